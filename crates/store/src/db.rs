@@ -1,0 +1,494 @@
+//! One database handle for both backends, chosen at run time from the URL scheme.
+//!
+//! Every query is written once, with PostgreSQL-style `$1` placeholders (SQLite reads `$N` as
+//! the N-th argument too), in the portable subset of SQL both engines share. Column types are
+//! kept to BIGINT, TEXT and BOOLEAN so that rows decode the same way from either engine.
+
+use crate::StoreError;
+use futures_util::TryStreamExt;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Decode, PgPool, Postgres, Row, Sqlite, SqlitePool, Transaction, Type};
+use std::borrow::Cow;
+use std::str::FromStr;
+use std::time::Duration;
+use tokio::sync::Mutex;
+
+/// Which engine a [`Db`] talks to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "SQLite",
+            Backend::Postgres => "PostgreSQL",
+        }
+    }
+}
+
+/// A pool of connections to SQLite or PostgreSQL. Cheap to clone.
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// How long to wait for a connection before telling the user the database cannot be reached.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+impl Db {
+    /// Opens the database a URL names: `sqlite://path` (created if missing), `sqlite::memory:`,
+    /// or `postgres://…` / `postgresql://…`.
+    pub async fn connect(url: &str) -> Result<Db, StoreError> {
+        let shown = redact(url);
+        if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)
+                .map_err(|e| StoreError::BadUrl(shown.clone(), e.to_string()))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+            let pool = SqlitePoolOptions::new()
+                // An in-memory database lives in one connection only.
+                .max_connections(if in_memory { 1 } else { 8 })
+                .min_connections(1)
+                .acquire_timeout(CONNECT_TIMEOUT)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(opts)
+                .await
+                .map_err(|e| StoreError::Connect(shown, e.to_string()))?;
+            Ok(Db::Sqlite(pool))
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let opts = PgConnectOptions::from_str(url)
+                .map_err(|e| StoreError::BadUrl(shown.clone(), e.to_string()))?
+                .application_name("zhichan");
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(CONNECT_TIMEOUT)
+                .connect_with(opts)
+                .await
+                .map_err(|e| StoreError::Connect(shown, e.to_string()))?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(StoreError::UnsupportedScheme(shown))
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so
+    /// that two writers queue on the busy timeout instead of failing when one upgrades.
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        let inner = match self {
+            Db::Sqlite(p) => TxInner::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(p) => TxInner::Postgres(p.begin().await?),
+        };
+        Ok(Tx {
+            backend: self.backend(),
+            inner: Mutex::new(inner),
+        })
+    }
+
+    /// Answers whether the database responds at all (for health checks).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.execute(Sql::new("SELECT 1")).await.map(|_| ())
+    }
+
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite(p) => p.close().await,
+            Db::Postgres(p) => p.close().await,
+        }
+    }
+}
+
+/// Hides the password of a URL before it is shown in a message or a log line.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    match rest.split_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}:***@{host}")
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// A value bound to a placeholder.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    /// A NULL typed like the column it goes to (PostgreSQL will not coerce a typed NULL).
+    Null(NullOf),
+    Bool(bool),
+    Int(i64),
+    Text(String),
+}
+
+impl From<bool> for Param {
+    fn from(v: bool) -> Self {
+        Param::Bool(v)
+    }
+}
+impl From<i64> for Param {
+    fn from(v: i64) -> Self {
+        Param::Int(v)
+    }
+}
+impl From<i32> for Param {
+    fn from(v: i32) -> Self {
+        Param::Int(v.into())
+    }
+}
+impl From<u32> for Param {
+    fn from(v: u32) -> Self {
+        Param::Int(v.into())
+    }
+}
+impl From<&str> for Param {
+    fn from(v: &str) -> Self {
+        Param::Text(v.to_string())
+    }
+}
+impl From<String> for Param {
+    fn from(v: String) -> Self {
+        Param::Text(v)
+    }
+}
+impl From<&String> for Param {
+    fn from(v: &String) -> Self {
+        Param::Text(v.clone())
+    }
+}
+impl From<zhichan_domain::RegionCode> for Param {
+    fn from(v: zhichan_domain::RegionCode) -> Self {
+        Param::Int(v.as_u32().into())
+    }
+}
+/// The type a NULL parameter stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NullOf {
+    Bool,
+    Int,
+    Text,
+}
+
+/// Rust types that bind as a parameter, and the type of their NULL.
+pub trait ParamType: Into<Param> {
+    const NULL: NullOf;
+}
+impl ParamType for bool {
+    const NULL: NullOf = NullOf::Bool;
+}
+impl ParamType for i64 {
+    const NULL: NullOf = NullOf::Int;
+}
+impl ParamType for i32 {
+    const NULL: NullOf = NullOf::Int;
+}
+impl ParamType for u32 {
+    const NULL: NullOf = NullOf::Int;
+}
+impl ParamType for zhichan_domain::RegionCode {
+    const NULL: NullOf = NullOf::Int;
+}
+impl ParamType for &str {
+    const NULL: NullOf = NullOf::Text;
+}
+impl ParamType for String {
+    const NULL: NullOf = NullOf::Text;
+}
+
+impl<T: ParamType> From<Option<T>> for Param {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(Param::Null(T::NULL), Into::into)
+    }
+}
+
+/// A statement and its arguments. The text is the single source of truth for both backends.
+#[derive(Clone, Debug)]
+pub struct Sql {
+    text: Cow<'static, str>,
+    params: Vec<Param>,
+}
+
+impl Sql {
+    pub fn new(text: impl Into<Cow<'static, str>>) -> Self {
+        Sql {
+            text: text.into(),
+            params: Vec::new(),
+        }
+    }
+
+    pub fn bind(mut self, value: impl Into<Param>) -> Self {
+        self.params.push(value.into());
+        self
+    }
+
+    pub fn push_param(&mut self, value: impl Into<Param>) {
+        self.params.push(value.into());
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    fn sqlite(&self) -> sqlx::query::Query<'_, Sqlite, sqlx::sqlite::SqliteArguments<'_>> {
+        let mut q = sqlx::query(&self.text);
+        for p in &self.params {
+            q = match p {
+                Param::Null(NullOf::Bool) => q.bind(None::<bool>),
+                Param::Null(NullOf::Int) => q.bind(None::<i64>),
+                Param::Null(NullOf::Text) => q.bind(None::<String>),
+                Param::Bool(v) => q.bind(*v),
+                Param::Int(v) => q.bind(*v),
+                Param::Text(v) => q.bind(v.as_str()),
+            };
+        }
+        q
+    }
+
+    fn postgres(&self) -> sqlx::query::Query<'_, Postgres, sqlx::postgres::PgArguments> {
+        let mut q = sqlx::query(&self.text);
+        for p in &self.params {
+            q = match p {
+                Param::Null(NullOf::Bool) => q.bind(None::<bool>),
+                Param::Null(NullOf::Int) => q.bind(None::<i64>),
+                Param::Null(NullOf::Text) => q.bind(None::<String>),
+                Param::Bool(v) => q.bind(*v),
+                Param::Int(v) => q.bind(*v),
+                Param::Text(v) => q.bind(v.as_str()),
+            };
+        }
+        q
+    }
+}
+
+/// A column type that decodes from both engines.
+pub trait Column:
+    for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
+impl<T> Column for T where
+    T: for<'r> Decode<'r, Sqlite> + Type<Sqlite> + for<'r> Decode<'r, Postgres> + Type<Postgres>
+{
+}
+
+/// A row from either engine.
+pub enum DbRow {
+    Sqlite(SqliteRow),
+    Postgres(PgRow),
+}
+
+impl DbRow {
+    pub fn get<T: Column>(&self, column: &str) -> Result<T, StoreError> {
+        Ok(match self {
+            DbRow::Sqlite(r) => r.try_get(column)?,
+            DbRow::Postgres(r) => r.try_get(column)?,
+        })
+    }
+}
+
+/// Builds a value from a row. Written by hand per type: it keeps the row mapping next to the
+/// query that produces it and avoids a derive macro that would compile both drivers twice.
+pub trait FromDbRow: Sized + Send {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError>;
+}
+
+impl FromDbRow for i64 {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(match row {
+            DbRow::Sqlite(r) => r.try_get(0)?,
+            DbRow::Postgres(r) => r.try_get(0)?,
+        })
+    }
+}
+
+impl FromDbRow for String {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(match row {
+            DbRow::Sqlite(r) => r.try_get(0)?,
+            DbRow::Postgres(r) => r.try_get(0)?,
+        })
+    }
+}
+
+/// Runs statements: implemented by the pool ([`Db`]) and by a transaction ([`Tx`]), so that a
+/// store function works in or out of a transaction alike.
+#[allow(async_fn_in_trait)]
+pub trait Exec: Sync {
+    async fn fetch_all<T: FromDbRow>(&self, sql: Sql) -> Result<Vec<T>, StoreError>;
+    async fn fetch_optional<T: FromDbRow>(&self, sql: Sql) -> Result<Option<T>, StoreError>;
+    async fn execute(&self, sql: Sql) -> Result<u64, StoreError>;
+    fn backend(&self) -> Backend;
+
+    async fn fetch_one<T: FromDbRow>(&self, sql: Sql) -> Result<T, StoreError> {
+        self.fetch_optional(sql).await?.ok_or(StoreError::NotFound)
+    }
+}
+
+fn log(sql: &Sql) {
+    tracing::trace!(sql = %sql.text, params = sql.params.len(), "query");
+}
+
+impl Exec for Db {
+    async fn fetch_all<T: FromDbRow>(&self, sql: Sql) -> Result<Vec<T>, StoreError> {
+        log(&sql);
+        match self {
+            Db::Sqlite(p) => {
+                let mut rows = sql.sqlite().fetch(p);
+                let mut out = Vec::new();
+                while let Some(r) = rows.try_next().await? {
+                    out.push(T::from_row(&DbRow::Sqlite(r))?);
+                }
+                Ok(out)
+            }
+            Db::Postgres(p) => {
+                let mut rows = sql.postgres().fetch(p);
+                let mut out = Vec::new();
+                while let Some(r) = rows.try_next().await? {
+                    out.push(T::from_row(&DbRow::Postgres(r))?);
+                }
+                Ok(out)
+            }
+        }
+    }
+
+    async fn fetch_optional<T: FromDbRow>(&self, sql: Sql) -> Result<Option<T>, StoreError> {
+        log(&sql);
+        let row = match self {
+            Db::Sqlite(p) => sql.sqlite().fetch_optional(p).await?.map(DbRow::Sqlite),
+            Db::Postgres(p) => sql.postgres().fetch_optional(p).await?.map(DbRow::Postgres),
+        };
+        row.as_ref().map(T::from_row).transpose()
+    }
+
+    async fn execute(&self, sql: Sql) -> Result<u64, StoreError> {
+        log(&sql);
+        Ok(match self {
+            Db::Sqlite(p) => sql.sqlite().execute(p).await?.rows_affected(),
+            Db::Postgres(p) => sql.postgres().execute(p).await?.rows_affected(),
+        })
+    }
+
+    fn backend(&self) -> Backend {
+        Db::backend(self)
+    }
+}
+
+enum TxInner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+/// A transaction on either engine. Dropped without [`Tx::commit`], it rolls back.
+///
+/// The mutex lets store functions take `&impl Exec` for both pool and transaction; it is never
+/// contended, because a transaction belongs to one task.
+pub struct Tx {
+    backend: Backend,
+    inner: Mutex<TxInner>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self.inner.into_inner() {
+            TxInner::Sqlite(t) => t.commit().await?,
+            TxInner::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.inner.into_inner() {
+            TxInner::Sqlite(t) => t.rollback().await?,
+            TxInner::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+impl Exec for Tx {
+    async fn fetch_all<T: FromDbRow>(&self, sql: Sql) -> Result<Vec<T>, StoreError> {
+        log(&sql);
+        let mut guard = self.inner.lock().await;
+        let rows = match &mut *guard {
+            TxInner::Sqlite(t) => sql
+                .sqlite()
+                .fetch_all(&mut **t)
+                .await?
+                .into_iter()
+                .map(DbRow::Sqlite)
+                .collect::<Vec<_>>(),
+            TxInner::Postgres(t) => sql
+                .postgres()
+                .fetch_all(&mut **t)
+                .await?
+                .into_iter()
+                .map(DbRow::Postgres)
+                .collect(),
+        };
+        rows.iter().map(T::from_row).collect()
+    }
+
+    async fn fetch_optional<T: FromDbRow>(&self, sql: Sql) -> Result<Option<T>, StoreError> {
+        log(&sql);
+        let mut guard = self.inner.lock().await;
+        let row = match &mut *guard {
+            TxInner::Sqlite(t) => sql
+                .sqlite()
+                .fetch_optional(&mut **t)
+                .await?
+                .map(DbRow::Sqlite),
+            TxInner::Postgres(t) => sql
+                .postgres()
+                .fetch_optional(&mut **t)
+                .await?
+                .map(DbRow::Postgres),
+        };
+        row.as_ref().map(T::from_row).transpose()
+    }
+
+    async fn execute(&self, sql: Sql) -> Result<u64, StoreError> {
+        log(&sql);
+        let mut guard = self.inner.lock().await;
+        Ok(match &mut *guard {
+            TxInner::Sqlite(t) => sql.sqlite().execute(&mut **t).await?.rows_affected(),
+            TxInner::Postgres(t) => sql.postgres().execute(&mut **t).await?.rows_affected(),
+        })
+    }
+
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redact("postgres://app:s3cret@db:5432/zhichan"),
+            "postgres://app:***@db:5432/zhichan"
+        );
+        assert_eq!(redact("postgres://app@db/zhichan"), "postgres://app@db/zhichan");
+        assert_eq!(redact("sqlite://zhichan.db"), "sqlite://zhichan.db");
+    }
+}

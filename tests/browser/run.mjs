@@ -1,0 +1,218 @@
+#!/usr/bin/env node
+// Browser checks of a running zhichan server.
+//
+//   node run.mjs BASE_URL OUT_DIR
+//
+// Uses the system Chromium (env CHROMIUM, default /usr/bin/chromium) through
+// playwright-core; never downloads a browser. Each numbered check prints
+// `ok <name>` or `FAIL <name>: <reason>`; the last line is
+// `browser: N passed, M failed`, and the exit code is 1 when M > 0.
+
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { chromium } from 'playwright-core';
+
+const [baseArg, outArg] = process.argv.slice(2);
+if (!baseArg || !outArg) {
+  console.error('usage: node run.mjs BASE_URL OUT_DIR');
+  process.exit(2);
+}
+const BASE = baseArg.replace(/\/+$/, '');
+let baseUrl;
+try {
+  baseUrl = new URL(BASE);
+} catch {
+  console.error(`run.mjs: not a URL: ${baseArg}`);
+  process.exit(2);
+}
+const OUT = path.resolve(outArg);
+await fs.mkdir(OUT, { recursive: true });
+
+const NAV_TIMEOUT = 30_000;
+const results = [];
+
+async function check(name, fn) {
+  try {
+    const detail = await fn();
+    results.push(true);
+    console.log(`ok ${name}${detail ? ` (${detail})` : ''}`);
+  } catch (err) {
+    results.push(false);
+    let msg = String(err?.message ?? err);
+    if (err?.cause) msg += ` (${err.cause.code ?? err.cause.message ?? err.cause})`;
+    const reason = msg
+      .replace(/\x1b\[[0-9;]*m/g, '') // ANSI colours in Playwright's call logs
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !/^Call log:/.test(l))
+      .slice(0, 4)
+      .join(' | ');
+    console.log(`FAIL ${name}: ${reason}`);
+  }
+}
+
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+
+// ------------------------------------------------------------ 1. OpenAPI
+await check('openapi valid', async () => {
+  const url = `${BASE}/api/v1/openapi.json`;
+  const res = await fetch(url, { signal: AbortSignal.timeout(NAV_TIMEOUT) });
+  assert(res.ok, `GET ${url} -> HTTP ${res.status}`);
+  const text = await res.text();
+  let spec;
+  try {
+    spec = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${url} is not JSON: ${e.message}`);
+  }
+  assert(typeof spec.openapi === 'string' && spec.openapi.startsWith('3.'),
+    `expected an OpenAPI 3 document, got openapi=${JSON.stringify(spec.openapi)} swagger=${JSON.stringify(spec.swagger)}`);
+  // validate() dereferences in place, so hand it a copy.
+  await SwaggerParser.validate(structuredClone(spec));
+});
+
+// ------------------------------------------------------------ 2. Chromium
+let browser;
+let context;
+const offHost = []; // requests to any host but BASE_URL's
+const consoleErrors = []; // console errors, CSP violations, uncaught exceptions
+let expected404 = null; // URL whose own 404 console line is expected
+
+await check('chromium launched', async () => {
+  const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
+  browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
+  context.setDefaultTimeout(NAV_TIMEOUT);
+  context.on('request', (req) => {
+    let u;
+    try {
+      u = new URL(req.url());
+    } catch {
+      offHost.push(req.url());
+      return;
+    }
+    if (['data:', 'blob:', 'about:'].includes(u.protocol)) return;
+    if (u.host !== baseUrl.host) offHost.push(`${req.method()} ${req.url()}`);
+  });
+  context.on('page', (page) => {
+    page.on('console', (msg) => {
+      if (msg.type() !== 'error') return;
+      const where = msg.location()?.url ?? '';
+      // Chromium logs the intended 404 of the main document itself.
+      if (expected404 && where === expected404 && /status of 404/.test(msg.text())) return;
+      consoleErrors.push(`${msg.text()}${where ? ` [${where}]` : ''}`);
+    });
+    page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`));
+    page.on('websocket', (ws) => {
+      try {
+        if (new URL(ws.url()).host !== baseUrl.host) offHost.push(`WS ${ws.url()}`);
+      } catch {
+        offHost.push(`WS ${ws.url()}`);
+      }
+    });
+  });
+  return `${browser.version()}`;
+});
+
+async function withPage(fn) {
+  assert(context, 'chromium not launched');
+  const page = await context.newPage();
+  try {
+    return await fn(page);
+  } finally {
+    await page.close().catch(() => {});
+  }
+}
+
+async function open(page, url) {
+  const res = await page.goto(url, { waitUntil: 'load', timeout: NAV_TIMEOUT });
+  // Give late scripts/styles a moment so their requests are recorded too.
+  await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => {});
+  assert(res, `no response for ${url}`);
+  return res;
+}
+
+// ------------------------------------------------------------ 3. login
+await check('login page', async () => withPage(async (page) => {
+  const url = `${BASE}/login`;
+  const res = await open(page, url);
+  assert(res.status() === 200, `GET ${url} -> HTTP ${res.status()}`);
+  const problems = [];
+  const lang = await page.evaluate(() => document.documentElement.getAttribute('lang'));
+  if (lang !== 'zh-CN') problems.push(`<html lang> is ${JSON.stringify(lang)}, want "zh-CN"`);
+
+  const form = page.locator('form:has(input[name="username"]):has(input[name="password"])').first();
+  if (!(await form.count())) problems.push('no <form> holding input[name=username] and input[name=password]');
+  else if (!(await form.isVisible())) problems.push('login form is not visible');
+
+  for (const name of ['username', 'password']) {
+    const input = page.locator(`form input[name="${name}"]`).first();
+    if (!(await input.count())) {
+      problems.push(`no input[name=${name}] in a form`);
+      continue;
+    }
+    if (!(await input.isVisible())) problems.push(`input[name=${name}] is not visible`);
+    const info = await input.evaluate((el) => ({
+      type: el.type,
+      labels: Array.from(el.labels ?? []).map((l) => l.textContent.trim()),
+    }));
+    if (!info.labels.some((t) => t.length > 0)) problems.push(`input[name=${name}] has no <label> with text`);
+    if (name === 'password' && info.type !== 'password') problems.push(`input[name=password] has type=${info.type}`);
+  }
+  await page.screenshot({ path: path.join(OUT, 'login.png'), fullPage: true });
+  assert(!problems.length, problems.join('; '));
+  return 'login.png';
+}));
+
+// ------------------------------------------------------------ 4. about
+await check('about page', async () => withPage(async (page) => {
+  const url = `${BASE}/about`;
+  const res = await open(page, url);
+  await page.screenshot({ path: path.join(OUT, 'about.png'), fullPage: true });
+  assert(res.status() === 200, `GET ${url} -> HTTP ${res.status()}`);
+  return 'about.png';
+}));
+
+// ------------------------------------------------------------ 5. 404
+await check('404 page', async () => withPage(async (page) => {
+  const url = `${BASE}/no-such-page`;
+  expected404 = url;
+  const res = await open(page, url);
+  await page.screenshot({ path: path.join(OUT, '404.png'), fullPage: true });
+  const problems = [];
+  if (res.status() !== 404) problems.push(`HTTP ${res.status()}, want 404`);
+  const ctype = res.headers()['content-type'] ?? '';
+  if (!/^text\/html\b/i.test(ctype)) problems.push(`content-type ${JSON.stringify(ctype)}, want text/html`);
+  const hasBody = await page.evaluate(() => document.body !== null && document.body.innerText.trim().length > 0);
+  if (!hasBody) problems.push('page body is empty');
+  assert(!problems.length, problems.join('; '));
+  return '404.png';
+}));
+
+// ------------------------------------------------------------ 6, 7. network and console
+await check('no off-host requests', async () => {
+  assert(context, 'chromium not launched');
+  const uniq = [...new Set(offHost)];
+  assert(!uniq.length, `${uniq.length} request(s) left ${baseUrl.host}: ${uniq.slice(0, 5).join(', ')}`);
+});
+
+await check('no console errors or CSP violations', async () => {
+  assert(context, 'chromium not launched');
+  const uniq = [...new Set(consoleErrors)];
+  assert(!uniq.length, `${uniq.length} error(s): ${uniq.slice(0, 5).join(' || ')}`);
+});
+
+if (browser) await browser.close().catch(() => {});
+
+const passed = results.filter(Boolean).length;
+const failed = results.length - passed;
+console.log(`browser: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
