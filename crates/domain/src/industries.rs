@@ -224,7 +224,10 @@ mod tests {
     fn a_section_letter_in_front_is_accepted_when_it_matches() {
         assert_eq!(code("C3911"), code("3911"));
         assert_eq!(code("c39"), code("39"));
-        assert_eq!(IndustryCode::parse("A3911").unwrap_err().code, "invalid_industry");
+        assert_eq!(
+            IndustryCode::parse("A3911").unwrap_err().code,
+            "invalid_industry"
+        );
     }
 
     #[test]
@@ -241,7 +244,11 @@ mod tests {
     #[test]
     fn malformed_codes_are_refused_with_the_contract_code() {
         for bad in ["", "U", "98", "00", "3", "39111", "3a", "C-39"] {
-            assert_eq!(IndustryCode::parse(bad).unwrap_err().code, "invalid_industry", "{bad:?}");
+            assert_eq!(
+                IndustryCode::parse(bad).unwrap_err().code,
+                "invalid_industry",
+                "{bad:?}"
+            );
         }
     }
 }

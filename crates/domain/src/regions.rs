@@ -212,7 +212,9 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_refused_with_the_contract_code() {
-        for bad in ["", "36100", "3610000", "36100a", "991000", "000000", " 3 6100"] {
+        for bad in [
+            "", "36100", "3610000", "36100a", "991000", "000000", " 3 6100",
+        ] {
             let err = RegionCode::parse(bad).unwrap_err();
             assert_eq!(err.code, "invalid_region", "{bad:?}");
         }

@@ -488,7 +488,10 @@ mod tests {
             redact("postgres://app:s3cret@db:5432/zhichan"),
             "postgres://app:***@db:5432/zhichan"
         );
-        assert_eq!(redact("postgres://app@db/zhichan"), "postgres://app@db/zhichan");
+        assert_eq!(
+            redact("postgres://app@db/zhichan"),
+            "postgres://app@db/zhichan"
+        );
         assert_eq!(redact("sqlite://zhichan.db"), "sqlite://zhichan.db");
     }
 }

@@ -20,7 +20,13 @@ macro_rules! step {
         Step {
             version: $version,
             description: $name,
-            sqlite: include_str!(concat!("../migrations/sqlite/", $version, "_", $name, ".sql")),
+            sqlite: include_str!(concat!(
+                "../migrations/sqlite/",
+                $version,
+                "_",
+                $name,
+                ".sql"
+            )),
             postgres: include_str!(concat!(
                 "../migrations/postgres/",
                 $version,

@@ -33,8 +33,10 @@ fn version_of(csv: &str) -> String {
 }
 
 fn now_text() -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
+        .format(&format)
         .unwrap_or_default()
 }
 
@@ -185,7 +187,8 @@ async fn load_regions(db: &Db) -> Result<Loaded, StoreError> {
         return Ok(loaded(false));
     }
     let tx = db.begin().await?;
-    tx.execute(Sql::new("UPDATE regions SET active = FALSE")).await?;
+    tx.execute(Sql::new("UPDATE regions SET active = FALSE"))
+        .await?;
     for chunk in rows.chunks(BATCH) {
         let mut sql = Sql::new(format!(
             "INSERT INTO regions (code, name, level, parent, active) VALUES {} \
@@ -220,7 +223,8 @@ async fn load_industries(db: &Db) -> Result<Loaded, StoreError> {
         return Ok(loaded(false));
     }
     let tx = db.begin().await?;
-    tx.execute(Sql::new("UPDATE industries SET active = FALSE")).await?;
+    tx.execute(Sql::new("UPDATE industries SET active = FALSE"))
+        .await?;
     for chunk in rows.chunks(BATCH) {
         let mut sql = Sql::new(format!(
             "INSERT INTO industries (code, name, level, parent, section, active) VALUES {} \
@@ -255,14 +259,22 @@ mod tests {
     #[test]
     fn the_shipped_region_data_is_a_well_formed_tree() {
         let rows = region_rows().unwrap();
-        let provinces = rows.iter().filter(|r| r.level == RegionLevel::Province).count();
+        let provinces = rows
+            .iter()
+            .filter(|r| r.level == RegionLevel::Province)
+            .count();
         assert_eq!(provinces, 34);
         assert!(rows.len() > 3_000, "{} regions", rows.len());
         let codes: std::collections::HashSet<_> = rows.iter().map(|r| r.code).collect();
         assert_eq!(codes.len(), rows.len(), "no code twice");
         for r in &rows {
             if let Some(p) = r.parent {
-                assert!(codes.contains(&p), "{} has a parent {} that exists", r.code, p);
+                assert!(
+                    codes.contains(&p),
+                    "{} has a parent {} that exists",
+                    r.code,
+                    p
+                );
             }
         }
     }
@@ -279,4 +291,33 @@ mod tests {
     fn placeholders_number_every_cell() {
         assert_eq!(placeholders(2, 2), "($1, $2), ($3, $4)");
     }
+}
+
+/// A dataset as the database records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dataset {
+    pub name: String,
+    pub version: String,
+    pub source: String,
+    pub rows: i64,
+    pub loaded_at: String,
+}
+
+impl crate::db::FromDbRow for Dataset {
+    fn from_row(row: &crate::db::DbRow) -> Result<Self, StoreError> {
+        Ok(Dataset {
+            name: row.get("name")?,
+            version: row.get("version")?,
+            source: row.get("source")?,
+            rows: row.get("row_count")?,
+            loaded_at: row.get("loaded_at")?,
+        })
+    }
+}
+
+pub async fn datasets(ex: &impl Exec) -> Result<Vec<Dataset>, StoreError> {
+    ex.fetch_all(Sql::new(
+        "SELECT name, version, source, row_count, loaded_at FROM reference_datasets ORDER BY name",
+    ))
+    .await
 }

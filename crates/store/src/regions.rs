@@ -85,11 +85,7 @@ pub async fn path(ex: &impl Exec, code: RegionCode) -> Result<Vec<Region>, Store
 }
 
 /// Regions whose name contains `fragment`, most senior first, at most `limit`.
-pub async fn search(
-    ex: &impl Exec,
-    fragment: &str,
-    limit: i64,
-) -> Result<Vec<Region>, StoreError> {
+pub async fn search(ex: &impl Exec, fragment: &str, limit: i64) -> Result<Vec<Region>, StoreError> {
     let pattern = format!("%{}%", fragment.replace(['%', '_'], ""));
     ex.fetch_all(
         Sql::new(format!(

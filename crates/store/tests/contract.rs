@@ -21,7 +21,9 @@ async fn a_fresh_database_knows_every_region_of_china(Fresh { db, .. }: Fresh) {
     assert_eq!(names, ["全国", "江西省", "抚州市", "临川区"]);
 
     let jiangxi = regions::children(&db, code("360000")).await.unwrap();
-    assert!(jiangxi.iter().any(|r| r.code == code("361000") && r.name == "抚州市"));
+    assert!(jiangxi
+        .iter()
+        .any(|r| r.code == code("361000") && r.name == "抚州市"));
     assert!(jiangxi.iter().all(|r| r.level == RegionLevel::City));
 
     assert!(regions::get(&db, code("369999")).await.unwrap().is_none());
@@ -77,7 +79,9 @@ async fn opening_twice_migrates_once(url: String) {
     first.close().await;
     let second = zhichan_store::open(&url).await.unwrap();
     let n: i64 = second
-        .fetch_one(Sql::new("SELECT COUNT(*) FROM regions WHERE level = 'province'"))
+        .fetch_one(Sql::new(
+            "SELECT COUNT(*) FROM regions WHERE level = 'province'",
+        ))
         .await
         .unwrap();
     assert_eq!(n, 34);

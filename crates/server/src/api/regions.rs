@@ -1,0 +1,94 @@
+//! `/api/v1/regions`: the GB/T 2260 tree, for pickers and for scoping.
+
+use super::paging::Paging;
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use std::collections::HashMap;
+use zhichan_api::reference::{Region as RegionBody, RegionDetail};
+use zhichan_api::{FieldError, Page, Problem};
+use zhichan_domain::RegionCode;
+use zhichan_store::regions::Region;
+
+pub fn body(r: &Region) -> RegionBody {
+    RegionBody {
+        code: r.code.to_string(),
+        name: r.name.clone(),
+        level: r.level.as_str().to_string(),
+        parent: r.parent.map(|p| p.to_string()),
+        active: r.active,
+    }
+}
+
+fn parse_code(field: &str, raw: &str) -> AppResult<RegionCode> {
+    RegionCode::parse(raw).map_err(|v| {
+        AppError::Invalid(vec![FieldError {
+            field: field.to_string(),
+            code: v.code.to_string(),
+            message: v.message_zh,
+        }])
+    })
+}
+
+/// The regions directly below `parent` (the provinces when it is absent), or those whose name
+/// contains `q`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions",
+    tag = "reference",
+    params(
+        ("parent" = Option<String>, Query, description = "上级行政区划代码，缺省为全国（100000）", example = "360000"),
+        ("q" = Option<String>, Query, description = "按名称查找（包含该文字）", example = "抚州"),
+        Paging
+    ),
+    responses(
+        (status = 200, description = "行政区划列表", body = Page<RegionBody>),
+        (status = 404, description = "上级代码不存在", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "参数有误", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> AppResult<Json<Page<RegionBody>>> {
+    let paging = Paging::from_query(&query)?;
+    let reference = state.services.reference();
+    let rows = match query.get("q").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        Some(fragment) => reference.search_regions(fragment, 500).await?,
+        None => {
+            let parent = match query.get("parent") {
+                Some(raw) => parse_code("parent", raw)?,
+                None => RegionCode::NATION,
+            };
+            reference.region_children(parent).await?
+        }
+    };
+    let bodies: Vec<RegionBody> = rows.iter().map(body).collect();
+    Ok(Json(paging.slice(&bodies)))
+}
+
+/// One region with its ancestors.
+#[utoipa::path(
+    get,
+    path = "/api/v1/regions/{code}",
+    tag = "reference",
+    params(("code" = String, Path, description = "六位行政区划代码", example = "361002")),
+    responses(
+        (status = 200, description = "行政区划及其上级", body = RegionDetail),
+        (status = 404, description = "代码不存在", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "代码格式有误", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> AppResult<Json<RegionDetail>> {
+    let code = parse_code("code", &code)?;
+    let mut path = state.services.reference().region_path(code).await?;
+    let me = path.pop().ok_or(AppError::NotFound)?;
+    Ok(Json(RegionDetail {
+        region: body(&me),
+        ancestors: path.iter().map(body).collect(),
+    }))
+}

@@ -1,0 +1,239 @@
+//! The one error type of every handler, and the problem+json answer it becomes.
+//!
+//! Internal errors are logged with their cause and answered plainly; the client never sees SQL
+//! or a stack. Mapping happens here once, never by hand in a handler.
+
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
+use zhichan_api::{FieldError, Problem};
+use zhichan_service::{FieldViolation, ServiceError};
+use zhichan_store::StoreError;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+#[derive(Debug)]
+pub enum AppError {
+    /// 400: the body is not JSON, or not the JSON this endpoint reads.
+    Malformed(String),
+    /// 404, also for what exists outside the caller's scope.
+    NotFound,
+    /// 409
+    Conflict(String),
+    /// 413
+    TooLarge,
+    /// 415
+    UnsupportedMediaType,
+    /// 422: one entry per bad field.
+    Invalid(Vec<FieldError>),
+    /// 500: logged, never shown.
+    Internal(String),
+    /// 503: the database does not answer.
+    Unavailable,
+}
+
+/// The Chinese title for a status, used when a problem has nothing more specific to say.
+pub fn title_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 => "请求格式有误",
+        401 => "尚未登录",
+        403 => "无权进行此操作",
+        404 => "未找到",
+        405 => "不支持该请求方法",
+        408 => "请求超时",
+        409 => "与现有数据冲突",
+        413 => "请求内容过大",
+        415 => "不支持的内容类型",
+        422 => "请求内容未通过校验",
+        423 => "账号已锁定",
+        429 => "请求过于频繁",
+        503 => "服务暂不可用",
+        s if s >= 500 => "服务器内部错误",
+        _ => "请求未能完成",
+    }
+}
+
+/// A problem+json response for a status with no field errors.
+pub fn problem(status: StatusCode, detail: impl Into<String>, errors: Vec<FieldError>) -> Response {
+    let kind = match status.as_u16() {
+        400 => "/problems/malformed",
+        404 => "/problems/not-found",
+        409 => "/problems/conflict",
+        413 => "/problems/too-large",
+        422 => "/problems/validation",
+        _ => "about:blank",
+    };
+    let body = Problem {
+        type_: kind.to_string(),
+        title: title_for(status).to_string(),
+        status: status.as_u16(),
+        detail: detail.into(),
+        errors,
+    };
+    let mut res = (status, axum::Json(body)).into_response();
+    res.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    res
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        match self {
+            AppError::Malformed(detail) => problem(StatusCode::BAD_REQUEST, detail, vec![]),
+            AppError::NotFound => problem(StatusCode::NOT_FOUND, "请求的对象不存在", vec![]),
+            AppError::Conflict(detail) => problem(StatusCode::CONFLICT, detail, vec![]),
+            AppError::TooLarge => problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "请求内容超过了服务器允许的大小",
+                vec![],
+            ),
+            AppError::UnsupportedMediaType => problem(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "请求内容应为 JSON（Content-Type: application/json）",
+                vec![],
+            ),
+            AppError::Invalid(errors) => problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("有 {} 个字段未通过校验", errors.len()),
+                errors,
+            ),
+            AppError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                problem(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "服务器处理请求时出错，已记录，请稍后再试",
+                    vec![],
+                )
+            }
+            AppError::Unavailable => problem(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "数据库暂时无法访问，请稍后再试",
+                vec![],
+            ),
+        }
+    }
+}
+
+fn field_error(v: FieldViolation) -> FieldError {
+    FieldError {
+        field: v.field,
+        code: v.violation.code.to_string(),
+        message: v.violation.message_zh,
+    }
+}
+
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Invalid(v) => AppError::Invalid(v.into_iter().map(field_error).collect()),
+            ServiceError::Conflict(m) => AppError::Conflict(m),
+            ServiceError::Store(s) => s.into(),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => AppError::NotFound,
+            StoreError::Unique { constraint } => {
+                AppError::Conflict(format!("与现有记录重复（{constraint}）"))
+            }
+            StoreError::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) => {
+                AppError::Unavailable
+            }
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<FieldViolation> for AppError {
+    fn from(v: FieldViolation) -> Self {
+        AppError::Invalid(vec![field_error(v)])
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// A JSON request body. Unlike `axum::Json`, a refusal is problem+json and a body of the wrong
+/// shape names the field that is wrong.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime == "application/json" || mime.ends_with("+json")
+            });
+        if !is_json {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::TooLarge
+                } else {
+                    AppError::Malformed("无法读取请求内容".into())
+                }
+            })?;
+        let mut de = serde_json::Deserializer::from_slice(&bytes);
+        match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Ok(v) => match de.end() {
+                Ok(()) => Ok(ApiJson(v)),
+                Err(_) => Err(AppError::Malformed(
+                    "请求内容不是有效的 JSON：对象之后还有多余的内容".into(),
+                )),
+            },
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                let text = inner.to_string();
+                if inner.is_syntax() || inner.is_eof() {
+                    return Err(AppError::Malformed(format!(
+                        "请求内容不是有效的 JSON：第 {} 行第 {} 列",
+                        inner.line(),
+                        inner.column()
+                    )));
+                }
+                if let Some(name) = missing_field(&text) {
+                    let field = if path == "." {
+                        name.to_string()
+                    } else {
+                        format!("{path}.{name}")
+                    };
+                    return Err(AppError::Invalid(vec![FieldError {
+                        field,
+                        code: "required".into(),
+                        message: "此字段为必填项".into(),
+                    }]));
+                }
+                if path == "." {
+                    return Err(AppError::Malformed(
+                        "请求内容的结构不正确：应为一个 JSON 对象".into(),
+                    ));
+                }
+                Err(AppError::Invalid(vec![FieldError {
+                    field: path,
+                    code: "invalid".into(),
+                    message: format!("字段类型或取值不正确：{text}"),
+                }]))
+            }
+        }
+    }
+}
+
+/// The field name in serde's "missing field `name`" message.
+fn missing_field(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("missing field `")?;
+    rest.split('`').next()
+}

@@ -1,0 +1,101 @@
+//! What wraps every request: a request id, logging, limits, compression, security headers, and
+//! the error layer that makes every API error problem+json and every page error an HTML page.
+
+use crate::error::{problem, title_for, PROBLEM_JSON};
+use crate::web;
+use axum::extract::Request;
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::any::Any;
+
+pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// No inline script or style anywhere, nothing from another origin, no framing.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
+     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+pub fn security_headers() -> [(HeaderName, HeaderValue); 6] {
+    [
+        (
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ),
+        (
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ),
+        (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+        (
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ),
+        (
+            HeaderName::from_static("permissions-policy"),
+            HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+        ),
+        (
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        ),
+    ]
+}
+
+fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// Turns any error response that is not already in the right shape into problem+json (API) or
+/// the HTML error page (everything else): fallbacks, method mismatches, timeouts, body limits
+/// and panics all come out the same way as handler errors.
+pub async fn error_shapes(req: Request, next: Next) -> Response {
+    let api = is_api(req.uri().path());
+    let res = next.run(req).await;
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return res;
+    }
+    let content_type = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let shaped = if api {
+        content_type.starts_with(PROBLEM_JSON)
+    } else {
+        content_type.starts_with("text/html")
+    };
+    if shaped {
+        return res;
+    }
+    let (mut parts, _) = res.into_parts();
+    let mut fresh = if api {
+        let detail = match status.as_u16() {
+            404 => "没有这个接口或对象".to_string(),
+            405 => "该接口不支持这种请求方法".to_string(),
+            _ => title_for(status).to_string(),
+        };
+        problem(status, detail, vec![])
+    } else {
+        web::error_page(status)
+    };
+    // Keep headers the client needs (Allow, Retry-After, …); the body's own come from `fresh`.
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in parts.headers.iter() {
+        fresh.headers_mut().insert(name.clone(), value.clone());
+    }
+    fresh
+}
+
+/// A panic in a handler: logged with its message, answered as a 500 that the error layer shapes.
+pub fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
+    let msg = err
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| err.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = %msg, "handler panicked");
+    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+}

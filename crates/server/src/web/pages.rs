@@ -1,0 +1,141 @@
+//! The pages anyone may see: home, login, about, API documentation.
+
+use super::{render, Chrome};
+use crate::assets;
+use crate::error::AppResult;
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    chrome: Chrome,
+}
+
+pub async fn home() -> Response {
+    render(
+        StatusCode::OK,
+        &HomePage {
+            chrome: Chrome::new("首页", "/"),
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    message: Option<String>,
+}
+
+pub async fn login() -> Response {
+    render(
+        StatusCode::OK,
+        &LoginPage {
+            chrome: Chrome::new("登录", "/login"),
+            message: None,
+        },
+    )
+}
+
+struct DatasetRow {
+    label: &'static str,
+    source: String,
+    rows: i64,
+    version: String,
+    loaded_at: String,
+}
+
+struct VendoredRow {
+    file: String,
+    package: String,
+    version: String,
+    license: String,
+    sha256: String,
+    sha256_short: String,
+    modified: Option<String>,
+    /// (label, URL) of each licence or notice file shipped for the package.
+    licence_files: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "about.html")]
+struct AboutPage {
+    chrome: Chrome,
+    backend: &'static str,
+    schema_version: i64,
+    datasets: Vec<DatasetRow>,
+    vendored: Vec<VendoredRow>,
+}
+
+pub async fn about(State(state): State<AppState>) -> AppResult<Response> {
+    let datasets = state
+        .services
+        .reference()
+        .datasets()
+        .await?
+        .into_iter()
+        .map(|d| DatasetRow {
+            label: match d.name.as_str() {
+                "regions" => "行政区划",
+                "industries" => "国民经济行业分类",
+                _ => "其他",
+            },
+            source: d.source,
+            rows: d.rows,
+            version: d.version,
+            loaded_at: d.loaded_at,
+        })
+        .collect();
+    let vendored = assets::vendored()
+        .iter()
+        .map(|v| {
+            let prefix = format!("vendor/licenses/{}.", v.package);
+            VendoredRow {
+                file: v.file.clone(),
+                package: v.package.clone(),
+                version: v.version.clone(),
+                license: v.license.clone(),
+                sha256: v.sha256.clone(),
+                sha256_short: v.sha256[..12].to_string(),
+                modified: v.modified.clone(),
+                licence_files: assets::ASSETS
+                    .iter()
+                    .filter(|a| a.path.starts_with(&prefix))
+                    .map(|a| {
+                        let label = a.path[prefix.len()..].trim_end_matches(".txt").to_string();
+                        (label, assets::url(a.path))
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(render(
+        StatusCode::OK,
+        &AboutPage {
+            chrome: Chrome::new("关于", "/about"),
+            backend: state.services.db().backend().name(),
+            schema_version: zhichan_store::migrate::latest_version(),
+            datasets,
+            vendored,
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+struct ApiDocsPage {
+    chrome: Chrome,
+}
+
+pub async fn api_docs() -> Response {
+    render(
+        StatusCode::OK,
+        &ApiDocsPage {
+            chrome: Chrome::new("接口文档", "/docs/api"),
+        },
+    )
+}

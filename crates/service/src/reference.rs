@@ -1,0 +1,64 @@
+//! Reading the reference data: regions and industries. Public knowledge, open to everyone.
+
+use crate::{ServiceError, ServiceResult};
+use zhichan_domain::{IndustryCode, RegionCode};
+use zhichan_store::industries::{self, Industry};
+use zhichan_store::regions::{self, Region};
+use zhichan_store::Db;
+
+pub struct Reference<'a> {
+    pub(crate) db: &'a Db,
+}
+
+impl Reference<'_> {
+    /// A region and its ancestors from the nation down (the region itself last).
+    pub async fn region_path(&self, code: RegionCode) -> ServiceResult<Vec<Region>> {
+        let path = regions::path(self.db, code).await?;
+        if path.is_empty() {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(path)
+    }
+
+    /// The regions directly below `code` (404 if `code` itself is unknown).
+    pub async fn region_children(&self, code: RegionCode) -> ServiceResult<Vec<Region>> {
+        if regions::get(self.db, code).await?.is_none() {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(regions::children(self.db, code).await?)
+    }
+
+    pub async fn search_regions(&self, fragment: &str, limit: i64) -> ServiceResult<Vec<Region>> {
+        Ok(regions::search(self.db, fragment, limit).await?)
+    }
+
+    /// Whether a code names a region the current edition lists: what every form that takes a
+    /// region checks.
+    pub async fn region_exists(&self, code: RegionCode) -> ServiceResult<bool> {
+        Ok(regions::get(self.db, code).await?.is_some_and(|r| r.active))
+    }
+
+    pub async fn industry(&self, code: &IndustryCode) -> ServiceResult<Industry> {
+        industries::get(self.db, code)
+            .await?
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// The sections (no parent) or the codes directly below `parent`.
+    pub async fn industry_children(
+        &self,
+        parent: Option<&IndustryCode>,
+    ) -> ServiceResult<Vec<Industry>> {
+        if let Some(p) = parent {
+            self.industry(p).await?;
+        }
+        Ok(industries::children(self.db, parent).await?)
+    }
+}
+
+impl Reference<'_> {
+    /// The reference datasets loaded, with their versions (for the about page).
+    pub async fn datasets(&self) -> ServiceResult<Vec<zhichan_store::reference::Dataset>> {
+        Ok(zhichan_store::reference::datasets(self.db).await?)
+    }
+}
