@@ -81,11 +81,17 @@ pub fn app(services: Services, settings: Settings) -> Router {
         .route("/assets/{*path}", get(assets::serve))
         .route("/favicon.ico", get(assets::favicon));
 
-    let mut router = Router::new()
+    let router = Router::new()
         .merge(api_routes)
         .merge(pages)
         .fallback(|| async { StatusCode::NOT_FOUND })
-        .with_state(state)
+        .with_state(state);
+    with_layers(router, &settings)
+}
+
+/// Wraps routes in the layers every request goes through.
+pub fn with_layers(router: Router, settings: &Settings) -> Router {
+    let mut router = router
         // Innermost first: each layer wraps everything above it.
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(settings.body_limit))
@@ -167,4 +173,162 @@ pub async fn shutdown_signal() {
         _ = term => {},
     }
     tracing::info!("shutting down: finishing requests in flight");
+}
+
+#[cfg(test)]
+mod layer_tests {
+    //! The layers and the JSON extractor, on routes made for the test: what a client sees when a
+    //! handler is slow, panics, or gets a body it cannot read.
+
+    use super::*;
+    use crate::error::ApiJson;
+    use axum::body::Body;
+    use axum::routing::post;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    #[derive(serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Thing {
+        name: String,
+        count: u32,
+    }
+
+    async fn explode() -> &'static str {
+        panic!("boom")
+    }
+
+    fn test_app() -> Router {
+        let routes = Router::new()
+            .route(
+                "/api/v1/things",
+                post(|ApiJson(t): ApiJson<Thing>| async move { t.name }),
+            )
+            .route(
+                "/api/v1/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    "late"
+                }),
+            )
+            .route("/api/v1/boom", get(explode))
+            .route("/boom", get(explode))
+            .fallback(|| async { StatusCode::NOT_FOUND });
+        with_layers(
+            routes,
+            &Settings {
+                body_limit: 1024,
+                request_timeout: Duration::from_millis(100),
+            },
+        )
+    }
+
+    async fn send(req: axum::http::Request<Body>) -> (StatusCode, String, serde_json::Value) {
+        let res = test_app().oneshot(req).await.unwrap();
+        let status = res.status();
+        let ct = res
+            .headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        (status, ct, json)
+    }
+
+    fn post_json(body: &str) -> axum::http::Request<Body> {
+        axum::http::Request::post("/api/v1/things")
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn malformed_json_is_a_400_problem() {
+        let (status, ct, body) = send(post_json("{\"name\": ")).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(ct, "application/problem+json");
+        assert_eq!(body["status"], 400);
+        assert!(body["detail"].as_str().unwrap().contains("JSON"));
+    }
+
+    #[tokio::test]
+    async fn a_missing_or_mistyped_field_is_named() {
+        let (status, _, body) = send(post_json("{\"name\": \"x\"}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["errors"][0]["field"], "count");
+        assert_eq!(body["errors"][0]["code"], "required");
+
+        let (status, _, body) = send(post_json("{\"name\": \"x\", \"count\": \"many\"}")).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(body["errors"][0]["field"], "count");
+        assert_eq!(body["errors"][0]["code"], "invalid");
+    }
+
+    #[tokio::test]
+    async fn a_body_that_is_not_json_is_refused_by_type() {
+        let req = axum::http::Request::post("/api/v1/things")
+            .header("content-type", "text/plain")
+            .body(Body::from("hello"))
+            .unwrap();
+        let (status, ct, _) = send(req).await;
+        assert_eq!(status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        assert_eq!(ct, "application/problem+json");
+    }
+
+    #[tokio::test]
+    async fn an_oversize_body_is_a_413_problem_whether_declared_or_streamed() {
+        let big = format!("{{\"name\": \"{}\", \"count\": 1}}", "x".repeat(4096));
+        let (status, ct, body) = send(post_json(&big)).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(ct, "application/problem+json");
+        assert_eq!(body["status"], 413);
+
+        // No Content-Length: the limit bites while the body is read.
+        let stream = chunked(big);
+        let req = axum::http::Request::post("/api/v1/things")
+            .header("content-type", "application/json")
+            .body(stream)
+            .unwrap();
+        let (status, ct, _) = send(req).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(ct, "application/problem+json");
+    }
+
+    fn chunked(text: String) -> Body {
+        let chunks: Vec<Result<axum::body::Bytes, std::io::Error>> = text
+            .into_bytes()
+            .chunks(100)
+            .map(|c| Ok(axum::body::Bytes::copy_from_slice(c)))
+            .collect();
+        Body::from_stream(futures_util::stream::iter(chunks))
+    }
+
+    #[tokio::test]
+    async fn a_slow_request_times_out_as_a_408_problem() {
+        let req = axum::http::Request::get("/api/v1/slow")
+            .body(Body::empty())
+            .unwrap();
+        let (status, ct, _) = send(req).await;
+        assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+        assert_eq!(ct, "application/problem+json");
+    }
+
+    #[tokio::test]
+    async fn a_panic_is_a_500_without_the_panic_text() {
+        let req = axum::http::Request::get("/api/v1/boom")
+            .body(Body::empty())
+            .unwrap();
+        let (status, ct, body) = send(req).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(ct, "application/problem+json");
+        assert!(!body.to_string().contains("boom"));
+
+        let req = axum::http::Request::get("/boom")
+            .body(Body::empty())
+            .unwrap();
+        let (status, ct, _) = send(req).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(ct.starts_with("text/html"), "{ct}");
+    }
 }
