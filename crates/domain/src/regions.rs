@@ -104,9 +104,9 @@ impl RegionCode {
     pub fn level(self) -> RegionLevel {
         if self == Self::NATION {
             RegionLevel::Nation
-        } else if self.0 % 10_000 == 0 {
+        } else if self.0.is_multiple_of(10_000) {
             RegionLevel::Province
-        } else if self.0 % 100 == 0 {
+        } else if self.0.is_multiple_of(100) {
             RegionLevel::City
         } else {
             RegionLevel::County
