@@ -3,10 +3,19 @@
 //! Values are validated once, when parsed; everything downstream takes the parsed type and never
 //! checks again.
 
+pub mod access;
+pub mod accounts;
+pub mod audit;
+pub mod credit_code;
 pub mod industries;
+pub mod patent_number;
 pub mod regions;
+pub mod time;
 pub mod validation;
 
+pub use credit_code::CreditCode;
 pub use industries::{IndustryCode, IndustryLevel};
+pub use patent_number::{PatentNumber, PatentType};
 pub use regions::{RegionCode, RegionLevel};
+pub use time::Timestamp;
 pub use validation::Violation;

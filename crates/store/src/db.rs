@@ -138,6 +138,7 @@ pub enum Param {
     Bool(bool),
     Int(i64),
     Text(String),
+    Bytes(Vec<u8>),
 }
 
 impl From<bool> for Param {
@@ -214,6 +215,25 @@ impl ParamType for String {
     const NULL: NullOf = NullOf::Text;
 }
 
+impl From<Vec<u8>> for Param {
+    fn from(v: Vec<u8>) -> Self {
+        Param::Bytes(v)
+    }
+}
+impl From<zhichan_domain::Timestamp> for Param {
+    fn from(v: zhichan_domain::Timestamp) -> Self {
+        Param::Text(v.to_string())
+    }
+}
+impl ParamType for zhichan_domain::Timestamp {
+    const NULL: NullOf = NullOf::Text;
+}
+impl From<&zhichan_domain::RegionCode> for Param {
+    fn from(v: &zhichan_domain::RegionCode) -> Self {
+        Param::Int(v.as_u32().into())
+    }
+}
+
 impl<T: ParamType> From<Option<T>> for Param {
     fn from(v: Option<T>) -> Self {
         v.map_or(Param::Null(T::NULL), Into::into)
@@ -258,6 +278,7 @@ impl Sql {
                 Param::Bool(v) => q.bind(*v),
                 Param::Int(v) => q.bind(*v),
                 Param::Text(v) => q.bind(v.as_str()),
+                Param::Bytes(v) => q.bind(v.as_slice()),
             };
         }
         q
@@ -273,6 +294,7 @@ impl Sql {
                 Param::Bool(v) => q.bind(*v),
                 Param::Int(v) => q.bind(*v),
                 Param::Text(v) => q.bind(v.as_str()),
+                Param::Bytes(v) => q.bind(v.as_slice()),
             };
         }
         q

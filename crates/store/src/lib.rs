@@ -1,11 +1,16 @@
 //! zhichan's storage: one [`Db`] handle for SQLite or PostgreSQL, the migrations of both, the
 //! reference data, and one module of queries per business area.
 
+pub mod audit;
 pub mod db;
 pub mod industries;
 pub mod migrate;
 pub mod reference;
 pub mod regions;
+pub mod sessions;
+pub mod settings;
+pub mod tokens;
+pub mod users;
 
 pub use db::{Backend, Column, Db, DbRow, Exec, FromDbRow, Param, Sql, Tx};
 
@@ -22,6 +27,8 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("参考数据“{0}”有误：{1}")]
     ReferenceData(&'static str, String),
+    #[error("数据库中的数据无法解读：{0}")]
+    Corrupt(String),
     #[error("记录不存在")]
     NotFound,
     #[error("违反唯一约束 {constraint}")]

@@ -38,7 +38,7 @@ macro_rules! step {
     };
 }
 
-const STEPS: &[Step] = &[step!(1, "reference")];
+const STEPS: &[Step] = &[step!(1, "reference"), step!(2, "accounts")];
 
 fn migrator(backend: Backend) -> Migrator {
     let migrations: Vec<Migration> = STEPS

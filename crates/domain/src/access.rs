@@ -1,0 +1,305 @@
+//! Who may do what, and how far: the one authorisation table of zhichan.
+//!
+//! Every endpoint names one [`Action`]. A role either has no grant for an action (the answer
+//! is 403: that role may never do it) or a grant with a [`Reach`]; the reach turns into a
+//! [`Scope`] that queries filter by and single objects are checked against (outside it the
+//! answer is 404, so nobody learns what exists elsewhere). Deny by default: an action missing
+//! from the table is refused to everyone.
+
+use crate::accounts::Role;
+use crate::regions::RegionCode;
+use serde::Serialize;
+
+/// What a caller asks to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Read and manage one's own account: profile, password, second factor, sessions, tokens.
+    OwnAccount,
+    /// List and read user accounts.
+    ReadUsers,
+    /// Create, change, lock, unlock and disable user accounts.
+    ManageUsers,
+    /// Read the security policy (role table, password and lockout settings).
+    ReadSecurityPolicy,
+    /// Change the security settings.
+    ManageSecurityPolicy,
+    /// Search and read the audit log.
+    ReadAudit,
+    /// Export the audit log.
+    ExportAudit,
+    /// Submit one's own real-name verification (实名认证).
+    SubmitVerification,
+    /// Review real-name verifications.
+    ReviewVerification,
+}
+
+impl Action {
+    pub const ALL: [Action; 9] = [
+        Action::OwnAccount,
+        Action::ReadUsers,
+        Action::ManageUsers,
+        Action::ReadSecurityPolicy,
+        Action::ManageSecurityPolicy,
+        Action::ReadAudit,
+        Action::ExportAudit,
+        Action::SubmitVerification,
+        Action::ReviewVerification,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::OwnAccount => "own_account",
+            Action::ReadUsers => "read_users",
+            Action::ManageUsers => "manage_users",
+            Action::ReadSecurityPolicy => "read_security_policy",
+            Action::ManageSecurityPolicy => "manage_security_policy",
+            Action::ReadAudit => "read_audit",
+            Action::ExportAudit => "export_audit",
+            Action::SubmitVerification => "submit_verification",
+            Action::ReviewVerification => "review_verification",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Action::OwnAccount => "管理本人账号",
+            Action::ReadUsers => "查看用户",
+            Action::ManageUsers => "管理用户",
+            Action::ReadSecurityPolicy => "查看安全策略",
+            Action::ManageSecurityPolicy => "修改安全策略",
+            Action::ReadAudit => "查阅审计日志",
+            Action::ExportAudit => "导出审计日志",
+            Action::SubmitVerification => "提交实名认证",
+            Action::ReviewVerification => "审核实名认证",
+        }
+    }
+
+    /// What an account whose real-name verification is not yet approved may still do.
+    pub fn open_before_verification(self) -> bool {
+        matches!(self, Action::OwnAccount | Action::SubmitVerification)
+    }
+}
+
+/// How far a grant reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reach {
+    /// Everything on the platform.
+    All,
+    /// The caller's region and everything below it.
+    RegionSubtree,
+    /// The caller's own enterprise only.
+    OwnEnterprise,
+    /// The caller's own account only.
+    OwnAccount,
+}
+
+impl Reach {
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Reach::All => "全部",
+            Reach::RegionSubtree => "本辖区及下级",
+            Reach::OwnEnterprise => "本企业",
+            Reach::OwnAccount => "本人",
+        }
+    }
+}
+
+use Action as A;
+use Reach as R;
+use Role::*;
+
+/// The grants. Anything not listed is denied. The three administrators are kept apart here:
+/// only the sysadmin manages users, only the secadmin changes security settings, only the
+/// auditor reads the audit log, and the auditor changes nothing.
+pub const GRANTS: &[(Role, Action, Reach)] = &[
+    (Enterprise, A::OwnAccount, R::OwnAccount),
+    (Enterprise, A::SubmitVerification, R::OwnAccount),
+    (Reviewer, A::OwnAccount, R::OwnAccount),
+    (Reviewer, A::ReviewVerification, R::RegionSubtree),
+    (Admin, A::OwnAccount, R::OwnAccount),
+    (Expert, A::OwnAccount, R::OwnAccount),
+    (University, A::OwnAccount, R::OwnAccount),
+    (Service, A::OwnAccount, R::OwnAccount),
+    (Sysadmin, A::OwnAccount, R::OwnAccount),
+    (Sysadmin, A::ReadUsers, R::All),
+    (Sysadmin, A::ManageUsers, R::All),
+    (Secadmin, A::OwnAccount, R::OwnAccount),
+    (Secadmin, A::ReadUsers, R::All),
+    (Secadmin, A::ReadSecurityPolicy, R::All),
+    (Secadmin, A::ManageSecurityPolicy, R::All),
+    (Auditor, A::OwnAccount, R::OwnAccount),
+    (Auditor, A::ReadAudit, R::All),
+    (Auditor, A::ExportAudit, R::All),
+];
+
+/// The reach of `role` for `action`, if it has a grant.
+pub fn grant(role: Role, action: Action) -> Option<Reach> {
+    GRANTS
+        .iter()
+        .find(|(r, a, _)| *r == role && *a == action)
+        .map(|(_, _, reach)| *reach)
+}
+
+/// The authenticated caller, as authorisation sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Actor {
+    pub user_id: i64,
+    pub username: String,
+    pub role: Role,
+    pub region: Option<RegionCode>,
+    /// The credit code of the enterprise an enterprise account belongs to.
+    pub enterprise: Option<String>,
+    /// Whether the account's real-name verification is approved.
+    pub verified: bool,
+}
+
+/// The part of the platform a caller may see for one action: what list queries filter by and
+/// single objects are checked against.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Region(RegionCode),
+    Enterprise(String),
+    Account(i64),
+}
+
+/// Where an object sits, for the scope check.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Placement {
+    pub region: Option<RegionCode>,
+    pub enterprise: Option<String>,
+    pub account: Option<i64>,
+}
+
+/// Why a request was refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// 403: the role may never do this (or the account is not yet verified).
+    Forbidden,
+    /// 404: the object is outside the caller's scope, or does not exist.
+    NotFound,
+}
+
+impl Scope {
+    /// Whether an object placed so is inside this scope.
+    pub fn admits(&self, p: &Placement) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Region(r) => p.region.is_some_and(|o| r.contains(o)),
+            Scope::Enterprise(e) => p.enterprise.as_deref() == Some(e.as_str()),
+            Scope::Account(a) => p.account == Some(*a),
+        }
+    }
+}
+
+/// The scope `actor` has for `action`, or why it has none.
+pub fn authorize(actor: &Actor, action: Action) -> Result<Scope, Refusal> {
+    if !actor.verified && !action.open_before_verification() {
+        return Err(Refusal::Forbidden);
+    }
+    let reach = grant(actor.role, action).ok_or(Refusal::Forbidden)?;
+    Ok(match reach {
+        Reach::All => Scope::All,
+        // A regional grant without a region would be a misconfigured account: it sees nothing.
+        Reach::RegionSubtree => Scope::Region(actor.region.unwrap_or(RegionCode::NATION)),
+        Reach::OwnEnterprise => match &actor.enterprise {
+            Some(e) => Scope::Enterprise(e.clone()),
+            None => return Err(Refusal::Forbidden),
+        },
+        Reach::OwnAccount => Scope::Account(actor.user_id),
+    })
+}
+
+/// Authorises `action` on one object placed at `placement`.
+pub fn authorize_on(actor: &Actor, action: Action, placement: &Placement) -> Result<(), Refusal> {
+    let scope = authorize(actor, action)?;
+    if scope.admits(placement) {
+        Ok(())
+    } else {
+        Err(Refusal::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn actor(role: Role, region: Option<&str>) -> Actor {
+        Actor {
+            user_id: 7,
+            username: "u".into(),
+            role,
+            region: region.map(|r| RegionCode::parse(r).unwrap()),
+            enterprise: None,
+            verified: true,
+        }
+    }
+
+    #[test]
+    fn the_three_administrators_are_kept_apart() {
+        assert!(
+            grant(Sysadmin, A::ReadAudit).is_none(),
+            "sysadmin cannot read the audit log"
+        );
+        assert!(grant(Secadmin, A::ReadAudit).is_none());
+        assert!(grant(Auditor, A::ManageUsers).is_none());
+        assert!(grant(Sysadmin, A::ManageSecurityPolicy).is_none());
+        // The auditor changes nothing but its own account.
+        for (role, action, _) in GRANTS {
+            if *role == Auditor {
+                assert!(
+                    matches!(action, A::OwnAccount | A::ReadAudit | A::ExportAudit),
+                    "{action:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_role_and_action_is_granted_twice() {
+        for (i, (r, a, _)) in GRANTS.iter().enumerate() {
+            assert!(
+                !GRANTS[i + 1..].iter().any(|(r2, a2, _)| r2 == r && a2 == a),
+                "{r:?} {a:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_city_reviewer_sees_its_subtree_only() {
+        let city = actor(Reviewer, Some("361000"));
+        let inside = Placement {
+            region: Some(RegionCode::parse("361002").unwrap()),
+            ..Placement::default()
+        };
+        let outside = Placement {
+            region: Some(RegionCode::parse("360102").unwrap()),
+            ..Placement::default()
+        };
+        assert_eq!(authorize_on(&city, A::ReviewVerification, &inside), Ok(()));
+        assert_eq!(
+            authorize_on(&city, A::ReviewVerification, &outside),
+            Err(Refusal::NotFound)
+        );
+        assert_eq!(
+            authorize_on(&city, A::ManageUsers, &inside),
+            Err(Refusal::Forbidden)
+        );
+    }
+
+    #[test]
+    fn an_unverified_account_may_only_finish_its_verification() {
+        let mut e = actor(Enterprise, None);
+        e.verified = false;
+        assert!(authorize(&e, A::SubmitVerification).is_ok());
+        assert!(authorize(&e, A::OwnAccount).is_ok());
+        let mut r = actor(Reviewer, Some("100000"));
+        r.verified = false;
+        assert_eq!(
+            authorize(&r, A::ReviewVerification),
+            Err(Refusal::Forbidden)
+        );
+    }
+}

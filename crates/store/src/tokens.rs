@@ -1,0 +1,105 @@
+//! Bearer tokens for API clients, stored hashed, with an expiry, revocable.
+
+use crate::db::{DbRow, Exec, FromDbRow, Sql};
+use crate::users::{ts, ts_opt};
+use crate::StoreError;
+use zhichan_domain::Timestamp;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiToken {
+    pub id: i64,
+    pub user_id: i64,
+    pub label: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+    pub last_used_at: Option<Timestamp>,
+}
+
+impl FromDbRow for ApiToken {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(ApiToken {
+            id: row.get("id")?,
+            user_id: row.get("user_id")?,
+            label: row.get("label")?,
+            created_at: ts(row, "created_at")?,
+            expires_at: ts(row, "expires_at")?,
+            revoked_at: ts_opt(row, "revoked_at")?,
+            last_used_at: ts_opt(row, "last_used_at")?,
+        })
+    }
+}
+
+const COLUMNS: &str = "id, user_id, label, created_at, expires_at, revoked_at, last_used_at";
+
+pub async fn insert(
+    ex: &impl Exec,
+    user_id: i64,
+    token_hash: &str,
+    label: &str,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<i64, StoreError> {
+    ex.fetch_one(
+        Sql::new(
+            "INSERT INTO api_tokens (user_id, token_hash, label, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(user_id)
+        .bind(token_hash)
+        .bind(label)
+        .bind(now)
+        .bind(expires_at),
+    )
+    .await
+}
+
+pub async fn by_hash(ex: &impl Exec, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+    ex.fetch_optional(
+        Sql::new(format!(
+            "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1"
+        ))
+        .bind(token_hash),
+    )
+    .await
+}
+
+pub async fn for_user(ex: &impl Exec, user_id: i64) -> Result<Vec<ApiToken>, StoreError> {
+    ex.fetch_all(
+        Sql::new(format!(
+            "SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC"
+        ))
+        .bind(user_id),
+    )
+    .await
+}
+
+pub async fn revoke(
+    ex: &impl Exec,
+    id: i64,
+    user_id: i64,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let n = ex
+        .execute(
+            Sql::new(
+                "UPDATE api_tokens SET revoked_at = $3 WHERE id = $1 AND user_id = $2 \
+                 AND revoked_at IS NULL",
+            )
+            .bind(id)
+            .bind(user_id)
+            .bind(now),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+pub async fn touch(ex: &impl Exec, id: i64, now: Timestamp) -> Result<(), StoreError> {
+    ex.execute(
+        Sql::new("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
+            .bind(id)
+            .bind(now),
+    )
+    .await?;
+    Ok(())
+}

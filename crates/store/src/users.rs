@@ -1,0 +1,290 @@
+//! User accounts.
+
+use crate::db::{DbRow, Exec, FromDbRow, Sql};
+use crate::StoreError;
+use zhichan_domain::accounts::Role;
+use zhichan_domain::{RegionCode, Timestamp};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub region: Option<RegionCode>,
+    pub enterprise: Option<String>,
+    pub password_hash: String,
+    pub password_changed_at: Timestamp,
+    pub must_change_password: bool,
+    pub totp_secret: Option<String>,
+    pub totp_enabled: bool,
+    pub totp_last_step: i64,
+    pub failed_logins: i64,
+    pub locked_until: Option<Timestamp>,
+    /// `pending`, `returned` or `verified` (实名认证).
+    pub verification: String,
+    pub disabled: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+pub(crate) fn ts(row: &DbRow, col: &str) -> Result<Timestamp, StoreError> {
+    let text: String = row.get(col)?;
+    Timestamp::parse(&text).ok_or_else(|| StoreError::Corrupt(format!("{col}: {text}")))
+}
+
+pub(crate) fn ts_opt(row: &DbRow, col: &str) -> Result<Option<Timestamp>, StoreError> {
+    let text: Option<String> = row.get(col)?;
+    text.map(|t| Timestamp::parse(&t).ok_or_else(|| StoreError::Corrupt(format!("{col}: {t}"))))
+        .transpose()
+}
+
+pub(crate) fn region_opt(row: &DbRow, col: &str) -> Result<Option<RegionCode>, StoreError> {
+    let n: Option<i64> = row.get(col)?;
+    n.map(|n| {
+        u32::try_from(n)
+            .ok()
+            .and_then(RegionCode::from_u32)
+            .ok_or_else(|| StoreError::Corrupt(format!("{col}: {n}")))
+    })
+    .transpose()
+}
+
+impl FromDbRow for User {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        let role: String = row.get("role")?;
+        Ok(User {
+            id: row.get("id")?,
+            username: row.get("username")?,
+            display_name: row.get("display_name")?,
+            role: role
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("role {role}")))?,
+            region: region_opt(row, "region")?,
+            enterprise: row.get("enterprise")?,
+            password_hash: row.get("password_hash")?,
+            password_changed_at: ts(row, "password_changed_at")?,
+            must_change_password: row.get("must_change_password")?,
+            totp_secret: row.get("totp_secret")?,
+            totp_enabled: row.get("totp_enabled")?,
+            totp_last_step: row.get("totp_last_step")?,
+            failed_logins: row.get("failed_logins")?,
+            locked_until: ts_opt(row, "locked_until")?,
+            verification: row.get("verification")?,
+            disabled: row.get("disabled")?,
+            created_at: ts(row, "created_at")?,
+            updated_at: ts(row, "updated_at")?,
+            version: row.get("version")?,
+        })
+    }
+}
+
+const COLUMNS: &str = "id, username, display_name, role, region, enterprise, password_hash, \
+    password_changed_at, must_change_password, totp_secret, totp_enabled, totp_last_step, \
+    failed_logins, locked_until, verification, disabled, created_at, updated_at, version";
+
+/// A user to create.
+#[derive(Clone, Debug)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub region: Option<RegionCode>,
+    pub enterprise: Option<String>,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub verification: &'static str,
+}
+
+/// Inserts a user; a taken username is [`StoreError::Unique`].
+pub async fn insert(ex: &impl Exec, u: &NewUser, now: Timestamp) -> Result<i64, StoreError> {
+    ex.fetch_one(
+        Sql::new(
+            "INSERT INTO users (username, display_name, role, region, enterprise, password_hash, \
+             password_changed_at, must_change_password, verification, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $7, $7) RETURNING id",
+        )
+        .bind(u.username.as_str())
+        .bind(u.display_name.as_str())
+        .bind(u.role.as_str())
+        .bind(u.region)
+        .bind(u.enterprise.clone())
+        .bind(u.password_hash.as_str())
+        .bind(now)
+        .bind(u.must_change_password)
+        .bind(u.verification),
+    )
+    .await
+}
+
+pub async fn by_username(ex: &impl Exec, username: &str) -> Result<Option<User>, StoreError> {
+    ex.fetch_optional(
+        Sql::new(format!("SELECT {COLUMNS} FROM users WHERE username = $1")).bind(username),
+    )
+    .await
+}
+
+pub async fn by_id(ex: &impl Exec, id: i64) -> Result<Option<User>, StoreError> {
+    ex.fetch_optional(Sql::new(format!("SELECT {COLUMNS} FROM users WHERE id = $1")).bind(id))
+        .await
+}
+
+/// Users, optionally of one role or whose username contains `q`, by username.
+pub async fn list(
+    ex: &impl Exec,
+    role: Option<Role>,
+    q: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<User>, i64), StoreError> {
+    let filter = "($1 = '' OR role = $1) AND ($2 = '' OR username LIKE $2)";
+    let role = role.map(|r| r.as_str()).unwrap_or("");
+    let like = q
+        .filter(|q| !q.trim().is_empty())
+        .map(|q| format!("%{}%", q.trim().to_lowercase().replace(['%', '_'], "")))
+        .unwrap_or_default();
+    let rows = ex
+        .fetch_all(
+            Sql::new(format!(
+                "SELECT {COLUMNS} FROM users WHERE {filter} ORDER BY username LIMIT $3 OFFSET $4"
+            ))
+            .bind(role)
+            .bind(like.as_str())
+            .bind(limit)
+            .bind(offset),
+        )
+        .await?;
+    let total: i64 = ex
+        .fetch_one(
+            Sql::new(format!("SELECT COUNT(*) FROM users WHERE {filter}"))
+                .bind(role)
+                .bind(like.as_str()),
+        )
+        .await?;
+    Ok((rows, total))
+}
+
+/// Records a failed login: the new count, and the lock if it is now locked.
+pub async fn record_failure(
+    ex: &impl Exec,
+    id: i64,
+    failed_logins: i64,
+    locked_until: Option<Timestamp>,
+) -> Result<(), StoreError> {
+    ex.execute(
+        Sql::new("UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1")
+            .bind(id)
+            .bind(failed_logins)
+            .bind(locked_until),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Clears the failure count and any lock.
+pub async fn clear_failures(ex: &impl Exec, id: i64) -> Result<(), StoreError> {
+    ex.execute(
+        Sql::new("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(id),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_password(
+    ex: &impl Exec,
+    id: i64,
+    hash: &str,
+    must_change: bool,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    ex.execute(
+        Sql::new(
+            "UPDATE users SET password_hash = $2, must_change_password = $3, \
+             password_changed_at = $4, updated_at = $4, version = version + 1 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(hash)
+        .bind(must_change)
+        .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn set_totp(
+    ex: &impl Exec,
+    id: i64,
+    secret: Option<&str>,
+    enabled: bool,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    ex.execute(
+        Sql::new(
+            "UPDATE users SET totp_secret = $2, totp_enabled = $3, totp_last_step = 0, \
+             updated_at = $4, version = version + 1 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(secret)
+        .bind(enabled)
+        .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Remembers the last TOTP time step used, so that a code cannot be replayed. Answers false
+/// when `step` is not newer than the one stored (someone used it already).
+pub async fn use_totp_step(ex: &impl Exec, id: i64, step: i64) -> Result<bool, StoreError> {
+    let n = ex
+        .execute(
+            Sql::new("UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2")
+                .bind(id)
+                .bind(step),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+pub async fn set_verification(
+    ex: &impl Exec,
+    id: i64,
+    status: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    ex.execute(
+        Sql::new(
+            "UPDATE users SET verification = $2, updated_at = $3, version = version + 1 \
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(status)
+        .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Enables or disables an account, if it is still at `version` (optimistic locking). Answers
+/// false when someone changed it first.
+pub async fn set_disabled(
+    ex: &impl Exec,
+    id: i64,
+    disabled: bool,
+    version: i64,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let n = ex
+        .execute(
+            Sql::new(
+                "UPDATE users SET disabled = $2, failed_logins = 0, locked_until = NULL, \
+                 updated_at = $4, version = version + 1 WHERE id = $1 AND version = $3",
+            )
+            .bind(id)
+            .bind(disabled)
+            .bind(version)
+            .bind(now),
+        )
+        .await?;
+    Ok(n == 1)
+}
