@@ -1,25 +1,49 @@
-//! zhichan's use cases. The service layer owns transactions, and (as accounts land) the
-//! authorisation and audit of every read and write; the HTTP and CLI layers call only this.
+//! zhichan's use cases. The service layer owns transactions, authorisation and audit: the HTTP
+//! and CLI layers call only this, and every change it makes is recorded in the audit log in
+//! the same transaction.
 
+pub mod accounts;
+pub mod audit;
+pub mod clock;
 pub mod demo;
+pub mod ratelimit;
 pub mod reference;
+pub mod secrets;
+pub mod security;
 
-use zhichan_domain::Violation;
+use clock::{Clock, SystemClock};
+use std::sync::Arc;
+use zhichan_domain::access::Refusal;
+use zhichan_domain::{Timestamp, Violation};
 use zhichan_store::{Db, StoreError};
 
-/// Everything the application can do, over one database.
+/// Everything the application can do, over one database. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Services {
     db: Db,
+    clock: Arc<dyn Clock>,
+    login_limiter: Arc<ratelimit::PerKey>,
 }
 
 impl Services {
     pub fn new(db: Db) -> Self {
-        Services { db }
+        Self::with_clock(db, Arc::new(SystemClock))
+    }
+
+    pub fn with_clock(db: Db, clock: Arc<dyn Clock>) -> Self {
+        Services {
+            db,
+            clock,
+            login_limiter: Arc::new(ratelimit::PerKey::default()),
+        }
     }
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 
     /// Whether the database answers.
@@ -29,6 +53,23 @@ impl Services {
 
     pub fn reference(&self) -> reference::Reference<'_> {
         reference::Reference { db: &self.db }
+    }
+}
+
+/// Where a request comes from, for the audit log and the per-address limits.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Ctx {
+    pub ip: String,
+    pub user_agent: String,
+}
+
+impl Ctx {
+    /// A command run on the server itself.
+    pub fn cli() -> Self {
+        Ctx {
+            ip: "cli".into(),
+            user_agent: "zhichan command".into(),
+        }
     }
 }
 
@@ -54,6 +95,25 @@ pub enum ServiceError {
     /// Not there, or outside the caller's scope: the two are deliberately indistinguishable.
     #[error("not found")]
     NotFound,
+    /// The role may never do this.
+    #[error("forbidden")]
+    Forbidden,
+    /// No valid credentials.
+    #[error("unauthenticated")]
+    Unauthenticated,
+    /// Wrong username or password (the same answer for both).
+    #[error("用户名或密码不正确")]
+    BadCredentials,
+    /// The account is locked until then.
+    #[error("账号已锁定")]
+    Locked(Timestamp),
+    /// The account has a second factor and the code is missing.
+    #[error("需要动态验证码")]
+    SecondFactorRequired,
+    #[error("账号已停用")]
+    Disabled,
+    #[error("请求过于频繁")]
+    TooManyRequests,
     #[error("invalid input")]
     Invalid(Vec<FieldViolation>),
     #[error("conflict: {0}")]
@@ -65,6 +125,15 @@ pub enum ServiceError {
 impl ServiceError {
     pub fn invalid(field: impl Into<String>, violation: Violation) -> Self {
         ServiceError::Invalid(vec![FieldViolation::new(field, violation)])
+    }
+}
+
+impl From<Refusal> for ServiceError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::Forbidden => ServiceError::Forbidden,
+            Refusal::NotFound => ServiceError::NotFound,
+        }
     }
 }
 

@@ -1,0 +1,932 @@
+//! Accounts: creating users, logging in and out, sessions, API tokens, passwords and the second
+//! factor (TOTP, RFC 6238), and the system administrator's user management.
+
+use crate::audit::{record, record_as, Who};
+use crate::secrets::{
+    decoy_hash, hash_password, random_token, temporary_password, token_hash, verify_password,
+};
+use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
+use serde_json::json;
+use time::Duration;
+use totp_rs::{Algorithm, Secret, TOTP};
+use zhichan_domain::access::{authorize, Action, Actor};
+use zhichan_domain::accounts::{check_password, Role, Username};
+use zhichan_domain::{CreditCode, RegionCode, Timestamp, Violation};
+use zhichan_store::sessions::{self, Session};
+use zhichan_store::users::{self, NewUser, User};
+use zhichan_store::{regions, tokens, StoreError};
+
+/// What a new account is made of, as typed by whoever creates it.
+#[derive(Clone, Debug, Default)]
+pub struct NewAccount {
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub region: Option<String>,
+    pub enterprise: Option<String>,
+    /// None: a temporary password is generated (and must be changed at first login).
+    pub password: Option<String>,
+}
+
+/// How a request proved who it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Via {
+    Session { id_hash: String, csrf: String },
+    Token { id: i64 },
+}
+
+/// What an account must do before anything else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restriction {
+    /// First login with a password set by an administrator, or the password has expired.
+    ChangePassword,
+    /// The role requires a second factor and none is enrolled yet.
+    EnrolSecondFactor,
+}
+
+/// A caller whose credentials checked out.
+#[derive(Clone, Debug)]
+pub struct Authenticated {
+    pub actor: Actor,
+    pub user: User,
+    pub via: Via,
+    pub restriction: Option<Restriction>,
+}
+
+/// A successful login: the cookie value to set (shown once) and the new session.
+#[derive(Clone, Debug)]
+pub struct LoggedIn {
+    pub token: String,
+    pub auth: Authenticated,
+}
+
+/// A second factor being enrolled: what the authenticator app needs.
+#[derive(Clone, Debug)]
+pub struct TotpEnrolment {
+    pub secret: String,
+    pub otpauth_url: String,
+    pub qr_svg: String,
+}
+
+pub fn actor_of(user: &User) -> Actor {
+    Actor {
+        user_id: user.id,
+        username: user.username.clone(),
+        role: user.role,
+        region: user.region,
+        enterprise: user.enterprise.clone(),
+        verified: user.verification == "verified",
+    }
+}
+
+fn totp_for(secret_b32: &str) -> Option<TOTP> {
+    let bytes = Secret::Encoded(secret_b32.to_string()).to_bytes().ok()?;
+    TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes).ok()
+}
+
+/// The time step a code belongs to (allowing one step of clock drift), if it is right.
+fn totp_step(secret_b32: &str, code: &str, now: Timestamp) -> Option<i64> {
+    let totp = totp_for(secret_b32)?;
+    let code = code.trim();
+    let t = now.unix_seconds();
+    [t - 30, t, t + 30].into_iter().find_map(|at| {
+        let at = u64::try_from(at).ok()?;
+        (totp.generate(at) == code).then_some((at / 30) as i64)
+    })
+}
+
+/// The current code for a secret: for tests and the demo.
+pub fn totp_code(secret_b32: &str, now: Timestamp) -> Option<String> {
+    Some(totp_for(secret_b32)?.generate(u64::try_from(now.unix_seconds()).ok()?))
+}
+
+impl Services {
+    fn restriction(
+        &self,
+        user: &User,
+        s: &crate::security::SecuritySettings,
+    ) -> Option<Restriction> {
+        let days = if user.role.is_administrative() {
+            s.password_days_admin
+        } else {
+            s.password_days_other
+        };
+        let expired = days > 0
+            && self.now()
+                >= user
+                    .password_changed_at
+                    .plus(Duration::days(i64::from(days)));
+        if user.must_change_password || expired {
+            Some(Restriction::ChangePassword)
+        } else if user.role.requires_second_factor(user.region) && !user.totp_enabled {
+            Some(Restriction::EnrolSecondFactor)
+        } else {
+            None
+        }
+    }
+
+    async fn validate_new_account(
+        &self,
+        input: &NewAccount,
+    ) -> ServiceResult<(
+        Username,
+        Role,
+        Option<RegionCode>,
+        Option<CreditCode>,
+        String,
+        bool,
+    )> {
+        let mut errors = Vec::new();
+        let username = Username::parse(&input.username)
+            .map_err(|v| errors.push(FieldViolation::new("username", v)))
+            .ok();
+        let role: Option<Role> = input
+            .role
+            .parse()
+            .map_err(|v| errors.push(FieldViolation::new("role", v)))
+            .ok();
+        let region = match input
+            .region
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(raw) => match RegionCode::parse(raw) {
+                Ok(code) if self.reference().region_exists(code).await? => Some(code),
+                Ok(_) => {
+                    errors.push(FieldViolation::new(
+                        "region",
+                        Violation::new(
+                            "invalid_region",
+                            format!("行政区划代码“{raw}”不在现行 GB/T 2260 中"),
+                            format!("{raw} is not a current GB/T 2260 region"),
+                        ),
+                    ));
+                    None
+                }
+                Err(v) => {
+                    errors.push(FieldViolation::new("region", v));
+                    None
+                }
+            },
+            None => None,
+        };
+        let enterprise = match input
+            .enterprise
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            Some(raw) => CreditCode::parse(raw)
+                .map_err(|v| errors.push(FieldViolation::new("enterprise", v)))
+                .ok(),
+            None => None,
+        };
+        if let Some(role) = role {
+            if role.needs_region() && region.is_none() && input.region.is_none() {
+                errors.push(FieldViolation::new(
+                    "region",
+                    Violation::new(
+                        "required",
+                        "管理端口账号必须指定所辖行政区划",
+                        "an administrator needs a region",
+                    ),
+                ));
+            }
+            if role == Role::Enterprise && enterprise.is_none() && input.enterprise.is_none() {
+                errors.push(FieldViolation::new(
+                    "enterprise",
+                    Violation::new(
+                        "required",
+                        "企业用户必须绑定统一社会信用代码",
+                        "an enterprise user needs its credit code",
+                    ),
+                ));
+            }
+        }
+        let (password, generated) = match &input.password {
+            Some(p) => (p.clone(), false),
+            None => (temporary_password(), true),
+        };
+        if let Err(v) = check_password(&input.username, &password) {
+            errors.push(FieldViolation::new("password", v));
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
+        Ok((
+            username.expect("checked"),
+            role.expect("checked"),
+            region,
+            enterprise,
+            password,
+            generated,
+        ))
+    }
+
+    async fn insert_account(
+        &self,
+        ctx: &Ctx,
+        by: Option<&Actor>,
+        input: &NewAccount,
+        must_change: bool,
+    ) -> ServiceResult<(User, Option<String>)> {
+        let (username, role, region, enterprise, password, generated) =
+            self.validate_new_account(input).await?;
+        let region = match (role, region) {
+            (Role::Reviewer, None) => Some(RegionCode::NATION),
+            (_, r) => r,
+        };
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        let id = users::insert(
+            &tx,
+            &NewUser {
+                username: username.as_str().to_string(),
+                display_name: input.display_name.trim().to_string(),
+                role,
+                region,
+                enterprise: enterprise.as_ref().map(|c| c.to_string()),
+                password_hash: hash_password(&password),
+                must_change_password: must_change || generated,
+                verification: "verified",
+            },
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Unique { .. } => ServiceError::Invalid(vec![FieldViolation::new(
+                "username",
+                Violation::new("taken", "该用户名已被使用", "this username is taken"),
+            )]),
+            other => other.into(),
+        })?;
+        record(
+            &tx,
+            ctx,
+            by,
+            "user.create",
+            &format!("user:{id}"),
+            "ok",
+            json!({"after": {"username": username.as_str(), "role": role.as_str(),
+                   "region": region.map(|r| r.to_string()),
+                   "enterprise": enterprise.as_ref().map(|c| c.to_string())}}),
+            now,
+        )
+        .await?;
+        let user = users::by_id(&tx, id).await?.ok_or(ServiceError::NotFound)?;
+        tx.commit().await?;
+        Ok((user, generated.then_some(password)))
+    }
+
+    /// `zhichan user add`: the operator on the server creates a verified account with the
+    /// password it chose.
+    pub async fn create_user_by_operator(&self, input: NewAccount) -> ServiceResult<User> {
+        if input.password.is_none() {
+            return Err(ServiceError::invalid(
+                "password",
+                Violation::new("required", "请提供密码", "a password is required"),
+            ));
+        }
+        Ok(self
+            .insert_account(&Ctx::cli(), None, &input, false)
+            .await?
+            .0)
+    }
+
+    /// The system administrator creates an account; its initial password must be changed at
+    /// first login. Answers the temporary password when none was given.
+    pub async fn create_user(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        input: NewAccount,
+    ) -> ServiceResult<(User, Option<String>)> {
+        authorize(actor, Action::ManageUsers)?;
+        self.insert_account(ctx, Some(actor), &input, true).await
+    }
+
+    /// Logs in with a password (and a TOTP code when the account has one). A wrong password
+    /// and an unknown user get the same answer after the same work; failures count towards
+    /// the lock; every attempt is audited. `previous` is the session the browser had, ended
+    /// here so that an old session id never survives a login.
+    pub async fn login(
+        &self,
+        ctx: &Ctx,
+        username: &str,
+        password: &str,
+        totp: Option<&str>,
+        previous: Option<&str>,
+    ) -> ServiceResult<LoggedIn> {
+        let settings = self.security_settings().await?.settings;
+        let now = self.now();
+        let who = Who::named(username.trim());
+        if !self.login_limiter.allow(
+            &ctx.ip,
+            now.unix_seconds() / 60,
+            settings.login_attempts_per_minute,
+        ) {
+            self.audit_alone(
+                ctx,
+                &who,
+                "session.login",
+                "session",
+                "denied",
+                json!({"reason": "rate_limited"}),
+            )
+            .await?;
+            return Err(ServiceError::TooManyRequests);
+        }
+        let user = match Username::parse(username) {
+            Ok(u) => users::by_username(self.db(), u.as_str()).await?,
+            Err(_) => None,
+        };
+        let Some(user) = user else {
+            // Same work as a real check, so that timing does not tell who exists.
+            let _ = verify_password(password, decoy_hash());
+            self.audit_alone(
+                ctx,
+                &who,
+                "session.login",
+                "session",
+                "failed",
+                json!({"reason": "bad_credentials"}),
+            )
+            .await?;
+            return Err(ServiceError::BadCredentials);
+        };
+        let who = Who {
+            user_id: Some(user.id),
+            username: user.username.clone(),
+            role: user.role.as_str().to_string(),
+        };
+        let object = format!("user:{}", user.id);
+        if let Some(until) = user.locked_until.filter(|u| *u > now) {
+            let _ = verify_password(password, decoy_hash());
+            self.audit_alone(
+                ctx,
+                &who,
+                "session.login",
+                &object,
+                "denied",
+                json!({"reason": "locked", "until": until.to_string()}),
+            )
+            .await?;
+            return Err(ServiceError::Locked(until));
+        }
+        let password_ok = verify_password(password, &user.password_hash);
+        let second_ok = if !password_ok || !user.totp_enabled {
+            Ok(())
+        } else {
+            match totp.map(str::trim).filter(|c| !c.is_empty()) {
+                None => Err(ServiceError::SecondFactorRequired),
+                Some(code) => match user
+                    .totp_secret
+                    .as_deref()
+                    .and_then(|s| totp_step(s, code, now))
+                {
+                    Some(step) if users::use_totp_step(self.db(), user.id, step).await? => Ok(()),
+                    _ => Err(ServiceError::BadCredentials),
+                },
+            }
+        };
+        if !password_ok || matches!(second_ok, Err(ServiceError::BadCredentials)) {
+            let failures = user.failed_logins + 1;
+            let lock = (failures >= i64::from(settings.max_failed_logins))
+                .then(|| now.plus(Duration::minutes(i64::from(settings.lockout_minutes))));
+            let tx = self.db().begin().await?;
+            users::record_failure(
+                &tx,
+                user.id,
+                if lock.is_some() { 0 } else { failures },
+                lock,
+            )
+            .await?;
+            let reason = if password_ok {
+                "bad_second_factor"
+            } else {
+                "bad_credentials"
+            };
+            record_as(
+                &tx,
+                ctx,
+                &who,
+                "session.login",
+                &object,
+                "failed",
+                json!({"reason": reason, "failures": failures}),
+                now,
+            )
+            .await?;
+            if let Some(until) = lock {
+                record_as(
+                    &tx,
+                    ctx,
+                    &who,
+                    "user.lock",
+                    &object,
+                    "ok",
+                    json!({"until": until.to_string(), "failures": failures}),
+                    now,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            return Err(match lock {
+                Some(until) => ServiceError::Locked(until),
+                None => ServiceError::BadCredentials,
+            });
+        }
+        second_ok?;
+        if user.disabled {
+            self.audit_alone(
+                ctx,
+                &who,
+                "session.login",
+                &object,
+                "denied",
+                json!({"reason": "disabled"}),
+            )
+            .await?;
+            return Err(ServiceError::Disabled);
+        }
+        let token = random_token();
+        let session = Session {
+            id_hash: token_hash(&token),
+            user_id: user.id,
+            csrf: random_token(),
+            created_at: now,
+            last_seen_at: now,
+            expires_at: now.plus(Duration::hours(i64::from(settings.session_absolute_hours))),
+            ip: ctx.ip.clone(),
+            user_agent: ctx.user_agent.chars().take(300).collect(),
+            ended_at: None,
+        };
+        let tx = self.db().begin().await?;
+        if let Some(old) = previous {
+            sessions::end(&tx, &token_hash(old), now).await?;
+        }
+        users::clear_failures(&tx, user.id).await?;
+        sessions::insert(&tx, &session).await?;
+        record_as(
+            &tx,
+            ctx,
+            &who,
+            "session.login",
+            &object,
+            "ok",
+            json!({"session": &session.id_hash[..12]}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        let restriction = self.restriction(&user, &settings);
+        Ok(LoggedIn {
+            token,
+            auth: Authenticated {
+                actor: actor_of(&user),
+                via: Via::Session {
+                    id_hash: session.id_hash,
+                    csrf: session.csrf,
+                },
+                user,
+                restriction,
+            },
+        })
+    }
+
+    /// The caller behind a session cookie, if the session is open, not idle too long, not past
+    /// its absolute end, and its user is enabled.
+    pub async fn authenticate_session(&self, token: &str) -> ServiceResult<Authenticated> {
+        let settings = self.security_settings().await?.settings;
+        let now = self.now();
+        let hash = token_hash(token);
+        let session = sessions::get(self.db(), &hash)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        if session.ended_at.is_some() {
+            return Err(ServiceError::Unauthenticated);
+        }
+        let idle = Duration::minutes(i64::from(settings.session_idle_minutes));
+        if now >= session.expires_at || now >= session.last_seen_at.plus(idle) {
+            sessions::end(self.db(), &hash, now).await?;
+            return Err(ServiceError::Unauthenticated);
+        }
+        let user = users::by_id(self.db(), session.user_id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        if user.disabled {
+            return Err(ServiceError::Unauthenticated);
+        }
+        // Most requests come in bursts: record activity at most once a minute.
+        if now >= session.last_seen_at.plus(Duration::minutes(1)) {
+            sessions::touch(self.db(), &hash, now).await?;
+        }
+        let restriction = self.restriction(&user, &settings);
+        Ok(Authenticated {
+            actor: actor_of(&user),
+            via: Via::Session {
+                id_hash: hash,
+                csrf: session.csrf,
+            },
+            user,
+            restriction,
+        })
+    }
+
+    /// The caller behind a bearer token, if it is neither revoked nor expired.
+    pub async fn authenticate_bearer(&self, token: &str) -> ServiceResult<Authenticated> {
+        let settings = self.security_settings().await?.settings;
+        let now = self.now();
+        let t = tokens::by_hash(self.db(), &token_hash(token))
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        if t.revoked_at.is_some() || now >= t.expires_at {
+            return Err(ServiceError::Unauthenticated);
+        }
+        let user = users::by_id(self.db(), t.user_id)
+            .await?
+            .ok_or(ServiceError::Unauthenticated)?;
+        if user.disabled {
+            return Err(ServiceError::Unauthenticated);
+        }
+        if t.last_used_at
+            .is_none_or(|u| now >= u.plus(Duration::minutes(1)))
+        {
+            tokens::touch(self.db(), t.id, now).await?;
+        }
+        let restriction = self.restriction(&user, &settings);
+        Ok(Authenticated {
+            actor: actor_of(&user),
+            via: Via::Token { id: t.id },
+            user,
+            restriction,
+        })
+    }
+
+    /// Ends the caller's session on the server.
+    pub async fn logout(&self, ctx: &Ctx, auth: &Authenticated) -> ServiceResult<()> {
+        if let Via::Session { id_hash, .. } = &auth.via {
+            let now = self.now();
+            let tx = self.db().begin().await?;
+            sessions::end(&tx, id_hash, now).await?;
+            record(
+                &tx,
+                ctx,
+                Some(&auth.actor),
+                "session.logout",
+                &format!("user:{}", auth.user.id),
+                "ok",
+                json!({}),
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+        }
+        Ok(())
+    }
+
+    /// Changes one's own password: the current one proves it is the owner; the new one must
+    /// meet the rules and differ; every other session of the account ends.
+    pub async fn change_password(
+        &self,
+        ctx: &Ctx,
+        auth: &Authenticated,
+        current: &str,
+        new: &str,
+    ) -> ServiceResult<()> {
+        authorize(&auth.actor, Action::OwnAccount)?;
+        if !verify_password(current, &auth.user.password_hash) {
+            return Err(ServiceError::invalid(
+                "current_password",
+                Violation::new(
+                    "wrong_password",
+                    "当前密码不正确",
+                    "the current password is wrong",
+                ),
+            ));
+        }
+        check_password(&auth.user.username, new)
+            .map_err(|v| ServiceError::invalid("new_password", v))?;
+        if verify_password(new, &auth.user.password_hash) {
+            return Err(ServiceError::invalid(
+                "new_password",
+                Violation::new(
+                    "same_password",
+                    "新密码不能与当前密码相同",
+                    "the new password must differ",
+                ),
+            ));
+        }
+        let now = self.now();
+        let keep = match &auth.via {
+            Via::Session { id_hash, .. } => Some(id_hash.as_str()),
+            Via::Token { .. } => None,
+        };
+        let tx = self.db().begin().await?;
+        users::set_password(&tx, auth.user.id, &hash_password(new), false, now).await?;
+        let ended = sessions::end_others(&tx, auth.user.id, keep, now).await?;
+        record(
+            &tx,
+            ctx,
+            Some(&auth.actor),
+            "user.password_change",
+            &format!("user:{}", auth.user.id),
+            "ok",
+            json!({"other_sessions_ended": ended}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Starts enrolling a second factor: a fresh secret, not yet in force.
+    pub async fn start_totp(&self, auth: &Authenticated) -> ServiceResult<TotpEnrolment> {
+        authorize(&auth.actor, Action::OwnAccount)?;
+        let mut raw = [0u8; 20];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut raw);
+        let encoded = Secret::Raw(raw.to_vec()).to_encoded().to_string();
+        users::set_totp(self.db(), auth.user.id, Some(&encoded), false, self.now()).await?;
+        let url = format!(
+            "otpauth://totp/zhichan:{u}?secret={encoded}&issuer=zhichan&algorithm=SHA1&digits=6&period=30",
+            u = auth.user.username
+        );
+        let qr_svg = qrcode::QrCode::new(url.as_bytes())
+            .map(|c| {
+                c.render::<qrcode::render::svg::Color>()
+                    .min_dimensions(200, 200)
+                    .quiet_zone(true)
+                    .build()
+            })
+            .unwrap_or_default();
+        Ok(TotpEnrolment {
+            secret: encoded,
+            otpauth_url: url,
+            qr_svg,
+        })
+    }
+
+    /// Confirms enrolment with a code from the app: from now on the account needs it to log in.
+    pub async fn confirm_totp(
+        &self,
+        ctx: &Ctx,
+        auth: &Authenticated,
+        code: &str,
+    ) -> ServiceResult<()> {
+        authorize(&auth.actor, Action::OwnAccount)?;
+        let user = users::by_id(self.db(), auth.user.id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let now = self.now();
+        let step = user
+            .totp_secret
+            .as_deref()
+            .and_then(|s| totp_step(s, code, now))
+            .ok_or_else(|| {
+                ServiceError::invalid(
+                    "code",
+                    Violation::new(
+                        "wrong_code",
+                        "动态验证码不正确，请核对手机时间后重试",
+                        "the code is wrong",
+                    ),
+                )
+            })?;
+        let tx = self.db().begin().await?;
+        users::set_totp(&tx, user.id, user.totp_secret.as_deref(), true, now).await?;
+        users::use_totp_step(&tx, user.id, step).await?;
+        record(
+            &tx,
+            ctx,
+            Some(&auth.actor),
+            "user.totp_enrol",
+            &format!("user:{}", user.id),
+            "ok",
+            json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One's own open sessions, newest first.
+    pub async fn my_sessions(&self, auth: &Authenticated) -> ServiceResult<Vec<Session>> {
+        authorize(&auth.actor, Action::OwnAccount)?;
+        Ok(sessions::open_for_user(self.db(), auth.user.id, self.now()).await?)
+    }
+
+    /// Ends one of one's own sessions (404 for anyone else's).
+    pub async fn end_my_session(
+        &self,
+        ctx: &Ctx,
+        auth: &Authenticated,
+        id_hash: &str,
+    ) -> ServiceResult<()> {
+        authorize(&auth.actor, Action::OwnAccount)?;
+        let s = sessions::get(self.db(), id_hash)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if s.user_id != auth.user.id {
+            return Err(ServiceError::NotFound);
+        }
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        sessions::end(&tx, id_hash, now).await?;
+        record(
+            &tx,
+            ctx,
+            Some(&auth.actor),
+            "session.end",
+            &format!("user:{}", auth.user.id),
+            "ok",
+            json!({"session": &id_hash[..12.min(id_hash.len())]}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// `zhichan token issue`: a bearer token for an account, valid `days` days, shown once.
+    pub async fn issue_token(
+        &self,
+        username: &str,
+        days: u32,
+        label: &str,
+    ) -> ServiceResult<String> {
+        if !(1..=365).contains(&days) {
+            return Err(ServiceError::invalid(
+                "days",
+                Violation::new(
+                    "out_of_range",
+                    "有效期应为 1 到 365 天",
+                    "days must be 1 to 365",
+                ),
+            ));
+        }
+        let user = match Username::parse(username) {
+            Ok(u) => users::by_username(self.db(), u.as_str()).await?,
+            Err(_) => None,
+        }
+        .ok_or(ServiceError::NotFound)?;
+        if user.disabled {
+            return Err(ServiceError::Disabled);
+        }
+        let token = random_token();
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        let id = tokens::insert(
+            &tx,
+            user.id,
+            &token_hash(&token),
+            label,
+            now,
+            now.plus(Duration::days(i64::from(days))),
+        )
+        .await?;
+        record(
+            &tx,
+            &Ctx::cli(),
+            None,
+            "token.issue",
+            &format!("token:{id}"),
+            "ok",
+            json!({"user": user.username, "days": days}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(token)
+    }
+
+    /// The accounts the caller may read, by username.
+    pub async fn list_users(
+        &self,
+        actor: &Actor,
+        role: Option<Role>,
+        q: Option<&str>,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<User>, i64)> {
+        authorize(actor, Action::ReadUsers)?;
+        Ok(users::list(self.db(), role, q, limit, offset).await?)
+    }
+
+    pub async fn get_user(&self, actor: &Actor, id: i64) -> ServiceResult<User> {
+        authorize(actor, Action::ReadUsers)?;
+        users::by_id(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// Disables or re-enables an account (optimistic: `version` must be current). Disabling
+    /// ends its sessions.
+    pub async fn set_user_disabled(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+        disabled: bool,
+        version: i64,
+    ) -> ServiceResult<User> {
+        authorize(actor, Action::ManageUsers)?;
+        if id == actor.user_id {
+            return Err(ServiceError::invalid(
+                "disabled",
+                Violation::new(
+                    "own_account",
+                    "不能停用自己的账号",
+                    "you cannot disable yourself",
+                ),
+            ));
+        }
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        let before = users::by_id(&tx, id).await?.ok_or(ServiceError::NotFound)?;
+        if !users::set_disabled(&tx, id, disabled, version, now).await? {
+            return Err(ServiceError::Conflict(
+                "该账号已被他人修改，请刷新后重试".into(),
+            ));
+        }
+        if disabled {
+            sessions::end_others(&tx, id, None, now).await?;
+        }
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            if disabled {
+                "user.disable"
+            } else {
+                "user.enable"
+            },
+            &format!("user:{id}"),
+            "ok",
+            json!({"before": {"disabled": before.disabled}, "after": {"disabled": disabled}}),
+            now,
+        )
+        .await?;
+        let after = users::by_id(&tx, id).await?.ok_or(ServiceError::NotFound)?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
+    /// Lifts a lock before it runs out.
+    pub async fn unlock_user(&self, actor: &Actor, ctx: &Ctx, id: i64) -> ServiceResult<()> {
+        authorize(actor, Action::ManageUsers)?;
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        users::by_id(&tx, id).await?.ok_or(ServiceError::NotFound)?;
+        users::clear_failures(&tx, id).await?;
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "user.unlock",
+            &format!("user:{id}"),
+            "ok",
+            json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Sets a temporary password that must be changed at the next login; answers it (to be
+    /// handed over in person) and ends the account's sessions.
+    pub async fn reset_user_password(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+    ) -> ServiceResult<String> {
+        authorize(actor, Action::ManageUsers)?;
+        let password = temporary_password();
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        users::by_id(&tx, id).await?.ok_or(ServiceError::NotFound)?;
+        users::set_password(&tx, id, &hash_password(&password), true, now).await?;
+        sessions::end_others(&tx, id, None, now).await?;
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "user.password_reset",
+            &format!("user:{id}"),
+            "ok",
+            json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(password)
+    }
+
+    /// Whether a region code names a current region (used by forms before they submit).
+    pub async fn region_name(&self, code: RegionCode) -> ServiceResult<Option<String>> {
+        Ok(regions::get(self.db(), code).await?.map(|r| r.name))
+    }
+}

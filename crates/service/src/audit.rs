@@ -1,0 +1,137 @@
+//! Writing and reading the audit log. Writing happens inside the transaction of the change it
+//! records; reading and exporting are the auditor's alone.
+
+use crate::{Ctx, ServiceError, ServiceResult, Services};
+use zhichan_domain::access::{authorize, Action, Actor};
+use zhichan_domain::Timestamp;
+use zhichan_store::audit::{self, Entry, Filter, NewEntry, Verification};
+use zhichan_store::Tx;
+
+/// Who did something: a signed-in actor, or a name (a failed login, the command line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Who {
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub role: String,
+}
+
+impl From<&Actor> for Who {
+    fn from(a: &Actor) -> Self {
+        Who {
+            user_id: Some(a.user_id),
+            username: a.username.clone(),
+            role: a.role.as_str().to_string(),
+        }
+    }
+}
+
+impl Who {
+    pub fn named(username: &str) -> Self {
+        Who {
+            user_id: None,
+            username: username.to_string(),
+            role: String::new(),
+        }
+    }
+
+    pub fn operator() -> Self {
+        Who {
+            user_id: None,
+            username: "(operator)".into(),
+            role: "cli".into(),
+        }
+    }
+}
+
+/// Appends one entry in `tx`.
+#[allow(clippy::too_many_arguments)]
+pub async fn record(
+    tx: &Tx,
+    ctx: &Ctx,
+    who: Option<&Actor>,
+    action: &str,
+    object: &str,
+    outcome: &str,
+    detail: serde_json::Value,
+    now: Timestamp,
+) -> ServiceResult<()> {
+    let who = who.map(Who::from).unwrap_or_else(Who::operator);
+    record_as(tx, ctx, &who, action, object, outcome, detail, now).await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub async fn record_as(
+    tx: &Tx,
+    ctx: &Ctx,
+    who: &Who,
+    action: &str,
+    object: &str,
+    outcome: &str,
+    detail: serde_json::Value,
+    now: Timestamp,
+) -> ServiceResult<()> {
+    audit::append(
+        tx,
+        &NewEntry {
+            at: now,
+            user_id: who.user_id,
+            username: who.username.clone(),
+            role: who.role.clone(),
+            ip: ctx.ip.clone(),
+            action: action.to_string(),
+            object: object.to_string(),
+            outcome: outcome.to_string(),
+            detail: detail.to_string(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+impl Services {
+    /// Records something that changes no other data (a refusal, a failed login, an export) in a
+    /// transaction of its own.
+    pub async fn audit_alone(
+        &self,
+        ctx: &Ctx,
+        who: &Who,
+        action: &str,
+        object: &str,
+        outcome: &str,
+        detail: serde_json::Value,
+    ) -> ServiceResult<()> {
+        let tx = self.db().begin().await?;
+        record_as(&tx, ctx, who, action, object, outcome, detail, self.now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Searches the log (auditor only).
+    pub async fn audit_search(
+        &self,
+        actor: &Actor,
+        filter: &Filter,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<Entry>, i64)> {
+        authorize(actor, Action::ReadAudit).map_err(ServiceError::from)?;
+        Ok(audit::search(self.db(), filter, limit, offset).await?)
+    }
+
+    /// One batch of an export, after `after` (auditor only). The caller records the export.
+    pub async fn audit_export_batch(
+        &self,
+        actor: &Actor,
+        filter: &Filter,
+        after: i64,
+        limit: i64,
+    ) -> ServiceResult<Vec<Entry>> {
+        authorize(actor, Action::ExportAudit).map_err(ServiceError::from)?;
+        Ok(audit::page_after(self.db(), filter, after, limit).await?)
+    }
+
+    /// Checks the whole chain (the `audit verify` command; the auditor's page).
+    pub async fn audit_verify(&self) -> ServiceResult<Verification> {
+        Ok(audit::verify(self.db()).await?)
+    }
+}
