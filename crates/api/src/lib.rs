@@ -1,6 +1,7 @@
 //! The JSON shapes of zhichan's HTTP API, with their OpenAPI schemas. Handlers convert domain
 //! values into these; nothing here talks to a database.
 
+pub mod accounts;
 pub mod problem;
 pub mod reference;
 

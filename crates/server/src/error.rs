@@ -17,8 +17,22 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 pub enum AppError {
     /// 400: the body is not JSON, or not the JSON this endpoint reads.
     Malformed(String),
+    /// 401: no valid credentials.
+    Unauthenticated,
+    /// 401 for a login: the same answer for an unknown user and a wrong password.
+    BadCredentials,
+    /// 401 for a login that needs its TOTP code.
+    SecondFactorRequired,
+    /// 403: the role may never do this.
+    Forbidden,
+    /// 403: the account is disabled.
+    Disabled,
     /// 404, also for what exists outside the caller's scope.
     NotFound,
+    /// 423: locked until then.
+    Locked(zhichan_domain::Timestamp),
+    /// 429
+    TooManyRequests,
     /// 409
     Conflict(String),
     /// 413
@@ -81,7 +95,42 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         match self {
             AppError::Malformed(detail) => problem(StatusCode::BAD_REQUEST, detail, vec![]),
+            AppError::Unauthenticated => problem(StatusCode::UNAUTHORIZED, "请先登录", vec![]),
+            AppError::BadCredentials => {
+                problem(StatusCode::UNAUTHORIZED, "用户名或密码不正确", vec![])
+            }
+            AppError::SecondFactorRequired => problem(
+                StatusCode::UNAUTHORIZED,
+                "此账号已启用双因素认证，请输入动态验证码",
+                vec![FieldError {
+                    field: "totp".into(),
+                    code: "required".into(),
+                    message: "请输入动态验证码".into(),
+                }],
+            ),
+            AppError::Forbidden => problem(StatusCode::FORBIDDEN, "您的角色无权进行此操作", vec![]),
+            AppError::Disabled => problem(StatusCode::FORBIDDEN, "该账号已停用", vec![]),
             AppError::NotFound => problem(StatusCode::NOT_FOUND, "请求的对象不存在", vec![]),
+            AppError::Locked(until) => {
+                let mut res = problem(
+                    StatusCode::LOCKED,
+                    format!(
+                        "连续登录失败次数过多，账号已锁定至 {}（北京时间）",
+                        until.beijing_minutes()
+                    ),
+                    vec![],
+                );
+                let secs = (until.unix_seconds() - time_now_secs()).max(1);
+                if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                    res.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                res
+            }
+            AppError::TooManyRequests => problem(
+                StatusCode::TOO_MANY_REQUESTS,
+                "尝试过于频繁，请一分钟后再试",
+                vec![],
+            ),
             AppError::Conflict(detail) => problem(StatusCode::CONFLICT, detail, vec![]),
             AppError::TooLarge => problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -127,6 +176,13 @@ impl From<ServiceError> for AppError {
     fn from(e: ServiceError) -> Self {
         match e {
             ServiceError::NotFound => AppError::NotFound,
+            ServiceError::Forbidden => AppError::Forbidden,
+            ServiceError::Unauthenticated => AppError::Unauthenticated,
+            ServiceError::BadCredentials => AppError::BadCredentials,
+            ServiceError::Locked(t) => AppError::Locked(t),
+            ServiceError::SecondFactorRequired => AppError::SecondFactorRequired,
+            ServiceError::Disabled => AppError::Disabled,
+            ServiceError::TooManyRequests => AppError::TooManyRequests,
             ServiceError::Invalid(v) => AppError::Invalid(v.into_iter().map(field_error).collect()),
             ServiceError::Conflict(m) => AppError::Conflict(m),
             ServiceError::Store(s) => s.into(),
@@ -156,6 +212,13 @@ impl From<FieldViolation> for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+fn time_now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
 
 /// A JSON request body. Unlike `axum::Json`, a refusal is problem+json and a body of the wrong
 /// shape names the field that is wrong.

@@ -3,13 +3,14 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod error;
 pub mod layers;
 pub mod web;
 
 use axum::extract::DefaultBodyLimit;
 use axum::http::{Request, StatusCode};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -33,6 +34,9 @@ pub struct Settings {
     pub body_limit: usize,
     /// Longest a request may take before it is answered 408.
     pub request_timeout: Duration,
+    /// Believe `X-Forwarded-For` and `X-Forwarded-Proto` (set when a reverse proxy that sets
+    /// them is the only way in).
+    pub trust_proxy: bool,
 }
 
 impl Default for Settings {
@@ -40,6 +44,7 @@ impl Default for Settings {
         Settings {
             body_limit: 20 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            trust_proxy: false,
         }
     }
 }
@@ -75,7 +80,29 @@ pub fn app(services: Services, settings: Settings) -> Router {
 
     let pages = Router::new()
         .route("/", get(web::pages::home))
-        .route("/login", get(web::pages::login))
+        .route("/login", get(web::pages::login).post(web::account::login))
+        .route("/logout", post(web::account::logout))
+        .route("/account", get(web::account::account))
+        .route(
+            "/account/password",
+            get(web::account::password_page).post(web::account::change_password),
+        )
+        .route(
+            "/account/totp",
+            get(web::account::totp_page).post(web::account::confirm_totp),
+        )
+        .route("/account/sessions/end", post(web::account::end_session))
+        .route(
+            "/admin/users",
+            get(web::admin::users_page).post(web::admin::create_user),
+        )
+        .route("/admin/users/{id}", post(web::admin::user_action))
+        .route(
+            "/admin/security",
+            get(web::admin::security_page).post(web::admin::update_security),
+        )
+        .route("/audit", get(web::audit::audit_page))
+        .route("/audit/export", get(web::audit::export))
         .route("/about", get(web::pages::about))
         .route("/docs/api", get(web::pages::api_docs))
         .route("/assets/{*path}", get(assets::serve))
@@ -84,6 +111,11 @@ pub fn app(services: Services, settings: Settings) -> Router {
     let router = Router::new()
         .merge(api_routes)
         .merge(pages)
+        // Only routes that matched: the fallback (404) needs no authorisation.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::guard,
+        ))
         .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(state);
     with_layers(router, &settings)
@@ -219,6 +251,7 @@ mod layer_tests {
             &Settings {
                 body_limit: 1024,
                 request_timeout: Duration::from_millis(100),
+                trust_proxy: false,
             },
         )
     }

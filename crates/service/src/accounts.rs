@@ -95,6 +95,25 @@ fn totp_step(secret_b32: &str, code: &str, now: Timestamp) -> Option<i64> {
     })
 }
 
+/// The address authenticator apps read from the QR code.
+pub fn otpauth_url(username: &str, secret: &str) -> String {
+    format!(
+        "otpauth://totp/zhichan:{username}?secret={secret}&issuer=zhichan&algorithm=SHA1&digits=6&period=30"
+    )
+}
+
+/// The QR code of [`otpauth_url`] as an SVG element.
+pub fn qr_svg_for(username: &str, secret: &str) -> String {
+    qrcode::QrCode::new(otpauth_url(username, secret).as_bytes())
+        .map(|c| {
+            c.render::<qrcode::render::svg::Color>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default()
+}
+
 /// The current code for a secret: for tests and the demo.
 pub fn totp_code(secret_b32: &str, now: Timestamp) -> Option<String> {
     Some(totp_for(secret_b32)?.generate(u64::try_from(now.unix_seconds()).ok()?))
@@ -641,29 +660,18 @@ impl Services {
         Ok(())
     }
 
-    /// Starts enrolling a second factor: a fresh secret, not yet in force.
+    /// Starts enrolling a second factor: a fresh secret, not in force (and not replacing the
+    /// one in force) until a code from it is confirmed.
     pub async fn start_totp(&self, auth: &Authenticated) -> ServiceResult<TotpEnrolment> {
         authorize(&auth.actor, Action::OwnAccount)?;
         let mut raw = [0u8; 20];
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut raw);
         let encoded = Secret::Raw(raw.to_vec()).to_encoded().to_string();
-        users::set_totp(self.db(), auth.user.id, Some(&encoded), false, self.now()).await?;
-        let url = format!(
-            "otpauth://totp/zhichan:{u}?secret={encoded}&issuer=zhichan&algorithm=SHA1&digits=6&period=30",
-            u = auth.user.username
-        );
-        let qr_svg = qrcode::QrCode::new(url.as_bytes())
-            .map(|c| {
-                c.render::<qrcode::render::svg::Color>()
-                    .min_dimensions(200, 200)
-                    .quiet_zone(true)
-                    .build()
-            })
-            .unwrap_or_default();
+        users::set_totp_pending(self.db(), auth.user.id, &encoded, self.now()).await?;
         Ok(TotpEnrolment {
+            otpauth_url: otpauth_url(&auth.user.username, &encoded),
+            qr_svg: qr_svg_for(&auth.user.username, &encoded),
             secret: encoded,
-            otpauth_url: url,
-            qr_svg,
         })
     }
 
@@ -680,7 +688,7 @@ impl Services {
             .ok_or(ServiceError::NotFound)?;
         let now = self.now();
         let step = user
-            .totp_secret
+            .totp_pending
             .as_deref()
             .and_then(|s| totp_step(s, code, now))
             .ok_or_else(|| {
@@ -694,8 +702,7 @@ impl Services {
                 )
             })?;
         let tx = self.db().begin().await?;
-        users::set_totp(&tx, user.id, user.totp_secret.as_deref(), true, now).await?;
-        users::use_totp_step(&tx, user.id, step).await?;
+        users::activate_totp(&tx, user.id, step, now).await?;
         record(
             &tx,
             ctx,
@@ -709,6 +716,14 @@ impl Services {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// One's own account as stored now.
+    pub async fn get_own_user(&self, auth: &Authenticated) -> ServiceResult<User> {
+        authorize(&auth.actor, Action::OwnAccount)?;
+        users::by_id(self.db(), auth.user.id)
+            .await?
+            .ok_or(ServiceError::NotFound)
     }
 
     /// One's own open sessions, newest first.

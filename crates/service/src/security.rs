@@ -105,6 +105,15 @@ impl Services {
         })
     }
 
+    /// Every version of the settings, newest first.
+    pub async fn security_history(
+        &self,
+        actor: &Actor,
+    ) -> ServiceResult<Vec<settings::SettingsVersion>> {
+        authorize(actor, Action::ReadSecurityPolicy).map_err(ServiceError::from)?;
+        Ok(settings::security_history(self.db()).await?)
+    }
+
     /// Stores new settings as the next version, if `based_on` is still the version in force.
     pub async fn update_security_settings(
         &self,

@@ -17,6 +17,8 @@ pub struct User {
     pub password_changed_at: Timestamp,
     pub must_change_password: bool,
     pub totp_secret: Option<String>,
+    /// A secret being enrolled, not yet confirmed with a code.
+    pub totp_pending: Option<String>,
     pub totp_enabled: bool,
     pub totp_last_step: i64,
     pub failed_logins: i64,
@@ -67,6 +69,7 @@ impl FromDbRow for User {
             password_changed_at: ts(row, "password_changed_at")?,
             must_change_password: row.get("must_change_password")?,
             totp_secret: row.get("totp_secret")?,
+            totp_pending: row.get("totp_pending")?,
             totp_enabled: row.get("totp_enabled")?,
             totp_last_step: row.get("totp_last_step")?,
             failed_logins: row.get("failed_logins")?,
@@ -81,7 +84,7 @@ impl FromDbRow for User {
 }
 
 const COLUMNS: &str = "id, username, display_name, role, region, enterprise, password_hash, \
-    password_changed_at, must_change_password, totp_secret, totp_enabled, totp_last_step, \
+    password_changed_at, must_change_password, totp_secret, totp_pending, totp_enabled, totp_last_step, \
     failed_logins, locked_until, verification, disabled, created_at, updated_at, version";
 
 /// A user to create.
@@ -212,21 +215,38 @@ pub async fn set_password(
     Ok(())
 }
 
-pub async fn set_totp(
+/// Stores a secret being enrolled; the one in force (if any) stays in force until confirmed.
+pub async fn set_totp_pending(
     ex: &impl Exec,
     id: i64,
-    secret: Option<&str>,
-    enabled: bool,
+    secret: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    ex.execute(
+        Sql::new("UPDATE users SET totp_pending = $2, updated_at = $3 WHERE id = $1")
+            .bind(id)
+            .bind(secret)
+            .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Puts the pending secret in force, with `step` as its last used time step.
+pub async fn activate_totp(
+    ex: &impl Exec,
+    id: i64,
+    step: i64,
     now: Timestamp,
 ) -> Result<(), StoreError> {
     ex.execute(
         Sql::new(
-            "UPDATE users SET totp_secret = $2, totp_enabled = $3, totp_last_step = 0, \
-             updated_at = $4, version = version + 1 WHERE id = $1",
+            "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, \
+             totp_enabled = TRUE, totp_last_step = $2, updated_at = $3, version = version + 1 \
+             WHERE id = $1 AND totp_pending IS NOT NULL",
         )
         .bind(id)
-        .bind(secret)
-        .bind(enabled)
+        .bind(step)
         .bind(now),
     )
     .await?;

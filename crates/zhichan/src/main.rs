@@ -37,12 +37,99 @@ enum Command {
         /// Fill an empty database with a small demo data set and print the demo logins
         #[arg(long)]
         demo: bool,
+        /// Trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front
+        #[arg(long, env = "ZHICHAN_TRUST_PROXY")]
+        trust_proxy: bool,
     },
     /// Apply the database migrations and load the reference data, then exit
     Migrate {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Manage user accounts
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Issue bearer tokens for API clients
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Work with the audit log
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a verified account (the password is read from standard input)
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        username: String,
+        /// enterprise, reviewer, admin, expert, university, service, sysadmin, secadmin, auditor
+        #[arg(long)]
+        role: String,
+        /// GB/T 2260 region code (100000 for the nation); required for admin
+        #[arg(long)]
+        region: Option<String>,
+        /// 统一社会信用代码 of the enterprise; required for enterprise
+        #[arg(long)]
+        enterprise: Option<String>,
+        /// The person's name, shown in the interface
+        #[arg(long, default_value = "")]
+        display_name: String,
+        /// Read the password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Print a new bearer token for a user on standard output, and nothing else
+    Issue {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        username: String,
+        /// Days until it expires (1 to 365)
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// What the token is for
+        #[arg(long, default_value = "issued on the command line")]
+        label: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the audit log's SM3 hash chain; exit 1 naming the first broken entry
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+/// A service error as one or more sentences for the operator.
+fn describe(e: zhichan_service::ServiceError) -> anyhow::Error {
+    use zhichan_service::ServiceError as E;
+    match e {
+        E::Invalid(fields) => anyhow::anyhow!(
+            "{}",
+            fields
+                .iter()
+                .map(|f| format!("{}：{}", f.field, f.violation.message_zh))
+                .collect::<Vec<_>>()
+                .join("；")
+        ),
+        E::NotFound => anyhow::anyhow!("没有这个用户"),
+        other => anyhow::anyhow!("{other}"),
+    }
 }
 
 fn init_logging() {
@@ -89,7 +176,91 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             database.close().await;
             Ok(())
         }
-        Command::Serve { db, bind, demo } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    db,
+                    username,
+                    role,
+                    region,
+                    enterprise,
+                    display_name,
+                    password_stdin,
+                },
+        } => {
+            if !password_stdin {
+                anyhow::bail!(
+                    "请用 --password-stdin 从标准输入提供密码（避免密码出现在命令历史中）"
+                );
+            }
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("无法读取标准输入")?;
+            let password = password.trim_end_matches(['\r', '\n']).to_string();
+            let database = open(&db.url).await?;
+            let services = Services::new(database.clone());
+            let user = services
+                .create_user_by_operator(zhichan_service::accounts::NewAccount {
+                    username,
+                    display_name,
+                    role,
+                    region,
+                    enterprise,
+                    password: Some(password),
+                })
+                .await
+                .map_err(describe)?;
+            println!("已创建用户 {}（{}）", user.username, user.role.label_zh());
+            database.close().await;
+            Ok(())
+        }
+        Command::Token {
+            command:
+                TokenCommand::Issue {
+                    db,
+                    username,
+                    days,
+                    label,
+                },
+        } => {
+            let database = open(&db.url).await?;
+            let token = Services::new(database.clone())
+                .issue_token(&username, days, &label)
+                .await
+                .map_err(describe)?;
+            println!("{token}");
+            database.close().await;
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify { db },
+        } => {
+            let database = open(&db.url).await?;
+            let v = Services::new(database.clone())
+                .audit_verify()
+                .await
+                .map_err(describe)?;
+            database.close().await;
+            match v.broken {
+                None => {
+                    println!("审计日志完整：共 {} 条，哈希链无断裂", v.checked);
+                    Ok(())
+                }
+                Some((seq, why)) => {
+                    anyhow::bail!(
+                        "审计日志在第 {seq} 条处断裂：{why}（此前 {} 条完好）",
+                        v.checked
+                    )
+                }
+            }
+        }
+        Command::Serve {
+            db,
+            bind,
+            demo,
+            trust_proxy,
+        } => {
             let database = open(&db.url).await?;
             if demo {
                 let report = zhichan_service::demo::prepare(&database).await?;
@@ -106,7 +277,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(%addr, backend = database.backend().name(), "listening");
             zhichan_server::launch_with_listener(
                 Services::new(database.clone()),
-                Settings::default(),
+                Settings {
+                    trust_proxy,
+                    ..Settings::default()
+                },
                 listener,
                 zhichan_server::shutdown_signal(),
             )

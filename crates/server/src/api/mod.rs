@@ -1,10 +1,14 @@
 //! The JSON API under `/api/v1`, one module per resource. Every route is declared with its
 //! OpenAPI annotation, and the served document is generated from them.
 
+pub mod audit;
 pub mod health;
 pub mod industries;
 pub mod paging;
 pub mod regions;
+pub mod security;
+pub mod session;
+pub mod users;
 
 use crate::AppState;
 use axum::Router;
@@ -23,11 +27,43 @@ use utoipa_axum::routes;
     ),
     tags(
         (name = "system", description = "健康检查与接口文档"),
-        (name = "reference", description = "参考数据：行政区划（GB/T 2260）与国民经济行业分类（GB/T 4754-2017）")
+        (name = "reference", description = "参考数据：行政区划（GB/T 2260）与国民经济行业分类（GB/T 4754-2017）"),
+        (name = "accounts", description = "登录、会话与本人账号"),
+        (name = "administration", description = "用户管理（系统管理员）与安全策略（安全管理员）"),
+        (name = "audit", description = "审计日志（安全审计员）")
     ),
+    modifiers(&Security),
     components(schemas(zhichan_api::Problem, zhichan_api::FieldError))
 )]
 struct ApiDoc;
+
+/// Declares the two ways to authenticate, and makes them the default for every operation
+/// (public ones opt out with `security(())`).
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+        };
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                "zhichan",
+                "浏览器会话（经 TLS 代理时名为 __Host-zhichan）；修改类请求还须带 X-CSRF-Token",
+            ))),
+        );
+        doc.security = Some(vec![
+            SecurityRequirement::new("bearer", Vec::<String>::new()),
+            SecurityRequirement::new("session", Vec::<String>::new()),
+        ]);
+    }
+}
 
 /// The API routes and the OpenAPI document that describes them.
 pub fn router() -> (Router<AppState>, Document) {
@@ -38,5 +74,21 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(regions::get))
         .routes(routes!(industries::list))
         .routes(routes!(industries::get))
+        .routes(routes!(session::login, session::logout))
+        .routes(routes!(session::me))
+        .routes(routes!(session::change_password))
+        .routes(routes!(session::start_totp))
+        .routes(routes!(session::confirm_totp))
+        .routes(routes!(session::sessions))
+        .routes(routes!(session::end_session))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::get))
+        .routes(routes!(users::set_status))
+        .routes(routes!(users::unlock))
+        .routes(routes!(users::reset_password))
+        .routes(routes!(security::get, security::update))
+        .routes(routes!(audit::search))
+        .routes(routes!(audit::export))
+        .routes(routes!(audit::verification))
         .split_for_parts()
 }

@@ -1,12 +1,17 @@
 //! Server-rendered pages, simplified Chinese first. Every page shares one layout (base.html)
 //! whose navigation grows with the caller's role.
 
+pub mod account;
+pub mod admin;
+pub mod audit;
 pub mod pages;
 
 use crate::assets;
 use askama::Template;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use zhichan_domain::access::{grant, Action};
+use zhichan_service::accounts::{Authenticated, Via};
 
 /// One entry of the main navigation.
 pub struct NavItem {
@@ -15,22 +20,56 @@ pub struct NavItem {
     pub current: bool,
 }
 
+/// The signed-in user as the layout shows it.
+pub struct UserBox {
+    pub username: String,
+    pub role: &'static str,
+    /// For the logout form.
+    pub csrf: String,
+}
+
 /// What the layout needs on every page.
 pub struct Chrome {
     pub title: String,
     pub nav: Vec<NavItem>,
     pub version: &'static str,
+    pub user: Option<UserBox>,
+}
+
+/// The navigation entries of each role: the one place the menu grows as pages land.
+fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)> {
+    let Some(auth) = auth else {
+        return vec![("/", "首页"), ("/login", "登录"), ("/about", "关于")];
+    };
+    let mut e = vec![("/", "首页")];
+    if auth.restriction.is_none() {
+        let role = auth.actor.role;
+        for (action, href, label) in [
+            (Action::ReadUsers, "/admin/users", "用户管理"),
+            (Action::ReadSecurityPolicy, "/admin/security", "安全策略"),
+            (Action::ReadAudit, "/audit", "审计日志"),
+        ] {
+            if grant(role, action).is_some() {
+                e.push((href, label));
+            }
+        }
+    }
+    e.push(("/account", "我的账号"));
+    e.push(("/about", "关于"));
+    e
 }
 
 impl Chrome {
-    /// The layout for a page at `path`. Until accounts exist everyone is anonymous; the
-    /// entries for each role are added here as their pages land.
+    /// The layout for an anonymous visitor of the page at `path`.
     pub fn new(title: impl Into<String>, path: &str) -> Self {
-        let entries: [(&'static str, &'static str); 3] =
-            [("/", "首页"), ("/login", "登录"), ("/about", "关于")];
+        Self::for_user(title, path, None)
+    }
+
+    /// The layout for the page at `path`, with the navigation of the caller's role.
+    pub fn for_user(title: impl Into<String>, path: &str, auth: Option<&Authenticated>) -> Self {
         Chrome {
             title: title.into(),
-            nav: entries
+            nav: entries_for(auth)
                 .into_iter()
                 .map(|(href, label)| NavItem {
                     href,
@@ -39,6 +78,14 @@ impl Chrome {
                 })
                 .collect(),
             version: env!("CARGO_PKG_VERSION"),
+            user: auth.map(|a| UserBox {
+                username: a.user.username.clone(),
+                role: a.actor.role.label_zh(),
+                csrf: match &a.via {
+                    Via::Session { csrf, .. } => csrf.clone(),
+                    Via::Token { .. } => String::new(),
+                },
+            }),
         }
     }
 

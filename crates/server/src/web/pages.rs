@@ -1,43 +1,53 @@
 //! The pages anyone may see: home, login, about, API documentation.
 
+use super::account::login_page;
 use super::{render, Chrome};
 use crate::assets;
+use crate::auth::MaybeSigned;
 use crate::error::AppResult;
 use crate::AppState;
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::HashMap;
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     chrome: Chrome,
+    welcome: Option<(String, &'static str)>,
 }
 
-pub async fn home() -> Response {
+pub async fn home(MaybeSigned(auth): MaybeSigned) -> Response {
     render(
         StatusCode::OK,
         &HomePage {
-            chrome: Chrome::new("首页", "/"),
+            welcome: auth.as_ref().map(|a| {
+                let name = if a.user.display_name.is_empty() {
+                    a.user.username.clone()
+                } else {
+                    a.user.display_name.clone()
+                };
+                (name, a.actor.role.label_zh())
+            }),
+            chrome: Chrome::for_user("首页", "/", auth.as_ref()),
         },
     )
 }
 
-#[derive(Template)]
-#[template(path = "login.html")]
-struct LoginPage {
-    chrome: Chrome,
-    message: Option<String>,
-}
-
-pub async fn login() -> Response {
-    render(
+pub async fn login(
+    MaybeSigned(auth): MaybeSigned,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    if auth.is_some() {
+        return Redirect::to("/").into_response();
+    }
+    login_page(
         StatusCode::OK,
-        &LoginPage {
-            chrome: Chrome::new("登录", "/login"),
-            message: None,
-        },
+        None,
+        String::new(),
+        q.get("next").cloned().unwrap_or_else(|| "/".into()),
     )
 }
 
@@ -71,7 +81,10 @@ struct AboutPage {
     vendored: Vec<VendoredRow>,
 }
 
-pub async fn about(State(state): State<AppState>) -> AppResult<Response> {
+pub async fn about(
+    State(state): State<AppState>,
+    MaybeSigned(auth): MaybeSigned,
+) -> AppResult<Response> {
     let datasets = state
         .services
         .reference()
@@ -116,7 +129,7 @@ pub async fn about(State(state): State<AppState>) -> AppResult<Response> {
     Ok(render(
         StatusCode::OK,
         &AboutPage {
-            chrome: Chrome::new("关于", "/about"),
+            chrome: Chrome::for_user("关于", "/about", auth.as_ref()),
             backend: state.services.db().backend().name(),
             schema_version: zhichan_store::migrate::latest_version(),
             datasets,
@@ -131,11 +144,11 @@ struct ApiDocsPage {
     chrome: Chrome,
 }
 
-pub async fn api_docs() -> Response {
+pub async fn api_docs(MaybeSigned(auth): MaybeSigned) -> Response {
     render(
         StatusCode::OK,
         &ApiDocsPage {
-            chrome: Chrome::new("接口文档", "/docs/api"),
+            chrome: Chrome::for_user("接口文档", "/docs/api", auth.as_ref()),
         },
     )
 }

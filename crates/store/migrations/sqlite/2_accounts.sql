@@ -11,6 +11,7 @@ CREATE TABLE users (
     password_changed_at   TEXT NOT NULL,
     must_change_password  BOOLEAN NOT NULL DEFAULT FALSE,
     totp_secret           TEXT,
+    totp_pending          TEXT,
     totp_enabled          BOOLEAN NOT NULL DEFAULT FALSE,
     totp_last_step        BIGINT NOT NULL DEFAULT 0,
     failed_logins         BIGINT NOT NULL DEFAULT 0,

@@ -1,0 +1,185 @@
+//! Accounts, sessions, administration and the audit log.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// `POST /api/v1/session`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    #[schema(example = "wang.fang")]
+    pub username: String,
+    pub password: String,
+    /// The six-digit code of the authenticator app, for accounts with a second factor.
+    #[serde(default)]
+    pub totp: Option<String>,
+}
+
+/// The caller (`GET /api/v1/me`), also the answer to a login.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    #[schema(example = "wang.fang")]
+    pub username: String,
+    pub display_name: String,
+    /// `enterprise`, `reviewer`, `admin`, `expert`, `university`, `service`, `sysadmin`,
+    /// `secadmin` or `auditor`.
+    #[schema(example = "enterprise")]
+    pub role: String,
+    #[schema(example = "361000")]
+    pub region: Option<String>,
+    /// The credit code of the caller's enterprise.
+    #[schema(example = "91350100M000100Y43")]
+    pub enterprise: Option<String>,
+    /// `pending`, `returned` or `verified` (实名认证).
+    pub verification: String,
+    pub second_factor: bool,
+    /// What the account must do first: `change_password`, `enrol_second_factor`, or null.
+    pub restriction: Option<String>,
+    /// For browser sessions: the token to send as `X-CSRF-Token` with every change.
+    pub csrf_token: Option<String>,
+}
+
+/// `POST /api/v1/me/password`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+/// A second factor being enrolled.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TotpEnrolment {
+    /// Base32 secret, for typing into an authenticator app.
+    pub secret: String,
+    pub otpauth_url: String,
+}
+
+/// `POST /api/v1/me/totp/confirm`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct TotpConfirm {
+    #[schema(example = "492039")]
+    pub code: String,
+}
+
+/// One of the caller's open sessions.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionInfo {
+    /// Pass to `DELETE /api/v1/me/sessions/{id}` to end it.
+    pub id: String,
+    pub created_at: String,
+    pub last_seen_at: String,
+    pub expires_at: String,
+    pub ip: String,
+    pub user_agent: String,
+    /// Whether this is the session making the request.
+    pub current: bool,
+}
+
+/// An account as administrators see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: String,
+    pub region: Option<String>,
+    pub enterprise: Option<String>,
+    pub verification: String,
+    pub disabled: bool,
+    /// Set while the account is locked after failed logins.
+    pub locked_until: Option<String>,
+    pub second_factor: bool,
+    pub must_change_password: bool,
+    pub created_at: String,
+    pub version: i64,
+}
+
+/// `POST /api/v1/users`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewUser {
+    pub username: String,
+    #[serde(default)]
+    pub display_name: String,
+    pub role: String,
+    #[serde(default)]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub enterprise: Option<String>,
+    /// Leave out to have a temporary password generated; either way it must be changed at
+    /// first login.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// The answer to creating a user or resetting a password.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct UserWithPassword {
+    pub user: User,
+    /// The temporary password, shown once, when the server generated it.
+    pub temporary_password: Option<String>,
+}
+
+/// `POST /api/v1/users/{id}/status`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct UserStatus {
+    pub disabled: bool,
+    /// The `version` the change is based on; a stale one is 409.
+    pub version: i64,
+}
+
+/// The security settings in force (安全策略).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SecuritySettings {
+    pub max_failed_logins: u32,
+    pub lockout_minutes: u32,
+    pub password_days_admin: u32,
+    pub password_days_other: u32,
+    pub session_idle_minutes: u32,
+    pub session_absolute_hours: u32,
+    pub login_attempts_per_minute: u32,
+    pub audit_retention_days: u32,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SecuritySettingsVersion {
+    /// 0 for the built-in defaults.
+    pub version: i64,
+    pub settings: SecuritySettings,
+}
+
+/// `PUT /api/v1/security/settings`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct SecuritySettingsUpdate {
+    /// The version this change is based on; a stale one is 409.
+    pub version: i64,
+    pub settings: SecuritySettings,
+    /// Why (recorded with the version and in the audit log).
+    pub reason: String,
+}
+
+/// One audit log entry.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: String,
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub role: String,
+    pub ip: String,
+    pub action: String,
+    pub object: String,
+    pub outcome: String,
+    /// JSON: before and after, or the reason of a refusal.
+    pub detail: String,
+    pub hash: String,
+}
+
+/// The result of checking the audit chain.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuditVerification {
+    pub intact: bool,
+    pub checked: i64,
+    /// The first entry where the chain breaks.
+    pub broken_at: Option<i64>,
+    pub reason: Option<String>,
+}

@@ -1,0 +1,456 @@
+//! The one authorisation layer. Every route is listed in [`ENDPOINTS`] with the action it
+//! performs; a middleware resolves the caller (bearer token or session cookie), checks CSRF on
+//! cookie-authenticated changes, and asks the access table (`zhichan_domain::access`) before
+//! any handler runs. A route missing from the list is refused to everyone (deny by default),
+//! and a test fails the suite when the list and the router disagree.
+
+use crate::error::{problem, AppError};
+use crate::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts, MatchedPath, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use std::net::SocketAddr;
+use zhichan_api::FieldError;
+use zhichan_domain::access::{authorize, Action, Refusal, Scope};
+use zhichan_service::accounts::{Authenticated, Restriction, Via};
+use zhichan_service::audit::Who;
+use zhichan_service::{Ctx, ServiceError};
+
+/// What a route requires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// A signed-in caller allowed to perform the action.
+    Signed(Action),
+    /// Like `Signed`, and also open while the account must first change its password or
+    /// enrol its second factor (the routes that let it do so).
+    Setup(Action),
+}
+
+use Access::*;
+use Action as A;
+
+/// Every route of the server: method, path as routed, and what it requires.
+pub const ENDPOINTS: &[(&str, &str, Access)] = &[
+    // API: system and reference data
+    ("GET", "/api/v1/health", Public),
+    ("GET", "/api/v1/openapi.json", Public),
+    ("GET", "/api/v1/regions", Public),
+    ("GET", "/api/v1/regions/{code}", Public),
+    ("GET", "/api/v1/industries", Public),
+    ("GET", "/api/v1/industries/{code}", Public),
+    // API: session and own account
+    ("POST", "/api/v1/session", Public),
+    ("DELETE", "/api/v1/session", Setup(A::OwnAccount)),
+    ("GET", "/api/v1/me", Setup(A::OwnAccount)),
+    ("POST", "/api/v1/me/password", Setup(A::OwnAccount)),
+    ("POST", "/api/v1/me/totp", Setup(A::OwnAccount)),
+    ("POST", "/api/v1/me/totp/confirm", Setup(A::OwnAccount)),
+    ("GET", "/api/v1/me/sessions", Signed(A::OwnAccount)),
+    ("DELETE", "/api/v1/me/sessions/{id}", Signed(A::OwnAccount)),
+    // API: administration
+    ("GET", "/api/v1/users", Signed(A::ReadUsers)),
+    ("POST", "/api/v1/users", Signed(A::ManageUsers)),
+    ("GET", "/api/v1/users/{id}", Signed(A::ReadUsers)),
+    ("POST", "/api/v1/users/{id}/status", Signed(A::ManageUsers)),
+    ("POST", "/api/v1/users/{id}/unlock", Signed(A::ManageUsers)),
+    (
+        "POST",
+        "/api/v1/users/{id}/password-reset",
+        Signed(A::ManageUsers),
+    ),
+    (
+        "GET",
+        "/api/v1/security/settings",
+        Signed(A::ReadSecurityPolicy),
+    ),
+    (
+        "PUT",
+        "/api/v1/security/settings",
+        Signed(A::ManageSecurityPolicy),
+    ),
+    ("GET", "/api/v1/audit", Signed(A::ReadAudit)),
+    ("GET", "/api/v1/audit/export", Signed(A::ExportAudit)),
+    ("GET", "/api/v1/audit/verification", Signed(A::ReadAudit)),
+    // Pages
+    ("GET", "/", Public),
+    ("GET", "/login", Public),
+    ("POST", "/login", Public),
+    ("POST", "/logout", Setup(A::OwnAccount)),
+    ("GET", "/about", Public),
+    ("GET", "/docs/api", Public),
+    ("GET", "/assets/{*path}", Public),
+    ("GET", "/favicon.ico", Public),
+    ("GET", "/account", Signed(A::OwnAccount)),
+    ("GET", "/account/password", Setup(A::OwnAccount)),
+    ("POST", "/account/password", Setup(A::OwnAccount)),
+    ("GET", "/account/totp", Setup(A::OwnAccount)),
+    ("POST", "/account/totp", Setup(A::OwnAccount)),
+    ("POST", "/account/sessions/end", Signed(A::OwnAccount)),
+    ("GET", "/admin/users", Signed(A::ReadUsers)),
+    ("POST", "/admin/users", Signed(A::ManageUsers)),
+    ("POST", "/admin/users/{id}", Signed(A::ManageUsers)),
+    ("GET", "/admin/security", Signed(A::ReadSecurityPolicy)),
+    ("POST", "/admin/security", Signed(A::ManageSecurityPolicy)),
+    ("GET", "/audit", Signed(A::ReadAudit)),
+    ("GET", "/audit/export", Signed(A::ExportAudit)),
+];
+
+pub fn access_of(method: &Method, path: &str) -> Option<Access> {
+    ENDPOINTS
+        .iter()
+        .find(|(m, p, _)| {
+            *p == path && (*m == method.as_str() || (*m == "GET" && method == Method::HEAD))
+        })
+        .map(|(_, _, a)| *a)
+}
+
+/// The session cookie's name: `__Host-` prefixed (which browsers accept only with `Secure`)
+/// when the request came over TLS through a trusted proxy; plain otherwise, for intranet
+/// deployments served over HTTP.
+pub const SECURE_COOKIE: &str = "__Host-zhichan";
+pub const PLAIN_COOKIE: &str = "zhichan";
+
+fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The session token the browser sent, under either cookie name.
+pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+    cookie_value(headers, SECURE_COOKIE).or_else(|| cookie_value(headers, PLAIN_COOKIE))
+}
+
+/// Whether this request reached us over TLS, as a trusted proxy says.
+pub fn is_secure(state: &AppState, headers: &HeaderMap) -> bool {
+    state.settings.trust_proxy
+        && headers
+            .get("x-forwarded-proto")
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"))
+}
+
+/// The `Set-Cookie` value that starts a session.
+pub fn session_cookie(secure: bool, token: &str) -> HeaderValue {
+    let text = if secure {
+        format!("{SECURE_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Secure")
+    } else {
+        format!("{PLAIN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax")
+    };
+    HeaderValue::from_str(&text).expect("token is URL-safe base64")
+}
+
+/// The `Set-Cookie` value that removes it.
+pub fn clear_cookie(secure: bool) -> HeaderValue {
+    HeaderValue::from_static(if secure {
+        "__Host-zhichan=; Path=/; HttpOnly; SameSite=Lax; Secure; Max-Age=0"
+    } else {
+        "zhichan=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"
+    })
+}
+
+/// The request's origin for the audit log and per-address limits.
+pub fn ctx_of(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -> Ctx {
+    let forwarded = state
+        .settings
+        .trust_proxy
+        .then(|| headers.get("x-forwarded-for"))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .map(|v| v.trim().to_string());
+    Ctx {
+        ip: forwarded
+            .or_else(|| peer.map(|p| p.ip().to_string()))
+            .unwrap_or_else(|| "-".into()),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .chars()
+            .take(300)
+            .collect(),
+    }
+}
+
+/// The request's origin, as a handler argument.
+pub struct RequestCtx(pub Ctx);
+
+impl FromRequestParts<AppState> for RequestCtx {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0);
+        Ok(RequestCtx(ctx_of(state, &parts.headers, peer)))
+    }
+}
+
+/// The signed-in caller and the scope the access table gave it for this route's action.
+#[derive(Clone)]
+pub struct Signed {
+    pub auth: Authenticated,
+    pub scope: Scope,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Signed {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        parts
+            .extensions
+            .get::<Signed>()
+            .cloned()
+            .ok_or(AppError::Unauthenticated)
+    }
+}
+
+/// The caller if signed in, on public routes.
+#[derive(Clone)]
+pub struct MaybeSigned(pub Option<Authenticated>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeSigned {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeSigned(
+            parts
+                .extensions
+                .get::<MaybeSigned>()
+                .and_then(|m| m.0.clone()),
+        ))
+    }
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+fn refuse(api: bool, status: StatusCode, detail: &str, errors: Vec<FieldError>) -> Response {
+    if api {
+        problem(status, detail, errors)
+    } else {
+        crate::web::error_page(status)
+    }
+}
+
+/// Reads the CSRF token of a form post without consuming the request for the handler.
+async fn form_csrf(req: Request) -> Result<(Option<String>, Request), Response> {
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, 1024 * 1024)
+        .await
+        .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
+    let token = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == "csrf")
+        .map(|(_, v)| v.into_owned());
+    Ok((
+        token,
+        Request::from_parts(parts, axum::body::Body::from(bytes)),
+    ))
+}
+
+/// The middleware: who is calling, may they, and is a cookie-borne change really theirs.
+pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|m| m.as_str().to_string())
+        .unwrap_or_else(|| req.uri().path().to_string());
+    let api = is_api(&path);
+    let method = req.method().clone();
+    let Some(access) = access_of(&method, &path) else {
+        let allowed: Vec<&str> = ENDPOINTS
+            .iter()
+            .filter(|(_, p, _)| *p == path)
+            .map(|(m, _, _)| *m)
+            .collect();
+        if allowed.is_empty() {
+            tracing::error!(%method, %path, "route missing from the access table: refused");
+            return refuse(api, StatusCode::FORBIDDEN, "该接口未登记访问权限", vec![]);
+        }
+        // A method the table does not list for this path is not allowed, whatever the router
+        // might do with it.
+        let mut res = refuse(
+            api,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "该接口不支持这种请求方法",
+            vec![],
+        );
+        if let Ok(v) = HeaderValue::from_str(&allowed.join(",")) {
+            res.headers_mut().insert(header::ALLOW, v);
+        }
+        return res;
+    };
+
+    // Who is calling.
+    let headers = req.headers().clone();
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    let auth = if let Some(token) = bearer {
+        match state.services.authenticate_bearer(token).await {
+            Ok(a) => Some(a),
+            Err(ServiceError::Unauthenticated) => {
+                return refuse(
+                    api,
+                    StatusCode::UNAUTHORIZED,
+                    "访问令牌无效或已过期",
+                    vec![],
+                );
+            }
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    } else if let Some(token) = session_token(&headers) {
+        match state.services.authenticate_session(token).await {
+            Ok(a) => Some(a),
+            Err(ServiceError::Unauthenticated) => None,
+            Err(e) => return AppError::from(e).into_response(),
+        }
+    } else {
+        None
+    };
+
+    let (action, setup) = match access {
+        Access::Public => {
+            let mut req = req;
+            req.extensions_mut().insert(MaybeSigned(auth));
+            return next.run(req).await;
+        }
+        Access::Signed(a) => (a, false),
+        Access::Setup(a) => (a, true),
+    };
+    let Some(auth) = auth else {
+        if api {
+            return problem(StatusCode::UNAUTHORIZED, "请先登录", vec![]);
+        }
+        let target = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str())
+            .unwrap_or("/");
+        let next_param: String = form_urlencoded::byte_serialize(target.as_bytes()).collect();
+        return Redirect::to(&format!("/login?next={next_param}")).into_response();
+    };
+    if let (Some(r), false) = (auth.restriction, setup) {
+        let (code, to, detail) = match r {
+            Restriction::ChangePassword => (
+                "password_change_required",
+                "/account/password",
+                "请先修改密码",
+            ),
+            Restriction::EnrolSecondFactor => (
+                "second_factor_required",
+                "/account/totp",
+                "请先绑定动态验证码",
+            ),
+        };
+        if api {
+            return problem(
+                StatusCode::FORBIDDEN,
+                detail,
+                vec![FieldError {
+                    field: "account".into(),
+                    code: code.into(),
+                    message: detail.into(),
+                }],
+            );
+        }
+        return Redirect::to(to).into_response();
+    }
+
+    // A change carried by a cookie must carry the session's CSRF token too.
+    let mut req = req;
+    let unsafe_method = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if let (true, Via::Session { csrf, .. }) = (unsafe_method, &auth.via) {
+        let from_header = headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let is_form = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let presented = match (from_header, is_form) {
+            (Some(t), _) => Some(t),
+            (None, true) => match form_csrf(req).await {
+                Ok((t, r)) => {
+                    req = r;
+                    t
+                }
+                Err(res) => return res,
+            },
+            (None, false) => None,
+        };
+        if presented.as_deref() != Some(csrf.as_str()) {
+            let ctx = ctx_of(
+                &state,
+                &headers,
+                req.extensions()
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0),
+            );
+            let _ = state
+                .services
+                .audit_alone(
+                    &ctx,
+                    &Who::from(&auth.actor),
+                    "access.csrf",
+                    &path,
+                    "denied",
+                    serde_json::json!({"method": method.as_str()}),
+                )
+                .await;
+            return refuse(
+                api,
+                StatusCode::FORBIDDEN,
+                "请求缺少有效的 CSRF 令牌，请刷新页面后重试",
+                vec![],
+            );
+        }
+    }
+
+    match authorize(&auth.actor, action) {
+        Ok(scope) => {
+            req.extensions_mut().insert(Signed { auth, scope });
+            next.run(req).await
+        }
+        Err(refusal) => {
+            let ctx = ctx_of(
+                &state,
+                &headers,
+                req.extensions()
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0),
+            );
+            let _ = state
+                .services
+                .audit_alone(
+                    &ctx,
+                    &Who::from(&auth.actor),
+                    "access.denied",
+                    &path,
+                    "denied",
+                    serde_json::json!({"method": method.as_str(), "action": action.as_str()}),
+                )
+                .await;
+            match refusal {
+                Refusal::Forbidden => {
+                    refuse(api, StatusCode::FORBIDDEN, "您的角色无权进行此操作", vec![])
+                }
+                Refusal::NotFound => refuse(api, StatusCode::NOT_FOUND, "请求的对象不存在", vec![]),
+            }
+        }
+    }
+}

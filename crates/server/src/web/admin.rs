@@ -1,0 +1,415 @@
+//! The system administrator's user management and the security administrator's policy page.
+
+use super::{render, Chrome};
+use crate::api::paging::Paging;
+use crate::auth::{RequestCtx, Signed};
+use crate::error::AppResult;
+use crate::web::account::csrf_of;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use std::collections::HashMap;
+use zhichan_domain::access::{grant, Action, GRANTS};
+use zhichan_domain::accounts::Role;
+use zhichan_service::accounts::NewAccount;
+use zhichan_service::security::SecuritySettings;
+use zhichan_service::ServiceError;
+use zhichan_store::users::User;
+
+struct UserRow {
+    user: User,
+    role: &'static str,
+    region: String,
+    locked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "admin_users.html")]
+struct UsersPage {
+    chrome: Chrome,
+    csrf: String,
+    can_manage: bool,
+    rows: Vec<UserRow>,
+    total: i64,
+    page: u32,
+    pages: u32,
+    q: String,
+    role: String,
+    roles: Vec<(&'static str, &'static str)>,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+    form: NewUserForm,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct NewUserForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    display_name: String,
+    #[serde(default)]
+    role: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    enterprise: String,
+}
+
+async fn users_page_for(
+    state: &AppState,
+    signed: &Signed,
+    q: &HashMap<String, String>,
+    status: StatusCode,
+    notice: Option<String>,
+    errors: Vec<(String, String)>,
+    form: NewUserForm,
+) -> AppResult<Response> {
+    let paging = Paging::from_query(q)?;
+    let role_filter: Option<Role> = q.get("role").and_then(|r| r.parse().ok());
+    let text = q.get("q").cloned().unwrap_or_default();
+    let (users, total) = state
+        .services
+        .list_users(
+            &signed.auth.actor,
+            role_filter,
+            Some(&text),
+            paging.per_page.into(),
+            paging.offset() as i64,
+        )
+        .await?;
+    let now = state.services.now();
+    let rows = users
+        .into_iter()
+        .map(|u| UserRow {
+            role: u.role.label_zh(),
+            region: u
+                .region
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| "—".into()),
+            locked: u.locked_until.is_some_and(|t| t > now),
+            user: u,
+        })
+        .collect();
+    Ok(render(
+        status,
+        &UsersPage {
+            chrome: Chrome::for_user("用户管理", "/admin/users", Some(&signed.auth)),
+            csrf: csrf_of(signed),
+            can_manage: grant(signed.auth.actor.role, Action::ManageUsers).is_some(),
+            rows,
+            total,
+            page: paging.page,
+            pages: ((total as u32).div_ceil(paging.per_page)).max(1),
+            q: text,
+            role: role_filter
+                .map(|r| r.as_str().to_string())
+                .unwrap_or_default(),
+            roles: Role::ALL
+                .iter()
+                .map(|r| (r.as_str(), r.label_zh()))
+                .collect(),
+            notice,
+            errors,
+            form,
+        },
+    ))
+}
+
+pub async fn users_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let notice = q.get("done").map(|d| match d.as_str() {
+        "disable" => "账号已停用，其会话已结束。".to_string(),
+        "enable" => "账号已启用。".to_string(),
+        "unlock" => "账号已解锁。".to_string(),
+        _ => "已完成。".to_string(),
+    });
+    users_page_for(
+        &state,
+        &signed,
+        &q,
+        StatusCode::OK,
+        notice,
+        vec![],
+        NewUserForm::default(),
+    )
+    .await
+}
+
+pub async fn create_user(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Form(form): Form<NewUserForm>,
+) -> AppResult<Response> {
+    let input = NewAccount {
+        username: form.username.clone(),
+        display_name: form.display_name.clone(),
+        role: form.role.clone(),
+        region: Some(form.region.clone()).filter(|s| !s.trim().is_empty()),
+        enterprise: Some(form.enterprise.clone()).filter(|s| !s.trim().is_empty()),
+        password: None,
+    };
+    let none = HashMap::new();
+    match state
+        .services
+        .create_user(&signed.auth.actor, &ctx, input)
+        .await
+    {
+        Ok((user, password)) => {
+            let notice = format!(
+                "已创建账号 {}。临时密码：{}（仅显示这一次，请当面交付；首次登录须修改）",
+                user.username,
+                password.unwrap_or_default()
+            );
+            users_page_for(
+                &state,
+                &signed,
+                &none,
+                StatusCode::CREATED,
+                Some(notice),
+                vec![],
+                NewUserForm::default(),
+            )
+            .await
+        }
+        Err(ServiceError::Invalid(v)) => {
+            let errors = v
+                .into_iter()
+                .map(|f| (f.field, f.violation.message_zh))
+                .collect();
+            users_page_for(
+                &state,
+                &signed,
+                &none,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                errors,
+                form,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct UserActionForm {
+    op: String,
+    #[serde(default)]
+    version: i64,
+}
+
+pub async fn user_action(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<UserActionForm>,
+) -> AppResult<Response> {
+    let actor = &signed.auth.actor;
+    let s = &state.services;
+    match form.op.as_str() {
+        "disable" | "enable" => {
+            s.set_user_disabled(actor, &ctx, id, form.op == "disable", form.version)
+                .await?;
+        }
+        "unlock" => s.unlock_user(actor, &ctx, id).await?,
+        "reset" => {
+            let password = s.reset_user_password(actor, &ctx, id).await?;
+            let user = s.get_user(actor, id).await?;
+            let notice = format!(
+                "已为 {} 设置临时密码：{}（仅显示这一次，请当面交付；下次登录须修改）",
+                user.username, password
+            );
+            return users_page_for(
+                &state,
+                &signed,
+                &HashMap::new(),
+                StatusCode::OK,
+                Some(notice),
+                vec![],
+                NewUserForm::default(),
+            )
+            .await;
+        }
+        _ => return Ok(StatusCode::BAD_REQUEST.into_response()),
+    }
+    Ok(Redirect::to(&format!("/admin/users?done={}", form.op)).into_response())
+}
+
+struct GrantRow {
+    role: &'static str,
+    cells: Vec<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "admin_security.html")]
+struct SecurityPage {
+    chrome: Chrome,
+    csrf: String,
+    can_manage: bool,
+    actions: Vec<&'static str>,
+    grants: Vec<GrantRow>,
+    version: i64,
+    settings: SecuritySettings,
+    history: Vec<(i64, String, String, String)>,
+    notice: Option<&'static str>,
+    errors: Vec<(String, String)>,
+}
+
+async fn security_page_for(
+    state: &AppState,
+    signed: &Signed,
+    status: StatusCode,
+    notice: Option<&'static str>,
+    errors: Vec<(String, String)>,
+) -> AppResult<Response> {
+    let in_force = state.services.security_settings().await?;
+    let history = state
+        .services
+        .security_history(&signed.auth.actor)
+        .await?
+        .into_iter()
+        .map(|v| {
+            (
+                v.version,
+                v.changed_at.beijing_minutes(),
+                v.changed_by,
+                v.reason,
+            )
+        })
+        .collect();
+    let grants = Role::ALL
+        .iter()
+        .map(|role| GrantRow {
+            role: role.label_zh(),
+            cells: Action::ALL
+                .iter()
+                .map(|a| grant(*role, *a).map_or("", |r| r.label_zh()))
+                .collect(),
+        })
+        .collect();
+    debug_assert!(!GRANTS.is_empty());
+    Ok(render(
+        status,
+        &SecurityPage {
+            chrome: Chrome::for_user("安全策略", "/admin/security", Some(&signed.auth)),
+            csrf: csrf_of(signed),
+            can_manage: grant(signed.auth.actor.role, Action::ManageSecurityPolicy).is_some(),
+            actions: Action::ALL.iter().map(|a| a.label_zh()).collect(),
+            grants,
+            version: in_force.version,
+            settings: in_force.settings,
+            history,
+            notice,
+            errors,
+        },
+    ))
+}
+
+pub async fn security_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let notice = q
+        .contains_key("saved")
+        .then_some("安全策略已保存为新版本。");
+    security_page_for(&state, &signed, StatusCode::OK, notice, vec![]).await
+}
+
+#[derive(Deserialize)]
+pub struct SecurityForm {
+    version: String,
+    reason: String,
+    #[serde(flatten)]
+    values: HashMap<String, String>,
+}
+
+pub async fn update_security(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Form(form): Form<SecurityForm>,
+) -> AppResult<Response> {
+    let mut errors = Vec::new();
+    let mut num = |name: &str| -> u32 {
+        match form.values.get(name).map(|v| v.trim().parse::<u32>()) {
+            Some(Ok(n)) => n,
+            _ => {
+                errors.push((name.to_string(), format!("{name}：应为整数")));
+                0
+            }
+        }
+    };
+    let settings = SecuritySettings {
+        max_failed_logins: num("max_failed_logins"),
+        lockout_minutes: num("lockout_minutes"),
+        password_days_admin: num("password_days_admin"),
+        password_days_other: num("password_days_other"),
+        session_idle_minutes: num("session_idle_minutes"),
+        session_absolute_hours: num("session_absolute_hours"),
+        login_attempts_per_minute: num("login_attempts_per_minute"),
+        audit_retention_days: num("audit_retention_days"),
+    };
+    if !errors.is_empty() {
+        return security_page_for(
+            &state,
+            &signed,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            errors,
+        )
+        .await;
+    }
+    match state
+        .services
+        .update_security_settings(
+            &signed.auth.actor,
+            &ctx,
+            form.version.trim().parse().unwrap_or(-1),
+            settings,
+            &form.reason,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/admin/security?saved=1").into_response()),
+        Err(ServiceError::Invalid(v)) => {
+            let errors = v
+                .into_iter()
+                .map(|f| {
+                    (
+                        f.field.clone(),
+                        format!("{}：{}", f.field, f.violation.message_zh),
+                    )
+                })
+                .collect();
+            security_page_for(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                errors,
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            security_page_for(
+                &state,
+                &signed,
+                StatusCode::CONFLICT,
+                None,
+                vec![("version".into(), m)],
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
