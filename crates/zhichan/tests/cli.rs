@@ -121,3 +121,172 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
     assert!(status.success(), "a SIGTERM stops it cleanly: {status:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+fn with_stdin(mut c: Command, input: &str) -> Output {
+    use std::io::Write;
+    let mut child = c
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+async fn an_operator_creates_users_issues_a_token_and_verifies_the_audit_log(url: String) {
+    let mut add = zhichan();
+    add.args([
+        "user",
+        "add",
+        "--db",
+        &url,
+        "--username",
+        "fz.admin",
+        "--role",
+        "admin",
+        "--region",
+        "361000",
+        "--password-stdin",
+    ]);
+    let out = with_stdin(add, "Ganpo-River-88\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("fz.admin"));
+
+    let mut ent = zhichan();
+    ent.args([
+        "user",
+        "add",
+        "--db",
+        &url,
+        "--username",
+        "qiye.one",
+        "--role",
+        "enterprise",
+        "--enterprise",
+        "91350100M000100Y43",
+        "--password-stdin",
+    ]);
+    assert!(with_stdin(ent, "Ganpo-River-88\n").status.success());
+
+    // Refusals: a bad credit code, an unknown role, a bad region, a weak password.
+    for (args, needle) in [
+        (
+            vec!["--role", "enterprise", "--enterprise", "91350100M000100Y44"],
+            "校验",
+        ),
+        (vec!["--role", "emperor"], "角色"),
+        (vec!["--role", "admin", "--region", "991234"], "行政区划"),
+    ] {
+        let mut c = zhichan();
+        c.args([
+            "user",
+            "add",
+            "--db",
+            &url,
+            "--username",
+            "bad.one",
+            "--password-stdin",
+        ]);
+        c.args(&args);
+        let out = with_stdin(c, "Ganpo-River-88\n");
+        assert_refused_in_one_sentence(&out, needle);
+    }
+    let mut weak = zhichan();
+    weak.args([
+        "user",
+        "add",
+        "--db",
+        &url,
+        "--username",
+        "weak.one",
+        "--role",
+        "expert",
+        "--password-stdin",
+    ]);
+    assert_refused_in_one_sentence(&with_stdin(weak, "password\n"), "密码");
+
+    let out = zhichan()
+        .args([
+            "token",
+            "issue",
+            "--db",
+            &url,
+            "--username",
+            "fz.admin",
+            "--days",
+            "7",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 1, "only the token: {stdout}");
+    assert!(stdout.trim().len() >= 40);
+    let out = zhichan()
+        .args(["token", "issue", "--db", &url, "--username", "nobody"])
+        .output()
+        .unwrap();
+    assert_refused_in_one_sentence(&out, "没有这个用户");
+
+    let out = zhichan()
+        .args(["audit", "verify", "--db", &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("审计日志完整：共 3 条"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+on_both_backends!(raw an_operator_creates_users_issues_a_token_and_verifies_the_audit_log);
+
+#[tokio::test]
+async fn audit_verify_exits_one_and_names_the_broken_entry() {
+    use zhichan_store::{Exec, Sql};
+    let dir = std::env::temp_dir().join(format!("zhichan-cli-audit-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/a.db", dir.display());
+    for name in ["first.user", "second.user"] {
+        let mut c = zhichan();
+        c.args([
+            "user",
+            "add",
+            "--db",
+            &url,
+            "--username",
+            name,
+            "--role",
+            "expert",
+            "--password-stdin",
+        ]);
+        assert!(with_stdin(c, "Ganpo-River-88\n").status.success());
+    }
+    let db = zhichan_store::Db::connect(&url).await.unwrap();
+    db.execute(Sql::new("DROP TRIGGER audit_log_no_update"))
+        .await
+        .unwrap();
+    db.execute(Sql::new(
+        "UPDATE audit_log SET username = 'someone' WHERE seq = 1",
+    ))
+    .await
+    .unwrap();
+    db.close().await;
+    let out = zhichan()
+        .args(["audit", "verify", "--db", &url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("第 1 条"),
+        "{}",
+        text(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

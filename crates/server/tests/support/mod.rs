@@ -17,6 +17,36 @@ pub struct TestApp {
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
 
+/// Creates a verified account with a known password, as `zhichan user add` does.
+pub async fn add_user(
+    fresh: &Fresh,
+    username: &str,
+    role: &str,
+    region: Option<&str>,
+    enterprise: Option<&str>,
+) {
+    Services::new(fresh.db.clone())
+        .create_user_by_operator(zhichan_service::accounts::NewAccount {
+            username: username.into(),
+            role: role.into(),
+            region: region.map(Into::into),
+            enterprise: enterprise.map(Into::into),
+            password: Some(PASSWORD.into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+}
+
+pub const PASSWORD: &str = "Lanting-Xu-2026";
+
+/// A client with its own cookie jar, logged in through the API.
+pub struct Browser {
+    pub client: Client,
+    pub csrf: String,
+    pub me: Value,
+}
+
 pub async fn spawn_app(fresh: &Fresh) -> TestApp {
     spawn_with(fresh, Settings::default()).await
 }
@@ -67,6 +97,36 @@ impl TestApp {
         let status = res.status();
         let ct = content_type(&res);
         (status, ct, res.text().await.unwrap())
+    }
+
+    /// Logs in through `POST /api/v1/session` with a fresh cookie jar.
+    pub async fn login(&self, username: &str) -> Browser {
+        let client = Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let res = client
+            .post(self.url("/api/v1/session"))
+            .json(&serde_json::json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "login {username}");
+        let me: Value = res.json().await.unwrap();
+        Browser {
+            client,
+            csrf: me["csrf_token"].as_str().unwrap().to_string(),
+            me,
+        }
+    }
+
+    /// A bearer token for a user, as `zhichan token issue` prints it.
+    pub async fn token(&self, fresh: &Fresh, username: &str) -> String {
+        Services::new(fresh.db.clone())
+            .issue_token(username, 1, "test")
+            .await
+            .unwrap()
     }
 
     /// Stops the server gracefully and waits for it: a clean stop is part of every story.
