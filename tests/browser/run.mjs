@@ -8,6 +8,7 @@
 // `ok <name>` or `FAIL <name>: <reason>`; the last line is
 // `browser: N passed, M failed`, and the exit code is 1 when M > 0.
 
+import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
@@ -80,6 +81,9 @@ let context;
 const offHost = []; // requests to any host but BASE_URL's
 const consoleErrors = []; // console errors, CSP violations, uncaught exceptions
 let expected404 = null; // URL whose own 404 console line is expected
+// Documents answered with an intended error status (a refused page, a failed login); Chromium
+// logs each such main-document status as a console error.
+const expectedStatus = new Set();
 
 await check('chromium launched', async () => {
   const executablePath = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -108,6 +112,7 @@ await check('chromium launched', async () => {
       const where = msg.location()?.url ?? '';
       // Chromium logs the intended 404 of the main document itself.
       if (expected404 && where === expected404 && /status of 404/.test(msg.text())) return;
+      if (expectedStatus.has(where) && /status of (401|403|423)/.test(msg.text())) return;
       consoleErrors.push(`${msg.text()}${where ? ` [${where}]` : ''}`);
     });
     page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`));
@@ -195,6 +200,102 @@ await check('404 page', async () => withPage(async (page) => {
   if (!hasBody) problems.push('page body is empty');
   assert(!problems.length, problems.join('; '));
   return '404.png';
+}));
+
+// ------------------------------------------------------------ 8–11. signed-in flows (demo data)
+const DEMO_PASSWORD = process.env.ZHICHAN_DEMO_PASSWORD || 'Zhichan-Demo-2026';
+
+/** RFC 6238 code for a base32 secret, as an authenticator app computes it. */
+function totp(secret, at = Date.now()) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) {
+    const v = alphabet.indexOf(c);
+    if (v < 0) throw new Error(`not base32: ${c}`);
+    bits += v.toString(2).padStart(5, '0');
+  }
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(at / 1000 / 30)));
+  const mac = crypto.createHmac('sha1', key).update(counter).digest();
+  const off = mac[mac.length - 1] & 0xf;
+  const n = (mac.readUInt32BE(off) & 0x7fffffff) % 1_000_000;
+  return String(n).padStart(6, '0');
+}
+
+async function signIn(page, username, password = DEMO_PASSWORD) {
+  await context.clearCookies();
+  await open(page, `${BASE}/login`);
+  await page.fill('input[name="username"]', username);
+  await page.fill('input[name="password"]', password);
+  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type="submit"]')]);
+}
+
+async function signOut(page) {
+  await Promise.all([page.waitForURL(/\/login$/), page.click('form.userbox button')]);
+}
+
+async function enrolTotp(page) {
+  assert(new URL(page.url()).pathname === '/account/totp', `expected the TOTP enrolment page, at ${page.url()}`);
+  const secret = (await page.locator('.secret').innerText()).trim();
+  await page.fill('#code', totp(secret));
+  await Promise.all([page.waitForURL(/\/account\?done=totp/), page.click('form[action="/account/totp"] button')]);
+}
+
+await check('enterprise signs in, sees its account, signs out', async () => withPage(async (page) => {
+  await signIn(page, 'qiye');
+  assert(new URL(page.url()).pathname === '/', `after login at ${page.url()}`);
+  assert((await page.locator('main').innerText()).includes('欢迎'), 'no welcome on the home page');
+  await open(page, `${BASE}/account`);
+  const text = await page.locator('main').innerText();
+  assert(text.includes('当前会话') && text.includes('企业用户'), 'account page lacks its session or role');
+  await page.screenshot({ path: path.join(OUT, 'account.png'), fullPage: true });
+  await signOut(page);
+  const res = await page.goto(`${BASE}/account`);
+  assert(new URL(page.url()).pathname === '/login', `after logout /account went to ${page.url()} (${res?.status()})`);
+  return 'account.png';
+}));
+
+await check('auditor enrols a second factor and reads the audit log', async () => withPage(async (page) => {
+  await signIn(page, 'shenji');
+  await page.screenshot({ path: path.join(OUT, 'totp.png'), fullPage: true });
+  await enrolTotp(page);
+  await open(page, `${BASE}/audit`);
+  const text = await page.locator('main').innerText();
+  assert(text.includes('哈希链校验通过'), 'the audit page does not report an intact chain');
+  assert(text.includes('session.login'), 'the audit page does not list logins');
+  await page.screenshot({ path: path.join(OUT, 'audit.png'), fullPage: true });
+  await signOut(page);
+  return 'totp.png, audit.png';
+}));
+
+await check('system administrator creates an account', async () => withPage(async (page) => {
+  await signIn(page, 'xitong');
+  await enrolTotp(page);
+  await open(page, `${BASE}/admin/users`);
+  await page.fill('#n-username', 'new.expert');
+  await page.fill('#n-name', '张专家');
+  await page.selectOption('#n-role', 'expert');
+  await Promise.all([page.waitForLoadState('load'), page.click('form[method="post"][action="/admin/users"] button[type="submit"]')]);
+  const text = await page.locator('main').innerText();
+  assert(text.includes('临时密码') && text.includes('new.expert'), 'no temporary password shown');
+  await page.screenshot({ path: path.join(OUT, 'users.png'), fullPage: true });
+  // The system administrator has no way to the audit log.
+  expectedStatus.add(`${BASE}/audit`);
+  const res = await page.goto(`${BASE}/audit`);
+  assert(res.status() === 403, `sysadmin GET /audit -> ${res.status()}, want 403`);
+  await open(page, `${BASE}/`);
+  await signOut(page);
+  return 'users.png';
+}));
+
+await check('five wrong passwords lock an account, and the page says until when', async () => withPage(async (page) => {
+  expectedStatus.add(`${BASE}/login`);
+  for (let i = 0; i < 5; i++) await signIn(page, 'linchuan', 'Wrong-Password-9');
+  const text = await page.locator('main').innerText();
+  assert(/锁定.*\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(text), `no lockout time on the page: ${text.slice(0, 200)}`);
+  await page.screenshot({ path: path.join(OUT, 'locked.png'), fullPage: true });
+  return 'locked.png';
 }));
 
 // ------------------------------------------------------------ 6, 7. network and console

@@ -263,7 +263,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let database = open(&db.url).await?;
             if demo {
-                let report = zhichan_service::demo::prepare(&database).await?;
+                let report = Services::new(database.clone())
+                    .prepare_demo()
+                    .await
+                    .map_err(describe)?;
                 println!("{report}");
             }
             let listener = tokio::net::TcpListener::bind(&bind)
