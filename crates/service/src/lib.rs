@@ -10,6 +10,7 @@ pub mod ratelimit;
 pub mod reference;
 pub mod secrets;
 pub mod security;
+pub mod verification;
 
 use clock::{Clock, SystemClock};
 use std::sync::Arc;

@@ -11,6 +11,7 @@ pub mod sessions;
 pub mod settings;
 pub mod tokens;
 pub mod users;
+pub mod verifications;
 
 pub use db::{Backend, Column, Db, DbRow, Exec, FromDbRow, Param, Sql, Tx};
 

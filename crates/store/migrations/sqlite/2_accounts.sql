@@ -67,6 +67,8 @@ CREATE TABLE verifications (
     enterprise_name  TEXT NOT NULL,
     credit_code      TEXT NOT NULL,
     region           BIGINT REFERENCES regions (code),
+    contact_name     TEXT NOT NULL,
+    contact_phone    TEXT NOT NULL,
     document_name    TEXT NOT NULL,
     document_type    TEXT NOT NULL,
     document         BLOB NOT NULL,
@@ -77,7 +79,7 @@ CREATE TABLE verifications (
     reviewed_at      TEXT,
     reason           TEXT
 );
-CREATE INDEX verifications_status ON verifications (status, submitted_at);
+CREATE INDEX verifications_status ON verifications (status, region, submitted_at);
 CREATE INDEX verifications_user ON verifications (user_id);
 
 -- Append-only, hash-chained with SM3. audit_head holds the last link; appending updates it in

@@ -1,0 +1,422 @@
+//! Real-name verification (实名认证): an enterprise signs itself up with its name, credit code,
+//! a supporting document and the integrity pledge (诚信承诺书); a platform reviewer of its
+//! region approves it or returns it with a reason. Until approved the account can do nothing
+//! but look at and complete its application.
+
+use crate::audit::{record, record_as, Who};
+use crate::secrets::hash_password;
+use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
+use serde_json::json;
+use zhichan_domain::access::{authorize, authorize_on, Action, Actor, Placement};
+use zhichan_domain::accounts::{check_password, Role, Username};
+use zhichan_domain::{CreditCode, RegionCode, Violation};
+use zhichan_store::users::{self, NewUser};
+use zhichan_store::verifications::{self, NewVerification, Verification};
+use zhichan_store::StoreError;
+
+/// The largest supporting document accepted.
+pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
+
+/// What an enterprise fills in to sign up, or to resubmit.
+#[derive(Clone, Debug, Default)]
+pub struct Application {
+    pub enterprise_name: String,
+    pub credit_code: String,
+    /// The region the enterprise is registered in; taken from the credit code when empty.
+    pub region: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub document_name: String,
+    pub document: Vec<u8>,
+    pub pledge_accepted: bool,
+}
+
+/// The kind of a supporting document, from its first bytes (never from its name).
+fn document_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else {
+        None
+    }
+}
+
+fn required(field: &str, zh: &str) -> FieldViolation {
+    FieldViolation::new(
+        field,
+        Violation::new("required", zh, format!("{field} is required")),
+    )
+}
+
+impl Services {
+    async fn check_application(
+        &self,
+        a: &Application,
+        errors: &mut Vec<FieldViolation>,
+    ) -> ServiceResult<(Option<CreditCode>, Option<RegionCode>, Option<&'static str>)> {
+        if a.enterprise_name.trim().chars().count() < 2 {
+            errors.push(required(
+                "enterprise_name",
+                "请填写企业名称（与营业执照一致）",
+            ));
+        }
+        let code = CreditCode::parse(&a.credit_code)
+            .map_err(|v| errors.push(FieldViolation::new("credit_code", v)))
+            .ok();
+        let region = match a.region.trim() {
+            "" => code.as_ref().and_then(|c| c.region_hint()),
+            raw => RegionCode::parse(raw)
+                .map_err(|v| errors.push(FieldViolation::new("region", v)))
+                .ok(),
+        };
+        let region = match region {
+            Some(r) if self.reference().region_exists(r).await? => Some(r),
+            Some(r) => {
+                errors.push(FieldViolation::new(
+                    "region",
+                    Violation::new(
+                        "invalid_region",
+                        format!("行政区划代码“{r}”不在现行 GB/T 2260 中，请选择企业注册地"),
+                        "not a current region",
+                    ),
+                ));
+                None
+            }
+            None => {
+                if !a.region.trim().is_empty() || code.is_some() {
+                    errors.push(required("region", "请填写企业注册地的行政区划代码"));
+                }
+                None
+            }
+        };
+        if a.contact_name.trim().is_empty() {
+            errors.push(required("contact_name", "请填写联系人"));
+        }
+        let phone_ok = a.contact_phone.trim().len() >= 7
+            && a.contact_phone
+                .trim()
+                .chars()
+                .all(|c| c.is_ascii_digit() || "-+ ".contains(c));
+        if !phone_ok {
+            errors.push(FieldViolation::new(
+                "contact_phone",
+                Violation::new("invalid_phone", "请填写有效的联系电话", "invalid phone"),
+            ));
+        }
+        let kind = if a.document.is_empty() {
+            errors.push(required(
+                "document",
+                "请上传营业执照等证明材料（PDF、JPG 或 PNG）",
+            ));
+            None
+        } else if a.document.len() > MAX_DOCUMENT_BYTES {
+            errors.push(FieldViolation::new(
+                "document",
+                Violation::new("too_large", "证明材料不能超过 10 MB", "document over 10 MB"),
+            ));
+            None
+        } else {
+            let k = document_type(&a.document);
+            if k.is_none() {
+                errors.push(FieldViolation::new(
+                    "document",
+                    Violation::new(
+                        "invalid_document",
+                        "证明材料应为 PDF、JPG 或 PNG 文件",
+                        "the document must be PDF, JPEG or PNG",
+                    ),
+                ));
+            }
+            k
+        };
+        if !a.pledge_accepted {
+            errors.push(FieldViolation::new(
+                "pledge",
+                Violation::new(
+                    "required",
+                    "请阅读并同意诚信承诺书",
+                    "the pledge must be accepted",
+                ),
+            ));
+        }
+        Ok((code, region, kind))
+    }
+
+    fn new_verification(
+        user_id: i64,
+        a: Application,
+        code: &CreditCode,
+        region: RegionCode,
+        kind: &str,
+    ) -> NewVerification {
+        NewVerification {
+            user_id,
+            enterprise_name: a.enterprise_name.trim().to_string(),
+            credit_code: code.to_string(),
+            region: Some(region),
+            contact_name: a.contact_name.trim().to_string(),
+            contact_phone: a.contact_phone.trim().to_string(),
+            document_name: a.document_name.chars().take(200).collect(),
+            document_type: kind.to_string(),
+            document: a.document,
+        }
+    }
+
+    /// An enterprise signs itself up: the account is created pending verification, with its
+    /// application, in one transaction (nothing is stored if anything is refused).
+    pub async fn sign_up(
+        &self,
+        ctx: &Ctx,
+        username: &str,
+        password: &str,
+        application: Application,
+    ) -> ServiceResult<i64> {
+        let mut errors = Vec::new();
+        let name = Username::parse(username)
+            .map_err(|v| errors.push(FieldViolation::new("username", v)))
+            .ok();
+        if let Err(v) = check_password(username, password) {
+            errors.push(FieldViolation::new("password", v));
+        }
+        let (code, region, kind) = self.check_application(&application, &mut errors).await?;
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
+        let (name, code, region, kind) = (
+            name.expect("checked"),
+            code.expect("checked"),
+            region.expect("checked"),
+            kind.expect("checked"),
+        );
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        let user_id = users::insert(
+            &tx,
+            &NewUser {
+                username: name.as_str().to_string(),
+                display_name: application.contact_name.trim().to_string(),
+                role: Role::Enterprise,
+                region: Some(region),
+                enterprise: Some(code.to_string()),
+                password_hash: hash_password(password),
+                must_change_password: false,
+                verification: "pending",
+            },
+            now,
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Unique { .. } => ServiceError::invalid(
+                "username",
+                Violation::new("taken", "该用户名已被使用", "this username is taken"),
+            ),
+            other => other.into(),
+        })?;
+        let id = verifications::insert(
+            &tx,
+            Self::new_verification(user_id, application, &code, region, kind),
+            now,
+        )
+        .await?;
+        let who = Who {
+            user_id: Some(user_id),
+            username: name.as_str().to_string(),
+            role: "enterprise".into(),
+        };
+        record_as(
+            &tx,
+            ctx,
+            &who,
+            "verification.submit",
+            &format!("verification:{id}"),
+            "ok",
+            json!({"credit_code": code.to_string(), "region": region.to_string(), "signup": true}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user_id)
+    }
+
+    /// A returned applicant submits again (a new application; the old one stays as it was).
+    pub async fn resubmit_verification(
+        &self,
+        ctx: &Ctx,
+        actor: &Actor,
+        application: Application,
+    ) -> ServiceResult<i64> {
+        authorize(actor, Action::SubmitVerification)?;
+        let current = verifications::latest_for_user(self.db(), actor.user_id).await?;
+        if current.as_ref().is_some_and(|v| v.status != "returned") {
+            return Err(ServiceError::Conflict(
+                "当前申请不是退回状态，无需重新提交".into(),
+            ));
+        }
+        let mut errors = Vec::new();
+        let (code, region, kind) = self.check_application(&application, &mut errors).await?;
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
+        let (code, region, kind) = (
+            code.expect("checked"),
+            region.expect("checked"),
+            kind.expect("checked"),
+        );
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        let id = verifications::insert(
+            &tx,
+            Self::new_verification(actor.user_id, application, &code, region, kind),
+            now,
+        )
+        .await?;
+        users::set_verification(&tx, actor.user_id, "pending", now).await?;
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "verification.submit",
+            &format!("verification:{id}"),
+            "ok",
+            json!({"credit_code": code.to_string(), "region": region.to_string()}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The caller's own newest application.
+    pub async fn my_verification(&self, actor: &Actor) -> ServiceResult<Option<Verification>> {
+        authorize(actor, Action::SubmitVerification)?;
+        Ok(verifications::latest_for_user(self.db(), actor.user_id).await?)
+    }
+
+    /// The applications in a status inside the reviewer's region, oldest first.
+    pub async fn verification_queue(
+        &self,
+        actor: &Actor,
+        status: &str,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<Verification>, i64)> {
+        let scope = authorize(actor, Action::ReviewVerification)?;
+        let range = match scope {
+            zhichan_domain::access::Scope::Region(r) => r.subtree(),
+            zhichan_domain::access::Scope::All => RegionCode::NATION.subtree(),
+            _ => return Err(ServiceError::Forbidden),
+        };
+        let status = match status {
+            "approved" | "returned" => status,
+            _ => "pending",
+        };
+        Ok(verifications::queue(self.db(), status, range, limit, offset).await?)
+    }
+
+    fn placement(v: &Verification) -> Placement {
+        Placement {
+            region: v.region,
+            ..Placement::default()
+        }
+    }
+
+    /// One application, if it lies in the reviewer's region (404 otherwise).
+    pub async fn verification(&self, actor: &Actor, id: i64) -> ServiceResult<Verification> {
+        let v = verifications::by_id(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        authorize_on(actor, Action::ReviewVerification, &Self::placement(&v))?;
+        Ok(v)
+    }
+
+    /// The supporting document of an application: the reviewer of its region, or its owner.
+    pub async fn verification_document(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> ServiceResult<(String, String, Vec<u8>)> {
+        let v = verifications::by_id(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let owner =
+            v.user_id == actor.user_id && authorize(actor, Action::SubmitVerification).is_ok();
+        if !owner {
+            authorize_on(actor, Action::ReviewVerification, &Self::placement(&v))?;
+        }
+        verifications::document(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// Approves an application (the account can then work) or returns it with a reason.
+    pub async fn review_verification(
+        &self,
+        ctx: &Ctx,
+        actor: &Actor,
+        id: i64,
+        approve: bool,
+        reason: Option<&str>,
+    ) -> ServiceResult<Verification> {
+        let v = self.verification(actor, id).await?;
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if !approve && reason.is_none() {
+            return Err(ServiceError::invalid(
+                "reason",
+                Violation::new(
+                    "required",
+                    "退回时须说明理由",
+                    "a reason is required to return",
+                ),
+            ));
+        }
+        let now = self.now();
+        let status = if approve { "approved" } else { "returned" };
+        let tx = self.db().begin().await?;
+        if !verifications::decide(&tx, id, status, &actor.username, reason, now).await? {
+            return Err(ServiceError::Conflict("该申请已被处理，请刷新".into()));
+        }
+        users::set_verification(
+            &tx,
+            v.user_id,
+            if approve { "verified" } else { "returned" },
+            now,
+        )
+        .await?;
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            if approve {
+                "verification.approve"
+            } else {
+                "verification.return"
+            },
+            &format!("verification:{id}"),
+            "ok",
+            json!({"user": v.username, "credit_code": v.credit_code, "reason": reason}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.verification(actor, id).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::document_type;
+
+    #[test]
+    fn documents_are_recognised_by_their_bytes() {
+        assert_eq!(document_type(b"%PDF-1.7 ..."), Some("application/pdf"));
+        assert_eq!(
+            document_type(&[0x89, b'P', b'N', b'G', 13, 10]),
+            Some("image/png")
+        );
+        assert_eq!(document_type(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(document_type(b"MZ\x90\x00"), None);
+    }
+}
