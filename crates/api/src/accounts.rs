@@ -183,3 +183,66 @@ pub struct AuditVerification {
     pub broken_at: Option<i64>,
     pub reason: Option<String>,
 }
+
+/// A real-name verification application (实名认证), without its document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Verification {
+    pub id: i64,
+    pub username: String,
+    pub enterprise_name: String,
+    #[schema(example = "91361002MA35F6XK04")]
+    pub credit_code: String,
+    #[schema(example = "361002")]
+    pub region: Option<String>,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub document_name: String,
+    pub document_type: String,
+    pub document_size: i64,
+    /// `pending`, `approved` or `returned`.
+    pub status: String,
+    pub submitted_at: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    /// Why it was returned.
+    pub reason: Option<String>,
+}
+
+/// `POST /api/v1/verifications/{id}/review`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct VerificationReview {
+    /// `approve` or `return`.
+    #[schema(example = "return")]
+    pub decision: String,
+    /// Required when returning.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// The answer to a sign-up.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SignedUp {
+    pub user_id: i64,
+    /// Always `pending`: the account works once a reviewer approves it.
+    pub verification: String,
+}
+
+/// The multipart form of a sign-up (`POST /api/v1/signup`) or a resubmission
+/// (`POST /api/v1/me/verification`, without `username` and `password`).
+#[derive(Debug, Clone, ToSchema)]
+#[allow(dead_code)]
+pub struct SignUpForm {
+    pub username: String,
+    pub password: String,
+    pub enterprise_name: String,
+    pub credit_code: String,
+    /// The registration region; taken from the credit code when empty.
+    pub region: Option<String>,
+    pub contact_name: String,
+    pub contact_phone: String,
+    /// `true`: the integrity pledge (诚信承诺书) is accepted.
+    pub pledge: bool,
+    /// The business licence or another supporting document: PDF, JPEG or PNG, at most 10 MB.
+    #[schema(value_type = String, format = Binary)]
+    pub document: Vec<u8>,
+}

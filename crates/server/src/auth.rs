@@ -50,6 +50,42 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/me/totp", Setup(A::OwnAccount)),
     ("POST", "/api/v1/me/totp/confirm", Setup(A::OwnAccount)),
     ("GET", "/api/v1/me/sessions", Signed(A::OwnAccount)),
+    ("POST", "/api/v1/signup", Public),
+    (
+        "GET",
+        "/api/v1/me/verification",
+        Signed(A::SubmitVerification),
+    ),
+    (
+        "POST",
+        "/api/v1/me/verification",
+        Signed(A::SubmitVerification),
+    ),
+    (
+        "GET",
+        "/api/v1/me/verification/document",
+        Signed(A::SubmitVerification),
+    ),
+    (
+        "GET",
+        "/api/v1/verifications",
+        Signed(A::ReviewVerification),
+    ),
+    (
+        "GET",
+        "/api/v1/verifications/{id}",
+        Signed(A::ReviewVerification),
+    ),
+    (
+        "GET",
+        "/api/v1/verifications/{id}/document",
+        Signed(A::ReviewVerification),
+    ),
+    (
+        "POST",
+        "/api/v1/verifications/{id}/review",
+        Signed(A::ReviewVerification),
+    ),
     ("DELETE", "/api/v1/me/sessions/{id}", Signed(A::OwnAccount)),
     // API: administration
     ("GET", "/api/v1/users", Signed(A::ReadUsers)),
@@ -97,6 +133,35 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("POST", "/admin/security", Signed(A::ManageSecurityPolicy)),
     ("GET", "/audit", Signed(A::ReadAudit)),
     ("GET", "/audit/export", Signed(A::ExportAudit)),
+    ("GET", "/signup", Public),
+    ("POST", "/signup", Public),
+    ("GET", "/verification", Signed(A::SubmitVerification)),
+    ("POST", "/verification", Signed(A::SubmitVerification)),
+    (
+        "GET",
+        "/verification/document",
+        Signed(A::SubmitVerification),
+    ),
+    (
+        "GET",
+        "/reviews/verifications",
+        Signed(A::ReviewVerification),
+    ),
+    (
+        "GET",
+        "/reviews/verifications/{id}",
+        Signed(A::ReviewVerification),
+    ),
+    (
+        "POST",
+        "/reviews/verifications/{id}",
+        Signed(A::ReviewVerification),
+    ),
+    (
+        "GET",
+        "/reviews/verifications/{id}/document",
+        Signed(A::ReviewVerification),
+    ),
 ];
 
 pub fn access_of(method: &Method, path: &str) -> Option<Access> {
@@ -378,11 +443,23 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        let is_form = headers
+        let content_type = headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-        let presented = match (from_header, is_form) {
+            .unwrap_or("");
+        let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+        // A file upload's body is too large to read twice: its form carries the token in its
+        // action URL instead.
+        let from_query = content_type
+            .starts_with("multipart/form-data")
+            .then(|| req.uri().query())
+            .flatten()
+            .and_then(|q| {
+                form_urlencoded::parse(q.as_bytes())
+                    .find(|(k, _)| k == "csrf")
+                    .map(|(_, v)| v.into_owned())
+            });
+        let presented = match (from_header.or(from_query), is_form) {
             (Some(t), _) => Some(t),
             (None, true) => match form_csrf(req).await {
                 Ok((t, r)) => {

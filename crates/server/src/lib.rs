@@ -103,6 +103,27 @@ pub fn app(services: Services, settings: Settings) -> Router {
         )
         .route("/audit", get(web::audit::audit_page))
         .route("/audit/export", get(web::audit::export))
+        .route(
+            "/signup",
+            get(web::verification::signup_page).post(web::verification::sign_up),
+        )
+        .route(
+            "/verification",
+            get(web::verification::mine).post(web::verification::resubmit),
+        )
+        .route(
+            "/verification/document",
+            get(web::verification::my_document),
+        )
+        .route("/reviews/verifications", get(web::verification::queue))
+        .route(
+            "/reviews/verifications/{id}",
+            get(web::verification::detail).post(web::verification::decide),
+        )
+        .route(
+            "/reviews/verifications/{id}/document",
+            get(web::verification::document),
+        )
         .route("/about", get(web::pages::about))
         .route("/docs/api", get(web::pages::api_docs))
         .route("/assets/{*path}", get(assets::serve))

@@ -9,6 +9,7 @@ pub mod regions;
 pub mod security;
 pub mod session;
 pub mod users;
+pub mod verifications;
 
 use crate::AppState;
 use axum::Router;
@@ -90,5 +91,12 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(audit::search))
         .routes(routes!(audit::export))
         .routes(routes!(audit::verification))
+        .routes(routes!(verifications::sign_up))
+        .routes(routes!(verifications::mine, verifications::resubmit))
+        .routes(routes!(verifications::my_document))
+        .routes(routes!(verifications::queue))
+        .routes(routes!(verifications::get))
+        .routes(routes!(verifications::document))
+        .routes(routes!(verifications::review))
         .split_for_parts()
 }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod pages;
+pub mod verification;
 
 use crate::assets;
 use askama::Template;
@@ -39,12 +40,25 @@ pub struct Chrome {
 /// The navigation entries of each role: the one place the menu grows as pages land.
 fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)> {
     let Some(auth) = auth else {
-        return vec![("/", "首页"), ("/login", "登录"), ("/about", "关于")];
+        return vec![
+            ("/", "首页"),
+            ("/login", "登录"),
+            ("/signup", "企业注册"),
+            ("/about", "关于"),
+        ];
     };
     let mut e = vec![("/", "首页")];
-    if auth.restriction.is_none() {
+    if !auth.actor.verified && grant(auth.actor.role, Action::SubmitVerification).is_some() {
+        e.push(("/verification", "实名认证"));
+    }
+    if auth.restriction.is_none() && auth.actor.verified {
         let role = auth.actor.role;
         for (action, href, label) in [
+            (
+                Action::ReviewVerification,
+                "/reviews/verifications",
+                "实名认证审核",
+            ),
             (Action::ReadUsers, "/admin/users", "用户管理"),
             (Action::ReadSecurityPolicy, "/admin/security", "安全策略"),
             (Action::ReadAudit, "/audit", "审计日志"),

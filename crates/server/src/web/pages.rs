@@ -17,6 +17,7 @@ use std::collections::HashMap;
 struct HomePage {
     chrome: Chrome,
     welcome: Option<(String, &'static str)>,
+    unverified: bool,
 }
 
 pub async fn home(MaybeSigned(auth): MaybeSigned) -> Response {
@@ -31,6 +32,7 @@ pub async fn home(MaybeSigned(auth): MaybeSigned) -> Response {
                 };
                 (name, a.actor.role.label_zh())
             }),
+            unverified: auth.as_ref().is_some_and(|a| !a.actor.verified),
             chrome: Chrome::for_user("首页", "/", auth.as_ref()),
         },
     )

@@ -1,0 +1,360 @@
+//! Pages of real-name verification: the enterprise's sign-up and status, the reviewer's queue.
+
+use super::{render, Chrome};
+use crate::api::paging::Paging;
+use crate::api::verifications::{document_response, read_application};
+use crate::auth::{MaybeSigned, RequestCtx, Signed};
+use crate::error::{AppError, AppResult};
+use crate::web::account::csrf_of;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use serde::Deserialize;
+use std::collections::HashMap;
+use time::Duration;
+use zhichan_service::ServiceError;
+use zhichan_store::verifications::Verification;
+
+/// What the integrity pledge says; shown in full before it is accepted.
+pub const PLEDGE: &[&str] = &[
+    "本单位承诺，所填报的单位名称、统一社会信用代码、联系人等信息及上传的证明材料真实、准确、完整，与原件一致。",
+    "本单位承诺，在平台登记的产品、专利、销售等数据如实反映实际情况，不虚报、不瞒报、不冒用他人专利或资质。",
+    "本单位知悉，提供虚假信息或材料的，将被撤销认证及相关备案、认定结果，并依法依规承担相应责任。",
+    "本单位同意平台及各级知识产权管理部门为审核、统计和公共服务目的使用上述信息。",
+];
+
+#[derive(Default, Clone)]
+struct SignUpValues {
+    username: String,
+    enterprise_name: String,
+    credit_code: String,
+    region: String,
+    contact_name: String,
+    contact_phone: String,
+}
+
+#[derive(Template)]
+#[template(path = "signup.html")]
+struct SignUpPage {
+    chrome: Chrome,
+    values: SignUpValues,
+    errors: Vec<(String, String)>,
+    pledge: &'static [&'static str],
+    done: bool,
+}
+
+pub async fn signup_page(MaybeSigned(auth): MaybeSigned) -> Response {
+    render(
+        StatusCode::OK,
+        &SignUpPage {
+            chrome: Chrome::for_user("企业注册", "/signup", auth.as_ref()),
+            values: SignUpValues::default(),
+            errors: vec![],
+            pledge: PLEDGE,
+            done: false,
+        },
+    )
+}
+
+pub async fn sign_up(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    form: Multipart,
+) -> AppResult<Response> {
+    let s = read_application(form).await?;
+    let get = |k: &str| s.text.get(k).cloned().unwrap_or_default();
+    let values = SignUpValues {
+        username: get("username"),
+        enterprise_name: get("enterprise_name"),
+        credit_code: get("credit_code"),
+        region: get("region"),
+        contact_name: get("contact_name"),
+        contact_phone: get("contact_phone"),
+    };
+    if get("password") != get("confirm_password") {
+        return Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &SignUpPage {
+                chrome: Chrome::new("企业注册", "/signup"),
+                values,
+                errors: vec![("confirm_password".into(), "两次输入的密码不一致".into())],
+                pledge: PLEDGE,
+                done: false,
+            },
+        ));
+    }
+    match state
+        .services
+        .sign_up(&ctx, &get("username"), &get("password"), s.application)
+        .await
+    {
+        Ok(_) => Ok(render(
+            StatusCode::CREATED,
+            &SignUpPage {
+                chrome: Chrome::new("企业注册", "/signup"),
+                values,
+                errors: vec![],
+                pledge: PLEDGE,
+                done: true,
+            },
+        )),
+        Err(ServiceError::Invalid(v)) => Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &SignUpPage {
+                chrome: Chrome::new("企业注册", "/signup"),
+                values,
+                errors: v
+                    .into_iter()
+                    .map(|f| (f.field, f.violation.message_zh))
+                    .collect(),
+                pledge: PLEDGE,
+                done: false,
+            },
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn status_zh(s: &str) -> &'static str {
+    match s {
+        "approved" => "已通过",
+        "returned" => "已退回",
+        _ => "审核中",
+    }
+}
+
+#[derive(Template)]
+#[template(path = "verification.html")]
+struct MinePage {
+    chrome: Chrome,
+    v: Option<Verification>,
+    status: &'static str,
+    submitted: String,
+    csrf: String,
+    errors: Vec<(String, String)>,
+    pledge: &'static [&'static str],
+}
+
+async fn mine_page_for(
+    state: &AppState,
+    signed: &Signed,
+    status: StatusCode,
+    errors: Vec<(String, String)>,
+) -> AppResult<Response> {
+    let v = state.services.my_verification(&signed.auth.actor).await?;
+    Ok(render(
+        status,
+        &MinePage {
+            chrome: Chrome::for_user("实名认证", "/verification", Some(&signed.auth)),
+            status: v.as_ref().map_or("", |v| status_zh(&v.status)),
+            submitted: v
+                .as_ref()
+                .map(|v| v.submitted_at.beijing_minutes())
+                .unwrap_or_default(),
+            v,
+            csrf: csrf_of(signed),
+            errors,
+            pledge: PLEDGE,
+        },
+    ))
+}
+
+pub async fn mine(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+    mine_page_for(&state, &signed, StatusCode::OK, vec![]).await
+}
+
+pub async fn resubmit(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    form: Multipart,
+) -> AppResult<Response> {
+    let s = read_application(form).await?;
+    match state
+        .services
+        .resubmit_verification(&ctx, &signed.auth.actor, s.application)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/verification").into_response()),
+        Err(ServiceError::Invalid(v)) => {
+            let errors = v
+                .into_iter()
+                .map(|f| (f.field, f.violation.message_zh))
+                .collect();
+            mine_page_for(&state, &signed, StatusCode::UNPROCESSABLE_ENTITY, errors).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn my_document(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+    let v = state
+        .services
+        .my_verification(&signed.auth.actor)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    document_response(&state, &signed, v.id).await
+}
+
+struct QueueRow {
+    v: Verification,
+    submitted: String,
+    overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "review_queue.html")]
+struct QueuePage {
+    chrome: Chrome,
+    rows: Vec<QueueRow>,
+    total: i64,
+    status: String,
+    tabs: [(&'static str, &'static str); 3],
+    page: u32,
+    pages: u32,
+}
+
+/// Verification is promised within two working days; until the working-day calendar lands,
+/// two calendar days mark an application overdue.
+const REVIEW_DAYS: i64 = 2;
+
+pub async fn queue(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let paging = Paging::from_query(&q)?;
+    let status = q.get("status").cloned().unwrap_or_else(|| "pending".into());
+    let (rows, total) = state
+        .services
+        .verification_queue(
+            &signed.auth.actor,
+            &status,
+            paging.per_page.into(),
+            paging.offset() as i64,
+        )
+        .await?;
+    let now = state.services.now();
+    Ok(render(
+        StatusCode::OK,
+        &QueuePage {
+            chrome: Chrome::for_user("实名认证审核", "/reviews/verifications", Some(&signed.auth)),
+            rows: rows
+                .into_iter()
+                .map(|v| QueueRow {
+                    submitted: v.submitted_at.beijing_minutes(),
+                    overdue: v.status == "pending"
+                        && now >= v.submitted_at.plus(Duration::days(REVIEW_DAYS)),
+                    v,
+                })
+                .collect(),
+            total,
+            status,
+            tabs: [
+                ("pending", "待审核"),
+                ("returned", "已退回"),
+                ("approved", "已通过"),
+            ],
+            page: paging.page,
+            pages: ((total as u32).div_ceil(paging.per_page)).max(1),
+        },
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "review_detail.html")]
+struct DetailPage {
+    chrome: Chrome,
+    v: Verification,
+    status: &'static str,
+    submitted: String,
+    reviewed: String,
+    csrf: String,
+    error: Option<String>,
+    templates: &'static [&'static str],
+}
+
+/// Reasons reviewers give most often, offered as a starting point.
+const RETURN_REASONS: &[&str] = &[
+    "证明材料不清晰，请重新上传清晰的营业执照扫描件",
+    "企业名称与营业执照不一致",
+    "统一社会信用代码与证明材料不一致",
+    "联系人或联系电话无法核实",
+];
+
+async fn detail_for(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    status: StatusCode,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let v = state.services.verification(&signed.auth.actor, id).await?;
+    Ok(render(
+        status,
+        &DetailPage {
+            chrome: Chrome::for_user("实名认证审核", "/reviews/verifications", Some(&signed.auth)),
+            status: status_zh(&v.status),
+            submitted: v.submitted_at.beijing_minutes(),
+            reviewed: v
+                .reviewed_at
+                .map(|t| t.beijing_minutes())
+                .unwrap_or_default(),
+            v,
+            csrf: csrf_of(signed),
+            error,
+            templates: RETURN_REASONS,
+        },
+    ))
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    detail_for(&state, &signed, id, StatusCode::OK, None).await
+}
+
+#[derive(Deserialize)]
+pub struct DecisionForm {
+    decision: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<DecisionForm>,
+) -> AppResult<Response> {
+    let approve = form.decision == "approve";
+    match state
+        .services
+        .review_verification(&ctx, &signed.auth.actor, id, approve, Some(&form.reason))
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/reviews/verifications").into_response()),
+        Err(ServiceError::Invalid(v)) => {
+            let msg = v.into_iter().next().map(|f| f.violation.message_zh);
+            detail_for(&state, &signed, id, StatusCode::UNPROCESSABLE_ENTITY, msg).await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            detail_for(&state, &signed, id, StatusCode::CONFLICT, Some(m)).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn document(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    document_response(&state, &signed, id).await
+}
