@@ -298,6 +298,36 @@ await check('five wrong passwords lock an account, and the page says until when'
   return 'locked.png';
 }));
 
+await check('an enterprise signs itself up and a reviewer approves it', async () => withPage(async (page) => {
+  await context.clearCookies();
+  await open(page, `${BASE}/signup`);
+  await page.fill('#su-username', 'new.firm');
+  await page.fill('#su-password', 'Ganpo-River-88');
+  await page.fill('#su-confirm', 'Ganpo-River-88');
+  await page.fill('#su-name', '抚州市临川区新星科技有限公司');
+  await page.fill('#su-code', '91361002MA35F6XK04');
+  await page.fill('#su-contact', '李明');
+  await page.fill('#su-phone', '0794-8123456');
+  await page.setInputFiles('#su-doc', { name: '营业执照.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% test licence\n') });
+  await page.check('input[name="pledge"]');
+  await page.screenshot({ path: path.join(OUT, 'signup.png'), fullPage: true });
+  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/signup"] button[type="submit"]')]);
+  assert((await page.locator('main').innerText()).includes('注册申请已提交'), 'sign-up was not accepted');
+
+  await signIn(page, 'shenhe');
+  await open(page, `${BASE}/reviews/verifications`);
+  await Promise.all([page.waitForLoadState('load'), page.click('main table a:has-text("审核")')]);
+  await page.screenshot({ path: path.join(OUT, 'review.png'), fullPage: true });
+  await Promise.all([page.waitForURL(/\/reviews\/verifications$/), page.click('button:has-text("通过")')]);
+  await signOut(page);
+
+  await signIn(page, 'new.firm', 'Ganpo-River-88');
+  await open(page, `${BASE}/verification`);
+  assert((await page.locator('main').innerText()).includes('已通过'), 'the enterprise does not see its approval');
+  await signOut(page);
+  return 'signup.png, review.png';
+}));
+
 // ------------------------------------------------------------ 6, 7. network and console
 await check('no off-host requests', async () => {
   assert(context, 'chromium not launched');

@@ -200,6 +200,7 @@ pub async fn my_document(State(state): State<AppState>, signed: Signed) -> AppRe
 }
 
 struct QueueRow {
+    status: &'static str,
     v: Verification,
     submitted: String,
     overdue: bool,
@@ -245,6 +246,7 @@ pub async fn queue(
             rows: rows
                 .into_iter()
                 .map(|v| QueueRow {
+                    status: status_zh(&v.status),
                     submitted: v.submitted_at.beijing_minutes(),
                     overdue: v.status == "pending"
                         && now >= v.submitted_at.plus(Duration::days(REVIEW_DAYS)),
