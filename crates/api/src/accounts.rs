@@ -246,3 +246,14 @@ pub struct SignUpForm {
     #[schema(value_type = String, format = Binary)]
     pub document: Vec<u8>,
 }
+
+/// One of the caller's API tokens (the token itself is shown only once, when issued).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ApiToken {
+    pub id: i64,
+    pub label: String,
+    pub created_at: String,
+    pub expires_at: String,
+    pub revoked_at: Option<String>,
+    pub last_used_at: Option<String>,
+}

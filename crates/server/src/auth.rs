@@ -87,6 +87,9 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         Signed(A::ReviewVerification),
     ),
     ("DELETE", "/api/v1/me/sessions/{id}", Signed(A::OwnAccount)),
+    ("GET", "/api/v1/me/tokens", Signed(A::OwnAccount)),
+    ("DELETE", "/api/v1/me/tokens/{id}", Signed(A::OwnAccount)),
+    ("POST", "/account/tokens/revoke", Signed(A::OwnAccount)),
     // API: administration
     ("GET", "/api/v1/users", Signed(A::ReadUsers)),
     ("POST", "/api/v1/users", Signed(A::ManageUsers)),

@@ -92,6 +92,7 @@ pub fn app(services: Services, settings: Settings) -> Router {
             get(web::account::totp_page).post(web::account::confirm_totp),
         )
         .route("/account/sessions/end", post(web::account::end_session))
+        .route("/account/tokens/revoke", post(web::account::revoke_token))
         .route(
             "/admin/users",
             get(web::admin::users_page).post(web::admin::create_user),

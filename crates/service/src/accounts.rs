@@ -816,6 +816,40 @@ impl Services {
         Ok(token)
     }
 
+    /// One's own API tokens, newest first.
+    pub async fn my_tokens(&self, auth: &Authenticated) -> ServiceResult<Vec<tokens::ApiToken>> {
+        authorize(&auth.actor, Action::OwnAccount)?;
+        Ok(tokens::for_user(self.db(), auth.user.id).await?)
+    }
+
+    /// Revokes one of one's own tokens (404 for anyone else's, or one already revoked).
+    pub async fn revoke_my_token(
+        &self,
+        ctx: &Ctx,
+        auth: &Authenticated,
+        id: i64,
+    ) -> ServiceResult<()> {
+        authorize(&auth.actor, Action::OwnAccount)?;
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        if !tokens::revoke(&tx, id, auth.user.id, now).await? {
+            return Err(ServiceError::NotFound);
+        }
+        record(
+            &tx,
+            ctx,
+            Some(&auth.actor),
+            "token.revoke",
+            &format!("token:{id}"),
+            "ok",
+            json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// The accounts the caller may read, by username.
     pub async fn list_users(
         &self,

@@ -130,6 +130,40 @@ impl Services {
         Ok(audit::page_after(self.db(), filter, after, limit).await?)
     }
 
+    /// Moves entries older than the retention period in force into the archive, and records
+    /// that it did. Run daily by the server and by `zhichan audit archive`.
+    pub async fn archive_audit(&self, ctx: &Ctx) -> ServiceResult<audit::Archived> {
+        let days = self
+            .security_settings()
+            .await?
+            .settings
+            .audit_retention_days;
+        let now = self.now();
+        let cutoff = now.minus(time::Duration::days(i64::from(days)));
+        let tx = self.db().begin().await?;
+        let archived = audit::archive_before(&tx, cutoff, now).await?;
+        if archived.rows > 0 {
+            record_as(
+                &tx,
+                ctx,
+                &Who::operator(),
+                "audit.archive",
+                "audit_log",
+                "ok",
+                serde_json::json!({
+                    "rows": archived.rows,
+                    "from_seq": archived.range.map(|r| r.0),
+                    "to_seq": archived.range.map(|r| r.1),
+                    "retention_days": days,
+                }),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(archived)
+    }
+
     /// Checks the whole chain (the `audit verify` command; the auditor's page).
     pub async fn audit_verify(&self) -> ServiceResult<Verification> {
         Ok(audit::verify(self.db()).await?)

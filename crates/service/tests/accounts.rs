@@ -158,14 +158,34 @@ on_both_backends!(a_login_never_keeps_the_old_session_id);
 async fn bearer_tokens_expire_and_can_be_revoked(fresh: Fresh) {
     let (s, clock) = services(&fresh);
     add(&s, "api.client", "expert", None).await;
+    add(&s, "someone.else", "expert", None).await;
     let token = s
         .issue_token("api.client", 1, "nightly sync")
         .await
         .unwrap();
     let auth = s.authenticate_bearer(&token).await.unwrap();
     assert_eq!(auth.user.username, "api.client");
+
+    // Revoked by its owner, it stops working at once; nobody else can revoke it.
+    let second = s.issue_token("api.client", 30, "reports").await.unwrap();
+    let second_auth = s.authenticate_bearer(&second).await.unwrap();
+    let mine = s.my_tokens(&second_auth).await.unwrap();
+    assert_eq!(mine.len(), 2);
+    let id = mine.iter().find(|t| t.label == "reports").unwrap().id;
+    let other = s
+        .login(&ctx(), "someone.else", PASSWORD, None, None)
+        .await
+        .unwrap()
+        .auth;
+    assert!(matches!(
+        s.revoke_my_token(&ctx(), &other, id).await,
+        Err(ServiceError::NotFound)
+    ));
+    s.revoke_my_token(&ctx(), &second_auth, id).await.unwrap();
+    assert!(s.authenticate_bearer(&second).await.is_err());
+
     clock.advance(Duration::hours(24));
-    assert!(s.authenticate_bearer(&token).await.is_err());
+    assert!(s.authenticate_bearer(&token).await.is_err(), "expired");
     assert!(s.authenticate_bearer("not-a-token").await.is_err());
     assert!(matches!(
         s.issue_token("api.client", 0, "x").await.unwrap_err(),
@@ -455,3 +475,62 @@ async fn audit_verify_names_a_changed_or_deleted_row(fresh: Fresh) {
     assert_eq!(v.broken.as_ref().map(|b| b.0), Some(2), "{v:?}");
 }
 on_both_backends!(audit_verify_names_a_changed_or_deleted_row);
+
+async fn old_audit_entries_are_archived_not_dropped_and_the_chain_still_verifies(fresh: Fresh) {
+    let (s, clock) = services(&fresh);
+    add(&s, "old.timer", "expert", None).await;
+    for _ in 0..3 {
+        let _ = s
+            .login(&ctx(), "old.timer", "Wrong-Pass-123", None, None)
+            .await;
+    }
+    assert_eq!(
+        s.archive_audit(&ctx()).await.unwrap().rows,
+        0,
+        "nothing is old yet"
+    );
+    clock.advance(Duration::days(181));
+    s.login(&ctx(), "old.timer", PASSWORD, None, None)
+        .await
+        .unwrap();
+    let archived = s.archive_audit(&ctx()).await.unwrap();
+    assert_eq!(archived.rows, 4, "the user's creation and three failures");
+    assert_eq!(archived.range, Some((1, 4)));
+    let live: i64 = fresh
+        .db
+        .fetch_one(Sql::new("SELECT COUNT(*) FROM audit_log"))
+        .await
+        .unwrap();
+    let kept: i64 = fresh
+        .db
+        .fetch_one(Sql::new("SELECT COUNT(*) FROM audit_archive"))
+        .await
+        .unwrap();
+    assert_eq!(
+        (live, kept),
+        (2, 4),
+        "the login and the archival record stay live"
+    );
+    let v = s.audit_verify().await.unwrap();
+    assert_eq!((v.checked, v.broken), (6, None));
+
+    // Neither table lets a row go any other way.
+    assert!(fresh
+        .db
+        .execute(Sql::new("DELETE FROM audit_log WHERE seq = 5"))
+        .await
+        .is_err());
+    assert!(fresh
+        .db
+        .execute(Sql::new("DELETE FROM audit_archive WHERE seq = 1"))
+        .await
+        .is_err());
+    assert!(fresh
+        .db
+        .execute(Sql::new(
+            "UPDATE audit_archive SET outcome = 'ok' WHERE seq = 2"
+        ))
+        .await
+        .is_err());
+}
+on_both_backends!(old_audit_entries_are_archived_not_dropped_and_the_chain_still_verifies);

@@ -126,6 +126,62 @@ pub async fn append(tx: &Tx, e: &NewEntry) -> Result<i64, StoreError> {
     Ok(head.seq)
 }
 
+/// What an archival moved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Archived {
+    pub rows: i64,
+    /// The first and last entry moved.
+    pub range: Option<(i64, i64)>,
+}
+
+/// Moves every entry up to the last one written before `cutoff` into `audit_archive`: copied
+/// first, then removed from the live log (which the database allows only for rows whose
+/// identical copy is archived). The chain is untouched; `verify` walks both tables.
+pub async fn archive_before(
+    tx: &Tx,
+    cutoff: Timestamp,
+    now: Timestamp,
+) -> Result<Archived, StoreError> {
+    struct Bounds(Option<i64>, Option<i64>);
+    impl FromDbRow for Bounds {
+        fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+            Ok(Bounds(row.get("lo")?, row.get("hi")?))
+        }
+    }
+    // A prefix of the chain, by number: the clock may step back, the numbers never do.
+    let b: Bounds = tx
+        .fetch_one(
+            Sql::new(
+                "SELECT MIN(seq) AS lo, \
+                 (SELECT MAX(seq) FROM audit_log WHERE at < $1) AS hi FROM audit_log",
+            )
+            .bind(cutoff),
+        )
+        .await?;
+    let (Some(lo), Some(hi)) = (b.0, b.1) else {
+        return Ok(Archived {
+            rows: 0,
+            range: None,
+        });
+    };
+    let moved = tx
+        .execute(
+            Sql::new(format!(
+                "INSERT INTO audit_archive ({COLUMNS}, archived_at) \
+                 SELECT {COLUMNS}, $2 FROM audit_log WHERE seq <= $1"
+            ))
+            .bind(hi)
+            .bind(now),
+        )
+        .await?;
+    tx.execute(Sql::new("DELETE FROM audit_log WHERE seq <= $1").bind(hi))
+        .await?;
+    Ok(Archived {
+        rows: moved as i64,
+        range: Some((lo, hi)),
+    })
+}
+
 /// What to look for in the log.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Filter {
@@ -237,7 +293,9 @@ pub async fn verify(db: &Db) -> Result<Verification, StoreError> {
         let rows: Vec<Entry> = db
             .fetch_all(
                 Sql::new(format!(
-                    "SELECT {COLUMNS} FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2"
+                    "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM audit_archive \
+                     UNION ALL SELECT {COLUMNS} FROM audit_log) chain \
+                     WHERE seq >= $1 ORDER BY seq LIMIT $2"
                 ))
                 .bind(expected_seq)
                 .bind(BATCH),

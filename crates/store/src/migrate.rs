@@ -38,7 +38,11 @@ macro_rules! step {
     };
 }
 
-const STEPS: &[Step] = &[step!(1, "reference"), step!(2, "accounts")];
+const STEPS: &[Step] = &[
+    step!(1, "reference"),
+    step!(2, "accounts"),
+    step!(3, "audit_archive"),
+];
 
 fn migrator(backend: Backend) -> Migrator {
     let migrations: Vec<Migration> = STEPS

@@ -67,7 +67,7 @@ pub async fn by_hash(ex: &impl Exec, token_hash: &str) -> Result<Option<ApiToken
 pub async fn for_user(ex: &impl Exec, user_id: i64) -> Result<Vec<ApiToken>, StoreError> {
     ex.fetch_all(
         Sql::new(format!(
-            "SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC"
+            "SELECT {COLUMNS} FROM api_tokens WHERE user_id = $1 ORDER BY created_at DESC, id DESC"
         ))
         .bind(user_id),
     )

@@ -113,6 +113,11 @@ enum AuditCommand {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Move entries past the retention period into the archive (the server does this daily)
+    Archive {
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 /// A service error as one or more sentences for the operator.
@@ -255,6 +260,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Audit {
+            command: AuditCommand::Archive { db },
+        } => {
+            let database = open(&db.url).await?;
+            let a = Services::new(database.clone())
+                .archive_audit(&zhichan_service::Ctx::cli())
+                .await
+                .map_err(describe)?;
+            database.close().await;
+            match a.range {
+                Some((lo, hi)) => println!("已归档审计记录 {} 条（第 {lo}–{hi} 条）", a.rows),
+                None => println!("没有超过保留期的审计记录"),
+            }
+            Ok(())
+        }
         Command::Serve {
             db,
             bind,
@@ -278,8 +298,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 database.backend().name()
             );
             tracing::info!(%addr, backend = database.backend().name(), "listening");
+            let services = Services::new(database.clone());
+            // Audit entries past their retention move to the archive once a day.
+            let archiver = services.clone();
+            tokio::spawn(async move {
+                let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+                loop {
+                    daily.tick().await;
+                    let ctx = zhichan_service::Ctx {
+                        ip: "server".into(),
+                        user_agent: "scheduled archival".into(),
+                    };
+                    match archiver.archive_audit(&ctx).await {
+                        Ok(a) if a.rows > 0 => {
+                            tracing::info!(rows = a.rows, "audit entries archived")
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "audit archival failed"),
+                    }
+                }
+            });
             zhichan_server::launch_with_listener(
-                Services::new(database.clone()),
+                services,
                 Settings {
                     trust_proxy,
                     ..Settings::default()

@@ -290,3 +290,17 @@ async fn audit_verify_exits_one_and_names_the_broken_entry() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn audit_archive_says_when_there_is_nothing_to_move() {
+    let dir = std::env::temp_dir().join(format!("zhichan-cli-archive-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/a.db", dir.display());
+    let out = zhichan()
+        .args(["audit", "archive", "--db", &url])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("没有超过保留期的审计记录"));
+    let _ = std::fs::remove_dir_all(dir);
+}

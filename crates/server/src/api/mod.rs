@@ -82,6 +82,8 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(session::confirm_totp))
         .routes(routes!(session::sessions))
         .routes(routes!(session::end_session))
+        .routes(routes!(session::tokens))
+        .routes(routes!(session::revoke_token))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::get))
         .routes(routes!(users::set_status))

@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use zhichan_api::accounts::{
-    LoginRequest, Me, PasswordChange, SessionInfo, TotpConfirm, TotpEnrolment,
+    ApiToken, LoginRequest, Me, PasswordChange, SessionInfo, TotpConfirm, TotpEnrolment,
 };
 use zhichan_api::Problem;
 use zhichan_service::accounts::{Authenticated, Restriction, Via};
@@ -240,6 +240,56 @@ pub async fn end_session(
     state
         .services
         .end_my_session(&ctx, &signed.auth, &id)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's API tokens (issued with `zhichan token issue`), newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/tokens",
+    tag = "accounts",
+    responses((status = 200, description = "访问令牌", body = Vec<ApiToken>))
+)]
+pub async fn tokens(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> AppResult<Json<Vec<ApiToken>>> {
+    let list = state.services.my_tokens(&signed.auth).await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|t| ApiToken {
+                id: t.id,
+                label: t.label,
+                created_at: t.created_at.to_string(),
+                expires_at: t.expires_at.to_string(),
+                revoked_at: t.revoked_at.map(|x| x.to_string()),
+                last_used_at: t.last_used_at.map(|x| x.to_string()),
+            })
+            .collect(),
+    ))
+}
+
+/// Revokes one of the caller's tokens at once.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/me/tokens/{id}",
+    tag = "accounts",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 204, description = "已吊销"),
+        (status = 404, description = "没有这个令牌", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> AppResult<StatusCode> {
+    state
+        .services
+        .revoke_my_token(&ctx, &signed.auth, id)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -157,8 +157,18 @@ struct AccountPage {
     second_factor: bool,
     password_changed: String,
     sessions: Vec<SessionRow>,
+    tokens: Vec<TokenRow>,
     csrf: String,
     notice: Option<&'static str>,
+}
+
+struct TokenRow {
+    id: i64,
+    label: String,
+    created: String,
+    expires: String,
+    last_used: String,
+    active: bool,
 }
 
 fn beijing(text: &str) -> String {
@@ -180,7 +190,26 @@ pub async fn account(
             .map_or(code.to_string(), |n| format!("{n}（{code}）")),
         None => "—".into(),
     };
+    let now = state.services.now();
+    let tokens = state
+        .services
+        .my_tokens(auth)
+        .await?
+        .into_iter()
+        .map(|t| TokenRow {
+            id: t.id,
+            label: t.label,
+            created: t.created_at.beijing_minutes(),
+            expires: t.expires_at.beijing_minutes(),
+            last_used: t
+                .last_used_at
+                .map(|x| x.beijing_minutes())
+                .unwrap_or_else(|| "—".into()),
+            active: t.revoked_at.is_none() && t.expires_at > now,
+        })
+        .collect();
     let notice = match q.get("done").map(String::as_str) {
+        Some("token") => Some("访问令牌已吊销。"),
         Some("password") => Some("密码已修改，您的其他会话已结束。"),
         Some("totp") => Some("动态验证码已启用，今后登录需输入验证码。"),
         Some("session") => Some("会话已结束。"),
@@ -205,6 +234,7 @@ pub async fn account(
                     info: s,
                 })
                 .collect(),
+            tokens,
             csrf: csrf_of(&signed),
             notice,
         },
@@ -399,4 +429,22 @@ pub async fn end_session(
         .end_my_session(&ctx, &signed.auth, &form.id)
         .await?;
     Ok(Redirect::to("/account?done=session").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RevokeTokenForm {
+    id: i64,
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Form(form): Form<RevokeTokenForm>,
+) -> AppResult<Response> {
+    state
+        .services
+        .revoke_my_token(&ctx, &signed.auth, form.id)
+        .await?;
+    Ok(Redirect::to("/account?done=token").into_response())
 }
