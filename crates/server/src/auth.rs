@@ -327,6 +327,12 @@ async fn form_csrf(req: Request) -> Result<(Option<String>, Request), Response> 
     ))
 }
 
+fn peer(req: &Request) -> Option<SocketAddr> {
+    req.extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0)
+}
+
 /// The middleware: who is calling, may they, and is a cookie-borne change really theirs.
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req
@@ -474,13 +480,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             (None, false) => None,
         };
         if presented.as_deref() != Some(csrf.as_str()) {
-            let ctx = ctx_of(
-                &state,
-                &headers,
-                req.extensions()
-                    .get::<ConnectInfo<SocketAddr>>()
-                    .map(|c| c.0),
-            );
+            let ctx = ctx_of(&state, &headers, peer(&req));
             let _ = state
                 .services
                 .audit_alone(
@@ -507,13 +507,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             next.run(req).await
         }
         Err(refusal) => {
-            let ctx = ctx_of(
-                &state,
-                &headers,
-                req.extensions()
-                    .get::<ConnectInfo<SocketAddr>>()
-                    .map(|c| c.0),
-            );
+            let ctx = ctx_of(&state, &headers, peer(&req));
             let _ = state
                 .services
                 .audit_alone(

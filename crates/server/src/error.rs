@@ -213,6 +213,17 @@ impl From<FieldViolation> for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+impl AppError {
+    /// A 422 naming one field.
+    pub fn field(field: &str, v: zhichan_domain::Violation) -> Self {
+        AppError::Invalid(vec![FieldError {
+            field: field.to_string(),
+            code: v.code.to_string(),
+            message: v.message_zh,
+        }])
+    }
+}
+
 fn time_now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -103,7 +103,7 @@ pub fn app(services: Services, settings: Settings) -> Router {
             get(web::admin::security_page).post(web::admin::update_security),
         )
         .route("/audit", get(web::audit::audit_page))
-        .route("/audit/export", get(web::audit::export))
+        .route("/audit/export", get(api::audit::export))
         .route(
             "/signup",
             get(web::verification::signup_page).post(web::verification::sign_up),

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::reference::Industry as IndustryBody;
-use zhichan_api::{FieldError, Page, Problem};
+use zhichan_api::{Page, Problem};
 use zhichan_domain::IndustryCode;
 use zhichan_store::industries::Industry;
 
@@ -22,13 +22,7 @@ fn body(i: &Industry) -> IndustryBody {
 }
 
 fn parse_code(field: &str, raw: &str) -> AppResult<IndustryCode> {
-    IndustryCode::parse(raw).map_err(|v| {
-        AppError::Invalid(vec![FieldError {
-            field: field.to_string(),
-            code: v.code.to_string(),
-            message: v.message_zh,
-        }])
-    })
+    IndustryCode::parse(raw).map_err(|v| AppError::field(field, v))
 }
 
 /// The codes directly below `parent`, or the 20 sections (门类) when it is absent.

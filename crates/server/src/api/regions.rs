@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::reference::{Region as RegionBody, RegionDetail};
-use zhichan_api::{FieldError, Page, Problem};
+use zhichan_api::{Page, Problem};
 use zhichan_domain::RegionCode;
 use zhichan_store::regions::Region;
 
@@ -22,13 +22,7 @@ pub fn body(r: &Region) -> RegionBody {
 }
 
 fn parse_code(field: &str, raw: &str) -> AppResult<RegionCode> {
-    RegionCode::parse(raw).map_err(|v| {
-        AppError::Invalid(vec![FieldError {
-            field: field.to_string(),
-            code: v.code.to_string(),
-            message: v.message_zh,
-        }])
-    })
+    RegionCode::parse(raw).map_err(|v| AppError::field(field, v))
 }
 
 /// The regions directly below `parent` (the provinces when it is absent), or those whose name

@@ -1,17 +1,16 @@
 //! The auditor's page: search the audit log, check its chain, export it.
 
 use super::{render, Chrome};
-use crate::api::audit::{csv_stream, filter_of};
+use crate::api::audit::filter_of;
 use crate::api::paging::Paging;
-use crate::auth::{RequestCtx, Signed};
+use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use std::collections::HashMap;
-use zhichan_service::audit::Who;
 use zhichan_store::audit::Entry;
 
 struct Row {
@@ -108,35 +107,4 @@ pub async fn audit_page(
             errors,
         },
     ))
-}
-
-pub async fn export(
-    State(state): State<AppState>,
-    RequestCtx(ctx): RequestCtx,
-    signed: Signed,
-    Query(q): Query<HashMap<String, String>>,
-) -> AppResult<Response> {
-    let filter = filter_of(&q)?;
-    state
-        .services
-        .audit_alone(
-            &ctx,
-            &Who::from(&signed.auth.actor),
-            "audit.export",
-            "audit_log",
-            "ok",
-            serde_json::json!({"filter": format!("{filter:?}")}),
-        )
-        .await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"zhichan-audit.csv\"",
-            ),
-        ],
-        csv_stream(state.clone(), signed.auth.actor.clone(), filter),
-    )
-        .into_response())
 }
