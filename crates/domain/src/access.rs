@@ -32,10 +32,14 @@ pub enum Action {
     SubmitVerification,
     /// Review real-name verifications.
     ReviewVerification,
+    /// Read enterprise profiles.
+    ReadEnterprise,
+    /// Create and edit enterprise profiles.
+    EditEnterprise,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 11] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -45,6 +49,8 @@ impl Action {
         Action::ExportAudit,
         Action::SubmitVerification,
         Action::ReviewVerification,
+        Action::ReadEnterprise,
+        Action::EditEnterprise,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -58,6 +64,8 @@ impl Action {
             Action::ExportAudit => "export_audit",
             Action::SubmitVerification => "submit_verification",
             Action::ReviewVerification => "review_verification",
+            Action::ReadEnterprise => "read_enterprise",
+            Action::EditEnterprise => "edit_enterprise",
         }
     }
 
@@ -72,6 +80,8 @@ impl Action {
             Action::ExportAudit => "导出审计日志",
             Action::SubmitVerification => "提交实名认证",
             Action::ReviewVerification => "审核实名认证",
+            Action::ReadEnterprise => "查看企业信息",
+            Action::EditEnterprise => "填报企业信息",
         }
     }
 
@@ -116,9 +126,14 @@ use Role::*;
 pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Enterprise, A::OwnAccount, R::OwnAccount),
     (Enterprise, A::SubmitVerification, R::OwnAccount),
+    (Enterprise, A::ReadEnterprise, R::OwnEnterprise),
+    (Enterprise, A::EditEnterprise, R::OwnEnterprise),
     (Reviewer, A::OwnAccount, R::OwnAccount),
     (Reviewer, A::ReviewVerification, R::RegionSubtree),
+    (Reviewer, A::ReadEnterprise, R::RegionSubtree),
+    (Reviewer, A::EditEnterprise, R::RegionSubtree),
     (Admin, A::OwnAccount, R::OwnAccount),
+    (Admin, A::ReadEnterprise, R::RegionSubtree),
     (Expert, A::OwnAccount, R::OwnAccount),
     (University, A::OwnAccount, R::OwnAccount),
     (Service, A::OwnAccount, R::OwnAccount),

@@ -7,6 +7,7 @@ pub mod access;
 pub mod accounts;
 pub mod audit;
 pub mod credit_code;
+pub mod enterprises;
 pub mod industries;
 pub mod patent_number;
 pub mod regions;

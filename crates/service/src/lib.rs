@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod clock;
 pub mod demo;
+pub mod enterprises;
 pub mod ratelimit;
 pub mod reference;
 pub mod secrets;

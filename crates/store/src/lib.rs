@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod db;
+pub mod enterprises;
 pub mod industries;
 pub mod migrate;
 pub mod reference;

@@ -42,6 +42,7 @@ const STEPS: &[Step] = &[
     step!(1, "reference"),
     step!(2, "accounts"),
     step!(3, "audit_archive"),
+    step!(4, "enterprises"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
