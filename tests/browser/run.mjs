@@ -237,6 +237,7 @@ async function signOut(page) {
 
 async function enrolTotp(page) {
   assert(new URL(page.url()).pathname === '/account/totp', `expected the TOTP enrolment page, at ${page.url()}`);
+  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/account/totp/start"] button')]);
   const secret = (await page.locator('.secret').innerText()).trim();
   await page.fill('#code', totp(secret));
   await Promise.all([page.waitForURL(/\/account\?done=totp/), page.click('form[action="/account/totp"] button')]);

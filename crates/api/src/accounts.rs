@@ -46,6 +46,14 @@ pub struct PasswordChange {
     pub new_password: String,
 }
 
+/// `POST /api/v1/me/totp`
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct TotpStart {
+    /// The current password; required when a second factor is already in force.
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
 /// A second factor being enrolled.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TotpEnrolment {

@@ -217,8 +217,8 @@ pub fn authorize(actor: &Actor, action: Action) -> Result<Scope, Refusal> {
     let reach = grant(actor.role, action).ok_or(Refusal::Forbidden)?;
     Ok(match reach {
         Reach::All => Scope::All,
-        // A regional grant without a region would be a misconfigured account: it sees nothing.
-        Reach::RegionSubtree => Scope::Region(actor.region.unwrap_or(RegionCode::NATION)),
+        // A regional grant without a region is a misconfigured account: it may do nothing.
+        Reach::RegionSubtree => Scope::Region(actor.region.ok_or(Refusal::Forbidden)?),
         Reach::OwnEnterprise => match &actor.enterprise {
             Some(e) => Scope::Enterprise(e.clone()),
             None => return Err(Refusal::Forbidden),

@@ -17,7 +17,7 @@ pub enum Role {
     Enterprise,
     /// 平台审核
     Reviewer,
-    /// 管理端口 (national, provincial, city or county office)
+    /// 管理端口: a national, provincial, city or county IP office
     Admin,
     /// 专家
     Expert,
@@ -64,7 +64,7 @@ impl Role {
         match self {
             Role::Enterprise => "企业用户",
             Role::Reviewer => "平台审核员",
-            Role::Admin => "管理端口",
+            Role::Admin => "管理部门",
             Role::Expert => "专家",
             Role::University => "高校院所",
             Role::Service => "服务机构",
@@ -100,7 +100,7 @@ impl Role {
 
     /// Whether the role works inside a region (and so must be given one).
     pub fn needs_region(self) -> bool {
-        matches!(self, Role::Admin)
+        matches!(self, Role::Admin | Role::Reviewer)
     }
 }
 

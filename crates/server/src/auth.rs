@@ -128,6 +128,7 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("POST", "/account/password", Setup(A::OwnAccount)),
     ("GET", "/account/totp", Setup(A::OwnAccount)),
     ("POST", "/account/totp", Setup(A::OwnAccount)),
+    ("POST", "/account/totp/start", Setup(A::OwnAccount)),
     ("POST", "/account/sessions/end", Signed(A::OwnAccount)),
     ("GET", "/admin/users", Signed(A::ReadUsers)),
     ("POST", "/admin/users", Signed(A::ManageUsers)),
@@ -193,9 +194,14 @@ fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
-/// The session token the browser sent, under either cookie name.
-pub fn session_token(headers: &HeaderMap) -> Option<&str> {
-    cookie_value(headers, SECURE_COOKIE).or_else(|| cookie_value(headers, PLAIN_COOKIE))
+/// The session token the browser sent. Over TLS only the `__Host-` cookie counts, so that a
+/// plain cookie planted by a neighbouring host cannot stand in for it.
+pub fn session_token<'a>(state: &AppState, headers: &'a HeaderMap) -> Option<&'a str> {
+    if is_secure(state, headers) {
+        cookie_value(headers, SECURE_COOKIE)
+    } else {
+        cookie_value(headers, PLAIN_COOKIE)
+    }
 }
 
 /// Whether this request reached us over TLS, as a trusted proxy says.
@@ -233,7 +239,9 @@ pub fn ctx_of(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -
         .then(|| headers.get("x-forwarded-for"))
         .flatten()
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(',').next())
+        // The right-most entry is the one the trusted proxy added; those left of it are
+        // whatever the client claimed.
+        .and_then(|v| v.rsplit(',').next())
         .map(|v| v.trim().to_string());
     Ctx {
         ip: forwarded
@@ -386,7 +394,7 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
             }
             Err(e) => return AppError::from(e).into_response(),
         }
-    } else if let Some(token) = session_token(&headers) {
+    } else if let Some(token) = session_token(&state, &headers) {
         match state.services.authenticate_session(token).await {
             Ok(a) => Some(a),
             Err(ServiceError::Unauthenticated) => None,
@@ -395,6 +403,23 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     } else {
         None
     };
+
+    // A browser says when a request comes from another site; no change is accepted that way,
+    // not even the public ones (login, sign-up), which would sign a victim into an account the
+    // attacker controls.
+    let unsafe_method = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method
+        && headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes() == b"cross-site")
+    {
+        return refuse(
+            api,
+            StatusCode::FORBIDDEN,
+            "不接受来自其他网站的提交",
+            vec![],
+        );
+    }
 
     let (action, setup) = match access {
         Access::Public => {
@@ -446,7 +471,6 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
 
     // A change carried by a cookie must carry the session's CSRF token too.
     let mut req = req;
-    let unsafe_method = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
     if let (true, Via::Session { csrf, .. }) = (unsafe_method, &auth.via) {
         let from_header = headers
             .get("x-csrf-token")

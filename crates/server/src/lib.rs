@@ -91,6 +91,7 @@ pub fn app(services: Services, settings: Settings) -> Router {
             "/account/totp",
             get(web::account::totp_page).post(web::account::confirm_totp),
         )
+        .route("/account/totp/start", post(web::account::start_totp))
         .route("/account/sessions/end", post(web::account::end_session))
         .route("/account/tokens/revoke", post(web::account::revoke_token))
         .route(

@@ -119,6 +119,15 @@ pub fn totp_code(secret_b32: &str, now: Timestamp) -> Option<String> {
     Some(totp_for(secret_b32)?.generate(u64::try_from(now.unix_seconds()).ok()?))
 }
 
+/// Verifies a password on a blocking thread: argon2 takes tens of milliseconds of CPU, which
+/// must not stall the async workers serving other requests.
+async fn verify_blocking(password: &str, hash: &str) -> bool {
+    let (p, h) = (password.to_string(), hash.to_string());
+    tokio::task::spawn_blocking(move || verify_password(&p, &h))
+        .await
+        .unwrap_or(false)
+}
+
 impl Services {
     fn restriction(
         &self,
@@ -207,7 +216,7 @@ impl Services {
                     "region",
                     Violation::new(
                         "required",
-                        "管理端口账号必须指定所辖行政区划",
+                        "管理部门和审核员账号必须指定所辖行政区划（全国为 100000）",
                         "an administrator needs a region",
                     ),
                 ));
@@ -252,10 +261,6 @@ impl Services {
     ) -> ServiceResult<(User, Option<String>)> {
         let (username, role, region, enterprise, password, generated) =
             self.validate_new_account(input).await?;
-        let region = match (role, region) {
-            (Role::Reviewer, None) => Some(RegionCode::NATION),
-            (_, r) => r,
-        };
         let now = self.now();
         let tx = self.db().begin().await?;
         let id = users::insert(
@@ -322,7 +327,52 @@ impl Services {
         input: NewAccount,
     ) -> ServiceResult<(User, Option<String>)> {
         authorize(actor, Action::ManageUsers)?;
+        if input.role.parse::<Role>().is_ok_and(Role::is_three_admin) {
+            self.refuse_three_admin(actor, ctx, "user.create", &input.username)
+                .await?;
+        }
         self.insert_account(ctx, Some(actor), &input, true).await
+    }
+
+    /// The three administrators keep each other in check, so none of them is created or changed
+    /// through another's account: that is done on the server with `zhichan user add`. Refused
+    /// and recorded.
+    async fn refuse_three_admin(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        action: &str,
+        object: &str,
+    ) -> ServiceResult<()> {
+        self.audit_alone(
+            ctx,
+            &Who::from(actor),
+            action,
+            object,
+            "denied",
+            json!({"reason": "three_admin_separation"}),
+        )
+        .await?;
+        Err(ServiceError::Forbidden)
+    }
+
+    /// Loads an account the system administrator is about to change, refusing the three
+    /// administrators' accounts.
+    async fn managed_user(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+        action: &str,
+    ) -> ServiceResult<User> {
+        let user = users::by_id(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if user.role.is_three_admin() {
+            self.refuse_three_admin(actor, ctx, action, &format!("user:{id}"))
+                .await?;
+        }
+        Ok(user)
     }
 
     /// Logs in with a password (and a TOTP code when the account has one). A wrong password
@@ -339,7 +389,8 @@ impl Services {
     ) -> ServiceResult<LoggedIn> {
         let settings = self.security_settings().await?.settings;
         let now = self.now();
-        let who = Who::named(username.trim());
+        // What the audit log keeps of a typed name: enough to recognise, never a flood.
+        let who = Who::named(&username.trim().chars().take(64).collect::<String>());
         if !self.login_limiter.allow(
             &ctx.ip,
             now.unix_seconds() / 60,
@@ -362,7 +413,7 @@ impl Services {
         };
         let Some(user) = user else {
             // Same work as a real check, so that timing does not tell who exists.
-            let _ = verify_password(password, decoy_hash());
+            let _ = verify_blocking(password, decoy_hash()).await;
             self.audit_alone(
                 ctx,
                 &who,
@@ -381,7 +432,7 @@ impl Services {
         };
         let object = format!("user:{}", user.id);
         if let Some(until) = user.locked_until.filter(|u| *u > now) {
-            let _ = verify_password(password, decoy_hash());
+            let _ = verify_blocking(password, decoy_hash()).await;
             self.audit_alone(
                 ctx,
                 &who,
@@ -393,7 +444,7 @@ impl Services {
             .await?;
             return Err(ServiceError::Locked(until));
         }
-        let password_ok = verify_password(password, &user.password_hash);
+        let password_ok = verify_blocking(password, &user.password_hash).await;
         let second_ok = if !password_ok || !user.totp_enabled {
             Ok(())
         } else {
@@ -410,17 +461,14 @@ impl Services {
             }
         };
         if !password_ok || matches!(second_ok, Err(ServiceError::BadCredentials)) {
-            let failures = user.failed_logins + 1;
+            let tx = self.db().begin().await?;
+            // Counted in the database, so that guesses in parallel cannot slip past the limit.
+            let failures = users::count_failure(&tx, user.id).await?;
             let lock = (failures >= i64::from(settings.max_failed_logins))
                 .then(|| now.plus(Duration::minutes(i64::from(settings.lockout_minutes))));
-            let tx = self.db().begin().await?;
-            users::record_failure(
-                &tx,
-                user.id,
-                if lock.is_some() { 0 } else { failures },
-                lock,
-            )
-            .await?;
+            if let Some(until) = lock {
+                users::lock(&tx, user.id, until).await?;
+            }
             let reason = if password_ok {
                 "bad_second_factor"
             } else {
@@ -662,8 +710,26 @@ impl Services {
 
     /// Starts enrolling a second factor: a fresh secret, not in force (and not replacing the
     /// one in force) until a code from it is confirmed.
-    pub async fn start_totp(&self, auth: &Authenticated) -> ServiceResult<TotpEnrolment> {
+    pub async fn start_totp(
+        &self,
+        auth: &Authenticated,
+        password: Option<&str>,
+    ) -> ServiceResult<TotpEnrolment> {
         authorize(&auth.actor, Action::OwnAccount)?;
+        // Replacing a factor in force takes the password too: a session alone must not be
+        // enough to take over the account's second factor.
+        if auth.user.totp_enabled
+            && !verify_blocking(password.unwrap_or(""), &auth.user.password_hash).await
+        {
+            return Err(ServiceError::invalid(
+                "password",
+                Violation::new(
+                    "wrong_password",
+                    "更换验证器须输入当前密码",
+                    "the current password is required",
+                ),
+            ));
+        }
         let mut raw = [0u8; 20];
         rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut raw);
         let encoded = Secret::Raw(raw.to_vec()).to_encoded().to_string();
@@ -687,9 +753,9 @@ impl Services {
             .await?
             .ok_or(ServiceError::NotFound)?;
         let now = self.now();
-        let step = user
-            .totp_pending
-            .as_deref()
+        let pending = user.totp_pending.clone().unwrap_or_default();
+        let step = Some(pending.as_str())
+            .filter(|p| !p.is_empty())
             .and_then(|s| totp_step(s, code, now))
             .ok_or_else(|| {
                 ServiceError::invalid(
@@ -702,7 +768,11 @@ impl Services {
                 )
             })?;
         let tx = self.db().begin().await?;
-        users::activate_totp(&tx, user.id, step, now).await?;
+        if !users::activate_totp(&tx, user.id, &pending, step, now).await? {
+            return Err(ServiceError::Conflict(
+                "绑定已在另一处重新开始，请刷新后重试".into(),
+            ));
+        }
         record(
             &tx,
             ctx,
@@ -891,9 +961,20 @@ impl Services {
                 ),
             ));
         }
+        let before = self
+            .managed_user(
+                actor,
+                ctx,
+                id,
+                if disabled {
+                    "user.disable"
+                } else {
+                    "user.enable"
+                },
+            )
+            .await?;
         let now = self.now();
         let tx = self.db().begin().await?;
-        let before = users::by_id(&tx, id).await?.ok_or(ServiceError::NotFound)?;
         if !users::set_disabled(&tx, id, disabled, version, now).await? {
             return Err(ServiceError::Conflict(
                 "该账号已被他人修改，请刷新后重试".into(),
@@ -925,9 +1006,9 @@ impl Services {
     /// Lifts a lock before it runs out.
     pub async fn unlock_user(&self, actor: &Actor, ctx: &Ctx, id: i64) -> ServiceResult<()> {
         authorize(actor, Action::ManageUsers)?;
+        self.managed_user(actor, ctx, id, "user.unlock").await?;
         let now = self.now();
         let tx = self.db().begin().await?;
-        users::by_id(&tx, id).await?.ok_or(ServiceError::NotFound)?;
         users::clear_failures(&tx, id).await?;
         record(
             &tx,
@@ -953,10 +1034,11 @@ impl Services {
         id: i64,
     ) -> ServiceResult<String> {
         authorize(actor, Action::ManageUsers)?;
+        self.managed_user(actor, ctx, id, "user.password_reset")
+            .await?;
         let password = temporary_password();
         let now = self.now();
         let tx = self.db().begin().await?;
-        users::by_id(&tx, id).await?.ok_or(ServiceError::NotFound)?;
         users::set_password(&tx, id, &hash_password(&password), true, now).await?;
         sessions::end_others(&tx, id, None, now).await?;
         record(

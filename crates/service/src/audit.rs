@@ -106,6 +106,33 @@ impl Services {
         Ok(())
     }
 
+    /// Authorises `action` on one object; a refusal because the object lies outside the
+    /// caller's scope is recorded (someone probing other regions leaves a trace) and answered
+    /// as "not found".
+    pub async fn scoped(
+        &self,
+        actor: &Actor,
+        action: Action,
+        placement: &zhichan_domain::access::Placement,
+        object: &str,
+    ) -> ServiceResult<()> {
+        match zhichan_domain::access::authorize_on(actor, action, placement) {
+            Ok(()) => Ok(()),
+            Err(refusal) => {
+                self.audit_alone(
+                    &Ctx::default(),
+                    &Who::from(actor),
+                    "access.out_of_scope",
+                    object,
+                    "denied",
+                    serde_json::json!({"action": action.as_str()}),
+                )
+                .await?;
+                Err(refusal.into())
+            }
+        }
+    }
+
     /// Searches the log (auditor only).
     pub async fn audit_search(
         &self,

@@ -37,19 +37,19 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
         username: "fuzhou",
         role: "admin",
         region: Some("361000"),
-        what: "抚州市管理端口",
+        what: "抚州市知识产权管理部门",
     },
     DemoLogin {
         username: "linchuan",
         role: "admin",
         region: Some("361002"),
-        what: "临川区管理端口",
+        what: "临川区知识产权管理部门",
     },
     DemoLogin {
         username: "jiangxi",
         role: "admin",
         region: Some("360000"),
-        what: "江西省管理端口（首次登录绑定动态验证码）",
+        what: "江西省知识产权管理部门（首次登录绑定动态验证码）",
     },
     DemoLogin {
         username: "xitong",

@@ -45,7 +45,8 @@ impl Default for SecuritySettings {
 }
 
 impl SecuritySettings {
-    /// Refuses values that would weaken the platform below its floor.
+    /// Refuses values that would weaken the platform below its floor (GB/T 22239 level 3 and
+    /// the rules the platform was built to): a setting may be made stricter, never looser.
     pub fn check(&self) -> Result<(), Vec<(String, Violation)>> {
         let mut errors = Vec::new();
         let mut within = |field: &str, v: u32, lo: u32, hi: u32| {
@@ -60,12 +61,12 @@ impl SecuritySettings {
                 ));
             }
         };
-        within("max_failed_logins", self.max_failed_logins, 3, 10);
-        within("lockout_minutes", self.lockout_minutes, 5, 1440);
+        within("max_failed_logins", self.max_failed_logins, 3, 5);
+        within("lockout_minutes", self.lockout_minutes, 15, 1440);
         within("password_days_admin", self.password_days_admin, 0, 365);
         within("password_days_other", self.password_days_other, 0, 3650);
-        within("session_idle_minutes", self.session_idle_minutes, 5, 120);
-        within("session_absolute_hours", self.session_absolute_hours, 1, 24);
+        within("session_idle_minutes", self.session_idle_minutes, 5, 30);
+        within("session_absolute_hours", self.session_absolute_hours, 1, 12);
         within(
             "login_attempts_per_minute",
             self.login_attempts_per_minute,

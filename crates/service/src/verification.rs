@@ -7,7 +7,7 @@ use crate::audit::{record, record_as, Who};
 use crate::secrets::hash_password;
 use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
 use serde_json::json;
-use zhichan_domain::access::{authorize, authorize_on, Action, Actor, Placement};
+use zhichan_domain::access::{authorize, Action, Actor, Placement};
 use zhichan_domain::accounts::{check_password, Role, Username};
 use zhichan_domain::{CreditCode, RegionCode, Violation};
 use zhichan_store::users::{self, NewUser};
@@ -66,9 +66,30 @@ impl Services {
         let code = CreditCode::parse(&a.credit_code)
             .map_err(|v| errors.push(FieldViolation::new("credit_code", v)))
             .ok();
-        let region = match a.region.trim() {
-            "" => code.as_ref().and_then(|c| c.region_hint()),
-            raw => RegionCode::parse(raw)
+        // The region decides which reviewers see the application, so it follows the code's
+        // registration region whenever the code names a current one; it is typed only when not.
+        let hint = match code.as_ref().and_then(|c| c.region_hint()) {
+            Some(r) if self.reference().region_exists(r).await? => Some(r),
+            _ => None,
+        };
+        let region = match (hint, a.region.trim()) {
+            (Some(h), "") => Some(h),
+            (Some(h), raw) => match RegionCode::parse(raw) {
+                Ok(r) if r == h => Some(r),
+                _ => {
+                    errors.push(FieldViolation::new(
+                        "region",
+                        Violation::new(
+                            "invalid_region",
+                            format!("注册地应与统一社会信用代码所示的登记地（{h}）一致"),
+                            "the region must match the credit code's",
+                        ),
+                    ));
+                    None
+                }
+            },
+            (None, "") => None,
+            (None, raw) => RegionCode::parse(raw)
                 .map_err(|v| errors.push(FieldViolation::new("region", v)))
                 .ok(),
         };
@@ -328,7 +349,13 @@ impl Services {
         let v = verifications::by_id(self.db(), id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        authorize_on(actor, Action::ReviewVerification, &Self::placement(&v))?;
+        self.scoped(
+            actor,
+            Action::ReviewVerification,
+            &Self::placement(&v),
+            &format!("verification:{id}"),
+        )
+        .await?;
         Ok(v)
     }
 
@@ -344,7 +371,13 @@ impl Services {
         let owner =
             v.user_id == actor.user_id && authorize(actor, Action::SubmitVerification).is_ok();
         if !owner {
-            authorize_on(actor, Action::ReviewVerification, &Self::placement(&v))?;
+            self.scoped(
+                actor,
+                Action::ReviewVerification,
+                &Self::placement(&v),
+                &format!("verification:{id}"),
+            )
+            .await?;
         }
         verifications::document(self.db(), id)
             .await?

@@ -242,7 +242,7 @@ async fn a_provincial_administrator_changes_the_initial_password_and_enrols_totp
         second.auth.restriction,
         Some(Restriction::EnrolSecondFactor)
     );
-    let enrol = s.start_totp(&second.auth).await.unwrap();
+    let enrol = s.start_totp(&second.auth, None).await.unwrap();
     assert!(enrol.otpauth_url.starts_with("otpauth://totp/"));
     assert!(enrol.qr_svg.contains("<svg"));
     let code = totp_code(&enrol.secret, s.now()).unwrap();
@@ -323,6 +323,25 @@ async fn the_three_administrators_cannot_do_each_others_work(fresh: Fresh) {
         Err(ServiceError::Forbidden)
     ));
     s.create_user(&sys, &ctx(), new()).await.unwrap();
+    // Nor may the system administrator make or change an auditor or a security administrator.
+    for role in ["auditor", "secadmin", "sysadmin"] {
+        let mut other = new();
+        other.username = format!("x.{role}");
+        other.role = role.into();
+        assert!(matches!(
+            s.create_user(&sys, &ctx(), other).await,
+            Err(ServiceError::Forbidden)
+        ));
+    }
+    assert!(matches!(
+        s.reset_user_password(&sys, &ctx(), aud.user_id).await,
+        Err(ServiceError::Forbidden)
+    ));
+    assert!(matches!(
+        s.set_user_disabled(&sys, &ctx(), sec.user_id, true, 1)
+            .await,
+        Err(ServiceError::Forbidden)
+    ));
 
     let current = s.security_settings().await.unwrap();
     let mut stricter = current.settings.clone();

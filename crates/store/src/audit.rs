@@ -286,6 +286,11 @@ pub struct Verification {
 /// inserted row (its link or hash), or a truncated tail (the head).
 pub async fn verify(db: &Db) -> Result<Verification, StoreError> {
     const BATCH: i64 = 2_000;
+    // The head first: entries appended while the check runs are left for the next check
+    // instead of looking like a broken tail.
+    let head: Head = db
+        .fetch_one(Sql::new("SELECT seq, hash FROM audit_head WHERE id = 1"))
+        .await?;
     let mut prev_hash = GENESIS.to_string();
     let mut expected_seq = 1;
     let mut checked = 0;
@@ -295,10 +300,11 @@ pub async fn verify(db: &Db) -> Result<Verification, StoreError> {
                 Sql::new(format!(
                     "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM audit_archive \
                      UNION ALL SELECT {COLUMNS} FROM audit_log) chain \
-                     WHERE seq >= $1 ORDER BY seq LIMIT $2"
+                     WHERE seq >= $1 AND seq <= $3 ORDER BY seq LIMIT $2"
                 ))
                 .bind(expected_seq)
-                .bind(BATCH),
+                .bind(BATCH)
+                .bind(head.seq),
             )
             .await?;
         let done = (rows.len() as i64) < BATCH;
@@ -348,9 +354,6 @@ pub async fn verify(db: &Db) -> Result<Verification, StoreError> {
             break;
         }
     }
-    let head: Head = db
-        .fetch_one(Sql::new("SELECT seq, hash FROM audit_head WHERE id = 1"))
-        .await?;
     if head.seq != checked || head.hash != prev_hash {
         return Ok(Verification {
             checked,

@@ -141,11 +141,11 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<User>, i64), StoreError> {
-    let filter = "($1 = '' OR role = $1) AND ($2 = '' OR username LIKE $2)";
+    let filter = "($1 = '' OR role = $1) AND ($2 = '' OR username LIKE $2 ESCAPE '\\')";
     let role = role.map(|r| r.as_str()).unwrap_or("");
     let like = q
         .filter(|q| !q.trim().is_empty())
-        .map(|q| format!("%{}%", q.trim().to_lowercase().replace(['%', '_'], "")))
+        .map(|q| format!("%{}%", crate::db::like_escape(&q.trim().to_lowercase())))
         .unwrap_or_default();
     let rows = ex
         .fetch_all(
@@ -168,18 +168,24 @@ pub async fn list(
     Ok((rows, total))
 }
 
-/// Records a failed login: the new count, and the lock if it is now locked.
-pub async fn record_failure(
-    ex: &impl Exec,
-    id: i64,
-    failed_logins: i64,
-    locked_until: Option<Timestamp>,
-) -> Result<(), StoreError> {
+/// Counts a failed login in the database and answers the new count.
+pub async fn count_failure(ex: &impl Exec, id: i64) -> Result<i64, StoreError> {
+    ex.fetch_one(
+        Sql::new(
+            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 \
+             RETURNING failed_logins",
+        )
+        .bind(id),
+    )
+    .await
+}
+
+/// Locks the account until then, starting the count afresh for afterwards.
+pub async fn lock(ex: &impl Exec, id: i64, until: Timestamp) -> Result<(), StoreError> {
     ex.execute(
-        Sql::new("UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1")
+        Sql::new("UPDATE users SET failed_logins = 0, locked_until = $2 WHERE id = $1")
             .bind(id)
-            .bind(failed_logins)
-            .bind(locked_until),
+            .bind(until),
     )
     .await?;
     Ok(())
@@ -232,25 +238,29 @@ pub async fn set_totp_pending(
     Ok(())
 }
 
-/// Puts the pending secret in force, with `step` as its last used time step.
+/// Puts the pending secret in force, with `step` as its last used time step, if it is still
+/// `secret` (the one the code was checked against). Answers whether it did.
 pub async fn activate_totp(
     ex: &impl Exec,
     id: i64,
+    secret: &str,
     step: i64,
     now: Timestamp,
-) -> Result<(), StoreError> {
-    ex.execute(
-        Sql::new(
-            "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, \
+) -> Result<bool, StoreError> {
+    let n = ex
+        .execute(
+            Sql::new(
+                "UPDATE users SET totp_secret = totp_pending, totp_pending = NULL, \
              totp_enabled = TRUE, totp_last_step = $2, updated_at = $3, version = version + 1 \
-             WHERE id = $1 AND totp_pending IS NOT NULL",
+             WHERE id = $1 AND totp_pending = $4",
+            )
+            .bind(id)
+            .bind(step)
+            .bind(now)
+            .bind(secret),
         )
-        .bind(id)
-        .bind(step)
-        .bind(now),
-    )
-    .await?;
-    Ok(())
+        .await?;
+    Ok(n == 1)
 }
 
 /// Remembers the last TOTP time step used, so that a code cannot be replayed. Answers false

@@ -8,7 +8,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use zhichan_api::accounts::{
-    ApiToken, LoginRequest, Me, PasswordChange, SessionInfo, TotpConfirm, TotpEnrolment,
+    ApiToken, LoginRequest, Me, PasswordChange, SessionInfo, TotpConfirm, TotpEnrolment, TotpStart,
 };
 use zhichan_api::Problem;
 use zhichan_service::accounts::{Authenticated, Restriction, Via};
@@ -66,7 +66,7 @@ pub async fn login(
             &body.username,
             &body.password,
             body.totp.as_deref(),
-            session_token(&headers),
+            session_token(&state, &headers),
         )
         .await?;
     let secure = is_secure(&state, &headers);
@@ -146,13 +146,21 @@ pub async fn change_password(
     post,
     path = "/api/v1/me/totp",
     tag = "accounts",
-    responses((status = 200, description = "新的密钥", body = TotpEnrolment))
+    request_body = TotpStart,
+    responses(
+        (status = 200, description = "新的密钥", body = TotpEnrolment),
+        (status = 422, description = "更换已启用的验证器须输入当前密码", body = Problem, content_type = "application/problem+json")
+    )
 )]
 pub async fn start_totp(
     State(state): State<AppState>,
     signed: Signed,
+    ApiJson(body): ApiJson<TotpStart>,
 ) -> AppResult<Json<TotpEnrolment>> {
-    let e = state.services.start_totp(&signed.auth).await?;
+    let e = state
+        .services
+        .start_totp(&signed.auth, body.password.as_deref())
+        .await?;
     Ok(Json(TotpEnrolment {
         secret: e.secret,
         otpauth_url: e.otpauth_url,

@@ -29,8 +29,36 @@ pub struct LoginPage {
 /// Only a path on this site may be a redirect target after login.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_on_this_site_are_followed_after_login() {
+        assert_eq!(safe_next(Some("/account?x=1")), "/account?x=1");
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "https://evil.example",
+            "/a b",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }
 
@@ -76,7 +104,7 @@ pub async fn login(
             &form.username,
             &form.password,
             totp,
-            session_token(&headers),
+            session_token(&state, &headers),
         )
         .await
     {
@@ -344,26 +372,72 @@ struct TotpPage {
     error: Option<String>,
 }
 
-async fn totp_page_for(state: &AppState, signed: &Signed) -> AppResult<Response> {
-    let enrolment = state.services.start_totp(&signed.auth).await?;
-    Ok(render(
-        StatusCode::OK,
+fn render_totp(
+    signed: &Signed,
+    status: StatusCode,
+    pending: Option<(String, String)>,
+    error: Option<String>,
+) -> Response {
+    let (secret, qr_svg) = pending.unwrap_or_default();
+    render(
+        status,
         &TotpPage {
             chrome: Chrome::for_user("动态验证码", "/account", Some(&signed.auth)),
             forced: signed.auth.restriction == Some(Restriction::EnrolSecondFactor),
             enabled: signed.auth.user.totp_enabled,
-            secret: enrolment.secret,
-            qr_svg: enrolment.qr_svg,
+            secret,
+            qr_svg,
             csrf: csrf_of(signed),
-            error: None,
+            error,
         },
-    ))
+    )
 }
 
-/// Shows a new secret to scan. (Each visit makes a new one; it takes effect only when a code
-/// from it is confirmed.)
+/// Shows the secret being enrolled, if one is; otherwise the button that starts enrolment. A
+/// GET never changes anything.
 pub async fn totp_page(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
-    totp_page_for(&state, &signed).await
+    let user = state.services.get_own_user(&signed.auth).await?;
+    let pending = user.totp_pending.map(|secret| {
+        let qr = zhichan_service::accounts::qr_svg_for(&user.username, &secret);
+        (secret, qr)
+    });
+    Ok(render_totp(&signed, StatusCode::OK, pending, None))
+}
+
+#[derive(Deserialize)]
+pub struct TotpStartForm {
+    #[serde(default)]
+    password: String,
+}
+
+/// Starts enrolment: a new secret to scan.
+pub async fn start_totp(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(form): Form<TotpStartForm>,
+) -> AppResult<Response> {
+    match state
+        .services
+        .start_totp(&signed.auth, Some(form.password.as_str()))
+        .await
+    {
+        Ok(e) => Ok(render_totp(
+            &signed,
+            StatusCode::OK,
+            Some((e.secret, e.qr_svg)),
+            None,
+        )),
+        Err(ServiceError::Invalid(v)) => {
+            let msg = v.into_iter().next().map(|f| f.violation.message_zh);
+            Ok(render_totp(
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                msg,
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]

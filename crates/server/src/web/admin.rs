@@ -344,7 +344,10 @@ pub async fn update_security(
         match form.values.get(name).map(|v| v.trim().parse::<u32>()) {
             Some(Ok(n)) => n,
             _ => {
-                errors.push((name.to_string(), format!("{name}：应为整数")));
+                errors.push((
+                    name.to_string(),
+                    format!("{}：应为整数", setting_label(name)),
+                ));
                 0
             }
         }
@@ -411,5 +414,21 @@ pub async fn update_security(
             .await
         }
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The name of a security setting as the form shows it.
+fn setting_label(field: &str) -> &str {
+    match field {
+        "max_failed_logins" => "连续登录失败锁定次数",
+        "lockout_minutes" => "锁定时长",
+        "password_days_admin" => "管理类账号密码有效期",
+        "password_days_other" => "其他账号密码有效期",
+        "session_idle_minutes" => "会话空闲超时",
+        "session_absolute_hours" => "会话最长时长",
+        "login_attempts_per_minute" => "同一地址每分钟登录尝试上限",
+        "audit_retention_days" => "审计日志在线保留天数",
+        "reason" => "修改原因",
+        other => other,
     }
 }
