@@ -86,6 +86,24 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "/api/v1/verifications/{id}/review",
         Signed(A::ReviewVerification),
     ),
+    // API: registration
+    ("POST", "/api/v1/enterprises", Signed(A::EditEnterprise)),
+    ("GET", "/api/v1/enterprises", Signed(A::ReadEnterprise)),
+    (
+        "GET",
+        "/api/v1/enterprises/{credit_code}",
+        Signed(A::ReadEnterprise),
+    ),
+    (
+        "PATCH",
+        "/api/v1/enterprises/{credit_code}",
+        Signed(A::EditEnterprise),
+    ),
+    (
+        "GET",
+        "/api/v1/enterprises/{credit_code}/history",
+        Signed(A::ReadEnterprise),
+    ),
     ("DELETE", "/api/v1/me/sessions/{id}", Signed(A::OwnAccount)),
     ("GET", "/api/v1/me/tokens", Signed(A::OwnAccount)),
     ("DELETE", "/api/v1/me/tokens/{id}", Signed(A::OwnAccount)),

@@ -2,6 +2,7 @@
 //! OpenAPI annotation, and the served document is generated from them.
 
 pub mod audit;
+pub mod enterprises;
 pub mod health;
 pub mod industries;
 pub mod paging;
@@ -31,7 +32,8 @@ use utoipa_axum::routes;
         (name = "reference", description = "参考数据：行政区划（GB/T 2260）与国民经济行业分类（GB/T 4754-2017）"),
         (name = "accounts", description = "登录、会话与本人账号"),
         (name = "administration", description = "用户管理（系统管理员）与安全策略（安全管理员）"),
-        (name = "audit", description = "审计日志（安全审计员）")
+        (name = "audit", description = "审计日志（安全审计员）"),
+        (name = "registration", description = "专利产品备案：企业信息、专利、产品")
     ),
     modifiers(&Security),
     components(schemas(zhichan_api::Problem, zhichan_api::FieldError))
@@ -100,5 +102,8 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(verifications::get))
         .routes(routes!(verifications::document))
         .routes(routes!(verifications::review))
+        .routes(routes!(enterprises::create, enterprises::list))
+        .routes(routes!(enterprises::get, enterprises::update))
+        .routes(routes!(enterprises::history))
         .split_for_parts()
 }
