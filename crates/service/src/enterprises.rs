@@ -242,7 +242,8 @@ impl Services {
             ));
         }
         let email = input.contact_email.trim();
-        if !email.is_empty() && !(email.contains('@') && email.contains('.')) {
+        let email_ok = email.is_empty() || (email.contains('@') && email.contains('.'));
+        if !email_ok {
             errors.push(FieldViolation::new(
                 "contact.email",
                 Violation::new("invalid_email", "电子邮箱格式不正确", "invalid e-mail"),
