@@ -118,6 +118,16 @@ pub fn app(services: Services, settings: Settings) -> Router {
             get(web::verification::my_document),
         )
         .route("/reviews/verifications", get(web::verification::queue))
+        .route("/enterprises", get(web::enterprises::list))
+        .route(
+            "/enterprises/new",
+            get(web::enterprises::new_form).post(web::enterprises::create),
+        )
+        .route("/enterprises/{credit_code}", get(web::enterprises::view))
+        .route(
+            "/enterprises/{credit_code}/edit",
+            get(web::enterprises::edit_form).post(web::enterprises::update),
+        )
         .route(
             "/reviews/verifications/{id}",
             get(web::verification::detail).post(web::verification::decide),

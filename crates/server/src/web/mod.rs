@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod enterprises;
 pub mod pages;
 pub mod verification;
 
@@ -59,6 +60,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
                 "/reviews/verifications",
                 "实名认证审核",
             ),
+            (Action::ReadEnterprise, "/enterprises", "企业信息"),
             (Action::ReadUsers, "/admin/users", "用户管理"),
             (Action::ReadSecurityPolicy, "/admin/security", "安全策略"),
             (Action::ReadAudit, "/audit", "审计日志"),
