@@ -9,6 +9,7 @@ pub mod audit;
 pub mod credit_code;
 pub mod enterprises;
 pub mod industries;
+pub mod money;
 pub mod patent_number;
 pub mod regions;
 pub mod time;
@@ -16,6 +17,7 @@ pub mod validation;
 
 pub use credit_code::CreditCode;
 pub use industries::{IndustryCode, IndustryLevel};
+pub use money::Money;
 pub use patent_number::{PatentNumber, PatentType};
 pub use regions::{RegionCode, RegionLevel};
 pub use time::Timestamp;
