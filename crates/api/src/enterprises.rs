@@ -107,3 +107,59 @@ pub struct EnterpriseVersion {
     #[schema(value_type = Object)]
     pub profile: serde_json::Value,
 }
+
+/// A patent an enterprise registers products under.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Patent {
+    /// Canonical form.
+    #[schema(example = "ZL201910725275.4")]
+    pub number: String,
+    /// `invention`, `utility_model` or `design` (from the type digit).
+    pub patent_type: String,
+    pub title: String,
+    pub patentees: Vec<String>,
+    #[schema(example = "2021-03-02")]
+    pub grant_date: Option<String>,
+    /// `valid`, `lapsed` or `transferred`.
+    pub legal_status: String,
+    /// `own`, `exclusive`, `sole` or `ordinary`.
+    pub right: String,
+    /// 许可备案号, required for licences.
+    pub licence_record: String,
+    pub status_since: String,
+    pub version: i64,
+}
+
+/// `POST /api/v1/enterprises/{credit_code}/patents`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewPatent {
+    /// With or without `ZL`, spaces and the dot.
+    #[schema(example = "201910725275.4")]
+    pub number: String,
+    pub title: String,
+    pub patentees: Vec<String>,
+    #[serde(default)]
+    pub grant_date: Option<String>,
+    pub legal_status: String,
+    pub right: String,
+    #[serde(default)]
+    pub licence_record: String,
+}
+
+/// `PATCH /api/v1/enterprises/{credit_code}/patents/{number}`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PatentPatch {
+    pub version: i64,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub patentees: Option<Vec<String>>,
+    #[serde(default)]
+    pub grant_date: Option<String>,
+    #[serde(default)]
+    pub legal_status: Option<String>,
+    #[serde(default)]
+    pub right: Option<String>,
+    #[serde(default)]
+    pub licence_record: Option<String>,
+}

@@ -5,39 +5,6 @@ use crate::validation::Violation;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-macro_rules! code_enum {
-    ($(#[$doc:meta])* $name:ident, $field:literal, { $($variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn label_zh(self) -> &'static str {
-                match self { $($name::$variant => $zh),+ }
-            }
-
-            pub fn parse(s: &str) -> Result<Self, Violation> {
-                match s.trim() {
-                    $($code => Ok($name::$variant),)+
-                    other => Err(Violation::new(
-                        concat!("invalid_", $field),
-                        format!("“{other}”不是有效的取值，可选：{}",
-                            [$($code),+].join("、")),
-                        format!("\"{other}\" is not one of {}", [$($code),+].join(", ")),
-                    )),
-                }
-            }
-        }
-    };
-}
-
 code_enum!(
     /// 企业规模 (by the statistics bureau's size classification).
     Scale, "scale", {

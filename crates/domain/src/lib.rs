@@ -3,6 +3,41 @@
 //! Values are validated once, when parsed; everything downstream takes the parsed type and never
 //! checks again.
 
+/// A closed list of codes with their Chinese labels, parsed with a field-level violation naming
+/// the allowed values (`invalid_<field>`).
+macro_rules! code_enum {
+    ($(#[$doc:meta])* $name:ident, $field:literal, { $($variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn label_zh(self) -> &'static str {
+                match self { $($name::$variant => $zh),+ }
+            }
+
+            pub fn parse(s: &str) -> Result<Self, Violation> {
+                match s.trim() {
+                    $($code => Ok($name::$variant),)+
+                    other => Err(Violation::new(
+                        concat!("invalid_", $field),
+                        format!("“{other}”不是有效的取值，可选：{}",
+                            [$($code),+].join("、")),
+                        format!("\"{other}\" is not one of {}", [$($code),+].join(", ")),
+                    )),
+                }
+            }
+        }
+    };
+}
+
 pub mod access;
 pub mod accounts;
 pub mod audit;
@@ -11,6 +46,7 @@ pub mod enterprises;
 pub mod industries;
 pub mod money;
 pub mod patent_number;
+pub mod patents;
 pub mod regions;
 pub mod time;
 pub mod validation;

@@ -104,6 +104,21 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "/api/v1/enterprises/{credit_code}/history",
         Signed(A::ReadEnterprise),
     ),
+    (
+        "GET",
+        "/api/v1/enterprises/{credit_code}/patents",
+        Signed(A::ReadEnterprise),
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{credit_code}/patents",
+        Signed(A::EditEnterprise),
+    ),
+    (
+        "PATCH",
+        "/api/v1/enterprises/{credit_code}/patents/{number}",
+        Signed(A::EditEnterprise),
+    ),
     ("DELETE", "/api/v1/me/sessions/{id}", Signed(A::OwnAccount)),
     ("GET", "/api/v1/me/tokens", Signed(A::OwnAccount)),
     ("DELETE", "/api/v1/me/tokens/{id}", Signed(A::OwnAccount)),

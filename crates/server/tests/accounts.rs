@@ -213,6 +213,7 @@ const CAST: &[(&str, &str, Option<&str>, Option<&str>)] = &[
 fn concrete(path: &str) -> String {
     path.replace("{code}", "361000")
         .replace("{credit_code}", "91361002MA35F6XK04")
+        .replace("{number}", "ZL201910725275.4")
         .replace("{id}", "999999")
         .replace("{*path}", "app.css")
 }

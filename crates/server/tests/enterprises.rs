@@ -112,6 +112,37 @@ async fn an_enterprise_registers_its_profile_and_officials_see_it_in_their_regio
     assert_eq!(history.as_array().unwrap().len(), 2);
     assert_eq!(history[1]["profile"]["scale"], "small");
 
+    // Its patents: the contract's code for a bad number, 201 for a good one, listed after.
+    let patents_url = format!("{url}/patents");
+    let add = |number: &str| {
+        firm.client
+            .post(&patents_url)
+            .header("x-csrf-token", &firm.csrf)
+            .json(&json!({"number": number, "title": "一种数据采集装置",
+                          "patentees": ["抚州市临川区示例科技有限公司"],
+                          "grant_date": "2021-03-02", "legal_status": "valid", "right": "own"}))
+            .send()
+    };
+    let res = add("201910725275.5").await.unwrap();
+    let status = res.status();
+    assert_eq!(
+        assert_problem(status, &res.json().await.unwrap(), 422),
+        [("number".to_string(), "invalid_patent_number".to_string())]
+    );
+    let res = add("ZL201910725275.4").await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let listed: Value = firm
+        .client
+        .get(&patents_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed[0]["number"], "ZL201910725275.4");
+    assert_eq!(listed[0]["patent_type"], "invention");
+
     for (user, sees) in [("adm.fuzhou", true), ("adm.nanchang", false)] {
         let token = app.token(&fresh, user).await;
         let status = app

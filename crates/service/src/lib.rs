@@ -7,6 +7,7 @@ pub mod audit;
 pub mod clock;
 pub mod demo;
 pub mod enterprises;
+pub mod patents;
 pub mod ratelimit;
 pub mod reference;
 pub mod secrets;

@@ -229,3 +229,96 @@ async fn a_bad_profile_names_every_bad_field_and_stores_nothing(fresh: Fresh) {
     assert!(list.is_empty());
 }
 on_both_backends!(a_bad_profile_names_every_bad_field_and_stores_nothing);
+
+fn patent(number: &str) -> zhichan_service::patents::PatentInput {
+    zhichan_service::patents::PatentInput {
+        number: number.into(),
+        title: "一种数据采集装置".into(),
+        patentees: vec!["抚州市临川区示例科技有限公司".into()],
+        grant_date: Some("2021-03-02".into()),
+        legal_status: "valid".into(),
+        right: "own".into(),
+        licence_record: String::new(),
+    }
+}
+
+async fn an_enterprise_lists_its_patents_and_marks_one_lapsed(fresh: Fresh) {
+    let s = services(&fresh);
+    let firm = actor(&s, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
+    s.create_enterprise(&firm, &ctx(), profile(LINCHUAN))
+        .await
+        .unwrap();
+
+    let p = s
+        .add_patent(&firm, &ctx(), LINCHUAN, patent("201910725275.4"))
+        .await
+        .unwrap();
+    assert_eq!(p.number.to_string(), "ZL201910725275.4");
+    assert!(
+        matches!(
+            s.add_patent(&firm, &ctx(), LINCHUAN, patent("ZL 2019 1 0725275.4"))
+                .await,
+            Err(ServiceError::Conflict(_))
+        ),
+        "the same number in another spelling"
+    );
+
+    let mut licensed = patent("201910725275.4");
+    licensed.number = "2020100012348".into();
+    licensed.right = "exclusive".into();
+    let Err(ServiceError::Invalid(v)) = s
+        .add_patent(&firm, &ctx(), LINCHUAN, licensed.clone())
+        .await
+    else {
+        panic!("a licence needs its record number");
+    };
+    assert_eq!(
+        v.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(),
+        ["number", "licence_record"]
+    );
+
+    let mut bad = patent("201910725275.5");
+    bad.grant_date = Some("2018-01-01".into());
+    bad.legal_status = "expired".into();
+    let Err(ServiceError::Invalid(v)) = s.add_patent(&firm, &ctx(), LINCHUAN, bad).await else {
+        panic!("invalid");
+    };
+    let codes: Vec<&str> = v.iter().map(|f| f.violation.code).collect();
+    assert_eq!(codes, ["invalid_patent_number", "invalid_legal_status"]);
+
+    let lapsed = s
+        .update_patent(&firm, &ctx(), LINCHUAN, "ZL201910725275.4", 1, |p| {
+            p.legal_status = "lapsed".into()
+        })
+        .await
+        .unwrap();
+    assert!(!lapsed.legal_status.in_force());
+    assert!(lapsed.status_since > p.status_since || lapsed.status_since == s.now());
+    assert!(matches!(
+        s.update_patent(&firm, &ctx(), LINCHUAN, "ZL201910725275.4", 1, |p| p
+            .title =
+            "x".into())
+            .await,
+        Err(ServiceError::Conflict(_))
+    ));
+
+    // Other enterprises and other regions see nothing of it.
+    let other = actor(&s, "fj.firm", "enterprise", None, Some(FUZHOU_FJ)).await;
+    assert!(matches!(
+        s.patents(&other, LINCHUAN).await,
+        Err(ServiceError::NotFound)
+    ));
+    let nanchang = actor(&s, "adm.nanchang", "admin", Some("360100"), None).await;
+    assert!(matches!(
+        s.patents(&nanchang, LINCHUAN).await,
+        Err(ServiceError::NotFound)
+    ));
+    let fuzhou = actor(&s, "adm.fuzhou", "admin", Some("361000"), None).await;
+    assert_eq!(s.patents(&fuzhou, LINCHUAN).await.unwrap().len(), 1);
+    assert!(matches!(
+        s.add_patent(&fuzhou, &ctx(), LINCHUAN, patent("2020100012348"))
+            .await,
+        Err(ServiceError::Forbidden)
+    ));
+}
+on_both_backends!(an_enterprise_lists_its_patents_and_marks_one_lapsed);

@@ -6,6 +6,7 @@ pub mod db;
 pub mod enterprises;
 pub mod industries;
 pub mod migrate;
+pub mod patents;
 pub mod reference;
 pub mod regions;
 pub mod sessions;

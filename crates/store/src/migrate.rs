@@ -43,6 +43,7 @@ const STEPS: &[Step] = &[
     step!(2, "accounts"),
     step!(3, "audit_archive"),
     step!(4, "enterprises"),
+    step!(5, "patents"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -6,6 +6,7 @@ pub mod enterprises;
 pub mod health;
 pub mod industries;
 pub mod paging;
+pub mod patents;
 pub mod regions;
 pub mod security;
 pub mod session;
@@ -105,5 +106,7 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(enterprises::create, enterprises::list))
         .routes(routes!(enterprises::get, enterprises::update))
         .routes(routes!(enterprises::history))
+        .routes(routes!(patents::list, patents::add))
+        .routes(routes!(patents::update))
         .split_for_parts()
 }

@@ -1,0 +1,249 @@
+//! The patents an enterprise registers its products under: kept per enterprise, each with its
+//! legal status and the enterprise's right to it.
+
+use crate::audit::record;
+use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
+use serde_json::json;
+use zhichan_domain::access::{Action, Actor};
+use zhichan_domain::enterprises::{format_date, parse_date};
+use zhichan_domain::patents::{LegalStatus, PatentRight};
+use zhichan_domain::{PatentNumber, Violation};
+use zhichan_store::patents::{self, Patent};
+use zhichan_store::StoreError;
+
+/// A patent as typed.
+#[derive(Clone, Debug, Default)]
+pub struct PatentInput {
+    pub number: String,
+    pub title: String,
+    pub patentees: Vec<String>,
+    pub grant_date: Option<String>,
+    pub legal_status: String,
+    pub right: String,
+    pub licence_record: String,
+}
+
+impl PatentInput {
+    pub fn from_stored(p: &Patent) -> Self {
+        PatentInput {
+            number: p.number.to_string(),
+            title: p.title.clone(),
+            patentees: p.patentees.clone(),
+            grant_date: p.grant_date.map(format_date),
+            legal_status: p.legal_status.as_str().into(),
+            right: p.right.as_str().into(),
+            licence_record: p.licence_record.clone(),
+        }
+    }
+}
+
+pub fn snapshot(p: &Patent) -> serde_json::Value {
+    json!({
+        "number": p.number.to_string(), "title": p.title, "patentees": p.patentees,
+        "grant_date": p.grant_date.map(format_date), "legal_status": p.legal_status.as_str(),
+        "right": p.right.as_str(), "licence_record": p.licence_record,
+    })
+}
+
+fn parse(input: &PatentInput, enterprise_id: i64, today: time::Date) -> ServiceResult<Patent> {
+    let mut errors = Vec::new();
+    let number = PatentNumber::parse(&input.number)
+        .map_err(|v| errors.push(FieldViolation::new("number", v)))
+        .ok();
+    if input.title.trim().is_empty() {
+        errors.push(FieldViolation::new(
+            "title",
+            Violation::new("required", "请填写专利名称", "title is required"),
+        ));
+    }
+    let patentees: Vec<String> = input
+        .patentees
+        .iter()
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if patentees.is_empty() {
+        errors.push(FieldViolation::new(
+            "patentees",
+            Violation::new("required", "请填写专利权人", "at least one patentee"),
+        ));
+    }
+    let grant_date = match input.grant_date.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => match parse_date(raw) {
+            Some(d) if d > today => {
+                errors.push(FieldViolation::new(
+                    "grant_date",
+                    Violation::new(
+                        "invalid_date",
+                        "授权日不能晚于今天",
+                        "grant date in the future",
+                    ),
+                ));
+                None
+            }
+            Some(d) => {
+                if let Some(n) = &number {
+                    if i32::from(n.application_year()) > d.year() {
+                        errors.push(FieldViolation::new(
+                            "grant_date",
+                            Violation::new(
+                                "invalid_date",
+                                "授权日不能早于申请年份",
+                                "granted before applied",
+                            ),
+                        ));
+                    }
+                }
+                Some(d)
+            }
+            None => {
+                errors.push(FieldViolation::new(
+                    "grant_date",
+                    Violation::new(
+                        "invalid_date",
+                        "日期格式应为 YYYY-MM-DD",
+                        "a date is YYYY-MM-DD",
+                    ),
+                ));
+                None
+            }
+        },
+    };
+    let legal_status = LegalStatus::parse(&input.legal_status)
+        .map_err(|v| errors.push(FieldViolation::new("legal_status", v)))
+        .ok();
+    let right = PatentRight::parse(&input.right)
+        .map_err(|v| errors.push(FieldViolation::new("right", v)))
+        .ok();
+    if right.is_some_and(PatentRight::is_licence) && input.licence_record.trim().is_empty() {
+        errors.push(FieldViolation::new(
+            "licence_record",
+            Violation::new(
+                "required",
+                "许可方式须填写专利实施许可合同备案号",
+                "a licence needs its record number",
+            ),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ServiceError::Invalid(errors));
+    }
+    let now = zhichan_domain::Timestamp::from_unix_seconds(0).expect("epoch");
+    Ok(Patent {
+        id: 0,
+        enterprise_id,
+        number: number.expect("checked"),
+        title: input.title.trim().to_string(),
+        patentees,
+        grant_date,
+        legal_status: legal_status.expect("checked"),
+        right: right.expect("checked"),
+        licence_record: input.licence_record.trim().to_string(),
+        status_since: now,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    })
+}
+
+impl Services {
+    /// The patents of an enterprise inside the caller's scope.
+    pub async fn patents(&self, actor: &Actor, credit_code: &str) -> ServiceResult<Vec<Patent>> {
+        let e = self.enterprise(actor, credit_code).await?;
+        Ok(patents::of_enterprise(self.db(), e.id).await?)
+    }
+
+    /// Adds a patent to an enterprise the caller may edit.
+    pub async fn add_patent(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        credit_code: &str,
+        input: PatentInput,
+    ) -> ServiceResult<Patent> {
+        let e = self.enterprise_for_edit(actor, credit_code).await?;
+        let now = self.now();
+        let p = parse(&input, e.id, now.datetime().date())?;
+        let tx = self.db().begin().await?;
+        let id = patents::insert(&tx, &p, now)
+            .await
+            .map_err(|err| match err {
+                StoreError::Unique { .. } => {
+                    ServiceError::Conflict(format!("专利 {} 已登记", p.number))
+                }
+                other => other.into(),
+            })?;
+        let stored = patents::by_number(&tx, e.id, &p.number)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "patent.add",
+            &format!("patent:{id}"),
+            "ok",
+            json!({"enterprise": e.credit_code, "after": snapshot(&stored)}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// Changes a patent (its number never changes) if `version` is still current.
+    pub async fn update_patent(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        credit_code: &str,
+        number: &str,
+        version: i64,
+        change: impl FnOnce(&mut PatentInput),
+    ) -> ServiceResult<Patent> {
+        let e = self.enterprise_for_edit(actor, credit_code).await?;
+        let number = PatentNumber::parse(number).map_err(|_| ServiceError::NotFound)?;
+        let before = patents::by_number(self.db(), e.id, &number)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let mut input = PatentInput::from_stored(&before);
+        change(&mut input);
+        input.number = before.number.to_string();
+        let now = self.now();
+        let after = Patent {
+            id: before.id,
+            ..parse(&input, e.id, now.datetime().date())?
+        };
+        let status_changed = after.legal_status != before.legal_status;
+        let tx = self.db().begin().await?;
+        if patents::update(&tx, &after, version, status_changed, now)
+            .await?
+            .is_none()
+        {
+            return Err(ServiceError::Conflict(
+                "专利信息已被他人修改，请刷新后重试".into(),
+            ));
+        }
+        let stored = patents::by_number(&tx, e.id, &number)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        record(&tx, ctx, Some(actor), "patent.update", &format!("patent:{}", before.id), "ok",
+            json!({"enterprise": e.credit_code, "before": snapshot(&before), "after": snapshot(&stored)}), now)
+            .await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    /// The enterprise, if the caller may edit it (read scope first, so that outside it the
+    /// answer is 404 rather than 403).
+    async fn enterprise_for_edit(
+        &self,
+        actor: &Actor,
+        credit_code: &str,
+    ) -> ServiceResult<zhichan_store::enterprises::Enterprise> {
+        let e = self.enterprise(actor, credit_code).await?;
+        zhichan_domain::access::authorize(actor, Action::EditEnterprise)?;
+        Ok(e)
+    }
+}
