@@ -48,6 +48,7 @@ pub mod money;
 pub mod patent_number;
 pub mod patents;
 pub mod regions;
+pub mod registration;
 pub mod time;
 pub mod validation;
 
