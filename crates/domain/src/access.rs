@@ -36,10 +36,14 @@ pub enum Action {
     ReadEnterprise,
     /// Create and edit enterprise profiles.
     EditEnterprise,
+    /// Register products: create, change, submit, withdraw.
+    RegisterProducts,
+    /// Review product registrations (形式审查).
+    ReviewRegistrations,
 }
 
 impl Action {
-    pub const ALL: [Action; 11] = [
+    pub const ALL: [Action; 13] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -51,6 +55,8 @@ impl Action {
         Action::ReviewVerification,
         Action::ReadEnterprise,
         Action::EditEnterprise,
+        Action::RegisterProducts,
+        Action::ReviewRegistrations,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +72,8 @@ impl Action {
             Action::ReviewVerification => "review_verification",
             Action::ReadEnterprise => "read_enterprise",
             Action::EditEnterprise => "edit_enterprise",
+            Action::RegisterProducts => "register_products",
+            Action::ReviewRegistrations => "review_registrations",
         }
     }
 
@@ -82,6 +90,8 @@ impl Action {
             Action::ReviewVerification => "审核实名认证",
             Action::ReadEnterprise => "查看企业信息",
             Action::EditEnterprise => "填报企业信息",
+            Action::RegisterProducts => "产品备案",
+            Action::ReviewRegistrations => "备案审核",
         }
     }
 
@@ -128,10 +138,12 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Enterprise, A::SubmitVerification, R::OwnAccount),
     (Enterprise, A::ReadEnterprise, R::OwnEnterprise),
     (Enterprise, A::EditEnterprise, R::OwnEnterprise),
+    (Enterprise, A::RegisterProducts, R::OwnEnterprise),
     (Reviewer, A::OwnAccount, R::OwnAccount),
     (Reviewer, A::ReviewVerification, R::RegionSubtree),
     (Reviewer, A::ReadEnterprise, R::RegionSubtree),
     (Reviewer, A::EditEnterprise, R::RegionSubtree),
+    (Reviewer, A::ReviewRegistrations, R::RegionSubtree),
     (Admin, A::OwnAccount, R::OwnAccount),
     (Admin, A::ReadEnterprise, R::RegionSubtree),
     (Expert, A::OwnAccount, R::OwnAccount),

@@ -8,6 +8,7 @@ pub mod clock;
 pub mod demo;
 pub mod enterprises;
 pub mod patents;
+pub mod products;
 pub mod ratelimit;
 pub mod reference;
 pub mod secrets;

@@ -45,7 +45,11 @@ pub fn snapshot(p: &Patent) -> serde_json::Value {
     })
 }
 
-fn parse(input: &PatentInput, enterprise_id: i64, today: time::Date) -> ServiceResult<Patent> {
+pub(crate) fn parse(
+    input: &PatentInput,
+    enterprise_id: i64,
+    today: time::Date,
+) -> ServiceResult<Patent> {
     let mut errors = Vec::new();
     let number = PatentNumber::parse(&input.number)
         .map_err(|v| errors.push(FieldViolation::new("number", v)))

@@ -304,3 +304,15 @@ pub async fn versions(ex: &impl Exec, id: i64) -> Result<Vec<Version>, StoreErro
     )
     .await
 }
+
+/// A profile by its row id.
+pub async fn by_id(ex: &impl Exec, id: i64) -> Result<Option<Enterprise>, StoreError> {
+    let row: Option<Enterprise> = ex
+        .fetch_optional(
+            Sql::new(format!("SELECT {COLUMNS} FROM enterprises WHERE id = $1")).bind(id),
+        )
+        .await?;
+    Ok(with_qualifications(ex, row.into_iter().collect())
+        .await?
+        .pop())
+}

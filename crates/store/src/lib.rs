@@ -7,6 +7,7 @@ pub mod enterprises;
 pub mod industries;
 pub mod migrate;
 pub mod patents;
+pub mod products;
 pub mod reference;
 pub mod regions;
 pub mod sessions;

@@ -44,6 +44,7 @@ const STEPS: &[Step] = &[
     step!(3, "audit_archive"),
     step!(4, "enterprises"),
     step!(5, "patents"),
+    step!(6, "products"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -148,3 +148,19 @@ pub async fn of_enterprise(ex: &impl Exec, enterprise_id: i64) -> Result<Vec<Pat
     )
     .await
 }
+
+/// The patents with these ids.
+pub async fn by_ids(ex: &impl Exec, ids: &[i64]) -> Result<Vec<Patent>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let mut sql = Sql::new(format!(
+        "SELECT {COLUMNS} FROM patents WHERE id IN ({}) ORDER BY id",
+        marks.join(", ")
+    ));
+    for id in ids {
+        sql.push_param(*id);
+    }
+    ex.fetch_all(sql).await
+}

@@ -1,0 +1,637 @@
+//! Product registration (专利产品备案): an enterprise registers a product with its yearly
+//! figures and at least one patent in force, submits it, and a reviewer of its region approves
+//! it (a registration number is issued) or returns it with reasons. Every save is a version.
+
+use crate::audit::record;
+use crate::patents::{parse as parse_patent, PatentInput};
+use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
+use serde_json::json;
+use zhichan_domain::access::{authorize, Action, Actor, Placement, Scope};
+use zhichan_domain::enterprises::{format_date, parse_date};
+use zhichan_domain::patents::not_in_force;
+use zhichan_domain::registration::{ProductStatus, RegistrationNumber, Step};
+use zhichan_domain::{CreditCode, IndustryCode, Money, PatentNumber, Violation};
+use zhichan_store::enterprises::{self, Enterprise};
+use zhichan_store::patents::{self, Patent};
+use zhichan_store::products::{self, Figures, Link, Product, Version, Within};
+use zhichan_store::{industries, Tx};
+
+/// One year's figures as typed.
+#[derive(Clone, Debug, Default)]
+pub struct FiguresInput {
+    pub year: i64,
+    pub sales_revenue: String,
+    pub output_value: String,
+}
+
+/// A patent of the product as typed: a number already in the enterprise's list needs nothing
+/// more; a new one brings its details and joins the list.
+#[derive(Clone, Debug, Default)]
+pub struct LinkInput {
+    pub patent: PatentInput,
+    pub core: bool,
+    pub embodiment: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ProductInput {
+    /// The enterprise's credit code.
+    pub enterprise: String,
+    pub name: String,
+    pub model: String,
+    pub field: String,
+    pub description: String,
+    pub first_sold_on: Option<String>,
+    pub figures: Vec<FiguresInput>,
+    pub patents: Vec<LinkInput>,
+}
+
+/// A product with what a reader needs: its enterprise's code and its patents in full.
+#[derive(Clone, Debug)]
+pub struct ProductView {
+    pub product: Product,
+    pub enterprise: String,
+    pub patents: Vec<(Patent, Link)>,
+}
+
+impl ProductView {
+    pub fn snapshot(&self) -> serde_json::Value {
+        let p = &self.product;
+        json!({
+            "enterprise": self.enterprise, "name": p.name, "model": p.model,
+            "field": p.field.to_string(), "description": p.description,
+            "first_sold_on": p.first_sold_on.map(format_date), "status": p.status.as_str(),
+            "registration_number": p.registration_number,
+            "figures": p.figures.iter().map(|f| json!({"year": f.year,
+                "sales_revenue": f.sales_revenue.to_string(),
+                "output_value": f.output_value.to_string()})).collect::<Vec<_>>(),
+            "patents": self.patents.iter().map(|(pt, l)| json!({"number": pt.number.to_string(),
+                "legal_status": pt.legal_status.as_str(), "core": l.core,
+                "embodiment": l.embodiment})).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn placement(region: zhichan_domain::RegionCode, credit_code: &str) -> Placement {
+    Placement {
+        region: Some(region),
+        enterprise: Some(credit_code.to_string()),
+        account: None,
+    }
+}
+
+fn invalid(field: impl Into<String>, code: &'static str, zh: &str) -> FieldViolation {
+    FieldViolation::new(field, Violation::new(code, zh, code))
+}
+
+impl Services {
+    async fn view(
+        &self,
+        ex: &impl zhichan_store::Exec,
+        product: Product,
+        enterprise: String,
+    ) -> ServiceResult<ProductView> {
+        let ids: Vec<i64> = product.links.iter().map(|l| l.patent_id).collect();
+        let found = patents::by_ids(ex, &ids).await?;
+        let patents = product
+            .links
+            .iter()
+            .filter_map(|l| {
+                found
+                    .iter()
+                    .find(|p| p.id == l.patent_id)
+                    .map(|p| (p.clone(), l.clone()))
+            })
+            .collect();
+        Ok(ProductView {
+            product,
+            enterprise,
+            patents,
+        })
+    }
+
+    /// Checks the typed product against the enterprise's patents; the product to store and
+    /// the new patents to add to the enterprise's list.
+    async fn check_product(
+        &self,
+        e: &Enterprise,
+        input: &ProductInput,
+    ) -> ServiceResult<(Product, Vec<(usize, Patent)>)> {
+        let mut errors = Vec::new();
+        let now = self.now();
+        let today = now.datetime().date();
+        if input.name.trim().is_empty() {
+            errors.push(invalid("name", "required", "请填写产品名称"));
+        }
+        if input.model.trim().is_empty() {
+            errors.push(invalid("model", "required", "请填写型号规格"));
+        }
+        let field = match IndustryCode::parse(&input.field) {
+            Ok(code) => match industries::get(self.db(), &code).await? {
+                Some(i) if i.active => Some(code),
+                _ => {
+                    errors.push(invalid(
+                        "field",
+                        "invalid_industry",
+                        "产品所属领域应为 GB/T 4754-2017 中的行业代码",
+                    ));
+                    None
+                }
+            },
+            Err(v) => {
+                errors.push(FieldViolation::new("field", v));
+                None
+            }
+        };
+        let first_sold_on = match input.first_sold_on.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => match parse_date(raw) {
+                Some(d) if d <= today => Some(d),
+                _ => {
+                    errors.push(invalid(
+                        "first_sold_on",
+                        "invalid_date",
+                        "首次销售日期应为不晚于今天的 YYYY-MM-DD",
+                    ));
+                    None
+                }
+            },
+        };
+        let mut figures: Vec<Figures> = Vec::new();
+        for (i, f) in input.figures.iter().enumerate() {
+            let at = |k: &str| format!("figures[{i}].{k}");
+            if !(1990..=i64::from(today.year())).contains(&f.year) {
+                errors.push(invalid(
+                    at("year"),
+                    "invalid_year",
+                    "年度应为 1990 年至今年之间",
+                ));
+            } else if figures.iter().any(|x| i64::from(x.year) == f.year) {
+                errors.push(invalid(at("year"), "duplicate", "同一年度只能填写一次"));
+            }
+            let mut money = |k: &str, raw: &str| match Money::parse(raw) {
+                Ok(m) if !m.is_negative() => Some(m),
+                Ok(_) => {
+                    errors.push(invalid(at(k), "invalid_money", "金额不能为负数"));
+                    None
+                }
+                Err(v) => {
+                    errors.push(FieldViolation::new(at(k), v));
+                    None
+                }
+            };
+            let sales = money("sales_revenue", &f.sales_revenue);
+            let output = money("output_value", &f.output_value);
+            if let (Some(s), Some(o)) = (sales, output) {
+                figures.push(Figures {
+                    year: f.year as i32,
+                    sales_revenue: s,
+                    output_value: o,
+                });
+            }
+        }
+        figures.sort_by_key(|f| f.year);
+        if input.patents.is_empty() {
+            errors.push(FieldViolation::new(
+                "patents",
+                Violation::new(
+                    "missing_patent",
+                    "备案产品至少须关联一件有效专利",
+                    "a product needs at least one patent",
+                ),
+            ));
+        }
+        let mut links = Vec::new();
+        let mut new_patents = Vec::new();
+        let mut seen: Vec<PatentNumber> = Vec::new();
+        for (i, l) in input.patents.iter().enumerate() {
+            let at = |k: &str| format!("patents[{i}].{k}");
+            let number = match PatentNumber::parse(&l.patent.number) {
+                Ok(n) => n,
+                Err(v) => {
+                    errors.push(FieldViolation::new(at("number"), v));
+                    continue;
+                }
+            };
+            if seen.contains(&number) {
+                errors.push(invalid(at("number"), "duplicate", "同一专利只能关联一次"));
+                continue;
+            }
+            seen.push(number.clone());
+            match patents::by_number(self.db(), e.id, &number).await? {
+                Some(p) => {
+                    if !p.legal_status.in_force() {
+                        errors.push(FieldViolation::new(
+                            at("number"),
+                            not_in_force(&number.to_string(), p.legal_status),
+                        ));
+                    }
+                    links.push(Link {
+                        patent_id: p.id,
+                        core: l.core,
+                        embodiment: l.embodiment.trim().to_string(),
+                    });
+                }
+                None => match parse_patent(&l.patent, e.id, today) {
+                    Ok(p) if !p.legal_status.in_force() => {
+                        errors.push(FieldViolation::new(
+                            at("legal_status"),
+                            not_in_force(&number.to_string(), p.legal_status),
+                        ));
+                    }
+                    Ok(p) => {
+                        new_patents.push((links.len(), p));
+                        links.push(Link {
+                            patent_id: 0,
+                            core: l.core,
+                            embodiment: l.embodiment.trim().to_string(),
+                        });
+                    }
+                    Err(ServiceError::Invalid(v)) => {
+                        for f in v {
+                            errors.push(FieldViolation::new(
+                                format!("patents[{i}].{}", f.field),
+                                f.violation,
+                            ));
+                        }
+                    }
+                    Err(other) => return Err(other),
+                },
+            }
+        }
+        if !errors.is_empty() {
+            return Err(ServiceError::Invalid(errors));
+        }
+        let product = Product {
+            id: 0,
+            enterprise_id: e.id,
+            region: e.region,
+            name: input.name.trim().to_string(),
+            model: input.model.trim().to_string(),
+            field: field.expect("checked"),
+            description: input.description.trim().to_string(),
+            first_sold_on,
+            status: ProductStatus::Draft,
+            registration_number: None,
+            submitted_at: None,
+            reviewed_at: None,
+            reviewed_by: None,
+            return_reason: None,
+            figures,
+            links,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        Ok((product, new_patents))
+    }
+
+    /// Adds the new patents to the enterprise's list and points the links at them.
+    async fn add_new_patents(
+        &self,
+        tx: &Tx,
+        product: &mut Product,
+        new: Vec<(usize, Patent)>,
+    ) -> ServiceResult<()> {
+        let now = self.now();
+        for (slot, p) in new {
+            let id = patents::insert(tx, &p, now).await?;
+            product.links[slot].patent_id = id;
+        }
+        Ok(())
+    }
+
+    async fn record_version(
+        &self,
+        tx: &Tx,
+        actor: &Actor,
+        ctx: &Ctx,
+        view: &ProductView,
+        action: &str,
+        note: &str,
+    ) -> ServiceResult<()> {
+        let now = self.now();
+        let snap = view.snapshot();
+        products::insert_version(
+            tx,
+            view.product.id,
+            &Version {
+                version: view.product.version,
+                status: view.product.status.as_str().into(),
+                snapshot: snap.to_string(),
+                changed_by: actor.username.clone(),
+                changed_at: now,
+                note: note.to_string(),
+            },
+        )
+        .await?;
+        record(
+            tx,
+            ctx,
+            Some(actor),
+            action,
+            &format!("product:{}", view.product.id),
+            "ok",
+            json!({"after": snap, "version": view.product.version, "note": note}),
+            now,
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Registers a product as a draft of the enterprise's.
+    pub async fn create_product(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        input: ProductInput,
+    ) -> ServiceResult<ProductView> {
+        authorize(actor, Action::RegisterProducts)?;
+        let code = CreditCode::parse(&input.enterprise)
+            .map_err(|v| ServiceError::invalid("enterprise", v))?;
+        let e = enterprises::by_credit_code(self.db(), code.as_str())
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        self.scoped(
+            actor,
+            Action::RegisterProducts,
+            &placement(e.region, &e.credit_code),
+            &format!("enterprise:{}", e.credit_code),
+        )
+        .await?;
+        let (mut product, new) = self.check_product(&e, &input).await?;
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        self.add_new_patents(&tx, &mut product, new).await?;
+        product.id = products::insert(&tx, &product, now).await?;
+        let view = self.view(&tx, product, e.credit_code.clone()).await?;
+        self.record_version(&tx, actor, ctx, &view, "product.create", "创建")
+            .await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    async fn load(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: Action,
+    ) -> ServiceResult<(Product, Enterprise)> {
+        let p = products::by_id(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let e = enterprises::by_id(self.db(), p.enterprise_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        // Outside the read scope it does not exist; inside it, a role without the action is 403.
+        self.scoped(
+            actor,
+            Action::ReadEnterprise,
+            &placement(p.region, &e.credit_code),
+            &format!("product:{id}"),
+        )
+        .await?;
+        if action != Action::ReadEnterprise {
+            self.scoped(
+                actor,
+                action,
+                &placement(p.region, &e.credit_code),
+                &format!("product:{id}"),
+            )
+            .await?;
+        }
+        Ok((p, e))
+    }
+
+    /// One product, inside the caller's scope.
+    pub async fn product(&self, actor: &Actor, id: i64) -> ServiceResult<ProductView> {
+        let (p, e) = self.load(actor, id, Action::ReadEnterprise).await?;
+        self.view(self.db(), p, e.credit_code).await
+    }
+
+    /// The products the caller may see, optionally of one status.
+    pub async fn products(
+        &self,
+        actor: &Actor,
+        status: Option<ProductStatus>,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<ProductView>, i64)> {
+        let within = match authorize(actor, Action::ReadEnterprise)? {
+            Scope::All => Within::All,
+            Scope::Region(r) => Within::Region(r),
+            Scope::Enterprise(c) => match enterprises::by_credit_code(self.db(), &c).await? {
+                Some(e) => Within::Enterprise(e.id),
+                None => return Ok((Vec::new(), 0)),
+            },
+            Scope::Account(_) => return Err(ServiceError::Forbidden),
+        };
+        let queue = status == Some(ProductStatus::Submitted);
+        let (rows, total) =
+            products::list(self.db(), &within, status, queue, limit, offset).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for p in rows {
+            let code = enterprises::by_id(self.db(), p.enterprise_id)
+                .await?
+                .map(|e| e.credit_code)
+                .unwrap_or_default();
+            out.push(self.view(self.db(), p, code).await?);
+        }
+        Ok((out, total))
+    }
+
+    /// Changes a product (a new version; an approved one goes back to draft until approved
+    /// again, keeping its registration number).
+    pub async fn update_product(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+        version: i64,
+        change: impl FnOnce(&mut ProductInput),
+    ) -> ServiceResult<ProductView> {
+        let (before, e) = self.load(actor, id, Action::RegisterProducts).await?;
+        let status = before
+            .status
+            .after(Step::Edit)
+            .map_err(|v| ServiceError::invalid("status", v))?;
+        let current = self
+            .view(self.db(), before.clone(), e.credit_code.clone())
+            .await?;
+        let mut input = ProductInput {
+            enterprise: e.credit_code.clone(),
+            name: before.name.clone(),
+            model: before.model.clone(),
+            field: before.field.to_string(),
+            description: before.description.clone(),
+            first_sold_on: before.first_sold_on.map(format_date),
+            figures: before
+                .figures
+                .iter()
+                .map(|f| FiguresInput {
+                    year: f.year.into(),
+                    sales_revenue: f.sales_revenue.to_string(),
+                    output_value: f.output_value.to_string(),
+                })
+                .collect(),
+            patents: current
+                .patents
+                .iter()
+                .map(|(p, l)| LinkInput {
+                    patent: crate::patents::PatentInput::from_stored(p),
+                    core: l.core,
+                    embodiment: l.embodiment.clone(),
+                })
+                .collect(),
+        };
+        change(&mut input);
+        input.enterprise = e.credit_code.clone();
+        let (checked, new) = self.check_product(&e, &input).await?;
+        let mut after = Product {
+            id: before.id,
+            status,
+            registration_number: before.registration_number.clone(),
+            created_at: before.created_at,
+            ..checked
+        };
+        let tx = self.db().begin().await?;
+        self.add_new_patents(&tx, &mut after, new).await?;
+        let Some(v) = products::save(&tx, &after, version, self.now()).await? else {
+            return Err(ServiceError::Conflict(
+                "产品信息已被他人修改，请刷新后重试".into(),
+            ));
+        };
+        after.version = v;
+        let view = self.view(&tx, after, e.credit_code).await?;
+        self.record_version(&tx, actor, ctx, &view, "product.update", "修改")
+            .await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    async fn step(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+        version: i64,
+        step: Step,
+        reason: Option<&str>,
+    ) -> ServiceResult<ProductView> {
+        let action = match step {
+            Step::Approve | Step::Return => Action::ReviewRegistrations,
+            _ => Action::RegisterProducts,
+        };
+        let (mut p, e) = self.load(actor, id, action).await?;
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if step == Step::Return && reason.is_none() {
+            return Err(ServiceError::invalid(
+                "reason",
+                Violation::new("required", "退回须说明理由", "a reason is required"),
+            ));
+        }
+        p.status = p
+            .status
+            .after(step)
+            .map_err(|v| ServiceError::invalid("status", v))?;
+        let now = self.now();
+        if step == Step::Submit {
+            // Patents may have lapsed since the draft was saved.
+            let ids: Vec<i64> = p.links.iter().map(|l| l.patent_id).collect();
+            let linked = patents::by_ids(self.db(), &ids).await?;
+            let mut errors: Vec<FieldViolation> = linked
+                .iter()
+                .filter(|pt| !pt.legal_status.in_force())
+                .map(|pt| {
+                    FieldViolation::new(
+                        "patents",
+                        not_in_force(&pt.number.to_string(), pt.legal_status),
+                    )
+                })
+                .collect();
+            if linked.is_empty() {
+                errors.push(FieldViolation::new(
+                    "patents",
+                    Violation::new(
+                        "missing_patent",
+                        "备案产品至少须关联一件有效专利",
+                        "no patent",
+                    ),
+                ));
+            }
+            if !errors.is_empty() {
+                return Err(ServiceError::Invalid(errors));
+            }
+            p.submitted_at = Some(now);
+            p.return_reason = None;
+        }
+        if matches!(step, Step::Approve | Step::Return) {
+            p.reviewed_at = Some(now);
+            p.reviewed_by = Some(actor.username.clone());
+            p.return_reason = reason.map(str::to_string);
+        }
+        let tx = self.db().begin().await?;
+        if step == Step::Approve && p.registration_number.is_none() {
+            let year = now.datetime().year();
+            let serial = products::next_serial(&tx, year, p.region).await?;
+            let number =
+                RegistrationNumber::new(year, p.region, u32::try_from(serial).unwrap_or(0))
+                    .ok_or_else(|| ServiceError::Conflict("本年度本地区备案编号已用尽".into()))?;
+            p.registration_number = Some(number.to_string());
+        }
+        let Some(v) = products::save(&tx, &p, version, now).await? else {
+            return Err(ServiceError::Conflict(
+                "产品信息已被他人修改，请刷新后重试".into(),
+            ));
+        };
+        p.version = v;
+        let view = self.view(&tx, p, e.credit_code).await?;
+        let (action, note) = match step {
+            Step::Submit => ("product.submit", "提交审核".to_string()),
+            Step::Approve => ("product.approve", "备案通过".to_string()),
+            Step::Return => (
+                "product.return",
+                format!("退回：{}", reason.unwrap_or_default()),
+            ),
+            Step::Withdraw => (
+                "product.withdraw",
+                format!("撤销：{}", reason.unwrap_or_default()),
+            ),
+            Step::Edit => ("product.update", "修改".to_string()),
+        };
+        self.record_version(&tx, actor, ctx, &view, action, &note)
+            .await?;
+        tx.commit().await?;
+        Ok(view)
+    }
+
+    pub async fn submit_product(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+        version: i64,
+    ) -> ServiceResult<ProductView> {
+        self.step(actor, ctx, id, version, Step::Submit, None).await
+    }
+
+    /// The reviewer's decision: approve, or return with a reason.
+    pub async fn review_product(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+        version: i64,
+        approve: bool,
+        reason: Option<&str>,
+    ) -> ServiceResult<ProductView> {
+        let step = if approve { Step::Approve } else { Step::Return };
+        self.step(actor, ctx, id, version, step, reason).await
+    }
+
+    /// Every version of a product, newest first.
+    pub async fn product_history(&self, actor: &Actor, id: i64) -> ServiceResult<Vec<Version>> {
+        self.load(actor, id, Action::ReadEnterprise).await?;
+        Ok(products::versions(self.db(), id).await?)
+    }
+}

@@ -1,0 +1,384 @@
+//! Products, their figures and patents, their versions, and registration serials.
+
+use crate::db::{DbRow, Exec, FromDbRow, Sql};
+use crate::users::{region_opt, ts, ts_opt};
+use crate::StoreError;
+use zhichan_domain::enterprises::{format_date, parse_date};
+use zhichan_domain::registration::ProductStatus;
+use zhichan_domain::{IndustryCode, Money, RegionCode, Timestamp};
+
+/// One year's figures of a product.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Figures {
+    pub year: i32,
+    pub sales_revenue: Money,
+    pub output_value: Money,
+}
+
+/// A patent linked to a product.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub patent_id: i64,
+    pub core: bool,
+    pub embodiment: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Product {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub region: RegionCode,
+    pub name: String,
+    pub model: String,
+    pub field: IndustryCode,
+    pub description: String,
+    pub first_sold_on: Option<time::Date>,
+    pub status: ProductStatus,
+    pub registration_number: Option<String>,
+    pub submitted_at: Option<Timestamp>,
+    pub reviewed_at: Option<Timestamp>,
+    pub reviewed_by: Option<String>,
+    pub return_reason: Option<String>,
+    pub figures: Vec<Figures>,
+    pub links: Vec<Link>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+fn bad(what: &str, v: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {v}"))
+}
+
+impl FromDbRow for Product {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        let field: String = row.get("field")?;
+        let status: String = row.get("status")?;
+        let sold: Option<String> = row.get("first_sold_on")?;
+        Ok(Product {
+            id: row.get("id")?,
+            enterprise_id: row.get("enterprise_id")?,
+            region: region_opt(row, "region")?.ok_or_else(|| bad("region", "null"))?,
+            name: row.get("name")?,
+            model: row.get("model")?,
+            field: IndustryCode::parse(&field).map_err(|_| bad("field", &field))?,
+            description: row.get("description")?,
+            first_sold_on: sold
+                .map(|s| parse_date(&s).ok_or_else(|| bad("first_sold_on", &s)))
+                .transpose()?,
+            status: ProductStatus::parse(&status).map_err(|_| bad("status", &status))?,
+            registration_number: row.get("registration_number")?,
+            submitted_at: ts_opt(row, "submitted_at")?,
+            reviewed_at: ts_opt(row, "reviewed_at")?,
+            reviewed_by: row.get("reviewed_by")?,
+            return_reason: row.get("return_reason")?,
+            figures: Vec::new(),
+            links: Vec::new(),
+            created_at: ts(row, "created_at")?,
+            updated_at: ts(row, "updated_at")?,
+            version: row.get("version")?,
+        })
+    }
+}
+
+const COLUMNS: &str = "id, enterprise_id, region, name, model, field, description, first_sold_on, \
+    status, registration_number, submitted_at, reviewed_at, reviewed_by, return_reason, \
+    created_at, updated_at, version";
+
+struct FigRow(i64, Figures);
+impl FromDbRow for FigRow {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        let year: i64 = row.get("year")?;
+        Ok(FigRow(
+            row.get("product_id")?,
+            Figures {
+                year: i32::try_from(year).map_err(|_| bad("year", year))?,
+                sales_revenue: Money::from_fen(row.get("sales_revenue")?),
+                output_value: Money::from_fen(row.get("output_value")?),
+            },
+        ))
+    }
+}
+
+struct LinkRow(i64, Link);
+impl FromDbRow for LinkRow {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(LinkRow(
+            row.get("product_id")?,
+            Link {
+                patent_id: row.get("patent_id")?,
+                core: row.get("core")?,
+                embodiment: row.get("embodiment")?,
+            },
+        ))
+    }
+}
+
+fn in_list(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Loads the figures and patent links of the given products in two queries.
+async fn complete(ex: &impl Exec, mut list: Vec<Product>) -> Result<Vec<Product>, StoreError> {
+    if list.is_empty() {
+        return Ok(list);
+    }
+    let ids = in_list(1, list.len());
+    let mut figs = Sql::new(format!(
+        "SELECT product_id, year, sales_revenue, output_value FROM product_figures \
+         WHERE product_id IN ({ids}) ORDER BY year"
+    ));
+    let mut links = Sql::new(format!(
+        "SELECT product_id, patent_id, core, embodiment FROM product_patents \
+         WHERE product_id IN ({ids}) ORDER BY patent_id"
+    ));
+    for p in &list {
+        figs.push_param(p.id);
+        links.push_param(p.id);
+    }
+    let figs: Vec<FigRow> = ex.fetch_all(figs).await?;
+    let links: Vec<LinkRow> = ex.fetch_all(links).await?;
+    for FigRow(id, f) in figs {
+        if let Some(p) = list.iter_mut().find(|p| p.id == id) {
+            p.figures.push(f);
+        }
+    }
+    for LinkRow(id, l) in links {
+        if let Some(p) = list.iter_mut().find(|p| p.id == id) {
+            p.links.push(l);
+        }
+    }
+    Ok(list)
+}
+
+pub async fn by_id(ex: &impl Exec, id: i64) -> Result<Option<Product>, StoreError> {
+    let row: Option<Product> = ex
+        .fetch_optional(Sql::new(format!("SELECT {COLUMNS} FROM products WHERE id = $1")).bind(id))
+        .await?;
+    Ok(complete(ex, row.into_iter().collect()).await?.pop())
+}
+
+/// Which products a list may show.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Within {
+    All,
+    Region(RegionCode),
+    Enterprise(i64),
+}
+
+/// Products within `within`, optionally of one status, newest first (or, for the review queue,
+/// oldest submission first).
+pub async fn list(
+    ex: &impl Exec,
+    within: &Within,
+    status: Option<ProductStatus>,
+    queue_order: bool,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Product>, i64), StoreError> {
+    let (scope, a, b): (&str, i64, i64) = match within {
+        Within::All => ("$1 = $2", 0, 0),
+        Within::Region(r) => {
+            let (lo, hi) = r.subtree();
+            ("region BETWEEN $1 AND $2", lo.into(), hi.into())
+        }
+        Within::Enterprise(id) => ("enterprise_id = $1 AND $2 = $2", *id, 0),
+    };
+    let filter = format!("{scope} AND ($3 = '' OR status = $3)");
+    let order = if queue_order {
+        "submitted_at, id"
+    } else {
+        "updated_at DESC, id DESC"
+    };
+    let status = status.map(|s| s.as_str()).unwrap_or("");
+    let rows: Vec<Product> = ex
+        .fetch_all(
+            Sql::new(format!(
+                "SELECT {COLUMNS} FROM products WHERE {filter} ORDER BY {order} LIMIT $4 OFFSET $5"
+            ))
+            .bind(a)
+            .bind(b)
+            .bind(status)
+            .bind(limit)
+            .bind(offset),
+        )
+        .await?;
+    let total = ex
+        .fetch_one(
+            Sql::new(format!("SELECT COUNT(*) FROM products WHERE {filter}"))
+                .bind(a)
+                .bind(b)
+                .bind(status),
+        )
+        .await?;
+    Ok((complete(ex, rows).await?, total))
+}
+
+async fn replace_details(ex: &impl Exec, p: &Product) -> Result<(), StoreError> {
+    ex.execute(Sql::new("DELETE FROM product_figures WHERE product_id = $1").bind(p.id))
+        .await?;
+    ex.execute(Sql::new("DELETE FROM product_patents WHERE product_id = $1").bind(p.id))
+        .await?;
+    for f in &p.figures {
+        ex.execute(
+            Sql::new(
+                "INSERT INTO product_figures (product_id, year, sales_revenue, output_value) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(p.id)
+            .bind(i64::from(f.year))
+            .bind(f.sales_revenue.fen())
+            .bind(f.output_value.fen()),
+        )
+        .await?;
+    }
+    for l in &p.links {
+        ex.execute(
+            Sql::new(
+                "INSERT INTO product_patents (product_id, patent_id, core, embodiment) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(p.id)
+            .bind(l.patent_id)
+            .bind(l.core)
+            .bind(l.embodiment.as_str()),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// Inserts a product (version 1) with its figures and links; answers its id.
+pub async fn insert(ex: &impl Exec, p: &Product, now: Timestamp) -> Result<i64, StoreError> {
+    let id: i64 = ex
+        .fetch_one(
+            Sql::new(
+                "INSERT INTO products (enterprise_id, region, name, model, field, description, \
+                 first_sold_on, status, created_at, updated_at, version) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1) RETURNING id",
+            )
+            .bind(p.enterprise_id)
+            .bind(p.region)
+            .bind(p.name.as_str())
+            .bind(p.model.as_str())
+            .bind(p.field.as_str())
+            .bind(p.description.as_str())
+            .bind(p.first_sold_on.map(format_date))
+            .bind(p.status.as_str())
+            .bind(now),
+        )
+        .await?;
+    replace_details(ex, &Product { id, ..p.clone() }).await?;
+    Ok(id)
+}
+
+/// Saves every field of a product if it is still at `version`; the new version, or `None` when
+/// someone saved first (nothing written then).
+pub async fn save(
+    ex: &impl Exec,
+    p: &Product,
+    version: i64,
+    now: Timestamp,
+) -> Result<Option<i64>, StoreError> {
+    let n = ex
+        .execute(
+            Sql::new(
+                "UPDATE products SET name = $1, model = $2, field = $3, description = $4, \
+                 first_sold_on = $5, status = $6, registration_number = $7, submitted_at = $8, \
+                 reviewed_at = $9, reviewed_by = $10, return_reason = $11, region = $12, \
+                 updated_at = $13, version = version + 1 WHERE id = $14 AND version = $15",
+            )
+            .bind(p.name.as_str())
+            .bind(p.model.as_str())
+            .bind(p.field.as_str())
+            .bind(p.description.as_str())
+            .bind(p.first_sold_on.map(format_date))
+            .bind(p.status.as_str())
+            .bind(p.registration_number.clone())
+            .bind(p.submitted_at)
+            .bind(p.reviewed_at)
+            .bind(p.reviewed_by.clone())
+            .bind(p.return_reason.clone())
+            .bind(p.region)
+            .bind(now)
+            .bind(p.id)
+            .bind(version),
+        )
+        .await?;
+    if n == 0 {
+        return Ok(None);
+    }
+    replace_details(ex, p).await?;
+    Ok(Some(version + 1))
+}
+
+/// One saved version of a product.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Version {
+    pub version: i64,
+    pub status: String,
+    pub snapshot: String,
+    pub changed_by: String,
+    pub changed_at: Timestamp,
+    pub note: String,
+}
+
+impl FromDbRow for Version {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(Version {
+            version: row.get("version")?,
+            status: row.get("status")?,
+            snapshot: row.get("snapshot")?,
+            changed_by: row.get("changed_by")?,
+            changed_at: ts(row, "changed_at")?,
+            note: row.get("note")?,
+        })
+    }
+}
+
+pub async fn insert_version(ex: &impl Exec, id: i64, v: &Version) -> Result<(), StoreError> {
+    ex.execute(
+        Sql::new(
+            "INSERT INTO product_versions (product_id, version, status, snapshot, changed_by, \
+             changed_at, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(v.version)
+        .bind(v.status.as_str())
+        .bind(v.snapshot.as_str())
+        .bind(v.changed_by.as_str())
+        .bind(v.changed_at)
+        .bind(v.note.as_str()),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn versions(ex: &impl Exec, id: i64) -> Result<Vec<Version>, StoreError> {
+    ex.fetch_all(
+        Sql::new(
+            "SELECT version, status, snapshot, changed_by, changed_at, note FROM product_versions \
+             WHERE product_id = $1 ORDER BY version DESC",
+        )
+        .bind(id),
+    )
+    .await
+}
+
+/// The next registration serial for a year and region, taken inside the caller's transaction
+/// (the row lock keeps two approvals from sharing one).
+pub async fn next_serial(ex: &impl Exec, year: i32, region: RegionCode) -> Result<i64, StoreError> {
+    ex.fetch_one(
+        Sql::new(
+            "INSERT INTO registration_serials (year, region, last) VALUES ($1, $2, 1) \
+             ON CONFLICT (year, region) DO UPDATE SET last = registration_serials.last + 1 \
+             RETURNING last",
+        )
+        .bind(i64::from(year))
+        .bind(region),
+    )
+    .await
+}
