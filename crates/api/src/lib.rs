@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod enterprises;
 pub mod problem;
+pub mod products;
 pub mod reference;
 
 use serde::Serialize;

@@ -7,6 +7,7 @@ pub mod health;
 pub mod industries;
 pub mod paging;
 pub mod patents;
+pub mod products;
 pub mod regions;
 pub mod security;
 pub mod session;
@@ -108,5 +109,10 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(enterprises::history))
         .routes(routes!(patents::list, patents::add))
         .routes(routes!(patents::update))
+        .routes(routes!(products::create, products::list))
+        .routes(routes!(products::get, products::update))
+        .routes(routes!(products::submit))
+        .routes(routes!(products::review))
+        .routes(routes!(products::history))
         .split_for_parts()
 }
