@@ -265,6 +265,7 @@ impl Services {
         let product = Product {
             id: 0,
             enterprise_id: e.id,
+            enterprise_code: e.credit_code.clone(),
             region: e.region,
             name: input.name.trim().to_string(),
             model: input.model.trim().to_string(),

@@ -1,57 +1,11 @@
 //! An enterprise keeps its profile; officials see the profiles of their region only.
 
-use std::sync::Arc;
-use zhichan_domain::access::Actor;
-use zhichan_domain::Timestamp;
-use zhichan_service::accounts::NewAccount;
-use zhichan_service::clock::ManualClock;
+mod common;
+
+use common::*;
 use zhichan_service::enterprises::{EnterpriseInput, QualificationInput};
-use zhichan_service::{Ctx, ServiceError, Services};
+use zhichan_service::ServiceError;
 use zhichan_testkit::{on_both_backends, Fresh};
-
-const PASSWORD: &str = "Lanting-Xu-2026";
-/// Registered in 抚州市临川区 (361002).
-const LINCHUAN: &str = "91361002MA35F6XK04";
-/// Registered in 福州市 (350100).
-const FUZHOU_FJ: &str = "91350100M000100Y43";
-
-fn services(fresh: &Fresh) -> Services {
-    let clock = Arc::new(ManualClock::at(
-        Timestamp::parse("2026-03-02T01:00:00.000Z").unwrap(),
-    ));
-    Services::with_clock(fresh.db.clone(), clock)
-}
-
-fn ctx() -> Ctx {
-    Ctx {
-        ip: "10.0.0.7".into(),
-        user_agent: "test".into(),
-    }
-}
-
-async fn actor(
-    s: &Services,
-    name: &str,
-    role: &str,
-    region: Option<&str>,
-    enterprise: Option<&str>,
-) -> Actor {
-    s.create_user_by_operator(NewAccount {
-        username: name.into(),
-        role: role.into(),
-        region: region.map(Into::into),
-        enterprise: enterprise.map(Into::into),
-        password: Some(PASSWORD.into()),
-        ..NewAccount::default()
-    })
-    .await
-    .unwrap();
-    s.login(&ctx(), name, PASSWORD, None, None)
-        .await
-        .unwrap()
-        .auth
-        .actor
-}
 
 fn profile(code: &str) -> EnterpriseInput {
     EnterpriseInput {

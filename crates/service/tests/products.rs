@@ -1,57 +1,15 @@
 //! An enterprise registers a product with two patents; the reviewer returns it, it is fixed and
 //! approved, and the city sees it.
 
-use std::sync::Arc;
+mod common;
+
+use common::*;
 use zhichan_domain::access::Actor;
-use zhichan_domain::Timestamp;
-use zhichan_service::accounts::NewAccount;
-use zhichan_service::clock::ManualClock;
 use zhichan_service::enterprises::EnterpriseInput;
 use zhichan_service::patents::PatentInput;
 use zhichan_service::products::{FiguresInput, LinkInput, ProductInput};
-use zhichan_service::{Ctx, ServiceError, Services};
+use zhichan_service::{ServiceError, Services};
 use zhichan_testkit::{on_both_backends, Fresh};
-
-const PASSWORD: &str = "Lanting-Xu-2026";
-const LINCHUAN: &str = "91361002MA35F6XK04";
-
-fn services(fresh: &Fresh) -> Services {
-    let clock = Arc::new(ManualClock::at(
-        Timestamp::parse("2026-03-02T01:00:00.000Z").unwrap(),
-    ));
-    Services::with_clock(fresh.db.clone(), clock)
-}
-
-fn ctx() -> Ctx {
-    Ctx {
-        ip: "10.0.0.8".into(),
-        user_agent: "test".into(),
-    }
-}
-
-async fn actor(
-    s: &Services,
-    name: &str,
-    role: &str,
-    region: Option<&str>,
-    enterprise: Option<&str>,
-) -> Actor {
-    s.create_user_by_operator(NewAccount {
-        username: name.into(),
-        role: role.into(),
-        region: region.map(Into::into),
-        enterprise: enterprise.map(Into::into),
-        password: Some(PASSWORD.into()),
-        ..NewAccount::default()
-    })
-    .await
-    .unwrap();
-    s.login(&ctx(), name, PASSWORD, None, None)
-        .await
-        .unwrap()
-        .auth
-        .actor
-}
 
 fn patent(number: &str) -> PatentInput {
     PatentInput {

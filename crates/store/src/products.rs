@@ -27,6 +27,8 @@ pub struct Link {
 pub struct Product {
     pub id: i64,
     pub enterprise_id: i64,
+    /// The enterprise's credit code (read with the row, never stored twice).
+    pub enterprise_code: String,
     pub region: RegionCode,
     pub name: String,
     pub model: String,
@@ -58,6 +60,7 @@ impl FromDbRow for Product {
         Ok(Product {
             id: row.get("id")?,
             enterprise_id: row.get("enterprise_id")?,
+            enterprise_code: row.get("enterprise_code")?,
             region: region_opt(row, "region")?.ok_or_else(|| bad("region", "null"))?,
             name: row.get("name")?,
             model: row.get("model")?,
@@ -81,7 +84,9 @@ impl FromDbRow for Product {
     }
 }
 
-const COLUMNS: &str = "id, enterprise_id, region, name, model, field, description, first_sold_on, \
+const COLUMNS: &str = "id, enterprise_id, \
+    (SELECT credit_code FROM enterprises e WHERE e.id = products.enterprise_id) AS enterprise_code, \
+    region, name, model, field, description, first_sold_on, \
     status, registration_number, submitted_at, reviewed_at, reviewed_by, return_reason, \
     created_at, updated_at, version";
 
