@@ -359,6 +359,40 @@ await check('an enterprise fills in its profile and its city office sees it', as
   return 'enterprise-form.png, enterprise.png';
 }));
 
+await check('the enterprise registers a product and the reviewer approves it', async () => withPage(async (page) => {
+  await signIn(page, 'qiye');
+  await open(page, `${BASE}/products/new`);
+  await page.fill('#pf-name', '智能数据采集终端');
+  await page.fill('#pf-model', 'ZC-100');
+  await page.fill('#pf-field', '39');
+  await page.fill('#pf-sold', '2022-05-01');
+  await page.fill('#f0y', '2025');
+  await page.fill('#f0s', '12345678.90');
+  await page.fill('#f0o', '13000000');
+  await page.fill('#p0n', 'ZL201910725275.4');
+  await page.fill('#p0t', '一种数据采集装置');
+  await page.fill('#p0p', '抚州市临川区示例科技有限公司');
+  await page.fill('#p0g', '2021-03-02');
+  await page.fill('#p0e', '采集模块');
+  await page.check('input[name="p0_core"]');
+  await Promise.all([page.waitForURL(/\/products\/\d+$/), page.click('form[action="/products/new"] button[type="submit"]')]);
+  const url = page.url();
+  await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("提交审核")')]);
+  assert((await page.locator('h1').innerText()).includes('待审核'), 'not submitted');
+  await signOut(page);
+
+  await signIn(page, 'shenhe');
+  await open(page, `${BASE}/products?status=submitted`);
+  await page.screenshot({ path: path.join(OUT, 'product-queue.png'), fullPage: true });
+  await open(page, url);
+  await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("通过并发放备案编号")')]);
+  const text = await page.locator('main').innerText();
+  assert(/BA\d{4}361002000001/.test(text), `no registration number on the page: ${text.slice(0, 200)}`);
+  await page.screenshot({ path: path.join(OUT, 'product.png'), fullPage: true });
+  await signOut(page);
+  return 'product-queue.png, product.png';
+}));
+
 // ------------------------------------------------------------ 6, 7. network and console
 await check('no off-host requests', async () => {
   assert(context, 'chromium not launched');

@@ -118,6 +118,19 @@ pub fn app(services: Services, settings: Settings) -> Router {
             get(web::verification::my_document),
         )
         .route("/reviews/verifications", get(web::verification::queue))
+        .route("/products", get(web::products::list))
+        .route(
+            "/products/new",
+            get(web::products::new_form).post(web::products::create),
+        )
+        .route(
+            "/products/{id}",
+            get(web::products::view).post(web::products::step),
+        )
+        .route(
+            "/products/{id}/edit",
+            get(web::products::edit_form).post(web::products::update),
+        )
         .route("/enterprises", get(web::enterprises::list))
         .route(
             "/enterprises/new",

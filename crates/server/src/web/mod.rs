@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod enterprises;
 pub mod pages;
+pub mod products;
 pub mod verification;
 
 use crate::assets;
@@ -61,6 +62,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
                 "实名认证审核",
             ),
             (Action::ReadEnterprise, "/enterprises", "企业信息"),
+            (Action::ReadEnterprise, "/products", "产品备案"),
             (Action::ReadUsers, "/admin/users", "用户管理"),
             (Action::ReadSecurityPolicy, "/admin/security", "安全策略"),
             (Action::ReadAudit, "/audit", "审计日志"),
