@@ -329,34 +329,31 @@ await check('an enterprise signs itself up and a reviewer approves it', async ()
   return 'signup.png, review.png';
 }));
 
-await check('an enterprise fills in its profile and its city office sees it', async () => withPage(async (page) => {
+await check('an enterprise updates its profile and its city office sees it', async () => withPage(async (page) => {
   await signIn(page, 'qiye');
   await open(page, `${BASE}/enterprises`);
-  assert(new URL(page.url()).pathname === '/enterprises/new', `expected the profile form, at ${page.url()}`);
-  await page.fill('#f-name', '抚州市临川区示例科技有限公司');
+  assert(/\/enterprises\/91361002MA35F6XK04$/.test(page.url()), `expected the demo profile, at ${page.url()}`);
+  await Promise.all([page.waitForLoadState('load'), page.click('a:has-text("修改")')]);
   await page.fill('#f-address', '抚州市临川区文昌大道 1 号');
-  await page.fill('#f-industry', 'C39');
-  await page.selectOption('#f-scale', 'small');
-  await page.selectOption('#f-ownership', 'private');
-  await page.fill('#f-cname', '王芳');
-  await page.fill('#f-cphone', '0794-8888888');
   await page.selectOption('#q0k', 'high_tech');
   await page.selectOption('#q0l', 'national');
   await page.fill('#q0f', '2024-01-01');
   await page.fill('#q0t', '2026-12-31');
   await page.fill('#q0c', 'GR202436000123');
   await page.screenshot({ path: path.join(OUT, 'enterprise-form.png'), fullPage: true });
-  await Promise.all([page.waitForURL(/\/enterprises\/91361002MA35F6XK04\?saved=1/), page.click('form[action="/enterprises/new"] button[type="submit"]')]);
+  await Promise.all([page.waitForURL(/\/enterprises\/91361002MA35F6XK04\?saved=1/), page.click('main form button[type="submit"]')]);
   const text = await page.locator('main').innerText();
-  assert(text.includes('高新技术企业') && text.includes('临川区'), 'the profile does not show what was saved');
+  assert(text.includes('高新技术企业') && text.includes('第 2 版'), 'the profile does not show what was saved');
   await page.screenshot({ path: path.join(OUT, 'enterprise.png'), fullPage: true });
   await signOut(page);
 
   await signIn(page, 'fuzhou');
   await open(page, `${BASE}/enterprises`);
-  assert((await page.locator('main').innerText()).includes('抚州市临川区示例科技有限公司'), 'the city office does not see the enterprise');
+  const list = await page.locator('main').innerText();
+  assert(list.includes('抚州市临川区示例科技有限公司') && list.includes('南城县精工机械制造有限公司'), 'the city office does not see its enterprises');
+  await page.screenshot({ path: path.join(OUT, 'enterprises.png'), fullPage: true });
   await signOut(page);
-  return 'enterprise-form.png, enterprise.png';
+  return 'enterprise-form.png, enterprise.png, enterprises.png';
 }));
 
 await check('the enterprise registers a product and the reviewer approves it', async () => withPage(async (page) => {
@@ -387,7 +384,7 @@ await check('the enterprise registers a product and the reviewer approves it', a
   await open(page, url);
   await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("通过并发放备案编号")')]);
   const text = await page.locator('main').innerText();
-  assert(/BA\d{4}361002000001/.test(text), `no registration number on the page: ${text.slice(0, 200)}`);
+  assert(/BA\d{4}361002\d{6}/.test(text), `no registration number on the page: ${text.slice(0, 200)}`);
   await page.screenshot({ path: path.join(OUT, 'product.png'), fullPage: true });
   await signOut(page);
   return 'product-queue.png, product.png';
