@@ -134,3 +134,11 @@ pub struct ProductVersion {
     #[schema(value_type = Object)]
     pub product: serde_json::Value,
 }
+
+/// `POST /api/v1/products/{id}/withdraw`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Withdraw {
+    pub version: i64,
+    /// Why: the product left the market, its patents lapsed or were transferred, …
+    pub reason: String,
+}

@@ -138,6 +138,11 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         Signed(A::ReviewRegistrations),
     ),
     (
+        "POST",
+        "/api/v1/products/{id}/withdraw",
+        Signed(A::RegisterProducts),
+    ),
+    (
         "GET",
         "/api/v1/products/{id}/history",
         Signed(A::ReadEnterprise),

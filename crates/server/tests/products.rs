@@ -175,3 +175,65 @@ async fn a_product_goes_from_draft_to_a_registration_number(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(a_product_goes_from_draft_to_a_registration_number);
+
+async fn an_enterprise_withdraws_an_approved_product_over_http(fresh: Fresh) {
+    let s = zhichan_service::Services::new(fresh.db.clone());
+    let report = s.prepare_demo().await.unwrap();
+    assert!(report.products >= 3);
+    let app = spawn_app(&fresh).await;
+    let firm = app.token(&fresh, "qiye").await;
+    let other = app.token(&fresh, "dongxiang").await;
+    let list: Value = app
+        .client
+        .get(app.url("/api/v1/products?status=approved"))
+        .bearer_auth(&firm)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let p = &list["items"][0];
+    let id = p["id"].as_i64().unwrap();
+    let version = p["version"].as_i64().unwrap();
+    let url = app.url(&format!("/api/v1/products/{id}/withdraw"));
+    let res = app
+        .client
+        .post(&url)
+        .bearer_auth(&other)
+        .json(&json!({"version": version, "reason": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "another enterprise cannot see it"
+    );
+    let res = app
+        .client
+        .post(&url)
+        .bearer_auth(&firm)
+        .json(&json!({"version": version, "reason": ""}))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    assert_eq!(
+        assert_problem(status, &res.json().await.unwrap(), 422),
+        [("reason".to_string(), "required".to_string())]
+    );
+    let res = app
+        .client
+        .post(&url)
+        .bearer_auth(&firm)
+        .json(&json!({"version": version, "reason": "停产退市"}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["status"], "withdrawn");
+    assert_eq!(body["registration_number"], p["registration_number"]);
+    app.stop().await;
+}
+on_both_backends!(an_enterprise_withdraws_an_approved_product_over_http);

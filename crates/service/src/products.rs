@@ -525,10 +525,15 @@ impl Services {
         };
         let (mut p, e) = self.load(actor, id, action).await?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-        if step == Step::Return && reason.is_none() {
+        if matches!(step, Step::Return | Step::Withdraw) && reason.is_none() {
+            let zh = if step == Step::Return {
+                "退回须说明理由"
+            } else {
+                "撤销须说明原因（如产品已退市、专利已失效或转让）"
+            };
             return Err(ServiceError::invalid(
                 "reason",
-                Violation::new("required", "退回须说明理由", "a reason is required"),
+                Violation::new("required", zh, "a reason is required"),
             ));
         }
         p.status = p
@@ -569,6 +574,10 @@ impl Services {
         if matches!(step, Step::Approve | Step::Return) {
             p.reviewed_at = Some(now);
             p.reviewed_by = Some(actor.username.clone());
+            p.return_reason = reason.map(str::to_string);
+        }
+        if step == Step::Withdraw {
+            // The record stays, marked withdrawn, with why; the reason field carries it.
             p.return_reason = reason.map(str::to_string);
         }
         let tx = self.db().begin().await?;
@@ -628,6 +637,19 @@ impl Services {
     ) -> ServiceResult<ProductView> {
         let step = if approve { Step::Approve } else { Step::Return };
         self.step(actor, ctx, id, version, step, reason).await
+    }
+
+    /// Withdraws an approved product (撤销) with a reason; the record and its number stay.
+    pub async fn withdraw_product(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+        version: i64,
+        reason: &str,
+    ) -> ServiceResult<ProductView> {
+        self.step(actor, ctx, id, version, Step::Withdraw, Some(reason))
+            .await
     }
 
     /// Every version of a product, newest first.

@@ -266,3 +266,45 @@ async fn a_product_needs_a_patent_in_force(fresh: Fresh) {
     );
 }
 on_both_backends!(a_product_needs_a_patent_in_force);
+
+async fn an_approved_product_is_withdrawn_with_a_reason_and_kept(fresh: Fresh) {
+    let s = services(&fresh);
+    let firm = setup(&s).await;
+    let reviewer = actor(&s, "rev.fuzhou", "reviewer", Some("361000"), None).await;
+    let v = s
+        .create_product(&firm, &ctx(), product(vec![patent("201910725275.4")]))
+        .await
+        .unwrap();
+    let id = v.product.id;
+    assert!(
+        matches!(
+            s.withdraw_product(&firm, &ctx(), id, 1, "退市").await,
+            Err(ServiceError::Invalid(ref f)) if f[0].violation.code == "invalid_transition"
+        ),
+        "a draft is not withdrawn, it is simply not submitted"
+    );
+    s.submit_product(&firm, &ctx(), id, 1).await.unwrap();
+    let v = s
+        .review_product(&reviewer, &ctx(), id, 2, true, None)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.withdraw_product(&firm, &ctx(), id, 3, "  ").await,
+        Err(ServiceError::Invalid(ref f)) if f[0].field == "reason"
+    ));
+    let w = s
+        .withdraw_product(&firm, &ctx(), id, 3, "产品已于 2026 年停产退市")
+        .await
+        .unwrap();
+    assert_eq!(w.product.status.as_str(), "withdrawn");
+    assert_eq!(
+        w.product.registration_number, v.product.registration_number,
+        "the number stays"
+    );
+    assert_eq!(
+        s.product(&firm, id).await.unwrap().product.status.as_str(),
+        "withdrawn"
+    );
+    assert_eq!(s.product_history(&firm, id).await.unwrap().len(), 4);
+}
+on_both_backends!(an_approved_product_is_withdrawn_with_a_reason_and_kept);

@@ -113,6 +113,7 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(products::get, products::update))
         .routes(routes!(products::submit))
         .routes(routes!(products::review))
+        .routes(routes!(products::withdraw))
         .routes(routes!(products::history))
         .split_for_parts()
 }

@@ -10,6 +10,7 @@ use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::products::{
     Figures, NewProduct, Product, ProductPatch, ProductPatent, ProductVersion, Review, Submit,
+    Withdraw,
 };
 use zhichan_api::{FieldError, Page, Problem};
 use zhichan_domain::enterprises::format_date;
@@ -332,4 +333,30 @@ pub async fn history(
             })
             .collect(),
     ))
+}
+
+/// Withdraws an approved product with a reason; the record stays, marked withdrawn.
+#[utoipa::path(
+    post,
+    path = "/api/v1/products/{id}/withdraw",
+    tag = "registration",
+    params(("id" = i64, Path)),
+    request_body = Withdraw,
+    responses(
+        (status = 200, description = "已撤销", body = Product),
+        (status = 422, description = "须说明原因，或当前状态不能撤销", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<Withdraw>,
+) -> AppResult<Json<Product>> {
+    let v = state
+        .services
+        .withdraw_product(&signed.auth.actor, &ctx, id, b.version, &b.reason)
+        .await?;
+    Ok(Json(body(&v)))
 }

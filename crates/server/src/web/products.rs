@@ -113,6 +113,7 @@ struct ViewPage {
     can_edit: bool,
     can_submit: bool,
     can_review: bool,
+    can_withdraw: bool,
     error: Option<String>,
 }
 
@@ -171,6 +172,7 @@ async fn view_page(
                 ),
             can_submit: registers && matches!(s, ProductStatus::Draft | ProductStatus::Returned),
             can_review: reviews && s == ProductStatus::Submitted,
+            can_withdraw: registers && s == ProductStatus::Approved,
             error,
             v,
         },
@@ -211,6 +213,10 @@ pub async fn step(
         }
         "return" => {
             s.review_product(actor, &ctx, id, f.version, false, Some(&f.reason))
+                .await
+        }
+        "withdraw" => {
+            s.withdraw_product(actor, &ctx, id, f.version, &f.reason)
                 .await
         }
         _ => return Ok(StatusCode::BAD_REQUEST.into_response()),
