@@ -213,6 +213,19 @@ impl From<FieldViolation> for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// A reviewer's `decision` field: `approve` (true) or `return` (false).
+pub fn decision(text: &str) -> AppResult<bool> {
+    match text {
+        "approve" => Ok(true),
+        "return" => Ok(false),
+        _ => Err(AppError::Invalid(vec![FieldError {
+            field: "decision".into(),
+            code: "invalid".into(),
+            message: "decision 应为 approve 或 return".into(),
+        }])),
+    }
+}
+
 impl AppError {
     /// A 422 naming one field.
     pub fn field(field: &str, v: zhichan_domain::Violation) -> Self {

@@ -27,6 +27,9 @@ pub struct Services {
     db: Db,
     clock: Arc<dyn Clock>,
     login_limiter: Arc<ratelimit::PerKey>,
+    /// The security settings in force, read at most every few seconds instead of on every
+    /// request (every authenticated request needs them).
+    settings_cache: Arc<std::sync::Mutex<Option<(std::time::Instant, security::InForce)>>>,
 }
 
 impl Services {
@@ -39,6 +42,7 @@ impl Services {
             db,
             clock,
             login_limiter: Arc::new(ratelimit::PerKey::default()),
+            settings_cache: Arc::default(),
         }
     }
 

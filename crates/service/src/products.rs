@@ -89,25 +89,44 @@ impl Services {
         &self,
         ex: &impl zhichan_store::Exec,
         product: Product,
-        enterprise: String,
     ) -> ServiceResult<ProductView> {
-        let ids: Vec<i64> = product.links.iter().map(|l| l.patent_id).collect();
-        let found = patents::by_ids(ex, &ids).await?;
-        let patents = product
-            .links
+        self.views(ex, vec![product])
+            .await?
+            .pop()
+            .ok_or(ServiceError::NotFound)
+    }
+
+    /// Products with their patents, the patents of a whole page fetched in one query.
+    async fn views(
+        &self,
+        ex: &impl zhichan_store::Exec,
+        list: Vec<Product>,
+    ) -> ServiceResult<Vec<ProductView>> {
+        let ids: Vec<i64> = list
             .iter()
-            .filter_map(|l| {
-                found
-                    .iter()
-                    .find(|p| p.id == l.patent_id)
-                    .map(|p| (p.clone(), l.clone()))
-            })
+            .flat_map(|p| p.links.iter().map(|l| l.patent_id))
             .collect();
-        Ok(ProductView {
-            product,
-            enterprise,
-            patents,
-        })
+        let found = patents::by_ids(ex, &ids).await?;
+        Ok(list
+            .into_iter()
+            .map(|product| {
+                let patents = product
+                    .links
+                    .iter()
+                    .filter_map(|l| {
+                        found
+                            .iter()
+                            .find(|p| p.id == l.patent_id)
+                            .map(|p| (p.clone(), l.clone()))
+                    })
+                    .collect();
+                ProductView {
+                    enterprise: product.enterprise_code.clone(),
+                    product,
+                    patents,
+                }
+            })
+            .collect())
     }
 
     /// Checks the typed product against the enterprise's patents; the product to store and
@@ -365,30 +384,22 @@ impl Services {
         let tx = self.db().begin().await?;
         self.add_new_patents(&tx, &mut product, new).await?;
         product.id = products::insert(&tx, &product, now).await?;
-        let view = self.view(&tx, product, e.credit_code.clone()).await?;
+        let view = self.view(&tx, product).await?;
         self.record_version(&tx, actor, ctx, &view, "product.create", "创建")
             .await?;
         tx.commit().await?;
         Ok(view)
     }
 
-    async fn load(
-        &self,
-        actor: &Actor,
-        id: i64,
-        action: Action,
-    ) -> ServiceResult<(Product, Enterprise)> {
+    async fn load(&self, actor: &Actor, id: i64, action: Action) -> ServiceResult<Product> {
         let p = products::by_id(self.db(), id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let e = enterprises::by_id(self.db(), p.enterprise_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
         // Outside the read scope it does not exist; inside it, a role without the action is 403.
         self.scoped(
             actor,
             Action::ReadEnterprise,
-            &placement(p.region, &e.credit_code),
+            &placement(p.region, &p.enterprise_code),
             &format!("product:{id}"),
         )
         .await?;
@@ -396,18 +407,18 @@ impl Services {
             self.scoped(
                 actor,
                 action,
-                &placement(p.region, &e.credit_code),
+                &placement(p.region, &p.enterprise_code),
                 &format!("product:{id}"),
             )
             .await?;
         }
-        Ok((p, e))
+        Ok(p)
     }
 
     /// One product, inside the caller's scope.
     pub async fn product(&self, actor: &Actor, id: i64) -> ServiceResult<ProductView> {
-        let (p, e) = self.load(actor, id, Action::ReadEnterprise).await?;
-        self.view(self.db(), p, e.credit_code).await
+        let p = self.load(actor, id, Action::ReadEnterprise).await?;
+        self.view(self.db(), p).await
     }
 
     /// The products the caller may see, optionally of one status.
@@ -430,15 +441,7 @@ impl Services {
         let queue = status == Some(ProductStatus::Submitted);
         let (rows, total) =
             products::list(self.db(), &within, status, queue, limit, offset).await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for p in rows {
-            let code = enterprises::by_id(self.db(), p.enterprise_id)
-                .await?
-                .map(|e| e.credit_code)
-                .unwrap_or_default();
-            out.push(self.view(self.db(), p, code).await?);
-        }
-        Ok((out, total))
+        Ok((self.views(self.db(), rows).await?, total))
     }
 
     /// Changes a product (a new version; an approved one goes back to draft until approved
@@ -451,14 +454,15 @@ impl Services {
         version: i64,
         change: impl FnOnce(&mut ProductInput),
     ) -> ServiceResult<ProductView> {
-        let (before, e) = self.load(actor, id, Action::RegisterProducts).await?;
+        let before = self.load(actor, id, Action::RegisterProducts).await?;
+        let e = enterprises::by_id(self.db(), before.enterprise_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         let status = before
             .status
             .after(Step::Edit)
             .map_err(|v| ServiceError::invalid("status", v))?;
-        let current = self
-            .view(self.db(), before.clone(), e.credit_code.clone())
-            .await?;
+        let current = self.view(self.db(), before.clone()).await?;
         let mut input = ProductInput {
             enterprise: e.credit_code.clone(),
             name: before.name.clone(),
@@ -503,7 +507,7 @@ impl Services {
             ));
         };
         after.version = v;
-        let view = self.view(&tx, after, e.credit_code).await?;
+        let view = self.view(&tx, after).await?;
         self.record_version(&tx, actor, ctx, &view, "product.update", "修改")
             .await?;
         tx.commit().await?;
@@ -523,7 +527,7 @@ impl Services {
             Step::Approve | Step::Return => Action::ReviewRegistrations,
             _ => Action::RegisterProducts,
         };
-        let (mut p, e) = self.load(actor, id, action).await?;
+        let mut p = self.load(actor, id, action).await?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if matches!(step, Step::Return | Step::Withdraw) && reason.is_none() {
             let zh = if step == Step::Return {
@@ -595,7 +599,7 @@ impl Services {
             ));
         };
         p.version = v;
-        let view = self.view(&tx, p, e.credit_code).await?;
+        let view = self.view(&tx, p).await?;
         let (action, note) = match step {
             Step::Submit => ("product.submit", "提交审核".to_string()),
             Step::Approve => ("product.approve", "备案通过".to_string()),

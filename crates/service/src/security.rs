@@ -82,6 +82,9 @@ impl SecuritySettings {
     }
 }
 
+/// How long the settings read from the database are reused.
+pub const SETTINGS_FRESH_FOR: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// The settings in force and their version (0 for the built-in defaults).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InForce {
@@ -90,8 +93,21 @@ pub struct InForce {
 }
 
 impl Services {
-    /// The settings in force.
+    /// The settings in force. Another server process's change is seen within
+    /// [`SETTINGS_FRESH_FOR`]; this process's own changes at once.
     pub async fn security_settings(&self) -> ServiceResult<InForce> {
+        if let Some((read_at, v)) = self.settings_cache.lock().expect("settings cache").as_ref() {
+            if read_at.elapsed() < SETTINGS_FRESH_FOR {
+                return Ok(v.clone());
+            }
+        }
+        let v = self.read_security_settings().await?;
+        *self.settings_cache.lock().expect("settings cache") =
+            Some((std::time::Instant::now(), v.clone()));
+        Ok(v)
+    }
+
+    async fn read_security_settings(&self) -> ServiceResult<InForce> {
         Ok(match settings::latest_security(self.db()).await? {
             Some(v) => InForce {
                 version: v.version,
@@ -138,7 +154,8 @@ impl Services {
                 Violation::new("required", "请说明修改原因", "a reason is required"),
             ));
         }
-        let current = self.security_settings().await?;
+        // The check against the stored version reads the database, never the cache.
+        let current = self.read_security_settings().await?;
         if current.version != based_on {
             return Err(ServiceError::Conflict(
                 "安全策略已被他人修改，请刷新后重试".into(),
@@ -172,9 +189,12 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
-        Ok(InForce {
+        let saved = InForce {
             version,
             settings: new,
-        })
+        };
+        *self.settings_cache.lock().expect("settings cache") =
+            Some((std::time::Instant::now(), saved.clone()));
+        Ok(saved)
     }
 }

@@ -12,7 +12,7 @@ use zhichan_api::products::{
     Figures, NewProduct, Product, ProductPatch, ProductPatent, ProductVersion, Review, Submit,
     Withdraw,
 };
-use zhichan_api::{FieldError, Page, Problem};
+use zhichan_api::{Page, Problem};
 use zhichan_domain::enterprises::format_date;
 use zhichan_domain::registration::ProductStatus;
 use zhichan_service::patents::PatentInput;
@@ -278,17 +278,7 @@ pub async fn review(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<Review>,
 ) -> AppResult<Json<Product>> {
-    let approve = match b.decision.as_str() {
-        "approve" => true,
-        "return" => false,
-        _ => {
-            return Err(AppError::Invalid(vec![FieldError {
-                field: "decision".into(),
-                code: "invalid".into(),
-                message: "decision 应为 approve 或 return".into(),
-            }]))
-        }
-    };
+    let approve = crate::error::decision(&b.decision)?;
     let v = state
         .services
         .review_product(

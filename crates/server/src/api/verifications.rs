@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::accounts::{SignUpForm, SignedUp, Verification, VerificationReview};
-use zhichan_api::{FieldError, Page, Problem};
+use zhichan_api::{Page, Problem};
 use zhichan_service::verification::Application;
 use zhichan_store::verifications::Verification as Row;
 
@@ -302,17 +302,7 @@ pub async fn review(
     Path(id): Path<i64>,
     ApiJson(body_in): ApiJson<VerificationReview>,
 ) -> AppResult<Json<Verification>> {
-    let approve = match body_in.decision.as_str() {
-        "approve" => true,
-        "return" => false,
-        _ => {
-            return Err(AppError::Invalid(vec![FieldError {
-                field: "decision".into(),
-                code: "invalid".into(),
-                message: "decision 应为 approve 或 return".into(),
-            }]))
-        }
-    };
+    let approve = crate::error::decision(&body_in.decision)?;
     let v = state
         .services
         .review_verification(
