@@ -6,6 +6,7 @@ pub mod enterprises;
 pub mod problem;
 pub mod products;
 pub mod reference;
+pub mod rules;
 
 use serde::Serialize;
 use utoipa::ToSchema;

@@ -12,6 +12,15 @@ pub struct Figures {
     pub sales_revenue: String,
     #[schema(example = "13000000.00")]
     pub output_value: String,
+    /// Filed with the annual update (optional at registration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_value: Option<String>,
+    /// May be negative (a loss).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profit: Option<String>,
+    /// 知识产权投入.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_investment: Option<String>,
 }
 
 /// A patent of the product. On input, a number already in the enterprise's list needs only
@@ -63,6 +72,21 @@ pub struct Product {
     pub submitted_at: Option<String>,
     pub reviewed_at: Option<String>,
     pub return_reason: Option<String>,
+    /// The registration stands from this date (first approval) …
+    pub registered_on: Option<String>,
+    /// … until this one (withdrawal); the record stays.
+    pub withdrawn_on: Option<String>,
+    /// Some linked patent has lapsed or been transferred away.
+    pub lapsed_patent: bool,
+    /// Every linked patent has: the registration should be withdrawn.
+    pub withdraw_prompt: bool,
+    /// While submitted: the review deadline (working days on the calendar in force).
+    pub review_due: Option<String>,
+    /// Working days past `review_due` (0 when not overdue).
+    pub overdue_working_days: Option<u32>,
+    /// The annual update state: `not_yet_due`, `due`, `submitted`, `returned`, `done`,
+    /// `not_updated` (absent when not registered).
+    pub annual_update: Option<String>,
     pub version: i64,
     pub updated_at: String,
 }
@@ -141,4 +165,76 @@ pub struct Withdraw {
     pub version: i64,
     /// Why: the product left the market, its patents lapsed or were transferred, …
     pub reason: String,
+}
+
+/// One item of a bulk review.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct BulkItem {
+    pub id: i64,
+    /// The version reviewed.
+    pub version: i64,
+}
+
+/// `POST /api/v1/products/review`: one decision for many products (at most 100).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct BulkReview {
+    pub items: Vec<BulkItem>,
+    /// `approve` or `return`.
+    pub decision: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// What happened to one item of a bulk review.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BulkOutcome {
+    pub id: i64,
+    pub ok: bool,
+    /// The product after the decision, when it succeeded.
+    pub product: Option<Product>,
+    /// Why it did not, as in a single request's problem document.
+    pub problem: Option<crate::Problem>,
+}
+
+/// `POST /api/v1/products/{id}/annual-updates`: last year's figures, filed in the window.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewAnnualUpdate {
+    #[schema(example = 2026)]
+    pub year: i64,
+    pub sales_revenue: String,
+    pub output_value: String,
+    #[serde(default)]
+    pub export_value: Option<String>,
+    #[serde(default)]
+    pub profit: Option<String>,
+    #[serde(default)]
+    pub ip_investment: Option<String>,
+    /// The product is still made and sold (default true; false is refused: withdraw instead).
+    #[serde(default = "yes")]
+    pub still_sold: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// An annual update as stored.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AnnualUpdate {
+    pub id: i64,
+    pub product: i64,
+    pub year: i64,
+    pub sales_revenue: String,
+    pub output_value: String,
+    pub export_value: String,
+    pub profit: String,
+    pub ip_investment: String,
+    /// `submitted`, `returned` or `approved`.
+    pub status: String,
+    pub submitted_by: String,
+    pub submitted_at: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    pub return_reason: Option<String>,
+    pub version: i64,
 }

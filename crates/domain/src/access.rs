@@ -40,10 +40,16 @@ pub enum Action {
     RegisterProducts,
     /// Review product registrations (形式审查).
     ReviewRegistrations,
+    /// Read the rules in force: working-day calendar, deadlines, update window, reason templates.
+    ReadRules,
+    /// Change those rules (the national administrator: the rules hold for the whole country).
+    ManageRules,
+    /// Read and mark one's own enterprise's notifications.
+    OwnNotifications,
 }
 
 impl Action {
-    pub const ALL: [Action; 13] = [
+    pub const ALL: [Action; 16] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -57,6 +63,9 @@ impl Action {
         Action::EditEnterprise,
         Action::RegisterProducts,
         Action::ReviewRegistrations,
+        Action::ReadRules,
+        Action::ManageRules,
+        Action::OwnNotifications,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -74,6 +83,9 @@ impl Action {
             Action::EditEnterprise => "edit_enterprise",
             Action::RegisterProducts => "register_products",
             Action::ReviewRegistrations => "review_registrations",
+            Action::ReadRules => "read_rules",
+            Action::ManageRules => "manage_rules",
+            Action::OwnNotifications => "own_notifications",
         }
     }
 
@@ -92,6 +104,9 @@ impl Action {
             Action::EditEnterprise => "填报企业信息",
             Action::RegisterProducts => "产品备案",
             Action::ReviewRegistrations => "备案审核",
+            Action::ReadRules => "查看业务规则",
+            Action::ManageRules => "维护业务规则",
+            Action::OwnNotifications => "查看本企业通知",
         }
     }
 
@@ -139,13 +154,18 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Enterprise, A::ReadEnterprise, R::OwnEnterprise),
     (Enterprise, A::EditEnterprise, R::OwnEnterprise),
     (Enterprise, A::RegisterProducts, R::OwnEnterprise),
+    (Enterprise, A::ReadRules, R::All),
+    (Enterprise, A::OwnNotifications, R::OwnEnterprise),
     (Reviewer, A::OwnAccount, R::OwnAccount),
     (Reviewer, A::ReviewVerification, R::RegionSubtree),
     (Reviewer, A::ReadEnterprise, R::RegionSubtree),
     (Reviewer, A::EditEnterprise, R::RegionSubtree),
     (Reviewer, A::ReviewRegistrations, R::RegionSubtree),
+    (Reviewer, A::ReadRules, R::All),
     (Admin, A::OwnAccount, R::OwnAccount),
     (Admin, A::ReadEnterprise, R::RegionSubtree),
+    (Admin, A::ReadRules, R::All),
+    (Admin, A::ManageRules, R::RegionSubtree),
     (Expert, A::OwnAccount, R::OwnAccount),
     (University, A::OwnAccount, R::OwnAccount),
     (Service, A::OwnAccount, R::OwnAccount),

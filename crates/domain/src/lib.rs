@@ -41,6 +41,7 @@ macro_rules! code_enum {
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod calendar;
 pub mod credit_code;
 pub mod enterprises;
 pub mod industries;
@@ -49,6 +50,7 @@ pub mod patent_number;
 pub mod patents;
 pub mod regions;
 pub mod registration;
+pub mod rules;
 pub mod time;
 pub mod validation;
 

@@ -23,6 +23,15 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// Where an annual update (信息更新) stands.
+    UpdateStatus, "update_status", {
+        Submitted = "submitted" / "待审核",
+        Returned = "returned" / "已退回",
+        Approved = "approved" / "已通过",
+    }
+);
+
 /// Something that happens to a registration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {

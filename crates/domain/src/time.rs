@@ -48,6 +48,13 @@ impl Timestamp {
         Timestamp(self.0 - d)
     }
 
+    /// The calendar date in China (UTC+8): deadlines and windows are counted in Beijing days.
+    pub fn beijing_date(self) -> time::Date {
+        self.0
+            .to_offset(UtcOffset::from_hms(8, 0, 0).expect("valid offset"))
+            .date()
+    }
+
     /// The time in China (UTC+8) as people read it: `2026-11-22 10:13`.
     pub fn beijing_minutes(self) -> String {
         let t = self

@@ -40,6 +40,7 @@ macro_rules! asset {
 
 pub const ASSETS: &[Asset] = &[
     asset!("app.css"),
+    asset!("app.js"),
     asset!("favicon.svg"),
     asset!("swagger-init.js"),
     asset!("vendor/modern-normalize.css"),

@@ -164,6 +164,45 @@ impl IntoResponse for AppError {
     }
 }
 
+impl AppError {
+    /// The problem document of this error, for answers that carry several (a bulk request).
+    pub fn to_problem(self) -> Problem {
+        let (status, detail, errors) = match self {
+            AppError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "请求的对象不存在".to_string(),
+                vec![],
+            ),
+            AppError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "您的角色无权进行此操作".to_string(),
+                vec![],
+            ),
+            AppError::Conflict(d) => (StatusCode::CONFLICT, d, vec![]),
+            AppError::Invalid(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("有 {} 个字段未通过校验", errors.len()),
+                errors,
+            ),
+            other => {
+                tracing::error!(error = ?other, "bulk item failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "服务器处理请求时出错，已记录，请稍后再试".to_string(),
+                    vec![],
+                )
+            }
+        };
+        Problem {
+            type_: "about:blank".into(),
+            title: title_for(status).to_string(),
+            status: status.as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
 fn field_error(v: FieldViolation) -> FieldError {
     FieldError {
         field: v.field,

@@ -131,6 +131,21 @@ pub fn app(services: Services, settings: Settings) -> Router {
             "/products/{id}/edit",
             get(web::products::edit_form).post(web::products::update),
         )
+        .route("/products/bulk-review", post(web::products::bulk_review))
+        .route("/products/{id}/diff", get(web::cycle::diff))
+        .route("/products/{id}/certificate", get(web::cycle::certificate))
+        .route("/reviews/updates", get(web::cycle::update_queue))
+        .route("/notifications", get(web::cycle::notifications))
+        .route(
+            "/notifications/{id}/open",
+            post(web::cycle::open_notification),
+        )
+        .route("/rules", get(web::cycle::rules))
+        .route(
+            "/rules/registration",
+            post(web::cycle::save_registration_rules),
+        )
+        .route("/rules/calendar", post(web::cycle::save_calendar))
         .route("/enterprises", get(web::enterprises::list))
         .route(
             "/enterprises/new",

@@ -264,6 +264,7 @@ impl Services {
                         year: 2025,
                         sales_revenue: sales.to_string(),
                         output_value: sales.to_string(),
+                        ..FiguresInput::default()
                     }],
                     patents: patents
                         .iter()

@@ -3,14 +3,18 @@
 //! the same transaction.
 
 pub mod accounts;
+pub mod annual;
 pub mod audit;
 pub mod clock;
+pub mod dashboard;
 pub mod demo;
 pub mod enterprises;
+pub mod notifications;
 pub mod patents;
 pub mod products;
 pub mod ratelimit;
 pub mod reference;
+pub mod rules;
 pub mod secrets;
 pub mod security;
 pub mod verification;

@@ -2,6 +2,7 @@
 //! legal status and the enterprise's right to it.
 
 use crate::audit::record;
+use crate::notifications::{notify, Kind, Notice};
 use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
 use serde_json::json;
 use zhichan_domain::access::{Action, Actor};
@@ -235,8 +236,77 @@ impl Services {
         record(&tx, ctx, Some(actor), "patent.update", &format!("patent:{}", before.id), "ok",
             json!({"enterprise": e.credit_code, "before": snapshot(&before), "after": snapshot(&stored)}), now)
             .await?;
+        if before.legal_status.in_force() && !stored.legal_status.in_force() {
+            self.patent_left_force(&tx, &stored, now).await?;
+        }
         tx.commit().await?;
         Ok(stored)
+    }
+
+    /// A patent lapsed or was transferred away: its registered products are flagged (their
+    /// pages say so) and the enterprise is told; a product left with no patent in force is to be
+    /// withdrawn, and the enterprise is prompted to.
+    async fn patent_left_force(
+        &self,
+        tx: &zhichan_store::Tx,
+        patent: &Patent,
+        now: zhichan_domain::Timestamp,
+    ) -> ServiceResult<()> {
+        let linked = zhichan_store::products::linked_to_patent(tx, patent.id).await?;
+        let ids: Vec<i64> = linked
+            .iter()
+            .flat_map(|p| p.links.iter().map(|l| l.patent_id))
+            .collect();
+        let all = patents::by_ids(tx, &ids).await?;
+        for p in linked
+            .iter()
+            .filter(|p| p.registered_on.is_some() && p.withdrawn_on.is_none())
+        {
+            let link = format!("/products/{}", p.id);
+            let status = patent.legal_status.label_zh();
+            notify(
+                tx,
+                &Notice {
+                    enterprise_id: p.enterprise_id,
+                    kind: Kind::PatentLapsed,
+                    title: &format!("“{}”关联的专利{}", p.name, status),
+                    body: &format!(
+                        "专利 {} 的法律状态已变为“{}”，不能再支撑该产品的备案。",
+                        patent.number, status
+                    ),
+                    link: &link,
+                    key: &format!(
+                        "patent:{}:{}:product:{}",
+                        patent.id,
+                        patent.legal_status.as_str(),
+                        p.id
+                    ),
+                },
+                now,
+            )
+            .await?;
+            let none_left = p.links.iter().all(|l| {
+                all.iter()
+                    .find(|x| x.id == l.patent_id)
+                    .is_some_and(|x| !x.legal_status.in_force())
+            });
+            if none_left {
+                notify(
+                    tx,
+                    &Notice {
+                        enterprise_id: p.enterprise_id,
+                        kind: Kind::WithdrawPrompt,
+                        title: &format!("“{}”已无有效专利，请撤销备案", p.name),
+                        body: "该产品关联的专利已全部失效或转让，请在产品页面撤销备案并说明原因。",
+                        link: &link,
+                        key: &format!("product:{}:patent:{}", p.id, patent.id),
+                    },
+                    now,
+                )
+                .await?;
+            }
+        }
+        Ok(())
     }
 
     /// The enterprise, if the caller may edit it (read scope first, so that outside it the

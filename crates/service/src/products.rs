@@ -3,6 +3,7 @@
 //! it (a registration number is issued) or returns it with reasons. Every save is a version.
 
 use crate::audit::record;
+use crate::notifications::{notify, Kind, Notice};
 use crate::patents::{parse as parse_patent, PatentInput};
 use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
 use serde_json::json;
@@ -13,6 +14,7 @@ use zhichan_domain::registration::{ProductStatus, RegistrationNumber, Step};
 use zhichan_domain::{CreditCode, IndustryCode, Money, PatentNumber, Violation};
 use zhichan_store::enterprises::{self, Enterprise};
 use zhichan_store::patents::{self, Patent};
+pub use zhichan_store::products::Filter;
 use zhichan_store::products::{self, Figures, Link, Product, Version, Within};
 use zhichan_store::{industries, Tx};
 
@@ -22,6 +24,10 @@ pub struct FiguresInput {
     pub year: i64,
     pub sales_revenue: String,
     pub output_value: String,
+    /// Filed with the annual update; empty when not given.
+    pub export_value: Option<String>,
+    pub profit: Option<String>,
+    pub ip_investment: Option<String>,
 }
 
 /// A patent of the product as typed: a number already in the enterprise's list needs nothing
@@ -55,6 +61,20 @@ pub struct ProductView {
 }
 
 impl ProductView {
+    /// Some linked patent has lapsed or been transferred away (the product is flagged).
+    pub fn has_lapsed_patent(&self) -> bool {
+        self.patents.iter().any(|(p, _)| !p.legal_status.in_force())
+    }
+
+    /// Every linked patent has lapsed or been transferred away: a registered product should be
+    /// withdrawn, and the enterprise is prompted to.
+    pub fn should_withdraw(&self) -> bool {
+        self.product.registered_on.is_some()
+            && self.product.withdrawn_on.is_none()
+            && !self.patents.is_empty()
+            && self.patents.iter().all(|(p, _)| !p.legal_status.in_force())
+    }
+
     pub fn snapshot(&self) -> serde_json::Value {
         let p = &self.product;
         json!({
@@ -64,7 +84,10 @@ impl ProductView {
             "registration_number": p.registration_number,
             "figures": p.figures.iter().map(|f| json!({"year": f.year,
                 "sales_revenue": f.sales_revenue.to_string(),
-                "output_value": f.output_value.to_string()})).collect::<Vec<_>>(),
+                "output_value": f.output_value.to_string(),
+                "export_value": f.export_value.map(|m| m.to_string()),
+                "profit": f.profit.map(|m| m.to_string()),
+                "ip_investment": f.ip_investment.map(|m| m.to_string())})).collect::<Vec<_>>(),
             "patents": self.patents.iter().map(|(pt, l)| json!({"number": pt.number.to_string(),
                 "legal_status": pt.legal_status.as_str(), "core": l.core,
                 "embodiment": l.embodiment})).collect::<Vec<_>>(),
@@ -72,7 +95,7 @@ impl ProductView {
     }
 }
 
-fn placement(region: zhichan_domain::RegionCode, credit_code: &str) -> Placement {
+pub(crate) fn placement(region: zhichan_domain::RegionCode, credit_code: &str) -> Placement {
     Placement {
         region: Some(region),
         enterprise: Some(credit_code.to_string()),
@@ -80,12 +103,15 @@ fn placement(region: zhichan_domain::RegionCode, credit_code: &str) -> Placement
     }
 }
 
+/// The most items one bulk review takes.
+pub const BULK_LIMIT: usize = 100;
+
 fn invalid(field: impl Into<String>, code: &'static str, zh: &str) -> FieldViolation {
     FieldViolation::new(field, Violation::new(code, zh, code))
 }
 
 impl Services {
-    async fn view(
+    pub(crate) async fn view(
         &self,
         ex: &impl zhichan_store::Exec,
         product: Product,
@@ -201,11 +227,37 @@ impl Services {
             };
             let sales = money("sales_revenue", &f.sales_revenue);
             let output = money("output_value", &f.output_value);
-            if let (Some(s), Some(o)) = (sales, output) {
+            let mut optional = |k: &str, raw: &Option<String>, may_be_negative: bool| match raw
+                .as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+            {
+                None => Some(None),
+                Some(r) => match Money::parse(r) {
+                    Ok(m) if may_be_negative || !m.is_negative() => Some(Some(m)),
+                    Ok(_) => {
+                        errors.push(invalid(at(k), "invalid_money", "金额不能为负数"));
+                        None
+                    }
+                    Err(v) => {
+                        errors.push(FieldViolation::new(at(k), v));
+                        None
+                    }
+                },
+            };
+            let export = optional("export_value", &f.export_value, false);
+            let profit = optional("profit", &f.profit, true);
+            let ip = optional("ip_investment", &f.ip_investment, false);
+            if let (Some(s), Some(o), Some(export_value), Some(profit), Some(ip_investment)) =
+                (sales, output, export, profit, ip)
+            {
                 figures.push(Figures {
                     year: f.year as i32,
                     sales_revenue: s,
                     output_value: o,
+                    export_value,
+                    profit,
+                    ip_investment,
                 });
             }
         }
@@ -297,6 +349,8 @@ impl Services {
             reviewed_at: None,
             reviewed_by: None,
             return_reason: None,
+            registered_on: None,
+            withdrawn_on: None,
             figures,
             links,
             created_at: now,
@@ -321,7 +375,7 @@ impl Services {
         Ok(())
     }
 
-    async fn record_version(
+    pub(crate) async fn record_version(
         &self,
         tx: &Tx,
         actor: &Actor,
@@ -391,7 +445,12 @@ impl Services {
         Ok(view)
     }
 
-    async fn load(&self, actor: &Actor, id: i64, action: Action) -> ServiceResult<Product> {
+    pub(crate) async fn load(
+        &self,
+        actor: &Actor,
+        id: i64,
+        action: Action,
+    ) -> ServiceResult<Product> {
         let p = products::by_id(self.db(), id)
             .await?
             .ok_or(ServiceError::NotFound)?;
@@ -421,11 +480,11 @@ impl Services {
         self.view(self.db(), p).await
     }
 
-    /// The products the caller may see, optionally of one status.
+    /// The products the caller may see that match `filter`.
     pub async fn products(
         &self,
         actor: &Actor,
-        status: Option<ProductStatus>,
+        filter: &Filter,
         limit: i64,
         offset: i64,
     ) -> ServiceResult<(Vec<ProductView>, i64)> {
@@ -438,9 +497,7 @@ impl Services {
             },
             Scope::Account(_) => return Err(ServiceError::Forbidden),
         };
-        let queue = status == Some(ProductStatus::Submitted);
-        let (rows, total) =
-            products::list(self.db(), &within, status, queue, limit, offset).await?;
+        let (rows, total) = products::list(self.db(), &within, filter, limit, offset).await?;
         Ok((self.views(self.db(), rows).await?, total))
     }
 
@@ -477,6 +534,9 @@ impl Services {
                     year: f.year.into(),
                     sales_revenue: f.sales_revenue.to_string(),
                     output_value: f.output_value.to_string(),
+                    export_value: f.export_value.map(|m| m.to_string()),
+                    profit: f.profit.map(|m| m.to_string()),
+                    ip_investment: f.ip_investment.map(|m| m.to_string()),
                 })
                 .collect(),
             patents: current
@@ -496,6 +556,8 @@ impl Services {
             id: before.id,
             status,
             registration_number: before.registration_number.clone(),
+            registered_on: before.registered_on,
+            withdrawn_on: before.withdrawn_on,
             created_at: before.created_at,
             ..checked
         };
@@ -580,9 +642,15 @@ impl Services {
             p.reviewed_by = Some(actor.username.clone());
             p.return_reason = reason.map(str::to_string);
         }
+        let today = now.beijing_date();
         if step == Step::Withdraw {
-            // The record stays, marked withdrawn, with why; the reason field carries it.
+            // The record stays, marked withdrawn, with why; the reason field carries it. It
+            // leaves the statistics from today.
             p.return_reason = reason.map(str::to_string);
+            p.withdrawn_on = Some(today);
+        }
+        if step == Step::Approve && p.registered_on.is_none() {
+            p.registered_on = Some(today);
         }
         let tx = self.db().begin().await?;
         if step == Step::Approve && p.registration_number.is_none() {
@@ -615,6 +683,43 @@ impl Services {
         };
         self.record_version(&tx, actor, ctx, &view, action, &note)
             .await?;
+        let p = &view.product;
+        let link = format!("/products/{}", p.id);
+        let key = format!("product:{}:v{}", p.id, p.version);
+        let notice = match step {
+            Step::Approve => Some((
+                Kind::ProductApproved,
+                format!("“{}”备案通过", p.name),
+                format!(
+                    "备案编号 {}，可在产品页面打印备案证明。",
+                    p.registration_number.as_deref().unwrap_or("")
+                ),
+            )),
+            Step::Return => Some((
+                Kind::ProductReturned,
+                format!("“{}”备案被退回", p.name),
+                format!(
+                    "退回理由：{}。请修改后重新提交。",
+                    reason.unwrap_or_default()
+                ),
+            )),
+            _ => None,
+        };
+        if let Some((kind, title, body)) = notice {
+            notify(
+                &tx,
+                &Notice {
+                    enterprise_id: p.enterprise_id,
+                    kind,
+                    title: &title,
+                    body: &body,
+                    link: &link,
+                    key: &key,
+                },
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
         Ok(view)
     }
@@ -643,6 +748,41 @@ impl Services {
         self.step(actor, ctx, id, version, step, reason).await
     }
 
+    /// The reviewer's decision on many products at once (批量审核). Each item is decided in
+    /// its own transaction against the version the reviewer saw, so one stale or invalid item
+    /// does not hold back the others; the answer says what happened to each.
+    pub async fn review_products(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        items: &[(i64, i64)],
+        approve: bool,
+        reason: Option<&str>,
+    ) -> ServiceResult<Vec<(i64, ServiceResult<ProductView>)>> {
+        authorize(actor, Action::ReviewRegistrations)?;
+        if items.is_empty() || items.len() > BULK_LIMIT {
+            return Err(ServiceError::invalid(
+                "items",
+                Violation::new(
+                    "invalid_count",
+                    format!("一次可处理 1～{BULK_LIMIT} 项"),
+                    "1 to 100 items",
+                ),
+            ));
+        }
+        let mut out = Vec::with_capacity(items.len());
+        for (id, version) in items {
+            let r = self
+                .review_product(actor, ctx, *id, *version, approve, reason)
+                .await;
+            if let Err(ServiceError::Store(e)) = &r {
+                tracing::error!(product = id, error = %e, "bulk review");
+            }
+            out.push((*id, r));
+        }
+        Ok(out)
+    }
+
     /// Withdraws an approved product (撤销) with a reason; the record and its number stay.
     pub async fn withdraw_product(
         &self,
@@ -656,9 +796,153 @@ impl Services {
             .await
     }
 
+    /// What changed between two versions of a product.
+    pub async fn product_diff(
+        &self,
+        actor: &Actor,
+        id: i64,
+        from: i64,
+        to: i64,
+    ) -> ServiceResult<(Version, Version, Vec<Change>)> {
+        let versions = self.product_history(actor, id).await?;
+        let find = |v: i64| versions.iter().find(|x| x.version == v).cloned();
+        let (Some(a), Some(b)) = (find(from), find(to)) else {
+            return Err(ServiceError::NotFound);
+        };
+        let parse = |v: &Version| -> serde_json::Value {
+            serde_json::from_str(&v.snapshot).unwrap_or_default()
+        };
+        let changes = diff_snapshots(&parse(&a), &parse(&b));
+        Ok((a, b, changes))
+    }
+
     /// Every version of a product, newest first.
     pub async fn product_history(&self, actor: &Actor, id: i64) -> ServiceResult<Vec<Version>> {
         self.load(actor, id, Action::ReadEnterprise).await?;
         Ok(products::versions(self.db(), id).await?)
+    }
+}
+
+/// One difference between two versions: what, before, after (empty when absent).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub what: String,
+    pub before: String,
+    pub after: String,
+}
+
+fn text(v: Option<&serde_json::Value>) -> String {
+    match v {
+        None | Some(serde_json::Value::Null) => String::new(),
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Bool(b)) => if *b { "是" } else { "否" }.to_string(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Compares two version snapshots field by field: scalar fields, the figures by year, the
+/// patents by number.
+pub fn diff_snapshots(a: &serde_json::Value, b: &serde_json::Value) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut push = |what: String, before: String, after: String| {
+        if before != after {
+            out.push(Change {
+                what,
+                before,
+                after,
+            });
+        }
+    };
+    for (key, label) in [
+        ("name", "产品名称"),
+        ("model", "型号规格"),
+        ("field", "所属领域"),
+        ("description", "产品说明"),
+        ("first_sold_on", "首次销售日期"),
+        ("status", "状态"),
+        ("registration_number", "备案编号"),
+    ] {
+        push(label.to_string(), text(a.get(key)), text(b.get(key)));
+    }
+    let rows = |v: &serde_json::Value, key: &str, id: &str| -> Vec<(String, serde_json::Value)> {
+        v.get(key)
+            .and_then(|x| x.as_array())
+            .map(|list| {
+                list.iter()
+                    .map(|item| (text(item.get(id)), item.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let figure_fields = [
+        ("sales_revenue", "销售收入"),
+        ("output_value", "产值"),
+        ("export_value", "出口额"),
+        ("profit", "利润"),
+        ("ip_investment", "知识产权投入"),
+    ];
+    let patent_fields = [
+        ("legal_status", "法律状态"),
+        ("core", "核心专利"),
+        ("embodiment", "实施方式"),
+    ];
+    for (key, id, label, fields) in [
+        ("figures", "year", "年度数据", &figure_fields[..]),
+        ("patents", "number", "关联专利", &patent_fields[..]),
+    ] {
+        let ra = rows(a, key, id);
+        let rb = rows(b, key, id);
+        let mut ids: Vec<&String> = ra.iter().chain(rb.iter()).map(|(k, _)| k).collect();
+        ids.sort();
+        ids.dedup();
+        for k in ids {
+            let x = ra.iter().find(|(i, _)| i == k).map(|(_, v)| v);
+            let y = rb.iter().find(|(i, _)| i == k).map(|(_, v)| v);
+            match (x, y) {
+                (Some(_), None) => push(format!("{label} {k}"), "有".into(), "（删除）".into()),
+                (None, Some(_)) => push(format!("{label} {k}"), "（无）".into(), "新增".into()),
+                (Some(x), Some(y)) => {
+                    for (f, fl) in fields {
+                        push(
+                            format!("{label} {k} {fl}"),
+                            text(x.get(*f)),
+                            text(y.get(*f)),
+                        );
+                    }
+                }
+                (None, None) => {}
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_diff_names_each_changed_field_figure_and_patent() {
+        let a = json!({"name": "采集器", "model": "A1", "status": "approved",
+            "figures": [{"year": 2024, "sales_revenue": "10.00", "output_value": "12.00"}],
+            "patents": [{"number": "ZL1", "legal_status": "valid", "core": true, "embodiment": "x"}]});
+        let b = json!({"name": "数据采集器", "model": "A1", "status": "draft",
+            "figures": [{"year": 2024, "sales_revenue": "11.00", "output_value": "12.00"},
+                        {"year": 2025, "sales_revenue": "1.00", "output_value": "1.00"}],
+            "patents": [{"number": "ZL2", "legal_status": "valid", "core": false, "embodiment": ""}]});
+        let what: Vec<String> = diff_snapshots(&a, &b).into_iter().map(|c| c.what).collect();
+        assert_eq!(
+            what,
+            [
+                "产品名称",
+                "状态",
+                "年度数据 2024 销售收入",
+                "年度数据 2025",
+                "关联专利 ZL1",
+                "关联专利 ZL2"
+            ]
+        );
+        assert!(diff_snapshots(&a, &a).is_empty());
     }
 }

@@ -44,6 +44,21 @@ impl Reference<'_> {
             .ok_or(ServiceError::NotFound)
     }
 
+    /// Names of industry codes, for a page of rows (unknown codes are left out).
+    pub async fn industry_names(
+        &self,
+        codes: &[&str],
+    ) -> ServiceResult<std::collections::HashMap<String, String>> {
+        let mut uniq: Vec<&str> = codes.to_vec();
+        uniq.sort_unstable();
+        uniq.dedup();
+        Ok(industries::by_codes(self.db, &uniq)
+            .await?
+            .into_iter()
+            .map(|i| (i.code.to_string(), i.name))
+            .collect())
+    }
+
     /// The sections (no parent) or the codes directly below `parent`.
     pub async fn industry_children(
         &self,

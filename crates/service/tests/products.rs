@@ -43,6 +43,7 @@ fn product(patents: Vec<PatentInput>) -> ProductInput {
             year: 2025,
             sales_revenue: "12345678.90".into(),
             output_value: "13000000".into(),
+            ..FiguresInput::default()
         }],
         patents: patents
             .into_iter()
@@ -121,7 +122,11 @@ async fn a_product_is_returned_fixed_and_approved(fresh: Fresh) {
     let (queue, _) = s
         .products(
             &reviewer,
-            Some(zhichan_domain::registration::ProductStatus::Submitted),
+            &zhichan_service::products::Filter {
+                status: Some(zhichan_domain::registration::ProductStatus::Submitted),
+                queue_order: true,
+                ..Default::default()
+            },
             20,
             0,
         )
@@ -201,7 +206,10 @@ async fn a_product_is_returned_fixed_and_approved(fresh: Fresh) {
         s.product(&neighbour, id).await,
         Err(ServiceError::NotFound)
     ));
-    let (seen, total) = s.products(&neighbour, None, 20, 0).await.unwrap();
+    let (seen, total) = s
+        .products(&neighbour, &Default::default(), 20, 0)
+        .await
+        .unwrap();
     assert_eq!((seen.len(), total), (0, 0));
     assert!(s.audit_verify().await.unwrap().broken.is_none());
 }

@@ -56,3 +56,21 @@ pub async fn children(
     };
     ex.fetch_all(sql).await
 }
+
+/// The industries of the given codes (a page's worth), in one query.
+pub async fn by_codes(ex: &impl Exec, codes: &[&str]) -> Result<Vec<Industry>, StoreError> {
+    if codes.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = (1..=codes.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut q = Sql::new(format!(
+        "SELECT {COLUMNS} FROM industries WHERE code IN ({list})"
+    ));
+    for c in codes {
+        q.push_param(*c);
+    }
+    ex.fetch_all(q).await
+}

@@ -1,11 +1,13 @@
 //! zhichan's storage: one [`Db`] handle for SQLite or PostgreSQL, the migrations of both, the
 //! reference data, and one module of queries per business area.
 
+pub mod annual_updates;
 pub mod audit;
 pub mod db;
 pub mod enterprises;
 pub mod industries;
 pub mod migrate;
+pub mod notifications;
 pub mod patents;
 pub mod products;
 pub mod reference;

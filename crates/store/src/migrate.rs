@@ -45,6 +45,7 @@ const STEPS: &[Step] = &[
     step!(4, "enterprises"),
     step!(5, "patents"),
     step!(6, "products"),
+    step!(7, "registration_cycle"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

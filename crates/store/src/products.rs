@@ -13,6 +13,10 @@ pub struct Figures {
     pub year: i32,
     pub sales_revenue: Money,
     pub output_value: Money,
+    /// Filed with the annual update; absent for years registered without it.
+    pub export_value: Option<Money>,
+    pub profit: Option<Money>,
+    pub ip_investment: Option<Money>,
 }
 
 /// A patent linked to a product.
@@ -41,6 +45,9 @@ pub struct Product {
     pub reviewed_at: Option<Timestamp>,
     pub reviewed_by: Option<String>,
     pub return_reason: Option<String>,
+    /// The registration stands from its first approval until its withdrawal.
+    pub registered_on: Option<time::Date>,
+    pub withdrawn_on: Option<time::Date>,
     pub figures: Vec<Figures>,
     pub links: Vec<Link>,
     pub created_at: Timestamp,
@@ -57,6 +64,11 @@ impl FromDbRow for Product {
         let field: String = row.get("field")?;
         let status: String = row.get("status")?;
         let sold: Option<String> = row.get("first_sold_on")?;
+        let date = |col: &str| -> Result<Option<time::Date>, StoreError> {
+            let v: Option<String> = row.get(col)?;
+            v.map(|s| parse_date(&s).ok_or_else(|| bad(col, &s)))
+                .transpose()
+        };
         Ok(Product {
             id: row.get("id")?,
             enterprise_id: row.get("enterprise_id")?,
@@ -75,6 +87,8 @@ impl FromDbRow for Product {
             reviewed_at: ts_opt(row, "reviewed_at")?,
             reviewed_by: row.get("reviewed_by")?,
             return_reason: row.get("return_reason")?,
+            registered_on: date("registered_on")?,
+            withdrawn_on: date("withdrawn_on")?,
             figures: Vec::new(),
             links: Vec::new(),
             created_at: ts(row, "created_at")?,
@@ -88,18 +102,24 @@ const COLUMNS: &str = "id, enterprise_id, \
     (SELECT credit_code FROM enterprises e WHERE e.id = products.enterprise_id) AS enterprise_code, \
     region, name, model, field, description, first_sold_on, \
     status, registration_number, submitted_at, reviewed_at, reviewed_by, return_reason, \
-    created_at, updated_at, version";
+    registered_on, withdrawn_on, created_at, updated_at, version";
 
 struct FigRow(i64, Figures);
 impl FromDbRow for FigRow {
     fn from_row(row: &DbRow) -> Result<Self, StoreError> {
         let year: i64 = row.get("year")?;
+        let money = |col: &str| -> Result<Option<Money>, StoreError> {
+            Ok(row.get::<Option<i64>>(col)?.map(Money::from_fen))
+        };
         Ok(FigRow(
             row.get("product_id")?,
             Figures {
                 year: i32::try_from(year).map_err(|_| bad("year", year))?,
                 sales_revenue: Money::from_fen(row.get("sales_revenue")?),
                 output_value: Money::from_fen(row.get("output_value")?),
+                export_value: money("export_value")?,
+                profit: money("profit")?,
+                ip_investment: money("ip_investment")?,
             },
         ))
     }
@@ -133,7 +153,8 @@ async fn complete(ex: &impl Exec, mut list: Vec<Product>) -> Result<Vec<Product>
     }
     let ids = in_list(1, list.len());
     let mut figs = Sql::new(format!(
-        "SELECT product_id, year, sales_revenue, output_value FROM product_figures \
+        "SELECT product_id, year, sales_revenue, output_value, export_value, profit, \
+         ip_investment FROM product_figures \
          WHERE product_id IN ({ids}) ORDER BY year"
     ));
     let mut links = Sql::new(format!(
@@ -174,52 +195,146 @@ pub enum Within {
     Enterprise(i64),
 }
 
-/// Products within `within`, optionally of one status, newest first (or, for the review queue,
-/// oldest submission first).
+/// What a product list asks for beyond its scope.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub status: Option<ProductStatus>,
+    /// A region inside the scope to narrow to (its subtree).
+    pub region: Option<RegionCode>,
+    /// An industry code: the product's field or any field below it.
+    pub field: Option<String>,
+    /// Words in the product's name, model or registration number.
+    pub text: Option<String>,
+    /// Oldest submission first (the review queue) instead of newest change first.
+    pub queue_order: bool,
+}
+
+/// Products within `within` matching `filter`.
 pub async fn list(
     ex: &impl Exec,
     within: &Within,
-    status: Option<ProductStatus>,
-    queue_order: bool,
+    filter: &Filter,
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Product>, i64), StoreError> {
-    let (scope, a, b): (&str, i64, i64) = match within {
-        Within::All => ("$1 = $2", 0, 0),
+    let mut conds: Vec<String> = Vec::new();
+    let mut params: Vec<crate::Param> = Vec::new();
+    let bind = |v: crate::Param, params: &mut Vec<crate::Param>| {
+        params.push(v);
+        format!("${}", params.len())
+    };
+    match within {
+        Within::All => {}
         Within::Region(r) => {
             let (lo, hi) = r.subtree();
-            ("region BETWEEN $1 AND $2", lo.into(), hi.into())
+            let a = bind(i64::from(lo).into(), &mut params);
+            let b = bind(i64::from(hi).into(), &mut params);
+            conds.push(format!("region BETWEEN {a} AND {b}"));
         }
-        Within::Enterprise(id) => ("enterprise_id = $1 AND $2 = $2", *id, 0),
+        Within::Enterprise(id) => {
+            let a = bind((*id).into(), &mut params);
+            conds.push(format!("enterprise_id = {a}"));
+        }
+    }
+    if let Some(r) = filter.region {
+        let (lo, hi) = r.subtree();
+        let a = bind(i64::from(lo).into(), &mut params);
+        let b = bind(i64::from(hi).into(), &mut params);
+        conds.push(format!("region BETWEEN {a} AND {b}"));
+    }
+    if let Some(st) = filter.status {
+        let a = bind(st.as_str().into(), &mut params);
+        conds.push(format!("status = {a}"));
+    }
+    if let Some(f) = filter.field.as_deref().filter(|f| !f.is_empty()) {
+        let a = bind(
+            format!("{}%", crate::db::like_escape(f)).into(),
+            &mut params,
+        );
+        conds.push(format!("field LIKE {a} ESCAPE '\\'"));
+    }
+    if let Some(t) = filter
+        .text
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        let a = bind(
+            format!("%{}%", crate::db::like_escape(t)).into(),
+            &mut params,
+        );
+        conds.push(format!(
+            "(name LIKE {a} ESCAPE '\\' OR model LIKE {a} ESCAPE '\\' \
+             OR registration_number LIKE {a} ESCAPE '\\')"
+        ));
+    }
+    let filter_sql = if conds.is_empty() {
+        "1 = 1".to_string()
+    } else {
+        conds.join(" AND ")
     };
-    let filter = format!("{scope} AND ($3 = '' OR status = $3)");
-    let order = if queue_order {
+    let order = if filter.queue_order {
         "submitted_at, id"
     } else {
         "updated_at DESC, id DESC"
     };
-    let status = status.map(|s| s.as_str()).unwrap_or("");
+    let mut q = Sql::new(format!(
+        "SELECT {COLUMNS} FROM products WHERE {filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}",
+        params.len() + 1,
+        params.len() + 2
+    ));
+    let mut count = Sql::new(format!("SELECT COUNT(*) FROM products WHERE {filter_sql}"));
+    for p in &params {
+        q.push_param(p.clone());
+        count.push_param(p.clone());
+    }
+    let rows: Vec<Product> = ex.fetch_all(q.bind(limit).bind(offset)).await?;
+    let total = ex.fetch_one(count).await?;
+    Ok((complete(ex, rows).await?, total))
+}
+
+struct StatusCount(String, i64);
+impl FromDbRow for StatusCount {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(StatusCount(row.get("status")?, row.get("n")?))
+    }
+}
+
+/// How many products of an enterprise are in each status.
+pub async fn count_by_status(
+    ex: &impl Exec,
+    enterprise_id: i64,
+) -> Result<Vec<(ProductStatus, i64)>, StoreError> {
+    let rows: Vec<StatusCount> = ex
+        .fetch_all(
+            Sql::new(
+                "SELECT status, COUNT(*) AS n FROM products WHERE enterprise_id = $1 \
+                 GROUP BY status",
+            )
+            .bind(enterprise_id),
+        )
+        .await?;
+    rows.into_iter()
+        .map(|StatusCount(s, n)| {
+            ProductStatus::parse(&s)
+                .map(|s| (s, n))
+                .map_err(|_| bad("status", &s))
+        })
+        .collect()
+}
+
+/// The products linked to a patent (for flags and notices when it lapses).
+pub async fn linked_to_patent(ex: &impl Exec, patent_id: i64) -> Result<Vec<Product>, StoreError> {
     let rows: Vec<Product> = ex
         .fetch_all(
             Sql::new(format!(
-                "SELECT {COLUMNS} FROM products WHERE {filter} ORDER BY {order} LIMIT $4 OFFSET $5"
+                "SELECT {COLUMNS} FROM products WHERE id IN \
+                 (SELECT product_id FROM product_patents WHERE patent_id = $1) ORDER BY id"
             ))
-            .bind(a)
-            .bind(b)
-            .bind(status)
-            .bind(limit)
-            .bind(offset),
+            .bind(patent_id),
         )
         .await?;
-    let total = ex
-        .fetch_one(
-            Sql::new(format!("SELECT COUNT(*) FROM products WHERE {filter}"))
-                .bind(a)
-                .bind(b)
-                .bind(status),
-        )
-        .await?;
-    Ok((complete(ex, rows).await?, total))
+    complete(ex, rows).await
 }
 
 async fn replace_details(ex: &impl Exec, p: &Product) -> Result<(), StoreError> {
@@ -230,13 +345,16 @@ async fn replace_details(ex: &impl Exec, p: &Product) -> Result<(), StoreError> 
     for f in &p.figures {
         ex.execute(
             Sql::new(
-                "INSERT INTO product_figures (product_id, year, sales_revenue, output_value) \
-                 VALUES ($1, $2, $3, $4)",
+                "INSERT INTO product_figures (product_id, year, sales_revenue, output_value, \
+                 export_value, profit, ip_investment) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(p.id)
             .bind(i64::from(f.year))
             .bind(f.sales_revenue.fen())
-            .bind(f.output_value.fen()),
+            .bind(f.output_value.fen())
+            .bind(f.export_value.map(Money::fen))
+            .bind(f.profit.map(Money::fen))
+            .bind(f.ip_investment.map(Money::fen)),
         )
         .await?;
     }
@@ -294,7 +412,8 @@ pub async fn save(
                 "UPDATE products SET name = $1, model = $2, field = $3, description = $4, \
                  first_sold_on = $5, status = $6, registration_number = $7, submitted_at = $8, \
                  reviewed_at = $9, reviewed_by = $10, return_reason = $11, region = $12, \
-                 updated_at = $13, version = version + 1 WHERE id = $14 AND version = $15",
+                 updated_at = $13, registered_on = $16, withdrawn_on = $17, \
+                 version = version + 1 WHERE id = $14 AND version = $15",
             )
             .bind(p.name.as_str())
             .bind(p.model.as_str())
@@ -310,7 +429,9 @@ pub async fn save(
             .bind(p.region)
             .bind(now)
             .bind(p.id)
-            .bind(version),
+            .bind(version)
+            .bind(p.registered_on.map(format_date))
+            .bind(p.withdrawn_on.map(format_date)),
         )
         .await?;
     if n == 0 {

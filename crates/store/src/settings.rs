@@ -67,3 +67,56 @@ pub async fn insert_security(
     .await?;
     Ok(())
 }
+
+/// The newest version of a rules document of `kind` (e.g. `calendar`, `registration`).
+pub async fn latest_rules(
+    ex: &impl Exec,
+    kind: &str,
+) -> Result<Option<SettingsVersion>, StoreError> {
+    ex.fetch_optional(
+        Sql::new(
+            "SELECT version, body AS settings, changed_by, changed_at, reason FROM rules \
+             WHERE kind = $1 ORDER BY version DESC LIMIT 1",
+        )
+        .bind(kind),
+    )
+    .await
+}
+
+pub async fn rules_history(ex: &impl Exec, kind: &str) -> Result<Vec<SettingsVersion>, StoreError> {
+    ex.fetch_all(
+        Sql::new(
+            "SELECT version, body AS settings, changed_by, changed_at, reason FROM rules \
+             WHERE kind = $1 ORDER BY version DESC",
+        )
+        .bind(kind),
+    )
+    .await
+}
+
+/// Stores a rules document as `version` of its kind, which must be one more than the newest
+/// ([`StoreError::Unique`] when someone stored that version first).
+pub async fn insert_rules(
+    ex: &impl Exec,
+    kind: &str,
+    version: i64,
+    body: &str,
+    changed_by: &str,
+    reason: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    ex.execute(
+        Sql::new(
+            "INSERT INTO rules (kind, version, body, changed_by, changed_at, reason) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(kind)
+        .bind(version)
+        .bind(body)
+        .bind(changed_by)
+        .bind(now)
+        .bind(reason),
+    )
+    .await?;
+    Ok(())
+}

@@ -316,6 +316,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         Ok(_) => {}
                         Err(e) => tracing::error!(error = %e, "audit archival failed"),
                     }
+                    // While the annual update window is open, each registered product not yet
+                    // updated gets one reminder (written once per product and year).
+                    match archiver.remind_annual_updates().await {
+                        Ok(n) if n > 0 => tracing::info!(reminders = n, "annual update reminders"),
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "annual update reminders failed"),
+                    }
                 }
             });
             zhichan_server::launch_with_listener(

@@ -5,10 +5,12 @@ pub mod audit;
 pub mod enterprises;
 pub mod health;
 pub mod industries;
+pub mod notifications;
 pub mod paging;
 pub mod patents;
 pub mod products;
 pub mod regions;
+pub mod rules;
 pub mod security;
 pub mod session;
 pub mod users;
@@ -35,7 +37,8 @@ use utoipa_axum::routes;
         (name = "accounts", description = "登录、会话与本人账号"),
         (name = "administration", description = "用户管理（系统管理员）与安全策略（安全管理员）"),
         (name = "audit", description = "审计日志（安全审计员）"),
-        (name = "registration", description = "专利产品备案：企业信息、专利、产品")
+        (name = "registration", description = "专利产品备案：企业信息、专利、产品"),
+        (name = "rules", description = "业务规则：工作日历、审核时限、信息更新时间、退回理由模板（版本化数据）")
     ),
     modifiers(&Security),
     components(schemas(zhichan_api::Problem, zhichan_api::FieldError))
@@ -115,5 +118,14 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(products::review))
         .routes(routes!(products::withdraw))
         .routes(routes!(products::history))
+        .routes(routes!(products::review_many))
+        .routes(routes!(products::file_update, products::updates))
+        .routes(routes!(products::update_queue))
+        .routes(routes!(products::review_update))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::mark_read))
+        .routes(routes!(rules::calendar, rules::update_calendar))
+        .routes(routes!(rules::registration, rules::update_registration))
+        .routes(routes!(rules::history))
         .split_for_parts()
 }

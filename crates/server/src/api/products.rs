@@ -9,15 +9,85 @@ use axum::http::StatusCode;
 use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::products::{
-    Figures, NewProduct, Product, ProductPatch, ProductPatent, ProductVersion, Review, Submit,
-    Withdraw,
+    AnnualUpdate, BulkOutcome, BulkReview, Figures, NewAnnualUpdate, NewProduct, Product,
+    ProductPatch, ProductPatent, ProductVersion, Review, Submit, Withdraw,
 };
 use zhichan_api::{Page, Problem};
 use zhichan_domain::enterprises::format_date;
 use zhichan_domain::registration::ProductStatus;
+use zhichan_service::annual::{Cycle, ReviewTerms, UpdateInput, UpdateState};
 use zhichan_service::patents::PatentInput;
-use zhichan_service::products::{FiguresInput, LinkInput, ProductView};
+use zhichan_service::products::{FiguresInput, Filter, LinkInput, ProductView};
 
+/// What the product bodies of one answer are judged against: the review deadline terms, the
+/// annual update cycle and the cycle's updates of these products (fetched once per answer).
+pub struct Context {
+    terms: ReviewTerms,
+    cycle: Cycle,
+    updates: Vec<zhichan_store::annual_updates::AnnualUpdate>,
+}
+
+impl Context {
+    pub async fn of(state: &AppState, views: &[ProductView]) -> AppResult<Context> {
+        let s = &state.services;
+        let cycle = s.cycle().await?;
+        let ids: Vec<i64> = views.iter().map(|v| v.product.id).collect();
+        Ok(Context {
+            terms: s.review_terms().await?,
+            updates: s.cycle_updates(&cycle, &ids).await?,
+            cycle,
+        })
+    }
+
+    pub fn update_state(&self, v: &ProductView) -> UpdateState {
+        self.cycle.state(&v.product, &self.updates)
+    }
+
+    pub fn deadline(&self, v: &ProductView) -> Option<zhichan_domain::calendar::Deadline> {
+        (v.product.status == ProductStatus::Submitted)
+            .then_some(v.product.submitted_at)
+            .flatten()
+            .map(|t| self.terms.deadline(t))
+    }
+}
+
+fn update_code(u: UpdateState) -> Option<String> {
+    use zhichan_domain::registration::UpdateStatus as U;
+    let code = match u {
+        UpdateState::NotApplicable => return None,
+        UpdateState::NotYetDue => "not_yet_due",
+        UpdateState::Due { .. } => "due",
+        UpdateState::Filed(U::Submitted) => "submitted",
+        UpdateState::Filed(U::Returned) => "returned",
+        UpdateState::Filed(U::Approved) | UpdateState::Done => "done",
+        UpdateState::NotUpdated { .. } => "not_updated",
+    };
+    Some(code.into())
+}
+
+/// A product's body in the answer of one request.
+pub fn body_in(v: &ProductView, cx: &Context) -> Product {
+    let mut b = body(v);
+    if let Some(d) = cx.deadline(v) {
+        b.review_due = Some(format_date(d.due));
+        b.overdue_working_days = Some(d.overdue_by);
+    }
+    b.annual_update = update_code(cx.update_state(v));
+    b
+}
+
+/// Bodies of a list of products, judged in one context.
+pub async fn bodies(state: &AppState, views: &[ProductView]) -> AppResult<Vec<Product>> {
+    let cx = Context::of(state, views).await?;
+    Ok(views.iter().map(|v| body_in(v, &cx)).collect())
+}
+
+async fn one(state: &AppState, v: ProductView) -> AppResult<Json<Product>> {
+    let mut list = bodies(state, std::slice::from_ref(&v)).await?;
+    Ok(Json(list.pop().expect("one body per product")))
+}
+
+/// A product's body without the per-request context (deadline, update state).
 pub fn body(v: &ProductView) -> Product {
     let p = &v.product;
     Product {
@@ -35,6 +105,9 @@ pub fn body(v: &ProductView) -> Product {
                 year: f.year.into(),
                 sales_revenue: f.sales_revenue.to_string(),
                 output_value: f.output_value.to_string(),
+                export_value: f.export_value.map(|m| m.to_string()),
+                profit: f.profit.map(|m| m.to_string()),
+                ip_investment: f.ip_investment.map(|m| m.to_string()),
             })
             .collect(),
         patents: v
@@ -57,6 +130,13 @@ pub fn body(v: &ProductView) -> Product {
         submitted_at: p.submitted_at.map(|t| t.to_string()),
         reviewed_at: p.reviewed_at.map(|t| t.to_string()),
         return_reason: p.return_reason.clone(),
+        registered_on: p.registered_on.map(format_date),
+        withdrawn_on: p.withdrawn_on.map(format_date),
+        lapsed_patent: v.has_lapsed_patent(),
+        withdraw_prompt: v.should_withdraw(),
+        review_due: None,
+        overdue_working_days: None,
+        annual_update: None,
         version: p.version,
         updated_at: p.updated_at.to_string(),
     }
@@ -68,6 +148,9 @@ fn figures_in(list: Vec<Figures>) -> Vec<FiguresInput> {
             year: f.year,
             sales_revenue: f.sales_revenue,
             output_value: f.output_value,
+            export_value: f.export_value,
+            profit: f.profit,
+            ip_investment: f.ip_investment,
         })
         .collect()
 }
@@ -125,7 +208,7 @@ pub async fn create(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(body(&v))))
+    Ok((StatusCode::CREATED, one(&state, v).await?))
 }
 
 /// The products the caller may see; `status=submitted` is the review queue, oldest first.
@@ -133,7 +216,13 @@ pub async fn create(
     get,
     path = "/api/v1/products",
     tag = "registration",
-    params(("status" = Option<String>, Query, description = "draft、submitted、returned、approved、withdrawn"), Paging),
+    params(
+        ("status" = Option<String>, Query, description = "draft、submitted、returned、approved、withdrawn；submitted 为审核队列，按提交先后排列"),
+        ("region" = Option<String>, Query, description = "只看本辖区内的某个下级地区（GB/T 2260 代码）"),
+        ("field" = Option<String>, Query, description = "所属领域：GB/T 4754 代码或其上级门类、大类"),
+        ("q" = Option<String>, Query, description = "产品名称、型号或备案编号中的文字"),
+        Paging
+    ),
     responses((status = 200, description = "产品列表", body = Page<Product>))
 )]
 pub async fn list(
@@ -142,21 +231,18 @@ pub async fn list(
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Json<Page<Product>>> {
     let paging = Paging::from_query(&q)?;
-    let status = match q.get("status").filter(|s| !s.is_empty()) {
-        Some(s) => Some(ProductStatus::parse(s).map_err(|v| AppError::field("status", v))?),
-        None => None,
-    };
+    let filter = filter_of(&q)?;
     let (rows, total) = state
         .services
         .products(
             &signed.auth.actor,
-            status,
+            &filter,
             paging.per_page.into(),
             paging.offset() as i64,
         )
         .await?;
     Ok(Json(Page {
-        items: rows.iter().map(body).collect(),
+        items: bodies(&state, &rows).await?,
         total,
         page: paging.page,
         per_page: paging.per_page,
@@ -179,9 +265,11 @@ pub async fn get(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Product>> {
-    Ok(Json(body(
-        &state.services.product(&signed.auth.actor, id).await?,
-    )))
+    one(
+        &state,
+        state.services.product(&signed.auth.actor, id).await?,
+    )
+    .await
 }
 
 /// Changes a draft or returned product (an approved one becomes a new draft version).
@@ -230,7 +318,7 @@ pub async fn update(
             }
         })
         .await?;
-    Ok(Json(body(&v)))
+    one(&state, v).await
 }
 
 /// Submits a draft or returned product for formal review.
@@ -256,7 +344,7 @@ pub async fn submit(
         .services
         .submit_product(&signed.auth.actor, &ctx, id, b.version)
         .await?;
-    Ok(Json(body(&v)))
+    one(&state, v).await
 }
 
 /// The reviewer's decision: `approve` (a registration number is issued) or `return` with a reason.
@@ -290,7 +378,7 @@ pub async fn review(
             b.reason.as_deref(),
         )
         .await?;
-    Ok(Json(body(&v)))
+    one(&state, v).await
 }
 
 /// Every version of a product, newest first.
@@ -348,5 +436,245 @@ pub async fn withdraw(
         .services
         .withdraw_product(&signed.auth.actor, &ctx, id, b.version, &b.reason)
         .await?;
-    Ok(Json(body(&v)))
+    one(&state, v).await
+}
+
+/// The list filter of a query string (shared with the pages).
+pub fn filter_of(q: &HashMap<String, String>) -> AppResult<Filter> {
+    let get = |k: &str| q.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
+    let status = match get("status") {
+        Some(s) => Some(ProductStatus::parse(s).map_err(|v| AppError::field("status", v))?),
+        None => None,
+    };
+    let region = match get("region") {
+        Some(r) => {
+            Some(zhichan_domain::RegionCode::parse(r).map_err(|v| AppError::field("region", v))?)
+        }
+        None => None,
+    };
+    let field = match get("field") {
+        Some(f) if f.len() <= 5 && f.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            Some(f.to_ascii_uppercase())
+        }
+        Some(_) => {
+            return Err(AppError::field(
+                "field",
+                zhichan_domain::Violation::new(
+                    "invalid_industry",
+                    "领域应为 GB/T 4754 行业代码",
+                    "an industry code",
+                ),
+            ))
+        }
+        None => None,
+    };
+    Ok(Filter {
+        queue_order: status == Some(ProductStatus::Submitted),
+        status,
+        region,
+        field,
+        text: get("q").map(|t| t.chars().take(50).collect()),
+    })
+}
+
+/// One decision for many products (批量审核): each item is decided on its own against the
+/// version reviewed; the answer lists what happened to each (200 even when some failed).
+#[utoipa::path(
+    post,
+    path = "/api/v1/products/review",
+    tag = "registration",
+    request_body = BulkReview,
+    responses(
+        (status = 200, description = "逐项结果", body = Vec<BulkOutcome>),
+        (status = 422, description = "决定或数量有误", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn review_many(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    ApiJson(b): ApiJson<BulkReview>,
+) -> AppResult<Json<Vec<BulkOutcome>>> {
+    let approve = crate::error::decision(&b.decision)?;
+    let items: Vec<(i64, i64)> = b.items.iter().map(|i| (i.id, i.version)).collect();
+    let results = state
+        .services
+        .review_products(
+            &signed.auth.actor,
+            &ctx,
+            &items,
+            approve,
+            b.reason.as_deref(),
+        )
+        .await?;
+    let views: Vec<ProductView> = results
+        .iter()
+        .filter_map(|(_, r)| r.as_ref().ok().cloned())
+        .collect();
+    let cx = Context::of(&state, &views).await?;
+    Ok(Json(
+        results
+            .into_iter()
+            .map(|(id, r)| match r {
+                Ok(v) => BulkOutcome {
+                    id,
+                    ok: true,
+                    product: Some(body_in(&v, &cx)),
+                    problem: None,
+                },
+                Err(e) => BulkOutcome {
+                    id,
+                    ok: false,
+                    product: None,
+                    problem: Some(AppError::from(e).to_problem()),
+                },
+            })
+            .collect(),
+    ))
+}
+
+pub fn update_body(u: &zhichan_store::annual_updates::AnnualUpdate) -> AnnualUpdate {
+    AnnualUpdate {
+        id: u.id,
+        product: u.product_id,
+        year: u.year.into(),
+        sales_revenue: u.sales_revenue.to_string(),
+        output_value: u.output_value.to_string(),
+        export_value: u.export_value.to_string(),
+        profit: u.profit.to_string(),
+        ip_investment: u.ip_investment.to_string(),
+        status: u.status.as_str().into(),
+        submitted_by: u.submitted_by.clone(),
+        submitted_at: u.submitted_at.to_string(),
+        reviewed_by: u.reviewed_by.clone(),
+        reviewed_at: u.reviewed_at.map(|t| t.to_string()),
+        return_reason: u.return_reason.clone(),
+        version: u.version,
+    }
+}
+
+/// Files the annual update (信息更新) of a registered product: last year's figures, in the
+/// window (by default 1 January – 31 March). After a return, filing again replaces it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/products/{id}/annual-updates",
+    tag = "registration",
+    params(("id" = i64, Path)),
+    request_body = NewAnnualUpdate,
+    responses(
+        (status = 201, description = "已提交，待审核", body = AnnualUpdate),
+        (status = 409, description = "本年度已提交", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "金额有误、不在更新时间内（window_closed）、年度不对（invalid_year）或产品未备案", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn file_update(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<NewAnnualUpdate>,
+) -> AppResult<(StatusCode, Json<AnnualUpdate>)> {
+    let u = state
+        .services
+        .file_annual_update(
+            &signed.auth.actor,
+            &ctx,
+            id,
+            UpdateInput {
+                year: b.year,
+                sales_revenue: b.sales_revenue,
+                output_value: b.output_value,
+                export_value: b.export_value,
+                profit: b.profit,
+                ip_investment: b.ip_investment,
+                still_sold: b.still_sold,
+            },
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(update_body(&u))))
+}
+
+/// Every annual update of a product, newest year first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/products/{id}/annual-updates",
+    tag = "registration",
+    params(("id" = i64, Path)),
+    responses((status = 200, description = "信息更新记录", body = Vec<AnnualUpdate>))
+)]
+pub async fn updates(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<AnnualUpdate>>> {
+    let list = state
+        .services
+        .annual_updates(&signed.auth.actor, id)
+        .await?;
+    Ok(Json(list.iter().map(update_body).collect()))
+}
+
+/// Annual updates waiting for review in the reviewer's region, oldest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/annual-updates",
+    tag = "registration",
+    params(Paging),
+    responses((status = 200, description = "待审核的信息更新", body = Page<AnnualUpdate>))
+)]
+pub async fn update_queue(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Json<Page<AnnualUpdate>>> {
+    let paging = Paging::from_query(&q)?;
+    let (rows, total) = state
+        .services
+        .update_queue(
+            &signed.auth.actor,
+            paging.per_page.into(),
+            paging.offset() as i64,
+        )
+        .await?;
+    Ok(Json(Page {
+        items: rows.iter().map(|(u, _)| update_body(u)).collect(),
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
+}
+
+/// Approves an annual update (its figures join the product's) or returns it with a reason.
+#[utoipa::path(
+    post,
+    path = "/api/v1/annual-updates/{id}/review",
+    tag = "registration",
+    params(("id" = i64, Path)),
+    request_body = Review,
+    responses(
+        (status = 200, description = "已处理", body = AnnualUpdate),
+        (status = 409, description = "版本已过期", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "退回须说明理由，或已处理过", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn review_update(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<Review>,
+) -> AppResult<Json<AnnualUpdate>> {
+    let approve = crate::error::decision(&b.decision)?;
+    let u = state
+        .services
+        .review_annual_update(
+            &signed.auth.actor,
+            &ctx,
+            id,
+            b.version,
+            approve,
+            b.reason.as_deref(),
+        )
+        .await?;
+    Ok(Json(update_body(&u)))
 }

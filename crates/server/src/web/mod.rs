@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod cycle;
 pub mod enterprises;
 pub mod pages;
 pub mod products;
@@ -63,6 +64,13 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             ),
             (Action::ReadEnterprise, "/enterprises", "企业信息"),
             (Action::ReadEnterprise, "/products", "产品备案"),
+            (
+                Action::ReviewRegistrations,
+                "/reviews/updates",
+                "信息更新审核",
+            ),
+            (Action::OwnNotifications, "/notifications", "通知"),
+            (Action::ManageRules, "/rules", "业务规则"),
             (Action::ReadUsers, "/admin/users", "用户管理"),
             (Action::ReadSecurityPolicy, "/admin/security", "安全策略"),
             (Action::ReadAudit, "/audit", "审计日志"),

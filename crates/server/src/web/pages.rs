@@ -20,8 +20,16 @@ struct HomePage {
     unverified: bool,
 }
 
-pub async fn home(MaybeSigned(auth): MaybeSigned) -> Response {
-    render(
+pub async fn home(
+    State(state): State<AppState>,
+    MaybeSigned(auth): MaybeSigned,
+) -> crate::error::AppResult<Response> {
+    if let Some(a) = &auth {
+        if let Some(page) = super::cycle::dashboard(&state, a).await? {
+            return Ok(page);
+        }
+    }
+    Ok(render(
         StatusCode::OK,
         &HomePage {
             welcome: auth.as_ref().map(|a| {
@@ -35,7 +43,7 @@ pub async fn home(MaybeSigned(auth): MaybeSigned) -> Response {
             unverified: auth.as_ref().is_some_and(|a| !a.actor.verified),
             chrome: Chrome::for_user("首页", "/", auth.as_ref()),
         },
-    )
+    ))
 }
 
 pub async fn login(

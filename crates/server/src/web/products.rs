@@ -4,7 +4,7 @@
 use super::{render, Chrome};
 use crate::api::paging::Paging;
 use crate::auth::{RequestCtx, Signed};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::web::account::csrf_of;
 use crate::AppState;
 use askama::Template;
@@ -17,6 +17,8 @@ use zhichan_domain::access::{grant, Action};
 use zhichan_domain::enterprises::format_date;
 use zhichan_domain::patents::{LegalStatus, PatentRight};
 use zhichan_domain::registration::ProductStatus;
+use zhichan_domain::registration::UpdateStatus;
+use zhichan_service::annual::{UpdateInput, UpdateState};
 use zhichan_service::patents::PatentInput;
 use zhichan_service::products::{FiguresInput, LinkInput, ProductInput, ProductView};
 use zhichan_service::ServiceError;
@@ -27,7 +29,12 @@ const PATENT_ROWS: usize = 3;
 struct Row {
     v: ProductView,
     status: &'static str,
+    field: String,
     updated: String,
+    /// In the review queue: 剩余/超期, and whether it is overdue.
+    due: Option<(String, bool)>,
+    update: String,
+    flag: Option<&'static str>,
 }
 
 #[derive(Template)]
@@ -37,28 +44,101 @@ struct ListPage {
     rows: Vec<Row>,
     total: i64,
     status: String,
+    q: String,
+    field: String,
+    region: String,
+    /// The query string of the filters, for tabs and pager links.
+    keep: String,
     tabs: Vec<(&'static str, &'static str)>,
     page: u32,
     pages: u32,
     can_register: bool,
+    can_bulk: bool,
+    review_days: u32,
+    csrf: String,
+    notice: Option<String>,
 }
 
-pub async fn list(
-    State(state): State<AppState>,
-    signed: Signed,
-    Query(q): Query<HashMap<String, String>>,
+fn due_text(d: zhichan_domain::calendar::Deadline) -> (String, bool) {
+    if d.overdue() {
+        (format!("已超期 {} 个工作日", d.overdue_by), true)
+    } else if d.left == 0 {
+        ("今日到期".to_string(), false)
+    } else {
+        (format!("剩余 {} 个工作日", d.left), false)
+    }
+}
+
+/// Rows of a product table: field names, deadlines and update states fetched once per page.
+async fn rows_of(state: &AppState, views: Vec<ProductView>) -> AppResult<Vec<Row>> {
+    let cx = crate::api::products::Context::of(state, &views).await?;
+    let codes: Vec<String> = views.iter().map(|v| v.product.field.to_string()).collect();
+    let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
+    let names = state.services.reference().industry_names(&refs).await?;
+    Ok(views
+        .into_iter()
+        .map(|v| {
+            let code = v.product.field.to_string();
+            let flag = if v.should_withdraw() {
+                Some("专利已全部失效，应撤销")
+            } else if v.has_lapsed_patent() && v.product.withdrawn_on.is_none() {
+                Some("有专利失效")
+            } else {
+                None
+            };
+            Row {
+                status: v.product.status.label_zh(),
+                field: match names.get(&code) {
+                    Some(n) => format!("{code} {n}"),
+                    None => code,
+                },
+                updated: v.product.updated_at.beijing_minutes(),
+                due: cx.deadline(&v).map(due_text),
+                update: cx.update_state(&v).label_zh(),
+                flag,
+                v,
+            }
+        })
+        .collect())
+}
+
+fn query_keep(q: &HashMap<String, String>) -> String {
+    let mut parts = Vec::new();
+    for k in ["q", "field", "region"] {
+        if let Some(v) = q.get(k).filter(|v| !v.trim().is_empty()) {
+            parts.push(format!("{k}={}", urlencode(v.trim())));
+        }
+    }
+    parts.join("&")
+}
+
+fn urlencode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+async fn list_page(
+    state: &AppState,
+    signed: &Signed,
+    q: &HashMap<String, String>,
+    code: StatusCode,
+    notice: Option<String>,
 ) -> AppResult<Response> {
-    let paging = Paging::from_query(&q)?;
-    let status_text = q.get("status").cloned().unwrap_or_default();
-    let status = match status_text.as_str() {
-        "" => None,
-        s => Some(ProductStatus::parse(s).map_err(|v| AppError::field("status", v))?),
-    };
+    let paging = Paging::from_query(q)?;
+    let filter = crate::api::products::filter_of(q)?;
     let (rows, total) = state
         .services
         .products(
             &signed.auth.actor,
-            status,
+            &filter,
             paging.per_page.into(),
             paging.offset() as i64,
         )
@@ -69,26 +149,122 @@ pub async fn list(
             .iter()
             .map(|s| (s.as_str(), s.label_zh())),
     );
+    let status_text = filter.status.map(|s| s.as_str()).unwrap_or("").to_string();
+    let reviews = grant(signed.auth.actor.role, Action::ReviewRegistrations).is_some();
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
     Ok(render(
-        StatusCode::OK,
+        code,
         &ListPage {
             chrome: Chrome::for_user("产品备案", "/products", Some(&signed.auth)),
-            rows: rows
-                .into_iter()
-                .map(|v| Row {
-                    status: v.product.status.label_zh(),
-                    updated: v.product.updated_at.beijing_minutes(),
-                    v,
-                })
-                .collect(),
+            rows: rows_of(state, rows).await?,
             total,
+            can_bulk: reviews && filter.status == Some(ProductStatus::Submitted),
             status: status_text,
+            q: get("q"),
+            field: get("field"),
+            region: get("region"),
+            keep: query_keep(q),
             tabs,
             page: paging.page,
             pages: ((total as u32).div_ceil(paging.per_page)).max(1),
             can_register: grant(signed.auth.actor.role, Action::RegisterProducts).is_some(),
+            review_days: state
+                .services
+                .registration_rules()
+                .await?
+                .rules
+                .review_working_days,
+            csrf: csrf_of(signed),
+            notice,
         },
     ))
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    list_page(&state, &signed, &q, StatusCode::OK, None).await
+}
+
+/// Approves the ticked items of the review queue (批量通过); each is decided on its own.
+pub async fn bulk_review(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Form(form): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let items: Vec<(i64, i64)> = form
+        .iter()
+        .filter(|(k, _)| k == "item")
+        .filter_map(|(_, v)| {
+            let (id, version) = v.split_once(':')?;
+            Some((id.parse().ok()?, version.parse().ok()?))
+        })
+        .collect();
+    let mut q = HashMap::new();
+    q.insert("status".to_string(), "submitted".to_string());
+    if items.is_empty() {
+        return list_page(
+            &state,
+            &signed,
+            &q,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("请先勾选要通过的产品".into()),
+        )
+        .await;
+    }
+    let results = match state
+        .services
+        .review_products(&signed.auth.actor, &ctx, &items, true, None)
+        .await
+    {
+        Ok(r) => r,
+        Err(ServiceError::Invalid(v)) => {
+            let msg = v
+                .into_iter()
+                .map(|f| f.violation.message_zh)
+                .collect::<Vec<_>>();
+            return list_page(
+                &state,
+                &signed,
+                &q,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(msg.join("；")),
+            )
+            .await;
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let ok = results.iter().filter(|(_, r)| r.is_ok()).count();
+    let failed: Vec<String> = results
+        .iter()
+        .filter_map(|(id, r)| {
+            r.as_ref().err().map(|e| {
+                let why = match e {
+                    ServiceError::Conflict(m) => m.clone(),
+                    ServiceError::Invalid(v) => v
+                        .iter()
+                        .map(|f| f.violation.message_zh.clone())
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                    ServiceError::NotFound => "不存在或不在本辖区".into(),
+                    _ => "处理出错".into(),
+                };
+                format!("#{id}：{why}")
+            })
+        })
+        .collect();
+    let mut notice = format!("已通过 {ok} 项。");
+    if !failed.is_empty() {
+        notice.push_str(&format!(
+            "未能通过 {} 项：{}",
+            failed.len(),
+            failed.join("；")
+        ));
+    }
+    list_page(&state, &signed, &q, StatusCode::OK, Some(notice)).await
 }
 
 struct PatentRow {
@@ -107,6 +283,7 @@ struct ViewPage {
     chrome: Chrome,
     v: ProductView,
     status: &'static str,
+    field: String,
     patents: Vec<PatentRow>,
     history: Vec<(i64, &'static str, String, String, String)>,
     csrf: String,
@@ -114,7 +291,33 @@ struct ViewPage {
     can_submit: bool,
     can_review: bool,
     can_withdraw: bool,
+    /// Registered and in force: the certificate can be printed.
+    certified: bool,
+    due: Option<(String, bool, String)>,
+    update_label: String,
+    /// The window is open and this enterprise has this product's update to file.
+    update_form: Option<UpdateForm>,
+    updates: Vec<UpdateRow>,
+    /// An update waiting for this reviewer: (id, version, year).
+    update_to_review: Option<(i64, i64, i32)>,
+    reasons: Vec<String>,
     error: Option<String>,
+}
+
+struct UpdateForm {
+    year: i32,
+    closes: String,
+}
+
+struct UpdateRow {
+    year: i32,
+    sales: String,
+    output: String,
+    export: String,
+    profit: String,
+    ip: String,
+    status: &'static str,
+    reason: String,
 }
 
 async fn view_page(
@@ -125,9 +328,9 @@ async fn view_page(
     error: Option<String>,
 ) -> AppResult<Response> {
     let actor = &signed.auth.actor;
-    let v = state.services.product(actor, id).await?;
-    let history = state
-        .services
+    let services = &state.services;
+    let v = services.product(actor, id).await?;
+    let history = services
         .product_history(actor, id)
         .await?
         .into_iter()
@@ -145,11 +348,46 @@ async fn view_page(
     let s = v.product.status;
     let registers = grant(actor.role, Action::RegisterProducts).is_some();
     let reviews = grant(actor.role, Action::ReviewRegistrations).is_some();
+    let cx = crate::api::products::Context::of(state, std::slice::from_ref(&v)).await?;
+    let update = cx.update_state(&v);
+    let cycle = services.cycle().await?;
+    let updates = services.annual_updates(actor, id).await?;
+    let update_form = match (update, cycle.open) {
+        (UpdateState::Due { .. } | UpdateState::Filed(UpdateStatus::Returned), Some(w))
+            if registers =>
+        {
+            Some(UpdateForm {
+                year: w.year,
+                closes: format_date(w.closes),
+            })
+        }
+        _ => None,
+    };
+    let update_to_review = updates
+        .iter()
+        .find(|u| u.status == UpdateStatus::Submitted)
+        .filter(|_| reviews)
+        .map(|u| (u.id, u.version, u.year));
+    let code = v.product.field.to_string();
+    let field = match services
+        .reference()
+        .industry_names(&[code.as_str()])
+        .await?
+        .remove(&code)
+    {
+        Some(n) => format!("{code} {n}"),
+        None => code,
+    };
+    let due = cx.deadline(&v).map(|d| {
+        let (t, over) = due_text(d);
+        (t, over, format_date(d.due))
+    });
     Ok(render(
         status,
         &ViewPage {
             chrome: Chrome::for_user("产品备案", "/products", Some(&signed.auth)),
             status: s.label_zh(),
+            field,
             patents: v
                 .patents
                 .iter()
@@ -173,6 +411,27 @@ async fn view_page(
             can_submit: registers && matches!(s, ProductStatus::Draft | ProductStatus::Returned),
             can_review: reviews && s == ProductStatus::Submitted,
             can_withdraw: registers && s == ProductStatus::Approved,
+            certified: v.product.registration_number.is_some()
+                && v.product.registered_on.is_some()
+                && v.product.withdrawn_on.is_none(),
+            due,
+            update_label: update.label_zh(),
+            update_form,
+            updates: updates
+                .iter()
+                .map(|u| UpdateRow {
+                    year: u.year,
+                    sales: u.sales_revenue.grouped(),
+                    output: u.output_value.grouped(),
+                    export: u.export_value.grouped(),
+                    profit: u.profit.grouped(),
+                    ip: u.ip_investment.grouped(),
+                    status: u.status.label_zh(),
+                    reason: u.return_reason.clone().unwrap_or_default(),
+                })
+                .collect(),
+            update_to_review,
+            reasons: services.registration_rules().await?.rules.return_reasons,
             error,
             v,
         },
@@ -193,6 +452,34 @@ pub struct StepForm {
     version: i64,
     #[serde(default)]
     reason: String,
+    /// A reason template picked from the rules' list.
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    sales: String,
+    #[serde(default)]
+    output: String,
+    #[serde(default)]
+    export: String,
+    #[serde(default)]
+    profit: String,
+    #[serde(default)]
+    ip: String,
+    #[serde(default)]
+    update: Option<i64>,
+}
+
+impl StepForm {
+    /// The reason as the reviewer composed it: a template, their own words, or both.
+    fn composed_reason(&self) -> String {
+        match (self.template.trim(), self.reason.trim()) {
+            ("", r) => r.to_string(),
+            (t, "") => t.to_string(),
+            (t, r) => format!("{t}；{r}"),
+        }
+    }
 }
 
 /// Submit, approve or return, from the product page.
@@ -206,19 +493,60 @@ pub async fn step(
     let s = &state.services;
     let actor = &signed.auth.actor;
     let result = match f.op.as_str() {
-        "submit" => s.submit_product(actor, &ctx, id, f.version).await,
-        "approve" => {
-            s.review_product(actor, &ctx, id, f.version, true, None)
-                .await
+        "submit" => s
+            .submit_product(actor, &ctx, id, f.version)
+            .await
+            .map(|_| ()),
+        "approve" => s
+            .review_product(actor, &ctx, id, f.version, true, None)
+            .await
+            .map(|_| ()),
+        "return" => s
+            .review_product(
+                actor,
+                &ctx,
+                id,
+                f.version,
+                false,
+                Some(&f.composed_reason()),
+            )
+            .await
+            .map(|_| ()),
+        "annual_update" => s
+            .file_annual_update(
+                actor,
+                &ctx,
+                id,
+                UpdateInput {
+                    year: f.year.trim().parse().unwrap_or(0),
+                    sales_revenue: f.sales.clone(),
+                    output_value: f.output.clone(),
+                    export_value: Some(f.export.clone()),
+                    profit: Some(f.profit.clone()),
+                    ip_investment: Some(f.ip.clone()),
+                    still_sold: true,
+                },
+            )
+            .await
+            .map(|_| ()),
+        "update_approve" | "update_return" => {
+            let approve = f.op == "update_approve";
+            let reason = f.composed_reason();
+            s.review_annual_update(
+                actor,
+                &ctx,
+                f.update.unwrap_or(0),
+                f.version,
+                approve,
+                (!approve).then_some(reason.as_str()),
+            )
+            .await
+            .map(|_| ())
         }
-        "return" => {
-            s.review_product(actor, &ctx, id, f.version, false, Some(&f.reason))
-                .await
-        }
-        "withdraw" => {
-            s.withdraw_product(actor, &ctx, id, f.version, &f.reason)
-                .await
-        }
+        "withdraw" => s
+            .withdraw_product(actor, &ctx, id, f.version, &f.reason)
+            .await
+            .map(|_| ()),
         _ => return Ok(StatusCode::BAD_REQUEST.into_response()),
     };
     match result {
@@ -250,6 +578,9 @@ struct FigRow {
     year: String,
     sales: String,
     output: String,
+    export: String,
+    profit: String,
+    ip: String,
 }
 
 #[derive(Clone, Default)]
@@ -300,6 +631,9 @@ fn form_page(
             year: f.year.to_string(),
             sales: f.sales_revenue.clone(),
             output: f.output_value.clone(),
+            export: f.export_value.clone().unwrap_or_default(),
+            profit: f.profit.clone().unwrap_or_default(),
+            ip: f.ip_investment.clone().unwrap_or_default(),
         })
         .collect();
     figures.resize(FIGURE_ROWS.max(figures.len()), FigRow::default());
@@ -364,6 +698,9 @@ fn input_of(form: &HashMap<String, String>, enterprise: String) -> ProductInput 
             year: year.parse().unwrap_or(0),
             sales_revenue: get(&format!("f{n}_sales")),
             output_value: get(&format!("f{n}_output")),
+            export_value: Some(get(&format!("f{n}_export"))),
+            profit: Some(get(&format!("f{n}_profit"))),
+            ip_investment: Some(get(&format!("f{n}_ip"))),
         });
     }
     let mut patents = Vec::new();
@@ -482,6 +819,9 @@ pub async fn edit_form(
                 year: f.year.into(),
                 sales_revenue: f.sales_revenue.to_string(),
                 output_value: f.output_value.to_string(),
+                export_value: f.export_value.map(|m| m.to_string()),
+                profit: f.profit.map(|m| m.to_string()),
+                ip_investment: f.ip_investment.map(|m| m.to_string()),
             })
             .collect(),
         patents: v

@@ -1,0 +1,167 @@
+//! In-app notifications of an enterprise (approved, returned, update due, patent lapsed),
+//! written in the same transaction as what they report, and queued in an outbox for the
+//! enterprise's contact phone (SMS) and e-mail, for adapters to drain.
+
+use crate::{ServiceError, ServiceResult, Services};
+use zhichan_domain::access::{authorize, Action, Actor, Scope};
+use zhichan_domain::Timestamp;
+use zhichan_store::notifications::{self, NewNotification, Notification, OutboxItem};
+use zhichan_store::{enterprises, Exec};
+
+/// What a notification is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    ProductApproved,
+    ProductReturned,
+    UpdateApproved,
+    UpdateReturned,
+    UpdateDue,
+    PatentLapsed,
+    WithdrawPrompt,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::ProductApproved => "product_approved",
+            Kind::ProductReturned => "product_returned",
+            Kind::UpdateApproved => "update_approved",
+            Kind::UpdateReturned => "update_returned",
+            Kind::UpdateDue => "update_due",
+            Kind::PatentLapsed => "patent_lapsed",
+            Kind::WithdrawPrompt => "withdraw_prompt",
+        }
+    }
+
+    pub fn label_zh(kind: &str) -> &'static str {
+        match kind {
+            "product_approved" => "备案通过",
+            "product_returned" => "备案退回",
+            "update_approved" => "更新通过",
+            "update_returned" => "更新退回",
+            "update_due" => "信息更新提醒",
+            "patent_lapsed" => "专利失效",
+            "withdraw_prompt" => "建议撤销",
+            _ => "通知",
+        }
+    }
+}
+
+/// One notification to write.
+pub struct Notice<'a> {
+    pub enterprise_id: i64,
+    pub kind: Kind,
+    pub title: &'a str,
+    pub body: &'a str,
+    pub link: &'a str,
+    /// What makes it unique: the same key is never written twice (a reminder repeated daily
+    /// stays one notification).
+    pub key: &'a str,
+}
+
+/// Writes a notification inside the caller's transaction and queues it for the enterprise's
+/// phone and e-mail when the profile has them.
+pub async fn notify(ex: &impl Exec, n: &Notice<'_>, now: Timestamp) -> ServiceResult<bool> {
+    let e = enterprises::by_id(ex, n.enterprise_id).await?;
+    let mut channels: Vec<(&str, &str)> = Vec::new();
+    if let Some(e) = &e {
+        if !e.contact_phone.trim().is_empty() {
+            channels.push(("sms", e.contact_phone.trim()));
+        }
+        if e.contact_email.contains('@') {
+            channels.push(("email", e.contact_email.trim()));
+        }
+    }
+    let dedupe = format!("{}:{}", n.kind.as_str(), n.key);
+    let id = notifications::insert(
+        ex,
+        &NewNotification {
+            enterprise_id: n.enterprise_id,
+            kind: n.kind.as_str(),
+            title: n.title,
+            body: n.body,
+            link: n.link,
+            dedupe: &dedupe,
+        },
+        &channels,
+        now,
+    )
+    .await?;
+    Ok(id.is_some())
+}
+
+/// Delivers one outbox message on its channel (an SMS gateway, a mail relay).
+pub trait Channel: Send + Sync {
+    /// `sms` or `email`.
+    fn name(&self) -> &'static str;
+    fn send(
+        &self,
+        item: &OutboxItem,
+    ) -> impl std::future::Future<Output = Result<(), String>> + Send;
+}
+
+/// Attempts before a message is given up as failed; retries back off 1, 4, 9… minutes.
+pub const MAX_ATTEMPTS: i64 = 5;
+
+impl Services {
+    async fn own_enterprise_id(&self, actor: &Actor) -> ServiceResult<i64> {
+        match authorize(actor, Action::OwnNotifications)? {
+            Scope::Enterprise(code) => Ok(enterprises::by_credit_code(self.db(), &code)
+                .await?
+                .ok_or(ServiceError::NotFound)?
+                .id),
+            _ => Err(ServiceError::Forbidden),
+        }
+    }
+
+    /// The caller's enterprise's notifications, newest first, with the unread count.
+    pub async fn notifications(
+        &self,
+        actor: &Actor,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<Notification>, i64, i64)> {
+        let id = self.own_enterprise_id(actor).await?;
+        Ok(notifications::list(self.db(), id, limit, offset).await?)
+    }
+
+    /// Marks one of the caller's enterprise's notifications read (404 for anyone else's).
+    pub async fn mark_notification_read(&self, actor: &Actor, id: i64) -> ServiceResult<()> {
+        let e = self.own_enterprise_id(actor).await?;
+        if notifications::mark_read(self.db(), e, id, self.now()).await? {
+            Ok(())
+        } else {
+            Err(ServiceError::NotFound)
+        }
+    }
+
+    /// Sends what is due on one channel; answers (sent, failed attempts).
+    pub async fn drain_outbox<C: Channel>(
+        &self,
+        channel: &C,
+        limit: i64,
+    ) -> ServiceResult<(u32, u32)> {
+        let now = self.now();
+        let due = notifications::due(self.db(), channel.name(), now, limit).await?;
+        let (mut sent, mut failed) = (0, 0);
+        for item in due {
+            let outcome = channel.send(&item).await;
+            let attempts = item.attempts + 1;
+            let retry_at = (attempts < MAX_ATTEMPTS)
+                .then(|| now.plus(time::Duration::minutes(attempts * attempts)));
+            match &outcome {
+                Ok(()) => sent += 1,
+                Err(_) => failed += 1,
+            }
+            notifications::record_attempt(
+                self.db(),
+                item.id,
+                outcome.as_ref().map(|_| ()).map_err(String::as_str),
+                retry_at,
+                now,
+            )
+            .await?;
+        }
+        Ok((sent, failed))
+    }
+}

@@ -1,0 +1,248 @@
+//! Rules an official keeps as versioned data: the working-day calendar and the registration
+//! rules (review deadline, annual update window, return reason templates). Each change is a new
+//! version with its reason; the newest is in force; version 0 is the built-in first edition.
+
+use crate::audit::record;
+use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
+use serde::{de::DeserializeOwned, Serialize};
+use serde_json::json;
+use zhichan_domain::access::{authorize, Action, Actor, Placement};
+use zhichan_domain::calendar::{CalendarDay, DayKind, WorkCalendar};
+use zhichan_domain::rules::RegistrationRules;
+use zhichan_domain::{RegionCode, Violation};
+use zhichan_store::settings::{self, SettingsVersion};
+use zhichan_store::StoreError;
+
+const HOLIDAYS_CSV: &str = include_str!("../../../data/calendar/holidays.csv");
+
+/// The kinds of rules documents.
+pub const CALENDAR: &str = "calendar";
+pub const REGISTRATION: &str = "registration";
+
+/// The calendar's first edition, from `data/calendar/holidays.csv`.
+pub fn default_calendar() -> Vec<CalendarDay> {
+    HOLIDAYS_CSV
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let mut f = l.splitn(4, ',');
+            let mut next = || f.next().unwrap_or("").trim().to_string();
+            let date = next();
+            let kind = DayKind::parse(&next()).expect("holidays.csv: kind");
+            CalendarDay {
+                date,
+                kind,
+                name: next(),
+                source: next(),
+            }
+        })
+        .collect()
+}
+
+/// A rules document in force and its version.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Versioned<T> {
+    pub version: i64,
+    pub rules: T,
+}
+
+/// The calendar in force, with the day list it was built from.
+#[derive(Clone, Debug)]
+pub struct CalendarInForce {
+    pub version: i64,
+    pub days: Vec<CalendarDay>,
+    pub calendar: WorkCalendar,
+}
+
+fn corrupt(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Store(StoreError::Corrupt(e.to_string()))
+}
+
+fn violations(errs: Vec<(String, Violation)>) -> ServiceError {
+    ServiceError::Invalid(
+        errs.into_iter()
+            .map(|(f, v)| FieldViolation::new(f, v))
+            .collect(),
+    )
+}
+
+impl Services {
+    async fn latest<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        default: impl FnOnce() -> T,
+    ) -> ServiceResult<Versioned<T>> {
+        Ok(match settings::latest_rules(self.db(), kind).await? {
+            Some(v) => Versioned {
+                version: v.version,
+                rules: serde_json::from_str(&v.settings).map_err(corrupt)?,
+            },
+            None => Versioned {
+                version: 0,
+                rules: default(),
+            },
+        })
+    }
+
+    /// The working-day calendar in force.
+    pub async fn calendar(&self) -> ServiceResult<CalendarInForce> {
+        let v = self.latest(CALENDAR, default_calendar).await?;
+        let calendar = WorkCalendar::from_days(&v.rules)
+            .map_err(|e| corrupt(format!("calendar version {}: {:?}", v.version, e)))?;
+        Ok(CalendarInForce {
+            version: v.version,
+            days: v.rules,
+            calendar,
+        })
+    }
+
+    /// The registration rules in force.
+    pub async fn registration_rules(&self) -> ServiceResult<Versioned<RegistrationRules>> {
+        self.latest(REGISTRATION, RegistrationRules::default).await
+    }
+
+    /// Every stored version of a kind of rules, newest first (version 0, the built-in first
+    /// edition, is not stored).
+    pub async fn rules_history(
+        &self,
+        actor: &Actor,
+        kind: &str,
+    ) -> ServiceResult<Vec<SettingsVersion>> {
+        authorize(actor, Action::ReadRules)?;
+        Ok(settings::rules_history(self.db(), kind).await?)
+    }
+
+    async fn store_rules<T: Serialize>(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        kind: &str,
+        current: i64,
+        based_on: i64,
+        rules: &T,
+        reason: &str,
+    ) -> ServiceResult<i64> {
+        if reason.trim().is_empty() {
+            return Err(ServiceError::invalid(
+                "reason",
+                Violation::new("required", "请说明修改原因和依据", "a reason is required"),
+            ));
+        }
+        if current != based_on {
+            return Err(ServiceError::Conflict(
+                "规则已被他人修改，请刷新后在最新版本上修改".into(),
+            ));
+        }
+        let body = serde_json::to_string(rules).map_err(corrupt)?;
+        let version = current + 1;
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        match settings::insert_rules(
+            &tx,
+            kind,
+            version,
+            &body,
+            &actor.username,
+            reason.trim(),
+            now,
+        )
+        .await
+        {
+            Err(StoreError::Unique { .. }) => {
+                return Err(ServiceError::Conflict(
+                    "规则已被他人修改，请刷新后在最新版本上修改".into(),
+                ))
+            }
+            other => other?,
+        }
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            &format!("rules.{kind}.update"),
+            &format!("rules:{kind}"),
+            "ok",
+            json!({"version": version, "reason": reason.trim(),
+                   "after": serde_json::from_str::<serde_json::Value>(&body).unwrap_or_default()}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(version)
+    }
+
+    /// The rules hold for the whole country: only an administrator whose region is the nation
+    /// may change them (anyone else is outside their scope).
+    async fn may_manage_rules(&self, actor: &Actor, kind: &str) -> ServiceResult<()> {
+        authorize(actor, Action::ManageRules)?;
+        self.scoped(
+            actor,
+            Action::ManageRules,
+            &Placement {
+                region: Some(RegionCode::NATION),
+                ..Placement::default()
+            },
+            &format!("rules:{kind}"),
+        )
+        .await
+    }
+
+    /// Replaces the calendar's day list, as a new version.
+    pub async fn update_calendar(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        based_on: i64,
+        mut days: Vec<CalendarDay>,
+        reason: &str,
+    ) -> ServiceResult<CalendarInForce> {
+        self.may_manage_rules(actor, CALENDAR).await?;
+        WorkCalendar::from_days(&days).map_err(|errs| {
+            violations(
+                errs.into_iter()
+                    .map(|(i, v)| (format!("days[{i}].date"), v))
+                    .collect(),
+            )
+        })?;
+        let mut errs = Vec::new();
+        for (i, d) in days.iter().enumerate() {
+            if d.source.trim().is_empty() {
+                errs.push((
+                    format!("days[{i}].source"),
+                    Violation::new("required", "请注明依据的通知", "source required"),
+                ));
+            }
+        }
+        if !errs.is_empty() {
+            return Err(violations(errs));
+        }
+        days.sort_by(|a, b| a.date.cmp(&b.date));
+        let current = self.calendar().await?.version;
+        self.store_rules(actor, ctx, CALENDAR, current, based_on, &days, reason)
+            .await?;
+        self.calendar().await
+    }
+
+    /// Replaces the registration rules, as a new version.
+    pub async fn update_registration_rules(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        based_on: i64,
+        mut rules: RegistrationRules,
+        reason: &str,
+    ) -> ServiceResult<Versioned<RegistrationRules>> {
+        self.may_manage_rules(actor, REGISTRATION).await?;
+        rules.return_reasons = rules
+            .return_reasons
+            .into_iter()
+            .map(|r| r.trim().to_string())
+            .collect();
+        rules.check().map_err(violations)?;
+        let current = self.registration_rules().await?.version;
+        self.store_rules(actor, ctx, REGISTRATION, current, based_on, &rules, reason)
+            .await?;
+        self.registration_rules().await
+    }
+}
