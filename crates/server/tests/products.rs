@@ -237,3 +237,283 @@ async fn an_enterprise_withdraws_an_approved_product_over_http(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(an_enterprise_withdraws_an_approved_product_over_http);
+
+/// The annual update, bulk review, notifications and rules over HTTP, in February 2027 with
+/// the demo data (registered in 2026).
+async fn the_yearly_cycle_over_http(fresh: Fresh) {
+    use std::sync::Arc;
+    use zhichan_domain::Timestamp;
+    use zhichan_service::clock::ManualClock;
+    let clock = Arc::new(ManualClock::at(
+        Timestamp::parse("2026-11-20T02:00:00.000Z").unwrap(),
+    ));
+    let s = zhichan_service::Services::with_clock(fresh.db.clone(), clock.clone());
+    s.prepare_demo().await.unwrap();
+    add_user(&fresh, "admin.nation", "admin", Some("100000"), None).await;
+    add_user(&fresh, "admin.fuzhou", "admin", Some("361000"), None).await;
+    // A national administrator needs a second factor first; here it is taken as enrolled.
+    use zhichan_store::Exec;
+    fresh
+        .db
+        .execute(zhichan_store::Sql::new(
+            "UPDATE users SET totp_enabled = TRUE, totp_secret = 'JBSWY3DPEHPK3PXP' \
+             WHERE username = 'admin.nation'",
+        ))
+        .await
+        .unwrap();
+    let app = support::spawn_services(s, zhichan_server::Settings::default()).await;
+    let firm = app.long_token(&fresh, "qiye").await;
+    let reviewer = app.long_token(&fresh, "shenhe").await;
+    let nation = app.long_token(&fresh, "admin.nation").await;
+    let city = app.long_token(&fresh, "admin.fuzhou").await;
+    let get = |path: &str, token: &str| {
+        app.client
+            .get(app.url(path))
+            .bearer_auth(token.to_string())
+            .send()
+    };
+    let post = |path: &str, token: &str, body: Value| {
+        app.client
+            .post(app.url(path))
+            .bearer_auth(token.to_string())
+            .json(&body)
+            .send()
+    };
+
+    // The queue answers each item's deadline in working days.
+    let queue: Value = get("/api/v1/products?status=submitted", &reviewer)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let waiting = &queue["items"][0];
+    assert!(waiting["review_due"].as_str().unwrap().starts_with("2026-"));
+    assert!(waiting["overdue_working_days"].is_u64());
+    // Bulk approval: one item at a stale version fails on its own.
+    let id = waiting["id"].as_i64().unwrap();
+    let version = waiting["version"].as_i64().unwrap();
+    let res = post(
+        "/api/v1/products/review",
+        &reviewer,
+        json!({"decision": "approve", "items": [{"id": id, "version": version - 1}, {"id": id, "version": version}]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let out: Value = res.json().await.unwrap();
+    assert_eq!(out[0]["ok"], false);
+    assert_eq!(out[0]["problem"]["status"], 409);
+    assert_eq!(out[1]["ok"], true);
+    assert_eq!(out[1]["product"]["status"], "approved");
+    let res = post(
+        "/api/v1/products/review",
+        &firm,
+        json!({"decision": "approve", "items": [{"id": id, "version": version}]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // Outside the window the update is refused with the field and code.
+    let mine: Value = get("/api/v1/products?status=approved", &firm)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let p = mine["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["registered_on"].as_str().unwrap() < "2026-11-20" || p["id"] != id)
+        .unwrap()
+        .clone();
+    let pid = p["id"].as_i64().unwrap();
+    let body = json!({"year": 2026, "sales_revenue": "5100000.00", "output_value": "5300000.00",
+                      "export_value": "100000.00", "profit": "420000.00", "ip_investment": "90000.00"});
+    let res = post(
+        &format!("/api/v1/products/{pid}/annual-updates"),
+        &firm,
+        body.clone(),
+    )
+    .await
+    .unwrap();
+    let status = res.status();
+    assert_eq!(
+        assert_problem(status, &res.json().await.unwrap(), 422),
+        [("year".to_string(), "window_closed".to_string())]
+    );
+    // 1 February 2027: the window is open.
+    clock.advance(time::Duration::days(73));
+    let p: Value = get(&format!("/api/v1/products/{pid}"), &firm)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["annual_update"], "due", "{p}");
+    let res = post(
+        &format!("/api/v1/products/{pid}/annual-updates"),
+        &firm,
+        json!({"year": 2026, "sales_revenue": "1.5", "output_value": "x"}),
+    )
+    .await
+    .unwrap();
+    let status = res.status();
+    assert_eq!(
+        assert_problem(status, &res.json().await.unwrap(), 422),
+        [("output_value".to_string(), "invalid_money".to_string())]
+    );
+    let res = post(
+        &format!("/api/v1/products/{pid}/annual-updates"),
+        &firm,
+        body,
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let u: Value = res.json().await.unwrap();
+    assert_eq!(
+        (u["status"].as_str(), u["sales_revenue"].as_str()),
+        (Some("submitted"), Some("5100000.00"))
+    );
+    let updates: Value = get("/api/v1/annual-updates", &reviewer)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(updates["total"], 1);
+    let res = post(
+        &format!("/api/v1/annual-updates/{}/review", u["id"]),
+        &reviewer,
+        json!({"decision": "approve", "version": u["version"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let p: Value = get(&format!("/api/v1/products/{pid}"), &firm)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["annual_update"], "done");
+    let fig = p["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["year"] == 2026)
+        .unwrap();
+    assert_eq!(fig["profit"], "420000.00");
+
+    // The enterprise's notifications, newest first; another enterprise's are not its own.
+    let notes: Value = get("/api/v1/notifications", &firm)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(notes["items"][0]["kind"], "update_approved");
+    let note = notes["items"][0]["id"].as_i64().unwrap();
+    let other = app.long_token(&fresh, "dongxiang").await;
+    let res = post(
+        &format!("/api/v1/notifications/{note}/read"),
+        &other,
+        json!({}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let res = post(
+        &format!("/api/v1/notifications/{note}/read"),
+        &firm,
+        json!({}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let res = get("/api/v1/notifications", &reviewer).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // The rules: everyone reads, only the national administrator changes them.
+    let rules: Value = get("/api/v1/rules/registration", &firm)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rules["rules"]["review_working_days"], 5);
+    let mut change =
+        json!({"version": 0, "rules": rules["rules"].clone(), "reason": "按新规程调整"});
+    change["rules"]["review_working_days"] = json!(3);
+    let put = |token: &str, body: &Value| {
+        app.client
+            .put(app.url("/api/v1/rules/registration"))
+            .bearer_auth(token.to_string())
+            .json(body)
+            .send()
+    };
+    assert_eq!(
+        put(&city, &change).await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        put(&reviewer, &change).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let res = put(&nation, &change).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(
+        (
+            v["version"].as_i64(),
+            v["rules"]["review_working_days"].as_i64()
+        ),
+        (Some(1), Some(3))
+    );
+    assert_eq!(
+        put(&nation, &change).await.unwrap().status(),
+        StatusCode::CONFLICT
+    );
+    let cal: Value = get("/api/v1/rules/calendar", &firm)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(cal["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["date"] == "2026-10-01" && d["kind"] == "holiday"));
+    let mut bad = json!({"version": 0, "days": cal["days"].clone(), "reason": "录入"});
+    bad["days"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"date": "2027-02-10", "kind": "workday", "name": "春节", "source": "测试"}));
+    let res = app
+        .client
+        .put(app.url("/api/v1/rules/calendar"))
+        .bearer_auth(&nation)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let errs = assert_problem(status, &res.json().await.unwrap(), 422);
+    assert!(
+        errs[0].0.starts_with("days[") && errs[0].1 == "invalid_date",
+        "{errs:?}"
+    );
+    let hist: Value = get("/api/v1/rules/registration/history", &firm)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(hist[0]["reason"], "按新规程调整");
+    app.stop().await;
+}
+on_both_backends!(the_yearly_cycle_over_http);

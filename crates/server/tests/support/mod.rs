@@ -52,10 +52,14 @@ pub async fn spawn_app(fresh: &Fresh) -> TestApp {
 }
 
 pub async fn spawn_with(fresh: &Fresh, settings: Settings) -> TestApp {
+    spawn_services(Services::new(fresh.db.clone()), settings).await
+}
+
+/// Serves the given services (for a story that sets the clock).
+pub async fn spawn_services(services: Services, settings: Settings) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = oneshot::channel::<()>();
-    let services = Services::new(fresh.db.clone());
     let server = tokio::spawn(zhichan_server::launch_with_listener(
         services,
         settings,
@@ -125,6 +129,14 @@ impl TestApp {
     pub async fn token(&self, fresh: &Fresh, username: &str) -> String {
         Services::new(fresh.db.clone())
             .issue_token(username, 1, "test")
+            .await
+            .unwrap()
+    }
+
+    /// A token valid for a year, for stories that move the clock forward.
+    pub async fn long_token(&self, fresh: &Fresh, username: &str) -> String {
+        Services::new(fresh.db.clone())
+            .issue_token(username, 365, "test")
             .await
             .unwrap()
     }
