@@ -390,6 +390,59 @@ await check('the enterprise registers a product and the reviewer approves it', a
   return 'product-queue.png, product.png';
 }));
 
+await check('the reviewer approves the queue in bulk, deadlines in working days', async () => withPage(async (page) => {
+  await signIn(page, 'shenhe');
+  await open(page, `${BASE}/products?status=submitted`);
+  const boxes = page.locator('input[name="item"]');
+  const n = await boxes.count();
+  assert(n >= 1, 'nothing waiting in the queue');
+  const text = await page.locator('main').innerText();
+  assert(/剩余 \d+ 个工作日|已超期 \d+ 个工作日|今日到期/.test(text), 'no deadline shown');
+  await page.check('input[data-select-all]').catch(async () => { for (let i = 0; i < n; i++) await boxes.nth(i).check(); });
+  for (let i = 0; i < n; i++) await boxes.nth(i).check();
+  await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("批量通过所选")')]);
+  const after = await page.locator('main').innerText();
+  assert(after.includes(`已通过 ${n} 项`), `no bulk result: ${after.slice(0, 200)}`);
+  await page.screenshot({ path: path.join(OUT, 'bulk-review.png'), fullPage: true });
+  await open(page, `${BASE}/rules`);
+  assert((await page.locator('h1').innerText()).includes('业务规则'), 'no rules page');
+  await signOut(page);
+  return `${n} approved; bulk-review.png`;
+}));
+
+await check('the enterprise sees its dashboard, the certificate and what changed between versions', async () => withPage(async (page) => {
+  await signIn(page, 'qiye');
+  await open(page, `${BASE}/`);
+  const home = await page.locator('main').innerText();
+  assert(home.includes('工作台') && home.includes('备案通过'), `no dashboard: ${home.slice(0, 200)}`);
+  await page.screenshot({ path: path.join(OUT, 'dashboard.png'), fullPage: true });
+  await open(page, `${BASE}/products?status=approved&q=${encodeURIComponent('智能数据采集终端')}`);
+  await Promise.all([page.waitForLoadState('load'), page.click('td a:has-text("智能数据采集终端")')]);
+  await Promise.all([page.waitForLoadState('load'), page.click('a:has-text("备案证明")')]);
+  const cert = await page.locator('.certificate').innerText();
+  assert(/备案编号：BA\d{4}361002\d{6}/.test(cert), `no number on the certificate: ${cert.slice(0, 200)}`);
+  assert(await page.locator('[data-print]').isVisible(), 'no print button');
+  await page.screenshot({ path: path.join(OUT, 'certificate.png'), fullPage: true });
+  const number = cert.match(/BA\d{16}/)[0];
+  await page.emulateMedia({ media: 'print' });
+  assert(!(await page.locator('.topbar').isVisible().catch(() => false)), 'navigation printed');
+  await page.screenshot({ path: path.join(OUT, 'certificate-print.png'), fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
+  await page.goBack();
+  await Promise.all([page.waitForLoadState('load'), page.locator('a:has-text("与上一版比较")').first().click()]);
+  const diff = await page.locator('main').innerText();
+  assert(diff.includes('版本比较') && diff.includes('状态'), `no diff: ${diff.slice(0, 200)}`);
+  await page.screenshot({ path: path.join(OUT, 'diff.png'), fullPage: true });
+  await open(page, `${BASE}/notifications`);
+  await page.screenshot({ path: path.join(OUT, 'notifications.png'), fullPage: true });
+  await signOut(page);
+  // Anyone can check a certificate by its number, signed in or not.
+  await open(page, `${BASE}/verify?number=${number}`);
+  const verified = await page.locator('main').innerText();
+  assert(verified.includes('该备案有效') && verified.includes('智能数据采集终端'), `certificate not verified: ${verified.slice(0, 200)}`);
+  return `dashboard.png, certificate.png, certificate-print.png, diff.png, notifications.png; ${number} verified`;
+}));
+
 // ------------------------------------------------------------ 6, 7. network and console
 await check('no off-host requests', async () => {
   assert(context, 'chromium not launched');

@@ -252,6 +252,7 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         Signed(A::ReadEnterprise),
     ),
     ("GET", "/reviews/updates", Signed(A::ReviewRegistrations)),
+    ("GET", "/verify", Public),
     ("GET", "/notifications", Signed(A::OwnNotifications)),
     (
         "POST",

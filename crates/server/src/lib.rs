@@ -135,6 +135,7 @@ pub fn app(services: Services, settings: Settings) -> Router {
         .route("/products/{id}/diff", get(web::cycle::diff))
         .route("/products/{id}/certificate", get(web::cycle::certificate))
         .route("/reviews/updates", get(web::cycle::update_queue))
+        .route("/verify", get(web::cycle::verify))
         .route("/notifications", get(web::cycle::notifications))
         .route(
             "/notifications/{id}/open",

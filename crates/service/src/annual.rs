@@ -52,7 +52,7 @@ impl UpdateState {
     pub fn label_zh(self) -> String {
         match self {
             UpdateState::NotApplicable => String::new(),
-            UpdateState::NotYetDue => "无需更新".into(),
+            UpdateState::NotYetDue => "下一年度起更新".into(),
             UpdateState::Due { closes } => format!("待更新（{} 截止）", format_date(closes)),
             UpdateState::Filed(UpdateStatus::Submitted) => "更新待审核".into(),
             UpdateState::Filed(UpdateStatus::Returned) => "更新被退回".into(),

@@ -103,6 +103,17 @@ pub(crate) fn placement(region: zhichan_domain::RegionCode, credit_code: &str) -
     }
 }
 
+/// What the public certificate check shows.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Verified {
+    pub number: String,
+    pub product: String,
+    pub model: String,
+    pub enterprise: String,
+    pub registered_on: time::Date,
+    pub withdrawn_on: Option<time::Date>,
+}
+
 /// The most items one bulk review takes.
 pub const BULK_LIMIT: usize = 100;
 
@@ -794,6 +805,29 @@ impl Services {
     ) -> ServiceResult<ProductView> {
         self.step(actor, ctx, id, version, Step::Withdraw, Some(reason))
             .await
+    }
+
+    /// The public check of a certificate (备案证明查验): anyone holding a registration number
+    /// learns whether it stands, for which product of which enterprise, and nothing more.
+    pub async fn verify_registration(&self, number: &str) -> ServiceResult<Option<Verified>> {
+        let number = number.trim().to_ascii_uppercase();
+        if number.len() != 18 || !number.starts_with("BA") {
+            return Ok(None);
+        }
+        let Some(p) = products::by_registration_number(self.db(), &number).await? else {
+            return Ok(None);
+        };
+        let Some(e) = enterprises::by_id(self.db(), p.enterprise_id).await? else {
+            return Ok(None);
+        };
+        Ok(p.registered_on.map(|registered_on| Verified {
+            number,
+            product: p.name,
+            model: p.model,
+            enterprise: e.name,
+            registered_on,
+            withdrawn_on: p.withdrawn_on,
+        }))
     }
 
     /// What changed between two versions of a product.

@@ -118,8 +118,7 @@ impl Services {
         actor: &Actor,
         ctx: &Ctx,
         kind: &str,
-        current: i64,
-        based_on: i64,
+        (current, based_on): (i64, i64),
         rules: &T,
         reason: &str,
     ) -> ServiceResult<i64> {
@@ -219,7 +218,7 @@ impl Services {
         }
         days.sort_by(|a, b| a.date.cmp(&b.date));
         let current = self.calendar().await?.version;
-        self.store_rules(actor, ctx, CALENDAR, current, based_on, &days, reason)
+        self.store_rules(actor, ctx, CALENDAR, (current, based_on), &days, reason)
             .await?;
         self.calendar().await
     }
@@ -241,8 +240,15 @@ impl Services {
             .collect();
         rules.check().map_err(violations)?;
         let current = self.registration_rules().await?.version;
-        self.store_rules(actor, ctx, REGISTRATION, current, based_on, &rules, reason)
-            .await?;
+        self.store_rules(
+            actor,
+            ctx,
+            REGISTRATION,
+            (current, based_on),
+            &rules,
+            reason,
+        )
+        .await?;
         self.registration_rules().await
     }
 }

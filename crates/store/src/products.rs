@@ -323,6 +323,22 @@ pub async fn count_by_status(
         .collect()
 }
 
+/// The product that holds a registration number.
+pub async fn by_registration_number(
+    ex: &impl Exec,
+    number: &str,
+) -> Result<Option<Product>, StoreError> {
+    let row: Option<Product> = ex
+        .fetch_optional(
+            Sql::new(format!(
+                "SELECT {COLUMNS} FROM products WHERE registration_number = $1"
+            ))
+            .bind(number),
+        )
+        .await?;
+    Ok(complete(ex, row.into_iter().collect()).await?.pop())
+}
+
 /// The products linked to a patent (for flags and notices when it lapses).
 pub async fn linked_to_patent(ex: &impl Exec, patent_id: i64) -> Result<Vec<Product>, StoreError> {
     let rows: Vec<Product> = ex

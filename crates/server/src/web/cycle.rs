@@ -281,6 +281,7 @@ pub async fn certificate(
         .region_path(e.region)
         .await?
         .into_iter()
+        .filter(|r| r.code != RegionCode::NATION)
         .map(|r| r.name)
         .collect::<Vec<_>>()
         .join("");
@@ -604,4 +605,39 @@ pub async fn save_calendar(
             rules_page(&state, &signed, code, Some(msg), None).await
         }
     }
+}
+
+// ---- the public certificate check -----------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "verify.html")]
+struct VerifyPage {
+    chrome: Chrome,
+    number: String,
+    found: Option<zhichan_service::products::Verified>,
+}
+
+/// 备案证明查验: open to anyone, by registration number.
+pub async fn verify(
+    State(state): State<AppState>,
+    crate::auth::MaybeSigned(auth): crate::auth::MaybeSigned,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let number: String = q
+        .get("number")
+        .map(|n| n.trim().chars().take(30).collect())
+        .unwrap_or_default();
+    let found = if number.is_empty() {
+        None
+    } else {
+        state.services.verify_registration(&number).await?
+    };
+    Ok(render(
+        StatusCode::OK,
+        &VerifyPage {
+            chrome: Chrome::for_user("备案证明查验", "/verify", auth.as_ref()),
+            number,
+            found,
+        },
+    ))
 }

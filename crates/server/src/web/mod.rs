@@ -47,6 +47,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             ("/", "首页"),
             ("/login", "登录"),
             ("/signup", "企业注册"),
+            ("/verify", "备案查验"),
             ("/about", "关于"),
         ];
     };
