@@ -238,3 +238,19 @@ pub struct AnnualUpdate {
     pub return_reason: Option<String>,
     pub version: i64,
 }
+
+/// `POST /api/v1/products/import` (multipart): `enterprise` (credit code) and `file` (xlsx).
+#[derive(Debug, Clone, ToSchema)]
+#[allow(dead_code)]
+pub struct ImportForm {
+    pub enterprise: String,
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}
+
+/// The products an import registered (as drafts), all of them in one transaction.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Imported {
+    pub created: usize,
+    pub ids: Vec<i64>,
+}

@@ -153,6 +153,16 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         Signed(A::ReviewRegistrations),
     ),
     (
+        "GET",
+        "/api/v1/products/import-template",
+        Signed(A::RegisterProducts),
+    ),
+    (
+        "POST",
+        "/api/v1/products/import",
+        Signed(A::RegisterProducts),
+    ),
+    (
         "POST",
         "/api/v1/products/{id}/annual-updates",
         Signed(A::RegisterProducts),
@@ -244,6 +254,13 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "POST",
         "/products/bulk-review",
         Signed(A::ReviewRegistrations),
+    ),
+    ("GET", "/products/import", Signed(A::RegisterProducts)),
+    ("POST", "/products/import", Signed(A::RegisterProducts)),
+    (
+        "GET",
+        "/products/import-template.xlsx",
+        Signed(A::RegisterProducts),
     ),
     ("GET", "/products/{id}/diff", Signed(A::ReadEnterprise)),
     (

@@ -62,7 +62,9 @@ pub async fn error_shapes(req: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let shaped = if api {
+        // A refused import answers the marked workbook when the client asked for it.
         content_type.starts_with(PROBLEM_JSON)
+            || content_type.starts_with(crate::api::products::XLSX)
     } else {
         content_type.starts_with("text/html")
     };

@@ -132,6 +132,14 @@ pub fn app(services: Services, settings: Settings) -> Router {
             get(web::products::edit_form).post(web::products::update),
         )
         .route("/products/bulk-review", post(web::products::bulk_review))
+        .route(
+            "/products/import",
+            get(web::products::import_form).post(web::products::import),
+        )
+        .route(
+            "/products/import-template.xlsx",
+            get(api::products::import_template),
+        )
         .route("/products/{id}/diff", get(web::cycle::diff))
         .route("/products/{id}/certificate", get(web::cycle::certificate))
         .route("/reviews/updates", get(web::cycle::update_queue))

@@ -517,3 +517,141 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(the_yearly_cycle_over_http);
+
+/// Bulk registration over HTTP: the template, a refused file (as problem+json, or as the marked
+/// workbook when xlsx is accepted), and a good file registering its products as drafts.
+async fn products_are_imported_from_a_workbook_over_http(fresh: Fresh) {
+    let s = zhichan_service::Services::new(fresh.db.clone());
+    s.prepare_demo().await.unwrap();
+    let app = spawn_app(&fresh).await;
+    let firm = app.token(&fresh, "qiye").await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/products/import-template"))
+        .bearer_auth(&firm)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(support::content_type(&res).starts_with("application/vnd.openxmlformats"));
+    let template = res.bytes().await.unwrap();
+    assert!(template.starts_with(b"PK"));
+
+    let first12 = "202220654321";
+    let number = format!(
+        "ZL{first12}.{}",
+        zhichan_domain::patent_number::check_char12(first12).unwrap()
+    );
+    let book = |field: &str| {
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("产品").unwrap();
+        let heads = [
+            "产品名称",
+            "型号规格",
+            "所属领域代码",
+            "产品说明",
+            "首次销售日期",
+            "年度",
+            "销售收入（元）",
+            "产值（元）",
+            "专利号（多个用分号分隔）",
+            "核心专利号（可空，默认第一件）",
+            "专利在产品中的实施方式",
+        ];
+        let row = [
+            "导入的传感器",
+            "CG-9",
+            field,
+            "",
+            "2024-01-02",
+            "2025",
+            "100000",
+            "120000",
+            number.as_str(),
+            "",
+            "感应元件",
+        ];
+        for (c, h) in heads.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+            ws.write_string(1, c as u16, row[c]).unwrap();
+        }
+        let ws = wb.add_worksheet();
+        ws.set_name("专利").unwrap();
+        let heads = [
+            "专利号",
+            "专利名称",
+            "专利权人（多个用顿号分隔）",
+            "授权日",
+            "法律状态（有效/失效/已转让）",
+            "本企业权利（自有/独占许可/排他许可/普通许可）",
+            "许可合同备案号（许可时必填）",
+        ];
+        let row = [
+            number.as_str(),
+            "一种传感器",
+            "抚州市临川区示例科技有限公司",
+            "2023-03-01",
+            "有效",
+            "自有",
+            "",
+        ];
+        for (c, h) in heads.iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+            ws.write_string(1, c as u16, row[c]).unwrap();
+        }
+        wb.save_to_buffer().unwrap()
+    };
+    let upload = |bytes: Vec<u8>, accept: &str| {
+        let form = reqwest::multipart::Form::new()
+            .text("enterprise", LINCHUAN)
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name("产品.xlsx"),
+            );
+        app.client
+            .post(app.url("/api/v1/products/import"))
+            .bearer_auth(&firm)
+            .header("accept", accept.to_string())
+            .multipart(form)
+            .send()
+    };
+    let res = upload(book("ZZ"), "application/json").await.unwrap();
+    let status = res.status();
+    assert_eq!(
+        assert_problem(status, &res.json().await.unwrap(), 422),
+        [(
+            "产品[2].所属领域代码".to_string(),
+            "invalid_industry".to_string()
+        )]
+    );
+    let res = upload(
+        book("ZZ"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(support::content_type(&res).starts_with("application/vnd.openxmlformats"));
+    let res = upload(book("39"), "application/json").await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["created"], 1);
+    let id = body["ids"][0].as_i64().unwrap();
+    let p: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/products/{id}")))
+        .bearer_auth(&firm)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (p["status"].as_str(), p["patents"][0]["number"].as_str()),
+        (Some("draft"), Some(number.as_str()))
+    );
+    app.stop().await;
+}
+on_both_backends!(products_are_imported_from_a_workbook_over_http);

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod annual;
 pub mod audit;
+pub mod bulk;
 pub mod clock;
 pub mod dashboard;
 pub mod demo;

@@ -168,7 +168,7 @@ impl Services {
 
     /// Checks the typed product against the enterprise's patents; the product to store and
     /// the new patents to add to the enterprise's list.
-    async fn check_product(
+    pub(crate) async fn check_product(
         &self,
         e: &Enterprise,
         input: &ProductInput,

@@ -119,6 +119,8 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(products::withdraw))
         .routes(routes!(products::history))
         .routes(routes!(products::review_many))
+        .routes(routes!(products::import_template))
+        .routes(routes!(products::import))
         .routes(routes!(products::file_update, products::updates))
         .routes(routes!(products::update_queue))
         .routes(routes!(products::review_update))

@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::products::{
-    AnnualUpdate, BulkOutcome, BulkReview, Figures, NewAnnualUpdate, NewProduct, Product,
-    ProductPatch, ProductPatent, ProductVersion, Review, Submit, Withdraw,
+    AnnualUpdate, BulkOutcome, BulkReview, Figures, ImportForm, Imported, NewAnnualUpdate,
+    NewProduct, Product, ProductPatch, ProductPatent, ProductVersion, Review, Submit, Withdraw,
 };
 use zhichan_api::{Page, Problem};
 use zhichan_domain::enterprises::format_date;
@@ -677,4 +677,139 @@ pub async fn review_update(
         )
         .await?;
     Ok(Json(update_body(&u)))
+}
+
+pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// An xlsx file as a download.
+pub fn xlsx_download(name: &str, bytes: Vec<u8>, status: StatusCode) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, XLSX.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"products.xlsx\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// The bulk registration template (批量备案模板).
+#[utoipa::path(
+    get,
+    path = "/api/v1/products/import-template",
+    tag = "registration",
+    responses((status = 200, description = "xlsx 模板", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+)]
+pub async fn import_template(_signed: Signed) -> AppResult<axum::response::Response> {
+    Ok(xlsx_download(
+        "产品批量备案模板.xlsx",
+        zhichan_service::bulk::template()?,
+        StatusCode::OK,
+    ))
+}
+
+/// Reads a multipart form: its text fields and its `file` part.
+pub async fn read_upload(
+    mut form: axum::extract::Multipart,
+) -> AppResult<(HashMap<String, String>, Vec<u8>)> {
+    let mut text = HashMap::new();
+    let mut file = Vec::new();
+    while let Some(field) = form.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge
+        } else {
+            AppError::Malformed(format!("表单内容无法读取：{e}"))
+        }
+    })? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            file = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::TooLarge)?
+                .to_vec();
+        } else {
+            let value = field
+                .text()
+                .await
+                .map_err(|e| AppError::Malformed(format!("表单内容无法读取：{e}")))?;
+            text.insert(name, value);
+        }
+    }
+    Ok((text, file))
+}
+
+/// The errors of a refused import, one per sheet, row and column: `产品[5].所属领域代码`.
+pub fn import_errors(r: &zhichan_service::bulk::Rejected) -> Vec<zhichan_api::FieldError> {
+    r.errors
+        .iter()
+        .map(|e| zhichan_api::FieldError {
+            field: format!("{}[{}].{}", e.sheet, e.row, e.column),
+            code: e.code.clone(),
+            message: e.message.clone(),
+        })
+        .collect()
+}
+
+/// Bulk registration: every product of the workbook becomes a draft, or none does. When a row
+/// is wrong the answer is 422 with one error per sheet, row and column — as problem+json, or,
+/// when the request accepts xlsx, as the workbook with the bad cells marked.
+#[utoipa::path(
+    post,
+    path = "/api/v1/products/import",
+    tag = "registration",
+    request_body(content = ImportForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "全部导入为草稿", body = Imported),
+        (status = 404, description = "企业不存在或不是本企业", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "文件或行有误，全部未保存（Accept 为 xlsx 时返回标注了错误的工作簿）", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn import(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    headers: axum::http::HeaderMap,
+    form: axum::extract::Multipart,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    let (text, file) = read_upload(form).await?;
+    let enterprise = text.get("enterprise").cloned().unwrap_or_default();
+    match state
+        .services
+        .import_products(&signed.auth.actor, &ctx, &enterprise, &file)
+        .await?
+    {
+        Ok(ids) => Ok((
+            StatusCode::CREATED,
+            Json(Imported {
+                created: ids.len(),
+                ids,
+            }),
+        )
+            .into_response()),
+        Err(rejected) => {
+            let wants_xlsx = headers
+                .get(axum::http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains(XLSX));
+            if wants_xlsx {
+                Ok(xlsx_download(
+                    "产品批量备案-错误标注.xlsx",
+                    rejected.annotated,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ))
+            } else {
+                Err(AppError::Invalid(import_errors(&rejected)))
+            }
+        }
+    }
 }

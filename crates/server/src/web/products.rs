@@ -887,3 +887,104 @@ pub async fn update(
         Err(e) => Err(e.into()),
     }
 }
+
+#[derive(Template)]
+#[template(path = "product_import.html")]
+struct ImportPage {
+    chrome: Chrome,
+    csrf: String,
+    enterprise: String,
+    created: Option<usize>,
+    problem: Option<String>,
+    errors: Vec<zhichan_service::bulk::RowError>,
+    /// The annotated workbook as a data URL to download.
+    annotated: Option<String>,
+}
+
+fn import_page(signed: &Signed, status: StatusCode, page: ImportPageParts) -> Response {
+    render(
+        status,
+        &ImportPage {
+            chrome: Chrome::for_user("批量备案", "/products", Some(&signed.auth)),
+            csrf: csrf_of(signed),
+            enterprise: signed.auth.actor.enterprise.clone().unwrap_or_default(),
+            created: page.created,
+            problem: page.problem,
+            errors: page.errors,
+            annotated: page.annotated,
+        },
+    )
+}
+
+#[derive(Default)]
+struct ImportPageParts {
+    created: Option<usize>,
+    problem: Option<String>,
+    errors: Vec<zhichan_service::bulk::RowError>,
+    annotated: Option<String>,
+}
+
+pub async fn import_form(signed: Signed) -> AppResult<Response> {
+    Ok(import_page(
+        &signed,
+        StatusCode::OK,
+        ImportPageParts::default(),
+    ))
+}
+
+/// Bulk registration from the page: all rows or none; errors listed and marked in a workbook.
+pub async fn import(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    use base64::Engine;
+    let (text, file) = crate::api::products::read_upload(form).await?;
+    let enterprise = text
+        .get("enterprise")
+        .cloned()
+        .or_else(|| signed.auth.actor.enterprise.clone())
+        .unwrap_or_default();
+    match state
+        .services
+        .import_products(&signed.auth.actor, &ctx, &enterprise, &file)
+        .await
+    {
+        Ok(Ok(ids)) => Ok(import_page(
+            &signed,
+            StatusCode::OK,
+            ImportPageParts {
+                created: Some(ids.len()),
+                ..Default::default()
+            },
+        )),
+        Ok(Err(rejected)) => Ok(import_page(
+            &signed,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ImportPageParts {
+                annotated: Some(format!(
+                    "data:{};base64,{}",
+                    crate::api::products::XLSX,
+                    base64::engine::general_purpose::STANDARD.encode(&rejected.annotated)
+                )),
+                errors: rejected.errors,
+                ..Default::default()
+            },
+        )),
+        Err(ServiceError::Invalid(v)) => Ok(import_page(
+            &signed,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ImportPageParts {
+                problem: Some(
+                    v.into_iter()
+                        .map(|f| f.violation.message_zh)
+                        .collect::<Vec<_>>()
+                        .join("；"),
+                ),
+                ..Default::default()
+            },
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
