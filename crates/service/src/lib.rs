@@ -35,6 +35,9 @@ pub struct Services {
     /// The security settings in force, read at most every few seconds instead of on every
     /// request (every authenticated request needs them).
     settings_cache: Arc<std::sync::Mutex<Option<(std::time::Instant, security::InForce)>>>,
+    /// The rules documents in force by kind (version and JSON body), read at most every few
+    /// seconds: every product page and list judges deadlines and update states by them.
+    rules_cache: rules::Cache,
 }
 
 impl Services {
@@ -48,6 +51,7 @@ impl Services {
             clock,
             login_limiter: Arc::new(ratelimit::PerKey::default()),
             settings_cache: Arc::default(),
+            rules_cache: Arc::default(),
         }
     }
 

@@ -15,6 +15,11 @@ use zhichan_store::StoreError;
 
 const HOLIDAYS_CSV: &str = include_str!("../../../data/calendar/holidays.csv");
 
+/// The rules documents last read, by kind: when, version, body.
+pub type Cache = std::sync::Arc<
+    std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, i64, String)>>,
+>;
+
 /// The kinds of rules documents.
 pub const CALENDAR: &str = "calendar";
 pub const REGISTRATION: &str = "registration";
@@ -68,21 +73,49 @@ fn violations(errs: Vec<(String, Violation)>) -> ServiceError {
 }
 
 impl Services {
+    /// The newest version of a kind, from the cache when it is fresh (another server process's
+    /// change is seen within [`crate::security::SETTINGS_FRESH_FOR`], this process's at once).
     async fn latest<T: DeserializeOwned>(
         &self,
         kind: &str,
         default: impl FnOnce() -> T,
     ) -> ServiceResult<Versioned<T>> {
-        Ok(match settings::latest_rules(self.db(), kind).await? {
-            Some(v) => Versioned {
-                version: v.version,
-                rules: serde_json::from_str(&v.settings).map_err(corrupt)?,
-            },
-            None => Versioned {
+        let cached = self
+            .rules_cache
+            .lock()
+            .expect("rules cache")
+            .get(kind)
+            .filter(|(at, _, _)| at.elapsed() < crate::security::SETTINGS_FRESH_FOR)
+            .map(|(_, v, body)| (*v, body.clone()));
+        let (version, body) = match cached {
+            Some(c) => c,
+            None => {
+                let (version, body) = match settings::latest_rules(self.db(), kind).await? {
+                    Some(v) => (v.version, v.settings),
+                    None => (0, String::new()),
+                };
+                self.rules_cache.lock().expect("rules cache").insert(
+                    kind.to_string(),
+                    (std::time::Instant::now(), version, body.clone()),
+                );
+                (version, body)
+            }
+        };
+        Ok(if version == 0 {
+            Versioned {
                 version: 0,
                 rules: default(),
-            },
+            }
+        } else {
+            Versioned {
+                version,
+                rules: serde_json::from_str(&body).map_err(corrupt)?,
+            }
         })
+    }
+
+    fn forget_rules(&self, kind: &str) {
+        self.rules_cache.lock().expect("rules cache").remove(kind);
     }
 
     /// The working-day calendar in force.
@@ -118,7 +151,7 @@ impl Services {
         actor: &Actor,
         ctx: &Ctx,
         kind: &str,
-        (current, based_on): (i64, i64),
+        based_on: i64,
         rules: &T,
         reason: &str,
     ) -> ServiceResult<i64> {
@@ -128,6 +161,11 @@ impl Services {
                 Violation::new("required", "请说明修改原因和依据", "a reason is required"),
             ));
         }
+        // The check against the stored version reads the database, never the cache.
+        self.forget_rules(kind);
+        let current = settings::latest_rules(self.db(), kind)
+            .await?
+            .map_or(0, |v| v.version);
         if current != based_on {
             return Err(ServiceError::Conflict(
                 "规则已被他人修改，请刷新后在最新版本上修改".into(),
@@ -168,6 +206,7 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        self.forget_rules(kind);
         Ok(version)
     }
 
@@ -217,8 +256,7 @@ impl Services {
             return Err(violations(errs));
         }
         days.sort_by(|a, b| a.date.cmp(&b.date));
-        let current = self.calendar().await?.version;
-        self.store_rules(actor, ctx, CALENDAR, (current, based_on), &days, reason)
+        self.store_rules(actor, ctx, CALENDAR, based_on, &days, reason)
             .await?;
         self.calendar().await
     }
@@ -239,16 +277,8 @@ impl Services {
             .map(|r| r.trim().to_string())
             .collect();
         rules.check().map_err(violations)?;
-        let current = self.registration_rules().await?.version;
-        self.store_rules(
-            actor,
-            ctx,
-            REGISTRATION,
-            (current, based_on),
-            &rules,
-            reason,
-        )
-        .await?;
+        self.store_rules(actor, ctx, REGISTRATION, based_on, &rules, reason)
+            .await?;
         self.registration_rules().await
     }
 }
