@@ -462,6 +462,22 @@ await check('the enterprise downloads the Excel template and an empty upload is 
   return 'import.png';
 }));
 
+await check('the city office reads its statistics with charts and drills down to a county', async () => withPage(async (page) => {
+  await signIn(page, 'fuzhou');
+  await open(page, `${BASE}/stats`);
+  const text = await page.locator('main').innerText();
+  assert(text.includes('备案统计') && text.includes('抚州市'), `no stats page: ${text.slice(0, 200)}`);
+  const n = Number((await page.locator('.tile .n').nth(1).innerText()).replace(/,/g, ''));
+  assert(n >= 3, `products tile shows ${n}`);
+  await page.waitForSelector('#chart-regions canvas', { timeout: 10_000 });
+  await page.waitForSelector('#chart-fields canvas', { timeout: 10_000 });
+  await page.screenshot({ path: path.join(OUT, 'stats.png'), fullPage: true });
+  await Promise.all([page.waitForLoadState('load'), page.locator('td a').first().click()]);
+  assert(/region=3610\d\d/.test(page.url()), `no drill-down: ${page.url()}`);
+  await signOut(page);
+  return `${n} products; stats.png`;
+}));
+
 // ------------------------------------------------------------ 6, 7. network and console
 await check('no off-host requests', async () => {
   assert(context, 'chromium not launched');

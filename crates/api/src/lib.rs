@@ -7,6 +7,7 @@ pub mod problem;
 pub mod products;
 pub mod reference;
 pub mod rules;
+pub mod stats;
 
 use serde::Serialize;
 use utoipa::ToSchema;

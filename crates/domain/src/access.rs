@@ -46,10 +46,12 @@ pub enum Action {
     ManageRules,
     /// Read and mark one's own enterprise's notifications.
     OwnNotifications,
+    /// Read the statistics of a region subtree (dashboards, breakdowns).
+    ReadStats,
 }
 
 impl Action {
-    pub const ALL: [Action; 16] = [
+    pub const ALL: [Action; 17] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -66,6 +68,7 @@ impl Action {
         Action::ReadRules,
         Action::ManageRules,
         Action::OwnNotifications,
+        Action::ReadStats,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -86,6 +89,7 @@ impl Action {
             Action::ReadRules => "read_rules",
             Action::ManageRules => "manage_rules",
             Action::OwnNotifications => "own_notifications",
+            Action::ReadStats => "read_stats",
         }
     }
 
@@ -107,6 +111,7 @@ impl Action {
             Action::ReadRules => "查看业务规则",
             Action::ManageRules => "维护业务规则",
             Action::OwnNotifications => "查看本企业通知",
+            Action::ReadStats => "查看统计",
         }
     }
 
@@ -166,6 +171,7 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Admin, A::ReadEnterprise, R::RegionSubtree),
     (Admin, A::ReadRules, R::All),
     (Admin, A::ManageRules, R::RegionSubtree),
+    (Admin, A::ReadStats, R::RegionSubtree),
     (Expert, A::OwnAccount, R::OwnAccount),
     (University, A::OwnAccount, R::OwnAccount),
     (Service, A::OwnAccount, R::OwnAccount),

@@ -149,6 +149,7 @@ pub fn app(services: Services, settings: Settings) -> Router {
             "/notifications/{id}/open",
             post(web::cycle::open_notification),
         )
+        .route("/stats", get(web::stats::page))
         .route("/rules", get(web::cycle::rules))
         .route(
             "/rules/registration",

@@ -413,6 +413,7 @@ impl Services {
         let link = format!("/products/{}", p.id);
         let key = format!("update:{}:v{}", u.id, u.version);
         if approve {
+            let before = p.clone();
             p.figures.retain(|f| f.year != u.year);
             p.figures.push(Figures {
                 year: u.year,
@@ -427,6 +428,7 @@ impl Services {
             p.version = products::save(&tx, &p, stale, now).await?.ok_or_else(|| {
                 ServiceError::Conflict("产品信息已被他人修改，请刷新后重试".into())
             })?;
+            zhichan_store::stats::apply(&tx, Some(&before), &p).await?;
             let view = self.view(&tx, p.clone()).await?;
             self.record_version(
                 &tx,

@@ -18,6 +18,7 @@ pub mod reference;
 pub mod rules;
 pub mod secrets;
 pub mod security;
+pub mod stats;
 pub mod verification;
 
 use clock::{Clock, SystemClock};

@@ -580,6 +580,7 @@ impl Services {
             ));
         };
         after.version = v;
+        zhichan_store::stats::apply(&tx, Some(&before), &after).await?;
         let view = self.view(&tx, after).await?;
         self.record_version(&tx, actor, ctx, &view, "product.update", "修改")
             .await?;
@@ -601,6 +602,7 @@ impl Services {
             _ => Action::RegisterProducts,
         };
         let mut p = self.load(actor, id, action).await?;
+        let before = p.clone();
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if matches!(step, Step::Return | Step::Withdraw) && reason.is_none() {
             let zh = if step == Step::Return {
@@ -678,6 +680,7 @@ impl Services {
             ));
         };
         p.version = v;
+        zhichan_store::stats::apply(&tx, Some(&before), &p).await?;
         let view = self.view(&tx, p).await?;
         let (action, note) = match step {
             Step::Submit => ("product.submit", "提交审核".to_string()),

@@ -46,6 +46,7 @@ const STEPS: &[Step] = &[
     step!(5, "patents"),
     step!(6, "products"),
     step!(7, "registration_cycle"),
+    step!(8, "stats"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
@@ -77,6 +78,23 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
     match db {
         Db::Sqlite(p) => m.run(p).await?,
         Db::Postgres(p) => m.run(p).await?,
+    }
+    // A database registered before the statistics rollups existed gets them built once.
+    use crate::Exec;
+    let rolled: Option<i64> = db
+        .fetch_optional(crate::Sql::new("SELECT region FROM stat_regions LIMIT 1"))
+        .await?;
+    if rolled.is_none() {
+        let registered: Option<i64> = db
+            .fetch_optional(crate::Sql::new(
+                "SELECT id FROM products WHERE registered_on IS NOT NULL LIMIT 1",
+            ))
+            .await?;
+        if registered.is_some() {
+            let tx = db.begin().await?;
+            crate::stats::rebuild(&tx).await?;
+            tx.commit().await?;
+        }
     }
     Ok(())
 }

@@ -13,6 +13,7 @@ pub mod regions;
 pub mod rules;
 pub mod security;
 pub mod session;
+pub mod stats;
 pub mod users;
 pub mod verifications;
 
@@ -38,6 +39,7 @@ use utoipa_axum::routes;
         (name = "administration", description = "用户管理（系统管理员）与安全策略（安全管理员）"),
         (name = "audit", description = "审计日志（安全审计员）"),
         (name = "registration", description = "专利产品备案：企业信息、专利、产品"),
+        (name = "statistics", description = "统计：本辖区汇总与按地区、领域、资质、月份的分组（来自实时汇总表）"),
         (name = "rules", description = "业务规则：工作日历、审核时限、信息更新时间、退回理由模板（版本化数据）")
     ),
     modifiers(&Security),
@@ -129,5 +131,7 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(rules::calendar, rules::update_calendar))
         .routes(routes!(rules::registration, rules::update_registration))
         .routes(routes!(rules::history))
+        .routes(routes!(stats::summary))
+        .routes(routes!(stats::breakdown))
         .split_for_parts()
 }

@@ -8,6 +8,7 @@ pub mod cycle;
 pub mod enterprises;
 pub mod pages;
 pub mod products;
+pub mod stats;
 pub mod verification;
 
 use crate::assets;
@@ -71,6 +72,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
                 "信息更新审核",
             ),
             (Action::OwnNotifications, "/notifications", "通知"),
+            (Action::ReadStats, "/stats", "统计"),
             (Action::ManageRules, "/rules", "业务规则"),
             (Action::ReadUsers, "/admin/users", "用户管理"),
             (Action::ReadSecurityPolicy, "/admin/security", "安全策略"),

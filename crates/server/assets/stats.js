@@ -1,0 +1,49 @@
+// Charts of the statistics page, drawn by the vendored ECharts from the page's own data.
+(function () {
+  var el = document.getElementById("stats-data");
+  if (!el || !window.echarts) return;
+  var data = JSON.parse(el.textContent);
+  var save = { feature: { saveAsImage: { title: "下载 PNG", pixelRatio: 2 } } };
+  function chart(id, option) {
+    var node = document.getElementById(id);
+    if (!node) return;
+    var c = echarts.init(node, null, { renderer: "canvas" });
+    c.setOption(option);
+    window.addEventListener("resize", function () { c.resize(); });
+    return c;
+  }
+  var regions = chart("chart-regions", {
+    toolbox: save,
+    tooltip: { trigger: "axis" },
+    grid: { left: 48, right: 16, bottom: 64, top: 32 },
+    xAxis: { type: "category", data: data.regions.map(function (r) { return r.name; }), axisLabel: { rotate: 30 } },
+    yAxis: { type: "value", minInterval: 1 },
+    series: [{ type: "bar", name: "备案产品", data: data.regions.map(function (r) { return r.products; }), itemStyle: { color: "#1f4e8c" } }]
+  });
+  if (regions) {
+    regions.on("click", function (p) {
+      var r = data.regions[p.dataIndex];
+      if (r) window.location.href = "/stats?region=" + encodeURIComponent(r.key);
+    });
+  }
+  var top = data.fields.slice(0, 9);
+  var rest = data.fields.slice(9).reduce(function (n, f) { return n + f.products; }, 0);
+  if (rest > 0) top.push({ name: "其他", products: rest });
+  chart("chart-fields", {
+    toolbox: save,
+    tooltip: { trigger: "item" },
+    series: [{ type: "pie", radius: ["28%", "52%"], label: { width: 90, overflow: "break", formatter: "{b}：{c}" }, data: top.map(function (f) { return { name: f.name, value: f.products }; }) }]
+  });
+  chart("chart-months", {
+    toolbox: save,
+    tooltip: { trigger: "axis" },
+    legend: { data: ["备案", "撤销"], top: 0 },
+    grid: { left: 40, right: 16, bottom: 32, top: 32 },
+    xAxis: { type: "category", data: data.months.map(function (m) { return m.month; }) },
+    yAxis: { type: "value", minInterval: 1 },
+    series: [
+      { type: "line", name: "备案", data: data.months.map(function (m) { return m.registered; }) },
+      { type: "line", name: "撤销", data: data.months.map(function (m) { return m.withdrawn; }) }
+    ]
+  });
+})();

@@ -1,0 +1,87 @@
+//! `/api/v1/stats`: a region subtree's totals and breakdowns, read from the rollups.
+
+use crate::auth::Signed;
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::Json;
+use std::collections::HashMap;
+use zhichan_api::stats::{Breakdown, BreakdownRow, Summary};
+use zhichan_api::Problem;
+use zhichan_service::stats::{By, Named};
+
+pub fn row_body(n: &Named) -> BreakdownRow {
+    BreakdownRow {
+        key: n.key.clone(),
+        name: n.name.clone(),
+        enterprises: n.row.enterprises,
+        products: n.row.products,
+        patents: n.row.patents,
+        sales_revenue: n.row.sales_revenue.to_string(),
+        registered: n.row.registered,
+        withdrawn: n.row.withdrawn,
+    }
+}
+
+/// The totals of a region's subtree (default: the caller's region).
+#[utoipa::path(
+    get,
+    path = "/api/v1/stats/summary",
+    tag = "statistics",
+    params(("region" = Option<String>, Query, description = "GB/T 2260 代码；默认为本人所在地区")),
+    responses(
+        (status = 200, description = "汇总", body = Summary),
+        (status = 404, description = "不在本辖区", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn summary(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Json<Summary>> {
+    let (region, s) = state
+        .services
+        .stats_summary(&signed.auth.actor, q.get("region").map(String::as_str))
+        .await?;
+    Ok(Json(Summary {
+        region: region.to_string(),
+        enterprises: s.enterprises,
+        products: s.products,
+        patents: s.patents,
+        sales_revenue: s.sales_revenue.to_string(),
+    }))
+}
+
+/// Rows for charts and tables: by sub-region (the next level down), field, enterprise
+/// qualification, or month.
+#[utoipa::path(
+    get,
+    path = "/api/v1/stats/breakdown",
+    tag = "statistics",
+    params(
+        ("region" = Option<String>, Query, description = "GB/T 2260 代码；默认为本人所在地区"),
+        ("by" = String, Query, description = "region、field、qualification 或 month")
+    ),
+    responses(
+        (status = 200, description = "分组统计", body = Breakdown),
+        (status = 404, description = "不在本辖区", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "分组方式有误", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn breakdown(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Json<Breakdown>> {
+    let by_text = q.get("by").cloned().unwrap_or_default();
+    let by = By::parse(&by_text).map_err(|v| AppError::field("by", v))?;
+    let (region, rows) = state
+        .services
+        .stats_breakdown(&signed.auth.actor, q.get("region").map(String::as_str), by)
+        .await?;
+    Ok(Json(Breakdown {
+        region: region.to_string(),
+        by: by_text.trim().to_string(),
+        rows: rows.iter().map(row_body).collect(),
+    }))
+}

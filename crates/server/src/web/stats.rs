@@ -1,0 +1,80 @@
+//! The statistics page of an IP office: its subtree's totals, charts by sub-region (with
+//! drill-down), field and month, and the tables behind them.
+
+use super::{render, Chrome};
+use crate::auth::Signed;
+use crate::error::AppResult;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use std::collections::HashMap;
+use zhichan_domain::RegionCode;
+use zhichan_service::stats::{By, Named};
+use zhichan_store::stats::Summary;
+
+#[derive(Template)]
+#[template(path = "stats.html")]
+struct StatsPage {
+    chrome: Chrome,
+    region: String,
+    path: Vec<(String, String)>,
+    summary: Summary,
+    regions: Vec<Named>,
+    fields: Vec<Named>,
+    qualifications: Vec<Named>,
+    months: Vec<Named>,
+    /// The chart data, as JSON for stats.js (in a non-executed script element).
+    data: String,
+    drill: bool,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let s = &state.services;
+    let actor = &signed.auth.actor;
+    let asked = q.get("region").map(String::as_str);
+    let (region, summary) = s.stats_summary(actor, asked).await?;
+    let r = Some(region.to_string());
+    let (_, regions) = s.stats_breakdown(actor, r.as_deref(), By::Region).await?;
+    let (_, fields) = s.stats_breakdown(actor, r.as_deref(), By::Field).await?;
+    let (_, qualifications) = s
+        .stats_breakdown(actor, r.as_deref(), By::Qualification)
+        .await?;
+    let (_, months) = s.stats_breakdown(actor, r.as_deref(), By::Month).await?;
+    let mut path = Vec::new();
+    if region != RegionCode::NATION {
+        for p in s.reference().region_path(region).await? {
+            path.push((p.code.to_string(), p.name));
+        }
+    } else {
+        path.push((region.to_string(), "全国".to_string()));
+    }
+    let data = serde_json::json!({
+        "regions": regions.iter().map(|n| serde_json::json!({"key": n.key, "name": n.name, "products": n.row.products})).collect::<Vec<_>>(),
+        "fields": fields.iter().map(|n| serde_json::json!({"name": n.name, "products": n.row.products})).collect::<Vec<_>>(),
+        "months": months.iter().map(|n| serde_json::json!({"month": n.key, "registered": n.row.registered, "withdrawn": n.row.withdrawn})).collect::<Vec<_>>(),
+    })
+    .to_string()
+    // Safe inside a script element.
+    .replace('<', "\\u003c");
+    Ok(render(
+        StatusCode::OK,
+        &StatsPage {
+            chrome: Chrome::for_user("统计", "/stats", Some(&signed.auth)),
+            drill: region.level() != zhichan_domain::RegionLevel::County,
+            region: region.to_string(),
+            path,
+            summary,
+            regions,
+            fields,
+            qualifications,
+            months,
+            data,
+        },
+    ))
+}
