@@ -56,16 +56,28 @@ impl Db {
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
-            let pool = SqlitePoolOptions::new()
-                // An in-memory database lives in one connection only.
-                .max_connections(if in_memory { 1 } else { 8 })
-                .min_connections(1)
-                .acquire_timeout(CONNECT_TIMEOUT)
-                .idle_timeout(None)
-                .max_lifetime(None)
-                .connect_with(opts)
-                .await
-                .map_err(|e| StoreError::Connect(shown, e.to_string()))?;
+            // Two connections opening a new file at once can find it locked while the first
+            // switches it to WAL (a lock the busy timeout does not cover): try again briefly.
+            let mut attempt = 0;
+            let pool = loop {
+                let r = SqlitePoolOptions::new()
+                    // An in-memory database lives in one connection only.
+                    .max_connections(if in_memory { 1 } else { 8 })
+                    .min_connections(1)
+                    .acquire_timeout(CONNECT_TIMEOUT)
+                    .idle_timeout(None)
+                    .max_lifetime(None)
+                    .connect_with(opts.clone())
+                    .await;
+                match r {
+                    Ok(pool) => break pool,
+                    Err(e) if attempt < 5 && e.to_string().contains("database is locked") => {
+                        attempt += 1;
+                        tokio::time::sleep(Duration::from_millis(100 * attempt)).await;
+                    }
+                    Err(e) => return Err(StoreError::Connect(shown, e.to_string())),
+                }
+            };
             Ok(Db::Sqlite(pool))
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)
