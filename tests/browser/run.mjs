@@ -478,6 +478,21 @@ await check('the city office reads its statistics with charts and drills down to
   return `${n} products; stats.png`;
 }));
 
+await check('the city office imports a key-enterprise directory and sees its coverage', async () => withPage(async (page) => {
+  await signIn(page, 'fuzhou');
+  await open(page, `${BASE}/directories`);
+  const file = path.join(OUT, 'directory.csv');
+  await fs.writeFile(file, '企业名称,统一社会信用代码,类别,截止日期\n抚州市临川区示例科技有限公司,91361002MA35F6XK04,专精特新,2099-12-31\n');
+  await page.fill('#d-name', '2026 年专精特新企业');
+  await page.setInputFiles('#d-file', file);
+  await Promise.all([page.waitForURL(/\/directories\/\d+$/), page.click('form[action^="/directories"] button[type="submit"]')]);
+  const text = await page.locator('main').innerText();
+  assert(text.includes('覆盖率') && text.includes('100.0%'), `no coverage: ${text.slice(0, 300)}`);
+  await page.screenshot({ path: path.join(OUT, 'directory.png'), fullPage: true });
+  await signOut(page);
+  return 'directory.png';
+}));
+
 // ------------------------------------------------------------ 6, 7. network and console
 await check('no off-host requests', async () => {
   assert(context, 'chromium not launched');

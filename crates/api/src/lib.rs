@@ -2,6 +2,7 @@
 //! values into these; nothing here talks to a database.
 
 pub mod accounts;
+pub mod directories;
 pub mod enterprises;
 pub mod problem;
 pub mod products;

@@ -48,10 +48,12 @@ pub enum Action {
     OwnNotifications,
     /// Read the statistics of a region subtree (dashboards, breakdowns).
     ReadStats,
+    /// Import key-enterprise directories and follow their coverage.
+    ManageDirectories,
 }
 
 impl Action {
-    pub const ALL: [Action; 17] = [
+    pub const ALL: [Action; 18] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -69,6 +71,7 @@ impl Action {
         Action::ManageRules,
         Action::OwnNotifications,
         Action::ReadStats,
+        Action::ManageDirectories,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +93,7 @@ impl Action {
             Action::ManageRules => "manage_rules",
             Action::OwnNotifications => "own_notifications",
             Action::ReadStats => "read_stats",
+            Action::ManageDirectories => "manage_directories",
         }
     }
 
@@ -112,6 +116,7 @@ impl Action {
             Action::ManageRules => "维护业务规则",
             Action::OwnNotifications => "查看本企业通知",
             Action::ReadStats => "查看统计",
+            Action::ManageDirectories => "重点名录",
         }
     }
 
@@ -172,6 +177,7 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Admin, A::ReadRules, R::All),
     (Admin, A::ManageRules, R::RegionSubtree),
     (Admin, A::ReadStats, R::RegionSubtree),
+    (Admin, A::ManageDirectories, R::RegionSubtree),
     (Expert, A::OwnAccount, R::OwnAccount),
     (University, A::OwnAccount, R::OwnAccount),
     (Service, A::OwnAccount, R::OwnAccount),

@@ -150,6 +150,11 @@ pub fn app(services: Services, settings: Settings) -> Router {
             post(web::cycle::open_notification),
         )
         .route("/stats", get(web::stats::page))
+        .route(
+            "/directories",
+            get(web::directories::list).post(web::directories::upload),
+        )
+        .route("/directories/{id}", get(web::directories::coverage))
         .route("/rules", get(web::cycle::rules))
         .route(
             "/rules/registration",

@@ -655,3 +655,75 @@ async fn products_are_imported_from_a_workbook_over_http(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(products_are_imported_from_a_workbook_over_http);
+
+/// A city office imports a directory over HTTP and reads its coverage in CONTRACT's shape.
+async fn a_directory_and_its_coverage_over_http(fresh: Fresh) {
+    let s = zhichan_service::Services::new(fresh.db.clone());
+    s.prepare_demo().await.unwrap();
+    add_user(&fresh, "adm.fuzhou", "admin", Some("361000"), None).await;
+    add_user(&fresh, "adm.nanchang", "admin", Some("360100"), None).await;
+    let app = spawn_app(&fresh).await;
+    let city = app.token(&fresh, "adm.fuzhou").await;
+    let other = app.token(&fresh, "adm.nanchang").await;
+    let csv = format!("企业名称,统一社会信用代码,类别,截止日期\n抚州市临川区示例科技有限公司,{LINCHUAN},专精特新,2099-12-31\n");
+    let upload = |token: &str, name: &str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("name", "重点企业")
+            .text("region", "361000")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+            );
+        app.client
+            .post(app.url("/api/v1/directories"))
+            .bearer_auth(token.to_string())
+            .multipart(form)
+            .send()
+    };
+    let res = upload(&city, "名录.pdf", b"%PDF-1.7\0".to_vec())
+        .await
+        .unwrap();
+    let status = res.status();
+    assert_eq!(
+        assert_problem(status, &res.json().await.unwrap(), 422),
+        [("file".to_string(), "unsupported_file".to_string())]
+    );
+    let res = upload(&other, "名录.csv", csv.clone().into_bytes())
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::NOT_FOUND,
+        "not the neighbour's region"
+    );
+    let res = upload(&city, "名录.csv", csv.into_bytes()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let body: Value = res.json().await.unwrap();
+    let id = body["directory"]["id"].as_i64().unwrap();
+    let cov: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/directories/{id}/coverage")))
+        .bearer_auth(&city)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (cov["listed"].as_i64(), cov["covered"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(cov["rate"].as_f64(), Some(1.0));
+    assert!(cov["uncovered"].as_array().unwrap().is_empty());
+    let res = app
+        .client
+        .get(app.url(&format!("/api/v1/directories/{id}/coverage")))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    app.stop().await;
+}
+on_both_backends!(a_directory_and_its_coverage_over_http);

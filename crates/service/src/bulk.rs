@@ -111,7 +111,7 @@ pub fn template() -> ServiceResult<Vec<u8>> {
 }
 
 /// A cell as text, the way a person typed it.
-fn cell_text(d: &Data) -> String {
+pub(crate) fn cell_text(d: &Data) -> String {
     match d {
         Data::Empty => String::new(),
         Data::String(s) => s.trim().to_string(),

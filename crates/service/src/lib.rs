@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod clock;
 pub mod dashboard;
 pub mod demo;
+pub mod directories;
 pub mod enterprises;
 pub mod notifications;
 pub mod patents;

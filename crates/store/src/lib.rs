@@ -4,6 +4,7 @@
 pub mod annual_updates;
 pub mod audit;
 pub mod db;
+pub mod directories;
 pub mod enterprises;
 pub mod industries;
 pub mod migrate;

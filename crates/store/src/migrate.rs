@@ -47,6 +47,7 @@ const STEPS: &[Step] = &[
     step!(6, "products"),
     step!(7, "registration_cycle"),
     step!(8, "stats"),
+    step!(9, "directories"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

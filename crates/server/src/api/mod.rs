@@ -2,6 +2,7 @@
 //! OpenAPI annotation, and the served document is generated from them.
 
 pub mod audit;
+pub mod directories;
 pub mod enterprises;
 pub mod health;
 pub mod industries;
@@ -133,5 +134,7 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(rules::history))
         .routes(routes!(stats::summary))
         .routes(routes!(stats::breakdown))
+        .routes(routes!(directories::create, directories::list))
+        .routes(routes!(directories::coverage))
         .split_for_parts()
 }

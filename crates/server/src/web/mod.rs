@@ -5,6 +5,7 @@ pub mod account;
 pub mod admin;
 pub mod audit;
 pub mod cycle;
+pub mod directories;
 pub mod enterprises;
 pub mod pages;
 pub mod products;
@@ -73,6 +74,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             ),
             (Action::OwnNotifications, "/notifications", "通知"),
             (Action::ReadStats, "/stats", "统计"),
+            (Action::ManageDirectories, "/directories", "重点名录"),
             (Action::ManageRules, "/rules", "业务规则"),
             (Action::ReadUsers, "/admin/users", "用户管理"),
             (Action::ReadSecurityPolicy, "/admin/security", "安全策略"),

@@ -1,0 +1,214 @@
+//! `/api/v1/directories`: key-enterprise directories and their coverage.
+
+use crate::auth::{RequestCtx, Signed};
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use zhichan_api::directories::{
+    Coverage, CoverageGroup, Directory, DirectoryForm, DirectoryImported, RowNote, Uncovered,
+};
+use zhichan_api::{FieldError, Problem};
+use zhichan_service::directories::{Coverage as Cov, Imported};
+
+pub fn directory_body(d: &zhichan_store::directories::Directory) -> Directory {
+    Directory {
+        id: d.id,
+        region: d.region.to_string(),
+        name: d.name.clone(),
+        file_name: d.file_name.clone(),
+        listed: d.listed,
+        created_by: d.created_by.clone(),
+        created_at: d.created_at.to_string(),
+    }
+}
+
+fn note_body(n: &zhichan_service::directories::RowNote) -> RowNote {
+    RowNote {
+        row: n.row,
+        column: n.column.clone(),
+        code: n.code.clone(),
+        message: n.message.clone(),
+    }
+}
+
+/// Reads the multipart form of a directory upload: its text fields, file name and bytes.
+pub async fn read_form(
+    mut form: axum::extract::Multipart,
+) -> AppResult<(std::collections::HashMap<String, String>, String, Vec<u8>)> {
+    let mut text = std::collections::HashMap::new();
+    let mut file = Vec::new();
+    let mut file_name = String::new();
+    while let Some(field) = form.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge
+        } else {
+            AppError::Malformed(format!("表单内容无法读取：{e}"))
+        }
+    })? {
+        let name = field.name().unwrap_or("").to_string();
+        if name == "file" {
+            file_name = field.file_name().unwrap_or("").to_string();
+            file = field
+                .bytes()
+                .await
+                .map_err(|_| AppError::TooLarge)?
+                .to_vec();
+        } else {
+            let value = field
+                .text()
+                .await
+                .map_err(|e| AppError::Malformed(format!("表单内容无法读取：{e}")))?;
+            text.insert(name, value);
+        }
+    }
+    Ok((text, file_name, file))
+}
+
+/// Imports a directory from an xlsx or csv file (columns 企业名称, 统一社会信用代码, 类别,
+/// 截止日期, in any order). Every row is checked; one bad row refuses the whole file (422, one
+/// error per row and column, `rows[5].统一社会信用代码`). Enterprises not on the platform yet are
+/// kept and reported as warnings.
+#[utoipa::path(
+    post,
+    path = "/api/v1/directories",
+    tag = "statistics",
+    request_body(content = DirectoryForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "已导入", body = DirectoryImported),
+        (status = 404, description = "地区不在本辖区", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "文件过大", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "文件类型不对或有错误行，全部未导入", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn create(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    form: axum::extract::Multipart,
+) -> AppResult<(StatusCode, Json<DirectoryImported>)> {
+    let (text, file_name, file) = read_form(form).await?;
+    let get = |k: &str| text.get(k).cloned().unwrap_or_default();
+    match state
+        .services
+        .import_directory(
+            &signed.auth.actor,
+            &ctx,
+            &get("name"),
+            &get("region"),
+            &file_name,
+            &file,
+        )
+        .await?
+    {
+        Imported::Stored {
+            directory,
+            warnings,
+        } => Ok((
+            StatusCode::CREATED,
+            Json(DirectoryImported {
+                directory: directory_body(&directory),
+                warnings: warnings.iter().map(note_body).collect(),
+            }),
+        )),
+        Imported::Refused { errors, .. } => Err(AppError::Invalid(
+            errors
+                .iter()
+                .map(|e| FieldError {
+                    field: format!("rows[{}].{}", e.row, e.column),
+                    code: e.code.clone(),
+                    message: e.message.clone(),
+                })
+                .collect(),
+        )),
+    }
+}
+
+/// The directories of the caller's region and those below it, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/directories",
+    tag = "statistics",
+    responses((status = 200, description = "名录", body = Vec<Directory>))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> AppResult<Json<Vec<Directory>>> {
+    let list = state.services.directories(&signed.auth.actor).await?;
+    Ok(Json(list.iter().map(directory_body).collect()))
+}
+
+pub fn coverage_body(c: &Cov) -> Coverage {
+    Coverage {
+        directory: directory_body(&c.directory),
+        listed: c.listed,
+        covered: c.covered,
+        rate: Cov::rate(c.covered, c.listed),
+        overdue: c.overdue,
+        uncovered: c
+            .rows
+            .iter()
+            .filter(|r| r.covered_on.is_none())
+            .map(|r| Uncovered {
+                credit_code: r.entry.credit_code.clone(),
+                name: r.entry.name.clone(),
+                category: r.entry.category.clone(),
+                deadline: r.entry.deadline.clone(),
+                overdue: c.is_overdue(r),
+                on_platform: r.enterprise_id.is_some(),
+                region: r.region.map(|x| x.to_string()),
+                contact_name: r.contact_name.clone(),
+                contact_phone: r.contact_phone.clone(),
+                contact_email: r.contact_email.clone(),
+            })
+            .collect(),
+        categories: c
+            .categories
+            .iter()
+            .map(|(k, l, cv)| CoverageGroup {
+                key: k.clone(),
+                name: k.clone(),
+                listed: *l,
+                covered: *cv,
+                rate: Cov::rate(*cv, *l),
+            })
+            .collect(),
+        regions: c
+            .regions
+            .iter()
+            .map(|(k, n, l, cv)| CoverageGroup {
+                key: k.clone(),
+                name: n.clone(),
+                listed: *l,
+                covered: *cv,
+                rate: Cov::rate(*cv, *l),
+            })
+            .collect(),
+    }
+}
+
+/// Coverage: the share of listed enterprises with a product registered by their deadline,
+/// overall, per category and per sub-region, and those not covered with their contacts.
+#[utoipa::path(
+    get,
+    path = "/api/v1/directories/{id}/coverage",
+    tag = "statistics",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "覆盖情况", body = Coverage),
+        (status = 404, description = "不存在或不在本辖区", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn coverage(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Coverage>> {
+    let c = state
+        .services
+        .directory_coverage(&signed.auth.actor, id)
+        .await?;
+    Ok(Json(coverage_body(&c)))
+}

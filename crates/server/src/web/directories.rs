@@ -1,0 +1,170 @@
+//! Key-enterprise directory pages: the list with the upload form, and each directory's coverage.
+
+use super::{render, Chrome};
+use crate::auth::{RequestCtx, Signed};
+use crate::error::AppResult;
+use crate::web::account::csrf_of;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use zhichan_service::directories::{Coverage, Imported, RowNote};
+use zhichan_service::ServiceError;
+use zhichan_store::directories::Directory;
+
+#[derive(Template)]
+#[template(path = "directories.html")]
+struct ListPage {
+    chrome: Chrome,
+    list: Vec<(Directory, String)>,
+    csrf: String,
+    region: String,
+    problem: Option<String>,
+    errors: Vec<RowNote>,
+    warnings: Vec<RowNote>,
+}
+
+async fn list_page(
+    state: &AppState,
+    signed: &Signed,
+    status: StatusCode,
+    problem: Option<String>,
+    errors: Vec<RowNote>,
+    warnings: Vec<RowNote>,
+) -> AppResult<Response> {
+    let list = state.services.directories(&signed.auth.actor).await?;
+    Ok(render(
+        status,
+        &ListPage {
+            chrome: Chrome::for_user("重点名录", "/directories", Some(&signed.auth)),
+            list: list
+                .into_iter()
+                .map(|d| {
+                    let at = d.created_at.beijing_minutes();
+                    (d, at)
+                })
+                .collect(),
+            csrf: csrf_of(signed),
+            region: signed
+                .auth
+                .actor
+                .region
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
+            problem,
+            errors,
+            warnings,
+        },
+    ))
+}
+
+pub async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+    list_page(&state, &signed, StatusCode::OK, None, vec![], vec![]).await
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    form: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let (text, file_name, file) = crate::api::directories::read_form(form).await?;
+    let get = |k: &str| text.get(k).cloned().unwrap_or_default();
+    match state
+        .services
+        .import_directory(
+            &signed.auth.actor,
+            &ctx,
+            &get("name"),
+            &get("region"),
+            &file_name,
+            &file,
+        )
+        .await
+    {
+        Ok(Imported::Stored { directory, .. }) => {
+            Ok(Redirect::to(&format!("/directories/{}", directory.id)).into_response())
+        }
+        Ok(Imported::Refused { errors, warnings }) => {
+            list_page(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                errors,
+                warnings,
+            )
+            .await
+        }
+        Err(ServiceError::Invalid(v)) => {
+            let msg = v
+                .into_iter()
+                .map(|f| f.violation.message_zh)
+                .collect::<Vec<_>>()
+                .join("；");
+            list_page(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(msg),
+                vec![],
+                vec![],
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "directory.html")]
+struct CoveragePage {
+    chrome: Chrome,
+    c: Coverage,
+    rate: String,
+    groups: Vec<(&'static str, Vec<GroupRow>)>,
+}
+
+/// key, name, listed, covered, rate as a percentage.
+type GroupRow = (String, String, i64, i64, String);
+
+fn percent(covered: i64, listed: i64) -> String {
+    format!("{:.1}%", Coverage::rate(covered, listed) * 100.0)
+}
+
+pub async fn coverage(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let c = state
+        .services
+        .directory_coverage(&signed.auth.actor, id)
+        .await?;
+    let groups = vec![
+        (
+            "按类别",
+            c.categories
+                .iter()
+                .map(|(k, l, cv)| (k.clone(), k.clone(), *l, *cv, percent(*cv, *l)))
+                .collect(),
+        ),
+        (
+            "按地区",
+            c.regions
+                .iter()
+                .map(|(k, n, l, cv)| (k.clone(), n.clone(), *l, *cv, percent(*cv, *l)))
+                .collect(),
+        ),
+    ];
+    Ok(render(
+        StatusCode::OK,
+        &CoveragePage {
+            chrome: Chrome::for_user("重点名录", "/directories", Some(&signed.auth)),
+            rate: percent(c.covered, c.listed),
+            groups,
+            c,
+        },
+    ))
+}
