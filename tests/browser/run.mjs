@@ -474,8 +474,14 @@ await check('the city office reads its statistics with charts and drills down to
   await page.screenshot({ path: path.join(OUT, 'stats.png'), fullPage: true });
   await Promise.all([page.waitForLoadState('load'), page.locator('td a').first().click()]);
   assert(/region=3610\d\d/.test(page.url()), `no drill-down: ${page.url()}`);
+  await open(page, `${BASE}/reports/monthly`);
+  const report = await page.locator('main').innerText();
+  assert(report.includes('月度通报') && report.includes('月末累计备案产品'), `no monthly report: ${report.slice(0, 200)}`);
+  const xlsx = await page.request.get(`${BASE}/api/v1/reports/monthly?format=xlsx`);
+  assert(xlsx.ok() && (xlsx.headers()['content-type'] || '').includes('spreadsheetml'), `report xlsx: ${xlsx.status()}`);
+  await page.screenshot({ path: path.join(OUT, 'report.png'), fullPage: true });
   await signOut(page);
-  return `${n} products; stats.png`;
+  return `${n} products; stats.png, report.png`;
 }));
 
 await check('the city office imports a key-enterprise directory and sees its coverage', async () => withPage(async (page) => {

@@ -189,6 +189,7 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         Signed(A::OwnNotifications),
     ),
     ("GET", "/api/v1/stats/summary", Signed(A::ReadStats)),
+    ("GET", "/api/v1/reports/monthly", Signed(A::ReadStats)),
     ("POST", "/api/v1/directories", Signed(A::ManageDirectories)),
     ("GET", "/api/v1/directories", Signed(A::ManageDirectories)),
     (
@@ -286,6 +287,7 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         Signed(A::OwnNotifications),
     ),
     ("GET", "/stats", Signed(A::ReadStats)),
+    ("GET", "/reports/monthly", Signed(A::ReadStats)),
     ("GET", "/directories", Signed(A::ManageDirectories)),
     ("POST", "/directories", Signed(A::ManageDirectories)),
     ("GET", "/directories/{id}", Signed(A::ManageDirectories)),

@@ -16,6 +16,7 @@ pub mod patents;
 pub mod products;
 pub mod ratelimit;
 pub mod reference;
+pub mod reports;
 pub mod rules;
 pub mod secrets;
 pub mod security;

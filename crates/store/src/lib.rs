@@ -13,6 +13,7 @@ pub mod patents;
 pub mod products;
 pub mod reference;
 pub mod regions;
+pub mod reports;
 pub mod sessions;
 pub mod settings;
 pub mod stats;

@@ -48,6 +48,7 @@ const STEPS: &[Step] = &[
     step!(7, "registration_cycle"),
     step!(8, "stats"),
     step!(9, "directories"),
+    step!(10, "reports"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -61,6 +61,24 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Generate reports
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReportCommand {
+    /// Generate and store the monthly report (月度通报) of every region for a month (the server
+    /// does this on the 1st for the previous month); a new version when one exists
+    Monthly {
+        #[command(flatten)]
+        db: DbArg,
+        /// The month, YYYY-MM
+        #[arg(long)]
+        month: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -260,6 +278,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Report {
+            command: ReportCommand::Monthly { db, month },
+        } => {
+            let database = open(&db.url).await?;
+            let n = Services::new(database.clone())
+                .generate_monthly_reports(&month, "zhichan report monthly")
+                .await
+                .map_err(describe)?;
+            database.close().await;
+            println!("已生成 {month} 月度通报 {n} 份");
+            Ok(())
+        }
         Command::Audit {
             command: AuditCommand::Archive { db },
         } => {
@@ -318,6 +348,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                     // While the annual update window is open, each registered product not yet
                     // updated gets one reminder (written once per product and year).
+                    match archiver.monthly_reports_due().await {
+                        Ok(n) if n > 0 => tracing::info!(reports = n, "monthly reports generated"),
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "monthly reports failed"),
+                    }
                     match archiver.remind_annual_updates().await {
                         Ok(n) if n > 0 => tracing::info!(reminders = n, "annual update reminders"),
                         Ok(_) => {}

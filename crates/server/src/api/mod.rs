@@ -11,6 +11,7 @@ pub mod paging;
 pub mod patents;
 pub mod products;
 pub mod regions;
+pub mod reports;
 pub mod rules;
 pub mod security;
 pub mod session;
@@ -136,5 +137,6 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(stats::breakdown))
         .routes(routes!(directories::create, directories::list))
         .routes(routes!(directories::coverage))
+        .routes(routes!(reports::monthly))
         .split_for_parts()
 }

@@ -9,6 +9,7 @@ pub mod directories;
 pub mod enterprises;
 pub mod pages;
 pub mod products;
+pub mod reports;
 pub mod stats;
 pub mod verification;
 
@@ -75,6 +76,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             (Action::OwnNotifications, "/notifications", "通知"),
             (Action::ReadStats, "/stats", "统计"),
             (Action::ManageDirectories, "/directories", "重点名录"),
+            (Action::ReadStats, "/reports/monthly", "月度通报"),
             (Action::ManageRules, "/rules", "业务规则"),
             (Action::ReadUsers, "/admin/users", "用户管理"),
             (Action::ReadSecurityPolicy, "/admin/security", "安全策略"),

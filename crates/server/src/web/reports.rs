@@ -1,0 +1,119 @@
+//! The printable monthly report page.
+
+use super::{render, Chrome};
+use crate::auth::Signed;
+use crate::error::AppResult;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use std::collections::HashMap;
+
+struct Child {
+    region: String,
+    name: String,
+    new: i64,
+    withdrawn: i64,
+    cumulative: i64,
+}
+
+#[derive(Template)]
+#[template(path = "report_monthly.html")]
+struct ReportPage {
+    chrome: Chrome,
+    region: String,
+    region_name: String,
+    month: String,
+    facts: Vec<(&'static str, String)>,
+    children: Vec<Child>,
+    directories: Vec<(String, i64, i64, String)>,
+    provisional: bool,
+    version: i64,
+    generated_at: String,
+}
+
+pub async fn monthly(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let month = q
+        .get("month")
+        .filter(|m| !m.trim().is_empty())
+        .cloned()
+        .unwrap_or_else(|| {
+            zhichan_service::reports::previous_month(state.services.now().beijing_date())
+        });
+    let (r, version) = state
+        .services
+        .monthly_report(
+            &signed.auth.actor,
+            q.get("region").map(String::as_str),
+            &month,
+        )
+        .await?;
+    let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
+    let n = |k: &str| r[k].as_i64().unwrap_or(0).to_string();
+    let rank = match (r["rank"]["position"].as_i64(), r["rank"]["of"].as_i64()) {
+        (Some(p), Some(o)) => format!(
+            "{} 下属 {o} 个地区中第 {p} 位",
+            r["rank"]["parent_name"].as_str().unwrap_or("")
+        ),
+        _ => "—".into(),
+    };
+    let money = zhichan_domain::Money::parse(&s("sales_revenue"))
+        .map(|m| m.grouped())
+        .unwrap_or_default();
+    Ok(render(
+        StatusCode::OK,
+        &ReportPage {
+            chrome: Chrome::for_user("月度通报", "/stats", Some(&signed.auth)),
+            region: s("region"),
+            region_name: s("region_name"),
+            month: s("month"),
+            facts: vec![
+                ("本月新增备案产品", n("new_registrations")),
+                ("本月撤销", n("withdrawals")),
+                ("月末累计备案产品", n("cumulative_products")),
+                ("本月通过的信息更新", n("annual_updates_approved")),
+                ("本月新增排名", rank),
+                ("备案企业（通报生成时）", n("enterprises")),
+                ("关联专利（通报生成时）", n("patents")),
+                ("销售收入（元，通报生成时）", money),
+            ],
+            children: r["children"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|c| Child {
+                    region: c["region"].as_str().unwrap_or("").into(),
+                    name: c["name"].as_str().unwrap_or("").into(),
+                    new: c["new_registrations"].as_i64().unwrap_or(0),
+                    withdrawn: c["withdrawals"].as_i64().unwrap_or(0),
+                    cumulative: c["cumulative"].as_i64().unwrap_or(0),
+                })
+                .collect(),
+            directories: r["directories"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|d| {
+                    (
+                        d["name"].as_str().unwrap_or("").to_string(),
+                        d["listed"].as_i64().unwrap_or(0),
+                        d["covered"].as_i64().unwrap_or(0),
+                        format!("{:.1}%", d["rate"].as_f64().unwrap_or(0.0) * 100.0),
+                    )
+                })
+                .collect(),
+            provisional: r["provisional"].as_bool().unwrap_or(false),
+            version,
+            generated_at: r["generated_at"]
+                .as_str()
+                .and_then(zhichan_domain::Timestamp::parse)
+                .map(|t| t.beijing_minutes())
+                .unwrap_or_default(),
+        },
+    ))
+}
