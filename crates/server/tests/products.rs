@@ -716,6 +716,26 @@ async fn a_directory_and_its_coverage_over_http(fresh: Fresh) {
     );
     assert_eq!(cov["rate"].as_f64(), Some(1.0));
     assert!(cov["uncovered"].as_array().unwrap().is_empty());
+    // Every table exports as a workbook.
+    for path in [
+        format!("/api/v1/directories/{id}/coverage?format=xlsx"),
+        "/api/v1/stats/breakdown?by=field&format=xlsx".to_string(),
+        "/api/v1/stats/breakdown?by=region&region=361000&format=xlsx".to_string(),
+    ] {
+        let res = app
+            .client
+            .get(app.url(&path))
+            .bearer_auth(&city)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        assert!(
+            support::content_type(&res).starts_with("application/vnd.openxmlformats"),
+            "{path}"
+        );
+        assert!(res.bytes().await.unwrap().starts_with(b"PK"), "{path}");
+    }
     let res = app
         .client
         .get(app.url(&format!("/api/v1/directories/{id}/coverage")))

@@ -195,7 +195,7 @@ pub fn coverage_body(c: &Cov) -> Coverage {
     get,
     path = "/api/v1/directories/{id}/coverage",
     tag = "statistics",
-    params(("id" = i64, Path)),
+    params(("id" = i64, Path), ("format" = Option<String>, Query, description = "json（默认）或 xlsx（全部名录企业及覆盖情况）")),
     responses(
         (status = 200, description = "覆盖情况", body = Coverage),
         (status = 404, description = "不存在或不在本辖区", body = Problem, content_type = "application/problem+json")
@@ -205,10 +205,62 @@ pub async fn coverage(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-) -> AppResult<Json<Coverage>> {
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    use zhichan_service::export::{table_xlsx, Cell};
     let c = state
         .services
         .directory_coverage(&signed.auth.actor, id)
         .await?;
-    Ok(Json(coverage_body(&c)))
+    if q.get("format").map(String::as_str) == Some("xlsx") {
+        let rows: Vec<Vec<Cell>> = c
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::from(r.entry.name.as_str()),
+                    Cell::from(r.entry.credit_code.as_str()),
+                    Cell::from(r.entry.category.as_str()),
+                    Cell::from(r.entry.deadline.as_str()),
+                    Cell::from(match (&r.covered_on, c.is_overdue(r)) {
+                        (Some(_), _) => "已备案",
+                        (None, true) => "逾期未备案",
+                        (None, false) => "未备案",
+                    }),
+                    Cell::from(r.covered_on.clone().unwrap_or_default()),
+                    Cell::from(if r.enterprise_id.is_some() {
+                        "是"
+                    } else {
+                        "否"
+                    }),
+                    Cell::from(r.contact_name.as_str()),
+                    Cell::from(r.contact_phone.as_str()),
+                    Cell::from(r.contact_email.as_str()),
+                ]
+            })
+            .collect();
+        let bytes = table_xlsx(
+            "名录覆盖",
+            &[
+                "企业名称",
+                "统一社会信用代码",
+                "类别",
+                "截止日期",
+                "状态",
+                "首次备案日期",
+                "已在平台注册",
+                "联系人",
+                "联系电话",
+                "电子邮箱",
+            ],
+            &rows,
+        )?;
+        return Ok(crate::api::products::xlsx_download(
+            &format!("{}-覆盖情况.xlsx", c.directory.name),
+            bytes,
+            StatusCode::OK,
+        ));
+    }
+    Ok(Json(coverage_body(&c)).into_response())
 }

@@ -60,7 +60,8 @@ pub async fn summary(
     tag = "statistics",
     params(
         ("region" = Option<String>, Query, description = "GB/T 2260 代码；默认为本人所在地区"),
-        ("by" = String, Query, description = "region、field、qualification 或 month")
+        ("by" = String, Query, description = "region、field、qualification 或 month"),
+        ("format" = Option<String>, Query, description = "json（默认）或 xlsx")
     ),
     responses(
         (status = 200, description = "分组统计", body = Breakdown),
@@ -72,16 +73,55 @@ pub async fn breakdown(
     State(state): State<AppState>,
     signed: Signed,
     Query(q): Query<HashMap<String, String>>,
-) -> AppResult<Json<Breakdown>> {
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    use zhichan_service::export::{table_xlsx, yuan, Cell};
     let by_text = q.get("by").cloned().unwrap_or_default();
     let by = By::parse(&by_text).map_err(|v| AppError::field("by", v))?;
     let (region, rows) = state
         .services
         .stats_breakdown(&signed.auth.actor, q.get("region").map(String::as_str), by)
         .await?;
+    if q.get("format").map(String::as_str) == Some("xlsx") {
+        let table: Vec<Vec<Cell>> = rows
+            .iter()
+            .map(|n| {
+                vec![
+                    Cell::from(n.key.as_str()),
+                    Cell::from(n.name.as_str()),
+                    Cell::from(n.row.enterprises),
+                    Cell::from(n.row.products),
+                    Cell::from(n.row.patents),
+                    yuan(n.row.sales_revenue),
+                    Cell::from(n.row.registered),
+                    Cell::from(n.row.withdrawn),
+                ]
+            })
+            .collect();
+        let bytes = table_xlsx(
+            "统计",
+            &[
+                "代码",
+                "名称",
+                "备案企业",
+                "备案产品",
+                "关联专利",
+                "销售收入（元）",
+                "新备案",
+                "撤销",
+            ],
+            &table,
+        )?;
+        return Ok(crate::api::products::xlsx_download(
+            &format!("备案统计-{region}-{}.xlsx", by_text.trim()),
+            bytes,
+            axum::http::StatusCode::OK,
+        ));
+    }
     Ok(Json(Breakdown {
         region: region.to_string(),
         by: by_text.trim().to_string(),
         rows: rows.iter().map(row_body).collect(),
-    }))
+    })
+    .into_response())
 }
