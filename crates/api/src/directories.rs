@@ -86,3 +86,44 @@ pub struct Coverage {
     pub categories: Vec<CoverageGroup>,
     pub regions: Vec<CoverageGroup>,
 }
+
+/// A management port (管理端口) of a region.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Port {
+    pub region: String,
+    /// `applied`, `open`, `rejected` or `closed`.
+    pub status: String,
+    pub unit: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub purpose: String,
+    pub applied_by: String,
+    pub applied_at: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<String>,
+    pub reason: Option<String>,
+    pub version: i64,
+}
+
+/// `POST /api/v1/ports` (a province applies) and `POST /api/v1/ports/{region}/open` (a
+/// province opens one of its cities or counties).
+#[derive(Debug, Clone, serde::Deserialize, ToSchema)]
+pub struct PortApplication {
+    pub unit: String,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: String,
+    pub purpose: String,
+}
+
+/// `POST /api/v1/ports/{region}/decision` (the nation) and `/close`.
+#[derive(Debug, Clone, serde::Deserialize, ToSchema)]
+pub struct PortDecision {
+    /// `approve` or `reject` (ignored by `/close`).
+    #[serde(default)]
+    pub decision: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub version: i64,
+}

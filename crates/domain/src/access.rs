@@ -50,10 +50,12 @@ pub enum Action {
     ReadStats,
     /// Import key-enterprise directories and follow their coverage.
     ManageDirectories,
+    /// Apply for, approve, open and close management ports.
+    ManagePorts,
 }
 
 impl Action {
-    pub const ALL: [Action; 18] = [
+    pub const ALL: [Action; 19] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -72,6 +74,7 @@ impl Action {
         Action::OwnNotifications,
         Action::ReadStats,
         Action::ManageDirectories,
+        Action::ManagePorts,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +97,7 @@ impl Action {
             Action::OwnNotifications => "own_notifications",
             Action::ReadStats => "read_stats",
             Action::ManageDirectories => "manage_directories",
+            Action::ManagePorts => "manage_ports",
         }
     }
 
@@ -117,6 +121,7 @@ impl Action {
             Action::OwnNotifications => "查看本企业通知",
             Action::ReadStats => "查看统计",
             Action::ManageDirectories => "重点名录",
+            Action::ManagePorts => "管理端口",
         }
     }
 
@@ -178,6 +183,7 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Admin, A::ManageRules, R::RegionSubtree),
     (Admin, A::ReadStats, R::RegionSubtree),
     (Admin, A::ManageDirectories, R::RegionSubtree),
+    (Admin, A::ManagePorts, R::RegionSubtree),
     (Expert, A::OwnAccount, R::OwnAccount),
     (University, A::OwnAccount, R::OwnAccount),
     (Service, A::OwnAccount, R::OwnAccount),

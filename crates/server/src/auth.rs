@@ -190,6 +190,23 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/api/v1/stats/summary", Signed(A::ReadStats)),
     ("GET", "/api/v1/reports/monthly", Signed(A::ReadStats)),
+    ("GET", "/api/v1/ports", Signed(A::ManagePorts)),
+    ("POST", "/api/v1/ports", Signed(A::ManagePorts)),
+    (
+        "POST",
+        "/api/v1/ports/{region}/decision",
+        Signed(A::ManagePorts),
+    ),
+    (
+        "POST",
+        "/api/v1/ports/{region}/open",
+        Signed(A::ManagePorts),
+    ),
+    (
+        "POST",
+        "/api/v1/ports/{region}/close",
+        Signed(A::ManagePorts),
+    ),
     ("POST", "/api/v1/directories", Signed(A::ManageDirectories)),
     ("GET", "/api/v1/directories", Signed(A::ManageDirectories)),
     (
@@ -287,6 +304,8 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         Signed(A::OwnNotifications),
     ),
     ("GET", "/stats", Signed(A::ReadStats)),
+    ("GET", "/ports", Signed(A::ManagePorts)),
+    ("POST", "/ports", Signed(A::ManagePorts)),
     ("GET", "/reports/monthly", Signed(A::ReadStats)),
     ("GET", "/directories", Signed(A::ManageDirectories)),
     ("POST", "/directories", Signed(A::ManageDirectories)),
@@ -704,6 +723,26 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
 
     match authorize(&auth.actor, action) {
         Ok(scope) => {
+            // An administrator acts only through an open management port; until then it may
+            // look after its account, read the rules, and apply for the port.
+            let exempt = matches!(action, A::OwnAccount | A::ManagePorts | A::ReadRules);
+            if !exempt {
+                match state.services.port_gate(&auth.actor).await {
+                    Ok(()) => {}
+                    Err(zhichan_service::ServiceError::PortClosed) => {
+                        if !api && method == axum::http::Method::GET {
+                            return axum::response::Redirect::to("/ports").into_response();
+                        }
+                        return refuse(
+                            api,
+                            StatusCode::FORBIDDEN,
+                            crate::error::PORT_CLOSED,
+                            vec![],
+                        );
+                    }
+                    Err(e) => return crate::error::AppError::from(e).into_response(),
+                }
+            }
             req.extensions_mut().insert(Signed { auth, scope });
             next.run(req).await
         }

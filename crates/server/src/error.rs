@@ -25,6 +25,8 @@ pub enum AppError {
     SecondFactorRequired,
     /// 403: the role may never do this.
     Forbidden,
+    /// The caller's management port is not open yet.
+    PortClosed,
     /// 403: the account is disabled.
     Disabled,
     /// 404, also for what exists outside the caller's scope.
@@ -110,6 +112,7 @@ impl IntoResponse for AppError {
             ),
             AppError::Forbidden => problem(StatusCode::FORBIDDEN, "您的角色无权进行此操作", vec![]),
             AppError::Disabled => problem(StatusCode::FORBIDDEN, "该账号已停用", vec![]),
+            AppError::PortClosed => problem(StatusCode::FORBIDDEN, PORT_CLOSED, vec![]),
             AppError::NotFound => problem(StatusCode::NOT_FOUND, "请求的对象不存在", vec![]),
             AppError::Locked(until) => {
                 let mut res = problem(
@@ -163,6 +166,10 @@ impl IntoResponse for AppError {
         }
     }
 }
+
+/// What an administrator of a region without an open management port is told.
+pub const PORT_CLOSED: &str = "本地区的管理端口尚未开通：省级管理部门在“管理端口”页面提出申请，\
+    经国家知识产权局审核开通；市、县由所在省开通。";
 
 impl AppError {
     /// The problem document of this error, for answers that carry several (a bulk request).
@@ -221,6 +228,7 @@ impl From<ServiceError> for AppError {
             ServiceError::Locked(t) => AppError::Locked(t),
             ServiceError::SecondFactorRequired => AppError::SecondFactorRequired,
             ServiceError::Disabled => AppError::Disabled,
+            ServiceError::PortClosed => AppError::PortClosed,
             ServiceError::TooManyRequests => AppError::TooManyRequests,
             ServiceError::Invalid(v) => AppError::Invalid(v.into_iter().map(field_error).collect()),
             ServiceError::Conflict(m) => AppError::Conflict(m),

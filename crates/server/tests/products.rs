@@ -747,3 +747,77 @@ async fn a_directory_and_its_coverage_over_http(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(a_directory_and_its_coverage_over_http);
+
+/// An office whose management port is not open sees nothing but its account, the rules and the
+/// port application.
+async fn an_office_without_an_open_port_is_told_so(fresh: Fresh) {
+    zhichan_service::Services::new(fresh.db.clone())
+        .create_user_by_operator(zhichan_service::accounts::NewAccount {
+            username: "adm.hubei".into(),
+            role: "admin".into(),
+            region: Some("420000".into()),
+            password: Some(support::PASSWORD.into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    use zhichan_store::Exec;
+    fresh
+        .db
+        .execute(zhichan_store::Sql::new(
+            "UPDATE users SET totp_enabled = TRUE, totp_secret = 'JBSWY3DPEHPK3PXP'",
+        ))
+        .await
+        .unwrap();
+    let app = spawn_app(&fresh).await;
+    let token = app.token(&fresh, "adm.hubei").await;
+    for path in [
+        "/api/v1/stats/summary",
+        "/api/v1/enterprises",
+        "/api/v1/directories",
+    ] {
+        let res = app
+            .client
+            .get(app.url(path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::FORBIDDEN, "{path}");
+        let body: Value = res.json().await.unwrap();
+        assert!(
+            body["detail"]
+                .as_str()
+                .unwrap()
+                .contains("管理端口尚未开通"),
+            "{path}"
+        );
+    }
+    for path in ["/api/v1/ports", "/api/v1/rules/registration", "/api/v1/me"] {
+        let res = app
+            .client
+            .get(app.url(path))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+    }
+    let res = app
+        .client
+        .post(app.url("/api/v1/ports"))
+        .bearer_auth(&token)
+        .json(&json!({"unit": "湖北省知识产权局", "contact_name": "张三", "contact_phone": "027-88888888",
+                      "contact_email": "ipo@example.cn", "purpose": "全省备案管理"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let p: Value = res.json().await.unwrap();
+    assert_eq!(
+        (p["region"].as_str(), p["status"].as_str()),
+        (Some("420000"), Some("applied"))
+    );
+    app.stop().await;
+}
+on_both_backends!(an_office_without_an_open_port_is_told_so);

@@ -335,6 +335,15 @@ impl Services {
                     })
                     .await?;
                 created.push(user);
+                // The demo's offices have their management ports open already.
+                if l.role == "admin" {
+                    if let Some(code) = l
+                        .region
+                        .and_then(|r| zhichan_domain::RegionCode::parse(r).ok())
+                    {
+                        self.open_port_by_operator(code, l.what).await?;
+                    }
+                }
             }
             business = self.demo_business(&created).await?;
         }

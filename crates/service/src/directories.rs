@@ -177,6 +177,7 @@ impl Services {
         object: &str,
     ) -> ServiceResult<()> {
         authorize(actor, Action::ManageDirectories)?;
+        self.port_gate(actor).await?;
         self.scoped(
             actor,
             Action::ManageDirectories,
@@ -387,7 +388,9 @@ impl Services {
 
     /// The directories the caller may see (its region's and those below it).
     pub async fn directories(&self, actor: &Actor) -> ServiceResult<Vec<Directory>> {
-        match authorize(actor, Action::ManageDirectories)? {
+        let scope = authorize(actor, Action::ManageDirectories)?;
+        self.port_gate(actor).await?;
+        match scope {
             Scope::Region(r) => Ok(directories::within(self.db(), r).await?),
             Scope::All => Ok(directories::within(self.db(), RegionCode::NATION).await?),
             _ => Err(ServiceError::Forbidden),

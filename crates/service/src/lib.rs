@@ -14,6 +14,7 @@ pub mod enterprises;
 pub mod export;
 pub mod notifications;
 pub mod patents;
+pub mod ports;
 pub mod products;
 pub mod ratelimit;
 pub mod reference;
@@ -133,6 +134,9 @@ pub enum ServiceError {
     SecondFactorRequired,
     #[error("账号已停用")]
     Disabled,
+    /// An administrator whose region's management port is not open yet.
+    #[error("本地区的管理端口尚未开通")]
+    PortClosed,
     #[error("请求过于频繁")]
     TooManyRequests,
     #[error("invalid input")]

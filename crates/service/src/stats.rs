@@ -46,6 +46,7 @@ impl Services {
     /// the caller's own region.
     async fn stats_region(&self, actor: &Actor, region: Option<&str>) -> ServiceResult<RegionCode> {
         let scope = authorize(actor, Action::ReadStats)?;
+        self.port_gate(actor).await?;
         let region = match region.map(str::trim).filter(|r| !r.is_empty()) {
             Some(r) => RegionCode::parse(r).map_err(|v| ServiceError::invalid("region", v))?,
             None => match scope {

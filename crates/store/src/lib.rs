@@ -10,6 +10,7 @@ pub mod industries;
 pub mod migrate;
 pub mod notifications;
 pub mod patents;
+pub mod ports;
 pub mod products;
 pub mod reference;
 pub mod regions;

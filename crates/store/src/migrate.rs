@@ -49,6 +49,7 @@ const STEPS: &[Step] = &[
     step!(8, "stats"),
     step!(9, "directories"),
     step!(10, "reports"),
+    step!(11, "ports"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -61,10 +61,31 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Open an office's management port on the operator's authority (when a platform is set up;
+    /// afterwards provinces apply and the national administrator decides in the web UI)
+    Port {
+        #[command(subcommand)]
+        command: PortCommand,
+    },
     /// Generate reports
     Report {
         #[command(subcommand)]
         command: ReportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PortCommand {
+    /// Open the port of a region (and of its province, if needed)
+    Open {
+        #[command(flatten)]
+        db: DbArg,
+        /// GB/T 2260 code of the region
+        #[arg(long)]
+        region: String,
+        /// The office, e.g. 江西省知识产权局
+        #[arg(long)]
+        unit: String,
     },
 }
 
@@ -277,6 +298,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     )
                 }
             }
+        }
+        Command::Port {
+            command: PortCommand::Open { db, region, unit },
+        } => {
+            let code = zhichan_domain::RegionCode::parse(&region)
+                .map_err(|v| anyhow::anyhow!("{}", v.message_zh))?;
+            let database = open(&db.url).await?;
+            Services::new(database.clone())
+                .open_port_by_operator(code, unit.trim())
+                .await
+                .map_err(describe)?;
+            database.close().await;
+            println!("已开通 {code} 的管理端口");
+            Ok(())
         }
         Command::Report {
             command: ReportCommand::Monthly { db, month },

@@ -9,6 +9,7 @@ pub mod industries;
 pub mod notifications;
 pub mod paging;
 pub mod patents;
+pub mod ports;
 pub mod products;
 pub mod regions;
 pub mod reports;
@@ -138,5 +139,9 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(directories::create, directories::list))
         .routes(routes!(directories::coverage))
         .routes(routes!(reports::monthly))
+        .routes(routes!(ports::list, ports::apply))
+        .routes(routes!(ports::decide))
+        .routes(routes!(ports::open))
+        .routes(routes!(ports::close))
         .split_for_parts()
 }

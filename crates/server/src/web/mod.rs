@@ -8,6 +8,7 @@ pub mod cycle;
 pub mod directories;
 pub mod enterprises;
 pub mod pages;
+pub mod ports;
 pub mod products;
 pub mod reports;
 pub mod stats;
@@ -77,6 +78,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             (Action::ReadStats, "/stats", "统计"),
             (Action::ManageDirectories, "/directories", "重点名录"),
             (Action::ReadStats, "/reports/monthly", "月度通报"),
+            (Action::ManagePorts, "/ports", "管理端口"),
             (Action::ManageRules, "/rules", "业务规则"),
             (Action::ReadUsers, "/admin/users", "用户管理"),
             (Action::ReadSecurityPolicy, "/admin/security", "安全策略"),

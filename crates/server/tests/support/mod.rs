@@ -36,6 +36,15 @@ pub async fn add_user(
         })
         .await
         .unwrap();
+    // Offices in the stories work through an open management port.
+    if role == "admin" {
+        if let Some(r) = region {
+            Services::new(fresh.db.clone())
+                .open_port_by_operator(zhichan_domain::RegionCode::parse(r).unwrap(), "测试")
+                .await
+                .unwrap();
+        }
+    }
 }
 
 pub const PASSWORD: &str = "Lanting-Xu-2026";

@@ -1,0 +1,170 @@
+//! The management port page: a province applies, the nation decides, a province opens its
+//! cities and counties.
+
+use super::{render, Chrome};
+use crate::auth::{RequestCtx, Signed};
+use crate::error::AppResult;
+use crate::web::account::csrf_of;
+use crate::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use zhichan_domain::{RegionCode, RegionLevel};
+use zhichan_service::ports::Application;
+use zhichan_service::ServiceError;
+use zhichan_store::ports::Port;
+
+#[derive(Template)]
+#[template(path = "ports.html")]
+struct PortsPage {
+    chrome: Chrome,
+    csrf: String,
+    region: String,
+    own_open: bool,
+    own: Option<Port>,
+    is_nation: bool,
+    is_province: bool,
+    others: Vec<(Port, &'static str)>,
+    error: Option<String>,
+    saved: Option<String>,
+}
+
+fn label(status: &str) -> &'static str {
+    match status {
+        "applied" => "待审核",
+        "open" => "已开通",
+        "rejected" => "未予开通",
+        "closed" => "已关闭",
+        _ => "",
+    }
+}
+
+async fn page(
+    state: &AppState,
+    signed: &Signed,
+    status: StatusCode,
+    error: Option<String>,
+    saved: Option<String>,
+) -> AppResult<Response> {
+    let s = &state.services;
+    let actor = &signed.auth.actor;
+    let region = actor.region.unwrap_or(RegionCode::NATION);
+    let list = s.ports(actor).await?;
+    let own = list.iter().find(|p| p.region == region).cloned();
+    Ok(render(
+        status,
+        &PortsPage {
+            chrome: Chrome::for_user("管理端口", "/ports", Some(&signed.auth)),
+            csrf: csrf_of(signed),
+            region: region.to_string(),
+            own_open: s.port_open(region).await?,
+            own,
+            is_nation: region == RegionCode::NATION,
+            is_province: region.level() == RegionLevel::Province,
+            others: list
+                .into_iter()
+                .filter(|p| p.region != region)
+                .map(|p| {
+                    let l = label(&p.status);
+                    (p, l)
+                })
+                .collect(),
+            error,
+            saved,
+        },
+    ))
+}
+
+pub async fn show(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+    page(&state, &signed, StatusCode::OK, None, None).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct PortForm {
+    op: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    contact_phone: String,
+    #[serde(default)]
+    contact_email: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Form(f): Form<PortForm>,
+) -> AppResult<Response> {
+    let s = &state.services;
+    let actor = &signed.auth.actor;
+    let app = Application {
+        unit: f.unit.clone(),
+        contact_name: f.contact_name.clone(),
+        contact_phone: f.contact_phone.clone(),
+        contact_email: f.contact_email.clone(),
+        purpose: f.purpose.clone(),
+    };
+    let region = RegionCode::parse(&f.region);
+    let result = match (f.op.as_str(), region) {
+        ("apply", _) => s
+            .apply_port(actor, &ctx, app)
+            .await
+            .map(|_| "已提交申请，等待国家知识产权局审核"),
+        ("approve", Ok(r)) => s
+            .decide_port(actor, &ctx, r, f.version, true, None)
+            .await
+            .map(|_| "已开通"),
+        ("reject", Ok(r)) => s
+            .decide_port(actor, &ctx, r, f.version, false, Some(&f.reason))
+            .await
+            .map(|_| "已不予开通"),
+        ("open", Ok(r)) => s
+            .open_child_port(actor, &ctx, r, app)
+            .await
+            .map(|_| "已开通"),
+        ("close", Ok(r)) => s
+            .close_port(actor, &ctx, r, f.version, &f.reason)
+            .await
+            .map(|_| "已关闭"),
+        (_, Err(_)) => Err(ServiceError::invalid(
+            "region",
+            zhichan_domain::Violation::new("invalid_region", "请填写正确的地区代码", "region"),
+        )),
+        _ => Err(ServiceError::NotFound),
+    };
+    match result {
+        Ok(msg) => page(&state, &signed, StatusCode::OK, None, Some(msg.to_string())).await,
+        Err(ServiceError::Invalid(v)) => {
+            let m = v
+                .into_iter()
+                .map(|f| f.violation.message_zh)
+                .collect::<Vec<_>>()
+                .join("；");
+            page(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(m),
+                None,
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            page(&state, &signed, StatusCode::CONFLICT, Some(m), None).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
