@@ -495,8 +495,15 @@ await check('the city office imports a key-enterprise directory and sees its cov
   const text = await page.locator('main').innerText();
   assert(text.includes('覆盖率') && text.includes('100.0%'), `no coverage: ${text.slice(0, 300)}`);
   await page.screenshot({ path: path.join(OUT, 'directory.png'), fullPage: true });
+  await open(page, `${BASE}/evaluation?year=${new Date().getFullYear()}`);
+  const ev = await page.locator('main').innerText();
+  assert(ev.includes('年度备案工作评价') && ev.includes('临川区'), `no evaluation: ${ev.slice(0, 200)}`);
+  await page.screenshot({ path: path.join(OUT, 'evaluation.png'), fullPage: true });
+  await open(page, `${BASE}/ports`);
+  assert((await page.locator('main').innerText()).includes('管理端口已开通'), 'port not shown as open');
+  await page.screenshot({ path: path.join(OUT, 'ports.png'), fullPage: true });
   await signOut(page);
-  return 'directory.png';
+  return 'directory.png, evaluation.png, ports.png';
 }));
 
 // ------------------------------------------------------------ 6, 7. network and console

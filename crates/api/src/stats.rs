@@ -42,3 +42,58 @@ pub struct Breakdown {
     pub by: String,
     pub rows: Vec<BreakdownRow>,
 }
+
+/// The year-end evaluation weights, in percent (they add up to 100).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
+pub struct EvaluationWeights {
+    pub coverage: u32,
+    pub products: u32,
+    pub updates: u32,
+    pub returns: u32,
+    pub source: String,
+}
+
+/// `PUT /api/v1/rules/evaluation`.
+#[derive(Debug, Clone, serde::Deserialize, ToSchema)]
+pub struct EvaluationWeightsUpdate {
+    pub version: i64,
+    pub weights: EvaluationWeights,
+    pub reason: String,
+}
+
+/// The weights in force and their version.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EvaluationWeightsInForce {
+    pub version: i64,
+    pub weights: EvaluationWeights,
+}
+
+/// One sub-region's evaluation.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EvaluationRow {
+    pub rank: usize,
+    pub region: String,
+    pub name: String,
+    /// 0–100.
+    pub score: f64,
+    /// Shares 0–1, absent when there is nothing to measure.
+    pub coverage: Option<f64>,
+    pub update_rate: Option<f64>,
+    pub return_rate: Option<f64>,
+    pub products: i64,
+    pub listed: i64,
+    pub covered: i64,
+    pub updates_due: i64,
+    pub updates_done: i64,
+    pub decisions: i64,
+    pub returns: i64,
+}
+
+/// `GET /api/v1/evaluation`: the ranking of a region's sub-regions for a year.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Evaluation {
+    pub region: String,
+    pub year: i32,
+    pub weights_version: i64,
+    pub rows: Vec<EvaluationRow>,
+}

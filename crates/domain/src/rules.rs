@@ -221,3 +221,104 @@ mod tests {
         assert_eq!(r.window_in(2028).unwrap().closes, date!(2028 - 02 - 29));
     }
 }
+
+/// How the year-end evaluation of each region's registration work combines its measures, in
+/// percent (they add up to 100), with the document they come from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationWeights {
+    /// Share of directory enterprises covered by their deadline.
+    pub coverage: u32,
+    /// Products registered in the year, relative to the best sibling.
+    pub products: u32,
+    /// Share of due annual updates approved.
+    pub updates: u32,
+    /// One minus the share of reviews that returned the registration.
+    pub returns: u32,
+    pub source: String,
+}
+
+impl Default for EvaluationWeights {
+    fn default() -> Self {
+        EvaluationWeights {
+            coverage: 40,
+            products: 30,
+            updates: 20,
+            returns: 10,
+            source: "年度专利产品备案工作评价办法（平台初始权重，请按当年文件调整）".into(),
+        }
+    }
+}
+
+impl EvaluationWeights {
+    pub fn check(&self) -> Result<(), Vec<(String, Violation)>> {
+        let mut errors = Vec::new();
+        let sum = self.coverage + self.products + self.updates + self.returns;
+        if sum != 100 {
+            errors.push((
+                "coverage".to_string(),
+                Violation::new(
+                    "invalid_rule",
+                    format!("各项权重之和应为 100，现为 {sum}"),
+                    "weights must add up to 100",
+                ),
+            ));
+        }
+        if self.source.trim().is_empty() {
+            errors.push((
+                "source".to_string(),
+                Violation::new("invalid_rule", "请注明依据的文件和条款", "source"),
+            ));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// The combined score (0–100) of the measures a region has; a measure it has no data for
+    /// (no directory, no update due, no review) leaves the others to carry the weight.
+    pub fn score(
+        &self,
+        coverage: Option<f64>,
+        products: Option<f64>,
+        updates: Option<f64>,
+        returns: Option<f64>,
+    ) -> f64 {
+        let parts = [
+            (coverage, self.coverage),
+            (products, self.products),
+            (updates, self.updates),
+            (returns, self.returns),
+        ];
+        let weight: u32 = parts
+            .iter()
+            .filter(|(v, _)| v.is_some())
+            .map(|(_, w)| *w)
+            .sum();
+        if weight == 0 {
+            return 0.0;
+        }
+        let sum: f64 = parts
+            .iter()
+            .filter_map(|(v, w)| v.map(|v| v.clamp(0.0, 1.0) * f64::from(*w)))
+            .sum();
+        (sum / f64::from(weight) * 10_000.0).round() / 100.0
+    }
+}
+
+#[cfg(test)]
+mod evaluation_tests {
+    use super::*;
+
+    #[test]
+    fn weights_add_up_to_100_and_missing_measures_leave_the_rest_to_count() {
+        let w = EvaluationWeights::default();
+        assert!(w.check().is_ok());
+        assert_eq!(w.score(Some(1.0), Some(1.0), Some(1.0), Some(1.0)), 100.0);
+        assert_eq!(w.score(Some(0.5), Some(1.0), None, None), 71.43);
+        assert_eq!(w.score(None, None, None, None), 0.0);
+        let bad = EvaluationWeights { returns: 20, ..w };
+        assert_eq!(bad.check().unwrap_err()[0].0, "coverage");
+    }
+}

@@ -190,6 +190,9 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ),
     ("GET", "/api/v1/stats/summary", Signed(A::ReadStats)),
     ("GET", "/api/v1/reports/monthly", Signed(A::ReadStats)),
+    ("GET", "/api/v1/evaluation", Signed(A::ReadStats)),
+    ("GET", "/api/v1/rules/evaluation", Signed(A::ReadRules)),
+    ("PUT", "/api/v1/rules/evaluation", Signed(A::ManageRules)),
     ("GET", "/api/v1/ports", Signed(A::ManagePorts)),
     ("POST", "/api/v1/ports", Signed(A::ManagePorts)),
     (
@@ -304,6 +307,7 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         Signed(A::OwnNotifications),
     ),
     ("GET", "/stats", Signed(A::ReadStats)),
+    ("GET", "/evaluation", Signed(A::ReadStats)),
     ("GET", "/ports", Signed(A::ManagePorts)),
     ("POST", "/ports", Signed(A::ManagePorts)),
     ("GET", "/reports/monthly", Signed(A::ReadStats)),

@@ -150,6 +150,7 @@ pub fn app(services: Services, settings: Settings) -> Router {
             post(web::cycle::open_notification),
         )
         .route("/stats", get(web::stats::page))
+        .route("/evaluation", get(web::evaluation::page))
         .route("/ports", get(web::ports::show).post(web::ports::act))
         .route("/reports/monthly", get(web::reports::monthly))
         .route(

@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod demo;
 pub mod directories;
 pub mod enterprises;
+pub mod evaluation;
 pub mod export;
 pub mod notifications;
 pub mod patents;

@@ -8,7 +8,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use serde_json::json;
 use zhichan_domain::access::{authorize, Action, Actor, Placement};
 use zhichan_domain::calendar::{CalendarDay, DayKind, WorkCalendar};
-use zhichan_domain::rules::RegistrationRules;
+use zhichan_domain::rules::{EvaluationWeights, RegistrationRules};
 use zhichan_domain::{RegionCode, Violation};
 use zhichan_store::settings::{self, SettingsVersion};
 use zhichan_store::StoreError;
@@ -23,6 +23,7 @@ pub type Cache = std::sync::Arc<
 /// The kinds of rules documents.
 pub const CALENDAR: &str = "calendar";
 pub const REGISTRATION: &str = "registration";
+pub const EVALUATION: &str = "evaluation";
 
 /// The calendar's first edition, from `data/calendar/holidays.csv`.
 pub fn default_calendar() -> Vec<CalendarDay> {
@@ -133,6 +134,27 @@ impl Services {
     /// The registration rules in force.
     pub async fn registration_rules(&self) -> ServiceResult<Versioned<RegistrationRules>> {
         self.latest(REGISTRATION, RegistrationRules::default).await
+    }
+
+    /// The year-end evaluation weights in force.
+    pub async fn evaluation_weights(&self) -> ServiceResult<Versioned<EvaluationWeights>> {
+        self.latest(EVALUATION, EvaluationWeights::default).await
+    }
+
+    /// Replaces the evaluation weights, as a new version.
+    pub async fn update_evaluation_weights(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        based_on: i64,
+        weights: EvaluationWeights,
+        reason: &str,
+    ) -> ServiceResult<Versioned<EvaluationWeights>> {
+        self.may_manage_rules(actor, EVALUATION).await?;
+        weights.check().map_err(violations)?;
+        self.store_rules(actor, ctx, EVALUATION, based_on, &weights, reason)
+            .await?;
+        self.evaluation_weights().await
     }
 
     /// Every stored version of a kind of rules, newest first (version 0, the built-in first

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod db;
 pub mod directories;
 pub mod enterprises;
+pub mod evaluation;
 pub mod industries;
 pub mod migrate;
 pub mod notifications;

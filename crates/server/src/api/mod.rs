@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod directories;
 pub mod enterprises;
+pub mod evaluation;
 pub mod health;
 pub mod industries;
 pub mod notifications;
@@ -139,6 +140,8 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(directories::create, directories::list))
         .routes(routes!(directories::coverage))
         .routes(routes!(reports::monthly))
+        .routes(routes!(evaluation::evaluation))
+        .routes(routes!(evaluation::weights, evaluation::update_weights))
         .routes(routes!(ports::list, ports::apply))
         .routes(routes!(ports::decide))
         .routes(routes!(ports::open))

@@ -164,7 +164,7 @@ pub async fn history(
     signed: Signed,
     Path(kind): Path<String>,
 ) -> AppResult<Json<Vec<RulesVersion>>> {
-    if kind != CALENDAR && kind != REGISTRATION {
+    if kind != CALENDAR && kind != REGISTRATION && kind != zhichan_service::rules::EVALUATION {
         return Err(AppError::NotFound);
     }
     let list = state

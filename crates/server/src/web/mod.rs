@@ -7,6 +7,7 @@ pub mod audit;
 pub mod cycle;
 pub mod directories;
 pub mod enterprises;
+pub mod evaluation;
 pub mod pages;
 pub mod ports;
 pub mod products;
@@ -78,6 +79,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             (Action::ReadStats, "/stats", "统计"),
             (Action::ManageDirectories, "/directories", "重点名录"),
             (Action::ReadStats, "/reports/monthly", "月度通报"),
+            (Action::ReadStats, "/evaluation", "年度评价"),
             (Action::ManagePorts, "/ports", "管理端口"),
             (Action::ManageRules, "/rules", "业务规则"),
             (Action::ReadUsers, "/admin/users", "用户管理"),
