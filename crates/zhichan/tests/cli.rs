@@ -304,3 +304,46 @@ fn audit_archive_says_when_there_is_nothing_to_move() {
     assert!(text(&out.stdout).contains("没有超过保留期的审计记录"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+async fn an_operator_opens_a_port_and_generates_monthly_reports(url: String) {
+    let out = zhichan().args(["migrate", "--db", &url]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = zhichan()
+        .args([
+            "port",
+            "open",
+            "--db",
+            &url,
+            "--region",
+            "361000",
+            "--unit",
+            "抚州市知识产权局",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("已开通 361000"));
+    let out = zhichan()
+        .args([
+            "port", "open", "--db", &url, "--region", "991234", "--unit", "x",
+        ])
+        .output()
+        .unwrap();
+    assert_refused_in_one_sentence(&out, "行政区划");
+    let out = zhichan()
+        .args(["report", "monthly", "--db", &url, "--month", "2026-10"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("2026-10 月度通报"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = zhichan()
+        .args(["report", "monthly", "--db", &url, "--month", "2026/10"])
+        .output()
+        .unwrap();
+    assert_refused_in_one_sentence(&out, "YYYY-MM");
+}
+on_both_backends!(raw an_operator_opens_a_port_and_generates_monthly_reports);
