@@ -721,6 +721,7 @@ async fn a_directory_and_its_coverage_over_http(fresh: Fresh) {
         format!("/api/v1/directories/{id}/coverage?format=xlsx"),
         "/api/v1/stats/breakdown?by=field&format=xlsx".to_string(),
         "/api/v1/stats/breakdown?by=region&region=361000&format=xlsx".to_string(),
+        "/api/v1/evaluation?year=2026&format=xlsx".to_string(),
     ] {
         let res = app
             .client
@@ -821,3 +822,47 @@ async fn an_office_without_an_open_port_is_told_so(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(an_office_without_an_open_port_is_told_so);
+
+/// The product list of a scope exports to a workbook with every matching product, streamed
+/// from a temporary file; an enterprise's export holds only its own.
+async fn product_lists_export_to_xlsx(fresh: Fresh) {
+    use calamine::Reader;
+    let s = zhichan_service::Services::new(fresh.db.clone());
+    s.prepare_demo().await.unwrap();
+    let app = spawn_app(&fresh).await;
+    for (user, want_all) in [("shenhe", true), ("qiye", false)] {
+        let token = app.token(&fresh, user).await;
+        let list: Value = app
+            .client
+            .get(app.url("/api/v1/products?per_page=100"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let total = list["total"].as_i64().unwrap();
+        let res = app
+            .client
+            .get(app.url("/api/v1/products?format=xlsx"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(support::content_type(&res).starts_with("application/vnd.openxmlformats"));
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("备案产品").unwrap();
+        let rows = range.rows().count() as i64 - 1;
+        assert_eq!(rows, total, "{user}: every product of the scope, no more");
+        if !want_all {
+            let codes: Vec<String> = range.rows().skip(1).map(|r| r[3].to_string()).collect();
+            assert!(codes.iter().all(|c| c == LINCHUAN), "{codes:?}");
+        }
+    }
+    app.stop().await;
+}
+on_both_backends!(product_lists_export_to_xlsx);

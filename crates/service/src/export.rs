@@ -58,3 +58,129 @@ pub fn table_xlsx(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> ServiceR
 pub fn yuan(m: zhichan_domain::Money) -> Cell {
     Cell::Number(m.fen() as f64 / 100.0)
 }
+
+use crate::products::Filter;
+use crate::Services;
+use zhichan_domain::access::{authorize, Action, Actor, Scope};
+use zhichan_store::products::{self, Within};
+
+/// Rows written per database page of a large export.
+const EXPORT_PAGE: i64 = 1000;
+
+impl Services {
+    /// Every product the caller may see that matches `filter`, as an xlsx workbook in a
+    /// temporary file: rows go to disk as they are read (the worksheet in constant-memory mode,
+    /// keyset pages of the database), so a province's products never sit in memory at once.
+    /// The file is deleted when the handle is dropped.
+    pub async fn export_products(
+        &self,
+        actor: &Actor,
+        filter: &Filter,
+    ) -> ServiceResult<tempfile::NamedTempFile> {
+        let within = match authorize(actor, Action::ReadEnterprise)? {
+            Scope::All => Within::All,
+            Scope::Region(r) => Within::Region(r),
+            Scope::Enterprise(c) => {
+                match zhichan_store::enterprises::by_credit_code(self.db(), &c).await? {
+                    Some(e) => Within::Enterprise(e.id),
+                    None => Within::Enterprise(0),
+                }
+            }
+            Scope::Account(_) => return Err(ServiceError::Forbidden),
+        };
+        let fail = |e: XlsxError| {
+            ServiceError::Store(zhichan_store::StoreError::Corrupt(format!("xlsx: {e}")))
+        };
+        let mut wb = Workbook::new();
+        let headers = [
+            "ID",
+            "产品名称",
+            "型号规格",
+            "企业统一社会信用代码",
+            "所属领域代码",
+            "状态",
+            "备案编号",
+            "备案日期",
+            "撤销日期",
+            "最近年度",
+            "销售收入（元）",
+            "产值（元）",
+            "关联专利数",
+            "关联专利号",
+        ];
+        {
+            let ws = wb.add_worksheet_with_constant_memory();
+            ws.set_name("备案产品").map_err(fail)?;
+            let bold = Format::new().set_bold();
+            for (c, h) in headers.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, *h, &bold)
+                    .map_err(fail)?;
+                ws.set_column_width(c as u16, 16).map_err(fail)?;
+            }
+        }
+        let mut after = 0;
+        let mut row: u32 = 1;
+        loop {
+            let page =
+                products::export_page(self.db(), &within, filter, after, EXPORT_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let views = self.views(self.db(), page).await?;
+            let ws = wb.worksheet_from_index(0).map_err(fail)?;
+            for v in &views {
+                let p = &v.product;
+                let latest = p.figures.iter().max_by_key(|f| f.year);
+                let numbers: Vec<String> = v
+                    .patents
+                    .iter()
+                    .map(|(pt, _)| pt.number.to_string())
+                    .collect();
+                let cells: Vec<Cell> = vec![
+                    Cell::from(p.id),
+                    Cell::from(p.name.as_str()),
+                    Cell::from(p.model.as_str()),
+                    Cell::from(v.enterprise.as_str()),
+                    Cell::from(p.field.to_string()),
+                    Cell::from(p.status.label_zh()),
+                    Cell::from(p.registration_number.clone().unwrap_or_default()),
+                    Cell::from(
+                        p.registered_on
+                            .map(zhichan_domain::enterprises::format_date)
+                            .unwrap_or_default(),
+                    ),
+                    Cell::from(
+                        p.withdrawn_on
+                            .map(zhichan_domain::enterprises::format_date)
+                            .unwrap_or_default(),
+                    ),
+                    latest.map_or(Cell::from(""), |f| Cell::from(i64::from(f.year))),
+                    latest.map_or(Cell::from(""), |f| yuan(f.sales_revenue)),
+                    latest.map_or(Cell::from(""), |f| yuan(f.output_value)),
+                    Cell::from(v.patents.len() as i64),
+                    Cell::from(numbers.join("；")),
+                ];
+                for (c, cell) in cells.iter().enumerate() {
+                    match cell {
+                        Cell::Text(t) => ws.write_string(row, c as u16, t),
+                        Cell::Number(n) => ws.write_number(row, c as u16, *n),
+                    }
+                    .map_err(fail)?;
+                }
+                row += 1;
+            }
+        }
+        let file = tempfile::NamedTempFile::new().map_err(|e| {
+            ServiceError::Store(zhichan_store::StoreError::Corrupt(format!(
+                "temp file: {e}"
+            )))
+        })?;
+        let mut writer = std::io::BufWriter::new(file.reopen().map_err(|e| {
+            ServiceError::Store(zhichan_store::StoreError::Corrupt(format!(
+                "temp file: {e}"
+            )))
+        })?);
+        wb.save_to_writer(&mut writer).map_err(fail)?;
+        drop(writer);
+        Ok(file)
+    }
+}

@@ -134,7 +134,7 @@ impl Services {
     }
 
     /// Products with their patents, the patents of a whole page fetched in one query.
-    async fn views(
+    pub(crate) async fn views(
         &self,
         ex: &impl zhichan_store::Exec,
         list: Vec<Product>,

@@ -209,14 +209,8 @@ pub struct Filter {
     pub queue_order: bool,
 }
 
-/// Products within `within` matching `filter`.
-pub async fn list(
-    ex: &impl Exec,
-    within: &Within,
-    filter: &Filter,
-    limit: i64,
-    offset: i64,
-) -> Result<(Vec<Product>, i64), StoreError> {
+/// The WHERE conditions and parameters of a scope and filter.
+fn conditions(within: &Within, filter: &Filter) -> (String, Vec<crate::Param>) {
     let mut conds: Vec<String> = Vec::new();
     let mut params: Vec<crate::Param> = Vec::new();
     let bind = |v: crate::Param, params: &mut Vec<crate::Param>| {
@@ -268,11 +262,23 @@ pub async fn list(
              OR registration_number LIKE {a} ESCAPE '\\')"
         ));
     }
-    let filter_sql = if conds.is_empty() {
+    let sql = if conds.is_empty() {
         "1 = 1".to_string()
     } else {
         conds.join(" AND ")
     };
+    (sql, params)
+}
+
+/// Products within `within` matching `filter`.
+pub async fn list(
+    ex: &impl Exec,
+    within: &Within,
+    filter: &Filter,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Product>, i64), StoreError> {
+    let (filter_sql, params) = conditions(within, filter);
     let order = if filter.queue_order {
         "submitted_at, id"
     } else {
@@ -337,6 +343,28 @@ pub async fn by_registration_number(
         )
         .await?;
     Ok(complete(ex, row.into_iter().collect()).await?.pop())
+}
+
+/// The next page of an export: products matching the scope and filter with an id above
+/// `after`, by id (keyset paging, so a large export never re-reads what it has written).
+pub async fn export_page(
+    ex: &impl Exec,
+    within: &Within,
+    filter: &Filter,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Product>, StoreError> {
+    let (filter_sql, params) = conditions(within, filter);
+    let mut q = Sql::new(format!(
+        "SELECT {COLUMNS} FROM products WHERE {filter_sql} AND id > ${} ORDER BY id LIMIT ${}",
+        params.len() + 1,
+        params.len() + 2
+    ));
+    for p in params {
+        q.push_param(p);
+    }
+    let rows: Vec<Product> = ex.fetch_all(q.bind(after).bind(limit)).await?;
+    complete(ex, rows).await
 }
 
 /// The products linked to a patent (for flags and notices when it lapses).

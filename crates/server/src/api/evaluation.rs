@@ -31,7 +31,8 @@ fn weights_body(w: &Weights) -> EvaluationWeights {
     tag = "statistics",
     params(
         ("region" = Option<String>, Query, description = "GB/T 2260 代码；默认为本人所在地区"),
-        ("year" = Option<i32>, Query, description = "年度；默认为上一年")
+        ("year" = Option<i32>, Query, description = "年度；默认为上一年"),
+        ("format" = Option<String>, Query, description = "json（默认）或 xlsx")
     ),
     responses(
         (status = 200, description = "年度评价", body = Evaluation),
@@ -42,7 +43,9 @@ pub async fn evaluation(
     State(state): State<AppState>,
     signed: Signed,
     Query(q): Query<HashMap<String, String>>,
-) -> AppResult<Json<Evaluation>> {
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    use zhichan_service::export::{table_xlsx, Cell};
     let year = match q.get("year").map(|y| y.trim()).filter(|y| !y.is_empty()) {
         Some(y) => y
             .parse::<i32>()
@@ -64,6 +67,43 @@ pub async fn evaluation(
             year,
         )
         .await?;
+    if q.get("format").map(String::as_str) == Some("xlsx") {
+        let pct = |v: Option<f64>| v.map_or(Cell::from(""), Cell::Number);
+        let table: Vec<Vec<Cell>> = rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Cell::from(r.rank as i64),
+                    Cell::from(r.region.to_string()),
+                    Cell::from(r.name.as_str()),
+                    Cell::Number(r.score),
+                    pct(r.coverage()),
+                    Cell::from(r.products),
+                    pct(r.update_rate()),
+                    pct(r.return_rate()),
+                ]
+            })
+            .collect();
+        let bytes = table_xlsx(
+            "年度评价",
+            &[
+                "排名",
+                "地区代码",
+                "地区",
+                "得分",
+                "名录覆盖率",
+                "新增备案",
+                "信息更新完成率",
+                "退回率",
+            ],
+            &table,
+        )?;
+        return Ok(crate::api::products::xlsx_download(
+            &format!("{year}年度评价-{region}.xlsx"),
+            bytes,
+            axum::http::StatusCode::OK,
+        ));
+    }
     Ok(Json(Evaluation {
         region: region.to_string(),
         year,
@@ -87,7 +127,8 @@ pub async fn evaluation(
                 returns: r.returns,
             })
             .collect(),
-    }))
+    })
+    .into_response())
 }
 
 /// The evaluation weights in force.

@@ -221,6 +221,7 @@ pub async fn create(
         ("region" = Option<String>, Query, description = "只看本辖区内的某个下级地区（GB/T 2260 代码）"),
         ("field" = Option<String>, Query, description = "所属领域：GB/T 4754 代码或其上级门类、大类"),
         ("q" = Option<String>, Query, description = "产品名称、型号或备案编号中的文字"),
+        ("format" = Option<String>, Query, description = "json（默认）或 xlsx：全部匹配的产品（不分页），边查边写入临时文件再流式发送"),
         Paging
     ),
     responses((status = 200, description = "产品列表", body = Page<Product>))
@@ -229,9 +230,17 @@ pub async fn list(
     State(state): State<AppState>,
     signed: Signed,
     Query(q): Query<HashMap<String, String>>,
-) -> AppResult<Json<Page<Product>>> {
-    let paging = Paging::from_query(&q)?;
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let filter = filter_of(&q)?;
+    if q.get("format").map(String::as_str) == Some("xlsx") {
+        let file = state
+            .services
+            .export_products(&signed.auth.actor, &filter)
+            .await?;
+        return stream_file(file, "备案产品.xlsx").await;
+    }
+    let paging = Paging::from_query(&q)?;
     let (rows, total) = state
         .services
         .products(
@@ -246,7 +255,48 @@ pub async fn list(
         total,
         page: paging.page,
         per_page: paging.per_page,
-    }))
+    })
+    .into_response())
+}
+
+/// Sends an export's temporary file in chunks as it is read from disk; the file is deleted
+/// when the response ends.
+pub async fn stream_file(
+    file: tempfile::NamedTempFile,
+    name: &str,
+) -> AppResult<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    use tokio::io::AsyncReadExt;
+    let f = tokio::fs::File::open(file.path())
+        .await
+        .map_err(|e| AppError::Internal(format!("export file: {e}")))?;
+    // The state keeps the temporary file alive until the last chunk is sent.
+    let stream = futures_util::stream::unfold(Some((f, file)), |state| async move {
+        let (mut f, keep) = state?;
+        let mut buf = vec![0u8; 64 * 1024];
+        match f.read(&mut buf).await {
+            Ok(0) => None,
+            Ok(n) => {
+                buf.truncate(n);
+                Some((Ok(axum::body::Bytes::from(buf)), Some((f, keep))))
+            }
+            Err(e) => Some((Err(e), None)),
+        }
+    });
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    Ok((
+        [
+            (header::CONTENT_TYPE, XLSX.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"export.xlsx\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        axum::body::Body::from_stream(stream),
+    )
+        .into_response())
 }
 
 /// One product (404 outside the caller's scope).
