@@ -862,6 +862,25 @@ async fn product_lists_export_to_xlsx(fresh: Fresh) {
             let codes: Vec<String> = range.rows().skip(1).map(|r| r[3].to_string()).collect();
             assert!(codes.iter().all(|c| c == LINCHUAN), "{codes:?}");
         }
+        // The enterprise profiles the caller sees, the same way.
+        let res = app
+            .client
+            .get(app.url("/api/v1/enterprises?format=xlsx"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("企业").unwrap();
+        let firms: Vec<String> = range.rows().skip(1).map(|r| r[0].to_string()).collect();
+        if want_all {
+            assert_eq!(firms.len(), 3, "{firms:?}");
+        } else {
+            assert_eq!(firms, [LINCHUAN]);
+        }
     }
     app.stop().await;
 }

@@ -184,3 +184,93 @@ impl Services {
         Ok(file)
     }
 }
+
+impl Services {
+    /// Every enterprise profile the caller may see (whose name contains `q`), with its
+    /// qualifications, contact and registered products, as an xlsx workbook in a temporary file
+    /// written page by page like [`Services::export_products`].
+    pub async fn export_enterprises(
+        &self,
+        actor: &Actor,
+        q: Option<&str>,
+    ) -> ServiceResult<tempfile::NamedTempFile> {
+        use zhichan_store::enterprises::{self, Within as EWithin};
+        let within = match authorize(actor, Action::ReadEnterprise)? {
+            Scope::All => EWithin::All,
+            Scope::Region(r) => EWithin::Region(r),
+            Scope::Enterprise(c) => EWithin::CreditCode(c),
+            Scope::Account(_) => return Err(ServiceError::Forbidden),
+        };
+        let fail = |e: XlsxError| {
+            ServiceError::Store(zhichan_store::StoreError::Corrupt(format!("xlsx: {e}")))
+        };
+        let io = |e: std::io::Error| {
+            ServiceError::Store(zhichan_store::StoreError::Corrupt(format!(
+                "temp file: {e}"
+            )))
+        };
+        let mut wb = Workbook::new();
+        let headers = [
+            "统一社会信用代码",
+            "企业名称",
+            "地区代码",
+            "规模",
+            "所有制",
+            "行业代码",
+            "资质",
+            "联系人",
+            "联系电话",
+            "电子邮箱",
+            "备案产品（在册）",
+        ];
+        {
+            let ws = wb.add_worksheet_with_constant_memory();
+            ws.set_name("企业").map_err(fail)?;
+            let bold = Format::new().set_bold();
+            for (c, h) in headers.iter().enumerate() {
+                ws.write_string_with_format(0, c as u16, *h, &bold)
+                    .map_err(fail)?;
+                ws.set_column_width(c as u16, 18).map_err(fail)?;
+            }
+        }
+        let (mut after, mut row) = (0, 1u32);
+        loop {
+            let page = enterprises::export_page(self.db(), &within, q, after, EXPORT_PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.id;
+            let ids: Vec<i64> = page.iter().map(|e| e.id).collect();
+            let counts = enterprises::registered_products(self.db(), &ids).await?;
+            let ws = wb.worksheet_from_index(0).map_err(fail)?;
+            for e in &page {
+                let quals: Vec<String> = e
+                    .qualifications
+                    .iter()
+                    .map(|q| format!("{}（{}）", q.kind.label_zh(), q.level.label_zh()))
+                    .collect();
+                let cells = [
+                    e.credit_code.clone(),
+                    e.name.clone(),
+                    e.region.to_string(),
+                    e.scale.label_zh().to_string(),
+                    e.ownership.label_zh().to_string(),
+                    e.industry.to_string(),
+                    quals.join("；"),
+                    e.contact_name.clone(),
+                    e.contact_phone.clone(),
+                    e.contact_email.clone(),
+                ];
+                for (c, t) in cells.iter().enumerate() {
+                    ws.write_string(row, c as u16, t).map_err(fail)?;
+                }
+                ws.write_number(row, 10, counts.get(&e.id).copied().unwrap_or(0) as f64)
+                    .map_err(fail)?;
+                row += 1;
+            }
+        }
+        let file = tempfile::NamedTempFile::new().map_err(io)?;
+        let mut writer = std::io::BufWriter::new(file.reopen().map_err(io)?);
+        wb.save_to_writer(&mut writer).map_err(fail)?;
+        drop(writer);
+        Ok(file)
+    }
+}

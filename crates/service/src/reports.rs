@@ -24,6 +24,21 @@ fn month_text(y: i32, m: u8) -> String {
     format!("{y:04}-{m:02}")
 }
 
+/// A month's first and next month's first moment, Beijing time (UTC+8), as timestamps.
+fn month_bounds(month: &str) -> (zhichan_domain::Timestamp, zhichan_domain::Timestamp) {
+    let (y, m) = parse_month(month).unwrap_or((2000, 1));
+    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    let at = |y: i32, m: u8| {
+        let d = time::Date::from_calendar_date(y, time::Month::try_from(m).expect("month"), 1)
+            .expect("first of month");
+        zhichan_domain::Timestamp::from_datetime(
+            d.midnight()
+                .assume_offset(time::UtcOffset::from_hms(8, 0, 0).expect("offset")),
+        )
+    };
+    (at(y, m), at(ny, nm))
+}
+
 /// The month before `today`'s.
 pub fn previous_month(today: time::Date) -> String {
     let (y, m) = (today.year(), u8::from(today.month()));
@@ -99,6 +114,8 @@ impl Services {
                 "rate": crate::directories::Coverage::rate(covered, d.listed)}),
             );
         }
+        let (from, until) = month_bounds(month);
+        let updates_approved = reports::updates_approved(db, region, from, until).await?;
         Ok(json!({
             "region": region.to_string(),
             "region_name": name_of(self, region).await?,
@@ -109,7 +126,7 @@ impl Services {
             "enterprises": now.enterprises,
             "patents": now.patents,
             "sales_revenue": now.sales_revenue.to_string(),
-            "annual_updates_approved": reports::updates_approved(db, region, month).await?,
+            "annual_updates_approved": updates_approved,
             "rank": rank,
             "children": children,
             "directories": dirs,

@@ -316,3 +316,71 @@ pub async fn by_id(ex: &impl Exec, id: i64) -> Result<Option<Enterprise>, StoreE
         .await?
         .pop())
 }
+
+/// The next page of an export: enterprises in scope (and whose name contains `q`) with an id
+/// above `after`, by id.
+pub async fn export_page(
+    ex: &impl Exec,
+    within: &Within,
+    q: Option<&str>,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Enterprise>, StoreError> {
+    let (scope, params): (&str, Vec<Param>) = match within {
+        Within::All => ("$1 = $2", vec![0i64.into(), 0i64.into()]),
+        Within::Region(r) => {
+            let (lo, hi) = r.subtree();
+            ("region BETWEEN $1 AND $2", vec![lo.into(), hi.into()])
+        }
+        Within::CreditCode(c) => (
+            "credit_code = $1 AND $2 = $2",
+            vec![c.clone().into(), 0i64.into()],
+        ),
+    };
+    let like = q
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(|q| format!("%{}%", q.replace(['%', '_'], "")))
+        .unwrap_or_default();
+    let mut rows = Sql::new(format!(
+        "SELECT {COLUMNS} FROM enterprises WHERE {scope} AND ($3 = '' OR name LIKE $3) \
+         AND id > $4 ORDER BY id LIMIT $5"
+    ));
+    for p in params {
+        rows.push_param(p);
+    }
+    rows.push_param(like);
+    rows.push_param(after);
+    rows.push_param(limit);
+    let list = ex.fetch_all(rows).await?;
+    with_qualifications(ex, list).await
+}
+
+struct Counted(i64, i64);
+impl FromDbRow for Counted {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(Counted(row.get("enterprise_id")?, row.get("products")?))
+    }
+}
+
+/// Registered products in force per enterprise, for a page of enterprises (from the rollup).
+pub async fn registered_products(
+    ex: &impl Exec,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, i64>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let list = (1..=ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut q = Sql::new(format!(
+        "SELECT enterprise_id, products FROM stat_enterprises WHERE enterprise_id IN ({list})"
+    ));
+    for id in ids {
+        q.push_param(*id);
+    }
+    let rows: Vec<Counted> = ex.fetch_all(q).await?;
+    Ok(rows.into_iter().map(|Counted(a, b)| (a, b)).collect())
+}

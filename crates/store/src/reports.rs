@@ -139,11 +139,12 @@ pub async fn in_month(
         .map_or((0, 0), |t: Two| (t.0, t.1)))
 }
 
-/// Annual updates approved in a month inside a region's subtree.
+/// Annual updates approved between two moments (a month's bounds) inside a region's subtree.
 pub async fn updates_approved(
     ex: &impl Exec,
     region: RegionCode,
-    month: &str,
+    from: Timestamp,
+    until: Timestamp,
 ) -> Result<i64, StoreError> {
     let (lo, hi) = region.subtree();
     ex.fetch_one(
@@ -153,8 +154,8 @@ pub async fn updates_approved(
         )
         .bind(i64::from(lo))
         .bind(i64::from(hi))
-        .bind(format!("{month}-01"))
-        .bind(format!("{month}-99")),
+        .bind(from)
+        .bind(until),
     )
     .await
 }

@@ -102,14 +102,26 @@ pub async fn create(
     get,
     path = "/api/v1/enterprises",
     tag = "registration",
-    params(("q" = Option<String>, Query, description = "名称包含"), Paging),
+    params(
+        ("q" = Option<String>, Query, description = "名称包含"),
+        ("format" = Option<String>, Query, description = "json（默认）或 xlsx：全部匹配的企业（不分页），流式发送"),
+        Paging
+    ),
     responses((status = 200, description = "企业列表", body = Page<Enterprise>))
 )]
 pub async fn list(
     State(state): State<AppState>,
     signed: Signed,
     Query(q): Query<HashMap<String, String>>,
-) -> AppResult<Json<Page<Enterprise>>> {
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    if q.get("format").map(String::as_str) == Some("xlsx") {
+        let file = state
+            .services
+            .export_enterprises(&signed.auth.actor, q.get("q").map(String::as_str))
+            .await?;
+        return crate::api::products::stream_file(file, "企业.xlsx").await;
+    }
     let paging = Paging::from_query(&q)?;
     let (rows, total) = state
         .services
@@ -125,7 +137,8 @@ pub async fn list(
         total,
         page: paging.page,
         per_page: paging.per_page,
-    }))
+    })
+    .into_response())
 }
 
 /// One profile (404 outside the caller's scope).
