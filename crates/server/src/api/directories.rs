@@ -33,39 +33,6 @@ fn note_body(n: &zhichan_service::directories::RowNote) -> RowNote {
     }
 }
 
-/// Reads the multipart form of a directory upload: its text fields, file name and bytes.
-pub async fn read_form(
-    mut form: axum::extract::Multipart,
-) -> AppResult<(std::collections::HashMap<String, String>, String, Vec<u8>)> {
-    let mut text = std::collections::HashMap::new();
-    let mut file = Vec::new();
-    let mut file_name = String::new();
-    while let Some(field) = form.next_field().await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge
-        } else {
-            AppError::Malformed(format!("表单内容无法读取：{e}"))
-        }
-    })? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            file_name = field.file_name().unwrap_or("").to_string();
-            file = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::TooLarge)?
-                .to_vec();
-        } else {
-            let value = field
-                .text()
-                .await
-                .map_err(|e| AppError::Malformed(format!("表单内容无法读取：{e}")))?;
-            text.insert(name, value);
-        }
-    }
-    Ok((text, file_name, file))
-}
-
 /// Imports a directory from an xlsx or csv file (columns 企业名称, 统一社会信用代码, 类别,
 /// 截止日期, in any order). Every row is checked; one bad row refuses the whole file (422, one
 /// error per row and column, `rows[5].统一社会信用代码`). Enterprises not on the platform yet are
@@ -88,7 +55,7 @@ pub async fn create(
     signed: Signed,
     form: axum::extract::Multipart,
 ) -> AppResult<(StatusCode, Json<DirectoryImported>)> {
-    let (text, file_name, file) = read_form(form).await?;
+    let (text, file_name, file) = crate::api::products::read_upload(form).await?;
     let get = |k: &str| text.get(k).cloned().unwrap_or_default();
     match state
         .services

@@ -766,12 +766,13 @@ pub async fn import_template(_signed: Signed) -> AppResult<axum::response::Respo
     ))
 }
 
-/// Reads a multipart form: its text fields and its `file` part.
+/// Reads a multipart form: its text fields, and its `file` part's name and bytes.
 pub async fn read_upload(
     mut form: axum::extract::Multipart,
-) -> AppResult<(HashMap<String, String>, Vec<u8>)> {
+) -> AppResult<(HashMap<String, String>, String, Vec<u8>)> {
     let mut text = HashMap::new();
     let mut file = Vec::new();
+    let mut file_name = String::new();
     while let Some(field) = form.next_field().await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             AppError::TooLarge
@@ -781,6 +782,7 @@ pub async fn read_upload(
     })? {
         let name = field.name().unwrap_or("").to_string();
         if name == "file" {
+            file_name = field.file_name().unwrap_or("").to_string();
             file = field
                 .bytes()
                 .await
@@ -794,7 +796,7 @@ pub async fn read_upload(
             text.insert(name, value);
         }
     }
-    Ok((text, file))
+    Ok((text, file_name, file))
 }
 
 /// The errors of a refused import, one per sheet, row and column: `产品[5].所属领域代码`.
@@ -831,7 +833,7 @@ pub async fn import(
     form: axum::extract::Multipart,
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let (text, file) = read_upload(form).await?;
+    let (text, _, file) = read_upload(form).await?;
     let enterprise = text.get("enterprise").cloned().unwrap_or_default();
     match state
         .services

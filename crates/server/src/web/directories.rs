@@ -69,7 +69,7 @@ pub async fn upload(
     signed: Signed,
     form: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    let (text, file_name, file) = crate::api::directories::read_form(form).await?;
+    let (text, file_name, file) = crate::api::products::read_upload(form).await?;
     let get = |k: &str| text.get(k).cloned().unwrap_or_default();
     match state
         .services

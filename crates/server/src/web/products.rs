@@ -940,7 +940,7 @@ pub async fn import(
     form: axum::extract::Multipart,
 ) -> AppResult<Response> {
     use base64::Engine;
-    let (text, file) = crate::api::products::read_upload(form).await?;
+    let (text, _, file) = crate::api::products::read_upload(form).await?;
     let enterprise = text
         .get("enterprise")
         .cloned()
