@@ -13,6 +13,7 @@ pub mod directories;
 pub mod enterprises;
 pub mod evaluation;
 pub mod export;
+pub mod generator;
 pub mod notifications;
 pub mod patents;
 pub mod ports;

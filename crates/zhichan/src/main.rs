@@ -67,6 +67,17 @@ enum Command {
         #[command(subcommand)]
         command: PortCommand,
     },
+    /// Fill an empty database with synthetic, well-formed data at a scale (for benchmarks)
+    Demo {
+        #[command(flatten)]
+        db: DbArg,
+        /// small (2,000 enterprises), province (50,000) or national (1,000,000)
+        #[arg(long)]
+        scale: String,
+        /// The same seed makes the same data
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// Generate reports
     Report {
         #[command(subcommand)]
@@ -172,6 +183,7 @@ fn describe(e: zhichan_service::ServiceError) -> anyhow::Error {
                 .join("；")
         ),
         E::NotFound => anyhow::anyhow!("没有这个用户"),
+        E::Conflict(m) => anyhow::anyhow!("{m}"),
         other => anyhow::anyhow!("{other}"),
     }
 }
@@ -311,6 +323,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(describe)?;
             database.close().await;
             println!("已开通 {code} 的管理端口");
+            Ok(())
+        }
+        Command::Demo { db, scale, seed } => {
+            let Some(scale) = zhichan_service::generator::Scale::parse(scale.trim()) else {
+                anyhow::bail!("--scale 应为 small、province 或 national");
+            };
+            let database = open(&db.url).await?;
+            let g = Services::new(database.clone())
+                .generate(scale, seed)
+                .await
+                .map_err(describe)?;
+            database.close().await;
+            println!(
+                "已生成：企业 {} 家，专利 {} 件，产品 {} 个，专利关联 {} 条，年度数据 {} 条；共 {} 行，用时 {:.1} 秒，每秒 {:.0} 行",
+                g.enterprises,
+                g.patents,
+                g.products,
+                g.links,
+                g.figures,
+                g.rows(),
+                g.seconds,
+                g.rows() as f64 / g.seconds.max(0.001)
+            );
             Ok(())
         }
         Command::Report {

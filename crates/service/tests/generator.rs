@@ -1,0 +1,65 @@
+//! `zhichan demo --scale small` fills an empty database with well-formed synthetic data through
+//! the bulk path, and the rollups built after it equal a direct count.
+
+mod common;
+
+use zhichan_domain::{CreditCode, PatentNumber, RegionCode};
+use zhichan_service::generator::Scale;
+use zhichan_service::{ServiceError, Services};
+use zhichan_store::{stats, Exec, Sql};
+use zhichan_testkit::{on_both_backends, Fresh};
+
+async fn the_small_scale_is_generated_well_formed(fresh: Fresh) {
+    let s = Services::new(fresh.db.clone());
+    let g = s.generate(Scale::Small, 7).await.unwrap();
+    assert_eq!(g.enterprises, 2_000);
+    assert!(
+        g.products >= 2_000 && g.links >= g.products && g.patents >= g.enterprises,
+        "{g:?}"
+    );
+    let db = s.db();
+    let count = |t: &str| Sql::new(format!("SELECT COUNT(*) FROM {t}"));
+    assert_eq!(
+        db.fetch_one::<i64>(count("products")).await.unwrap(),
+        g.products as i64
+    );
+    assert_eq!(
+        db.fetch_one::<i64>(count("product_patents")).await.unwrap(),
+        g.links as i64
+    );
+    // Every code and number parses with the same rules as a user's input.
+    let codes: Vec<String> = db
+        .fetch_all(Sql::new("SELECT credit_code FROM enterprises"))
+        .await
+        .unwrap();
+    assert!(codes.iter().all(|c| CreditCode::parse(c).is_ok()));
+    let numbers: Vec<String> = db
+        .fetch_all(Sql::new("SELECT number FROM patents"))
+        .await
+        .unwrap();
+    assert!(numbers.iter().all(|n| PatentNumber::parse(n).is_ok()));
+    // Skewed: some enterprise has far more products than the median one.
+    let most: i64 = db
+        .fetch_one(Sql::new(
+            "SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM products GROUP BY enterprise_id) t",
+        ))
+        .await
+        .unwrap();
+    assert!(most >= 20, "largest enterprise has {most} products");
+    // Rollups rebuilt after the load equal the direct count.
+    for r in ["100000", "360000", "361000"] {
+        let r = RegionCode::parse(r).unwrap();
+        assert_eq!(
+            stats::summary(db, r).await.unwrap(),
+            stats::direct_summary(db, r).await.unwrap(),
+            "{r}"
+        );
+    }
+    // Only into an empty database.
+    assert!(matches!(
+        s.generate(Scale::Small, 7).await,
+        Err(ServiceError::Conflict(_))
+    ));
+}
+
+on_both_backends!(the_small_scale_is_generated_well_formed);
