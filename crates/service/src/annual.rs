@@ -361,12 +361,16 @@ impl Services {
         let (rows, total) =
             annual_updates::queue(self.db(), region, UpdateStatus::Submitted, limit, offset)
                 .await?;
-        let mut out = Vec::with_capacity(rows.len());
-        for u in rows {
-            if let Some(p) = products::by_id(self.db(), u.product_id).await? {
-                out.push((u, p));
-            }
-        }
+        // The page's products in one query, not one per update.
+        let ids: Vec<i64> = rows.iter().map(|u| u.product_id).collect();
+        let found = products::by_ids(self.db(), &ids).await?;
+        let out = rows
+            .into_iter()
+            .filter_map(|u| {
+                let p = found.iter().find(|p| p.id == u.product_id)?.clone();
+                Some((u, p))
+            })
+            .collect();
         Ok((out, total))
     }
 

@@ -125,14 +125,20 @@ impl Services {
         Ok(notifications::list(self.db(), id, limit, offset).await?)
     }
 
-    /// Marks one of the caller's enterprise's notifications read (404 for anyone else's).
-    pub async fn mark_notification_read(&self, actor: &Actor, id: i64) -> ServiceResult<()> {
+    /// Marks one of the caller's enterprise's notifications read and answers it (404 for
+    /// anyone else's).
+    pub async fn mark_notification_read(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> ServiceResult<Notification> {
         let e = self.own_enterprise_id(actor).await?;
-        if notifications::mark_read(self.db(), e, id, self.now()).await? {
-            Ok(())
-        } else {
-            Err(ServiceError::NotFound)
+        if !notifications::mark_read(self.db(), e, id, self.now()).await? {
+            return Err(ServiceError::NotFound);
         }
+        notifications::get(self.db(), e, id)
+            .await?
+            .ok_or(ServiceError::NotFound)
     }
 
     /// Sends what is due on one channel; answers (sent, failed attempts).

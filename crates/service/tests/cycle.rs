@@ -214,6 +214,22 @@ async fn a_registered_product_is_updated_in_the_first_quarter(fresh: Fresh) {
     // Returned with a reason, filed again, approved: the figures join the product.
     let (queue, total) = w.s.update_queue(&w.reviewer, 20, 0).await.unwrap();
     assert_eq!((total, queue[0].0.id), (1, u.id));
+    assert_eq!(queue[0].1.id, id, "each update comes with its product");
+    // A reviewer of another province neither sees nor decides it; another enterprise cannot
+    // file for this product.
+    let other = actor(&w.s, "rev.fujian", "reviewer", Some("350000"), None).await;
+    assert_eq!(w.s.update_queue(&other, 20, 0).await.unwrap().1, 0);
+    assert!(matches!(
+        w.s.review_annual_update(&other, &ctx(), u.id, u.version, true, None)
+            .await,
+        Err(ServiceError::NotFound)
+    ));
+    let stranger = actor(&w.s, "fj.firm", "enterprise", None, Some(FUZHOU_FJ)).await;
+    assert!(matches!(
+        w.s.file_annual_update(&stranger, &ctx(), id, figures(2026, "1.00"))
+            .await,
+        Err(ServiceError::NotFound)
+    ));
     let e =
         w.s.review_annual_update(&w.reviewer, &ctx(), u.id, u.version, false, None)
             .await

@@ -52,6 +52,28 @@ async fn a_city_ranks_its_counties_for_the_year(fresh: Fresh) {
     );
     assert_eq!(dongxiang.score, expected);
     assert!(rows.windows(2).all(|w| w[0].score >= w[1].score));
+    // A neighbouring city does not learn 抚州's ranking; an enterprise has no evaluation.
+    let nanchang = actor(&s, "adm.nanchang", "admin", Some("360100"), None).await;
+    assert!(matches!(
+        s.evaluation(&nanchang, Some("361000"), 2026).await,
+        Err(ServiceError::NotFound)
+    ));
+    let firm = s
+        .login(
+            &ctx(),
+            "qiye",
+            zhichan_service::demo::DEMO_PASSWORD,
+            None,
+            None,
+        )
+        .await
+        .unwrap()
+        .auth
+        .actor;
+    assert!(matches!(
+        s.evaluation(&firm, None, 2026).await,
+        Err(ServiceError::Forbidden)
+    ));
 
     // New weights (a new version, only from the nation) change the ranking's scores.
     let weights = EvaluationWeights {

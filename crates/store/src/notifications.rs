@@ -123,6 +123,22 @@ pub async fn list(
     Ok((rows, total, unread))
 }
 
+/// One notification of the enterprise (none when it is another enterprise's).
+pub async fn get(
+    ex: &impl Exec,
+    enterprise_id: i64,
+    id: i64,
+) -> Result<Option<Notification>, StoreError> {
+    ex.fetch_optional(
+        Sql::new(format!(
+            "SELECT {COLUMNS} FROM notifications WHERE id = $1 AND enterprise_id = $2"
+        ))
+        .bind(id)
+        .bind(enterprise_id),
+    )
+    .await
+}
+
 /// Marks one notification of the enterprise read; false when it is not the enterprise's.
 pub async fn mark_read(
     ex: &impl Exec,

@@ -180,6 +180,22 @@ async fn complete(ex: &impl Exec, mut list: Vec<Product>) -> Result<Vec<Product>
     Ok(list)
 }
 
+/// The products of the given ids (a page's worth), in two queries.
+pub async fn by_ids(ex: &impl Exec, ids: &[i64]) -> Result<Vec<Product>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(format!(
+        "SELECT {COLUMNS} FROM products WHERE id IN ({})",
+        in_list(1, ids.len())
+    ));
+    for id in ids {
+        q.push_param(*id);
+    }
+    let rows: Vec<Product> = ex.fetch_all(q).await?;
+    complete(ex, rows).await
+}
+
 pub async fn by_id(ex: &impl Exec, id: i64) -> Result<Option<Product>, StoreError> {
     let row: Option<Product> = ex
         .fetch_optional(Sql::new(format!("SELECT {COLUMNS} FROM products WHERE id = $1")).bind(id))

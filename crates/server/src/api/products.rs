@@ -39,6 +39,11 @@ impl Context {
         })
     }
 
+    /// The update cycle the answer is judged in.
+    pub fn cycle(&self) -> &Cycle {
+        &self.cycle
+    }
+
     pub fn update_state(&self, v: &ProductView) -> UpdateState {
         self.cycle.state(&v.product, &self.updates)
     }
@@ -768,7 +773,16 @@ pub async fn import_template(_signed: Signed) -> AppResult<axum::response::Respo
 
 /// Reads a multipart form: its text fields, and its `file` part's name and bytes.
 pub async fn read_upload(
+    form: axum::extract::Multipart,
+) -> AppResult<(HashMap<String, String>, String, Vec<u8>)> {
+    read_multipart(form, "file").await
+}
+
+/// Reads a multipart form: its text fields, and the name and bytes of the file part called
+/// `file_part` (other file parts are read as text and so refused if they are not).
+pub async fn read_multipart(
     mut form: axum::extract::Multipart,
+    file_part: &str,
 ) -> AppResult<(HashMap<String, String>, String, Vec<u8>)> {
     let mut text = HashMap::new();
     let mut file = Vec::new();
@@ -781,7 +795,7 @@ pub async fn read_upload(
         }
     })? {
         let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
+        if name == file_part {
             file_name = field.file_name().unwrap_or("").to_string();
             file = field
                 .bytes()

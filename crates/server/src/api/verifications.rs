@@ -41,34 +41,14 @@ pub struct Submitted {
     pub application: Application,
 }
 
-/// Reads a multipart application. A file part other than `document` is ignored.
-pub async fn read_application(mut form: Multipart) -> AppResult<Submitted> {
-    let mut text = HashMap::new();
-    let mut document = Vec::new();
-    let mut document_name = String::new();
-    while let Some(field) = form.next_field().await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge
-        } else {
-            AppError::Malformed(format!("表单内容无法读取：{e}"))
-        }
-    })? {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "document" {
-            document_name = field.file_name().unwrap_or("document").to_string();
-            document = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::TooLarge)?
-                .to_vec();
-        } else {
-            let value = field
-                .text()
-                .await
-                .map_err(|e| AppError::Malformed(format!("表单内容无法读取：{e}")))?;
-            text.insert(name, value);
-        }
-    }
+/// Reads a multipart application (its file part is `document`).
+pub async fn read_application(form: Multipart) -> AppResult<Submitted> {
+    let (text, name, document) = super::products::read_multipart(form, "document").await?;
+    let document_name = if name.is_empty() && !document.is_empty() {
+        "document".to_string()
+    } else {
+        name
+    };
     let get = |k: &str| text.get(k).cloned().unwrap_or_default();
     let application = Application {
         enterprise_name: get("enterprise_name"),

@@ -173,13 +173,11 @@ pub async fn open_notification(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let actor = &signed.auth.actor;
-    state.services.mark_notification_read(actor, id).await?;
-    let (rows, _, _) = state.services.notifications(actor, 500, 0).await?;
-    let link = rows
-        .into_iter()
-        .find(|n| n.id == id)
-        .map(|n| n.link)
+    let n = state
+        .services
+        .mark_notification_read(&signed.auth.actor, id)
+        .await?;
+    let link = Some(n.link)
         .filter(|l| l.starts_with('/') && !l.starts_with("//"))
         .unwrap_or_else(|| "/notifications".into());
     Ok(Redirect::to(&link).into_response())

@@ -350,9 +350,8 @@ async fn view_page(
     let reviews = grant(actor.role, Action::ReviewRegistrations).is_some();
     let cx = crate::api::products::Context::of(state, std::slice::from_ref(&v)).await?;
     let update = cx.update_state(&v);
-    let cycle = services.cycle().await?;
     let updates = services.annual_updates(actor, id).await?;
-    let update_form = match (update, cycle.open) {
+    let update_form = match (update, cx.cycle().open) {
         (UpdateState::Due { .. } | UpdateState::Filed(UpdateStatus::Returned), Some(w))
             if registers =>
         {
