@@ -2,14 +2,17 @@
 //! deterministic for a seed — skewed enterprise sizes (many small firms, a few with hundreds of
 //! products), Zipf-like fields, provinces weighted, patents shared between products, a share of
 //! lapsed patents, several years of figures; every credit code and patent number valid. Loaded
-//! through the bulk path: multi-row inserts in large transactions on both engines, then the
-//! statistics rollups rebuilt once.
+//! through the bulk path (`COPY` on PostgreSQL, multi-row INSERTs on SQLite, large
+//! transactions), then the statistics rollups rebuilt once; or written as CSV files of the very
+//! same rows, for measuring an engine's own import against it.
 
 use crate::{ServiceError, ServiceResult, Services};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use std::io::Write;
 use zhichan_domain::credit_code::check_char;
 use zhichan_domain::patent_number::check_char12;
+use zhichan_store::bulk::{self, Batch};
 use zhichan_store::{Exec, Param, Sql};
 
 /// How much data to make.
@@ -30,7 +33,7 @@ impl Scale {
         }
     }
 
-    /// Enterprises to make (products ≈ 3 ×, patent links ≈ 10 ×).
+    /// Enterprises to make (products ≈ 3 ×, patent links ≈ 10 ×, yearly figures ≈ 9 ×).
     pub fn enterprises(self) -> usize {
         match self {
             Scale::Small => 2_000,
@@ -41,17 +44,23 @@ impl Scale {
 }
 
 /// What a run made, and how fast.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
 pub struct Generated {
     pub enterprises: usize,
     pub patents: usize,
     pub products: usize,
     pub links: usize,
     pub figures: usize,
+    /// Writing the rows (and, into a database, its ids and registration serials).
+    pub load_seconds: f64,
+    /// Rebuilding the statistics rollups afterwards.
+    pub rollup_seconds: f64,
+    /// The whole run.
     pub seconds: f64,
 }
 
 impl Generated {
+    /// Rows written in all tables.
     pub fn rows(&self) -> usize {
         self.enterprises + self.patents + self.products + self.links + self.figures
     }
@@ -75,51 +84,93 @@ const PROVINCE_WEIGHTS: &[(u32, u32)] = &[
     (360000, 3),
 ];
 
-/// Rows per INSERT statement (within both engines' parameter limits).
-const ROWS_PER_STATEMENT: usize = 400;
+/// Every column of the tables the generator fills, in the tables' own order (so that the CSV
+/// files it can write are what `sqlite3 .import` and `psql \copy` read without a column list).
+pub const ENTERPRISE_COLUMNS: &[&str] = &[
+    "id",
+    "credit_code",
+    "name",
+    "region",
+    "address",
+    "scale",
+    "ownership",
+    "industry",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "created_at",
+    "updated_at",
+    "version",
+];
+pub const PATENT_COLUMNS: &[&str] = &[
+    "id",
+    "enterprise_id",
+    "number",
+    "patent_type",
+    "title",
+    "patentees",
+    "grant_date",
+    "legal_status",
+    "patent_right",
+    "licence_record",
+    "status_since",
+    "created_at",
+    "updated_at",
+    "version",
+];
+pub const PRODUCT_COLUMNS: &[&str] = &[
+    "id",
+    "enterprise_id",
+    "region",
+    "name",
+    "model",
+    "field",
+    "description",
+    "first_sold_on",
+    "status",
+    "registration_number",
+    "submitted_at",
+    "reviewed_at",
+    "reviewed_by",
+    "return_reason",
+    "created_at",
+    "updated_at",
+    "version",
+    "registered_on",
+    "withdrawn_on",
+];
+pub const LINK_COLUMNS: &[&str] = &["product_id", "patent_id", "core", "embodiment"];
+pub const FIGURE_COLUMNS: &[&str] = &[
+    "product_id",
+    "year",
+    "sales_revenue",
+    "output_value",
+    "export_value",
+    "profit",
+    "ip_investment",
+];
 
-struct Batch {
-    table: &'static str,
-    columns: &'static str,
-    width: usize,
-    rows: Vec<Vec<Param>>,
-}
+/// The tables in load order (parents first), with their columns.
+pub const TABLES: &[(&str, &[&str])] = &[
+    ("enterprises", ENTERPRISE_COLUMNS),
+    ("patents", PATENT_COLUMNS),
+    ("products", PRODUCT_COLUMNS),
+    ("product_patents", LINK_COLUMNS),
+    ("product_figures", FIGURE_COLUMNS),
+];
 
-impl Batch {
-    fn new(table: &'static str, columns: &'static str) -> Batch {
-        Batch {
-            table,
-            columns,
-            width: columns.split(',').count(),
-            rows: Vec::new(),
-        }
-    }
+/// Enterprises per transaction (with their patents, products, links and figures).
+const ENTERPRISES_PER_SLICE: usize = 5_000;
 
-    async fn flush(&mut self, ex: &impl Exec) -> ServiceResult<()> {
-        for chunk in self.rows.chunks(ROWS_PER_STATEMENT) {
-            let mut values = Vec::with_capacity(chunk.len());
-            for i in 0..chunk.len() {
-                let ph: Vec<String> = (1..=self.width)
-                    .map(|j| format!("${}", i * self.width + j))
-                    .collect();
-                values.push(format!("({})", ph.join(", ")));
-            }
-            let mut q = Sql::new(format!(
-                "INSERT INTO {} ({}) VALUES {}",
-                self.table,
-                self.columns,
-                values.join(", ")
-            ));
-            for row in chunk {
-                for p in row {
-                    q.push_param(p.clone());
-                }
-            }
-            ex.execute(q).await?;
-        }
-        self.rows.clear();
-        Ok(())
-    }
+/// Where the rows go.
+#[derive(Clone, Copy, Debug)]
+pub enum Target<'a> {
+    /// Into the database: COPY on PostgreSQL, multi-row INSERTs on SQLite, one transaction per
+    /// slice; then the ids, registration serials and statistics rollups are brought up to date.
+    Database,
+    /// Into `TABLE.csv` files in a folder (every column, table order, no header), and nothing
+    /// into the database, which only lends its reference data.
+    Csv(&'a std::path::Path),
 }
 
 fn base31(mut n: u64, len: usize) -> String {
@@ -131,19 +182,55 @@ fn base31(mut n: u64, len: usize) -> String {
     String::from_utf8(out).expect("ascii")
 }
 
+/// Writes each batch to its CSV file.
+struct CsvFiles(Vec<std::io::BufWriter<std::fs::File>>);
+
+impl CsvFiles {
+    fn create(dir: &std::path::Path) -> ServiceResult<CsvFiles> {
+        std::fs::create_dir_all(dir).map_err(io_error)?;
+        let mut files = Vec::new();
+        for (table, _) in TABLES {
+            let f = std::fs::File::create(dir.join(format!("{table}.csv"))).map_err(io_error)?;
+            files.push(std::io::BufWriter::with_capacity(1 << 20, f));
+        }
+        Ok(CsvFiles(files))
+    }
+}
+
+fn io_error(e: std::io::Error) -> ServiceError {
+    ServiceError::Conflict(format!("无法写入 CSV 文件：{e}"))
+}
+
 impl Services {
     /// Makes synthetic data at `scale` into an empty business database (reference data loaded).
     pub async fn generate(&self, scale: Scale, seed: u64) -> ServiceResult<Generated> {
+        self.generate_into(scale, seed, Target::Database).await
+    }
+
+    /// Makes synthetic data at `scale` into the database or into CSV files. The same scale and
+    /// seed make the same rows either way.
+    pub async fn generate_into(
+        &self,
+        scale: Scale,
+        seed: u64,
+        target: Target<'_>,
+    ) -> ServiceResult<Generated> {
         let started = std::time::Instant::now();
         let db = self.db();
-        let existing: i64 = db
-            .fetch_one(Sql::new("SELECT COUNT(*) FROM enterprises"))
-            .await?;
-        if existing > 0 {
-            return Err(ServiceError::Conflict(
-                "数据库中已有企业数据：合成数据只写入空库".into(),
-            ));
+        if let Target::Database = target {
+            let existing: i64 = db
+                .fetch_one(Sql::new("SELECT COUNT(*) FROM enterprises"))
+                .await?;
+            if existing > 0 {
+                return Err(ServiceError::Conflict(
+                    "数据库中已有企业数据：合成数据只写入空库".into(),
+                ));
+            }
         }
+        let mut csv = match target {
+            Target::Csv(dir) => Some(CsvFiles::create(dir)?),
+            Target::Database => None,
+        };
         let mut rng = StdRng::seed_from_u64(seed);
         // Counties, weighted by province (a province-scale run stays in 江西).
         let counties: Vec<i64> = db
@@ -186,17 +273,14 @@ impl Services {
         let now = self.now();
         let now_text = now.to_string();
         let mut g = Generated::default();
-        let (mut ent, mut pat, mut prod, mut link, mut fig) = (
-            Batch::new("enterprises", "id, credit_code, name, region, address, scale, ownership, industry, contact_name, contact_phone, contact_email, created_at, updated_at, version"),
-            Batch::new("patents", "id, enterprise_id, number, patent_type, title, patentees, grant_date, legal_status, patent_right, licence_record, status_since, created_at, updated_at, version"),
-            Batch::new("products", "id, enterprise_id, region, name, model, field, description, first_sold_on, status, registration_number, submitted_at, reviewed_at, reviewed_by, return_reason, registered_on, withdrawn_on, created_at, updated_at, version"),
-            Batch::new("product_patents", "product_id, patent_id, core, embodiment"),
-            Batch::new("product_figures", "product_id, year, sales_revenue, output_value"),
-        );
+        let mut batches: Vec<Batch> = TABLES
+            .iter()
+            .map(|(table, columns)| Batch::new(table, columns))
+            .collect();
         let (mut patent_id, mut product_id) = (0i64, 0i64);
         let mut serial_by_region: std::collections::HashMap<(i64, i32), u32> = Default::default();
         let n = scale.enterprises();
-        let mut tx = db.begin().await?;
+        let mut in_slice = 0;
         for e in 0..n {
             let id = e as i64 + 1;
             let mut x = rng.gen_range(0..total_weight);
@@ -216,10 +300,11 @@ impl Services {
                 "{first17}{}",
                 check_char(&first17).expect("valid characters")
             );
-            // Skewed sizes: most firms register one to three products, a few hundreds.
+            // Skewed sizes: most firms register one to three products, a few hundreds (about
+            // three on average).
             let products_here = {
                 let u: f64 = rng.gen_range(0.0001..1.0);
-                ((1.0 / u.powf(0.9)).floor() as usize).clamp(1, 400)
+                ((1.0 / u.powf(0.75)).floor() as usize).clamp(1, 400)
             };
             let scale_code = match products_here {
                 0..=2 => "micro",
@@ -228,10 +313,11 @@ impl Services {
                 _ => "large",
             };
             let industry = pick_field(&mut rng);
-            ent.rows.push(vec![
+            let name = format!("合成企业{id:07}有限公司");
+            batches[0].push(vec![
                 id.into(),
                 code.into(),
-                format!("合成企业{id:07}有限公司").into(),
+                name.as_str().into(),
                 county.into(),
                 format!("合成地址 {id}").into(),
                 scale_code.into(),
@@ -254,13 +340,13 @@ impl Services {
                 let first12 = format!("{year}{kind}{:07}", patent_id % 10_000_000);
                 let number = format!("ZL{first12}.{}", check_char12(&first12).expect("digits"));
                 let lapsed = rng.gen_bool(0.08);
-                pat.rows.push(vec![
+                batches[1].push(vec![
                     patent_id.into(),
                     id.into(),
                     number.into(),
                     ["invention", "utility_model", "design"][usize::from(kind - 1)].into(),
                     "一种合成装置".into(),
-                    format!("合成企业{id:07}有限公司").into(),
+                    name.as_str().into(),
                     format!("{}-06-01", year + 1).into(),
                     if lapsed { "lapsed" } else { "valid" }.into(),
                     "own".into(),
@@ -286,7 +372,7 @@ impl Services {
                 let serial = serial_by_region.entry((county, reg_year)).or_insert(0);
                 *serial += 1;
                 let number = format!("BA{reg_year}{county:06}{serial:06}");
-                prod.rows.push(vec![
+                batches[2].push(vec![
                     product_id.into(),
                     id.into(),
                     county.into(),
@@ -300,19 +386,19 @@ impl Services {
                     format!("{registered}T01:00:00.000Z").into(),
                     format!("{registered}T02:00:00.000Z").into(),
                     "generator".into(),
-                    Param::from(withdrawn.clone().map(|_| "停产".to_string())),
-                    registered.into(),
-                    Param::from(withdrawn),
+                    Param::from(withdrawn.as_ref().map(|_| "停产".to_string())),
                     now_text.as_str().into(),
                     now_text.as_str().into(),
                     1i64.into(),
+                    registered.into(),
+                    Param::from(withdrawn),
                 ]);
                 // Three patents on average, drawn from the enterprise's own (shared).
-                let links_here = rng.gen_range(1..=5).min(patents_here);
+                let links_here = rng.gen_range(1..=6).min(patents_here);
                 let start = rng.gen_range(0..patents_here);
                 for j in 0..links_here {
                     let pid = first_patent + ((start + j) % patents_here) as i64;
-                    link.rows.push(vec![
+                    batches[3].push(vec![
                         product_id.into(),
                         pid.into(),
                         (j == 0).into(),
@@ -320,14 +406,18 @@ impl Services {
                     ]);
                 }
                 g.links += links_here;
-                for year in reg_year.saturating_sub(1)..=reg_year.min(2025) {
+                // The year before registration and every annual update since.
+                for year in reg_year - 1..=2025 {
                     // 10 thousand to 50 million yuan, in fen.
                     let sales: i64 = rng.gen_range(1_000_000..5_000_000_000);
-                    fig.rows.push(vec![
+                    batches[4].push(vec![
                         product_id.into(),
                         i64::from(year).into(),
                         sales.into(),
                         (sales + sales / 10).into(),
+                        (sales / rng.gen_range(3..20)).into(),
+                        (sales / rng.gen_range(8..30)).into(),
+                        (sales / rng.gen_range(30..100)).into(),
                     ]);
                     g.figures += 1;
                 }
@@ -335,25 +425,45 @@ impl Services {
             g.patents += patents_here;
             g.products += products_here;
             g.enterprises += 1;
-            if ent.rows.len() >= 2_000 || e + 1 == n {
+            in_slice += 1;
+            if in_slice == ENTERPRISES_PER_SLICE || e + 1 == n {
+                in_slice = 0;
                 // Parents before children, one transaction per slice.
-                for b in [&mut ent, &mut pat, &mut prod, &mut link, &mut fig] {
-                    b.flush(&tx).await?;
+                match &mut csv {
+                    Some(files) => {
+                        for (b, f) in batches.iter_mut().zip(files.0.iter_mut()) {
+                            b.write_csv(f).map_err(io_error)?;
+                        }
+                    }
+                    None => {
+                        let tx = db.begin().await?;
+                        for b in &mut batches {
+                            b.flush(&tx).await?;
+                        }
+                        tx.commit().await?;
+                    }
                 }
-                tx.commit().await?;
-                tx = db.begin().await?;
+                if (e + 1) % 100_000 == 0 {
+                    tracing::info!(
+                        enterprises = e + 1,
+                        rows = g.rows(),
+                        seconds = started.elapsed().as_secs(),
+                        "generating"
+                    );
+                }
             }
         }
-        tx.commit().await?;
-        let tx = db.begin().await?;
-        if db.backend() == zhichan_store::Backend::Postgres {
-            for t in ["enterprises", "patents", "products"] {
-                tx.execute(Sql::new(format!(
-                    "SELECT setval(pg_get_serial_sequence('{t}', 'id'), \
-                     (SELECT COALESCE(MAX(id), 1) FROM {t}))"
-                )))
-                .await?;
+        if let Some(files) = csv {
+            for mut f in files.0 {
+                f.flush().map_err(io_error)?;
             }
+            g.load_seconds = started.elapsed().as_secs_f64();
+            g.seconds = g.load_seconds;
+            return Ok(g);
+        }
+        let tx = db.begin().await?;
+        for (table, _) in &TABLES[..3] {
+            bulk::advance_ids(&tx, table).await?;
         }
         for (year_region, last) in &serial_by_region {
             tx.execute(
@@ -367,9 +477,13 @@ impl Services {
             )
             .await?;
         }
+        tx.commit().await?;
+        g.load_seconds = started.elapsed().as_secs_f64();
+        let tx = db.begin().await?;
         zhichan_store::stats::rebuild(&tx).await?;
         tx.commit().await?;
         g.seconds = started.elapsed().as_secs_f64();
+        g.rollup_seconds = g.seconds - g.load_seconds;
         Ok(g)
     }
 }

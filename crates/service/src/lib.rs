@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod annual;
 pub mod audit;
+pub mod bench;
 pub mod bulk;
 pub mod clock;
 pub mod dashboard;

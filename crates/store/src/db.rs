@@ -460,6 +460,32 @@ impl Tx {
         Ok(())
     }
 
+    /// PostgreSQL's bulk path: `COPY table (columns) FROM STDIN (FORMAT csv)` with `data` as
+    /// the CSV lines; answers the rows copied.
+    pub async fn copy_csv(
+        &self,
+        table: &str,
+        columns: &[&str],
+        data: &[u8],
+    ) -> Result<u64, StoreError> {
+        let mut guard = self.inner.lock().await;
+        match &mut *guard {
+            TxInner::Postgres(t) => {
+                let mut copy = t
+                    .copy_in_raw(&format!(
+                        "COPY {table} ({}) FROM STDIN WITH (FORMAT csv)",
+                        columns.join(", ")
+                    ))
+                    .await?;
+                for chunk in data.chunks(1 << 20) {
+                    copy.send(chunk).await?;
+                }
+                Ok(copy.finish().await?)
+            }
+            TxInner::Sqlite(_) => Err(StoreError::Unsupported("SQLite 没有 COPY 命令")),
+        }
+    }
+
     pub async fn rollback(self) -> Result<(), StoreError> {
         match self.inner.into_inner() {
             TxInner::Sqlite(t) => t.rollback().await?,

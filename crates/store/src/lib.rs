@@ -3,6 +3,7 @@
 
 pub mod annual_updates;
 pub mod audit;
+pub mod bulk;
 pub mod db;
 pub mod directories;
 pub mod enterprises;
@@ -42,6 +43,8 @@ pub enum StoreError {
     Corrupt(String),
     #[error("记录不存在")]
     NotFound,
+    #[error("{0}")]
+    Unsupported(&'static str),
     #[error("违反唯一约束 {constraint}")]
     Unique { constraint: String },
     #[error("数据库错误：{0}")]

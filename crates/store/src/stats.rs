@@ -393,6 +393,132 @@ pub async fn direct_summary(ex: &impl Exec, region: RegionCode) -> Result<Summar
     })
 }
 
+/// The code length that groups a subtree's products by the next level down (provinces of the
+/// nation, cities of a province, counties of a city) in integer arithmetic.
+fn child_divisor(region: RegionCode) -> i64 {
+    match region.level() {
+        RegionLevel::Nation => 10_000,
+        RegionLevel::Province => 100,
+        RegionLevel::City | RegionLevel::County => 1,
+    }
+}
+
+struct Counted(String, i64, i64, i64);
+impl FromDbRow for Counted {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(Counted(
+            row.get("k")?,
+            row.get("a")?,
+            row.get("b")?,
+            row.get("c")?,
+        ))
+    }
+}
+
+/// [`by_region`] counted directly from the base tables (a GROUP BY of the subtree's products and
+/// links), for checking the rollups and for the benchmark. Ordered like [`by_region`].
+pub async fn direct_by_region(ex: &impl Exec, region: RegionCode) -> Result<Vec<Row>, StoreError> {
+    let (lo, hi) = region.subtree();
+    let d = child_divisor(region);
+    let counts: Vec<Counted> = ex
+        .fetch_all(
+            Sql::new(format!(
+                "SELECT CAST((p.region / $3) * $3 AS TEXT) AS k, COUNT(*) AS a, \
+                 COUNT(DISTINCT p.enterprise_id) AS b, \
+                 CAST(COALESCE(SUM({LATEST_SALES}), 0) AS BIGINT) AS c \
+                 FROM products p WHERE {IN_FORCE} AND p.region BETWEEN $1 AND $2 \
+                 AND p.region <> $4 GROUP BY (p.region / $3) * $3"
+            ))
+            .bind(i64::from(lo))
+            .bind(i64::from(hi))
+            .bind(d)
+            .bind(region),
+        )
+        .await?;
+    let patents: Vec<Counted> = ex
+        .fetch_all(
+            Sql::new(format!(
+                "SELECT CAST((p.region / $3) * $3 AS TEXT) AS k, \
+                 COUNT(DISTINCT pp.patent_id) AS a, CAST(0 AS BIGINT) AS b, CAST(0 AS BIGINT) AS c \
+                 FROM product_patents pp JOIN products p ON p.id = pp.product_id \
+                 WHERE {IN_FORCE} AND p.region BETWEEN $1 AND $2 AND p.region <> $4 \
+                 GROUP BY (p.region / $3) * $3"
+            ))
+            .bind(i64::from(lo))
+            .bind(i64::from(hi))
+            .bind(d)
+            .bind(region),
+        )
+        .await?;
+    let patents: std::collections::HashMap<String, i64> =
+        patents.into_iter().map(|c| (c.0, c.1)).collect();
+    let mut rows: Vec<Row> = counts
+        .into_iter()
+        .map(|Counted(k, products, enterprises, sales)| Row {
+            patents: patents.get(&k).copied().unwrap_or(0),
+            key: k,
+            enterprises,
+            products,
+            sales_revenue: Money::from_fen(sales),
+            registered: 0,
+            withdrawn: 0,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.products.cmp(&a.products).then(a.key.cmp(&b.key)));
+    Ok(rows)
+}
+
+/// [`by_field`] counted directly from the base tables. Ordered like [`by_field`].
+pub async fn direct_by_field(ex: &impl Exec, region: RegionCode) -> Result<Vec<Row>, StoreError> {
+    let (lo, hi) = region.subtree();
+    ex.fetch_all(
+        Sql::new(format!(
+            "SELECT p.field AS k, CAST(0 AS BIGINT) AS enterprises, COUNT(*) AS products, \
+             CAST(0 AS BIGINT) AS patents, \
+             CAST(COALESCE(SUM({LATEST_SALES}), 0) AS BIGINT) AS sales_revenue, \
+             CAST(0 AS BIGINT) AS registered, CAST(0 AS BIGINT) AS withdrawn \
+             FROM products p WHERE {IN_FORCE} AND p.region BETWEEN $1 AND $2 \
+             GROUP BY p.field ORDER BY COUNT(*) DESC, p.field"
+        ))
+        .bind(i64::from(lo))
+        .bind(i64::from(hi)),
+    )
+    .await
+}
+
+/// [`by_month`] counted directly from the base tables. Ordered like [`by_month`].
+pub async fn direct_by_month(ex: &impl Exec, region: RegionCode) -> Result<Vec<Row>, StoreError> {
+    let (lo, hi) = region.subtree();
+    let cells: Vec<Counted> = ex
+        .fetch_all(
+            Sql::new(
+                "SELECT m AS k, CAST(SUM(r) AS BIGINT) AS a, CAST(SUM(w) AS BIGINT) AS b, \
+                 CAST(0 AS BIGINT) AS c FROM ( \
+                 SELECT substr(registered_on, 1, 7) AS m, 1 AS r, 0 AS w FROM products \
+                 WHERE registered_on IS NOT NULL AND region BETWEEN $1 AND $2 \
+                 UNION ALL \
+                 SELECT substr(withdrawn_on, 1, 7) AS m, 0 AS r, 1 AS w FROM products \
+                 WHERE withdrawn_on IS NOT NULL AND region BETWEEN $1 AND $2) t \
+                 GROUP BY m ORDER BY m",
+            )
+            .bind(i64::from(lo))
+            .bind(i64::from(hi)),
+        )
+        .await?;
+    Ok(cells
+        .into_iter()
+        .map(|Counted(k, registered, withdrawn, _)| Row {
+            key: k,
+            enterprises: 0,
+            products: 0,
+            patents: 0,
+            sales_revenue: Money::from_fen(0),
+            registered,
+            withdrawn,
+        })
+        .collect())
+}
+
 struct Cell(i64, String, i64, i64);
 impl FromDbRow for Cell {
     fn from_row(row: &DbRow) -> Result<Self, StoreError> {

@@ -77,11 +77,39 @@ enum Command {
         /// The same seed makes the same data
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Write the rows as TABLE.csv files into this folder instead of the database (every
+        /// column in table order, no header: what `sqlite3 .import` and `psql \copy` read)
+        #[arg(long, value_name = "DIR")]
+        csv: Option<std::path::PathBuf>,
+        /// Print what was made as one JSON object instead of a sentence
+        #[arg(long)]
+        json: bool,
+    },
+    /// Measure the platform (used by bench/run; see the README's performance section)
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
     },
     /// Generate reports
     Report {
         #[command(subcommand)]
         command: ReportCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Time each dashboard query from the rollups against a naive GROUP BY over the base
+    /// tables, for the nation, its busiest province and county; print JSON
+    Dashboards {
+        #[command(flatten)]
+        db: DbArg,
+        /// Timed runs of each rollup query
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// Timed runs of each naive query
+        #[arg(long, default_value_t = 5)]
+        naive_runs: usize,
     },
 }
 
@@ -325,27 +353,59 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("已开通 {code} 的管理端口");
             Ok(())
         }
-        Command::Demo { db, scale, seed } => {
+        Command::Demo {
+            db,
+            scale,
+            seed,
+            csv,
+            json,
+        } => {
             let Some(scale) = zhichan_service::generator::Scale::parse(scale.trim()) else {
                 anyhow::bail!("--scale 应为 small、province 或 national");
             };
             let database = open(&db.url).await?;
+            let target = match &csv {
+                Some(dir) => zhichan_service::generator::Target::Csv(dir),
+                None => zhichan_service::generator::Target::Database,
+            };
             let g = Services::new(database.clone())
-                .generate(scale, seed)
+                .generate_into(scale, seed, target)
                 .await
                 .map_err(describe)?;
             database.close().await;
-            println!(
-                "已生成：企业 {} 家，专利 {} 件，产品 {} 个，专利关联 {} 条，年度数据 {} 条；共 {} 行，用时 {:.1} 秒，每秒 {:.0} 行",
-                g.enterprises,
-                g.patents,
-                g.products,
-                g.links,
-                g.figures,
-                g.rows(),
-                g.seconds,
-                g.rows() as f64 / g.seconds.max(0.001)
-            );
+            if json {
+                println!("{}", serde_json::to_string(&g)?);
+            } else {
+                println!(
+                    "已生成：企业 {} 家，专利 {} 件，产品 {} 个，专利关联 {} 条，年度数据 {} 条；共 {} 行，写入 {:.1} 秒（每秒 {:.0} 行），重建统计 {:.1} 秒",
+                    g.enterprises,
+                    g.patents,
+                    g.products,
+                    g.links,
+                    g.figures,
+                    g.rows(),
+                    g.load_seconds,
+                    g.rows() as f64 / g.load_seconds.max(0.001),
+                    g.rollup_seconds
+                );
+            }
+            Ok(())
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Dashboards {
+                    db,
+                    runs,
+                    naive_runs,
+                },
+        } => {
+            let database = open(&db.url).await?;
+            let d = Services::new(database.clone())
+                .bench_dashboards(runs, naive_runs)
+                .await
+                .map_err(describe)?;
+            database.close().await;
+            println!("{}", serde_json::to_string_pretty(&d)?);
             Ok(())
         }
         Command::Report {

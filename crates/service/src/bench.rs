@@ -1,0 +1,274 @@
+//! What `zhichan bench dashboards` measures: each statistics query of the dashboards read from
+//! the rollups, against the same answer counted by a naive GROUP BY over the base tables, for the
+//! nation, its busiest province and its busiest county — timed in this process on the same pool,
+//! with the answers compared. The HTTP half of the benchmark is `bench/run`'s.
+
+use crate::{ServiceResult, Services};
+use serde::Serialize;
+use std::time::Instant;
+use zhichan_domain::RegionCode;
+use zhichan_store::stats::{self, Row};
+use zhichan_store::{Exec, Sql};
+
+/// One query at one region: its rollup and naive timings and whether their answers agree.
+#[derive(Clone, Debug, Serialize)]
+pub struct QueryTiming {
+    /// `summary`, `breakdown_region`, `breakdown_field` or `breakdown_month`.
+    pub query: &'static str,
+    /// `nation`, `province` or `county`.
+    pub scope: &'static str,
+    pub region: String,
+    pub rollup: Percentiles,
+    pub naive: Percentiles,
+    /// Naive median over rollup median.
+    pub speedup: f64,
+    /// The rollups answer exactly what the base tables say.
+    pub agree: bool,
+}
+
+/// Milliseconds at the median and the 95th percentile of several runs.
+#[derive(Clone, Debug, Serialize)]
+pub struct Percentiles {
+    pub runs: usize,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+}
+
+impl Percentiles {
+    /// Nearest-rank percentiles of the durations (seconds).
+    pub fn of(mut seconds: Vec<f64>) -> Percentiles {
+        seconds.sort_by(f64::total_cmp);
+        let at = |q: f64| {
+            if seconds.is_empty() {
+                return 0.0;
+            }
+            let rank = ((q * seconds.len() as f64).ceil() as usize).clamp(1, seconds.len());
+            seconds[rank - 1] * 1000.0
+        };
+        Percentiles {
+            runs: seconds.len(),
+            p50_ms: at(0.50),
+            p95_ms: at(0.95),
+        }
+    }
+}
+
+/// What the HTTP half needs to ask realistic questions of this data set.
+#[derive(Clone, Debug, Serialize)]
+pub struct Sample {
+    pub province: String,
+    pub city: String,
+    pub county: String,
+    /// The field with the most products in the city.
+    pub field: String,
+    pub max_product_id: i64,
+    pub products: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Dashboards {
+    pub backend: &'static str,
+    pub sample: Sample,
+    pub queries: Vec<QueryTiming>,
+}
+
+struct Key(i64);
+impl zhichan_store::FromDbRow for Key {
+    fn from_row(row: &zhichan_store::DbRow) -> Result<Self, zhichan_store::StoreError> {
+        Ok(Key(row.get("region")?))
+    }
+}
+
+/// Rows as a comparable list: what counts, ordered by key (zero rows left out: a rollup keeps a
+/// region whose products were all withdrawn, with zeros).
+fn normal(mut rows: Vec<Row>) -> Vec<Row> {
+    rows.retain(|r| r.products != 0 || r.registered != 0 || r.withdrawn != 0);
+    rows.sort_by(|a, b| a.key.cmp(&b.key));
+    rows
+}
+
+impl Services {
+    /// The busiest region of a level (most registered products), from the rollups.
+    async fn busiest(&self, level: &str, within: RegionCode) -> ServiceResult<RegionCode> {
+        let (lo, hi) = within.subtree();
+        let k: Option<Key> = self
+            .db()
+            .fetch_optional(
+                Sql::new(
+                    "SELECT region FROM stat_regions WHERE level = $1 AND region BETWEEN $2 AND $3 \
+                     ORDER BY products DESC, region LIMIT 1",
+                )
+                .bind(level)
+                .bind(i64::from(lo))
+                .bind(i64::from(hi)),
+            )
+            .await?;
+        Ok(k.and_then(|k| RegionCode::from_u32(k.0 as u32))
+            .unwrap_or(within))
+    }
+
+    /// Times every dashboard query `runs` times from the rollups and `naive_runs` times by a
+    /// naive GROUP BY, at the nation, its busiest province and that province's busiest county.
+    pub async fn bench_dashboards(
+        &self,
+        runs: usize,
+        naive_runs: usize,
+    ) -> ServiceResult<Dashboards> {
+        let db = self.db();
+        let province = self.busiest("province", RegionCode::NATION).await?;
+        let city = self.busiest("city", province).await?;
+        let county = self.busiest("county", province).await?;
+        let field: Option<String> = stats::by_field(db, city)
+            .await?
+            .into_iter()
+            .next()
+            .map(|r| r.key);
+        let max_product_id: i64 = db
+            .fetch_one(Sql::new("SELECT COALESCE(MAX(id), 0) FROM products"))
+            .await?;
+        let sample = Sample {
+            province: province.to_string(),
+            city: city.to_string(),
+            county: county.to_string(),
+            field: field.unwrap_or_default(),
+            max_product_id,
+            products: stats::summary(db, RegionCode::NATION).await?.products,
+        };
+        let mut queries = Vec::new();
+        for (scope, region) in [
+            ("nation", RegionCode::NATION),
+            ("province", province),
+            ("county", county),
+        ] {
+            queries.push(
+                timed(
+                    "summary",
+                    scope,
+                    region,
+                    runs,
+                    naive_runs,
+                    || async {
+                        let a = stats::summary(db, region).await?;
+                        Ok(vec![summary_row(a)])
+                    },
+                    || async {
+                        let a = stats::direct_summary(db, region).await?;
+                        Ok(vec![summary_row(a)])
+                    },
+                )
+                .await?,
+            );
+            if scope != "county" {
+                queries.push(
+                    timed(
+                        "breakdown_region",
+                        scope,
+                        region,
+                        runs,
+                        naive_runs,
+                        || stats::by_region(db, region),
+                        || stats::direct_by_region(db, region),
+                    )
+                    .await?,
+                );
+            }
+            queries.push(
+                timed(
+                    "breakdown_field",
+                    scope,
+                    region,
+                    runs,
+                    naive_runs,
+                    || stats::by_field(db, region),
+                    || stats::direct_by_field(db, region),
+                )
+                .await?,
+            );
+            queries.push(
+                timed(
+                    "breakdown_month",
+                    scope,
+                    region,
+                    runs,
+                    naive_runs,
+                    || stats::by_month(db, region),
+                    || stats::direct_by_month(db, region),
+                )
+                .await?,
+            );
+        }
+        Ok(Dashboards {
+            backend: db.backend().name(),
+            sample,
+            queries,
+        })
+    }
+}
+
+fn summary_row(s: stats::Summary) -> Row {
+    Row {
+        key: String::new(),
+        enterprises: s.enterprises,
+        products: s.products,
+        patents: s.patents,
+        sales_revenue: s.sales_revenue,
+        registered: 0,
+        withdrawn: 0,
+    }
+}
+
+async fn timed<F, Fut, G, Gut>(
+    query: &'static str,
+    scope: &'static str,
+    region: RegionCode,
+    runs: usize,
+    naive_runs: usize,
+    rollup: F,
+    naive: G,
+) -> ServiceResult<QueryTiming>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<Row>, zhichan_store::StoreError>>,
+    G: Fn() -> Gut,
+    Gut: std::future::Future<Output = Result<Vec<Row>, zhichan_store::StoreError>>,
+{
+    // One untimed call each warms the connection's statement cache.
+    let fast_answer = normal(rollup().await?);
+    let slow_answer = normal(naive().await?);
+    let mut fast = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        rollup().await?;
+        fast.push(t.elapsed().as_secs_f64());
+    }
+    let mut slow = Vec::with_capacity(naive_runs);
+    for _ in 0..naive_runs.max(1) {
+        let t = Instant::now();
+        naive().await?;
+        slow.push(t.elapsed().as_secs_f64());
+    }
+    let (rollup, naive) = (Percentiles::of(fast), Percentiles::of(slow));
+    Ok(QueryTiming {
+        query,
+        scope,
+        region: region.to_string(),
+        speedup: naive.p50_ms / rollup.p50_ms.max(1e-6),
+        rollup,
+        naive,
+        agree: fast_answer == slow_answer,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Percentiles;
+
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let p = Percentiles::of((1..=20).map(|n| n as f64 / 1000.0).rev().collect());
+        assert_eq!(p.runs, 20);
+        assert!((p.p50_ms - 10.0).abs() < 1e-9);
+        assert!((p.p95_ms - 19.0).abs() < 1e-9);
+        assert_eq!(Percentiles::of(vec![0.002]).p95_ms, 2.0);
+    }
+}
