@@ -7,8 +7,10 @@ use crate::db::{Backend, Exec, Param, Sql, Tx};
 use crate::StoreError;
 use std::io::Write;
 
-/// Rows per INSERT statement on SQLite (below its limit of 32,766 parameters for every table).
-const ROWS_PER_STATEMENT: usize = 400;
+/// Parameters per INSERT statement on SQLite (its limit is 32,766). They are anonymous (`?`):
+/// sqlx looks the name of every `$N` up in a list as long as the statement's, which makes a
+/// large statement's binding quadratic, while an anonymous one has no name to look up.
+const PARAMS_PER_STATEMENT: usize = 4_000;
 
 /// Appends one row as a CSV line: NULL is an empty unquoted field, text is always quoted (so an
 /// empty string stays an empty string), booleans are `1`/`0` (both engines read those).
@@ -91,22 +93,18 @@ impl Batch {
             Backend::Sqlite => {
                 let width = self.columns.len();
                 let mut n = 0;
-                for chunk in self.rows.chunks(ROWS_PER_STATEMENT) {
+                for chunk in self.rows.chunks((PARAMS_PER_STATEMENT / width).max(1)) {
                     let mut text = format!(
                         "INSERT INTO {} ({}) VALUES ",
                         self.table,
                         self.columns.join(", ")
                     );
+                    let row = format!("({})", vec!["?"; width].join(", "));
                     for i in 0..chunk.len() {
-                        text.push_str(if i == 0 { "(" } else { ", (" });
-                        for j in 1..=width {
-                            if j > 1 {
-                                text.push_str(", ");
-                            }
-                            text.push('$');
-                            text.push_str(&(i * width + j).to_string());
+                        if i > 0 {
+                            text.push_str(", ");
                         }
-                        text.push(')');
+                        text.push_str(&row);
                     }
                     let mut q = Sql::new(text);
                     for row in chunk {
@@ -146,6 +144,12 @@ pub async fn advance_ids(ex: &impl Exec, table: &str) -> Result<(), StoreError> 
         .await?;
     }
     Ok(())
+}
+
+/// Refreshes the query planner's statistics after a bulk load (without them SQLite may pick an
+/// index by status over one by region for a region's list, and PostgreSQL waits for autovacuum).
+pub async fn analyze(ex: &impl Exec) -> Result<(), StoreError> {
+    ex.execute(Sql::new("ANALYZE")).await.map(|_| ())
 }
 
 /// The columns of a table in their order, as the database reports them.

@@ -120,6 +120,16 @@ impl Db {
         self.execute(Sql::new("SELECT 1")).await.map(|_| ())
     }
 
+    /// Keeps the query planner's statistics fresh as the data grows: SQLite's `PRAGMA optimize`
+    /// (run daily by the server; it analyses only the tables that need it), nothing on
+    /// PostgreSQL, whose autovacuum does it.
+    pub async fn optimize(&self) -> Result<(), StoreError> {
+        if let Db::Sqlite(_) = self {
+            self.execute(Sql::new("PRAGMA optimize")).await?;
+        }
+        Ok(())
+    }
+
     pub async fn close(&self) {
         match self {
             Db::Sqlite(p) => p.close().await,

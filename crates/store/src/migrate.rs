@@ -50,6 +50,7 @@ const STEPS: &[Step] = &[
     step!(9, "directories"),
     step!(10, "reports"),
     step!(11, "ports"),
+    step!(12, "list_indexes"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -300,8 +300,10 @@ pub async fn list(
     } else {
         "updated_at DESC, id DESC"
     };
+    // The page's ids first, from the index alone where the filter allows; then only their rows.
     let mut q = Sql::new(format!(
-        "SELECT {COLUMNS} FROM products WHERE {filter_sql} ORDER BY {order} LIMIT ${} OFFSET ${}",
+        "SELECT {COLUMNS} FROM products WHERE id IN (SELECT id FROM products WHERE {filter_sql} \
+         ORDER BY {order} LIMIT ${} OFFSET ${}) ORDER BY {order}",
         params.len() + 1,
         params.len() + 2
     ));

@@ -483,6 +483,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         Ok(_) => {}
                         Err(e) => tracing::error!(error = %e, "monthly reports failed"),
                     }
+                    if let Err(e) = archiver.db().optimize().await {
+                        tracing::error!(error = %e, "database statistics not refreshed");
+                    }
                     match archiver.remind_annual_updates().await {
                         Ok(n) if n > 0 => tracing::info!(reminders = n, "annual update reminders"),
                         Ok(_) => {}
