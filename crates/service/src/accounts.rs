@@ -605,15 +605,12 @@ impl Services {
     pub async fn authenticate_bearer(&self, token: &str) -> ServiceResult<Authenticated> {
         let settings = self.security_settings().await?.settings;
         let now = self.now();
-        let t = tokens::by_hash(self.db(), &token_hash(token))
+        let tokens::WithUser(t, user) = tokens::with_user_by_hash(self.db(), &token_hash(token))
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
         if t.revoked_at.is_some() || now >= t.expires_at {
             return Err(ServiceError::Unauthenticated);
         }
-        let user = users::by_id(self.db(), t.user_id)
-            .await?
-            .ok_or(ServiceError::Unauthenticated)?;
         if user.disabled {
             return Err(ServiceError::Unauthenticated);
         }

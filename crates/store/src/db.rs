@@ -54,7 +54,10 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10));
+                .busy_timeout(Duration::from_secs(10))
+                // Reads map the file instead of copying each page with a system call; every
+                // connection shares the one mapping (the page cache of the OS).
+                .pragma("mmap_size", "268435456");
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
             // Two connections opening a new file at once can find it locked while the first
             // switches it to WAL (a lock the busy timeout does not cover): try again briefly.
@@ -64,6 +67,9 @@ impl Db {
                     // An in-memory database lives in one connection only.
                     .max_connections(if in_memory { 1 } else { 8 })
                     .min_connections(1)
+                    // An embedded database's connection cannot go away: pinging it before every
+                    // query would cost a round trip to its worker thread each time.
+                    .test_before_acquire(false)
                     .acquire_timeout(CONNECT_TIMEOUT)
                     .idle_timeout(None)
                     .max_lifetime(None)

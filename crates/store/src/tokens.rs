@@ -54,6 +54,48 @@ pub async fn insert(
     .await
 }
 
+/// A token with the account it belongs to.
+pub struct WithUser(pub ApiToken, pub crate::users::User);
+
+impl FromDbRow for WithUser {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(WithUser(
+            ApiToken {
+                id: row.get("t_id")?,
+                user_id: row.get("id")?,
+                label: row.get("t_label")?,
+                created_at: ts(row, "t_created_at")?,
+                expires_at: ts(row, "t_expires_at")?,
+                revoked_at: ts_opt(row, "t_revoked_at")?,
+                last_used_at: ts_opt(row, "t_last_used_at")?,
+            },
+            crate::users::User::from_row(row)?,
+        ))
+    }
+}
+
+/// The token of a hash and its account, in one query (every API request asks this).
+pub async fn with_user_by_hash(
+    ex: &impl Exec,
+    token_hash: &str,
+) -> Result<Option<WithUser>, StoreError> {
+    let user_columns: Vec<String> = crate::users::COLUMNS
+        .split(',')
+        .map(|c| format!("u.{}", c.trim()))
+        .collect();
+    ex.fetch_optional(
+        Sql::new(format!(
+            "SELECT t.id AS t_id, t.label AS t_label, t.created_at AS t_created_at, \
+             t.expires_at AS t_expires_at, t.revoked_at AS t_revoked_at, \
+             t.last_used_at AS t_last_used_at, {} \
+             FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = $1",
+            user_columns.join(", ")
+        ))
+        .bind(token_hash),
+    )
+    .await
+}
+
 pub async fn by_hash(ex: &impl Exec, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
     ex.fetch_optional(
         Sql::new(format!(

@@ -83,7 +83,7 @@ impl FromDbRow for User {
     }
 }
 
-const COLUMNS: &str = "id, username, display_name, role, region, enterprise, password_hash, \
+pub(crate) const COLUMNS: &str = "id, username, display_name, role, region, enterprise, password_hash, \
     password_changed_at, must_change_password, totp_secret, totp_pending, totp_enabled, totp_last_step, \
     failed_logins, locked_until, verification, disabled, created_at, updated_at, version";
 
