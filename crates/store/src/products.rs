@@ -104,38 +104,44 @@ const COLUMNS: &str = "id, enterprise_id, \
     status, registration_number, submitted_at, reviewed_at, reviewed_by, return_reason, \
     registered_on, withdrawn_on, created_at, updated_at, version";
 
-struct FigRow(i64, Figures);
-impl FromDbRow for FigRow {
-    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
-        let year: i64 = row.get("year")?;
-        let money = |col: &str| -> Result<Option<Money>, StoreError> {
-            Ok(row.get::<Option<i64>>(col)?.map(Money::from_fen))
-        };
-        Ok(FigRow(
-            row.get("product_id")?,
-            Figures {
-                year: i32::try_from(year).map_err(|_| bad("year", year))?,
-                sales_revenue: Money::from_fen(row.get("sales_revenue")?),
-                output_value: Money::from_fen(row.get("output_value")?),
-                export_value: money("export_value")?,
-                profit: money("profit")?,
-                ip_investment: money("ip_investment")?,
-            },
-        ))
-    }
+/// A product's yearly figures or one of its patent links: a row of the one query that reads
+/// both (every product page and list needs them, and each query is a round trip).
+enum Child {
+    Figures(i64, Figures),
+    Link(i64, Link),
 }
 
-struct LinkRow(i64, Link);
-impl FromDbRow for LinkRow {
+impl FromDbRow for Child {
     fn from_row(row: &DbRow) -> Result<Self, StoreError> {
-        Ok(LinkRow(
-            row.get("product_id")?,
-            Link {
-                patent_id: row.get("patent_id")?,
-                core: row.get("core")?,
-                embodiment: row.get("embodiment")?,
-            },
-        ))
+        let kind: String = row.get("kind")?;
+        let product_id: i64 = row.get("product_id")?;
+        let a: i64 = row.get("a")?;
+        let b: i64 = row.get("b")?;
+        if kind == "f" {
+            let money = |col: &str| -> Result<Option<Money>, StoreError> {
+                Ok(row.get::<Option<i64>>(col)?.map(Money::from_fen))
+            };
+            Ok(Child::Figures(
+                product_id,
+                Figures {
+                    year: i32::try_from(a).map_err(|_| bad("year", a))?,
+                    sales_revenue: Money::from_fen(b),
+                    output_value: money("c")?.ok_or_else(|| bad("output_value", "null"))?,
+                    export_value: money("d")?,
+                    profit: money("e")?,
+                    ip_investment: money("g")?,
+                },
+            ))
+        } else {
+            Ok(Child::Link(
+                product_id,
+                Link {
+                    patent_id: a,
+                    core: b != 0,
+                    embodiment: row.get::<Option<String>>("t")?.unwrap_or_default(),
+                },
+            ))
+        }
     }
 }
 
@@ -146,35 +152,37 @@ fn in_list(first: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// Loads the figures and patent links of the given products in two queries.
+/// Loads the figures and patent links of the given products in one query.
 async fn complete(ex: &impl Exec, mut list: Vec<Product>) -> Result<Vec<Product>, StoreError> {
     if list.is_empty() {
         return Ok(list);
     }
     let ids = in_list(1, list.len());
-    let mut figs = Sql::new(format!(
-        "SELECT product_id, year, sales_revenue, output_value, export_value, profit, \
-         ip_investment FROM product_figures \
-         WHERE product_id IN ({ids}) ORDER BY year"
-    ));
-    let mut links = Sql::new(format!(
-        "SELECT product_id, patent_id, core, embodiment FROM product_patents \
-         WHERE product_id IN ({ids}) ORDER BY patent_id"
+    let mut q = Sql::new(format!(
+        "SELECT 'f' AS kind, product_id, year AS a, sales_revenue AS b, output_value AS c, \
+         export_value AS d, profit AS e, ip_investment AS g, CAST(NULL AS TEXT) AS t \
+         FROM product_figures WHERE product_id IN ({ids}) \
+         UNION ALL \
+         SELECT 'l', product_id, patent_id, CASE WHEN core THEN 1 ELSE 0 END, NULL, NULL, NULL, \
+         NULL, embodiment FROM product_patents WHERE product_id IN ({ids}) \
+         ORDER BY 1, 3"
     ));
     for p in &list {
-        figs.push_param(p.id);
-        links.push_param(p.id);
+        q.push_param(p.id);
     }
-    let figs: Vec<FigRow> = ex.fetch_all(figs).await?;
-    let links: Vec<LinkRow> = ex.fetch_all(links).await?;
-    for FigRow(id, f) in figs {
-        if let Some(p) = list.iter_mut().find(|p| p.id == id) {
-            p.figures.push(f);
-        }
-    }
-    for LinkRow(id, l) in links {
-        if let Some(p) = list.iter_mut().find(|p| p.id == id) {
-            p.links.push(l);
+    let children: Vec<Child> = ex.fetch_all(q).await?;
+    for child in children {
+        match child {
+            Child::Figures(id, f) => {
+                if let Some(p) = list.iter_mut().find(|p| p.id == id) {
+                    p.figures.push(f);
+                }
+            }
+            Child::Link(id, l) => {
+                if let Some(p) = list.iter_mut().find(|p| p.id == id) {
+                    p.links.push(l);
+                }
+            }
         }
     }
     Ok(list)
