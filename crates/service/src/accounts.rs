@@ -79,6 +79,46 @@ pub fn actor_of(user: &User) -> Actor {
     }
 }
 
+/// Bearer tokens found valid in the last few seconds, with their accounts. An entry serves only
+/// while no account or token has changed in this process since it was read (`users::changes`);
+/// another process's change is seen within [`TokenCache::TTL`].
+#[derive(Debug, Default)]
+pub struct TokenCache(
+    std::sync::Mutex<
+        std::collections::HashMap<String, (std::time::Instant, u64, tokens::WithUser)>,
+    >,
+);
+
+impl TokenCache {
+    pub const TTL: std::time::Duration = std::time::Duration::from_secs(5);
+    const MAX: usize = 10_000;
+
+    fn get(&self, hash: &str) -> Option<tokens::WithUser> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (at, changes, found) = map.get(hash)?;
+        (at.elapsed() < Self::TTL && *changes == users::changes()).then(|| found.clone())
+    }
+
+    fn put(&self, hash: &str, changes: u64, found: &tokens::WithUser) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= Self::MAX {
+            map.clear();
+        }
+        map.insert(
+            hash.to_string(),
+            (std::time::Instant::now(), changes, found.clone()),
+        );
+    }
+
+    /// The token's last use was just written (not a change that matters to authentication).
+    fn touched(&self, hash: &str, now: Timestamp) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, _, found)) = map.get_mut(hash) {
+            found.0.last_used_at = Some(now);
+        }
+    }
+}
+
 fn totp_for(secret_b32: &str) -> Option<TOTP> {
     let bytes = Secret::Encoded(secret_b32.to_string()).to_bytes().ok()?;
     TOTP::new(Algorithm::SHA1, 6, 1, 30, bytes).ok()
@@ -605,9 +645,19 @@ impl Services {
     pub async fn authenticate_bearer(&self, token: &str) -> ServiceResult<Authenticated> {
         let settings = self.security_settings().await?.settings;
         let now = self.now();
-        let tokens::WithUser(t, user) = tokens::with_user_by_hash(self.db(), &token_hash(token))
-            .await?
-            .ok_or(ServiceError::Unauthenticated)?;
+        let hash = token_hash(token);
+        let tokens::WithUser(t, user) = match self.token_cache.get(&hash) {
+            Some(found) => found,
+            None => {
+                // Read the change count first: a change while this query runs leaves the entry stale.
+                let changes = users::changes();
+                let found = tokens::with_user_by_hash(self.db(), &hash)
+                    .await?
+                    .ok_or(ServiceError::Unauthenticated)?;
+                self.token_cache.put(&hash, changes, &found);
+                found
+            }
+        };
         if t.revoked_at.is_some() || now >= t.expires_at {
             return Err(ServiceError::Unauthenticated);
         }
@@ -618,6 +668,7 @@ impl Services {
             .is_none_or(|u| now >= u.plus(Duration::minutes(1)))
         {
             tokens::touch(self.db(), t.id, now).await?;
+            self.token_cache.touched(&hash, now);
         }
         let restriction = self.restriction(&user, &settings);
         Ok(Authenticated {

@@ -46,6 +46,9 @@ pub struct Services {
     /// The rules documents in force by kind (version and JSON body), read at most every few
     /// seconds: every product page and list judges deadlines and update states by them.
     rules_cache: rules::Cache,
+    /// Bearer tokens recently found valid, with their accounts, for a few seconds (every API
+    /// request asks); emptied by any change to an account or a token.
+    token_cache: Arc<accounts::TokenCache>,
 }
 
 impl Services {
@@ -60,6 +63,7 @@ impl Services {
             login_limiter: Arc::new(ratelimit::PerKey::default()),
             settings_cache: Arc::default(),
             rules_cache: Arc::default(),
+            token_cache: Arc::default(),
         }
     }
 

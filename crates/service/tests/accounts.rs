@@ -194,6 +194,33 @@ async fn bearer_tokens_expire_and_can_be_revoked(fresh: Fresh) {
 }
 on_both_backends!(bearer_tokens_expire_and_can_be_revoked);
 
+/// A token just used (and so remembered for a few seconds) stops working the moment its
+/// account is disabled, and works again once it is enabled.
+async fn a_disabled_account_loses_its_api_access_at_once(fresh: Fresh) {
+    let (s, _) = services(&fresh);
+    add(&s, "root.sys", "sysadmin", None).await;
+    add(&s, "api.client", "expert", None).await;
+    let sys = s
+        .login(&ctx(), "root.sys", PASSWORD, None, None)
+        .await
+        .unwrap()
+        .auth
+        .actor;
+    let token = s.issue_token("api.client", 30, "sync").await.unwrap();
+    let user = s.authenticate_bearer(&token).await.unwrap().user;
+    assert!(s.authenticate_bearer(&token).await.is_ok());
+    let disabled = s
+        .set_user_disabled(&sys, &ctx(), user.id, true, user.version)
+        .await
+        .unwrap();
+    assert!(s.authenticate_bearer(&token).await.is_err());
+    s.set_user_disabled(&sys, &ctx(), user.id, false, disabled.version)
+        .await
+        .unwrap();
+    assert!(s.authenticate_bearer(&token).await.is_ok());
+}
+on_both_backends!(a_disabled_account_loses_its_api_access_at_once);
+
 async fn a_provincial_administrator_changes_the_initial_password_and_enrols_totp(fresh: Fresh) {
     let (s, clock) = services(&fresh);
     add(&s, "root.sys", "sysadmin", None).await;

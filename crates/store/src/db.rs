@@ -54,10 +54,7 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                // Reads map the file instead of copying each page with a system call; every
-                // connection shares the one mapping (the page cache of the OS).
-                .pragma("mmap_size", "268435456");
+                .busy_timeout(Duration::from_secs(10));
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
             // Two connections opening a new file at once can find it locked while the first
             // switches it to WAL (a lock the busy timeout does not cover): try again briefly.

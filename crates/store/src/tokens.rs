@@ -18,16 +18,22 @@ pub struct ApiToken {
 
 impl FromDbRow for ApiToken {
     fn from_row(row: &DbRow) -> Result<Self, StoreError> {
-        Ok(ApiToken {
-            id: row.get("id")?,
-            user_id: row.get("user_id")?,
-            label: row.get("label")?,
-            created_at: ts(row, "created_at")?,
-            expires_at: ts(row, "expires_at")?,
-            revoked_at: ts_opt(row, "revoked_at")?,
-            last_used_at: ts_opt(row, "last_used_at")?,
-        })
+        token_from(row, "", "user_id")
     }
+}
+
+/// A token from its columns, named with `prefix` (the account's id column named apart).
+fn token_from(row: &DbRow, prefix: &str, user_id: &str) -> Result<ApiToken, StoreError> {
+    let col = |c: &str| format!("{prefix}{c}");
+    Ok(ApiToken {
+        id: row.get(&col("id"))?,
+        user_id: row.get(user_id)?,
+        label: row.get(&col("label"))?,
+        created_at: ts(row, &col("created_at"))?,
+        expires_at: ts(row, &col("expires_at"))?,
+        revoked_at: ts_opt(row, &col("revoked_at"))?,
+        last_used_at: ts_opt(row, &col("last_used_at"))?,
+    })
 }
 
 const COLUMNS: &str = "id, user_id, label, created_at, expires_at, revoked_at, last_used_at";
@@ -40,6 +46,7 @@ pub async fn insert(
     now: Timestamp,
     expires_at: Timestamp,
 ) -> Result<i64, StoreError> {
+    crate::users::changed();
     ex.fetch_one(
         Sql::new(
             "INSERT INTO api_tokens (user_id, token_hash, label, created_at, expires_at) \
@@ -55,20 +62,13 @@ pub async fn insert(
 }
 
 /// A token with the account it belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WithUser(pub ApiToken, pub crate::users::User);
 
 impl FromDbRow for WithUser {
     fn from_row(row: &DbRow) -> Result<Self, StoreError> {
         Ok(WithUser(
-            ApiToken {
-                id: row.get("t_id")?,
-                user_id: row.get("id")?,
-                label: row.get("t_label")?,
-                created_at: ts(row, "t_created_at")?,
-                expires_at: ts(row, "t_expires_at")?,
-                revoked_at: ts_opt(row, "t_revoked_at")?,
-                last_used_at: ts_opt(row, "t_last_used_at")?,
-            },
+            token_from(row, "t_", "id")?,
             crate::users::User::from_row(row)?,
         ))
     }
@@ -122,6 +122,7 @@ pub async fn revoke(
     user_id: i64,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
+    crate::users::changed();
     let n = ex
         .execute(
             Sql::new(

@@ -83,6 +83,19 @@ impl FromDbRow for User {
     }
 }
 
+/// Counts the changes to accounts and tokens made through this process, so that a cache of
+/// authenticated tokens knows its entries may be stale (see `zhichan_service`'s token cache).
+static CHANGES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// How many changes to accounts and tokens this process has made so far.
+pub fn changes() -> u64 {
+    CHANGES.load(std::sync::atomic::Ordering::Acquire)
+}
+
+pub(crate) fn changed() {
+    CHANGES.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+}
+
 pub(crate) const COLUMNS: &str = "id, username, display_name, role, region, enterprise, password_hash, \
     password_changed_at, must_change_password, totp_secret, totp_pending, totp_enabled, totp_last_step, \
     failed_logins, locked_until, verification, disabled, created_at, updated_at, version";
@@ -102,6 +115,7 @@ pub struct NewUser {
 
 /// Inserts a user; a taken username is [`StoreError::Unique`].
 pub async fn insert(ex: &impl Exec, u: &NewUser, now: Timestamp) -> Result<i64, StoreError> {
+    changed();
     ex.fetch_one(
         Sql::new(
             "INSERT INTO users (username, display_name, role, region, enterprise, password_hash, \
@@ -170,6 +184,7 @@ pub async fn list(
 
 /// Counts a failed login in the database and answers the new count.
 pub async fn count_failure(ex: &impl Exec, id: i64) -> Result<i64, StoreError> {
+    changed();
     ex.fetch_one(
         Sql::new(
             "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 \
@@ -182,6 +197,7 @@ pub async fn count_failure(ex: &impl Exec, id: i64) -> Result<i64, StoreError> {
 
 /// Locks the account until then, starting the count afresh for afterwards.
 pub async fn lock(ex: &impl Exec, id: i64, until: Timestamp) -> Result<(), StoreError> {
+    changed();
     ex.execute(
         Sql::new("UPDATE users SET failed_logins = 0, locked_until = $2 WHERE id = $1")
             .bind(id)
@@ -193,6 +209,7 @@ pub async fn lock(ex: &impl Exec, id: i64, until: Timestamp) -> Result<(), Store
 
 /// Clears the failure count and any lock.
 pub async fn clear_failures(ex: &impl Exec, id: i64) -> Result<(), StoreError> {
+    changed();
     ex.execute(
         Sql::new("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(id),
     )
@@ -207,6 +224,7 @@ pub async fn set_password(
     must_change: bool,
     now: Timestamp,
 ) -> Result<(), StoreError> {
+    changed();
     ex.execute(
         Sql::new(
             "UPDATE users SET password_hash = $2, must_change_password = $3, \
@@ -228,6 +246,7 @@ pub async fn set_totp_pending(
     secret: &str,
     now: Timestamp,
 ) -> Result<(), StoreError> {
+    changed();
     ex.execute(
         Sql::new("UPDATE users SET totp_pending = $2, updated_at = $3 WHERE id = $1")
             .bind(id)
@@ -247,6 +266,7 @@ pub async fn activate_totp(
     step: i64,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
+    changed();
     let n = ex
         .execute(
             Sql::new(
@@ -266,6 +286,7 @@ pub async fn activate_totp(
 /// Remembers the last TOTP time step used, so that a code cannot be replayed. Answers false
 /// when `step` is not newer than the one stored (someone used it already).
 pub async fn use_totp_step(ex: &impl Exec, id: i64, step: i64) -> Result<bool, StoreError> {
+    changed();
     let n = ex
         .execute(
             Sql::new("UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2")
@@ -282,6 +303,7 @@ pub async fn set_verification(
     status: &str,
     now: Timestamp,
 ) -> Result<(), StoreError> {
+    changed();
     ex.execute(
         Sql::new(
             "UPDATE users SET verification = $2, updated_at = $3, version = version + 1 \
@@ -304,6 +326,7 @@ pub async fn set_disabled(
     version: i64,
     now: Timestamp,
 ) -> Result<bool, StoreError> {
+    changed();
     let n = ex
         .execute(
             Sql::new(
