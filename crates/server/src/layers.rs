@@ -46,6 +46,18 @@ fn is_api(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
 }
 
+/// A read (GET or HEAD) runs all its statements on one pooled connection, taken at its first
+/// and given back at its end: every connection given back costs a ping (see
+/// `zhichan_store::with_shared_connection`). Changes keep taking a connection per statement or
+/// transaction.
+pub async fn shared_connection(req: Request, next: Next) -> Response {
+    if req.method() == axum::http::Method::GET || req.method() == axum::http::Method::HEAD {
+        zhichan_store::with_shared_connection(next.run(req)).await
+    } else {
+        next.run(req).await
+    }
+}
+
 /// Turns any error response that is not already in the right shape into problem+json (API) or
 /// the HTML error page (everything else): fallbacks, method mismatches, timeouts, body limits
 /// and panics all come out the same way as handler errors.

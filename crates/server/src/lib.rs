@@ -195,6 +195,8 @@ pub fn app(services: Services, settings: Settings) -> Router {
             state.clone(),
             auth::guard,
         ))
+        // Around the guard: a read's authentication and handler share one connection.
+        .route_layer(axum::middleware::from_fn(layers::shared_connection))
         .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(state);
     with_layers(router, &settings)

@@ -24,7 +24,7 @@ pub mod tokens;
 pub mod users;
 pub mod verifications;
 
-pub use db::{Backend, Column, Db, DbRow, Exec, FromDbRow, Param, Sql, Tx};
+pub use db::{with_shared_connection, Backend, Column, Db, DbRow, Exec, FromDbRow, Param, Sql, Tx};
 
 /// What can go wrong below the service layer.
 #[derive(Debug, thiserror::Error)]
