@@ -435,6 +435,67 @@ fn log(sql: &Sql) {
     tracing::trace!(sql = %sql.text, params = sql.params.len(), "query");
 }
 
+/// One connection borrowed for a statement: a transaction's or a request's shared one. Its three
+/// ways of running a statement are written once here for both.
+enum Conn<'c> {
+    Sqlite(&'c mut sqlx::SqliteConnection),
+    Postgres(&'c mut sqlx::PgConnection),
+}
+
+impl Conn<'_> {
+    async fn fetch_all(self, sql: &Sql) -> Result<Vec<DbRow>, StoreError> {
+        Ok(match self {
+            Conn::Sqlite(c) => sql
+                .sqlite()
+                .fetch_all(c)
+                .await?
+                .into_iter()
+                .map(DbRow::Sqlite)
+                .collect(),
+            Conn::Postgres(c) => sql
+                .postgres()
+                .fetch_all(c)
+                .await?
+                .into_iter()
+                .map(DbRow::Postgres)
+                .collect(),
+        })
+    }
+
+    async fn fetch_optional(self, sql: &Sql) -> Result<Option<DbRow>, StoreError> {
+        Ok(match self {
+            Conn::Sqlite(c) => sql.sqlite().fetch_optional(c).await?.map(DbRow::Sqlite),
+            Conn::Postgres(c) => sql.postgres().fetch_optional(c).await?.map(DbRow::Postgres),
+        })
+    }
+
+    async fn execute(self, sql: &Sql) -> Result<u64, StoreError> {
+        Ok(match self {
+            Conn::Sqlite(c) => sql.sqlite().execute(c).await?.rows_affected(),
+            Conn::Postgres(c) => sql.postgres().execute(c).await?.rows_affected(),
+        })
+    }
+}
+
+impl Held {
+    fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Held::Sqlite(c) => Conn::Sqlite(c),
+            Held::Postgres(c) => Conn::Postgres(c),
+            Held::None => unreachable!("a shared connection is taken before use"),
+        }
+    }
+}
+
+impl TxInner {
+    fn conn(&mut self) -> Conn<'_> {
+        match self {
+            TxInner::Sqlite(t) => Conn::Sqlite(t),
+            TxInner::Postgres(t) => Conn::Postgres(t),
+        }
+    }
+}
+
 impl Db {
     /// The request's shared connection, taken from the pool at its first use.
     async fn shared(
@@ -460,24 +521,7 @@ impl Exec for Db {
     async fn fetch_all<T: FromDbRow>(&self, sql: Sql) -> Result<Vec<T>, StoreError> {
         log(&sql);
         if let Some(h) = held() {
-            let mut guard = self.shared(&h).await?;
-            let rows: Vec<DbRow> = match &mut *guard {
-                Held::Sqlite(c) => sql
-                    .sqlite()
-                    .fetch_all(&mut **c)
-                    .await?
-                    .into_iter()
-                    .map(DbRow::Sqlite)
-                    .collect(),
-                Held::Postgres(c) => sql
-                    .postgres()
-                    .fetch_all(&mut **c)
-                    .await?
-                    .into_iter()
-                    .map(DbRow::Postgres)
-                    .collect(),
-                Held::None => unreachable!("a shared connection is taken above"),
-            };
+            let rows = self.shared(&h).await?.conn().fetch_all(&sql).await?;
             return rows.iter().map(T::from_row).collect();
         }
         match self {
@@ -503,20 +547,7 @@ impl Exec for Db {
     async fn fetch_optional<T: FromDbRow>(&self, sql: Sql) -> Result<Option<T>, StoreError> {
         log(&sql);
         let row = if let Some(h) = held() {
-            let mut guard = self.shared(&h).await?;
-            match &mut *guard {
-                Held::Sqlite(c) => sql
-                    .sqlite()
-                    .fetch_optional(&mut **c)
-                    .await?
-                    .map(DbRow::Sqlite),
-                Held::Postgres(c) => sql
-                    .postgres()
-                    .fetch_optional(&mut **c)
-                    .await?
-                    .map(DbRow::Postgres),
-                Held::None => unreachable!("a shared connection is taken above"),
-            }
+            self.shared(&h).await?.conn().fetch_optional(&sql).await?
         } else {
             match self {
                 Db::Sqlite(p) => sql.sqlite().fetch_optional(p).await?.map(DbRow::Sqlite),
@@ -529,12 +560,7 @@ impl Exec for Db {
     async fn execute(&self, sql: Sql) -> Result<u64, StoreError> {
         log(&sql);
         if let Some(h) = held() {
-            let mut guard = self.shared(&h).await?;
-            return Ok(match &mut *guard {
-                Held::Sqlite(c) => sql.sqlite().execute(&mut **c).await?.rows_affected(),
-                Held::Postgres(c) => sql.postgres().execute(&mut **c).await?.rows_affected(),
-                Held::None => unreachable!("a shared connection is taken above"),
-            });
+            return self.shared(&h).await?.conn().execute(&sql).await;
         }
         Ok(match self {
             Db::Sqlite(p) => sql.sqlite().execute(p).await?.rows_affected(),
@@ -608,51 +634,19 @@ impl Tx {
 impl Exec for Tx {
     async fn fetch_all<T: FromDbRow>(&self, sql: Sql) -> Result<Vec<T>, StoreError> {
         log(&sql);
-        let mut guard = self.inner.lock().await;
-        let rows = match &mut *guard {
-            TxInner::Sqlite(t) => sql
-                .sqlite()
-                .fetch_all(&mut **t)
-                .await?
-                .into_iter()
-                .map(DbRow::Sqlite)
-                .collect::<Vec<_>>(),
-            TxInner::Postgres(t) => sql
-                .postgres()
-                .fetch_all(&mut **t)
-                .await?
-                .into_iter()
-                .map(DbRow::Postgres)
-                .collect(),
-        };
+        let rows = self.inner.lock().await.conn().fetch_all(&sql).await?;
         rows.iter().map(T::from_row).collect()
     }
 
     async fn fetch_optional<T: FromDbRow>(&self, sql: Sql) -> Result<Option<T>, StoreError> {
         log(&sql);
-        let mut guard = self.inner.lock().await;
-        let row = match &mut *guard {
-            TxInner::Sqlite(t) => sql
-                .sqlite()
-                .fetch_optional(&mut **t)
-                .await?
-                .map(DbRow::Sqlite),
-            TxInner::Postgres(t) => sql
-                .postgres()
-                .fetch_optional(&mut **t)
-                .await?
-                .map(DbRow::Postgres),
-        };
+        let row = self.inner.lock().await.conn().fetch_optional(&sql).await?;
         row.as_ref().map(T::from_row).transpose()
     }
 
     async fn execute(&self, sql: Sql) -> Result<u64, StoreError> {
         log(&sql);
-        let mut guard = self.inner.lock().await;
-        Ok(match &mut *guard {
-            TxInner::Sqlite(t) => sql.sqlite().execute(&mut **t).await?.rows_affected(),
-            TxInner::Postgres(t) => sql.postgres().execute(&mut **t).await?.rows_affected(),
-        })
+        self.inner.lock().await.conn().execute(&sql).await
     }
 
     fn backend(&self) -> Backend {
