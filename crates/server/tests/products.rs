@@ -378,6 +378,31 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
         (u["status"].as_str(), u["sales_revenue"].as_str()),
         (Some("submitted"), Some("5100000.00"))
     );
+    // The product's page (which reads the update with the product) and the list judge it alike.
+    let p: Value = get(&format!("/api/v1/products/{pid}"), &firm)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(p["annual_update"], "submitted", "{p}");
+    let list: Value = get("/api/v1/products", &firm)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let item = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == pid)
+        .unwrap();
+    assert_eq!(item["annual_update"], "submitted");
+    assert_eq!(
+        (&item["figures"], &item["patents"]),
+        (&p["figures"], &p["patents"])
+    );
     let updates: Value = get("/api/v1/annual-updates", &reviewer)
         .await
         .unwrap()

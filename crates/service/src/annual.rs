@@ -124,7 +124,7 @@ impl Cycle {
 /// The review deadline terms in force on a day.
 #[derive(Clone, Debug)]
 pub struct ReviewTerms {
-    pub calendar: WorkCalendar,
+    pub calendar: std::sync::Arc<WorkCalendar>,
     pub working_days: u32,
     pub today: time::Date,
 }
@@ -158,7 +158,7 @@ impl Services {
     pub async fn review_terms(&self) -> ServiceResult<ReviewTerms> {
         let rules = self.registration_rules().await?.rules;
         Ok(ReviewTerms {
-            calendar: self.calendar().await?.calendar,
+            calendar: self.calendar().await?.calendar.clone(),
             working_days: rules.review_working_days,
             today: self.now().beijing_date(),
         })

@@ -252,12 +252,8 @@ impl Services {
         patent: &Patent,
         now: zhichan_domain::Timestamp,
     ) -> ServiceResult<()> {
+        // Read after the change, with their linked patents as they now stand.
         let linked = zhichan_store::products::linked_to_patent(tx, patent.id).await?;
-        let ids: Vec<i64> = linked
-            .iter()
-            .flat_map(|p| p.links.iter().map(|l| l.patent_id))
-            .collect();
-        let all = patents::by_ids(tx, &ids).await?;
         for p in linked
             .iter()
             .filter(|p| p.registered_on.is_some() && p.withdrawn_on.is_none())
@@ -286,7 +282,8 @@ impl Services {
             )
             .await?;
             let none_left = p.links.iter().all(|l| {
-                all.iter()
+                p.patents
+                    .iter()
                     .find(|x| x.id == l.patent_id)
                     .is_some_and(|x| !x.legal_status.in_force())
             });

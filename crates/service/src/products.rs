@@ -133,26 +133,33 @@ impl Services {
             .ok_or(ServiceError::NotFound)
     }
 
-    /// Products with their patents, the patents of a whole page fetched in one query.
+    /// Products with their patents: those read with the product are used as they are; the
+    /// patents of products put together in memory are fetched, for a whole page in one query.
     pub(crate) async fn views(
         &self,
         ex: &impl zhichan_store::Exec,
         list: Vec<Product>,
     ) -> ServiceResult<Vec<ProductView>> {
-        let ids: Vec<i64> = list
+        let missing: Vec<i64> = list
             .iter()
-            .flat_map(|p| p.links.iter().map(|l| l.patent_id))
+            .flat_map(|p| {
+                p.links
+                    .iter()
+                    .filter(|l| !p.patents.iter().any(|pt| pt.id == l.patent_id))
+                    .map(|l| l.patent_id)
+            })
             .collect();
-        let found = patents::by_ids(ex, &ids).await?;
+        let fetched = patents::by_ids(ex, &missing).await?;
         Ok(list
             .into_iter()
-            .map(|product| {
+            .map(|mut product| {
+                let read = std::mem::take(&mut product.patents);
                 let patents = product
                     .links
                     .iter()
                     .filter_map(|l| {
-                        found
-                            .iter()
+                        read.iter()
+                            .chain(fetched.iter())
                             .find(|p| p.id == l.patent_id)
                             .map(|p| (p.clone(), l.clone()))
                     })
@@ -364,6 +371,7 @@ impl Services {
             withdrawn_on: None,
             figures,
             links,
+            patents: Vec::new(),
             created_at: now,
             updated_at: now,
             version: 1,
@@ -465,30 +473,45 @@ impl Services {
         let p = products::by_id(self.db(), id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        // Outside the read scope it does not exist; inside it, a role without the action is 403.
-        self.scoped(
-            actor,
-            Action::ReadEnterprise,
-            &placement(p.region, &p.enterprise_code),
-            &format!("product:{id}"),
-        )
-        .await?;
-        if action != Action::ReadEnterprise {
-            self.scoped(
-                actor,
-                action,
-                &placement(p.region, &p.enterprise_code),
-                &format!("product:{id}"),
-            )
-            .await?;
-        }
+        self.may(actor, &p, action).await?;
         Ok(p)
+    }
+
+    /// Outside the read scope a product does not exist; inside it, a role without the action
+    /// is refused (403).
+    async fn may(&self, actor: &Actor, p: &Product, action: Action) -> ServiceResult<()> {
+        let place = placement(p.region, &p.enterprise_code);
+        let object = format!("product:{}", p.id);
+        self.scoped(actor, Action::ReadEnterprise, &place, &object)
+            .await?;
+        if action != Action::ReadEnterprise {
+            self.scoped(actor, action, &place, &object).await?;
+        }
+        Ok(())
     }
 
     /// One product, inside the caller's scope.
     pub async fn product(&self, actor: &Actor, id: i64) -> ServiceResult<ProductView> {
         let p = self.load(actor, id, Action::ReadEnterprise).await?;
         self.view(self.db(), p).await
+    }
+
+    /// One product for its page, inside the caller's scope, with its update of the cycle in
+    /// progress (when there is one): read in one statement.
+    pub async fn product_page(
+        &self,
+        actor: &Actor,
+        cycle: &crate::annual::Cycle,
+        id: i64,
+    ) -> ServiceResult<(
+        ProductView,
+        Vec<zhichan_store::annual_updates::AnnualUpdate>,
+    )> {
+        let (p, update) = products::with_update(self.db(), id, cycle.year())
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        self.may(actor, &p, Action::ReadEnterprise).await?;
+        Ok((self.view(self.db(), p).await?, update.into_iter().collect()))
     }
 
     /// The products the caller may see that match `filter`.

@@ -6,6 +6,8 @@ use crate::audit::record;
 use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::json;
+use std::any::Any;
+use std::sync::Arc;
 use zhichan_domain::access::{authorize, Action, Actor, Placement};
 use zhichan_domain::calendar::{CalendarDay, DayKind, WorkCalendar};
 use zhichan_domain::rules::{EvaluationWeights, RegistrationRules};
@@ -15,10 +17,14 @@ use zhichan_store::StoreError;
 
 const HOLIDAYS_CSV: &str = include_str!("../../../data/calendar/holidays.csv");
 
-/// The rules documents last read, by kind: when, version, body.
-pub type Cache = std::sync::Arc<
-    std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, i64, String)>>,
->;
+/// A rules document as last read, already parsed (a `Versioned<T>` or, for the calendar, the
+/// built [`CalendarInForce`]), and when it was read.
+type Parsed = (std::time::Instant, Arc<dyn Any + Send + Sync>);
+
+/// The rules documents last read, by kind. Every request that counts a deadline or judges an
+/// update needs them; parsing them (and building the calendar) each time cost more than the
+/// product read itself.
+pub type Cache = Arc<std::sync::Mutex<std::collections::HashMap<&'static str, Parsed>>>;
 
 /// The kinds of rules documents.
 pub const CALENDAR: &str = "calendar";
@@ -58,7 +64,7 @@ pub struct Versioned<T> {
 pub struct CalendarInForce {
     pub version: i64,
     pub days: Vec<CalendarDay>,
-    pub calendar: WorkCalendar,
+    pub calendar: Arc<WorkCalendar>,
 }
 
 fn corrupt(e: impl std::fmt::Display) -> ServiceError {
@@ -74,45 +80,56 @@ fn violations(errs: Vec<(String, Violation)>) -> ServiceError {
 }
 
 impl Services {
-    /// The newest version of a kind, from the cache when it is fresh (another server process's
-    /// change is seen within [`crate::security::SETTINGS_FRESH_FOR`], this process's at once).
-    async fn latest<T: DeserializeOwned>(
+    /// The newest version of a kind, parsed by `build` (from its version and body; version 0
+    /// and no body when none is stored), from the cache when it is fresh (another server
+    /// process's change is seen within [`crate::security::SETTINGS_FRESH_FOR`], this process's
+    /// at once).
+    async fn cached<T: Send + Sync + 'static>(
         &self,
-        kind: &str,
-        default: impl FnOnce() -> T,
-    ) -> ServiceResult<Versioned<T>> {
-        let cached = self
+        kind: &'static str,
+        build: impl FnOnce(i64, &str) -> ServiceResult<T>,
+    ) -> ServiceResult<Arc<T>> {
+        let hit = self
             .rules_cache
             .lock()
             .expect("rules cache")
             .get(kind)
-            .filter(|(at, _, _)| at.elapsed() < crate::security::SETTINGS_FRESH_FOR)
-            .map(|(_, v, body)| (*v, body.clone()));
-        let (version, body) = match cached {
-            Some(c) => c,
-            None => {
-                let (version, body) = match settings::latest_rules(self.db(), kind).await? {
-                    Some(v) => (v.version, v.settings),
-                    None => (0, String::new()),
-                };
-                self.rules_cache.lock().expect("rules cache").insert(
-                    kind.to_string(),
-                    (std::time::Instant::now(), version, body.clone()),
-                );
-                (version, body)
-            }
+            .filter(|(at, _)| at.elapsed() < crate::security::SETTINGS_FRESH_FOR)
+            .map(|(_, v)| v.clone());
+        if let Some(v) = hit.and_then(|v| v.downcast::<T>().ok()) {
+            return Ok(v);
+        }
+        let (version, body) = match settings::latest_rules(self.db(), kind).await? {
+            Some(v) => (v.version, v.settings),
+            None => (0, String::new()),
         };
-        Ok(if version == 0 {
-            Versioned {
-                version: 0,
-                rules: default(),
-            }
-        } else {
-            Versioned {
-                version,
-                rules: serde_json::from_str(&body).map_err(corrupt)?,
-            }
-        })
+        let parsed = Arc::new(build(version, &body)?);
+        self.rules_cache
+            .lock()
+            .expect("rules cache")
+            .insert(kind, (std::time::Instant::now(), parsed.clone()));
+        Ok(parsed)
+    }
+
+    /// The newest version of a rules document (the built-in first edition as version 0).
+    async fn latest<T: DeserializeOwned + Clone + Send + Sync + 'static>(
+        &self,
+        kind: &'static str,
+        default: impl FnOnce() -> T,
+    ) -> ServiceResult<Versioned<T>> {
+        let v = self
+            .cached(kind, |version, body| {
+                Ok(Versioned {
+                    version,
+                    rules: if version == 0 {
+                        default()
+                    } else {
+                        serde_json::from_str(body).map_err(corrupt)?
+                    },
+                })
+            })
+            .await?;
+        Ok(Versioned::clone(&v))
     }
 
     fn forget_rules(&self, kind: &str) {
@@ -120,15 +137,22 @@ impl Services {
     }
 
     /// The working-day calendar in force.
-    pub async fn calendar(&self) -> ServiceResult<CalendarInForce> {
-        let v = self.latest(CALENDAR, default_calendar).await?;
-        let calendar = WorkCalendar::from_days(&v.rules)
-            .map_err(|e| corrupt(format!("calendar version {}: {:?}", v.version, e)))?;
-        Ok(CalendarInForce {
-            version: v.version,
-            days: v.rules,
-            calendar,
+    pub async fn calendar(&self) -> ServiceResult<Arc<CalendarInForce>> {
+        self.cached(CALENDAR, |version, body| {
+            let days: Vec<CalendarDay> = if version == 0 {
+                default_calendar()
+            } else {
+                serde_json::from_str(body).map_err(corrupt)?
+            };
+            let calendar = WorkCalendar::from_days(&days)
+                .map_err(|e| corrupt(format!("calendar version {version}: {e:?}")))?;
+            Ok(CalendarInForce {
+                version,
+                days,
+                calendar: Arc::new(calendar),
+            })
         })
+        .await
     }
 
     /// The registration rules in force.
@@ -256,7 +280,7 @@ impl Services {
         based_on: i64,
         mut days: Vec<CalendarDay>,
         reason: &str,
-    ) -> ServiceResult<CalendarInForce> {
+    ) -> ServiceResult<Arc<CalendarInForce>> {
         self.may_manage_rules(actor, CALENDAR).await?;
         WorkCalendar::from_days(&days).map_err(|errs| {
             violations(

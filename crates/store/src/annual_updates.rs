@@ -1,7 +1,6 @@
 //! Annual updates (信息更新) of registered products: one per product and year of figures.
 
 use crate::db::{DbRow, Exec, FromDbRow, Sql};
-use crate::users::{region_opt, ts, ts_opt};
 use crate::StoreError;
 use zhichan_domain::{Money, RegionCode, Timestamp};
 
@@ -31,31 +30,94 @@ pub struct AnnualUpdate {
     pub version: i64,
 }
 
+/// An update as stored, its text columns not yet parsed: read from a row, or from the JSON a
+/// product read carries its update in (a JSON array in column order).
+#[derive(serde::Deserialize)]
+pub(crate) struct Stored {
+    id: i64,
+    product_id: i64,
+    region: i64,
+    year: i64,
+    sales_revenue: i64,
+    output_value: i64,
+    export_value: i64,
+    profit: i64,
+    ip_investment: i64,
+    still_sold: crate::db::Flag,
+    status: String,
+    submitted_by: String,
+    submitted_at: String,
+    reviewed_by: Option<String>,
+    reviewed_at: Option<String>,
+    return_reason: Option<String>,
+    version: i64,
+}
+
+/// The JSON array expression that [`Stored`] reads, over annual_updates aliased `alias`, with
+/// the engine's array function `array`.
+pub(crate) fn json_of(array: &str, alias: &str) -> String {
+    let cols: Vec<String> = COLUMNS
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect();
+    format!("{array}({})", cols.join(", "))
+}
+
+impl TryFrom<Stored> for AnnualUpdate {
+    type Error = StoreError;
+
+    fn try_from(s: Stored) -> Result<Self, StoreError> {
+        let bad = |what: &str, v: &dyn std::fmt::Display| {
+            StoreError::Corrupt(format!("annual update {what}: {v}"))
+        };
+        let time = |what: &str, v: &str| Timestamp::parse(v).ok_or_else(|| bad(what, &v));
+        Ok(AnnualUpdate {
+            id: s.id,
+            product_id: s.product_id,
+            region: u32::try_from(s.region)
+                .ok()
+                .and_then(RegionCode::from_u32)
+                .ok_or_else(|| bad("region", &s.region))?,
+            year: i32::try_from(s.year).map_err(|_| bad("year", &s.year))?,
+            sales_revenue: Money::from_fen(s.sales_revenue),
+            output_value: Money::from_fen(s.output_value),
+            export_value: Money::from_fen(s.export_value),
+            profit: Money::from_fen(s.profit),
+            ip_investment: Money::from_fen(s.ip_investment),
+            still_sold: s.still_sold.0,
+            status: UpdateStatus::parse(&s.status).map_err(|_| bad("status", &s.status))?,
+            submitted_by: s.submitted_by,
+            submitted_at: time("submitted_at", &s.submitted_at)?,
+            reviewed_by: s.reviewed_by,
+            reviewed_at: s.reviewed_at.map(|t| time("reviewed_at", &t)).transpose()?,
+            return_reason: s.return_reason,
+            version: s.version,
+        })
+    }
+}
+
 impl FromDbRow for AnnualUpdate {
     fn from_row(row: &DbRow) -> Result<Self, StoreError> {
-        let status: String = row.get("status")?;
-        let year: i64 = row.get("year")?;
-        Ok(AnnualUpdate {
+        Stored {
             id: row.get("id")?,
             product_id: row.get("product_id")?,
-            region: region_opt(row, "region")?
-                .ok_or_else(|| StoreError::Corrupt("annual update without region".into()))?,
-            year: i32::try_from(year).map_err(|_| StoreError::Corrupt(format!("year {year}")))?,
-            sales_revenue: Money::from_fen(row.get("sales_revenue")?),
-            output_value: Money::from_fen(row.get("output_value")?),
-            export_value: Money::from_fen(row.get("export_value")?),
-            profit: Money::from_fen(row.get("profit")?),
-            ip_investment: Money::from_fen(row.get("ip_investment")?),
-            still_sold: row.get("still_sold")?,
-            status: UpdateStatus::parse(&status)
-                .map_err(|_| StoreError::Corrupt(format!("update status {status}")))?,
+            region: row.get("region")?,
+            year: row.get("year")?,
+            sales_revenue: row.get("sales_revenue")?,
+            output_value: row.get("output_value")?,
+            export_value: row.get("export_value")?,
+            profit: row.get("profit")?,
+            ip_investment: row.get("ip_investment")?,
+            still_sold: crate::db::Flag(row.get("still_sold")?),
+            status: row.get("status")?,
             submitted_by: row.get("submitted_by")?,
-            submitted_at: ts(row, "submitted_at")?,
+            submitted_at: row.get("submitted_at")?,
             reviewed_by: row.get("reviewed_by")?,
-            reviewed_at: ts_opt(row, "reviewed_at")?,
+            reviewed_at: row.get("reviewed_at")?,
             return_reason: row.get("return_reason")?,
             version: row.get("version")?,
-        })
+        }
+        .try_into()
     }
 }
 

@@ -393,6 +393,39 @@ impl DbRow {
     }
 }
 
+/// A boolean as either engine writes it into JSON: `true`/`false` from PostgreSQL, `1`/`0` from
+/// SQLite (which has no boolean type).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl<'de> serde::Deserialize<'de> for Flag {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Flag;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a boolean, 0 or 1")
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Flag, E> {
+                Ok(Flag(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Flag, E> {
+                match v {
+                    0 | 1 => Ok(Flag(v == 1)),
+                    _ => Err(E::invalid_value(serde::de::Unexpected::Unsigned(v), &self)),
+                }
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Flag, E> {
+                match u64::try_from(v) {
+                    Ok(u) => self.visit_u64(u),
+                    Err(_) => Err(E::invalid_value(serde::de::Unexpected::Signed(v), &self)),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// Builds a value from a row. Written by hand per type: it keeps the row mapping next to the
 /// query that produces it and avoids a derive macro that would compile both drivers twice.
 pub trait FromDbRow: Sized + Send {
@@ -656,7 +689,21 @@ impl Exec for Tx {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{redact, Flag};
+
+    #[test]
+    fn a_flag_reads_either_engines_json_boolean() {
+        let read = |t: &str| {
+            serde_json::from_str::<Vec<Flag>>(t).map(|v| v.iter().map(|f| f.0).collect::<Vec<_>>())
+        };
+        assert_eq!(
+            read("[true, false, 1, 0]").unwrap(),
+            [true, false, true, false]
+        );
+        assert!(read("[2]").is_err());
+        assert!(read("[-1]").is_err());
+        assert!(read("[\"1\"]").is_err());
+    }
 
     #[test]
     fn passwords_never_reach_messages() {

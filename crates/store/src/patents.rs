@@ -1,7 +1,6 @@
 //! The patents of each enterprise.
 
 use crate::db::{DbRow, Exec, FromDbRow, Sql};
-use crate::users::ts;
 use crate::StoreError;
 use zhichan_domain::enterprises::{format_date, parse_date};
 use zhichan_domain::patents::{LegalStatus, PatentRight};
@@ -29,35 +28,87 @@ pub struct Patent {
 /// Patentees are stored joined by a character no name contains.
 const SEP: char = '\u{1f}';
 
-impl FromDbRow for Patent {
-    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+/// A patent as stored, its text columns not yet parsed: read from a row, or from the JSON a
+/// product read carries its linked patents in (a JSON array in column order).
+#[derive(serde::Deserialize)]
+pub(crate) struct Stored {
+    id: i64,
+    enterprise_id: i64,
+    number: String,
+    title: String,
+    patentees: String,
+    grant_date: Option<String>,
+    legal_status: String,
+    patent_right: String,
+    licence_record: String,
+    status_since: String,
+    created_at: String,
+    updated_at: String,
+    version: i64,
+}
+
+/// The JSON array expression that [`Stored`] reads, over patents aliased `alias`: the engine's
+/// array function (`json_array` on SQLite, `json_build_array` on PostgreSQL) is `array`.
+pub(crate) fn json_of(array: &str, alias: &str) -> String {
+    let cols: Vec<String> = COLUMNS
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect();
+    format!("{array}({})", cols.join(", "))
+}
+
+impl TryFrom<Stored> for Patent {
+    type Error = StoreError;
+
+    fn try_from(s: Stored) -> Result<Self, StoreError> {
         let bad = |what: &str, v: &str| StoreError::Corrupt(format!("{what}: {v}"));
-        let number: String = row.get("number")?;
-        let status: String = row.get("legal_status")?;
-        let right: String = row.get("patent_right")?;
-        let patentees: String = row.get("patentees")?;
-        let grant: Option<String> = row.get("grant_date")?;
+        let time = |what: &str, v: &str| Timestamp::parse(v).ok_or_else(|| bad(what, v));
         Ok(Patent {
-            id: row.get("id")?,
-            enterprise_id: row.get("enterprise_id")?,
-            number: PatentNumber::parse(&number).map_err(|_| bad("number", &number))?,
-            title: row.get("title")?,
-            patentees: patentees
+            id: s.id,
+            enterprise_id: s.enterprise_id,
+            number: PatentNumber::parse(&s.number).map_err(|_| bad("number", &s.number))?,
+            title: s.title,
+            patentees: s
+                .patentees
                 .split(SEP)
                 .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .collect(),
-            grant_date: grant
+            grant_date: s
+                .grant_date
                 .map(|g| parse_date(&g).ok_or_else(|| bad("grant_date", &g)))
                 .transpose()?,
-            legal_status: LegalStatus::parse(&status).map_err(|_| bad("legal_status", &status))?,
-            right: PatentRight::parse(&right).map_err(|_| bad("patent_right", &right))?,
-            licence_record: row.get("licence_record")?,
-            status_since: ts(row, "status_since")?,
-            created_at: ts(row, "created_at")?,
-            updated_at: ts(row, "updated_at")?,
-            version: row.get("version")?,
+            legal_status: LegalStatus::parse(&s.legal_status)
+                .map_err(|_| bad("legal_status", &s.legal_status))?,
+            right: PatentRight::parse(&s.patent_right)
+                .map_err(|_| bad("patent_right", &s.patent_right))?,
+            licence_record: s.licence_record,
+            status_since: time("status_since", &s.status_since)?,
+            created_at: time("created_at", &s.created_at)?,
+            updated_at: time("updated_at", &s.updated_at)?,
+            version: s.version,
         })
+    }
+}
+
+impl FromDbRow for Patent {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Stored {
+            id: row.get("id")?,
+            enterprise_id: row.get("enterprise_id")?,
+            number: row.get("number")?,
+            title: row.get("title")?,
+            patentees: row.get("patentees")?,
+            grant_date: row.get("grant_date")?,
+            legal_status: row.get("legal_status")?,
+            patent_right: row.get("patent_right")?,
+            licence_record: row.get("licence_record")?,
+            status_since: row.get("status_since")?,
+            created_at: row.get("created_at")?,
+            updated_at: row.get("updated_at")?,
+            version: row.get("version")?,
+        }
+        .try_into()
     }
 }
 

@@ -1,6 +1,8 @@
 //! Products, their figures and patents, their versions, and registration serials.
 
-use crate::db::{DbRow, Exec, FromDbRow, Sql};
+use crate::annual_updates::AnnualUpdate;
+use crate::db::{Backend, DbRow, Exec, Flag, FromDbRow, Sql};
+use crate::patents::Patent;
 use crate::users::{region_opt, ts, ts_opt};
 use crate::StoreError;
 use zhichan_domain::enterprises::{format_date, parse_date};
@@ -50,6 +52,9 @@ pub struct Product {
     pub withdrawn_on: Option<time::Date>,
     pub figures: Vec<Figures>,
     pub links: Vec<Link>,
+    /// The linked patents as read with the product, in the links' order (none for a product
+    /// put together in memory: its view reads them). Never written by [`save`].
+    pub patents: Vec<Patent>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
@@ -91,6 +96,7 @@ impl FromDbRow for Product {
             withdrawn_on: date("withdrawn_on")?,
             figures: Vec::new(),
             links: Vec::new(),
+            patents: Vec::new(),
             created_at: ts(row, "created_at")?,
             updated_at: ts(row, "updated_at")?,
             version: row.get("version")?,
@@ -104,45 +110,131 @@ const COLUMNS: &str = "id, enterprise_id, \
     status, registration_number, submitted_at, reviewed_at, reviewed_by, return_reason, \
     registered_on, withdrawn_on, created_at, updated_at, version";
 
-/// A product's yearly figures or one of its patent links: a row of the one query that reads
-/// both (every product page and list needs them, and each query is a round trip).
-enum Child {
-    Figures(i64, Figures),
-    Link(i64, Link),
+/// The JSON functions of an engine, for reads that bring a product's figures, links, linked
+/// patents and annual update along in the product's own row: one statement and one row per
+/// product, where separate queries would each be a round trip (a product page used to take four).
+/// The arrays come unordered (an ordered aggregate costs SQLite a sorter per row) and are put
+/// in order when read.
+struct Json {
+    array: &'static str,
+    /// The JSON array of an expression over the rows; `[]` for none.
+    agg: fn(&str) -> String,
+    /// The text of a JSON value (PostgreSQL's `json` is not text to the driver).
+    text: fn(&str) -> String,
 }
 
-impl FromDbRow for Child {
-    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
-        let kind: String = row.get("kind")?;
-        let product_id: i64 = row.get("product_id")?;
-        let a: i64 = row.get("a")?;
-        let b: i64 = row.get("b")?;
-        if kind == "f" {
-            let money = |col: &str| -> Result<Option<Money>, StoreError> {
-                Ok(row.get::<Option<i64>>(col)?.map(Money::from_fen))
-            };
-            Ok(Child::Figures(
-                product_id,
-                Figures {
-                    year: i32::try_from(a).map_err(|_| bad("year", a))?,
-                    sales_revenue: Money::from_fen(b),
-                    output_value: money("c")?.ok_or_else(|| bad("output_value", "null"))?,
-                    export_value: money("d")?,
-                    profit: money("e")?,
-                    ip_investment: money("g")?,
-                },
-            ))
-        } else {
-            Ok(Child::Link(
-                product_id,
-                Link {
-                    patent_id: a,
-                    core: b != 0,
-                    embodiment: row.get::<Option<String>>("t")?.unwrap_or_default(),
-                },
-            ))
+const SQLITE_JSON: Json = Json {
+    array: "json_array",
+    agg: |e| format!("json_group_array({e})"),
+    text: |e| e.to_string(),
+};
+
+const POSTGRES_JSON: Json = Json {
+    array: "json_build_array",
+    agg: |e| format!("COALESCE(json_agg({e})::text, '[]')"),
+    text: |e| format!("({e})::text"),
+};
+
+/// The statements of product reads on one engine, built once.
+struct Reads {
+    /// The product columns with its figures and its links (each with the linked patent).
+    columns: String,
+    /// The annual update of the year `$2`, as a column.
+    update: String,
+}
+
+fn reads(ex: &impl Exec) -> &'static Reads {
+    static SQLITE: std::sync::OnceLock<Reads> = std::sync::OnceLock::new();
+    static POSTGRES: std::sync::OnceLock<Reads> = std::sync::OnceLock::new();
+    let (cell, j) = match ex.backend() {
+        Backend::Sqlite => (&SQLITE, &SQLITE_JSON),
+        Backend::Postgres => (&POSTGRES, &POSTGRES_JSON),
+    };
+    cell.get_or_init(|| {
+        let figures = (j.agg)(&format!(
+            "{}(f.year, f.sales_revenue, f.output_value, f.export_value, f.profit, \
+             f.ip_investment)",
+            j.array
+        ));
+        let links = (j.agg)(&format!(
+            "{}(l.patent_id, l.core, l.embodiment, {})",
+            j.array,
+            crate::patents::json_of(j.array, "p")
+        ));
+        let update = (j.text)(&crate::annual_updates::json_of(j.array, "u"));
+        Reads {
+            columns: format!(
+                "{COLUMNS}, \
+                 (SELECT {figures} FROM product_figures f WHERE f.product_id = products.id) \
+                 AS figures, \
+                 (SELECT {links} FROM product_patents l JOIN patents p ON p.id = l.patent_id \
+                 WHERE l.product_id = products.id) AS links"
+            ),
+            update: format!(
+                "(SELECT {update} FROM annual_updates u \
+                 WHERE u.product_id = products.id AND u.year = $2) AS annual_update"
+            ),
         }
+    })
+}
+
+/// The SELECT list of product reads on an engine.
+fn columns(ex: &impl Exec) -> &'static str {
+    &reads(ex).columns
+}
+
+/// One year's figures as the JSON of a product read has them.
+#[derive(serde::Deserialize)]
+struct StoredFigures(i64, i64, i64, Option<i64>, Option<i64>, Option<i64>);
+
+/// A link and its patent as the JSON of a product read has them.
+#[derive(serde::Deserialize)]
+struct StoredLink(i64, Flag, String, crate::patents::Stored);
+
+fn json<T: serde::de::DeserializeOwned>(row: &DbRow, col: &str) -> Result<T, StoreError> {
+    let text: String = row.get(col)?;
+    serde_json::from_str(&text).map_err(|e| bad(col, e))
+}
+
+/// A product read with everything under it.
+struct Full(Product);
+
+impl FromDbRow for Full {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        let mut p = Product::from_row(row)?;
+        for StoredFigures(year, sales, output, export, profit, ip) in
+            json::<Vec<StoredFigures>>(row, "figures")?
+        {
+            p.figures.push(Figures {
+                year: i32::try_from(year).map_err(|_| bad("year", year))?,
+                sales_revenue: Money::from_fen(sales),
+                output_value: Money::from_fen(output),
+                export_value: export.map(Money::from_fen),
+                profit: profit.map(Money::from_fen),
+                ip_investment: ip.map(Money::from_fen),
+            });
+        }
+        for StoredLink(patent_id, core, embodiment, patent) in
+            json::<Vec<StoredLink>>(row, "links")?
+        {
+            p.links.push(Link {
+                patent_id,
+                core: core.0,
+                embodiment,
+            });
+            p.patents.push(patent.try_into()?);
+        }
+        p.figures.sort_by_key(|f| f.year);
+        p.links.sort_by_key(|l| l.patent_id);
+        p.patents.sort_by_key(|pt| pt.id);
+        Ok(Full(p))
     }
+}
+
+/// Reads products with everything under them.
+async fn read(ex: &impl Exec, sql: Sql) -> Result<Vec<Product>, StoreError> {
+    let rows: Vec<Full> = ex.fetch_all(sql).await?;
+    Ok(rows.into_iter().map(|Full(p)| p).collect())
 }
 
 fn in_list(first: usize, n: usize) -> String {
@@ -152,63 +244,73 @@ fn in_list(first: usize, n: usize) -> String {
         .join(", ")
 }
 
-/// Loads the figures and patent links of the given products in one query.
-async fn complete(ex: &impl Exec, mut list: Vec<Product>) -> Result<Vec<Product>, StoreError> {
-    if list.is_empty() {
-        return Ok(list);
-    }
-    let ids = in_list(1, list.len());
-    let mut q = Sql::new(format!(
-        "SELECT 'f' AS kind, product_id, year AS a, sales_revenue AS b, output_value AS c, \
-         export_value AS d, profit AS e, ip_investment AS g, CAST(NULL AS TEXT) AS t \
-         FROM product_figures WHERE product_id IN ({ids}) \
-         UNION ALL \
-         SELECT 'l', product_id, patent_id, CASE WHEN core THEN 1 ELSE 0 END, NULL, NULL, NULL, \
-         NULL, embodiment FROM product_patents WHERE product_id IN ({ids}) \
-         ORDER BY 1, 3"
-    ));
-    for p in &list {
-        q.push_param(p.id);
-    }
-    let children: Vec<Child> = ex.fetch_all(q).await?;
-    for child in children {
-        match child {
-            Child::Figures(id, f) => {
-                if let Some(p) = list.iter_mut().find(|p| p.id == id) {
-                    p.figures.push(f);
-                }
-            }
-            Child::Link(id, l) => {
-                if let Some(p) = list.iter_mut().find(|p| p.id == id) {
-                    p.links.push(l);
-                }
-            }
-        }
-    }
-    Ok(list)
-}
-
-/// The products of the given ids (a page's worth), in two queries.
+/// The products of the given ids (a page's worth), in one statement.
 pub async fn by_ids(ex: &impl Exec, ids: &[i64]) -> Result<Vec<Product>, StoreError> {
     if ids.is_empty() {
         return Ok(Vec::new());
     }
     let mut q = Sql::new(format!(
-        "SELECT {COLUMNS} FROM products WHERE id IN ({})",
+        "SELECT {} FROM products WHERE id IN ({})",
+        columns(ex),
         in_list(1, ids.len())
     ));
     for id in ids {
         q.push_param(*id);
     }
-    let rows: Vec<Product> = ex.fetch_all(q).await?;
-    complete(ex, rows).await
+    read(ex, q).await
 }
 
+/// One product with its figures, links and linked patents, in one statement.
 pub async fn by_id(ex: &impl Exec, id: i64) -> Result<Option<Product>, StoreError> {
-    let row: Option<Product> = ex
-        .fetch_optional(Sql::new(format!("SELECT {COLUMNS} FROM products WHERE id = $1")).bind(id))
-        .await?;
-    Ok(complete(ex, row.into_iter().collect()).await?.pop())
+    Ok(read(
+        ex,
+        Sql::new(format!(
+            "SELECT {} FROM products WHERE id = $1",
+            columns(ex)
+        ))
+        .bind(id),
+    )
+    .await?
+    .pop())
+}
+
+/// A product with its update of a year.
+struct WithUpdate(Product, Option<AnnualUpdate>);
+
+impl FromDbRow for WithUpdate {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        let Full(p) = Full::from_row(row)?;
+        let update = match row.get::<Option<String>>("annual_update")? {
+            Some(text) => Some(
+                serde_json::from_str::<crate::annual_updates::Stored>(&text)
+                    .map_err(|e| bad("annual_update", e))?
+                    .try_into()?,
+            ),
+            None => None,
+        };
+        Ok(WithUpdate(p, update))
+    }
+}
+
+/// One product with its figures, links and linked patents, and (when `update_year` is given)
+/// its annual update of that year: all in one statement and one row.
+pub async fn with_update(
+    ex: &impl Exec,
+    id: i64,
+    update_year: Option<i32>,
+) -> Result<Option<(Product, Option<AnnualUpdate>)>, StoreError> {
+    let Some(year) = update_year else {
+        return Ok(by_id(ex, id).await?.map(|p| (p, None)));
+    };
+    let r = reads(ex);
+    let q = Sql::new(format!(
+        "SELECT {}, {} FROM products WHERE id = $1",
+        r.columns, r.update
+    ))
+    .bind(id)
+    .bind(i64::from(year));
+    let row: Option<WithUpdate> = ex.fetch_optional(q).await?;
+    Ok(row.map(|WithUpdate(p, u)| (p, u)))
 }
 
 /// Which products a list may show.
@@ -310,8 +412,9 @@ pub async fn list(
     };
     // The page's ids first, from the index alone where the filter allows; then only their rows.
     let mut q = Sql::new(format!(
-        "SELECT {COLUMNS} FROM products WHERE id IN (SELECT id FROM products WHERE {filter_sql} \
+        "SELECT {} FROM products WHERE id IN (SELECT id FROM products WHERE {filter_sql} \
          ORDER BY {order} LIMIT ${} OFFSET ${}) ORDER BY {order}",
+        columns(ex),
         params.len() + 1,
         params.len() + 2
     ));
@@ -320,9 +423,9 @@ pub async fn list(
         q.push_param(p.clone());
         count.push_param(p.clone());
     }
-    let rows: Vec<Product> = ex.fetch_all(q.bind(limit).bind(offset)).await?;
+    let rows = read(ex, q.bind(limit).bind(offset)).await?;
     let total = ex.fetch_one(count).await?;
-    Ok((complete(ex, rows).await?, total))
+    Ok((rows, total))
 }
 
 struct StatusCount(String, i64);
@@ -360,15 +463,12 @@ pub async fn by_registration_number(
     ex: &impl Exec,
     number: &str,
 ) -> Result<Option<Product>, StoreError> {
-    let row: Option<Product> = ex
-        .fetch_optional(
-            Sql::new(format!(
-                "SELECT {COLUMNS} FROM products WHERE registration_number = $1"
-            ))
-            .bind(number),
-        )
-        .await?;
-    Ok(complete(ex, row.into_iter().collect()).await?.pop())
+    let q = Sql::new(format!(
+        "SELECT {} FROM products WHERE registration_number = $1",
+        columns(ex)
+    ))
+    .bind(number);
+    Ok(read(ex, q).await?.pop())
 }
 
 /// The next page of an export: products matching the scope and filter with an id above
@@ -382,29 +482,26 @@ pub async fn export_page(
 ) -> Result<Vec<Product>, StoreError> {
     let (filter_sql, params) = conditions(within, filter);
     let mut q = Sql::new(format!(
-        "SELECT {COLUMNS} FROM products WHERE {filter_sql} AND id > ${} ORDER BY id LIMIT ${}",
+        "SELECT {} FROM products WHERE {filter_sql} AND id > ${} ORDER BY id LIMIT ${}",
+        columns(ex),
         params.len() + 1,
         params.len() + 2
     ));
     for p in params {
         q.push_param(p);
     }
-    let rows: Vec<Product> = ex.fetch_all(q.bind(after).bind(limit)).await?;
-    complete(ex, rows).await
+    read(ex, q.bind(after).bind(limit)).await
 }
 
 /// The products linked to a patent (for flags and notices when it lapses).
 pub async fn linked_to_patent(ex: &impl Exec, patent_id: i64) -> Result<Vec<Product>, StoreError> {
-    let rows: Vec<Product> = ex
-        .fetch_all(
-            Sql::new(format!(
-                "SELECT {COLUMNS} FROM products WHERE id IN \
-                 (SELECT product_id FROM product_patents WHERE patent_id = $1) ORDER BY id"
-            ))
-            .bind(patent_id),
-        )
-        .await?;
-    complete(ex, rows).await
+    let q = Sql::new(format!(
+        "SELECT {} FROM products WHERE id IN \
+         (SELECT product_id FROM product_patents WHERE patent_id = $1) ORDER BY id",
+        columns(ex)
+    ))
+    .bind(patent_id);
+    read(ex, q).await
 }
 
 async fn replace_details(ex: &impl Exec, p: &Product) -> Result<(), StoreError> {

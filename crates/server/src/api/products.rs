@@ -32,9 +32,30 @@ impl Context {
         let s = &state.services;
         let cycle = s.cycle().await?;
         let ids: Vec<i64> = views.iter().map(|v| v.product.id).collect();
+        let updates = s.cycle_updates(&cycle, &ids).await?;
+        Context::with(state, cycle, updates).await
+    }
+
+    /// The context of one product's page, its update read with it.
+    pub async fn page(
+        state: &AppState,
+        actor: &zhichan_domain::access::Actor,
+        id: i64,
+    ) -> AppResult<(ProductView, Context)> {
+        let s = &state.services;
+        let cycle = s.cycle().await?;
+        let (view, updates) = s.product_page(actor, &cycle, id).await?;
+        Ok((view, Context::with(state, cycle, updates).await?))
+    }
+
+    async fn with(
+        state: &AppState,
+        cycle: Cycle,
+        updates: Vec<zhichan_store::annual_updates::AnnualUpdate>,
+    ) -> AppResult<Context> {
         Ok(Context {
-            terms: s.review_terms().await?,
-            updates: s.cycle_updates(&cycle, &ids).await?,
+            terms: state.services.review_terms().await?,
+            updates,
             cycle,
         })
     }
@@ -320,11 +341,8 @@ pub async fn get(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Product>> {
-    one(
-        &state,
-        state.services.product(&signed.auth.actor, id).await?,
-    )
-    .await
+    let (v, cx) = Context::page(&state, &signed.auth.actor, id).await?;
+    Ok(Json(body_in(&v, &cx)))
 }
 
 /// Changes a draft or returned product (an approved one becomes a new draft version).

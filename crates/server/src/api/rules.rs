@@ -57,7 +57,7 @@ fn in_force(v: Versioned<Rules>) -> RegistrationRulesInForce {
     responses((status = 200, description = "工作日历", body = Calendar))
 )]
 pub async fn calendar(State(state): State<AppState>, _signed: Signed) -> AppResult<Json<Calendar>> {
-    Ok(Json(calendar_body(&state.services.calendar().await?)))
+    Ok(Json(calendar_body(&*state.services.calendar().await?)))
 }
 
 /// Replaces the calendar's day list as a new version (national administrator).

@@ -457,7 +457,8 @@ async fn rules_page(
                 .join("\n"),
             days: cal
                 .days
-                .into_iter()
+                .iter()
+                .cloned()
                 .map(|d| {
                     let k = d.kind.label_zh();
                     (d, k)

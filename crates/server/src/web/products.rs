@@ -329,7 +329,7 @@ async fn view_page(
 ) -> AppResult<Response> {
     let actor = &signed.auth.actor;
     let services = &state.services;
-    let v = services.product(actor, id).await?;
+    let (v, cx) = crate::api::products::Context::page(state, actor, id).await?;
     let history = services
         .product_history(actor, id)
         .await?
@@ -348,7 +348,6 @@ async fn view_page(
     let s = v.product.status;
     let registers = grant(actor.role, Action::RegisterProducts).is_some();
     let reviews = grant(actor.role, Action::ReviewRegistrations).is_some();
-    let cx = crate::api::products::Context::of(state, std::slice::from_ref(&v)).await?;
     let update = cx.update_state(&v);
     let updates = services.annual_updates(actor, id).await?;
     let update_form = match (update, cx.cycle().open) {
