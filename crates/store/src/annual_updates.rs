@@ -56,11 +56,7 @@ pub(crate) struct Stored {
 /// The JSON array expression that [`Stored`] reads, over annual_updates aliased `alias`, with
 /// the engine's array function `array`.
 pub(crate) fn json_of(array: &str, alias: &str) -> String {
-    let cols: Vec<String> = COLUMNS
-        .split(',')
-        .map(|c| format!("{alias}.{}", c.trim()))
-        .collect();
-    format!("{array}({})", cols.join(", "))
+    crate::db::json_array_of(array, alias, COLUMNS)
 }
 
 impl TryFrom<Stored> for AnnualUpdate {

@@ -393,6 +393,16 @@ impl DbRow {
     }
 }
 
+/// `array(alias.c1, alias.c2, …)` over a comma-separated column list: the JSON array a
+/// `Stored` row type reads back in column order (`array` is the engine's function).
+pub(crate) fn json_array_of(array: &str, alias: &str, columns: &str) -> String {
+    let cols: Vec<String> = columns
+        .split(',')
+        .map(|c| format!("{alias}.{}", c.trim()))
+        .collect();
+    format!("{array}({})", cols.join(", "))
+}
+
 /// A boolean as either engine writes it into JSON: `true`/`false` from PostgreSQL, `1`/`0` from
 /// SQLite (which has no boolean type).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -50,11 +50,7 @@ pub(crate) struct Stored {
 /// The JSON array expression that [`Stored`] reads, over patents aliased `alias`: the engine's
 /// array function (`json_array` on SQLite, `json_build_array` on PostgreSQL) is `array`.
 pub(crate) fn json_of(array: &str, alias: &str) -> String {
-    let cols: Vec<String> = COLUMNS
-        .split(',')
-        .map(|c| format!("{alias}.{}", c.trim()))
-        .collect();
-    format!("{array}({})", cols.join(", "))
+    crate::db::json_array_of(array, alias, COLUMNS)
 }
 
 impl TryFrom<Stored> for Patent {
