@@ -210,6 +210,14 @@ async fn an_enterprise_withdraws_an_approved_product_over_http(fresh: Fresh) {
         StatusCode::NOT_FOUND,
         "another enterprise cannot see it"
     );
+    let page = |token: &str| {
+        app.client
+            .get(app.url(&format!("/api/v1/products/{id}")))
+            .bearer_auth(token.to_string())
+            .send()
+    };
+    assert_eq!(page(&other).await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert_eq!(page(&firm).await.unwrap().status(), StatusCode::OK);
     let res = app
         .client
         .post(&url)
