@@ -280,6 +280,11 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
             .bearer_auth(token.to_string())
             .send()
     };
+    // A GET answered with JSON.
+    let read = |path: &str, token: &str| {
+        let answer = get(path, token);
+        async move { answer.await.unwrap().json::<Value>().await.unwrap() }
+    };
     let post = |path: &str, token: &str, body: Value| {
         app.client
             .post(app.url(path))
@@ -289,12 +294,7 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
     };
 
     // The queue answers each item's deadline in working days.
-    let queue: Value = get("/api/v1/products?status=submitted", &reviewer)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let queue = read("/api/v1/products?status=submitted", &reviewer).await;
     let waiting = &queue["items"][0];
     assert!(waiting["review_due"].as_str().unwrap().starts_with("2026-"));
     assert!(waiting["overdue_working_days"].is_u64());
@@ -324,12 +324,7 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
     // Outside the window the update is refused with the field and code.
-    let mine: Value = get("/api/v1/products?status=approved", &firm)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let mine = read("/api/v1/products?status=approved", &firm).await;
     let p = mine["items"]
         .as_array()
         .unwrap()
@@ -354,12 +349,7 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
     );
     // 1 February 2027: the window is open.
     clock.advance(time::Duration::days(73));
-    let p: Value = get(&format!("/api/v1/products/{pid}"), &firm)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p = read(&format!("/api/v1/products/{pid}"), &firm).await;
     assert_eq!(p["annual_update"], "due", "{p}");
     let res = post(
         &format!("/api/v1/products/{pid}/annual-updates"),
@@ -387,19 +377,9 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
         (Some("submitted"), Some("5100000.00"))
     );
     // The product's page (which reads the update with the product) and the list judge it alike.
-    let p: Value = get(&format!("/api/v1/products/{pid}"), &firm)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p = read(&format!("/api/v1/products/{pid}"), &firm).await;
     assert_eq!(p["annual_update"], "submitted", "{p}");
-    let list: Value = get("/api/v1/products", &firm)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = read("/api/v1/products", &firm).await;
     let item = list["items"]
         .as_array()
         .unwrap()
@@ -411,12 +391,7 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
         (&item["figures"], &item["patents"]),
         (&p["figures"], &p["patents"])
     );
-    let updates: Value = get("/api/v1/annual-updates", &reviewer)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let updates = read("/api/v1/annual-updates", &reviewer).await;
     assert_eq!(updates["total"], 1);
     let res = post(
         &format!("/api/v1/annual-updates/{}/review", u["id"]),
@@ -426,12 +401,7 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
     .await
     .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let p: Value = get(&format!("/api/v1/products/{pid}"), &firm)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let p = read(&format!("/api/v1/products/{pid}"), &firm).await;
     assert_eq!(p["annual_update"], "done");
     let fig = p["figures"]
         .as_array()
@@ -442,12 +412,7 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
     assert_eq!(fig["profit"], "420000.00");
 
     // The enterprise's notifications, newest first; another enterprise's are not its own.
-    let notes: Value = get("/api/v1/notifications", &firm)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let notes = read("/api/v1/notifications", &firm).await;
     assert_eq!(notes["items"][0]["kind"], "update_approved");
     let note = notes["items"][0]["id"].as_i64().unwrap();
     let other = app.long_token(&fresh, "dongxiang").await;
@@ -471,12 +436,7 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 
     // The rules: everyone reads, only the national administrator changes them.
-    let rules: Value = get("/api/v1/rules/registration", &firm)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let rules = read("/api/v1/rules/registration", &firm).await;
     assert_eq!(rules["rules"]["review_working_days"], 5);
     let mut change =
         json!({"version": 0, "rules": rules["rules"].clone(), "reason": "按新规程调整"});
@@ -510,12 +470,7 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
         put(&nation, &change).await.unwrap().status(),
         StatusCode::CONFLICT
     );
-    let cal: Value = get("/api/v1/rules/calendar", &firm)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let cal = read("/api/v1/rules/calendar", &firm).await;
     assert!(cal["days"]
         .as_array()
         .unwrap()
@@ -540,12 +495,7 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
         errs[0].0.starts_with("days[") && errs[0].1 == "invalid_date",
         "{errs:?}"
     );
-    let hist: Value = get("/api/v1/rules/registration/history", &firm)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let hist = read("/api/v1/rules/registration/history", &firm).await;
     assert_eq!(hist[0]["reason"], "按新规程调整");
     app.stop().await;
 }

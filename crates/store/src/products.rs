@@ -135,12 +135,14 @@ const POSTGRES_JSON: Json = Json {
     text: |e| format!("({e})::text"),
 };
 
-/// The statements of product reads on one engine, built once.
+/// The product reads of one engine, built once.
 struct Reads {
     /// The product columns with its figures and its links (each with the linked patent).
     columns: String,
-    /// The annual update of the year `$2`, as a column.
-    update: String,
+    /// One product (`$1`) with everything under it.
+    one: String,
+    /// One product (`$1`) with everything under it and its annual update of the year `$2`.
+    one_with_update: String,
 }
 
 fn reads(ex: &impl Exec) -> &'static Reads {
@@ -162,18 +164,21 @@ fn reads(ex: &impl Exec) -> &'static Reads {
             crate::patents::json_of(j.array, "p")
         ));
         let update = (j.text)(&crate::annual_updates::json_of(j.array, "u"));
+        let columns = format!(
+            "{COLUMNS}, \
+             (SELECT {figures} FROM product_figures f WHERE f.product_id = products.id) \
+             AS figures, \
+             (SELECT {links} FROM product_patents l JOIN patents p ON p.id = l.patent_id \
+             WHERE l.product_id = products.id) AS links"
+        );
         Reads {
-            columns: format!(
-                "{COLUMNS}, \
-                 (SELECT {figures} FROM product_figures f WHERE f.product_id = products.id) \
-                 AS figures, \
-                 (SELECT {links} FROM product_patents l JOIN patents p ON p.id = l.patent_id \
-                 WHERE l.product_id = products.id) AS links"
+            one: format!("SELECT {columns} FROM products WHERE id = $1"),
+            one_with_update: format!(
+                "SELECT {columns}, (SELECT {update} FROM annual_updates u \
+                 WHERE u.product_id = products.id AND u.year = $2) AS annual_update \
+                 FROM products WHERE id = $1"
             ),
-            update: format!(
-                "(SELECT {update} FROM annual_updates u \
-                 WHERE u.product_id = products.id AND u.year = $2) AS annual_update"
-            ),
+            columns,
         }
     })
 }
@@ -214,9 +219,9 @@ impl FromDbRow for Full {
                 ip_investment: ip.map(Money::from_fen),
             });
         }
-        for StoredLink(patent_id, core, embodiment, patent) in
-            json::<Vec<StoredLink>>(row, "links")?
-        {
+        let mut links = json::<Vec<StoredLink>>(row, "links")?;
+        links.sort_by_key(|l| l.0);
+        for StoredLink(patent_id, core, embodiment, patent) in links {
             p.links.push(Link {
                 patent_id,
                 core: core.0,
@@ -225,8 +230,6 @@ impl FromDbRow for Full {
             p.patents.push(patent.try_into()?);
         }
         p.figures.sort_by_key(|f| f.year);
-        p.links.sort_by_key(|l| l.patent_id);
-        p.patents.sort_by_key(|pt| pt.id);
         Ok(Full(p))
     }
 }
@@ -262,16 +265,9 @@ pub async fn by_ids(ex: &impl Exec, ids: &[i64]) -> Result<Vec<Product>, StoreEr
 
 /// One product with its figures, links and linked patents, in one statement.
 pub async fn by_id(ex: &impl Exec, id: i64) -> Result<Option<Product>, StoreError> {
-    Ok(read(
-        ex,
-        Sql::new(format!(
-            "SELECT {} FROM products WHERE id = $1",
-            columns(ex)
-        ))
-        .bind(id),
-    )
-    .await?
-    .pop())
+    Ok(read(ex, Sql::new(reads(ex).one.as_str()).bind(id))
+        .await?
+        .pop())
 }
 
 /// A product with its update of a year.
@@ -302,13 +298,9 @@ pub async fn with_update(
     let Some(year) = update_year else {
         return Ok(by_id(ex, id).await?.map(|p| (p, None)));
     };
-    let r = reads(ex);
-    let q = Sql::new(format!(
-        "SELECT {}, {} FROM products WHERE id = $1",
-        r.columns, r.update
-    ))
-    .bind(id)
-    .bind(i64::from(year));
+    let q = Sql::new(reads(ex).one_with_update.as_str())
+        .bind(id)
+        .bind(i64::from(year));
     let row: Option<WithUpdate> = ex.fetch_optional(q).await?;
     Ok(row.map(|WithUpdate(p, u)| (p, u)))
 }
