@@ -68,6 +68,14 @@ impl Qualification {
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        // The stored form, read by position (every product and patent read carries dates).
+        let year = i32::try_from(crate::time::digits(&b[0..4])?).ok()?;
+        let month = u8::try_from(crate::time::digits(&b[5..7])?).ok()?;
+        let day = u8::try_from(crate::time::digits(&b[8..10])?).ok()?;
+        return Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok();
+    }
     Date::parse(
         s.trim(),
         time::macros::format_description!("[year]-[month]-[day]"),
@@ -77,7 +85,16 @@ pub fn parse_date(s: &str) -> Option<Date> {
 
 /// Formats as `YYYY-MM-DD`.
 pub fn format_date(d: Date) -> String {
-    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+    match u32::try_from(d.year()) {
+        Ok(year) if year <= 9999 => {
+            let mut b = *b"0000-00-00";
+            crate::time::put_digits(&mut b[0..4], year);
+            crate::time::put_digits(&mut b[5..7], u8::from(d.month()).into());
+            crate::time::put_digits(&mut b[8..10], d.day().into());
+            String::from_utf8_lossy(&b).into_owned()
+        }
+        _ => format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
+    }
 }
 
 #[cfg(test)]
@@ -107,5 +124,8 @@ mod tests {
         assert!(!q.valid_on(parse_date("2027-01-01").unwrap()));
         assert_eq!(format_date(parse_date("2024-03-05").unwrap()), "2024-03-05");
         assert!(parse_date("2024-13-01").is_none());
+        assert!(parse_date("2023-02-29").is_none());
+        assert!(parse_date("2024-0a-01").is_none());
+        assert_eq!(parse_date(" 2024-03-05 "), parse_date("2024-03-05"));
     }
 }

@@ -86,9 +86,31 @@ impl Money {
 
 impl fmt::Display for Money {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sign = if self.0 < 0 { "-" } else { "" };
-        let abs = self.0.unsigned_abs();
-        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
+        // Written by hand: a product's answer shows a dozen amounts, and `write!` with padding
+        // costs several times the digits themselves.
+        let mut b = [0u8; 24];
+        let mut at = b.len();
+        let mut n = self.0.unsigned_abs();
+        for _ in 0..2 {
+            at -= 1;
+            b[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+        at -= 1;
+        b[at] = b'.';
+        loop {
+            at -= 1;
+            b[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if self.0 < 0 {
+            at -= 1;
+            b[at] = b'-';
+        }
+        f.write_str(std::str::from_utf8(&b[at..]).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -145,6 +167,12 @@ mod tests {
         assert_eq!(Money::parse("1,234.05").unwrap().fen(), 123_405);
         assert_eq!(Money::parse("-0.01").unwrap().fen(), -1);
         assert_eq!(Money::parse("0.1").unwrap().to_string(), "0.10");
+        assert_eq!(Money::from_fen(-5).to_string(), "-0.05");
+        assert_eq!(Money::from_fen(0).to_string(), "0.00");
+        assert_eq!(
+            Money::from_fen(i64::MIN).to_string(),
+            "-92233720368547758.08"
+        );
         // 0.1 + 0.2 is exactly 0.3 here.
         assert_eq!(
             Money::parse("0.1").unwrap() + Money::parse("0.2").unwrap(),
@@ -186,6 +214,16 @@ mod tests {
             let m = Money::from_fen(fen);
             prop_assert_eq!(Money::parse(&m.to_string()).unwrap(), m);
             prop_assert_eq!(Money::parse(&m.grouped()).unwrap(), m);
+        }
+
+        #[test]
+        fn the_text_is_yuan_a_point_and_two_fen_digits(fen in any::<i64>()) {
+            let abs = fen.unsigned_abs();
+            let sign = if fen < 0 { "-" } else { "" };
+            prop_assert_eq!(
+                Money::from_fen(fen).to_string(),
+                format!("{sign}{}.{:02}", abs / 100, abs % 100)
+            );
         }
     }
 }

@@ -87,7 +87,7 @@ pub fn problem(status: StatusCode, detail: impl Into<String>, errors: Vec<FieldE
         detail: detail.into(),
         errors,
     };
-    let mut res = (status, axum::Json(body)).into_response();
+    let mut res = (status, Json(body)).into_response();
     res.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     res
@@ -289,6 +289,30 @@ fn time_now_secs() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+/// A JSON answer. Unlike `axum::Json` (which starts from 128 bytes and grows), it is written
+/// into one buffer sized for a product's answer, and handed to the body without a copy.
+pub struct Json<T>(pub T);
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        let mut buf = Vec::with_capacity(4096);
+        match serde_json::to_writer(&mut buf, &self.0) {
+            Ok(()) => (
+                [(
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("application/json"),
+                )],
+                buf,
+            )
+                .into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "an answer could not be written as JSON");
+                StatusCode::INTERNAL_SERVER_ERROR.into_response()
+            }
+        }
+    }
 }
 
 /// A JSON request body. Unlike `axum::Json`, a refusal is problem+json and a body of the wrong

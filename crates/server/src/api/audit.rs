@@ -2,13 +2,13 @@
 
 use super::paging::Paging;
 use crate::auth::{RequestCtx, Signed};
+use crate::error::Json;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::accounts::{AuditEntry, AuditVerification};
 use zhichan_api::{FieldError, Page, Problem};

@@ -1,11 +1,11 @@
 //! `/api/v1/directories`: key-enterprise directories and their coverage.
 
 use crate::auth::{RequestCtx, Signed};
+use crate::error::Json;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use zhichan_api::directories::{
     Coverage, CoverageGroup, Directory, DirectoryForm, DirectoryImported, RowNote, Uncovered,
 };

@@ -2,10 +2,10 @@
 //! sub-region's registration work, and its weights as versioned data.
 
 use crate::auth::{RequestCtx, Signed};
+use crate::error::Json;
 use crate::error::{ApiJson, AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Query, State};
-use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::stats::{
     Evaluation, EvaluationRow, EvaluationWeights, EvaluationWeightsInForce, EvaluationWeightsUpdate,

@@ -1,10 +1,10 @@
 //! Liveness and the OpenAPI document.
 
+use crate::error::Json;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use zhichan_api::Health;
 
 /// Whether the server and its database answer. Needs no authentication.

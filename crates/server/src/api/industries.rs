@@ -1,10 +1,10 @@
 //! `/api/v1/industries`: the GB/T 4754-2017 classification, for pickers and for validation.
 
 use super::paging::Paging;
+use crate::error::Json;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::reference::Industry as IndustryBody;
 use zhichan_api::{Page, Problem};

@@ -3,10 +3,10 @@
 use super::paging::Paging;
 use crate::auth::Signed;
 use crate::error::AppResult;
+use crate::error::Json;
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::rules::{Notification, Notifications};
 use zhichan_api::Problem;

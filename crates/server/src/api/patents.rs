@@ -1,11 +1,11 @@
 //! `/api/v1/enterprises/{credit_code}/patents`: an enterprise's patents.
 
 use crate::auth::{RequestCtx, Signed};
+use crate::error::Json;
 use crate::error::{ApiJson, AppResult};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use zhichan_api::enterprises::{NewPatent, Patent, PatentPatch};
 use zhichan_api::Problem;
 use zhichan_domain::enterprises::format_date;

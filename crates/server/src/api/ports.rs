@@ -2,11 +2,11 @@
 //! opens and closes its cities' and counties'.
 
 use crate::auth::{RequestCtx, Signed};
+use crate::error::Json;
 use crate::error::{ApiJson, AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use zhichan_api::directories::{Port, PortApplication, PortDecision};
 use zhichan_api::Problem;
 use zhichan_domain::RegionCode;

@@ -2,11 +2,11 @@
 
 use super::paging::Paging;
 use crate::auth::{RequestCtx, Signed};
+use crate::error::Json;
 use crate::error::{ApiJson, AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::products::{
     AnnualUpdate, BulkOutcome, BulkReview, Figures, ImportForm, Imported, NewAnnualUpdate,

@@ -1,10 +1,10 @@
 //! `/api/v1/regions`: the GB/T 2260 tree, for pickers and for scoping.
 
 use super::paging::Paging;
+use crate::error::Json;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::reference::{Region as RegionBody, RegionDetail};
 use zhichan_api::{Page, Problem};

@@ -2,11 +2,11 @@
 
 use crate::auth::Signed;
 use crate::error::AppResult;
+use crate::error::Json;
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::Problem;
 

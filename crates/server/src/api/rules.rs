@@ -2,10 +2,10 @@
 //! national administrator keeps.
 
 use crate::auth::{RequestCtx, Signed};
+use crate::error::Json;
 use crate::error::{ApiJson, AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Path, State};
-use axum::Json;
 use zhichan_api::rules::{
     Calendar, CalendarDay, CalendarUpdate, RegistrationRules, RegistrationRulesInForce,
     RegistrationRulesUpdate, RulesVersion,

@@ -1,10 +1,10 @@
 //! `/api/v1/security/settings`: the security administrator's settings, as versioned data.
 
 use crate::auth::{RequestCtx, Signed};
+use crate::error::Json;
 use crate::error::{ApiJson, AppResult};
 use crate::AppState;
 use axum::extract::State;
-use axum::Json;
 use zhichan_api::accounts::{SecuritySettings, SecuritySettingsUpdate, SecuritySettingsVersion};
 use zhichan_api::Problem;
 use zhichan_service::security::{InForce, SecuritySettings as Settings};

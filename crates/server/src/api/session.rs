@@ -1,12 +1,12 @@
 //! `/api/v1/session` and `/api/v1/me`: logging in and out, and one's own account.
 
 use crate::auth::{clear_cookie, is_secure, session_cookie, session_token, RequestCtx, Signed};
+use crate::error::Json;
 use crate::error::{ApiJson, AppResult};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use zhichan_api::accounts::{
     ApiToken, LoginRequest, Me, PasswordChange, SessionInfo, TotpConfirm, TotpEnrolment, TotpStart,
 };

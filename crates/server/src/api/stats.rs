@@ -1,10 +1,10 @@
 //! `/api/v1/stats`: a region subtree's totals and breakdowns, read from the rollups.
 
 use crate::auth::Signed;
+use crate::error::Json;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Query, State};
-use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::stats::{Breakdown, BreakdownRow, Summary};
 use zhichan_api::Problem;

@@ -3,12 +3,12 @@
 
 use super::paging::Paging;
 use crate::auth::{RequestCtx, Signed};
+use crate::error::Json;
 use crate::error::{ApiJson, AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use std::collections::HashMap;
 use zhichan_api::accounts::{SignUpForm, SignedUp, Verification, VerificationReview};
 use zhichan_api::{Page, Problem};
