@@ -124,6 +124,81 @@ async fn the_small_scale_is_generated_well_formed(fresh: Fresh) {
 
 on_both_backends!(the_small_scale_is_generated_well_formed);
 
+/// An official narrows the product list to a province, a city or a county and to an industry
+/// field (or a broader code above it): the list holds exactly the products of that subtree whose
+/// field begins with the code, newest change first, and its total counts them all, as a plain
+/// range and prefix match over the table says.
+async fn lists_narrowed_by_region_and_field_hold_exactly_their_products(fresh: Fresh) {
+    use zhichan_domain::registration::ProductStatus;
+    use zhichan_store::products::{self, Filter, Within};
+    let s = Services::new(fresh.db.clone());
+    s.generate(Scale::Small, 5).await.unwrap();
+    let db = s.db();
+    let busiest =
+        "FROM products GROUP BY region, field ORDER BY COUNT(*) DESC, region, field LIMIT 1";
+    let county: i64 = db
+        .fetch_one(Sql::new(format!("SELECT region {busiest}")))
+        .await
+        .unwrap();
+    let field: String = db
+        .fetch_one(Sql::new(format!("SELECT field {busiest}")))
+        .await
+        .unwrap();
+    let broader = field[..1].to_string();
+    let regions = [
+        county / 10_000 * 10_000,
+        county / 100 * 100,
+        county,
+        100_000,
+    ];
+    for region in regions {
+        let code = RegionCode::parse(&format!("{region:06}")).unwrap();
+        let (lo, hi) = code.subtree();
+        for wanted in [
+            field.clone(),
+            broader.clone(),
+            field.to_lowercase(),
+            "C".into(),
+        ] {
+            for status in [None, Some(ProductStatus::Approved)] {
+                let filter = Filter {
+                    region: Some(code),
+                    field: Some(wanted.clone()),
+                    status,
+                    ..Default::default()
+                };
+                let (page, total) = products::list(db, &Within::All, &filter, 20, 5)
+                    .await
+                    .unwrap();
+                let mut plain = Sql::new(format!(
+                    "SELECT id FROM products WHERE region BETWEEN $1 AND $2 \
+                     AND UPPER(field) LIKE $3 {} ORDER BY updated_at DESC, id DESC",
+                    if status.is_some() {
+                        "AND status = 'approved'"
+                    } else {
+                        ""
+                    }
+                ));
+                plain = plain
+                    .bind(i64::from(lo))
+                    .bind(i64::from(hi))
+                    .bind(format!("{}%", wanted.to_uppercase()));
+                let ids: Vec<i64> = db.fetch_all(plain).await.unwrap();
+                let case = format!("region {region}, field {wanted:?}, {status:?}");
+                assert_eq!(total, ids.len() as i64, "{case}");
+                let shown: Vec<i64> = page.iter().map(|p| p.id).collect();
+                let expected: Vec<i64> = ids.iter().copied().skip(5).take(20).collect();
+                assert_eq!(shown, expected, "{case}");
+                if wanted != "C" && region != 100_000 {
+                    assert!(total > 0, "{case}: the sample should not be empty");
+                }
+            }
+        }
+    }
+}
+
+on_both_backends!(lists_narrowed_by_region_and_field_hold_exactly_their_products);
+
 /// One seed, the same data: two databases filled with seed 11 hold identical rows; another
 /// seed differs.
 #[tokio::test]

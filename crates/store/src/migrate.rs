@@ -51,6 +51,7 @@ const STEPS: &[Step] = &[
     step!(10, "reports"),
     step!(11, "ports"),
     step!(12, "list_indexes"),
+    step!(13, "region_levels"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -7,7 +7,7 @@ use crate::users::{region_opt, ts, ts_opt};
 use crate::StoreError;
 use zhichan_domain::enterprises::{format_date, parse_date};
 use zhichan_domain::registration::ProductStatus;
-use zhichan_domain::{IndustryCode, Money, RegionCode, Timestamp};
+use zhichan_domain::{IndustryCode, Money, RegionCode, RegionLevel, Timestamp};
 
 /// One year's figures of a product.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -328,6 +328,40 @@ pub struct Filter {
 }
 
 /// The WHERE conditions and parameters of a scope and filter.
+/// A region's subtree as the index of its level reads it: a province's products are those whose
+/// code divided by 10,000 is the province's, a city's those divided by 100 (one key each in
+/// `products_scope_province` and `products_scope_city`), a county's its own code; the nation
+/// needs no condition.
+fn in_region(r: RegionCode, bind: &mut dyn FnMut(crate::Param) -> String) -> Option<String> {
+    let code = i64::from(r.subtree().0);
+    Some(match r.level() {
+        RegionLevel::Nation => return None,
+        RegionLevel::Province => format!("region / 10000 = {}", bind((code / 10_000).into())),
+        RegionLevel::City => format!("region / 100 = {}", bind((code / 100).into())),
+        RegionLevel::County => format!("region = {}", bind(code.into())),
+    })
+}
+
+/// The codes that begin with an industry code, as a half-open range `[lo, hi)` that an index
+/// can seek: `13` → `["13", "2")` holds 13, 131 and 1311 and nothing else, in byte order as in
+/// any collation (codes are one capital letter or digits only). `None` for text that is not
+/// such a code (it is then matched by `LIKE`, as typed).
+fn code_range(prefix: &str) -> Option<(String, String)> {
+    let lo = prefix.trim().to_ascii_uppercase();
+    let letter = lo.len() == 1 && lo.as_bytes()[0].is_ascii_uppercase();
+    if !letter && (lo.is_empty() || !lo.bytes().all(|b| b.is_ascii_digit())) {
+        return None;
+    }
+    // The next code of the same length or shorter: the last digit that is not 9, plus one.
+    let keep = lo.trim_end_matches('9');
+    let last = *keep.as_bytes().last()?;
+    if last == b'Z' {
+        return None;
+    }
+    let hi = format!("{}{}", &keep[..keep.len() - 1], char::from(last + 1));
+    Some((lo, hi))
+}
+
 fn conditions(within: &Within, filter: &Filter) -> (String, Vec<crate::Param>) {
     let mut conds: Vec<String> = Vec::new();
     let mut params: Vec<crate::Param> = Vec::new();
@@ -337,33 +371,34 @@ fn conditions(within: &Within, filter: &Filter) -> (String, Vec<crate::Param>) {
     };
     match within {
         Within::All => {}
-        Within::Region(r) => {
-            let (lo, hi) = r.subtree();
-            let a = bind(i64::from(lo).into(), &mut params);
-            let b = bind(i64::from(hi).into(), &mut params);
-            conds.push(format!("region BETWEEN {a} AND {b}"));
-        }
+        Within::Region(r) => conds.extend(in_region(*r, &mut |v| bind(v, &mut params))),
         Within::Enterprise(id) => {
             let a = bind((*id).into(), &mut params);
             conds.push(format!("enterprise_id = {a}"));
         }
     }
     if let Some(r) = filter.region {
-        let (lo, hi) = r.subtree();
-        let a = bind(i64::from(lo).into(), &mut params);
-        let b = bind(i64::from(hi).into(), &mut params);
-        conds.push(format!("region BETWEEN {a} AND {b}"));
+        conds.extend(in_region(r, &mut |v| bind(v, &mut params)));
     }
     if let Some(st) = filter.status {
         let a = bind(st.as_str().into(), &mut params);
         conds.push(format!("status = {a}"));
     }
     if let Some(f) = filter.field.as_deref().filter(|f| !f.is_empty()) {
-        let a = bind(
-            format!("{}%", crate::db::like_escape(f)).into(),
-            &mut params,
-        );
-        conds.push(format!("field LIKE {a} ESCAPE '\\'"));
+        match code_range(f) {
+            Some((lo, hi)) => {
+                let a = bind(lo.into(), &mut params);
+                let b = bind(hi.into(), &mut params);
+                conds.push(format!("field >= {a} AND field < {b}"));
+            }
+            None => {
+                let a = bind(
+                    format!("{}%", crate::db::like_escape(f)).into(),
+                    &mut params,
+                );
+                conds.push(format!("field LIKE {a} ESCAPE '\\'"));
+            }
+        }
     }
     if let Some(t) = filter
         .text
@@ -666,4 +701,31 @@ pub async fn next_serial(ex: &impl Exec, year: i32, region: RegionCode) -> Resul
         .bind(region),
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::code_range;
+
+    #[test]
+    fn an_industry_code_is_a_range_of_the_codes_below_it() {
+        let range = |p: &str| code_range(p).map(|(lo, hi)| format!("{lo}..{hi}"));
+        assert_eq!(range("13").as_deref(), Some("13..14"));
+        assert_eq!(range("19").as_deref(), Some("19..2"));
+        assert_eq!(range("199").as_deref(), Some("199..2"));
+        assert_eq!(range(" 130 ").as_deref(), Some("130..131"));
+        assert_eq!(range("c").as_deref(), Some("C..D"));
+        // No code follows these, or they are not codes: matched by LIKE as typed.
+        for p in ["99", "9", "Z", "C13", "1_", "", "制造"] {
+            assert_eq!(range(p), None, "{p:?}");
+        }
+        // Every code that begins with the prefix is inside, every other outside.
+        let (lo, hi) = code_range("19").unwrap();
+        for code in ["19", "191", "1999", "1910"] {
+            assert!(lo.as_str() <= code && code < hi.as_str(), "{code}");
+        }
+        for code in ["18", "189", "2", "20", "1"] {
+            assert!(!(lo.as_str() <= code && code < hi.as_str()), "{code}");
+        }
+    }
 }
