@@ -154,12 +154,8 @@ async fn lists_narrowed_by_region_and_field_hold_exactly_their_products(fresh: F
     for region in regions {
         let code = RegionCode::parse(&format!("{region:06}")).unwrap();
         let (lo, hi) = code.subtree();
-        for wanted in [
-            field.clone(),
-            broader.clone(),
-            field.to_lowercase(),
-            "C".into(),
-        ] {
+        // The busiest field, a broader code above it, a section letter typed in either case.
+        for wanted in [field.clone(), broader.clone(), "C".into(), "c".into()] {
             for status in [None, Some(ProductStatus::Approved)] {
                 let filter = Filter {
                     region: Some(code),
@@ -189,7 +185,7 @@ async fn lists_narrowed_by_region_and_field_hold_exactly_their_products(fresh: F
                 let shown: Vec<i64> = page.iter().map(|p| p.id).collect();
                 let expected: Vec<i64> = ids.iter().copied().skip(5).take(20).collect();
                 assert_eq!(shown, expected, "{case}");
-                if wanted != "C" && region != 100_000 {
+                if !wanted.eq_ignore_ascii_case("c") && region != 100_000 {
                     assert!(total > 0, "{case}: the sample should not be empty");
                 }
             }

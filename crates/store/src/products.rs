@@ -327,7 +327,6 @@ pub struct Filter {
     pub queue_order: bool,
 }
 
-/// The WHERE conditions and parameters of a scope and filter.
 /// A region's subtree as the index of its level reads it: a province's products are those whose
 /// code divided by 10,000 is the province's, a city's those divided by 100 (one key each in
 /// `products_scope_province` and `products_scope_city`), a county's its own code; the nation
@@ -343,9 +342,12 @@ fn in_region(r: RegionCode, bind: &mut dyn FnMut(crate::Param) -> String) -> Opt
 }
 
 /// The codes that begin with an industry code, as a half-open range `[lo, hi)` that an index
-/// can seek: `13` → `["13", "2")` holds 13, 131 and 1311 and nothing else, in byte order as in
-/// any collation (codes are one capital letter or digits only). `None` for text that is not
-/// such a code (it is then matched by `LIKE`, as typed).
+/// can seek: `13` → `["13", "14")` holds 13, 131 and 1311 and nothing else; `19` → `["19", "2")`.
+/// Stored codes are one capital letter or digits only, so this holds in byte order (SQLite, and
+/// PostgreSQL with the `C` or `C.UTF-8` collation) and in the usual locale collations, which
+/// compare digits one character at a time. A PostgreSQL database created with a collation that
+/// orders digits by numeric value (ICU `kn-true`) would need `field` declared `COLLATE "C"`.
+/// `None` for text that is not such a code (it is then matched by `LIKE`, as typed).
 fn code_range(prefix: &str) -> Option<(String, String)> {
     let lo = prefix.trim().to_ascii_uppercase();
     let letter = lo.len() == 1 && lo.as_bytes()[0].is_ascii_uppercase();
@@ -362,6 +364,7 @@ fn code_range(prefix: &str) -> Option<(String, String)> {
     Some((lo, hi))
 }
 
+/// The WHERE conditions and parameters of a scope and filter.
 fn conditions(within: &Within, filter: &Filter) -> (String, Vec<crate::Param>) {
     let mut conds: Vec<String> = Vec::new();
     let mut params: Vec<crate::Param> = Vec::new();
