@@ -68,13 +68,9 @@ impl Qualification {
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Option<Date> {
-    let b = s.as_bytes();
-    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-        // The stored form, read by position (every product and patent read carries dates).
-        let year = i32::try_from(crate::time::digits(&b[0..4])?).ok()?;
-        let month = u8::try_from(crate::time::digits(&b[5..7])?).ok()?;
-        let day = u8::try_from(crate::time::digits(&b[8..10])?).ok()?;
-        return Date::from_calendar_date(year, time::Month::try_from(month).ok()?, day).ok();
+    // The stored form is read by position (every product and patent read carries dates).
+    if s.len() == 10 {
+        return crate::time::stored_date(s.as_bytes());
     }
     Date::parse(
         s.trim(),
@@ -85,15 +81,11 @@ pub fn parse_date(s: &str) -> Option<Date> {
 
 /// Formats as `YYYY-MM-DD`.
 pub fn format_date(d: Date) -> String {
-    match u32::try_from(d.year()) {
-        Ok(year) if year <= 9999 => {
-            let mut b = *b"0000-00-00";
-            crate::time::put_digits(&mut b[0..4], year);
-            crate::time::put_digits(&mut b[5..7], u8::from(d.month()).into());
-            crate::time::put_digits(&mut b[8..10], d.day().into());
-            String::from_utf8_lossy(&b).into_owned()
-        }
-        _ => format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day()),
+    let mut b = [0u8; 10];
+    if crate::time::put_date(&mut b, d) {
+        String::from_utf8_lossy(&b).into_owned()
+    } else {
+        format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
     }
 }
 

@@ -42,21 +42,12 @@ impl Timestamp {
         if b.len() != 24 || b[23] != b'Z' {
             return None;
         }
-        for (at, sep) in [
-            (4, b'-'),
-            (7, b'-'),
-            (10, b'T'),
-            (13, b':'),
-            (16, b':'),
-            (19, b'.'),
-        ] {
+        for (at, sep) in [(10, b'T'), (13, b':'), (16, b':'), (19, b'.')] {
             if b[at] != sep {
                 return None;
             }
         }
-        let year = i32::try_from(digits(&b[0..4])?).ok()?;
-        let month = time::Month::try_from(u8::try_from(digits(&b[5..7])?).ok()?).ok()?;
-        let date = time::Date::from_calendar_date(year, month, digits(&b[8..10])? as u8).ok()?;
+        let date = stored_date(&b[0..10])?;
         let at = time::Time::from_hms_milli(
             digits(&b[11..13])? as u8,
             digits(&b[14..16])? as u8,
@@ -116,6 +107,33 @@ pub(crate) fn digits(b: &[u8]) -> Option<u32> {
     })
 }
 
+/// `YYYY-MM-DD` read by position (the stored form of a date, and the first part of a stored
+/// timestamp); `None` for any other text or an impossible date.
+pub(crate) fn stored_date(b: &[u8]) -> Option<time::Date> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(digits(&b[0..4])?).ok()?;
+    let month = time::Month::try_from(u8::try_from(digits(&b[5..7])?).ok()?).ok()?;
+    time::Date::from_calendar_date(year, month, u8::try_from(digits(&b[8..10])?).ok()?).ok()
+}
+
+/// Writes a date of the years 0–9999 as `YYYY-MM-DD` into `out` (10 bytes); `false` for other
+/// years, which the callers write through their general path.
+pub(crate) fn put_date(out: &mut [u8], d: time::Date) -> bool {
+    match u32::try_from(d.year()) {
+        Ok(year) if year <= 9999 => {
+            put_digits(&mut out[0..4], year);
+            out[4] = b'-';
+            put_digits(&mut out[5..7], u8::from(d.month()).into());
+            out[7] = b'-';
+            put_digits(&mut out[8..10], d.day().into());
+            true
+        }
+        _ => false,
+    }
+}
+
 /// Writes `n` as `width` digits, zero-padded (`n` must fit).
 pub(crate) fn put_digits(out: &mut [u8], mut n: u32) {
     for c in out.iter_mut().rev() {
@@ -127,16 +145,10 @@ pub(crate) fn put_digits(out: &mut [u8], mut n: u32) {
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let t = self.0;
-        let Ok(year) = u32::try_from(t.year()) else {
-            return f.write_str(&t.format(FORMAT).map_err(|_| fmt::Error)?);
-        };
-        if year > 9999 {
+        let mut b = *b"0000-00-00T00:00:00.000Z";
+        if !put_date(&mut b[0..10], t.date()) {
             return f.write_str(&t.format(FORMAT).map_err(|_| fmt::Error)?);
         }
-        let mut b = *b"0000-00-00T00:00:00.000Z";
-        put_digits(&mut b[0..4], year);
-        put_digits(&mut b[5..7], u8::from(t.month()).into());
-        put_digits(&mut b[8..10], t.day().into());
         put_digits(&mut b[11..13], t.hour().into());
         put_digits(&mut b[14..16], t.minute().into());
         put_digits(&mut b[17..19], t.second().into());

@@ -7,7 +7,7 @@ use crate::users::{region_opt, ts, ts_opt};
 use crate::StoreError;
 use zhichan_domain::enterprises::{format_date, parse_date};
 use zhichan_domain::registration::ProductStatus;
-use zhichan_domain::{IndustryCode, Money, RegionCode, RegionLevel, Timestamp};
+use zhichan_domain::{IndustryCode, Money, RegionCode, Timestamp};
 
 /// One year's figures of a product.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -327,20 +327,6 @@ pub struct Filter {
     pub queue_order: bool,
 }
 
-/// A region's subtree as the index of its level reads it: a province's products are those whose
-/// code divided by 10,000 is the province's, a city's those divided by 100 (one key each in
-/// `products_scope_province` and `products_scope_city`), a county's its own code; the nation
-/// needs no condition.
-fn in_region(r: RegionCode, bind: &mut dyn FnMut(crate::Param) -> String) -> Option<String> {
-    let code = i64::from(r.subtree().0);
-    Some(match r.level() {
-        RegionLevel::Nation => return None,
-        RegionLevel::Province => format!("region / 10000 = {}", bind((code / 10_000).into())),
-        RegionLevel::City => format!("region / 100 = {}", bind((code / 100).into())),
-        RegionLevel::County => format!("region = {}", bind(code.into())),
-    })
-}
-
 /// The codes that begin with an industry code, as a half-open range `[lo, hi)` that an index
 /// can seek: `13` → `["13", "14")` holds 13, 131 and 1311 and nothing else; `19` → `["19", "2")`.
 /// Stored codes are one capital letter or digits only, so this holds in byte order (SQLite, and
@@ -374,14 +360,16 @@ fn conditions(within: &Within, filter: &Filter) -> (String, Vec<crate::Param>) {
     };
     match within {
         Within::All => {}
-        Within::Region(r) => conds.extend(in_region(*r, &mut |v| bind(v, &mut params))),
+        Within::Region(r) => {
+            conds.extend(crate::regions::by_level(*r, &mut |v| bind(v, &mut params)))
+        }
         Within::Enterprise(id) => {
             let a = bind((*id).into(), &mut params);
             conds.push(format!("enterprise_id = {a}"));
         }
     }
     if let Some(r) = filter.region {
-        conds.extend(in_region(r, &mut |v| bind(v, &mut params)));
+        conds.extend(crate::regions::by_level(r, &mut |v| bind(v, &mut params)));
     }
     if let Some(st) = filter.status {
         let a = bind(st.as_str().into(), &mut params);

@@ -39,13 +39,31 @@ impl FromDbRow for Region {
 
 const COLUMNS: &str = "code, name, level, parent, active";
 
-/// `column BETWEEN $n AND $n+1`, with both bounds bound on `sql`: the one way any query limits
-/// itself to a region's subtree, answerable from an index on the region column.
+/// `column BETWEEN $n AND $n+1`, with both bounds bound on `sql`: how a query limits itself to
+/// a region's subtree, answerable from an index on the region column. Products, whose lists also
+/// filter by status and field, are narrowed by [`by_level`] instead.
 pub fn within(sql: &mut Sql, column: &str, region: RegionCode, first_param: usize) -> String {
     let (lo, hi) = region.subtree();
     sql.push_param(lo);
     sql.push_param(hi);
     format!("{column} BETWEEN ${first_param} AND ${}", first_param + 1)
+}
+
+/// The products of a region's subtree as the index of its level reads them: a province's products are those whose
+/// code divided by 10,000 is the province's, a city's those divided by 100 (one key each in
+/// `products_scope_province` and `products_scope_city`), a county's its own code; the nation
+/// needs no condition.
+pub(crate) fn by_level(
+    r: RegionCode,
+    bind: &mut dyn FnMut(crate::Param) -> String,
+) -> Option<String> {
+    let code = i64::from(r.subtree().0);
+    Some(match r.level() {
+        RegionLevel::Nation => return None,
+        RegionLevel::Province => format!("region / 10000 = {}", bind((code / 10_000).into())),
+        RegionLevel::City => format!("region / 100 = {}", bind((code / 100).into())),
+        RegionLevel::County => format!("region = {}", bind(code.into())),
+    })
 }
 
 pub async fn get(ex: &impl Exec, code: RegionCode) -> Result<Option<Region>, StoreError> {
