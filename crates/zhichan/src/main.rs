@@ -458,6 +458,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("无法监听地址 {bind}"))?;
             let addr = listener.local_addr()?;
+            // Before the address is announced, so that whoever learns it can also stop us.
+            let shutdown = zhichan_server::shutdown_signal();
             println!(
                 "知产已启动：http://{addr}/  （数据库：{}，按 Ctrl-C 停止）",
                 database.backend().name()
@@ -505,7 +507,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     ..Settings::default()
                 },
                 listener,
-                zhichan_server::shutdown_signal(),
+                shutdown,
             )
             .await
             .context("服务器异常退出")?;

@@ -122,6 +122,41 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+#[test]
+fn a_sigterm_sent_as_soon_as_the_address_is_printed_still_stops_it_cleanly() {
+    // A supervisor that stops the server right after it announced itself must not kill it
+    // half-way: the handler is in place before the address is printed.
+    let dir = std::env::temp_dir().join(format!("zhichan-cli-early-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for round in 0..3 {
+        let mut child = zhichan()
+            .args(["serve", "--bind", "127.0.0.1:0"])
+            .env("ZHICHAN_DB", format!("sqlite://{}/early.db", dir.display()))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        loop {
+            let line = lines.next().expect("a line before the address").unwrap();
+            if line.contains("http://") {
+                break;
+            }
+        }
+        let kill = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let status = child.wait().unwrap();
+        assert!(
+            status.success(),
+            "round {round}: stopped cleanly: {status:?}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 fn with_stdin(mut c: Command, input: &str) -> Output {
     use std::io::Write;
     let mut child = c
