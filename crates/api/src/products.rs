@@ -80,6 +80,10 @@ pub struct Product {
     pub lapsed_patent: bool,
     /// Every linked patent has: the registration should be withdrawn.
     pub withdraw_prompt: bool,
+    pub version: i64,
+    pub updated_at: String,
+    // What follows depends on the day the product is asked about, not on the product alone;
+    // it comes last so that a stored document can be finished with it (see `document`).
     /// While submitted: the review deadline (working days on the calendar in force).
     pub review_due: Option<String>,
     /// Working days past `review_due` (0 when not overdue).
@@ -87,8 +91,50 @@ pub struct Product {
     /// The annual update state: `not_yet_due`, `due`, `submitted`, `returned`, `done`,
     /// `not_updated` (absent when not registered).
     pub annual_update: Option<String>,
-    pub version: i64,
-    pub updated_at: String,
+}
+
+/// The end of a [`Product`]'s JSON when the fields that depend on the day are empty.
+const EMPTY_CONTEXT: &str =
+    r#","review_due":null,"overdue_working_days":null,"annual_update":null}"#;
+
+impl Product {
+    /// The product's JSON without the fields that depend on the day and without its closing
+    /// brace: what is stored with the product and finished by [`Product::finish_document`]
+    /// when it is asked for. `None` if those fields are not empty.
+    pub fn document(&self) -> Option<String> {
+        if self.review_due.is_some()
+            || self.overdue_working_days.is_some()
+            || self.annual_update.is_some()
+        {
+            return None;
+        }
+        let mut text = serde_json::to_string(self).ok()?;
+        if !text.ends_with(EMPTY_CONTEXT) {
+            return None;
+        }
+        text.truncate(text.len() - EMPTY_CONTEXT.len());
+        Some(text)
+    }
+
+    /// A stored document finished with the fields of the day: the same JSON as the product
+    /// with those fields would be.
+    pub fn finish_document(
+        document: &str,
+        review_due: Option<&str>,
+        overdue_working_days: Option<u32>,
+        annual_update: Option<&str>,
+        out: &mut Vec<u8>,
+    ) {
+        out.extend_from_slice(document.as_bytes());
+        // Writing into a Vec cannot fail.
+        out.extend_from_slice(br#","review_due":"#);
+        let _ = serde_json::to_writer(&mut *out, &review_due);
+        out.extend_from_slice(br#","overdue_working_days":"#);
+        let _ = serde_json::to_writer(&mut *out, &overdue_working_days);
+        out.extend_from_slice(br#","annual_update":"#);
+        let _ = serde_json::to_writer(&mut *out, &annual_update);
+        out.push(b'}');
+    }
 }
 
 /// `POST /api/v1/products`
@@ -253,4 +299,73 @@ pub struct ImportForm {
 pub struct Imported {
     pub created: usize,
     pub ids: Vec<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn product() -> Product {
+        Product {
+            id: 7,
+            enterprise: "91360100MA35K0XQ1B".into(),
+            name: "高效\"节能\"电机".into(),
+            model: "M-1".into(),
+            field: "C3811".into(),
+            description: "换行\n与引号".into(),
+            first_sold_on: Some("2024-01-02".into()),
+            figures: vec![Figures {
+                year: 2025,
+                sales_revenue: "1.00".into(),
+                output_value: "2.00".into(),
+                export_value: None,
+                profit: Some("-3.50".into()),
+                ip_investment: None,
+            }],
+            patents: Vec::new(),
+            status: "submitted".into(),
+            registration_number: None,
+            submitted_at: Some("2026-11-30T08:00:00.000Z".into()),
+            reviewed_at: None,
+            return_reason: None,
+            registered_on: None,
+            withdrawn_on: None,
+            lapsed_patent: false,
+            withdraw_prompt: false,
+            version: 3,
+            updated_at: "2026-11-30T08:00:00.000Z".into(),
+            review_due: None,
+            overdue_working_days: None,
+            annual_update: None,
+        }
+    }
+
+    #[test]
+    fn a_stored_document_finished_with_the_day_is_the_products_own_json() {
+        let bare = product();
+        let document = bare.document().expect("no fields of the day");
+        for (due, overdue, update) in [
+            (None, None, None),
+            (Some("2026-12-14"), Some(0), None),
+            (Some("2026-12-01"), Some(2), Some("not_updated")),
+            (None, None, Some("due")),
+        ] {
+            let mut out = Vec::new();
+            Product::finish_document(&document, due, overdue, update, &mut out);
+            let whole = Product {
+                review_due: due.map(Into::into),
+                overdue_working_days: overdue,
+                annual_update: update.map(Into::into),
+                ..bare.clone()
+            };
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&whole).unwrap()
+            );
+            assert_eq!(
+                whole.document().is_none(),
+                due.is_some() || update.is_some()
+            );
+        }
+    }
 }

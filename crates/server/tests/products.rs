@@ -4,7 +4,7 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{add_user, assert_problem, spawn_app};
+use support::{add_user, assert_problem, assert_product_answers_agree, spawn_app};
 use zhichan_testkit::{on_both_backends, Fresh};
 
 const LINCHUAN: &str = "91361002MA35F6XK04";
@@ -172,6 +172,7 @@ async fn a_product_goes_from_draft_to_a_registration_number(fresh: Fresh) {
     assert_eq!(history.as_array().unwrap().len(), 6);
     assert_eq!(history[0]["status"], "approved");
     assert_eq!(history[5]["product"]["model"], "ZC-100");
+    assert_product_answers_agree(&app, &fresh, &firm).await;
     app.stop().await;
 }
 on_both_backends!(a_product_goes_from_draft_to_a_registration_number);
@@ -242,6 +243,8 @@ async fn an_enterprise_withdraws_an_approved_product_over_http(fresh: Fresh) {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["status"], "withdrawn");
     assert_eq!(body["registration_number"], p["registration_number"]);
+    let nation = support::national_token(&app, &fresh).await;
+    assert_product_answers_agree(&app, &fresh, &nation).await;
     app.stop().await;
 }
 on_both_backends!(an_enterprise_withdraws_an_approved_product_over_http);
@@ -497,6 +500,7 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
     );
     let hist = read("/api/v1/rules/registration/history", &firm).await;
     assert_eq!(hist[0]["reason"], "按新规程调整");
+    assert_product_answers_agree(&app, &fresh, &nation).await;
     app.stop().await;
 }
 on_both_backends!(the_yearly_cycle_over_http);
@@ -635,9 +639,119 @@ async fn products_are_imported_from_a_workbook_over_http(fresh: Fresh) {
         (p["status"].as_str(), p["patents"][0]["number"].as_str()),
         (Some("draft"), Some(number.as_str()))
     );
+    let nation = support::national_token(&app, &fresh).await;
+    assert_product_answers_agree(&app, &fresh, &nation).await;
     app.stop().await;
 }
 on_both_backends!(products_are_imported_from_a_workbook_over_http);
+
+/// A patent shared by several products lapses: every product that names it says so at once,
+/// answered from its stored document, and the answers still agree with the tables.
+async fn a_lapsed_patent_shows_on_every_product_that_names_it(fresh: Fresh) {
+    use zhichan_store::{Exec, Sql};
+    let s = zhichan_service::Services::new(fresh.db.clone());
+    s.prepare_demo().await.unwrap();
+    let app = spawn_app(&fresh).await;
+    let firm = app.token(&fresh, "qiye").await;
+    let province = support::national_token(&app, &fresh).await;
+    // The firm's patent linked to the most products, in force.
+    let patent_id: i64 = fresh
+        .db
+        .fetch_one(
+            Sql::new(
+                "SELECT l.patent_id FROM product_patents l JOIN patents p ON p.id = l.patent_id \
+                 JOIN enterprises e ON e.id = p.enterprise_id \
+                 WHERE p.legal_status = 'valid' AND e.credit_code = $1 \
+                 GROUP BY l.patent_id ORDER BY COUNT(*) DESC, l.patent_id LIMIT 1",
+            )
+            .bind(zhichan_service::demo::demo_credit_code()),
+        )
+        .await
+        .unwrap();
+    let number: String = fresh
+        .db
+        .fetch_one(Sql::new("SELECT number FROM patents WHERE id = $1").bind(patent_id))
+        .await
+        .unwrap();
+    let code: String = fresh
+        .db
+        .fetch_one(
+            Sql::new(
+                "SELECT credit_code FROM enterprises WHERE id = \
+                 (SELECT enterprise_id FROM patents WHERE id = $1)",
+            )
+            .bind(patent_id),
+        )
+        .await
+        .unwrap();
+    let linked: Vec<i64> = fresh
+        .db
+        .fetch_all(
+            Sql::new("SELECT product_id FROM product_patents WHERE patent_id = $1 ORDER BY 1")
+                .bind(patent_id),
+        )
+        .await
+        .unwrap();
+    let detail = |id: i64| {
+        let answer = app
+            .client
+            .get(app.url(&format!("/api/v1/products/{id}")))
+            .bearer_auth(&province)
+            .send();
+        async move { answer.await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let named = |p: &Value| {
+        p["patents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["number"].as_str().unwrap().contains(&number[..12]))
+            .map(|x| x["legal_status"].clone())
+    };
+    for &id in &linked {
+        assert_eq!(
+            named(&detail(id).await),
+            Some(json!("valid")),
+            "product {id}"
+        );
+    }
+    let patents: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/enterprises/{code}/patents")))
+        .bearer_auth(&firm)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mine = patents
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["number"].as_str().unwrap().contains(&number[..12]))
+        .expect("the patent in the firm's list");
+    let res = app
+        .client
+        .patch(app.url(&format!(
+            "/api/v1/enterprises/{code}/patents/{}",
+            mine["number"].as_str().unwrap()
+        )))
+        .bearer_auth(&firm)
+        .json(&json!({"version": mine["version"], "legal_status": "lapsed"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    for &id in &linked {
+        let p = detail(id).await;
+        assert_eq!(named(&p), Some(json!("lapsed")), "product {id}");
+        assert_eq!(p["lapsed_patent"], true, "product {id}");
+    }
+    assert_product_answers_agree(&app, &fresh, &province).await;
+    app.stop().await;
+}
+on_both_backends!(a_lapsed_patent_shows_on_every_product_that_names_it);
 
 /// A city office imports a directory over HTTP and reads its coverage in CONTRACT's shape.
 async fn a_directory_and_its_coverage_over_http(fresh: Fresh) {

@@ -83,16 +83,28 @@ pub struct Cycle {
 impl Cycle {
     /// The state of a product given its updates (any years).
     pub fn state(&self, p: &Product, updates: &[AnnualUpdate]) -> UpdateState {
-        let Some(registered) = p.registered_on else {
+        self.state_of(p.id, p.registered_on, p.withdrawn_on, updates)
+    }
+
+    /// The state of the product `id`, registered on `registered_on` and withdrawn on
+    /// `withdrawn_on`, given its updates (any years).
+    pub fn state_of(
+        &self,
+        id: i64,
+        registered_on: Option<time::Date>,
+        withdrawn_on: Option<time::Date>,
+        updates: &[AnnualUpdate],
+    ) -> UpdateState {
+        let Some(registered) = registered_on else {
             return UpdateState::NotApplicable;
         };
-        if p.withdrawn_on.is_some() {
+        if withdrawn_on.is_some() {
             return UpdateState::NotApplicable;
         }
         let of = |year: i32| {
             updates
                 .iter()
-                .find(|u| u.product_id == p.id && u.year == year)
+                .find(|u| u.product_id == id && u.year == year)
         };
         if let Some(w) = self.open {
             if registered >= w.opens {
@@ -432,6 +444,7 @@ impl Services {
             p.version = products::save(&tx, &p, stale, now).await?.ok_or_else(|| {
                 ServiceError::Conflict("产品信息已被他人修改，请刷新后重试".into())
             })?;
+            self.write_documents(&tx, &[p.id]).await?;
             zhichan_store::stats::apply(&tx, Some(&before), &p).await?;
             let view = self.view(&tx, p.clone()).await?;
             self.record_version(

@@ -539,6 +539,7 @@ impl Services {
                 product.links[slot].patent_id = id;
             }
             product.id = products::insert(&tx, &product, now).await?;
+            self.write_documents(&tx, &[product.id]).await?;
             let view = self.view(&tx, product).await?;
             self.record_version(&tx, actor, ctx, &view, "product.create", "批量导入")
                 .await?;

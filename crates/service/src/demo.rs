@@ -97,7 +97,7 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
 
 /// A valid 统一社会信用代码 registered in 抚州市临川区 (361002), for the demo enterprise.
 pub fn demo_credit_code() -> String {
-    credit_code(DEMO_FIRMS[0].1)
+    credit_code(DEMO_FIRMS[0].2)
 }
 
 fn credit_code(first17: &str) -> String {

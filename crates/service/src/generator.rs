@@ -11,8 +11,14 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::io::Write;
 use zhichan_domain::credit_code::check_char;
+use zhichan_domain::enterprises::parse_date;
 use zhichan_domain::patent_number::check_char12;
+use zhichan_domain::patents::{LegalStatus, PatentRight};
+use zhichan_domain::registration::ProductStatus;
+use zhichan_domain::{IndustryCode, Money, PatentNumber, RegionCode, Timestamp};
 use zhichan_store::bulk::{self, Batch};
+use zhichan_store::patents::Patent;
+use zhichan_store::products::{Figures, Link, Product};
 use zhichan_store::{Exec, Param, Sql};
 
 /// How much data to make.
@@ -140,6 +146,7 @@ pub const PRODUCT_COLUMNS: &[&str] = &[
     "version",
     "registered_on",
     "withdrawn_on",
+    "document",
 ];
 pub const LINK_COLUMNS: &[&str] = &["product_id", "patent_id", "core", "embodiment"];
 pub const FIGURE_COLUMNS: &[&str] = &[
@@ -318,7 +325,7 @@ impl Services {
             let name = format!("合成企业{id:07}有限公司");
             batches[0].push(vec![
                 id.into(),
-                code.into(),
+                code.as_str().into(),
                 name.as_str().into(),
                 county.into(),
                 format!("合成地址 {id}").into(),
@@ -334,7 +341,8 @@ impl Services {
             ]);
             // Patents of the enterprise: fewer than its products' links, so they are shared.
             let patents_here = (products_here * 3).div_ceil(2).max(1);
-            let first_patent = patent_id + 1;
+            // As the products' documents name them.
+            let mut owned: Vec<Patent> = Vec::with_capacity(patents_here);
             for _ in 0..patents_here {
                 patent_id += 1;
                 let kind = [1u8, 2, 3][rng.gen_range(0..3)];
@@ -342,6 +350,26 @@ impl Services {
                 let first12 = format!("{year}{kind}{:07}", patent_id % 10_000_000);
                 let number = format!("ZL{first12}.{}", check_char12(&first12).expect("digits"));
                 let lapsed = rng.gen_bool(0.08);
+                let granted = format!("{}-06-01", year + 1);
+                owned.push(Patent {
+                    id: patent_id,
+                    enterprise_id: id,
+                    number: PatentNumber::parse(&number).expect("a valid number"),
+                    title: "一种合成装置".into(),
+                    patentees: vec![name.clone()],
+                    grant_date: parse_date(&granted),
+                    legal_status: if lapsed {
+                        LegalStatus::Lapsed
+                    } else {
+                        LegalStatus::Valid
+                    },
+                    right: PatentRight::Own,
+                    licence_record: String::new(),
+                    status_since: now,
+                    created_at: now,
+                    updated_at: now,
+                    version: 1,
+                });
                 batches[1].push(vec![
                     patent_id.into(),
                     id.into(),
@@ -349,7 +377,7 @@ impl Services {
                     ["invention", "utility_model", "design"][usize::from(kind - 1)].into(),
                     "一种合成装置".into(),
                     name.as_str().into(),
-                    format!("{}-06-01", year + 1).into(),
+                    granted.into(),
                     if lapsed { "lapsed" } else { "valid" }.into(),
                     "own".into(),
                     "".into(),
@@ -374,6 +402,77 @@ impl Services {
                 let serial = serial_by_region.entry((county, reg_year)).or_insert(0);
                 *serial += 1;
                 let number = format!("BA{reg_year}{county:06}{serial:06}");
+                let submitted = format!("{registered}T01:00:00.000Z");
+                let reviewed = format!("{registered}T02:00:00.000Z");
+                // Three patents on average, drawn from the enterprise's own (shared).
+                let links_here = rng.gen_range(1..=6).min(patents_here);
+                let start = rng.gen_range(0..patents_here);
+                // The first drawn is the core patent; links read back in patent order.
+                let mut linked: Vec<(usize, bool)> = (0..links_here)
+                    .map(|j| ((start + j) % patents_here, j == 0))
+                    .collect();
+                linked.sort_unstable();
+                // The year before registration and every annual update since: 10 thousand to
+                // 50 million yuan of sales, in fen.
+                let figures: Vec<Figures> = (reg_year - 1..=2025)
+                    .map(|year| {
+                        let sales: i64 = rng.gen_range(1_000_000..5_000_000_000);
+                        Figures {
+                            year,
+                            sales_revenue: Money::from_fen(sales),
+                            output_value: Money::from_fen(sales + sales / 10),
+                            export_value: Some(Money::from_fen(sales / rng.gen_range(3..20))),
+                            profit: Some(Money::from_fen(sales / rng.gen_range(8..30))),
+                            ip_investment: Some(Money::from_fen(sales / rng.gen_range(30..100))),
+                        }
+                    })
+                    .collect();
+                let product = Product {
+                    id: product_id,
+                    enterprise_id: id,
+                    enterprise_code: code.clone(),
+                    region: RegionCode::parse(&county.to_string()).expect("a county"),
+                    name: format!("合成产品{product_id}"),
+                    model: format!("M-{k}"),
+                    field: IndustryCode::parse(&field).expect("an industry"),
+                    description: String::new(),
+                    first_sold_on: None,
+                    status: if withdrawn.is_some() {
+                        ProductStatus::Withdrawn
+                    } else {
+                        ProductStatus::Approved
+                    },
+                    registration_number: Some(number.clone()),
+                    submitted_at: Timestamp::parse(&submitted),
+                    reviewed_at: Timestamp::parse(&reviewed),
+                    reviewed_by: Some("generator".into()),
+                    return_reason: withdrawn.as_ref().map(|_| "停产".to_string()),
+                    registered_on: parse_date(&registered),
+                    withdrawn_on: withdrawn.as_deref().and_then(parse_date),
+                    links: linked
+                        .iter()
+                        .map(|&(i, core)| Link {
+                            patent_id: owned[i].id,
+                            core,
+                            embodiment: "合成".into(),
+                        })
+                        .collect(),
+                    figures,
+                    patents: Vec::new(),
+                    created_at: now,
+                    updated_at: now,
+                    version: 1,
+                };
+                let view = crate::products::ProductView {
+                    enterprise: code.clone(),
+                    patents: linked
+                        .iter()
+                        .zip(&product.links)
+                        .map(|(&(i, _), l)| (owned[i].clone(), l.clone()))
+                        .collect(),
+                    product,
+                };
+                let document = view.document();
                 batches[2].push(vec![
                     product_id.into(),
                     id.into(),
@@ -385,8 +484,8 @@ impl Services {
                     Param::from(None::<String>),
                     status.into(),
                     number.into(),
-                    format!("{registered}T01:00:00.000Z").into(),
-                    format!("{registered}T02:00:00.000Z").into(),
+                    submitted.into(),
+                    reviewed.into(),
                     "generator".into(),
                     Param::from(withdrawn.as_ref().map(|_| "停产".to_string())),
                     now_text.as_str().into(),
@@ -394,32 +493,26 @@ impl Services {
                     1i64.into(),
                     registered.into(),
                     Param::from(withdrawn),
+                    document.into(),
                 ]);
-                // Three patents on average, drawn from the enterprise's own (shared).
-                let links_here = rng.gen_range(1..=6).min(patents_here);
-                let start = rng.gen_range(0..patents_here);
-                for j in 0..links_here {
-                    let pid = first_patent + ((start + j) % patents_here) as i64;
+                for l in &view.product.links {
                     batches[3].push(vec![
                         product_id.into(),
-                        pid.into(),
-                        (j == 0).into(),
-                        "合成".into(),
+                        l.patent_id.into(),
+                        l.core.into(),
+                        l.embodiment.as_str().into(),
                     ]);
                 }
                 g.links += links_here;
-                // The year before registration and every annual update since.
-                for year in reg_year - 1..=2025 {
-                    // 10 thousand to 50 million yuan, in fen.
-                    let sales: i64 = rng.gen_range(1_000_000..5_000_000_000);
+                for f in &view.product.figures {
                     batches[4].push(vec![
                         product_id.into(),
-                        i64::from(year).into(),
-                        sales.into(),
-                        (sales + sales / 10).into(),
-                        (sales / rng.gen_range(3..20)).into(),
-                        (sales / rng.gen_range(8..30)).into(),
-                        (sales / rng.gen_range(30..100)).into(),
+                        i64::from(f.year).into(),
+                        f.sales_revenue.fen().into(),
+                        f.output_value.fen().into(),
+                        f.export_value.map(Money::fen).into(),
+                        f.profit.map(Money::fen).into(),
+                        f.ip_investment.map(Money::fen).into(),
                     ]);
                     g.figures += 1;
                 }

@@ -233,6 +233,9 @@ impl Services {
         let stored = patents::by_number(&tx, e.id, &number)
             .await?
             .ok_or(ServiceError::NotFound)?;
+        // The products that name it answer with it as it now stands.
+        let linked = zhichan_store::products::linked_ids(&tx, before.id).await?;
+        self.write_documents(&tx, &linked).await?;
         record(&tx, ctx, Some(actor), "patent.update", &format!("patent:{}", before.id), "ok",
             json!({"enterprise": e.credit_code, "before": snapshot(&before), "after": snapshot(&stored)}), now)
             .await?;

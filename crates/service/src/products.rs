@@ -7,6 +7,7 @@ use crate::notifications::{notify, Kind, Notice};
 use crate::patents::{parse as parse_patent, PatentInput};
 use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
 use serde_json::json;
+use zhichan_api::products::Product as ApiProduct;
 use zhichan_domain::access::{authorize, Action, Actor, Placement, Scope};
 use zhichan_domain::enterprises::{format_date, parse_date};
 use zhichan_domain::patents::not_in_force;
@@ -52,6 +53,20 @@ pub struct ProductInput {
     pub patents: Vec<LinkInput>,
 }
 
+/// One product as the API answers it (returned once a request and taken apart at once, so
+/// the variants' sizes do not matter; the hot one is not boxed).
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum ProductAnswer {
+    /// Its stored document, with what the fields of the day are judged on.
+    Document(products::Documented),
+    /// Put together from its tables (no document written yet), with its update of the cycle.
+    View(
+        ProductView,
+        Vec<zhichan_store::annual_updates::AnnualUpdate>,
+    ),
+}
+
 /// A product with what a reader needs: its enterprise's code and its patents in full.
 #[derive(Clone, Debug)]
 pub struct ProductView {
@@ -61,6 +76,69 @@ pub struct ProductView {
 }
 
 impl ProductView {
+    /// A product's body without the per-request context (deadline, update state).
+    pub fn body(&self) -> ApiProduct {
+        let v = self;
+        let p = &v.product;
+        ApiProduct {
+            id: p.id,
+            enterprise: v.enterprise.clone(),
+            name: p.name.clone(),
+            model: p.model.clone(),
+            field: p.field.to_string(),
+            description: p.description.clone(),
+            first_sold_on: p.first_sold_on.map(format_date),
+            figures: p
+                .figures
+                .iter()
+                .map(|f| zhichan_api::products::Figures {
+                    year: f.year.into(),
+                    sales_revenue: f.sales_revenue.to_string(),
+                    output_value: f.output_value.to_string(),
+                    export_value: f.export_value.map(|m| m.to_string()),
+                    profit: f.profit.map(|m| m.to_string()),
+                    ip_investment: f.ip_investment.map(|m| m.to_string()),
+                })
+                .collect(),
+            patents: v
+                .patents
+                .iter()
+                .map(|(pt, l)| zhichan_api::products::ProductPatent {
+                    number: pt.number.to_string(),
+                    title: pt.title.clone(),
+                    patentees: pt.patentees.clone(),
+                    grant_date: pt.grant_date.map(format_date),
+                    legal_status: pt.legal_status.as_str().into(),
+                    right: pt.right.as_str().into(),
+                    licence_record: pt.licence_record.clone(),
+                    core: l.core,
+                    embodiment: l.embodiment.clone(),
+                })
+                .collect(),
+            status: p.status.as_str().into(),
+            registration_number: p.registration_number.clone(),
+            submitted_at: p.submitted_at.map(|t| t.to_string()),
+            reviewed_at: p.reviewed_at.map(|t| t.to_string()),
+            return_reason: p.return_reason.clone(),
+            registered_on: p.registered_on.map(format_date),
+            withdrawn_on: p.withdrawn_on.map(format_date),
+            lapsed_patent: v.has_lapsed_patent(),
+            withdraw_prompt: v.should_withdraw(),
+            review_due: None,
+            overdue_working_days: None,
+            annual_update: None,
+            version: p.version,
+            updated_at: p.updated_at.to_string(),
+        }
+    }
+
+    /// What is stored as the product's document: its body without the fields of the day.
+    pub fn document(&self) -> String {
+        self.body()
+            .document()
+            .expect("a body without the fields of the day")
+    }
+
     /// Some linked patent has lapsed or been transferred away (the product is flagged).
     pub fn has_lapsed_patent(&self) -> bool {
         self.patents.iter().any(|(p, _)| !p.legal_status.in_force())
@@ -457,11 +535,56 @@ impl Services {
         let tx = self.db().begin().await?;
         self.add_new_patents(&tx, &mut product, new).await?;
         product.id = products::insert(&tx, &product, now).await?;
+        self.write_documents(&tx, &[product.id]).await?;
         let view = self.view(&tx, product).await?;
         self.record_version(&tx, actor, ctx, &view, "product.create", "创建")
             .await?;
         tx.commit().await?;
         Ok(view)
+    }
+
+    /// Writes the documents of these products from what the transaction now holds (after a
+    /// change to them, their figures, their links or a linked patent; the store forgot the old
+    /// ones with the change).
+    pub(crate) async fn write_documents(
+        &self,
+        ex: &impl zhichan_store::Exec,
+        ids: &[i64],
+    ) -> ServiceResult<u64> {
+        let mut written = 0;
+        for page in ids.chunks(200) {
+            let views = self.views(ex, products::by_ids(ex, page).await?).await?;
+            let documents: Vec<(i64, i64, String)> = views
+                .iter()
+                .map(|v| (v.product.id, v.product.version, v.document()))
+                .collect();
+            written += products::put_documents(ex, &documents).await?;
+        }
+        Ok(written)
+    }
+
+    /// Writes up to `limit` documents that are missing (a database from before documents, or a
+    /// change by another program), in one transaction; how many were written.
+    pub async fn fill_documents(&self, limit: i64) -> ServiceResult<usize> {
+        let tx = self.db().begin().await?;
+        let ids = products::without_document(&tx, limit).await?;
+        let written = self.write_documents(&tx, &ids).await?;
+        tx.commit().await?;
+        Ok(usize::try_from(written).unwrap_or(usize::MAX))
+    }
+
+    /// Writes every missing document, a few hundred per transaction so that other writers get
+    /// their turn in between; how many were written (it stops when a round writes none).
+    pub async fn fill_all_documents(&self) -> ServiceResult<usize> {
+        let mut total = 0;
+        loop {
+            let n = self.fill_documents(500).await?;
+            total += n;
+            if n == 0 {
+                return Ok(total);
+            }
+            tokio::task::yield_now().await;
+        }
     }
 
     pub(crate) async fn load(
@@ -480,8 +603,20 @@ impl Services {
     /// Outside the read scope a product does not exist; inside it, a role without the action
     /// is refused (403).
     async fn may(&self, actor: &Actor, p: &Product, action: Action) -> ServiceResult<()> {
-        let place = placement(p.region, &p.enterprise_code);
-        let object = format!("product:{}", p.id);
+        self.may_at(actor, p.id, p.region, &p.enterprise_code, action)
+            .await
+    }
+
+    async fn may_at(
+        &self,
+        actor: &Actor,
+        id: i64,
+        region: zhichan_domain::RegionCode,
+        enterprise_code: &str,
+        action: Action,
+    ) -> ServiceResult<()> {
+        let place = placement(region, enterprise_code);
+        let object = format!("product:{id}");
         self.scoped(actor, Action::ReadEnterprise, &place, &object)
             .await?;
         if action != Action::ReadEnterprise {
@@ -512,6 +647,33 @@ impl Services {
             .ok_or(ServiceError::NotFound)?;
         self.may(actor, &p, Action::ReadEnterprise).await?;
         Ok((self.view(self.db(), p).await?, update.into_iter().collect()))
+    }
+
+    /// One product as the API answers it, inside the caller's scope: its stored document when
+    /// it has one (one row read by its key), else put together from its tables.
+    pub async fn product_answer(
+        &self,
+        actor: &Actor,
+        cycle: &crate::annual::Cycle,
+        id: i64,
+    ) -> ServiceResult<ProductAnswer> {
+        let d = products::documented(self.db(), id, cycle.year())
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let h = &d.head;
+        self.may_at(
+            actor,
+            h.id,
+            h.region,
+            &h.enterprise_code,
+            Action::ReadEnterprise,
+        )
+        .await?;
+        if d.document.is_some() {
+            return Ok(ProductAnswer::Document(d));
+        }
+        let (view, updates) = self.product_page(actor, cycle, id).await?;
+        Ok(ProductAnswer::View(view, updates))
     }
 
     /// The products the caller may see that match `filter`.
@@ -603,6 +765,7 @@ impl Services {
             ));
         };
         after.version = v;
+        self.write_documents(&tx, &[after.id]).await?;
         zhichan_store::stats::apply(&tx, Some(&before), &after).await?;
         let view = self.view(&tx, after).await?;
         self.record_version(&tx, actor, ctx, &view, "product.update", "修改")
@@ -703,6 +866,7 @@ impl Services {
             ));
         };
         p.version = v;
+        self.write_documents(&tx, &[p.id]).await?;
         zhichan_store::stats::apply(&tx, Some(&before), &p).await?;
         let view = self.view(&tx, p).await?;
         let (action, note) = match step {

@@ -52,6 +52,7 @@ const STEPS: &[Step] = &[
     step!(11, "ports"),
     step!(12, "list_indexes"),
     step!(13, "region_levels"),
+    step!(14, "product_documents"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

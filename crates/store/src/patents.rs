@@ -167,7 +167,12 @@ pub async fn update(
             .bind(version),
         )
         .await?;
-    Ok((n == 1).then_some(version + 1))
+    if n == 0 {
+        return Ok(None);
+    }
+    // What the products linked to it answer names the patent: written again by the caller.
+    crate::products::forget_documents_of_patent(ex, p.id).await?;
+    Ok(Some(version + 1))
 }
 
 pub async fn by_number(

@@ -143,6 +143,8 @@ struct Reads {
     one: String,
     /// One product (`$1`) with everything under it and its annual update of the year `$2`.
     one_with_update: String,
+    /// One product's head and document (`$1`) and its annual update of the year `$2`.
+    documented: String,
 }
 
 fn reads(ex: &impl Exec) -> &'static Reads {
@@ -171,13 +173,19 @@ fn reads(ex: &impl Exec) -> &'static Reads {
              (SELECT {links} FROM product_patents l JOIN patents p ON p.id = l.patent_id \
              WHERE l.product_id = products.id) AS links"
         );
+        let update_of = format!(
+            "(SELECT {update} FROM annual_updates u \
+             WHERE u.product_id = products.id AND u.year = $2) AS annual_update"
+        );
         Reads {
-            one: format!("SELECT {columns} FROM products WHERE id = $1"),
-            one_with_update: format!(
-                "SELECT {columns}, (SELECT {update} FROM annual_updates u \
-                 WHERE u.product_id = products.id AND u.year = $2) AS annual_update \
+            documented: format!(
+                "SELECT id, enterprise_id, (SELECT credit_code FROM enterprises e \
+                 WHERE e.id = products.enterprise_id) AS enterprise_code, region, status, \
+                 submitted_at, registered_on, withdrawn_on, version, document, {update_of} \
                  FROM products WHERE id = $1"
             ),
+            one: format!("SELECT {columns} FROM products WHERE id = $1"),
+            one_with_update: format!("SELECT {columns}, {update_of} FROM products WHERE id = $1"),
             columns,
         }
     })
@@ -270,21 +278,135 @@ pub async fn by_id(ex: &impl Exec, id: i64) -> Result<Option<Product>, StoreErro
         .pop())
 }
 
+/// What an answer read from a product's document needs besides the document: where the
+/// product is (for the access check) and what the day's context is judged on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Head {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub enterprise_code: String,
+    pub region: RegionCode,
+    pub status: ProductStatus,
+    pub submitted_at: Option<Timestamp>,
+    pub registered_on: Option<time::Date>,
+    pub withdrawn_on: Option<time::Date>,
+    pub version: i64,
+}
+
+/// A product's head, its stored document (`None` until written) and its annual update of a year.
+#[derive(Clone, Debug)]
+pub struct Documented {
+    pub head: Head,
+    pub document: Option<String>,
+    pub update: Option<AnnualUpdate>,
+}
+
+impl FromDbRow for Documented {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        let status: String = row.get("status")?;
+        let date = |col: &str| -> Result<Option<time::Date>, StoreError> {
+            let v: Option<String> = row.get(col)?;
+            v.map(|s| parse_date(&s).ok_or_else(|| bad(col, &s)))
+                .transpose()
+        };
+        Ok(Documented {
+            head: Head {
+                id: row.get("id")?,
+                enterprise_id: row.get("enterprise_id")?,
+                enterprise_code: row.get("enterprise_code")?,
+                region: region_opt(row, "region")?.ok_or_else(|| bad("region", "null"))?,
+                status: ProductStatus::parse(&status).map_err(|_| bad("status", &status))?,
+                submitted_at: ts_opt(row, "submitted_at")?,
+                registered_on: date("registered_on")?,
+                withdrawn_on: date("withdrawn_on")?,
+                version: row.get("version")?,
+            },
+            document: row.get("document")?,
+            update: annual_update(row)?,
+        })
+    }
+}
+
+fn annual_update(row: &DbRow) -> Result<Option<AnnualUpdate>, StoreError> {
+    match row.get::<Option<String>>("annual_update")? {
+        Some(text) => Ok(Some(
+            serde_json::from_str::<crate::annual_updates::Stored>(&text)
+                .map_err(|e| bad("annual_update", e))?
+                .try_into()?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// One product's head and stored document, with its annual update of `update_year`: one row
+/// read by its key.
+pub async fn documented(
+    ex: &impl Exec,
+    id: i64,
+    update_year: Option<i32>,
+) -> Result<Option<Documented>, StoreError> {
+    let q = Sql::new(reads(ex).documented.as_str())
+        .bind(id)
+        .bind(update_year.map(i64::from));
+    ex.fetch_optional(q).await
+}
+
+/// Stores products' documents, each only if the product is still at the version it was
+/// written from (a document never describes a version other than the row's).
+pub async fn put_documents(
+    ex: &impl Exec,
+    documents: &[(i64, i64, String)],
+) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for (id, version, document) in documents {
+        n += ex
+            .execute(
+                Sql::new("UPDATE products SET document = $1 WHERE id = $2 AND version = $3")
+                    .bind(document.as_str())
+                    .bind(*id)
+                    .bind(*version),
+            )
+            .await?;
+    }
+    Ok(n)
+}
+
+/// Up to `limit` products whose document is not written, lowest id first (on PostgreSQL locked
+/// for the transaction, skipping those another transaction holds).
+pub async fn without_document(ex: &impl Exec, limit: i64) -> Result<Vec<i64>, StoreError> {
+    let lock = match ex.backend() {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+    };
+    ex.fetch_all(
+        Sql::new(format!(
+            "SELECT id FROM products WHERE document IS NULL ORDER BY id LIMIT $1{lock}"
+        ))
+        .bind(limit),
+    )
+    .await
+}
+
+/// Forgets the documents of the products linked to a patent (it changed); the caller writes
+/// them again in the same transaction.
+pub async fn forget_documents_of_patent(ex: &impl Exec, patent_id: i64) -> Result<u64, StoreError> {
+    ex.execute(
+        Sql::new(
+            "UPDATE products SET document = NULL WHERE id IN \
+             (SELECT product_id FROM product_patents WHERE patent_id = $1)",
+        )
+        .bind(patent_id),
+    )
+    .await
+}
+
 /// A product with its update of a year.
 struct WithUpdate(Product, Option<AnnualUpdate>);
 
 impl FromDbRow for WithUpdate {
     fn from_row(row: &DbRow) -> Result<Self, StoreError> {
         let Full(p) = Full::from_row(row)?;
-        let update = match row.get::<Option<String>>("annual_update")? {
-            Some(text) => Some(
-                serde_json::from_str::<crate::annual_updates::Stored>(&text)
-                    .map_err(|e| bad("annual_update", e))?
-                    .try_into()?,
-            ),
-            None => None,
-        };
-        Ok(WithUpdate(p, update))
+        Ok(WithUpdate(p, annual_update(row)?))
     }
 }
 
@@ -522,6 +644,15 @@ pub async fn linked_to_patent(ex: &impl Exec, patent_id: i64) -> Result<Vec<Prod
     read(ex, q).await
 }
 
+/// The ids of the products linked to a patent.
+pub async fn linked_ids(ex: &impl Exec, patent_id: i64) -> Result<Vec<i64>, StoreError> {
+    ex.fetch_all(
+        Sql::new("SELECT DISTINCT product_id FROM product_patents WHERE patent_id = $1 ORDER BY 1")
+            .bind(patent_id),
+    )
+    .await
+}
+
 async fn replace_details(ex: &impl Exec, p: &Product) -> Result<(), StoreError> {
     ex.execute(Sql::new("DELETE FROM product_figures WHERE product_id = $1").bind(p.id))
         .await?;
@@ -598,7 +729,7 @@ pub async fn save(
                  first_sold_on = $5, status = $6, registration_number = $7, submitted_at = $8, \
                  reviewed_at = $9, reviewed_by = $10, return_reason = $11, region = $12, \
                  updated_at = $13, registered_on = $16, withdrawn_on = $17, \
-                 version = version + 1 WHERE id = $14 AND version = $15",
+                 version = version + 1, document = NULL WHERE id = $14 AND version = $15",
             )
             .bind(p.name.as_str())
             .bind(p.model.as_str())

@@ -472,6 +472,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 let mut daily = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
                 loop {
                     daily.tick().await;
+                    // Products without their answer written (a database from before product
+                    // documents): answered from their tables until this has written them.
+                    match archiver.fill_all_documents().await {
+                        Ok(n) if n > 0 => tracing::info!(products = n, "product documents written"),
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "product documents not written"),
+                    }
                     let ctx = zhichan_service::Ctx {
                         ip: "server".into(),
                         user_agent: "scheduled archival".into(),

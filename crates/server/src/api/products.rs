@@ -6,7 +6,8 @@ use crate::error::Json;
 use crate::error::{ApiJson, AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use zhichan_api::products::{
     AnnualUpdate, BulkOutcome, BulkReview, Figures, ImportForm, Imported, NewAnnualUpdate,
@@ -17,7 +18,8 @@ use zhichan_domain::enterprises::format_date;
 use zhichan_domain::registration::ProductStatus;
 use zhichan_service::annual::{Cycle, ReviewTerms, UpdateInput, UpdateState};
 use zhichan_service::patents::PatentInput;
-use zhichan_service::products::{FiguresInput, Filter, LinkInput, ProductView};
+use zhichan_service::products::{FiguresInput, Filter, LinkInput, ProductAnswer, ProductView};
+use zhichan_store::products::Documented;
 
 /// What the product bodies of one answer are judged against: the review deadline terms, the
 /// annual update cycle and the cycle's updates of these products (fetched once per answer).
@@ -70,11 +72,20 @@ impl Context {
     }
 
     pub fn deadline(&self, v: &ProductView) -> Option<zhichan_domain::calendar::Deadline> {
-        (v.product.status == ProductStatus::Submitted)
-            .then_some(v.product.submitted_at)
-            .flatten()
-            .map(|t| self.terms.deadline(t))
+        deadline(&self.terms, v.product.status, v.product.submitted_at)
     }
+}
+
+/// While submitted: the review deadline of a product submitted at `submitted_at`.
+fn deadline(
+    terms: &ReviewTerms,
+    status: ProductStatus,
+    submitted_at: Option<zhichan_domain::Timestamp>,
+) -> Option<zhichan_domain::calendar::Deadline> {
+    (status == ProductStatus::Submitted)
+        .then_some(submitted_at)
+        .flatten()
+        .map(|t| terms.deadline(t))
 }
 
 fn update_code(u: UpdateState) -> Option<String> {
@@ -115,57 +126,7 @@ async fn one(state: &AppState, v: ProductView) -> AppResult<Json<Product>> {
 
 /// A product's body without the per-request context (deadline, update state).
 pub fn body(v: &ProductView) -> Product {
-    let p = &v.product;
-    Product {
-        id: p.id,
-        enterprise: v.enterprise.clone(),
-        name: p.name.clone(),
-        model: p.model.clone(),
-        field: p.field.to_string(),
-        description: p.description.clone(),
-        first_sold_on: p.first_sold_on.map(format_date),
-        figures: p
-            .figures
-            .iter()
-            .map(|f| Figures {
-                year: f.year.into(),
-                sales_revenue: f.sales_revenue.to_string(),
-                output_value: f.output_value.to_string(),
-                export_value: f.export_value.map(|m| m.to_string()),
-                profit: f.profit.map(|m| m.to_string()),
-                ip_investment: f.ip_investment.map(|m| m.to_string()),
-            })
-            .collect(),
-        patents: v
-            .patents
-            .iter()
-            .map(|(pt, l)| ProductPatent {
-                number: pt.number.to_string(),
-                title: pt.title.clone(),
-                patentees: pt.patentees.clone(),
-                grant_date: pt.grant_date.map(format_date),
-                legal_status: pt.legal_status.as_str().into(),
-                right: pt.right.as_str().into(),
-                licence_record: pt.licence_record.clone(),
-                core: l.core,
-                embodiment: l.embodiment.clone(),
-            })
-            .collect(),
-        status: p.status.as_str().into(),
-        registration_number: p.registration_number.clone(),
-        submitted_at: p.submitted_at.map(|t| t.to_string()),
-        reviewed_at: p.reviewed_at.map(|t| t.to_string()),
-        return_reason: p.return_reason.clone(),
-        registered_on: p.registered_on.map(format_date),
-        withdrawn_on: p.withdrawn_on.map(format_date),
-        lapsed_patent: v.has_lapsed_patent(),
-        withdraw_prompt: v.should_withdraw(),
-        review_due: None,
-        overdue_working_days: None,
-        annual_update: None,
-        version: p.version,
-        updated_at: p.updated_at.to_string(),
-    }
+    v.body()
 }
 
 fn figures_in(list: Vec<Figures>) -> Vec<FiguresInput> {
@@ -340,9 +301,43 @@ pub async fn get(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
-) -> AppResult<Json<Product>> {
-    let (v, cx) = Context::page(&state, &signed.auth.actor, id).await?;
-    Ok(Json(body_in(&v, &cx)))
+) -> AppResult<Response> {
+    let s = &state.services;
+    let cycle = s.cycle().await?;
+    let (document, head, update) = match s.product_answer(&signed.auth.actor, &cycle, id).await? {
+        ProductAnswer::Document(Documented {
+            head,
+            document: Some(document),
+            update,
+        }) => (document, head, update),
+        ProductAnswer::Document(_) => return Err(AppError::NotFound),
+        ProductAnswer::View(v, updates) => {
+            let cx = Context::with(&state, cycle, updates).await?;
+            return Ok(Json(body_in(&v, &cx)).into_response());
+        }
+    };
+    // The stored document finished with the fields of the day: the same JSON as `body_in`.
+    let terms = s.review_terms().await?;
+    let due = deadline(&terms, head.status, head.submitted_at);
+    let updates: Vec<_> = update.into_iter().collect();
+    let annual =
+        update_code(cycle.state_of(head.id, head.registered_on, head.withdrawn_on, &updates));
+    let mut out = Vec::with_capacity(document.len() + 96);
+    Product::finish_document(
+        &document,
+        due.map(|d| format_date(d.due)).as_deref(),
+        due.map(|d| d.overdue_by),
+        annual.as_deref(),
+        &mut out,
+    );
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        out,
+    )
+        .into_response())
 }
 
 /// Changes a draft or returned product (an approved one becomes a new draft version).

@@ -195,3 +195,77 @@ pub fn assert_problem(status: StatusCode, body: &Value, want: u16) -> Vec<(Strin
         })
         .collect()
 }
+
+/// Every product answers the same from its stored document as from its tables: after whatever
+/// the story did, each product has its document written, the answer read from it is byte for
+/// byte the answer put together from the tables (its document forgotten), and the server
+/// writes the forgotten documents again. `token` is one who sees every product.
+pub async fn assert_product_answers_agree(app: &TestApp, fresh: &Fresh, token: &str) {
+    use zhichan_store::{Exec, Sql};
+    let ids: Vec<i64> = fresh
+        .db
+        .fetch_all(Sql::new("SELECT id FROM products ORDER BY id"))
+        .await
+        .unwrap();
+    assert!(!ids.is_empty(), "the story has products");
+    let missing: Vec<i64> = fresh
+        .db
+        .fetch_all(Sql::new("SELECT id FROM products WHERE document IS NULL"))
+        .await
+        .unwrap();
+    assert_eq!(
+        missing,
+        Vec::<i64>::new(),
+        "every change wrote its products' documents"
+    );
+    let answer = |id: i64| async move {
+        let res = app
+            .client
+            .get(app.url(&format!("/api/v1/products/{id}")))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "product {id}");
+        assert_eq!(content_type(&res), "application/json");
+        res.text().await.unwrap()
+    };
+    let mut stored = Vec::new();
+    for &id in &ids {
+        stored.push(answer(id).await);
+    }
+    fresh
+        .db
+        .execute(Sql::new("UPDATE products SET document = NULL"))
+        .await
+        .unwrap();
+    for (&id, from_document) in ids.iter().zip(&stored) {
+        let from_tables = answer(id).await;
+        assert_eq!(from_document, &from_tables, "product {id}");
+        serde_json::from_str::<Value>(&from_tables).expect("JSON");
+    }
+    let written = Services::new(fresh.db.clone())
+        .fill_all_documents()
+        .await
+        .unwrap();
+    assert_eq!(written, ids.len());
+    for (&id, before) in ids.iter().zip(&stored) {
+        assert_eq!(&answer(id).await, before, "product {id}, written again");
+    }
+}
+
+/// A national administrator (second factor taken as enrolled) and its token: one who sees
+/// every product.
+pub async fn national_token(app: &TestApp, fresh: &Fresh) -> String {
+    use zhichan_store::{Exec, Sql};
+    add_user(fresh, "admin.nation", "admin", Some("100000"), None).await;
+    fresh
+        .db
+        .execute(Sql::new(
+            "UPDATE users SET totp_enabled = TRUE, totp_secret = 'JBSWY3DPEHPK3PXP' \
+             WHERE username = 'admin.nation'",
+        ))
+        .await
+        .unwrap();
+    app.token(fresh, "admin.nation").await
+}
