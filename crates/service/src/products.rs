@@ -31,6 +31,20 @@ pub struct FiguresInput {
     pub ip_investment: Option<String>,
 }
 
+impl FiguresInput {
+    /// Stored figures as they would be typed (amounts in yuan with two decimals).
+    pub fn from_stored(f: &Figures) -> FiguresInput {
+        FiguresInput {
+            year: f.year.into(),
+            sales_revenue: f.sales_revenue.to_string(),
+            output_value: f.output_value.to_string(),
+            export_value: f.export_value.map(|m| m.to_string()),
+            profit: f.profit.map(|m| m.to_string()),
+            ip_investment: f.ip_investment.map(|m| m.to_string()),
+        }
+    }
+}
+
 /// A patent of the product as typed: a number already in the enterprise's list needs nothing
 /// more; a new one brings its details and joins the list.
 #[derive(Clone, Debug, Default)]
@@ -726,14 +740,7 @@ impl Services {
             figures: before
                 .figures
                 .iter()
-                .map(|f| FiguresInput {
-                    year: f.year.into(),
-                    sales_revenue: f.sales_revenue.to_string(),
-                    output_value: f.output_value.to_string(),
-                    export_value: f.export_value.map(|m| m.to_string()),
-                    profit: f.profit.map(|m| m.to_string()),
-                    ip_investment: f.ip_investment.map(|m| m.to_string()),
-                })
+                .map(FiguresInput::from_stored)
                 .collect(),
             patents: current
                 .patents

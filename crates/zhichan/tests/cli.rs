@@ -112,12 +112,7 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
     assert_eq!(health["status"], "ok");
     assert!(dir.join("demo.db").exists(), "the SQLite file is created");
 
-    let kill = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let status = child.wait().unwrap();
+    let status = terminate(&mut child);
     assert!(status.success(), "a SIGTERM stops it cleanly: {status:?}");
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -143,18 +138,23 @@ fn a_sigterm_sent_as_soon_as_the_address_is_printed_still_stops_it_cleanly() {
                 break;
             }
         }
-        let kill = Command::new("kill")
-            .args(["-TERM", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(kill.success());
-        let status = child.wait().unwrap();
+        let status = terminate(&mut child);
         assert!(
             status.success(),
             "round {round}: stopped cleanly: {status:?}"
         );
     }
     let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Sends SIGTERM, as a supervisor stops a service, and waits for the process to end.
+fn terminate(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    child.wait().unwrap()
 }
 
 fn with_stdin(mut c: Command, input: &str) -> Output {

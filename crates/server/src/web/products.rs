@@ -810,18 +810,7 @@ pub async fn edit_form(
         field: p.field.to_string(),
         description: p.description.clone(),
         first_sold_on: p.first_sold_on.map(format_date),
-        figures: p
-            .figures
-            .iter()
-            .map(|f| FiguresInput {
-                year: f.year.into(),
-                sales_revenue: f.sales_revenue.to_string(),
-                output_value: f.output_value.to_string(),
-                export_value: f.export_value.map(|m| m.to_string()),
-                profit: f.profit.map(|m| m.to_string()),
-                ip_investment: f.ip_investment.map(|m| m.to_string()),
-            })
-            .collect(),
+        figures: p.figures.iter().map(FiguresInput::from_stored).collect(),
         patents: v
             .patents
             .iter()
