@@ -72,8 +72,13 @@ pub struct ProductInput {
 #[derive(Debug)]
 #[allow(clippy::large_enum_variant)]
 pub enum ProductAnswer {
-    /// Its stored document, with what the fields of the day are judged on.
-    Document(products::Documented),
+    /// Its stored document, with what the fields of the day are judged on: its head and its
+    /// update of the cycle's year.
+    Document {
+        head: products::Head,
+        document: String,
+        update: Option<zhichan_store::annual_updates::AnnualUpdate>,
+    },
     /// Put together from its tables (no document written yet), with its update of the cycle.
     View(
         ProductView,
@@ -683,8 +688,12 @@ impl Services {
             Action::ReadEnterprise,
         )
         .await?;
-        if d.document.is_some() {
-            return Ok(ProductAnswer::Document(d));
+        if let Some(document) = d.document {
+            return Ok(ProductAnswer::Document {
+                head: d.head,
+                document,
+                update: d.update,
+            });
         }
         let (view, updates) = self.product_page(actor, cycle, id).await?;
         Ok(ProductAnswer::View(view, updates))

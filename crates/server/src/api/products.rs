@@ -19,7 +19,6 @@ use zhichan_domain::registration::ProductStatus;
 use zhichan_service::annual::{Cycle, ReviewTerms, UpdateInput, UpdateState};
 use zhichan_service::patents::PatentInput;
 use zhichan_service::products::{FiguresInput, Filter, LinkInput, ProductAnswer, ProductView};
-use zhichan_store::products::Documented;
 
 /// What the product bodies of one answer are judged against: the review deadline terms, the
 /// annual update cycle and the cycle's updates of these products (fetched once per answer).
@@ -305,12 +304,11 @@ pub async fn get(
     let s = &state.services;
     let cycle = s.cycle().await?;
     let (document, head, update) = match s.product_answer(&signed.auth.actor, &cycle, id).await? {
-        ProductAnswer::Document(Documented {
+        ProductAnswer::Document {
             head,
-            document: Some(document),
+            document,
             update,
-        }) => (document, head, update),
-        ProductAnswer::Document(_) => return Err(AppError::NotFound),
+        } => (document, head, update),
         ProductAnswer::View(v, updates) => {
             let cx = Context::with(&state, cycle, updates).await?;
             return Ok(Json(body_in(&v, &cx)).into_response());
