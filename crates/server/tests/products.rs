@@ -693,12 +693,12 @@ async fn a_lapsed_patent_shows_on_every_product_that_names_it(fresh: Fresh) {
         .await
         .unwrap();
     let detail = |id: i64| {
-        let answer = app
-            .client
-            .get(app.url(&format!("/api/v1/products/{id}")))
-            .bearer_auth(&province)
-            .send();
-        async move { answer.await.unwrap().json::<Value>().await.unwrap() }
+        let app = &app;
+        let province = &province;
+        async move {
+            app.read_as(&format!("/api/v1/products/{id}"), province)
+                .await
+        }
     };
     let named = |p: &Value| {
         p["patents"]
@@ -715,16 +715,9 @@ async fn a_lapsed_patent_shows_on_every_product_that_names_it(fresh: Fresh) {
             "product {id}"
         );
     }
-    let patents: Value = app
-        .client
-        .get(app.url(&format!("/api/v1/enterprises/{code}/patents")))
-        .bearer_auth(&firm)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let patents = app
+        .read_as(&format!("/api/v1/enterprises/{code}/patents"), &firm)
+        .await;
     let mine = patents
         .as_array()
         .unwrap()

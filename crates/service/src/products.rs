@@ -67,10 +67,8 @@ pub struct ProductInput {
     pub patents: Vec<LinkInput>,
 }
 
-/// One product as the API answers it (returned once a request and taken apart at once, so
-/// the variants' sizes do not matter; the hot one is not boxed).
+/// One product as the API answers it.
 #[derive(Debug)]
-#[allow(clippy::large_enum_variant)]
 pub enum ProductAnswer {
     /// Its stored document, with what the fields of the day are judged on: its head and its
     /// update of the cycle's year.

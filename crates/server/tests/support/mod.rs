@@ -104,6 +104,19 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// GET with a bearer token, answered 200 with JSON.
+    pub async fn read_as(&self, path: &str, token: &str) -> Value {
+        let res = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        res.json().await.unwrap()
+    }
+
     /// GET a page: the status, the content type and the text.
     pub async fn get_text(&self, path: &str) -> (StatusCode, String, String) {
         let res = self.get(path).await;
