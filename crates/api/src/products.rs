@@ -65,7 +65,8 @@ pub struct Product {
     pub first_sold_on: Option<String>,
     pub figures: Vec<Figures>,
     pub patents: Vec<ProductPatent>,
-    /// `draft`, `submitted`, `returned`, `approved` or `withdrawn`.
+    /// `draft`, `submitted`, `returned`, `approved`, `withdrawn` (by the enterprise) or
+    /// `revoked` (by a reviewer).
     pub status: String,
     #[schema(example = "BA2026361002000001")]
     pub registration_number: Option<String>,
@@ -80,6 +81,11 @@ pub struct Product {
     pub lapsed_patent: bool,
     /// Every linked patent has: the registration should be withdrawn.
     pub withdraw_prompt: bool,
+    /// The change (变更) of an approved product in progress, `null` when there is none. The
+    /// product above stays the registered version until the change is approved.
+    pub amendment: Option<Amendment>,
+    /// The version to send with every change, submission or decision — also those on the
+    /// amendment (each change to the amendment is a new version of the product).
     pub version: i64,
     pub updated_at: String,
     // What follows depends on the day the product is asked about, not on the product alone;
@@ -91,6 +97,43 @@ pub struct Product {
     /// The annual update state: `not_yet_due`, `due`, `submitted`, `returned`, `done`,
     /// `not_updated` (absent when not registered).
     pub annual_update: Option<String>,
+}
+
+/// The change (变更) in progress of an approved product: the proposed content, which becomes
+/// the registered version when a reviewer approves it (`PATCH` edits it, `submit` submits it,
+/// `review` decides it, `DELETE …/amendment` discards it).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Amendment {
+    /// `draft`, `submitted` or `returned`.
+    pub status: String,
+    /// The product's version (the same as the product's).
+    pub version: i64,
+    pub name: String,
+    pub model: String,
+    pub field: String,
+    pub description: String,
+    pub first_sold_on: Option<String>,
+    pub figures: Vec<Figures>,
+    pub patents: Vec<ProductPatent>,
+    pub submitted_at: Option<String>,
+    pub reviewed_at: Option<String>,
+    /// Why a reviewer returned it.
+    pub return_reason: Option<String>,
+}
+
+/// `POST /api/v1/products/{id}/revoke`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct Revoke {
+    pub version: i64,
+    /// Why the registration is revoked (e.g. false information found).
+    pub reason: String,
+}
+
+/// `DELETE /api/v1/products/{id}/amendment`: the product's version.
+#[derive(Debug, Clone, Deserialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Discard {
+    pub version: i64,
 }
 
 /// The end of a [`Product`]'s JSON when the fields that depend on the day are empty.
@@ -332,6 +375,7 @@ mod tests {
             withdrawn_on: None,
             lapsed_patent: false,
             withdraw_prompt: false,
+            amendment: None,
             version: 3,
             updated_at: "2026-11-30T08:00:00.000Z".into(),
             review_due: None,

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 pub struct Notification {
     pub id: i64,
     /// `product_approved`, `product_returned`, `update_approved`, `update_returned`,
-    /// `update_due`, `patent_lapsed` or `withdraw_prompt`.
+    /// `update_due`, `patent_lapsed`, `withdraw_prompt` or `product_revoked`.
     pub kind: String,
     pub title: String,
     pub body: String,

@@ -2,10 +2,14 @@
 //! state, and the registration number issued on approval.
 //!
 //! ```text
-//!  draft ──submit──▶ submitted ──approve──▶ approved ──withdraw──▶ withdrawn
-//!    ▲                  │                      │
-//!    └──── edit ◀── returned ◀──return────┘     └─ edit: a new version, submitted again
+//!  draft ──submit──▶ submitted ──approve──▶ approved ──withdraw──▶ withdrawn (by the enterprise)
+//!    ▲                  │                      │  └─────revoke───▶ revoked (by a reviewer)
+//!    └──── edit ◀── returned ◀──return────┘     └─ edit: an amendment (变更), see below
 //! ```
+//!
+//! An approved registration stays in force while it is amended: the change is kept apart as its
+//! one amendment, which runs its own draft → submitted → returned / approved flow; approved, its
+//! content becomes the registered version (the number is kept).
 
 use crate::regions::RegionCode;
 use crate::validation::Violation;
@@ -20,6 +24,16 @@ code_enum!(
         Returned = "returned" / "已退回",
         Approved = "approved" / "备案成功",
         Withdrawn = "withdrawn" / "已撤销",
+        Revoked = "revoked" / "已被撤销备案",
+    }
+);
+
+code_enum!(
+    /// Where an amendment (变更) of an approved registration stands.
+    AmendmentStatus, "amendment_status", {
+        Draft = "draft" / "变更草稿",
+        Submitted = "submitted" / "变更待审核",
+        Returned = "returned" / "变更已退回",
     }
 );
 
@@ -45,7 +59,22 @@ pub enum Step {
     Return,
     /// The enterprise withdraws it (the product left the market, or its patents lapsed).
     Withdraw,
+    /// A reviewer of its region revokes it (e.g. false information found).
+    Revoke,
+    /// The enterprise discards its amendment.
+    Discard,
 }
+
+/// Every step, for tables and tests.
+pub const STEPS: [Step; 7] = [
+    Step::Edit,
+    Step::Submit,
+    Step::Approve,
+    Step::Return,
+    Step::Withdraw,
+    Step::Revoke,
+    Step::Discard,
+];
 
 impl Step {
     pub fn label_zh(self) -> &'static str {
@@ -55,6 +84,8 @@ impl Step {
             Step::Approve => "通过",
             Step::Return => "退回",
             Step::Withdraw => "撤销",
+            Step::Revoke => "撤销备案",
+            Step::Discard => "放弃变更",
         }
     }
 }
@@ -65,13 +96,14 @@ impl ProductStatus {
         use ProductStatus::*;
         let next = match (self, step) {
             (Draft | Returned, Step::Edit) => Some(self),
-            // Changing an approved registration opens a new version that is reviewed again;
-            // the approved one stays in force until then.
-            (Approved, Step::Edit) => Some(Draft),
+            // Changing an approved registration opens an amendment; the approved version stays
+            // in force (and the status approved) until the amendment is approved.
+            (Approved, Step::Edit) => Some(Approved),
             (Draft | Returned, Step::Submit) => Some(Submitted),
             (Submitted, Step::Approve) => Some(Approved),
             (Submitted, Step::Return) => Some(Returned),
             (Approved, Step::Withdraw) => Some(Withdrawn),
+            (Approved, Step::Revoke) => Some(Revoked),
             _ => None,
         };
         next.ok_or_else(|| {
@@ -86,6 +118,31 @@ impl ProductStatus {
     /// Whether a product in this state counts in statistics and identification.
     pub fn counts(self) -> bool {
         self == ProductStatus::Approved
+    }
+}
+
+impl AmendmentStatus {
+    /// The amendment's state after `step` (`None`: there is none any more — approved into the
+    /// registered version, or discarded), or why the step is not possible now. `current` is
+    /// `None` when the registration has no amendment.
+    pub fn after(current: Option<Self>, step: Step) -> Result<Option<Self>, Violation> {
+        use AmendmentStatus::*;
+        let next = match (current, step) {
+            (None | Some(Draft | Returned), Step::Edit) => Some(Some(Draft)),
+            (Some(Draft | Returned), Step::Submit) => Some(Some(Submitted)),
+            (Some(Submitted), Step::Approve) => Some(None),
+            (Some(Submitted), Step::Return) => Some(Some(Returned)),
+            (Some(_), Step::Discard) => Some(None),
+            _ => None,
+        };
+        next.ok_or_else(|| {
+            let state = current.map_or("无变更", Self::label_zh);
+            Violation::new(
+                "invalid_transition",
+                format!("“{state}”时不能{}", step.label_zh()),
+                format!("an amendment in {current:?} cannot be {step:?}"),
+            )
+        })
     }
 }
 
@@ -149,19 +206,60 @@ mod tests {
 
     #[test]
     fn every_state_and_step_is_decided() {
-        // The table is total: each pair either moves or refuses, never panics.
-        for s in ProductStatus::ALL {
-            for step in [
-                Step::Edit,
-                Step::Submit,
-                Step::Approve,
-                Step::Return,
-                Step::Withdraw,
-            ] {
-                let _ = s.after(step);
+        // The whole table, written out: a change to any transition is a change to this test.
+        use Step::*;
+        let expected: &[(ProductStatus, Step, Option<ProductStatus>)] = &[
+            (Draft, Edit, Some(Draft)),
+            (Draft, Submit, Some(Submitted)),
+            (Submitted, Approve, Some(Approved)),
+            (Submitted, Return, Some(Returned)),
+            (Returned, Edit, Some(Returned)),
+            (Returned, Submit, Some(Submitted)),
+            (Approved, Edit, Some(Approved)),
+            (Approved, Withdraw, Some(Withdrawn)),
+            (Approved, Revoke, Some(Revoked)),
+        ];
+        for &s in ProductStatus::ALL {
+            for step in STEPS {
+                let want = expected
+                    .iter()
+                    .find(|(f, st, _)| *f == s && *st == step)
+                    .and_then(|(_, _, to)| *to);
+                assert_eq!(s.after(step).ok(), want, "{s:?} {step:?}");
             }
         }
-        assert!(Approved.counts() && !Submitted.counts() && !Withdrawn.counts());
+        for &s in ProductStatus::ALL {
+            assert_eq!(s.counts(), s == Approved, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn an_amendment_runs_its_own_flow() {
+        use AmendmentStatus as A;
+        use Step::*;
+        let expected: &[(Option<A>, Step, Option<A>)] = &[
+            (None, Edit, Some(A::Draft)),
+            (Some(A::Draft), Edit, Some(A::Draft)),
+            (Some(A::Returned), Edit, Some(A::Draft)),
+            (Some(A::Draft), Submit, Some(A::Submitted)),
+            (Some(A::Returned), Submit, Some(A::Submitted)),
+            (Some(A::Submitted), Approve, None),
+            (Some(A::Submitted), Return, Some(A::Returned)),
+            (Some(A::Draft), Discard, None),
+            (Some(A::Submitted), Discard, None),
+            (Some(A::Returned), Discard, None),
+        ];
+        let states = [None, Some(A::Draft), Some(A::Submitted), Some(A::Returned)];
+        for s in states {
+            for step in STEPS {
+                let found = expected.iter().find(|(f, st, _)| *f == s && *st == step);
+                match (A::after(s, step), found) {
+                    (Ok(next), Some((_, _, want))) => assert_eq!(next, *want, "{s:?} {step:?}"),
+                    (Err(v), None) => assert_eq!(v.code, "invalid_transition"),
+                    (got, want) => panic!("{s:?} {step:?}: {got:?}, expected {want:?}"),
+                }
+            }
+        }
     }
 
     #[test]

@@ -143,6 +143,16 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         Signed(A::RegisterProducts),
     ),
     (
+        "POST",
+        "/api/v1/products/{id}/revoke",
+        Signed(A::ReviewRegistrations),
+    ),
+    (
+        "DELETE",
+        "/api/v1/products/{id}/amendment",
+        Signed(A::RegisterProducts),
+    ),
+    (
         "GET",
         "/api/v1/products/{id}/history",
         Signed(A::ReadEnterprise),

@@ -441,17 +441,13 @@ impl Services {
             });
             p.figures.sort_by_key(|f| f.year);
             let stale = p.version;
-            p.version = products::save(&tx, &p, stale, now).await?.ok_or_else(|| {
-                ServiceError::Conflict("产品信息已被他人修改，请刷新后重试".into())
-            })?;
-            self.write_documents(&tx, &[p.id]).await?;
-            zhichan_store::stats::apply(&tx, Some(&before), &p).await?;
-            let view = self.view(&tx, p.clone()).await?;
-            self.record_version(
+            self.save_product(
                 &tx,
                 actor,
                 ctx,
-                &view,
+                Some(&before),
+                &p,
+                stale,
                 "product.annual_update.approve",
                 &format!("{} 年度信息更新通过", u.year),
             )

@@ -14,7 +14,7 @@ use std::io::Cursor;
 use zhichan_domain::access::{authorize, Action, Actor};
 use zhichan_domain::patents::{LegalStatus, PatentRight};
 use zhichan_domain::{CreditCode, PatentNumber, Violation};
-use zhichan_store::{enterprises, patents, products};
+use zhichan_store::{enterprises, patents};
 
 pub const PRODUCT_SHEET: &str = "产品";
 pub const PATENT_SHEET: &str = "专利";
@@ -538,10 +538,17 @@ impl Services {
                 };
                 product.links[slot].patent_id = id;
             }
-            product.id = products::insert(&tx, &product, now).await?;
-            self.write_documents(&tx, &[product.id]).await?;
-            let view = self.view(&tx, product).await?;
-            self.record_version(&tx, actor, ctx, &view, "product.create", "批量导入")
+            let view = self
+                .save_product(
+                    &tx,
+                    actor,
+                    ctx,
+                    None,
+                    &product,
+                    0,
+                    "product.create",
+                    "批量导入",
+                )
                 .await?;
             ids.push(view.product.id);
         }

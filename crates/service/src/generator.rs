@@ -459,6 +459,7 @@ impl Services {
                         .collect(),
                     figures,
                     patents: Vec::new(),
+                    amendment: None,
                     created_at: now,
                     updated_at: now,
                     version: 1,

@@ -3,6 +3,7 @@
 //! the same transaction.
 
 pub mod accounts;
+pub mod amendments;
 pub mod annual;
 pub mod audit;
 pub mod bench;
@@ -18,6 +19,7 @@ pub mod generator;
 pub mod notifications;
 pub mod patents;
 pub mod ports;
+pub mod product_answer;
 pub mod products;
 pub mod ratelimit;
 pub mod reference;

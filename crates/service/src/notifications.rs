@@ -18,6 +18,7 @@ pub enum Kind {
     UpdateDue,
     PatentLapsed,
     WithdrawPrompt,
+    ProductRevoked,
 }
 
 impl Kind {
@@ -30,6 +31,7 @@ impl Kind {
             Kind::UpdateDue => "update_due",
             Kind::PatentLapsed => "patent_lapsed",
             Kind::WithdrawPrompt => "withdraw_prompt",
+            Kind::ProductRevoked => "product_revoked",
         }
     }
 
@@ -42,6 +44,7 @@ impl Kind {
             "update_due" => "信息更新提醒",
             "patent_lapsed" => "专利失效",
             "withdraw_prompt" => "建议撤销",
+            "product_revoked" => "备案被撤销",
             _ => "通知",
         }
     }

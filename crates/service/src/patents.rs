@@ -13,7 +13,7 @@ use zhichan_store::patents::{self, Patent};
 use zhichan_store::StoreError;
 
 /// A patent as typed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PatentInput {
     pub number: String,
     pub title: String,

@@ -20,7 +20,7 @@ use zhichan_store::products::{self, Figures, Link, Product, Version, Within};
 use zhichan_store::{industries, Tx};
 
 /// One year's figures as typed.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FiguresInput {
     pub year: i64,
     pub sales_revenue: String,
@@ -47,7 +47,7 @@ impl FiguresInput {
 
 /// A patent of the product as typed: a number already in the enterprise's list needs nothing
 /// more; a new one brings its details and joins the list.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct LinkInput {
     pub patent: PatentInput,
     pub core: bool,
@@ -141,6 +141,10 @@ impl ProductView {
             withdrawn_on: p.withdrawn_on.map(format_date),
             lapsed_patent: v.has_lapsed_patent(),
             withdraw_prompt: v.should_withdraw(),
+            amendment: p
+                .amendment
+                .as_ref()
+                .map(|a| crate::amendments::body(a, p.version)),
             review_due: None,
             overdue_working_days: None,
             annual_update: None,
@@ -186,7 +190,34 @@ impl ProductView {
             "patents": self.patents.iter().map(|(pt, l)| json!({"number": pt.number.to_string(),
                 "legal_status": pt.legal_status.as_str(), "core": l.core,
                 "embodiment": l.embodiment})).collect::<Vec<_>>(),
+            // The change in progress is part of the history too (nothing is lost).
+            "amendment": p.amendment.as_ref().map(|a| json!({"status": a.status.as_str(),
+                "content": serde_json::from_str::<serde_json::Value>(&a.content)
+                    .unwrap_or_default(), "return_reason": a.return_reason})),
         })
+    }
+}
+
+/// A product as it would be typed: what an edit starts from.
+pub(crate) fn input_of(e: &Enterprise, v: &ProductView) -> ProductInput {
+    let p = &v.product;
+    ProductInput {
+        enterprise: e.credit_code.clone(),
+        name: p.name.clone(),
+        model: p.model.clone(),
+        field: p.field.to_string(),
+        description: p.description.clone(),
+        first_sold_on: p.first_sold_on.map(format_date),
+        figures: p.figures.iter().map(FiguresInput::from_stored).collect(),
+        patents: v
+            .patents
+            .iter()
+            .map(|(pt, l)| LinkInput {
+                patent: crate::patents::PatentInput::from_stored(pt),
+                core: l.core,
+                embodiment: l.embodiment.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -207,6 +238,8 @@ pub struct Verified {
     pub enterprise: String,
     pub registered_on: time::Date,
     pub withdrawn_on: Option<time::Date>,
+    /// Ended by a reviewer (撤销备案), not withdrawn by the enterprise.
+    pub revoked: bool,
 }
 
 /// The most items one bulk review takes.
@@ -467,6 +500,7 @@ impl Services {
             figures,
             links,
             patents: Vec::new(),
+            amendment: None,
             created_at: now,
             updated_at: now,
             version: 1,
@@ -475,7 +509,7 @@ impl Services {
     }
 
     /// Adds the new patents to the enterprise's list and points the links at them.
-    async fn add_new_patents(
+    pub(crate) async fn add_new_patents(
         &self,
         tx: &Tx,
         product: &mut Product,
@@ -548,15 +582,52 @@ impl Services {
         )
         .await?;
         let (mut product, new) = self.check_product(&e, &input).await?;
-        let now = self.now();
         let tx = self.db().begin().await?;
         self.add_new_patents(&tx, &mut product, new).await?;
-        product.id = products::insert(&tx, &product, now).await?;
-        self.write_documents(&tx, &[product.id]).await?;
-        let view = self.view(&tx, product).await?;
-        self.record_version(&tx, actor, ctx, &view, "product.create", "创建")
+        let view = self
+            .save_product(&tx, actor, ctx, None, &product, 0, "product.create", "创建")
             .await?;
         tx.commit().await?;
+        Ok(view)
+    }
+
+    /// The one door for every write to a product: inserts it (`before` absent) or saves it if
+    /// it is still at `version` (409 otherwise), with its figures and links; rewrites its
+    /// stored document; moves the statistics rollups from `before` to what is now stored; and
+    /// records the version in its history and the audit log. Answers the product as stored
+    /// (with its amendment, which the caller writes first in the same transaction).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn save_product(
+        &self,
+        tx: &Tx,
+        actor: &Actor,
+        ctx: &Ctx,
+        before: Option<&Product>,
+        after: &Product,
+        version: i64,
+        action: &str,
+        note: &str,
+    ) -> ServiceResult<ProductView> {
+        let now = self.now();
+        let id = match before {
+            None => products::insert(tx, after, now).await?,
+            Some(_) => {
+                if products::save(tx, after, version, now).await?.is_none() {
+                    return Err(ServiceError::Conflict(
+                        "产品信息已被他人修改，请刷新后重试".into(),
+                    ));
+                }
+                after.id
+            }
+        };
+        self.write_documents(tx, &[id]).await?;
+        let saved = products::by_id(tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        zhichan_store::stats::apply(tx, before, &saved).await?;
+        let view = self.view(tx, saved).await?;
+        self.record_version(tx, actor, ctx, &view, action, note)
+            .await?;
         Ok(view)
     }
 
@@ -718,8 +789,9 @@ impl Services {
         Ok((self.views(self.db(), rows).await?, total))
     }
 
-    /// Changes a product (a new version; an approved one goes back to draft until approved
-    /// again, keeping its registration number).
+    /// Changes a product: a draft or returned one in place (a new version); an approved one
+    /// through its amendment (变更), the registered version staying in force until the
+    /// amendment is approved.
     pub async fn update_product(
         &self,
         actor: &Actor,
@@ -736,29 +808,14 @@ impl Services {
             .status
             .after(Step::Edit)
             .map_err(|v| ServiceError::invalid("status", v))?;
+        if before.status == ProductStatus::Approved {
+            let mut input = self.proposal_of(&e, &before).await?.input(&e.credit_code);
+            change(&mut input);
+            input.enterprise = e.credit_code.clone();
+            return self.amend(actor, ctx, &e, before, version, input).await;
+        }
         let current = self.view(self.db(), before.clone()).await?;
-        let mut input = ProductInput {
-            enterprise: e.credit_code.clone(),
-            name: before.name.clone(),
-            model: before.model.clone(),
-            field: before.field.to_string(),
-            description: before.description.clone(),
-            first_sold_on: before.first_sold_on.map(format_date),
-            figures: before
-                .figures
-                .iter()
-                .map(FiguresInput::from_stored)
-                .collect(),
-            patents: current
-                .patents
-                .iter()
-                .map(|(p, l)| LinkInput {
-                    patent: crate::patents::PatentInput::from_stored(p),
-                    core: l.core,
-                    embodiment: l.embodiment.clone(),
-                })
-                .collect(),
-        };
+        let mut input = input_of(&e, &current);
         change(&mut input);
         input.enterprise = e.credit_code.clone();
         let (checked, new) = self.check_product(&e, &input).await?;
@@ -773,16 +830,17 @@ impl Services {
         };
         let tx = self.db().begin().await?;
         self.add_new_patents(&tx, &mut after, new).await?;
-        let Some(v) = products::save(&tx, &after, version, self.now()).await? else {
-            return Err(ServiceError::Conflict(
-                "产品信息已被他人修改，请刷新后重试".into(),
-            ));
-        };
-        after.version = v;
-        self.write_documents(&tx, &[after.id]).await?;
-        zhichan_store::stats::apply(&tx, Some(&before), &after).await?;
-        let view = self.view(&tx, after).await?;
-        self.record_version(&tx, actor, ctx, &view, "product.update", "修改")
+        let view = self
+            .save_product(
+                &tx,
+                actor,
+                ctx,
+                Some(&before),
+                &after,
+                version,
+                "product.update",
+                "修改",
+            )
             .await?;
         tx.commit().await?;
         Ok(view)
@@ -798,22 +856,30 @@ impl Services {
         reason: Option<&str>,
     ) -> ServiceResult<ProductView> {
         let action = match step {
-            Step::Approve | Step::Return => Action::ReviewRegistrations,
+            Step::Approve | Step::Return | Step::Revoke => Action::ReviewRegistrations,
             _ => Action::RegisterProducts,
         };
         let mut p = self.load(actor, id, action).await?;
         let before = p.clone();
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
-        if matches!(step, Step::Return | Step::Withdraw) && reason.is_none() {
-            let zh = if step == Step::Return {
-                "退回须说明理由"
-            } else {
-                "撤销须说明原因（如产品已退市、专利已失效或转让）"
+        if matches!(step, Step::Return | Step::Withdraw | Step::Revoke) && reason.is_none() {
+            let zh = match step {
+                Step::Return => "退回须说明理由",
+                Step::Revoke => "撤销备案须说明理由（如发现虚假信息）",
+                _ => "撤销须说明原因（如产品已退市、专利已失效或转让）",
             };
             return Err(ServiceError::invalid(
                 "reason",
                 Violation::new("required", zh, "a reason is required"),
             ));
+        }
+        if p.status == ProductStatus::Approved
+            && matches!(step, Step::Submit | Step::Approve | Step::Return)
+        {
+            // An approved registration is reviewed again only through its amendment.
+            return self
+                .amendment_step(actor, ctx, p, version, step, reason)
+                .await;
         }
         p.status = p
             .status
@@ -856,11 +922,15 @@ impl Services {
             p.return_reason = reason.map(str::to_string);
         }
         let today = now.beijing_date();
-        if step == Step::Withdraw {
-            // The record stays, marked withdrawn, with why; the reason field carries it. It
-            // leaves the statistics from today.
+        if matches!(step, Step::Withdraw | Step::Revoke) {
+            // The record stays, marked withdrawn or revoked, with why; the reason field carries
+            // it. It leaves the statistics from today.
             p.return_reason = reason.map(str::to_string);
             p.withdrawn_on = Some(today);
+        }
+        if step == Step::Revoke {
+            p.reviewed_at = Some(now);
+            p.reviewed_by = Some(actor.username.clone());
         }
         if step == Step::Approve && p.registered_on.is_none() {
             p.registered_on = Some(today);
@@ -874,15 +944,10 @@ impl Services {
                     .ok_or_else(|| ServiceError::Conflict("本年度本地区备案编号已用尽".into()))?;
             p.registration_number = Some(number.to_string());
         }
-        let Some(v) = products::save(&tx, &p, version, now).await? else {
-            return Err(ServiceError::Conflict(
-                "产品信息已被他人修改，请刷新后重试".into(),
-            ));
-        };
-        p.version = v;
-        self.write_documents(&tx, &[p.id]).await?;
-        zhichan_store::stats::apply(&tx, Some(&before), &p).await?;
-        let view = self.view(&tx, p).await?;
+        if p.amendment.is_some() {
+            // A registration that ends takes its pending change with it.
+            zhichan_store::amendments::delete(&tx, p.id).await?;
+        }
         let (action, note) = match step {
             Step::Submit => ("product.submit", "提交审核".to_string()),
             Step::Approve => ("product.approve", "备案通过".to_string()),
@@ -894,9 +959,14 @@ impl Services {
                 "product.withdraw",
                 format!("撤销：{}", reason.unwrap_or_default()),
             ),
-            Step::Edit => ("product.update", "修改".to_string()),
+            Step::Revoke => (
+                "product.revoke",
+                format!("撤销备案：{}", reason.unwrap_or_default()),
+            ),
+            Step::Edit | Step::Discard => ("product.update", "修改".to_string()),
         };
-        self.record_version(&tx, actor, ctx, &view, action, &note)
+        let view = self
+            .save_product(&tx, actor, ctx, Some(&before), &p, version, action, &note)
             .await?;
         let p = &view.product;
         let link = format!("/products/{}", p.id);
@@ -915,6 +985,15 @@ impl Services {
                 format!("“{}”备案被退回", p.name),
                 format!(
                     "退回理由：{}。请修改后重新提交。",
+                    reason.unwrap_or_default()
+                ),
+            )),
+            Step::Revoke => Some((
+                Kind::ProductRevoked,
+                format!("“{}”的备案已被撤销", p.name),
+                format!(
+                    "备案编号 {} 已由审核机关撤销，理由：{}。",
+                    p.registration_number.as_deref().unwrap_or(""),
                     reason.unwrap_or_default()
                 ),
             )),
@@ -1011,6 +1090,21 @@ impl Services {
             .await
     }
 
+    /// Revokes a registration (撤销备案): a reviewer of the product's region ends it with a
+    /// reason (e.g. false information found); the record and its number stay, the enterprise
+    /// is notified, and it leaves the statistics in the same transaction.
+    pub async fn revoke_product(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+        version: i64,
+        reason: &str,
+    ) -> ServiceResult<ProductView> {
+        self.step(actor, ctx, id, version, Step::Revoke, Some(reason))
+            .await
+    }
+
     /// The public check of a certificate (备案证明查验): anyone holding a registration number
     /// learns whether it stands, for which product of which enterprise, and nothing more.
     pub async fn verify_registration(&self, number: &str) -> ServiceResult<Option<Verified>> {
@@ -1031,6 +1125,7 @@ impl Services {
             enterprise: e.name,
             registered_on,
             withdrawn_on: p.withdrawn_on,
+            revoked: p.status == ProductStatus::Revoked,
         }))
     }
 

@@ -551,6 +551,8 @@ async fn a_reviewer_approves_many_at_once_and_hears_about_each(fresh: Fresh) {
 async fn two_versions_are_compared_field_by_field(fresh: Fresh) {
     let w = world(&fresh).await;
     let v = registered(&w, "比较版本的产品", &[10]).await;
+    // An amendment (变更), submitted and approved: the registered versions before and after
+    // it compare field by field.
     let v =
         w.s.update_product(&w.firm, &ctx(), v.product.id, v.product.version, |p| {
             p.model = "ZC-300".into();
@@ -558,13 +560,28 @@ async fn two_versions_are_compared_field_by_field(fresh: Fresh) {
         })
         .await
         .unwrap();
+    let v =
+        w.s.submit_product(&w.firm, &ctx(), v.product.id, v.product.version)
+            .await
+            .unwrap();
+    let v =
+        w.s.review_product(
+            &w.reviewer,
+            &ctx(),
+            v.product.id,
+            v.product.version,
+            true,
+            None,
+        )
+        .await
+        .unwrap();
     let (a, b, changes) =
         w.s.product_diff(&w.firm, v.product.id, 3, v.product.version)
             .await
             .unwrap();
-    assert_eq!((a.version, b.version), (3, 4));
+    assert_eq!((a.version, b.version), (3, 6));
     let what: Vec<&str> = changes.iter().map(|c| c.what.as_str()).collect();
-    assert_eq!(what, ["型号规格", "状态", "年度数据 2025 销售收入"]);
+    assert_eq!(what, ["型号规格", "年度数据 2025 销售收入"]);
     assert_eq!(changes[0].before, "ZC-100");
     // Another enterprise's product does not exist for the caller.
     let stranger = actor(&w.s, "fj.firm", "enterprise", None, Some(FUZHOU_FJ)).await;
@@ -574,7 +591,52 @@ async fn two_versions_are_compared_field_by_field(fresh: Fresh) {
     ));
 }
 
+/// The annual update of a product with an amendment in progress: the update's figures join the
+/// registered version; the amendment waits, unchanged; the registered version is what
+/// `registered_version` answers.
+async fn an_amended_product_files_its_annual_update(fresh: Fresh) {
+    let w = world(&fresh).await;
+    let v = registered(&w, "变更中的产品", &[1]).await;
+    let id = v.product.id;
+    let v =
+        w.s.update_product(&w.firm, &ctx(), id, v.product.version, |p| {
+            p.name = "变更后的名称".into();
+        })
+        .await
+        .unwrap();
+    assert!(v.product.amendment.is_some());
+    w.clock.advance(Duration::days(345));
+    let u =
+        w.s.file_annual_update(&w.firm, &ctx(), id, figures(2026, "2500000.00"))
+            .await
+            .unwrap();
+    w.s.review_annual_update(&w.reviewer, &ctx(), u.id, u.version, true, None)
+        .await
+        .unwrap();
+    let r =
+        w.s.registered_version(&w.reviewer, id)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(r.product.name, "变更中的产品");
+    assert!(r.product.figures.iter().any(|f| f.year == 2026));
+    let a = r.product.amendment.as_ref().expect("the amendment waits");
+    assert!(a.content.contains("变更后的名称"));
+    // A product that is not registered has no registered version.
+    let draft =
+        w.s.create_product(&w.firm, &ctx(), product("草稿产品", &[2]))
+            .await
+            .unwrap();
+    assert!(w
+        .s
+        .registered_version(&w.firm, draft.product.id)
+        .await
+        .unwrap()
+        .is_none());
+}
+
 on_both_backends!(a_registered_product_is_updated_in_the_first_quarter);
+on_both_backends!(an_amended_product_files_its_annual_update);
 on_both_backends!(a_product_not_updated_by_the_deadline_is_marked);
 on_both_backends!(a_lapsed_patent_flags_its_products_and_prompts_withdrawal);
 on_both_backends!(notifications_wait_in_the_outbox_until_a_channel_sends_them);

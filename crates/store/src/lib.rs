@@ -1,6 +1,7 @@
 //! zhichan's storage: one [`Db`] handle for SQLite or PostgreSQL, the migrations of both, the
 //! reference data, and one module of queries per business area.
 
+pub mod amendments;
 pub mod annual_updates;
 pub mod audit;
 pub mod bulk;

@@ -53,6 +53,8 @@ const STEPS: &[Step] = &[
     step!(12, "list_indexes"),
     step!(13, "region_levels"),
     step!(14, "product_documents"),
+    // On SQLite, completed by `sqlite_products_revoked`.
+    step!(15, "amendments"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
@@ -82,7 +84,10 @@ fn migrator(backend: Backend) -> Migrator {
 pub async fn run(db: &Db) -> Result<(), StoreError> {
     let m = migrator(db.backend());
     match db {
-        Db::Sqlite(p) => m.run(p).await?,
+        Db::Sqlite(p) => {
+            m.run(p).await?;
+            sqlite_products_revoked(p).await?;
+        }
         Db::Postgres(p) => m.run(p).await?,
     }
     // A database registered before the statistics rollups existed gets them built once.
@@ -103,6 +108,31 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+/// The part of migration 15 that SQLite cannot run inside the migrator's transaction: rebuilding
+/// `products` so that its status may be `revoked` (foreign keys must be off, which a transaction
+/// ignores). Runs once, when the table's constraint lacks `revoked`, on a connection taken out of
+/// the pool (closed afterwards, so no connection is left with foreign keys off).
+async fn sqlite_products_revoked(pool: &sqlx::SqlitePool) -> Result<(), StoreError> {
+    use sqlx::Connection;
+    let mut conn = pool.acquire().await?.detach();
+    let schema: Option<String> = sqlx::query_scalar(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'products'",
+    )
+    .fetch_optional(&mut conn)
+    .await?;
+    let result = match schema {
+        Some(sql) if !sql.contains("'revoked'") => {
+            sqlx::raw_sql(include_str!("../migrations/sqlite/15_products_revoked.sql"))
+                .execute(&mut conn)
+                .await
+                .map(|_| ())
+        }
+        _ => Ok(()),
+    };
+    let _ = conn.close().await;
+    Ok(result?)
 }
 
 /// The newest schema version this binary knows.

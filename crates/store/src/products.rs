@@ -55,6 +55,9 @@ pub struct Product {
     /// The linked patents as read with the product, in the links' order (none for a product
     /// put together in memory: its view reads them). Never written by [`save`].
     pub patents: Vec<Patent>,
+    /// Its amendment (变更) in progress, as read with the product (written by
+    /// [`crate::amendments::put`], never by [`save`]).
+    pub amendment: Option<crate::amendments::Amendment>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
@@ -97,6 +100,7 @@ impl FromDbRow for Product {
             figures: Vec::new(),
             links: Vec::new(),
             patents: Vec::new(),
+            amendment: None,
             created_at: ts(row, "created_at")?,
             updated_at: ts(row, "updated_at")?,
             version: row.get("version")?,
@@ -166,12 +170,15 @@ fn reads(ex: &impl Exec) -> &'static Reads {
             crate::patents::json_of(j.array, "p")
         ));
         let update = (j.text)(&crate::annual_updates::json_of(j.array, "u"));
+        let amendment = (j.text)(&crate::amendments::json_of(j.array, "a"));
         let columns = format!(
             "{COLUMNS}, \
              (SELECT {figures} FROM product_figures f WHERE f.product_id = products.id) \
              AS figures, \
              (SELECT {links} FROM product_patents l JOIN patents p ON p.id = l.patent_id \
-             WHERE l.product_id = products.id) AS links"
+             WHERE l.product_id = products.id) AS links, \
+             (SELECT {amendment} FROM product_amendments a WHERE a.product_id = products.id) \
+             AS amendment"
         );
         let update_of = format!(
             "(SELECT {update} FROM annual_updates u \
@@ -181,7 +188,9 @@ fn reads(ex: &impl Exec) -> &'static Reads {
             documented: format!(
                 "SELECT id, enterprise_id, (SELECT credit_code FROM enterprises e \
                  WHERE e.id = products.enterprise_id) AS enterprise_code, region, status, \
-                 submitted_at, registered_on, withdrawn_on, version, document, {update_of} \
+                 submitted_at, registered_on, withdrawn_on, version, document, {update_of}, \
+                 (SELECT a.submitted_at FROM product_amendments a WHERE a.product_id = \
+                 products.id AND a.status = 'submitted') AS amendment_submitted_at \
                  FROM products WHERE id = $1"
             ),
             one: format!("SELECT {columns} FROM products WHERE id = $1"),
@@ -238,6 +247,11 @@ impl FromDbRow for Full {
             p.patents.push(patent.try_into()?);
         }
         p.figures.sort_by_key(|f| f.year);
+        if let Some(text) = row.get::<Option<String>>("amendment")? {
+            let stored: crate::amendments::Stored =
+                serde_json::from_str(&text).map_err(|e| bad("amendment", e))?;
+            p.amendment = Some(stored.into_amendment(p.id)?);
+        }
         Ok(Full(p))
     }
 }
@@ -291,6 +305,8 @@ pub struct Head {
     pub registered_on: Option<time::Date>,
     pub withdrawn_on: Option<time::Date>,
     pub version: i64,
+    /// When its amendment was submitted, while it waits for review.
+    pub amendment_submitted_at: Option<Timestamp>,
 }
 
 /// A product's head, its stored document (`None` until written) and its annual update of a year.
@@ -320,6 +336,7 @@ impl FromDbRow for Documented {
                 registered_on: date("registered_on")?,
                 withdrawn_on: date("withdrawn_on")?,
                 version: row.get("version")?,
+                amendment_submitted_at: ts_opt(row, "amendment_submitted_at")?,
             },
             document: row.get("document")?,
             update: annual_update(row)?,
@@ -445,6 +462,8 @@ pub struct Filter {
     pub field: Option<String>,
     /// Words in the product's name, model or registration number.
     pub text: Option<String>,
+    /// Products whose amendment (变更) is in this state.
+    pub amendment: Option<zhichan_domain::registration::AmendmentStatus>,
     /// Oldest submission first (the review queue) instead of newest change first.
     pub queue_order: bool,
 }
@@ -497,6 +516,12 @@ fn conditions(within: &Within, filter: &Filter) -> (String, Vec<crate::Param>) {
         let a = bind(st.as_str().into(), &mut params);
         conds.push(format!("status = {a}"));
     }
+    if let Some(st) = filter.amendment {
+        let a = bind(st.as_str().into(), &mut params);
+        conds.push(format!(
+            "id IN (SELECT product_id FROM product_amendments WHERE status = {a})"
+        ));
+    }
     if let Some(f) = filter.field.as_deref().filter(|f| !f.is_empty()) {
         match code_range(f) {
             Some((lo, hi)) => {
@@ -545,7 +570,10 @@ pub async fn list(
     offset: i64,
 ) -> Result<(Vec<Product>, i64), StoreError> {
     let (filter_sql, params) = conditions(within, filter);
-    let order = if filter.queue_order {
+    let order = if filter.queue_order && filter.amendment.is_some() {
+        // The amendments' queue: oldest submission of the change first.
+        "(SELECT a.submitted_at FROM product_amendments a WHERE a.product_id = products.id), id"
+    } else if filter.queue_order {
         "submitted_at, id"
     } else {
         "updated_at DESC, id DESC"

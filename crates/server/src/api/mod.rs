@@ -123,6 +123,8 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(products::submit))
         .routes(routes!(products::review))
         .routes(routes!(products::withdraw))
+        .routes(routes!(products::revoke))
+        .routes(routes!(products::discard_amendment))
         .routes(routes!(products::history))
         .routes(routes!(products::review_many))
         .routes(routes!(products::import_template))

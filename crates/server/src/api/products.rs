@@ -10,122 +10,23 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use zhichan_api::products::{
-    AnnualUpdate, BulkOutcome, BulkReview, Figures, ImportForm, Imported, NewAnnualUpdate,
-    NewProduct, Product, ProductPatch, ProductPatent, ProductVersion, Review, Submit, Withdraw,
+    AnnualUpdate, BulkOutcome, BulkReview, Discard, Figures, ImportForm, Imported, NewAnnualUpdate,
+    NewProduct, Product, ProductPatch, ProductPatent, ProductVersion, Review, Revoke, Submit,
+    Withdraw,
 };
 use zhichan_api::{Page, Problem};
-use zhichan_domain::enterprises::format_date;
-use zhichan_domain::registration::ProductStatus;
-use zhichan_service::annual::{Cycle, ReviewTerms, UpdateInput, UpdateState};
+use zhichan_domain::registration::{AmendmentStatus, ProductStatus};
+use zhichan_service::annual::UpdateInput;
 use zhichan_service::patents::PatentInput;
-use zhichan_service::products::{FiguresInput, Filter, LinkInput, ProductAnswer, ProductView};
+use zhichan_service::products::{FiguresInput, Filter, LinkInput, ProductView};
 
-/// What the product bodies of one answer are judged against: the review deadline terms, the
-/// annual update cycle and the cycle's updates of these products (fetched once per answer).
-pub struct Context {
-    terms: ReviewTerms,
-    cycle: Cycle,
-    updates: Vec<zhichan_store::annual_updates::AnnualUpdate>,
-}
-
-impl Context {
-    pub async fn of(state: &AppState, views: &[ProductView]) -> AppResult<Context> {
-        let s = &state.services;
-        let cycle = s.cycle().await?;
-        let ids: Vec<i64> = views.iter().map(|v| v.product.id).collect();
-        let updates = s.cycle_updates(&cycle, &ids).await?;
-        Context::with(state, cycle, updates).await
-    }
-
-    /// The context of one product's page, its update read with it.
-    pub async fn page(
-        state: &AppState,
-        actor: &zhichan_domain::access::Actor,
-        id: i64,
-    ) -> AppResult<(ProductView, Context)> {
-        let s = &state.services;
-        let cycle = s.cycle().await?;
-        let (view, updates) = s.product_page(actor, &cycle, id).await?;
-        Ok((view, Context::with(state, cycle, updates).await?))
-    }
-
-    async fn with(
-        state: &AppState,
-        cycle: Cycle,
-        updates: Vec<zhichan_store::annual_updates::AnnualUpdate>,
-    ) -> AppResult<Context> {
-        Ok(Context {
-            terms: state.services.review_terms().await?,
-            updates,
-            cycle,
-        })
-    }
-
-    /// The update cycle the answer is judged in.
-    pub fn cycle(&self) -> &Cycle {
-        &self.cycle
-    }
-
-    pub fn update_state(&self, v: &ProductView) -> UpdateState {
-        self.cycle.state(&v.product, &self.updates)
-    }
-
-    pub fn deadline(&self, v: &ProductView) -> Option<zhichan_domain::calendar::Deadline> {
-        deadline(&self.terms, v.product.status, v.product.submitted_at)
-    }
-}
-
-/// While submitted: the review deadline of a product submitted at `submitted_at`.
-fn deadline(
-    terms: &ReviewTerms,
-    status: ProductStatus,
-    submitted_at: Option<zhichan_domain::Timestamp>,
-) -> Option<zhichan_domain::calendar::Deadline> {
-    (status == ProductStatus::Submitted)
-        .then_some(submitted_at)
-        .flatten()
-        .map(|t| terms.deadline(t))
-}
-
-fn update_code(u: UpdateState) -> Option<String> {
-    use zhichan_domain::registration::UpdateStatus as U;
-    let code = match u {
-        UpdateState::NotApplicable => return None,
-        UpdateState::NotYetDue => "not_yet_due",
-        UpdateState::Due { .. } => "due",
-        UpdateState::Filed(U::Submitted) => "submitted",
-        UpdateState::Filed(U::Returned) => "returned",
-        UpdateState::Filed(U::Approved) | UpdateState::Done => "done",
-        UpdateState::NotUpdated { .. } => "not_updated",
-    };
-    Some(code.into())
-}
-
-/// A product's body in the answer of one request.
-pub fn body_in(v: &ProductView, cx: &Context) -> Product {
-    let mut b = body(v);
-    if let Some(d) = cx.deadline(v) {
-        b.review_due = Some(format_date(d.due));
-        b.overdue_working_days = Some(d.overdue_by);
-    }
-    b.annual_update = update_code(cx.update_state(v));
-    b
-}
-
-/// Bodies of a list of products, judged in one context.
+/// Bodies of a list of products, judged in one context (built by the service).
 pub async fn bodies(state: &AppState, views: &[ProductView]) -> AppResult<Vec<Product>> {
-    let cx = Context::of(state, views).await?;
-    Ok(views.iter().map(|v| body_in(v, &cx)).collect())
+    Ok(state.services.product_bodies(views).await?)
 }
 
 async fn one(state: &AppState, v: ProductView) -> AppResult<Json<Product>> {
-    let mut list = bodies(state, std::slice::from_ref(&v)).await?;
-    Ok(Json(list.pop().expect("one body per product")))
-}
-
-/// A product's body without the per-request context (deadline, update state).
-pub fn body(v: &ProductView) -> Product {
-    v.body()
+    Ok(Json(state.services.product_body(&v).await?))
 }
 
 fn figures_in(list: Vec<Figures>) -> Vec<FiguresInput> {
@@ -203,7 +104,8 @@ pub async fn create(
     path = "/api/v1/products",
     tag = "registration",
     params(
-        ("status" = Option<String>, Query, description = "draft、submitted、returned、approved、withdrawn；submitted 为审核队列，按提交先后排列"),
+        ("status" = Option<String>, Query, description = "draft、submitted、returned、approved、withdrawn、revoked；submitted 为审核队列，按提交先后排列"),
+        ("amendment" = Option<String>, Query, description = "变更状态：draft、submitted、returned；submitted 为变更审核队列，按提交先后排列"),
         ("region" = Option<String>, Query, description = "只看本辖区内的某个下级地区（GB/T 2260 代码）"),
         ("field" = Option<String>, Query, description = "所属领域：GB/T 4754 代码或其上级门类、大类"),
         ("q" = Option<String>, Query, description = "产品名称、型号或备案编号中的文字"),
@@ -301,33 +203,7 @@ pub async fn get(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let s = &state.services;
-    let cycle = s.cycle().await?;
-    let (document, head, update) = match s.product_answer(&signed.auth.actor, &cycle, id).await? {
-        ProductAnswer::Document {
-            head,
-            document,
-            update,
-        } => (document, head, update),
-        ProductAnswer::View(v, updates) => {
-            let cx = Context::with(&state, cycle, updates).await?;
-            return Ok(Json(body_in(&v, &cx)).into_response());
-        }
-    };
-    // The stored document finished with the fields of the day: the same JSON as `body_in`.
-    let terms = s.review_terms().await?;
-    let due = deadline(&terms, head.status, head.submitted_at);
-    let updates: Vec<_> = update.into_iter().collect();
-    let annual =
-        update_code(cycle.state_of(head.id, head.registered_on, head.withdrawn_on, &updates));
-    let mut out = Vec::with_capacity(document.len() + 96);
-    Product::finish_document(
-        &document,
-        due.map(|d| format_date(d.due)).as_deref(),
-        due.map(|d| d.overdue_by),
-        annual.as_deref(),
-        &mut out,
-    );
+    let out = state.services.product_json(&signed.auth.actor, id).await?;
     Ok((
         [(
             header::CONTENT_TYPE,
@@ -338,7 +214,10 @@ pub async fn get(
         .into_response())
 }
 
-/// Changes a draft or returned product (an approved one becomes a new draft version).
+/// Changes a draft or returned product; on an approved product, writes its amendment (变更):
+/// the registered version stays in force (status `approved`) until the amendment is submitted
+/// and approved. Every change, to the product or to its amendment, is a new `version` of the
+/// product; always send the product's `version`.
 #[utoipa::path(
     patch,
     path = "/api/v1/products/{id}",
@@ -346,7 +225,7 @@ pub async fn get(
     params(("id" = i64, Path)),
     request_body = ProductPatch,
     responses(
-        (status = 200, description = "已保存为新版本", body = Product),
+        (status = 200, description = "已保存为新版本（已备案产品：变更草稿）", body = Product),
         (status = 409, description = "版本已过期", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "字段有误或当前状态不能修改", body = Problem, content_type = "application/problem+json")
     )
@@ -387,7 +266,8 @@ pub async fn update(
     one(&state, v).await
 }
 
-/// Submits a draft or returned product for formal review.
+/// Submits a draft or returned product for formal review; on an approved product, submits its
+/// amendment.
 #[utoipa::path(
     post,
     path = "/api/v1/products/{id}/submit",
@@ -413,7 +293,9 @@ pub async fn submit(
     one(&state, v).await
 }
 
-/// The reviewer's decision: `approve` (a registration number is issued) or `return` with a reason.
+/// The reviewer's decision: `approve` (a registration number is issued) or `return` with a
+/// reason. On an approved product it decides its submitted amendment: approved, the amendment
+/// becomes the registered version (number kept); returned, the registered version stays.
 #[utoipa::path(
     post,
     path = "/api/v1/products/{id}/review",
@@ -505,6 +387,61 @@ pub async fn withdraw(
     one(&state, v).await
 }
 
+/// Revokes a registration (撤销备案), by a reviewer of the product's region, with a reason: the
+/// record and its number stay, `/verify` says it was revoked, it leaves the statistics.
+#[utoipa::path(
+    post,
+    path = "/api/v1/products/{id}/revoke",
+    tag = "registration",
+    params(("id" = i64, Path)),
+    request_body = Revoke,
+    responses(
+        (status = 200, description = "已撤销备案", body = Product),
+        (status = 404, description = "不存在或不在本辖区", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "版本已过期", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "须说明理由，或当前状态不能撤销备案", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn revoke(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    ApiJson(b): ApiJson<Revoke>,
+) -> AppResult<Json<Product>> {
+    let v = state
+        .services
+        .revoke_product(&signed.auth.actor, &ctx, id, b.version, &b.reason)
+        .await?;
+    one(&state, v).await
+}
+
+/// Discards the amendment (变更) of an approved product; the registered version is untouched.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/products/{id}/amendment",
+    tag = "registration",
+    params(("id" = i64, Path), Discard),
+    responses(
+        (status = 200, description = "已放弃变更", body = Product),
+        (status = 409, description = "版本已过期", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "没有可放弃的变更", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn discard_amendment(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Query(d): Query<Discard>,
+) -> AppResult<Json<Product>> {
+    let v = state
+        .services
+        .discard_amendment(&signed.auth.actor, &ctx, id, d.version)
+        .await?;
+    one(&state, v).await
+}
+
 /// The list filter of a query string (shared with the pages).
 pub fn filter_of(q: &HashMap<String, String>) -> AppResult<Filter> {
     let get = |k: &str| q.get(k).map(|s| s.trim()).filter(|s| !s.is_empty());
@@ -534,9 +471,15 @@ pub fn filter_of(q: &HashMap<String, String>) -> AppResult<Filter> {
         }
         None => None,
     };
+    let amendment = match get("amendment") {
+        Some(s) => Some(AmendmentStatus::parse(s).map_err(|v| AppError::field("amendment", v))?),
+        None => None,
+    };
     Ok(Filter {
-        queue_order: status == Some(ProductStatus::Submitted),
+        queue_order: status == Some(ProductStatus::Submitted)
+            || amendment == Some(AmendmentStatus::Submitted),
         status,
+        amendment,
         region,
         field,
         text: get("q").map(|t| t.chars().take(50).collect()),
@@ -577,7 +520,7 @@ pub async fn review_many(
         .iter()
         .filter_map(|(_, r)| r.as_ref().ok().cloned())
         .collect();
-    let cx = Context::of(&state, &views).await?;
+    let cx = state.services.product_context(&views).await?;
     Ok(Json(
         results
             .into_iter()
@@ -585,7 +528,7 @@ pub async fn review_many(
                 Ok(v) => BulkOutcome {
                     id,
                     ok: true,
-                    product: Some(body_in(&v, &cx)),
+                    product: Some(cx.body(&v)),
                     problem: None,
                 },
                 Err(e) => BulkOutcome {

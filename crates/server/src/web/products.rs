@@ -16,8 +16,8 @@ use std::collections::HashMap;
 use zhichan_domain::access::{grant, Action};
 use zhichan_domain::enterprises::format_date;
 use zhichan_domain::patents::{LegalStatus, PatentRight};
-use zhichan_domain::registration::ProductStatus;
 use zhichan_domain::registration::UpdateStatus;
+use zhichan_domain::registration::{AmendmentStatus, ProductStatus};
 use zhichan_service::annual::{UpdateInput, UpdateState};
 use zhichan_service::patents::PatentInput;
 use zhichan_service::products::{FiguresInput, LinkInput, ProductInput, ProductView};
@@ -28,7 +28,7 @@ const PATENT_ROWS: usize = 3;
 
 struct Row {
     v: ProductView,
-    status: &'static str,
+    status: String,
     field: String,
     updated: String,
     /// In the review queue: 剩余/超期, and whether it is overdue.
@@ -54,6 +54,9 @@ struct ListPage {
     pages: u32,
     can_register: bool,
     can_bulk: bool,
+    /// The queue of submitted amendments (变更) is shown.
+    amendment_queue: bool,
+    can_review: bool,
     review_days: u32,
     csrf: String,
     notice: Option<String>,
@@ -71,7 +74,7 @@ fn due_text(d: zhichan_domain::calendar::Deadline) -> (String, bool) {
 
 /// Rows of a product table: field names, deadlines and update states fetched once per page.
 async fn rows_of(state: &AppState, views: Vec<ProductView>) -> AppResult<Vec<Row>> {
-    let cx = crate::api::products::Context::of(state, &views).await?;
+    let cx = state.services.product_context(&views).await?;
     let codes: Vec<String> = views.iter().map(|v| v.product.field.to_string()).collect();
     let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
     let names = state.services.reference().industry_names(&refs).await?;
@@ -87,7 +90,12 @@ async fn rows_of(state: &AppState, views: Vec<ProductView>) -> AppResult<Vec<Row
                 None
             };
             Row {
-                status: v.product.status.label_zh(),
+                status: match &v.product.amendment {
+                    Some(a) => {
+                        format!("{}（{}）", v.product.status.label_zh(), a.status.label_zh())
+                    }
+                    None => v.product.status.label_zh().to_string(),
+                },
                 field: match names.get(&code) {
                     Some(n) => format!("{code} {n}"),
                     None => code,
@@ -159,6 +167,8 @@ async fn list_page(
             rows: rows_of(state, rows).await?,
             total,
             can_bulk: reviews && filter.status == Some(ProductStatus::Submitted),
+            amendment_queue: filter.amendment == Some(AmendmentStatus::Submitted),
+            can_review: reviews,
             status: status_text,
             q: get("q"),
             field: get("field"),
@@ -291,6 +301,11 @@ struct ViewPage {
     can_submit: bool,
     can_review: bool,
     can_withdraw: bool,
+    /// A reviewer of the region may revoke the registration (撤销备案).
+    can_revoke: bool,
+    /// The amendment (变更) in progress: its state and what it changes.
+    amendment: Option<AmendmentView>,
+    can_discard: bool,
     /// Registered and in force: the certificate can be printed.
     certified: bool,
     due: Option<(String, bool, String)>,
@@ -302,6 +317,12 @@ struct ViewPage {
     update_to_review: Option<(i64, i64, i32)>,
     reasons: Vec<String>,
     error: Option<String>,
+}
+
+struct AmendmentView {
+    status: &'static str,
+    return_reason: Option<String>,
+    changes: Vec<zhichan_service::products::Change>,
 }
 
 struct UpdateForm {
@@ -329,7 +350,7 @@ async fn view_page(
 ) -> AppResult<Response> {
     let actor = &signed.auth.actor;
     let services = &state.services;
-    let (v, cx) = crate::api::products::Context::page(state, actor, id).await?;
+    let (v, cx) = state.services.product_in_context(actor, id).await?;
     let history = services
         .product_history(actor, id)
         .await?
@@ -346,6 +367,7 @@ async fn view_page(
         })
         .collect();
     let s = v.product.status;
+    let amendment_status = v.product.amendment.as_ref().map(|a| a.status);
     let registers = grant(actor.role, Action::RegisterProducts).is_some();
     let reviews = grant(actor.role, Action::ReviewRegistrations).is_some();
     let update = cx.update_state(&v);
@@ -402,13 +424,29 @@ async fn view_page(
             history,
             csrf: csrf_of(signed),
             can_edit: registers
-                && matches!(
-                    s,
-                    ProductStatus::Draft | ProductStatus::Returned | ProductStatus::Approved
-                ),
-            can_submit: registers && matches!(s, ProductStatus::Draft | ProductStatus::Returned),
-            can_review: reviews && s == ProductStatus::Submitted,
+                && (matches!(s, ProductStatus::Draft | ProductStatus::Returned)
+                    || (s == ProductStatus::Approved
+                        && amendment_status != Some(AmendmentStatus::Submitted))),
+            can_submit: registers
+                && (matches!(s, ProductStatus::Draft | ProductStatus::Returned)
+                    || matches!(
+                        amendment_status,
+                        Some(AmendmentStatus::Draft | AmendmentStatus::Returned)
+                    )),
+            can_review: reviews
+                && (s == ProductStatus::Submitted
+                    || amendment_status == Some(AmendmentStatus::Submitted)),
             can_withdraw: registers && s == ProductStatus::Approved,
+            can_revoke: reviews && s == ProductStatus::Approved,
+            can_discard: registers && amendment_status.is_some(),
+            amendment: v.product.amendment.as_ref().map(|a| AmendmentView {
+                status: a.status.label_zh(),
+                return_reason: a
+                    .return_reason
+                    .clone()
+                    .filter(|_| a.status == AmendmentStatus::Returned),
+                changes: services.amendment_diff(&v),
+            }),
             certified: v.product.registration_number.is_some()
                 && v.product.registered_on.is_some()
                 && v.product.withdrawn_on.is_none(),
@@ -543,6 +581,14 @@ pub async fn step(
         }
         "withdraw" => s
             .withdraw_product(actor, &ctx, id, f.version, &f.reason)
+            .await
+            .map(|_| ()),
+        "revoke" => s
+            .revoke_product(actor, &ctx, id, f.version, &f.reason)
+            .await
+            .map(|_| ()),
+        "discard" => s
+            .discard_amendment(actor, &ctx, id, f.version)
             .await
             .map(|_| ()),
         _ => return Ok(StatusCode::BAD_REQUEST.into_response()),
@@ -801,31 +847,16 @@ pub async fn edit_form(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let v = state.services.product(&signed.auth.actor, id).await?;
-    let p = &v.product;
-    let input = ProductInput {
-        enterprise: v.enterprise.clone(),
-        name: p.name.clone(),
-        model: p.model.clone(),
-        field: p.field.to_string(),
-        description: p.description.clone(),
-        first_sold_on: p.first_sold_on.map(format_date),
-        figures: p.figures.iter().map(FiguresInput::from_stored).collect(),
-        patents: v
-            .patents
-            .iter()
-            .map(|(pt, l)| LinkInput {
-                patent: PatentInput::from_stored(pt),
-                core: l.core,
-                embodiment: l.embodiment.clone(),
-            })
-            .collect(),
-    };
+    // An approved product's form edits its amendment (变更), starting from it if there is one.
+    let (input, version) = state
+        .services
+        .product_edit_input(&signed.auth.actor, id)
+        .await?;
     Ok(form_page(
         &signed,
         StatusCode::OK,
         format!("/products/{id}/edit"),
-        p.version,
+        version,
         &input,
         vec![],
     ))
