@@ -187,6 +187,34 @@ async fn an_approved_product_stays_registered_while_it_is_amended(fresh: Fresh) 
     assert_eq!(cert.status(), StatusCode::OK);
     let cert = cert.text().await.unwrap();
     assert!(cert.contains("智能数据采集终端") && !cert.contains("未经审核的新名称"));
+    // Its page shows the amendment, its state and a discard button; the edit form edits it.
+    let html = browser
+        .client
+        .get(app.url(&format!("/products/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("变更：变更草稿") && html.contains("放弃变更"),
+        "{html}"
+    );
+    assert!(html.contains("备案成功"));
+    let form = browser
+        .client
+        .get(app.url(&format!("/products/{id}/edit")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        form.contains("未经审核的新名称"),
+        "the form starts from the amendment"
+    );
 
     // Submitted, it is in the reviewer's queue of amendments with its deadline, not among
     // first registrations; returned, the registration is still in force, counted and

@@ -68,6 +68,8 @@ pub struct ProductInput {
 }
 
 /// One product as the API answers it.
+// Made once per request and taken apart at once: boxing either variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum ProductAnswer {
     /// Its stored document, with what the fields of the day are judged on: its head and its

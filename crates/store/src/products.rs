@@ -744,6 +744,8 @@ pub async fn insert(ex: &impl Exec, p: &Product, now: Timestamp) -> Result<i64, 
 
 /// Saves every field of a product if it is still at `version`; the new version, or `None` when
 /// someone saved first (nothing written then).
+/// The service writes products only through `Services::save_product`, which also rewrites the
+/// document this forgets, moves the rollups and records the version.
 pub async fn save(
     ex: &impl Exec,
     p: &Product,
