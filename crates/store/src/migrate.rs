@@ -112,27 +112,30 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
 
 /// The part of migration 15 that SQLite cannot run inside the migrator's transaction: rebuilding
 /// `products` so that its status may be `revoked` (foreign keys must be off, which a transaction
-/// ignores). Runs once, when the table's constraint lacks `revoked`, on a connection taken out of
-/// the pool (closed afterwards, so no connection is left with foreign keys off).
+/// ignores). Runs once, when the table's constraint lacks `revoked`. The connection goes back to
+/// the pool (an in-memory database lives in its only connection) with foreign keys on again,
+/// whether the rebuild succeeded or not.
 async fn sqlite_products_revoked(pool: &sqlx::SqlitePool) -> Result<(), StoreError> {
-    use sqlx::Connection;
-    let mut conn = pool.acquire().await?.detach();
+    let mut conn = pool.acquire().await?;
     let schema: Option<String> = sqlx::query_scalar(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'products'",
     )
-    .fetch_optional(&mut conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    let result = match schema {
-        Some(sql) if !sql.contains("'revoked'") => {
-            sqlx::raw_sql(include_str!("../migrations/sqlite/15_products_revoked.sql"))
-                .execute(&mut conn)
-                .await
-                .map(|_| ())
-        }
-        _ => Ok(()),
-    };
-    let _ = conn.close().await;
-    Ok(result?)
+    if schema.is_none_or(|sql| sql.contains("'revoked'")) {
+        return Ok(());
+    }
+    let result = sqlx::raw_sql(include_str!("../migrations/sqlite/15_products_revoked.sql"))
+        .execute(&mut *conn)
+        .await;
+    if result.is_err() {
+        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
+        sqlx::raw_sql("PRAGMA foreign_keys = ON")
+            .execute(&mut *conn)
+            .await?;
+    }
+    result?;
+    Ok(())
 }
 
 /// The newest schema version this binary knows.

@@ -145,3 +145,50 @@ async fn an_unreachable_postgres_says_so_without_the_password() {
     assert!(text.contains("无法连接数据库"), "{text}");
     assert!(!text.contains("hunter2"), "{text}");
 }
+
+/// Migration 15 lets a registration be revoked; on SQLite it rebuilds `products` outside the
+/// migrator's transaction, and the connection it used keeps enforcing foreign keys after.
+async fn products_may_be_revoked_and_keys_still_hold(Fresh { db, .. }: Fresh) {
+    let orphan = db
+        .execute(Sql::new(
+            "INSERT INTO product_figures (product_id, year, sales_revenue, output_value) \
+             VALUES (999999, 2025, 1, 1)",
+        ))
+        .await;
+    assert!(orphan.is_err(), "figures of no product are refused");
+    let schema: Option<String> = match db.backend() {
+        zhichan_store::Backend::Sqlite => db
+            .fetch_optional(Sql::new(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'products'",
+            ))
+            .await
+            .unwrap(),
+        zhichan_store::Backend::Postgres => db
+            .fetch_optional(Sql::new(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint \
+                 WHERE conname = 'products_status_check'",
+            ))
+            .await
+            .unwrap(),
+    };
+    assert!(schema.unwrap().contains("revoked"));
+}
+on_both_backends!(products_may_be_revoked_and_keys_still_hold);
+
+#[tokio::test]
+async fn an_in_memory_database_keeps_its_data_through_the_products_rebuild() {
+    let db = zhichan_store::open("sqlite::memory:").await.unwrap();
+    let n: i64 = db
+        .fetch_one(Sql::new(
+            "SELECT COUNT(*) FROM regions WHERE level = 'province'",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(n, 34, "the one connection, and its database, survived");
+    let keys: i64 = db
+        .fetch_one(Sql::new("SELECT foreign_keys FROM pragma_foreign_keys"))
+        .await
+        .unwrap();
+    assert_eq!(keys, 1);
+    db.close().await;
+}
