@@ -105,6 +105,32 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         Signed(A::ReadEnterprise),
     ),
     (
+        "POST",
+        "/api/v1/enterprises/{credit_code}/amendment/review",
+        Signed(A::ReviewRegistrations),
+    ),
+    (
+        "DELETE",
+        "/api/v1/enterprises/{credit_code}/amendment",
+        Signed(A::EditEnterprise),
+    ),
+    (
+        "GET",
+        "/api/v1/enterprise-amendments",
+        Signed(A::ReviewRegistrations),
+    ),
+    (
+        "GET",
+        "/api/v1/enterprises/{credit_code}/accounts",
+        Signed(A::ReadEnterprise),
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{credit_code}/accounts",
+        Signed(A::EditEnterprise),
+    ),
+    ("POST", "/api/v1/account-setup", Public),
+    (
         "GET",
         "/api/v1/enterprises/{credit_code}/patents",
         Signed(A::ReadEnterprise),

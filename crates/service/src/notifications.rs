@@ -18,6 +18,8 @@ pub enum Kind {
     UpdateDue,
     PatentLapsed,
     WithdrawPrompt,
+    EnterpriseChangeApproved,
+    EnterpriseChangeReturned,
 }
 
 impl Kind {
@@ -30,6 +32,8 @@ impl Kind {
             Kind::UpdateDue => "update_due",
             Kind::PatentLapsed => "patent_lapsed",
             Kind::WithdrawPrompt => "withdraw_prompt",
+            Kind::EnterpriseChangeApproved => "enterprise_change_approved",
+            Kind::EnterpriseChangeReturned => "enterprise_change_returned",
         }
     }
 
@@ -42,6 +46,8 @@ impl Kind {
             "update_due" => "信息更新提醒",
             "patent_lapsed" => "专利失效",
             "withdraw_prompt" => "建议撤销",
+            "enterprise_change_approved" => "企业信息变更通过",
+            "enterprise_change_returned" => "企业信息变更退回",
             _ => "通知",
         }
     }

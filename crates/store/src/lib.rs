@@ -1,11 +1,13 @@
 //! zhichan's storage: one [`Db`] handle for SQLite or PostgreSQL, the migrations of both, the
 //! reference data, and one module of queries per business area.
 
+pub mod account_setups;
 pub mod annual_updates;
 pub mod audit;
 pub mod bulk;
 pub mod db;
 pub mod directories;
+pub mod enterprise_amendments;
 pub mod enterprises;
 pub mod evaluation;
 pub mod industries;
