@@ -363,6 +363,28 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "/enterprises/{credit_code}/edit",
         Signed(A::EditEnterprise),
     ),
+    (
+        "POST",
+        "/enterprises/{credit_code}/amendment/review",
+        Signed(A::ReviewRegistrations),
+    ),
+    (
+        "POST",
+        "/enterprises/{credit_code}/amendment/discard",
+        Signed(A::EditEnterprise),
+    ),
+    (
+        "POST",
+        "/enterprises/{credit_code}/accounts",
+        Signed(A::EditEnterprise),
+    ),
+    (
+        "GET",
+        "/reviews/enterprise-changes",
+        Signed(A::ReviewRegistrations),
+    ),
+    ("GET", "/account/setup", Public),
+    ("POST", "/account/setup", Public),
     ("GET", "/signup", Public),
     ("POST", "/signup", Public),
     ("GET", "/verification", Signed(A::SubmitVerification)),

@@ -326,6 +326,20 @@ async fn a_reviewer_sees_the_conflict_and_approves_a_further_account_only_by_cho
     .await;
     let warning = v["conflict"].as_str().expect("a warning");
     assert!(warning.contains("又一账号"), "{warning}");
+    let page = app.login("rev.fuzhou").await;
+    let text = page
+        .client
+        .get(app.url(&format!("/reviews/verifications/{second}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("信用代码已被占用") && text.contains("作为该企业的又一账号批准"),
+        "the reviewer's page warns"
+    );
     let (status, body) = review(second, json!({"decision": "approve"})).await;
     assert_eq!(
         assert_problem(status, &body, 409),
@@ -380,6 +394,20 @@ async fn a_new_name_holds_only_once_a_reviewer_approves_it(fresh: Fresh) {
     assert!(
         page.contains(NAME) && !page.contains(NEW),
         "the approved name stays on /verify"
+    );
+    let browser = app.login("linchuan.tech").await;
+    let profile_page = browser
+        .client
+        .get(app.url(&format!("/enterprises/{LINCHUAN}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        profile_page.contains("企业信息变更（待审核）") && profile_page.contains(NEW),
+        "the profile page shows the change and its state"
     );
     let (_, list) = call(&app, Method::GET, "/api/v1/enterprises", &fuzhou, None).await;
     assert_eq!(list["items"][0]["name"], NAME);
