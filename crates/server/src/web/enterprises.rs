@@ -237,7 +237,7 @@ pub async fn view_page(
         .collect();
     let history = state
         .services
-        .enterprise_history(actor, &code)
+        .enterprise_history(actor, code)
         .await?
         .into_iter()
         .map(|v| (v.version, v.changed_at.beijing_minutes(), v.changed_by))
