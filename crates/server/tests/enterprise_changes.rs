@@ -77,13 +77,18 @@ async fn a_registered_firm(app: &TestApp, firm: &str, reviewer: &str) -> String 
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
+    register_product(app, firm, reviewer, "ZC-100").await
+}
+
+/// One more product of the firm, registered with its one patent; answers its number.
+async fn register_product(app: &TestApp, firm: &str, reviewer: &str, model: &str) -> String {
     let (status, p) = call(
         app,
         Method::POST,
         "/api/v1/products",
         firm,
         Some(json!({
-            "enterprise": LINCHUAN, "name": "智能数据采集终端", "model": "ZC-100", "field": "39",
+            "enterprise": LINCHUAN, "name": "智能数据采集终端", "model": model, "field": "39",
             "first_sold_on": "2022-05-01",
             "figures": [{"year": 2025, "sales_revenue": "1000000.00", "output_value": "1200000"}],
             "patents": [{"number": "201910725275.4", "title": "一种数据采集装置",
@@ -545,9 +550,11 @@ async fn a_move_is_decided_by_the_destination_and_takes_products_and_statistics(
     let nanchang = app.token(&fresh, "rev.nanchang").await;
     let nation = national_token(&app, &fresh).await;
     a_registered_firm(&app, &firm, &fuzhou).await;
+    // Two products with the same patent: the distinct counts must move, not double.
+    register_product(&app, &firm, &fuzhou, "ZC-200").await;
     let url = format!("/api/v1/enterprises/{LINCHUAN}");
     let review = format!("{url}/amendment/review");
-    assert_eq!(summary(&app, &nation, "361000").await, (1, 1, 1));
+    assert_eq!(summary(&app, &nation, "361000").await, (1, 2, 1));
     assert_eq!(summary(&app, &nation, "360100").await, (0, 0, 0));
 
     // The firm asks to move to 南昌市东湖区: it stays in 抚州 until 南昌 approves.
@@ -625,7 +632,7 @@ async fn a_move_is_decided_by_the_destination_and_takes_products_and_statistics(
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(summary(&app, &nation, "361000").await, (1, 1, 1));
+    assert_eq!(summary(&app, &nation, "361000").await, (1, 2, 1));
     assert_eq!(summary(&app, &nation, "360100").await, (0, 0, 0));
     let (_, e) = call(&app, Method::GET, &url, &firm, None).await;
     assert_eq!(
@@ -657,13 +664,13 @@ async fn a_move_is_decided_by_the_destination_and_takes_products_and_statistics(
         "{e}"
     );
     assert_eq!(summary(&app, &nation, "361000").await, (0, 0, 0));
-    assert_eq!(summary(&app, &nation, "360100").await, (1, 1, 1));
-    assert_eq!(summary(&app, &nation, "360000").await, (1, 1, 1));
+    assert_eq!(summary(&app, &nation, "360100").await, (1, 2, 1));
+    assert_eq!(summary(&app, &nation, "360000").await, (1, 2, 1));
     for region in ["361000", "361002", "360100", "360102", "360000"] {
         rollups_agree(&fresh, region).await;
     }
     let (_, mine) = call(&app, Method::GET, "/api/v1/products", &nanchang, None).await;
-    assert_eq!(mine["total"], 1, "the product moved with its enterprise");
+    assert_eq!(mine["total"], 2, "the products moved with their enterprise");
     let id = mine["items"][0]["id"].as_i64().unwrap();
     let (status, _) = call(
         &app,
