@@ -307,7 +307,7 @@ await check('an enterprise signs itself up and a reviewer approves it', async ()
   await page.fill('#su-password', 'Ganpo-River-88');
   await page.fill('#su-confirm', 'Ganpo-River-88');
   await page.fill('#su-name', '抚州市临川区新星科技有限公司');
-  await page.fill('#su-code', '91361002MA35F6XK04');
+  await page.fill('#su-code', '91361002MA36N8WX13');
   await page.fill('#su-contact', '李明');
   await page.fill('#su-phone', '0794-8123456');
   await page.setInputFiles('#su-doc', { name: '营业执照.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% test licence\n') });

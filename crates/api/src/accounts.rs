@@ -214,6 +214,9 @@ pub struct Verification {
     pub reviewed_at: Option<String>,
     /// Why it was returned.
     pub reason: Option<String>,
+    /// For a pending application whose credit code already has an enterprise: the reviewer's
+    /// warning (null otherwise). Approving it then needs `further_account: true`.
+    pub conflict: Option<String>,
 }
 
 /// `POST /api/v1/verifications/{id}/review`
@@ -225,6 +228,10 @@ pub struct VerificationReview {
     /// Required when returning.
     #[serde(default)]
     pub reason: Option<String>,
+    /// Approve an application whose credit code already has an enterprise as a further account
+    /// of that enterprise (without it such an approval is 409 `credit_code_taken`).
+    #[serde(default)]
+    pub further_account: bool,
 }
 
 /// The answer to a sign-up.

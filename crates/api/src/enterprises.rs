@@ -54,6 +54,101 @@ pub struct Enterprise {
     /// Send back with a change; a stale one is 409.
     pub version: i64,
     pub updated_at: String,
+    /// The change of name or region waiting for review (null when none): until approved, the
+    /// `name` and `region` above stay the registered ones.
+    pub amendment: Option<EnterpriseAmendment>,
+}
+
+/// A change of an enterprise's name or region (变更) under review.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EnterpriseAmendment {
+    /// `submitted` (waiting for a reviewer) or `returned` (see `reason`; change and save again,
+    /// or discard).
+    #[schema(example = "submitted")]
+    pub status: String,
+    /// The new name, when it changes.
+    pub name: Option<String>,
+    /// The new region, when the enterprise moves.
+    #[schema(example = "360102")]
+    pub region: Option<String>,
+    /// The region whose reviewers decide: the destination of a move, else the enterprise's.
+    #[schema(example = "360102")]
+    pub reviewed_in: String,
+    pub requested_by: String,
+    pub requested_at: String,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<String>,
+    /// Why it was returned.
+    pub reason: Option<String>,
+}
+
+/// `POST /api/v1/enterprises/{credit_code}/amendment/review`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AmendmentReview {
+    /// `approve` or `return`.
+    #[schema(example = "approve")]
+    pub decision: String,
+    /// Required when returning.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// A change in a reviewer's queue (`GET /api/v1/enterprise-amendments`).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AmendmentQueueItem {
+    pub credit_code: String,
+    /// The registered name, in force until the change is approved.
+    pub name: String,
+    /// The registered region.
+    pub region: String,
+    pub amendment: EnterpriseAmendment,
+    /// True when the caller decides it; false for a move out of the caller's region (shown so
+    /// that the source region knows; the destination's reviewers decide).
+    pub reviewable: bool,
+}
+
+/// `POST /api/v1/enterprises/{credit_code}/accounts`: a further account of the enterprise.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewEnterpriseAccount {
+    #[schema(example = "linchuan.li")]
+    pub username: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+/// An added account with its one-time set-password code. Shown once: hand it to the account's
+/// holder, who chooses a password with it (`POST /api/v1/account-setup`, or the page at
+/// `setup_url`); whoever added the account never learns the password.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AddedEnterpriseAccount {
+    pub user_id: i64,
+    pub username: String,
+    pub setup_code: String,
+    /// The page where the holder chooses the password (relative to the platform's address).
+    pub setup_url: String,
+    pub setup_expires_at: String,
+}
+
+/// One account of an enterprise.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EnterpriseAccount {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    /// `pending`, `returned` or `verified` (实名认证).
+    pub verification: String,
+    pub disabled: bool,
+    /// Until then the holder may still choose the password with the code (null: chosen).
+    pub setup_until: Option<String>,
+}
+
+/// `POST /api/v1/account-setup`: the holder of an added account chooses its password.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct AccountSetup {
+    pub username: String,
+    /// The one-time code given when the account was added.
+    pub code: String,
+    pub password: String,
 }
 
 /// `POST /api/v1/enterprises`

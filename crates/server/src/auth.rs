@@ -105,6 +105,32 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         Signed(A::ReadEnterprise),
     ),
     (
+        "POST",
+        "/api/v1/enterprises/{credit_code}/amendment/review",
+        Signed(A::ReviewRegistrations),
+    ),
+    (
+        "DELETE",
+        "/api/v1/enterprises/{credit_code}/amendment",
+        Signed(A::EditEnterprise),
+    ),
+    (
+        "GET",
+        "/api/v1/enterprise-amendments",
+        Signed(A::ReviewRegistrations),
+    ),
+    (
+        "GET",
+        "/api/v1/enterprises/{credit_code}/accounts",
+        Signed(A::ReadEnterprise),
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{credit_code}/accounts",
+        Signed(A::EditEnterprise),
+    ),
+    ("POST", "/api/v1/account-setup", Public),
+    (
         "GET",
         "/api/v1/enterprises/{credit_code}/patents",
         Signed(A::ReadEnterprise),
@@ -347,6 +373,28 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "/enterprises/{credit_code}/edit",
         Signed(A::EditEnterprise),
     ),
+    (
+        "POST",
+        "/enterprises/{credit_code}/amendment/review",
+        Signed(A::ReviewRegistrations),
+    ),
+    (
+        "POST",
+        "/enterprises/{credit_code}/amendment/discard",
+        Signed(A::EditEnterprise),
+    ),
+    (
+        "POST",
+        "/enterprises/{credit_code}/accounts",
+        Signed(A::EditEnterprise),
+    ),
+    (
+        "GET",
+        "/reviews/enterprise-changes",
+        Signed(A::ReviewRegistrations),
+    ),
+    ("GET", "/account/setup", Public),
+    ("POST", "/account/setup", Public),
     ("GET", "/signup", Public),
     ("POST", "/signup", Public),
     ("GET", "/verification", Signed(A::SubmitVerification)),

@@ -37,6 +37,8 @@ pub enum AppError {
     TooManyRequests,
     /// 409
     Conflict(String),
+    /// 409 naming the field whose value is already taken.
+    Taken(FieldError),
     /// 413
     TooLarge,
     /// 415
@@ -135,6 +137,7 @@ impl IntoResponse for AppError {
                 vec![],
             ),
             AppError::Conflict(detail) => problem(StatusCode::CONFLICT, detail, vec![]),
+            AppError::Taken(e) => problem(StatusCode::CONFLICT, e.message.clone(), vec![e]),
             AppError::TooLarge => problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "请求内容超过了服务器允许的大小",
@@ -186,6 +189,7 @@ impl AppError {
                 vec![],
             ),
             AppError::Conflict(d) => (StatusCode::CONFLICT, d, vec![]),
+            AppError::Taken(e) => (StatusCode::CONFLICT, e.message.clone(), vec![e]),
             AppError::Invalid(errors) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 format!("有 {} 个字段未通过校验", errors.len()),
@@ -232,6 +236,7 @@ impl From<ServiceError> for AppError {
             ServiceError::TooManyRequests => AppError::TooManyRequests,
             ServiceError::Invalid(v) => AppError::Invalid(v.into_iter().map(field_error).collect()),
             ServiceError::Conflict(m) => AppError::Conflict(m),
+            ServiceError::Taken(v) => AppError::Taken(field_error(v)),
             ServiceError::Store(s) => s.into(),
         }
     }

@@ -175,6 +175,26 @@ pub fn app(services: Services, settings: Settings) -> Router {
             get(web::enterprises::edit_form).post(web::enterprises::update),
         )
         .route(
+            "/enterprises/{credit_code}/amendment/review",
+            post(web::enterprise_changes::review),
+        )
+        .route(
+            "/enterprises/{credit_code}/amendment/discard",
+            post(web::enterprise_changes::discard),
+        )
+        .route(
+            "/enterprises/{credit_code}/accounts",
+            post(web::enterprise_changes::add_account),
+        )
+        .route(
+            "/reviews/enterprise-changes",
+            get(web::enterprise_changes::queue),
+        )
+        .route(
+            "/account/setup",
+            get(web::enterprise_changes::setup_page).post(web::enterprise_changes::setup),
+        )
+        .route(
             "/reviews/verifications/{id}",
             get(web::verification::detail).post(web::verification::decide),
         )

@@ -10,6 +10,7 @@ use zhichan_domain::enterprises::{
     format_date, parse_date, Ownership, Qualification, QualificationKind, QualificationLevel, Scale,
 };
 use zhichan_domain::{CreditCode, IndustryCode, RegionCode, Violation};
+use zhichan_store::enterprise_amendments;
 use zhichan_store::enterprises::{self, Enterprise, Version, Within};
 use zhichan_store::{industries, StoreError};
 
@@ -87,7 +88,7 @@ pub fn snapshot(e: &Enterprise) -> serde_json::Value {
     })
 }
 
-fn placement(e: &Enterprise) -> Placement {
+pub(crate) fn placement(e: &Enterprise) -> Placement {
     Placement {
         region: Some(e.region),
         enterprise: Some(e.credit_code.clone()),
@@ -287,10 +288,9 @@ impl Services {
         let id = enterprises::insert(&tx, &e, now)
             .await
             .map_err(|err| match err {
-                StoreError::Unique { .. } => ServiceError::Conflict(format!(
-                    "统一社会信用代码 {} 的企业信息已存在",
-                    e.credit_code
-                )),
+                StoreError::Unique { .. } => {
+                    crate::enterprise_accounts::credit_code_taken(&e.credit_code)
+                }
                 other => other.into(),
             })?;
         let stored = Enterprise { id, ..e };
@@ -340,7 +340,9 @@ impl Services {
     }
 
     /// Saves a changed profile if `version` is still current (409 otherwise, losing nothing).
-    /// The credit code never changes; a new region must stay inside the caller's scope.
+    /// The credit code never changes. A new name or region is not saved here: it becomes the
+    /// enterprise's change under review (see `enterprise_amendments`), and the approved ones
+    /// stay in force until a reviewer approves it.
     pub async fn update_enterprise(
         &self,
         actor: &Actor,
@@ -352,18 +354,35 @@ impl Services {
         authorize(actor, Action::EditEnterprise)?;
         let before = self.enterprise(actor, credit_code).await?;
         authorize_on(actor, Action::EditEnterprise, &placement(&before))?;
+        // The form starts from the change under review, so a save keeps what was asked.
+        let open = enterprise_amendments::open_for(self.db(), before.id).await?;
         let mut input = EnterpriseInput::from_stored(&before);
+        if let Some(a) = &open {
+            if let Some(n) = &a.name {
+                input.name = n.clone();
+            }
+            if let Some(r) = a.region {
+                input.region = r.to_string();
+            }
+        }
         change(&mut input);
         input.credit_code = before.credit_code.clone();
         let parsed = self.parse_enterprise(&input).await?;
-        authorize_on(actor, Action::EditEnterprise, &placement(&parsed))?;
         let now = self.now();
+        let asked = crate::enterprise_amendments::Asked {
+            name: (parsed.name != before.name).then(|| parsed.name.clone()),
+            region: (parsed.region != before.region).then_some(parsed.region),
+        };
         let after = Enterprise {
             id: before.id,
             created_at: before.created_at,
+            name: before.name.clone(),
+            region: before.region,
             ..parsed
         };
         let tx = self.db().begin().await?;
+        self.ask_amendment(&tx, ctx, actor, &before, open.as_ref(), &asked, now)
+            .await?;
         let Some(new_version) = enterprises::update(&tx, &after, version, now).await? else {
             return Err(ServiceError::Conflict(
                 "企业信息已被他人修改，请刷新后重新填写".into(),

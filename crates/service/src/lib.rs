@@ -12,6 +12,8 @@ pub mod clock;
 pub mod dashboard;
 pub mod demo;
 pub mod directories;
+pub mod enterprise_accounts;
+pub mod enterprise_amendments;
 pub mod enterprises;
 pub mod evaluation;
 pub mod export;
@@ -152,6 +154,9 @@ pub enum ServiceError {
     Invalid(Vec<FieldViolation>),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// 409 naming the field whose value is already taken (a credit code with an enterprise).
+    #[error("taken: {}", .0.field)]
+    Taken(FieldViolation),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

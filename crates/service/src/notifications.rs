@@ -19,6 +19,8 @@ pub enum Kind {
     PatentLapsed,
     WithdrawPrompt,
     ProductRevoked,
+    EnterpriseChangeApproved,
+    EnterpriseChangeReturned,
 }
 
 impl Kind {
@@ -32,6 +34,8 @@ impl Kind {
             Kind::PatentLapsed => "patent_lapsed",
             Kind::WithdrawPrompt => "withdraw_prompt",
             Kind::ProductRevoked => "product_revoked",
+            Kind::EnterpriseChangeApproved => "enterprise_change_approved",
+            Kind::EnterpriseChangeReturned => "enterprise_change_returned",
         }
     }
 
@@ -45,6 +49,8 @@ impl Kind {
             "patent_lapsed" => "专利失效",
             "withdraw_prompt" => "建议撤销",
             "product_revoked" => "备案被撤销",
+            "enterprise_change_approved" => "企业信息变更通过",
+            "enterprise_change_returned" => "企业信息变更退回",
             _ => "通知",
         }
     }

@@ -212,6 +212,11 @@ impl Services {
             region.expect("checked"),
             kind.expect("checked"),
         );
+        // One enterprise per credit code: a code that already has an enterprise is never
+        // claimed by signing up (its accounts are added by its own account or a reviewer).
+        if self.credit_code_holder(code.as_str(), 0).await?.is_some() {
+            return Err(crate::enterprise_accounts::credit_code_taken(code.as_str()));
+        }
         let now = self.now();
         let tx = self.db().begin().await?;
         let user_id = users::insert(
@@ -286,6 +291,13 @@ impl Services {
             region.expect("checked"),
             kind.expect("checked"),
         );
+        if self
+            .credit_code_holder(code.as_str(), actor.user_id)
+            .await?
+            .is_some()
+        {
+            return Err(crate::enterprise_accounts::credit_code_taken(code.as_str()));
+        }
         let now = self.now();
         let tx = self.db().begin().await?;
         let id = verifications::insert(
@@ -384,7 +396,9 @@ impl Services {
             .ok_or(ServiceError::NotFound)
     }
 
-    /// Approves an application (the account can then work) or returns it with a reason.
+    /// Approves an application (the account can then work) or returns it with a reason. An
+    /// application whose credit code already has an enterprise is not approved this way (409
+    /// `credit_code_taken`): see [`Services::review_verification_with`].
     pub async fn review_verification(
         &self,
         ctx: &Ctx,
@@ -393,7 +407,42 @@ impl Services {
         approve: bool,
         reason: Option<&str>,
     ) -> ServiceResult<Verification> {
+        self.review_verification_with(ctx, actor, id, approve, reason, false)
+            .await
+    }
+
+    /// What a reviewer is warned of before deciding an application: the enterprise that
+    /// already holds its credit code (a profile, verified accounts), if any.
+    pub async fn verification_conflict(
+        &self,
+        v: &Verification,
+    ) -> ServiceResult<Option<crate::enterprise_accounts::Holder>> {
+        if v.status != "pending" {
+            return Ok(None);
+        }
+        self.credit_code_holder(&v.credit_code, v.user_id).await
+    }
+
+    /// Decides an application. When its credit code already has an enterprise, approving it
+    /// must be the reviewer's explicit choice (`further_account`) to make the applicant a
+    /// further account of that enterprise, with access to all its data; otherwise it is 409
+    /// `credit_code_taken` and the reviewer returns it.
+    pub async fn review_verification_with(
+        &self,
+        ctx: &Ctx,
+        actor: &Actor,
+        id: i64,
+        approve: bool,
+        reason: Option<&str>,
+        further_account: bool,
+    ) -> ServiceResult<Verification> {
         let v = self.verification(actor, id).await?;
+        let holder = self.verification_conflict(&v).await?;
+        if approve && holder.is_some() && !further_account {
+            return Err(crate::enterprise_accounts::credit_code_taken_for_review(
+                &v.credit_code,
+            ));
+        }
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if !approve && reason.is_none() {
             return Err(ServiceError::invalid(
@@ -429,7 +478,8 @@ impl Services {
             },
             &format!("verification:{id}"),
             "ok",
-            json!({"user": v.username, "credit_code": v.credit_code, "reason": reason}),
+            json!({"user": v.username, "credit_code": v.credit_code, "reason": reason,
+                   "further_account": approve && holder.is_some()}),
             now,
         )
         .await?;

@@ -53,7 +53,7 @@ async fn an_enterprise_keeps_its_profile_and_every_version_is_kept(fresh: Fresh)
     assert!(matches!(
         s.create_enterprise(&reviewer, &ctx(), profile(LINCHUAN))
             .await,
-        Err(ServiceError::Conflict(_))
+        Err(ServiceError::Taken(ref v)) if v.violation.code == "credit_code_taken"
     ));
 
     // Two people edit from version 1: the second is told, and loses nothing already stored.

@@ -384,3 +384,29 @@ pub async fn registered_products(
     let rows: Vec<Counted> = ex.fetch_all(q).await?;
     Ok(rows.into_iter().map(|Counted(a, b)| (a, b)).collect())
 }
+
+/// The enterprise accounts bound to a credit code, by username (whatever their verification).
+pub async fn accounts(ex: &impl Exec, code: &str) -> Result<Vec<crate::users::User>, StoreError> {
+    ex.fetch_all(
+        Sql::new(format!(
+            "SELECT {} FROM users WHERE enterprise = $1 AND role = 'enterprise' ORDER BY username",
+            crate::users::COLUMNS
+        ))
+        .bind(code),
+    )
+    .await
+}
+
+/// How many verified enterprise accounts other than `except` are bound to a credit code: the
+/// code is taken when there is one (or a profile).
+pub async fn verified_accounts(ex: &impl Exec, code: &str, except: i64) -> Result<i64, StoreError> {
+    ex.fetch_one(
+        Sql::new(
+            "SELECT COUNT(*) FROM users WHERE enterprise = $1 AND role = 'enterprise' \
+             AND verification = 'verified' AND id <> $2",
+        )
+        .bind(code)
+        .bind(except),
+    )
+    .await
+}

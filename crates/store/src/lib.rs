@@ -2,11 +2,13 @@
 //! reference data, and one module of queries per business area.
 
 pub mod amendments;
+pub mod account_setups;
 pub mod annual_updates;
 pub mod audit;
 pub mod bulk;
 pub mod db;
 pub mod directories;
+pub mod enterprise_amendments;
 pub mod enterprises;
 pub mod evaluation;
 pub mod industries;

@@ -55,6 +55,7 @@ const STEPS: &[Step] = &[
     step!(14, "product_documents"),
     // On SQLite, completed by `sqlite_products_revoked`.
     step!(15, "amendments"),
+    step!(16, "enterprise_amendments"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -93,7 +93,7 @@ async fn bump_counter(
     ex.fetch_one(
         Sql::new(format!(
             "INSERT INTO {table} ({key}, region, products) VALUES ($1, $2, $3) \
-             ON CONFLICT ({key}) DO UPDATE SET products = {table}.products + $3 \
+             ON CONFLICT ({key}) DO UPDATE SET products = {table}.products + $3, region = $2 \
              RETURNING products"
         ))
         .bind(id)
@@ -200,6 +200,57 @@ pub async fn apply(
     let was_withdrawn = before.and_then(|p| p.withdrawn_on);
     if let (None, Some(d)) = (was_withdrawn, after.withdrawn_on) {
         bump_month(ex, after.region, &month_of(d), 0, 1).await?;
+    }
+    Ok(())
+}
+
+/// Moves what an enterprise's products contribute (all of them, as they stand) to region `to`,
+/// their registrations and withdrawals by month included: the enterprise moved. Every
+/// contribution is taken out before any is put back, so that the distinct counts (the
+/// enterprise, its patents) leave the old region and arrive in the new one.
+pub async fn relocate(ex: &impl Exec, list: &[Product], to: RegionCode) -> Result<(), StoreError> {
+    for p in list {
+        if let Some(c) = contribution(p) {
+            add(ex, &c, -1).await?;
+        }
+        if let Some(d) = p.registered_on {
+            bump_month(ex, p.region, &month_of(d), -1, 0).await?;
+        }
+        if let Some(d) = p.withdrawn_on {
+            bump_month(ex, p.region, &month_of(d), 0, -1).await?;
+        }
+    }
+    // A month left with nothing in the old region is no longer one of its months.
+    let mut left: Vec<RegionCode> = list
+        .iter()
+        .flat_map(|p| p.region.self_and_ancestors())
+        .collect();
+    left.sort_unstable();
+    left.dedup();
+    for r in left {
+        ex.execute(
+            Sql::new(
+                "DELETE FROM stat_region_months WHERE region = $1 AND registered = 0 \
+                 AND withdrawn = 0",
+            )
+            .bind(r),
+        )
+        .await?;
+    }
+    for p in list {
+        let moved = Product {
+            region: to,
+            ..p.clone()
+        };
+        if let Some(c) = contribution(&moved) {
+            add(ex, &c, 1).await?;
+        }
+        if let Some(d) = p.registered_on {
+            bump_month(ex, to, &month_of(d), 1, 0).await?;
+        }
+        if let Some(d) = p.withdrawn_on {
+            bump_month(ex, to, &month_of(d), 0, 1).await?;
+        }
     }
     Ok(())
 }

@@ -9,13 +9,42 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use std::collections::HashMap;
 use zhichan_api::enterprises::{
-    Contact, Enterprise, EnterprisePatch, EnterpriseVersion, NewEnterprise, Qualification,
+    AccountSetup, AddedEnterpriseAccount, AmendmentQueueItem, AmendmentReview, Contact, Enterprise,
+    EnterpriseAccount, EnterpriseAmendment, EnterprisePatch, EnterpriseVersion, NewEnterprise,
+    NewEnterpriseAccount, Qualification,
 };
 use zhichan_api::{Page, Problem};
 use zhichan_domain::enterprises::format_date;
+use zhichan_service::enterprise_accounts::NewColleague;
+use zhichan_service::enterprise_amendments::reviewed_in;
 use zhichan_service::enterprises::{EnterpriseInput, QualificationInput};
+use zhichan_store::enterprise_amendments::Amendment;
 use zhichan_store::enterprises::Enterprise as Stored;
 
+/// A change under review as the API shows it.
+pub fn amendment_body(a: &Amendment, current: zhichan_domain::RegionCode) -> EnterpriseAmendment {
+    EnterpriseAmendment {
+        status: a.status.clone(),
+        name: a.name.clone(),
+        region: a.region.map(|r| r.to_string()),
+        reviewed_in: reviewed_in(a, current).to_string(),
+        requested_by: a.requested_by.clone(),
+        requested_at: a.requested_at.to_string(),
+        reviewed_by: a.reviewed_by.clone(),
+        reviewed_at: a.reviewed_at.map(|t| t.to_string()),
+        reason: a.reason.clone(),
+    }
+}
+
+/// A profile with its change under review.
+pub fn body_with(e: &Stored, a: Option<&Amendment>) -> Enterprise {
+    Enterprise {
+        amendment: a.map(|a| amendment_body(a, e.region)),
+        ..body(e)
+    }
+}
+
+/// A profile (without its change under review: see [`body_with`]).
 pub fn body(e: &Stored) -> Enterprise {
     Enterprise {
         credit_code: e.credit_code.clone(),
@@ -43,6 +72,7 @@ pub fn body(e: &Stored) -> Enterprise {
         },
         version: e.version,
         updated_at: e.updated_at.to_string(),
+        amendment: None,
     }
 }
 
@@ -67,7 +97,7 @@ fn qualification_inputs(list: Vec<Qualification>) -> Vec<QualificationInput> {
     responses(
         (status = 201, description = "已创建", body = Enterprise),
         (status = 404, description = "不在本人或本辖区范围内", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "该统一社会信用代码的企业已存在", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "该统一社会信用代码的企业已存在（credit_code_taken）", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "字段有误（invalid_credit_code、invalid_region、invalid_industry 等）", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -132,8 +162,9 @@ pub async fn list(
             paging.offset() as i64,
         )
         .await?;
+    let open = state.services.amendments_of(&rows).await?;
     Ok(Json(Page {
-        items: rows.iter().map(body).collect(),
+        items: rows.iter().map(|e| body_with(e, open.get(&e.id))).collect(),
         total,
         page: paging.page,
         per_page: paging.per_page,
@@ -157,12 +188,16 @@ pub async fn get(
     signed: Signed,
     Path(code): Path<String>,
 ) -> AppResult<Json<Enterprise>> {
-    Ok(Json(body(
-        &state.services.enterprise(&signed.auth.actor, &code).await?,
-    )))
+    let (e, a) = state
+        .services
+        .enterprise_with_amendment(&signed.auth.actor, &code)
+        .await?;
+    Ok(Json(body_with(&e, a.as_ref())))
 }
 
-/// Changes the fields given, if `version` is still current (409 otherwise).
+/// Changes the fields given, if `version` is still current (409 otherwise). A new `name` or
+/// `region` is not saved at once: it becomes the `amendment` under review (a move is reviewed by
+/// the destination region), and the registered ones stay in force until it is approved.
 #[utoipa::path(
     patch,
     path = "/api/v1/enterprises/{credit_code}",
@@ -170,7 +205,7 @@ pub async fn get(
     params(("credit_code" = String, Path)),
     request_body = EnterprisePatch,
     responses(
-        (status = 200, description = "已保存为新版本", body = Enterprise),
+        (status = 200, description = "已保存为新版本（名称、注册地的变更待审核，见 amendment）", body = Enterprise),
         (status = 409, description = "版本已过期", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "字段有误", body = Problem, content_type = "application/problem+json")
     )
@@ -213,7 +248,11 @@ pub async fn update(
             }
         })
         .await?;
-    Ok(Json(body(&e)))
+    let (e, a) = state
+        .services
+        .enterprise_with_amendment(&signed.auth.actor, &e.credit_code)
+        .await?;
+    Ok(Json(body_with(&e, a.as_ref())))
 }
 
 /// Every saved version of a profile, newest first.
@@ -244,4 +283,202 @@ pub async fn history(
             })
             .collect(),
     ))
+}
+
+/// Approves the enterprise's change of name or region, or returns it with a reason. Decided by
+/// a reviewer of the region it concerns: the destination of a move, else the enterprise's own
+/// (404 for anyone else).
+#[utoipa::path(
+    post,
+    path = "/api/v1/enterprises/{credit_code}/amendment/review",
+    tag = "registration",
+    params(("credit_code" = String, Path)),
+    request_body = AmendmentReview,
+    responses(
+        (status = 200, description = "已处理：通过则新名称、注册地生效", body = Enterprise),
+        (status = 404, description = "没有待审核的变更，或不由本辖区审核", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "已被处理", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "退回须说明理由", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn review_amendment(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<AmendmentReview>,
+) -> AppResult<Json<Enterprise>> {
+    let approve = crate::error::decision(&b.decision)?;
+    let e = state
+        .services
+        .review_enterprise_amendment(
+            &signed.auth.actor,
+            &ctx,
+            &code,
+            approve,
+            b.reason.as_deref(),
+        )
+        .await?;
+    Ok(Json(body(&e)))
+}
+
+/// Discards the enterprise's change under review (or returned); the registered facts stay.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/enterprises/{credit_code}/amendment",
+    tag = "registration",
+    params(("credit_code" = String, Path)),
+    responses(
+        (status = 204, description = "已撤回"),
+        (status = 404, description = "没有待审核的变更", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn discard_amendment(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(code): Path<String>,
+) -> AppResult<StatusCode> {
+    state
+        .services
+        .discard_enterprise_amendment(&signed.auth.actor, &ctx, &code)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The changes of name or region that concern the reviewer's region: those it decides (name
+/// changes of its enterprises, moves into it) and, marked `reviewable: false`, moves out of it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/enterprise-amendments",
+    tag = "registration",
+    responses((status = 200, description = "待审核的企业信息变更", body = Vec<AmendmentQueueItem>))
+)]
+pub async fn amendment_queue(
+    State(state): State<AppState>,
+    signed: Signed,
+) -> AppResult<Json<Vec<AmendmentQueueItem>>> {
+    let items = state
+        .services
+        .enterprise_amendment_queue(&signed.auth.actor)
+        .await?;
+    Ok(Json(
+        items
+            .into_iter()
+            .map(|i| AmendmentQueueItem {
+                amendment: amendment_body(&i.queued.amendment, i.queued.enterprise_region),
+                credit_code: i.queued.credit_code,
+                name: i.queued.enterprise_name,
+                region: i.queued.enterprise_region.to_string(),
+                reviewable: i.reviewable,
+            })
+            .collect(),
+    ))
+}
+
+/// The enterprise's accounts.
+#[utoipa::path(
+    get,
+    path = "/api/v1/enterprises/{credit_code}/accounts",
+    tag = "registration",
+    params(("credit_code" = String, Path)),
+    responses(
+        (status = 200, description = "本企业的账号", body = Vec<EnterpriseAccount>),
+        (status = 404, description = "不存在或不在范围内", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn accounts(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(code): Path<String>,
+) -> AppResult<Json<Vec<EnterpriseAccount>>> {
+    let list = state
+        .services
+        .enterprise_accounts(&signed.auth.actor, &code)
+        .await?;
+    Ok(Json(
+        list.into_iter()
+            .map(|a| EnterpriseAccount {
+                user_id: a.user.id,
+                username: a.user.username,
+                display_name: a.user.display_name,
+                verification: a.user.verification,
+                disabled: a.user.disabled,
+                setup_until: a.setup_until.map(|t| t.to_string()),
+            })
+            .collect(),
+    ))
+}
+
+/// Adds a further account to the enterprise: by its own account or a reviewer of its region.
+/// The answer carries a one-time code (shown once) with which the account's holder chooses the
+/// password; whoever adds the account never learns it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/enterprises/{credit_code}/accounts",
+    tag = "registration",
+    params(("credit_code" = String, Path)),
+    request_body = NewEnterpriseAccount,
+    responses(
+        (status = 201, description = "已添加；请把设置密码的代码交给账号持有人", body = AddedEnterpriseAccount),
+        (status = 404, description = "不存在或不在范围内", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "用户名有误或已被使用", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn add_account(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<NewEnterpriseAccount>,
+) -> AppResult<(StatusCode, Json<AddedEnterpriseAccount>)> {
+    let added = state
+        .services
+        .add_enterprise_account(
+            &signed.auth.actor,
+            &ctx,
+            &code,
+            NewColleague {
+                username: b.username,
+                display_name: b.display_name.unwrap_or_default(),
+            },
+        )
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AddedEnterpriseAccount {
+            user_id: added.user.id,
+            setup_url: format!(
+                "/account/setup?username={}&code={}",
+                added.user.username, added.setup_code
+            ),
+            username: added.user.username,
+            setup_code: added.setup_code,
+            setup_expires_at: added.expires_at.to_string(),
+        }),
+    ))
+}
+
+/// The holder of an added account chooses its password with the one-time code, then logs in.
+#[utoipa::path(
+    post,
+    path = "/api/v1/account-setup",
+    tag = "accounts",
+    security(()),
+    request_body = AccountSetup,
+    responses(
+        (status = 204, description = "密码已设置，可以登录"),
+        (status = 422, description = "代码无效、已使用或已过期，或密码不合要求", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn account_setup(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    ApiJson(b): ApiJson<AccountSetup>,
+) -> AppResult<StatusCode> {
+    state
+        .services
+        .complete_account_setup(&ctx, &b.username, &b.code, &b.password)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

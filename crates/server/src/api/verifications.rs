@@ -32,7 +32,18 @@ pub fn body(v: &Row) -> Verification {
         reviewed_by: v.reviewed_by.clone(),
         reviewed_at: v.reviewed_at.map(|t| t.to_string()),
         reason: v.reason.clone(),
+        conflict: None,
     }
+}
+
+/// An application as a reviewer sees it: with the warning when its credit code already has an
+/// enterprise.
+pub async fn reviewed_body(state: &AppState, v: &Row) -> AppResult<Verification> {
+    let conflict = state.services.verification_conflict(v).await?;
+    Ok(Verification {
+        conflict: conflict.map(|h| h.warning_zh()),
+        ..body(v)
+    })
 }
 
 /// The fields of a sign-up or resubmission form.
@@ -73,6 +84,7 @@ pub async fn read_application(form: Multipart) -> AppResult<Submitted> {
     request_body(content = SignUpForm, content_type = "multipart/form-data"),
     responses(
         (status = 201, description = "已提交，待审核", body = SignedUp),
+        (status = 409, description = "该统一社会信用代码的企业已在平台登记（credit_code_taken）", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "字段有误（逐项说明）", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -217,8 +229,12 @@ pub async fn queue(
             paging.offset() as i64,
         )
         .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for v in &rows {
+        items.push(reviewed_body(&state, v).await?);
+    }
     Ok(Json(Page {
-        items: rows.iter().map(body).collect(),
+        items,
         total,
         page: paging.page,
         per_page: paging.per_page,
@@ -241,9 +257,8 @@ pub async fn get(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Json<Verification>> {
-    Ok(Json(body(
-        &state.services.verification(&signed.auth.actor, id).await?,
-    )))
+    let v = state.services.verification(&signed.auth.actor, id).await?;
+    Ok(Json(reviewed_body(&state, &v).await?))
 }
 
 /// The supporting document of an application.
@@ -271,7 +286,7 @@ pub async fn document(
     request_body = VerificationReview,
     responses(
         (status = 200, description = "已处理", body = Verification),
-        (status = 409, description = "已被处理", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "已被处理；或该信用代码已有企业而未选择 further_account（credit_code_taken）", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "退回须说明理由", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -285,12 +300,13 @@ pub async fn review(
     let approve = crate::error::decision(&body_in.decision)?;
     let v = state
         .services
-        .review_verification(
+        .review_verification_with(
             &ctx,
             &signed.auth.actor,
             id,
             approve,
             body_in.reason.as_deref(),
+            body_in.further_account,
         )
         .await?;
     Ok(Json(body(&v)))

@@ -94,6 +94,33 @@ struct QualView {
     certificate: String,
 }
 
+/// The change of name or region under review, as the profile page shows it.
+struct AmendmentView {
+    status: &'static str,
+    returned: bool,
+    name: Option<String>,
+    region: Option<String>,
+    reviewed_in: String,
+    requested: String,
+    reason: Option<String>,
+}
+
+/// An account of the enterprise as its page lists it.
+struct AccountRow {
+    username: String,
+    display_name: String,
+    state: String,
+}
+
+/// What the page says once after an action on it.
+#[derive(Default)]
+pub struct Flash {
+    pub saved: bool,
+    /// An account just added: its username, set-password link and the link's expiry.
+    pub added: Option<(String, String, String)>,
+    pub message: Option<String>,
+}
+
 #[derive(Template)]
 #[template(path = "enterprise_view.html")]
 struct ViewPage {
@@ -107,6 +134,21 @@ struct ViewPage {
     history: Vec<(i64, String, String)>,
     can_edit: bool,
     saved: bool,
+    amendment: Option<AmendmentView>,
+    can_review: bool,
+    accounts: Vec<AccountRow>,
+    added: Option<(String, String, String)>,
+    message: Option<String>,
+    csrf: String,
+}
+
+/// A region as "name（code）".
+async fn region_label(state: &AppState, r: zhichan_domain::RegionCode) -> AppResult<String> {
+    Ok(state
+        .services
+        .region_name(r)
+        .await?
+        .map_or(r.to_string(), |n| format!("{n}（{r}）")))
 }
 
 pub async fn view(
@@ -115,20 +157,92 @@ pub async fn view(
     Path(code): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
+    let flash = Flash {
+        saved: q.contains_key("saved"),
+        ..Flash::default()
+    };
+    view_page(&state, &signed, &code, StatusCode::OK, flash).await
+}
+
+/// The profile page, with what an action on it has to say.
+pub async fn view_page(
+    state: &AppState,
+    signed: &Signed,
+    code: &str,
+    status: StatusCode,
+    flash: Flash,
+) -> AppResult<Response> {
     let actor = &signed.auth.actor;
-    let e = state.services.enterprise(actor, &code).await?;
+    let (e, open) = state
+        .services
+        .enterprise_with_amendment(actor, code)
+        .await?;
+    let decides_in = open
+        .as_ref()
+        .filter(|a| a.status == "submitted")
+        .map(|a| zhichan_service::enterprise_amendments::reviewed_in(a, e.region));
+    let amendment = match open {
+        Some(a) => {
+            let decides_in = zhichan_service::enterprise_amendments::reviewed_in(&a, e.region);
+            Some(AmendmentView {
+                status: if a.status == "returned" {
+                    "已退回"
+                } else {
+                    "待审核"
+                },
+                returned: a.status == "returned",
+                name: a.name.clone(),
+                region: match a.region {
+                    Some(r) => Some(region_label(state, r).await?),
+                    None => None,
+                },
+                reviewed_in: region_label(state, decides_in).await?,
+                requested: format!("{}（{}）", a.requested_at.beijing_minutes(), a.requested_by),
+                reason: a.reason.clone(),
+            })
+        }
+        None => None,
+    };
+    // Only a reviewer of the region that decides it sees the decision form.
+    let can_review = decides_in.is_some_and(|r| {
+        zhichan_domain::access::authorize_on(
+            actor,
+            Action::ReviewRegistrations,
+            &zhichan_domain::access::Placement {
+                region: Some(r),
+                ..Default::default()
+            },
+        )
+        .is_ok()
+    });
+    let accounts = state
+        .services
+        .enterprise_accounts(actor, code)
+        .await?
+        .into_iter()
+        .map(|a| AccountRow {
+            state: match (
+                &a.setup_until,
+                a.user.disabled,
+                a.user.verification.as_str(),
+            ) {
+                (_, true, _) => "已停用".into(),
+                (Some(t), _, _) => format!("待本人设置密码（{} 前有效）", t.beijing_minutes()),
+                (None, _, "verified") => "正常".into(),
+                (None, _, _) => "实名认证中".into(),
+            },
+            username: a.user.username,
+            display_name: a.user.display_name,
+        })
+        .collect();
     let history = state
         .services
-        .enterprise_history(actor, &code)
+        .enterprise_history(actor, code)
         .await?
         .into_iter()
         .map(|v| (v.version, v.changed_at.beijing_minutes(), v.changed_by))
         .collect();
-    let region = state
-        .services
-        .region_name(e.region)
-        .await?
-        .map_or(e.region.to_string(), |n| format!("{n}（{}）", e.region));
+    let region = region_label(state, e.region).await?;
     let industry = state
         .services
         .reference()
@@ -138,7 +252,7 @@ pub async fn view(
             format!("{}（{}）", i.name, e.industry)
         });
     Ok(render(
-        StatusCode::OK,
+        status,
         &ViewPage {
             chrome: Chrome::for_user("企业信息", "/enterprises", Some(&signed.auth)),
             scale: e.scale.label_zh(),
@@ -161,7 +275,13 @@ pub async fn view(
                 .collect(),
             history,
             can_edit: grant(actor.role, Action::EditEnterprise).is_some(),
-            saved: q.contains_key("saved"),
+            saved: flash.saved,
+            amendment,
+            can_review,
+            accounts,
+            added: flash.added,
+            message: flash.message,
+            csrf: csrf_of(signed),
             e,
         },
     ))
@@ -340,6 +460,14 @@ pub async fn create(
             input,
             vec![("credit_code".into(), m)],
         )),
+        Err(ServiceError::Taken(t)) => Ok(form_page(
+            &signed,
+            StatusCode::CONFLICT,
+            true,
+            0,
+            input,
+            vec![(t.field, t.violation.message_zh)],
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -349,13 +477,26 @@ pub async fn edit_form(
     signed: Signed,
     Path(code): Path<String>,
 ) -> AppResult<Response> {
-    let e = state.services.enterprise(&signed.auth.actor, &code).await?;
+    let (e, open) = state
+        .services
+        .enterprise_with_amendment(&signed.auth.actor, &code)
+        .await?;
+    // The form shows what is asked for while a change is under review.
+    let mut input = EnterpriseInput::from_stored(&e);
+    if let Some(a) = open {
+        if let Some(n) = a.name {
+            input.name = n;
+        }
+        if let Some(r) = a.region {
+            input.region = r.to_string();
+        }
+    }
     Ok(form_page(
         &signed,
         StatusCode::OK,
         false,
         e.version,
-        EnterpriseInput::from_stored(&e),
+        input,
         vec![],
     ))
 }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod cycle;
 pub mod directories;
+pub mod enterprise_changes;
 pub mod enterprises;
 pub mod evaluation;
 pub mod pages;
@@ -74,6 +75,11 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
                 Action::ReviewRegistrations,
                 "/reviews/updates",
                 "信息更新审核",
+            ),
+            (
+                Action::ReviewRegistrations,
+                "/reviews/enterprise-changes",
+                "企业变更审核",
             ),
             (Action::OwnNotifications, "/notifications", "通知"),
             (Action::ReadStats, "/stats", "统计"),

@@ -101,6 +101,16 @@ pub async fn sign_up(
                 done: true,
             },
         )),
+        Err(ServiceError::Taken(t)) => Ok(render(
+            StatusCode::CONFLICT,
+            &SignUpPage {
+                chrome: Chrome::new("企业注册", "/signup"),
+                values,
+                errors: vec![(t.field, t.violation.message_zh)],
+                pledge: PLEDGE,
+                done: false,
+            },
+        )),
         Err(ServiceError::Invalid(v)) => Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &SignUpPage {
@@ -185,6 +195,10 @@ pub async fn resubmit(
                 .map(|f| (f.field, f.violation.message_zh))
                 .collect();
             mine_page_for(&state, &signed, StatusCode::UNPROCESSABLE_ENTITY, errors).await
+        }
+        Err(ServiceError::Taken(t)) => {
+            let errors = vec![(t.field, t.violation.message_zh)];
+            mine_page_for(&state, &signed, StatusCode::CONFLICT, errors).await
         }
         Err(e) => Err(e.into()),
     }
@@ -277,6 +291,8 @@ struct DetailPage {
     csrf: String,
     error: Option<String>,
     templates: &'static [&'static str],
+    /// The enterprise that already holds the credit code, as a warning.
+    conflict: Option<String>,
 }
 
 /// Reasons reviewers give most often, offered as a starting point.
@@ -295,6 +311,11 @@ async fn detail_for(
     error: Option<String>,
 ) -> AppResult<Response> {
     let v = state.services.verification(&signed.auth.actor, id).await?;
+    let conflict = state
+        .services
+        .verification_conflict(&v)
+        .await?
+        .map(|h| h.warning_zh());
     Ok(render(
         status,
         &DetailPage {
@@ -309,6 +330,7 @@ async fn detail_for(
             csrf: csrf_of(signed),
             error,
             templates: RETURN_REASONS,
+            conflict,
         },
     ))
 }
@@ -326,6 +348,9 @@ pub struct DecisionForm {
     decision: String,
     #[serde(default)]
     reason: String,
+    /// Set by the button that approves a conflicting application as a further account.
+    #[serde(default)]
+    further_account: Option<String>,
 }
 
 pub async fn decide(
@@ -338,10 +363,21 @@ pub async fn decide(
     let approve = form.decision == "approve";
     match state
         .services
-        .review_verification(&ctx, &signed.auth.actor, id, approve, Some(&form.reason))
+        .review_verification_with(
+            &ctx,
+            &signed.auth.actor,
+            id,
+            approve,
+            Some(&form.reason),
+            form.further_account.is_some(),
+        )
         .await
     {
         Ok(_) => Ok(Redirect::to("/reviews/verifications").into_response()),
+        Err(ServiceError::Taken(v)) => {
+            let msg = Some(v.violation.message_zh);
+            detail_for(&state, &signed, id, StatusCode::CONFLICT, msg).await
+        }
         Err(ServiceError::Invalid(v)) => {
             let msg = v.into_iter().next().map(|f| f.violation.message_zh);
             detail_for(&state, &signed, id, StatusCode::UNPROCESSABLE_ENTITY, msg).await
