@@ -113,22 +113,49 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
 
 /// The part of migration 15 that SQLite cannot run inside the migrator's transaction: rebuilding
 /// `products` so that its status may be `revoked` (foreign keys must be off, which a transaction
-/// ignores). Runs once, when the table's constraint lacks `revoked`. The connection goes back to
-/// the pool (an in-memory database lives in its only connection) with foreign keys on again,
-/// whether the rebuild succeeded or not.
+/// ignores). Runs once, when the table's constraint lacks `revoked`, after every migration: so
+/// the new table is the current one's own definition with the wider constraint, and the indexes
+/// put back are the ones the table has at that moment (a later migration's included). The
+/// connection goes back to the pool (an in-memory database lives in its only connection) with
+/// foreign keys on again, whether the rebuild succeeded or not.
 async fn sqlite_products_revoked(pool: &sqlx::SqlitePool) -> Result<(), StoreError> {
+    const OLD: &str = "'withdrawn'))";
+    const NEW: &str = "'withdrawn', 'revoked'))";
     let mut conn = pool.acquire().await?;
     let schema: Option<String> = sqlx::query_scalar(
         "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'products'",
     )
     .fetch_optional(&mut *conn)
     .await?;
-    if schema.is_none_or(|sql| sql.contains("'revoked'")) {
+    let Some(table) = schema.filter(|sql| !sql.contains("'revoked'")) else {
         return Ok(());
+    };
+    if !table.contains(OLD) {
+        return Err(StoreError::Corrupt(format!(
+            "products: status constraint not found in {table}"
+        )));
     }
-    let result = sqlx::raw_sql(include_str!("../migrations/sqlite/15_products_revoked.sql"))
-        .execute(&mut *conn)
-        .await;
+    let indexes: Vec<String> = sqlx::query_scalar(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'products' \
+         AND sql IS NOT NULL ORDER BY name",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let create = table
+        .replacen("CREATE TABLE products", "CREATE TABLE products_new", 1)
+        .replacen(OLD, NEW, 1);
+    let mut script = String::from("PRAGMA foreign_keys = OFF;\nBEGIN IMMEDIATE;\n");
+    script.push_str(&create);
+    script.push_str(
+        ";\nINSERT INTO products_new SELECT * FROM products;\nDROP TABLE products;\n\
+         ALTER TABLE products_new RENAME TO products;\n",
+    );
+    for index in &indexes {
+        script.push_str(index);
+        script.push_str(";\n");
+    }
+    script.push_str("COMMIT;\nPRAGMA foreign_keys = ON;\n");
+    let result = sqlx::raw_sql(&script).execute(&mut *conn).await;
     if result.is_err() {
         let _ = sqlx::raw_sql("ROLLBACK").execute(&mut *conn).await;
         sqlx::raw_sql("PRAGMA foreign_keys = ON")
@@ -137,9 +164,4 @@ async fn sqlite_products_revoked(pool: &sqlx::SqlitePool) -> Result<(), StoreErr
     }
     result?;
     Ok(())
-}
-
-/// The newest schema version this binary knows.
-pub fn latest_version() -> i64 {
-    STEPS.last().map_or(0, |s| s.version)
 }

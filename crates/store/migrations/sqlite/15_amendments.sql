@@ -2,8 +2,8 @@
 -- A registration can be revoked by a reviewer of its region (status `revoked`). SQLite cannot
 -- change a CHECK constraint in place, and sqlx runs every migration inside a transaction, where
 -- foreign keys cannot be switched off for the rebuild SQLite's documentation prescribes; so the
--- rebuild of `products` is 15_products_revoked.sql, run once by `migrate::run` right after this
--- migration, on one connection of its own.
+-- rebuild of `products` is done by `migrate::sqlite_products_revoked`, once, after the last
+-- migration, on one connection of its own (from the table's own definition and indexes then).
 
 -- The one change in progress of an approved product: its proposed content (the product as the
 -- enterprise typed it, as JSON) waits here until it is approved, so that the product's row, its
