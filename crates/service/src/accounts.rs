@@ -416,11 +416,13 @@ impl Services {
         let mut shown = generated.then_some(password);
         if let Some(Ok((_, address))) = &contact {
             users::set_contact_and_grant(&tx, id, address, granted).await?;
-            // The owner sets the first password with a code sent to them; the generated one
-            // is never shown to anyone.
-            self.queue_setup_code(&tx, id, username.as_str(), address, "已创建", now)
-                .await?;
-            shown = None;
+            if generated {
+                // The owner sets the first password with a code sent to them; the generated
+                // one is never shown to anyone.
+                self.queue_setup_code(&tx, id, username.as_str(), address, "已创建", now)
+                    .await?;
+                shown = None;
+            }
         } else if !granted {
             users::set_contact_and_grant(&tx, id, "", false).await?;
         }

@@ -166,6 +166,10 @@ enum UserCommand {
         /// The person's name, shown in the interface
         #[arg(long, default_value = "")]
         display_name: String,
+        /// The person's own mobile number or e-mail address, where a password reset's one-time
+        /// setup code goes
+        #[arg(long)]
+        contact: Option<String>,
         /// Read the password from the first line of standard input
         #[arg(long)]
         password_stdin: bool,
@@ -274,6 +278,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     region,
                     enterprise,
                     display_name,
+                    contact,
                     password_stdin,
                 },
         } => {
@@ -297,6 +302,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     region,
                     enterprise,
                     password: Some(password),
+                    contact,
                 })
                 .await
                 .map_err(describe)?;
