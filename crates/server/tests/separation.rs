@@ -535,3 +535,96 @@ async fn sign_ups_and_uploads_from_one_address_are_limited(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(sign_ups_and_uploads_from_one_address_are_limited);
+
+async fn the_administrators_pages_show_no_password_and_the_owner_sets_it_on_a_page(fresh: Fresh) {
+    add_user(&fresh, "xitong", "sysadmin", None, None).await;
+    add_user(&fresh, "anquan", "secadmin", None, None).await;
+    enrolled(&fresh, "xitong").await;
+    enrolled(&fresh, "anquan").await;
+    let app = spawn_app(&fresh).await;
+    let sys = app.token(&fresh, "xitong").await;
+    let sec = app.token(&fresh, "anquan").await;
+    let res = app
+        .client
+        .post(app.url("/admin/users"))
+        .bearer_auth(&sys)
+        .form(&[
+            ("username", "zhuan.jia"),
+            ("display_name", "专家甲"),
+            ("role", "expert"),
+            ("contact", "zhuanjia@example.cn"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("一次性设置码已发往本人联系方式 zh***@example.cn"),
+        "{page}"
+    );
+    assert!(!page.contains("临时密码"));
+    let code = Inbox::default()
+        .code_for(&fresh, "zhuanjia@example.cn")
+        .await;
+    assert!(!page.contains(&code));
+
+    // The security administrator sees the account waiting and grants it from the list.
+    let page = app
+        .client
+        .get(app.url("/admin/users?q=zhuan"))
+        .bearer_auth(&sec)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("待授权"), "{page}");
+    let id = app.read_as("/api/v1/users?q=zhuan", &sec).await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let action = format!("/admin/users/{id}/grant");
+    assert!(page.contains(&action), "{page}");
+    let user = app.read_as(&format!("/api/v1/users/{id}"), &sec).await;
+    let res = app
+        .client
+        .post(app.url(&action))
+        .bearer_auth(&sec)
+        .form(&[
+            ("role", "expert".to_string()),
+            ("version", user["version"].to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.read_as(&format!("/api/v1/users/{id}"), &sec).await["granted"],
+        true
+    );
+
+    // The owner sets the password on the public page and logs in.
+    let (status, _, page) = app.get_text("/password/setup").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("设置码"));
+    let res = app
+        .client
+        .post(app.url("/password/setup"))
+        .form(&[
+            ("code", code.as_str()),
+            ("new_password", "Zhuanjia-Pingshen-26"),
+            ("confirm_password", "Zhuanjia-Pingshen-26"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.unwrap().contains("密码已设置"));
+    assert_eq!(
+        login(&app, "zhuan.jia", "Zhuanjia-Pingshen-26").await,
+        StatusCode::OK
+    );
+    app.stop().await;
+}
+on_both_backends!(the_administrators_pages_show_no_password_and_the_owner_sets_it_on_a_page);
