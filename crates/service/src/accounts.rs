@@ -1456,6 +1456,13 @@ impl Services {
         })
     }
 
+    /// Forgets failed-login counts untouched for a day whose lock has run out (the server does
+    /// it daily). Answers how many went.
+    pub async fn forget_stale_login_failures(&self) -> ServiceResult<u64> {
+        let now = self.now();
+        Ok(login_failures::forget_stale(self.db(), now.minus(Duration::days(1)), now).await?)
+    }
+
     /// Whether a region code names a current region (used by forms before they submit).
     pub async fn region_name(&self, code: RegionCode) -> ServiceResult<Option<String>> {
         Ok(regions::get(self.db(), code).await?.map(|r| r.name))

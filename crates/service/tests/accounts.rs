@@ -126,7 +126,7 @@ on_both_backends!(five_wrong_passwords_lock_the_account_for_fifteen_minutes);
 /// A stranger who guesses from one address locks that address out, never the owner at another;
 /// an unknown name is locked exactly like a known one, so a lock tells nothing.
 async fn a_lock_holds_for_one_address_and_an_unknown_name_locks_alike(fresh: Fresh) {
-    let (s, _) = services(&fresh);
+    let (s, clock) = services(&fresh);
     add(&s, "xitong", "sysadmin", None).await;
     let from = |ip: &str| Ctx {
         ip: ip.into(),
@@ -158,6 +158,11 @@ async fn a_lock_holds_for_one_address_and_an_unknown_name_locks_alike(fresh: Fre
     s.login(&from("198.51.100.7"), "xitong", PASSWORD, None, None)
         .await
         .unwrap();
+
+    // The counts of both names go once their locks have run out and a day has passed.
+    assert_eq!(s.forget_stale_login_failures().await.unwrap(), 0);
+    clock.advance(Duration::days(2));
+    assert_eq!(s.forget_stale_login_failures().await.unwrap(), 2);
 }
 on_both_backends!(a_lock_holds_for_one_address_and_an_unknown_name_locks_alike);
 

@@ -89,3 +89,21 @@ pub async fn clear_all(ex: &impl Exec, username: &str) -> Result<(), StoreError>
         .await?;
     Ok(())
 }
+
+/// Forgets counts last touched before `before` whose lock (if any) has run out by `now`:
+/// guesses at made-up names must not pile up for ever. Answers how many went.
+pub async fn forget_stale(
+    ex: &impl Exec,
+    before: Timestamp,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    ex.execute(
+        Sql::new(
+            "DELETE FROM login_failures WHERE updated_at < $1 \
+             AND (locked_until IS NULL OR locked_until < $2)",
+        )
+        .bind(before)
+        .bind(now),
+    )
+    .await
+}

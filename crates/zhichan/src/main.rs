@@ -506,6 +506,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     if let Err(e) = archiver.db().optimize().await {
                         tracing::error!(error = %e, "database statistics not refreshed");
                     }
+                    match archiver.forget_stale_login_failures().await {
+                        Ok(n) if n > 0 => {
+                            tracing::info!(rows = n, "stale login failures forgotten")
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "stale login failures not forgotten"),
+                    }
                     match archiver.remind_annual_updates().await {
                         Ok(n) if n > 0 => tracing::info!(reminders = n, "annual update reminders"),
                         Ok(_) => {}
