@@ -100,6 +100,11 @@ pub struct User {
     pub must_change_password: bool,
     pub created_at: String,
     pub version: i64,
+    /// The owner's contact for setup codes, masked (`13*******88`, `wa***@example.cn`).
+    pub contact: String,
+    /// Whether the security administrator has granted the role and region (an account the
+    /// system administrator creates can do nothing until then).
+    pub granted: bool,
 }
 
 /// `POST /api/v1/users`
@@ -113,18 +118,43 @@ pub struct NewUser {
     pub region: Option<String>,
     #[serde(default)]
     pub enterprise: Option<String>,
-    /// Leave out to have a temporary password generated; either way it must be changed at
-    /// first login.
+    /// The owner's own mobile number or e-mail address: the one-time code to set the first
+    /// password goes there, never to the administrator.
+    #[serde(default)]
+    pub contact: Option<String>,
+    /// Refused (422 `not_allowed`): the owner sets the password, not the administrator.
     #[serde(default)]
     pub password: Option<String>,
 }
 
-/// The answer to creating a user or resetting a password.
+/// The answer to creating a user or resetting a password: where the one-time setup code was
+/// sent (masked). No password or code is ever answered.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct UserWithPassword {
+pub struct SetupSent {
     pub user: User,
-    /// The temporary password, shown once, when the server generated it.
-    pub temporary_password: Option<String>,
+    #[schema(example = "13*******88")]
+    pub sent_to: String,
+}
+
+/// `POST /api/v1/users/{id}/grant` (the security administrator)
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct UserGrant {
+    #[schema(example = "reviewer")]
+    pub role: String,
+    #[serde(default)]
+    #[schema(example = "100000")]
+    pub region: Option<String>,
+    #[serde(default)]
+    pub enterprise: Option<String>,
+    /// The `version` the grant is based on; a stale one is 409.
+    pub version: i64,
+}
+
+/// `POST /api/v1/password-setup`: the owner sets the password with the one-time code.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PasswordSetup {
+    pub code: String,
+    pub new_password: String,
 }
 
 /// `POST /api/v1/users/{id}/status`
@@ -146,6 +176,20 @@ pub struct SecuritySettings {
     pub session_absolute_hours: u32,
     pub login_attempts_per_minute: u32,
     pub audit_retention_days: u32,
+    /// Sign-ups allowed from one address per hour (1–100).
+    #[serde(default = "default_signups_per_hour")]
+    pub signups_per_hour: u32,
+    /// Uploads (imports, verification documents) allowed from one address per hour (1–1000).
+    #[serde(default = "default_uploads_per_hour")]
+    pub uploads_per_hour: u32,
+}
+
+fn default_signups_per_hour() -> u32 {
+    10
+}
+
+fn default_uploads_per_hour() -> u32 {
+    60
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -18,8 +18,11 @@ pub enum Action {
     OwnAccount,
     /// List and read user accounts.
     ReadUsers,
-    /// Create, change, lock, unlock and disable user accounts.
+    /// Create, lock, unlock and disable user accounts, and send a password reset to the
+    /// account's own contact (the system administrator: no business power, no password seen).
     ManageUsers,
+    /// Grant an account its business role and region (the security administrator).
+    GrantRoles,
     /// Read the security policy (role table, password and lockout settings).
     ReadSecurityPolicy,
     /// Change the security settings.
@@ -55,10 +58,11 @@ pub enum Action {
 }
 
 impl Action {
-    pub const ALL: [Action; 19] = [
+    pub const ALL: [Action; 20] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
+        Action::GrantRoles,
         Action::ReadSecurityPolicy,
         Action::ManageSecurityPolicy,
         Action::ReadAudit,
@@ -82,6 +86,7 @@ impl Action {
             Action::OwnAccount => "own_account",
             Action::ReadUsers => "read_users",
             Action::ManageUsers => "manage_users",
+            Action::GrantRoles => "grant_roles",
             Action::ReadSecurityPolicy => "read_security_policy",
             Action::ManageSecurityPolicy => "manage_security_policy",
             Action::ReadAudit => "read_audit",
@@ -106,6 +111,7 @@ impl Action {
             Action::OwnAccount => "管理本人账号",
             Action::ReadUsers => "查看用户",
             Action::ManageUsers => "管理用户",
+            Action::GrantRoles => "授予角色与区域",
             Action::ReadSecurityPolicy => "查看安全策略",
             Action::ManageSecurityPolicy => "修改安全策略",
             Action::ReadAudit => "查阅审计日志",
@@ -161,8 +167,9 @@ use Reach as R;
 use Role::*;
 
 /// The grants. Anything not listed is denied. The three administrators are kept apart here:
-/// only the sysadmin manages users, only the secadmin changes security settings, only the
-/// auditor reads the audit log, and the auditor changes nothing.
+/// only the sysadmin manages users, only the secadmin grants them business roles and regions
+/// and changes security settings, only the auditor reads the audit log, and the auditor
+/// changes nothing.
 pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Enterprise, A::OwnAccount, R::OwnAccount),
     (Enterprise, A::SubmitVerification, R::OwnAccount),
@@ -192,6 +199,7 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Sysadmin, A::ManageUsers, R::All),
     (Secadmin, A::OwnAccount, R::OwnAccount),
     (Secadmin, A::ReadUsers, R::All),
+    (Secadmin, A::GrantRoles, R::All),
     (Secadmin, A::ReadSecurityPolicy, R::All),
     (Secadmin, A::ManageSecurityPolicy, R::All),
     (Auditor, A::OwnAccount, R::OwnAccount),
@@ -216,7 +224,8 @@ pub struct Actor {
     pub region: Option<RegionCode>,
     /// The credit code of the enterprise an enterprise account belongs to.
     pub enterprise: Option<String>,
-    /// Whether the account's real-name verification is approved.
+    /// Whether the account's real-name verification is approved and, for an account the
+    /// system administrator created, its role granted by the security administrator.
     pub verified: bool,
 }
 
@@ -311,6 +320,11 @@ mod tests {
         assert!(grant(Secadmin, A::ReadAudit).is_none());
         assert!(grant(Auditor, A::ManageUsers).is_none());
         assert!(grant(Sysadmin, A::ManageSecurityPolicy).is_none());
+        assert!(
+            grant(Sysadmin, A::GrantRoles).is_none(),
+            "who creates an account does not give it power"
+        );
+        assert!(grant(Secadmin, A::ManageUsers).is_none());
         // The auditor changes nothing but its own account.
         for (role, action, _) in GRANTS {
             if *role == Auditor {

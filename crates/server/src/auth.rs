@@ -51,6 +51,7 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/me/totp/confirm", Setup(A::OwnAccount)),
     ("GET", "/api/v1/me/sessions", Signed(A::OwnAccount)),
     ("POST", "/api/v1/signup", Public),
+    ("POST", "/api/v1/password-setup", Public),
     (
         "GET",
         "/api/v1/me/verification",
@@ -274,6 +275,7 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "/api/v1/users/{id}/password-reset",
         Signed(A::ManageUsers),
     ),
+    ("POST", "/api/v1/users/{id}/grant", Signed(A::GrantRoles)),
     (
         "GET",
         "/api/v1/security/settings",
@@ -306,6 +308,9 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("GET", "/admin/users", Signed(A::ReadUsers)),
     ("POST", "/admin/users", Signed(A::ManageUsers)),
     ("POST", "/admin/users/{id}", Signed(A::ManageUsers)),
+    ("POST", "/admin/users/{id}/grant", Signed(A::GrantRoles)),
+    ("GET", "/password/setup", Public),
+    ("POST", "/password/setup", Public),
     ("GET", "/admin/security", Signed(A::ReadSecurityPolicy)),
     ("POST", "/admin/security", Signed(A::ManageSecurityPolicy)),
     ("GET", "/audit", Signed(A::ReadAudit)),

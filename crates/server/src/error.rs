@@ -131,11 +131,17 @@ impl IntoResponse for AppError {
                 }
                 res
             }
-            AppError::TooManyRequests => problem(
-                StatusCode::TOO_MANY_REQUESTS,
-                "尝试过于频繁，请一分钟后再试",
-                vec![],
-            ),
+            AppError::TooManyRequests => {
+                let mut res = problem(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "尝试过于频繁，请一分钟后再试",
+                    vec![],
+                );
+                // Attempts are counted per minute: the next window opens within a minute.
+                res.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+                res
+            }
             AppError::Conflict(detail) => problem(StatusCode::CONFLICT, detail, vec![]),
             AppError::Taken(e) => problem(StatusCode::CONFLICT, e.message.clone(), vec![e]),
             AppError::TooLarge => problem(

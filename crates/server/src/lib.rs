@@ -6,6 +6,7 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod layers;
+pub mod limits;
 pub mod web;
 
 use axum::extract::DefaultBodyLimit;
@@ -99,6 +100,11 @@ pub fn app(services: Services, settings: Settings) -> Router {
             get(web::admin::users_page).post(web::admin::create_user),
         )
         .route("/admin/users/{id}", post(web::admin::user_action))
+        .route("/admin/users/{id}/grant", post(web::admin::grant_user))
+        .route(
+            "/password/setup",
+            get(web::setup::setup_page).post(web::setup::set_password),
+        )
         .route(
             "/admin/security",
             get(web::admin::security_page).post(web::admin::update_security),
@@ -210,6 +216,11 @@ pub fn app(services: Services, settings: Settings) -> Router {
     let router = Router::new()
         .merge(api_routes)
         .merge(pages)
+        // Inside the guard, before any handler reads a body: sign-ups and uploads per address.
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::per_address,
+        ))
         // Only routes that matched: the fallback (404) needs no authorisation.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

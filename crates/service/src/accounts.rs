@@ -14,7 +14,7 @@ use zhichan_domain::accounts::{check_password, Role, Username};
 use zhichan_domain::{CreditCode, RegionCode, Timestamp, Violation};
 use zhichan_store::sessions::{self, Session};
 use zhichan_store::users::{self, NewUser, User};
-use zhichan_store::{regions, tokens, StoreError};
+use zhichan_store::{login_failures, password_setups, regions, tokens, StoreError};
 
 /// What a new account is made of, as typed by whoever creates it.
 #[derive(Clone, Debug, Default)]
@@ -26,6 +26,66 @@ pub struct NewAccount {
     pub enterprise: Option<String>,
     /// None: a temporary password is generated (and must be changed at first login).
     pub password: Option<String>,
+    /// The owner's own e-mail address or mobile number. When given, no password is answered to
+    /// whoever creates the account: a one-time setup code goes to this contact instead.
+    pub contact: Option<String>,
+}
+
+/// How long a one-time password setup code stays valid.
+pub const SETUP_CODE_HOURS: i64 = 24;
+
+/// A setup code was queued for the account's owner: where to (masked), never the code.
+#[derive(Clone, Debug)]
+pub struct SetupSent {
+    pub user: User,
+    /// The contact, masked (`13*******88`, `wa***@example.cn`).
+    pub sent_to: String,
+}
+
+/// An account's own contact, checked: the channel and the address.
+fn parse_contact(raw: &str) -> Result<(&'static str, String), Violation> {
+    let c = raw.trim();
+    let phone = c.len() == 11 && c.starts_with('1') && c.chars().all(|d| d.is_ascii_digit());
+    let email = c.len() <= 100
+        && !c.chars().any(char::is_whitespace)
+        && c.split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+    if phone {
+        Ok(("sms", c.to_string()))
+    } else if email {
+        Ok(("email", c.to_string()))
+    } else if c.is_empty() {
+        Err(Violation::new(
+            "required",
+            "请填写账号本人的手机号或电子邮箱：首次设置密码的一次性设置码只发给本人",
+            "the owner's mobile number or e-mail address is required",
+        ))
+    } else {
+        Err(Violation::new(
+            "invalid_contact",
+            "联系方式应为 11 位手机号或电子邮箱地址",
+            "a contact is an 11-digit mobile number or an e-mail address",
+        ))
+    }
+}
+
+/// A contact as administrators may see it: enough to recognise, not to use.
+pub fn mask_contact(contact: &str) -> String {
+    match contact.split_once('@') {
+        Some((local, domain)) => {
+            let head: String = local.chars().take(2).collect();
+            format!("{head}***@{domain}")
+        }
+        None if contact.len() > 4 => {
+            format!(
+                "{}{}{}",
+                &contact[..2],
+                "*".repeat(contact.len() - 4),
+                &contact[contact.len() - 2..]
+            )
+        }
+        None => "***".into(),
+    }
 }
 
 /// How a request proved who it is.
@@ -75,7 +135,9 @@ pub fn actor_of(user: &User) -> Actor {
         role: user.role,
         region: user.region,
         enterprise: user.enterprise.clone(),
-        verified: user.verification == "verified",
+        // An account the system administrator created has no power until the security
+        // administrator grants its role (三员分立): until then it may only look after itself.
+        verified: user.verification == "verified" && user.granted,
     }
 }
 
@@ -299,8 +361,19 @@ impl Services {
         input: &NewAccount,
         must_change: bool,
     ) -> ServiceResult<(User, Option<String>)> {
+        let contact = input.contact.as_deref().map(parse_contact);
         let (username, role, region, enterprise, password, generated) =
-            self.validate_new_account(input).await?;
+            match (self.validate_new_account(input).await, &contact) {
+                (Ok(v), None | Some(Ok(_))) => v,
+                (Ok(_), Some(Err(c))) => {
+                    return Err(ServiceError::invalid("contact", c.clone()));
+                }
+                (Err(ServiceError::Invalid(mut v)), Some(Err(c))) => {
+                    v.push(FieldViolation::new("contact", c.clone()));
+                    return Err(ServiceError::Invalid(v));
+                }
+                (Err(e), _) => return Err(e),
+            };
         let now = self.now();
         let tx = self.db().begin().await?;
         let id = users::insert(
@@ -338,9 +411,218 @@ impl Services {
             now,
         )
         .await?;
+        // What the system administrator creates waits for the security administrator's grant.
+        let granted = by.is_none_or(|a| a.role != Role::Sysadmin);
+        let mut shown = generated.then_some(password);
+        if let Some(Ok((_, address))) = &contact {
+            users::set_contact_and_grant(&tx, id, address, granted).await?;
+            if generated {
+                // The owner sets the first password with a code sent to them; the generated
+                // one is never shown to anyone.
+                self.queue_setup_code(&tx, id, username.as_str(), address, "已创建", now)
+                    .await?;
+                shown = None;
+            }
+        } else if !granted {
+            users::set_contact_and_grant(&tx, id, "", false).await?;
+        }
         let user = users::by_id(&tx, id).await?.ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
-        Ok((user, generated.then_some(password)))
+        Ok((user, shown))
+    }
+
+    /// Issues a one-time password setup code for an account (voiding older ones) and queues it
+    /// to the owner's contact, inside the caller's transaction. Only its hash is stored.
+    async fn queue_setup_code(
+        &self,
+        tx: &zhichan_store::Tx,
+        user_id: i64,
+        username: &str,
+        contact: &str,
+        what: &str,
+        now: Timestamp,
+    ) -> ServiceResult<()> {
+        let (channel, address) =
+            parse_contact(contact).map_err(|v| ServiceError::invalid("contact", v))?;
+        let code = random_token();
+        password_setups::void_for_user(tx, user_id, now).await?;
+        password_setups::insert(
+            tx,
+            &token_hash(&code),
+            user_id,
+            now,
+            now.plus(Duration::hours(SETUP_CODE_HOURS)),
+        )
+        .await?;
+        let body = format!(
+            "您在知产平台的账号 {username} {what}。设置码：{code}（{SETUP_CODE_HOURS} 小时内有效，\
+             仅能使用一次）。请打开平台的“设置密码”页面（/password/setup），输入设置码并设置新密码。\
+             管理员看不到此设置码；如非本人申请，请联系安全管理员。"
+        );
+        password_setups::queue(tx, user_id, channel, &address, "设置登录密码", &body, now).await?;
+        Ok(())
+    }
+
+    /// The owner sets the password with the one-time code sent to them (a new account, or
+    /// after a reset). The code serves once; every session and token of the account ends.
+    pub async fn complete_password_setup(
+        &self,
+        ctx: &Ctx,
+        code: &str,
+        new_password: &str,
+    ) -> ServiceResult<()> {
+        let settings = self.security_settings().await?.settings;
+        let now = self.now();
+        // Guessing codes counts like guessing passwords.
+        if !self.login_limiter.allow(
+            &ctx.ip,
+            now.unix_seconds() / 60,
+            settings.login_attempts_per_minute,
+        ) {
+            return Err(ServiceError::TooManyRequests);
+        }
+        let bad_code = || {
+            ServiceError::invalid(
+                "code",
+                Violation::new(
+                    "invalid_code",
+                    "设置码无效、已使用或已过期，请联系系统管理员重新发送",
+                    "the code is invalid, used or expired",
+                ),
+            )
+        };
+        let hash = token_hash(code.trim());
+        let user_id = password_setups::valid_user(self.db(), &hash, now)
+            .await?
+            .ok_or_else(bad_code)?;
+        let user = users::by_id(self.db(), user_id)
+            .await?
+            .ok_or_else(bad_code)?;
+        if user.disabled {
+            return Err(bad_code());
+        }
+        check_password(&user.username, new_password)
+            .map_err(|v| ServiceError::invalid("new_password", v))?;
+        let tx = self.db().begin().await?;
+        if !password_setups::take(&tx, &hash, now).await? {
+            return Err(bad_code());
+        }
+        password_setups::void_for_user(&tx, user.id, now).await?;
+        users::set_password(&tx, user.id, &hash_password(new_password), false, now).await?;
+        sessions::end_others(&tx, user.id, None, now).await?;
+        tokens::revoke_all(&tx, user.id, now).await?;
+        login_failures::clear_all(&tx, &user.username).await?;
+        users::clear_failures(&tx, user.id).await?;
+        record_as(
+            &tx,
+            ctx,
+            &Who {
+                user_id: Some(user.id),
+                username: user.username.clone(),
+                role: user.role.as_str().to_string(),
+            },
+            "user.password_setup",
+            &format!("user:{}", user.id),
+            "ok",
+            json!({}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        users::changed();
+        Ok(())
+    }
+
+    /// Sends what is due to accounts' own contacts on one channel; answers (sent, failed).
+    pub async fn drain_account_outbox<C: crate::notifications::Channel>(
+        &self,
+        channel: &C,
+        limit: i64,
+    ) -> ServiceResult<(u32, u32)> {
+        let now = self.now();
+        let due = password_setups::due(self.db(), channel.name(), now, limit).await?;
+        let (mut sent, mut failed) = (0, 0);
+        for item in due {
+            let outcome = channel.send(&item).await;
+            let attempts = item.attempts + 1;
+            let retry_at = (attempts < crate::notifications::MAX_ATTEMPTS)
+                .then(|| now.plus(Duration::minutes(attempts * attempts)));
+            match &outcome {
+                Ok(()) => sent += 1,
+                Err(_) => failed += 1,
+            }
+            password_setups::record_attempt(
+                self.db(),
+                item.id,
+                outcome.as_ref().map(|_| ()).map_err(String::as_str),
+                retry_at,
+                now,
+            )
+            .await?;
+        }
+        Ok((sent, failed))
+    }
+
+    /// The security administrator grants an account its business role and region (and, for an
+    /// enterprise account, its enterprise), if `version` is current. The three administrators
+    /// are made on the server only, so neither their accounts nor their roles are granted here.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn grant_user(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+        role: &str,
+        region: Option<&str>,
+        enterprise: Option<&str>,
+        version: i64,
+    ) -> ServiceResult<User> {
+        authorize(actor, Action::GrantRoles)?;
+        let before = users::by_id(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if before.role.is_three_admin() || role.parse::<Role>().is_ok_and(Role::is_three_admin) {
+            self.refuse_three_admin(actor, ctx, "user.grant", &format!("user:{id}"))
+                .await?;
+        }
+        // The same checks as at creation: a reviewer or office needs a region, an enterprise
+        // account its credit code.
+        let probe = NewAccount {
+            username: before.username.clone(),
+            role: role.to_string(),
+            region: region.map(str::to_string),
+            enterprise: enterprise.map(str::to_string),
+            password: Some("Probe-Only-9x".into()),
+            ..NewAccount::default()
+        };
+        let (_, role, region, enterprise, _, _) = self.validate_new_account(&probe).await?;
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        let enterprise = enterprise.map(|c| c.to_string());
+        if !users::grant(&tx, id, role, region, enterprise.as_deref(), version, now).await? {
+            return Err(ServiceError::Conflict(
+                "该账号已被他人修改，请刷新后重试".into(),
+            ));
+        }
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "user.grant",
+            &format!("user:{id}"),
+            "ok",
+            json!({"before": {"role": before.role.as_str(), "granted": before.granted,
+                              "region": before.region.map(|r| r.to_string()),
+                              "enterprise": before.enterprise},
+                   "after": {"role": role.as_str(), "region": region.map(|r| r.to_string()),
+                             "enterprise": enterprise}}),
+            now,
+        )
+        .await?;
+        let after = users::by_id(&tx, id).await?.ok_or(ServiceError::NotFound)?;
+        tx.commit().await?;
+        users::changed();
+        Ok(after)
     }
 
     /// `zhichan user add`: the operator on the server creates a verified account with the
@@ -358,20 +640,37 @@ impl Services {
             .0)
     }
 
-    /// The system administrator creates an account; its initial password must be changed at
-    /// first login. Answers the temporary password when none was given.
+    /// The system administrator creates an account (三员分立): it has no power until the
+    /// security administrator grants its role and region, and its owner sets the first
+    /// password with a one-time code sent to the owner's own contact. Nothing answered here
+    /// lets the administrator log in as it.
     pub async fn create_user(
         &self,
         actor: &Actor,
         ctx: &Ctx,
-        input: NewAccount,
-    ) -> ServiceResult<(User, Option<String>)> {
+        mut input: NewAccount,
+    ) -> ServiceResult<SetupSent> {
         authorize(actor, Action::ManageUsers)?;
         if input.role.parse::<Role>().is_ok_and(Role::is_three_admin) {
             self.refuse_three_admin(actor, ctx, "user.create", &input.username)
                 .await?;
         }
-        self.insert_account(ctx, Some(actor), &input, true).await
+        if input.password.is_some() {
+            return Err(ServiceError::invalid(
+                "password",
+                Violation::new(
+                    "not_allowed",
+                    "密码由账号本人用一次性设置码设置，管理员不能指定",
+                    "the owner sets the password; an administrator cannot",
+                ),
+            ));
+        }
+        input.contact = Some(input.contact.unwrap_or_default());
+        let (user, _) = self.insert_account(ctx, Some(actor), &input, true).await?;
+        Ok(SetupSent {
+            sent_to: mask_contact(&user.contact),
+            user,
+        })
     }
 
     /// The three administrators keep each other in check, so none of them is created or changed
@@ -447,6 +746,25 @@ impl Services {
             .await?;
             return Err(ServiceError::TooManyRequests);
         }
+        // Locks hold per typed username and address, known names and unknown alike: a stranger
+        // locks out only himself, and a lock says nothing about whether the name exists.
+        let key: String = username.trim().to_lowercase().chars().take(64).collect();
+        if let Some(until) = login_failures::locked_until(self.db(), &key, &ctx.ip)
+            .await?
+            .filter(|u| *u > now)
+        {
+            let _ = verify_blocking(password, decoy_hash()).await;
+            self.audit_alone(
+                ctx,
+                &who,
+                "session.login",
+                "session",
+                "denied",
+                json!({"reason": "locked", "until": until.to_string()}),
+            )
+            .await?;
+            return Err(ServiceError::Locked(until));
+        }
         let user = match Username::parse(username) {
             Ok(u) => users::by_username(self.db(), u.as_str()).await?,
             Err(_) => None,
@@ -454,16 +772,9 @@ impl Services {
         let Some(user) = user else {
             // Same work as a real check, so that timing does not tell who exists.
             let _ = verify_blocking(password, decoy_hash()).await;
-            self.audit_alone(
-                ctx,
-                &who,
-                "session.login",
-                "session",
-                "failed",
-                json!({"reason": "bad_credentials"}),
-            )
-            .await?;
-            return Err(ServiceError::BadCredentials);
+            return Err(self
+                .login_failed(ctx, &who, "session", &key, "bad_credentials", &settings)
+                .await?);
         };
         let who = Who {
             user_id: Some(user.id),
@@ -471,19 +782,6 @@ impl Services {
             role: user.role.as_str().to_string(),
         };
         let object = format!("user:{}", user.id);
-        if let Some(until) = user.locked_until.filter(|u| *u > now) {
-            let _ = verify_blocking(password, decoy_hash()).await;
-            self.audit_alone(
-                ctx,
-                &who,
-                "session.login",
-                &object,
-                "denied",
-                json!({"reason": "locked", "until": until.to_string()}),
-            )
-            .await?;
-            return Err(ServiceError::Locked(until));
-        }
         let password_ok = verify_blocking(password, &user.password_hash).await;
         let second_ok = if !password_ok || !user.totp_enabled {
             Ok(())
@@ -501,48 +799,14 @@ impl Services {
             }
         };
         if !password_ok || matches!(second_ok, Err(ServiceError::BadCredentials)) {
-            let tx = self.db().begin().await?;
-            // Counted in the database, so that guesses in parallel cannot slip past the limit.
-            let failures = users::count_failure(&tx, user.id).await?;
-            let lock = (failures >= i64::from(settings.max_failed_logins))
-                .then(|| now.plus(Duration::minutes(i64::from(settings.lockout_minutes))));
-            if let Some(until) = lock {
-                users::lock(&tx, user.id, until).await?;
-            }
             let reason = if password_ok {
                 "bad_second_factor"
             } else {
                 "bad_credentials"
             };
-            record_as(
-                &tx,
-                ctx,
-                &who,
-                "session.login",
-                &object,
-                "failed",
-                json!({"reason": reason, "failures": failures}),
-                now,
-            )
-            .await?;
-            if let Some(until) = lock {
-                record_as(
-                    &tx,
-                    ctx,
-                    &who,
-                    "user.lock",
-                    &object,
-                    "ok",
-                    json!({"until": until.to_string(), "failures": failures}),
-                    now,
-                )
-                .await?;
-            }
-            tx.commit().await?;
-            return Err(match lock {
-                Some(until) => ServiceError::Locked(until),
-                None => ServiceError::BadCredentials,
-            });
+            return Err(self
+                .login_failed(ctx, &who, &object, &key, reason, &settings)
+                .await?);
         }
         second_ok?;
         if user.disabled {
@@ -573,7 +837,7 @@ impl Services {
         if let Some(old) = previous {
             sessions::end(&tx, &token_hash(old), now).await?;
         }
-        users::clear_failures(&tx, user.id).await?;
+        login_failures::clear(&tx, &key, &ctx.ip).await?;
         sessions::insert(&tx, &session).await?;
         record_as(
             &tx,
@@ -599,6 +863,62 @@ impl Services {
                 user,
                 restriction,
             },
+        })
+    }
+
+    /// Counts a failed login of the typed name `key` from the caller's address (in the
+    /// database, so that guesses in parallel cannot slip past the limit), locks that name for
+    /// that address when the failures reach the limit, audits, and answers the error to give:
+    /// the same for a known and an unknown name.
+    async fn login_failed(
+        &self,
+        ctx: &Ctx,
+        who: &Who,
+        object: &str,
+        key: &str,
+        reason: &str,
+        settings: &crate::security::SecuritySettings,
+    ) -> ServiceResult<ServiceError> {
+        let now = self.now();
+        let window = Duration::minutes(i64::from(settings.lockout_minutes));
+        let tx = self.db().begin().await?;
+        let failures = login_failures::count(&tx, key, &ctx.ip, now.minus(window), now).await?;
+        let lock = (failures >= i64::from(settings.max_failed_logins)).then(|| now.plus(window));
+        if let Some(until) = lock {
+            login_failures::lock(&tx, key, &ctx.ip, until).await?;
+            if who.user_id.is_some() {
+                // Shown in the administrators' list; the login itself asks login_failures.
+                users::mark_locked(&tx, &who.username, until).await?;
+            }
+        }
+        record_as(
+            &tx,
+            ctx,
+            who,
+            "session.login",
+            object,
+            "failed",
+            json!({"reason": reason, "failures": failures}),
+            now,
+        )
+        .await?;
+        if let Some(until) = lock {
+            record_as(
+                &tx,
+                ctx,
+                who,
+                "user.lock",
+                object,
+                "ok",
+                json!({"until": until.to_string(), "failures": failures, "address_only": true}),
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(match lock {
+            Some(until) => ServiceError::Locked(until),
+            None => ServiceError::BadCredentials,
         })
     }
 
@@ -1029,7 +1349,9 @@ impl Services {
             ));
         }
         if disabled {
+            // A disabled account's sessions and tokens die, and stay dead if it is enabled again.
             sessions::end_others(&tx, id, None, now).await?;
+            tokens::revoke_all(&tx, id, now).await?;
         }
         record(
             &tx,
@@ -1048,16 +1370,19 @@ impl Services {
         .await?;
         let after = users::by_id(&tx, id).await?.ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
+        // Forget cached tokens once more after the commit: one read in between must not last.
+        users::changed();
         Ok(after)
     }
 
     /// Lifts a lock before it runs out.
     pub async fn unlock_user(&self, actor: &Actor, ctx: &Ctx, id: i64) -> ServiceResult<()> {
         authorize(actor, Action::ManageUsers)?;
-        self.managed_user(actor, ctx, id, "user.unlock").await?;
+        let user = self.managed_user(actor, ctx, id, "user.unlock").await?;
         let now = self.now();
         let tx = self.db().begin().await?;
         users::clear_failures(&tx, id).await?;
+        login_failures::clear_all(&tx, &user.username).await?;
         record(
             &tx,
             ctx,
@@ -1073,22 +1398,44 @@ impl Services {
         Ok(())
     }
 
-    /// Sets a temporary password that must be changed at the next login; answers it (to be
-    /// handed over in person) and ends the account's sessions.
+    /// Resets an account's password: the old one stops working, every session and token of the
+    /// account ends at once, and a one-time setup code goes to the owner's own contact. The
+    /// administrator learns where it was sent (masked), never the code.
     pub async fn reset_user_password(
         &self,
         actor: &Actor,
         ctx: &Ctx,
         id: i64,
-    ) -> ServiceResult<String> {
+    ) -> ServiceResult<SetupSent> {
         authorize(actor, Action::ManageUsers)?;
-        self.managed_user(actor, ctx, id, "user.password_reset")
+        let user = self
+            .managed_user(actor, ctx, id, "user.password_reset")
             .await?;
-        let password = temporary_password();
+        if user.contact.trim().is_empty() {
+            return Err(ServiceError::invalid(
+                "contact",
+                Violation::new(
+                    "contact_missing",
+                    "该账号没有登记本人联系方式，无法发送设置码；请由运维人员在服务器上处理",
+                    "the account has no contact to send a setup code to",
+                ),
+            ));
+        }
         let now = self.now();
         let tx = self.db().begin().await?;
-        users::set_password(&tx, id, &hash_password(&password), true, now).await?;
+        // Nobody knows this password: the owner replaces it with the code.
+        users::set_password(&tx, id, &hash_password(&random_token()), true, now).await?;
         sessions::end_others(&tx, id, None, now).await?;
+        let revoked = tokens::revoke_all(&tx, id, now).await?;
+        self.queue_setup_code(
+            &tx,
+            id,
+            &user.username,
+            &user.contact,
+            "的密码已被重置",
+            now,
+        )
+        .await?;
         record(
             &tx,
             ctx,
@@ -1096,12 +1443,24 @@ impl Services {
             "user.password_reset",
             &format!("user:{id}"),
             "ok",
-            json!({}),
+            json!({"sent_to": mask_contact(&user.contact), "tokens_revoked": revoked}),
             now,
         )
         .await?;
+        let after = users::by_id(&tx, id).await?.ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
-        Ok(password)
+        users::changed();
+        Ok(SetupSent {
+            sent_to: mask_contact(&after.contact),
+            user: after,
+        })
+    }
+
+    /// Forgets failed-login counts untouched for a day whose lock has run out (the server does
+    /// it daily). Answers how many went.
+    pub async fn forget_stale_login_failures(&self) -> ServiceResult<u64> {
+        let now = self.now();
+        Ok(login_failures::forget_stale(self.db(), now.minus(Duration::days(1)), now).await?)
     }
 
     /// Whether a region code names a current region (used by forms before they submit).

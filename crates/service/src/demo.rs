@@ -332,6 +332,7 @@ impl Services {
                         region: l.region.map(Into::into),
                         enterprise: l.firm.map(|i| credit_code(DEMO_FIRMS[i].2)),
                         password: Some(DEMO_PASSWORD.into()),
+                        ..NewAccount::default()
                     })
                     .await?;
                 created.push(user);

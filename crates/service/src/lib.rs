@@ -44,6 +44,8 @@ pub struct Services {
     db: Db,
     clock: Arc<dyn Clock>,
     login_limiter: Arc<ratelimit::PerKey>,
+    /// Sign-ups and uploads per address and hour.
+    upload_limiter: Arc<ratelimit::PerKey>,
     /// The security settings in force, read at most every few seconds instead of on every
     /// request (every authenticated request needs them).
     settings_cache: Arc<std::sync::Mutex<Option<(std::time::Instant, security::InForce)>>>,
@@ -65,6 +67,7 @@ impl Services {
             db,
             clock,
             login_limiter: Arc::new(ratelimit::PerKey::default()),
+            upload_limiter: Arc::new(ratelimit::PerKey::default()),
             settings_cache: Arc::default(),
             rules_cache: Arc::default(),
             token_cache: Arc::default(),

@@ -27,6 +27,11 @@ pub struct SecuritySettings {
     pub login_attempts_per_minute: u32,
     /// How long audit entries stay in the live log before they are archived.
     pub audit_retention_days: u32,
+    /// Sign-ups (each with its documents) allowed from one address per hour.
+    pub signups_per_hour: u32,
+    /// Uploads (product and directory imports, verification documents) allowed from one
+    /// address per hour.
+    pub uploads_per_hour: u32,
 }
 
 impl Default for SecuritySettings {
@@ -40,6 +45,8 @@ impl Default for SecuritySettings {
             session_absolute_hours: 12,
             login_attempts_per_minute: 20,
             audit_retention_days: 180,
+            signups_per_hour: 10,
+            uploads_per_hour: 60,
         }
     }
 }
@@ -74,6 +81,8 @@ impl SecuritySettings {
             600,
         );
         within("audit_retention_days", self.audit_retention_days, 180, 3650);
+        within("signups_per_hour", self.signups_per_hour, 1, 100);
+        within("uploads_per_hour", self.uploads_per_hour, 1, 1000);
         if errors.is_empty() {
             Ok(())
         } else {

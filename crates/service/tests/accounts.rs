@@ -11,6 +11,41 @@ use zhichan_testkit::{on_both_backends, Backend, Fresh};
 
 const PASSWORD: &str = "Lanting-Xu-2026";
 
+/// The owner's phone: whatever reaches it, and nobody else.
+#[derive(Default)]
+struct Phone(std::sync::Mutex<Vec<(String, String)>>);
+
+impl zhichan_service::notifications::Channel for Phone {
+    fn name(&self) -> &'static str {
+        "sms"
+    }
+    async fn send(&self, item: &zhichan_store::notifications::OutboxItem) -> Result<(), String> {
+        self.0
+            .lock()
+            .unwrap()
+            .push((item.address.clone(), item.body.clone()));
+        Ok(())
+    }
+}
+
+impl Phone {
+    /// The setup code in the newest message to `number`.
+    async fn code_for(&self, s: &Services, number: &str) -> String {
+        s.drain_account_outbox(self, 10).await.unwrap();
+        let messages = self.0.lock().unwrap();
+        let (_, body) = messages
+            .iter()
+            .rev()
+            .find(|(to, _)| to == number)
+            .expect("a message to the owner");
+        body.split("设置码：")
+            .nth(1)
+            .and_then(|rest| rest.split('（').next())
+            .expect("a code in the message")
+            .to_string()
+    }
+}
+
 fn services(fresh: &Fresh) -> (Services, Arc<ManualClock>) {
     let clock = Arc::new(ManualClock::at(
         Timestamp::parse("2026-03-02T01:00:00.000Z").unwrap(),
@@ -87,6 +122,49 @@ async fn five_wrong_passwords_lock_the_account_for_fifteen_minutes(fresh: Fresh)
     assert!(s.audit_verify().await.unwrap().broken.is_none());
 }
 on_both_backends!(five_wrong_passwords_lock_the_account_for_fifteen_minutes);
+
+/// A stranger who guesses from one address locks that address out, never the owner at another;
+/// an unknown name is locked exactly like a known one, so a lock tells nothing.
+async fn a_lock_holds_for_one_address_and_an_unknown_name_locks_alike(fresh: Fresh) {
+    let (s, clock) = services(&fresh);
+    add(&s, "xitong", "sysadmin", None).await;
+    let from = |ip: &str| Ctx {
+        ip: ip.into(),
+        user_agent: "test".into(),
+    };
+    let mut answers = Vec::new();
+    for (name, ip) in [("xitong", "203.0.113.9"), ("no.such.admin", "203.0.113.10")] {
+        let mut last = None;
+        for _ in 0..10 {
+            last = Some(
+                s.login(&from(ip), name, "Guess-Word-2026", None, None)
+                    .await
+                    .unwrap_err(),
+            );
+        }
+        answers.push(last.unwrap());
+    }
+    for e in &answers {
+        assert!(matches!(e, ServiceError::Locked(_)), "{e:?}");
+    }
+    // The right password from the locked address is still refused...
+    assert!(matches!(
+        s.login(&from("203.0.113.9"), "xitong", PASSWORD, None, None)
+            .await
+            .unwrap_err(),
+        ServiceError::Locked(_)
+    ));
+    // ...and the owner at another address logs in.
+    s.login(&from("198.51.100.7"), "xitong", PASSWORD, None, None)
+        .await
+        .unwrap();
+
+    // The counts of both names go once their locks have run out and a day has passed.
+    assert_eq!(s.forget_stale_login_failures().await.unwrap(), 0);
+    clock.advance(Duration::days(2));
+    assert_eq!(s.forget_stale_login_failures().await.unwrap(), 2);
+}
+on_both_backends!(a_lock_holds_for_one_address_and_an_unknown_name_locks_alike);
 
 async fn an_unknown_user_and_a_wrong_password_get_the_same_answer(fresh: Fresh) {
     let (s, _) = services(&fresh);
@@ -217,13 +295,20 @@ async fn a_disabled_account_loses_its_api_access_at_once(fresh: Fresh) {
     s.set_user_disabled(&sys, &ctx(), user.id, false, disabled.version)
         .await
         .unwrap();
-    assert!(s.authenticate_bearer(&token).await.is_ok());
+    // Enabled again, the account needs a new token: the old one died with the disable.
+    assert!(matches!(
+        s.authenticate_bearer(&token).await,
+        Err(ServiceError::Unauthenticated)
+    ));
+    let fresh_token = s.issue_token("api.client", 30, "sync").await.unwrap();
+    assert!(s.authenticate_bearer(&fresh_token).await.is_ok());
 }
 on_both_backends!(a_disabled_account_loses_its_api_access_at_once);
 
-async fn a_provincial_administrator_changes_the_initial_password_and_enrols_totp(fresh: Fresh) {
+async fn a_provincial_administrator_sets_the_first_password_and_enrols_totp(fresh: Fresh) {
     let (s, clock) = services(&fresh);
     add(&s, "root.sys", "sysadmin", None).await;
+    add(&s, "root.sec", "secadmin", None).await;
     let sys = s
         .login(&ctx(), "root.sys", PASSWORD, None, None)
         .await
@@ -231,7 +316,7 @@ async fn a_provincial_administrator_changes_the_initial_password_and_enrols_totp
         .auth;
     assert_eq!(sys.restriction, Some(Restriction::EnrolSecondFactor));
 
-    let (created, temporary) = s
+    let created = s
         .create_user(
             &sys.actor,
             &ctx(),
@@ -239,27 +324,48 @@ async fn a_provincial_administrator_changes_the_initial_password_and_enrols_totp
                 username: "jx.admin".into(),
                 role: "admin".into(),
                 region: Some("360000".into()),
+                contact: Some("13907910001".into()),
                 ..NewAccount::default()
             },
         )
         .await
         .unwrap();
-    let temporary = temporary.expect("a temporary password is generated");
-    assert!(created.must_change_password);
-
-    let first = s
-        .login(&ctx(), "jx.admin", &temporary, None, None)
+    assert!(created.user.must_change_password && !created.user.granted);
+    assert_eq!(created.sent_to, "13*******01");
+    let sec = s
+        .login(&ctx(), "root.sec", PASSWORD, None, None)
         .await
-        .unwrap();
-    assert_eq!(first.auth.restriction, Some(Restriction::ChangePassword));
+        .unwrap()
+        .auth
+        .actor;
+    s.grant_user(
+        &sec,
+        &ctx(),
+        created.user.id,
+        "admin",
+        Some("360000"),
+        None,
+        created.user.version,
+    )
+    .await
+    .unwrap();
+
+    // The code reaches the owner's phone; a weak password is refused and the code still serves.
+    let phone = Phone::default();
+    let code = phone.code_for(&s, "13907910001").await;
     let weak = s
-        .change_password(&ctx(), &first.auth, &temporary, "password123")
+        .complete_password_setup(&ctx(), &code, "password123")
         .await
         .unwrap_err();
     assert!(matches!(weak, ServiceError::Invalid(ref v) if v[0].field == "new_password"));
-    s.change_password(&ctx(), &first.auth, &temporary, "Ganpo-River-88")
+    s.complete_password_setup(&ctx(), &code, "Ganpo-River-88")
         .await
         .unwrap();
+    let again = s
+        .complete_password_setup(&ctx(), &code, "Ganpo-River-99")
+        .await
+        .unwrap_err();
+    assert!(matches!(again, ServiceError::Invalid(ref v) if v[0].violation.code == "invalid_code"));
 
     let second = s
         .login(&ctx(), "jx.admin", "Ganpo-River-88", None, None)
@@ -303,7 +409,7 @@ async fn a_provincial_administrator_changes_the_initial_password_and_enrols_totp
         .unwrap();
     assert_eq!(later.auth.restriction, Some(Restriction::ChangePassword));
 }
-on_both_backends!(a_provincial_administrator_changes_the_initial_password_and_enrols_totp);
+on_both_backends!(a_provincial_administrator_sets_the_first_password_and_enrols_totp);
 
 async fn the_three_administrators_cannot_do_each_others_work(fresh: Fresh) {
     let (s, _) = services(&fresh);
@@ -339,6 +445,7 @@ async fn the_three_administrators_cannot_do_each_others_work(fresh: Fresh) {
     let new = || NewAccount {
         username: "someone".into(),
         role: "expert".into(),
+        contact: Some("someone@example.cn".into()),
         ..NewAccount::default()
     };
     assert!(matches!(

@@ -56,6 +56,7 @@ const STEPS: &[Step] = &[
     // On SQLite, completed by `sqlite_products_revoked`.
     step!(15, "amendments"),
     step!(16, "enterprise_amendments"),
+    step!(17, "account_separation"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

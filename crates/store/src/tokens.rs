@@ -146,3 +146,14 @@ pub async fn touch(ex: &impl Exec, id: i64, now: Timestamp) -> Result<(), StoreE
     .await?;
     Ok(())
 }
+
+/// Revokes every token of an account (its password was reset, or it was disabled).
+pub async fn revoke_all(ex: &impl Exec, user_id: i64, now: Timestamp) -> Result<u64, StoreError> {
+    crate::users::changed();
+    ex.execute(
+        Sql::new("UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL")
+            .bind(user_id)
+            .bind(now),
+    )
+    .await
+}

@@ -29,6 +29,11 @@ pub struct User {
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
+    /// Where the account's one-time setup codes go: an e-mail address or a mobile number.
+    pub contact: String,
+    /// Whether its role and region are in force: an account the system administrator creates
+    /// waits for the security administrator to grant them (三员分立).
+    pub granted: bool,
 }
 
 pub(crate) fn ts(row: &DbRow, col: &str) -> Result<Timestamp, StoreError> {
@@ -79,6 +84,8 @@ impl FromDbRow for User {
             created_at: ts(row, "created_at")?,
             updated_at: ts(row, "updated_at")?,
             version: row.get("version")?,
+            contact: row.get("contact")?,
+            granted: row.get("granted")?,
         })
     }
 }
@@ -92,13 +99,16 @@ pub fn changes() -> u64 {
     CHANGES.load(std::sync::atomic::Ordering::Acquire)
 }
 
-pub(crate) fn changed() {
+/// Marks accounts or tokens changed. Called by every write here, and again by the service
+/// after a commit that must end access at once: a token read between the write and the commit
+/// would otherwise be cached as still valid.
+pub fn changed() {
     CHANGES.fetch_add(1, std::sync::atomic::Ordering::AcqRel);
 }
 
 pub(crate) const COLUMNS: &str = "id, username, display_name, role, region, enterprise, password_hash, \
     password_changed_at, must_change_password, totp_secret, totp_pending, totp_enabled, totp_last_step, \
-    failed_logins, locked_until, verification, disabled, created_at, updated_at, version";
+    failed_logins, locked_until, verification, disabled, created_at, updated_at, version, contact, granted";
 
 /// A user to create.
 #[derive(Clone, Debug)]
@@ -340,4 +350,69 @@ pub async fn set_disabled(
         )
         .await?;
     Ok(n == 1)
+}
+
+/// Sets where setup codes go and whether the role is granted (right after [`insert`]).
+pub async fn set_contact_and_grant(
+    ex: &impl Exec,
+    id: i64,
+    contact: &str,
+    granted: bool,
+) -> Result<(), StoreError> {
+    changed();
+    ex.execute(
+        Sql::new("UPDATE users SET contact = $2, granted = $3 WHERE id = $1")
+            .bind(id)
+            .bind(contact)
+            .bind(granted),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The security administrator grants a role and region (and enterprise), if the account is
+/// still at `version`. Answers false when someone changed it first.
+#[allow(clippy::too_many_arguments)]
+pub async fn grant(
+    ex: &impl Exec,
+    id: i64,
+    role: Role,
+    region: Option<RegionCode>,
+    enterprise: Option<&str>,
+    version: i64,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    changed();
+    let n = ex
+        .execute(
+            Sql::new(
+                "UPDATE users SET role = $2, region = $3, enterprise = $4, granted = TRUE, \
+                 updated_at = $6, version = version + 1 WHERE id = $1 AND version = $5",
+            )
+            .bind(id)
+            .bind(role.as_str())
+            .bind(region)
+            .bind(enterprise.map(str::to_string))
+            .bind(version)
+            .bind(now),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Shows that a username is locked from some address (for the administrators' list; the
+/// login itself asks `login_failures`).
+pub async fn mark_locked(
+    ex: &impl Exec,
+    username: &str,
+    until: Timestamp,
+) -> Result<(), StoreError> {
+    changed();
+    ex.execute(
+        Sql::new("UPDATE users SET locked_until = $2 WHERE username = $1")
+            .bind(username)
+            .bind(until),
+    )
+    .await?;
+    Ok(())
 }

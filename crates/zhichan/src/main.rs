@@ -166,6 +166,10 @@ enum UserCommand {
         /// The person's name, shown in the interface
         #[arg(long, default_value = "")]
         display_name: String,
+        /// The person's own mobile number or e-mail address, where a password reset's one-time
+        /// setup code goes
+        #[arg(long)]
+        contact: Option<String>,
         /// Read the password from the first line of standard input
         #[arg(long)]
         password_stdin: bool,
@@ -274,6 +278,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     region,
                     enterprise,
                     display_name,
+                    contact,
                     password_stdin,
                 },
         } => {
@@ -297,6 +302,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     region,
                     enterprise,
                     password: Some(password),
+                    contact,
                 })
                 .await
                 .map_err(describe)?;
@@ -499,6 +505,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     }
                     if let Err(e) = archiver.db().optimize().await {
                         tracing::error!(error = %e, "database statistics not refreshed");
+                    }
+                    match archiver.forget_stale_login_failures().await {
+                        Ok(n) if n > 0 => {
+                            tracing::info!(rows = n, "stale login failures forgotten")
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::error!(error = %e, "stale login failures not forgotten"),
                     }
                     match archiver.remind_annual_updates().await {
                         Ok(n) if n > 0 => tracing::info!(reminders = n, "annual update reminders"),

@@ -102,6 +102,8 @@ pub fn router() -> (Router<AppState>, Document) {
         .routes(routes!(users::set_status))
         .routes(routes!(users::unlock))
         .routes(routes!(users::reset_password))
+        .routes(routes!(users::grant))
+        .routes(routes!(users::password_setup))
         .routes(routes!(security::get, security::update))
         .routes(routes!(audit::search))
         .routes(routes!(audit::export))

@@ -19,6 +19,8 @@ pub fn to_body(s: &Settings) -> SecuritySettings {
         session_absolute_hours: s.session_absolute_hours,
         login_attempts_per_minute: s.login_attempts_per_minute,
         audit_retention_days: s.audit_retention_days,
+        signups_per_hour: s.signups_per_hour,
+        uploads_per_hour: s.uploads_per_hour,
     }
 }
 
@@ -32,6 +34,8 @@ pub fn from_body(s: &SecuritySettings) -> Settings {
         session_absolute_hours: s.session_absolute_hours,
         login_attempts_per_minute: s.login_attempts_per_minute,
         audit_retention_days: s.audit_retention_days,
+        signups_per_hour: s.signups_per_hour,
+        uploads_per_hour: s.uploads_per_hour,
     }
 }
 

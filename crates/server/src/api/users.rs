@@ -8,9 +8,9 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use std::collections::HashMap;
-use zhichan_api::accounts::{NewUser, User, UserStatus, UserWithPassword};
+use zhichan_api::accounts::{NewUser, PasswordSetup, SetupSent, User, UserGrant, UserStatus};
 use zhichan_api::{Page, Problem};
-use zhichan_service::accounts::NewAccount;
+use zhichan_service::accounts::{mask_contact, NewAccount};
 
 pub fn user_body(u: &zhichan_store::users::User) -> User {
     User {
@@ -27,6 +27,15 @@ pub fn user_body(u: &zhichan_store::users::User) -> User {
         must_change_password: u.must_change_password,
         created_at: u.created_at.to_string(),
         version: u.version,
+        contact: mask_contact(&u.contact),
+        granted: u.granted,
+    }
+}
+
+fn sent_body(s: &zhichan_service::accounts::SetupSent) -> SetupSent {
+    SetupSent {
+        user: user_body(&s.user),
+        sent_to: s.sent_to.clone(),
     }
 }
 
@@ -76,14 +85,17 @@ pub async fn list(
     }))
 }
 
-/// Creates an account. Its password must be changed at first login.
+/// Creates an account (the system administrator). It can do nothing until the security
+/// administrator grants its role and region; its owner sets the first password with a
+/// one-time code sent to `contact`. No password or code is answered.
 #[utoipa::path(
     post,
     path = "/api/v1/users",
     tag = "administration",
     request_body = NewUser,
     responses(
-        (status = 201, description = "已创建", body = UserWithPassword),
+        (status = 201, description = "已创建，设置码已发往本人联系方式", body = SetupSent),
+        (status = 403, description = "无权创建（三员账号只能在服务器上创建）", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "字段有误", body = Problem, content_type = "application/problem+json")
     )
 )]
@@ -92,8 +104,8 @@ pub async fn create(
     RequestCtx(ctx): RequestCtx,
     signed: Signed,
     ApiJson(body): ApiJson<NewUser>,
-) -> AppResult<(StatusCode, Json<UserWithPassword>)> {
-    let (user, temporary_password) = state
+) -> AppResult<(StatusCode, Json<SetupSent>)> {
+    let sent = state
         .services
         .create_user(
             &signed.auth.actor,
@@ -105,16 +117,72 @@ pub async fn create(
                 region: body.region,
                 enterprise: body.enterprise,
                 password: body.password,
+                contact: body.contact,
             },
         )
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(UserWithPassword {
-            user: user_body(&user),
-            temporary_password,
-        }),
-    ))
+    Ok((StatusCode::CREATED, Json(sent_body(&sent))))
+}
+
+/// Grants an account its business role and region (the security administrator).
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/grant",
+    tag = "administration",
+    params(("id" = i64, Path)),
+    request_body = UserGrant,
+    responses(
+        (status = 200, description = "已授权", body = User),
+        (status = 403, description = "无权授权", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "版本已过期", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "字段有误", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn grant(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<UserGrant>,
+) -> AppResult<Json<User>> {
+    let user = state
+        .services
+        .grant_user(
+            &signed.auth.actor,
+            &ctx,
+            id,
+            &body.role,
+            body.region.as_deref(),
+            body.enterprise.as_deref(),
+            body.version,
+        )
+        .await?;
+    Ok(Json(user_body(&user)))
+}
+
+/// The owner sets the password with the one-time code sent to them (no login needed).
+#[utoipa::path(
+    post,
+    path = "/api/v1/password-setup",
+    tag = "accounts",
+    security(()),
+    request_body = PasswordSetup,
+    responses(
+        (status = 204, description = "密码已设置，请登录"),
+        (status = 422, description = "设置码无效或密码不合要求", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "尝试过于频繁", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn password_setup(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    ApiJson(body): ApiJson<PasswordSetup>,
+) -> AppResult<StatusCode> {
+    state
+        .services
+        .complete_password_setup(&ctx, &body.code, &body.new_password)
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// One account.
@@ -185,27 +253,27 @@ pub async fn unlock(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Sets a temporary password (shown once) that must be changed at the next login.
+/// Resets the password: the old one stops working, the account's sessions and tokens end, and a
+/// one-time setup code goes to the owner's own contact (answered masked, never the code).
 #[utoipa::path(
     post,
     path = "/api/v1/users/{id}/password-reset",
     tag = "administration",
     params(("id" = i64, Path)),
-    responses((status = 200, description = "临时密码", body = UserWithPassword))
+    responses(
+        (status = 200, description = "设置码已发往本人联系方式", body = SetupSent),
+        (status = 422, description = "账号没有登记联系方式", body = Problem, content_type = "application/problem+json")
+    )
 )]
 pub async fn reset_password(
     State(state): State<AppState>,
     RequestCtx(ctx): RequestCtx,
     signed: Signed,
     Path(id): Path<i64>,
-) -> AppResult<Json<UserWithPassword>> {
-    let password = state
+) -> AppResult<Json<SetupSent>> {
+    let sent = state
         .services
         .reset_user_password(&signed.auth.actor, &ctx, id)
         .await?;
-    let user = state.services.get_user(&signed.auth.actor, id).await?;
-    Ok(Json(UserWithPassword {
-        user: user_body(&user),
-        temporary_password: Some(password),
-    }))
+    Ok(Json(sent_body(&sent)))
 }

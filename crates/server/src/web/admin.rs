@@ -25,6 +25,9 @@ struct UserRow {
     role: &'static str,
     region: String,
     locked: bool,
+    contact: String,
+    /// Whether the security administrator may grant this account a role here.
+    grantable: bool,
 }
 
 #[derive(Template)]
@@ -33,6 +36,7 @@ struct UsersPage {
     chrome: Chrome,
     csrf: String,
     can_manage: bool,
+    can_grant: bool,
     rows: Vec<UserRow>,
     total: i64,
     page: u32,
@@ -57,6 +61,8 @@ pub struct NewUserForm {
     region: String,
     #[serde(default)]
     enterprise: String,
+    #[serde(default)]
+    contact: String,
 }
 
 async fn users_page_for(
@@ -91,6 +97,8 @@ async fn users_page_for(
                 .map(|r| r.to_string())
                 .unwrap_or_else(|| "—".into()),
             locked: u.locked_until.is_some_and(|t| t > now),
+            contact: zhichan_service::accounts::mask_contact(&u.contact),
+            grantable: !u.role.is_three_admin(),
             user: u,
         })
         .collect();
@@ -100,6 +108,7 @@ async fn users_page_for(
             chrome: Chrome::for_user("用户管理", "/admin/users", Some(&signed.auth)),
             csrf: csrf_of(signed),
             can_manage: grant(signed.auth.actor.role, Action::ManageUsers).is_some(),
+            can_grant: grant(signed.auth.actor.role, Action::GrantRoles).is_some(),
             rows,
             total,
             page: paging.page,
@@ -128,6 +137,7 @@ pub async fn users_page(
         "disable" => "账号已停用，其会话已结束。".to_string(),
         "enable" => "账号已启用。".to_string(),
         "unlock" => "账号已解锁。".to_string(),
+        "grant" => "已授予角色与区域，立即生效。".to_string(),
         _ => "已完成。".to_string(),
     });
     users_page_for(
@@ -155,6 +165,7 @@ pub async fn create_user(
         region: Some(form.region.clone()).filter(|s| !s.trim().is_empty()),
         enterprise: Some(form.enterprise.clone()).filter(|s| !s.trim().is_empty()),
         password: None,
+        contact: Some(form.contact.clone()),
     };
     let none = HashMap::new();
     match state
@@ -162,11 +173,11 @@ pub async fn create_user(
         .create_user(&signed.auth.actor, &ctx, input)
         .await
     {
-        Ok((user, password)) => {
+        Ok(sent) => {
             let notice = format!(
-                "已创建账号 {}。临时密码：{}（仅显示这一次，请当面交付；首次登录须修改）",
-                user.username,
-                password.unwrap_or_default()
+                "已创建账号 {}。一次性设置码已发往本人联系方式 {}，由本人设置密码；\
+                 安全管理员授予角色与区域后账号方可办理业务。",
+                sent.user.username, sent.sent_to
             );
             users_page_for(
                 &state,
@@ -222,12 +233,18 @@ pub async fn user_action(
         }
         "unlock" => s.unlock_user(actor, &ctx, id).await?,
         "reset" => {
-            let password = s.reset_user_password(actor, &ctx, id).await?;
-            let user = s.get_user(actor, id).await?;
-            let notice = format!(
-                "已为 {} 设置临时密码：{}（仅显示这一次，请当面交付；下次登录须修改）",
-                user.username, password
-            );
+            let notice = match s.reset_user_password(actor, &ctx, id).await {
+                Ok(sent) => format!(
+                    "已重置 {} 的密码：原密码、会话和访问令牌均已失效，一次性设置码已发往本人联系方式 {}。",
+                    sent.user.username, sent.sent_to
+                ),
+                Err(ServiceError::Invalid(v)) => v
+                    .into_iter()
+                    .map(|f| f.violation.message_zh)
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                Err(e) => return Err(e.into()),
+            };
             return users_page_for(
                 &state,
                 &signed,
@@ -242,6 +259,72 @@ pub async fn user_action(
         _ => return Ok(StatusCode::BAD_REQUEST.into_response()),
     }
     Ok(Redirect::to(&format!("/admin/users?done={}", form.op)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct GrantForm {
+    role: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    enterprise: String,
+    #[serde(default)]
+    version: i64,
+}
+
+/// The security administrator grants an account its role and region.
+pub async fn grant_user(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<GrantForm>,
+) -> AppResult<Response> {
+    let some = |v: &str| Some(v.trim()).filter(|v| !v.is_empty()).map(str::to_string);
+    match state
+        .services
+        .grant_user(
+            &signed.auth.actor,
+            &ctx,
+            id,
+            &form.role,
+            some(&form.region).as_deref(),
+            some(&form.enterprise).as_deref(),
+            form.version,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/admin/users?done=grant").into_response()),
+        Err(ServiceError::Invalid(v)) => {
+            let errors = v
+                .into_iter()
+                .map(|f| (f.field, f.violation.message_zh))
+                .collect();
+            users_page_for(
+                &state,
+                &signed,
+                &HashMap::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                errors,
+                NewUserForm::default(),
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            users_page_for(
+                &state,
+                &signed,
+                &HashMap::new(),
+                StatusCode::CONFLICT,
+                None,
+                vec![("version".into(), m)],
+                NewUserForm::default(),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }
 
 struct GrantRow {
@@ -361,6 +444,8 @@ pub async fn update_security(
         session_absolute_hours: num("session_absolute_hours"),
         login_attempts_per_minute: num("login_attempts_per_minute"),
         audit_retention_days: num("audit_retention_days"),
+        signups_per_hour: num("signups_per_hour"),
+        uploads_per_hour: num("uploads_per_hour"),
     };
     if !errors.is_empty() {
         return security_page_for(
@@ -428,6 +513,8 @@ fn setting_label(field: &str) -> &str {
         "session_absolute_hours" => "会话最长时长",
         "login_attempts_per_minute" => "同一地址每分钟登录尝试上限",
         "audit_retention_days" => "审计日志在线保留天数",
+        "signups_per_hour" => "同一地址每小时注册上限",
+        "uploads_per_hour" => "同一地址每小时上传上限",
         "reason" => "修改原因",
         other => other,
     }

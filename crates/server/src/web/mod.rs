@@ -13,6 +13,7 @@ pub mod pages;
 pub mod ports;
 pub mod products;
 pub mod reports;
+pub mod setup;
 pub mod stats;
 pub mod verification;
 

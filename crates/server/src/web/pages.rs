@@ -18,6 +18,8 @@ struct HomePage {
     chrome: Chrome,
     welcome: Option<(String, &'static str)>,
     unverified: bool,
+    /// Created by the system administrator and not yet granted its role (三员分立).
+    ungranted: bool,
 }
 
 pub async fn home(
@@ -40,7 +42,10 @@ pub async fn home(
                 };
                 (name, a.actor.role.label_zh())
             }),
-            unverified: auth.as_ref().is_some_and(|a| !a.actor.verified),
+            unverified: auth
+                .as_ref()
+                .is_some_and(|a| !a.actor.verified && a.user.granted),
+            ungranted: auth.as_ref().is_some_and(|a| !a.user.granted),
             chrome: Chrome::for_user("首页", "/", auth.as_ref()),
         },
     ))

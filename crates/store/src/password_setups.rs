@@ -1,0 +1,153 @@
+//! One-time codes that let an account's owner set its password, and the outbox that carries
+//! them to the owner's own contact (never to an administrator).
+
+use crate::db::{Exec, Sql};
+use crate::notifications::OutboxItem;
+use crate::StoreError;
+use zhichan_domain::Timestamp;
+
+/// Stores a code by its hash.
+pub async fn insert(
+    ex: &impl Exec,
+    token_hash: &str,
+    user_id: i64,
+    now: Timestamp,
+    expires_at: Timestamp,
+) -> Result<(), StoreError> {
+    ex.execute(
+        Sql::new(
+            "INSERT INTO password_setups (token_hash, user_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(user_id)
+        .bind(now)
+        .bind(expires_at),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The account a code is for, while it is unused and unexpired.
+pub async fn valid_user(
+    ex: &impl Exec,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<Option<i64>, StoreError> {
+    ex.fetch_optional(
+        Sql::new(
+            "SELECT user_id FROM password_setups \
+             WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now),
+    )
+    .await
+}
+
+/// Uses a code up, if it is still valid: answers whether this call did (a code serves once,
+/// even when two requests race with it).
+pub async fn take(ex: &impl Exec, token_hash: &str, now: Timestamp) -> Result<bool, StoreError> {
+    let n = ex
+        .execute(
+            Sql::new(
+                "UPDATE password_setups SET used_at = $2 \
+                 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+            )
+            .bind(token_hash)
+            .bind(now),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// Voids every open code of an account (a newer one was issued, or the password was set).
+pub async fn void_for_user(ex: &impl Exec, user_id: i64, now: Timestamp) -> Result<(), StoreError> {
+    ex.execute(
+        Sql::new("UPDATE password_setups SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL")
+            .bind(user_id)
+            .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Queues a message to an account's own contact.
+pub async fn queue(
+    ex: &impl Exec,
+    user_id: i64,
+    channel: &str,
+    address: &str,
+    title: &str,
+    body: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    ex.execute(
+        Sql::new(
+            "INSERT INTO account_outbox (user_id, channel, address, title, body, status, \
+             attempts, next_attempt_at) VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6)",
+        )
+        .bind(user_id)
+        .bind(channel)
+        .bind(address)
+        .bind(title)
+        .bind(body)
+        .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+/// The account messages of a channel due now, oldest first.
+pub async fn due(
+    ex: &impl Exec,
+    channel: &str,
+    now: Timestamp,
+    limit: i64,
+) -> Result<Vec<OutboxItem>, StoreError> {
+    ex.fetch_all(
+        Sql::new(
+            "SELECT id, channel, address, attempts, title, body FROM account_outbox \
+             WHERE channel = $1 AND status = 'pending' AND next_attempt_at <= $2 \
+             ORDER BY id LIMIT $3",
+        )
+        .bind(channel)
+        .bind(now)
+        .bind(limit),
+    )
+    .await
+}
+
+/// Records one delivery attempt: sent (the body, which may hold a code, is blanked), retried
+/// at `retry_at`, or given up.
+pub async fn record_attempt(
+    ex: &impl Exec,
+    id: i64,
+    outcome: Result<(), &str>,
+    retry_at: Option<Timestamp>,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    let q = match (outcome, retry_at) {
+        (Ok(()), _) => Sql::new(
+            "UPDATE account_outbox SET status = 'sent', attempts = attempts + 1, body = '', \
+             sent_at = $1, last_error = NULL WHERE id = $2",
+        )
+        .bind(now)
+        .bind(id),
+        (Err(e), Some(at)) => Sql::new(
+            "UPDATE account_outbox SET attempts = attempts + 1, next_attempt_at = $1, \
+             last_error = $2 WHERE id = $3",
+        )
+        .bind(at)
+        .bind(e)
+        .bind(id),
+        (Err(e), None) => Sql::new(
+            "UPDATE account_outbox SET status = 'failed', attempts = attempts + 1, body = '', \
+             last_error = $1 WHERE id = $2",
+        )
+        .bind(e)
+        .bind(id),
+    };
+    ex.execute(q).await?;
+    Ok(())
+}
