@@ -111,7 +111,10 @@ mod tests {
         assert_eq!(echo(&long).chars().count(), ECHO_CHARS + 1);
         assert!(echo(&long).ends_with('…'));
         assert!(max_chars(&"名".repeat(100), 100).is_ok());
-        assert_eq!(max_chars(&"名".repeat(101), 100).unwrap_err().code, "too_long");
+        assert_eq!(
+            max_chars(&"名".repeat(101), 100).unwrap_err().code,
+            "too_long"
+        );
         let today = time::macros::date!(2026 - 12 - 02);
         assert!(date_between(time::macros::date!(0000 - 01 - 01), today, "日期").is_err());
         assert!(date_between(time::macros::date!(2026 - 12 - 03), today, "日期").is_err());

@@ -76,7 +76,11 @@ pub(crate) fn parse(
     }
     for (field, value, limit) in [
         ("title", input.title.as_str(), limits::PATENT_TITLE),
-        ("licence_record", input.licence_record.as_str(), limits::LICENCE_RECORD),
+        (
+            "licence_record",
+            input.licence_record.as_str(),
+            limits::LICENCE_RECORD,
+        ),
     ] {
         if let Err(v) = max_chars(value, limit) {
             errors.push(FieldViolation::new(field, v));

@@ -158,7 +158,10 @@ pub fn sheet_rows<RS: Read + Seek>(
         Err(_) => {
             return Err(refuse(
                 "not_xlsx",
-                format!("工作表“{}”无法读取", zhichan_domain::validation::echo(sheet)),
+                format!(
+                    "工作表“{}”无法读取",
+                    zhichan_domain::validation::echo(sheet)
+                ),
             ))
         }
     };
@@ -173,7 +176,10 @@ pub fn sheet_rows<RS: Read + Seek>(
             Err(_) => {
                 return Err(refuse(
                     "not_xlsx",
-                    format!("工作表“{}”无法读取", zhichan_domain::validation::echo(sheet)),
+                    format!(
+                        "工作表“{}”无法读取",
+                        zhichan_domain::validation::echo(sheet)
+                    ),
                 ))
             }
         };
@@ -255,7 +261,11 @@ pub fn csv_rows(text: &str, limits: &UploadLimits) -> ServiceResult<Vec<(u32, Ve
                 ),
             )
         })?;
-        check_position("文件", (i as u32, rec.len().saturating_sub(1) as u32), limits)?;
+        check_position(
+            "文件",
+            (i as u32, rec.len().saturating_sub(1) as u32),
+            limits,
+        )?;
         budget.spend(48 + rec.as_slice().len() as u64 + 24 * rec.len() as u64)?;
         out.push((
             i as u32 + 1,
