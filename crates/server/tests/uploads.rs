@@ -542,7 +542,10 @@ async fn a_directory_reveals_nothing_outside_the_office_region(fresh: Fresh) {
     assert_eq!(about(2), about(3), "{body}");
     assert_eq!(about(2)[0]["code"], "unknown_enterprise");
     let text = body.to_string();
-    assert!(!text.contains("示例科技") && !text.contains("抚州"), "{text}");
+    assert!(
+        !text.contains("示例科技") && !text.contains("抚州"),
+        "{text}"
+    );
 
     let id = body["directory"]["id"].as_i64().unwrap();
     let cov = app
@@ -560,7 +563,10 @@ async fn a_directory_reveals_nothing_outside_the_office_region(fresh: Fresh) {
     assert_eq!(strip(&uncovered[0]), strip(&uncovered[1]), "{cov}");
     assert_eq!(uncovered[0]["on_platform"], false);
     let text = cov.to_string();
-    assert!(!text.contains("示例科技") && !text.contains("抚州"), "{text}");
+    assert!(
+        !text.contains("示例科技") && !text.contains("抚州"),
+        "{text}"
+    );
 
     let res = app
         .client

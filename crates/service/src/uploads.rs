@@ -13,6 +13,9 @@ use zhichan_domain::Violation;
 
 const MIB: u64 = 1024 * 1024;
 
+/// Rows of text cells, each with its 1-based row number.
+pub type Rows = Vec<(u32, Vec<String>)>;
+
 /// How large an upload may be, as settings (`zhichan serve` takes them from the environment).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UploadLimits {
@@ -151,7 +154,7 @@ pub fn sheet_rows<RS: Read + Seek>(
     min_columns: usize,
     limits: &UploadLimits,
     budget: &mut Budget,
-) -> ServiceResult<Option<Vec<(u32, Vec<String>)>>> {
+) -> ServiceResult<Option<Rows>> {
     let mut cells = match wb.worksheet_cells_reader(sheet) {
         Ok(r) => r,
         Err(calamine::XlsxError::WorksheetNotFound(_)) => return Ok(None),
@@ -238,7 +241,7 @@ fn check_position(what: &str, (row, col): (u32, u32), limits: &UploadLimits) -> 
 
 /// The records of a csv text with their 1-based line numbers, within the row, column and
 /// memory limits.
-pub fn csv_rows(text: &str, limits: &UploadLimits) -> ServiceResult<Vec<(u32, Vec<String>)>> {
+pub fn csv_rows(text: &str, limits: &UploadLimits) -> ServiceResult<Rows> {
     let mut budget = Budget {
         used: 0,
         limit: limits.max_memory_bytes,

@@ -118,7 +118,11 @@ impl Services {
         }
         use zhichan_domain::validation::{limits, max_chars};
         for (field, value, limit) in [
-            ("enterprise_name", &a.enterprise_name, limits::ENTERPRISE_NAME),
+            (
+                "enterprise_name",
+                &a.enterprise_name,
+                limits::ENTERPRISE_NAME,
+            ),
             ("contact_name", &a.contact_name, limits::CONTACT_NAME),
             ("contact_phone", &a.contact_phone, limits::CONTACT_PHONE),
         ] {

@@ -173,9 +173,18 @@ async fn a_directory_with_mistakes_is_refused_row_by_row(fresh: Fresh) {
     // The province sees 东乡: importing for 临川 it is told the firm lies elsewhere and its
     // name differs.
     let jiangxi = actor(&s, "adm.jiangxi", "admin", Some("360000"), None).await;
-    let csv = format!("企业名称,统一社会信用代码,类别,截止日期\n错误的名字,{dongxiang},专精特新,2026-12-31\n");
+    let csv = format!(
+        "企业名称,统一社会信用代码,类别,截止日期\n错误的名字,{dongxiang},专精特新,2026-12-31\n"
+    );
     let Imported::Refused { errors, .. } = s
-        .import_directory(&jiangxi, &ctx(), "临川名录", "361002", "名录.csv", csv.as_bytes())
+        .import_directory(
+            &jiangxi,
+            &ctx(),
+            "临川名录",
+            "361002",
+            "名录.csv",
+            csv.as_bytes(),
+        )
         .await
         .unwrap()
     else {
