@@ -715,6 +715,76 @@ async fn inputs_are_bounded_and_echoes_capped(fresh: Fresh) {
     );
     assert_eq!(body["errors"][0]["code"], "invalid_date");
 
+    // A product workbook with a name of 40,000 characters (more than a cell of Excel holds):
+    // refused as too long, and the marked workbook sent back holds a shortened cell. Before,
+    // writing the cell back failed and the answer was a 500.
+    let heads = [
+        "产品名称",
+        "型号规格",
+        "所属领域代码",
+        "产品说明",
+        "首次销售日期",
+        "年度",
+        "销售收入（元）",
+        "产值（元）",
+        "专利号（多个用分号分隔）",
+        "核心专利号（可空，默认第一件）",
+        "专利在产品中的实施方式",
+    ];
+    let head: String = heads
+        .iter()
+        .enumerate()
+        .map(|(i, h)| text_cell(&format!("{}1", (b'A' + i as u8) as char), h))
+        .collect();
+    let book = workbook(
+        "产品",
+        None,
+        &format!(
+            "<row r=\"1\">{head}</row><row r=\"2\">{}{}</row>",
+            text_cell("A2", &"名".repeat(40_000)),
+            text_cell("B2", "ZC-1")
+        ),
+    );
+    let (status, body) = upload_products(&app, &firm, book.clone()).await;
+    let errors = assert_problem(status, &body, 422);
+    assert!(
+        errors.contains(&("产品[2].产品名称".to_string(), "too_long".to_string())),
+        "{errors:?}"
+    );
+    assert!(body.to_string().len() < 16_384);
+    let form = reqwest::multipart::Form::new()
+        .text("enterprise", LINCHUAN)
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(book).file_name("产品.xlsx"),
+        );
+    let res = app
+        .client
+        .post(app.url("/api/v1/products/import"))
+        .bearer_auth(&firm)
+        .header(
+            "accept",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let marked = res.bytes().await.unwrap().to_vec();
+    let mut marked: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(marked)).unwrap();
+    let name = calamine::Reader::worksheet_range(&mut marked, "产品")
+        .unwrap()
+        .get_value((1, 0))
+        .unwrap()
+        .to_string();
+    assert!(
+        name.chars().count() <= 2_001 && name.ends_with('…'),
+        "{}",
+        name.len()
+    );
+
     // Request ids: a safe one is kept, anything else replaced by one of the server's.
     for (sent, kept) in [
         ("trace-abc.123_x", true),
