@@ -117,6 +117,7 @@ impl FromStr for Role {
             .into_iter()
             .find(|r| r.as_str() == s.trim())
             .ok_or_else(|| {
+                let s = crate::validation::echo(s);
                 Violation::new(
                     "invalid_role",
                     format!(

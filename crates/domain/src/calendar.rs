@@ -70,7 +70,10 @@ impl WorkCalendar {
                     i,
                     Violation::new(
                         "invalid_date",
-                        format!("“{}”不是有效的 YYYY-MM-DD 日期", d.date),
+                        format!(
+                            "“{}”不是有效的 YYYY-MM-DD 日期",
+                            crate::validation::echo(&d.date)
+                        ),
                         "not a YYYY-MM-DD date",
                     ),
                 )),

@@ -28,6 +28,8 @@ const LEN: usize = 18;
 pub struct CreditCode(String);
 
 fn violation(input: &str, zh_reason: String, en_reason: String) -> Violation {
+    // Quoted back capped: the input may be megabytes.
+    let input = crate::validation::echo(input);
     Violation::new(
         "invalid_credit_code",
         format!("统一社会信用代码“{input}”无效：{zh_reason}"),

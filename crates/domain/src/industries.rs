@@ -84,6 +84,8 @@ const SECTIONS: [(char, u8, u8); 20] = [
 ];
 
 fn invalid(input: &str) -> Violation {
+    // Quoted back capped: the input may be megabytes.
+    let input = crate::validation::echo(input);
     Violation::new(
         "invalid_industry",
         format!("行业代码“{input}”无效：应为 GB/T 4754-2017 的门类字母或二至四位数字代码"),

@@ -26,12 +26,14 @@ macro_rules! code_enum {
             pub fn parse(s: &str) -> Result<Self, Violation> {
                 match s.trim() {
                     $($code => Ok($name::$variant),)+
-                    other => Err(Violation::new(
+                    other => Err({
+                        let other = $crate::validation::echo(other);
+                        Violation::new(
                         concat!("invalid_", $field),
                         format!("“{other}”不是有效的取值，可选：{}",
                             [$($code),+].join("、")),
                         format!("\"{other}\" is not one of {}", [$($code),+].join(", ")),
-                    )),
+                    )}),
                 }
             }
         }

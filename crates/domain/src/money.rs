@@ -17,6 +17,8 @@ pub struct Money(i64);
 const MAX_FEN: i64 = 1_000_000_000_000_000;
 
 fn invalid(input: &str) -> Violation {
+    // Quoted back capped: the input may be megabytes.
+    let input = crate::validation::echo(input);
     Violation::new(
         "invalid_money",
         format!("金额“{input}”格式不正确：应为以元为单位、最多两位小数的数字，如 1234.50"),

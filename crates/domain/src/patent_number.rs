@@ -60,10 +60,16 @@ impl FromStr for PatentType {
             "invention" => Ok(PatentType::Invention),
             "utility_model" => Ok(PatentType::UtilityModel),
             "design" => Ok(PatentType::Design),
-            _ => Err(Violation::new(
+            s => Err(Violation::new(
                 "invalid_patent_type",
-                format!("专利类型“{s}”无效：应为 invention、utility_model 或 design"),
-                format!("\"{s}\" is not a patent type (invention, utility_model or design)"),
+                format!(
+                    "专利类型“{}”无效：应为 invention、utility_model 或 design",
+                    crate::validation::echo(s)
+                ),
+                format!(
+                    "\"{}\" is not a patent type (invention, utility_model or design)",
+                    crate::validation::echo(s)
+                ),
             )),
         }
     }
@@ -75,6 +81,8 @@ impl FromStr for PatentType {
 pub struct PatentNumber(String);
 
 fn violation(input: &str, zh_reason: String, en_reason: String) -> Violation {
+    // Quoted back capped: the input may be megabytes.
+    let input = crate::validation::echo(input);
     Violation::new(
         "invalid_patent_number",
         format!("专利申请号“{input}”无效：{zh_reason}"),

@@ -65,6 +65,8 @@ const PROVINCE_PREFIXES: [u32; 34] = [
 ];
 
 fn invalid(input: &str) -> Violation {
+    // Quoted back capped: the input may be megabytes.
+    let input = crate::validation::echo(input);
     Violation::new(
         "invalid_region",
         format!("行政区划代码“{input}”无效：应为 GB/T 2260 规定的六位数字代码"),

@@ -28,3 +28,96 @@ impl fmt::Display for Violation {
 }
 
 impl std::error::Error for Violation {}
+
+/// How many characters of a typed value a message repeats back: enough to recognise it, never
+/// a 19 MB cell.
+pub const ECHO_CHARS: usize = 50;
+
+/// A typed value as a message may quote it: its first [`ECHO_CHARS`] characters, then `…`.
+pub fn echo(input: &str) -> String {
+    match input.char_indices().nth(ECHO_CHARS) {
+        Some((end, _)) => format!("{}…", &input[..end]),
+        None => input.to_string(),
+    }
+}
+
+/// The longest each text field of a profile, product or patent may be, in characters.
+pub mod limits {
+    pub const ENTERPRISE_NAME: usize = 100;
+    pub const ADDRESS: usize = 200;
+    pub const CONTACT_NAME: usize = 50;
+    pub const CONTACT_PHONE: usize = 30;
+    pub const CONTACT_EMAIL: usize = 100;
+    pub const CERTIFICATE: usize = 100;
+    pub const PRODUCT_NAME: usize = 100;
+    pub const MODEL: usize = 100;
+    pub const DESCRIPTION: usize = 2_000;
+    pub const EMBODIMENT: usize = 1_000;
+    pub const PATENT_TITLE: usize = 200;
+    /// Each patentee's name.
+    pub const PATENTEE: usize = 100;
+    /// How many patentees one patent lists.
+    pub const PATENTEES: usize = 20;
+    pub const LICENCE_RECORD: usize = 50;
+    /// The longest of them all: what a refused workbook may write back into one cell.
+    pub const LONGEST: usize = DESCRIPTION;
+}
+
+/// `too_long` when `value` (as it will be stored, trimmed) has more than `limit` characters.
+pub fn max_chars(value: &str, limit: usize) -> Result<(), Violation> {
+    if value.trim().chars().nth(limit).is_some() {
+        Err(Violation::new(
+            "too_long",
+            format!("不能超过 {limit} 个字"),
+            format!("at most {limit} characters"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// The earliest date a person may type for an event of a firm or a patent.
+pub const EARLIEST_DATE: time::Date = time::macros::date!(1900 - 01 - 01);
+
+/// The latest a date of the future (a validity's end, a deadline) may be.
+pub const LATEST_DATE: time::Date = time::macros::date!(2199 - 12 - 31);
+
+/// `invalid_date` unless `day` lies between 1900-01-01 and `latest` (usually today, from the
+/// injected clock).
+pub fn date_between(day: time::Date, latest: time::Date, what_zh: &str) -> Result<(), Violation> {
+    if (EARLIEST_DATE..=latest).contains(&day) {
+        Ok(())
+    } else {
+        Err(Violation::new(
+            "invalid_date",
+            format!(
+                "{what_zh}应在 {} 至 {} 之间",
+                crate::enterprises::format_date(EARLIEST_DATE),
+                crate::enterprises::format_date(latest)
+            ),
+            format!("{what_zh} out of range"),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn echoes_are_capped_and_lengths_counted_in_characters() {
+        assert_eq!(echo("短"), "短");
+        let long = "专".repeat(60);
+        assert_eq!(echo(&long).chars().count(), ECHO_CHARS + 1);
+        assert!(echo(&long).ends_with('…'));
+        assert!(max_chars(&"名".repeat(100), 100).is_ok());
+        assert_eq!(
+            max_chars(&"名".repeat(101), 100).unwrap_err().code,
+            "too_long"
+        );
+        let today = time::macros::date!(2026 - 12 - 02);
+        assert!(date_between(time::macros::date!(0000 - 01 - 01), today, "日期").is_err());
+        assert!(date_between(time::macros::date!(2026 - 12 - 03), today, "日期").is_err());
+        assert!(date_between(EARLIEST_DATE, today, "日期").is_ok());
+    }
+}

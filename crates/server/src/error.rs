@@ -72,6 +72,29 @@ pub fn title_for(status: StatusCode) -> &'static str {
     }
 }
 
+/// The most characters of a detail, a field name or a message an answer carries: whatever a
+/// message quotes, a 422 never sends megabytes of the input back.
+const MESSAGE_CHARS: usize = 300;
+
+fn capped(mut s: String) -> String {
+    if let Some((end, _)) = s.char_indices().nth(MESSAGE_CHARS) {
+        s.truncate(end);
+        s.push('…');
+    }
+    s
+}
+
+fn capped_errors(errors: Vec<FieldError>) -> Vec<FieldError> {
+    errors
+        .into_iter()
+        .map(|e| FieldError {
+            field: capped(e.field),
+            code: e.code,
+            message: capped(e.message),
+        })
+        .collect()
+}
+
 /// A problem+json response for a status with no field errors.
 pub fn problem(status: StatusCode, detail: impl Into<String>, errors: Vec<FieldError>) -> Response {
     let kind = match status.as_u16() {
@@ -86,8 +109,8 @@ pub fn problem(status: StatusCode, detail: impl Into<String>, errors: Vec<FieldE
         type_: kind.to_string(),
         title: title_for(status).to_string(),
         status: status.as_u16(),
-        detail: detail.into(),
-        errors,
+        detail: capped(detail.into()),
+        errors: capped_errors(errors),
     };
     let mut res = (status, Json(body)).into_response();
     res.headers_mut()
@@ -214,8 +237,8 @@ impl AppError {
             type_: "about:blank".into(),
             title: title_for(status).to_string(),
             status: status.as_u16(),
-            detail,
-            errors,
+            detail: capped(detail),
+            errors: capped_errors(errors),
         }
     }
 }
@@ -394,7 +417,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 Err(AppError::Invalid(vec![FieldError {
                     field: path,
                     code: "invalid".into(),
-                    message: format!("字段类型或取值不正确：{text}"),
+                    message: format!(
+                        "字段类型或取值不正确：{}",
+                        zhichan_domain::validation::echo(&text)
+                    ),
                 }]))
             }
         }

@@ -11,6 +11,30 @@ use std::any::Any;
 
 pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// The longest request id a client may choose.
+pub const REQUEST_ID_MAX: usize = 64;
+
+/// Whether a client's `X-Request-Id` may be kept, echoed and logged: short, and only
+/// `[A-Za-z0-9._-]` (nothing that could forge a log line or bloat every entry).
+pub fn acceptable_request_id(id: &[u8]) -> bool {
+    !id.is_empty()
+        && id.len() <= REQUEST_ID_MAX
+        && id
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Drops a client's request id that is not acceptable (all of them, when it sent several), so
+/// that a generated one takes its place.
+pub fn screen_request_id<B>(mut req: axum::http::Request<B>) -> axum::http::Request<B> {
+    let headers = req.headers();
+    let values: Vec<&HeaderValue> = headers.get_all(&REQUEST_ID).iter().collect();
+    if !values.is_empty() && (values.len() > 1 || !acceptable_request_id(values[0].as_bytes())) {
+        req.headers_mut().remove(&REQUEST_ID);
+    }
+    req
+}
+
 /// No inline script or style anywhere, nothing from another origin, no framing.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
      style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \

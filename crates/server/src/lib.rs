@@ -38,6 +38,8 @@ pub struct Settings {
     /// Believe `X-Forwarded-For` and `X-Forwarded-Proto` (set when a reverse proxy that sets
     /// them is the only way in).
     pub trust_proxy: bool,
+    /// How large an uploaded workbook or csv may be (rows, columns, unzipped size, memory).
+    pub uploads: zhichan_service::uploads::UploadLimits,
 }
 
 impl Default for Settings {
@@ -46,6 +48,7 @@ impl Default for Settings {
             body_limit: 20 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             trust_proxy: false,
+            uploads: Default::default(),
         }
     }
 }
@@ -74,7 +77,7 @@ pub fn app(services: Services, settings: Settings) -> Router {
             .into_bytes(),
     );
     let state = AppState {
-        services,
+        services: services.with_upload_limits(settings.uploads.clone()),
         settings: Arc::new(settings.clone()),
         openapi,
     };
@@ -277,6 +280,10 @@ pub fn with_layers(router: Router, settings: &Settings) -> Router {
             layers::REQUEST_ID.clone(),
             MakeRequestUuid,
         ))
+        // Outermost: a client's unacceptable id is gone before one is set, logged or echoed.
+        .layer(tower::util::MapRequestLayer::new(
+            layers::screen_request_id::<axum::body::Body>,
+        ))
 }
 
 /// Serves the application on `listener` until `shutdown` completes, then lets requests in
@@ -380,7 +387,7 @@ mod layer_tests {
             &Settings {
                 body_limit: 1024,
                 request_timeout: Duration::from_millis(100),
-                trust_proxy: false,
+                ..Settings::default()
             },
         )
     }

@@ -5,14 +5,16 @@
 
 use crate::patents::PatentInput;
 use crate::products::{FiguresInput, LinkInput, ProductInput};
+use crate::uploads;
 use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
-use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
+use calamine::{open_workbook_from_rs, Data, Xlsx};
 use rust_xlsxwriter::{Color, Format, Note, Workbook, XlsxError};
 use serde_json::json;
 use std::collections::HashMap;
 use std::io::Cursor;
 use zhichan_domain::access::{authorize, Action, Actor};
 use zhichan_domain::patents::{LegalStatus, PatentRight};
+use zhichan_domain::validation::limits;
 use zhichan_domain::{CreditCode, PatentNumber, Violation};
 use zhichan_store::{enterprises, patents};
 
@@ -131,28 +133,6 @@ pub(crate) fn cell_text(d: &Data) -> String {
     }
 }
 
-/// A sheet's rows as text, with their Excel row numbers; `None` when the sheet is absent.
-fn sheet_rows(
-    wb: &mut Xlsx<Cursor<&[u8]>>,
-    name: &str,
-    columns: usize,
-) -> Option<Vec<(u32, Vec<String>)>> {
-    let range = wb.worksheet_range(name).ok()?;
-    let (start_row, start_col) = range.start().unwrap_or((0, 0));
-    let mut out = Vec::new();
-    for (i, row) in range.rows().enumerate() {
-        let mut cells = vec![String::new(); columns];
-        for (j, d) in row.iter().enumerate() {
-            let col = start_col as usize + j;
-            if col < columns {
-                cells[col] = cell_text(d);
-            }
-        }
-        out.push((start_row + i as u32 + 1, cells));
-    }
-    Some(out)
-}
-
 fn split_list(s: &str) -> Vec<String> {
     s.split([';', '；', ',', '，', '、', '\n'])
         .map(str::trim)
@@ -234,6 +214,9 @@ fn annotate(
                     .filter(|e| e.sheet == sheet && e.row == *row)
                     .collect();
                 for (c, text) in cells.iter().enumerate() {
+                    // Written back as typed, but never more than any field may hold (a cell
+                    // of megabytes is refused as too long, not echoed).
+                    let text: &str = &capped_cell(text);
                     let hit: Vec<&&RowError> =
                         mine.iter().filter(|e| e.column == columns[c].0).collect();
                     if hit.is_empty() {
@@ -260,6 +243,14 @@ fn annotate(
         wb.save_to_buffer()
     };
     build().map_err(xlsx_error)
+}
+
+/// A cell as a refused workbook writes it back: at most as long as the longest field, then `…`.
+fn capped_cell(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(limits::LONGEST) {
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+        None => text.into(),
+    }
 }
 
 fn file_error(code: &'static str, zh: &str) -> ServiceError {
@@ -294,16 +285,42 @@ impl Services {
                 "请上传 .xlsx 格式的 Excel 工作簿（可先下载模板）",
             ));
         }
+        // Measured before it is opened: the upload limits bound what reading it may cost.
+        let limits = self.upload_limits();
+        let mut budget = uploads::check_xlsx(file, limits)?;
         let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(file))
             .map_err(|_| file_error("not_xlsx", "文件无法作为 xlsx 工作簿打开"))?;
-        let Some(product_rows) = sheet_rows(&mut wb, PRODUCT_SHEET, PRODUCT_COLUMNS.len()) else {
+        let Some(product_rows) = uploads::sheet_rows(
+            &mut wb,
+            PRODUCT_SHEET,
+            PRODUCT_COLUMNS.len(),
+            limits,
+            &mut budget,
+        )?
+        else {
             return Err(file_error(
                 "wrong_template",
                 "工作簿中没有“产品”工作表，请使用模板",
             ));
         };
-        let patent_rows =
-            sheet_rows(&mut wb, PATENT_SHEET, PATENT_COLUMNS.len()).unwrap_or_default();
+        let patent_rows = uploads::sheet_rows(
+            &mut wb,
+            PATENT_SHEET,
+            PATENT_COLUMNS.len(),
+            limits,
+            &mut budget,
+        )?
+        .unwrap_or_default();
+        // Cells right of the template's columns are not read (nor written back).
+        let (mut product_rows, mut patent_rows) = (product_rows, patent_rows);
+        for (rows, n) in [
+            (&mut product_rows, PRODUCT_COLUMNS.len()),
+            (&mut patent_rows, PATENT_COLUMNS.len()),
+        ] {
+            for (_, cells) in rows.iter_mut() {
+                cells.truncate(n);
+            }
+        }
         let headers_ok = |rows: &[(u32, Vec<String>)], columns: &[(&str, f64)]| {
             rows.first().is_some_and(|(r, cells)| {
                 *r == 1 && cells.iter().zip(columns).all(|(c, (h, _))| c == h)

@@ -4,6 +4,7 @@
 //! product registered by their deadline, overall, per category and per sub-region.
 
 use crate::audit::record;
+use crate::uploads::{self, UploadLimits};
 use crate::{Ctx, ServiceError, ServiceResult, Services};
 use calamine::{open_workbook_from_rs, Reader, Xlsx};
 use serde_json::json;
@@ -11,12 +12,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 use zhichan_domain::access::{authorize, Action, Actor, Placement, Scope};
 use zhichan_domain::enterprises::{format_date, parse_date};
+use zhichan_domain::validation::{self, limits, max_chars};
 use zhichan_domain::{CreditCode, RegionCode, Violation};
 use zhichan_store::directories::{self, CoverageRow, Directory, Entry};
 use zhichan_store::{enterprises, regions};
-
-/// The most rows one directory may list.
-pub const MAX_ROWS: usize = 20_000;
 
 /// A problem with one row of a directory file: blocking (`error`) or only reported.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -47,9 +46,15 @@ fn file_error(code: &'static str, zh: &str) -> ServiceError {
 }
 
 /// The rows of the first worksheet of an xlsx file, or of a csv file (UTF-8, or GBK as Excel on
-/// Chinese Windows saves it), as text cells with their 1-based row numbers.
-fn read_table(file_name: &str, bytes: &[u8]) -> ServiceResult<Vec<(u32, Vec<String>)>> {
+/// Chinese Windows saves it), as text cells with their 1-based row numbers; bounded by the
+/// upload limits before anything is read.
+fn read_table(
+    file_name: &str,
+    bytes: &[u8],
+    limits: &UploadLimits,
+) -> ServiceResult<Vec<(u32, Vec<String>)>> {
     if bytes.starts_with(b"PK\x03\x04") {
+        let mut budget = uploads::check_xlsx(bytes, limits)?;
         let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
             .map_err(|_| file_error("not_xlsx", "文件无法作为 xlsx 工作簿打开"))?;
         let first = wb
@@ -57,19 +62,8 @@ fn read_table(file_name: &str, bytes: &[u8]) -> ServiceResult<Vec<(u32, Vec<Stri
             .first()
             .cloned()
             .ok_or_else(|| file_error("empty", "工作簿中没有工作表"))?;
-        let range = wb
-            .worksheet_range(&first)
-            .map_err(|_| file_error("not_xlsx", "工作表无法读取"))?;
-        let (start_row, start_col) = range.start().unwrap_or((0, 0));
-        return Ok(range
-            .rows()
-            .enumerate()
-            .map(|(i, r)| {
-                let mut cells = vec![String::new(); start_col as usize];
-                cells.extend(r.iter().map(crate::bulk::cell_text));
-                (start_row + i as u32 + 1, cells)
-            })
-            .collect());
+        return uploads::sheet_rows(&mut wb, &first, 0, limits, &mut budget)?
+            .ok_or_else(|| file_error("not_xlsx", "工作表无法读取"));
     }
     let lower = file_name.to_ascii_lowercase();
     let looks_binary = bytes.iter().take(4096).any(|b| *b == 0);
@@ -80,23 +74,10 @@ fn read_table(file_name: &str, bytes: &[u8]) -> ServiceResult<Vec<(u32, Vec<Stri
         ));
     }
     let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.trim_start_matches('\u{feff}').to_string(),
-        Err(_) => encoding_rs::GBK.decode(bytes).0.into_owned(),
+        Ok(t) => std::borrow::Cow::Borrowed(t.trim_start_matches('\u{feff}')),
+        Err(_) => encoding_rs::GBK.decode(bytes).0,
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec =
-            rec.map_err(|e| file_error("bad_csv", &format!("第 {} 行无法解析：{e}", i + 1)))?;
-        out.push((
-            i as u32 + 1,
-            rec.iter().map(|c| c.trim().to_string()).collect(),
-        ));
-    }
-    Ok(out)
+    uploads::csv_rows(&text, limits)
 }
 
 /// Where each needed column is, from the header row's names.
@@ -138,6 +119,7 @@ fn parse_deadline(s: &str) -> Option<time::Date> {
         return None;
     }
     parse_date(&format!("{y:0>4}-{m:0>2}-{d:0>2}"))
+        .filter(|d| (validation::EARLIEST_DATE..=validation::LATEST_DATE).contains(d))
 }
 
 /// Coverage of a directory, as pages and the API show it.
@@ -202,8 +184,8 @@ impl Services {
     ) -> ServiceResult<Imported> {
         let scope = authorize(actor, Action::ManageDirectories)?;
         let region = match region.trim() {
-            "" => match scope {
-                Scope::Region(r) => r,
+            "" => match &scope {
+                Scope::Region(r) => *r,
                 _ => RegionCode::NATION,
             },
             r => RegionCode::parse(r).map_err(|v| ServiceError::invalid("region", v))?,
@@ -226,7 +208,8 @@ impl Services {
         if bytes.is_empty() {
             return Err(file_error("required", "请选择要导入的文件"));
         }
-        let table = read_table(file_name, bytes)?;
+        let limits = self.upload_limits();
+        let table = read_table(file_name, bytes, limits)?;
         let mut rows = table
             .into_iter()
             .filter(|(_, c)| c.iter().any(|x| !x.is_empty()));
@@ -243,10 +226,10 @@ impl Services {
         if data.is_empty() {
             return Err(file_error("empty", "文件中只有列名，没有企业"));
         }
-        if data.len() > MAX_ROWS {
+        if data.len() > limits.max_rows as usize {
             return Err(file_error(
                 "too_many_rows",
-                &format!("一个名录最多 {MAX_ROWS} 家企业，请拆分后导入"),
+                &format!("一个名录最多 {} 家企业，请拆分后导入", limits.max_rows),
             ));
         }
         let mut errors = Vec::new();
@@ -268,6 +251,14 @@ impl Services {
                 errors.push(note(*row, "企业名称", "required", "请填写企业名称".into()));
                 ok = false;
             }
+            if let Err(v) = max_chars(&ename, limits::ENTERPRISE_NAME) {
+                errors.push(note(*row, "企业名称", v.code, v.message_zh));
+                ok = false;
+            }
+            if let Err(v) = max_chars(&category, 50) {
+                errors.push(note(*row, "类别", v.code, v.message_zh));
+                ok = false;
+            }
             if category.is_empty() {
                 errors.push(note(
                     *row,
@@ -284,7 +275,10 @@ impl Services {
                         *row,
                         "截止日期",
                         "invalid_date",
-                        format!("“{deadline}”不是有效日期，应写作 2026-12-31"),
+                        format!(
+                            "“{}”不是有效日期，应写作 2026-12-31",
+                            zhichan_domain::validation::echo(&deadline)
+                        ),
                     ));
                     ok = false;
                     None
@@ -310,7 +304,16 @@ impl Services {
                 } else {
                     seen.insert(c.clone(), *row);
                 }
-                match enterprises::by_credit_code(self.db(), c).await? {
+                // An enterprise outside the caller's scope is answered exactly as one not on
+                // the platform: the import must not reveal that it exists, nor where.
+                let visible = enterprises::by_credit_code(self.db(), c)
+                    .await?
+                    .filter(|e| match &scope {
+                        Scope::All => true,
+                        Scope::Region(r) => r.contains(e.region),
+                        _ => false,
+                    });
+                match visible {
                     Some(e) => {
                         if !region.contains(e.region) {
                             errors.push(note(
@@ -405,7 +408,19 @@ impl Services {
             .ok_or(ServiceError::NotFound)?;
         self.directory_scope(actor, directory.region, &format!("directory:{id}"))
             .await?;
-        let rows = directories::coverage(self.db(), id).await?;
+        let mut rows = directories::coverage(self.db(), id).await?;
+        for r in &mut rows {
+            // An enterprise now outside the directory's region (inside the caller's scope) is
+            // shown as one not on the platform, as at import: nothing of it is revealed.
+            if r.region.is_some_and(|e| !directory.region.contains(e)) {
+                r.enterprise_id = None;
+                r.region = None;
+                r.contact_name.clear();
+                r.contact_phone.clear();
+                r.contact_email.clear();
+                r.covered_on = None;
+            }
+        }
         let today = self.now().beijing_date();
         let mut categories: BTreeMap<String, (i64, i64)> = BTreeMap::new();
         let mut by_region: BTreeMap<String, (i64, i64)> = BTreeMap::new();

@@ -9,6 +9,7 @@ use zhichan_domain::access::{authorize, authorize_on, Action, Actor, Placement, 
 use zhichan_domain::enterprises::{
     format_date, parse_date, Ownership, Qualification, QualificationKind, QualificationLevel, Scale,
 };
+use zhichan_domain::validation::{date_between, limits, max_chars, LATEST_DATE};
 use zhichan_domain::{CreditCode, IndustryCode, RegionCode, Violation};
 use zhichan_store::enterprise_amendments;
 use zhichan_store::enterprises::{self, Enterprise, Version, Within};
@@ -157,7 +158,10 @@ impl Services {
                         "industry",
                         Violation::new(
                             "invalid_industry",
-                            format!("行业代码“{}”不在 GB/T 4754-2017 中", input.industry.trim()),
+                            format!(
+                                "行业代码“{}”不在 GB/T 4754-2017 中",
+                                zhichan_domain::validation::echo(input.industry.trim())
+                            ),
                             "not a GB/T 4754-2017 code",
                         ),
                     ));
@@ -182,6 +186,10 @@ impl Services {
                 None | Some("") => None,
                 Some(t) => {
                     let d = parse_date(t);
+                    if let Some(Err(v)) = d.map(|d| date_between(d, LATEST_DATE, "日期")) {
+                        errors.push(FieldViolation::new(at(f), v));
+                        return None;
+                    }
                     if d.is_none() {
                         errors.push(FieldViolation::new(
                             at(f),
@@ -219,6 +227,9 @@ impl Services {
                         Violation::new("duplicate", "同一资质同一级别只能填写一次", "listed twice"),
                     ));
                 }
+                if let Err(v) = max_chars(&q.certificate, limits::CERTIFICATE) {
+                    errors.push(FieldViolation::new(at("certificate"), v));
+                }
                 quals.push(Qualification {
                     kind,
                     level,
@@ -230,6 +241,19 @@ impl Services {
         }
         if input.contact_name.trim().is_empty() {
             errors.push(required("contact.name", "请填写联系人"));
+        }
+        for (field, value, limit) in [
+            ("name", &input.name, limits::ENTERPRISE_NAME),
+            ("address", &input.address, limits::ADDRESS),
+            ("contact.name", &input.contact_name, limits::CONTACT_NAME),
+            ("contact.phone", &input.contact_phone, limits::CONTACT_PHONE),
+            ("contact.email", &input.contact_email, limits::CONTACT_EMAIL),
+        ] {
+            if let Err(v) = max_chars(value, limit) {
+                // Only the length is reported: the other checks of the field would repeat it.
+                errors.retain(|e: &FieldViolation| e.field != field);
+                errors.push(FieldViolation::new(field, v));
+            }
         }
         let phone = input.contact_phone.trim();
         if phone.len() < 7

@@ -30,6 +30,7 @@ pub mod rules;
 pub mod secrets;
 pub mod security;
 pub mod stats;
+pub mod uploads;
 pub mod verification;
 
 use clock::{Clock, SystemClock};
@@ -55,6 +56,8 @@ pub struct Services {
     /// Bearer tokens recently found valid, with their accounts, for a few seconds (every API
     /// request asks); emptied by any change to an account or a token.
     token_cache: Arc<accounts::TokenCache>,
+    /// How large an uploaded workbook or table may be.
+    upload_limits: Arc<uploads::UploadLimits>,
 }
 
 impl Services {
@@ -71,7 +74,18 @@ impl Services {
             settings_cache: Arc::default(),
             rules_cache: Arc::default(),
             token_cache: Arc::default(),
+            upload_limits: Arc::default(),
         }
+    }
+
+    /// The same services with other upload limits (the server's settings).
+    pub fn with_upload_limits(mut self, limits: uploads::UploadLimits) -> Self {
+        self.upload_limits = Arc::new(limits);
+        self
+    }
+
+    pub fn upload_limits(&self) -> &uploads::UploadLimits {
+        &self.upload_limits
     }
 
     pub fn db(&self) -> &Db {

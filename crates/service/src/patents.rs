@@ -8,6 +8,7 @@ use serde_json::json;
 use zhichan_domain::access::{Action, Actor};
 use zhichan_domain::enterprises::{format_date, parse_date};
 use zhichan_domain::patents::{LegalStatus, PatentRight};
+use zhichan_domain::validation::{date_between, limits, max_chars};
 use zhichan_domain::{PatentNumber, Violation};
 use zhichan_store::patents::{self, Patent};
 use zhichan_store::StoreError;
@@ -73,9 +74,50 @@ pub(crate) fn parse(
             Violation::new("required", "请填写专利权人", "at least one patentee"),
         ));
     }
+    for (field, value, limit) in [
+        ("title", input.title.as_str(), limits::PATENT_TITLE),
+        (
+            "licence_record",
+            input.licence_record.as_str(),
+            limits::LICENCE_RECORD,
+        ),
+    ] {
+        if let Err(v) = max_chars(value, limit) {
+            errors.push(FieldViolation::new(field, v));
+        }
+    }
+    if patentees.len() > limits::PATENTEES {
+        errors.push(FieldViolation::new(
+            "patentees",
+            Violation::new(
+                "too_long",
+                format!("专利权人不能超过 {} 个", limits::PATENTEES),
+                "too many patentees",
+            ),
+        ));
+    } else if let Some(v) = patentees
+        .iter()
+        .find_map(|p| max_chars(p, limits::PATENTEE).err())
+    {
+        errors.push(FieldViolation::new(
+            "patentees",
+            Violation::new(
+                v.code,
+                format!("每个专利权人{}", v.message_zh),
+                v.message_en,
+            ),
+        ));
+    }
     let grant_date = match input.grant_date.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(raw) => match parse_date(raw) {
+            Some(d) if date_between(d, today, "授权日").is_err() => {
+                errors.push(FieldViolation::new(
+                    "grant_date",
+                    date_between(d, today, "授权日").unwrap_err(),
+                ));
+                None
+            }
             Some(d) if d > today => {
                 errors.push(FieldViolation::new(
                     "grant_date",

@@ -12,6 +12,7 @@ use zhichan_domain::access::{authorize, Action, Actor, Placement, Scope};
 use zhichan_domain::enterprises::{format_date, parse_date};
 use zhichan_domain::patents::not_in_force;
 use zhichan_domain::registration::{ProductStatus, RegistrationNumber, Step};
+use zhichan_domain::validation::{date_between, limits, max_chars};
 use zhichan_domain::{CreditCode, IndustryCode, Money, PatentNumber, Violation};
 use zhichan_store::enterprises::{self, Enterprise};
 use zhichan_store::patents::{self, Patent};
@@ -336,15 +337,24 @@ impl Services {
                 None
             }
         };
+        for (field, value, limit) in [
+            ("name", &input.name, limits::PRODUCT_NAME),
+            ("model", &input.model, limits::MODEL),
+            ("description", &input.description, limits::DESCRIPTION),
+        ] {
+            if let Err(v) = max_chars(value, limit) {
+                errors.push(FieldViolation::new(field, v));
+            }
+        }
         let first_sold_on = match input.first_sold_on.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(raw) => match parse_date(raw) {
-                Some(d) if d <= today => Some(d),
+                Some(d) if date_between(d, today, "首次销售日期").is_ok() => Some(d),
                 _ => {
                     errors.push(invalid(
                         "first_sold_on",
                         "invalid_date",
-                        "首次销售日期应为不晚于今天的 YYYY-MM-DD",
+                        "首次销售日期应为 1900-01-01 至今天之间的 YYYY-MM-DD 日期",
                     ));
                     None
                 }
@@ -425,6 +435,9 @@ impl Services {
         let mut seen: Vec<PatentNumber> = Vec::new();
         for (i, l) in input.patents.iter().enumerate() {
             let at = |k: &str| format!("patents[{i}].{k}");
+            if let Err(v) = max_chars(&l.embodiment, limits::EMBODIMENT) {
+                errors.push(FieldViolation::new(at("embodiment"), v));
+            }
             let number = match PatentNumber::parse(&l.patent.number) {
                 Ok(n) => n,
                 Err(v) => {

@@ -116,6 +116,20 @@ impl Services {
         if a.contact_name.trim().is_empty() {
             errors.push(required("contact_name", "请填写联系人"));
         }
+        use zhichan_domain::validation::{limits, max_chars};
+        for (field, value, limit) in [
+            (
+                "enterprise_name",
+                &a.enterprise_name,
+                limits::ENTERPRISE_NAME,
+            ),
+            ("contact_name", &a.contact_name, limits::CONTACT_NAME),
+            ("contact_phone", &a.contact_phone, limits::CONTACT_PHONE),
+        ] {
+            if let Err(v) = max_chars(value, limit) {
+                errors.push(FieldViolation::new(field, v));
+            }
+        }
         let phone_ok = a.contact_phone.trim().len() >= 7
             && a.contact_phone
                 .trim()

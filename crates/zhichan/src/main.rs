@@ -30,6 +30,35 @@ struct DbArg {
     url: String,
 }
 
+/// How large an uploaded workbook or csv may be (see README, "Uploads").
+#[derive(clap::Args)]
+struct UploadArgs {
+    /// Rows of data a sheet or csv may have below its header
+    #[arg(long, env = "ZHICHAN_UPLOAD_MAX_ROWS", default_value_t = 20_000)]
+    upload_max_rows: u32,
+    /// Columns a sheet or csv may use
+    #[arg(long, env = "ZHICHAN_UPLOAD_MAX_COLUMNS", default_value_t = 50)]
+    upload_max_columns: u32,
+    /// MiB an xlsx may inflate to (all its parts together, and each)
+    #[arg(long, env = "ZHICHAN_UPLOAD_MAX_UNZIPPED_MIB", default_value_t = 50)]
+    upload_max_unzipped_mib: u64,
+    /// MiB reading one upload may keep in memory
+    #[arg(long, env = "ZHICHAN_UPLOAD_MAX_MEMORY_MIB", default_value_t = 64)]
+    upload_max_memory_mib: u64,
+}
+
+impl UploadArgs {
+    fn limits(&self) -> zhichan_service::uploads::UploadLimits {
+        zhichan_service::uploads::UploadLimits {
+            max_rows: self.upload_max_rows,
+            max_columns: self.upload_max_columns,
+            max_unzipped_bytes: self.upload_max_unzipped_mib * 1024 * 1024,
+            max_memory_bytes: self.upload_max_memory_mib * 1024 * 1024,
+            ..Default::default()
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the web UI and the API
@@ -45,6 +74,8 @@ enum Command {
         /// Trust X-Forwarded-For and X-Forwarded-Proto from a reverse proxy in front
         #[arg(long, env = "ZHICHAN_TRUST_PROXY")]
         trust_proxy: bool,
+        #[command(flatten)]
+        uploads: UploadArgs,
     },
     /// Apply the database migrations and load the reference data, then exit
     Migrate {
@@ -451,6 +482,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             bind,
             demo,
             trust_proxy,
+            uploads,
         } => {
             let database = open(&db.url).await?;
             if demo {
@@ -524,6 +556,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 services,
                 Settings {
                     trust_proxy,
+                    uploads: uploads.limits(),
                     ..Settings::default()
                 },
                 listener,

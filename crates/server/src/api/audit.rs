@@ -153,6 +153,7 @@ mod tests {
 /// The rows of a CSV export, fetched and sent a batch at a time so that a large log never sits
 /// in memory whole.
 pub fn csv_stream(state: AppState, actor: zhichan_domain::access::Actor, filter: Filter) -> Body {
+    use futures_util::StreamExt;
     const BATCH: i64 = 1_000;
     let header = "\u{feff}序号,时间,用户,角色,地址,操作,对象,结果,详情,哈希\r\n".to_string();
     let stream = futures_util::stream::unfold(
@@ -212,7 +213,9 @@ pub fn csv_stream(state: AppState, actor: zhichan_domain::access::Actor, filter:
                 Some((Ok(out), (None, last, finished)))
             }
         },
-    );
+    )
+    // Fused: a compressing layer polls the body once more after its end, which `unfold` forbids.
+    .fuse();
     Body::from_stream(stream)
 }
 

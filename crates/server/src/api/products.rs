@@ -155,11 +155,13 @@ pub async fn stream_file(
 ) -> AppResult<axum::response::Response> {
     use axum::http::header;
     use axum::response::IntoResponse;
+    use futures_util::StreamExt;
     use tokio::io::AsyncReadExt;
     let f = tokio::fs::File::open(file.path())
         .await
         .map_err(|e| AppError::Internal(format!("export file: {e}")))?;
-    // The state keeps the temporary file alive until the last chunk is sent.
+    // The state keeps the temporary file alive until the last chunk is sent. Fused: a
+    // compressing layer polls the body once more after its end, which `unfold` forbids.
     let stream = futures_util::stream::unfold(Some((f, file)), |state| async move {
         let (mut f, keep) = state?;
         let mut buf = vec![0u8; 64 * 1024];
@@ -171,7 +173,8 @@ pub async fn stream_file(
             }
             Err(e) => Some((Err(e), None)),
         }
-    });
+    })
+    .fuse();
     let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
     Ok((
         [
