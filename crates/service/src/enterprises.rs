@@ -5,7 +5,7 @@
 use crate::audit::record;
 use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
 use serde_json::json;
-use zhichan_domain::access::{authorize, authorize_on, Action, Actor, Placement, Scope};
+use zhichan_domain::access::{authorize, Action, Actor, Placement, Scope};
 use zhichan_domain::enterprises::{
     format_date, parse_date, Ownership, Qualification, QualificationKind, QualificationLevel, Scale,
 };
@@ -93,6 +93,11 @@ fn placement(e: &Enterprise) -> Placement {
         enterprise: Some(e.credit_code.clone()),
         account: None,
     }
+}
+
+/// How the audit log names a profile.
+fn object(e: &Enterprise) -> String {
+    format!("enterprise:{}", e.credit_code)
 }
 
 fn required(field: &str, zh: &str) -> FieldViolation {
@@ -281,7 +286,8 @@ impl Services {
     ) -> ServiceResult<Enterprise> {
         authorize(actor, Action::EditEnterprise)?;
         let e = self.parse_enterprise(&input).await?;
-        authorize_on(actor, Action::EditEnterprise, &placement(&e))?;
+        self.scoped(actor, Action::EditEnterprise, &placement(&e), &object(&e))
+            .await?;
         let now = self.now();
         let tx = self.db().begin().await?;
         let id = enterprises::insert(&tx, &e, now)
@@ -318,7 +324,8 @@ impl Services {
         let e = enterprises::by_credit_code(self.db(), code.as_str())
             .await?
             .ok_or(ServiceError::NotFound)?;
-        authorize_on(actor, Action::ReadEnterprise, &placement(&e))?;
+        self.scoped(actor, Action::ReadEnterprise, &placement(&e), &object(&e))
+            .await?;
         Ok(e)
     }
 
@@ -351,12 +358,24 @@ impl Services {
     ) -> ServiceResult<Enterprise> {
         authorize(actor, Action::EditEnterprise)?;
         let before = self.enterprise(actor, credit_code).await?;
-        authorize_on(actor, Action::EditEnterprise, &placement(&before))?;
+        self.scoped(
+            actor,
+            Action::EditEnterprise,
+            &placement(&before),
+            &object(&before),
+        )
+        .await?;
         let mut input = EnterpriseInput::from_stored(&before);
         change(&mut input);
         input.credit_code = before.credit_code.clone();
         let parsed = self.parse_enterprise(&input).await?;
-        authorize_on(actor, Action::EditEnterprise, &placement(&parsed))?;
+        self.scoped(
+            actor,
+            Action::EditEnterprise,
+            &placement(&parsed),
+            &object(&parsed),
+        )
+        .await?;
         let now = self.now();
         let after = Enterprise {
             id: before.id,

@@ -100,6 +100,23 @@ impl Ctx {
             user_agent: "zhichan command".into(),
         }
     }
+
+    /// Runs `f` as the handling of a request from this origin. A refusal that any use case
+    /// finds while `f` runs is audited with this address (see [`Services::scoped`]) without
+    /// every read taking the origin as an argument: the HTTP layer wraps each request in it,
+    /// as the store wraps a read in its shared connection.
+    pub async fn serving<F: std::future::Future>(self, f: F) -> F::Output {
+        ORIGIN.scope(self, f).await
+    }
+
+    /// The origin of the request being served; outside one (a job, a command), an unknown one.
+    pub fn current() -> Ctx {
+        ORIGIN.try_with(Ctx::clone).unwrap_or_default()
+    }
+}
+
+tokio::task_local! {
+    static ORIGIN: Ctx;
 }
 
 /// A refused field: the name the client used and why.
