@@ -146,6 +146,14 @@ pub struct SecuritySettings {
     pub session_absolute_hours: u32,
     pub login_attempts_per_minute: u32,
     pub audit_retention_days: u32,
+    /// Public certificate lookups (`/verify`) allowed from one address per minute (5–600);
+    /// left out of a change, the platform's default of 30.
+    #[serde(default = "default_verify_lookups_per_minute")]
+    pub verify_lookups_per_minute: u32,
+}
+
+fn default_verify_lookups_per_minute() -> u32 {
+    30
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -201,3 +201,68 @@ async fn every_refusal_is_on_record_with_its_address(fresh: Fresh) {
 }
 
 on_both_backends!(every_refusal_is_on_record_with_its_address);
+
+async fn certificate_numbers_cannot_be_walked_from_one_address(fresh: Fresh) {
+    let clock = std::sync::Arc::new(zhichan_service::clock::ManualClock::at(
+        zhichan_domain::Timestamp::parse("2026-03-02T01:00:20.000Z").unwrap(),
+    ));
+    let services = zhichan_service::Services::with_clock(fresh.db.clone(), clock.clone());
+    let app = support::spawn_services(services, behind_proxy()).await;
+    let look = |from: &'static str, number: String| {
+        app.client
+            .get(app.url(&format!("/verify?number={number}")))
+            .header("x-forwarded-for", from)
+            .send()
+    };
+    // Someone walks the numbers of one county: the first 30 of a minute are answered…
+    for i in 1..=30 {
+        let res = look(PROBER, format!("BA2026361002{i:06}")).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        assert!(res.text().await.unwrap().contains("未查到备案编号"));
+    }
+    // …then the address is told, kindly, to wait for the next minute.
+    let res = look(PROBER, "BA2026361002000031".into()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(res.headers()["retry-after"], "40");
+    assert!(support::content_type(&res).starts_with("text/html"));
+    let page = res.text().await.unwrap();
+    assert!(page.contains("查验过于频繁，请一分钟后再试"), "{page}");
+    assert!(!page.contains("未查到备案编号"));
+    // Someone checking a certificate from elsewhere is not affected, nor is the empty form.
+    let res = look("198.51.100.2", "BA2026361002000031".into())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = app
+        .client
+        .get(app.url("/verify"))
+        .header("x-forwarded-for", PROBER)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // The flood is on record once, with its address, however long it goes on.
+    for _ in 0..5 {
+        let res = look(PROBER, "BA2026361002000032".into()).await.unwrap();
+        assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    }
+    let filter = zhichan_store::audit::Filter {
+        action: Some("registration.verify".into()),
+        ..Default::default()
+    };
+    let (log, _) = zhichan_store::audit::search(&fresh.db, &filter, 50, 0)
+        .await
+        .unwrap();
+    let seen: Vec<(&str, &str)> = log
+        .iter()
+        .map(|e| (e.ip.as_str(), e.outcome.as_str()))
+        .collect();
+    assert_eq!(seen, [(PROBER, "denied")]);
+    // The next minute the address may look again.
+    clock.advance(time::Duration::seconds(40));
+    let res = look(PROBER, "BA2026361002000033".into()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+on_both_backends!(certificate_numbers_cannot_be_walked_from_one_address);

@@ -15,6 +15,7 @@ pub mod enterprises;
 pub mod evaluation;
 pub mod export;
 pub mod generator;
+pub mod lookups;
 pub mod notifications;
 pub mod patents;
 pub mod ports;
@@ -40,6 +41,8 @@ pub struct Services {
     db: Db,
     clock: Arc<dyn Clock>,
     login_limiter: Arc<ratelimit::PerKey>,
+    /// Public certificate lookups per address (see [`lookups`]).
+    lookup_limiter: Arc<ratelimit::PerKey>,
     /// The security settings in force, read at most every few seconds instead of on every
     /// request (every authenticated request needs them).
     settings_cache: Arc<std::sync::Mutex<Option<(std::time::Instant, security::InForce)>>>,
@@ -61,6 +64,7 @@ impl Services {
             db,
             clock,
             login_limiter: Arc::new(ratelimit::PerKey::default()),
+            lookup_limiter: Arc::new(ratelimit::PerKey::default()),
             settings_cache: Arc::default(),
             rules_cache: Arc::default(),
             token_cache: Arc::default(),

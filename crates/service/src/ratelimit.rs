@@ -12,6 +12,12 @@ pub struct PerKey {
 impl PerKey {
     /// Counts one attempt by `key` in the minute `minute`; answers whether it is within `limit`.
     pub fn allow(&self, key: &str, minute: i64, limit: u32) -> bool {
+        self.count(key, minute) <= limit
+    }
+
+    /// Counts one attempt by `key` in the minute `minute`; answers how many it has made in it
+    /// (so that a caller can tell the first attempt past a limit from the rest).
+    pub fn count(&self, key: &str, minute: i64) -> u32 {
         let mut w = self.windows.lock().expect("rate limit lock");
         if w.len() > 10_000 {
             w.retain(|_, (m, _)| *m == minute);
@@ -20,8 +26,8 @@ impl PerKey {
         if entry.0 != minute {
             *entry = (minute, 0);
         }
-        entry.1 += 1;
-        entry.1 <= limit
+        entry.1 = entry.1.saturating_add(1);
+        entry.1
     }
 }
 

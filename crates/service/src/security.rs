@@ -27,6 +27,9 @@ pub struct SecuritySettings {
     pub login_attempts_per_minute: u32,
     /// How long audit entries stay in the live log before they are archived.
     pub audit_retention_days: u32,
+    /// Public certificate lookups (备案证明查验) allowed from one address per minute: enough
+    /// for anyone checking certificates by hand, too few to enumerate registration numbers.
+    pub verify_lookups_per_minute: u32,
 }
 
 impl Default for SecuritySettings {
@@ -40,6 +43,7 @@ impl Default for SecuritySettings {
             session_absolute_hours: 12,
             login_attempts_per_minute: 20,
             audit_retention_days: 180,
+            verify_lookups_per_minute: 30,
         }
     }
 }
@@ -74,6 +78,12 @@ impl SecuritySettings {
             600,
         );
         within("audit_retention_days", self.audit_retention_days, 180, 3650);
+        within(
+            "verify_lookups_per_minute",
+            self.verify_lookups_per_minute,
+            5,
+            600,
+        );
         if errors.is_empty() {
             Ok(())
         } else {

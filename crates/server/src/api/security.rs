@@ -19,6 +19,7 @@ pub fn to_body(s: &Settings) -> SecuritySettings {
         session_absolute_hours: s.session_absolute_hours,
         login_attempts_per_minute: s.login_attempts_per_minute,
         audit_retention_days: s.audit_retention_days,
+        verify_lookups_per_minute: s.verify_lookups_per_minute,
     }
 }
 
@@ -32,6 +33,7 @@ pub fn from_body(s: &SecuritySettings) -> Settings {
         session_absolute_hours: s.session_absolute_hours,
         login_attempts_per_minute: s.login_attempts_per_minute,
         audit_retention_days: s.audit_retention_days,
+        verify_lookups_per_minute: s.verify_lookups_per_minute,
     }
 }
 

@@ -361,6 +361,7 @@ pub async fn update_security(
         session_absolute_hours: num("session_absolute_hours"),
         login_attempts_per_minute: num("login_attempts_per_minute"),
         audit_retention_days: num("audit_retention_days"),
+        verify_lookups_per_minute: num("verify_lookups_per_minute"),
     };
     if !errors.is_empty() {
         return security_page_for(
@@ -428,6 +429,7 @@ fn setting_label(field: &str) -> &str {
         "session_absolute_hours" => "会话最长时长",
         "login_attempts_per_minute" => "同一地址每分钟登录尝试上限",
         "audit_retention_days" => "审计日志在线保留天数",
+        "verify_lookups_per_minute" => "同一地址每分钟备案查验上限",
         "reason" => "修改原因",
         other => other,
     }
