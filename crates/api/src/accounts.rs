@@ -188,6 +188,8 @@ pub struct AuditEntry {
     /// JSON: before and after, or the reason of a refusal.
     pub detail: String,
     pub hash: String,
+    /// When the entry moved to the archive (past the retention period); absent while live.
+    pub archived_at: Option<String>,
 }
 
 /// The result of checking the audit chain.

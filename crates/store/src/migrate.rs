@@ -53,6 +53,7 @@ const STEPS: &[Step] = &[
     step!(12, "list_indexes"),
     step!(13, "region_levels"),
     step!(14, "product_documents"),
+    step!(20, "audit_archive_search"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
