@@ -266,3 +266,30 @@ async fn certificate_numbers_cannot_be_walked_from_one_address(fresh: Fresh) {
 }
 
 on_both_backends!(certificate_numbers_cannot_be_walked_from_one_address);
+
+async fn the_evaluation_says_its_starting_weights_come_from_no_document(fresh: Fresh) {
+    add_user(&fresh, "adm.fuzhou", "admin", Some("361000"), None).await;
+    let app = spawn_with(&fresh, Settings::default()).await;
+    let office = app.token(&fresh, "adm.fuzhou").await;
+    let stated = "平台预设的初始权重，并非出自任何文件";
+    let api = app.read_as("/api/v1/rules/evaluation", &office).await;
+    assert_eq!(api["version"], 0);
+    let source = api["weights"]["source"].as_str().unwrap();
+    assert!(source.starts_with(stated), "{source}");
+    let res = app
+        .client
+        .get(app.url("/evaluation?year=2026"))
+        .bearer_auth(&office)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(&format!("来源：{stated}")), "{page}");
+    // No title of a document that does not exist.
+    assert!(!page.contains("工作评价办法"));
+    assert!(!source.contains("工作评价办法"));
+    app.stop().await;
+}
+
+on_both_backends!(the_evaluation_says_its_starting_weights_come_from_no_document);
