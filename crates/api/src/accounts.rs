@@ -182,6 +182,10 @@ pub struct SecuritySettings {
     /// Uploads (imports, verification documents) allowed from one address per hour (1–1000).
     #[serde(default = "default_uploads_per_hour")]
     pub uploads_per_hour: u32,
+    /// Public certificate lookups (`/verify`) allowed from one address per minute (5–600);
+    /// left out of a change, the platform's default of 30.
+    #[serde(default = "default_verify_lookups_per_minute")]
+    pub verify_lookups_per_minute: u32,
 }
 
 fn default_signups_per_hour() -> u32 {
@@ -190,6 +194,11 @@ fn default_signups_per_hour() -> u32 {
 
 fn default_uploads_per_hour() -> u32 {
     60
+}
+
+
+fn default_verify_lookups_per_minute() -> u32 {
+    30
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -224,6 +233,8 @@ pub struct AuditEntry {
     /// JSON: before and after, or the reason of a refusal.
     pub detail: String,
     pub hash: String,
+    /// When the entry moved to the archive (past the retention period); absent while live.
+    pub archived_at: Option<String>,
 }
 
 /// The result of checking the audit chain.

@@ -237,6 +237,12 @@ pub struct EvaluationWeights {
     pub source: String,
 }
 
+/// What the built-in evaluation weights say of their source: they are the platform's starting
+/// values, not taken from any document, until an administrator replaces them with weights from
+/// an actual evaluation notice and names it.
+pub const STARTING_WEIGHTS_SOURCE: &str =
+    "平台预设的初始权重，并非出自任何文件；请按本地年度评价文件调整，并注明文件名称和条款";
+
 impl Default for EvaluationWeights {
     fn default() -> Self {
         EvaluationWeights {
@@ -244,7 +250,8 @@ impl Default for EvaluationWeights {
             products: 30,
             updates: 20,
             returns: 10,
-            source: "年度专利产品备案工作评价办法（平台初始权重，请按当年文件调整）".into(),
+            // No document sets these: they are where the platform starts, and say so.
+            source: STARTING_WEIGHTS_SOURCE.into(),
         }
     }
 }

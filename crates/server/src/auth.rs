@@ -520,6 +520,12 @@ pub fn ctx_of(state: &AppState, headers: &HeaderMap, peer: Option<SocketAddr>) -
     }
 }
 
+/// The middleware that makes the request's origin known to every use case it runs.
+pub async fn origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let ctx = ctx_of(&state, req.headers(), peer(&req));
+    ctx.serving(next.run(req)).await
+}
+
 /// The request's origin, as a handler argument.
 pub struct RequestCtx(pub Ctx);
 

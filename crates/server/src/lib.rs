@@ -231,6 +231,12 @@ pub fn app(services: Services, settings: Settings) -> Router {
         ))
         // Around the guard: a read's authentication and handler share one connection.
         .route_layer(axum::middleware::from_fn(layers::shared_connection))
+        // Around both: whatever the request runs knows its origin (a refusal deep in a use
+        // case is audited with the address).
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::origin,
+        ))
         .fallback(|| async { StatusCode::NOT_FOUND })
         .with_state(state);
     with_layers(router, &settings)

@@ -1181,9 +1181,13 @@ impl Services {
         let s = sessions::get(self.db(), id_hash)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        if s.user_id != auth.user.id {
-            return Err(ServiceError::NotFound);
-        }
+        self.scoped(
+            &auth.actor,
+            Action::OwnAccount,
+            &own(s.user_id),
+            &format!("session:{}", &id_hash[..12.min(id_hash.len())]),
+        )
+        .await?;
         let now = self.now();
         let tx = self.db().begin().await?;
         sessions::end(&tx, id_hash, now).await?;
@@ -1268,6 +1272,15 @@ impl Services {
         id: i64,
     ) -> ServiceResult<()> {
         authorize(&auth.actor, Action::OwnAccount)?;
+        if let Some(owner) = tokens::owner_of(self.db(), id).await? {
+            self.scoped(
+                &auth.actor,
+                Action::OwnAccount,
+                &own(owner),
+                &format!("token:{id}"),
+            )
+            .await?;
+        }
         let now = self.now();
         let tx = self.db().begin().await?;
         if !tokens::revoke(&tx, id, auth.user.id, now).await? {
@@ -1466,5 +1479,13 @@ impl Services {
     /// Whether a region code names a current region (used by forms before they submit).
     pub async fn region_name(&self, code: RegionCode) -> ServiceResult<Option<String>> {
         Ok(regions::get(self.db(), code).await?.map(|r| r.name))
+    }
+}
+
+/// Where an account's own things (sessions, tokens) sit, for the scope check.
+fn own(user_id: i64) -> zhichan_domain::access::Placement {
+    zhichan_domain::access::Placement {
+        account: Some(user_id),
+        ..Default::default()
     }
 }

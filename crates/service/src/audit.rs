@@ -2,7 +2,7 @@
 //! records; reading and exporting are the auditor's alone.
 
 use crate::{Ctx, ServiceError, ServiceResult, Services};
-use zhichan_domain::access::{authorize, Action, Actor};
+use zhichan_domain::access::{authorize, Action, Actor, Refusal};
 use zhichan_domain::Timestamp;
 use zhichan_store::audit::{self, Entry, Filter, NewEntry, Verification};
 use zhichan_store::Tx;
@@ -106,9 +106,10 @@ impl Services {
         Ok(())
     }
 
-    /// Authorises `action` on one object; a refusal because the object lies outside the
-    /// caller's scope is recorded (someone probing other regions leaves a trace) and answered
-    /// as "not found".
+    /// Authorises `action` on one object; a refusal is recorded (someone probing other regions
+    /// or enterprises leaves a trace) and answered as the access table says: "not found"
+    /// outside the caller's scope, "forbidden" for a role that may never do it. Every use case
+    /// checks single objects here, so that no refusal goes unrecorded.
     pub async fn scoped(
         &self,
         actor: &Actor,
@@ -118,18 +119,38 @@ impl Services {
     ) -> ServiceResult<()> {
         match zhichan_domain::access::authorize_on(actor, action, placement) {
             Ok(()) => Ok(()),
-            Err(refusal) => {
-                self.audit_alone(
-                    &Ctx::default(),
-                    &Who::from(actor),
-                    "access.out_of_scope",
-                    object,
-                    "denied",
-                    serde_json::json!({"action": action.as_str()}),
-                )
-                .await?;
-                Err(refusal.into())
-            }
+            Err(refusal) => Err(self.refused(actor, action, object, refusal).await),
+        }
+    }
+
+    /// Records that `action` on `object` was refused to `actor` — who, what, when and from
+    /// which address (the origin of the request being served) — and answers the error to
+    /// return. For the few rules the access table cannot place (a port strictly below one's
+    /// own region); everything else goes through [`Services::scoped`].
+    pub async fn refused(
+        &self,
+        actor: &Actor,
+        action: Action,
+        object: &str,
+        refusal: Refusal,
+    ) -> ServiceError {
+        let what = match refusal {
+            Refusal::NotFound => "access.out_of_scope",
+            Refusal::Forbidden => "access.denied",
+        };
+        let recorded = self
+            .audit_alone(
+                &Ctx::current(),
+                &Who::from(actor),
+                what,
+                object,
+                "denied",
+                serde_json::json!({"action": action.as_str()}),
+            )
+            .await;
+        match recorded {
+            Ok(()) => refusal.into(),
+            Err(e) => e,
         }
     }
 

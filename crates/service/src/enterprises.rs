@@ -5,7 +5,7 @@
 use crate::audit::record;
 use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
 use serde_json::json;
-use zhichan_domain::access::{authorize, authorize_on, Action, Actor, Placement, Scope};
+use zhichan_domain::access::{authorize, Action, Actor, Placement, Scope};
 use zhichan_domain::enterprises::{
     format_date, parse_date, Ownership, Qualification, QualificationKind, QualificationLevel, Scale,
 };
@@ -95,6 +95,11 @@ pub(crate) fn placement(e: &Enterprise) -> Placement {
         enterprise: Some(e.credit_code.clone()),
         account: None,
     }
+}
+
+/// How the audit log names a profile.
+fn object(e: &Enterprise) -> String {
+    format!("enterprise:{}", e.credit_code)
 }
 
 fn required(field: &str, zh: &str) -> FieldViolation {
@@ -306,7 +311,8 @@ impl Services {
     ) -> ServiceResult<Enterprise> {
         authorize(actor, Action::EditEnterprise)?;
         let e = self.parse_enterprise(&input).await?;
-        authorize_on(actor, Action::EditEnterprise, &placement(&e))?;
+        self.scoped(actor, Action::EditEnterprise, &placement(&e), &object(&e))
+            .await?;
         let now = self.now();
         let tx = self.db().begin().await?;
         let id = enterprises::insert(&tx, &e, now)
@@ -342,7 +348,8 @@ impl Services {
         let e = enterprises::by_credit_code(self.db(), code.as_str())
             .await?
             .ok_or(ServiceError::NotFound)?;
-        authorize_on(actor, Action::ReadEnterprise, &placement(&e))?;
+        self.scoped(actor, Action::ReadEnterprise, &placement(&e), &object(&e))
+            .await?;
         Ok(e)
     }
 
@@ -377,7 +384,13 @@ impl Services {
     ) -> ServiceResult<Enterprise> {
         authorize(actor, Action::EditEnterprise)?;
         let before = self.enterprise(actor, credit_code).await?;
-        authorize_on(actor, Action::EditEnterprise, &placement(&before))?;
+        self.scoped(
+            actor,
+            Action::EditEnterprise,
+            &placement(&before),
+            &object(&before),
+        )
+        .await?;
         // The form starts from the change under review, so a save keeps what was asked.
         let open = enterprise_amendments::open_for(self.db(), before.id).await?;
         let mut input = EnterpriseInput::from_stored(&before);

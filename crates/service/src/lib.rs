@@ -18,6 +18,7 @@ pub mod enterprises;
 pub mod evaluation;
 pub mod export;
 pub mod generator;
+pub mod lookups;
 pub mod notifications;
 pub mod patents;
 pub mod ports;
@@ -47,6 +48,8 @@ pub struct Services {
     login_limiter: Arc<ratelimit::PerKey>,
     /// Sign-ups and uploads per address and hour.
     upload_limiter: Arc<ratelimit::PerKey>,
+    /// Public certificate lookups per address (see [`lookups`]).
+    lookup_limiter: Arc<ratelimit::PerKey>,
     /// The security settings in force, read at most every few seconds instead of on every
     /// request (every authenticated request needs them).
     settings_cache: Arc<std::sync::Mutex<Option<(std::time::Instant, security::InForce)>>>,
@@ -71,6 +74,7 @@ impl Services {
             clock,
             login_limiter: Arc::new(ratelimit::PerKey::default()),
             upload_limiter: Arc::new(ratelimit::PerKey::default()),
+            lookup_limiter: Arc::new(ratelimit::PerKey::default()),
             settings_cache: Arc::default(),
             rules_cache: Arc::default(),
             token_cache: Arc::default(),
@@ -121,6 +125,23 @@ impl Ctx {
             user_agent: "zhichan command".into(),
         }
     }
+
+    /// Runs `f` as the handling of a request from this origin. A refusal that any use case
+    /// finds while `f` runs is audited with this address (see [`Services::scoped`]) without
+    /// every read taking the origin as an argument: the HTTP layer wraps each request in it,
+    /// as the store wraps a read in its shared connection.
+    pub async fn serving<F: std::future::Future>(self, f: F) -> F::Output {
+        ORIGIN.scope(self, f).await
+    }
+
+    /// The origin of the request being served; outside one (a job, a command), an unknown one.
+    pub fn current() -> Ctx {
+        ORIGIN.try_with(Ctx::clone).unwrap_or_default()
+    }
+}
+
+tokio::task_local! {
+    static ORIGIN: Ctx;
 }
 
 /// A refused field: the name the client used and why.

@@ -3,7 +3,7 @@
 //! enterprise's contact phone (SMS) and e-mail, for adapters to drain.
 
 use crate::{ServiceError, ServiceResult, Services};
-use zhichan_domain::access::{authorize, Action, Actor, Scope};
+use zhichan_domain::access::{authorize, Action, Actor, Placement, Scope};
 use zhichan_domain::Timestamp;
 use zhichan_store::notifications::{self, NewNotification, Notification, OutboxItem};
 use zhichan_store::{enterprises, Exec};
@@ -142,6 +142,20 @@ impl Services {
         id: i64,
     ) -> ServiceResult<Notification> {
         let e = self.own_enterprise_id(actor).await?;
+        // Another enterprise's notification is out of scope (recorded), not merely missing.
+        if let Some(code) = notifications::credit_code_of(self.db(), id).await? {
+            let place = Placement {
+                enterprise: Some(code),
+                ..Placement::default()
+            };
+            self.scoped(
+                actor,
+                Action::OwnNotifications,
+                &place,
+                &format!("notification:{id}"),
+            )
+            .await?;
+        }
         if !notifications::mark_read(self.db(), e, id, self.now()).await? {
             return Err(ServiceError::NotFound);
         }

@@ -1,12 +1,13 @@
 //! Management ports (管理端口开通): a province's IP office applies with its contact details and
-//! the national administrator approves or rejects; a province with an open port opens (and
-//! closes) the ports of its cities and counties. An administrator whose port is not open sees
+//! the national administrator approves or rejects; an office with an open port opens, closes
+//! and reopens the ports below it (a province its cities and counties, a city its counties):
+//! whoever may close a port may open it again. An administrator whose port is not open sees
 //! nothing but this: every other administrative action is refused until then.
 
 use crate::audit::record;
 use crate::{Ctx, ServiceError, ServiceResult, Services};
 use serde_json::json;
-use zhichan_domain::access::{authorize, Action, Actor};
+use zhichan_domain::access::{authorize, Action, Actor, Refusal};
 use zhichan_domain::accounts::Role;
 use zhichan_domain::{RegionCode, RegionLevel, Violation};
 use zhichan_store::ports::{self, Port};
@@ -62,6 +63,11 @@ fn check(app: &Application) -> ServiceResult<()> {
     } else {
         Err(ServiceError::Invalid(errors))
     }
+}
+
+/// How the audit log names a port.
+fn object(region: RegionCode) -> String {
+    format!("port:{region}")
 }
 
 fn province_of(r: RegionCode) -> RegionCode {
@@ -122,7 +128,7 @@ impl Services {
             ctx,
             actor,
             what,
-            &format!("port:{}", port.region),
+            &object(port.region),
             "ok",
             json!({"status": port.status, "unit": port.unit, "reason": port.reason}),
             self.now(),
@@ -193,7 +199,14 @@ impl Services {
     ) -> ServiceResult<Port> {
         authorize(actor, Action::ManagePorts)?;
         if actor.region != Some(RegionCode::NATION) {
-            return Err(ServiceError::NotFound);
+            return Err(self
+                .refused(
+                    actor,
+                    Action::ManagePorts,
+                    &object(region),
+                    Refusal::NotFound,
+                )
+                .await);
         }
         let mut p = ports::get(self.db(), region)
             .await?
@@ -217,8 +230,8 @@ impl Services {
         self.write_port(ctx, Some(actor), &p, version, what).await
     }
 
-    /// A province (with its own port open) opens the port of one of its cities or counties;
-    /// the nation may open any region.
+    /// An office (with its own port open) opens the port of a region below it: the nation any
+    /// province, city or county, a province its cities and counties, a city its counties.
     pub async fn open_child_port(
         &self,
         actor: &Actor,
@@ -228,15 +241,7 @@ impl Services {
     ) -> ServiceResult<Port> {
         authorize(actor, Action::ManagePorts)?;
         self.port_gate(actor).await?;
-        let mine = actor.region.ok_or(ServiceError::Forbidden)?;
-        let allowed = mine == RegionCode::NATION
-            || (mine.level() == RegionLevel::Province && mine != region && mine.contains(region));
-        if !allowed {
-            return Err(ServiceError::NotFound);
-        }
-        if region.level() == RegionLevel::Province && mine != RegionCode::NATION {
-            return Err(ServiceError::NotFound);
-        }
+        self.port_below(actor, region).await?;
         check(&app)?;
         let existing = ports::get(self.db(), region).await?;
         let now = self.now();
@@ -260,7 +265,7 @@ impl Services {
             .await
     }
 
-    /// Closes a port (the nation a province's, a province its cities' and counties').
+    /// Closes a port below the caller's region (the same ports it may open and reopen).
     pub async fn close_port(
         &self,
         actor: &Actor,
@@ -271,10 +276,7 @@ impl Services {
     ) -> ServiceResult<Port> {
         authorize(actor, Action::ManagePorts)?;
         self.port_gate(actor).await?;
-        let mine = actor.region.ok_or(ServiceError::Forbidden)?;
-        if mine == region || !mine.contains(region) {
-            return Err(ServiceError::NotFound);
-        }
+        self.port_below(actor, region).await?;
         if reason.trim().is_empty() {
             return Err(invalid("reason", "关闭端口须说明理由"));
         }
@@ -287,6 +289,56 @@ impl Services {
         p.reason = Some(reason.trim().into());
         self.write_port(ctx, Some(actor), &p, version, "port.close")
             .await
+    }
+
+    /// Reopens a closed port below the caller's region with the details it was opened with.
+    pub async fn reopen_port(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        region: RegionCode,
+        version: i64,
+    ) -> ServiceResult<Port> {
+        authorize(actor, Action::ManagePorts)?;
+        self.port_gate(actor).await?;
+        self.port_below(actor, region).await?;
+        let mut p = ports::get(self.db(), region)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if p.status != "closed" {
+            return Err(ServiceError::invalid(
+                "status",
+                Violation::new(
+                    "invalid_transition",
+                    "只有已关闭的端口可以重新开通",
+                    "not closed",
+                ),
+            ));
+        }
+        p.status = "open".into();
+        p.decided_by = Some(actor.username.clone());
+        p.decided_at = Some(self.now());
+        p.reason = None;
+        self.write_port(ctx, Some(actor), &p, version, "port.reopen")
+            .await
+    }
+
+    /// The rule for opening, closing and reopening alike: an office manages the ports strictly
+    /// below its own region. Any other port does not exist for it, and asking leaves a trace.
+    async fn port_below(&self, actor: &Actor, region: RegionCode) -> ServiceResult<()> {
+        let mine = actor.region.ok_or(ServiceError::Forbidden)?;
+        if mine != region && mine.contains(region) {
+            Ok(())
+        } else {
+            Err(self
+                .refused(
+                    actor,
+                    Action::ManagePorts,
+                    &object(region),
+                    Refusal::NotFound,
+                )
+                .await)
+        }
     }
 
     /// Opens a region's port (and its province's, if needed) on the operator's authority: for

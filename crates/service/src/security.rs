@@ -32,6 +32,9 @@ pub struct SecuritySettings {
     /// Uploads (product and directory imports, verification documents) allowed from one
     /// address per hour.
     pub uploads_per_hour: u32,
+    /// Public certificate lookups (备案证明查验) allowed from one address per minute: enough
+    /// for anyone checking certificates by hand, too few to enumerate registration numbers.
+    pub verify_lookups_per_minute: u32,
 }
 
 impl Default for SecuritySettings {
@@ -47,6 +50,7 @@ impl Default for SecuritySettings {
             audit_retention_days: 180,
             signups_per_hour: 10,
             uploads_per_hour: 60,
+            verify_lookups_per_minute: 30,
         }
     }
 }
@@ -83,6 +87,12 @@ impl SecuritySettings {
         within("audit_retention_days", self.audit_retention_days, 180, 3650);
         within("signups_per_hour", self.signups_per_hour, 1, 100);
         within("uploads_per_hour", self.uploads_per_hour, 1, 1000);
+        within(
+            "verify_lookups_per_minute",
+            self.verify_lookups_per_minute,
+            5,
+            600,
+        );
         if errors.is_empty() {
             Ok(())
         } else {

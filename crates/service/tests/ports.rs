@@ -160,3 +160,119 @@ async fn a_province_applies_the_nation_approves_and_the_province_opens_its_citie
 }
 
 on_both_backends!(a_province_applies_the_nation_approves_and_the_province_opens_its_cities);
+
+async fn a_city_office_that_closes_a_county_port_can_reopen_it(fresh: Fresh) {
+    let s = services(&fresh);
+    let jiangxi = office(&s, "adm.jx", "360000").await;
+    let fuzhou = office(&s, "adm.fz", "361000").await;
+    let linchuan = office(&s, "adm.lc", "361002").await;
+    let auditor = actor(&s, "shenji", "auditor", None, None).await;
+    s.open_port_by_operator(r("361000"), "抚州市市场监督管理局（知识产权局）")
+        .await
+        .unwrap();
+    s.open_child_port(&jiangxi, &ctx(), r("361002"), application("临川区"))
+        .await
+        .unwrap();
+    assert!(s.port_gate(&linchuan).await.is_ok());
+    let version = |ports: Vec<zhichan_store::ports::Port>, code: &str| {
+        ports.iter().find(|p| p.region == r(code)).unwrap().version
+    };
+
+    // 抚州 closes its county's port with a reason, and 临川 is shut out…
+    let v = version(s.ports(&fuzhou).await.unwrap(), "361002");
+    s.close_port(&fuzhou, &ctx(), r("361002"), v, "信息整改")
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.port_gate(&linchuan).await,
+        Err(ServiceError::PortClosed)
+    ));
+    // …until the same city reopens it, with the details on file…
+    let v = version(s.ports(&fuzhou).await.unwrap(), "361002");
+    let p = s
+        .reopen_port(&fuzhou, &ctx(), r("361002"), v)
+        .await
+        .unwrap();
+    assert_eq!(p.status, "open");
+    assert_eq!(p.decided_by.as_deref(), Some("adm.fz"));
+    assert_eq!(p.reason, None, "the closing reason no longer stands");
+    assert!(s.port_gate(&linchuan).await.is_ok());
+    assert!(matches!(
+        s.reopen_port(&fuzhou, &ctx(), r("361002"), p.version).await,
+        Err(ServiceError::Invalid(_))
+    ));
+    // …or with new ones, as its province would.
+    s.close_port(&fuzhou, &ctx(), r("361002"), p.version, "更换联系人")
+        .await
+        .unwrap();
+    let p = s
+        .open_child_port(
+            &fuzhou,
+            &ctx(),
+            r("361002"),
+            application("临川区知识产权局"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (p.status.as_str(), p.unit.as_str()),
+        ("open", "临川区知识产权局")
+    );
+
+    // Another city's county, its own port and its parent's are not the city's to manage:
+    // they do not exist for it, and every attempt is on record with where it came from.
+    s.open_port_by_operator(r("360102"), "东湖区")
+        .await
+        .unwrap();
+    let v = version(s.ports(&jiangxi).await.unwrap(), "360102");
+    let probes = [
+        s.close_port(&fuzhou, &ctx(), r("360102"), v, "越权").await,
+        s.open_child_port(&fuzhou, &ctx(), r("360102"), application("东湖区"))
+            .await,
+        s.reopen_port(&fuzhou, &ctx(), r("360102"), v).await,
+        s.close_port(&fuzhou, &ctx(), r("361000"), 1, "关闭本级")
+            .await,
+        s.close_port(&linchuan, &ctx(), r("361000"), 1, "关闭上级")
+            .await,
+    ];
+    assert!(
+        probes
+            .iter()
+            .all(|p| matches!(p, Err(ServiceError::NotFound))),
+        "{probes:?}"
+    );
+    let origin = ctx();
+    let from_afar = ctx().serving(s.close_port(&fuzhou, &origin, r("360102"), v, "越权"));
+    assert!(matches!(from_afar.await, Err(ServiceError::NotFound)));
+    let filter = zhichan_store::audit::Filter {
+        action: Some("access.out_of_scope".into()),
+        ..Default::default()
+    };
+    let (refused, _) = s.audit_search(&auditor, &filter, 50, 0).await.unwrap();
+    let seen: Vec<(&str, &str)> = refused
+        .iter()
+        .map(|e| (e.username.as_str(), e.object.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("adm.fz", "port:360102"),
+            ("adm.lc", "port:361000"),
+            ("adm.fz", "port:361000"),
+            ("adm.fz", "port:360102"),
+            ("adm.fz", "port:360102"),
+            ("adm.fz", "port:360102"),
+        ]
+    );
+    assert_eq!(
+        refused[0].ip,
+        ctx().ip,
+        "the address of the request it refused"
+    );
+    assert_eq!(refused[0].outcome, "denied");
+    // The port itself is untouched.
+    let v2 = version(s.ports(&jiangxi).await.unwrap(), "360102");
+    assert_eq!(v, v2);
+}
+
+on_both_backends!(a_city_office_that_closes_a_county_port_can_reopen_it);

@@ -1,7 +1,7 @@
 //! The audit log (审计日志): append-only rows chained with SM3, and the check of that chain.
 
 use crate::db::{DbRow, Exec, FromDbRow, Sql};
-use crate::users::ts;
+use crate::users::{ts, ts_opt};
 use crate::{Db, StoreError, Tx};
 use zhichan_domain::audit::{chain_hash, AuditFields, GENESIS};
 use zhichan_domain::Timestamp;
@@ -38,6 +38,8 @@ pub struct Entry {
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
+    /// When the entry moved to the archive; `None` while it is in the live log.
+    pub archived_at: Option<Timestamp>,
 }
 
 impl FromDbRow for Entry {
@@ -55,12 +57,24 @@ impl FromDbRow for Entry {
             detail: row.get("detail")?,
             prev_hash: row.get("prev_hash")?,
             hash: row.get("hash")?,
+            archived_at: ts_opt(row, "archived_at")?,
         })
     }
 }
 
 const COLUMNS: &str =
     "seq, at, user_id, username, role, ip, action, object, outcome, detail, prev_hash, hash";
+
+/// The entries matching `clause` in both tables as one log, then `tail` (its order and page):
+/// an archived entry is found, ordered and paged exactly like a live one, and says when it was
+/// archived. Each table is filtered by its own indexes; both engines merge the two ordered
+/// halves rather than sorting them.
+fn entries(clause: &str, tail: &str) -> String {
+    format!(
+        "SELECT {COLUMNS}, archived_at FROM audit_archive WHERE {clause} \
+         UNION ALL SELECT {COLUMNS}, NULL AS archived_at FROM audit_log WHERE {clause} {tail}"
+    )
+}
 
 struct Head {
     seq: i64,
@@ -227,7 +241,7 @@ fn where_clause(f: &Filter) -> (String, Vec<crate::Param>) {
     (clause, params)
 }
 
-/// Entries matching `f`, newest first, and how many match in all.
+/// Entries matching `f`, live or archived, newest first, and how many match in all.
 pub async fn search(
     ex: &impl Exec,
     f: &Filter,
@@ -236,12 +250,14 @@ pub async fn search(
 ) -> Result<(Vec<Entry>, i64), StoreError> {
     let (clause, params) = where_clause(f);
     let n = params.len();
-    let mut rows = Sql::new(format!(
-        "SELECT {COLUMNS} FROM audit_log WHERE {clause} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
-        n + 1,
-        n + 2
+    let mut rows = Sql::new(entries(
+        &clause,
+        &format!("ORDER BY seq DESC LIMIT ${} OFFSET ${}", n + 1, n + 2),
     ));
-    let mut count = Sql::new(format!("SELECT COUNT(*) FROM audit_log WHERE {clause}"));
+    let mut count = Sql::new(format!(
+        "SELECT (SELECT COUNT(*) FROM audit_archive WHERE {clause}) \
+         + (SELECT COUNT(*) FROM audit_log WHERE {clause})"
+    ));
     for p in params {
         rows.push_param(p.clone());
         count.push_param(p);
@@ -251,7 +267,8 @@ pub async fn search(
     Ok((ex.fetch_all(rows).await?, ex.fetch_one(count).await?))
 }
 
-/// Entries with `seq` above `after`, oldest first, at most `limit`: for exports that stream.
+/// Entries with `seq` above `after`, live or archived, oldest first, at most `limit`: for
+/// exports that stream.
 pub async fn page_after(
     ex: &impl Exec,
     f: &Filter,
@@ -260,10 +277,9 @@ pub async fn page_after(
 ) -> Result<Vec<Entry>, StoreError> {
     let (clause, params) = where_clause(f);
     let n = params.len();
-    let mut sql = Sql::new(format!(
-        "SELECT {COLUMNS} FROM audit_log WHERE {clause} AND seq > ${} ORDER BY seq LIMIT ${}",
-        n + 1,
-        n + 2
+    let mut sql = Sql::new(entries(
+        &format!("{clause} AND seq > ${}", n + 1),
+        &format!("ORDER BY seq LIMIT ${}", n + 2),
     ));
     for p in params {
         sql.push_param(p);
@@ -297,14 +313,10 @@ pub async fn verify(db: &Db) -> Result<Verification, StoreError> {
     loop {
         let rows: Vec<Entry> = db
             .fetch_all(
-                Sql::new(format!(
-                    "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM audit_archive \
-                     UNION ALL SELECT {COLUMNS} FROM audit_log) chain \
-                     WHERE seq >= $1 AND seq <= $3 ORDER BY seq LIMIT $2"
-                ))
-                .bind(expected_seq)
-                .bind(BATCH)
-                .bind(head.seq),
+                Sql::new(entries("seq >= $1 AND seq <= $3", "ORDER BY seq LIMIT $2"))
+                    .bind(expected_seq)
+                    .bind(BATCH)
+                    .bind(head.seq),
             )
             .await?;
         let done = (rows.len() as i64) < BATCH;

@@ -139,6 +139,18 @@ pub async fn get(
     .await
 }
 
+/// The credit code of the enterprise a notification was written to, for the scope check.
+pub async fn credit_code_of(ex: &impl Exec, id: i64) -> Result<Option<String>, StoreError> {
+    ex.fetch_optional(
+        Sql::new(
+            "SELECT e.credit_code FROM notifications n \
+             JOIN enterprises e ON e.id = n.enterprise_id WHERE n.id = $1",
+        )
+        .bind(id),
+    )
+    .await
+}
+
 /// Marks one notification of the enterprise read; false when it is not the enterprise's.
 pub async fn mark_read(
     ex: &impl Exec,

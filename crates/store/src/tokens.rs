@@ -106,6 +106,12 @@ pub async fn by_hash(ex: &impl Exec, token_hash: &str) -> Result<Option<ApiToken
     .await
 }
 
+/// The account a token belongs to, for the scope check.
+pub async fn owner_of(ex: &impl Exec, id: i64) -> Result<Option<i64>, StoreError> {
+    ex.fetch_optional(Sql::new("SELECT user_id FROM api_tokens WHERE id = $1").bind(id))
+        .await
+}
+
 pub async fn for_user(ex: &impl Exec, user_id: i64) -> Result<Vec<ApiToken>, StoreError> {
     ex.fetch_all(
         Sql::new(format!(

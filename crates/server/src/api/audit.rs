@@ -29,6 +29,7 @@ pub fn entry_body(e: &Entry) -> AuditEntry {
         outcome: e.outcome.clone(),
         detail: e.detail.clone(),
         hash: e.hash.clone(),
+        archived_at: e.archived_at.map(|t| t.to_string()),
     }
 }
 
@@ -80,7 +81,7 @@ pub fn filter_of(q: &HashMap<String, String>) -> AppResult<Filter> {
 }
 
 /// The audit log, newest first, filtered by user, action (a trailing `.` matches a prefix),
-/// object and time.
+/// object and time: archived entries are found like live ones, with `archived_at`.
 #[utoipa::path(
     get,
     path = "/api/v1/audit",

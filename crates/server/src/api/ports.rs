@@ -1,5 +1,5 @@
-//! `/api/v1/ports`: management ports — a province applies, the nation decides, a province
-//! opens and closes its cities' and counties'.
+//! `/api/v1/ports`: management ports — a province applies, the nation decides, an office
+//! opens, closes and reopens the ports below it.
 
 use crate::auth::{RequestCtx, Signed};
 use crate::error::Json;
@@ -112,12 +112,13 @@ pub async fn decide(
     Ok(Json(body(&p)))
 }
 
-/// A province opens the port of one of its cities or counties.
+/// An office opens (or reopens) the port of a region below it: the nation any region, a
+/// province its cities and counties, a city its counties.
 #[utoipa::path(post, path = "/api/v1/ports/{region}/open", tag = "statistics",
     params(("region" = String, Path)), request_body = PortApplication,
     responses(
         (status = 200, description = "已开通", body = Port),
-        (status = 404, description = "不在本省", body = Problem, content_type = "application/problem+json")
+        (status = 404, description = "不在本辖区之下", body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn open(
     State(state): State<AppState>,

@@ -21,6 +21,7 @@ pub fn to_body(s: &Settings) -> SecuritySettings {
         audit_retention_days: s.audit_retention_days,
         signups_per_hour: s.signups_per_hour,
         uploads_per_hour: s.uploads_per_hour,
+        verify_lookups_per_minute: s.verify_lookups_per_minute,
     }
 }
 
@@ -36,6 +37,7 @@ pub fn from_body(s: &SecuritySettings) -> Settings {
         audit_retention_days: s.audit_retention_days,
         signups_per_hour: s.signups_per_hour,
         uploads_per_hour: s.uploads_per_hour,
+        verify_lookups_per_minute: s.verify_lookups_per_minute,
     }
 }
 

@@ -446,6 +446,7 @@ pub async fn update_security(
         audit_retention_days: num("audit_retention_days"),
         signups_per_hour: num("signups_per_hour"),
         uploads_per_hour: num("uploads_per_hour"),
+        verify_lookups_per_minute: num("verify_lookups_per_minute"),
     };
     if !errors.is_empty() {
         return security_page_for(
@@ -515,6 +516,7 @@ fn setting_label(field: &str) -> &str {
         "audit_retention_days" => "审计日志在线保留天数",
         "signups_per_hour" => "同一地址每小时注册上限",
         "uploads_per_hour" => "同一地址每小时上传上限",
+        "verify_lookups_per_minute" => "同一地址每分钟备案查验上限",
         "reason" => "修改原因",
         other => other,
     }

@@ -614,11 +614,15 @@ struct VerifyPage {
     chrome: Chrome,
     number: String,
     found: Option<zhichan_service::products::Verified>,
+    /// Too many lookups from this address this minute.
+    limited: bool,
 }
 
-/// 备案证明查验: open to anyone, by registration number.
+/// 备案证明查验: open to anyone, by registration number, a limited number of times a minute
+/// from one address (then 429, with a page that says when to try again).
 pub async fn verify(
     State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
     crate::auth::MaybeSigned(auth): crate::auth::MaybeSigned,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
@@ -626,17 +630,39 @@ pub async fn verify(
         .get("number")
         .map(|n| n.trim().chars().take(30).collect())
         .unwrap_or_default();
-    let found = if number.is_empty() {
-        None
+    let actor = auth.as_ref().map(|a| &a.actor);
+    let (found, limited) = if number.is_empty() {
+        (None, false)
     } else {
-        state.services.verify_registration(&number).await?
+        match state
+            .services
+            .lookup_registration(&ctx, actor, &number)
+            .await
+        {
+            Ok(found) => (found, false),
+            Err(ServiceError::TooManyRequests) => (None, true),
+            Err(e) => return Err(e.into()),
+        }
     };
-    Ok(render(
-        StatusCode::OK,
+    let status = if limited {
+        StatusCode::TOO_MANY_REQUESTS
+    } else {
+        StatusCode::OK
+    };
+    let mut res = render(
+        status,
         &VerifyPage {
             chrome: Chrome::for_user("备案证明查验", "/verify", auth.as_ref()),
             number,
             found,
+            limited,
         },
-    ))
+    );
+    if limited {
+        // The limit counts per minute of the platform's clock: try again when the next begins.
+        let wait = 60 - state.services.now().unix_seconds().rem_euclid(60);
+        res.headers_mut()
+            .insert(axum::http::header::RETRY_AFTER, wait.into());
+    }
+    Ok(res)
 }

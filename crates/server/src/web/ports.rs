@@ -1,5 +1,5 @@
-//! The management port page: a province applies, the nation decides, a province opens its
-//! cities and counties.
+//! The management port page: a province applies, the nation decides, an office opens, closes
+//! and reopens the ports below it.
 
 use super::{render, Chrome};
 use crate::auth::{RequestCtx, Signed};
@@ -26,6 +26,8 @@ struct PortsPage {
     own: Option<Port>,
     is_nation: bool,
     is_province: bool,
+    /// Whether there are regions below the caller's (a county has none).
+    has_below: bool,
     others: Vec<(Port, &'static str)>,
     error: Option<String>,
     saved: Option<String>,
@@ -63,6 +65,7 @@ async fn page(
             own,
             is_nation: region == RegionCode::NATION,
             is_province: region.level() == RegionLevel::Province,
+            has_below: region.level() != RegionLevel::County,
             others: list
                 .into_iter()
                 .filter(|p| p.region != region)
@@ -139,6 +142,10 @@ pub async fn act(
             .close_port(actor, &ctx, r, f.version, &f.reason)
             .await
             .map(|_| "已关闭"),
+        ("reopen", Ok(r)) => s
+            .reopen_port(actor, &ctx, r, f.version)
+            .await
+            .map(|_| "已重新开通"),
         (_, Err(_)) => Err(ServiceError::invalid(
             "region",
             zhichan_domain::Violation::new("invalid_region", "请填写正确的地区代码", "region"),
