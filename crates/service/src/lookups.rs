@@ -24,7 +24,7 @@ impl Services {
             .verify_lookups_per_minute;
         let made = self
             .lookup_limiter
-            .count(&ctx.ip, self.now().unix_seconds() / 60);
+            .hit(&ctx.ip, self.now().unix_seconds() / 60);
         if made > limit {
             if made == limit + 1 {
                 let who = who.map_or_else(|| Who::named("(anonymous)"), Who::from);

@@ -167,3 +167,8 @@ async fn sqlite_products_revoked(pool: &sqlx::SqlitePool) -> Result<(), StoreErr
     result?;
     Ok(())
 }
+
+/// The newest schema version this binary knows.
+pub fn latest_version() -> i64 {
+    STEPS.last().map_or(0, |s| s.version)
+}
