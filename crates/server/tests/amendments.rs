@@ -241,6 +241,20 @@ async fn an_approved_product_stays_registered_while_it_is_amended(fresh: Fresh) 
         .await;
     assert_eq!(firsts["total"], 0);
     let reviewer_page = app.login("rev.fuzhou").await;
+    let queue_page = reviewer_page
+        .client
+        .get(app.url("/products?amendment=submitted"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        queue_page.contains("智能数据采集终端") && queue_page.contains("备案成功（变更待审核）"),
+        "the reviewer's queue of amendments"
+    );
+    assert!(queue_page.contains("审核时限") && queue_page.contains("个工作日"));
     let html = reviewer_page
         .client
         .get(app.url(&format!("/products/{id}")))
