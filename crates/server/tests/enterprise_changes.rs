@@ -348,6 +348,16 @@ async fn a_reviewer_sees_the_conflict_and_approves_a_further_account_only_by_cho
         text.contains("信用代码已被占用") && text.contains("作为该企业的又一账号批准"),
         "the reviewer's page warns"
     );
+    let list = page
+        .client
+        .get(app.url("/reviews/verifications"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("已有企业"), "the queue marks it");
     let (status, body) = review(second, json!({"decision": "approve"})).await;
     assert_eq!(
         assert_problem(status, &body, 409),
