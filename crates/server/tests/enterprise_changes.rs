@@ -77,11 +77,14 @@ async fn a_registered_firm(app: &TestApp, firm: &str, reviewer: &str) -> String 
     )
     .await;
     assert_eq!(status, StatusCode::CREATED);
-    register_product(app, firm, reviewer, "ZC-100").await
+    register_product(app, firm, reviewer, "ZC-100").await["registration_number"]
+        .as_str()
+        .unwrap()
+        .to_string()
 }
 
-/// One more product of the firm, registered with its one patent; answers its number.
-async fn register_product(app: &TestApp, firm: &str, reviewer: &str, model: &str) -> String {
+/// One more product of the firm, registered with its one patent; answers it.
+async fn register_product(app: &TestApp, firm: &str, reviewer: &str, model: &str) -> Value {
     let (status, p) = call(
         app,
         Method::POST,
@@ -118,7 +121,7 @@ async fn register_product(app: &TestApp, firm: &str, reviewer: &str, model: &str
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{p}");
-    p["registration_number"].as_str().unwrap().to_string()
+    p
 }
 
 async fn verify_page(app: &TestApp, number: &str) -> String {
@@ -345,6 +348,16 @@ async fn a_reviewer_sees_the_conflict_and_approves_a_further_account_only_by_cho
         text.contains("信用代码已被占用") && text.contains("作为该企业的又一账号批准"),
         "the reviewer's page warns"
     );
+    let list = page
+        .client
+        .get(app.url("/reviews/verifications"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains("已有企业"), "the queue marks it");
     let (status, body) = review(second, json!({"decision": "approve"})).await;
     assert_eq!(
         assert_problem(status, &body, 409),
@@ -552,6 +565,17 @@ async fn a_move_is_decided_by_the_destination_and_takes_products_and_statistics(
     a_registered_firm(&app, &firm, &fuzhou).await;
     // Two products with the same patent: the distinct counts must move, not double.
     register_product(&app, &firm, &fuzhou, "ZC-200").await;
+    // And one withdrawn: its registration and withdrawal months move too.
+    let gone = register_product(&app, &firm, &fuzhou, "ZC-300").await;
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/products/{}/withdraw", gone["id"]),
+        &firm,
+        Some(json!({"version": gone["version"], "reason": "停产"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
     let url = format!("/api/v1/enterprises/{LINCHUAN}");
     let review = format!("{url}/amendment/review");
     assert_eq!(summary(&app, &nation, "361000").await, (1, 2, 1));
@@ -670,7 +694,7 @@ async fn a_move_is_decided_by_the_destination_and_takes_products_and_statistics(
         rollups_agree(&fresh, region).await;
     }
     let (_, mine) = call(&app, Method::GET, "/api/v1/products", &nanchang, None).await;
-    assert_eq!(mine["total"], 2, "the products moved with their enterprise");
+    assert_eq!(mine["total"], 3, "the products moved with their enterprise");
     let id = mine["items"][0]["id"].as_i64().unwrap();
     let (status, _) = call(
         &app,

@@ -214,6 +214,8 @@ pub async fn my_document(State(state): State<AppState>, signed: Signed) -> AppRe
 }
 
 struct QueueRow {
+    /// Its credit code already has an enterprise.
+    taken: bool,
     status: &'static str,
     v: Verification,
     submitted: String,
@@ -253,20 +255,22 @@ pub async fn queue(
         )
         .await?;
     let now = state.services.now();
+    let mut list = Vec::with_capacity(rows.len());
+    for v in rows {
+        list.push(QueueRow {
+            status: status_zh(&v.status),
+            submitted: v.submitted_at.beijing_minutes(),
+            overdue: v.status == "pending"
+                && now >= v.submitted_at.plus(Duration::days(REVIEW_DAYS)),
+            taken: state.services.verification_conflict(&v).await?.is_some(),
+            v,
+        });
+    }
     Ok(render(
         StatusCode::OK,
         &QueuePage {
             chrome: Chrome::for_user("实名认证审核", "/reviews/verifications", Some(&signed.auth)),
-            rows: rows
-                .into_iter()
-                .map(|v| QueueRow {
-                    status: status_zh(&v.status),
-                    submitted: v.submitted_at.beijing_minutes(),
-                    overdue: v.status == "pending"
-                        && now >= v.submitted_at.plus(Duration::days(REVIEW_DAYS)),
-                    v,
-                })
-                .collect(),
+            rows: list,
             total,
             status,
             tabs: [
