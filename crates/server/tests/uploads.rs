@@ -372,6 +372,31 @@ async fn crafted_workbooks_are_refused_before_they_are_read(fresh: Fresh) {
     }
     assert!(started.elapsed() < Duration::from_secs(30));
     app.stop().await;
+
+    // The limits are the server's settings: with room for one row only, two are refused.
+    let app = support::spawn_with(
+        &fresh,
+        zhichan_server::Settings {
+            uploads: zhichan_service::uploads::UploadLimits {
+                max_rows: 1,
+                ..Default::default()
+            },
+            ..Default::default()
+        },
+    )
+    .await;
+    let two = format!("<row r=\"3\">{}</row>", text_cell("A3", "某公司"));
+    let (status, body) = upload_directory(
+        &app,
+        &city,
+        "名录.xlsx",
+        workbook("名录", None, &directory_rows(&two)),
+    )
+    .await;
+    let (code, message) = file_error(status, &body);
+    assert_eq!(code, "too_many_rows");
+    assert!(message.contains("超过 1 行"), "{message}");
+    app.stop().await;
 }
 on_both_backends!(crafted_workbooks_are_refused_before_they_are_read);
 
