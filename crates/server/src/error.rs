@@ -201,7 +201,7 @@ impl IntoResponse for AppError {
 
 /// What an administrator of a region without an open management port is told.
 pub const PORT_CLOSED: &str = "本地区的管理端口尚未开通：省级管理部门在“管理端口”页面提出申请，\
-    经国家知识产权局审核开通；市、县由所在省开通。";
+    经国家知识产权局审核开通；市、县由上级（所在省，县也可由所在市）开通。";
 
 impl AppError {
     /// The problem document of this error, for answers that carry several (a bulk request).

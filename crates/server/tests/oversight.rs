@@ -293,3 +293,59 @@ async fn the_evaluation_says_its_starting_weights_come_from_no_document(fresh: F
 }
 
 on_both_backends!(the_evaluation_says_its_starting_weights_come_from_no_document);
+
+async fn a_city_office_reopens_on_its_page_the_county_port_it_closed(fresh: Fresh) {
+    add_user(&fresh, "adm.fuzhou", "admin", Some("361000"), None).await;
+    add_user(&fresh, "adm.linchuan", "admin", Some("361002"), None).await;
+    let app = spawn_with(&fresh, Settings::default()).await;
+    let office = app.token(&fresh, "adm.fuzhou").await;
+    let page = || async {
+        let res = app
+            .client
+            .get(app.url("/ports"))
+            .bearer_auth(&office)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.text().await.unwrap()
+    };
+    let act = |op: &'static str, version: i64| {
+        app.client
+            .post(app.url("/ports"))
+            .bearer_auth(&office)
+            .form(&[
+                ("op", op.to_string()),
+                ("region", "361002".to_string()),
+                ("version", version.to_string()),
+                ("reason", "信息整改".to_string()),
+            ])
+            .send()
+    };
+    let version = || async {
+        zhichan_store::ports::get(
+            &fresh.db,
+            zhichan_domain::RegionCode::parse("361002").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .version
+    };
+    let before = page().await;
+    assert!(before.contains("开通本市县（区）管理端口"), "{before}");
+    assert!(before.contains("value=\"close\""));
+    let res = act("close", version().await).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let closed = res.text().await.unwrap();
+    assert!(closed.contains("已关闭"));
+    assert!(closed.contains("重新开通"), "{closed}");
+    let res = act("reopen", version().await).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let reopened = res.text().await.unwrap();
+    assert!(reopened.contains("已重新开通"), "{reopened}");
+    assert!(reopened.contains("value=\"close\""));
+    app.stop().await;
+}
+
+on_both_backends!(a_city_office_reopens_on_its_page_the_county_port_it_closed);

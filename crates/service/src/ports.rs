@@ -153,7 +153,7 @@ impl Services {
         if region.level() != RegionLevel::Province {
             return Err(invalid(
                 "region",
-                "只有省级管理部门向国家提出开通申请；市、县由所在省开通",
+                "只有省级管理部门向国家提出开通申请；市、县由上级管理部门开通",
             ));
         }
         check(&app)?;
