@@ -95,7 +95,7 @@ mod tests {
         assert!(l.allow("b", 1, 3), "other addresses are not affected");
         assert!(l.allow("a", 2, 3));
         assert_eq!(
-            l.count("a", 2),
+            l.hit("a", 2),
             2,
             "count answers the attempts made so far in the minute"
         );
