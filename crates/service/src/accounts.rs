@@ -92,13 +92,13 @@ pub fn mask_contact(contact: &str) -> String {
             let head: String = local.chars().take(2).collect();
             format!("{head}***@{domain}")
         }
-        None if contact.len() > 4 => {
-            format!(
-                "{}{}{}",
-                &contact[..2],
-                "*".repeat(contact.len() - 4),
-                &contact[contact.len() - 2..]
-            )
+        // By characters, not bytes: whatever was stored, masking never splits one.
+        None if contact.chars().count() > 4 => {
+            let chars: Vec<char> = contact.chars().collect();
+            let n = chars.len();
+            let head: String = chars[..2].iter().collect();
+            let tail: String = chars[n - 2..].iter().collect();
+            format!("{head}{}{tail}", "*".repeat(n - 4))
         }
         None => "***".into(),
     }
