@@ -278,9 +278,12 @@ await check('system administrator creates an account', async () => withPage(asyn
   await page.fill('#n-username', 'new.expert');
   await page.fill('#n-name', '张专家');
   await page.selectOption('#n-role', 'expert');
+  await page.fill('#n-contact', 'zhuanjia@example.cn');
   await Promise.all([page.waitForLoadState('load'), page.click('form[method="post"][action="/admin/users"] button[type="submit"]')]);
   const text = await page.locator('main').innerText();
-  assert(text.includes('临时密码') && text.includes('new.expert'), 'no temporary password shown');
+  // 三员分立: the code goes to the owner's contact; the administrator sees no password.
+  assert(text.includes('设置码已发往') && text.includes('new.expert'), 'no note of the setup code sent');
+  assert(!text.includes('临时密码'), 'a password is shown to the administrator');
   await page.screenshot({ path: path.join(OUT, 'users.png'), fullPage: true });
   // The system administrator has no way to the audit log.
   expectedStatus.add(`${BASE}/audit`);

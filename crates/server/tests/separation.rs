@@ -221,6 +221,20 @@ async fn the_system_administrator_creates_a_reviewer_without_learning_a_password
         StatusCode::OK,
         "granted at once"
     );
+    // Nobody binds an account to an enterprise here: that stays with the enterprise.
+    let (status, body) = post(
+        &app,
+        "/api/v1/users",
+        &sys,
+        json!({"username": "fake.firm", "role": "enterprise", "contact": "13800138001",
+               "enterprise": "91361002MA35F6XK04"}),
+    )
+    .await;
+    let body: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("role".to_string(), "not_allowed".to_string())]
+    );
     // Nor does anyone grant the three administrators' roles here.
     let version = serde_json::from_str::<Value>(&text).unwrap()["version"].clone();
     let (status, _) = post(

@@ -69,6 +69,22 @@ fn parse_contact(raw: &str) -> Result<(&'static str, String), Violation> {
     }
 }
 
+/// An enterprise's accounts are its own business (its sign-up, its existing account, a reviewer
+/// of its region): neither the system nor the security administrator binds anyone to one.
+fn not_an_enterprise_account(role: &str) -> ServiceResult<()> {
+    if role.parse::<Role>() == Ok(Role::Enterprise) {
+        return Err(ServiceError::invalid(
+            "role",
+            Violation::new(
+                "not_allowed",
+                "企业账号由企业自行注册，或由其已有账号、所在地区的审核员添加，不由系统或安全管理员创建和授权",
+                "enterprise accounts are not made by the administrators",
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// A contact as administrators may see it: enough to recognise, not to use.
 pub fn mask_contact(contact: &str) -> String {
     match contact.split_once('@') {
@@ -76,13 +92,13 @@ pub fn mask_contact(contact: &str) -> String {
             let head: String = local.chars().take(2).collect();
             format!("{head}***@{domain}")
         }
-        None if contact.len() > 4 => {
-            format!(
-                "{}{}{}",
-                &contact[..2],
-                "*".repeat(contact.len() - 4),
-                &contact[contact.len() - 2..]
-            )
+        // By characters, not bytes: whatever was stored, masking never splits one.
+        None if contact.chars().count() > 4 => {
+            let chars: Vec<char> = contact.chars().collect();
+            let n = chars.len();
+            let head: String = chars[..2].iter().collect();
+            let tail: String = chars[n - 2..].iter().collect();
+            format!("{head}{}{tail}", "*".repeat(n - 4))
         }
         None => "***".into(),
     }
@@ -492,9 +508,19 @@ impl Services {
             )
         };
         let hash = token_hash(code.trim());
-        let user_id = password_setups::valid_user(self.db(), &hash, now)
-            .await?
-            .ok_or_else(bad_code)?;
+        let Some(user_id) = password_setups::valid_user(self.db(), &hash, now).await? else {
+            // Someone guessing codes shows in the log (bounded by the per-address limit above).
+            self.audit_alone(
+                ctx,
+                &Who::named("-"),
+                "user.password_setup",
+                "password_setup",
+                "failed",
+                json!({"reason": "invalid_code"}),
+            )
+            .await?;
+            return Err(bad_code());
+        };
         let user = users::by_id(self.db(), user_id)
             .await?
             .ok_or_else(bad_code)?;
@@ -585,8 +611,10 @@ impl Services {
             self.refuse_three_admin(actor, ctx, "user.grant", &format!("user:{id}"))
                 .await?;
         }
-        // The same checks as at creation: a reviewer or office needs a region, an enterprise
-        // account its credit code.
+        // An enterprise's account stays with the enterprise, and nobody is made one here.
+        not_an_enterprise_account(before.role.as_str())?;
+        not_an_enterprise_account(role)?;
+        // The same checks as at creation: a reviewer or office needs a region.
         let probe = NewAccount {
             username: before.username.clone(),
             role: role.to_string(),
@@ -655,6 +683,7 @@ impl Services {
             self.refuse_three_admin(actor, ctx, "user.create", &input.username)
                 .await?;
         }
+        not_an_enterprise_account(&input.role)?;
         if input.password.is_some() {
             return Err(ServiceError::invalid(
                 "password",

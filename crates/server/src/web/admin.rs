@@ -44,6 +44,9 @@ struct UsersPage {
     q: String,
     role: String,
     roles: Vec<(&'static str, &'static str)>,
+    /// The roles the administrators create and grant: neither the three administrators' (made
+    /// on the server) nor an enterprise's (its own business).
+    staff_roles: Vec<(&'static str, &'static str)>,
     notice: Option<String>,
     errors: Vec<(String, String)>,
     form: NewUserForm,
@@ -98,7 +101,7 @@ async fn users_page_for(
                 .unwrap_or_else(|| "—".into()),
             locked: u.locked_until.is_some_and(|t| t > now),
             contact: zhichan_service::accounts::mask_contact(&u.contact),
-            grantable: !u.role.is_three_admin(),
+            grantable: !u.role.is_three_admin() && u.role != Role::Enterprise,
             user: u,
         })
         .collect();
@@ -119,6 +122,11 @@ async fn users_page_for(
                 .unwrap_or_default(),
             roles: Role::ALL
                 .iter()
+                .map(|r| (r.as_str(), r.label_zh()))
+                .collect(),
+            staff_roles: Role::ALL
+                .iter()
+                .filter(|r| !r.is_three_admin() && **r != Role::Enterprise)
                 .map(|r| (r.as_str(), r.label_zh()))
                 .collect(),
             notice,
