@@ -1,7 +1,50 @@
 //! Accounts, sessions, administration and the audit log.
 
+use crate::edge::{format, nullable};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use zhichan_domain::accounts::Role as DomainRole;
+
+edge_enum!(
+    /// An account's role.
+    Role, "role", mirrors DomainRole, {
+        Enterprise = "enterprise",
+        Reviewer = "reviewer",
+        Admin = "admin",
+        Expert = "expert",
+        University = "university",
+        Service = "service",
+        Sysadmin = "sysadmin",
+        Secadmin = "secadmin",
+        Auditor = "auditor",
+    }
+);
+
+edge_enum!(
+    /// Where an account's real-name verification (实名认证) stands.
+    VerificationState, "verification", {
+        Pending = "pending",
+        Returned = "returned",
+        Verified = "verified",
+    }
+);
+
+edge_enum!(
+    /// What an account must do before anything else.
+    Restriction, "restriction", {
+        ChangePassword = "change_password",
+        EnrolSecondFactor = "enrol_second_factor",
+    }
+);
+
+edge_enum!(
+    /// Where a real-name verification application stands.
+    VerificationStatus, "status", {
+        Pending = "pending",
+        Approved = "approved",
+        Returned = "returned",
+    }
+);
 
 /// `POST /api/v1/session`
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -21,20 +64,17 @@ pub struct Me {
     #[schema(example = "wang.fang")]
     pub username: String,
     pub display_name: String,
-    /// `enterprise`, `reviewer`, `admin`, `expert`, `university`, `service`, `sysadmin`,
-    /// `secadmin` or `auditor`.
-    #[schema(example = "enterprise")]
-    pub role: String,
-    #[schema(example = "361000")]
+    pub role: Role,
+    #[schema(value_type = Option<format::RegionCode>)]
     pub region: Option<String>,
     /// The credit code of the caller's enterprise.
     #[schema(example = "91350100M000100Y43")]
     pub enterprise: Option<String>,
-    /// `pending`, `returned` or `verified` (实名认证).
-    pub verification: String,
+    /// 实名认证.
+    pub verification: VerificationState,
     pub second_factor: bool,
-    /// What the account must do first: `change_password`, `enrol_second_factor`, or null.
-    pub restriction: Option<String>,
+    /// What the account must do first, or null.
+    pub restriction: Option<Restriction>,
     /// For browser sessions: the token to send as `X-CSRF-Token` with every change.
     pub csrf_token: Option<String>,
 }
@@ -89,10 +129,10 @@ pub struct User {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
     pub region: Option<String>,
     pub enterprise: Option<String>,
-    pub verification: String,
+    pub verification: VerificationState,
     pub disabled: bool,
     /// Set while the account is locked after failed logins.
     pub locked_until: Option<String>,
@@ -111,12 +151,17 @@ pub struct User {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewUser {
     pub username: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
     pub display_name: String,
-    pub role: String,
+    pub role: Role,
+    /// Required for reviewers and administrators.
     #[serde(default)]
+    #[schema(value_type = Option<format::RegionCode>)]
     pub region: Option<String>,
+    /// The credit code, for an enterprise account.
     #[serde(default)]
+    #[schema(value_type = Option<format::CreditCode>)]
     pub enterprise: Option<String>,
     /// The owner's own mobile number or e-mail address: the one-time code to set the first
     /// password goes there, never to the administrator.
@@ -262,8 +307,7 @@ pub struct Verification {
     pub document_name: String,
     pub document_type: String,
     pub document_size: i64,
-    /// `pending`, `approved` or `returned`.
-    pub status: String,
+    pub status: VerificationStatus,
     pub submitted_at: String,
     pub reviewed_by: Option<String>,
     pub reviewed_at: Option<String>,
@@ -277,9 +321,7 @@ pub struct Verification {
 /// `POST /api/v1/verifications/{id}/review`
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct VerificationReview {
-    /// `approve` or `return`.
-    #[schema(example = "return")]
-    pub decision: String,
+    pub decision: crate::Decision,
     /// Required when returning.
     #[serde(default)]
     pub reason: Option<String>,
@@ -294,7 +336,7 @@ pub struct VerificationReview {
 pub struct SignedUp {
     pub user_id: i64,
     /// Always `pending`: the account works once a reviewer approves it.
-    pub verification: String,
+    pub verification: VerificationState,
 }
 
 /// The multipart form of a sign-up (`POST /api/v1/signup`) or a resubmission
@@ -305,8 +347,10 @@ pub struct SignUpForm {
     pub username: String,
     pub password: String,
     pub enterprise_name: String,
+    #[schema(value_type = format::CreditCode)]
     pub credit_code: String,
     /// The registration region; taken from the credit code when empty.
+    #[schema(value_type = Option<format::RegionCode>)]
     pub region: Option<String>,
     pub contact_name: String,
     pub contact_phone: String,

@@ -1,7 +1,20 @@
 //! Key-enterprise directories (重点名录) and their coverage.
 
+use crate::edge::format;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+edge_enum!(
+    /// Where a management port (管理端口) stands.
+    PortStatus, "status", {
+        Applied = "applied", Open = "open", Rejected = "rejected", Closed = "closed",
+    }
+);
+
+edge_enum!(
+    /// The nation's decision on a port application.
+    PortVerdict, "decision", { Approve = "approve", Reject = "reject" }
+);
 
 /// A directory as stored.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -39,7 +52,7 @@ pub struct DirectoryImported {
 #[allow(dead_code)]
 pub struct DirectoryForm {
     pub name: String,
-    #[schema(example = "361000")]
+    #[schema(value_type = format::RegionCode)]
     pub region: String,
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
@@ -91,8 +104,7 @@ pub struct Coverage {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Port {
     pub region: String,
-    /// `applied`, `open`, `rejected` or `closed`.
-    pub status: String,
+    pub status: PortStatus,
     pub unit: String,
     pub contact_name: String,
     pub contact_phone: String,
@@ -120,9 +132,9 @@ pub struct PortApplication {
 /// `POST /api/v1/ports/{region}/decision` (the nation) and `/close`.
 #[derive(Debug, Clone, serde::Deserialize, ToSchema)]
 pub struct PortDecision {
-    /// `approve` or `reject` (ignored by `/close`).
+    /// Required by `/decision`, ignored by `/close`.
     #[serde(default)]
-    pub decision: String,
+    pub decision: Option<PortVerdict>,
     #[serde(default)]
     pub reason: Option<String>,
     pub version: i64,

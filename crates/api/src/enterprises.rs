@@ -1,25 +1,87 @@
 //! Enterprise profiles (企业信息).
 
+use crate::edge::{format, nullable};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use zhichan_domain::enterprises::{
+    Ownership as DomainOwnership, QualificationKind as DomainKind,
+    QualificationLevel as DomainLevel, Scale as DomainScale,
+};
+use zhichan_domain::patents::{LegalStatus as DomainLegalStatus, PatentRight as DomainRight};
+use zhichan_domain::PatentType as DomainPatentType;
+
+edge_enum!(
+    /// 企业规模.
+    Scale, "scale", mirrors DomainScale, {
+        Large = "large", Medium = "medium", Small = "small", Micro = "micro",
+    }
+);
+
+edge_enum!(
+    /// 企业所有制类型; `hmt` is 港澳台投资.
+    Ownership, "ownership", mirrors DomainOwnership, {
+        State = "state",
+        Collective = "collective",
+        Private = "private",
+        Foreign = "foreign",
+        HongKongMacaoTaiwan = "hmt",
+        Other = "other",
+    }
+);
+
+edge_enum!(
+    /// What an enterprise has been recognised as (`gbt29490`: certified to GB/T 29490).
+    QualificationKind, "qualification", mirrors DomainKind, {
+        IpDemonstration = "ip_demonstration",
+        IpAdvantage = "ip_advantage",
+        LittleGiant = "little_giant",
+        SpecialisedSme = "specialised_sme",
+        HighTech = "high_tech",
+        IpManagementStandard = "gbt29490",
+    }
+);
+
+edge_enum!(
+    /// The level of the office that conferred a qualification.
+    QualificationLevel, "qualification_level", mirrors DomainLevel, {
+        National = "national", Provincial = "provincial", City = "city", County = "county",
+    }
+);
+
+edge_enum!(
+    /// 法律状态 of a patent.
+    LegalStatus, "legal_status", mirrors DomainLegalStatus, {
+        Valid = "valid", Lapsed = "lapsed", Transferred = "transferred",
+    }
+);
+
+edge_enum!(
+    /// The enterprise's right to a patent: its own, or a licence.
+    PatentRight, "right", mirrors DomainRight, {
+        Own = "own", Exclusive = "exclusive", Sole = "sole", Ordinary = "ordinary",
+    }
+);
+
+edge_enum!(
+    /// 发明, 实用新型 or 外观设计, from the application number's type digit.
+    PatentType, "patent_type", mirrors DomainPatentType, {
+        Invention = "invention", UtilityModel = "utility_model", Design = "design",
+    }
+);
 
 /// A qualification with its level and validity.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Qualification {
-    /// `ip_demonstration`, `ip_advantage`, `little_giant`, `specialised_sme`, `high_tech` or
-    /// `gbt29490`.
-    #[schema(example = "high_tech")]
-    pub kind: String,
-    /// `national`, `provincial`, `city` or `county`.
-    #[schema(example = "national")]
-    pub level: String,
+    pub kind: QualificationKind,
+    pub level: QualificationLevel,
     #[serde(default)]
-    #[schema(example = "2024-01-01")]
+    #[schema(example = "2024-01-01", format = Date)]
     pub valid_from: Option<String>,
     #[serde(default)]
-    #[schema(example = "2026-12-31")]
+    #[schema(example = "2026-12-31", format = Date)]
     pub valid_to: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
     pub certificate: String,
 }
 
@@ -29,23 +91,22 @@ pub struct Contact {
     pub name: String,
     #[schema(example = "0794-8888888")]
     pub phone: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
     pub email: String,
 }
 
 /// An enterprise profile as stored.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Enterprise {
-    #[schema(example = "91361002MA35F6XK04")]
+    #[schema(value_type = format::CreditCode)]
     pub credit_code: String,
     pub name: String,
-    #[schema(example = "361002")]
+    #[schema(value_type = format::RegionCode)]
     pub region: String,
     pub address: String,
-    /// `large`, `medium`, `small` or `micro`.
-    pub scale: String,
-    /// `state`, `collective`, `private`, `foreign`, `hmt` or `other`.
-    pub ownership: String,
+    pub scale: Scale,
+    pub ownership: Ownership,
     /// GB/T 4754-2017 code.
     #[schema(example = "39")]
     pub industry: String,
@@ -154,17 +215,23 @@ pub struct AccountSetup {
 /// `POST /api/v1/enterprises`
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewEnterprise {
+    #[schema(value_type = format::CreditCode)]
     pub credit_code: String,
     pub name: String,
     /// Taken from the credit code's registration region when left out.
     #[serde(default)]
+    #[schema(value_type = Option<format::RegionCode>)]
     pub region: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
     pub address: String,
-    pub scale: String,
-    pub ownership: String,
+    pub scale: Scale,
+    pub ownership: Ownership,
+    /// GB/T 4754-2017 code at any level.
+    #[schema(value_type = format::IndustryCode)]
     pub industry: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
     pub qualifications: Vec<Qualification>,
     pub contact: Contact,
 }
@@ -177,14 +244,16 @@ pub struct EnterprisePatch {
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<format::RegionCode>)]
     pub region: Option<String>,
     #[serde(default)]
     pub address: Option<String>,
     #[serde(default)]
-    pub scale: Option<String>,
+    pub scale: Option<Scale>,
     #[serde(default)]
-    pub ownership: Option<String>,
+    pub ownership: Option<Ownership>,
     #[serde(default)]
+    #[schema(value_type = Option<format::IndustryCode>)]
     pub industry: Option<String>,
     #[serde(default)]
     pub qualifications: Option<Vec<Qualification>>,
@@ -209,16 +278,13 @@ pub struct Patent {
     /// Canonical form.
     #[schema(example = "ZL201910725275.4")]
     pub number: String,
-    /// `invention`, `utility_model` or `design` (from the type digit).
-    pub patent_type: String,
+    pub patent_type: PatentType,
     pub title: String,
     pub patentees: Vec<String>,
-    #[schema(example = "2021-03-02")]
+    #[schema(example = "2021-03-02", format = Date)]
     pub grant_date: Option<String>,
-    /// `valid`, `lapsed` or `transferred`.
-    pub legal_status: String,
-    /// `own`, `exclusive`, `sole` or `ordinary`.
-    pub right: String,
+    pub legal_status: LegalStatus,
+    pub right: PatentRight,
     /// 许可备案号, required for licences.
     pub licence_record: String,
     pub status_since: String,
@@ -234,10 +300,13 @@ pub struct NewPatent {
     pub title: String,
     pub patentees: Vec<String>,
     #[serde(default)]
+    #[schema(format = Date)]
     pub grant_date: Option<String>,
-    pub legal_status: String,
-    pub right: String,
-    #[serde(default)]
+    pub legal_status: LegalStatus,
+    pub right: PatentRight,
+    /// 许可备案号, required for licences; null or left out for the enterprise's own patents.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
     pub licence_record: String,
 }
 
@@ -250,11 +319,12 @@ pub struct PatentPatch {
     #[serde(default)]
     pub patentees: Option<Vec<String>>,
     #[serde(default)]
+    #[schema(format = Date)]
     pub grant_date: Option<String>,
     #[serde(default)]
-    pub legal_status: Option<String>,
+    pub legal_status: Option<LegalStatus>,
     #[serde(default)]
-    pub right: Option<String>,
+    pub right: Option<PatentRight>,
     #[serde(default)]
     pub licence_record: Option<String>,
 }

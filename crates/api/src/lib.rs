@@ -1,6 +1,8 @@
 //! The JSON shapes of zhichan's HTTP API, with their OpenAPI schemas. Handlers convert domain
 //! values into these; nothing here talks to a database.
 
+#[macro_use]
+pub mod edge;
 pub mod accounts;
 pub mod directories;
 pub mod enterprises;
@@ -15,13 +17,32 @@ use utoipa::ToSchema;
 
 pub use problem::{FieldError, Problem};
 
+edge_enum!(
+    /// `ok` when the server and its database answer, `unavailable` otherwise.
+    HealthStatus, "status", { Ok = "ok", Unavailable = "unavailable" }
+);
+
 /// `GET /api/v1/health`
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Health {
-    /// `ok` when the server and its database answer, `unavailable` otherwise.
-    #[schema(example = "ok")]
-    pub status: String,
+    pub status: HealthStatus,
 }
+
+edge_enum!(
+    /// A reviewer's decision: `approve` or `return` (退回).
+    Decision, "decision", { Approve = "approve", Return = "return" }
+);
+
+impl Decision {
+    pub fn approves(self) -> bool {
+        self == Decision::Approve
+    }
+}
+
+edge_enum!(
+    /// What a list or report answers in: `json` (the default) or an `xlsx` file.
+    Format, "format", { Json = "json", Xlsx = "xlsx" }
+);
 
 /// One page of a list. Every list endpoint answers in this shape.
 #[derive(Debug, Clone, Serialize, ToSchema)]

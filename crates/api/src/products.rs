@@ -1,25 +1,65 @@
 //! Products and their registration (专利产品备案).
 
+use crate::edge::{format, nullable};
+use crate::enterprises::{LegalStatus, PatentRight};
+use crate::Decision;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use zhichan_domain::registration::{
+    ProductStatus as DomainProductStatus, UpdateStatus as DomainUpdateStatus,
+};
+
+edge_enum!(
+    /// Where a product's registration stands.
+    ProductStatus, "status", mirrors DomainProductStatus, {
+        Draft = "draft",
+        Submitted = "submitted",
+        Returned = "returned",
+        Approved = "approved",
+        Withdrawn = "withdrawn",
+        Revoked = "revoked",
+    }
+);
+
+edge_enum!(
+    /// Where an annual update (信息更新) stands.
+    UpdateStatus, "status", mirrors DomainUpdateStatus, {
+        Submitted = "submitted", Returned = "returned", Approved = "approved",
+    }
+);
+
+edge_enum!(
+    /// A registered product's place in the annual update cycle.
+    AnnualUpdateState, "annual_update", {
+        NotYetDue = "not_yet_due",
+        Due = "due",
+        Submitted = "submitted",
+        Returned = "returned",
+        Done = "done",
+        NotUpdated = "not_updated",
+    }
+);
 
 /// One year's figures. Money is a string with two decimals, in yuan.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Figures {
-    #[schema(example = 2025)]
+    #[schema(example = 2025, minimum = 1990)]
     pub year: i64,
-    #[schema(example = "12345678.90")]
+    #[schema(value_type = format::Amount)]
     pub sales_revenue: String,
-    #[schema(example = "13000000.00")]
+    #[schema(value_type = format::Amount)]
     pub output_value: String,
     /// Filed with the annual update (optional at registration).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<format::Amount>)]
     pub export_value: Option<String>,
     /// May be negative (a loss).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<format::Money>)]
     pub profit: Option<String>,
     /// 知识产权投入.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<format::Amount>)]
     pub ip_investment: Option<String>,
 }
 
@@ -29,25 +69,32 @@ pub struct Figures {
 pub struct ProductPatent {
     #[schema(example = "ZL201910725275.4")]
     pub number: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
     pub title: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
     pub patentees: Vec<String>,
     #[serde(default)]
+    #[schema(format = Date)]
     pub grant_date: Option<String>,
-    /// `valid`, `lapsed` or `transferred`.
+    /// On input, needed only for a patent new to the enterprise's list; always in answers.
     #[serde(default)]
-    pub legal_status: String,
-    /// `own`, `exclusive`, `sole` or `ordinary`.
+    pub legal_status: Option<LegalStatus>,
+    /// On input, needed only for a patent new to the enterprise's list; always in answers.
     #[serde(default)]
-    pub right: String,
-    #[serde(default)]
+    pub right: Option<PatentRight>,
+    /// 许可备案号, for licences.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
     pub licence_record: String,
     /// Whether it is a core patent of the product.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
     pub core: bool,
     /// How the patent is embodied in the product.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
     pub embodiment: String,
 }
 
@@ -62,12 +109,12 @@ pub struct Product {
     /// GB/T 4754-2017 code of the product's field.
     pub field: String,
     pub description: String,
+    #[schema(format = Date)]
     pub first_sold_on: Option<String>,
     pub figures: Vec<Figures>,
     pub patents: Vec<ProductPatent>,
-    /// `draft`, `submitted`, `returned`, `approved`, `withdrawn` (by the enterprise) or
-    /// `revoked` (by a reviewer).
-    pub status: String,
+    /// `withdrawn` is by the enterprise, `revoked` by a reviewer.
+    pub status: ProductStatus,
     #[schema(example = "BA2026361002000001")]
     pub registration_number: Option<String>,
     pub submitted_at: Option<String>,
@@ -94,9 +141,8 @@ pub struct Product {
     pub review_due: Option<String>,
     /// Working days past `review_due` (0 when not overdue).
     pub overdue_working_days: Option<u32>,
-    /// The annual update state: `not_yet_due`, `due`, `submitted`, `returned`, `done`,
-    /// `not_updated` (absent when not registered).
-    pub annual_update: Option<String>,
+    /// The annual update state (null when not registered).
+    pub annual_update: Option<AnnualUpdateState>,
 }
 
 /// The change (变更) in progress of an approved product: the proposed content, which becomes
@@ -183,18 +229,26 @@ impl Product {
 /// `POST /api/v1/products`
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewProduct {
+    /// The enterprise's credit code.
+    #[schema(value_type = format::CreditCode)]
     pub enterprise: String,
     pub name: String,
-    #[serde(default)]
+    /// 型号规格.
     pub model: String,
+    /// GB/T 4754-2017 code at any level.
+    #[schema(value_type = format::IndustryCode)]
     pub field: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
     pub description: String,
     #[serde(default)]
+    #[schema(format = Date)]
     pub first_sold_on: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
     pub figures: Vec<Figures>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(nullable)]
     pub patents: Vec<ProductPatent>,
 }
 
@@ -207,10 +261,12 @@ pub struct ProductPatch {
     #[serde(default)]
     pub model: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<format::IndustryCode>)]
     pub field: Option<String>,
     #[serde(default)]
     pub description: Option<String>,
     #[serde(default)]
+    #[schema(format = Date)]
     pub first_sold_on: Option<String>,
     #[serde(default)]
     pub figures: Option<Vec<Figures>>,
@@ -227,8 +283,7 @@ pub struct Submit {
 /// `POST /api/v1/products/{id}/review`
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct Review {
-    /// `approve` or `return`.
-    pub decision: String,
+    pub decision: Decision,
     /// Required when returning.
     #[serde(default)]
     pub reason: Option<String>,
@@ -240,7 +295,7 @@ pub struct Review {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProductVersion {
     pub version: i64,
-    pub status: String,
+    pub status: ProductStatus,
     pub changed_by: String,
     pub changed_at: String,
     pub note: String,
@@ -268,8 +323,7 @@ pub struct BulkItem {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct BulkReview {
     pub items: Vec<BulkItem>,
-    /// `approve` or `return`.
-    pub decision: String,
+    pub decision: Decision,
     #[serde(default)]
     pub reason: Option<String>,
 }
@@ -290,21 +344,32 @@ pub struct BulkOutcome {
 pub struct NewAnnualUpdate {
     #[schema(example = 2026)]
     pub year: i64,
+    #[schema(value_type = format::Amount)]
     pub sales_revenue: String,
+    #[schema(value_type = format::Amount)]
     pub output_value: String,
     #[serde(default)]
+    #[schema(value_type = Option<format::Amount>)]
     pub export_value: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<format::Money>)]
     pub profit: Option<String>,
     #[serde(default)]
+    #[schema(value_type = Option<format::Amount>)]
     pub ip_investment: Option<String>,
     /// The product is still made and sold (default true; false is refused: withdraw instead).
-    #[serde(default = "yes")]
+    #[serde(default = "yes", deserialize_with = "nullable_yes")]
+    #[schema(nullable)]
     pub still_sold: bool,
 }
 
 fn yes() -> bool {
     true
+}
+
+/// `still_sold: null` is the default, true.
+fn nullable_yes<'de, D: serde::Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    Ok(Option::<bool>::deserialize(d)?.unwrap_or(true))
 }
 
 /// An annual update as stored.
@@ -318,8 +383,7 @@ pub struct AnnualUpdate {
     pub export_value: String,
     pub profit: String,
     pub ip_investment: String,
-    /// `submitted`, `returned` or `approved`.
-    pub status: String,
+    pub status: UpdateStatus,
     pub submitted_by: String,
     pub submitted_at: String,
     pub reviewed_by: Option<String>,
@@ -332,6 +396,7 @@ pub struct AnnualUpdate {
 #[derive(Debug, Clone, ToSchema)]
 #[allow(dead_code)]
 pub struct ImportForm {
+    #[schema(value_type = format::CreditCode)]
     pub enterprise: String,
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
@@ -366,7 +431,7 @@ mod tests {
                 ip_investment: None,
             }],
             patents: Vec::new(),
-            status: "submitted".into(),
+            status: ProductStatus::Submitted,
             registration_number: None,
             submitted_at: Some("2026-11-30T08:00:00.000Z".into()),
             reviewed_at: None,
@@ -399,7 +464,7 @@ mod tests {
             let whole = Product {
                 review_due: due.map(Into::into),
                 overdue_working_days: overdue,
-                annual_update: update.map(Into::into),
+                annual_update: update.and_then(AnnualUpdateState::parse),
                 ..bare.clone()
             };
             assert_eq!(

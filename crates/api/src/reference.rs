@@ -2,6 +2,21 @@
 
 use serde::Serialize;
 use utoipa::ToSchema;
+use zhichan_domain::{IndustryLevel as DomainIndustryLevel, RegionLevel as DomainRegionLevel};
+
+edge_enum!(
+    /// A region's level in the GB/T 2260 tree.
+    RegionLevel, "level", mirrors DomainRegionLevel, {
+        Nation = "nation", Province = "province", City = "city", County = "county",
+    }
+);
+
+edge_enum!(
+    /// A GB/T 4754-2017 level: 门类, 大类, 中类 or 小类.
+    IndustryLevel, "level", mirrors DomainIndustryLevel, {
+        Section = "section", Division = "division", Group = "group", Class = "class",
+    }
+);
 
 /// A region of the GB/T 2260 tree (the nation is `100000`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -10,9 +25,7 @@ pub struct Region {
     pub code: String,
     #[schema(example = "抚州市")]
     pub name: String,
-    /// `nation`, `province`, `city` or `county`.
-    #[schema(example = "city")]
-    pub level: String,
+    pub level: RegionLevel,
     #[schema(example = "360000")]
     pub parent: Option<String>,
     /// False when the current edition no longer lists the code.
@@ -34,9 +47,7 @@ pub struct Industry {
     pub code: String,
     #[schema(example = "计算机、通信和其他电子设备制造业")]
     pub name: String,
-    /// `section` (门类), `division` (大类), `group` (中类) or `class` (小类).
-    #[schema(example = "division")]
-    pub level: String,
+    pub level: IndustryLevel,
     #[schema(example = "C")]
     pub parent: Option<String>,
     /// The section letter.

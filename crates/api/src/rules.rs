@@ -2,14 +2,34 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use zhichan_domain::calendar::DayKind as DomainDayKind;
+
+edge_enum!(
+    /// What a notification is about.
+    NotificationKind, "kind", {
+        ProductApproved = "product_approved",
+        ProductReturned = "product_returned",
+        UpdateApproved = "update_approved",
+        UpdateReturned = "update_returned",
+        UpdateDue = "update_due",
+        PatentLapsed = "patent_lapsed",
+        WithdrawPrompt = "withdraw_prompt",
+        ProductRevoked = "product_revoked",
+        EnterpriseChangeApproved = "enterprise_change_approved",
+        EnterpriseChangeReturned = "enterprise_change_returned",
+    }
+);
+
+edge_enum!(
+    /// `holiday` (放假) or `workday` (a weekend day worked, 调休).
+    DayKind, "day_kind", mirrors DomainDayKind, { Holiday = "holiday", Workday = "workday" }
+);
 
 /// An in-app notification of the caller's enterprise.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Notification {
     pub id: i64,
-    /// `product_approved`, `product_returned`, `update_approved`, `update_returned`,
-    /// `update_due`, `patent_lapsed`, `withdraw_prompt` or `product_revoked`.
-    pub kind: String,
+    pub kind: NotificationKind,
     pub title: String,
     pub body: String,
     /// The page it is about.
@@ -31,10 +51,9 @@ pub struct Notifications {
 /// One listed day of the working-day calendar.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CalendarDay {
-    #[schema(example = "2026-10-01")]
+    #[schema(example = "2026-10-01", format = Date)]
     pub date: String,
-    /// `holiday` (放假) or `workday` (a weekend day worked, 调休).
-    pub kind: String,
+    pub kind: DayKind,
     #[schema(example = "国庆节")]
     pub name: String,
     /// The notice it comes from.

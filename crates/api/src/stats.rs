@@ -3,6 +3,13 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+edge_enum!(
+    /// How a breakdown groups: by sub-region, field, qualification or month.
+    BreakdownBy, "by", {
+        Region = "region", Field = "field", Qualification = "qualification", Month = "month",
+    }
+);
+
 /// `GET /api/v1/stats/summary`: the totals of a region's subtree.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Summary {
@@ -38,8 +45,7 @@ pub struct BreakdownRow {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Breakdown {
     pub region: String,
-    /// `region`, `field`, `qualification` or `month`.
-    pub by: String,
+    pub by: BreakdownBy,
     pub rows: Vec<BreakdownRow>,
 }
 

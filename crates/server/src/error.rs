@@ -409,6 +409,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                         message: "此字段为必填项".into(),
                     }]));
                 }
+                // An unknown code of an enumerated field: its own code and Chinese message.
+                if let Some((code, message)) = zhichan_api::edge::decode_refusal(&text) {
+                    return Err(AppError::Invalid(vec![FieldError {
+                        field: path,
+                        code,
+                        message,
+                    }]));
+                }
                 if path == "." {
                     return Err(AppError::Malformed(
                         "请求内容的结构不正确：应为一个 JSON 对象".into(),

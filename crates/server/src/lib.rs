@@ -69,7 +69,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 
 /// The whole application as one router, ready to serve.
 pub fn app(services: Services, settings: Settings) -> Router {
-    let (api_routes, document) = api::router();
+    let (api_routes, document, known_parameters) = api::router();
     let openapi = Arc::new(
         document
             .to_pretty_json()
@@ -223,6 +223,11 @@ pub fn app(services: Services, settings: Settings) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             limits::per_address,
+        ))
+        // Inside the guard: a caller without access learns nothing of the parameters.
+        .route_layer(axum::middleware::from_fn_with_state(
+            Arc::new(known_parameters),
+            api::contract::refuse_unknown_parameters,
         ))
         // Only routes that matched: the fallback (404) needs no authorisation.
         .route_layer(axum::middleware::from_fn_with_state(

@@ -1,6 +1,7 @@
 //! A product as the API answers it, fields of the day included (review deadline, overdue
 //! working days, annual update state): built here, so that the HTTP layer only serialises it.
 
+use zhichan_api::products::AnnualUpdateState;
 use crate::annual::{Cycle, ReviewTerms, UpdateState};
 use crate::products::{ProductAnswer, ProductView};
 use crate::{ServiceResult, Services};
@@ -34,18 +35,17 @@ fn waiting_since(
     }
 }
 
-fn update_code(u: UpdateState) -> Option<String> {
+fn update_code(u: UpdateState) -> Option<AnnualUpdateState> {
     use UpdateStatus as U;
-    let code = match u {
+    Some(match u {
         UpdateState::NotApplicable => return None,
-        UpdateState::NotYetDue => "not_yet_due",
-        UpdateState::Due { .. } => "due",
-        UpdateState::Filed(U::Submitted) => "submitted",
-        UpdateState::Filed(U::Returned) => "returned",
-        UpdateState::Filed(U::Approved) | UpdateState::Done => "done",
-        UpdateState::NotUpdated { .. } => "not_updated",
-    };
-    Some(code.into())
+        UpdateState::NotYetDue => AnnualUpdateState::NotYetDue,
+        UpdateState::Due { .. } => AnnualUpdateState::Due,
+        UpdateState::Filed(U::Submitted) => AnnualUpdateState::Submitted,
+        UpdateState::Filed(U::Returned) => AnnualUpdateState::Returned,
+        UpdateState::Filed(U::Approved) | UpdateState::Done => AnnualUpdateState::Done,
+        UpdateState::NotUpdated { .. } => AnnualUpdateState::NotUpdated,
+    })
 }
 
 impl Context {
@@ -152,7 +152,7 @@ impl Services {
             &document,
             due.map(|d| format_date(d.due)).as_deref(),
             due.map(|d| d.overdue_by),
-            annual.as_deref(),
+            annual.map(AnnualUpdateState::as_str),
             &mut out,
         );
         Ok(out)

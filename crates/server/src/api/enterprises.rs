@@ -51,15 +51,15 @@ pub fn body(e: &Stored) -> Enterprise {
         name: e.name.clone(),
         region: e.region.to_string(),
         address: e.address.clone(),
-        scale: e.scale.as_str().into(),
-        ownership: e.ownership.as_str().into(),
+        scale: e.scale.into(),
+        ownership: e.ownership.into(),
         industry: e.industry.to_string(),
         qualifications: e
             .qualifications
             .iter()
             .map(|q| Qualification {
-                kind: q.kind.as_str().into(),
-                level: q.level.as_str().into(),
+                kind: q.kind.into(),
+                level: q.level.into(),
                 valid_from: q.valid_from.map(format_date),
                 valid_to: q.valid_to.map(format_date),
                 certificate: q.certificate.clone(),
@@ -79,8 +79,8 @@ pub fn body(e: &Stored) -> Enterprise {
 fn qualification_inputs(list: Vec<Qualification>) -> Vec<QualificationInput> {
     list.into_iter()
         .map(|q| QualificationInput {
-            kind: q.kind,
-            level: q.level,
+            kind: q.kind.as_str().into(),
+            level: q.level.as_str().into(),
             valid_from: q.valid_from,
             valid_to: q.valid_to,
             certificate: q.certificate,
@@ -112,8 +112,8 @@ pub async fn create(
         name: b.name,
         region: b.region.unwrap_or_default(),
         address: b.address,
-        scale: b.scale,
-        ownership: b.ownership,
+        scale: b.scale.as_str().into(),
+        ownership: b.ownership.as_str().into(),
         industry: b.industry,
         contact_name: b.contact.name,
         contact_phone: b.contact.phone,
@@ -230,10 +230,10 @@ pub async fn update(
                 i.address = v;
             }
             if let Some(v) = p.scale {
-                i.scale = v;
+                i.scale = v.as_str().into();
             }
             if let Some(v) = p.ownership {
-                i.ownership = v;
+                i.ownership = v.as_str().into();
             }
             if let Some(v) = p.industry {
                 i.industry = v;

@@ -5,7 +5,7 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use zhichan_api::Health;
+use zhichan_api::{Health, HealthStatus};
 
 /// Whether the server and its database answer. Needs no authentication.
 #[utoipa::path(
@@ -21,14 +21,14 @@ use zhichan_api::Health;
 pub async fn health(State(state): State<AppState>) -> Response {
     if state.services.healthy().await {
         Json(Health {
-            status: "ok".into(),
+            status: HealthStatus::Ok,
         })
         .into_response()
     } else {
         (
             StatusCode::SERVICE_UNAVAILABLE,
             Json(Health {
-                status: "unavailable".into(),
+                status: HealthStatus::Unavailable,
             }),
         )
             .into_response()

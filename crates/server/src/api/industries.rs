@@ -15,7 +15,7 @@ fn body(i: &Industry) -> IndustryBody {
     IndustryBody {
         code: i.code.to_string(),
         name: i.name.clone(),
-        level: i.level.as_str().to_string(),
+        level: i.level.into(),
         parent: i.parent.as_ref().map(|p| p.to_string()),
         section: i.code.section().to_string(),
     }

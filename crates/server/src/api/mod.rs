@@ -2,6 +2,7 @@
 //! OpenAPI annotation, and the served document is generated from them.
 
 pub mod audit;
+pub mod contract;
 pub mod directories;
 pub mod enterprises;
 pub mod evaluation;
@@ -79,8 +80,15 @@ impl utoipa::Modify for Security {
     }
 }
 
-/// The API routes and the OpenAPI document that describes them.
-pub fn router() -> (Router<AppState>, Document) {
+/// The API routes, the OpenAPI document that describes them, and the query parameters each
+/// operation documents.
+pub fn router() -> (Router<AppState>, Document, contract::KnownParameters) {
+    let (router, mut document) = routes();
+    let known = contract::complete(&mut document);
+    (router, document, known)
+}
+
+fn routes() -> (Router<AppState>, Document) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
         .routes(routes!(health::openapi))

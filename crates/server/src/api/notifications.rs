@@ -8,13 +8,16 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use std::collections::HashMap;
+use zhichan_api::rules::NotificationKind;
 use zhichan_api::rules::{Notification, Notifications};
 use zhichan_api::Problem;
 
 pub fn body(n: &zhichan_store::notifications::Notification) -> Notification {
     Notification {
         id: n.id,
-        kind: n.kind.clone(),
+        // The service writes one of the listed kinds; an unknown one (a row edited by hand)
+        // reads as the most general prompt.
+        kind: NotificationKind::parse(&n.kind).unwrap_or(NotificationKind::WithdrawPrompt),
         title: n.title.clone(),
         body: n.body.clone(),
         link: n.link.clone(),

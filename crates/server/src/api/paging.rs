@@ -13,7 +13,7 @@ pub const MAX_PER_PAGE: u32 = 200;
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     /// 1-based page number (default 1).
-    #[param(minimum = 1, example = 1)]
+    #[param(minimum = 1, maximum = 21474836, example = 1)]
     pub page: u32,
     /// Items per page, 1 to 200 (default 20).
     #[param(minimum = 1, maximum = 200, example = 20)]

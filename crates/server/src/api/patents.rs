@@ -15,12 +15,12 @@ use zhichan_store::patents::Patent as Stored;
 pub fn body(p: &Stored) -> Patent {
     Patent {
         number: p.number.to_string(),
-        patent_type: p.number.patent_type().as_str().into(),
+        patent_type: p.number.patent_type().into(),
         title: p.title.clone(),
         patentees: p.patentees.clone(),
         grant_date: p.grant_date.map(format_date),
-        legal_status: p.legal_status.as_str().into(),
-        right: p.right.as_str().into(),
+        legal_status: p.legal_status.into(),
+        right: p.right.into(),
         licence_record: p.licence_record.clone(),
         status_since: p.status_since.to_string(),
         version: p.version,
@@ -79,8 +79,8 @@ pub async fn add(
                 title: b.title,
                 patentees: b.patentees,
                 grant_date: b.grant_date,
-                legal_status: b.legal_status,
-                right: b.right,
+                legal_status: b.legal_status.as_str().into(),
+                right: b.right.as_str().into(),
                 licence_record: b.licence_record,
             },
         )
@@ -126,10 +126,10 @@ pub async fn update(
                     i.grant_date = Some(v);
                 }
                 if let Some(v) = p.legal_status {
-                    i.legal_status = v;
+                    i.legal_status = v.as_str().into();
                 }
                 if let Some(v) = p.right {
-                    i.right = v;
+                    i.right = v.as_str().into();
                 }
                 if let Some(v) = p.licence_record {
                     i.licence_record = v;

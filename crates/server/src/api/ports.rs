@@ -7,7 +7,7 @@ use crate::error::{ApiJson, AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use zhichan_api::directories::{Port, PortApplication, PortDecision};
+use zhichan_api::directories::{Port, PortApplication, PortDecision, PortStatus, PortVerdict};
 use zhichan_api::Problem;
 use zhichan_domain::RegionCode;
 use zhichan_service::ports::Application;
@@ -15,7 +15,9 @@ use zhichan_service::ports::Application;
 pub fn body(p: &zhichan_store::ports::Port) -> Port {
     Port {
         region: p.region.to_string(),
-        status: p.status.clone(),
+        // The service writes one of the listed codes; an unknown one would be a stored
+        // row edited by hand, shown as still applied.
+        status: PortStatus::parse(&p.status).unwrap_or(PortStatus::Applied),
         unit: p.unit.clone(),
         contact_name: p.contact_name.clone(),
         contact_phone: p.contact_phone.clone(),
@@ -93,10 +95,18 @@ pub async fn decide(
     Path(r): Path<String>,
     ApiJson(b): ApiJson<PortDecision>,
 ) -> AppResult<Json<Port>> {
-    let approve = match b.decision.as_str() {
-        "approve" => true,
-        "reject" => false,
-        _ => crate::error::decision(&b.decision)?,
+    let approve = match b.decision {
+        Some(PortVerdict::Approve) => true,
+        Some(PortVerdict::Reject) => false,
+        None => {
+            return Err(crate::error::AppError::Invalid(vec![
+                zhichan_api::FieldError {
+                    field: "decision".into(),
+                    code: "required".into(),
+                    message: "此字段为必填项".into(),
+                },
+            ]))
+        }
     };
     let p = state
         .services

@@ -52,8 +52,11 @@ fn links_in(list: Vec<ProductPatent>) -> Vec<LinkInput> {
                 title: p.title,
                 patentees: p.patentees,
                 grant_date: p.grant_date,
-                legal_status: p.legal_status,
-                right: p.right,
+                legal_status: p
+                    .legal_status
+                    .map(|s| s.as_str().into())
+                    .unwrap_or_default(),
+                right: p.right.map(|r| r.as_str().into()).unwrap_or_default(),
                 licence_record: p.licence_record,
             },
         })
@@ -317,7 +320,7 @@ pub async fn review(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<Review>,
 ) -> AppResult<Json<Product>> {
-    let approve = crate::error::decision(&b.decision)?;
+    let approve = b.decision.approves();
     let v = state
         .services
         .review_product(
@@ -354,7 +357,10 @@ pub async fn history(
             .into_iter()
             .map(|v| ProductVersion {
                 version: v.version,
-                status: v.status,
+                // Versions keep the code the service wrote; an unknown one (a row edited by
+                // hand) reads as a draft.
+                status: zhichan_api::products::ProductStatus::parse(&v.status)
+                    .unwrap_or(zhichan_api::products::ProductStatus::Draft),
                 changed_by: v.changed_by,
                 changed_at: v.changed_at.to_string(),
                 note: v.note,
@@ -507,7 +513,7 @@ pub async fn review_many(
     signed: Signed,
     ApiJson(b): ApiJson<BulkReview>,
 ) -> AppResult<Json<Vec<BulkOutcome>>> {
-    let approve = crate::error::decision(&b.decision)?;
+    let approve = b.decision.approves();
     let items: Vec<(i64, i64)> = b.items.iter().map(|i| (i.id, i.version)).collect();
     let results = state
         .services
@@ -555,7 +561,7 @@ pub fn update_body(u: &zhichan_store::annual_updates::AnnualUpdate) -> AnnualUpd
         export_value: u.export_value.to_string(),
         profit: u.profit.to_string(),
         ip_investment: u.ip_investment.to_string(),
-        status: u.status.as_str().into(),
+        status: u.status.into(),
         submitted_by: u.submitted_by.clone(),
         submitted_at: u.submitted_at.to_string(),
         reviewed_by: u.reviewed_by.clone(),
@@ -676,7 +682,7 @@ pub async fn review_update(
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<Review>,
 ) -> AppResult<Json<AnnualUpdate>> {
-    let approve = crate::error::decision(&b.decision)?;
+    let approve = b.decision.approves();
     let u = state
         .services
         .review_annual_update(

@@ -15,7 +15,7 @@ pub fn body(r: &Region) -> RegionBody {
     RegionBody {
         code: r.code.to_string(),
         name: r.name.clone(),
-        level: r.level.as_str().to_string(),
+        level: r.level.into(),
         parent: r.parent.map(|p| p.to_string()),
         active: r.active,
     }

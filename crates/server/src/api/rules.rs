@@ -23,7 +23,7 @@ fn calendar_body(c: &CalendarInForce) -> Calendar {
             .iter()
             .map(|d| CalendarDay {
                 date: d.date.clone(),
-                kind: d.kind.as_str().into(),
+                kind: d.kind.into(),
                 name: d.name.clone(),
                 source: d.source.clone(),
             })
@@ -80,9 +80,8 @@ pub async fn update_calendar(
     ApiJson(b): ApiJson<CalendarUpdate>,
 ) -> AppResult<Json<Calendar>> {
     let mut days = Vec::with_capacity(b.days.len());
-    for (i, d) in b.days.into_iter().enumerate() {
-        let kind =
-            DayKind::parse(&d.kind).map_err(|v| AppError::field(&format!("days[{i}].kind"), v))?;
+    for d in b.days {
+        let kind = DayKind::from(d.kind);
         days.push(Day {
             date: d.date.trim().to_string(),
             kind,

@@ -13,23 +13,27 @@ use zhichan_api::accounts::{
 use zhichan_api::Problem;
 use zhichan_service::accounts::{Authenticated, Restriction, Via};
 
+/// An account's stored verification state. The service writes one of the listed codes; an
+/// unknown one (a row edited by hand) reads as still pending.
+pub fn verification_state(stored: &str) -> zhichan_api::accounts::VerificationState {
+    use zhichan_api::accounts::VerificationState;
+    VerificationState::parse(stored).unwrap_or(VerificationState::Pending)
+}
+
 pub fn me_of(auth: &Authenticated) -> Me {
     let u = &auth.user;
     Me {
         id: u.id,
         username: u.username.clone(),
         display_name: u.display_name.clone(),
-        role: u.role.as_str().into(),
+        role: u.role.into(),
         region: u.region.map(|r| r.to_string()),
         enterprise: u.enterprise.clone(),
-        verification: u.verification.clone(),
+        verification: verification_state(&u.verification),
         second_factor: u.totp_enabled,
-        restriction: auth.restriction.map(|r| {
-            match r {
-                Restriction::ChangePassword => "change_password",
-                Restriction::EnrolSecondFactor => "enrol_second_factor",
-            }
-            .to_string()
+        restriction: auth.restriction.map(|r| match r {
+            Restriction::ChangePassword => zhichan_api::accounts::Restriction::ChangePassword,
+            Restriction::EnrolSecondFactor => zhichan_api::accounts::Restriction::EnrolSecondFactor,
         }),
         csrf_token: match &auth.via {
             Via::Session { csrf, .. } => Some(csrf.clone()),

@@ -6,7 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Query, State};
 use std::collections::HashMap;
-use zhichan_api::stats::{Breakdown, BreakdownRow, Summary};
+use zhichan_api::stats::{Breakdown, BreakdownBy, BreakdownRow, Summary};
 use zhichan_api::Problem;
 use zhichan_service::stats::{By, Named};
 
@@ -120,7 +120,8 @@ pub async fn breakdown(
     }
     Ok(Json(Breakdown {
         region: region.to_string(),
-        by: by_text.trim().to_string(),
+        // `by_text` parsed above, so it is one of the listed codes.
+        by: BreakdownBy::parse(&by_text).unwrap_or(BreakdownBy::Region),
         rows: rows.iter().map(row_body).collect(),
     })
     .into_response())

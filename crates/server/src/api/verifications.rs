@@ -10,7 +10,9 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use zhichan_api::accounts::{SignUpForm, SignedUp, Verification, VerificationReview};
+use zhichan_api::accounts::{
+    SignUpForm, SignedUp, Verification, VerificationReview, VerificationState, VerificationStatus,
+};
 use zhichan_api::{Page, Problem};
 use zhichan_service::verification::Application;
 use zhichan_store::verifications::Verification as Row;
@@ -27,7 +29,9 @@ pub fn body(v: &Row) -> Verification {
         document_name: v.document_name.clone(),
         document_type: v.document_type.clone(),
         document_size: v.document_size,
-        status: v.status.clone(),
+        // The service writes one of the listed codes; an unknown one (a row edited by hand)
+        // reads as pending.
+        status: VerificationStatus::parse(&v.status).unwrap_or(VerificationStatus::Pending),
         submitted_at: v.submitted_at.to_string(),
         reviewed_by: v.reviewed_by.clone(),
         reviewed_at: v.reviewed_at.map(|t| t.to_string()),
@@ -103,7 +107,7 @@ pub async fn sign_up(
         StatusCode::CREATED,
         Json(SignedUp {
             user_id,
-            verification: "pending".into(),
+            verification: VerificationState::Pending,
         }),
     ))
 }
@@ -297,7 +301,7 @@ pub async fn review(
     Path(id): Path<i64>,
     ApiJson(body_in): ApiJson<VerificationReview>,
 ) -> AppResult<Json<Verification>> {
-    let approve = crate::error::decision(&body_in.decision)?;
+    let approve = body_in.decision.approves();
     let v = state
         .services
         .review_verification_with(
