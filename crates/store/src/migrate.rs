@@ -53,6 +53,7 @@ const STEPS: &[Step] = &[
     step!(12, "list_indexes"),
     step!(13, "region_levels"),
     step!(14, "product_documents"),
+    step!(19, "list_by_division"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -472,6 +472,27 @@ fn code_range(prefix: &str) -> Option<(String, String)> {
     Some((lo, hi))
 }
 
+/// How a field filter of a section letter or of two digits or more meets the list indexes: the
+/// code's first two characters, as `substr(field, 1, 2)` has them (`3914` → `39`, `C` → `C`),
+/// and for a group or class the range of [`code_range`] within it (open above for `999`: every
+/// code from it on that begins with `99` begins with `999`). The same products as the range
+/// alone, since every stored code is one letter or two to four digits.
+#[allow(clippy::type_complexity)]
+fn division_key(code: &str) -> Option<(String, Option<(String, Option<String>)>)> {
+    let c = code.trim().to_ascii_uppercase();
+    let letter = c.len() == 1 && c.as_bytes()[0].is_ascii_uppercase();
+    let digits = c.len() >= 2 && c.bytes().all(|b| b.is_ascii_digit());
+    if !letter && !digits {
+        return None;
+    }
+    let key = c[..c.len().min(2)].to_string();
+    let range = (c.len() > 2).then(|| match code_range(&c) {
+        Some((lo, hi)) => (lo, Some(hi)),
+        None => (c.clone(), None),
+    });
+    Some((key, range))
+}
+
 /// The WHERE conditions and parameters of a scope and filter.
 fn conditions(within: &Within, filter: &Filter) -> (String, Vec<crate::Param>) {
     let mut conds: Vec<String> = Vec::new();
@@ -498,19 +519,34 @@ fn conditions(within: &Within, filter: &Filter) -> (String, Vec<crate::Param>) {
         conds.push(format!("status = {a}"));
     }
     if let Some(f) = filter.field.as_deref().filter(|f| !f.is_empty()) {
-        match code_range(f) {
-            Some((lo, hi)) => {
-                let a = bind(lo.into(), &mut params);
-                let b = bind(hi.into(), &mut params);
-                conds.push(format!("field >= {a} AND field < {b}"));
+        match division_key(f) {
+            // One key of the list indexes (migration 19), which then give the list's order.
+            Some((key, range)) => {
+                let a = bind(key.into(), &mut params);
+                conds.push(format!("substr(field, 1, 2) = {a}"));
+                if let Some((lo, hi)) = range {
+                    let a = bind(lo.into(), &mut params);
+                    conds.push(format!("field >= {a}"));
+                    if let Some(hi) = hi {
+                        let b = bind(hi.into(), &mut params);
+                        conds.push(format!("field < {b}"));
+                    }
+                }
             }
-            None => {
-                let a = bind(
-                    format!("{}%", crate::db::like_escape(f)).into(),
-                    &mut params,
-                );
-                conds.push(format!("field LIKE {a} ESCAPE '\\'"));
-            }
+            None => match code_range(f) {
+                Some((lo, hi)) => {
+                    let a = bind(lo.into(), &mut params);
+                    let b = bind(hi.into(), &mut params);
+                    conds.push(format!("field >= {a} AND field < {b}"));
+                }
+                None => {
+                    let a = bind(
+                        format!("{}%", crate::db::like_escape(f)).into(),
+                        &mut params,
+                    );
+                    conds.push(format!("field LIKE {a} ESCAPE '\\'"));
+                }
+            },
         }
     }
     if let Some(t) = filter
@@ -827,7 +863,25 @@ pub async fn next_serial(ex: &impl Exec, year: i32, region: RegionCode) -> Resul
 
 #[cfg(test)]
 mod tests {
-    use super::code_range;
+    use super::{code_range, division_key};
+
+    #[test]
+    fn a_field_filter_meets_the_list_indexes_by_its_first_two_characters() {
+        let key = |c: &str| {
+            division_key(c).map(|(k, r)| match r {
+                None => k,
+                Some((lo, hi)) => format!("{k} {lo}..{}", hi.unwrap_or_default()),
+            })
+        };
+        assert_eq!(key("39").as_deref(), Some("39"));
+        assert_eq!(key(" c ").as_deref(), Some("C"));
+        assert_eq!(key("391").as_deref(), Some("39 391..392"));
+        assert_eq!(key("3914").as_deref(), Some("39 3914..3915"));
+        assert_eq!(key("999").as_deref(), Some("99 999.."));
+        for other in ["3", "C39", "", "制造", "1_"] {
+            assert_eq!(key(other), None, "{other:?}");
+        }
+    }
 
     #[test]
     fn an_industry_code_is_a_range_of_the_codes_below_it() {
