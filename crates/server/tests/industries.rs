@@ -25,7 +25,11 @@ async fn the_classification_is_browsed_down_to_its_classes(fresh: Fresh) {
             let (status, page) = app.get_json(&path).await;
             assert_eq!(status, StatusCode::OK, "{path}");
             let items = page["items"].as_array().unwrap().clone();
-            assert_eq!(page["total"], items.len(), "{path}: one page holds them all");
+            assert_eq!(
+                page["total"],
+                items.len(),
+                "{path}: one page holds them all"
+            );
             items
         }
     };
@@ -147,13 +151,7 @@ async fn a_product_in_a_class_counts_under_its_division(fresh: Fresh) {
     assert_eq!(rows[0]["products"], 1);
     assert_eq!(rows[0]["sales_revenue"], "8000000.00");
 
-    for (field, found) in [
-        ("39", 1),
-        ("391", 1),
-        ("3914", 1),
-        ("3913", 0),
-        ("38", 0),
-    ] {
+    for (field, found) in [("39", 1), ("391", 1), ("3914", 1), ("3913", 0), ("38", 0)] {
         let list = app
             .read_as(
                 &format!("/api/v1/products?status=approved&field={field}"),

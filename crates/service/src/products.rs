@@ -718,6 +718,47 @@ impl Services {
         Ok((self.views(self.db(), rows).await?, total))
     }
 
+    /// The products the caller may see that match `filter`, each as the API answers it (as
+    /// [`Services::product_answer`] does one): its stored document where it has one, else put
+    /// together from its tables; and how many match in all.
+    pub async fn product_list_answers(
+        &self,
+        actor: &Actor,
+        cycle: &crate::annual::Cycle,
+        filter: &Filter,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<ProductAnswer>, i64)> {
+        let within = match authorize(actor, Action::ReadEnterprise)? {
+            Scope::All => Within::All,
+            Scope::Region(r) => Within::Region(r),
+            Scope::Enterprise(c) => match enterprises::by_credit_code(self.db(), &c).await? {
+                Some(e) => Within::Enterprise(e.id),
+                None => return Ok((Vec::new(), 0)),
+            },
+            Scope::Account(_) => return Err(ServiceError::Forbidden),
+        };
+        let (rows, total) =
+            products::list_documented(self.db(), &within, filter, limit, offset, cycle.year())
+                .await?;
+        let mut answers = Vec::with_capacity(rows.len());
+        for d in rows {
+            answers.push(match d.document {
+                Some(document) => ProductAnswer::Document {
+                    head: d.head,
+                    document,
+                    update: d.update,
+                },
+                // Rare: written by the daily pass; the list does not wait for it.
+                None => {
+                    let (view, updates) = self.product_page(actor, cycle, d.head.id).await?;
+                    ProductAnswer::View(view, updates)
+                }
+            });
+        }
+        Ok((answers, total))
+    }
+
     /// Changes a product (a new version; an approved one goes back to draft until approved
     /// again, keeping its registration number).
     pub async fn update_product(

@@ -145,6 +145,8 @@ struct Reads {
     one_with_update: String,
     /// One product's head and document (`$1`) and its annual update of the year `$2`.
     documented: String,
+    /// The SELECT list of [`Reads::documented`], the update's year as `$YEAR`.
+    documented_columns: String,
 }
 
 fn reads(ex: &impl Exec) -> &'static Reads {
@@ -177,13 +179,18 @@ fn reads(ex: &impl Exec) -> &'static Reads {
             "(SELECT {update} FROM annual_updates u \
              WHERE u.product_id = products.id AND u.year = $2) AS annual_update"
         );
+        let documented_columns = format!(
+            "id, enterprise_id, (SELECT credit_code FROM enterprises e \
+             WHERE e.id = products.enterprise_id) AS enterprise_code, region, status, \
+             submitted_at, registered_on, withdrawn_on, version, document, {}",
+            update_of.replace("$2", "$YEAR")
+        );
         Reads {
             documented: format!(
-                "SELECT id, enterprise_id, (SELECT credit_code FROM enterprises e \
-                 WHERE e.id = products.enterprise_id) AS enterprise_code, region, status, \
-                 submitted_at, registered_on, withdrawn_on, version, document, {update_of} \
-                 FROM products WHERE id = $1"
+                "SELECT {} FROM products WHERE id = $1",
+                documented_columns.replace("$YEAR", "$2")
             ),
+            documented_columns,
             one: format!("SELECT {columns} FROM products WHERE id = $1"),
             one_with_update: format!("SELECT {columns}, {update_of} FROM products WHERE id = $1"),
             columns,
@@ -581,11 +588,7 @@ pub async fn list(
     offset: i64,
 ) -> Result<(Vec<Product>, i64), StoreError> {
     let (filter_sql, params) = conditions(within, filter);
-    let order = if filter.queue_order {
-        "submitted_at, id"
-    } else {
-        "updated_at DESC, id DESC"
-    };
+    let order = order_of(filter);
     // The page's ids first, from the index alone where the filter allows; then only their rows.
     let mut q = Sql::new(format!(
         "SELECT {} FROM products WHERE id IN (SELECT id FROM products WHERE {filter_sql} \
@@ -594,14 +597,68 @@ pub async fn list(
         params.len() + 1,
         params.len() + 2
     ));
-    let mut count = Sql::new(format!("SELECT COUNT(*) FROM products WHERE {filter_sql}"));
     for p in &params {
         q.push_param(p.clone());
-        count.push_param(p.clone());
     }
     let rows = read(ex, q.bind(limit).bind(offset)).await?;
-    let total = ex.fetch_one(count).await?;
+    let total = count(ex, &filter_sql, params).await?;
     Ok((rows, total))
+}
+
+/// A list's order: the review queue oldest submission first, else newest change first (the
+/// order of the list indexes after their equality columns).
+fn order_of(filter: &Filter) -> &'static str {
+    if filter.queue_order {
+        "submitted_at, id"
+    } else {
+        "updated_at DESC, id DESC"
+    }
+}
+
+/// How many products match a list's conditions.
+async fn count(
+    ex: &impl Exec,
+    filter_sql: &str,
+    params: Vec<crate::Param>,
+) -> Result<i64, StoreError> {
+    let mut count = Sql::new(format!("SELECT COUNT(*) FROM products WHERE {filter_sql}"));
+    for p in params {
+        count.push_param(p);
+    }
+    ex.fetch_one(count).await
+}
+
+/// A page of products as [`documented`] reads one (head, stored document, annual update of
+/// `update_year`), with the scope, filter, order and total of [`list`]: what the API's list
+/// answers from, without putting each product together from its tables.
+pub async fn list_documented(
+    ex: &impl Exec,
+    within: &Within,
+    filter: &Filter,
+    limit: i64,
+    offset: i64,
+    update_year: Option<i32>,
+) -> Result<(Vec<Documented>, i64), StoreError> {
+    let (filter_sql, params) = conditions(within, filter);
+    let n = params.len();
+    let mut q = Sql::new(format!(
+        "SELECT {} FROM products WHERE id IN (SELECT id FROM products WHERE {filter_sql} \
+         ORDER BY {order} LIMIT ${} OFFSET ${}) ORDER BY {order}",
+        reads(ex)
+            .documented_columns
+            .replace("$YEAR", &format!("${}", n + 3)),
+        n + 1,
+        n + 2,
+        order = order_of(filter),
+    ));
+    for p in &params {
+        q.push_param(p.clone());
+    }
+    let page: Vec<Documented> = ex
+        .fetch_all(q.bind(limit).bind(offset).bind(update_year.map(i64::from)))
+        .await?;
+    let total = count(ex, &filter_sql, params).await?;
+    Ok((page, total))
 }
 
 struct StatusCount(String, i64);
