@@ -720,7 +720,8 @@ impl Services {
 
     /// The products the caller may see that match `filter`, each as the API answers it (as
     /// [`Services::product_answer`] does one): its stored document where it has one, else put
-    /// together from its tables; and how many match in all.
+    /// together from its tables; and how many match, counted up to
+    /// [`products::LIST_TOTAL_CAP`].
     pub async fn product_list_answers(
         &self,
         actor: &Actor,
@@ -728,13 +729,19 @@ impl Services {
         filter: &Filter,
         limit: i64,
         offset: i64,
-    ) -> ServiceResult<(Vec<ProductAnswer>, i64)> {
+    ) -> ServiceResult<(Vec<ProductAnswer>, products::Total)> {
         let within = match authorize(actor, Action::ReadEnterprise)? {
             Scope::All => Within::All,
             Scope::Region(r) => Within::Region(r),
             Scope::Enterprise(c) => match enterprises::by_credit_code(self.db(), &c).await? {
                 Some(e) => Within::Enterprise(e.id),
-                None => return Ok((Vec::new(), 0)),
+                None => {
+                    let none = products::Total {
+                        total: 0,
+                        capped: false,
+                    };
+                    return Ok((Vec::new(), none));
+                }
             },
             Scope::Account(_) => return Err(ServiceError::Forbidden),
         };

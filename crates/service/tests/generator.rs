@@ -211,7 +211,8 @@ on_both_backends!(lists_narrowed_by_region_and_field_hold_exactly_their_products
 /// The list of one division, group or class (the path of the list indexes keyed by a field's
 /// first two characters): at every region level, with and without a status, the page shows the
 /// products a plain prefix match over the table orders newest change first, on the first page
-/// and further on, and `total` counts them all.
+/// and further on, and `total` counts them all — the API's read counts up to the cap and says
+/// when it stopped there.
 async fn lists_of_a_division_group_or_class_agree_with_a_plain_query(fresh: Fresh) {
     use zhichan_domain::registration::ProductStatus;
     use zhichan_store::products::{self, Filter, Within};
@@ -280,9 +281,58 @@ async fn lists_of_a_division_group_or_class_agree_with_a_plain_query(fresh: Fres
                     let expected: Vec<i64> =
                         ids.iter().copied().skip(offset as usize).take(10).collect();
                     assert_eq!(shown, expected, "{case}, offset {offset}");
+                    // The API's read of the same page: documents, and a total counted up to
+                    // the cap.
+                    let (documented, counted) = products::list_documented(
+                        db,
+                        &Within::All,
+                        &filter,
+                        10,
+                        offset,
+                        Some(2026),
+                    )
+                    .await
+                    .unwrap();
+                    let shown: Vec<i64> = documented.iter().map(|d| d.head.id).collect();
+                    assert_eq!(shown, expected, "{case}, offset {offset}, documented");
+                    assert!(documented.iter().all(|d| d.document.is_some()), "{case}");
+                    assert_eq!(counted, capped(ids.len()), "{case}");
                 }
             }
         }
+    }
+    // A list longer than the cap: its total says so, its pages still run in order to the end.
+    let filter = Filter {
+        status: Some(ProductStatus::Approved),
+        ..Default::default()
+    };
+    let ids: Vec<i64> = db
+        .fetch_all(Sql::new(
+            "SELECT id FROM products WHERE status = 'approved' ORDER BY updated_at DESC, id DESC",
+        ))
+        .await
+        .unwrap();
+    assert!(ids.len() as i64 > products::LIST_TOTAL_CAP, "{}", ids.len());
+    let last = ids.len() as i64 - 3;
+    for offset in [0, products::LIST_TOTAL_CAP + 5, last] {
+        let (page, counted) =
+            products::list_documented(db, &Within::All, &filter, 10, offset, None)
+                .await
+                .unwrap();
+        assert_eq!(counted, capped(ids.len()));
+        assert!(counted.capped);
+        let shown: Vec<i64> = page.iter().map(|d| d.head.id).collect();
+        let expected: Vec<i64> = ids.iter().copied().skip(offset as usize).take(10).collect();
+        assert_eq!(shown, expected, "offset {offset}");
+    }
+}
+
+/// The total the API answers for `n` matches.
+fn capped(n: usize) -> zhichan_store::products::Total {
+    let cap = zhichan_store::products::LIST_TOTAL_CAP;
+    zhichan_store::products::Total {
+        total: (n as i64).min(cap),
+        capped: n as i64 > cap,
     }
 }
 

@@ -628,9 +628,22 @@ async fn count(
     ex.fetch_one(count).await
 }
 
+/// How far the API's product list counts its matches: `total` is exact up to this many, and
+/// past it the answer says `total_capped` (the count of a large list would cost more than its
+/// page; the page itself is read from the list indexes in order whatever the total).
+pub const LIST_TOTAL_CAP: i64 = 1_000;
+
+/// A list's total as the API answers it: exact, or [`LIST_TOTAL_CAP`] and `capped`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Total {
+    pub total: i64,
+    pub capped: bool,
+}
+
 /// A page of products as [`documented`] reads one (head, stored document, annual update of
-/// `update_year`), with the scope, filter, order and total of [`list`]: what the API's list
-/// answers from, without putting each product together from its tables.
+/// `update_year`), with the scope, filter and order of [`list`] and its total counted up to
+/// [`LIST_TOTAL_CAP`]: what the API's list answers from, without putting each product together
+/// from its tables.
 pub async fn list_documented(
     ex: &impl Exec,
     within: &Within,
@@ -638,7 +651,7 @@ pub async fn list_documented(
     limit: i64,
     offset: i64,
     update_year: Option<i32>,
-) -> Result<(Vec<Documented>, i64), StoreError> {
+) -> Result<(Vec<Documented>, Total), StoreError> {
     let (filter_sql, params) = conditions(within, filter);
     let n = params.len();
     let mut q = Sql::new(format!(
@@ -657,7 +670,19 @@ pub async fn list_documented(
     let page: Vec<Documented> = ex
         .fetch_all(q.bind(limit).bind(offset).bind(update_year.map(i64::from)))
         .await?;
-    let total = count(ex, &filter_sql, params).await?;
+    // One more than the cap tells a capped total from an exact one.
+    let mut count = Sql::new(format!(
+        "SELECT COUNT(*) FROM (SELECT 1 AS one FROM products WHERE {filter_sql} LIMIT ${}) AS m",
+        n + 1
+    ));
+    for p in params {
+        count.push_param(p);
+    }
+    let n: i64 = ex.fetch_one(count.bind(LIST_TOTAL_CAP + 1)).await?;
+    let total = Total {
+        total: n.min(LIST_TOTAL_CAP),
+        capped: n > LIST_TOTAL_CAP,
+    };
     Ok((page, total))
 }
 

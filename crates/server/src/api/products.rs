@@ -11,7 +11,8 @@ use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use zhichan_api::products::{
     AnnualUpdate, BulkOutcome, BulkReview, Figures, ImportForm, Imported, NewAnnualUpdate,
-    NewProduct, Product, ProductPatch, ProductPatent, ProductVersion, Review, Submit, Withdraw,
+    NewProduct, Product, ProductPage, ProductPatch, ProductPatent, ProductVersion, Review, Submit,
+    Withdraw,
 };
 use zhichan_api::{Page, Problem};
 use zhichan_domain::enterprises::format_date;
@@ -210,7 +211,7 @@ pub async fn create(
         ("format" = Option<String>, Query, description = "json（默认）或 xlsx：全部匹配的产品（不分页），边查边写入临时文件再流式发送"),
         Paging
     ),
-    responses((status = 200, description = "产品列表", body = Page<Product>))
+    responses((status = 200, description = "产品列表：每页按最近变更先后排列；total 为匹配总数，超过 1000 时记为 1000 且 total_capped 为 true", body = ProductPage))
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -278,7 +279,9 @@ pub async fn list(
         }
     }
     out.extend_from_slice(br#"],"total":"#);
-    out.extend_from_slice(total.to_string().as_bytes());
+    out.extend_from_slice(total.total.to_string().as_bytes());
+    out.extend_from_slice(br#","total_capped":"#);
+    out.extend_from_slice(if total.capped { b"true" } else { b"false" });
     out.extend_from_slice(
         format!(
             r#","page":{},"per_page":{}}}"#,
