@@ -241,7 +241,6 @@ fn default_uploads_per_hour() -> u32 {
     60
 }
 
-
 fn default_verify_lookups_per_minute() -> u32 {
     30
 }

@@ -226,6 +226,20 @@ impl Product {
     }
 }
 
+/// `GET /api/v1/products`: one page of products, newest change first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProductPage {
+    pub items: Vec<Product>,
+    /// How many products match in all pages, counted up to 1,000: past that it is 1,000 and
+    /// `total_capped` is true (page on with `page` until a page comes back short).
+    pub total: i64,
+    /// Whether `total` stopped at the cap of 1,000 instead of counting every match.
+    pub total_capped: bool,
+    /// 1-based page number.
+    pub page: u32,
+    pub per_page: u32,
+}
+
 /// `POST /api/v1/products`
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct NewProduct {

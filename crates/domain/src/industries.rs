@@ -168,6 +168,15 @@ impl IndustryCode {
         }
     }
 
+    /// The division (大类) this code falls under, or the code itself for a section: the level
+    /// at which statistics group products, so that 3914 and 391 count under 39.
+    pub fn division(&self) -> IndustryCode {
+        match self.level() {
+            IndustryLevel::Section | IndustryLevel::Division => self.clone(),
+            IndustryLevel::Group | IndustryLevel::Class => IndustryCode(self.0[..2].to_string()),
+        }
+    }
+
     /// Whether `other` is this code or below it.
     pub fn contains(&self, other: &IndustryCode) -> bool {
         match self.level() {
@@ -241,6 +250,14 @@ mod tests {
         assert!(code("C").contains(&code("3911")));
         assert!(code("39").contains(&code("3911")));
         assert!(!code("38").contains(&code("3911")));
+    }
+
+    #[test]
+    fn every_code_rolls_up_to_its_division() {
+        assert_eq!(code("3914").division(), code("39"));
+        assert_eq!(code("391").division(), code("39"));
+        assert_eq!(code("39").division(), code("39"));
+        assert_eq!(code("C").division(), code("C"));
     }
 
     #[test]

@@ -137,7 +137,9 @@ pub fn body(a: &Amendment, version: i64) -> zhichan_api::products::Amendment {
                         title: l.patent.title.clone(),
                         patentees: l.patent.patentees.clone(),
                         grant_date: l.patent.grant_date.clone(),
-                        legal_status: zhichan_api::enterprises::LegalStatus::parse(&l.patent.legal_status),
+                        legal_status: zhichan_api::enterprises::LegalStatus::parse(
+                            &l.patent.legal_status,
+                        ),
                         right: zhichan_api::enterprises::PatentRight::parse(&l.patent.right),
                         licence_record: l.patent.licence_record.clone(),
                         core: l.core,

@@ -266,18 +266,40 @@ impl Services {
                  ORDER BY code",
             ))
             .await?;
-        // Zipf over the manufacturing divisions: field k has weight 1/(k+1).
+        // The classes (小类) of each of those divisions, as products name them.
+        let classes: Vec<String> = db
+            .fetch_all(Sql::new(
+                "SELECT code FROM industries WHERE level = 'class' AND active AND section = 'C' \
+                 ORDER BY code",
+            ))
+            .await?;
+        let classes_of: Vec<Vec<&str>> = fields
+            .iter()
+            .map(|d| {
+                classes
+                    .iter()
+                    .filter(|c| c.starts_with(d.as_str()))
+                    .map(String::as_str)
+                    .collect()
+            })
+            .collect();
+        // Zipf over the manufacturing divisions: field k has weight 1/(k+1); then one of the
+        // division's classes, evenly (a division without classes is named itself).
         let zipf: Vec<f64> = (0..fields.len()).map(|k| 1.0 / (k as f64 + 1.0)).collect();
         let zipf_total: f64 = zipf.iter().sum();
         let pick_field = |rng: &mut StdRng| {
             let mut x = rng.gen::<f64>() * zipf_total;
-            for (k, w) in zipf.iter().enumerate() {
-                x -= w;
-                if x <= 0.0 {
-                    return fields[k].clone();
-                }
+            let k = zipf
+                .iter()
+                .position(|w| {
+                    x -= w;
+                    x <= 0.0
+                })
+                .unwrap_or(0);
+            match classes_of[k].as_slice() {
+                [] => fields[k].clone(),
+                some => some[rng.gen_range(0..some.len())].to_string(),
             }
-            fields[0].clone()
         };
         let now = self.now();
         let now_text = now.to_string();

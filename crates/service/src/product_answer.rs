@@ -1,10 +1,10 @@
 //! A product as the API answers it, fields of the day included (review deadline, overdue
 //! working days, annual update state): built here, so that the HTTP layer only serialises it.
 
-use zhichan_api::products::AnnualUpdateState;
 use crate::annual::{Cycle, ReviewTerms, UpdateState};
 use crate::products::{ProductAnswer, ProductView};
 use crate::{ServiceResult, Services};
+use zhichan_api::products::AnnualUpdateState;
 use zhichan_api::products::Product as ApiProduct;
 use zhichan_domain::access::Actor;
 use zhichan_domain::calendar::Deadline;
@@ -142,19 +142,69 @@ impl Services {
             }
         };
         let terms = self.review_terms().await?;
-        let due = waiting_since(head.status, head.submitted_at, head.amendment_submitted_at)
-            .map(|t| terms.deadline(t));
-        let updates: Vec<_> = update.into_iter().collect();
-        let annual =
-            update_code(cycle.state_of(head.id, head.registered_on, head.withdrawn_on, &updates));
         let mut out = Vec::with_capacity(document.len() + 96);
-        ApiProduct::finish_document(
-            &document,
-            due.map(|d| format_date(d.due)).as_deref(),
-            due.map(|d| d.overdue_by),
-            annual.map(AnnualUpdateState::as_str),
-            &mut out,
-        );
+        finish(&terms, &cycle, &head, &document, update, &mut out);
         Ok(out)
     }
+
+    /// A page of the products the caller may see that match `filter`, as the JSON items of the
+    /// list answer (each exactly as [`Services::product_json`] gives it), and how many match
+    /// (counted up to `LIST_TOTAL_CAP`).
+    pub async fn product_list_json(
+        &self,
+        actor: &Actor,
+        filter: &zhichan_store::products::Filter,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<u8>, zhichan_store::products::Total)> {
+        let cycle = self.cycle().await?;
+        let (answers, total) = self
+            .product_list_answers(actor, &cycle, filter, limit, offset)
+            .await?;
+        let terms = self.review_terms().await?;
+        let mut out = Vec::with_capacity(answers.len() * 2048 + 16);
+        out.push(b'[');
+        for (i, answer) in answers.into_iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            match answer {
+                ProductAnswer::Document {
+                    head,
+                    document,
+                    update,
+                } => finish(&terms, &cycle, &head, &document, update, &mut out),
+                ProductAnswer::View(v, updates) => {
+                    let cx = self.context_with(cycle.clone(), updates).await?;
+                    serde_json::to_writer(&mut out, &cx.body(&v)).expect("a product serialises");
+                }
+            }
+        }
+        out.push(b']');
+        Ok((out, total))
+    }
+}
+
+/// A stored document finished with the fields of the day: the same JSON as the body built
+/// from the tables.
+fn finish(
+    terms: &ReviewTerms,
+    cycle: &Cycle,
+    head: &zhichan_store::products::Head,
+    document: &str,
+    update: Option<zhichan_store::annual_updates::AnnualUpdate>,
+    out: &mut Vec<u8>,
+) {
+    let due = waiting_since(head.status, head.submitted_at, head.amendment_submitted_at)
+        .map(|t| terms.deadline(t));
+    let updates: Vec<_> = update.into_iter().collect();
+    let annual =
+        update_code(cycle.state_of(head.id, head.registered_on, head.withdrawn_on, &updates));
+    ApiProduct::finish_document(
+        document,
+        due.map(|d| format_date(d.due)).as_deref(),
+        due.map(|d| d.overdue_by),
+        annual.map(AnnualUpdateState::as_str),
+        out,
+    );
 }

@@ -804,6 +804,54 @@ impl Services {
         Ok((self.views(self.db(), rows).await?, total))
     }
 
+    /// The products the caller may see that match `filter`, each as the API answers it (as
+    /// [`Services::product_answer`] does one): its stored document where it has one, else put
+    /// together from its tables; and how many match, counted up to
+    /// [`products::LIST_TOTAL_CAP`].
+    pub async fn product_list_answers(
+        &self,
+        actor: &Actor,
+        cycle: &crate::annual::Cycle,
+        filter: &Filter,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<ProductAnswer>, products::Total)> {
+        let within = match authorize(actor, Action::ReadEnterprise)? {
+            Scope::All => Within::All,
+            Scope::Region(r) => Within::Region(r),
+            Scope::Enterprise(c) => match enterprises::by_credit_code(self.db(), &c).await? {
+                Some(e) => Within::Enterprise(e.id),
+                None => {
+                    let none = products::Total {
+                        total: 0,
+                        capped: false,
+                    };
+                    return Ok((Vec::new(), none));
+                }
+            },
+            Scope::Account(_) => return Err(ServiceError::Forbidden),
+        };
+        let (rows, total) =
+            products::list_documented(self.db(), &within, filter, limit, offset, cycle.year())
+                .await?;
+        let mut answers = Vec::with_capacity(rows.len());
+        for d in rows {
+            answers.push(match d.document {
+                Some(document) => ProductAnswer::Document {
+                    head: d.head,
+                    document,
+                    update: d.update,
+                },
+                // Rare: written by the daily pass; the list does not wait for it.
+                None => {
+                    let (view, updates) = self.product_page(actor, cycle, d.head.id).await?;
+                    ProductAnswer::View(view, updates)
+                }
+            });
+        }
+        Ok((answers, total))
+    }
+
     /// Changes a product: a draft or returned one in place (a new version); an approved one
     /// through its amendment (变更), the registered version staying in force until the
     /// amendment is approved.

@@ -208,6 +208,136 @@ async fn lists_narrowed_by_region_and_field_hold_exactly_their_products(fresh: F
 
 on_both_backends!(lists_narrowed_by_region_and_field_hold_exactly_their_products);
 
+/// The list of one division, group or class (the path of the list indexes keyed by a field's
+/// first two characters): at every region level, with and without a status, the page shows the
+/// products a plain prefix match over the table orders newest change first, on the first page
+/// and further on, and `total` counts them all — the API's read counts up to the cap and says
+/// when it stopped there.
+async fn lists_of_a_division_group_or_class_agree_with_a_plain_query(fresh: Fresh) {
+    use zhichan_domain::registration::ProductStatus;
+    use zhichan_store::products::{self, Filter, Within};
+    let s = Services::new(fresh.db.clone());
+    s.generate(Scale::Small, 5).await.unwrap();
+    let db = s.db();
+    // Generated products all changed at the same moment; spread them so that the order is more
+    // than the ids'.
+    db.execute(Sql::new(
+        "UPDATE products SET updated_at = CASE id % 3 \
+         WHEN 0 THEN '2026-03-01T00:00:00.000Z' WHEN 1 THEN '2025-11-15T08:30:00.000Z' \
+         ELSE updated_at END",
+    ))
+    .await
+    .unwrap();
+    // The busiest class of the busiest county: products name classes (小类) now.
+    let busiest =
+        "FROM products GROUP BY region, field ORDER BY COUNT(*) DESC, region, field LIMIT 1";
+    let county: i64 = db
+        .fetch_one(Sql::new(format!("SELECT region {busiest}")))
+        .await
+        .unwrap();
+    let class: String = db
+        .fetch_one(Sql::new(format!("SELECT field {busiest}")))
+        .await
+        .unwrap();
+    assert_eq!(class.len(), 4, "the generator names classes: {class}");
+    for region in [
+        county / 10_000 * 10_000,
+        county / 100 * 100,
+        county,
+        100_000,
+    ] {
+        let code = RegionCode::parse(&format!("{region:06}")).unwrap();
+        let (lo, hi) = code.subtree();
+        for wanted in [&class[..2], &class[..3], &class[..]] {
+            for status in [None, Some(ProductStatus::Approved)] {
+                let mut plain = Sql::new(format!(
+                    "SELECT id FROM products WHERE region BETWEEN $1 AND $2 AND field LIKE $3 {} \
+                     ORDER BY updated_at DESC, id DESC",
+                    if status.is_some() {
+                        "AND status = 'approved'"
+                    } else {
+                        ""
+                    }
+                ));
+                plain = plain
+                    .bind(i64::from(lo))
+                    .bind(i64::from(hi))
+                    .bind(format!("{wanted}%"));
+                let ids: Vec<i64> = db.fetch_all(plain).await.unwrap();
+                let case = format!("region {region}, field {wanted}, {status:?}");
+                assert!(!ids.is_empty(), "{case}: the sample should not be empty");
+                for offset in [0, 7] {
+                    let filter = Filter {
+                        region: Some(code),
+                        field: Some(wanted.to_string()),
+                        status,
+                        ..Default::default()
+                    };
+                    let (page, total) = products::list(db, &Within::All, &filter, 10, offset)
+                        .await
+                        .unwrap();
+                    assert_eq!(total, ids.len() as i64, "{case}");
+                    let shown: Vec<i64> = page.iter().map(|p| p.id).collect();
+                    let expected: Vec<i64> =
+                        ids.iter().copied().skip(offset as usize).take(10).collect();
+                    assert_eq!(shown, expected, "{case}, offset {offset}");
+                    // The API's read of the same page: documents, and a total counted up to
+                    // the cap.
+                    let (documented, counted) = products::list_documented(
+                        db,
+                        &Within::All,
+                        &filter,
+                        10,
+                        offset,
+                        Some(2026),
+                    )
+                    .await
+                    .unwrap();
+                    let shown: Vec<i64> = documented.iter().map(|d| d.head.id).collect();
+                    assert_eq!(shown, expected, "{case}, offset {offset}, documented");
+                    assert!(documented.iter().all(|d| d.document.is_some()), "{case}");
+                    assert_eq!(counted, capped(ids.len()), "{case}");
+                }
+            }
+        }
+    }
+    // A list longer than the cap: its total says so, its pages still run in order to the end.
+    let filter = Filter {
+        status: Some(ProductStatus::Approved),
+        ..Default::default()
+    };
+    let ids: Vec<i64> = db
+        .fetch_all(Sql::new(
+            "SELECT id FROM products WHERE status = 'approved' ORDER BY updated_at DESC, id DESC",
+        ))
+        .await
+        .unwrap();
+    assert!(ids.len() as i64 > products::LIST_TOTAL_CAP, "{}", ids.len());
+    let last = ids.len() as i64 - 3;
+    for offset in [0, products::LIST_TOTAL_CAP + 5, last] {
+        let (page, counted) =
+            products::list_documented(db, &Within::All, &filter, 10, offset, None)
+                .await
+                .unwrap();
+        assert_eq!(counted, capped(ids.len()));
+        assert!(counted.capped);
+        let shown: Vec<i64> = page.iter().map(|d| d.head.id).collect();
+        let expected: Vec<i64> = ids.iter().copied().skip(offset as usize).take(10).collect();
+        assert_eq!(shown, expected, "offset {offset}");
+    }
+}
+
+/// The total the API answers for `n` matches.
+fn capped(n: usize) -> zhichan_store::products::Total {
+    let cap = zhichan_store::products::LIST_TOTAL_CAP;
+    zhichan_store::products::Total {
+        total: (n as i64).min(cap),
+        capped: n as i64 > cap,
+    }
+}
+
+on_both_backends!(lists_of_a_division_group_or_class_agree_with_a_plain_query);
+
 /// One seed, the same data: two databases filled with seed 11 hold identical rows; another
 /// seed differs.
 #[tokio::test]

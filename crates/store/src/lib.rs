@@ -1,8 +1,8 @@
 //! zhichan's storage: one [`Db`] handle for SQLite or PostgreSQL, the migrations of both, the
 //! reference data, and one module of queries per business area.
 
-pub mod amendments;
 pub mod account_setups;
+pub mod amendments;
 pub mod annual_updates;
 pub mod audit;
 pub mod bulk;

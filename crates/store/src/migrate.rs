@@ -57,6 +57,7 @@ const STEPS: &[Step] = &[
     step!(15, "amendments"),
     step!(16, "enterprise_amendments"),
     step!(17, "account_separation"),
+    step!(19, "list_by_division"),
     step!(20, "audit_archive_search"),
 ];
 

@@ -149,6 +149,8 @@ struct Reads {
     one_with_update: String,
     /// One product's head and document (`$1`) and its annual update of the year `$2`.
     documented: String,
+    /// The SELECT list of [`Reads::documented`], the update's year as `$YEAR`.
+    documented_columns: String,
 }
 
 fn reads(ex: &impl Exec) -> &'static Reads {
@@ -184,15 +186,20 @@ fn reads(ex: &impl Exec) -> &'static Reads {
             "(SELECT {update} FROM annual_updates u \
              WHERE u.product_id = products.id AND u.year = $2) AS annual_update"
         );
+        let documented_columns = format!(
+            "id, enterprise_id, (SELECT credit_code FROM enterprises e \
+             WHERE e.id = products.enterprise_id) AS enterprise_code, region, status, \
+             submitted_at, registered_on, withdrawn_on, version, document, {}, \
+             (SELECT a.submitted_at FROM product_amendments a WHERE a.product_id = \
+             products.id AND a.status = 'submitted') AS amendment_submitted_at",
+            update_of.replace("$2", "$YEAR")
+        );
         Reads {
             documented: format!(
-                "SELECT id, enterprise_id, (SELECT credit_code FROM enterprises e \
-                 WHERE e.id = products.enterprise_id) AS enterprise_code, region, status, \
-                 submitted_at, registered_on, withdrawn_on, version, document, {update_of}, \
-                 (SELECT a.submitted_at FROM product_amendments a WHERE a.product_id = \
-                 products.id AND a.status = 'submitted') AS amendment_submitted_at \
-                 FROM products WHERE id = $1"
+                "SELECT {} FROM products WHERE id = $1",
+                documented_columns.replace("$YEAR", "$2")
             ),
+            documented_columns,
             one: format!("SELECT {columns} FROM products WHERE id = $1"),
             one_with_update: format!("SELECT {columns}, {update_of} FROM products WHERE id = $1"),
             columns,
@@ -491,6 +498,27 @@ fn code_range(prefix: &str) -> Option<(String, String)> {
     Some((lo, hi))
 }
 
+/// How a field filter of a section letter or of two digits or more meets the list indexes: the
+/// code's first two characters, as `substr(field, 1, 2)` has them (`3914` → `39`, `C` → `C`),
+/// and for a group or class the range of [`code_range`] within it (open above for `999`: every
+/// code from it on that begins with `99` begins with `999`). The same products as the range
+/// alone, since every stored code is one letter or two to four digits.
+#[allow(clippy::type_complexity)]
+fn division_key(code: &str) -> Option<(String, Option<(String, Option<String>)>)> {
+    let c = code.trim().to_ascii_uppercase();
+    let letter = c.len() == 1 && c.as_bytes()[0].is_ascii_uppercase();
+    let digits = c.len() >= 2 && c.bytes().all(|b| b.is_ascii_digit());
+    if !letter && !digits {
+        return None;
+    }
+    let key = c[..c.len().min(2)].to_string();
+    let range = (c.len() > 2).then(|| match code_range(&c) {
+        Some((lo, hi)) => (lo, Some(hi)),
+        None => (c.clone(), None),
+    });
+    Some((key, range))
+}
+
 /// The WHERE conditions and parameters of a scope and filter.
 fn conditions(within: &Within, filter: &Filter) -> (String, Vec<crate::Param>) {
     let mut conds: Vec<String> = Vec::new();
@@ -523,19 +551,34 @@ fn conditions(within: &Within, filter: &Filter) -> (String, Vec<crate::Param>) {
         ));
     }
     if let Some(f) = filter.field.as_deref().filter(|f| !f.is_empty()) {
-        match code_range(f) {
-            Some((lo, hi)) => {
-                let a = bind(lo.into(), &mut params);
-                let b = bind(hi.into(), &mut params);
-                conds.push(format!("field >= {a} AND field < {b}"));
+        match division_key(f) {
+            // One key of the list indexes (migration 19), which then give the list's order.
+            Some((key, range)) => {
+                let a = bind(key.into(), &mut params);
+                conds.push(format!("substr(field, 1, 2) = {a}"));
+                if let Some((lo, hi)) = range {
+                    let a = bind(lo.into(), &mut params);
+                    conds.push(format!("field >= {a}"));
+                    if let Some(hi) = hi {
+                        let b = bind(hi.into(), &mut params);
+                        conds.push(format!("field < {b}"));
+                    }
+                }
             }
-            None => {
-                let a = bind(
-                    format!("{}%", crate::db::like_escape(f)).into(),
-                    &mut params,
-                );
-                conds.push(format!("field LIKE {a} ESCAPE '\\'"));
-            }
+            None => match code_range(f) {
+                Some((lo, hi)) => {
+                    let a = bind(lo.into(), &mut params);
+                    let b = bind(hi.into(), &mut params);
+                    conds.push(format!("field >= {a} AND field < {b}"));
+                }
+                None => {
+                    let a = bind(
+                        format!("{}%", crate::db::like_escape(f)).into(),
+                        &mut params,
+                    );
+                    conds.push(format!("field LIKE {a} ESCAPE '\\'"));
+                }
+            },
         }
     }
     if let Some(t) = filter
@@ -570,14 +613,7 @@ pub async fn list(
     offset: i64,
 ) -> Result<(Vec<Product>, i64), StoreError> {
     let (filter_sql, params) = conditions(within, filter);
-    let order = if filter.queue_order && filter.amendment.is_some() {
-        // The amendments' queue: oldest submission of the change first.
-        "(SELECT a.submitted_at FROM product_amendments a WHERE a.product_id = products.id), id"
-    } else if filter.queue_order {
-        "submitted_at, id"
-    } else {
-        "updated_at DESC, id DESC"
-    };
+    let order = order_of(filter);
     // The page's ids first, from the index alone where the filter allows; then only their rows.
     let mut q = Sql::new(format!(
         "SELECT {} FROM products WHERE id IN (SELECT id FROM products WHERE {filter_sql} \
@@ -586,14 +622,96 @@ pub async fn list(
         params.len() + 1,
         params.len() + 2
     ));
-    let mut count = Sql::new(format!("SELECT COUNT(*) FROM products WHERE {filter_sql}"));
     for p in &params {
         q.push_param(p.clone());
-        count.push_param(p.clone());
     }
     let rows = read(ex, q.bind(limit).bind(offset)).await?;
-    let total = ex.fetch_one(count).await?;
+    let total = count(ex, &filter_sql, params).await?;
     Ok((rows, total))
+}
+
+/// A list's order: the review queue oldest submission first, else newest change first (the
+/// order of the list indexes after their equality columns).
+fn order_of(filter: &Filter) -> &'static str {
+    if filter.queue_order && filter.amendment.is_some() {
+        // The amendments' queue: oldest submission of the change first.
+        "(SELECT a.submitted_at FROM product_amendments a WHERE a.product_id = products.id), id"
+    } else if filter.queue_order {
+        "submitted_at, id"
+    } else {
+        "updated_at DESC, id DESC"
+    }
+}
+
+/// How many products match a list's conditions.
+async fn count(
+    ex: &impl Exec,
+    filter_sql: &str,
+    params: Vec<crate::Param>,
+) -> Result<i64, StoreError> {
+    let mut count = Sql::new(format!("SELECT COUNT(*) FROM products WHERE {filter_sql}"));
+    for p in params {
+        count.push_param(p);
+    }
+    ex.fetch_one(count).await
+}
+
+/// How far the API's product list counts its matches: `total` is exact up to this many, and
+/// past it the answer says `total_capped` (the count of a large list would cost more than its
+/// page; the page itself is read from the list indexes in order whatever the total).
+pub const LIST_TOTAL_CAP: i64 = 1_000;
+
+/// A list's total as the API answers it: exact, or [`LIST_TOTAL_CAP`] and `capped`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Total {
+    pub total: i64,
+    pub capped: bool,
+}
+
+/// A page of products as [`documented`] reads one (head, stored document, annual update of
+/// `update_year`), with the scope, filter and order of [`list`] and its total counted up to
+/// [`LIST_TOTAL_CAP`]: what the API's list answers from, without putting each product together
+/// from its tables.
+pub async fn list_documented(
+    ex: &impl Exec,
+    within: &Within,
+    filter: &Filter,
+    limit: i64,
+    offset: i64,
+    update_year: Option<i32>,
+) -> Result<(Vec<Documented>, Total), StoreError> {
+    let (filter_sql, params) = conditions(within, filter);
+    let n = params.len();
+    let mut q = Sql::new(format!(
+        "SELECT {} FROM products WHERE id IN (SELECT id FROM products WHERE {filter_sql} \
+         ORDER BY {order} LIMIT ${} OFFSET ${}) ORDER BY {order}",
+        reads(ex)
+            .documented_columns
+            .replace("$YEAR", &format!("${}", n + 3)),
+        n + 1,
+        n + 2,
+        order = order_of(filter),
+    ));
+    for p in &params {
+        q.push_param(p.clone());
+    }
+    let page: Vec<Documented> = ex
+        .fetch_all(q.bind(limit).bind(offset).bind(update_year.map(i64::from)))
+        .await?;
+    // One more than the cap tells a capped total from an exact one.
+    let mut count = Sql::new(format!(
+        "SELECT COUNT(*) FROM (SELECT 1 AS one FROM products WHERE {filter_sql} LIMIT ${}) AS m",
+        n + 1
+    ));
+    for p in params {
+        count.push_param(p);
+    }
+    let n: i64 = ex.fetch_one(count.bind(LIST_TOTAL_CAP + 1)).await?;
+    let total = Total {
+        total: n.min(LIST_TOTAL_CAP),
+        capped: n > LIST_TOTAL_CAP,
+    };
+    Ok((page, total))
 }
 
 struct StatusCount(String, i64);
@@ -857,7 +975,25 @@ pub async fn next_serial(ex: &impl Exec, year: i32, region: RegionCode) -> Resul
 
 #[cfg(test)]
 mod tests {
-    use super::code_range;
+    use super::{code_range, division_key};
+
+    #[test]
+    fn a_field_filter_meets_the_list_indexes_by_its_first_two_characters() {
+        let key = |c: &str| {
+            division_key(c).map(|(k, r)| match r {
+                None => k,
+                Some((lo, hi)) => format!("{k} {lo}..{}", hi.unwrap_or_default()),
+            })
+        };
+        assert_eq!(key("39").as_deref(), Some("39"));
+        assert_eq!(key(" c ").as_deref(), Some("C"));
+        assert_eq!(key("391").as_deref(), Some("39 391..392"));
+        assert_eq!(key("3914").as_deref(), Some("39 3914..3915"));
+        assert_eq!(key("999").as_deref(), Some("99 999.."));
+        for other in ["3", "C39", "", "制造", "1_"] {
+            assert_eq!(key(other), None, "{other:?}");
+        }
+    }
 
     #[test]
     fn an_industry_code_is_a_range_of_the_codes_below_it() {

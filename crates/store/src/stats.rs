@@ -8,13 +8,14 @@
 use crate::db::{DbRow, Exec, FromDbRow, Sql};
 use crate::products::Product;
 use crate::StoreError;
-use zhichan_domain::{Money, RegionCode, RegionLevel};
+use zhichan_domain::{IndustryCode, Money, RegionCode, RegionLevel};
 
 /// What one registered product adds to the rollups.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Contribution {
     pub region: RegionCode,
     pub enterprise_id: i64,
+    /// The division (大类) of the product's field, or its section when it names only that.
     pub field: String,
     pub sales_fen: i64,
     pub patents: Vec<i64>,
@@ -31,7 +32,8 @@ pub fn contribution(p: &Product) -> Option<Contribution> {
     Some(Contribution {
         region: p.region,
         enterprise_id: p.enterprise_id,
-        field: p.field.to_string(),
+        // Grouped by division: a product in 3914 counts under 39 (see [`field_key`]).
+        field: p.field.division().to_string(),
         sales_fen: p
             .figures
             .iter()
@@ -40,6 +42,15 @@ pub fn contribution(p: &Product) -> Option<Contribution> {
         patents,
     })
 }
+
+/// The rollup key of a stored field code: its division (`3914` → `39`), a section as it is.
+fn field_key(field: &str) -> String {
+    IndustryCode::parse(field).map_or_else(|_| field.to_string(), |c| c.division().to_string())
+}
+
+/// The same key in SQL, for the direct counts that check the rollups.
+const FIELD_KEY_SQL: &str =
+    "CASE WHEN LENGTH(p.field) > 2 THEN SUBSTR(p.field, 1, 2) ELSE p.field END";
 
 fn level_name(r: RegionCode) -> &'static str {
     match r.level() {
@@ -341,7 +352,8 @@ pub async fn by_region(ex: &impl Exec, region: RegionCode) -> Result<Vec<Row>, S
     .await
 }
 
-/// Products and sales by field inside a region.
+/// Products and sales by field inside a region, one row per division (大类): a product whose
+/// field is a group or class counts under the division above it.
 pub async fn by_field(ex: &impl Exec, region: RegionCode) -> Result<Vec<Row>, StoreError> {
     ex.fetch_all(
         Sql::new(
@@ -524,12 +536,12 @@ pub async fn direct_by_field(ex: &impl Exec, region: RegionCode) -> Result<Vec<R
     let (lo, hi) = region.subtree();
     ex.fetch_all(
         Sql::new(format!(
-            "SELECT p.field AS k, CAST(0 AS BIGINT) AS enterprises, COUNT(*) AS products, \
+            "SELECT {FIELD_KEY_SQL} AS k, CAST(0 AS BIGINT) AS enterprises, COUNT(*) AS products, \
              CAST(0 AS BIGINT) AS patents, \
              CAST(COALESCE(SUM({LATEST_SALES}), 0) AS BIGINT) AS sales_revenue, \
              CAST(0 AS BIGINT) AS registered, CAST(0 AS BIGINT) AS withdrawn \
              FROM products p WHERE {IN_FORCE} AND p.region BETWEEN $1 AND $2 \
-             GROUP BY p.field ORDER BY COUNT(*) DESC, p.field"
+             GROUP BY {FIELD_KEY_SQL} ORDER BY COUNT(*) DESC, {FIELD_KEY_SQL}"
         ))
         .bind(i64::from(lo))
         .bind(i64::from(hi)),
@@ -651,7 +663,7 @@ pub async fn rebuild(ex: &impl Exec) -> Result<(), StoreError> {
             let e = regions.entry(a).or_default();
             e[1] += n;
             e[3] += s;
-            let e = by_field.entry((a, f.clone())).or_default();
+            let e = by_field.entry((a, field_key(f))).or_default();
             e[0] += n;
             e[1] += s;
         }

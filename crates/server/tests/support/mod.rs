@@ -247,6 +247,27 @@ pub async fn assert_product_answers_agree(app: &TestApp, fresh: &Fresh, token: &
     for &id in &ids {
         stored.push(answer(id).await);
     }
+    // The list answers each product as the product itself does, from documents or tables.
+    let list = || async move {
+        let res = app
+            .client
+            .get(app.url("/api/v1/products?per_page=200"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "the list");
+        assert_eq!(content_type(&res), "application/json");
+        res.text().await.unwrap()
+    };
+    let listed = list().await;
+    let page: Value = serde_json::from_str(&listed).expect("JSON");
+    assert_eq!(page["total"], ids.len());
+    for item in page["items"].as_array().unwrap() {
+        let id = item["id"].as_i64().unwrap();
+        let alone = &stored[ids.iter().position(|&i| i == id).unwrap()];
+        assert_eq!(item, &serde_json::from_str::<Value>(alone).unwrap(), "{id}");
+    }
     fresh
         .db
         .execute(Sql::new("UPDATE products SET document = NULL"))
@@ -257,6 +278,7 @@ pub async fn assert_product_answers_agree(app: &TestApp, fresh: &Fresh, token: &
         assert_eq!(from_document, &from_tables, "product {id}");
         serde_json::from_str::<Value>(&from_tables).expect("JSON");
     }
+    assert_eq!(list().await, listed, "the list, from the tables");
     let written = Services::new(fresh.db.clone())
         .fill_all_documents()
         .await
