@@ -184,8 +184,7 @@ pub struct SetupSent {
 /// `POST /api/v1/users/{id}/grant` (the security administrator)
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct UserGrant {
-    #[schema(example = "reviewer")]
-    pub role: String,
+    pub role: Role,
     #[serde(default)]
     #[schema(example = "100000")]
     pub region: Option<String>,

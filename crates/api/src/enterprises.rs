@@ -120,13 +120,17 @@ pub struct Enterprise {
     pub amendment: Option<EnterpriseAmendment>,
 }
 
+edge_enum!(
+    /// Where a change of an enterprise's name or region stands.
+    EnterpriseAmendmentStatus, "status", { Submitted = "submitted", Returned = "returned" }
+);
+
 /// A change of an enterprise's name or region (变更) under review.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EnterpriseAmendment {
     /// `submitted` (waiting for a reviewer) or `returned` (see `reason`; change and save again,
     /// or discard).
-    #[schema(example = "submitted")]
-    pub status: String,
+    pub status: EnterpriseAmendmentStatus,
     /// The new name, when it changes.
     pub name: Option<String>,
     /// The new region, when the enterprise moves.
@@ -146,9 +150,7 @@ pub struct EnterpriseAmendment {
 /// `POST /api/v1/enterprises/{credit_code}/amendment/review`
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct AmendmentReview {
-    /// `approve` or `return`.
-    #[schema(example = "approve")]
-    pub decision: String,
+    pub decision: crate::Decision,
     /// Required when returning.
     #[serde(default)]
     pub reason: Option<String>,
@@ -196,8 +198,8 @@ pub struct EnterpriseAccount {
     pub user_id: i64,
     pub username: String,
     pub display_name: String,
-    /// `pending`, `returned` or `verified` (实名认证).
-    pub verification: String,
+    /// Real-name verification (实名认证).
+    pub verification: crate::accounts::VerificationState,
     pub disabled: bool,
     /// Until then the holder may still choose the password with the code (null: chosen).
     pub setup_until: Option<String>,

@@ -22,6 +22,13 @@ edge_enum!(
 );
 
 edge_enum!(
+    /// Where the change (变更) of an approved product stands.
+    AmendmentStatus, "status", {
+        Draft = "draft", Submitted = "submitted", Returned = "returned",
+    }
+);
+
+edge_enum!(
     /// Where an annual update (信息更新) stands.
     UpdateStatus, "status", mirrors DomainUpdateStatus, {
         Submitted = "submitted", Returned = "returned", Approved = "approved",
@@ -150,8 +157,7 @@ pub struct Product {
 /// `review` decides it, `DELETE …/amendment` discards it).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Amendment {
-    /// `draft`, `submitted` or `returned`.
-    pub status: String,
+    pub status: AmendmentStatus,
     /// The product's version (the same as the product's).
     pub version: i64,
     pub name: String,

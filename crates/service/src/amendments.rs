@@ -106,7 +106,8 @@ pub fn body(a: &Amendment, version: i64) -> zhichan_api::products::Amendment {
     let p = Proposal::parse(&a.content).ok();
     let p = p.as_ref();
     zhichan_api::products::Amendment {
-        status: a.status.as_str().into(),
+        status: zhichan_api::products::AmendmentStatus::parse(a.status.as_str())
+            .unwrap_or(zhichan_api::products::AmendmentStatus::Draft),
         version,
         name: p.map(|p| p.name.clone()).unwrap_or_default(),
         model: p.map(|p| p.model.clone()).unwrap_or_default(),

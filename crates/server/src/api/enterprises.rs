@@ -24,7 +24,8 @@ use zhichan_store::enterprises::Enterprise as Stored;
 /// A change under review as the API shows it.
 pub fn amendment_body(a: &Amendment, current: zhichan_domain::RegionCode) -> EnterpriseAmendment {
     EnterpriseAmendment {
-        status: a.status.clone(),
+        status: zhichan_api::enterprises::EnterpriseAmendmentStatus::parse(&a.status)
+            .unwrap_or(zhichan_api::enterprises::EnterpriseAmendmentStatus::Submitted),
         name: a.name.clone(),
         region: a.region.map(|r| r.to_string()),
         reviewed_in: reviewed_in(a, current).to_string(),
@@ -308,7 +309,7 @@ pub async fn review_amendment(
     Path(code): Path<String>,
     ApiJson(b): ApiJson<AmendmentReview>,
 ) -> AppResult<Json<Enterprise>> {
-    let approve = crate::error::decision(&b.decision)?;
+    let approve = b.decision == zhichan_api::Decision::Approve;
     let e = state
         .services
         .review_enterprise_amendment(
@@ -402,7 +403,7 @@ pub async fn accounts(
                 user_id: a.user.id,
                 username: a.user.username,
                 display_name: a.user.display_name,
-                verification: a.user.verification,
+                verification: crate::api::session::verification_state(&a.user.verification),
                 disabled: a.user.disabled,
                 setup_until: a.setup_until.map(|t| t.to_string()),
             })

@@ -151,7 +151,7 @@ pub async fn grant(
             &signed.auth.actor,
             &ctx,
             id,
-            &body.role,
+            body.role.as_str(),
             body.region.as_deref(),
             body.enterprise.as_deref(),
             body.version,
