@@ -715,3 +715,99 @@ async fn a_move_is_decided_by_the_destination_and_takes_products_and_statistics(
     app.stop().await;
 }
 on_both_backends!(a_move_is_decided_by_the_destination_and_takes_products_and_statistics);
+
+/// Holes an attacker found in reviewed changes: a submitted change altered after the reviewer
+/// looked at it, a reviewer deciding a change they asked for, and the source region cutting
+/// short a move only the destination decides.
+async fn a_change_under_review_is_decided_as_seen_by_someone_else(fresh: Fresh) {
+    add_user(&fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
+    add_user(&fresh, "rev.fuzhou", "reviewer", Some("361000"), None).await;
+    add_user(&fresh, "rev.fuzhou2", "reviewer", Some("361000"), None).await;
+    let app = spawn_app(&fresh).await;
+    let firm = app.token(&fresh, "linchuan.tech").await;
+    let fuzhou = app.token(&fresh, "rev.fuzhou").await;
+    let fuzhou2 = app.token(&fresh, "rev.fuzhou2").await;
+    a_registered_firm(&app, &firm, &fuzhou).await;
+    let url = format!("/api/v1/enterprises/{LINCHUAN}");
+
+    // A move is asked for; the enterprise may not slip a new name into it while it waits.
+    let (status, e) = call(
+        &app,
+        Method::PATCH,
+        &url,
+        &firm,
+        Some(json!({"version": 1, "region": "360102"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{e}");
+    let version = e["version"].as_i64().unwrap();
+    let (status, e) = call(
+        &app,
+        Method::PATCH,
+        &url,
+        &firm,
+        Some(json!({"version": version, "name": "中国石油化工集团有限公司"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["errors"][0]["code"], "amendment_pending");
+    // The source region's reviewer cannot withdraw a move the destination decides.
+    let (status, _) = call(
+        &app,
+        Method::DELETE,
+        &format!("{url}/amendment"),
+        &fuzhou,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, e) = call(&app, Method::GET, &url, &firm, None).await;
+    assert_eq!(e["amendment"]["region"], "360102");
+    assert!(e["amendment"]["name"].is_null());
+    // The enterprise withdraws it itself.
+    let (status, _) = call(
+        &app,
+        Method::DELETE,
+        &format!("{url}/amendment"),
+        &firm,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    // A reviewer asks for a new name and may not decide it; a colleague may.
+    let (_, e) = call(&app, Method::GET, &url, &fuzhou, None).await;
+    let version = e["version"].as_i64().unwrap();
+    let (status, e) = call(
+        &app,
+        Method::PATCH,
+        &url,
+        &fuzhou,
+        Some(json!({"version": version, "name": "审核员改的名字"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{e}");
+    let review = format!("{url}/amendment/review");
+    let (status, e) = call(
+        &app,
+        Method::POST,
+        &review,
+        &fuzhou,
+        Some(json!({"decision": "approve"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    assert_eq!(e["errors"][0]["code"], "own_request");
+    let (_, e) = call(&app, Method::GET, &url, &firm, None).await;
+    assert_eq!(e["name"], NAME);
+    let (status, e) = call(
+        &app,
+        Method::POST,
+        &review,
+        &fuzhou2,
+        Some(json!({"decision": "return", "reason": "名称须与营业执照一致"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{e}");
+}
+on_both_backends!(a_change_under_review_is_decided_as_seen_by_someone_else);

@@ -72,11 +72,24 @@ impl Services {
             return Ok(());
         }
         // Saving the same request again leaves it waiting as it is; a returned one is
-        // submitted again.
-        if open.is_some_and(|a| {
-            a.status == "submitted" && a.name == asked.name && a.region == asked.region
-        }) {
-            return Ok(());
+        // submitted again. A submitted one is not changed under its reviewer's eyes: the
+        // reviewer would approve what they never saw.
+        if let Some(a) = open.filter(|a| a.status == "submitted") {
+            if a.name == asked.name && a.region == asked.region {
+                return Ok(());
+            }
+            return Err(ServiceError::invalid(
+                if a.name != asked.name {
+                    "name"
+                } else {
+                    "region"
+                },
+                Violation::new(
+                    "amendment_pending",
+                    "名称或所在地的变更正在审核，不能再修改；如需修改，请先撤回该变更",
+                    "a change is under review: withdraw it first",
+                ),
+            ));
         }
         let id = enterprise_amendments::submit(
             tx,
@@ -135,9 +148,17 @@ impl Services {
         ctx: &Ctx,
         credit_code: &str,
     ) -> ServiceResult<()> {
-        authorize(actor, Action::EditEnterprise)?;
+        let scope = authorize(actor, Action::EditEnterprise)?;
         let e = self.enterprise(actor, credit_code).await?;
         authorize_on(actor, Action::EditEnterprise, &placement(&e))?;
+        // The enterprise withdraws its own change; a reviewer only one they asked for (a move
+        // is decided by the destination, which the source's reviewers may not cut short).
+        let open = enterprise_amendments::open_for(self.db(), e.id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if !matches!(scope, Scope::Enterprise(_)) && open.requested_by != actor.username {
+            return Err(ServiceError::NotFound);
+        }
         let now = self.now();
         let tx = self.db().begin().await?;
         if !enterprise_amendments::discard(&tx, e.id, &actor.username, now).await? {
@@ -211,6 +232,17 @@ impl Services {
         let a = open
             .filter(|a| a.status == "submitted")
             .ok_or(ServiceError::NotFound)?;
+        // Four eyes: whoever asked for a change does not decide it.
+        if a.requested_by == actor.username {
+            return Err(ServiceError::invalid(
+                "decision",
+                Violation::new(
+                    "own_request",
+                    "不能审核本人提出的变更，请由本地区其他审核人员处理",
+                    "the requester may not decide the change",
+                ),
+            ));
+        }
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
         if !approve && reason.is_none() {
             return Err(ServiceError::invalid(

@@ -1295,8 +1295,24 @@ pub fn diff_snapshots(a: &serde_json::Value, b: &serde_json::Value) -> Vec<Chang
             let x = ra.iter().find(|(i, _)| i == k).map(|(_, v)| v);
             let y = rb.iter().find(|(i, _)| i == k).map(|(_, v)| v);
             match (x, y) {
-                (Some(_), None) => push(format!("{label} {k}"), "有".into(), "（删除）".into()),
-                (None, Some(_)) => push(format!("{label} {k}"), "（无）".into(), "新增".into()),
+                // A row added or removed shows its values, so that a reviewer sees the figures
+                // of a new year, not only that there is one.
+                (Some(x), None) => {
+                    for (f, fl) in fields {
+                        let v = text(x.get(*f));
+                        if !v.is_empty() {
+                            push(format!("{label} {k} {fl}"), v, "（删除）".into());
+                        }
+                    }
+                }
+                (None, Some(y)) => {
+                    for (f, fl) in fields {
+                        let v = text(y.get(*f));
+                        if !v.is_empty() {
+                            push(format!("{label} {k} {fl}"), "（新增）".into(), v);
+                        }
+                    }
+                }
                 (Some(x), Some(y)) => {
                     for (f, fl) in fields {
                         push(
@@ -1334,10 +1350,23 @@ mod tests {
                 "产品名称",
                 "状态",
                 "年度数据 2024 销售收入",
-                "年度数据 2025",
-                "关联专利 ZL1",
-                "关联专利 ZL2"
+                "年度数据 2025 销售收入",
+                "年度数据 2025 产值",
+                "关联专利 ZL1 法律状态",
+                "关联专利 ZL1 核心专利",
+                "关联专利 ZL1 实施方式",
+                "关联专利 ZL2 法律状态",
+                "关联专利 ZL2 核心专利",
             ]
+        );
+        let added = diff_snapshots(&a, &b);
+        let sales = added
+            .iter()
+            .find(|c| c.what == "年度数据 2025 销售收入")
+            .unwrap();
+        assert_eq!(
+            (sales.before.as_str(), sales.after.as_str()),
+            ("（新增）", "1.00")
         );
         assert!(diff_snapshots(&a, &a).is_empty());
     }
