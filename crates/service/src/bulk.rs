@@ -286,31 +286,38 @@ impl Services {
             ));
         }
         // Measured before it is opened: the upload limits bound what reading it may cost.
-        let limits = self.upload_limits();
-        let mut budget = uploads::check_xlsx(file, limits)?;
-        let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(file))
-            .map_err(|_| file_error("not_xlsx", "文件无法作为 xlsx 工作簿打开"))?;
-        let Some(product_rows) = uploads::sheet_rows(
-            &mut wb,
-            PRODUCT_SHEET,
-            PRODUCT_COLUMNS.len(),
-            limits,
-            &mut budget,
-        )?
-        else {
-            return Err(file_error(
-                "wrong_template",
-                "工作簿中没有“产品”工作表，请使用模板",
-            ));
-        };
-        let patent_rows = uploads::sheet_rows(
-            &mut wb,
-            PATENT_SHEET,
-            PATENT_COLUMNS.len(),
-            limits,
-            &mut budget,
-        )?
-        .unwrap_or_default();
+        let limits = self.upload_limits().clone();
+        let bytes = file.to_vec();
+        let (product_rows, patent_rows) = self
+            .read_upload(move || {
+                let limits = &limits;
+                let mut budget = uploads::check_xlsx(&bytes, limits)?;
+                let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(&bytes[..]))
+                    .map_err(|_| file_error("not_xlsx", "文件无法作为 xlsx 工作簿打开"))?;
+                let Some(product_rows) = uploads::sheet_rows(
+                    &mut wb,
+                    PRODUCT_SHEET,
+                    PRODUCT_COLUMNS.len(),
+                    limits,
+                    &mut budget,
+                )?
+                else {
+                    return Err(file_error(
+                        "wrong_template",
+                        "工作簿中没有“产品”工作表，请使用模板",
+                    ));
+                };
+                let patent_rows = uploads::sheet_rows(
+                    &mut wb,
+                    PATENT_SHEET,
+                    PATENT_COLUMNS.len(),
+                    limits,
+                    &mut budget,
+                )?
+                .unwrap_or_default();
+                Ok((product_rows, patent_rows))
+            })
+            .await?;
         // Cells right of the template's columns are not read (nor written back).
         let (mut product_rows, mut patent_rows) = (product_rows, patent_rows);
         for (rows, n) in [

@@ -209,7 +209,11 @@ impl Services {
             return Err(file_error("required", "请选择要导入的文件"));
         }
         let limits = self.upload_limits();
-        let table = read_table(file_name, bytes, limits)?;
+        let (file_name_owned, bytes_owned, owned_limits) =
+            (file_name.to_string(), bytes.to_vec(), limits.clone());
+        let table = self
+            .read_upload(move || read_table(&file_name_owned, &bytes_owned, &owned_limits))
+            .await?;
         let mut rows = table
             .into_iter()
             .filter(|(_, c)| c.iter().any(|x| !x.is_empty()));

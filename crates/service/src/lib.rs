@@ -61,6 +61,8 @@ pub struct Services {
     token_cache: Arc<accounts::TokenCache>,
     /// How large an uploaded workbook or table may be.
     upload_limits: Arc<uploads::UploadLimits>,
+    /// One upload read at a time, off the async runtime (see [`Services::read_upload`]).
+    upload_readers: Arc<tokio::sync::Semaphore>,
 }
 
 impl Services {
@@ -79,6 +81,7 @@ impl Services {
             rules_cache: Arc::default(),
             token_cache: Arc::default(),
             upload_limits: Arc::default(),
+            upload_readers: Arc::new(tokio::sync::Semaphore::new(1)),
         }
     }
 

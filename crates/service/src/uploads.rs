@@ -277,3 +277,23 @@ pub fn csv_rows(text: &str, limits: &UploadLimits) -> ServiceResult<Rows> {
     }
     Ok(out)
 }
+
+impl crate::Services {
+    /// Reads an upload on a blocking thread, one at a time. Reading a workbook within the limits
+    /// still takes seconds of CPU; on the async runtime's threads it held up every other request
+    /// (an attacker's probe: two 68 KB workbooks of 20,000 × 50 cells stalled `/api/v1/health`
+    /// for 22 s), and two at once would take both cores of a small server.
+    pub(crate) async fn read_upload<T: Send + 'static>(
+        &self,
+        read: impl FnOnce() -> crate::ServiceResult<T> + Send + 'static,
+    ) -> crate::ServiceResult<T> {
+        let _turn = self
+            .upload_readers
+            .acquire()
+            .await
+            .map_err(|_| crate::ServiceError::TooManyRequests)?;
+        tokio::task::spawn_blocking(read)
+            .await
+            .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
+    }
+}
