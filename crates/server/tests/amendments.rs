@@ -5,27 +5,10 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{add_user, assert_problem, assert_product_answers_agree, spawn_app, TestApp};
+use support::{add_user, assert_problem, assert_product_answers_agree, call, spawn_app, TestApp};
 use zhichan_testkit::{on_both_backends, Fresh};
 
 const LINCHUAN: &str = "91361002MA35F6XK04";
-
-/// One API call: the status and the JSON answer (null when there is none).
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut r = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let res = r.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 /// What `/verify?number=` shows to anyone.
 async fn verify(app: &TestApp, number: &str) -> String {

@@ -6,7 +6,7 @@ mod support;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{add_user, assert_problem, assert_product_answers_agree, national_token};
+use support::{add_user, assert_problem, assert_product_answers_agree, call, national_token};
 use support::{spawn_app, TestApp, PASSWORD};
 use zhichan_domain::RegionCode;
 use zhichan_testkit::{on_both_backends, Fresh};
@@ -14,22 +14,6 @@ use zhichan_testkit::{on_both_backends, Fresh};
 /// Registered in 抚州市临川区 (361002).
 const LINCHUAN: &str = "91361002MA35F6XK04";
 const NAME: &str = "抚州市临川区示例科技有限公司";
-
-async fn call(
-    app: &TestApp,
-    method: Method,
-    path: &str,
-    token: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let mut r = app.client.request(method, app.url(path)).bearer_auth(token);
-    if let Some(b) = body {
-        r = r.json(&b);
-    }
-    let res = r.send().await.unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 fn signup_form(username: &str) -> Form {
     Form::new()

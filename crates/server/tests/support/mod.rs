@@ -177,6 +177,23 @@ impl TestApp {
     }
 }
 
+/// One API call with a bearer token: the status and the JSON answer (null when there is none).
+pub async fn call(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    token: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let mut r = app.client.request(method, app.url(path)).bearer_auth(token);
+    if let Some(b) = body {
+        r = r.json(&b);
+    }
+    let res = r.send().await.unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
 pub fn content_type(res: &Response) -> String {
     res.headers()
         .get("content-type")
