@@ -224,12 +224,22 @@ function totp(secret, at = Date.now()) {
   return String(n).padStart(6, '0');
 }
 
+/**
+ * Acts (a click that submits or follows a link) and waits until the browser has
+ * navigated and the new page has loaded. `waitForLoadState('load')` alone resolves
+ * at once on the page that is already loaded, so the next step could run before the
+ * response (and its cookies) arrived.
+ */
+async function navigating(page, act) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), act()]);
+}
+
 async function signIn(page, username, password = DEMO_PASSWORD) {
   await context.clearCookies();
   await open(page, `${BASE}/login`);
   await page.fill('input[name="username"]', username);
   await page.fill('input[name="password"]', password);
-  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/login"] button[type="submit"]')]);
+  await navigating(page, () => page.click('form[action="/login"] button[type="submit"]'));
 }
 
 async function signOut(page) {
@@ -238,7 +248,7 @@ async function signOut(page) {
 
 async function enrolTotp(page) {
   assert(new URL(page.url()).pathname === '/account/totp', `expected the TOTP enrolment page, at ${page.url()}`);
-  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/account/totp/start"] button')]);
+  await navigating(page, () => page.click('form[action="/account/totp/start"] button'));
   const secret = (await page.locator('.secret').innerText()).trim();
   await page.fill('#code', totp(secret));
   await Promise.all([page.waitForURL(/\/account\?done=totp/), page.click('form[action="/account/totp"] button')]);
@@ -279,7 +289,7 @@ await check('system administrator creates an account', async () => withPage(asyn
   await page.fill('#n-name', '张专家');
   await page.selectOption('#n-role', 'expert');
   await page.fill('#n-contact', 'zhuanjia@example.cn');
-  await Promise.all([page.waitForLoadState('load'), page.click('form[method="post"][action="/admin/users"] button[type="submit"]')]);
+  await navigating(page, () => page.click('form[method="post"][action="/admin/users"] button[type="submit"]'));
   const text = await page.locator('main').innerText();
   // 三员分立: the code goes to the owner's contact; the administrator sees no password.
   assert(text.includes('设置码已发往') && text.includes('new.expert'), 'no note of the setup code sent');
@@ -316,12 +326,12 @@ await check('an enterprise signs itself up and a reviewer approves it', async ()
   await page.setInputFiles('#su-doc', { name: '营业执照.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% test licence\n') });
   await page.check('input[name="pledge"]');
   await page.screenshot({ path: path.join(OUT, 'signup.png'), fullPage: true });
-  await Promise.all([page.waitForLoadState('load'), page.click('form[action="/signup"] button[type="submit"]')]);
+  await navigating(page, () => page.click('form[action="/signup"] button[type="submit"]'));
   assert((await page.locator('main').innerText()).includes('注册申请已提交'), 'sign-up was not accepted');
 
   await signIn(page, 'shenhe');
   await open(page, `${BASE}/reviews/verifications`);
-  await Promise.all([page.waitForLoadState('load'), page.click('main table a:has-text("审核")')]);
+  await navigating(page, () => page.click('main table a:has-text("审核")'));
   await page.screenshot({ path: path.join(OUT, 'review.png'), fullPage: true });
   await Promise.all([page.waitForURL(/\/reviews\/verifications$/), page.click('button:has-text("通过")')]);
   await signOut(page);
@@ -337,7 +347,7 @@ await check('an enterprise updates its profile and its city office sees it', asy
   await signIn(page, 'qiye');
   await open(page, `${BASE}/enterprises`);
   assert(/\/enterprises\/91361002MA35F6XK04$/.test(page.url()), `expected the demo profile, at ${page.url()}`);
-  await Promise.all([page.waitForLoadState('load'), page.click('a:has-text("修改")')]);
+  await navigating(page, () => page.click('a:has-text("修改")'));
   await page.fill('#f-address', '抚州市临川区文昌大道 1 号');
   await page.selectOption('#q0k', 'high_tech');
   await page.selectOption('#q0l', 'national');
@@ -378,7 +388,7 @@ await check('the enterprise registers a product and the reviewer approves it', a
   await page.check('input[name="p0_core"]');
   await Promise.all([page.waitForURL(/\/products\/\d+$/), page.click('form[action="/products/new"] button[type="submit"]')]);
   const url = page.url();
-  await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("提交审核")')]);
+  await navigating(page, () => page.click('button:has-text("提交审核")'));
   assert((await page.locator('h1').innerText()).includes('待审核'), 'not submitted');
   await signOut(page);
 
@@ -386,7 +396,7 @@ await check('the enterprise registers a product and the reviewer approves it', a
   await open(page, `${BASE}/products?status=submitted`);
   await page.screenshot({ path: path.join(OUT, 'product-queue.png'), fullPage: true });
   await open(page, url);
-  await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("通过并发放备案编号")')]);
+  await navigating(page, () => page.click('button:has-text("通过并发放备案编号")'));
   const text = await page.locator('main').innerText();
   assert(/BA\d{4}361002\d{6}/.test(text), `no registration number on the page: ${text.slice(0, 200)}`);
   await page.screenshot({ path: path.join(OUT, 'product.png'), fullPage: true });
@@ -404,7 +414,7 @@ await check('the reviewer approves the queue in bulk, deadlines in working days'
   assert(/剩余 \d+ 个工作日|已超期 \d+ 个工作日|今日到期/.test(text), 'no deadline shown');
   await page.check('input[data-select-all]').catch(async () => { for (let i = 0; i < n; i++) await boxes.nth(i).check(); });
   for (let i = 0; i < n; i++) await boxes.nth(i).check();
-  await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("批量通过所选")')]);
+  await navigating(page, () => page.click('button:has-text("批量通过所选")'));
   const after = await page.locator('main').innerText();
   assert(after.includes(`已通过 ${n} 项`), `no bulk result: ${after.slice(0, 200)}`);
   await page.screenshot({ path: path.join(OUT, 'bulk-review.png'), fullPage: true });
@@ -421,8 +431,8 @@ await check('the enterprise sees its dashboard, the certificate and what changed
   assert(home.includes('工作台') && home.includes('备案通过'), `no dashboard: ${home.slice(0, 200)}`);
   await page.screenshot({ path: path.join(OUT, 'dashboard.png'), fullPage: true });
   await open(page, `${BASE}/products?status=approved&q=${encodeURIComponent('智能数据采集终端')}`);
-  await Promise.all([page.waitForLoadState('load'), page.click('td a:has-text("智能数据采集终端")')]);
-  await Promise.all([page.waitForLoadState('load'), page.click('a:has-text("备案证明")')]);
+  await navigating(page, () => page.click('td a:has-text("智能数据采集终端")'));
+  await navigating(page, () => page.click('a:has-text("备案证明")'));
   const cert = await page.locator('.certificate').innerText();
   assert(/备案编号：BA\d{4}361002\d{6}/.test(cert), `no number on the certificate: ${cert.slice(0, 200)}`);
   assert(await page.locator('[data-print]').isVisible(), 'no print button');
@@ -433,7 +443,7 @@ await check('the enterprise sees its dashboard, the certificate and what changed
   await page.screenshot({ path: path.join(OUT, 'certificate-print.png'), fullPage: true });
   await page.emulateMedia({ media: 'screen' });
   await page.goBack();
-  await Promise.all([page.waitForLoadState('load'), page.locator('a:has-text("与上一版比较")').first().click()]);
+  await navigating(page, () => page.locator('a:has-text("与上一版比较")').first().click());
   const diff = await page.locator('main').innerText();
   assert(diff.includes('版本比较') && diff.includes('状态'), `no diff: ${diff.slice(0, 200)}`);
   await page.screenshot({ path: path.join(OUT, 'diff.png'), fullPage: true });
@@ -450,14 +460,14 @@ await check('the enterprise sees its dashboard, the certificate and what changed
 await check('the enterprise downloads the Excel template and an empty upload is refused with a reason', async () => withPage(async (page) => {
   await signIn(page, 'qiye');
   await open(page, `${BASE}/products`);
-  await Promise.all([page.waitForLoadState('load'), page.click('a:has-text("批量备案（Excel）")')]);
+  await navigating(page, () => page.click('a:has-text("批量备案（Excel）")'));
   const res = await page.request.get(`${BASE}/products/import-template.xlsx`);
   assert(res.ok() && (res.headers()['content-type'] || '').includes('spreadsheetml'), `template: ${res.status()}`);
   const file = path.join(OUT, 'template.xlsx');
   await fs.writeFile(file, await res.body());
   await page.setInputFiles('#im-file', file);
   expectedStatus.add(`${BASE}/products/import`);
-  await Promise.all([page.waitForLoadState('load'), page.click('button:has-text("上传并导入")')]);
+  await navigating(page, () => page.click('button:has-text("上传并导入")'));
   const text = await page.locator('main').innerText();
   assert(text.includes('没有数据'), `no refusal: ${text.slice(0, 300)}`);
   await page.screenshot({ path: path.join(OUT, 'import.png'), fullPage: true });
@@ -475,7 +485,7 @@ await check('the city office reads its statistics with charts and drills down to
   await page.waitForSelector('#chart-regions canvas', { timeout: 10_000 });
   await page.waitForSelector('#chart-fields canvas', { timeout: 10_000 });
   await page.screenshot({ path: path.join(OUT, 'stats.png'), fullPage: true });
-  await Promise.all([page.waitForLoadState('load'), page.locator('td a').first().click()]);
+  await navigating(page, () => page.locator('td a').first().click());
   assert(/region=3610\d\d/.test(page.url()), `no drill-down: ${page.url()}`);
   await open(page, `${BASE}/reports/monthly`);
   const report = await page.locator('main').innerText();
