@@ -11,6 +11,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { createRequire } from 'node:module';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { chromium } from 'playwright-core';
 
@@ -240,6 +241,11 @@ async function signIn(page, username, password = DEMO_PASSWORD) {
   await page.fill('input[name="username"]', username);
   await page.fill('input[name="password"]', password);
   await navigating(page, () => page.click('form[action="/login"] button[type="submit"]'));
+  if (password === DEMO_PASSWORD) {
+    // A demo login that stays on /login failed: say so here rather than on the next page.
+    const at = new URL(page.url()).pathname;
+    assert(at !== '/login', `${username} could not sign in: ${(await page.locator('main').innerText()).slice(0, 160)}`);
+  }
 }
 
 async function signOut(page) {
@@ -518,6 +524,122 @@ await check('the city office imports a key-enterprise directory and sees its cov
   await signOut(page);
   return 'directory.png, evaluation.png, ports.png';
 }));
+
+// ------------------------------------------------------------ 12. every main page, phones and accessibility
+// Each role's pages: its menu, and the first detail link of each list it reaches. At 1,366 px the page is
+// checked by axe-core (from npm, injected through the DevTools protocol, so the page's CSP stays on);
+// at 1,366 and 390 px no page may be wider than the window.
+const axeSource = await fs.readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const PAGES = path.join(OUT, 'pages');
+await fs.mkdir(PAGES, { recursive: true });
+
+async function pagesOf(page) {
+  const hrefs = new Set(['/', '/about']);
+  const nav = await page.locator('nav[aria-label="主导航"] a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  for (const h of nav) if (h && h.startsWith('/')) hrefs.add(h);
+  if (await page.locator('form.userbox').count()) hrefs.add('/account');
+  const lists = [...hrefs];
+  for (const h of lists) {
+    if (hrefs.size >= 18) break;
+    await open(page, `${BASE}${h}`);
+    const first = await page.locator('main table td a[href^="/"]').first().getAttribute('href').catch(() => null);
+    if (first && !first.startsWith('/assets/') && !first.includes('/export') && !first.includes('format=')) hrefs.add(first);
+  }
+  return [...hrefs];
+}
+
+/** The widest elements sticking out of a narrow window, for the failure message. */
+async function overflow(page) {
+  return page.evaluate(() => {
+    const w = window.innerWidth;
+    if (document.documentElement.scrollWidth <= w + 1) return null;
+    const out = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      if (r.right > w + 1 && r.width > 0) {
+        let scrolled = false;
+        for (let p = el.parentElement; p; p = p.parentElement) {
+          const ov = getComputedStyle(p).overflowX;
+          if (ov === 'auto' || ov === 'scroll' || ov === 'hidden') { scrolled = true; break; }
+        }
+        if (!scrolled) out.push(`${el.tagName.toLowerCase()}${el.className ? '.' + String(el.className).split(' ')[0] : ''}(${Math.round(r.right)}px)`);
+      }
+    }
+    return `${document.documentElement.scrollWidth}px wide: ${out.slice(0, 4).join(', ')}`;
+  });
+}
+
+const slug = (h) => (h === '/' ? 'home' : h.replace(/^\//, '').replace(/[^A-Za-z0-9]+/g, '-')).slice(0, 60);
+
+for (const [who, login] of [['anonymous', null], ['qiye', 'qiye'], ['shenhe', 'shenhe'], ['fuzhou', 'fuzhou'], ['jiangxi', 'jiangxi']]) {
+  let visited = [];
+  const axeFound = [];
+  await check(`every page fits 1,366 and 390 px as ${who}`, async () => withPage(async (page) => {
+    await page.setViewportSize({ width: 1366, height: 800 });
+    if (login) {
+      await signIn(page, login);
+      if (new URL(page.url()).pathname === '/account/totp') await enrolTotp(page);
+    } else {
+      await context.clearCookies();
+      await open(page, `${BASE}/`);
+    }
+    const hrefs = login ? await pagesOf(page) : ['/', '/login', '/signup', '/about', '/verify', '/docs/api', '/no-such-page'];
+    const wide = [];
+    for (const h of hrefs) {
+      if (h === '/no-such-page') expected404 = `${BASE}${h}`;
+      await page.setViewportSize({ width: 1366, height: 800 });
+      await open(page, `${BASE}${h}`);
+      visited.push(h);
+      const at1366 = await overflow(page);
+      if (at1366) wide.push(`${h} at 1366: ${at1366}`);
+      if (h !== '/docs/api') {
+        await page.evaluate(`${axeSource}\n;0`);
+        const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+        for (const v of res.violations) {
+          if (v.impact === 'serious' || v.impact === 'critical') {
+            axeFound.push(`${h}: ${v.id} (${v.nodes.length}× e.g. ${v.nodes[0]?.target?.join(' ')})`);
+          }
+        }
+      }
+      await page.screenshot({ path: path.join(PAGES, `${who}-${slug(h)}-1366.png`), fullPage: true });
+      // A phone loads the page at its own width (charts size themselves when they draw).
+      await page.setViewportSize({ width: 390, height: 844 });
+      await open(page, `${BASE}${h}`);
+      const at390 = await overflow(page);
+      if (at390) wide.push(`${h} at 390: ${at390}`);
+      await page.screenshot({ path: path.join(PAGES, `${who}-${slug(h)}-390.png`), fullPage: true });
+    }
+    assert(!wide.length, wide.join(' || '));
+    return `${hrefs.length} pages; pages/${who}-*.png`;
+  }));
+  await check(`axe-core finds no serious violation as ${who}`, async () => {
+    assert(visited.length, 'no page visited');
+    assert(!axeFound.length, axeFound.slice(0, 8).join(' || '));
+    return `${visited.length} pages`;
+  });
+}
+
+await check('on a phone the menu folds behind a button that the keyboard opens, without JavaScript', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', javaScriptEnabled: false });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`${BASE}/`, { waitUntil: 'load' });
+    const nav = page.locator('nav[aria-label="主导航"]');
+    assert(!(await nav.isVisible()), 'the menu is open on a phone before anyone asked');
+    await page.keyboard.press('Tab'); // skip link
+    await page.keyboard.press('Tab'); // brand
+    await page.keyboard.press('Tab'); // the menu button
+    await page.keyboard.press('Space');
+    assert(await nav.isVisible(), 'the keyboard did not open the menu');
+    await page.screenshot({ path: path.join(PAGES, 'menu-open-390.png'), fullPage: true });
+    await page.setViewportSize({ width: 1366, height: 800 });
+    await page.keyboard.press('Space'); // closes it again; on a wide window the menu shows anyway
+    assert(await nav.isVisible(), 'the menu is hidden on a wide window');
+  } finally {
+    await ctx.close();
+  }
+  return 'pages/menu-open-390.png';
+});
 
 // ------------------------------------------------------------ 6, 7. network and console
 await check('no off-host requests', async () => {
