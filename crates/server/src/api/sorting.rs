@@ -133,6 +133,27 @@ sort_keys!(
     [("name", "用户名"), ("updated", "更新时间"), ("created", "创建时间")]
 );
 
+sort_keys!(
+    /// The real-name verification queue: oldest submission first (its own order) or by name.
+    VerificationSort,
+    default = ("submitted", false),
+    [("submitted", "提交时间"), ("name", "单位名称")]
+);
+
+sort_keys!(
+    /// Key-enterprise directories: newest import first (their own order), by name or size.
+    DirectorySort,
+    default = ("created", true),
+    [("name", "名录名称"), ("created", "导入时间"), ("listed", "企业数")]
+);
+
+sort_keys!(
+    /// The audit log: newest first (its own order) or oldest first.
+    AuditSort,
+    default = ("time", true),
+    [("time", "时间")]
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
