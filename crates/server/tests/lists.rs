@@ -76,7 +76,10 @@ async fn sorted(app: &TestApp, token: &str, path: &str, sort: &str) -> Vec<Value
         .await;
         paged.extend(body["items"].as_array().unwrap().iter().cloned());
     }
-    assert_eq!(paged, whole, "{path} sort={sort}: pages of 2 keep the order");
+    assert_eq!(
+        paged, whole,
+        "{path} sort={sort}: pages of 2 keep the order"
+    );
     whole
 }
 
@@ -113,9 +116,23 @@ async fn an_official_sorts_each_list_both_ways_and_a_wrong_key_is_named(fresh: F
     // name and last change; the system administrator's accounts; the auditor's log.
     orders(&app, &reviewer, "/api/v1/products", "name", "name").await;
     orders(&app, &reviewer, "/api/v1/products", "updated", "updated_at").await;
-    orders(&app, &reviewer, "/api/v1/products", "submitted", "submitted_at").await;
+    orders(
+        &app,
+        &reviewer,
+        "/api/v1/products",
+        "submitted",
+        "submitted_at",
+    )
+    .await;
     orders(&app, &reviewer, "/api/v1/enterprises", "name", "name").await;
-    orders(&app, &reviewer, "/api/v1/enterprises", "updated", "updated_at").await;
+    orders(
+        &app,
+        &reviewer,
+        "/api/v1/enterprises",
+        "updated",
+        "updated_at",
+    )
+    .await;
     orders(&app, &sysadmin, "/api/v1/users", "name", "username").await;
     orders(&app, &sysadmin, "/api/v1/users", "created", "created_at").await;
     orders(&app, &auditor, "/api/v1/audit", "time", "seq").await;
@@ -176,7 +193,14 @@ async fn an_official_sorts_each_list_both_ways_and_a_wrong_key_is_named(fresh: F
     let sort = params.iter().find(|p| p["name"] == "sort").unwrap();
     assert_eq!(
         sort["schema"]["enum"],
-        json!(["name", "-name", "updated", "-updated", "submitted", "-submitted"])
+        json!([
+            "name",
+            "-name",
+            "updated",
+            "-updated",
+            "submitted",
+            "-submitted"
+        ])
     );
     app.stop().await;
 }
@@ -202,7 +226,10 @@ async fn a_reviewer_sorts_a_page_by_its_headers_and_keeps_the_page_size(fresh: F
         .iter()
         .map(|n| page.find(&format!(">{n}</a>")).expect(n))
         .collect();
-    assert!(at.windows(2).all(|w| w[0] < w[1]), "rows by name: {names:?}");
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
+        "rows by name: {names:?}"
+    );
     // …the other headers sort too, newest first for a time, keeping the page size…
     assert!(page.contains(r#"href="/products?sort=-updated&amp;per_page=50">更新时间"#));
     // …and so do the page-size links, the export and the filter form.
@@ -226,7 +253,10 @@ async fn a_reviewer_sorts_a_page_by_its_headers_and_keeps_the_page_size(fresh: F
     // By default the list is newest first, and its header says that.
     assert!(page.contains(r#"<th scope="col" aria-sort="descending"><a class="sort" href="/products?status=approved&amp;q=%E7%B2%BE&amp;sort=updated&amp;per_page=50">更新时间"#), "{page}");
     let (_, page) = page_as(&app, "/products?per_page=1&sort=name", &reviewer).await;
-    assert!(page.contains(r#"href="/products?sort=name&amp;per_page=1&amp;page=2">下一页</a>"#), "{page}");
+    assert!(
+        page.contains(r#"href="/products?sort=name&amp;per_page=1&amp;page=2">下一页</a>"#),
+        "{page}"
+    );
 
     // The review queue is oldest submission first until asked otherwise.
     let (_, page) = page_as(&app, "/products?status=submitted", &reviewer).await;
@@ -318,8 +348,13 @@ async fn the_forms_offer_exactly_the_roles_each_administrator_may_give(fresh: Fr
         assert_eq!(offered, &creatable, "{who}: offered == creatable");
     }
     // None of the three administrators' roles nor an enterprise's is offered to anyone.
-    assert!(!offered_sys.iter().any(|r| ["sysadmin", "secadmin", "auditor", "enterprise"].contains(&r.as_str())));
-    assert!(offered_sec.is_empty(), "the security administrator creates no account");
+    assert!(!offered_sys
+        .iter()
+        .any(|r| ["sysadmin", "secadmin", "auditor", "enterprise"].contains(&r.as_str())));
+    assert!(
+        offered_sec.is_empty(),
+        "the security administrator creates no account"
+    );
 
     // The security administrator's grant form offers exactly the roles the service grants.
     let (_, list) = call(
@@ -337,7 +372,14 @@ async fn the_forms_offer_exactly_the_roles_each_administrator_may_give(fresh: Fr
     assert_eq!(options(&detail, "g-role"), grant_offered);
     let mut grantable = Vec::new();
     for role in Role::ALL {
-        let (_, user) = call(&app, reqwest::Method::GET, &format!("/api/v1/users/{id}"), &secadmin, None).await;
+        let (_, user) = call(
+            &app,
+            reqwest::Method::GET,
+            &format!("/api/v1/users/{id}"),
+            &secadmin,
+            None,
+        )
+        .await;
         let (status, body) = call(
             &app,
             reqwest::Method::POST,
@@ -373,16 +415,34 @@ async fn an_administrator_opens_an_account_from_the_list_and_sees_what_it_may_do
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let (_, list) = call(&app, reqwest::Method::GET, "/api/v1/users?q=fuzhou", &sysadmin, None).await;
+    let (_, list) = call(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/users?q=fuzhou",
+        &sysadmin,
+        None,
+    )
+    .await;
     let id = list["items"][0]["id"].as_i64().unwrap();
 
     // The list links to the account's page…
     let (_, page) = page_as(&app, "/admin/users?q=fuzhou", &sysadmin).await;
-    assert!(page.contains(&format!(r#"<a href="/admin/users/{id}">fuzhou</a>"#)), "{page}");
+    assert!(
+        page.contains(&format!(r#"<a href="/admin/users/{id}">fuzhou</a>"#)),
+        "{page}"
+    );
     // …which says who it is, its role and region by name, its status, last login and session…
     let (status, page) = page_as(&app, &format!("/admin/users/{id}"), &sysadmin).await;
     assert_eq!(status, StatusCode::OK);
-    for text in ["fuzhou", "抚州市知识产权管理部门", "管理部门", "抚州市", "正常", "当前会话（1）", "127.0.0.1"] {
+    for text in [
+        "fuzhou",
+        "抚州市知识产权管理部门",
+        "管理部门",
+        "抚州市",
+        "正常",
+        "当前会话（1）",
+        "127.0.0.1",
+    ] {
         assert!(page.contains(text), "{text}: {page}");
     }
     assert!(!page.contains("从未登录"));
@@ -402,7 +462,14 @@ async fn an_administrator_opens_an_account_from_the_list_and_sees_what_it_may_do
     let (status, _) = page_as(&app, &format!("/admin/users/{id}"), &reviewer).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // A three administrators' account shows no action to another of them.
-    let (_, list) = call(&app, reqwest::Method::GET, "/api/v1/users?q=anquan", &sysadmin, None).await;
+    let (_, list) = call(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/users?q=anquan",
+        &sysadmin,
+        None,
+    )
+    .await;
     let sec_id = list["items"][0]["id"].as_i64().unwrap();
     let (_, page) = page_as(&app, &format!("/admin/users/{sec_id}"), &sysadmin).await;
     assert!(page.contains("您对此账号没有可进行的操作"), "{page}");
@@ -420,7 +487,10 @@ async fn the_province_s_port_is_applied_for_by_its_own_office(fresh: Fresh) {
     let province = app.token(&fresh, "adm.jx").await;
     let (status, page) = page_as(&app, "/ports", &province).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(page.contains("申请单位：江西省知识产权管理部门；"), "{page}");
+    assert!(
+        page.contains("申请单位：江西省知识产权管理部门；"),
+        "{page}"
+    );
     // The city's own port keeps the unit it was opened for.
     let city = app.token(&fresh, "adm.fz").await;
     let (_, page) = page_as(&app, "/ports", &city).await;

@@ -37,7 +37,8 @@ impl Services {
             .await?
             .ok_or(ServiceError::NotFound)?;
         let now = self.now();
-        let manages = grant(actor.role, Action::ManageUsers).is_some() && !user.role.is_three_admin();
+        let manages =
+            grant(actor.role, Action::ManageUsers).is_some() && !user.role.is_three_admin();
         let allowed = Allowed {
             disable: manages && user.id != actor.user_id,
             unlock: manages && user.locked_until.is_some_and(|t| t > now),

@@ -33,7 +33,11 @@ impl SortSpec {
 
     /// The order asked for with `sort`, if any (`None` when absent or empty: the list's own).
     pub fn from_query(&self, query: &HashMap<String, String>) -> Result<Option<Order>, AppError> {
-        let Some(raw) = query.get("sort").map(|s| s.trim()).filter(|s| !s.is_empty()) else {
+        let Some(raw) = query
+            .get("sort")
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+        else {
             return Ok(None);
         };
         let (desc, key) = match raw.strip_prefix('-') {

@@ -204,7 +204,12 @@ mod tests {
     fn headers_and_pager_keep_the_filters_the_order_and_the_page_size() {
         let (l, _) = Listing::read(
             "/enterprises",
-            &q(&[("q", "光 电"), ("sort", "name"), ("per_page", "50"), ("page", "2")]),
+            &q(&[
+                ("q", "光 电"),
+                ("sort", "name"),
+                ("per_page", "50"),
+                ("page", "2"),
+            ]),
             &EnterpriseSort::SPEC,
             EnterpriseSort::SPEC.default_order(),
             &["q"],
@@ -214,7 +219,12 @@ mod tests {
         assert_eq!(l.pages, 3);
         let th = l.th("name", "企业名称");
         assert!(th.contains("aria-sort=\"ascending\""), "{th}");
-        assert!(th.contains("href=\"/enterprises?q=%E5%85%89%20%E7%94%B5&amp;sort=-name&amp;per_page=50\""), "{th}");
+        assert!(
+            th.contains(
+                "href=\"/enterprises?q=%E5%85%89%20%E7%94%B5&amp;sort=-name&amp;per_page=50\""
+            ),
+            "{th}"
+        );
         let other = l.th("updated", "更新时间");
         assert!(!other.contains("aria-sort"));
         assert!(other.contains("sort=-updated"), "{other}");
@@ -222,7 +232,10 @@ mod tests {
             l.page_href(3),
             "/enterprises?q=%E5%85%89%20%E7%94%B5&amp;sort=name&amp;per_page=50&amp;page=3"
         );
-        assert_eq!(l.sizes()[0].1, "/enterprises?q=%E5%85%89%20%E7%94%B5&amp;sort=name");
+        assert_eq!(
+            l.sizes()[0].1,
+            "/enterprises?q=%E5%85%89%20%E7%94%B5&amp;sort=name"
+        );
         assert!(l.sizes()[1].2);
     }
 }
