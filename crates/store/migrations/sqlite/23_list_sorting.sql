@@ -7,8 +7,10 @@ CREATE INDEX products_scope_name ON products (region, status, substr(field, 1, 2
 CREATE INDEX products_scope_province_name ON products ((region / 10000), status, substr(field, 1, 2), name, id, region, field);
 CREATE INDEX products_scope_city_name ON products ((region / 100), status, substr(field, 1, 2), name, id, region, field);
 CREATE INDEX products_status_division_name ON products (status, substr(field, 1, 2), name, id, field);
+-- The nation's products of one status by name (as products_status_updated by the last change),
+-- and of every status.
+CREATE INDEX products_status_name ON products (status, name, id);
 CREATE INDEX products_name ON products (name, id);
 CREATE INDEX enterprises_name ON enterprises (name, id);
 CREATE INDEX enterprises_updated ON enterprises (updated_at, id);
-CREATE INDEX enterprises_region_name ON enterprises (region, name, id);
 CREATE INDEX users_updated ON users (updated_at, id);
