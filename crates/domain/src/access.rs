@@ -382,3 +382,46 @@ mod tests {
         );
     }
 }
+
+/// Whether an account of role `by` may give another account `role` through `action`:
+/// [`Action::ManageUsers`] creates an account with that role, [`Action::GrantRoles`] grants it.
+/// Neither ever gives one of the three administrators' roles (made only on the server, 三员分立)
+/// nor an enterprise's (its own sign-up, its account or a reviewer of its region). The service
+/// enforces this and the forms offer exactly what it allows.
+pub fn may_assign(by: Role, action: Action, role: Role) -> bool {
+    matches!(action, Action::ManageUsers | Action::GrantRoles)
+        && grant(by, action).is_some()
+        && !role.is_three_admin()
+        && role != Role::Enterprise
+}
+
+/// The roles [`may_assign`] lets an account of role `by` give through `action`, in
+/// [`Role::ALL`]'s order.
+pub fn assignable_roles(by: Role, action: Action) -> Vec<Role> {
+    Role::ALL
+        .into_iter()
+        .filter(|r| may_assign(by, action, *r))
+        .collect()
+}
+
+#[cfg(test)]
+mod assignable_tests {
+    use super::*;
+
+    #[test]
+    fn the_system_administrator_creates_and_the_security_administrator_grants_staff_roles() {
+        let staff = [
+            Role::Reviewer,
+            Role::Admin,
+            Role::Expert,
+            Role::University,
+            Role::Service,
+        ];
+        assert_eq!(assignable_roles(Role::Sysadmin, Action::ManageUsers), staff);
+        assert_eq!(assignable_roles(Role::Secadmin, Action::GrantRoles), staff);
+        assert!(assignable_roles(Role::Secadmin, Action::ManageUsers).is_empty());
+        assert!(assignable_roles(Role::Sysadmin, Action::GrantRoles).is_empty());
+        assert!(assignable_roles(Role::Admin, Action::ManageUsers).is_empty());
+        assert!(assignable_roles(Role::Sysadmin, Action::ReadUsers).is_empty());
+    }
+}

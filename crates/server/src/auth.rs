@@ -307,6 +307,7 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("POST", "/account/sessions/end", Signed(A::OwnAccount)),
     ("GET", "/admin/users", Signed(A::ReadUsers)),
     ("POST", "/admin/users", Signed(A::ManageUsers)),
+    ("GET", "/admin/users/{id}", Signed(A::ReadUsers)),
     ("POST", "/admin/users/{id}", Signed(A::ManageUsers)),
     ("POST", "/admin/users/{id}/grant", Signed(A::GrantRoles)),
     ("GET", "/password/setup", Public),

@@ -102,7 +102,10 @@ pub fn app(services: Services, settings: Settings) -> Router {
             "/admin/users",
             get(web::admin::users_page).post(web::admin::create_user),
         )
-        .route("/admin/users/{id}", post(web::admin::user_action))
+        .route(
+            "/admin/users/{id}",
+            get(web::admin::user_page).post(web::admin::user_action),
+        )
         .route("/admin/users/{id}/grant", post(web::admin::grant_user))
         .route(
             "/password/setup",

@@ -607,13 +607,20 @@ impl Services {
         let before = users::by_id(self.db(), id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        if before.role.is_three_admin() || role.parse::<Role>().is_ok_and(Role::is_three_admin) {
-            self.refuse_three_admin(actor, ctx, "user.grant", &format!("user:{id}"))
-                .await?;
+        // The one rule the grant form's roles come from too: the account's role and the new
+        // one must both be grantable.
+        let may = |r: Role| zhichan_domain::access::may_assign(actor.role, Action::GrantRoles, r);
+        let new_role = role.parse::<Role>().ok();
+        if !may(before.role) || new_role.is_some_and(|r| !may(r)) {
+            if before.role.is_three_admin() || new_role.is_some_and(Role::is_three_admin) {
+                self.refuse_three_admin(actor, ctx, "user.grant", &format!("user:{id}"))
+                    .await?;
+            }
+            // An enterprise's account stays with the enterprise, and nobody is made one here.
+            not_an_enterprise_account(before.role.as_str())?;
+            not_an_enterprise_account(role)?;
+            return Err(ServiceError::Forbidden);
         }
-        // An enterprise's account stays with the enterprise, and nobody is made one here.
-        not_an_enterprise_account(before.role.as_str())?;
-        not_an_enterprise_account(role)?;
         // The same checks as at creation: a reviewer or office needs a region.
         let probe = NewAccount {
             username: before.username.clone(),
@@ -679,11 +686,17 @@ impl Services {
         mut input: NewAccount,
     ) -> ServiceResult<SetupSent> {
         authorize(actor, Action::ManageUsers)?;
-        if input.role.parse::<Role>().is_ok_and(Role::is_three_admin) {
-            self.refuse_three_admin(actor, ctx, "user.create", &input.username)
-                .await?;
+        // The one rule the creation form's roles come from too.
+        if let Ok(role) = input.role.parse::<Role>() {
+            if !zhichan_domain::access::may_assign(actor.role, Action::ManageUsers, role) {
+                if role.is_three_admin() {
+                    self.refuse_three_admin(actor, ctx, "user.create", &input.username)
+                        .await?;
+                }
+                not_an_enterprise_account(&input.role)?;
+                return Err(ServiceError::Forbidden);
+            }
         }
-        not_an_enterprise_account(&input.role)?;
         if input.password.is_some() {
             return Err(ServiceError::invalid(
                 "password",
@@ -1339,8 +1352,22 @@ impl Services {
         limit: i64,
         offset: i64,
     ) -> ServiceResult<(Vec<User>, i64)> {
+        self.list_users_sorted(actor, role, q, None, limit, offset)
+            .await
+    }
+
+    /// [`Self::list_users`] in the order a person chose (by username when `None`).
+    pub async fn list_users_sorted(
+        &self,
+        actor: &Actor,
+        role: Option<Role>,
+        q: Option<&str>,
+        order: Option<zhichan_store::sorting::Order>,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<User>, i64)> {
         authorize(actor, Action::ReadUsers)?;
-        Ok(users::list(self.db(), role, q, limit, offset).await?)
+        Ok(users::list_sorted(self.db(), role, q, order, limit, offset).await?)
     }
 
     pub async fn get_user(&self, actor: &Actor, id: i64) -> ServiceResult<User> {

@@ -162,8 +162,21 @@ impl Services {
         limit: i64,
         offset: i64,
     ) -> ServiceResult<(Vec<Entry>, i64)> {
+        self.audit_search_sorted(actor, filter, None, limit, offset)
+            .await
+    }
+
+    /// [`Self::audit_search`] in the order a person chose (newest first when `None`).
+    pub async fn audit_search_sorted(
+        &self,
+        actor: &Actor,
+        filter: &Filter,
+        order: Option<zhichan_store::sorting::Order>,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<Entry>, i64)> {
         authorize(actor, Action::ReadAudit).map_err(ServiceError::from)?;
-        Ok(audit::search(self.db(), filter, limit, offset).await?)
+        Ok(audit::search_sorted(self.db(), filter, order, limit, offset).await?)
     }
 
     /// One batch of an export, after `after` (auditor only). The caller records the export.

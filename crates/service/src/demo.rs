@@ -342,7 +342,11 @@ impl Services {
                         .region
                         .and_then(|r| zhichan_domain::RegionCode::parse(r).ok())
                     {
-                        self.open_port_by_operator(code, l.what).await?;
+                        self.open_port_by_operator(
+                            code,
+                            l.what.split('（').next().unwrap_or(l.what),
+                        )
+                        .await?;
                     }
                 }
             }

@@ -361,13 +361,25 @@ impl Services {
         limit: i64,
         offset: i64,
     ) -> ServiceResult<(Vec<Enterprise>, i64)> {
+        self.enterprises_sorted(actor, q, None, limit, offset).await
+    }
+
+    /// [`Self::enterprises`] in the order a person chose (by name when `None`).
+    pub async fn enterprises_sorted(
+        &self,
+        actor: &Actor,
+        q: Option<&str>,
+        order: Option<zhichan_store::sorting::Order>,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<Enterprise>, i64)> {
         let within = match authorize(actor, Action::ReadEnterprise)? {
             Scope::All => Within::All,
             Scope::Region(r) => Within::Region(r),
             Scope::Enterprise(c) => Within::CreditCode(c),
             Scope::Account(_) => return Err(ServiceError::Forbidden),
         };
-        Ok(enterprises::list(self.db(), &within, q, limit, offset).await?)
+        Ok(enterprises::list_sorted(self.db(), &within, q, order, limit, offset).await?)
     }
 
     /// Saves a changed profile if `version` is still current (409 otherwise, losing nothing).

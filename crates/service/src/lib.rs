@@ -32,6 +32,7 @@ pub mod secrets;
 pub mod security;
 pub mod stats;
 pub mod uploads;
+pub mod user_detail;
 pub mod verification;
 
 use clock::{Clock, SystemClock};

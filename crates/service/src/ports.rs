@@ -353,10 +353,16 @@ impl Services {
                 continue;
             }
             let now = self.now();
+            // The province's port opened on the way is its own office's, never the city's.
+            let unit = if r == region {
+                unit.to_string()
+            } else {
+                province_office(self, r).await?
+            };
             let port = Port {
                 region: r,
                 status: "open".into(),
-                unit: unit.into(),
+                unit,
                 contact_name: "平台运维".into(),
                 contact_phone: "-".into(),
                 contact_email: "-".into(),
@@ -374,4 +380,14 @@ impl Services {
         }
         Ok(())
     }
+}
+
+/// The name of a region's own IP office, as a port opened on its behalf names it
+/// ("江西省知识产权管理部门").
+async fn province_office(s: &Services, r: RegionCode) -> ServiceResult<String> {
+    let name = zhichan_store::regions::get(s.db(), r)
+        .await?
+        .map(|g| g.name)
+        .unwrap_or_else(|| r.to_string());
+    Ok(format!("{name}知识产权管理部门"))
 }

@@ -350,6 +350,19 @@ impl Services {
         limit: i64,
         offset: i64,
     ) -> ServiceResult<(Vec<Verification>, i64)> {
+        self.verification_queue_sorted(actor, status, None, limit, offset)
+            .await
+    }
+
+    /// [`Self::verification_queue`] in the order a person chose.
+    pub async fn verification_queue_sorted(
+        &self,
+        actor: &Actor,
+        status: &str,
+        order: Option<zhichan_store::sorting::Order>,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<Verification>, i64)> {
         let scope = authorize(actor, Action::ReviewVerification)?;
         let range = match scope {
             zhichan_domain::access::Scope::Region(r) => r.subtree(),
@@ -360,7 +373,7 @@ impl Services {
             "approved" | "returned" => status,
             _ => "pending",
         };
-        Ok(verifications::queue(self.db(), status, range, limit, offset).await?)
+        Ok(verifications::queue_sorted(self.db(), status, range, order, limit, offset).await?)
     }
 
     fn placement(v: &Verification) -> Placement {

@@ -248,11 +248,28 @@ pub async fn search(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Entry>, i64), StoreError> {
+    search_sorted(ex, f, None, limit, offset).await
+}
+
+/// The keys the log sorts by: its sequence, which is the order of time.
+pub const SORT_COLUMNS: &[(&str, &str)] = &[("time", "seq")];
+
+/// [`search`] in the order a person chose (newest first when `None`).
+pub async fn search_sorted(
+    ex: &impl Exec,
+    f: &Filter,
+    order: Option<crate::sorting::Order>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Entry>, i64), StoreError> {
     let (clause, params) = where_clause(f);
     let n = params.len();
+    let order = order
+        .and_then(|o| o.sql(SORT_COLUMNS, "seq"))
+        .unwrap_or_else(|| "seq DESC".into());
     let mut rows = Sql::new(entries(
         &clause,
-        &format!("ORDER BY seq DESC LIMIT ${} OFFSET ${}", n + 1, n + 2),
+        &format!("ORDER BY {order} LIMIT ${} OFFSET ${}", n + 1, n + 2),
     ));
     let mut count = Sql::new(format!(
         "SELECT (SELECT COUNT(*) FROM audit_archive WHERE {clause}) \

@@ -141,6 +141,24 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Enterprise>, i64), StoreError> {
+    list_sorted(ex, within, q, None, limit, offset).await
+}
+
+/// The keys an enterprise list sorts by, and their columns.
+pub const SORT_COLUMNS: &[(&str, &str)] = &[("name", "name"), ("updated", "updated_at")];
+
+/// [`list`] in the order a person chose (by name when `None`).
+pub async fn list_sorted(
+    ex: &impl Exec,
+    within: &Within,
+    q: Option<&str>,
+    order: Option<crate::sorting::Order>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Enterprise>, i64), StoreError> {
+    let order = order
+        .and_then(|o| o.sql(SORT_COLUMNS, "id"))
+        .unwrap_or_else(|| "name, id".into());
     let (scope, params): (&str, Vec<Param>) = match within {
         Within::All => ("$1 = $2", vec![0i64.into(), 0i64.into()]),
         Within::Region(r) => {
@@ -159,7 +177,7 @@ pub async fn list(
         .unwrap_or_default();
     let filter = format!("{scope} AND ($3 = '' OR name LIKE $3)");
     let mut rows = Sql::new(format!(
-        "SELECT {COLUMNS} FROM enterprises WHERE {filter} ORDER BY name, id LIMIT $4 OFFSET $5"
+        "SELECT {COLUMNS} FROM enterprises WHERE {filter} ORDER BY {order} LIMIT $4 OFFSET $5"
     ));
     let mut count = Sql::new(format!("SELECT COUNT(*) FROM enterprises WHERE {filter}"));
     for p in params {

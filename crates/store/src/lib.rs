@@ -24,6 +24,7 @@ pub mod regions;
 pub mod reports;
 pub mod sessions;
 pub mod settings;
+pub mod sorting;
 pub mod stats;
 pub mod tokens;
 pub mod users;

@@ -473,7 +473,17 @@ pub struct Filter {
     pub amendment: Option<zhichan_domain::registration::AmendmentStatus>,
     /// Oldest submission first (the review queue) instead of newest change first.
     pub queue_order: bool,
+    /// The order a person chose (`name`, `updated`, `submitted`), instead of the list's own.
+    pub order: Option<crate::sorting::Order>,
 }
+
+/// The keys a product list sorts by, and their columns (each walked in the list indexes of
+/// migrations 19 and 23 after their equality columns).
+pub const SORT_COLUMNS: &[(&str, &str)] = &[
+    ("name", "name"),
+    ("updated", "updated_at"),
+    ("submitted", "submitted_at"),
+];
 
 /// The codes that begin with an industry code, as a half-open range `[lo, hi)` that an index
 /// can seek: `13` → `["13", "14")` holds 13, 131 and 1311 and nothing else; `19` → `["19", "2")`.
@@ -632,14 +642,28 @@ pub async fn list(
 
 /// A list's order: the review queue oldest submission first, else newest change first (the
 /// order of the list indexes after their equality columns).
-fn order_of(filter: &Filter) -> &'static str {
+fn order_of(filter: &Filter) -> String {
+    if let Some(o) = filter.order {
+        if o.key == "submitted" && filter.amendment.is_some() {
+            // The amendments' queue: by the submission of the change.
+            let dir = if o.desc { " DESC" } else { "" };
+            return format!(
+                "(SELECT a.submitted_at FROM product_amendments a \
+                 WHERE a.product_id = products.id){dir}, id{dir}"
+            );
+        }
+        if let Some(o) = o.sql(SORT_COLUMNS, "id") {
+            return o;
+        }
+    }
     if filter.queue_order && filter.amendment.is_some() {
         // The amendments' queue: oldest submission of the change first.
         "(SELECT a.submitted_at FROM product_amendments a WHERE a.product_id = products.id), id"
+            .into()
     } else if filter.queue_order {
-        "submitted_at, id"
+        "submitted_at, id".into()
     } else {
-        "updated_at DESC, id DESC"
+        "updated_at DESC, id DESC".into()
     }
 }
 

@@ -122,3 +122,18 @@ pub async fn open_for_user(
     )
     .await
 }
+
+/// When the user last logged in (the start of their newest session, ended or not).
+pub async fn last_login(ex: &impl Exec, user_id: i64) -> Result<Option<Timestamp>, StoreError> {
+    let at: Option<String> = ex
+        .fetch_optional(
+            Sql::new(
+                "SELECT created_at FROM sessions WHERE user_id = $1 \
+                 ORDER BY created_at DESC LIMIT 1",
+            )
+            .bind(user_id),
+        )
+        .await?;
+    at.map(|t| Timestamp::parse(&t).ok_or_else(|| StoreError::Corrupt(format!("created_at: {t}"))))
+        .transpose()
+}

@@ -165,6 +165,28 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<User>, i64), StoreError> {
+    list_sorted(ex, role, q, None, limit, offset).await
+}
+
+/// The keys an account list sorts by, and their columns.
+pub const SORT_COLUMNS: &[(&str, &str)] = &[
+    ("name", "username"),
+    ("updated", "updated_at"),
+    ("created", "created_at"),
+];
+
+/// [`list`] in the order a person chose (by username when `None`).
+pub async fn list_sorted(
+    ex: &impl Exec,
+    role: Option<Role>,
+    q: Option<&str>,
+    order: Option<crate::sorting::Order>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<User>, i64), StoreError> {
+    let order = order
+        .and_then(|o| o.sql(SORT_COLUMNS, "id"))
+        .unwrap_or_else(|| "username".into());
     let filter = "($1 = '' OR role = $1) AND ($2 = '' OR username LIKE $2 ESCAPE '\\')";
     let role = role.map(|r| r.as_str()).unwrap_or("");
     let like = q
@@ -174,7 +196,7 @@ pub async fn list(
     let rows = ex
         .fetch_all(
             Sql::new(format!(
-                "SELECT {COLUMNS} FROM users WHERE {filter} ORDER BY username LIMIT $3 OFFSET $4"
+                "SELECT {COLUMNS} FROM users WHERE {filter} ORDER BY {order} LIMIT $3 OFFSET $4"
             ))
             .bind(role)
             .bind(like.as_str())

@@ -148,11 +148,32 @@ pub async fn queue(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<Verification>, i64), StoreError> {
+    queue_sorted(ex, status, region, None, limit, offset).await
+}
+
+/// The keys the review queue sorts by, and their columns.
+pub const SORT_COLUMNS: &[(&str, &str)] = &[
+    ("submitted", "v.submitted_at"),
+    ("name", "v.enterprise_name"),
+];
+
+/// [`queue`] in the order a person chose (oldest first when `None`).
+pub async fn queue_sorted(
+    ex: &impl Exec,
+    status: &str,
+    region: (u32, u32),
+    order: Option<crate::sorting::Order>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Verification>, i64), StoreError> {
+    let order = order
+        .and_then(|o| o.sql(SORT_COLUMNS, "v.id"))
+        .unwrap_or_else(|| "v.submitted_at, v.id".into());
     let filter = "v.status = $1 AND v.region BETWEEN $2 AND $3";
     let rows = ex
         .fetch_all(
             Sql::new(format!(
-                "SELECT {COLUMNS} FROM {FROM} WHERE {filter} ORDER BY v.submitted_at, v.id \
+                "SELECT {COLUMNS} FROM {FROM} WHERE {filter} ORDER BY {order} \
                  LIMIT $4 OFFSET $5"
             ))
             .bind(status)

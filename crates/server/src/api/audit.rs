@@ -92,7 +92,8 @@ pub fn filter_of(q: &HashMap<String, String>) -> AppResult<Filter> {
         ("object" = Option<String>, Query, description = "对象，如 user:12"),
         ("from" = Option<String>, Query, description = "起始日期（含）", example = "2026-11-01"),
         ("to" = Option<String>, Query, description = "截止日期（含）", example = "2026-11-30"),
-        Paging
+        Paging,
+        crate::api::sorting::AuditSort
     ),
     responses(
         (status = 200, description = "审计记录", body = Page<AuditEntry>),
@@ -105,12 +106,14 @@ pub async fn search(
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Json<Page<AuditEntry>>> {
     let paging = Paging::from_query(&q)?;
+    let order = crate::api::sorting::AuditSort::SPEC.from_query(&q)?;
     let filter = filter_of(&q)?;
     let (entries, total) = state
         .services
-        .audit_search(
+        .audit_search_sorted(
             &signed.auth.actor,
             &filter,
+            order,
             paging.per_page.into(),
             paging.offset() as i64,
         )

@@ -128,7 +128,7 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(body(&e))))
 }
 
-/// The profiles the caller may see, by name; `q` filters by a part of the name.
+/// The profiles the caller may see, by name or as `sort` asks; `q` filters by a part of the name.
 #[utoipa::path(
     get,
     path = "/api/v1/enterprises",
@@ -136,7 +136,8 @@ pub async fn create(
     params(
         ("q" = Option<String>, Query, description = "名称包含"),
         ("format" = Option<String>, Query, description = "json（默认）或 xlsx：全部匹配的企业（不分页），流式发送"),
-        Paging
+        Paging,
+        crate::api::sorting::EnterpriseSort
     ),
     responses((status = 200, description = "企业列表", body = Page<Enterprise>))
 )]
@@ -146,6 +147,7 @@ pub async fn list(
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
+    let order = crate::api::sorting::EnterpriseSort::SPEC.from_query(&q)?;
     if q.get("format").map(String::as_str) == Some("xlsx") {
         let file = state
             .services
@@ -156,9 +158,10 @@ pub async fn list(
     let paging = Paging::from_query(&q)?;
     let (rows, total) = state
         .services
-        .enterprises(
+        .enterprises_sorted(
             &signed.auth.actor,
             q.get("q").map(String::as_str),
+            order,
             paging.per_page.into(),
             paging.offset() as i64,
         )

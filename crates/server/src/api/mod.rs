@@ -18,6 +18,7 @@ pub mod reports;
 pub mod rules;
 pub mod security;
 pub mod session;
+pub mod sorting;
 pub mod stats;
 pub mod users;
 pub mod verifications;

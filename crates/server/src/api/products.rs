@@ -112,10 +112,11 @@ pub async fn create(
         ("region" = Option<String>, Query, description = "只看本辖区内的某个下级地区（GB/T 2260 代码）"),
         ("field" = Option<String>, Query, description = "所属领域：GB/T 4754 代码或其上级门类、大类"),
         ("q" = Option<String>, Query, description = "产品名称、型号或备案编号中的文字"),
-        ("format" = Option<String>, Query, description = "json（默认）或 xlsx：全部匹配的产品（不分页），边查边写入临时文件再流式发送"),
-        Paging
+        ("format" = Option<String>, Query, description = "json（默认）或 xlsx：全部匹配的产品（不分页，按登记先后），边查边写入临时文件再流式发送"),
+        Paging,
+        crate::api::sorting::ProductSort
     ),
-    responses((status = 200, description = "产品列表：每页按最近变更先后排列；total 为匹配总数，超过 1000 时记为 1000 且 total_capped 为 true", body = ProductPage))
+    responses((status = 200, description = "产品列表：每页按 sort 排列（默认最近变更在前，审核队列按提交先后）；total 为匹配总数，超过 1000 时记为 1000 且 total_capped 为 true", body = ProductPage))
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -510,6 +511,7 @@ pub fn filter_of(q: &HashMap<String, String>) -> AppResult<Filter> {
         region,
         field,
         text: get("q").map(|t| t.chars().take(50).collect()),
+        order: crate::api::sorting::ProductSort::SPEC.from_query(q)?,
     })
 }
 

@@ -39,7 +39,7 @@ fn sent_body(s: &zhichan_service::accounts::SetupSent) -> SetupSent {
     }
 }
 
-/// Accounts, by username; filter by `role` or a part of the username (`q`).
+/// Accounts, by username or as `sort` asks; filter by `role` or a part of the username (`q`).
 #[utoipa::path(
     get,
     path = "/api/v1/users",
@@ -47,7 +47,8 @@ fn sent_body(s: &zhichan_service::accounts::SetupSent) -> SetupSent {
     params(
         ("role" = Option<String>, Query, description = "角色"),
         ("q" = Option<String>, Query, description = "用户名包含"),
-        Paging
+        Paging,
+        crate::api::sorting::UserSort
     ),
     responses(
         (status = 200, description = "用户列表", body = Page<User>),
@@ -60,6 +61,7 @@ pub async fn list(
     Query(query): Query<HashMap<String, String>>,
 ) -> AppResult<Json<Page<User>>> {
     let paging = Paging::from_query(&query)?;
+    let order = crate::api::sorting::UserSort::SPEC.from_query(&query)?;
     let role = match query.get("role").filter(|r| !r.is_empty()) {
         Some(r) => Some(
             r.parse()
@@ -69,10 +71,11 @@ pub async fn list(
     };
     let (users, total) = state
         .services
-        .list_users(
+        .list_users_sorted(
             &signed.auth.actor,
             role,
             query.get("q").map(String::as_str),
+            order,
             paging.per_page.into(),
             paging.offset() as i64,
         )

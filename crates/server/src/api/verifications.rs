@@ -214,7 +214,11 @@ pub async fn document_response(state: &AppState, signed: &Signed, id: i64) -> Ap
     get,
     path = "/api/v1/verifications",
     tag = "administration",
-    params(("status" = Option<String>, Query, description = "pending、approved 或 returned"), Paging),
+    params(
+        ("status" = Option<String>, Query, description = "pending、approved 或 returned"),
+        Paging,
+        crate::api::sorting::VerificationSort
+    ),
     responses((status = 200, description = "待审核的实名认证", body = Page<Verification>))
 )]
 pub async fn queue(
@@ -223,12 +227,14 @@ pub async fn queue(
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Json<Page<Verification>>> {
     let paging = Paging::from_query(&q)?;
+    let order = crate::api::sorting::VerificationSort::SPEC.from_query(&q)?;
     let status = q.get("status").map(String::as_str).unwrap_or("pending");
     let (rows, total) = state
         .services
-        .verification_queue(
+        .verification_queue_sorted(
             &signed.auth.actor,
             status,
+            order,
             paging.per_page.into(),
             paging.offset() as i64,
         )

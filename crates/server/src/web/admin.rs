@@ -1,7 +1,6 @@
 //! The system administrator's user management and the security administrator's policy page.
 
 use super::{render, Chrome};
-use crate::api::paging::Paging;
 use crate::auth::{RequestCtx, Signed};
 use crate::error::AppResult;
 use crate::web::account::csrf_of;
@@ -13,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
 use std::collections::HashMap;
-use zhichan_domain::access::{grant, Action, GRANTS};
+use zhichan_domain::access::{assignable_roles, grant, may_assign, Action, GRANTS};
 use zhichan_domain::accounts::Role;
 use zhichan_service::accounts::NewAccount;
 use zhichan_service::security::SecuritySettings;
@@ -39,14 +38,14 @@ struct UsersPage {
     can_grant: bool,
     rows: Vec<UserRow>,
     total: i64,
-    page: u32,
-    pages: u32,
     q: String,
     role: String,
     roles: Vec<(&'static str, &'static str)>,
-    /// The roles the administrators create and grant: neither the three administrators' (made
-    /// on the server) nor an enterprise's (its own business).
-    staff_roles: Vec<(&'static str, &'static str)>,
+    /// The roles the viewer may create accounts with, and grant: exactly those the service
+    /// allows ([`zhichan_domain::access::assignable_roles`]).
+    create_roles: Vec<(&'static str, &'static str)>,
+    grant_roles: Vec<(&'static str, &'static str)>,
+    listing: super::listing::Listing,
     notice: Option<String>,
     errors: Vec<(String, String)>,
     form: NewUserForm,
@@ -77,15 +76,24 @@ async fn users_page_for(
     errors: Vec<(String, String)>,
     form: NewUserForm,
 ) -> AppResult<Response> {
-    let paging = Paging::from_query(q)?;
+    let spec = crate::api::sorting::UserSort::SPEC;
+    let (listing, paging) = super::listing::Listing::read(
+        "/admin/users",
+        q,
+        &spec,
+        spec.default_order(),
+        &["q", "role"],
+    )?;
     let role_filter: Option<Role> = q.get("role").and_then(|r| r.parse().ok());
     let text = q.get("q").cloned().unwrap_or_default();
+    let viewer = signed.auth.actor.role;
     let (users, total) = state
         .services
-        .list_users(
+        .list_users_sorted(
             &signed.auth.actor,
             role_filter,
             Some(&text),
+            listing.chosen(),
             paging.per_page.into(),
             paging.offset() as i64,
         )
@@ -101,7 +109,7 @@ async fn users_page_for(
                 .unwrap_or_else(|| "—".into()),
             locked: u.locked_until.is_some_and(|t| t > now),
             contact: zhichan_service::accounts::mask_contact(&u.contact),
-            grantable: !u.role.is_three_admin() && u.role != Role::Enterprise,
+            grantable: may_assign(viewer, Action::GrantRoles, u.role),
             user: u,
         })
         .collect();
@@ -114,8 +122,7 @@ async fn users_page_for(
             can_grant: grant(signed.auth.actor.role, Action::GrantRoles).is_some(),
             rows,
             total,
-            page: paging.page,
-            pages: ((total as u32).div_ceil(paging.per_page)).max(1),
+            listing: listing.with_total(total),
             q: text,
             role: role_filter
                 .map(|r| r.as_str().to_string())
@@ -124,9 +131,12 @@ async fn users_page_for(
                 .iter()
                 .map(|r| (r.as_str(), r.label_zh()))
                 .collect(),
-            staff_roles: Role::ALL
-                .iter()
-                .filter(|r| !r.is_three_admin() && **r != Role::Enterprise)
+            create_roles: assignable_roles(viewer, Action::ManageUsers)
+                .into_iter()
+                .map(|r| (r.as_str(), r.label_zh()))
+                .collect(),
+            grant_roles: assignable_roles(viewer, Action::GrantRoles)
+                .into_iter()
                 .map(|r| (r.as_str(), r.label_zh()))
                 .collect(),
             notice,
@@ -528,4 +538,89 @@ fn setting_label(field: &str) -> &str {
         "reason" => "修改原因",
         other => other,
     }
+}
+
+#[derive(Template)]
+#[template(path = "admin_user.html")]
+struct UserPage {
+    chrome: Chrome,
+    csrf: String,
+    d: zhichan_service::user_detail::UserDetail,
+    role: &'static str,
+    region: String,
+    contact: String,
+    status: Vec<(&'static str, &'static str)>,
+    created: String,
+    last_login: String,
+    sessions: Vec<(String, String, String, String)>,
+    grant_roles: Vec<(&'static str, &'static str)>,
+}
+
+/// One account: who, role, region, status, last login, open sessions, and the actions the
+/// viewer may take on it.
+pub async fn user_page(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let d = state.services.user_detail(&signed.auth.actor, id).await?;
+    let now = state.services.now();
+    let u = &d.user;
+    let mut status = Vec::new();
+    if !u.granted {
+        status.push(("bad", "待授权"));
+    }
+    status.push(if u.disabled {
+        ("bad", "已停用")
+    } else {
+        ("ok", "正常")
+    });
+    if u.locked_until.is_some_and(|t| t > now) {
+        status.push(("bad", "已锁定"));
+    }
+    if u.must_change_password {
+        status.push(("", "待设置密码"));
+    }
+    if u.totp_enabled {
+        status.push(("", "已绑定动态验证码"));
+    }
+    let page = UserPage {
+        chrome: Chrome::for_user(
+            format!("账号 {}", u.username),
+            "/admin/users",
+            Some(&signed.auth),
+        ),
+        csrf: csrf_of(&signed),
+        role: u.role.label_zh(),
+        region: match (u.region, &d.region_name) {
+            (Some(_), Some(name)) => name.clone(),
+            (Some(r), None) => r.to_string(),
+            (None, _) => "—".into(),
+        },
+        contact: zhichan_service::accounts::mask_contact(&u.contact),
+        status,
+        created: u.created_at.beijing_minutes(),
+        last_login: d
+            .last_login
+            .map(|t| t.beijing_minutes())
+            .unwrap_or_else(|| "从未登录".into()),
+        sessions: d
+            .sessions
+            .iter()
+            .map(|s| {
+                (
+                    s.created_at.beijing_minutes(),
+                    s.last_seen_at.beijing_minutes(),
+                    s.ip.clone(),
+                    s.user_agent.chars().take(80).collect(),
+                )
+            })
+            .collect(),
+        grant_roles: assignable_roles(signed.auth.actor.role, Action::GrantRoles)
+            .into_iter()
+            .map(|r| (r.as_str(), r.label_zh()))
+            .collect(),
+        d,
+    };
+    Ok(render(StatusCode::OK, &page))
 }

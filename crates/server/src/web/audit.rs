@@ -2,7 +2,6 @@
 
 use super::{render, Chrome};
 use crate::api::audit::filter_of;
-use crate::api::paging::Paging;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
@@ -24,8 +23,7 @@ struct AuditPage {
     chrome: Chrome,
     rows: Vec<Row>,
     total: i64,
-    page: u32,
-    pages: u32,
+    listing: super::listing::Listing,
     query: String,
     user: String,
     action: String,
@@ -54,7 +52,14 @@ pub async fn audit_page(
     signed: Signed,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let paging = Paging::from_query(&q)?;
+    let spec = crate::api::sorting::AuditSort::SPEC;
+    let (listing, paging) = super::listing::Listing::read(
+        "/audit",
+        &q,
+        &spec,
+        spec.default_order(),
+        &["user", "action", "object", "from", "to"],
+    )?;
     let (filter, errors) = match filter_of(&q) {
         Ok(f) => (f, vec![]),
         Err(AppError::Invalid(e)) => (
@@ -65,9 +70,10 @@ pub async fn audit_page(
     };
     let (entries, total) = state
         .services
-        .audit_search(
+        .audit_search_sorted(
             &signed.auth.actor,
             &filter,
+            listing.chosen(),
             paging.per_page.into(),
             paging.offset() as i64,
         )
@@ -90,8 +96,7 @@ pub async fn audit_page(
                 })
                 .collect(),
             total,
-            page: paging.page,
-            pages: ((total as u32).div_ceil(paging.per_page)).max(1),
+            listing: listing.with_total(total),
             query: encode(&q),
             user: get("user"),
             action: get("action"),

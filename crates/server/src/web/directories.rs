@@ -6,9 +6,10 @@ use crate::error::AppResult;
 use crate::web::account::csrf_of;
 use crate::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use std::collections::HashMap;
 use zhichan_service::directories::{Coverage, Imported, RowNote};
 use zhichan_service::ServiceError;
 use zhichan_store::directories::Directory;
@@ -23,17 +24,30 @@ struct ListPage {
     problem: Option<String>,
     errors: Vec<RowNote>,
     warnings: Vec<RowNote>,
+    listing: super::listing::Listing,
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn list_page(
     state: &AppState,
     signed: &Signed,
+    q: &HashMap<String, String>,
     status: StatusCode,
     problem: Option<String>,
     errors: Vec<RowNote>,
     warnings: Vec<RowNote>,
 ) -> AppResult<Response> {
-    let list = state.services.directories(&signed.auth.actor).await?;
+    let spec = crate::api::sorting::DirectorySort::SPEC;
+    let (listing, paging) =
+        super::listing::Listing::read("/directories", q, &spec, spec.default_order(), &[])?;
+    let mut list = state.services.directories(&signed.auth.actor).await?;
+    crate::api::directories::sort_directories(&mut list, listing.chosen());
+    let listing = listing.with_total(list.len() as i64);
+    let list: Vec<Directory> = list
+        .into_iter()
+        .skip(paging.offset())
+        .take(paging.per_page as usize)
+        .collect();
     Ok(render(
         status,
         &ListPage {
@@ -55,12 +69,17 @@ async fn list_page(
             problem,
             errors,
             warnings,
+            listing,
         },
     ))
 }
 
-pub async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
-    list_page(&state, &signed, StatusCode::OK, None, vec![], vec![]).await
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    list_page(&state, &signed, &q, StatusCode::OK, None, vec![], vec![]).await
 }
 
 pub async fn upload(
@@ -90,6 +109,7 @@ pub async fn upload(
             list_page(
                 &state,
                 &signed,
+                &HashMap::new(),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
                 errors,
@@ -106,6 +126,7 @@ pub async fn upload(
             list_page(
                 &state,
                 &signed,
+                &HashMap::new(),
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(msg),
                 vec![],

@@ -1,7 +1,6 @@
 //! Enterprise profile pages: the enterprise fills in its own; officials browse their region's.
 
 use super::{render, Chrome};
-use crate::api::paging::Paging;
 use crate::auth::{RequestCtx, Signed};
 use crate::error::AppResult;
 use crate::web::account::csrf_of;
@@ -36,8 +35,7 @@ struct ListPage {
     rows: Vec<Row>,
     total: i64,
     q: String,
-    page: u32,
-    pages: u32,
+    listing: super::listing::Listing,
     can_create: bool,
 }
 
@@ -56,13 +54,16 @@ pub async fn list(
             Err(e) => return Err(e.into()),
         });
     }
-    let paging = Paging::from_query(&q)?;
+    let spec = crate::api::sorting::EnterpriseSort::SPEC;
+    let (listing, paging) =
+        super::listing::Listing::read("/enterprises", &q, &spec, spec.default_order(), &["q"])?;
     let text = q.get("q").cloned().unwrap_or_default();
     let (rows, total) = state
         .services
-        .enterprises(
+        .enterprises_sorted(
             actor,
             Some(&text),
+            listing.chosen(),
             paging.per_page.into(),
             paging.offset() as i64,
         )
@@ -80,8 +81,7 @@ pub async fn list(
                 .collect(),
             total,
             q: text,
-            page: paging.page,
-            pages: ((total as u32).div_ceil(paging.per_page)).max(1),
+            listing: listing.with_total(total),
             can_create: grant(actor.role, Action::EditEnterprise).is_some(),
         },
     ))

@@ -2,7 +2,6 @@
 //! decision, every version listed.
 
 use super::{render, Chrome};
-use crate::api::paging::Paging;
 use crate::auth::{RequestCtx, Signed};
 use crate::error::AppResult;
 use crate::web::account::csrf_of;
@@ -50,8 +49,7 @@ struct ListPage {
     /// The query string of the filters, for tabs and pager links.
     keep: String,
     tabs: Vec<(&'static str, &'static str)>,
-    page: u32,
-    pages: u32,
+    listing: super::listing::Listing,
     can_register: bool,
     can_bulk: bool,
     /// The queue of submitted amendments (变更) is shown.
@@ -140,8 +138,21 @@ async fn list_page(
     code: StatusCode,
     notice: Option<String>,
 ) -> AppResult<Response> {
-    let paging = Paging::from_query(q)?;
-    let filter = crate::api::products::filter_of(q)?;
+    let mut filter = crate::api::products::filter_of(q)?;
+    let spec = crate::api::sorting::ProductSort::SPEC;
+    let own = if filter.queue_order {
+        zhichan_store::sorting::Order::new("submitted", false)
+    } else {
+        spec.default_order()
+    };
+    let (listing, paging) = super::listing::Listing::read(
+        "/products",
+        q,
+        &spec,
+        own,
+        &["status", "amendment", "q", "field", "region"],
+    )?;
+    filter.order = listing.chosen();
     let (rows, total) = state
         .services
         .products(
@@ -175,8 +186,7 @@ async fn list_page(
             region: get("region"),
             keep: query_keep(q),
             tabs,
-            page: paging.page,
-            pages: ((total as u32).div_ceil(paging.per_page)).max(1),
+            listing: listing.with_total(total),
             can_register: grant(signed.auth.actor.role, Action::RegisterProducts).is_some(),
             review_days: state
                 .services

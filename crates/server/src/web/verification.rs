@@ -1,7 +1,6 @@
 //! Pages of real-name verification: the enterprise's sign-up and status, the reviewer's queue.
 
 use super::{render, Chrome};
-use crate::api::paging::Paging;
 use crate::api::verifications::{document_response, read_application};
 use crate::auth::{MaybeSigned, RequestCtx, Signed};
 use crate::error::{AppError, AppResult};
@@ -230,8 +229,7 @@ struct QueuePage {
     total: i64,
     status: String,
     tabs: [(&'static str, &'static str); 3],
-    page: u32,
-    pages: u32,
+    listing: super::listing::Listing,
 }
 
 /// Verification is promised within two working days; until the working-day calendar lands,
@@ -243,13 +241,21 @@ pub async fn queue(
     signed: Signed,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let paging = Paging::from_query(&q)?;
+    let spec = crate::api::sorting::VerificationSort::SPEC;
+    let (listing, paging) = super::listing::Listing::read(
+        "/reviews/verifications",
+        &q,
+        &spec,
+        spec.default_order(),
+        &["status"],
+    )?;
     let status = q.get("status").cloned().unwrap_or_else(|| "pending".into());
     let (rows, total) = state
         .services
-        .verification_queue(
+        .verification_queue_sorted(
             &signed.auth.actor,
             &status,
+            listing.chosen(),
             paging.per_page.into(),
             paging.offset() as i64,
         )
@@ -278,8 +284,7 @@ pub async fn queue(
                 ("returned", "已退回"),
                 ("approved", "已通过"),
             ],
-            page: paging.page,
-            pages: ((total as u32).div_ceil(paging.per_page)).max(1),
+            listing: listing.with_total(total),
         },
     ))
 }
