@@ -9,6 +9,7 @@ pub mod directories;
 pub mod enterprise_changes;
 pub mod enterprises;
 pub mod evaluation;
+pub mod names;
 pub mod pages;
 pub mod ports;
 pub mod products;
