@@ -1384,6 +1384,12 @@ mod tests {
             (sales.before.as_str(), sales.after.as_str()),
             ("（新增）", "1.00")
         );
+        // Statuses read as their names, not their codes.
+        let status = added.iter().find(|c| c.what == "状态").unwrap();
+        assert_eq!(
+            (status.before.as_str(), status.after.as_str()),
+            ("备案成功", "草稿")
+        );
         assert!(diff_snapshots(&a, &a).is_empty());
     }
 }
