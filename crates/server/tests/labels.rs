@@ -241,6 +241,16 @@ async fn every_role_sees_names_not_codes(fresh: Fresh) {
         ))
         .await
         .unwrap();
+    // One firm is a provincial 专精特新 enterprise; the others have no qualification.
+    fresh
+        .db
+        .execute(Sql::new(
+            "INSERT INTO enterprise_qualifications (enterprise_id, kind, level, certificate) \
+             SELECT id, 'specialised_sme', 'provincial', 'ZJTX-2026-1' FROM enterprises \
+             WHERE credit_code = (SELECT MIN(credit_code) FROM enterprises)",
+        ))
+        .await
+        .unwrap();
     let app = support::spawn_services(s, zhichan_server::Settings::default()).await;
     let (_, doc) = app.get_json("/api/v1/openapi.json").await;
 
@@ -411,6 +421,13 @@ async fn every_role_sees_names_not_codes(fresh: Fresh) {
         .await
         .unwrap();
     let products_list = page("/products".into(), reviewer.clone()).await;
+    // The list names qualifications, or says there are none, rather than counting them.
+    let enterprise_list = page("/enterprises".into(), reviewer.clone()).await;
+    if !enterprise_list.contains("专精特新中小企业") || !enterprise_list.contains(" 无 ") {
+        problems.push(format!(
+            "/enterprises: qualifications not named: {enterprise_list}"
+        ));
+    }
     for firm in &firms {
         let [credit_code, name, industry]: [&str; 3] =
             firm.split('|').collect::<Vec<_>>().try_into().unwrap();

@@ -112,7 +112,9 @@ fn detail_zh(v: &Value, key: &str, names: &HashMap<String, String>) -> String {
         Value::Bool(b) => if *b { "是" } else { "否" }.into(),
         Value::Number(n) => n.to_string(),
         Value::String(s) => {
-            if key == "filter" && s.starts_with("Filter {") {
+            if s.is_empty() {
+                "—".into()
+            } else if key == "filter" && s.starts_with("Filter {") {
                 debug_filter_zh(s)
             } else if let Some(n) = names.get(&format!("{key}:{s}")) {
                 n.clone()
