@@ -68,7 +68,9 @@ impl<'a> Names<'a> {
         let name = match self.state.services.enterprise(actor, credit_code).await {
             Ok(e) => e.name,
             Err(
-                zhichan_service::ServiceError::NotFound | zhichan_service::ServiceError::Forbidden,
+                zhichan_service::ServiceError::NotFound
+                | zhichan_service::ServiceError::Forbidden
+                | zhichan_service::ServiceError::PortClosed,
             ) => credit_code.to_string(),
             Err(e) => return Err(e.into()),
         };
