@@ -475,6 +475,11 @@ async fn every_role_sees_names_not_codes(fresh: Fresh) {
         .await
         .unwrap();
     let (id, name) = first.split_once('|').unwrap();
+    // The enterprise's own account page names its company (the first product is qiye's).
+    let account = page("/account".into(), firm.clone()).await;
+    if !account.contains(name) {
+        problems.push(format!("/account (qiye): no enterprise name {name}"));
+    }
     if !page(format!("/products/{id}"), reviewer.clone())
         .await
         .contains(name)
