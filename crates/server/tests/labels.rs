@@ -253,6 +253,34 @@ async fn every_role_sees_names_not_codes(fresh: Fresh) {
         .unwrap();
     let app = support::spawn_services(s, zhichan_server::Settings::default()).await;
     let (_, doc) = app.get_json("/api/v1/openapi.json").await;
+    // A firm signs up, so that the reviewer's queue has an application waiting.
+    let first17 = "91361002MA35QW7K2";
+    let credit_code = format!(
+        "{first17}{}",
+        zhichan_domain::credit_code::check_char(first17).unwrap()
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/signup"))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("username", "linchuan.tech")
+                .text("password", support::PASSWORD)
+                .text("enterprise_name", "抚州市临川区新创科技有限公司")
+                .text("credit_code", credit_code)
+                .text("contact_name", "王芳")
+                .text("contact_phone", "0794-8888888")
+                .text("pledge", "true")
+                .part(
+                    "document",
+                    reqwest::multipart::Part::bytes(&b"%PDF-1.4 licence"[..])
+                        .file_name("营业执照.pdf"),
+                ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
 
     let firm = app.long_token(&fresh, "qiye").await;
     // A form sent back with mistakes: a bad year and a bad patent number.
