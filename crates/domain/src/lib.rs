@@ -48,6 +48,7 @@ pub mod credit_code;
 pub mod enterprises;
 pub mod industries;
 pub mod money;
+pub mod names;
 pub mod patent_number;
 pub mod patents;
 pub mod regions;

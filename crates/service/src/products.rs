@@ -1236,6 +1236,18 @@ fn text(v: Option<&serde_json::Value>) -> String {
     }
 }
 
+/// A snapshot's value as a person reads it: statuses by their names.
+fn named(key: &str, value: String) -> String {
+    let name = match key {
+        "status" => ProductStatus::parse(&value).ok().map(|s| s.label_zh()),
+        "legal_status" => zhichan_domain::patents::LegalStatus::parse(&value)
+            .ok()
+            .map(|s| s.label_zh()),
+        _ => None,
+    };
+    name.map_or(value, str::to_string)
+}
+
 /// Compares two version snapshots field by field: scalar fields, the figures by year, the
 /// patents by number.
 pub fn diff_snapshots(a: &serde_json::Value, b: &serde_json::Value) -> Vec<Change> {
@@ -1258,7 +1270,11 @@ pub fn diff_snapshots(a: &serde_json::Value, b: &serde_json::Value) -> Vec<Chang
         ("status", "状态"),
         ("registration_number", "备案编号"),
     ] {
-        push(label.to_string(), text(a.get(key)), text(b.get(key)));
+        push(
+            label.to_string(),
+            named(key, text(a.get(key))),
+            named(key, text(b.get(key))),
+        );
     }
     let rows = |v: &serde_json::Value, key: &str, id: &str| -> Vec<(String, serde_json::Value)> {
         v.get(key)
@@ -1299,7 +1315,7 @@ pub fn diff_snapshots(a: &serde_json::Value, b: &serde_json::Value) -> Vec<Chang
                 // of a new year, not only that there is one.
                 (Some(x), None) => {
                     for (f, fl) in fields {
-                        let v = text(x.get(*f));
+                        let v = named(f, text(x.get(*f)));
                         if !v.is_empty() {
                             push(format!("{label} {k} {fl}"), v, "（删除）".into());
                         }
@@ -1307,7 +1323,7 @@ pub fn diff_snapshots(a: &serde_json::Value, b: &serde_json::Value) -> Vec<Chang
                 }
                 (None, Some(y)) => {
                     for (f, fl) in fields {
-                        let v = text(y.get(*f));
+                        let v = named(f, text(y.get(*f)));
                         if !v.is_empty() {
                             push(format!("{label} {k} {fl}"), "（新增）".into(), v);
                         }
@@ -1317,8 +1333,8 @@ pub fn diff_snapshots(a: &serde_json::Value, b: &serde_json::Value) -> Vec<Chang
                     for (f, fl) in fields {
                         push(
                             format!("{label} {k} {fl}"),
-                            text(x.get(*f)),
-                            text(y.get(*f)),
+                            named(f, text(x.get(*f))),
+                            named(f, text(y.get(*f))),
                         );
                     }
                 }
@@ -1367,6 +1383,12 @@ mod tests {
         assert_eq!(
             (sales.before.as_str(), sales.after.as_str()),
             ("（新增）", "1.00")
+        );
+        // Statuses read as their names, not their codes.
+        let status = added.iter().find(|c| c.what == "状态").unwrap();
+        assert_eq!(
+            (status.before.as_str(), status.after.as_str()),
+            ("备案成功", "草稿")
         );
         assert!(diff_snapshots(&a, &a).is_empty());
     }

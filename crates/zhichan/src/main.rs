@@ -219,7 +219,7 @@ enum TokenCommand {
         #[arg(long, default_value_t = 30)]
         days: u32,
         /// What the token is for
-        #[arg(long, default_value = "issued on the command line")]
+        #[arg(long, default_value = "命令行签发")]
         label: String,
     },
 }

@@ -80,6 +80,31 @@ pub fn filter_of(q: &HashMap<String, String>) -> AppResult<Filter> {
     })
 }
 
+/// What an audit search asked for, in words (全部 when it asked for everything).
+pub fn filter_summary(f: &Filter) -> String {
+    let mut parts = Vec::new();
+    for (label, v) in [
+        ("用户名", &f.username),
+        ("操作", &f.action),
+        ("对象", &f.object),
+    ] {
+        if let Some(v) = v {
+            parts.push(format!("{label} {v}"));
+        }
+    }
+    if let Some(t) = f.from {
+        parts.push(format!("自 {}", t.beijing_minutes()));
+    }
+    if let Some(t) = f.to {
+        parts.push(format!("至 {}", t.beijing_minutes()));
+    }
+    if parts.is_empty() {
+        "全部".into()
+    } else {
+        parts.join("，")
+    }
+}
+
 /// The audit log, newest first, filtered by user, action (a trailing `.` matches a prefix),
 /// object and time: archived entries are found like live ones, with `archived_at`.
 #[utoipa::path(
@@ -250,7 +275,7 @@ pub async fn export(
             "audit.export",
             "audit_log",
             "ok",
-            serde_json::json!({"filter": format!("{filter:?}")}),
+            serde_json::json!({"filter": filter_summary(&filter)}),
         )
         .await?;
     let body = csv_stream(state.clone(), signed.auth.actor.clone(), filter);

@@ -210,12 +210,16 @@ pub async fn account(
 ) -> AppResult<Response> {
     let auth = &signed.auth;
     let sessions = session_infos(auth, state.services.my_sessions(auth).await?);
+    let mut names = super::names::Names::new(&state);
     let region = match auth.user.region {
-        Some(code) => state
-            .services
-            .region_name(code)
-            .await?
-            .map_or(code.to_string(), |n| format!("{n}（{code}）")),
+        Some(code) => names.region(code).await?,
+        None => "—".into(),
+    };
+    let enterprise = match &auth.user.enterprise {
+        Some(code) => match names.enterprise(&auth.actor, code).await? {
+            name if name == *code => name,
+            name => format!("{name}（{code}）"),
+        },
         None => "—".into(),
     };
     let now = state.services.now();
@@ -251,7 +255,7 @@ pub async fn account(
             display_name: auth.user.display_name.clone(),
             role: auth.actor.role.label_zh(),
             region,
-            enterprise: auth.user.enterprise.clone().unwrap_or_else(|| "—".into()),
+            enterprise,
             second_factor: auth.user.totp_enabled,
             password_changed: auth.user.password_changed_at.beijing_minutes(),
             sessions: sessions

@@ -99,20 +99,21 @@ async fn users_page_for(
         )
         .await?;
     let now = state.services.now();
-    let rows = users
-        .into_iter()
-        .map(|u| UserRow {
+    let mut names = super::names::Names::new(state);
+    let mut rows = Vec::with_capacity(users.len());
+    for u in users {
+        rows.push(UserRow {
             role: u.role.label_zh(),
-            region: u
-                .region
-                .map(|r| r.to_string())
-                .unwrap_or_else(|| "—".into()),
+            region: match u.region {
+                Some(r) => names.region(r).await?,
+                None => "—".into(),
+            },
             locked: u.locked_until.is_some_and(|t| t > now),
             contact: zhichan_service::accounts::mask_contact(&u.contact),
             grantable: may_assign(viewer, Action::GrantRoles, u.role),
             user: u,
-        })
-        .collect();
+        });
+    }
     Ok(render(
         status,
         &UsersPage {
@@ -494,7 +495,7 @@ pub async fn update_security(
                 .map(|f| {
                     (
                         f.field.clone(),
-                        format!("{}：{}", f.field, f.violation.message_zh),
+                        format!("{}：{}", setting_label(&f.field), f.violation.message_zh),
                     )
                 })
                 .collect();

@@ -29,7 +29,13 @@ fn messages(e: ServiceError) -> Result<String, AppError> {
     match e {
         ServiceError::Invalid(v) => Ok(v
             .into_iter()
-            .map(|f| format!("{}：{}", f.field, f.violation.message_zh))
+            .map(|f| {
+                format!(
+                    "{}：{}",
+                    zhichan_domain::names::field_zh(&f.field),
+                    f.violation.message_zh
+                )
+            })
             .collect::<Vec<_>>()
             .join("；")),
         ServiceError::Conflict(m) => Ok(m),
@@ -216,7 +222,8 @@ pub async fn diff(
     }
     let actor = &signed.auth.actor;
     let product = state.services.product(actor, id).await?;
-    let (a, b, changes) = state.services.product_diff(actor, id, from, to).await?;
+    let (a, b, mut changes) = state.services.product_diff(actor, id, from, to).await?;
+    super::names::name_fields(&mut super::names::Names::new(&state), &mut changes).await?;
     let head = |v: zhichan_store::products::Version| {
         (
             v.version,
@@ -337,7 +344,9 @@ struct UpdateQueuePage {
 struct UpdateRow {
     product_id: i64,
     product: String,
+    /// The enterprise's name, and its credit code.
     enterprise: String,
+    credit_code: String,
     year: i32,
     sales: String,
     output: String,
@@ -361,18 +370,29 @@ pub async fn update_queue(
         )
         .await?;
     let terms = s.review_terms().await?;
+    let mut names = super::names::Names::new(&state);
+    let mut firms = Vec::with_capacity(rows.len());
+    for (_, p) in &rows {
+        firms.push(
+            names
+                .enterprise(&signed.auth.actor, &p.enterprise_code)
+                .await?,
+        );
+    }
     Ok(render(
         StatusCode::OK,
         &UpdateQueuePage {
             chrome: Chrome::for_user("信息更新审核", "/reviews/updates", Some(&signed.auth)),
             rows: rows
                 .into_iter()
-                .map(|(u, p)| {
+                .zip(firms)
+                .map(|((u, p), enterprise)| {
                     let d = terms.deadline(u.submitted_at);
                     UpdateRow {
                         product_id: p.id,
                         product: p.name,
-                        enterprise: p.enterprise_code,
+                        enterprise,
+                        credit_code: p.enterprise_code,
                         year: u.year,
                         sales: u.sales_revenue.grouped(),
                         output: u.output_value.grouped(),

@@ -18,7 +18,8 @@ use zhichan_store::directories::Directory;
 #[template(path = "directories.html")]
 struct ListPage {
     chrome: Chrome,
-    list: Vec<(Directory, String)>,
+    /// Each directory, when it was imported and its region by name.
+    list: Vec<(Directory, String, String)>,
     csrf: String,
     region: String,
     problem: Option<String>,
@@ -48,17 +49,18 @@ async fn list_page(
         .skip(paging.offset())
         .take(paging.per_page as usize)
         .collect();
+    let mut names = super::names::Names::new(state);
+    let mut rows = Vec::with_capacity(list.len());
+    for d in list {
+        let at = d.created_at.beijing_minutes();
+        let region = names.region(d.region).await?;
+        rows.push((d, at, region));
+    }
     Ok(render(
         status,
         &ListPage {
             chrome: Chrome::for_user("重点名录", "/directories", Some(&signed.auth)),
-            list: list
-                .into_iter()
-                .map(|d| {
-                    let at = d.created_at.beijing_minutes();
-                    (d, at)
-                })
-                .collect(),
+            list: rows,
             csrf: csrf_of(signed),
             region: signed
                 .auth

@@ -39,12 +39,9 @@ struct QueuePage {
     message: Option<String>,
 }
 
+/// A region by its full name (江西省抚州市临川区).
 async fn region_label(state: &AppState, r: zhichan_domain::RegionCode) -> AppResult<String> {
-    Ok(state
-        .services
-        .region_name(r)
-        .await?
-        .map_or(r.to_string(), |n| format!("{n}（{r}）")))
+    super::names::Names::new(state).region(r).await
 }
 
 async fn queue_page(

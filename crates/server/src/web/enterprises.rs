@@ -26,6 +26,10 @@ const QUALIFICATION_ROWS: usize = 4;
 struct Row {
     e: Enterprise,
     scale: &'static str,
+    region: String,
+    industry: String,
+    /// The qualifications by name, or 无.
+    quals: String,
 }
 
 #[derive(Template)]
@@ -68,17 +72,27 @@ pub async fn list(
             paging.offset() as i64,
         )
         .await?;
+    let mut names = super::names::Names::new(&state);
+    let mut list = Vec::with_capacity(rows.len());
+    for e in rows {
+        let quals: Vec<&str> = e.qualifications.iter().map(|q| q.kind.label_zh()).collect();
+        list.push(Row {
+            scale: e.scale.label_zh(),
+            region: names.region(e.region).await?,
+            industry: names.industry(e.industry.as_str()).await?,
+            quals: if quals.is_empty() {
+                "无".into()
+            } else {
+                quals.join("、")
+            },
+            e,
+        });
+    }
     Ok(render(
         StatusCode::OK,
         &ListPage {
             chrome: Chrome::for_user("企业信息", "/enterprises", Some(&signed.auth)),
-            rows: rows
-                .into_iter()
-                .map(|e| Row {
-                    scale: e.scale.label_zh(),
-                    e,
-                })
-                .collect(),
+            rows: list,
             total,
             q: text,
             listing: listing.with_total(total),
@@ -142,13 +156,9 @@ struct ViewPage {
     csrf: String,
 }
 
-/// A region as "name（code）".
+/// A region by its full name (江西省抚州市临川区).
 async fn region_label(state: &AppState, r: zhichan_domain::RegionCode) -> AppResult<String> {
-    Ok(state
-        .services
-        .region_name(r)
-        .await?
-        .map_or(r.to_string(), |n| format!("{n}（{r}）")))
+    super::names::Names::new(state).region(r).await
 }
 
 pub async fn view(

@@ -10,6 +10,7 @@ pub mod enterprise_changes;
 pub mod enterprises;
 pub mod evaluation;
 pub mod listing;
+pub mod names;
 pub mod pages;
 pub mod ports;
 pub mod products;

@@ -28,19 +28,16 @@ struct PortsPage {
     is_province: bool,
     /// Whether there are regions below the caller's (a county has none).
     has_below: bool,
-    others: Vec<(Port, &'static str)>,
+    /// Each port below, its status and its region by name.
+    others: Vec<(Port, &'static str, String)>,
+    /// The caller's own port's status by name.
+    own_status: &'static str,
     error: Option<String>,
     saved: Option<String>,
 }
 
 fn label(status: &str) -> &'static str {
-    match status {
-        "applied" => "待审核",
-        "open" => "已开通",
-        "rejected" => "未予开通",
-        "closed" => "已关闭",
-        _ => "",
-    }
+    zhichan_domain::names::PortStatus::parse(status).map_or("", |s| s.label_zh())
 }
 
 async fn page(
@@ -55,25 +52,25 @@ async fn page(
     let region = actor.region.unwrap_or(RegionCode::NATION);
     let list = s.ports(actor).await?;
     let own = list.iter().find(|p| p.region == region).cloned();
+    let mut names = super::names::Names::new(state);
+    let mut others = Vec::new();
+    for p in list.into_iter().filter(|p| p.region != region) {
+        let name = names.region(p.region).await?;
+        others.push((p.clone(), label(&p.status), name));
+    }
     Ok(render(
         status,
         &PortsPage {
             chrome: Chrome::for_user("管理端口", "/ports", Some(&signed.auth)),
             csrf: csrf_of(signed),
-            region: region.to_string(),
+            region: names.region(region).await?,
+            own_status: own.as_ref().map_or("", |p| label(&p.status)),
             own_open: s.port_open(region).await?,
             own,
             is_nation: region == RegionCode::NATION,
             is_province: region.level() == RegionLevel::Province,
             has_below: region.level() != RegionLevel::County,
-            others: list
-                .into_iter()
-                .filter(|p| p.region != region)
-                .map(|p| {
-                    let l = label(&p.status);
-                    (p, l)
-                })
-                .collect(),
+            others,
             error,
             saved,
         },

@@ -27,6 +27,8 @@ const PATENT_ROWS: usize = 3;
 
 struct Row {
     v: ProductView,
+    /// The enterprise's name (its credit code shown beside it).
+    enterprise: String,
     status: String,
     field: String,
     updated: String,
@@ -71,14 +73,24 @@ fn due_text(d: zhichan_domain::calendar::Deadline) -> (String, bool) {
 }
 
 /// Rows of a product table: field names, deadlines and update states fetched once per page.
-async fn rows_of(state: &AppState, views: Vec<ProductView>) -> AppResult<Vec<Row>> {
+async fn rows_of(
+    state: &AppState,
+    actor: &zhichan_domain::access::Actor,
+    views: Vec<ProductView>,
+) -> AppResult<Vec<Row>> {
     let cx = state.services.product_context(&views).await?;
+    let mut firms = super::names::Names::new(state);
+    let mut enterprise_names = Vec::with_capacity(views.len());
+    for v in &views {
+        enterprise_names.push(firms.enterprise(actor, &v.enterprise).await?);
+    }
     let codes: Vec<String> = views.iter().map(|v| v.product.field.to_string()).collect();
     let refs: Vec<&str> = codes.iter().map(String::as_str).collect();
     let names = state.services.reference().industry_names(&refs).await?;
     Ok(views
         .into_iter()
-        .map(|v| {
+        .zip(enterprise_names)
+        .map(|(v, enterprise)| {
             let code = v.product.field.to_string();
             let flag = if v.should_withdraw() {
                 Some("专利已全部失效，应撤销")
@@ -88,6 +100,7 @@ async fn rows_of(state: &AppState, views: Vec<ProductView>) -> AppResult<Vec<Row
                 None
             };
             Row {
+                enterprise,
                 status: match &v.product.amendment {
                     Some(a) => {
                         format!("{}（{}）", v.product.status.label_zh(), a.status.label_zh())
@@ -175,7 +188,7 @@ async fn list_page(
         code,
         &ListPage {
             chrome: Chrome::for_user("产品备案", "/products", Some(&signed.auth)),
-            rows: rows_of(state, rows).await?,
+            rows: rows_of(state, &signed.auth.actor, rows).await?,
             total,
             can_bulk: reviews && filter.status == Some(ProductStatus::Submitted),
             amendment_queue: filter.amendment == Some(AmendmentStatus::Submitted),
@@ -302,6 +315,8 @@ struct PatentRow {
 struct ViewPage {
     chrome: Chrome,
     v: ProductView,
+    /// The enterprise's name.
+    enterprise: String,
     status: &'static str,
     field: String,
     patents: Vec<PatentRow>,
@@ -412,10 +427,16 @@ async fn view_page(
         let (t, over) = due_text(d);
         (t, over, format_date(d.due))
     });
+    let enterprise = super::names::Names::new(state)
+        .enterprise(actor, &v.enterprise)
+        .await?;
+    let mut amendment_changes = services.amendment_diff(&v);
+    super::names::name_fields(&mut super::names::Names::new(state), &mut amendment_changes).await?;
     Ok(render(
         status,
         &ViewPage {
             chrome: Chrome::for_user("产品备案", "/products", Some(&signed.auth)),
+            enterprise,
             status: s.label_zh(),
             field,
             patents: v
@@ -455,7 +476,7 @@ async fn view_page(
                     .return_reason
                     .clone()
                     .filter(|_| a.status == AmendmentStatus::Returned),
-                changes: services.amendment_diff(&v),
+                changes: amendment_changes,
             }),
             certified: v.product.registration_number.is_some()
                 && v.product.registered_on.is_some()

@@ -19,6 +19,8 @@ use zhichan_store::stats::Summary;
 struct StatsPage {
     chrome: Chrome,
     region: String,
+    /// The region's full name.
+    region_name: String,
     path: Vec<(String, String)>,
     summary: Summary,
     regions: Vec<Named>,
@@ -68,6 +70,7 @@ pub async fn page(
             chrome: Chrome::for_user("统计", "/stats", Some(&signed.auth)),
             drill: region.level() != zhichan_domain::RegionLevel::County,
             region: region.to_string(),
+            region_name: super::names::Names::new(&state).region(region).await?,
             path,
             summary,
             regions,

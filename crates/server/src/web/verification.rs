@@ -215,6 +215,8 @@ pub async fn my_document(State(state): State<AppState>, signed: Signed) -> AppRe
 struct QueueRow {
     /// Its credit code already has an enterprise.
     taken: bool,
+    /// The registered region by its full name (empty when not given).
+    region: String,
     status: &'static str,
     v: Verification,
     submitted: String,
@@ -262,8 +264,13 @@ pub async fn queue(
         .await?;
     let now = state.services.now();
     let mut list = Vec::with_capacity(rows.len());
+    let mut names = super::names::Names::new(&state);
     for v in rows {
         list.push(QueueRow {
+            region: match v.region {
+                Some(r) => names.region(r).await?,
+                None => String::new(),
+            },
             status: status_zh(&v.status),
             submitted: v.submitted_at.beijing_minutes(),
             overdue: v.status == "pending"
@@ -294,6 +301,8 @@ pub async fn queue(
 struct DetailPage {
     chrome: Chrome,
     v: Verification,
+    /// The registered region by its full name (empty when not given).
+    region: String,
     status: &'static str,
     submitted: String,
     reviewed: String,
@@ -330,6 +339,10 @@ async fn detail_for(
         &DetailPage {
             chrome: Chrome::for_user("实名认证审核", "/reviews/verifications", Some(&signed.auth)),
             status: status_zh(&v.status),
+            region: match v.region {
+                Some(r) => super::names::Names::new(state).region(r).await?,
+                None => String::new(),
+            },
             submitted: v.submitted_at.beijing_minutes(),
             reviewed: v
                 .reviewed_at

