@@ -23,6 +23,7 @@ pub mod notifications;
 pub mod patents;
 pub mod ports;
 pub mod product_answer;
+pub mod pickers;
 pub mod products;
 pub mod ratelimit;
 pub mod reference;

@@ -11,6 +11,7 @@ pub mod enterprises;
 pub mod evaluation;
 pub mod pages;
 pub mod ports;
+pub mod pickers;
 pub mod products;
 pub mod reports;
 pub mod setup;
