@@ -19,7 +19,7 @@ struct ListPage {
     chrome: Chrome,
     list: Vec<(Directory, String)>,
     csrf: String,
-    region: String,
+    region: super::pickers::Picker,
     problem: Option<String>,
     errors: Vec<RowNote>,
     warnings: Vec<RowNote>,
@@ -32,8 +32,22 @@ async fn list_page(
     problem: Option<String>,
     errors: Vec<RowNote>,
     warnings: Vec<RowNote>,
+    region: (String, Option<String>),
 ) -> AppResult<Response> {
     let list = state.services.directories(&signed.auth.actor).await?;
+    let own = signed.auth.actor.region;
+    let shown = if region.0.is_empty() {
+        own.map(|r| r.to_string()).unwrap_or_default()
+    } else {
+        region.0
+    };
+    let region = super::pickers::Picker::region("d-region", "region", "所属地区")
+        .hint("名称或代码，默认为本级")
+        .within(state, own)
+        .await?
+        .value(state, &shown)
+        .await?
+        .error(region.1);
     Ok(render(
         status,
         &ListPage {
@@ -46,12 +60,7 @@ async fn list_page(
                 })
                 .collect(),
             csrf: csrf_of(signed),
-            region: signed
-                .auth
-                .actor
-                .region
-                .map(|r| r.to_string())
-                .unwrap_or_default(),
+            region,
             problem,
             errors,
             warnings,
@@ -60,7 +69,16 @@ async fn list_page(
 }
 
 pub async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
-    list_page(&state, &signed, StatusCode::OK, None, vec![], vec![]).await
+    list_page(
+        &state,
+        &signed,
+        StatusCode::OK,
+        None,
+        vec![],
+        vec![],
+        Default::default(),
+    )
+    .await
 }
 
 pub async fn upload(
@@ -71,13 +89,29 @@ pub async fn upload(
 ) -> AppResult<Response> {
     let (text, file_name, file) = crate::api::products::read_upload(form).await?;
     let get = |k: &str| text.get(k).cloned().unwrap_or_default();
+    let typed = get("region");
+    let region = match super::pickers::region(&state, &typed, signed.auth.actor.region).await? {
+        Ok(code) => code.map(|c| c.to_string()).unwrap_or_default(),
+        Err(m) => {
+            return list_page(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                vec![],
+                vec![],
+                (typed, Some(m)),
+            )
+            .await
+        }
+    };
     match state
         .services
         .import_directory(
             &signed.auth.actor,
             &ctx,
             &get("name"),
-            &get("region"),
+            &region,
             &file_name,
             &file,
         )
@@ -94,6 +128,7 @@ pub async fn upload(
                 None,
                 errors,
                 warnings,
+                (region.clone(), None),
             )
             .await
         }
@@ -110,6 +145,7 @@ pub async fn upload(
                 Some(msg),
                 vec![],
                 vec![],
+                (region.clone(), None),
             )
             .await
         }

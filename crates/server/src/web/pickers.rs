@@ -148,3 +148,36 @@ pub async fn industry(
         .map(|i| i.map(|i| i.code))
         .map_err(|v| v.message_zh))
 }
+
+/// A filter page's region parameter `key` resolved in place: the code replaces what was typed
+/// (a name that names nothing or several is removed, so the page falls back to its default);
+/// the picker comes back showing the region or the text, with the message beside it.
+pub async fn region_param(
+    state: &AppState,
+    q: &mut std::collections::HashMap<String, String>,
+    key: &str,
+    root: Option<RegionCode>,
+    picker: Picker,
+) -> AppResult<Picker> {
+    let typed = q.get(key).cloned().unwrap_or_default();
+    let (shown, error) = match region(state, &typed, root).await? {
+        Ok(Some(code)) => {
+            q.insert(key.to_string(), code.to_string());
+            (code.to_string(), None)
+        }
+        Ok(None) => {
+            q.remove(key);
+            (String::new(), None)
+        }
+        Err(m) => {
+            q.remove(key);
+            (typed, Some(m))
+        }
+    };
+    picker
+        .within(state, root)
+        .await?
+        .value(state, &shown)
+        .await
+        .map(|p| p.error(error))
+}
