@@ -205,6 +205,8 @@
     }
 
     input.addEventListener("input", function () {
+      // What is typed is what the form sends until a choice is made (the server resolves it).
+      if (!(chosen && input.value === chosen.text)) { chosen = null; hidden.value = input.value.trim(); }
       clearTimeout(timer);
       timer = setTimeout(refresh, 150);
     });
