@@ -197,3 +197,91 @@ fn url_escape(s: &str) -> String {
         })
         .collect()
 }
+
+/// A firm fills in its profile without JavaScript, typing "抚州市临川区" for where it is and
+/// "工业控制计算机及系统制造" for its industry: the profile is saved with 361002 and 3914. Typed
+/// "中国临川" and "电脑制造", the form comes back with both fields marked and what was typed kept.
+async fn a_firm_names_its_place_and_industry_on_its_profile(fresh: Fresh) {
+    add_user(&fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
+    let app = spawn_app(&fresh).await;
+    let firm = app.token(&fresh, "linchuan.tech").await;
+    let post = |region: &'static str, industry: &'static str| {
+        app.client
+            .post(app.url("/enterprises/new"))
+            .bearer_auth(&firm)
+            .form(&[
+                ("credit_code", LINCHUAN),
+                ("name", "抚州市临川区示例科技有限公司"),
+                ("region", region),
+                ("address", "抚州市临川区文昌大道 1 号"),
+                ("scale", "small"),
+                ("ownership", "private"),
+                ("industry", industry),
+                ("contact_name", "王芳"),
+                ("contact_phone", "0794-8888888"),
+                ("contact_email", ""),
+            ])
+            .send()
+    };
+    let res = post("中国临川", "电脑制造").await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("找不到名为“中国临川”的地区"), "{html}");
+    assert!(html.contains("找不到名为“电脑制造”的行业"), "{html}");
+    assert!(html.contains(r#"value="中国临川""#) && html.contains(r#"value="电脑制造""#));
+    assert_eq!(html.matches(r#"aria-invalid="true""#).count(), 2, "{html}");
+
+    let res = post("抚州市临川区", "工业控制计算机及系统制造").await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    let (_, e) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/enterprises/{LINCHUAN}"),
+        &firm,
+        None,
+    )
+    .await;
+    assert_eq!(e["region"], "361002", "{e}");
+    assert_eq!(e["industry"], "3914", "{e}");
+    let html = page(&app, &firm, &format!("/enterprises/{LINCHUAN}/edit")).await.1;
+    assert!(html.contains(r#"value="临川区（361002）""#), "{html}");
+    assert!(html.contains(r#"value="工业控制计算机及系统制造（3914）""#), "{html}");
+    app.stop().await;
+}
+on_both_backends!(a_firm_names_its_place_and_industry_on_its_profile);
+
+/// The Fuzhou office opens the monthly report and the evaluation of "临川区" by name; the
+/// report is Linchuan's. A name outside Fuzhou is refused beside the field and the office's own
+/// report is shown instead.
+async fn an_office_opens_a_report_by_place_name(fresh: Fresh) {
+    add_user(&fresh, "adm.fuzhou", "admin", Some("361000"), None).await;
+    let app = spawn_app(&fresh).await;
+    let office = app.token(&fresh, "adm.fuzhou").await;
+    let (status, html) = page(
+        &app,
+        &office,
+        &format!("/reports/monthly?region={}", url_escape("临川区")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("region=361002"), "the download is Linchuan's: {html}");
+    assert!(html.contains(r#"value="临川区（361002）""#));
+    let (_, html) = page(
+        &app,
+        &office,
+        &format!("/reports/monthly?region={}", url_escape("朝阳区")),
+    )
+    .await;
+    assert!(html.contains("在江西省抚州市内找不到名为“朝阳区”的地区"), "{html}");
+    assert!(html.contains("region=361000"), "its own report instead");
+    let (status, html) = page(
+        &app,
+        &office,
+        &format!("/evaluation?region={}", url_escape("抚州市临川区")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"value="临川区（361002）""#), "{html}");
+    app.stop().await;
+}
+on_both_backends!(an_office_opens_a_report_by_place_name);
