@@ -66,7 +66,7 @@
     var timer = null;
     var ticket = 0;
 
-    function url(q, parent) {
+    function endpoint(q, parent) {
       var base = kind === "region" ? "/api/v1/regions" : "/api/v1/industries";
       if (q) {
         return base + "?per_page=20&q=" + encodeURIComponent(q) +
@@ -78,7 +78,7 @@
 
     function load(q, parent, then) {
       var mine = ++ticket;
-      fetch(url(q, parent), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      fetch(endpoint(q, parent), { credentials: "same-origin", headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : { items: [] }; })
         .then(function (page) { if (mine === ticket) { then(page.items || []); } })
         .catch(function () { if (mine === ticket) { then([]); } });
