@@ -74,7 +74,10 @@ async fn a_newcomer_names_her_industry_and_the_form_finds_its_code(fresh: Fresh)
         "{page}"
     );
     assert!(page.contains("、计算机制造（391）、"), "{page}");
-    assert!(page.contains(r#"value="计算机生产""#), "what she typed stays");
+    assert!(
+        page.contains(r#"value="计算机生产""#),
+        "what she typed stays"
+    );
     assert!(page.contains(r#"aria-invalid="true""#));
 
     let (status, location) = post_product(&app, &firm, "计算机制造").await;
@@ -135,21 +138,49 @@ async fn an_office_filters_by_a_place_name_within_its_own_region(fresh: Fresh) {
         let q: String = url_escape(typed);
         let (status, html) = page(&app, &fuzhou, &format!("/products?region={q}")).await;
         assert_eq!(status, StatusCode::OK, "{typed}");
-        assert!(html.contains(r#"value="临川区（361002）""#), "{typed}: {html}");
-        assert!(html.contains("region=361002"), "{typed}: tabs keep the code");
+        assert!(
+            html.contains(r#"value="临川区（361002）""#),
+            "{typed}: {html}"
+        );
+        assert!(
+            html.contains("region=361002"),
+            "{typed}: tabs keep the code"
+        );
         assert!(html.contains(r#"data-root="361000""#));
     }
-    let (_, html) = page(&app, &fuzhou, &format!("/products?region={}", url_escape("南昌市"))).await;
-    assert!(html.contains("在江西省抚州市内找不到名为“南昌市”的地区"), "{html}");
+    let (_, html) = page(
+        &app,
+        &fuzhou,
+        &format!("/products?region={}", url_escape("南昌市")),
+    )
+    .await;
+    assert!(
+        html.contains("在江西省抚州市内找不到名为“南昌市”的地区"),
+        "{html}"
+    );
     assert!(html.contains(r#"value="南昌市""#));
 
-    let (_, html) = page(&app, &nation, &format!("/products?region={}", url_escape("朝阳区"))).await;
+    let (_, html) = page(
+        &app,
+        &nation,
+        &format!("/products?region={}", url_escape("朝阳区")),
+    )
+    .await;
     assert!(
         html.contains("有 2 个名为“朝阳区”的地区，请写明上级或从中选择：北京市朝阳区（110105）、"),
         "{html}"
     );
-    assert!(html.contains("吉林省长春市朝阳区") || html.contains("辽宁省朝阳市") || html.contains("朝阳区（"));
-    let (_, html) = page(&app, &nation, &format!("/products?field={}", url_escape("计算机制造"))).await;
+    assert!(
+        html.contains("吉林省长春市朝阳区")
+            || html.contains("辽宁省朝阳市")
+            || html.contains("朝阳区（")
+    );
+    let (_, html) = page(
+        &app,
+        &nation,
+        &format!("/products?field={}", url_escape("计算机制造")),
+    )
+    .await;
     assert!(html.contains(r#"value="计算机制造（391）""#), "{html}");
     app.stop().await;
 }
@@ -170,21 +201,33 @@ async fn the_pickers_search_by_name_or_code(fresh: Fresh) {
         .map(|i| i["code"].as_str().unwrap())
         .collect();
     assert_eq!(codes[0], "39", "broadest first: {codes:?}");
-    assert!(codes.contains(&"391") && codes.contains(&"3914"), "{codes:?}");
+    assert!(
+        codes.contains(&"391") && codes.contains(&"3914"),
+        "{codes:?}"
+    );
     let (_, page) = app.get_json("/api/v1/industries?q=C391").await;
     assert_eq!(page["items"][0]["code"], "391");
 
     let (_, page) = app
-        .get_json(&format!("/api/v1/regions?q={}&within=361000", url_escape("临川")))
+        .get_json(&format!(
+            "/api/v1/regions?q={}&within=361000",
+            url_escape("临川")
+        ))
         .await;
     assert_eq!(page["items"][0]["code"], "361002");
     assert_eq!(page["items"][0]["full_name"], "江西省抚州市临川区");
     let (_, page) = app
-        .get_json(&format!("/api/v1/regions?q={}&within=361000", url_escape("南昌")))
+        .get_json(&format!(
+            "/api/v1/regions?q={}&within=361000",
+            url_escape("南昌")
+        ))
         .await;
     assert_eq!(page["total"], 0, "Nanchang lies outside Fuzhou");
     let (_, page) = app.get_json("/api/v1/regions?q=3610&within=360000").await;
-    assert_eq!(page["items"][0]["code"], "361000", "a code's beginning finds it");
+    assert_eq!(
+        page["items"][0]["code"], "361000",
+        "a code's beginning finds it"
+    );
     app.stop().await;
 }
 on_both_backends!(the_pickers_search_by_name_or_code);
@@ -231,8 +274,15 @@ async fn a_firm_names_its_place_and_industry_on_its_profile(fresh: Fresh) {
     assert!(html.contains(r#"value="中国临川""#) && html.contains(r#"value="电脑制造""#));
     assert_eq!(html.matches(r#"aria-invalid="true""#).count(), 2, "{html}");
 
-    let res = post("抚州市临川区", "工业控制计算机及系统制造").await.unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{}", res.text().await.unwrap());
+    let res = post("抚州市临川区", "工业控制计算机及系统制造")
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        res.text().await.unwrap()
+    );
     let (_, e) = call(
         &app,
         Method::GET,
@@ -243,9 +293,14 @@ async fn a_firm_names_its_place_and_industry_on_its_profile(fresh: Fresh) {
     .await;
     assert_eq!(e["region"], "361002", "{e}");
     assert_eq!(e["industry"], "3914", "{e}");
-    let html = page(&app, &firm, &format!("/enterprises/{LINCHUAN}/edit")).await.1;
+    let html = page(&app, &firm, &format!("/enterprises/{LINCHUAN}/edit"))
+        .await
+        .1;
     assert!(html.contains(r#"value="临川区（361002）""#), "{html}");
-    assert!(html.contains(r#"value="工业控制计算机及系统制造（3914）""#), "{html}");
+    assert!(
+        html.contains(r#"value="工业控制计算机及系统制造（3914）""#),
+        "{html}"
+    );
     app.stop().await;
 }
 on_both_backends!(a_firm_names_its_place_and_industry_on_its_profile);
@@ -264,7 +319,10 @@ async fn an_office_opens_a_report_by_place_name(fresh: Fresh) {
     )
     .await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("region=361002"), "the download is Linchuan's: {html}");
+    assert!(
+        html.contains("region=361002"),
+        "the download is Linchuan's: {html}"
+    );
     assert!(html.contains(r#"value="临川区（361002）""#));
     let (_, html) = page(
         &app,
@@ -272,7 +330,10 @@ async fn an_office_opens_a_report_by_place_name(fresh: Fresh) {
         &format!("/reports/monthly?region={}", url_escape("朝阳区")),
     )
     .await;
-    assert!(html.contains("在江西省抚州市内找不到名为“朝阳区”的地区"), "{html}");
+    assert!(
+        html.contains("在江西省抚州市内找不到名为“朝阳区”的地区"),
+        "{html}"
+    );
     assert!(html.contains("region=361000"), "its own report instead");
     let (status, html) = page(
         &app,

@@ -19,7 +19,12 @@ pub type Resolution<T> = Result<Option<T>, Violation>;
 
 /// Region names that stand for no place of their own in a full name ("北京市市辖区东城区" is
 /// written "北京市东城区").
-const PLACEHOLDERS: [&str; 4] = ["市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划"];
+const PLACEHOLDERS: [&str; 4] = [
+    "市辖区",
+    "县",
+    "省直辖县级行政区划",
+    "自治区直辖县级行政区划",
+];
 
 /// `("临川区", Some("361002"))` from "临川区（361002）", "临川区(361002)" or "361002 临川区".
 fn split_label(text: &str) -> (String, Option<String>) {
@@ -82,7 +87,11 @@ impl Reference<'_> {
     }
 
     /// A picker's choices among the industries: name contains `fragment` or code starts with it.
-    pub async fn pick_industries(&self, fragment: &str, limit: i64) -> ServiceResult<Vec<Industry>> {
+    pub async fn pick_industries(
+        &self,
+        fragment: &str,
+        limit: i64,
+    ) -> ServiceResult<Vec<Industry>> {
         let f = fragment.trim();
         let f = IndustryCode::parse(f)
             .map(|c| c.as_str().to_string())
@@ -142,7 +151,7 @@ impl Reference<'_> {
         let mut matches = Vec::new();
         for r in regions::named_at_end_of(self.db, &wanted, root).await? {
             let path = regions::path(self.db, r.code).await?;
-            if written_as(&path).iter().any(|w| *w == wanted) {
+            if written_as(&path).contains(&wanted) {
                 matches.push((r, full_name(&path)));
             }
         }
@@ -174,7 +183,9 @@ impl Reference<'_> {
             if end < 2 && chars.len() >= 2 {
                 break;
             }
-            let found = self.pick_regions(&fragment, root, SUGGESTIONS as i64).await?;
+            let found = self
+                .pick_regions(&fragment, root, SUGGESTIONS as i64)
+                .await?;
             if !found.is_empty() {
                 suggestions = found;
                 break;
@@ -244,9 +255,7 @@ impl Reference<'_> {
         }
         // One chain (a group and its class of the same name): the deepest.
         named.sort_by_key(|i| i.code.as_str().len());
-        let chain = named
-            .windows(2)
-            .all(|w| w[0].code.contains(&w[1].code));
+        let chain = named.windows(2).all(|w| w[0].code.contains(&w[1].code));
         match named.len() {
             0 => {}
             1 => return Ok(Ok(named.pop())),

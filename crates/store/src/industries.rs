@@ -77,7 +77,11 @@ pub async fn by_codes(ex: &impl Exec, codes: &[&str]) -> Result<Vec<Industry>, S
 
 /// Active codes whose name contains `fragment` or whose code starts with it (a section letter
 /// is taken as its section), broadest first, at most `limit`: what a picker offers.
-pub async fn search(ex: &impl Exec, fragment: &str, limit: i64) -> Result<Vec<Industry>, StoreError> {
+pub async fn search(
+    ex: &impl Exec,
+    fragment: &str,
+    limit: i64,
+) -> Result<Vec<Industry>, StoreError> {
     let clean = fragment.replace(['%', '_'], "");
     ex.fetch_all(
         Sql::new(format!(

@@ -381,12 +381,13 @@ async fn form_page(
         .value(state, &v.region)
         .await?
         .error(region_error);
-    let industry = super::pickers::Picker::industry("f-industry", "industry", "所属行业（GB/T 4754-2017）")
-        .hint("输入行业名称或代码，如“计算机、通信和其他电子设备制造业”或 C39。")
-        .required()
-        .value(state, &v.industry)
-        .await?
-        .error(industry_error);
+    let industry =
+        super::pickers::Picker::industry("f-industry", "industry", "所属行业（GB/T 4754-2017）")
+            .hint("输入行业名称或代码，如“计算机、通信和其他电子设备制造业”或 C39。")
+            .required()
+            .value(state, &v.industry)
+            .await?
+            .error(industry_error);
     let mut quals: Vec<QualRow> = v
         .qualifications
         .iter()
@@ -512,36 +513,42 @@ pub async fn create(
         Ok(e) => {
             Ok(Redirect::to(&format!("/enterprises/{}?saved=1", e.credit_code)).into_response())
         }
-        Err(ServiceError::Invalid(v)) => form_page(
-            &state,
-            &signed,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            true,
-            0,
-            input,
-            with_picker_messages(v, messages),
-        )
-        .await,
-        Err(ServiceError::Conflict(m)) => form_page(
-            &state,
-            &signed,
-            StatusCode::CONFLICT,
-            true,
-            0,
-            input,
-            vec![("credit_code".into(), m)],
-        )
-        .await,
-        Err(ServiceError::Taken(t)) => form_page(
-            &state,
-            &signed,
-            StatusCode::CONFLICT,
-            true,
-            0,
-            input,
-            vec![(t.field, t.violation.message_zh)],
-        )
-        .await,
+        Err(ServiceError::Invalid(v)) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                true,
+                0,
+                input,
+                with_picker_messages(v, messages),
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::CONFLICT,
+                true,
+                0,
+                input,
+                vec![("credit_code".into(), m)],
+            )
+            .await
+        }
+        Err(ServiceError::Taken(t)) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::CONFLICT,
+                true,
+                0,
+                input,
+                vec![(t.field, t.violation.message_zh)],
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -566,7 +573,7 @@ pub async fn edit_form(
         }
     }
     form_page(
-            &state,
+        &state,
         &signed,
         StatusCode::OK,
         false,
@@ -574,7 +581,7 @@ pub async fn edit_form(
         input,
         vec![],
     )
-        .await
+    .await
 }
 
 pub async fn update(
@@ -602,26 +609,30 @@ pub async fn update(
         Ok(e) => {
             Ok(Redirect::to(&format!("/enterprises/{}?saved=1", e.credit_code)).into_response())
         }
-        Err(ServiceError::Invalid(v)) => form_page(
-            &state,
-            &signed,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            false,
-            version,
-            submitted,
-            with_picker_messages(v, messages),
-        )
-        .await,
-        Err(ServiceError::Conflict(m)) => form_page(
-            &state,
-            &signed,
-            StatusCode::CONFLICT,
-            false,
-            version,
-            submitted,
-            vec![("version".into(), m)],
-        )
-        .await,
+        Err(ServiceError::Invalid(v)) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                false,
+                version,
+                submitted,
+                with_picker_messages(v, messages),
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::CONFLICT,
+                false,
+                version,
+                submitted,
+                vec![("version".into(), m)],
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }

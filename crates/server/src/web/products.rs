@@ -148,7 +148,10 @@ async fn list_page(
     let (raw_region, raw_field) = (raw("region"), raw("field"));
     let region_error = match super::pickers::region(state, &raw_region, root).await? {
         Ok(code) => {
-            q.insert("region".into(), code.map(|c| c.to_string()).unwrap_or_default());
+            q.insert(
+                "region".into(),
+                code.map(|c| c.to_string()).unwrap_or_default(),
+            );
             None
         }
         Err(m) => {
@@ -715,11 +718,12 @@ async fn form_page(
         .iter()
         .position(|e| e.0 == "field")
         .map(|at| errors.remove(at).1);
-    let field = super::pickers::Picker::industry("pf-field", "field", "所属领域（GB/T 4754-2017 行业）")
-        .required()
-        .value(state, &input.field)
-        .await?
-        .error(field_error);
+    let field =
+        super::pickers::Picker::industry("pf-field", "field", "所属领域（GB/T 4754-2017 行业）")
+            .required()
+            .value(state, &input.field)
+            .await?
+            .error(field_error);
     let mut figures: Vec<FigRow> = input
         .figures
         .iter()
@@ -912,19 +916,21 @@ pub async fn create(
             )
             .await
         }
-        Err(ServiceError::NotFound) => form_page(
-            &state,
-            &signed,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "/products/new".into(),
-            0,
-            &input,
-            vec![(
-                "enterprise".into(),
-                "请先在“企业信息”中填报本企业信息".into(),
-            )],
-        )
-        .await,
+        Err(ServiceError::NotFound) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "/products/new".into(),
+                0,
+                &input,
+                vec![(
+                    "enterprise".into(),
+                    "请先在“企业信息”中填报本企业信息".into(),
+                )],
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }

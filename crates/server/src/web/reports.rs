@@ -79,10 +79,7 @@ pub async fn monthly(
         &ReportPage {
             chrome: Chrome::for_user("月度通报", "/stats", Some(&signed.auth)),
             region_picker: if region_picker.value.is_empty() {
-                region_picker
-                    .clone()
-                    .value(&state, &s("region"))
-                    .await?
+                region_picker.clone().value(&state, &s("region")).await?
             } else {
                 region_picker
             },
