@@ -210,9 +210,39 @@
       clearTimeout(timer);
       timer = setTimeout(refresh, 150);
     });
+    // Opened on a choice the page was shown with: the trail down to it is fetched, and the list
+    // shows the level below it (or, at the last level, its siblings).
+    function reopen() {
+      var base = kind === "region" ? "/api/v1/regions/" : "/api/v1/industries/";
+      var code = chosen.code;
+      fetch(base + encodeURIComponent(code), { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (item) {
+          if (!item || !chosen || chosen.code !== code) { browse(); return; }
+          var trailItems = (item.ancestors || []).filter(function (a) {
+            return a.level !== "nation" && (!root || (a.code !== root && a.code.indexOf(root.replace(/0+$/, "")) === 0));
+          }).map(function (a) { return { code: a.code, name: a.name }; });
+          if (item.level !== LEAF[kind]) {
+            path = trailItems.concat([{ code: item.code, name: item.name }]);
+          } else if (trailItems.length) {
+            path = trailItems;
+          } else if (kind === "industry" && item.parent) {
+            fetch(base + encodeURIComponent(item.parent), { credentials: "same-origin", headers: { Accept: "application/json" } })
+              .then(function (r) { return r.ok ? r.json() : null; })
+              .then(function (up) { path = up ? [{ code: up.code, name: up.name }] : []; browse(); })
+              .catch(function () { browse(); });
+            return;
+          } else {
+            path = [];
+          }
+          browse();
+        })
+        .catch(function () { browse(); });
+    }
+
     input.addEventListener("focus", function () {
       if (!pop.hidden) { return; }
-      if (chosen || !input.value.trim()) { browse(); } else { search(input.value.trim()); }
+      if (chosen && !path.length) { reopen(); } else if (chosen || !input.value.trim()) { browse(); } else { search(input.value.trim()); }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });
     input.addEventListener("keydown", function (e) {
