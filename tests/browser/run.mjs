@@ -410,6 +410,88 @@ await check('the enterprise registers a product and the reviewer approves it', a
   return 'product-queue.png, product.png';
 }));
 
+await check('an enterprise picks its product field by name with the keyboard', async () => withPage(async (page) => {
+  await signIn(page, 'qiye');
+  await open(page, `${BASE}/products/new`);
+  await page.fill('#pf-name', '工业数据采集网关');
+  await page.fill('#pf-model', 'ZC-200');
+  // The field picker: "计算机" finds the industries by name; ↓ and Enter choose 计算机制造.
+  await page.click('#pf-field');
+  await page.keyboard.type('计算机');
+  const options = page.locator('#pf-field-list [role="option"]');
+  await page.waitForSelector('#pf-field-list [role="option"] .picker-name:text-is("计算机制造")', { timeout: 10_000 });
+  const names = await options.locator('.picker-name').allInnerTexts();
+  const at = names.indexOf('计算机制造');
+  assert(at >= 0, `计算机制造 not offered: ${names.join('、')}`);
+  assert(await page.getAttribute('#pf-field', 'role') === 'combobox', 'the input is not a combobox');
+  for (let i = 0; i < at; i++) await page.keyboard.press('ArrowDown');
+  const activeId = await page.getAttribute('#pf-field', 'aria-activedescendant');
+  assert(activeId && (await page.locator(`#${activeId}`).innerText()).includes('391'), 'the active option is not 391');
+  await page.keyboard.press('Enter');
+  assert(await page.inputValue('#pf-field') === '计算机制造（391）', `shown: ${await page.inputValue('#pf-field')}`);
+  assert(await page.inputValue('input[type="hidden"][name="field"]') === '391', 'the form would not send 391');
+  // Its classes are offered next (中类 → 小类); Escape keeps 391.
+  await page.waitForSelector('#pf-field-list [role="option"] .picker-name:text-is("计算机整机制造")', { timeout: 10_000 });
+  for (const width of [1366, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.screenshot({ path: path.join(OUT, `picker-field-${width}.png`), fullPage: false });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.keyboard.press('Escape');
+  assert(await page.getAttribute('#pf-field', 'aria-expanded') === 'false', 'Escape did not close the list');
+  await page.fill('#pf-sold', '2023-03-01');
+  await page.fill('#f0y', '2025');
+  await page.fill('#f0s', '2000000');
+  await page.fill('#f0o', '2100000');
+  await page.fill('#p0n', 'ZL202010123456.2');
+  await page.fill('#p0t', '一种数据网关');
+  await page.fill('#p0p', '抚州市临川区示例科技有限公司');
+  await page.fill('#p0g', '2021-06-01');
+  await page.fill('#p0e', '网关主板');
+  await page.check('input[name="p0_core"]');
+  await Promise.all([page.waitForURL(/\/products\/\d+$/), page.click('form[action="/products/new"] button[type="submit"]')]);
+  const text = await page.locator('main').innerText();
+  assert(text.includes('计算机制造'), `the product does not show its field: ${text.slice(0, 300)}`);
+  await signOut(page);
+  return 'picker-field-1366.png, picker-field-390.png';
+}));
+
+await check('a reviewer filters products by region down the cascade', async () => withPage(async (page) => {
+  await signIn(page, 'shenhe');
+  await open(page, `${BASE}/products`);
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.click('#f-region');
+  const pick = async (name) => {
+    const option = page.locator('#f-region-list [role="option"]').filter({ has: page.locator(`.picker-name:text-is("${name}")`) });
+    await option.first().waitFor({ timeout: 10_000 });
+    await option.first().click();
+  };
+  await pick('江西省');
+  await pick('抚州市');
+  // The counties of 抚州市 follow; 临川区 is chosen with the keyboard.
+  await page.waitForSelector('#f-region-list [role="option"] .picker-name:text-is("临川区")', { timeout: 10_000 });
+  const names = await page.locator('#f-region-list [role="option"] .picker-name').allInnerTexts();
+  assert(names.includes('东乡区') && !names.includes('南昌市'), `not Fuzhou's counties: ${names.join('、')}`);
+  const trail = await page.locator('#f-region').locator('xpath=..').locator('.picker-trail').innerText();
+  assert(trail.includes('江西省') && trail.includes('抚州市'), `trail: ${trail}`);
+  for (let i = 0; i < names.indexOf('临川区'); i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.press('Enter');
+  assert(await page.inputValue('#f-region') === '临川区（361002）', `shown: ${await page.inputValue('#f-region')}`);
+  await page.screenshot({ path: path.join(OUT, 'picker-region-1366.png'), fullPage: false });
+  await navigating(page, () => page.click('form.filters button[type="submit"]'));
+  assert(/[?&]region=361002(&|$)/.test(page.url()), `filtered by ${page.url()}`);
+  assert(await page.inputValue('#f-region') === '临川区（361002）', 'the filter does not show the region by name');
+  await page.setViewportSize({ width: 390, height: 844 });
+  // Opened again, the picker starts where the choice is: among 抚州市's counties.
+  await page.click('#f-region');
+  await page.waitForSelector('#f-region-list [role="option"] .picker-name:text-is("东乡区")', { timeout: 10_000 });
+  await page.screenshot({ path: path.join(OUT, 'picker-region-390.png'), fullPage: false });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await open(page, `${BASE}/`);
+  await signOut(page);
+  return 'picker-region-1366.png, picker-region-390.png';
+}));
+
 await check('the reviewer approves the queue in bulk, deadlines in working days', async () => withPage(async (page) => {
   await signIn(page, 'shenhe');
   await open(page, `${BASE}/products?status=submitted`);

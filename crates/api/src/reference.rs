@@ -30,6 +30,10 @@ pub struct Region {
     pub parent: Option<String>,
     /// False when the current edition no longer lists the code.
     pub active: bool,
+    /// The names from the province down (a search's answers carry it, to tell namesakes apart).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "江西省抚州市")]
+    pub full_name: Option<String>,
 }
 
 /// A region with its ancestors, from the nation down to its parent.

@@ -42,6 +42,7 @@ pub const ASSETS: &[Asset] = &[
     asset!("app.css"),
     asset!("app.js"),
     asset!("favicon.svg"),
+    asset!("picker.js"),
     asset!("stats.js"),
     asset!("swagger-init.js"),
     asset!("vendor/modern-normalize.css"),

@@ -21,6 +21,7 @@ pub mod generator;
 pub mod lookups;
 pub mod notifications;
 pub mod patents;
+pub mod pickers;
 pub mod ports;
 pub mod product_answer;
 pub mod products;

@@ -74,3 +74,34 @@ pub async fn by_codes(ex: &impl Exec, codes: &[&str]) -> Result<Vec<Industry>, S
     }
     ex.fetch_all(q).await
 }
+
+/// Active codes whose name contains `fragment` or whose code starts with it (a section letter
+/// is taken as its section), broadest first, at most `limit`: what a picker offers.
+pub async fn search(
+    ex: &impl Exec,
+    fragment: &str,
+    limit: i64,
+) -> Result<Vec<Industry>, StoreError> {
+    let clean = fragment.replace(['%', '_'], "");
+    ex.fetch_all(
+        Sql::new(format!(
+            "SELECT {COLUMNS} FROM industries WHERE active AND (name LIKE $1 OR code LIKE $2) \
+             ORDER BY LENGTH(code), code LIMIT $3"
+        ))
+        .bind(format!("%{clean}%"))
+        .bind(format!("{}%", clean.to_uppercase()))
+        .bind(limit),
+    )
+    .await
+}
+
+/// Active codes named exactly `name`.
+pub async fn named(ex: &impl Exec, name: &str) -> Result<Vec<Industry>, StoreError> {
+    ex.fetch_all(
+        Sql::new(format!(
+            "SELECT {COLUMNS} FROM industries WHERE active AND name = $1 ORDER BY code"
+        ))
+        .bind(name),
+    )
+    .await
+}

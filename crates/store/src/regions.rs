@@ -139,3 +139,48 @@ pub async fn count_by_level(ex: &impl Exec) -> Result<Vec<(RegionLevel, i64)>, S
     out.sort();
     Ok(out)
 }
+
+/// Active regions of `root`'s subtree (the root itself included) whose name contains `fragment`
+/// or whose code starts with it, most senior first, at most `limit`: what a picker offers.
+pub async fn search_within(
+    ex: &impl Exec,
+    fragment: &str,
+    root: RegionCode,
+    limit: i64,
+) -> Result<Vec<Region>, StoreError> {
+    let clean = fragment.replace(['%', '_'], "");
+    let (lo, hi) = root.subtree();
+    ex.fetch_all(
+        Sql::new(format!(
+            "SELECT {COLUMNS} FROM regions WHERE active AND code BETWEEN $3 AND $4 \
+             AND (name LIKE $1 OR CAST(code AS TEXT) LIKE $2) \
+             ORDER BY level <> 'nation', level <> 'province', level <> 'city', code LIMIT $5"
+        ))
+        .bind(format!("%{clean}%"))
+        .bind(format!("{clean}%"))
+        .bind(lo)
+        .bind(hi)
+        .bind(limit),
+    )
+    .await
+}
+
+/// Active regions of `root`'s subtree whose name ends `text` ("临川区" for "抚州市临川区"):
+/// the candidates when a person types a name rather than a code.
+pub async fn named_at_end_of(
+    ex: &impl Exec,
+    text: &str,
+    root: RegionCode,
+) -> Result<Vec<Region>, StoreError> {
+    let (lo, hi) = root.subtree();
+    ex.fetch_all(
+        Sql::new(format!(
+            "SELECT {COLUMNS} FROM regions WHERE active AND code BETWEEN $2 AND $3 \
+             AND $1 LIKE ('%' || name) ORDER BY code LIMIT 50"
+        ))
+        .bind(text.to_string())
+        .bind(lo)
+        .bind(hi),
+    )
+    .await
+}

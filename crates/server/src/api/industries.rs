@@ -25,13 +25,15 @@ fn parse_code(field: &str, raw: &str) -> AppResult<IndustryCode> {
     IndustryCode::parse(raw).map_err(|v| AppError::field(field, v))
 }
 
-/// The codes directly below `parent`, or the 20 sections (门类) when it is absent.
+/// The codes directly below `parent`, or the 20 sections (门类) when it is absent; or, with `q`,
+/// those whose name contains it or whose code starts with it, broadest first (what a picker asks).
 #[utoipa::path(
     get,
     path = "/api/v1/industries",
     tag = "reference",
     params(
         ("parent" = Option<String>, Query, description = "上级行业代码（门类字母或数字代码）", example = "C"),
+        ("q" = Option<String>, Query, description = "按名称（包含该文字）或代码（以其开头）查找", example = "计算机"),
         Paging
     ),
     responses(
@@ -45,6 +47,15 @@ pub async fn list(
     Query(query): Query<HashMap<String, String>>,
 ) -> AppResult<Json<Page<IndustryBody>>> {
     let paging = Paging::from_query(&query)?;
+    if let Some(fragment) = query.get("q").map(|s| s.trim()).filter(|s| !s.is_empty()) {
+        let rows = state
+            .services
+            .reference()
+            .pick_industries(fragment, 50)
+            .await?;
+        let bodies: Vec<IndustryBody> = rows.iter().map(body).collect();
+        return Ok(Json(paging.slice(&bodies)));
+    }
     let parent = query
         .get("parent")
         .map(|raw| parse_code("parent", raw))

@@ -18,6 +18,7 @@ pub fn body(r: &Region) -> RegionBody {
         level: r.level.into(),
         parent: r.parent.map(|p| p.to_string()),
         active: r.active,
+        full_name: None,
     }
 }
 
@@ -26,14 +27,16 @@ fn parse_code(field: &str, raw: &str) -> AppResult<RegionCode> {
 }
 
 /// The regions directly below `parent` (the provinces when it is absent), or those whose name
-/// contains `q`.
+/// contains `q` or whose code starts with it (with their full names), within the subtree of
+/// `within` when it is given: what a picker asks.
 #[utoipa::path(
     get,
     path = "/api/v1/regions",
     tag = "reference",
     params(
         ("parent" = Option<String>, Query, description = "上级行政区划代码，缺省为全国（100000）", example = "360000"),
-        ("q" = Option<String>, Query, description = "按名称查找（包含该文字）", example = "抚州"),
+        ("q" = Option<String>, Query, description = "按名称（包含该文字）或代码（以其开头）查找", example = "抚州"),
+        ("within" = Option<String>, Query, description = "只在该行政区划及其下级中查找", example = "360000"),
         Paging
     ),
     responses(
@@ -49,7 +52,21 @@ pub async fn list(
     let paging = Paging::from_query(&query)?;
     let reference = state.services.reference();
     let rows = match query.get("q").map(|s| s.trim()).filter(|s| !s.is_empty()) {
-        Some(fragment) => reference.search_regions(fragment, 500).await?,
+        Some(fragment) => {
+            let root = match query.get("within").filter(|w| !w.trim().is_empty()) {
+                Some(raw) => parse_code("within", raw)?,
+                None => RegionCode::NATION,
+            };
+            let found = reference.pick_regions(fragment, root, 50).await?;
+            let bodies: Vec<RegionBody> = found
+                .iter()
+                .map(|(r, full)| RegionBody {
+                    full_name: Some(full.clone()),
+                    ..body(r)
+                })
+                .collect();
+            return Ok(Json(paging.slice(&bodies)));
+        }
         None => {
             let parent = match query.get("parent") {
                 Some(raw) => parse_code("parent", raw)?,

@@ -49,6 +49,8 @@ struct UsersPage {
     notice: Option<String>,
     errors: Vec<(String, String)>,
     form: NewUserForm,
+    /// The new account's region.
+    new_region: super::pickers::Picker,
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -84,6 +86,18 @@ async fn users_page_for(
         spec.default_order(),
         &["q", "role"],
     )?;
+    let mut errors = errors;
+    let region_error = errors
+        .iter()
+        .position(|e| e.0 == "region")
+        .map(|at| errors.remove(at).1);
+    let new_region = super::pickers::Picker::region("n-region", "region", "所辖地区")
+        .hint("管理部门和审核员账号必填：输入名称或代码，如“江西省”“抚州市”或 361000；全国为 100000。")
+        .within(state, signed.auth.actor.region)
+        .await?
+        .value(state, &form.region)
+        .await?
+        .error(region_error);
     let role_filter: Option<Role> = q.get("role").and_then(|r| r.parse().ok());
     let text = q.get("q").cloned().unwrap_or_default();
     let viewer = signed.auth.actor.role;
@@ -143,6 +157,7 @@ async fn users_page_for(
             notice,
             errors,
             form,
+            new_region,
         },
     ))
 }
@@ -175,8 +190,13 @@ pub async fn create_user(
     State(state): State<AppState>,
     RequestCtx(ctx): RequestCtx,
     signed: Signed,
-    Form(form): Form<NewUserForm>,
+    Form(mut form): Form<NewUserForm>,
 ) -> AppResult<Response> {
+    // The region is picked: a name typed without JavaScript is resolved to its code.
+    let picked = super::pickers::region(&state, &form.region, signed.auth.actor.region).await?;
+    if let Ok(Some(code)) = &picked {
+        form.region = code.to_string();
+    }
     let input = NewAccount {
         username: form.username.clone(),
         display_name: form.display_name.clone(),
@@ -210,10 +230,14 @@ pub async fn create_user(
             .await
         }
         Err(ServiceError::Invalid(v)) => {
-            let errors = v
+            let mut errors: Vec<(String, String)> = v
                 .into_iter()
                 .map(|f| (f.field, f.violation.message_zh))
                 .collect();
+            if let Err(m) = picked {
+                errors.retain(|e| e.0 != "region");
+                errors.push(("region".into(), m));
+            }
             users_page_for(
                 &state,
                 &signed,
@@ -300,6 +324,12 @@ pub async fn grant_user(
     Form(form): Form<GrantForm>,
 ) -> AppResult<Response> {
     let some = |v: &str| Some(v.trim()).filter(|v| !v.is_empty()).map(str::to_string);
+    // A region typed by name is resolved; one that names nothing (or several) goes on as typed
+    // and is refused by the service.
+    let mut form = form;
+    if let Ok(Some(code)) = super::pickers::region(&state, &form.region, None).await? {
+        form.region = code.to_string();
+    }
     match state
         .services
         .grant_user(

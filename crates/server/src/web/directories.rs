@@ -21,7 +21,7 @@ struct ListPage {
     /// Each directory, when it was imported and its region by name.
     list: Vec<(Directory, String, String)>,
     csrf: String,
-    region: String,
+    region: super::pickers::Picker,
     problem: Option<String>,
     errors: Vec<RowNote>,
     warnings: Vec<RowNote>,
@@ -37,6 +37,7 @@ async fn list_page(
     problem: Option<String>,
     errors: Vec<RowNote>,
     warnings: Vec<RowNote>,
+    region: (String, Option<String>),
 ) -> AppResult<Response> {
     let spec = crate::api::sorting::DirectorySort::SPEC;
     let (listing, paging) =
@@ -56,18 +57,26 @@ async fn list_page(
         let region = names.region(d.region).await?;
         rows.push((d, at, region));
     }
+    let own = signed.auth.actor.region;
+    let shown = if region.0.is_empty() {
+        own.map(|r| r.to_string()).unwrap_or_default()
+    } else {
+        region.0
+    };
+    let region = super::pickers::Picker::region("d-region", "region", "所属地区")
+        .hint("名称或代码，默认为本级")
+        .within(state, own)
+        .await?
+        .value(state, &shown)
+        .await?
+        .error(region.1);
     Ok(render(
         status,
         &ListPage {
             chrome: Chrome::for_user("重点名录", "/directories", Some(&signed.auth)),
             list: rows,
             csrf: csrf_of(signed),
-            region: signed
-                .auth
-                .actor
-                .region
-                .map(|r| r.to_string())
-                .unwrap_or_default(),
+            region,
             problem,
             errors,
             warnings,
@@ -81,7 +90,17 @@ pub async fn list(
     signed: Signed,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    list_page(&state, &signed, &q, StatusCode::OK, None, vec![], vec![]).await
+    list_page(
+        &state,
+        &signed,
+        &q,
+        StatusCode::OK,
+        None,
+        vec![],
+        vec![],
+        Default::default(),
+    )
+    .await
 }
 
 pub async fn upload(
@@ -92,13 +111,30 @@ pub async fn upload(
 ) -> AppResult<Response> {
     let (text, file_name, file) = crate::api::products::read_upload(form).await?;
     let get = |k: &str| text.get(k).cloned().unwrap_or_default();
+    let typed = get("region");
+    let region = match super::pickers::region(&state, &typed, signed.auth.actor.region).await? {
+        Ok(code) => code.map(|c| c.to_string()).unwrap_or_default(),
+        Err(m) => {
+            return list_page(
+                &state,
+                &signed,
+                &HashMap::new(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                vec![],
+                vec![],
+                (typed, Some(m)),
+            )
+            .await
+        }
+    };
     match state
         .services
         .import_directory(
             &signed.auth.actor,
             &ctx,
             &get("name"),
-            &get("region"),
+            &region,
             &file_name,
             &file,
         )
@@ -116,6 +152,7 @@ pub async fn upload(
                 None,
                 errors,
                 warnings,
+                (region.clone(), None),
             )
             .await
         }
@@ -133,6 +170,7 @@ pub async fn upload(
                 Some(msg),
                 vec![],
                 vec![],
+                (region.clone(), None),
             )
             .await
         }

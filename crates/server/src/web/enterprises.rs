@@ -322,16 +322,82 @@ struct FormPage {
     kinds: Vec<(&'static str, &'static str)>,
     levels: Vec<(&'static str, &'static str)>,
     errors: Vec<(String, String)>,
+    region: super::pickers::Picker,
+    industry: super::pickers::Picker,
 }
 
-fn form_page(
+/// The subtree an enterprise's region is picked in: an official's own; the nation for the
+/// enterprise itself.
+fn picker_root(signed: &Signed) -> Option<zhichan_domain::RegionCode> {
+    if signed.auth.actor.role == Role::Enterprise {
+        None
+    } else {
+        signed.auth.actor.region
+    }
+}
+
+/// The region and industry typed resolved to their codes; the pickers' messages for those
+/// that name nothing (or several), to replace the service's.
+async fn resolve_pickers(
+    state: &AppState,
+    signed: &Signed,
+    input: &mut EnterpriseInput,
+) -> AppResult<Vec<(String, String)>> {
+    let mut messages = Vec::new();
+    match super::pickers::region(state, &input.region, picker_root(signed)).await? {
+        Ok(Some(code)) => input.region = code.to_string(),
+        Ok(None) => {}
+        Err(m) => messages.push(("region".to_string(), m)),
+    }
+    match super::pickers::industry(state, &input.industry).await? {
+        Ok(Some(code)) => input.industry = code.as_str().to_string(),
+        Ok(None) => {}
+        Err(m) => messages.push(("industry".to_string(), m)),
+    }
+    Ok(messages)
+}
+
+/// The service's errors, the pickers' own messages in place of its for their fields.
+fn with_picker_messages(
+    v: Vec<zhichan_service::FieldViolation>,
+    messages: Vec<(String, String)>,
+) -> Vec<(String, String)> {
+    let mut errors = field_errors(v);
+    errors.retain(|e| !messages.iter().any(|m| m.0 == e.0));
+    errors.extend(messages);
+    errors
+}
+
+async fn form_page(
+    state: &AppState,
     signed: &Signed,
     status: StatusCode,
     creating: bool,
     version: i64,
     v: EnterpriseInput,
-    errors: Vec<(String, String)>,
-) -> Response {
+    mut errors: Vec<(String, String)>,
+) -> AppResult<Response> {
+    let mut beside = |field: &str| {
+        errors
+            .iter()
+            .position(|e| e.0 == field)
+            .map(|at| errors.remove(at).1)
+    };
+    let (region_error, industry_error) = (beside("region"), beside("industry"));
+    let region = super::pickers::Picker::region("f-region", "region", "所在地")
+        .hint("输入地区名称或代码，如“抚州市临川区”或 361002；不填则按统一社会信用代码中的登记地。")
+        .within(state, picker_root(signed))
+        .await?
+        .value(state, &v.region)
+        .await?
+        .error(region_error);
+    let industry =
+        super::pickers::Picker::industry("f-industry", "industry", "所属行业（GB/T 4754-2017）")
+            .hint("输入行业名称或代码，如“计算机、通信和其他电子设备制造业”或 C39。")
+            .required()
+            .value(state, &v.industry)
+            .await?
+            .error(industry_error);
     let mut quals: Vec<QualRow> = v
         .qualifications
         .iter()
@@ -349,7 +415,7 @@ fn form_page(
     } else {
         format!("/enterprises/{}/edit", v.credit_code)
     };
-    render(
+    Ok(render(
         status,
         &FormPage {
             chrome: Chrome::for_user(
@@ -385,8 +451,10 @@ fn form_page(
                 .map(|s| (s.as_str(), s.label_zh()))
                 .collect(),
             errors,
+            region,
+            industry,
         },
-    )
+    ))
 }
 
 /// Reads the profile form (qualification rows are `q{n}_kind`, `q{n}_level`, …).
@@ -428,12 +496,12 @@ fn field_errors(v: Vec<zhichan_service::FieldViolation>) -> Vec<(String, String)
         .collect()
 }
 
-pub async fn new_form(signed: Signed) -> Response {
+pub async fn new_form(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     let v = EnterpriseInput {
         credit_code: signed.auth.actor.enterprise.clone().unwrap_or_default(),
         ..EnterpriseInput::default()
     };
-    form_page(&signed, StatusCode::OK, true, 0, v, vec![])
+    form_page(&state, &signed, StatusCode::OK, true, 0, v, vec![]).await
 }
 
 pub async fn create(
@@ -446,6 +514,7 @@ pub async fn create(
     if signed.auth.actor.role == Role::Enterprise {
         input.credit_code = signed.auth.actor.enterprise.clone().unwrap_or_default();
     }
+    let messages = resolve_pickers(&state, &signed, &mut input).await?;
     match state
         .services
         .create_enterprise(&signed.auth.actor, &ctx, input.clone())
@@ -454,30 +523,42 @@ pub async fn create(
         Ok(e) => {
             Ok(Redirect::to(&format!("/enterprises/{}?saved=1", e.credit_code)).into_response())
         }
-        Err(ServiceError::Invalid(v)) => Ok(form_page(
-            &signed,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            true,
-            0,
-            input,
-            field_errors(v),
-        )),
-        Err(ServiceError::Conflict(m)) => Ok(form_page(
-            &signed,
-            StatusCode::CONFLICT,
-            true,
-            0,
-            input,
-            vec![("credit_code".into(), m)],
-        )),
-        Err(ServiceError::Taken(t)) => Ok(form_page(
-            &signed,
-            StatusCode::CONFLICT,
-            true,
-            0,
-            input,
-            vec![(t.field, t.violation.message_zh)],
-        )),
+        Err(ServiceError::Invalid(v)) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                true,
+                0,
+                input,
+                with_picker_messages(v, messages),
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::CONFLICT,
+                true,
+                0,
+                input,
+                vec![("credit_code".into(), m)],
+            )
+            .await
+        }
+        Err(ServiceError::Taken(t)) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::CONFLICT,
+                true,
+                0,
+                input,
+                vec![(t.field, t.violation.message_zh)],
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -501,14 +582,16 @@ pub async fn edit_form(
             input.region = r.to_string();
         }
     }
-    Ok(form_page(
+    form_page(
+        &state,
         &signed,
         StatusCode::OK,
         false,
         e.version,
         input,
         vec![],
-    ))
+    )
+    .await
 }
 
 pub async fn update(
@@ -520,6 +603,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     let mut typed = input_of(&form);
     typed.credit_code = code.clone();
+    let messages = resolve_pickers(&state, &signed, &mut typed).await?;
     let version: i64 = form
         .get("version")
         .and_then(|v| v.parse().ok())
@@ -535,22 +619,30 @@ pub async fn update(
         Ok(e) => {
             Ok(Redirect::to(&format!("/enterprises/{}?saved=1", e.credit_code)).into_response())
         }
-        Err(ServiceError::Invalid(v)) => Ok(form_page(
-            &signed,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            false,
-            version,
-            submitted,
-            field_errors(v),
-        )),
-        Err(ServiceError::Conflict(m)) => Ok(form_page(
-            &signed,
-            StatusCode::CONFLICT,
-            false,
-            version,
-            submitted,
-            vec![("version".into(), m)],
-        )),
+        Err(ServiceError::Invalid(v)) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                false,
+                version,
+                submitted,
+                with_picker_messages(v, messages),
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::CONFLICT,
+                false,
+                version,
+                submitted,
+                vec![("version".into(), m)],
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }

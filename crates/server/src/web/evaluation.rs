@@ -17,6 +17,7 @@ use zhichan_service::evaluation::RegionScore;
 struct EvaluationPage {
     chrome: Chrome,
     region: String,
+    region_picker: super::pickers::Picker,
     year: i32,
     version: i64,
     weights: EvaluationWeights,
@@ -30,8 +31,16 @@ fn pct(v: Option<f64>) -> String {
 pub async fn page(
     State(state): State<AppState>,
     signed: Signed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(mut q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
+    let region_picker = super::pickers::region_param(
+        &state,
+        &mut q,
+        "region",
+        signed.auth.actor.region,
+        super::pickers::Picker::region("e-region", "region", "地区").hint("名称或代码，默认为本级"),
+    )
+    .await?;
     let year = q
         .get("year")
         .and_then(|y| y.trim().parse::<i32>().ok())
@@ -50,6 +59,14 @@ pub async fn page(
         StatusCode::OK,
         &EvaluationPage {
             chrome: Chrome::for_user("年度评价", "/evaluation", Some(&signed.auth)),
+            region_picker: if region_picker.value.is_empty() {
+                region_picker
+                    .clone()
+                    .value(&state, &region.to_string())
+                    .await?
+            } else {
+                region_picker
+            },
             region: region.to_string(),
             year,
             version,

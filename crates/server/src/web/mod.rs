@@ -12,6 +12,7 @@ pub mod evaluation;
 pub mod listing;
 pub mod names;
 pub mod pages;
+pub mod pickers;
 pub mod ports;
 pub mod products;
 pub mod reports;

@@ -22,6 +22,8 @@ struct PortsPage {
     chrome: Chrome,
     csrf: String,
     region: String,
+    /// The region of a port to open below the caller's.
+    open_region: super::pickers::Picker,
     own_open: bool,
     own: Option<Port>,
     is_nation: bool,
@@ -47,6 +49,18 @@ async fn page(
     error: Option<String>,
     saved: Option<String>,
 ) -> AppResult<Response> {
+    page_with(state, signed, status, error, saved, Default::default()).await
+}
+
+/// The page, its region picker showing `typed` with its message.
+async fn page_with(
+    state: &AppState,
+    signed: &Signed,
+    status: StatusCode,
+    error: Option<String>,
+    saved: Option<String>,
+    typed: (String, Option<String>),
+) -> AppResult<Response> {
     let s = &state.services;
     let actor = &signed.auth.actor;
     let region = actor.region.unwrap_or(RegionCode::NATION);
@@ -58,6 +72,13 @@ async fn page(
         let name = names.region(p.region).await?;
         others.push((p.clone(), label(&p.status), name));
     }
+    let open_region = super::pickers::Picker::region("op-region", "region", "地区")
+        .required()
+        .within(state, Some(region))
+        .await?
+        .value(state, &typed.0)
+        .await?
+        .error(typed.1);
     Ok(render(
         status,
         &PortsPage {
@@ -65,6 +86,7 @@ async fn page(
             csrf: csrf_of(signed),
             region: names.region(region).await?,
             own_status: own.as_ref().map_or("", |p| label(&p.status)),
+            open_region,
             own_open: s.port_open(region).await?,
             own,
             is_nation: region == RegionCode::NATION,
@@ -117,7 +139,27 @@ pub async fn act(
         contact_email: f.contact_email.clone(),
         purpose: f.purpose.clone(),
     };
-    let region = RegionCode::parse(&f.region);
+    // The region of a port to open is picked (a name typed without JavaScript is resolved,
+    // within the caller's own region).
+    let region = if f.op == "open" {
+        match super::pickers::region(&state, &f.region, actor.region).await? {
+            Ok(Some(code)) => Ok(code),
+            Ok(None) => RegionCode::parse(""),
+            Err(m) => {
+                return page_with(
+                    &state,
+                    &signed,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    None,
+                    None,
+                    (f.region.clone(), Some(m)),
+                )
+                .await
+            }
+        }
+    } else {
+        RegionCode::parse(&f.region)
+    };
     let result = match (f.op.as_str(), region) {
         ("apply", _) => s
             .apply_port(actor, &ctx, app)

@@ -46,8 +46,8 @@ struct ListPage {
     total: i64,
     status: String,
     q: String,
-    field: String,
-    region: String,
+    field: super::pickers::Picker,
+    region: super::pickers::Picker,
     /// The query string of the filters, for tabs and pager links.
     keep: String,
     tabs: Vec<(&'static str, &'static str)>,
@@ -151,6 +151,50 @@ async fn list_page(
     code: StatusCode,
     notice: Option<String>,
 ) -> AppResult<Response> {
+    // The filters' pickers: a name typed without JavaScript is resolved to its code here.
+    let root = signed.auth.actor.region;
+    let mut q = q.clone();
+    let raw = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let (raw_region, raw_field) = (raw("region"), raw("field"));
+    let region_error = match super::pickers::region(state, &raw_region, root).await? {
+        Ok(code) => {
+            q.insert(
+                "region".into(),
+                code.map(|c| c.to_string()).unwrap_or_default(),
+            );
+            None
+        }
+        Err(m) => {
+            q.remove("region");
+            Some(m)
+        }
+    };
+    let field_error = match super::pickers::industry(state, &raw_field).await? {
+        Ok(code) => {
+            q.insert(
+                "field".into(),
+                code.map(|c| c.as_str().to_string()).unwrap_or_default(),
+            );
+            None
+        }
+        Err(m) => {
+            q.remove("field");
+            Some(m)
+        }
+    };
+    let region_picker = super::pickers::Picker::region("f-region", "region", "地区")
+        .hint("名称或代码")
+        .within(state, root)
+        .await?
+        .value(state, &q.get("region").cloned().unwrap_or(raw_region))
+        .await?
+        .error(region_error);
+    let field_picker = super::pickers::Picker::industry("f-field", "field", "所属领域")
+        .hint("行业名称或代码")
+        .value(state, &q.get("field").cloned().unwrap_or(raw_field))
+        .await?
+        .error(field_error);
+    let q = &q;
     let mut filter = crate::api::products::filter_of(q)?;
     let spec = crate::api::sorting::ProductSort::SPEC;
     let own = if filter.queue_order {
@@ -195,8 +239,8 @@ async fn list_page(
             can_review: reviews,
             status: status_text,
             q: get("q"),
-            field: get("field"),
-            region: get("region"),
+            field: field_picker,
+            region: region_picker,
             keep: query_keep(q),
             tabs,
             listing: listing.with_total(total),
@@ -681,7 +725,7 @@ struct FormPage {
     enterprise: String,
     name: String,
     model: String,
-    field: String,
+    field: super::pickers::Picker,
     description: String,
     first_sold_on: String,
     figures: Vec<FigRow>,
@@ -691,14 +735,26 @@ struct FormPage {
     errors: Vec<(String, String)>,
 }
 
-fn form_page(
+async fn form_page(
+    state: &AppState,
     signed: &Signed,
     status: StatusCode,
     action: String,
     version: i64,
     input: &ProductInput,
-    errors: Vec<(String, String)>,
-) -> Response {
+    mut errors: Vec<(String, String)>,
+) -> AppResult<Response> {
+    // The field's error goes beside its picker.
+    let field_error = errors
+        .iter()
+        .position(|e| e.0 == "field")
+        .map(|at| errors.remove(at).1);
+    let field =
+        super::pickers::Picker::industry("pf-field", "field", "所属领域（GB/T 4754-2017 行业）")
+            .required()
+            .value(state, &input.field)
+            .await?
+            .error(field_error);
     let mut figures: Vec<FigRow> = input
         .figures
         .iter()
@@ -728,7 +784,7 @@ fn form_page(
         })
         .collect();
     patents.resize(PATENT_ROWS.max(patents.len()), PatRow::default());
-    render(
+    Ok(render(
         status,
         &FormPage {
             chrome: Chrome::for_user("产品备案", "/products", Some(&signed.auth)),
@@ -738,7 +794,7 @@ fn form_page(
             enterprise: input.enterprise.clone(),
             name: input.name.clone(),
             model: input.model.clone(),
-            field: input.field.clone(),
+            field,
             description: input.description.clone(),
             first_sold_on: input.first_sold_on.clone().unwrap_or_default(),
             figures,
@@ -753,7 +809,7 @@ fn form_page(
                 .collect(),
             errors,
         },
-    )
+    ))
 }
 
 /// Reads the product form: figure rows `f{n}_year|sales|output`, patent rows `p{n}_…`.
@@ -821,12 +877,39 @@ fn field_errors(v: Vec<zhichan_service::FieldViolation>) -> Vec<(String, String)
         .collect()
 }
 
-pub async fn new_form(signed: Signed) -> Response {
+/// The field's picker resolved: a name typed without JavaScript becomes its code; a name that
+/// names nothing (or several) is kept as typed, with the message that replaces the service's.
+async fn resolve_field(state: &AppState, input: &mut ProductInput) -> AppResult<Option<String>> {
+    Ok(match super::pickers::industry(state, &input.field).await? {
+        Ok(Some(code)) => {
+            input.field = code.as_str().to_string();
+            None
+        }
+        Ok(None) => None,
+        Err(m) => Some(m),
+    })
+}
+
+/// The service's errors, with the picker's own message for the field when it has one.
+fn with_field_message(
+    v: Vec<zhichan_service::FieldViolation>,
+    message: Option<String>,
+) -> Vec<(String, String)> {
+    let mut errors = field_errors(v);
+    if let Some(m) = message {
+        errors.retain(|e| e.0 != "field");
+        errors.insert(0, ("field".into(), m));
+    }
+    errors
+}
+
+pub async fn new_form(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     let input = ProductInput {
         enterprise: signed.auth.actor.enterprise.clone().unwrap_or_default(),
         ..ProductInput::default()
     };
     form_page(
+        &state,
         &signed,
         StatusCode::OK,
         "/products/new".into(),
@@ -834,6 +917,7 @@ pub async fn new_form(signed: Signed) -> Response {
         &input,
         vec![],
     )
+    .await
 }
 
 pub async fn create(
@@ -843,32 +927,41 @@ pub async fn create(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let enterprise = signed.auth.actor.enterprise.clone().unwrap_or_default();
-    let input = input_of(&form, enterprise);
+    let mut input = input_of(&form, enterprise);
+    let field_message = resolve_field(&state, &mut input).await?;
     match state
         .services
         .create_product(&signed.auth.actor, &ctx, input.clone())
         .await
     {
         Ok(v) => Ok(Redirect::to(&format!("/products/{}", v.product.id)).into_response()),
-        Err(ServiceError::Invalid(v)) => Ok(form_page(
-            &signed,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "/products/new".into(),
-            0,
-            &input,
-            field_errors(v),
-        )),
-        Err(ServiceError::NotFound) => Ok(form_page(
-            &signed,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "/products/new".into(),
-            0,
-            &input,
-            vec![(
-                "enterprise".into(),
-                "请先在“企业信息”中填报本企业信息".into(),
-            )],
-        )),
+        Err(ServiceError::Invalid(v)) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "/products/new".into(),
+                0,
+                &input,
+                with_field_message(v, field_message),
+            )
+            .await
+        }
+        Err(ServiceError::NotFound) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "/products/new".into(),
+                0,
+                &input,
+                vec![(
+                    "enterprise".into(),
+                    "请先在“企业信息”中填报本企业信息".into(),
+                )],
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -883,14 +976,16 @@ pub async fn edit_form(
         .services
         .product_edit_input(&signed.auth.actor, id)
         .await?;
-    Ok(form_page(
+    form_page(
+        &state,
         &signed,
         StatusCode::OK,
         format!("/products/{id}/edit"),
         version,
         &input,
         vec![],
-    ))
+    )
+    .await
 }
 
 pub async fn update(
@@ -901,7 +996,8 @@ pub async fn update(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let enterprise = signed.auth.actor.enterprise.clone().unwrap_or_default();
-    let typed = input_of(&form, enterprise);
+    let mut typed = input_of(&form, enterprise);
+    let field_message = resolve_field(&state, &mut typed).await?;
     let version: i64 = form
         .get("version")
         .and_then(|v| v.parse().ok())
@@ -917,22 +1013,30 @@ pub async fn update(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/products/{id}")).into_response()),
-        Err(ServiceError::Invalid(v)) => Ok(form_page(
-            &signed,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            format!("/products/{id}/edit"),
-            version,
-            &shown,
-            field_errors(v),
-        )),
-        Err(ServiceError::Conflict(m)) => Ok(form_page(
-            &signed,
-            StatusCode::CONFLICT,
-            format!("/products/{id}/edit"),
-            version,
-            &shown,
-            vec![("version".into(), m)],
-        )),
+        Err(ServiceError::Invalid(v)) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("/products/{id}/edit"),
+                version,
+                &shown,
+                with_field_message(v, field_message),
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            form_page(
+                &state,
+                &signed,
+                StatusCode::CONFLICT,
+                format!("/products/{id}/edit"),
+                version,
+                &shown,
+                vec![("version".into(), m)],
+            )
+            .await
+        }
         Err(e) => Err(e.into()),
     }
 }

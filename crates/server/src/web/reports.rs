@@ -23,6 +23,7 @@ struct Child {
 struct ReportPage {
     chrome: Chrome,
     region: String,
+    region_picker: super::pickers::Picker,
     region_name: String,
     month: String,
     facts: Vec<(&'static str, String)>,
@@ -36,8 +37,16 @@ struct ReportPage {
 pub async fn monthly(
     State(state): State<AppState>,
     signed: Signed,
-    Query(q): Query<HashMap<String, String>>,
+    Query(mut q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
+    let region_picker = super::pickers::region_param(
+        &state,
+        &mut q,
+        "region",
+        signed.auth.actor.region,
+        super::pickers::Picker::region("r-region", "region", "地区").hint("名称或代码，默认为本级"),
+    )
+    .await?;
     let month = q
         .get("month")
         .filter(|m| !m.trim().is_empty())
@@ -69,6 +78,11 @@ pub async fn monthly(
         StatusCode::OK,
         &ReportPage {
             chrome: Chrome::for_user("月度通报", "/stats", Some(&signed.auth)),
+            region_picker: if region_picker.value.is_empty() {
+                region_picker.clone().value(&state, &s("region")).await?
+            } else {
+                region_picker
+            },
             region: s("region"),
             region_name: s("region_name"),
             month: s("month"),

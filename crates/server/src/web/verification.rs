@@ -30,7 +30,6 @@ struct SignUpValues {
     username: String,
     enterprise_name: String,
     credit_code: String,
-    region: String,
     contact_name: String,
     contact_phone: String,
 }
@@ -43,6 +42,18 @@ struct SignUpPage {
     errors: Vec<(String, String)>,
     pledge: &'static [&'static str],
     done: bool,
+    region: super::pickers::Picker,
+}
+
+/// The registered region's picker, showing `typed` with the message for it.
+fn region_picker(typed: &str, error: Option<String>) -> super::pickers::Picker {
+    super::pickers::Picker {
+        value: typed.to_string(),
+        ..super::pickers::Picker::region("su-region", "region", "注册地（可不填）").hint(
+            "不填则按统一社会信用代码识别；代码中的注册地已撤销时，输入现在的地区名称或代码。",
+        )
+    }
+    .error(error)
 }
 
 pub async fn signup_page(MaybeSigned(auth): MaybeSigned) -> Response {
@@ -54,6 +65,7 @@ pub async fn signup_page(MaybeSigned(auth): MaybeSigned) -> Response {
             errors: vec![],
             pledge: PLEDGE,
             done: false,
+            region: region_picker("", None),
         },
     )
 }
@@ -63,16 +75,41 @@ pub async fn sign_up(
     RequestCtx(ctx): RequestCtx,
     form: Multipart,
 ) -> AppResult<Response> {
-    let s = read_application(form).await?;
+    let mut s = read_application(form).await?;
+    // The region is picked: a name typed without JavaScript is resolved to its code.
+    let region_error = match super::pickers::region(&state, &s.application.region, None).await? {
+        Ok(Some(code)) => {
+            s.application.region = code.to_string();
+            None
+        }
+        Ok(None) => None,
+        Err(m) => Some(m),
+    };
     let get = |k: &str| s.text.get(k).cloned().unwrap_or_default();
     let values = SignUpValues {
         username: get("username"),
         enterprise_name: get("enterprise_name"),
         credit_code: get("credit_code"),
-        region: get("region"),
         contact_name: get("contact_name"),
         contact_phone: get("contact_phone"),
     };
+    let region = super::pickers::Picker {
+        value: super::pickers::region_label(&state, &s.application.region).await?,
+        ..region_picker("", region_error.clone())
+    };
+    if let Some(m) = region_error {
+        return Ok(render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &SignUpPage {
+                chrome: Chrome::new("企业注册", "/signup"),
+                values,
+                errors: vec![],
+                pledge: PLEDGE,
+                done: false,
+                region: region.error(Some(m)),
+            },
+        ));
+    }
     if get("password") != get("confirm_password") {
         return Ok(render(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -82,6 +119,7 @@ pub async fn sign_up(
                 errors: vec![("confirm_password".into(), "两次输入的密码不一致".into())],
                 pledge: PLEDGE,
                 done: false,
+                region: region.clone(),
             },
         ));
     }
@@ -98,6 +136,7 @@ pub async fn sign_up(
                 errors: vec![],
                 pledge: PLEDGE,
                 done: true,
+                region: region.clone(),
             },
         )),
         Err(ServiceError::Taken(t)) => Ok(render(
@@ -108,6 +147,7 @@ pub async fn sign_up(
                 errors: vec![(t.field, t.violation.message_zh)],
                 pledge: PLEDGE,
                 done: false,
+                region: region.clone(),
             },
         )),
         Err(ServiceError::Invalid(v)) => Ok(render(
@@ -121,6 +161,7 @@ pub async fn sign_up(
                     .collect(),
                 pledge: PLEDGE,
                 done: false,
+                region: region.clone(),
             },
         )),
         Err(e) => Err(e.into()),
