@@ -17,6 +17,7 @@ pub mod enterprise_amendments;
 pub mod enterprises;
 pub mod evaluation;
 pub mod export;
+pub mod identification;
 pub mod generator;
 pub mod lookups;
 pub mod notifications;
