@@ -381,6 +381,41 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("POST", "/directories", Signed(A::ManageDirectories)),
     ("GET", "/directories/{id}", Signed(A::ManageDirectories)),
     ("GET", "/rules", Signed(A::ReadRules)),
+    (
+        "GET",
+        "/identification/methods",
+        Signed(A::ReadIdentificationMethods),
+    ),
+    (
+        "GET",
+        "/identification/methods/new",
+        Signed(A::ManageIdentificationMethods),
+    ),
+    (
+        "POST",
+        "/identification/methods/new",
+        Signed(A::ManageIdentificationMethods),
+    ),
+    (
+        "GET",
+        "/identification/methods/{id}",
+        Signed(A::ReadIdentificationMethods),
+    ),
+    (
+        "GET",
+        "/identification/methods/{id}/edit",
+        Signed(A::ManageIdentificationMethods),
+    ),
+    (
+        "POST",
+        "/identification/methods/{id}/edit",
+        Signed(A::ManageIdentificationMethods),
+    ),
+    (
+        "POST",
+        "/identification/methods/{id}/publish",
+        Signed(A::ManageIdentificationMethods),
+    ),
     ("POST", "/rules/registration", Signed(A::ManageRules)),
     ("POST", "/rules/calendar", Signed(A::ManageRules)),
     ("GET", "/products/{id}/edit", Signed(A::RegisterProducts)),
