@@ -74,9 +74,7 @@ impl Measure {
             Measure::PatentsPer100mRevenue => {
                 "有效专利数 ÷ 销售收入（亿元）；销售收入为零时不可计算"
             }
-            Measure::IpInvestmentShare => {
-                "知识产权投入 ÷ 销售收入 × 100；销售收入为零时不可计算"
-            }
+            Measure::IpInvestmentShare => "知识产权投入 ÷ 销售收入 × 100；销售收入为零时不可计算",
             Measure::ExportShare => "出口额 ÷ 销售收入 × 100；销售收入为零时不可计算",
         }
     }
@@ -291,7 +289,10 @@ impl BenchmarkRule {
     pub fn describe_zh(&self, m: Measure) -> String {
         match self {
             BenchmarkRule::Quantile(q) => {
-                format!("本领域已备案产品的 {} 分位数", plain(*q * Decimal::ONE_HUNDRED))
+                format!(
+                    "本领域已备案产品的 {} 分位数",
+                    plain(*q * Decimal::ONE_HUNDRED)
+                )
             }
             BenchmarkRule::Value(v) => format!("固定值 {} {}", plain(*v), m.unit_zh()),
         }
@@ -417,7 +418,10 @@ impl Method {
         let zero = Decimal::ZERO;
         let mut weights = zero;
         for (i, ind) in self.indicators.iter().enumerate() {
-            if self.indicators[..i].iter().any(|o| o.measure == ind.measure) {
+            if self.indicators[..i]
+                .iter()
+                .any(|o| o.measure == ind.measure)
+            {
                 push(
                     format!("indicators[{i}].measure"),
                     "duplicate_measure",
@@ -508,8 +512,7 @@ impl Method {
             }
             max += it.max_score;
         }
-        if ind.min_experts == 0
-            || (ind.aggregate == Aggregate::TrimmedMean && ind.min_experts < 3)
+        if ind.min_experts == 0 || (ind.aggregate == Aggregate::TrimmedMean && ind.min_experts < 3)
         {
             push(
                 "industry.min_experts".into(),
@@ -550,7 +553,10 @@ impl Method {
                 push(
                     format!("examples[{i}].expert_scores"),
                     "invalid_min_experts",
-                    &format!("要核对认定结论，须给出至少 {} 位专家的评分", ind.min_experts),
+                    &format!(
+                        "要核对认定结论，须给出至少 {} 位专家的评分",
+                        ind.min_experts
+                    ),
                     "not enough expert scores",
                 );
             }
@@ -1046,17 +1052,23 @@ mod tests {
         // 1, 2, 2, 2, 10 at 0.75: position 3 → 2; at 0.9: position 3.6 → 2 + 0.6 × 8 = 6.8.
         let v = ds(&["2", "10", "2", "1", "2"]);
         assert_eq!(
-            percentile_cont(&mut v.clone(), d("0.75")).unwrap().to_string(),
+            percentile_cont(&mut v.clone(), d("0.75"))
+                .unwrap()
+                .to_string(),
             "2.0000"
         );
         assert_eq!(
-            percentile_cont(&mut v.clone(), d("0.9")).unwrap().to_string(),
+            percentile_cont(&mut v.clone(), d("0.9"))
+                .unwrap()
+                .to_string(),
             "6.8000"
         );
         // n = 1: every quantile is the value itself.
         for q in ["0", "0.3", "1"] {
             assert_eq!(
-                percentile_cont(&mut ds(&["7.25"]), d(q)).unwrap().to_string(),
+                percentile_cont(&mut ds(&["7.25"]), d(q))
+                    .unwrap()
+                    .to_string(),
                 "7.2500"
             );
         }
@@ -1067,7 +1079,9 @@ mod tests {
     fn values_round_half_away_from_zero_at_four_places() {
         // 1, 2 at 1/3: 1 + (1/3) × 1 = 1.33333… → 1.3333; 2/3 share → 66.6667 %.
         assert_eq!(
-            percentile_cont(&mut ds(&["1", "2"]), d("0.33333")).unwrap().to_string(),
+            percentile_cont(&mut ds(&["1", "2"]), d("0.33333"))
+                .unwrap()
+                .to_string(),
             "1.3333"
         );
         let f = Figures {
@@ -1173,7 +1187,13 @@ mod tests {
         let small = IndustryCode::parse("3911").unwrap();
         let sibling = IndustryCode::parse("3912").unwrap();
         // 3911 has two products (1, 3); 3912 has three (5, 7, 9): group 391 has 1,3,5,7,9.
-        for (c, n) in [(&small, 1), (&small, 3), (&sibling, 5), (&sibling, 7), (&sibling, 9)] {
+        for (c, n) in [
+            (&small, 1),
+            (&small, 3),
+            (&sibling, 5),
+            (&sibling, 7),
+            (&sibling, 9),
+        ] {
             book.add(&m, c, &patents(n));
         }
         book.finish(&m);
@@ -1186,17 +1206,26 @@ mod tests {
         assert_eq!(b.population, 5);
         assert_eq!(b.fallback_from, Some((small.clone(), 2)));
         let why = b.explain_zh(3);
-        assert!(why.contains("仅 2 件") && why.contains("上级领域 391"), "{why}");
+        assert!(
+            why.contains("仅 2 件") && why.contains("上级领域 391"),
+            "{why}"
+        );
         // A product coded at the group level belongs to the group's field.
         assert_eq!(
-            FieldLevel::Class.field_of(&IndustryCode::parse("391").unwrap()).as_str(),
+            FieldLevel::Class
+                .field_of(&IndustryCode::parse("391").unwrap())
+                .as_str(),
             "391"
         );
         assert_eq!(FieldLevel::Division.field_of(&small).as_str(), "39");
         // The evaluation explains the fallback.
         let e = evaluate(&m, &book, &small, &patents(4));
         assert!(!e.passed);
-        assert!(e.reasons[0].contains("低于本领域基准 5 件"), "{:?}", e.reasons);
+        assert!(
+            e.reasons[0].contains("低于本领域基准 5 件"),
+            "{:?}",
+            e.reasons
+        );
         assert!(e.reasons[0].contains("上级领域 391"), "{:?}", e.reasons);
     }
 
@@ -1248,7 +1277,9 @@ mod tests {
         // Trimmed mean of 50, 62, 64, 90 is 63 ≥ 60.
         assert_eq!(outcome, Some(true));
         assert_eq!(
-            industry_score(&m.industry, &ex.expert_scores).unwrap().to_string(),
+            industry_score(&m.industry, &ex.expert_scores)
+                .unwrap()
+                .to_string(),
             "63.0000"
         );
         // Too few experts: no outcome yet.
@@ -1267,15 +1298,25 @@ mod tests {
         let f = run_examples(&bad);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].index, 1);
-        assert!(f[0].message_zh.contains("发明专利占比不足"), "{}", f[0].message_zh);
+        assert!(
+            f[0].message_zh.contains("发明专利占比不足"),
+            "{}",
+            f[0].message_zh
+        );
     }
 
     #[test]
     fn the_method_round_trips_through_json_with_decimal_strings() {
         let m = starter_method();
         let j = serde_json::to_value(&m).unwrap();
-        assert_eq!(j["indicators"][0]["benchmark"], serde_json::json!({"quantile": "0.5"}));
-        assert_eq!(j["indicators"][1]["benchmark"], serde_json::json!({"value": "30"}));
+        assert_eq!(
+            j["indicators"][0]["benchmark"],
+            serde_json::json!({"quantile": "0.5"})
+        );
+        assert_eq!(
+            j["indicators"][1]["benchmark"],
+            serde_json::json!({"value": "30"})
+        );
         let back: Method = serde_json::from_value(j).unwrap();
         assert_eq!(back, m);
     }

@@ -168,10 +168,7 @@ pub fn app(services: Services, settings: Settings) -> Router {
         )
         .route("/directories/{id}", get(web::directories::coverage))
         .route("/rules", get(web::cycle::rules))
-        .route(
-            "/identification/methods",
-            get(web::identification::list),
-        )
+        .route("/identification/methods", get(web::identification::list))
         .route(
             "/identification/methods/new",
             get(web::identification::new_form).post(web::identification::create),

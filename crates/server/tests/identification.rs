@@ -120,7 +120,14 @@ async fn an_example_that_fails_blocks_publishing_and_published_versions_never_ch
     assert_eq!(v2["current"]["version"], 2);
     assert_eq!(v2["current"]["status"], "draft");
     assert_eq!(v2["published_version"], 1);
-    let (_, v1) = call(&app, Method::GET, &format!("{path}?version=1"), &nation, None).await;
+    let (_, v1) = call(
+        &app,
+        Method::GET,
+        &format!("{path}?version=1"),
+        &nation,
+        None,
+    )
+    .await;
     assert_eq!(v1["current"]["status"], "published");
     assert_eq!(v1["current"]["method"]["min_field_size"], 3);
     // Publishing version 1 again, or editing from it now that version 2 exists, is refused.
@@ -245,7 +252,10 @@ async fn a_method_with_bad_fields_is_refused_field_by_field(fresh: Fresh) {
     let errors = assert_problem(status, &body, 422);
     assert_eq!(
         errors,
-        [("indicators[1].benchmark".to_string(), "invalid_decimal".to_string())]
+        [(
+            "indicators[1].benchmark".to_string(),
+            "invalid_decimal".to_string()
+        )]
     );
     let mut bad = method_with_wrong_example();
     bad["indicators"][0]["benchmark"] = json!({"quantile": "1.5"});
@@ -256,7 +266,10 @@ async fn a_method_with_bad_fields_is_refused_field_by_field(fresh: Fresh) {
         errors,
         [
             ("source.document".to_string(), "required".to_string()),
-            ("indicators[0].benchmark".to_string(), "invalid_quantile".to_string())
+            (
+                "indicators[0].benchmark".to_string(),
+                "invalid_quantile".to_string()
+            )
         ]
     );
     app.stop().await;

@@ -336,7 +336,10 @@ impl Services {
         {
             return Ok((v.method_id, false));
         }
-        assert!(run_examples(&method).is_empty(), "the starter's examples hold");
+        assert!(
+            run_examples(&method).is_empty(),
+            "the starter's examples hold"
+        );
         let body = serde_json::to_string(&method).expect("a method serialises");
         let now = self.now();
         let tx = self.db().begin().await?;

@@ -402,7 +402,11 @@ async fn an_operator_loads_the_starter_identification_method_once(url: String) {
     // Again: nothing new.
     let out = load();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("未重复载入"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("未重复载入"),
+        "{}",
+        text(&out.stdout)
+    );
     let db = zhichan_store::Db::connect(&url).await.unwrap();
     let methods = zhichan_store::identification_methods::latest_of_each(&db)
         .await

@@ -358,7 +358,9 @@ fn label_of(key: &str) -> String {
         return l.to_string();
     }
     let (head, field) = key.split_once('_').unwrap_or((key, ""));
-    let split = head.find(|c: char| c.is_ascii_digit()).unwrap_or(head.len());
+    let split = head
+        .find(|c: char| c.is_ascii_digit())
+        .unwrap_or(head.len());
     let (kind, row) = head.split_at(split);
     let n = row.parse::<usize>().map_or(0, |r| r + 1);
     let part = match field {
@@ -397,7 +399,10 @@ fn values_of(m: &api::Method) -> HashMap<String, String> {
     put("field_level".into(), m.field_level.as_str().into());
     put("min_field_size".into(), m.min_field_size.to_string());
     put("combine".into(), m.combine.as_str().into());
-    put("pass_score".into(), m.pass_score.clone().unwrap_or_default());
+    put(
+        "pass_score".into(),
+        m.pass_score.clone().unwrap_or_default(),
+    );
     put("final_rule".into(), m.final_rule.as_str().into());
     put("min_experts".into(), m.industry.min_experts.to_string());
     put("aggregate".into(), m.industry.aggregate.as_str().into());
@@ -412,7 +417,10 @@ fn values_of(m: &api::Method) -> HashMap<String, String> {
         put(format!("ind{i}_kind"), kind.into());
         put(format!("ind{i}_benchmark"), value);
         put(format!("ind{i}_direction"), ind.direction.as_str().into());
-        put(format!("ind{i}_weight"), ind.weight.clone().unwrap_or_default());
+        put(
+            format!("ind{i}_weight"),
+            ind.weight.clone().unwrap_or_default(),
+        );
     }
     for (i, it) in m.industry.items.iter().enumerate() {
         put(format!("item{i}_name"), it.name.clone());
@@ -444,7 +452,10 @@ fn values_of(m: &api::Method) -> HashMap<String, String> {
                 .join("\n"),
         );
         put(format!("ex{i}_scores"), ex.expert_scores.join(", "));
-        put(format!("ex{i}_passed"), if ex.passed { "yes" } else { "no" }.into());
+        put(
+            format!("ex{i}_passed"),
+            if ex.passed { "yes" } else { "no" }.into(),
+        );
         put(
             format!("ex{i}_outcome"),
             match ex.outcome {
@@ -595,7 +606,11 @@ fn read_form(v: &HashMap<String, String>) -> Read {
         }
         let product = api::Figures {
             valid_patents: int(&format!("ex{i}_valid_patents"), "有效专利数", &mut errors),
-            invention_patents: int(&format!("ex{i}_invention_patents"), "发明专利数", &mut errors),
+            invention_patents: int(
+                &format!("ex{i}_invention_patents"),
+                "发明专利数",
+                &mut errors,
+            ),
             core_patents: {
                 let k = format!("ex{i}_core_patents");
                 (!get(&k).is_empty()).then(|| int(&k, "核心专利数", &mut errors))
@@ -672,8 +687,7 @@ fn read_form(v: &HashMap<String, String>) -> Read {
             aggregate: api::Aggregate::parse(&get("aggregate")).unwrap_or(api::Aggregate::Mean),
             pass_score: get("industry_pass_score"),
         },
-        final_rule: api::FinalRule::parse(&get("final_rule"))
-            .unwrap_or(api::FinalRule::BothPass),
+        final_rule: api::FinalRule::parse(&get("final_rule")).unwrap_or(api::FinalRule::BothPass),
         examples,
     };
     Read {
@@ -724,7 +738,10 @@ fn input_of(path: &str, r: &Read) -> String {
     }
 }
 
-fn field_errors(e: ServiceError, r: &Read) -> Result<(StatusCode, Vec<(String, String)>), AppError> {
+fn field_errors(
+    e: ServiceError,
+    r: &Read,
+) -> Result<(StatusCode, Vec<(String, String)>), AppError> {
     match e {
         ServiceError::Invalid(v) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -742,7 +759,15 @@ pub async fn new_form(signed: Signed) -> AppResult<Response> {
     let mut m = api::Method::of(&zhichan_domain::identification::starter_method());
     m.name = String::new();
     m.source = api::Source::default();
-    Ok(form_page(&signed, StatusCode::OK, None, 0, false, values_of(&m), vec![]))
+    Ok(form_page(
+        &signed,
+        StatusCode::OK,
+        None,
+        0,
+        false,
+        values_of(&m),
+        vec![],
+    ))
 }
 
 pub async fn create(
