@@ -724,6 +724,45 @@ await check('on a phone the menu folds behind a button that the keyboard opens, 
 });
 
 // ------------------------------------------------------------ 6, 7. network and console
+await check('the national administrator edits an identification method in its form, errors beside the fields', async () => withPage(async (page) => {
+  await signIn(page, 'guojia');
+  await enrolTotp(page);
+  await open(page, `${BASE}/identification/methods`);
+  let text = await page.locator('main').innerText();
+  assert(text.includes('示例方法，非国家标准') && text.includes('已发布'), 'the starter method is not listed as published');
+  await navigating(page, () => page.click('a[href="/identification/methods/new"]'));
+  expectedStatus.add(`${BASE}/identification/methods/new`);
+  // Left empty, and a quantile of 1.5: refused, each message beside its field.
+  await page.fill('#f-name', '');
+  await page.fill('#f-ind0_benchmark', '1.5');
+  await navigating(page, () => page.click('main form button[type="submit"]'));
+  const nameError = await page.locator('#f-name ~ .error').innerText();
+  assert(nameError.includes('请填写方法名称'), `no error beside the name: ${nameError}`);
+  const quantileError = await page.locator('#f-ind0_benchmark ~ .error').innerText();
+  assert(quantileError.includes('分位数应在 0 到 1 之间'), `no error beside the benchmark: ${quantileError}`);
+  assert((await page.locator('[role="alert"]').innerText()).includes('指标 1 的基准'), 'the summary does not name the field in Chinese');
+  await page.screenshot({ path: path.join(OUT, 'method-form-errors.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `the form is ${overflow}px wider than a 390px screen`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(OUT, 'method-form-390.png') });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  // Corrected, the draft is saved and its examples checked.
+  await page.fill('#f-name', '电子信息领域试行方法');
+  await page.fill('#f-source_document', '无：本平台试行，非国家标准');
+  await page.fill('#f-ind0_benchmark', '0.5');
+  await navigating(page, () => page.click('main form button[type="submit"]'));
+  text = await page.locator('main').innerText();
+  assert(text.includes('已保存为第 1 版（草稿）') && text.includes('✔ 通过'), 'the saved draft or its examples are not shown');
+  await navigating(page, () => page.click('form[action$="/publish"] button'));
+  text = await page.locator('main').innerText();
+  assert(text.includes('第 1 版已发布'), 'the draft was not published');
+  await page.screenshot({ path: path.join(OUT, 'method-view.png'), fullPage: true });
+  await signOut(page);
+  return 'method-form-errors.png, method-form-390.png, method-view.png';
+}));
+
 await check('no off-host requests', async () => {
   assert(context, 'chromium not launched');
   const uniq = [...new Set(offHost)];

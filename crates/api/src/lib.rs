@@ -6,6 +6,7 @@ pub mod edge;
 pub mod accounts;
 pub mod directories;
 pub mod enterprises;
+pub mod identification;
 pub mod problem;
 pub mod products;
 pub mod reference;

@@ -55,10 +55,14 @@ pub enum Action {
     ManageDirectories,
     /// Apply for, approve, open and close management ports.
     ManagePorts,
+    /// Read the identification methods (评价方法) and their versions (staff).
+    ReadIdentificationMethods,
+    /// Write and publish identification methods (the national administrator).
+    ManageIdentificationMethods,
 }
 
 impl Action {
-    pub const ALL: [Action; 20] = [
+    pub const ALL: [Action; 22] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -79,6 +83,8 @@ impl Action {
         Action::ReadStats,
         Action::ManageDirectories,
         Action::ManagePorts,
+        Action::ReadIdentificationMethods,
+        Action::ManageIdentificationMethods,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -103,6 +109,8 @@ impl Action {
             Action::ReadStats => "read_stats",
             Action::ManageDirectories => "manage_directories",
             Action::ManagePorts => "manage_ports",
+            Action::ReadIdentificationMethods => "read_identification_methods",
+            Action::ManageIdentificationMethods => "manage_identification_methods",
         }
     }
 
@@ -128,6 +136,8 @@ impl Action {
             Action::ReadStats => "查看统计",
             Action::ManageDirectories => "重点名录",
             Action::ManagePorts => "管理端口",
+            Action::ReadIdentificationMethods => "查看认定评价方法",
+            Action::ManageIdentificationMethods => "维护认定评价方法",
         }
     }
 
@@ -184,6 +194,7 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Reviewer, A::EditEnterprise, R::RegionSubtree),
     (Reviewer, A::ReviewRegistrations, R::RegionSubtree),
     (Reviewer, A::ReadRules, R::All),
+    (Reviewer, A::ReadIdentificationMethods, R::All),
     (Admin, A::OwnAccount, R::OwnAccount),
     (Admin, A::ReadEnterprise, R::RegionSubtree),
     (Admin, A::ReadRules, R::All),
@@ -191,7 +202,10 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Admin, A::ReadStats, R::RegionSubtree),
     (Admin, A::ManageDirectories, R::RegionSubtree),
     (Admin, A::ManagePorts, R::RegionSubtree),
+    (Admin, A::ReadIdentificationMethods, R::All),
+    (Admin, A::ManageIdentificationMethods, R::RegionSubtree),
     (Expert, A::OwnAccount, R::OwnAccount),
+    (Expert, A::ReadIdentificationMethods, R::All),
     (University, A::OwnAccount, R::OwnAccount),
     (Service, A::OwnAccount, R::OwnAccount),
     (Sysadmin, A::OwnAccount, R::OwnAccount),

@@ -46,6 +46,7 @@ pub mod audit;
 pub mod calendar;
 pub mod credit_code;
 pub mod enterprises;
+pub mod identification;
 pub mod industries;
 pub mod money;
 pub mod names;

@@ -230,6 +230,31 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("GET", "/api/v1/evaluation", Signed(A::ReadStats)),
     ("GET", "/api/v1/rules/evaluation", Signed(A::ReadRules)),
     ("PUT", "/api/v1/rules/evaluation", Signed(A::ManageRules)),
+    (
+        "GET",
+        "/api/v1/identification/methods",
+        Signed(A::ReadIdentificationMethods),
+    ),
+    (
+        "POST",
+        "/api/v1/identification/methods",
+        Signed(A::ManageIdentificationMethods),
+    ),
+    (
+        "GET",
+        "/api/v1/identification/methods/{id}",
+        Signed(A::ReadIdentificationMethods),
+    ),
+    (
+        "PATCH",
+        "/api/v1/identification/methods/{id}",
+        Signed(A::ManageIdentificationMethods),
+    ),
+    (
+        "POST",
+        "/api/v1/identification/methods/{id}/publish",
+        Signed(A::ManageIdentificationMethods),
+    ),
     ("GET", "/api/v1/ports", Signed(A::ManagePorts)),
     ("POST", "/api/v1/ports", Signed(A::ManagePorts)),
     (
@@ -357,6 +382,41 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("POST", "/directories", Signed(A::ManageDirectories)),
     ("GET", "/directories/{id}", Signed(A::ManageDirectories)),
     ("GET", "/rules", Signed(A::ReadRules)),
+    (
+        "GET",
+        "/identification/methods",
+        Signed(A::ReadIdentificationMethods),
+    ),
+    (
+        "GET",
+        "/identification/methods/new",
+        Signed(A::ManageIdentificationMethods),
+    ),
+    (
+        "POST",
+        "/identification/methods/new",
+        Signed(A::ManageIdentificationMethods),
+    ),
+    (
+        "GET",
+        "/identification/methods/{id}",
+        Signed(A::ReadIdentificationMethods),
+    ),
+    (
+        "GET",
+        "/identification/methods/{id}/edit",
+        Signed(A::ManageIdentificationMethods),
+    ),
+    (
+        "POST",
+        "/identification/methods/{id}/edit",
+        Signed(A::ManageIdentificationMethods),
+    ),
+    (
+        "POST",
+        "/identification/methods/{id}/publish",
+        Signed(A::ManageIdentificationMethods),
+    ),
     ("POST", "/rules/registration", Signed(A::ManageRules)),
     ("POST", "/rules/calendar", Signed(A::ManageRules)),
     ("GET", "/products/{id}/edit", Signed(A::RegisterProducts)),

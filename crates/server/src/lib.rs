@@ -171,6 +171,23 @@ pub fn app(services: Services, settings: Settings) -> Router {
         )
         .route("/directories/{id}", get(web::directories::coverage))
         .route("/rules", get(web::cycle::rules))
+        .route("/identification/methods", get(web::identification::list))
+        .route(
+            "/identification/methods/new",
+            get(web::identification::new_form).post(web::identification::create),
+        )
+        .route(
+            "/identification/methods/{id}",
+            get(web::identification::view),
+        )
+        .route(
+            "/identification/methods/{id}/edit",
+            get(web::identification::edit_form).post(web::identification::save),
+        )
+        .route(
+            "/identification/methods/{id}/publish",
+            post(web::identification::publish),
+        )
         .route(
             "/rules/registration",
             post(web::cycle::save_registration_rules),

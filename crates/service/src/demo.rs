@@ -74,6 +74,13 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
     },
     DemoLogin {
         firm: None,
+        username: "guojia",
+        role: "admin",
+        region: Some("100000"),
+        what: "全国管理员（维护认定评价方法、业务规则；首次登录绑定动态验证码）",
+    },
+    DemoLogin {
+        firm: None,
         username: "xitong",
         role: "sysadmin",
         region: None,
@@ -352,6 +359,8 @@ impl Services {
             }
             business = self.demo_business(&created).await?;
         }
+        // The starter identification method (示例方法，非国家标准), once.
+        self.load_starter_method(&crate::Ctx::cli()).await?;
         Ok(DemoReport {
             regions,
             industries,

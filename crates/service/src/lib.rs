@@ -18,6 +18,7 @@ pub mod enterprises;
 pub mod evaluation;
 pub mod export;
 pub mod generator;
+pub mod identification;
 pub mod lookups;
 pub mod notifications;
 pub mod patents;

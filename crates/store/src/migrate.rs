@@ -60,6 +60,7 @@ const STEPS: &[Step] = &[
     step!(19, "list_by_division"),
     step!(20, "audit_archive_search"),
     step!(23, "list_sorting"),
+    step!(25, "identification_methods"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -131,6 +131,22 @@ enum Command {
         #[command(subcommand)]
         command: ReportCommand,
     },
+    /// Patent-intensive product identification (专利密集型产品认定)
+    Identification {
+        #[command(subcommand)]
+        command: IdentificationCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum IdentificationCommand {
+    /// Load and publish the starter identification method, labelled 示例方法，非国家标准 (an
+    /// example to start from: GB/T 46961-2025's indicators are not public here); nothing when
+    /// it is loaded already
+    LoadStarter {
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Subcommand)]
@@ -448,6 +464,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(describe)?;
             database.close().await;
             println!("{}", serde_json::to_string_pretty(&d)?);
+            Ok(())
+        }
+        Command::Identification {
+            command: IdentificationCommand::LoadStarter { db },
+        } => {
+            let database = open(&db.url).await?;
+            let (id, loaded) = Services::new(database.clone())
+                .load_starter_method(&zhichan_service::Ctx::cli())
+                .await
+                .map_err(describe)?;
+            database.close().await;
+            if loaded {
+                println!("已载入并发布示例评价方法（示例方法，非国家标准），编号 {id}");
+            } else {
+                println!("示例评价方法已存在，编号 {id}，未重复载入");
+            }
             Ok(())
         }
         Command::Report {

@@ -382,3 +382,39 @@ async fn an_operator_opens_a_port_and_generates_monthly_reports(url: String) {
     assert_refused_in_one_sentence(&out, "YYYY-MM");
 }
 on_both_backends!(raw an_operator_opens_a_port_and_generates_monthly_reports);
+
+async fn an_operator_loads_the_starter_identification_method_once(url: String) {
+    let out = zhichan().args(["migrate", "--db", &url]).output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let load = || {
+        zhichan()
+            .args(["identification", "load-starter", "--db", &url])
+            .output()
+            .unwrap()
+    };
+    let out = load();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("示例方法，非国家标准"),
+        "{}",
+        text(&out.stdout)
+    );
+    // Again: nothing new.
+    let out = load();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("未重复载入"),
+        "{}",
+        text(&out.stdout)
+    );
+    let db = zhichan_store::Db::connect(&url).await.unwrap();
+    let methods = zhichan_store::identification_methods::latest_of_each(&db)
+        .await
+        .unwrap();
+    assert_eq!(methods.len(), 1);
+    assert_eq!(methods[0].status, "published");
+    assert_eq!(methods[0].name, "示例方法，非国家标准");
+    db.close().await;
+}
+
+on_both_backends!(raw an_operator_loads_the_starter_identification_method_once);

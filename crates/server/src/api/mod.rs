@@ -7,6 +7,7 @@ pub mod directories;
 pub mod enterprises;
 pub mod evaluation;
 pub mod health;
+pub mod identification;
 pub mod industries;
 pub mod notifications;
 pub mod paging;
@@ -46,7 +47,8 @@ use utoipa_axum::routes;
         (name = "audit", description = "审计日志（安全审计员）"),
         (name = "registration", description = "专利产品备案：企业信息、专利、产品"),
         (name = "statistics", description = "统计：本辖区汇总与按地区、领域、资质、月份的分组（来自实时汇总表）"),
-        (name = "rules", description = "业务规则：工作日历、审核时限、信息更新时间、退回理由模板（版本化数据）")
+        (name = "rules", description = "业务规则：工作日历、审核时限、信息更新时间、退回理由模板（版本化数据）"),
+        (name = "identification", description = "专利密集型产品认定：评价方法（版本化数据）")
     ),
     modifiers(&Security),
     components(schemas(zhichan_api::Problem, zhichan_api::FieldError))
@@ -164,5 +166,8 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(ports::decide))
         .routes(routes!(ports::open))
         .routes(routes!(ports::close))
+        .routes(routes!(identification::list, identification::create))
+        .routes(routes!(identification::get, identification::edit))
+        .routes(routes!(identification::publish))
         .split_for_parts()
 }

@@ -9,6 +9,7 @@ pub mod directories;
 pub mod enterprise_changes;
 pub mod enterprises;
 pub mod evaluation;
+pub mod identification;
 pub mod listing;
 pub mod names;
 pub mod pages;
@@ -92,6 +93,11 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             (Action::ReadStats, "/evaluation", "年度评价"),
             (Action::ManagePorts, "/ports", "管理端口"),
             (Action::ManageRules, "/rules", "业务规则"),
+            (
+                Action::ReadIdentificationMethods,
+                "/identification/methods",
+                "认定评价方法",
+            ),
             (Action::ReadUsers, "/admin/users", "用户管理"),
             (Action::ReadSecurityPolicy, "/admin/security", "安全策略"),
             (Action::ReadAudit, "/audit", "审计日志"),

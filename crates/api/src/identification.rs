@@ -1,0 +1,488 @@
+//! Identification (认定): methods (评价方法) as versioned data.
+//!
+//! Values that are not money and may be fractional are JSON strings in decimal notation; money
+//! is a string in yuan with at most two decimals.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use zhichan_domain::identification as dom;
+use zhichan_domain::identification::Decimal;
+use zhichan_domain::{Money, Violation};
+
+edge_enum!(
+    /// What the platform computes for a product's reference year.
+    Measure, "measure", mirrors DomMeasure, {
+        ValidPatents = "valid_patents",
+        InventionPatents = "invention_patents",
+        InventionShare = "invention_share",
+        CorePatents = "core_patents",
+        SalesRevenue = "sales_revenue",
+        RevenueGrowth = "revenue_growth",
+        PatentsPer100mRevenue = "patents_per_100m_revenue",
+        IpInvestmentShare = "ip_investment_share",
+        ExportShare = "export_share",
+    }
+);
+use dom::Measure as DomMeasure;
+
+edge_enum!(
+    /// The GB/T 4754-2017 level that defines a field: 大类, 中类 or 小类.
+    FieldLevel, "field_level", mirrors DomFieldLevel, {
+        Division = "division", Group = "group", Class = "class",
+    }
+);
+use dom::FieldLevel as DomFieldLevel;
+
+edge_enum!(
+    /// `at_least` (the value must reach the benchmark) or `at_most` (must not exceed it).
+    Direction, "direction", mirrors DomDirection, { AtLeast = "at_least", AtMost = "at_most" }
+);
+use dom::Direction as DomDirection;
+
+edge_enum!(
+    /// `all` indicators must pass, or a `weighted` score must reach `pass_score`.
+    Combine, "combine", mirrors DomCombine, { All = "all", Weighted = "weighted" }
+);
+use dom::Combine as DomCombine;
+
+edge_enum!(
+    /// How the experts' scores combine.
+    Aggregate, "aggregate", mirrors DomAggregate, {
+        Mean = "mean", TrimmedMean = "trimmed_mean", Median = "median",
+    }
+);
+use dom::Aggregate as DomAggregate;
+
+edge_enum!(
+    /// How the patent evaluation and the industry evaluation make the outcome.
+    FinalRule, "final_rule", mirrors DomFinalRule, { BothPass = "both_pass", PatentOnly = "patent_only" }
+);
+use dom::FinalRule as DomFinalRule;
+
+edge_enum!(
+    /// A version is a `draft` until `published`; a published version is never edited.
+    MethodStatus, "status", { Draft = "draft", Published = "published" }
+);
+
+/// A benchmark: `{"quantile":"0.5"}` (of the field's registered products) or `{"value":"3"}`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Benchmark {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "0.5")]
+    pub quantile: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// One indicator.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Indicator {
+    pub measure: Measure,
+    pub benchmark: Benchmark,
+    pub direction: Direction,
+    /// Points for passing it (weighted combination only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<String>,
+}
+
+/// The document and clause the method comes from, stated honestly.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Source {
+    pub document: String,
+    #[serde(default)]
+    pub clause: String,
+}
+
+/// One item of the experts' score sheet.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreItem {
+    pub name: String,
+    pub max_score: String,
+}
+
+/// The industry evaluation (产业性评价) by experts.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndustryEvaluation {
+    pub items: Vec<ScoreItem>,
+    pub min_experts: u32,
+    pub aggregate: Aggregate,
+    pub pass_score: String,
+}
+
+/// A product's figures for the reference year (money in yuan).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Figures {
+    pub valid_patents: u32,
+    pub invention_patents: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub core_patents: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sales_revenue: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prior_sales_revenue: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_investment: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_value: Option<String>,
+}
+
+/// A worked example: inputs and the outcome the method must give.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    pub name: String,
+    pub product: Figures,
+    /// The other registered products of the product's field.
+    #[serde(default)]
+    pub field: Vec<Figures>,
+    /// Each expert's total score.
+    #[serde(default)]
+    pub expert_scores: Vec<String>,
+    /// The expected patent evaluation.
+    pub passed: bool,
+    /// The expected final outcome.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<bool>,
+}
+
+/// An identification method.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Method {
+    pub name: String,
+    pub source: Source,
+    pub field_level: FieldLevel,
+    /// A field with fewer products having a measure uses its parent field's benchmark.
+    pub min_field_size: u32,
+    pub indicators: Vec<Indicator>,
+    pub combine: Combine,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pass_score: Option<String>,
+    pub industry: IndustryEvaluation,
+    pub final_rule: FinalRule,
+    #[serde(default)]
+    pub examples: Vec<Example>,
+}
+
+/// `PATCH /api/v1/identification/methods/{id}`: the whole method and the version it is based on
+/// (a draft is changed in place; a published version gets a new draft after it).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct MethodEdit {
+    pub version: i64,
+    pub method: Method,
+}
+
+/// `POST …/{id}/publish`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct MethodPublish {
+    pub version: i64,
+}
+
+/// How a worked example fares.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExampleResult {
+    pub name: String,
+    pub holds: bool,
+    /// What came out when it does not hold.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// One version of a method, in full.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MethodVersion {
+    pub id: i64,
+    pub version: i64,
+    pub status: MethodStatus,
+    pub method: Method,
+    pub examples: Vec<ExampleResult>,
+    pub changed_by: String,
+    pub changed_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_by: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
+}
+
+/// A version in a method's history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct VersionSummary {
+    pub version: i64,
+    pub status: MethodStatus,
+    pub changed_by: String,
+    pub changed_at: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
+}
+
+/// `GET /api/v1/identification/methods/{id}`: a version (the newest, or `?version=`) and the
+/// history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MethodDetail {
+    pub current: MethodVersion,
+    /// The newest published version, if any.
+    pub published_version: Option<i64>,
+    pub versions: Vec<VersionSummary>,
+}
+
+/// One method in the list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MethodListItem {
+    pub id: i64,
+    pub name: String,
+    /// The newest version and its status.
+    pub version: i64,
+    pub status: MethodStatus,
+    pub published_version: Option<i64>,
+    pub changed_at: String,
+}
+
+/// `GET /api/v1/identification/methods`.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct MethodList {
+    pub items: Vec<MethodListItem>,
+}
+
+fn decimal(field: String, s: &str, errs: &mut Vec<(String, Violation)>) -> Decimal {
+    match s.trim().parse::<Decimal>() {
+        Ok(d) => d,
+        Err(_) => {
+            let shown = zhichan_domain::validation::echo(s);
+            errs.push((
+                field,
+                Violation::new(
+                    "invalid_decimal",
+                    format!("“{shown}”不是有效的数字，请填写如 0.5 或 30 的十进制数"),
+                    format!("\"{shown}\" is not a decimal number"),
+                ),
+            ));
+            Decimal::ZERO
+        }
+    }
+}
+
+fn money(field: String, s: &Option<String>, errs: &mut Vec<(String, Violation)>) -> Option<Money> {
+    let s = s.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+    match Money::parse(s) {
+        Ok(m) => Some(m),
+        Err(v) => {
+            errs.push((field, v));
+            None
+        }
+    }
+}
+
+impl Figures {
+    fn to_domain(&self, at: &str, errs: &mut Vec<(String, Violation)>) -> dom::Figures {
+        dom::Figures {
+            valid_patents: self.valid_patents,
+            invention_patents: self.invention_patents,
+            core_patents: self.core_patents,
+            sales_revenue: money(format!("{at}.sales_revenue"), &self.sales_revenue, errs),
+            prior_sales_revenue: money(
+                format!("{at}.prior_sales_revenue"),
+                &self.prior_sales_revenue,
+                errs,
+            ),
+            ip_investment: money(format!("{at}.ip_investment"), &self.ip_investment, errs),
+            export_value: money(format!("{at}.export_value"), &self.export_value, errs),
+        }
+    }
+
+    fn of(f: &dom::Figures) -> Self {
+        let m = |m: Option<Money>| m.map(|m| m.to_string());
+        Figures {
+            valid_patents: f.valid_patents,
+            invention_patents: f.invention_patents,
+            core_patents: f.core_patents,
+            sales_revenue: m(f.sales_revenue),
+            prior_sales_revenue: m(f.prior_sales_revenue),
+            ip_investment: m(f.ip_investment),
+            export_value: m(f.export_value),
+        }
+    }
+}
+
+impl Method {
+    /// The domain method, or every field that does not parse or hold (paths as in the JSON).
+    pub fn to_domain(&self) -> Result<dom::Method, Vec<(String, Violation)>> {
+        let mut errs = Vec::new();
+        let mut indicators = Vec::new();
+        for (i, ind) in self.indicators.iter().enumerate() {
+            let at = format!("indicators[{i}]");
+            let benchmark = match (&ind.benchmark.quantile, &ind.benchmark.value) {
+                (Some(q), None) => {
+                    dom::BenchmarkRule::Quantile(decimal(format!("{at}.benchmark"), q, &mut errs))
+                }
+                (None, Some(v)) => {
+                    dom::BenchmarkRule::Value(decimal(format!("{at}.benchmark"), v, &mut errs))
+                }
+                _ => {
+                    errs.push((
+                        format!("{at}.benchmark"),
+                        Violation::new(
+                            "invalid_benchmark",
+                            "基准应为分位数或固定值二者之一",
+                            "benchmark needs exactly one of quantile and value",
+                        ),
+                    ));
+                    dom::BenchmarkRule::Value(Decimal::ZERO)
+                }
+            };
+            let weight = ind
+                .weight
+                .as_deref()
+                .filter(|w| !w.trim().is_empty())
+                .map(|w| decimal(format!("{at}.weight"), w, &mut errs));
+            indicators.push(dom::Indicator {
+                measure: ind.measure.into(),
+                benchmark,
+                direction: ind.direction.into(),
+                weight,
+            });
+        }
+        let pass_score = self
+            .pass_score
+            .as_deref()
+            .filter(|w| !w.trim().is_empty())
+            .map(|p| decimal("pass_score".into(), p, &mut errs));
+        let items = self
+            .industry
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, it)| dom::ScoreItem {
+                name: it.name.trim().to_string(),
+                max_score: decimal(
+                    format!("industry.items[{i}].max_score"),
+                    &it.max_score,
+                    &mut errs,
+                ),
+            })
+            .collect();
+        let industry = dom::IndustryEvaluation {
+            items,
+            min_experts: self.industry.min_experts,
+            aggregate: self.industry.aggregate.into(),
+            pass_score: decimal(
+                "industry.pass_score".into(),
+                &self.industry.pass_score,
+                &mut errs,
+            ),
+        };
+        let mut examples = Vec::new();
+        for (i, ex) in self.examples.iter().enumerate() {
+            let at = format!("examples[{i}]");
+            examples.push(dom::Example {
+                name: ex.name.trim().to_string(),
+                product: ex.product.to_domain(&format!("{at}.product"), &mut errs),
+                field: ex
+                    .field
+                    .iter()
+                    .enumerate()
+                    .map(|(k, f)| f.to_domain(&format!("{at}.field[{k}]"), &mut errs))
+                    .collect(),
+                expert_scores: ex
+                    .expert_scores
+                    .iter()
+                    .enumerate()
+                    .map(|(k, s)| decimal(format!("{at}.expert_scores[{k}]"), s, &mut errs))
+                    .collect(),
+                passed: ex.passed,
+                outcome: ex.outcome,
+            });
+        }
+        let m = dom::Method {
+            name: self.name.trim().to_string(),
+            source: dom::Source {
+                document: self.source.document.trim().to_string(),
+                clause: self.source.clause.trim().to_string(),
+            },
+            field_level: self.field_level.into(),
+            min_field_size: self.min_field_size,
+            indicators,
+            combine: self.combine.into(),
+            pass_score,
+            industry,
+            final_rule: self.final_rule.into(),
+            examples,
+        };
+        if !errs.is_empty() {
+            return Err(errs);
+        }
+        let more = m.check();
+        if more.is_empty() {
+            Ok(m)
+        } else {
+            Err(more)
+        }
+    }
+
+    /// The JSON shape of a domain method.
+    pub fn of(m: &dom::Method) -> Self {
+        let s = |d: Decimal| d.to_string();
+        Method {
+            name: m.name.clone(),
+            source: Source {
+                document: m.source.document.clone(),
+                clause: m.source.clause.clone(),
+            },
+            field_level: m.field_level.into(),
+            min_field_size: m.min_field_size,
+            indicators: m
+                .indicators
+                .iter()
+                .map(|i| Indicator {
+                    measure: i.measure.into(),
+                    benchmark: match i.benchmark {
+                        dom::BenchmarkRule::Quantile(q) => Benchmark {
+                            quantile: Some(s(q)),
+                            value: None,
+                        },
+                        dom::BenchmarkRule::Value(v) => Benchmark {
+                            quantile: None,
+                            value: Some(s(v)),
+                        },
+                    },
+                    direction: i.direction.into(),
+                    weight: i.weight.map(s),
+                })
+                .collect(),
+            combine: m.combine.into(),
+            pass_score: m.pass_score.map(s),
+            industry: IndustryEvaluation {
+                items: m
+                    .industry
+                    .items
+                    .iter()
+                    .map(|it| ScoreItem {
+                        name: it.name.clone(),
+                        max_score: s(it.max_score),
+                    })
+                    .collect(),
+                min_experts: m.industry.min_experts,
+                aggregate: m.industry.aggregate.into(),
+                pass_score: s(m.industry.pass_score),
+            },
+            final_rule: m.final_rule.into(),
+            examples: m
+                .examples
+                .iter()
+                .map(|e| Example {
+                    name: e.name.clone(),
+                    product: Figures::of(&e.product),
+                    field: e.field.iter().map(Figures::of).collect(),
+                    expert_scores: e.expert_scores.iter().map(|d| s(*d)).collect(),
+                    passed: e.passed,
+                    outcome: e.outcome,
+                })
+                .collect(),
+        }
+    }
+}
