@@ -33,6 +33,7 @@ pub mod security;
 pub mod stats;
 pub mod uploads;
 pub mod verification;
+pub mod workbench;
 
 use clock::{Clock, SystemClock};
 use std::sync::Arc;

@@ -473,6 +473,10 @@ pub struct Filter {
     pub amendment: Option<zhichan_domain::registration::AmendmentStatus>,
     /// Oldest submission first (the review queue) instead of newest change first.
     pub queue_order: bool,
+    /// Only products reviewed before (returned, then submitted again).
+    pub resubmitted: bool,
+    /// Only products submitted before this moment (the overdue part of the review queue).
+    pub submitted_before: Option<Timestamp>,
 }
 
 /// The codes that begin with an industry code, as a half-open range `[lo, hi)` that an index
@@ -581,6 +585,13 @@ fn conditions(within: &Within, filter: &Filter) -> (String, Vec<crate::Param>) {
             },
         }
     }
+    if filter.resubmitted {
+        conds.push("reviewed_at IS NOT NULL".to_string());
+    }
+    if let Some(t) = filter.submitted_before {
+        let a = bind(t.to_string().into(), &mut params);
+        conds.push(format!("submitted_at < {a}"));
+    }
     if let Some(t) = filter
         .text
         .as_deref()
@@ -641,6 +652,16 @@ fn order_of(filter: &Filter) -> &'static str {
     } else {
         "updated_at DESC, id DESC"
     }
+}
+
+/// How many products within `within` match `filter` (one COUNT over the list indexes).
+pub async fn count_matching(
+    ex: &impl Exec,
+    within: &Within,
+    filter: &Filter,
+) -> Result<i64, StoreError> {
+    let (filter_sql, params) = conditions(within, filter);
+    count(ex, &filter_sql, params).await
 }
 
 /// How many products match a list's conditions.

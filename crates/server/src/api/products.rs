@@ -510,6 +510,7 @@ pub fn filter_of(q: &HashMap<String, String>) -> AppResult<Filter> {
         region,
         field,
         text: get("q").map(|t| t.chars().take(50).collect()),
+        ..Filter::default()
     })
 }
 

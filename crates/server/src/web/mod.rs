@@ -16,6 +16,7 @@ pub mod reports;
 pub mod setup;
 pub mod stats;
 pub mod verification;
+pub mod workbench;
 
 use crate::assets;
 use askama::Template;

@@ -112,7 +112,7 @@ async fn rows_of(state: &AppState, views: Vec<ProductView>) -> AppResult<Vec<Row
 
 fn query_keep(q: &HashMap<String, String>) -> String {
     let mut parts = Vec::new();
-    for k in ["q", "field", "region"] {
+    for k in ["q", "field", "region", "wait"] {
         if let Some(v) = q.get(k).filter(|v| !v.trim().is_empty()) {
             parts.push(format!("{k}={}", urlencode(v.trim())));
         }
@@ -141,7 +141,15 @@ async fn list_page(
     notice: Option<String>,
 ) -> AppResult<Response> {
     let paging = Paging::from_query(q)?;
-    let filter = crate::api::products::filter_of(q)?;
+    let mut filter = crate::api::products::filter_of(q)?;
+    // The workbench's filtered queues: overdue, and returned then submitted again.
+    match q.get("wait").map(|w| w.trim()) {
+        Some("overdue") => {
+            filter.submitted_before = Some(state.services.overdue_before().await?)
+        }
+        Some("resubmitted") => filter.resubmitted = true,
+        _ => {}
+    }
     let (rows, total) = state
         .services
         .products(
