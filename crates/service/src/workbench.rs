@@ -85,6 +85,8 @@ pub struct OfficeBench {
     pub directories: Vec<DirectoryCoverage>,
     /// Port applications below the office waiting for its decision.
     pub ports_waiting: i64,
+    /// Sub-regions whose management port is not open yet.
+    pub ports_unopened: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -194,7 +196,7 @@ impl Services {
         let mut resubmitted_items = Vec::with_capacity(rows.len());
         for p in rows {
             resubmitted_items.push(Resubmitted {
-                returned_version: store::returned_version(db, p.id).await?,
+                returned_version: store::returned_version(db, p.id, p.version).await?,
                 id: p.id,
                 name: p.name,
                 model: p.model,
@@ -256,10 +258,24 @@ impl Services {
                 });
             }
         }
-        let ports_waiting = match authorize(actor, Action::ManagePorts) {
-            Ok(_) => store::ports_waiting(db, region).await?,
-            Err(_) => 0,
-        };
+        let (mut ports_waiting, mut ports_unopened) = (0, 0);
+        if authorize(actor, Action::ManagePorts).is_ok() {
+            // One row per region at most: the subtree's ports are few.
+            let ports = zhichan_store::ports::within(db, region).await?;
+            ports_waiting = ports
+                .iter()
+                .filter(|p| p.region != region && p.status == "applied")
+                .count() as i64;
+            let open: std::collections::HashSet<RegionCode> = ports
+                .iter()
+                .filter(|p| p.status == "open")
+                .map(|p| p.region)
+                .collect();
+            ports_unopened = sub_regions
+                .iter()
+                .filter(|c| !open.contains(&c.code))
+                .count() as i64;
+        }
         Ok(OfficeBench {
             region,
             region_name: region_name(self, region).await?,
@@ -269,6 +285,7 @@ impl Services {
             summary,
             directories: dirs,
             ports_waiting,
+            ports_unopened,
         })
     }
 

@@ -473,7 +473,7 @@ pub struct Filter {
     pub amendment: Option<zhichan_domain::registration::AmendmentStatus>,
     /// Oldest submission first (the review queue) instead of newest change first.
     pub queue_order: bool,
-    /// Only products reviewed before (returned, then submitted again).
+    /// Only products returned before (and, with the status, submitted again).
     pub resubmitted: bool,
     /// Only products submitted before this moment (the overdue part of the review queue).
     pub submitted_before: Option<Timestamp>,
@@ -586,7 +586,12 @@ fn conditions(within: &Within, filter: &Filter) -> (String, Vec<crate::Param>) {
         }
     }
     if filter.resubmitted {
-        conds.push("reviewed_at IS NOT NULL".to_string());
+        // Returned once: its history holds a returned version (the versions' primary key).
+        conds.push(
+            "EXISTS (SELECT 1 FROM product_versions v WHERE v.product_id = products.id \
+             AND v.status = 'returned')"
+                .to_string(),
+        );
     }
     if let Some(t) = filter.submitted_before {
         let a = bind(t.to_string().into(), &mut params);

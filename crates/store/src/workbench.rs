@@ -39,30 +39,24 @@ pub async fn enterprise_changes_waiting(
     .await
 }
 
-/// The version a returned product was returned at: the diff from it to the current version
-/// is what the enterprise changed (the primary key of `product_versions`).
-pub async fn returned_version(ex: &impl Exec, product_id: i64) -> Result<Option<i64>, StoreError> {
+/// The version a product was returned at, before its version `current` (submitted again):
+/// the diff from it to `current` is what the enterprise changed. The first returned version
+/// after the submission before (the versions' primary key).
+pub async fn returned_version(
+    ex: &impl Exec,
+    product_id: i64,
+    current: i64,
+) -> Result<Option<i64>, StoreError> {
     ex.fetch_optional(
         Sql::new(
             "SELECT version FROM product_versions WHERE product_id = $1 \
-             AND status = 'returned' ORDER BY version DESC LIMIT 1",
+             AND status = 'returned' AND version < $2 AND version > COALESCE( \
+             (SELECT MAX(s.version) FROM product_versions s WHERE s.product_id = $1 \
+              AND s.status = 'submitted' AND s.version < $2), 0) \
+             ORDER BY version LIMIT 1",
         )
-        .bind(product_id),
-    )
-    .await
-}
-
-/// Port applications below a region waiting for its decision (ports: one row per region).
-pub async fn ports_waiting(ex: &impl Exec, region: RegionCode) -> Result<i64, StoreError> {
-    let (lo, hi) = region.subtree();
-    ex.fetch_one(
-        Sql::new(
-            "SELECT COUNT(*) FROM ports WHERE status = 'applied' \
-             AND region BETWEEN $1 AND $2 AND region <> $3",
-        )
-        .bind(i64::from(lo))
-        .bind(i64::from(hi))
-        .bind(region),
+        .bind(product_id)
+        .bind(current),
     )
     .await
 }

@@ -274,12 +274,20 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
             dirs.empty = "暂无本级导入的重点名录";
             dirs.more.push(("/directories".into(), "重点名录"));
             let mut waiting = Section::new("w-waiting", "等待处理");
-            waiting.tiles = vec![tile(
-                "待审批的下级管理端口",
-                b.ports_waiting,
-                "/ports",
-                b.ports_waiting > 0,
-            )];
+            waiting.tiles = vec![
+                tile(
+                    "待审批的端口申请",
+                    b.ports_waiting,
+                    "/ports",
+                    b.ports_waiting > 0,
+                ),
+                tile(
+                    "尚未开通管理端口的下级地区",
+                    b.ports_unopened,
+                    "/ports",
+                    false,
+                ),
+            ];
             waiting.more.push(("/stats".into(), "统计"));
             waiting
                 .more
