@@ -401,3 +401,33 @@ async fn the_administrators_see_accounts_to_grant_lockouts_and_the_days_audit(fr
     app.stop().await;
 }
 on_both_backends!(the_administrators_see_accounts_to_grant_lockouts_and_the_days_audit);
+
+async fn every_page_names_who_runs_the_site_as_configured(fresh: Fresh) {
+    let site = zhichan_server::web::SiteInfo {
+        sponsor: "抚州市市场监督管理局（知识产权局）".into(),
+        phone: "0794-8260000".into(),
+        icp: "赣ICP备12345678号".into(),
+        psb: "赣公网安备36100202000001号".into(),
+    };
+    let app = support::spawn_with(
+        &fresh,
+        zhichan_server::Settings {
+            site,
+            ..Default::default()
+        },
+    )
+    .await;
+    for path in ["/", "/login", "/about", "/verify", "/no-such-page"] {
+        let (_, _, html) = app.get_text(path).await;
+        for want in [
+            "主办单位：抚州市市场监督管理局（知识产权局）",
+            "联系电话：0794-8260000",
+            "赣ICP备12345678号",
+            "赣公网安备36100202000001号",
+        ] {
+            assert!(html.contains(want), "{path} lacks {want}");
+        }
+    }
+    app.stop().await;
+}
+on_both_backends!(every_page_names_who_runs_the_site_as_configured);

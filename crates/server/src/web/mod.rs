@@ -40,12 +40,50 @@ pub struct UserBox {
     pub csrf: String,
 }
 
+/// Who runs the site, as the footer of every page says: the sponsoring unit (主办单位), its
+/// telephone, the ICP filing number (ICP备案号) and the public security filing number
+/// (公安备案号). Each is shown when set (`zhichan serve --site-…` or `ZHICHAN_SITE_…`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SiteInfo {
+    pub sponsor: String,
+    pub phone: String,
+    pub icp: String,
+    pub psb: String,
+}
+
+impl SiteInfo {
+    pub fn is_empty(&self) -> bool {
+        self.sponsor.is_empty() && self.phone.is_empty() && self.icp.is_empty() && self.psb.is_empty()
+    }
+}
+
+static SITE: std::sync::RwLock<Option<std::sync::Arc<SiteInfo>>> = std::sync::RwLock::new(None);
+
+/// Sets the footer's site information for the process (a server configured without any keeps
+/// what an earlier one in the same process set: one process serves one site).
+pub fn set_site(site: &SiteInfo) {
+    if site.is_empty() {
+        return;
+    }
+    if let Ok(mut s) = SITE.write() {
+        *s = Some(std::sync::Arc::new(site.clone()));
+    }
+}
+
+fn site() -> std::sync::Arc<SiteInfo> {
+    SITE.read()
+        .ok()
+        .and_then(|s| s.clone())
+        .unwrap_or_default()
+}
+
 /// What the layout needs on every page.
 pub struct Chrome {
     pub title: String,
     pub nav: Vec<NavItem>,
     pub version: &'static str,
     pub user: Option<UserBox>,
+    pub site: std::sync::Arc<SiteInfo>,
 }
 
 /// The navigation entries of each role: the one place the menu grows as pages land.
@@ -123,6 +161,7 @@ impl Chrome {
                 })
                 .collect(),
             version: env!("CARGO_PKG_VERSION"),
+            site: site(),
             user: auth.map(|a| UserBox {
                 username: a.user.username.clone(),
                 role: a.actor.role.label_zh(),
