@@ -276,7 +276,7 @@ async fn an_office_sees_this_months_registrations_by_sub_region_and_not_its_sibl
         let (id, v) = submitted(&app, token, code, name, product, seed).await;
         review(&app, &reviewer, id, v, "approve").await;
     }
-    submitted(&app, &firm, LINCHUAN, lc_name, "采集终端丙", 14).await;
+    let waiting = submitted(&app, &firm, LINCHUAN, lc_name, "采集终端丙", 14).await;
 
     let month = "/reports/monthly?month=2026-11";
     let home = page(&app, "/", &city).await;
@@ -316,9 +316,30 @@ async fn an_office_sees_this_months_registrations_by_sub_region_and_not_its_sibl
     let home = page(&app, "/", &sibling).await;
     assert_eq!(figure(&home, month), Some(1));
     assert!(!home.contains("临川"), "nor to the sibling");
-    // The linked lists count the same.
-    let monthly = page(&app, month, &county).await;
-    assert!(monthly.contains("<td>2</td>") || monthly.contains(">2<"), "{monthly}");
+    // The monthly report opens on the month with data (not the empty one before), ranks the
+    // counties by it with ties sharing a rank and the zeros unranked, under its own menu item.
+    clock.advance(time::Duration::days(25));
+    let monthly = page(&app, "/reports/monthly", &city).await;
+    assert!(monthly.contains("抚州市 2026-11 专利产品备案月度通报"), "{monthly}");
+    assert!(monthly.contains(
+        "<tr><td>1</td><td><a href=\"/reports/monthly?region=361002&month=2026-11\">临川区</a>"
+    ));
+    assert!(monthly.contains(
+        "<tr><td>2</td><td><a href=\"/reports/monthly?region=361003&month=2026-11\">东乡区</a>"
+    ));
+    assert!(
+        monthly.contains("<tr><td>—</td>"),
+        "the counties with nothing are not ranked"
+    );
+    assert!(monthly.contains("href=\"/reports/monthly\" aria-current=\"page\""));
+    assert!(!monthly.contains("href=\"/stats\" aria-current"));
+    // In December two counties with one each share the first rank.
+    let (id, v) = submitted(&app, &other, &dx, dx_name, "东乡传感器", 15).await;
+    review(&app, &reviewer, id, v, "approve").await;
+    review(&app, &reviewer, waiting.0, waiting.1, "approve").await;
+    let monthly = page(&app, "/reports/monthly?month=2026-12", &city).await;
+    let firsts = monthly.matches("<tr><td>1</td>").count();
+    assert_eq!(firsts, 2, "{monthly}");
     app.stop().await;
 }
 on_both_backends!(an_office_sees_this_months_registrations_by_sub_region_and_not_its_siblings);
