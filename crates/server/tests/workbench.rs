@@ -308,6 +308,13 @@ async fn an_office_sees_this_months_registrations_by_sub_region_and_not_its_sibl
         "{home}"
     );
 
+    // The stats page's breadcrumbs name the province above the city as plain text: a link
+    // would lead the city office to a 404.
+    let stats = page(&app, "/stats?region=361002", &city).await;
+    assert!(stats.contains("<span>江西省</span>"), "{stats}");
+    assert!(!stats.contains("href=\"/stats?region=360000\""));
+    assert!(stats.contains("<a href=\"/stats?region=361000\">抚州市</a>"));
+
     // The county office counts its own county only.
     let home = page(&app, "/", &county).await;
     assert_eq!(figure(&home, month), Some(2), "{home}");
