@@ -459,3 +459,63 @@ async fn every_page_names_who_runs_the_site_as_configured(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(every_page_names_who_runs_the_site_as_configured);
+
+async fn a_reason_from_a_template_reaches_the_enterprise_once_and_stays_beside_its_form(
+    fresh: Fresh,
+) {
+    add_user(&fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
+    add_user(&fresh, "rev.linchuan", "reviewer", Some("361002"), None).await;
+    let app = support::spawn_app(&fresh).await;
+    let firm = app.token(&fresh, "linchuan.tech").await;
+    let lc_name = "抚州市临川区示例科技有限公司";
+    profile(&app, &firm, LINCHUAN, lc_name).await;
+    let (id, v) = submitted(&app, &firm, LINCHUAN, lc_name, "采集终端甲", 21).await;
+
+    // The page writes the chosen template into the text box; the reviewer sends both.
+    let template = "产品名称或型号规格填写不规范，请按产品铭牌或说明书填写";
+    let reviewer = app.login("rev.linchuan").await;
+    let view = reviewer
+        .client
+        .get(app.url(&format!("/products/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(view.contains("data-fills=\"pr-reason\""), "the template fills the box");
+    let res = reviewer
+        .client
+        .post(app.url(&format!("/products/{id}")))
+        .form(&[
+            ("csrf", reviewer.csrf.as_str()),
+            ("op", "return"),
+            ("version", &v.to_string()),
+            ("template", template),
+            ("reason", &format!("{template}，型号应为 ZC-100A")),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_redirection() || res.status().is_success());
+    let p = app
+        .read_as(&format!("/api/v1/products/{id}"), &firm)
+        .await;
+    assert_eq!(p["status"], "returned");
+    assert_eq!(
+        p["return_reason"],
+        format!("{template}，型号应为 ZC-100A"),
+        "the reason once"
+    );
+    let notes = app.read_as("/api/v1/notifications", &firm).await;
+    let text = notes.to_string();
+    assert_eq!(text.matches(template).count(), 1, "{text}");
+
+    // The enterprise's edit form shows what is to be fixed at its top.
+    let form = page(&app, &format!("/products/{id}/edit"), &firm).await;
+    let at = form.find("退回理由：").expect("reason on the form");
+    assert!(form[at..].contains("型号应为 ZC-100A"));
+    assert!(at < form.find("<form class=\"card\"").unwrap());
+    app.stop().await;
+}
+on_both_backends!(a_reason_from_a_template_reaches_the_enterprise_once_and_stays_beside_its_form);

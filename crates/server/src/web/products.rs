@@ -517,10 +517,12 @@ pub struct StepForm {
 
 impl StepForm {
     /// The reason as the reviewer composed it: a template, their own words, or both.
+    /// A template the text box already holds (the page fills it in) is not added again.
     fn composed_reason(&self) -> String {
         match (self.template.trim(), self.reason.trim()) {
             ("", r) => r.to_string(),
             (t, "") => t.to_string(),
+            (t, r) if r.contains(t) => r.to_string(),
             (t, r) => format!("{t}；{r}"),
         }
     }
@@ -666,6 +668,8 @@ struct FormPage {
     statuses: Vec<(&'static str, &'static str)>,
     rights: Vec<(&'static str, &'static str)>,
     errors: Vec<(String, String)>,
+    /// Why the registration (or its change) was returned: what this edit is to fix.
+    returned: Option<String>,
 }
 
 fn form_page(
@@ -675,6 +679,18 @@ fn form_page(
     version: i64,
     input: &ProductInput,
     errors: Vec<(String, String)>,
+) -> Response {
+    form_page_returned(signed, status, action, version, input, errors, None)
+}
+
+fn form_page_returned(
+    signed: &Signed,
+    status: StatusCode,
+    action: String,
+    version: i64,
+    input: &ProductInput,
+    errors: Vec<(String, String)>,
+    returned: Option<String>,
 ) -> Response {
     let mut figures: Vec<FigRow> = input
         .figures
@@ -729,6 +745,7 @@ fn form_page(
                 .map(|s| (s.as_str(), s.label_zh()))
                 .collect(),
             errors,
+            returned,
         },
     )
 }
@@ -860,13 +877,22 @@ pub async fn edit_form(
         .services
         .product_edit_input(&signed.auth.actor, id)
         .await?;
-    Ok(form_page(
+    // The reason being fixed stays in sight at the top of the form.
+    let view = state.services.product(&signed.auth.actor, id).await?;
+    let p = &view.product;
+    let returned = match &p.amendment {
+        Some(a) if a.status == AmendmentStatus::Returned => a.return_reason.clone(),
+        _ if p.status == ProductStatus::Returned => p.return_reason.clone(),
+        _ => None,
+    };
+    Ok(form_page_returned(
         &signed,
         StatusCode::OK,
         format!("/products/{id}/edit"),
         version,
         &input,
         vec![],
+        returned.filter(|r| !r.trim().is_empty()),
     ))
 }
 
