@@ -369,6 +369,8 @@ async fn the_administrators_see_accounts_to_grant_lockouts_and_the_days_audit(fr
     let home = page(&app, "/", &sys).await;
     assert_eq!(figure(&home, "/admin/users?pending=grant"), Some(0));
     assert!(home.contains("暂无待授权账号"));
+    let list = page(&app, "/admin/users?pending=grant", &sys).await;
+    assert!(list.contains("<td class=\"empty\" colspan=\"8\">暂无数据</td>"), "{list}");
 
     // The system administrator creates two accounts; they wait for their grant.
     for (username, contact) in [("shen.he", "13800138000"), ("li.si", "13800138001")] {

@@ -182,7 +182,7 @@ impl Chrome {
 /// and answered with a plain 500.
 pub fn render(status: StatusCode, t: &impl Template) -> Response {
     match t.render() {
-        Ok(body) => (status, Html(body)).into_response(),
+        Ok(body) => (status, Html(with_empty_rows(body))).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed to render");
             let mut res = (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误").into_response();
@@ -193,6 +193,47 @@ pub fn render(status: StatusCode, t: &impl Template) -> Response {
             res
         }
     }
+}
+
+/// What an empty table body says.
+const NO_DATA: &str = "暂无数据";
+
+/// Every table whose body came out empty says so in one row spanning its header's columns: the
+/// one place that holds for every list of every page (a table without a header row spans one).
+pub fn with_empty_rows(body: String) -> String {
+    const OPEN: &str = "<tbody>";
+    const CLOSE: &str = "</tbody>";
+    if !body.contains(OPEN) {
+        return body;
+    }
+    let mut out = String::with_capacity(body.len() + 128);
+    let mut rest = body.as_str();
+    while let Some(at) = rest.find(OPEN) {
+        let (before, after) = rest.split_at(at + OPEN.len());
+        out.push_str(before);
+        let Some(end) = after.find(CLOSE) else {
+            rest = after;
+            continue;
+        };
+        if after[..end].trim().is_empty() {
+            // The columns of the nearest header row above, if it is this table's.
+            let head = out.rfind("<thead").filter(|h| out.rfind("<table").is_some_and(|t| t < *h));
+            let cols = head
+                .map(|h| {
+                    let thead = &out[h..];
+                    let row = thead.split("</tr>").next().unwrap_or(thead);
+                    row.matches("<th").count() - row.matches("<thead").count()
+                })
+                .unwrap_or(1)
+                .max(1);
+            out.push_str(&format!(
+                "<tr><td class=\"empty\" colspan=\"{cols}\">{NO_DATA}</td></tr>"
+            ));
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 #[derive(Template)]
@@ -224,4 +265,20 @@ pub fn error_page(status: StatusCode) -> Response {
             message,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_empty_rows;
+
+    #[test]
+    fn an_empty_table_body_says_there_is_no_data_across_its_columns() {
+        let page = "<table><thead><tr><th>a</th><th class=\"num\">b</th></tr></thead><tbody>\n  </tbody></table>\
+                    <table><tbody><tr><td>1</td></tr></tbody></table><table><tbody></tbody></table>";
+        let out = with_empty_rows(page.to_string());
+        assert_eq!(out.matches("暂无数据").count(), 2, "{out}");
+        assert!(out.contains("<tbody><tr><td class=\"empty\" colspan=\"2\">暂无数据</td></tr>"));
+        assert!(out.ends_with("<table><tbody><tr><td class=\"empty\" colspan=\"1\">暂无数据</td></tr></tbody></table>"));
+        assert!(out.contains("<tr><td>1</td></tr>"), "a table with rows is left alone");
+    }
 }
