@@ -29,12 +29,13 @@ fn tile(label: impl Into<String>, n: i64, href: impl Into<String>, warn: bool) -
     }
 }
 
-/// A row of the small bar chart: a name, its figure, its link and its bar's width in %.
+/// A row of the small bar chart: a name, its figure, its link, and the chart's largest figure
+/// (the bar is a `<meter>`: the pages' content policy allows no inline style).
 pub struct Bar {
     pub name: String,
-    pub n: String,
+    pub n: i64,
     pub href: String,
-    pub width: i64,
+    pub max: i64,
 }
 
 /// A row of a plain table: its cells, the first a link when it has one.
@@ -107,12 +108,7 @@ fn action_kind(action: &str) -> &'static str {
 fn bars(rows: Vec<(String, i64, String)>) -> Vec<Bar> {
     let max = rows.iter().map(|r| r.1).max().unwrap_or(0).max(1);
     rows.into_iter()
-        .map(|(name, n, href)| Bar {
-            name,
-            n: n.to_string(),
-            href,
-            width: n * 100 / max,
-        })
+        .map(|(name, n, href)| Bar { name, n, href, max })
         .collect()
 }
 
