@@ -208,10 +208,7 @@ async fn a_reviewer_sees_the_queue_of_its_county_overdue_and_resubmitted(fresh: 
     );
     assert_eq!(figure(&home, "/products?amendment=submitted"), Some(0));
     let diff = format!("/products/{a1}/diff?from={returned_at}&to={now_at}");
-    assert!(
-        home.contains(&diff),
-        "what changed is linked: {home}"
-    );
+    assert!(home.contains(&diff), "what changed is linked: {home}");
     // The city reviewer counts both counties.
     let home = page(&app, "/", &city).await;
     assert_eq!(figure(&home, "/products?status=submitted"), Some(4));
@@ -236,7 +233,10 @@ async fn a_reviewer_sees_the_queue_of_its_county_overdue_and_resubmitted(fresh: 
         assert!(!resubmitted.contains(absent), "{absent} was never returned");
     }
     let queue = page(&app, "/products?status=submitted", &county).await;
-    assert!(!queue.contains("东乡控制器"), "the sibling county's is not seen");
+    assert!(
+        !queue.contains("东乡控制器"),
+        "the sibling county's is not seen"
+    );
     let changed = page(&app, &diff, &county).await;
     assert!(changed.contains("ZC-100A"), "{changed}");
     let _ = a2;
@@ -244,9 +244,7 @@ async fn a_reviewer_sees_the_queue_of_its_county_overdue_and_resubmitted(fresh: 
 }
 on_both_backends!(a_reviewer_sees_the_queue_of_its_county_overdue_and_resubmitted);
 
-async fn an_office_sees_this_months_registrations_by_sub_region_and_not_its_siblings(
-    fresh: Fresh,
-) {
+async fn an_office_sees_this_months_registrations_by_sub_region_and_not_its_siblings(fresh: Fresh) {
     let dx = dongxiang();
     add_user(&fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
     add_user(&fresh, "dongxiang.tech", "enterprise", None, Some(&dx)).await;
@@ -327,7 +325,10 @@ async fn an_office_sees_this_months_registrations_by_sub_region_and_not_its_sibl
     // counties by it with ties sharing a rank and the zeros unranked, under its own menu item.
     clock.advance(time::Duration::days(25));
     let monthly = page(&app, "/reports/monthly", &city).await;
-    assert!(monthly.contains("抚州市 2026-11 专利产品备案月度通报"), "{monthly}");
+    assert!(
+        monthly.contains("抚州市 2026-11 专利产品备案月度通报"),
+        "{monthly}"
+    );
     assert!(monthly.contains(
         "<tr><td>1</td><td><a href=\"/reports/monthly?region=361002&month=2026-11\">临川区</a>"
     ));
@@ -370,7 +371,10 @@ async fn the_administrators_see_accounts_to_grant_lockouts_and_the_days_audit(fr
     assert_eq!(figure(&home, "/admin/users?pending=grant"), Some(0));
     assert!(home.contains("暂无待授权账号"));
     let list = page(&app, "/admin/users?pending=grant", &sys).await;
-    assert!(list.contains("<td class=\"empty\" colspan=\"8\">暂无数据</td>"), "{list}");
+    assert!(
+        list.contains("<td class=\"empty\" colspan=\"8\">暂无数据</td>"),
+        "{list}"
+    );
 
     // The system administrator creates two accounts; they wait for their grant.
     for (username, contact) in [("shen.he", "13800138000"), ("li.si", "13800138001")] {
@@ -391,7 +395,10 @@ async fn the_administrators_see_accounts_to_grant_lockouts_and_the_days_audit(fr
     }
     let list = page(&app, "/admin/users?pending=grant", &sec).await;
     assert!(list.contains("待授权的账号共 2 个"), "{list}");
-    assert!(!list.contains(">xitong<"), "granted accounts are not listed");
+    assert!(
+        !list.contains(">xitong<"),
+        "granted accounts are not listed"
+    );
 
     // Someone guesses a password until the login locks.
     for _ in 0..6 {
@@ -485,7 +492,10 @@ async fn a_reason_from_a_template_reaches_the_enterprise_once_and_stays_beside_i
         .text()
         .await
         .unwrap();
-    assert!(view.contains("data-fills=\"pr-reason\""), "the template fills the box");
+    assert!(
+        view.contains("data-fills=\"pr-reason\""),
+        "the template fills the box"
+    );
     let res = reviewer
         .client
         .post(app.url(&format!("/products/{id}")))
@@ -500,9 +510,7 @@ async fn a_reason_from_a_template_reaches_the_enterprise_once_and_stays_beside_i
         .await
         .unwrap();
     assert!(res.status().is_redirection() || res.status().is_success());
-    let p = app
-        .read_as(&format!("/api/v1/products/{id}"), &firm)
-        .await;
+    let p = app.read_as(&format!("/api/v1/products/{id}"), &firm).await;
     assert_eq!(p["status"], "returned");
     assert_eq!(
         p["return_reason"],

@@ -53,7 +53,10 @@ pub struct SiteInfo {
 
 impl SiteInfo {
     pub fn is_empty(&self) -> bool {
-        self.sponsor.is_empty() && self.phone.is_empty() && self.icp.is_empty() && self.psb.is_empty()
+        self.sponsor.is_empty()
+            && self.phone.is_empty()
+            && self.icp.is_empty()
+            && self.psb.is_empty()
     }
 }
 
@@ -71,10 +74,7 @@ pub fn set_site(site: &SiteInfo) {
 }
 
 fn site() -> std::sync::Arc<SiteInfo> {
-    SITE.read()
-        .ok()
-        .and_then(|s| s.clone())
-        .unwrap_or_default()
+    SITE.read().ok().and_then(|s| s.clone()).unwrap_or_default()
 }
 
 /// What the layout needs on every page.
@@ -217,7 +217,9 @@ pub fn with_empty_rows(body: String) -> String {
         };
         if after[..end].trim().is_empty() {
             // The columns of the nearest header row above, if it is this table's.
-            let head = out.rfind("<thead").filter(|h| out.rfind("<table").is_some_and(|t| t < *h));
+            let head = out
+                .rfind("<thead")
+                .filter(|h| out.rfind("<table").is_some_and(|t| t < *h));
             let cols = head
                 .map(|h| {
                     let thead = &out[h..];
@@ -279,6 +281,9 @@ mod tests {
         assert_eq!(out.matches("暂无数据").count(), 2, "{out}");
         assert!(out.contains("<tbody><tr><td class=\"empty\" colspan=\"2\">暂无数据</td></tr>"));
         assert!(out.ends_with("<table><tbody><tr><td class=\"empty\" colspan=\"1\">暂无数据</td></tr></tbody></table>"));
-        assert!(out.contains("<tr><td>1</td></tr>"), "a table with rows is left alone");
+        assert!(
+            out.contains("<tr><td>1</td></tr>"),
+            "a table with rows is left alone"
+        );
     }
 }

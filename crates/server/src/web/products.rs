@@ -144,9 +144,7 @@ async fn list_page(
     let mut filter = crate::api::products::filter_of(q)?;
     // The workbench's filtered queues: overdue, and returned then submitted again.
     match q.get("wait").map(|w| w.trim()) {
-        Some("overdue") => {
-            filter.submitted_before = Some(state.services.overdue_before().await?)
-        }
+        Some("overdue") => filter.submitted_before = Some(state.services.overdue_before().await?),
         Some("resubmitted") => filter.resubmitted = true,
         _ => {}
     }

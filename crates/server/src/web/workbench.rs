@@ -154,12 +154,7 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
         Workbench::Reviewer(b) => {
             let mut queue = Section::new("w-queue", "待审核的备案");
             queue.tiles = vec![
-                tile(
-                    "待审核",
-                    b.queue,
-                    "/products?status=submitted",
-                    false,
-                ),
+                tile("待审核", b.queue, "/products?status=submitted", false),
                 tile(
                     format!("已超过 {} 个工作日", b.working_days),
                     b.overdue,
@@ -201,7 +196,9 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
                     cells: vec![
                         r.name.clone(),
                         r.model.clone(),
-                        r.submitted_at.map(|t| t.beijing_minutes()).unwrap_or_default(),
+                        r.submitted_at
+                            .map(|t| t.beijing_minutes())
+                            .unwrap_or_default(),
                         match r.returned_version {
                             Some(v) if v < r.version => {
                                 format!("/products/{}/diff?from={v}&to={}", r.id, r.version)
@@ -285,9 +282,7 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
                 ),
             ];
             waiting.more.push(("/stats".into(), "统计"));
-            waiting
-                .more
-                .push(("/reports/monthly".into(), "月度通报"));
+            waiting.more.push(("/reports/monthly".into(), "月度通报"));
             (
                 format!("{} · 工作台", b.region_name),
                 format!("{role}：本辖区的备案情况、重点名录覆盖和等待处理的事项。"),
