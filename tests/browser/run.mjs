@@ -722,6 +722,35 @@ await check('on a phone the menu folds behind a button that the keyboard opens, 
   }
   return 'pages/menu-open-390.png';
 });
+// The workbenches of a reviewer and a city office: each number links to the list it counts,
+// and the page fits a phone. Screenshots at 1366 and 390 px.
+await check('the reviewer and the city office open their workbench, on a desk and on a phone', async () => withPage(async (page) => {
+  const shots = [];
+  for (const [user, heading, href] of [
+    ['shenhe', '审核工作台', '/products?status=submitted'],
+    ['fuzhou', '抚州市 · 工作台', '/reports/monthly?month='],
+  ]) {
+    await signIn(page, user);
+    for (const width of [1366, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await open(page, `${BASE}/`);
+      const text = await page.locator('main h1').innerText();
+      assert(text.includes(heading), `${user}: no workbench heading: ${text}`);
+      const tile = page.locator(`.tile a[href^="${href}"]`).first();
+      assert(await tile.count() === 1, `${user}: no figure linking to ${href}`);
+      const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+      assert(wide <= width, `${user}: the workbench is ${wide} px wide at ${width}`);
+      const name = `workbench-${user}-${width}.png`;
+      await page.screenshot({ path: path.join(OUT, name), fullPage: true });
+      shots.push(name);
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await navigating(page, () => page.locator(`.tile a[href^="${href}"]`).first().click());
+    assert(page.url().includes(href.split('?')[0]), `${user}: the figure led to ${page.url()}`);
+    await signOut(page);
+  }
+  return shots.join(', ');
+}));
 
 // ------------------------------------------------------------ 6, 7. network and console
 await check('the national administrator edits an identification method in its form, errors beside the fields', async () => withPage(async (page) => {

@@ -10,3 +10,21 @@ document.querySelectorAll("[data-select-all]").forEach(function (box) {
     form.querySelectorAll('input[name="item"]').forEach(function (c) { c.checked = box.checked; });
   });
 });
+// A reason template chosen from a list is written into its text box, to be completed there
+// (the server does not add it twice). What the reviewer typed is kept.
+document.querySelectorAll("select[data-fills]").forEach(function (sel) {
+  var box = document.getElementById(sel.getAttribute("data-fills"));
+  if (!box) { return; }
+  var last = "";
+  sel.addEventListener("change", function () {
+    var t = sel.value;
+    var typed = box.value.trim();
+    if (typed === "" || typed === last) {
+      box.value = t;
+    } else if (t && box.value.indexOf(t) < 0) {
+      box.value = t + "；" + box.value;
+    }
+    last = t;
+    box.focus();
+  });
+});

@@ -32,7 +32,21 @@
   chart("chart-fields", {
     toolbox: save,
     tooltip: { trigger: "item" },
-    series: [{ type: "pie", radius: ["28%", "52%"], label: { width: 90, overflow: "break", formatter: "{b}：{c}" }, data: top.map(function (f) { return { name: f.name, value: f.products }; }) }]
+    // Names and counts go in a legend below the ring, never around it where a narrow card
+    // cut them off; the ring's centre names the slice pointed at.
+    legend: {
+      type: "scroll", orient: "horizontal", bottom: 0, left: "center",
+      formatter: function (name) {
+        var f = top.filter(function (x) { return x.name === name; })[0];
+        return f ? name + "：" + f.products : name;
+      }
+    },
+    series: [{
+      type: "pie", radius: ["30%", "55%"], center: ["50%", "42%"], avoidLabelOverlap: true,
+      label: { show: false, position: "center" },
+      emphasis: { label: { show: true, fontSize: 13, width: 110, overflow: "break", formatter: "{b}\n{c}" } },
+      data: top.map(function (f) { return { name: f.name, value: f.products }; })
+    }]
   });
   chart("chart-months", {
     toolbox: save,

@@ -40,6 +40,8 @@ pub struct Settings {
     pub trust_proxy: bool,
     /// How large an uploaded workbook or csv may be (rows, columns, unzipped size, memory).
     pub uploads: zhichan_service::uploads::UploadLimits,
+    /// Who runs the site, as every page's footer names it (主办单位, 联系电话, filing numbers).
+    pub site: web::SiteInfo,
 }
 
 impl Default for Settings {
@@ -49,6 +51,7 @@ impl Default for Settings {
             request_timeout: Duration::from_secs(30),
             trust_proxy: false,
             uploads: Default::default(),
+            site: Default::default(),
         }
     }
 }
@@ -76,6 +79,7 @@ pub fn app(services: Services, settings: Settings) -> Router {
             .expect("OpenAPI document serialises")
             .into_bytes(),
     );
+    web::set_site(&settings.site);
     let state = AppState {
         services: services.with_upload_limits(settings.uploads.clone()),
         settings: Arc::new(settings.clone()),

@@ -36,6 +36,7 @@ pub mod stats;
 pub mod uploads;
 pub mod user_detail;
 pub mod verification;
+pub mod workbench;
 
 use clock::{Clock, SystemClock};
 use std::sync::Arc;

@@ -94,13 +94,12 @@ impl Services {
             if !siblings.iter().any(|(k, _)| *k == region.to_string()) {
                 siblings.push((region.to_string(), new));
             }
-            siblings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-            let pos = siblings
-                .iter()
-                .position(|(k, _)| *k == region.to_string())
-                .unwrap_or(0);
-            rank = json!({"position": pos + 1, "of": siblings.len(), "parent": parent.to_string(),
-                          "parent_name": name_of(self, parent).await?});
+            // Ties share a rank (1, 1, 3); a region with nothing new this month is not ranked.
+            if new > 0 {
+                let pos = siblings.iter().filter(|(_, n)| *n > new).count();
+                rank = json!({"position": pos + 1, "of": siblings.len(), "parent": parent.to_string(),
+                              "parent_name": name_of(self, parent).await?});
+            }
         }
         let mut dirs = Vec::new();
         for d in directories::within(db, region).await? {
@@ -174,6 +173,21 @@ impl Services {
             return Ok(0);
         }
         self.generate_monthly_reports(&month, "system").await
+    }
+
+    /// The month a report opens on when none is asked for: the latest month with registrations
+    /// or withdrawals in the caller's region (this month's included), else the previous month.
+    pub async fn report_default_month(
+        &self,
+        actor: &Actor,
+        region: Option<&str>,
+    ) -> ServiceResult<String> {
+        let (region, _) = self.stats_summary(actor, region).await?;
+        let today = self.now().beijing_date();
+        let current = month_text(today.year(), u8::from(today.month()));
+        Ok(reports::latest_month_with_data(self.db(), region, &current)
+            .await?
+            .unwrap_or_else(|| previous_month(today)))
     }
 
     /// A region's report for a month, as the caller may read it: the stored one, or for a past

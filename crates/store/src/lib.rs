@@ -30,6 +30,7 @@ pub mod stats;
 pub mod tokens;
 pub mod users;
 pub mod verifications;
+pub mod workbench;
 
 pub use db::{with_shared_connection, Backend, Column, Db, DbRow, Exec, FromDbRow, Param, Sql, Tx};
 

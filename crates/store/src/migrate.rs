@@ -61,6 +61,7 @@ const STEPS: &[Step] = &[
     step!(20, "audit_archive_search"),
     step!(23, "list_sorting"),
     step!(25, "identification_methods"),
+    step!(26, "workbench"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -475,6 +475,10 @@ pub struct Filter {
     pub queue_order: bool,
     /// The order a person chose (`name`, `updated`, `submitted`), instead of the list's own.
     pub order: Option<crate::sorting::Order>,
+    /// Only products returned before (and, with the status, submitted again).
+    pub resubmitted: bool,
+    /// Only products submitted before this moment (the overdue part of the review queue).
+    pub submitted_before: Option<Timestamp>,
 }
 
 /// The keys a product list sorts by, and their columns (each walked in the list indexes of
@@ -591,6 +595,18 @@ fn conditions(within: &Within, filter: &Filter) -> (String, Vec<crate::Param>) {
             },
         }
     }
+    if filter.resubmitted {
+        // Returned once: its history holds a returned version (the versions' primary key).
+        conds.push(
+            "EXISTS (SELECT 1 FROM product_versions v WHERE v.product_id = products.id \
+             AND v.status = 'returned')"
+                .to_string(),
+        );
+    }
+    if let Some(t) = filter.submitted_before {
+        let a = bind(t.to_string().into(), &mut params);
+        conds.push(format!("submitted_at < {a}"));
+    }
     if let Some(t) = filter
         .text
         .as_deref()
@@ -665,6 +681,16 @@ fn order_of(filter: &Filter) -> String {
     } else {
         "updated_at DESC, id DESC".into()
     }
+}
+
+/// How many products within `within` match `filter` (one COUNT over the list indexes).
+pub async fn count_matching(
+    ex: &impl Exec,
+    within: &Within,
+    filter: &Filter,
+) -> Result<i64, StoreError> {
+    let (filter_sql, params) = conditions(within, filter);
+    count(ex, &filter_sql, params).await
 }
 
 /// How many products match a list's conditions.

@@ -159,3 +159,21 @@ pub async fn updates_approved(
     )
     .await
 }
+
+/// The latest month up to `until` (`YYYY-MM`) in which anything was registered or withdrawn
+/// inside a region (the rollup's primary key), if any.
+pub async fn latest_month_with_data(
+    ex: &impl Exec,
+    region: RegionCode,
+    until: &str,
+) -> Result<Option<String>, StoreError> {
+    ex.fetch_optional(
+        Sql::new(
+            "SELECT month FROM stat_region_months WHERE region = $1 AND month <= $2 \
+             AND (registered <> 0 OR withdrawn <> 0) ORDER BY month DESC LIMIT 1",
+        )
+        .bind(region)
+        .bind(until),
+    )
+    .await
+}

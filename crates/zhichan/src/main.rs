@@ -30,6 +30,34 @@ struct DbArg {
     url: String,
 }
 
+/// Who runs the site, shown in every page's footer (each line only when set).
+#[derive(clap::Args)]
+struct SiteArgs {
+    /// 主办单位: the unit that runs the site
+    #[arg(long, env = "ZHICHAN_SITE_SPONSOR", default_value = "")]
+    site_sponsor: String,
+    /// 联系电话: its telephone
+    #[arg(long, env = "ZHICHAN_SITE_PHONE", default_value = "")]
+    site_phone: String,
+    /// ICP备案号, as issued (e.g. 赣ICP备12345678号)
+    #[arg(long, env = "ZHICHAN_SITE_ICP", default_value = "")]
+    site_icp: String,
+    /// 公安备案号, as issued (e.g. 赣公网安备36010002000001号)
+    #[arg(long, env = "ZHICHAN_SITE_PSB", default_value = "")]
+    site_psb: String,
+}
+
+impl SiteArgs {
+    fn info(self) -> zhichan_server::web::SiteInfo {
+        zhichan_server::web::SiteInfo {
+            sponsor: self.site_sponsor.trim().to_string(),
+            phone: self.site_phone.trim().to_string(),
+            icp: self.site_icp.trim().to_string(),
+            psb: self.site_psb.trim().to_string(),
+        }
+    }
+}
+
 /// How large an uploaded workbook or csv may be (see README, "Uploads").
 #[derive(clap::Args)]
 struct UploadArgs {
@@ -76,6 +104,8 @@ enum Command {
         trust_proxy: bool,
         #[command(flatten)]
         uploads: UploadArgs,
+        #[command(flatten)]
+        site: SiteArgs,
     },
     /// Apply the database migrations and load the reference data, then exit
     Migrate {
@@ -515,6 +545,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             demo,
             trust_proxy,
             uploads,
+            site,
         } => {
             let database = open(&db.url).await?;
             if demo {
@@ -589,6 +620,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Settings {
                     trust_proxy,
                     uploads: uploads.limits(),
+                    site: site.info(),
                     ..Settings::default()
                 },
                 listener,

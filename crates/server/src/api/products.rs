@@ -512,6 +512,7 @@ pub fn filter_of(q: &HashMap<String, String>) -> AppResult<Filter> {
         field,
         text: get("q").map(|t| t.chars().take(50).collect()),
         order: crate::api::sorting::ProductSort::SPEC.from_query(q)?,
+        ..Filter::default()
     })
 }
 

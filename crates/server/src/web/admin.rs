@@ -34,6 +34,8 @@ struct UserRow {
 struct UsersPage {
     chrome: Chrome,
     csrf: String,
+    /// Only the accounts waiting for their grant are listed.
+    pending: bool,
     can_manage: bool,
     can_grant: bool,
     rows: Vec<UserRow>,
@@ -101,17 +103,30 @@ async fn users_page_for(
     let role_filter: Option<Role> = q.get("role").and_then(|r| r.parse().ok());
     let text = q.get("q").cloned().unwrap_or_default();
     let viewer = signed.auth.actor.role;
-    let (users, total) = state
-        .services
-        .list_users_sorted(
-            &signed.auth.actor,
-            role_filter,
-            Some(&text),
-            listing.chosen(),
-            paging.per_page.into(),
-            paging.offset() as i64,
-        )
-        .await?;
+    // The workbench's count of accounts waiting for their grant links here.
+    let pending = q.get("pending").is_some_and(|p| p == "grant");
+    let (users, total) = if pending {
+        state
+            .services
+            .users_awaiting_grant(
+                &signed.auth.actor,
+                paging.per_page.into(),
+                paging.offset() as i64,
+            )
+            .await?
+    } else {
+        state
+            .services
+            .list_users_sorted(
+                &signed.auth.actor,
+                role_filter,
+                Some(&text),
+                listing.chosen(),
+                paging.per_page.into(),
+                paging.offset() as i64,
+            )
+            .await?
+    };
     let now = state.services.now();
     let mut names = super::names::Names::new(state);
     let mut rows = Vec::with_capacity(users.len());
@@ -133,6 +148,7 @@ async fn users_page_for(
         &UsersPage {
             chrome: Chrome::for_user("用户管理", "/admin/users", Some(&signed.auth)),
             csrf: csrf_of(signed),
+            pending,
             can_manage: grant(signed.auth.actor.role, Action::ManageUsers).is_some(),
             can_grant: grant(signed.auth.actor.role, Action::GrantRoles).is_some(),
             rows,

@@ -20,6 +20,7 @@ pub mod reports;
 pub mod setup;
 pub mod stats;
 pub mod verification;
+pub mod workbench;
 
 use crate::assets;
 use askama::Template;
@@ -43,12 +44,50 @@ pub struct UserBox {
     pub csrf: String,
 }
 
+/// Who runs the site, as the footer of every page says: the sponsoring unit (主办单位), its
+/// telephone, the ICP filing number (ICP备案号) and the public security filing number
+/// (公安备案号). Each is shown when set (`zhichan serve --site-…` or `ZHICHAN_SITE_…`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SiteInfo {
+    pub sponsor: String,
+    pub phone: String,
+    pub icp: String,
+    pub psb: String,
+}
+
+impl SiteInfo {
+    pub fn is_empty(&self) -> bool {
+        self.sponsor.is_empty()
+            && self.phone.is_empty()
+            && self.icp.is_empty()
+            && self.psb.is_empty()
+    }
+}
+
+static SITE: std::sync::RwLock<Option<std::sync::Arc<SiteInfo>>> = std::sync::RwLock::new(None);
+
+/// Sets the footer's site information for the process (a server configured without any keeps
+/// what an earlier one in the same process set: one process serves one site).
+pub fn set_site(site: &SiteInfo) {
+    if site.is_empty() {
+        return;
+    }
+    if let Ok(mut s) = SITE.write() {
+        *s = Some(std::sync::Arc::new(site.clone()));
+    }
+}
+
+fn site() -> std::sync::Arc<SiteInfo> {
+    SITE.read().ok().and_then(|s| s.clone()).unwrap_or_default()
+}
+
 /// What the layout needs on every page.
 pub struct Chrome {
     pub title: String,
     pub nav: Vec<NavItem>,
     pub version: &'static str,
     pub user: Option<UserBox>,
+    pub site: std::sync::Arc<SiteInfo>,
 }
 
 /// The navigation entries of each role: the one place the menu grows as pages land.
@@ -131,6 +170,7 @@ impl Chrome {
                 })
                 .collect(),
             version: env!("CARGO_PKG_VERSION"),
+            site: site(),
             user: auth.map(|a| UserBox {
                 username: a.user.username.clone(),
                 role: a.actor.role.label_zh(),
@@ -151,7 +191,7 @@ impl Chrome {
 /// and answered with a plain 500.
 pub fn render(status: StatusCode, t: &impl Template) -> Response {
     match t.render() {
-        Ok(body) => (status, Html(body)).into_response(),
+        Ok(body) => (status, Html(with_empty_rows(body))).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "template failed to render");
             let mut res = (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误").into_response();
@@ -162,6 +202,49 @@ pub fn render(status: StatusCode, t: &impl Template) -> Response {
             res
         }
     }
+}
+
+/// What an empty table body says.
+const NO_DATA: &str = "暂无数据";
+
+/// Every table whose body came out empty says so in one row spanning its header's columns: the
+/// one place that holds for every list of every page (a table without a header row spans one).
+pub fn with_empty_rows(body: String) -> String {
+    const OPEN: &str = "<tbody>";
+    const CLOSE: &str = "</tbody>";
+    if !body.contains(OPEN) {
+        return body;
+    }
+    let mut out = String::with_capacity(body.len() + 128);
+    let mut rest = body.as_str();
+    while let Some(at) = rest.find(OPEN) {
+        let (before, after) = rest.split_at(at + OPEN.len());
+        out.push_str(before);
+        let Some(end) = after.find(CLOSE) else {
+            rest = after;
+            continue;
+        };
+        if after[..end].trim().is_empty() {
+            // The columns of the nearest header row above, if it is this table's.
+            let head = out
+                .rfind("<thead")
+                .filter(|h| out.rfind("<table").is_some_and(|t| t < *h));
+            let cols = head
+                .map(|h| {
+                    let thead = &out[h..];
+                    let row = thead.split("</tr>").next().unwrap_or(thead);
+                    row.matches("<th").count() - row.matches("<thead").count()
+                })
+                .unwrap_or(1)
+                .max(1);
+            out.push_str(&format!(
+                "<tr><td class=\"empty\" colspan=\"{cols}\">{NO_DATA}</td></tr>"
+            ));
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 #[derive(Template)]
@@ -193,4 +276,23 @@ pub fn error_page(status: StatusCode) -> Response {
             message,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_empty_rows;
+
+    #[test]
+    fn an_empty_table_body_says_there_is_no_data_across_its_columns() {
+        let page = "<table><thead><tr><th>a</th><th class=\"num\">b</th></tr></thead><tbody>\n  </tbody></table>\
+                    <table><tbody><tr><td>1</td></tr></tbody></table><table><tbody></tbody></table>";
+        let out = with_empty_rows(page.to_string());
+        assert_eq!(out.matches("暂无数据").count(), 2, "{out}");
+        assert!(out.contains("<tbody><tr><td class=\"empty\" colspan=\"2\">暂无数据</td></tr>"));
+        assert!(out.ends_with("<table><tbody><tr><td class=\"empty\" colspan=\"1\">暂无数据</td></tr></tbody></table>"));
+        assert!(
+            out.contains("<tr><td>1</td></tr>"),
+            "a table with rows is left alone"
+        );
+    }
 }

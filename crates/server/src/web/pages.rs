@@ -30,6 +30,9 @@ pub async fn home(
         if let Some(page) = super::cycle::dashboard(&state, a).await? {
             return Ok(page);
         }
+        if let Some(page) = super::workbench::page(&state, a).await? {
+            return Ok(page);
+        }
     }
     Ok(render(
         StatusCode::OK,

@@ -123,7 +123,7 @@ async fn rows_of(
 
 fn query_keep(q: &HashMap<String, String>) -> String {
     let mut parts = Vec::new();
-    for k in ["q", "field", "region"] {
+    for k in ["q", "field", "region", "wait"] {
         if let Some(v) = q.get(k).filter(|v| !v.trim().is_empty()) {
             parts.push(format!("{k}={}", urlencode(v.trim())));
         }
@@ -210,6 +210,12 @@ async fn list_page(
         &["status", "amendment", "q", "field", "region"],
     )?;
     filter.order = listing.chosen();
+    // The workbench's filtered queues: overdue, and returned then submitted again.
+    match q.get("wait").map(|w| w.trim()) {
+        Some("overdue") => filter.submitted_before = Some(state.services.overdue_before().await?),
+        Some("resubmitted") => filter.resubmitted = true,
+        _ => {}
+    }
     let (rows, total) = state
         .services
         .products(
@@ -584,10 +590,12 @@ pub struct StepForm {
 
 impl StepForm {
     /// The reason as the reviewer composed it: a template, their own words, or both.
+    /// A template the text box already holds (the page fills it in) is not added again.
     fn composed_reason(&self) -> String {
         match (self.template.trim(), self.reason.trim()) {
             ("", r) => r.to_string(),
             (t, "") => t.to_string(),
+            (t, r) if r.contains(t) => r.to_string(),
             (t, r) => format!("{t}；{r}"),
         }
     }
@@ -733,6 +741,8 @@ struct FormPage {
     statuses: Vec<(&'static str, &'static str)>,
     rights: Vec<(&'static str, &'static str)>,
     errors: Vec<(String, String)>,
+    /// Why the registration (or its change) was returned: what this edit is to fix.
+    returned: Option<String>,
 }
 
 async fn form_page(
@@ -742,7 +752,21 @@ async fn form_page(
     action: String,
     version: i64,
     input: &ProductInput,
+    errors: Vec<(String, String)>,
+) -> AppResult<Response> {
+    form_page_returned(state, signed, status, action, version, input, errors, None).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn form_page_returned(
+    state: &AppState,
+    signed: &Signed,
+    status: StatusCode,
+    action: String,
+    version: i64,
+    input: &ProductInput,
     mut errors: Vec<(String, String)>,
+    returned: Option<String>,
 ) -> AppResult<Response> {
     // The field's error goes beside its picker.
     let field_error = errors
@@ -808,6 +832,7 @@ async fn form_page(
                 .map(|s| (s.as_str(), s.label_zh()))
                 .collect(),
             errors,
+            returned,
         },
     ))
 }
@@ -976,7 +1001,15 @@ pub async fn edit_form(
         .services
         .product_edit_input(&signed.auth.actor, id)
         .await?;
-    form_page(
+    // The reason being fixed stays in sight at the top of the form.
+    let view = state.services.product(&signed.auth.actor, id).await?;
+    let p = &view.product;
+    let returned = match &p.amendment {
+        Some(a) if a.status == AmendmentStatus::Returned => a.return_reason.clone(),
+        _ if p.status == ProductStatus::Returned => p.return_reason.clone(),
+        _ => None,
+    };
+    form_page_returned(
         &state,
         &signed,
         StatusCode::OK,
@@ -984,6 +1017,7 @@ pub async fn edit_form(
         version,
         &input,
         vec![],
+        returned.filter(|r| !r.trim().is_empty()),
     )
     .await
 }

@@ -11,6 +11,8 @@ use axum::response::Response;
 use std::collections::HashMap;
 
 struct Child {
+    /// Its rank by this month's new registrations: ties share one; none without any.
+    rank: String,
     region: String,
     name: String,
     new: i64,
@@ -47,13 +49,15 @@ pub async fn monthly(
         super::pickers::Picker::region("r-region", "region", "地区").hint("名称或代码，默认为本级"),
     )
     .await?;
-    let month = q
-        .get("month")
-        .filter(|m| !m.trim().is_empty())
-        .cloned()
-        .unwrap_or_else(|| {
-            zhichan_service::reports::previous_month(state.services.now().beijing_date())
-        });
+    let month = match q.get("month").filter(|m| !m.trim().is_empty()) {
+        Some(m) => m.clone(),
+        None => {
+            state
+                .services
+                .report_default_month(&signed.auth.actor, q.get("region").map(String::as_str))
+                .await?
+        }
+    };
     let (r, version) = state
         .services
         .monthly_report(
@@ -69,15 +73,21 @@ pub async fn monthly(
             "{} 下属 {o} 个地区中第 {p} 位",
             r["rank"]["parent_name"].as_str().unwrap_or("")
         ),
-        _ => "—".into(),
+        _ => "本月无新增，不参与排名".into(),
     };
+    let news: Vec<i64> = r["children"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| c["new_registrations"].as_i64().unwrap_or(0))
+        .collect();
     let money = zhichan_domain::Money::parse(&s("sales_revenue"))
         .map(|m| m.grouped())
         .unwrap_or_default();
     Ok(render(
         StatusCode::OK,
         &ReportPage {
-            chrome: Chrome::for_user("月度通报", "/stats", Some(&signed.auth)),
+            chrome: Chrome::for_user("月度通报", "/reports/monthly", Some(&signed.auth)),
             region_picker: if region_picker.value.is_empty() {
                 region_picker.clone().value(&state, &s("region")).await?
             } else {
@@ -101,6 +111,10 @@ pub async fn monthly(
                 .into_iter()
                 .flatten()
                 .map(|c| Child {
+                    rank: match c["new_registrations"].as_i64().unwrap_or(0) {
+                        0 => "—".into(),
+                        n => (news.iter().filter(|m| **m > n).count() + 1).to_string(),
+                    },
                     region: c["region"].as_str().unwrap_or("").into(),
                     name: c["name"].as_str().unwrap_or("").into(),
                     new: c["new_registrations"].as_i64().unwrap_or(0),

@@ -21,7 +21,9 @@ struct StatsPage {
     region: String,
     /// The region's full name.
     region_name: String,
-    path: Vec<(String, String)>,
+    /// Code, name, and whether the caller may open it (ancestors above its own region are
+    /// named as plain text, never links to a 404).
+    path: Vec<(String, String, bool)>,
     summary: Summary,
     regions: Vec<Named>,
     fields: Vec<Named>,
@@ -48,13 +50,22 @@ pub async fn page(
         .stats_breakdown(actor, r.as_deref(), By::Qualification)
         .await?;
     let (_, months) = s.stats_breakdown(actor, r.as_deref(), By::Month).await?;
+    let scope = zhichan_domain::access::authorize(actor, zhichan_domain::access::Action::ReadStats)
+        .map_err(zhichan_service::ServiceError::from)?;
+    let opens = |code: RegionCode| match &scope {
+        zhichan_domain::access::Scope::Region(own) => {
+            let (lo, hi) = own.subtree();
+            (lo..=hi).contains(&code.as_u32())
+        }
+        _ => true,
+    };
     let mut path = Vec::new();
     if region != RegionCode::NATION {
         for p in s.reference().region_path(region).await? {
-            path.push((p.code.to_string(), p.name));
+            path.push((p.code.to_string(), p.name, opens(p.code)));
         }
     } else {
-        path.push((region.to_string(), "全国".to_string()));
+        path.push((region.to_string(), "全国".to_string(), opens(region)));
     }
     let data = serde_json::json!({
         "regions": regions.iter().map(|n| serde_json::json!({"key": n.key, "name": n.name, "products": n.row.products})).collect::<Vec<_>>(),
