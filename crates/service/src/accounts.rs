@@ -317,6 +317,18 @@ impl Services {
             },
             None => None,
         };
+        // An enterprise account sits where its enterprise does: in a county-level region.
+        let region = match (role, region) {
+            (Some(Role::Enterprise), Some(r)) => match self.reference().enterprise_region(r).await?
+            {
+                None => Some(r),
+                Some(v) => {
+                    errors.push(FieldViolation::new("region", v));
+                    None
+                }
+            },
+            (_, r) => r,
+        };
         let enterprise = match input
             .enterprise
             .as_deref()

@@ -120,8 +120,14 @@ impl Services {
         if input.name.trim().chars().count() < 2 {
             errors.push(required("name", "请填写企业名称（与营业执照一致）"));
         }
+        // The code's registration region is taken only when it names a county-level one: a
+        // city's or a province's authority registers firms of many counties.
+        let hint = match code.as_ref().and_then(|c| c.region_hint()) {
+            Some(r) if self.reference().enterprise_region(r).await?.is_none() => Some(r),
+            _ => None,
+        };
         let region = match input.region.trim() {
-            "" => match code.as_ref().and_then(|c| c.region_hint()) {
+            "" => match hint {
                 Some(r) => Some(r),
                 None => {
                     if code.is_some() {
@@ -135,18 +141,13 @@ impl Services {
                 .ok(),
         };
         let region = match region {
-            Some(r) if self.reference().region_exists(r).await? => Some(r),
-            Some(r) => {
-                errors.push(FieldViolation::new(
-                    "region",
-                    Violation::new(
-                        "invalid_region",
-                        format!("行政区划代码“{r}”不在现行 GB/T 2260 中"),
-                        format!("{r} is not a current GB/T 2260 region"),
-                    ),
-                ));
-                None
-            }
+            Some(r) => match self.reference().enterprise_region(r).await? {
+                None => Some(r),
+                Some(v) => {
+                    errors.push(FieldViolation::new("region", v));
+                    None
+                }
+            },
             None => None,
         };
         let scale = Scale::parse(&input.scale)

@@ -1,0 +1,178 @@
+//! Holes an attacker's probe found, closed: an enterprise sits in a county-level region, pages
+//! refuse query parameters they do not read, one-time set-password codes are bounded and die
+//! with a disable.
+
+mod support;
+
+use reqwest::multipart::{Form, Part};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use support::{add_user, assert_problem, call, spawn_app, TestApp, PASSWORD};
+use zhichan_domain::credit_code::check_char;
+use zhichan_testkit::{on_both_backends, Fresh};
+
+/// A credit code issued by 抚州市's own authority (361000): it names a city, not a county.
+fn city_issued_code() -> String {
+    let first17 = "91361000MA35F6XK0";
+    format!("{first17}{}", check_char(first17).unwrap())
+}
+
+fn signup_form(username: &str, code: &str, region: &str) -> Form {
+    Form::new()
+        .text("username", username.to_string())
+        .text("password", PASSWORD)
+        .text("enterprise_name", "抚州市示例精密制造有限公司")
+        .text("credit_code", code.to_string())
+        .text("region", region.to_string())
+        .text("contact_name", "王芳")
+        .text("contact_phone", "0794-8888888")
+        .text("pledge", "true")
+        .part(
+            "document",
+            Part::bytes(&b"%PDF-1.4 licence"[..]).file_name("营业执照.pdf"),
+        )
+}
+
+async fn sign_up(app: &TestApp, username: &str, code: &str, region: &str) -> (StatusCode, Value) {
+    let res = app
+        .client
+        .post(app.url("/api/v1/signup"))
+        .multipart(signup_form(username, code, region))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+fn region_codes(errors: &[(String, String)]) -> Vec<&str> {
+    errors
+        .iter()
+        .filter(|(f, _)| f == "region")
+        .map(|(_, c)| c.as_str())
+        .collect()
+}
+
+async fn an_enterprise_is_placed_in_a_county_never_in_a_city_or_province(fresh: Fresh) {
+    let app = spawn_app(&fresh).await;
+    let code = city_issued_code();
+
+    // A firm whose code was issued by the city's authority signs up: the city is not taken as
+    // its region, and neither a city nor a province may be typed.
+    let (status, body) = sign_up(&app, "fuzhou.firm", &code, "").await;
+    assert_eq!(
+        region_codes(&assert_problem(status, &body, 422)),
+        ["required"]
+    );
+    let (status, body) = sign_up(&app, "fuzhou.firm", &code, "361000").await;
+    let errors = assert_problem(status, &body, 422);
+    assert_eq!(region_codes(&errors), ["region_not_county"]);
+    assert!(body.to_string().contains("区县"), "{body}");
+    // Its county inside the code's city is accepted; the province or a county of another
+    // city is not.
+    for region in ["360000", "360102"] {
+        let (status, body) = sign_up(&app, "fuzhou.firm", &code, region).await;
+        assert_eq!(
+            region_codes(&assert_problem(status, &body, 422)),
+            ["invalid_region"],
+            "{region}"
+        );
+    }
+    let (status, body) = sign_up(&app, "fuzhou.firm", &code, "361002").await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // An enterprise filling in its profile through the API: the same rule, and the code's
+    // city is not derived as its region either.
+    add_user(&fresh, "firm.api", "enterprise", None, Some(&code)).await;
+    let firm = app.token(&fresh, "firm.api").await;
+    let profile = |region: &str| {
+        json!({"credit_code": code, "name": "抚州市示例精密制造有限公司", "region": region,
+               "scale": "small", "ownership": "private", "industry": "C39",
+               "contact": {"name": "王芳", "phone": "0794-8888888"}})
+    };
+    for region in ["", "361000", "360000"] {
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            "/api/v1/enterprises",
+            &firm,
+            Some(profile(region)),
+        )
+        .await;
+        let errors = assert_problem(status, &body, 422);
+        let want = if region.is_empty() {
+            "required"
+        } else {
+            "region_not_county"
+        };
+        assert_eq!(region_codes(&errors), [want], "{region:?}");
+    }
+    // A city without counties (东莞) is a county-level leaf itself.
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/enterprises",
+        &firm,
+        Some(profile("441900")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let version = body["version"].to_string();
+
+    // Moving to a city is refused by PATCH as by the form.
+    let (status, body) = call(
+        &app,
+        Method::PATCH,
+        &format!("/api/v1/enterprises/{code}"),
+        &firm,
+        Some(json!({"region": "361000", "version": body["version"]})),
+    )
+    .await;
+    assert_eq!(
+        region_codes(&assert_problem(status, &body, 422)),
+        ["region_not_county"]
+    );
+    add_user(&fresh, "firm.web", "enterprise", None, Some(&code)).await;
+    let web = app.login("firm.web").await;
+    let res = web
+        .client
+        .post(app.url(&format!("/enterprises/{code}/edit")))
+        .form(&[
+            ("csrf", web.csrf.as_str()),
+            ("version", version.as_str()),
+            ("name", "抚州市示例精密制造有限公司"),
+            ("region", "361000"),
+            ("scale", "small"),
+            ("ownership", "private"),
+            ("industry", "C39"),
+            ("contact_name", "王芳"),
+            ("contact_phone", "0794-8888888"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("区县一级"));
+
+    // `zhichan user add` for an enterprise account: a city is refused there too.
+    let refused = zhichan_service::Services::new(fresh.db.clone())
+        .create_user_by_operator(zhichan_service::accounts::NewAccount {
+            username: "firm.cli".into(),
+            role: "enterprise".into(),
+            region: Some("361000".into()),
+            enterprise: Some(code.clone()),
+            password: Some(PASSWORD.into()),
+            ..Default::default()
+        })
+        .await;
+    match refused {
+        Err(zhichan_service::ServiceError::Invalid(v)) => assert!(
+            v.iter()
+                .any(|e| e.field == "region" && e.violation.code == "region_not_county"),
+            "{v:?}"
+        ),
+        other => panic!("a city accepted for an enterprise account: {other:?}"),
+    }
+    app.stop().await;
+}
+on_both_backends!(an_enterprise_is_placed_in_a_county_never_in_a_city_or_province);
