@@ -176,3 +176,40 @@ async fn an_enterprise_is_placed_in_a_county_never_in_a_city_or_province(fresh: 
     app.stop().await;
 }
 on_both_backends!(an_enterprise_is_placed_in_a_county_never_in_a_city_or_province);
+
+async fn a_page_asked_with_a_parameter_it_does_not_read_says_which_it_accepts(fresh: Fresh) {
+    add_user(&fresh, "office.fuzhou", "admin", Some("361000"), None).await;
+    let app = spawn_app(&fresh).await;
+
+    // A stranger is sent to log in first: the page's parameters are nobody else's business.
+    let res = app.get("/products?stauts=submitted").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let office = app.login("office.fuzhou").await;
+    let get = |path: &'static str| {
+        let client = office.client.clone();
+        let url = app.url(path);
+        async move {
+            let res = client.get(url).send().await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    // A misspelt filter is refused, naming it and the ones the list reads.
+    let (status, text) = get("/products?stauts=submitted").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("“stauts”"), "{text}");
+    assert!(text.contains("status、amendment"), "{text}");
+    assert!(text.contains("<nav"), "the page keeps its layout");
+    let (status, _) = get("/products?status=submitted&page=1&q=%E7%BB%88%E7%AB%AF").await;
+    assert_eq!(status, StatusCode::OK);
+    // A page that reads none says so.
+    let (status, text) = get("/ports?next=https://evil.example").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(text.contains("此页面不接受任何查询参数"), "{text}");
+    let (status, _) = get("/stats?region=361000").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = get("/stats?region=361000&by=field").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    app.stop().await;
+}
+on_both_backends!(a_page_asked_with_a_parameter_it_does_not_read_says_which_it_accepts);

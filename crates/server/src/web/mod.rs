@@ -12,6 +12,7 @@ pub mod evaluation;
 pub mod pages;
 pub mod ports;
 pub mod products;
+pub mod query;
 pub mod reports;
 pub mod setup;
 pub mod stats;
