@@ -154,6 +154,19 @@ async fn an_enterprise_is_placed_in_a_county_never_in_a_city_or_province(fresh: 
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().await.unwrap().contains("区县一级"));
 
+    // The log keeps the profile's contact masked.
+    use zhichan_store::{Exec, Sql};
+    let logged: Vec<String> = fresh
+        .db
+        .fetch_all(Sql::new(
+            "SELECT detail FROM audit_log WHERE action = 'enterprise.create'",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(logged.len(), 1);
+    assert!(!logged[0].contains("0794-8888888"), "{}", logged[0]);
+    assert!(logged[0].contains("07********88"), "{}", logged[0]);
+
     // `zhichan user add` for an enterprise account: a city is refused there too.
     let refused = zhichan_service::Services::new(fresh.db.clone())
         .create_user_by_operator(zhichan_service::accounts::NewAccount {
@@ -213,3 +226,113 @@ async fn a_page_asked_with_a_parameter_it_does_not_read_says_which_it_accepts(fr
     app.stop().await;
 }
 on_both_backends!(a_page_asked_with_a_parameter_it_does_not_read_says_which_it_accepts);
+
+async fn reset(app: &TestApp, sys: &str, id: i64) -> (StatusCode, Value) {
+    let path = format!("/api/v1/users/{id}/password-reset");
+    call(app, Method::POST, &path, sys, None).await
+}
+
+async fn setup_codes_die_with_a_contact_change_or_a_disable_and_are_bounded(fresh: Fresh) {
+    use support::{enrolled, Inbox};
+    use zhichan_store::{Exec, Sql};
+    add_user(&fresh, "xitong", "sysadmin", None, None).await;
+    enrolled(&fresh, "xitong").await;
+    zhichan_service::Services::new(fresh.db.clone())
+        .create_user_by_operator(zhichan_service::accounts::NewAccount {
+            username: "shi.shenhe".into(),
+            role: "reviewer".into(),
+            region: Some("361000".into()),
+            password: Some(PASSWORD.into()),
+            contact: Some("ylw@fz.example.cn".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let app = spawn_app(&fresh).await;
+    let sys = app.token(&fresh, "xitong").await;
+    let id = app.read_as("/api/v1/users?q=shi.shenhe", &sys).await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let version =
+        || async { app.read_as(&format!("/api/v1/users/{id}"), &sys).await["version"].clone() };
+    let set_up = |code: String| {
+        let req = app
+            .client
+            .post(app.url("/api/v1/password-setup"))
+            .json(&json!({"code": code, "new_password": "Shi-Shenhe-2027a"}));
+        async move { req.send().await.unwrap().status() }
+    };
+
+    // A three-letter name is not given away by the mask: one letter of it, no more.
+    let (status, body) = reset(&app, &sys, id).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["sent_to"], "y***@fz.example.cn");
+
+    // The contact was wrong: the system administrator corrects it. The code sent to the old
+    // address dies with it, and so does the message not yet sent.
+    let inbox = Inbox::default();
+    let old_code = inbox.code_for(&fresh, "ylw@fz.example.cn").await;
+    let (status, _) = reset(&app, &sys, id).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/users/{id}/contact"),
+        &sys,
+        Some(json!({"contact": "13800000088", "version": version().await})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["contact"], "13*******88");
+    let waiting: i64 = fresh
+        .db
+        .fetch_one(Sql::new(
+            "SELECT COUNT(*) FROM account_outbox WHERE status = 'pending' OR body <> ''",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(waiting, 0, "nothing left to carry a dead code");
+    assert_eq!(set_up(old_code).await, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // A code issued to the new number dies when the account is disabled, and stays dead when
+    // it is enabled again.
+    let (status, _) = reset(&app, &sys, id).await;
+    assert_eq!(status, StatusCode::OK);
+    let code = inbox.code_for(&fresh, "13800000088").await;
+    for disabled in [true, false] {
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/users/{id}/status"),
+            &sys,
+            Some(json!({"disabled": disabled, "version": version().await})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(set_up(code).await, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Three codes so far this hour; two more, and the sixth is refused.
+    for _ in 0..2 {
+        assert_eq!(reset(&app, &sys, id).await.0, StatusCode::OK);
+    }
+    let (status, body) = reset(&app, &sys, id).await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("user".to_string(), "too_many_codes".to_string())]
+    );
+    // The log names the contacts masked only.
+    let details: Vec<String> = fresh
+        .db
+        .fetch_all(Sql::new(
+            "SELECT detail FROM audit_log WHERE action IN ('user.contact', 'user.password_reset')",
+        ))
+        .await
+        .unwrap();
+    assert!(details.len() >= 6, "{details:?}");
+    for d in &details {
+        assert!(!d.contains("ylw@") && !d.contains("13800000088"), "{d}");
+    }
+    app.stop().await;
+}
+on_both_backends!(setup_codes_die_with_a_contact_change_or_a_disable_and_are_bounded);

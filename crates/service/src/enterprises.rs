@@ -89,6 +89,18 @@ pub fn snapshot(e: &Enterprise) -> serde_json::Value {
     })
 }
 
+/// A snapshot as the audit log keeps it: the contact's phone and e-mail address masked (the
+/// profile's versions keep them whole, for its own readers).
+fn audited(snapshot: &serde_json::Value) -> serde_json::Value {
+    let mut s = snapshot.clone();
+    for key in ["phone", "email"] {
+        if let Some(v) = s["contact"][key].as_str().filter(|v| !v.is_empty()) {
+            s["contact"][key] = crate::accounts::mask_contact(v).into();
+        }
+    }
+    s
+}
+
 pub(crate) fn placement(e: &Enterprise) -> Placement {
     Placement {
         region: Some(e.region),
@@ -334,7 +346,7 @@ impl Services {
             "enterprise.create",
             &format!("enterprise:{}", stored.credit_code),
             "ok",
-            json!({"after": snap}),
+            json!({"after": audited(&snap)}),
             now,
         )
         .await?;
@@ -448,7 +460,8 @@ impl Services {
             "enterprise.update",
             &format!("enterprise:{}", after.credit_code),
             "ok",
-            json!({"before": snapshot(&before), "after": snap, "version": new_version}),
+            json!({"before": audited(&snapshot(&before)), "after": audited(&snap),
+                   "version": new_version}),
             now,
         )
         .await?;

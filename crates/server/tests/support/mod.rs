@@ -321,3 +321,61 @@ pub async fn national_token(app: &TestApp, fresh: &Fresh) -> String {
         .unwrap();
     app.token(fresh, "admin.nation").await
 }
+
+/// What reaches people's phones and mailboxes, and nobody else.
+#[derive(Default)]
+pub struct Inbox(pub std::sync::Mutex<Vec<(String, String)>>);
+
+struct On<'a>(&'a Inbox, &'static str);
+
+impl zhichan_service::notifications::Channel for On<'_> {
+    fn name(&self) -> &'static str {
+        self.1
+    }
+    async fn send(&self, item: &zhichan_store::notifications::OutboxItem) -> Result<(), String> {
+        self.0
+             .0
+            .lock()
+            .unwrap()
+            .push((item.address.clone(), item.body.clone()));
+        Ok(())
+    }
+}
+
+impl Inbox {
+    /// The setup code in the newest message to `address`.
+    pub async fn code_for(&self, fresh: &Fresh, address: &str) -> String {
+        let s = Services::new(fresh.db.clone());
+        s.drain_account_outbox(&On(self, "sms"), 10).await.unwrap();
+        s.drain_account_outbox(&On(self, "email"), 10)
+            .await
+            .unwrap();
+        let messages = self.0.lock().unwrap();
+        let (_, body) = messages
+            .iter()
+            .rev()
+            .find(|(to, _)| to == address)
+            .unwrap_or_else(|| panic!("a message to {address}"));
+        body.split("设置码：")
+            .nth(1)
+            .and_then(|rest| rest.split('（').next())
+            .expect("a code in the message")
+            .to_string()
+    }
+}
+
+/// The three administrators' second factor taken as enrolled (enrolment has its own stories).
+pub async fn enrolled(fresh: &Fresh, username: &str) {
+    use zhichan_store::Exec;
+    fresh
+        .db
+        .execute(
+            zhichan_store::Sql::new(
+                "UPDATE users SET totp_enabled = TRUE, totp_secret = 'JBSWY3DPEHPK3PXP' \
+                 WHERE username = $1",
+            )
+            .bind(username),
+        )
+        .await
+        .unwrap();
+}
