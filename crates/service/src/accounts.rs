@@ -1452,7 +1452,9 @@ impl Services {
     /// Changes where an account's one-time setup codes go (the owner's own mobile number or
     /// e-mail address), if `version` is current. Every code still open for the account and
     /// every message still waiting to carry one is cancelled: a code sent to the old contact
-    /// no longer works. The log keeps both contacts masked.
+    /// no longer works. The log keeps both contacts masked. The security administrator does
+    /// it, not the system administrator who resets passwords: else he could point an account
+    /// at his own phone, reset it, and log in as its owner (三员分立).
     pub async fn change_user_contact(
         &self,
         actor: &Actor,
@@ -1461,7 +1463,7 @@ impl Services {
         contact: &str,
         version: i64,
     ) -> ServiceResult<User> {
-        authorize(actor, Action::ManageUsers)?;
+        authorize(actor, Action::GrantRoles)?;
         let before = self.managed_user(actor, ctx, id, "user.contact").await?;
         let (_, address) =
             parse_contact(contact).map_err(|v| ServiceError::invalid("contact", v))?;

@@ -234,8 +234,9 @@ pub async fn set_status(
     Ok(Json(user_body(&user)))
 }
 
-/// Changes where the account's one-time setup codes go (with the `version` it is based on):
-/// every code still open for the account is cancelled. Answered with the contact masked.
+/// The security administrator changes where the account's one-time setup codes go (with the
+/// `version` it is based on): every code still open for the account is cancelled. Answered
+/// with the contact masked.
 #[utoipa::path(
     post,
     path = "/api/v1/users/{id}/contact",
