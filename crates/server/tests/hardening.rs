@@ -11,6 +11,9 @@ use support::{add_user, assert_problem, call, spawn_app, TestApp, PASSWORD};
 use zhichan_domain::credit_code::check_char;
 use zhichan_testkit::{on_both_backends, Fresh};
 
+/// Registered in 抚州市临川区 (361002).
+const LINCHUAN: &str = "91361002MA35F6XK04";
+
 /// A credit code issued by 抚州市's own authority (361000): it names a city, not a county.
 fn city_issued_code() -> String {
     let first17 = "91361000MA35F6XK0";
@@ -337,3 +340,105 @@ async fn setup_codes_die_with_a_contact_change_or_a_disable_and_are_bounded(fres
     app.stop().await;
 }
 on_both_backends!(setup_codes_die_with_a_contact_change_or_a_disable_and_are_bounded);
+
+async fn a_reason_or_a_port_contact_cannot_be_a_novel(fresh: Fresh) {
+    add_user(&fresh, "firm", "enterprise", None, Some(LINCHUAN)).await;
+    add_user(&fresh, "office.fuzhou", "admin", Some("361000"), None).await;
+    add_user(&fresh, "office.jiangxi", "admin", Some("360000"), None).await;
+    support::enrolled(&fresh, "office.jiangxi").await;
+    // 临川's port is open: its office is on the platform.
+    add_user(&fresh, "office.linchuan", "admin", Some("361002"), None).await;
+    let app = spawn_app(&fresh).await;
+    let firm = app.token(&fresh, "firm").await;
+    let office = app.token(&fresh, "office.fuzhou").await;
+    let province = app.token(&fresh, "office.jiangxi").await;
+    let novel = "理".repeat(501);
+    let (status, e) = call(
+        &app,
+        Method::POST,
+        "/api/v1/enterprises",
+        &firm,
+        Some(
+            json!({"credit_code": LINCHUAN, "name": "抚州市临川区示例科技有限公司",
+                    "scale": "small", "ownership": "private", "industry": "C39",
+                    "contact": {"name": "王芳", "phone": "0794-8888888"}}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+    let (status, p) = call(
+        &app,
+        Method::POST,
+        "/api/v1/products",
+        &firm,
+        Some(
+            json!({"enterprise": LINCHUAN, "name": "智能数据采集终端", "model": "ZC-1",
+                    "field": "39", "first_sold_on": "2022-05-01",
+                    "patents": [{"number": "201910725275.4", "title": "一种数据采集装置",
+                                 "patentees": ["抚州市临川区示例科技有限公司"],
+                                 "grant_date": "2021-03-02", "legal_status": "valid",
+                                 "right": "own", "core": true, "embodiment": "采集模块"}]}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    // An enterprise's reason for withdrawing is kept short…
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/products/{}/withdraw", p["id"]),
+        &firm,
+        Some(json!({"reason": novel, "version": p["version"]})),
+    )
+    .await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("reason".to_string(), "too_long".to_string())]
+    );
+    // …and so is an office's for closing a port.
+    let ports = app.read_as("/api/v1/ports", &office).await;
+    let port = ports
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["region"] == "361002")
+        .cloned()
+        .unwrap();
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/ports/361002/close",
+        &office,
+        Some(json!({"reason": novel, "version": port["version"]})),
+    )
+    .await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("reason".to_string(), "too_long".to_string())]
+    );
+    // A port application's phone and e-mail address have their lengths too.
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/ports",
+        &province,
+        Some(
+            json!({"region": "361002", "unit": "临川区知识产权局", "contact_name": "李明",
+                    "contact_phone": format!("0794-{}", "8".repeat(5000)),
+                    "contact_email": format!("{}@example.cn", "a".repeat(5000)),
+                    "purpose": "管理本区企业备案"}),
+        ),
+    )
+    .await;
+    let mut errors = assert_problem(status, &body, 422);
+    errors.sort();
+    assert_eq!(
+        errors,
+        [
+            ("contact_email".to_string(), "too_long".to_string()),
+            ("contact_phone".to_string(), "too_long".to_string())
+        ]
+    );
+    app.stop().await;
+}
+on_both_backends!(a_reason_or_a_port_contact_cannot_be_a_novel);
