@@ -442,3 +442,28 @@ async fn a_reason_or_a_port_contact_cannot_be_a_novel(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(a_reason_or_a_port_contact_cannot_be_a_novel);
+
+async fn a_new_accounts_name_is_a_name_not_a_novel(fresh: Fresh) {
+    use support::enrolled;
+    add_user(&fresh, "xitong", "sysadmin", None, None).await;
+    enrolled(&fresh, "xitong").await;
+    let app = spawn_app(&fresh).await;
+    let sys = app.token(&fresh, "xitong").await;
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        "/api/v1/users",
+        &sys,
+        Some(
+            json!({"username": "shi.shenhe", "role": "reviewer", "region": "361000",
+                    "display_name": "审".repeat(51), "contact": "13800000088"}),
+        ),
+    )
+    .await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("display_name".to_string(), "too_long".to_string())]
+    );
+    app.stop().await;
+}
+on_both_backends!(a_new_accounts_name_is_a_name_not_a_novel);

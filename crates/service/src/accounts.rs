@@ -368,6 +368,12 @@ impl Services {
                 ));
             }
         }
+        if let Err(v) = zhichan_domain::validation::max_chars(
+            &input.display_name,
+            zhichan_domain::validation::limits::CONTACT_NAME,
+        ) {
+            errors.push(FieldViolation::new("display_name", v));
+        }
         let (password, generated) = match &input.password {
             Some(p) => (p.clone(), false),
             None => (temporary_password(), true),
