@@ -379,3 +379,31 @@ pub async fn enrolled(fresh: &Fresh, username: &str) {
         .await
         .unwrap();
 }
+
+/// A product the firm creates with `product`, submits, and the reviewer approves (each step
+/// answered as it should be): answers the approved product.
+pub async fn register_product(app: &TestApp, firm: &str, reviewer: &str, product: Value) -> Value {
+    use reqwest::Method;
+    let (status, p) = call(app, Method::POST, "/api/v1/products", firm, Some(product)).await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    let (status, p) = call(
+        app,
+        Method::POST,
+        &format!("/api/v1/products/{id}/submit"),
+        firm,
+        Some(serde_json::json!({"version": p["version"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let (status, p) = call(
+        app,
+        Method::POST,
+        &format!("/api/v1/products/{id}/review"),
+        reviewer,
+        Some(serde_json::json!({"decision": "approve", "version": p["version"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    p
+}
