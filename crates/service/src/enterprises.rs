@@ -323,6 +323,27 @@ impl Services {
         input: EnterpriseInput,
     ) -> ServiceResult<Enterprise> {
         authorize(actor, Action::EditEnterprise)?;
+        // Another firm's code is out of an enterprise's scope whatever else the form holds
+        // (its region may be missing: a city-issued code names none).
+        if let (Ok(code), Some(own)) = (
+            CreditCode::parse(&input.credit_code),
+            actor.enterprise.as_deref(),
+        ) {
+            if code.as_str() != own {
+                let elsewhere = Placement {
+                    region: None,
+                    enterprise: Some(code.to_string()),
+                    account: None,
+                };
+                self.scoped(
+                    actor,
+                    Action::EditEnterprise,
+                    &elsewhere,
+                    &format!("enterprise:{code}"),
+                )
+                .await?;
+            }
+        }
         let e = self.parse_enterprise(&input).await?;
         self.scoped(actor, Action::EditEnterprise, &placement(&e), &object(&e))
             .await?;
