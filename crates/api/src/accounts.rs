@@ -209,6 +209,16 @@ pub struct UserStatus {
     pub version: i64,
 }
 
+/// `POST /api/v1/users/{id}/contact`
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct UserContact {
+    /// The owner's own 11-digit mobile number or e-mail address, where setup codes go.
+    #[schema(example = "13800000088")]
+    pub contact: String,
+    /// The `version` the change is based on; a stale one is 409.
+    pub version: i64,
+}
+
 /// The security settings in force (安全策略).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct SecuritySettings {

@@ -59,6 +59,8 @@ pub mod limits {
     /// How many patentees one patent lists.
     pub const PATENTEES: usize = 20;
     pub const LICENCE_RECORD: usize = 50;
+    /// A reason given for a decision (退回, 撤销, 不予开通, a change of rules, …).
+    pub const REASON: usize = 500;
     /// The longest of them all: what a refused workbook may write back into one cell.
     pub const LONGEST: usize = DESCRIPTION;
 }

@@ -294,6 +294,7 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("POST", "/api/v1/users", Signed(A::ManageUsers)),
     ("GET", "/api/v1/users/{id}", Signed(A::ReadUsers)),
     ("POST", "/api/v1/users/{id}/status", Signed(A::ManageUsers)),
+    ("POST", "/api/v1/users/{id}/contact", Signed(A::GrantRoles)),
     ("POST", "/api/v1/users/{id}/unlock", Signed(A::ManageUsers)),
     (
         "POST",

@@ -253,6 +253,10 @@ pub fn app(services: Services, settings: Settings) -> Router {
             Arc::new(known_parameters),
             api::contract::refuse_unknown_parameters,
         ))
+        // Likewise for the signed-in pages (400, a page naming the accepted ones).
+        .route_layer(axum::middleware::from_fn(
+            web::query::refuse_unknown_page_parameters,
+        ))
         // Only routes that matched: the fallback (404) needs no authorisation.
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),

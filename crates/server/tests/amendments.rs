@@ -5,7 +5,8 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{add_user, assert_problem, assert_product_answers_agree, call, spawn_app, TestApp};
+use support::{add_user, assert_problem, assert_product_answers_agree, call, register_product};
+use support::{spawn_app, TestApp};
 use zhichan_testkit::{on_both_backends, Fresh};
 
 const LINCHUAN: &str = "91361002MA35F6XK04";
@@ -46,41 +47,21 @@ async fn register(
     name: &str,
     sales: &str,
 ) -> (i64, i64, String) {
-    let (status, p) = call(
+    let p = register_product(
         app,
-        Method::POST,
-        "/api/v1/products",
         firm,
-        Some(json!({
+        reviewer,
+        json!({
             "enterprise": LINCHUAN, "name": name, "model": "ZC-100", "field": "39",
             "figures": [{"year": 2025, "sales_revenue": sales, "output_value": sales}],
             "patents": [{"number": "201910725275.4", "title": "一种数据采集装置",
                          "patentees": ["抚州市临川区示例科技有限公司"], "grant_date": "2021-03-02",
                          "legal_status": "valid", "right": "own", "core": true,
                          "embodiment": "采集模块"}]
-        })),
+        }),
     )
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{p}");
     let id = p["id"].as_i64().unwrap();
-    let (status, p) = call(
-        app,
-        Method::POST,
-        &format!("/api/v1/products/{id}/submit"),
-        firm,
-        Some(json!({"version": p["version"]})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{p}");
-    let (status, p) = call(
-        app,
-        Method::POST,
-        &format!("/api/v1/products/{id}/review"),
-        reviewer,
-        Some(json!({"decision": "approve", "version": p["version"]})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{p}");
     assert_eq!(p["status"], "approved");
     assert_eq!(p["amendment"], Value::Null);
     (

@@ -69,12 +69,11 @@ async fn a_registered_firm(app: &TestApp, firm: &str, reviewer: &str) -> String 
 
 /// One more product of the firm, registered with its one patent; answers it.
 async fn register_product(app: &TestApp, firm: &str, reviewer: &str, model: &str) -> Value {
-    let (status, p) = call(
+    support::register_product(
         app,
-        Method::POST,
-        "/api/v1/products",
         firm,
-        Some(json!({
+        reviewer,
+        json!({
             "enterprise": LINCHUAN, "name": "智能数据采集终端", "model": model, "field": "39",
             "first_sold_on": "2022-05-01",
             "figures": [{"year": 2025, "sales_revenue": "1000000.00", "output_value": "1200000"}],
@@ -82,30 +81,9 @@ async fn register_product(app: &TestApp, firm: &str, reviewer: &str, model: &str
                          "patentees": [NAME], "grant_date": "2021-03-02",
                          "legal_status": "valid", "right": "own", "core": true,
                          "embodiment": "采集模块"}]
-        })),
+        }),
     )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{p}");
-    let id = p["id"].as_i64().unwrap();
-    let (status, p) = call(
-        app,
-        Method::POST,
-        &format!("/api/v1/products/{id}/submit"),
-        firm,
-        Some(json!({"version": p["version"]})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{p}");
-    let (status, p) = call(
-        app,
-        Method::POST,
-        &format!("/api/v1/products/{id}/review"),
-        reviewer,
-        Some(json!({"decision": "approve", "version": p["version"]})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{p}");
-    p
+    .await
 }
 
 async fn verify_page(app: &TestApp, number: &str) -> String {

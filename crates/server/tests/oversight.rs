@@ -51,18 +51,16 @@ async fn every_refusal_is_on_record_with_its_address(fresh: Fresh) {
         }
         r.send()
     };
-    for (token, code, name) in [
-        (&firm, LINCHUAN, "抚州市临川区示例科技有限公司"),
-        (&other, FUZHOU_FJ, "福州示例电子有限公司"),
+    // The 福州 firm's code was issued in the city itself: it types its county (鼓楼区).
+    for (token, code, name, region) in [
+        (&firm, LINCHUAN, "抚州市临川区示例科技有限公司", "361002"),
+        (&other, FUZHOU_FJ, "福州示例电子有限公司", "350102"),
     ] {
-        let res = call(
-            Method::POST,
-            "/api/v1/enterprises",
-            token,
-            Some(profile(code, name)),
-        )
-        .await
-        .unwrap();
+        let mut body = profile(code, name);
+        body["region"] = json!(region);
+        let res = call(Method::POST, "/api/v1/enterprises", token, Some(body))
+            .await
+            .unwrap();
         assert_eq!(res.status(), StatusCode::CREATED);
     }
     // A notification of the 福州 firm's.

@@ -6,69 +6,12 @@ mod support;
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use std::sync::Mutex;
-use support::{add_user, assert_problem, spawn_app, spawn_with, TestApp, PASSWORD};
+use support::{
+    add_user, assert_problem, enrolled, spawn_app, spawn_with, Inbox, TestApp, PASSWORD,
+};
 use zhichan_service::Services;
-use zhichan_store::notifications::OutboxItem;
 use zhichan_store::{Exec, Sql};
 use zhichan_testkit::{on_both_backends, Fresh};
-
-/// What reaches people's phones and mailboxes, and nobody else.
-#[derive(Default)]
-struct Inbox(Mutex<Vec<(String, String)>>);
-
-struct On<'a>(&'a Inbox, &'static str);
-
-impl zhichan_service::notifications::Channel for On<'_> {
-    fn name(&self) -> &'static str {
-        self.1
-    }
-    async fn send(&self, item: &OutboxItem) -> Result<(), String> {
-        self.0
-             .0
-            .lock()
-            .unwrap()
-            .push((item.address.clone(), item.body.clone()));
-        Ok(())
-    }
-}
-
-impl Inbox {
-    /// The setup code in the newest message to `address`.
-    async fn code_for(&self, fresh: &Fresh, address: &str) -> String {
-        let s = Services::new(fresh.db.clone());
-        s.drain_account_outbox(&On(self, "sms"), 10).await.unwrap();
-        s.drain_account_outbox(&On(self, "email"), 10)
-            .await
-            .unwrap();
-        let messages = self.0.lock().unwrap();
-        let (_, body) = messages
-            .iter()
-            .rev()
-            .find(|(to, _)| to == address)
-            .unwrap_or_else(|| panic!("a message to {address}"));
-        body.split("设置码：")
-            .nth(1)
-            .and_then(|rest| rest.split('（').next())
-            .expect("a code in the message")
-            .to_string()
-    }
-}
-
-/// The three administrators' second factor taken as enrolled (enrolment has its own stories).
-async fn enrolled(fresh: &Fresh, username: &str) {
-    fresh
-        .db
-        .execute(
-            Sql::new(
-                "UPDATE users SET totp_enabled = TRUE, totp_secret = 'JBSWY3DPEHPK3PXP' \
-                 WHERE username = $1",
-            )
-            .bind(username),
-        )
-        .await
-        .unwrap();
-}
 
 async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> (StatusCode, String) {
     let res = app

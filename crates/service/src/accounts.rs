@@ -34,6 +34,9 @@ pub struct NewAccount {
 /// How long a one-time password setup code stays valid.
 pub const SETUP_CODE_HOURS: i64 = 24;
 
+/// At most this many one-time setup codes are issued for an account within an hour.
+pub const SETUP_CODES_PER_HOUR: i64 = 5;
+
 /// A setup code was queued for the account's owner: where to (masked), never the code.
 #[derive(Clone, Debug)]
 pub struct SetupSent {
@@ -85,15 +88,18 @@ fn not_an_enterprise_account(role: &str) -> ServiceResult<()> {
     Ok(())
 }
 
-/// A contact as administrators may see it: enough to recognise, not to use.
+/// A contact as administrators may see it: enough to recognise, not to use. Never more than a
+/// third of an e-mail address's name (none of one or two letters), and of anything else only
+/// the first and last two characters of eight or more.
 pub fn mask_contact(contact: &str) -> String {
     match contact.split_once('@') {
         Some((local, domain)) => {
-            let head: String = local.chars().take(2).collect();
+            let shown = (local.chars().count() / 3).min(2);
+            let head: String = local.chars().take(shown).collect();
             format!("{head}***@{domain}")
         }
         // By characters, not bytes: whatever was stored, masking never splits one.
-        None if contact.chars().count() > 4 => {
+        None if contact.chars().count() >= 8 => {
             let chars: Vec<char> = contact.chars().collect();
             let n = chars.len();
             let head: String = chars[..2].iter().collect();
@@ -317,6 +323,18 @@ impl Services {
             },
             None => None,
         };
+        // An enterprise account sits where its enterprise does: in a county-level region.
+        let region = match (role, region) {
+            (Some(Role::Enterprise), Some(r)) => match self.reference().enterprise_region(r).await?
+            {
+                None => Some(r),
+                Some(v) => {
+                    errors.push(FieldViolation::new("region", v));
+                    None
+                }
+            },
+            (_, r) => r,
+        };
         let enterprise = match input
             .enterprise
             .as_deref()
@@ -349,6 +367,12 @@ impl Services {
                     ),
                 ));
             }
+        }
+        if let Err(v) = zhichan_domain::validation::max_chars(
+            &input.display_name,
+            zhichan_domain::validation::limits::CONTACT_NAME,
+        ) {
+            errors.push(FieldViolation::new("display_name", v));
         }
         let (password, generated) = match &input.password {
             Some(p) => (p.clone(), false),
@@ -460,6 +484,18 @@ impl Services {
     ) -> ServiceResult<()> {
         let (channel, address) =
             parse_contact(contact).map_err(|v| ServiceError::invalid("contact", v))?;
+        let issued =
+            password_setups::issued_since(tx, user_id, now.minus(Duration::hours(1))).await?;
+        if issued >= SETUP_CODES_PER_HOUR {
+            return Err(ServiceError::invalid(
+                "user",
+                Violation::new(
+                    "too_many_codes",
+                    format!("一小时内已为该账号发送 {SETUP_CODES_PER_HOUR} 个设置码，请稍后再试"),
+                    "too many setup codes for this account within the hour",
+                ),
+            ));
+        }
         let code = random_token();
         password_setups::void_for_user(tx, user_id, now).await?;
         password_setups::insert(
@@ -1421,6 +1457,8 @@ impl Services {
             // A disabled account's sessions and tokens die, and stay dead if it is enabled again.
             sessions::end_others(&tx, id, None, now).await?;
             tokens::revoke_all(&tx, id, now).await?;
+            // …and so do its one-time codes: enabled again, it needs a fresh reset.
+            password_setups::cancel_open(&tx, id, now).await?;
         }
         record(
             &tx,
@@ -1440,6 +1478,50 @@ impl Services {
         let after = users::by_id(&tx, id).await?.ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
         // Forget cached tokens once more after the commit: one read in between must not last.
+        users::changed();
+        Ok(after)
+    }
+
+    /// Changes where an account's one-time setup codes go (the owner's own mobile number or
+    /// e-mail address), if `version` is current. Every code still open for the account and
+    /// every message still waiting to carry one is cancelled: a code sent to the old contact
+    /// no longer works. The log keeps both contacts masked. The security administrator does
+    /// it, not the system administrator who resets passwords: else he could point an account
+    /// at his own phone, reset it, and log in as its owner (三员分立).
+    pub async fn change_user_contact(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+        contact: &str,
+        version: i64,
+    ) -> ServiceResult<User> {
+        authorize(actor, Action::GrantRoles)?;
+        let before = self.managed_user(actor, ctx, id, "user.contact").await?;
+        let (_, address) =
+            parse_contact(contact).map_err(|v| ServiceError::invalid("contact", v))?;
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        if !users::set_contact(&tx, id, &address, version, now).await? {
+            return Err(ServiceError::Conflict(
+                "该账号已被他人修改，请刷新后重试".into(),
+            ));
+        }
+        let cancelled = password_setups::cancel_open(&tx, id, now).await?;
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "user.contact",
+            &format!("user:{id}"),
+            "ok",
+            json!({"before": mask_contact(&before.contact), "after": mask_contact(&address),
+                   "codes_cancelled": cancelled}),
+            now,
+        )
+        .await?;
+        let after = users::by_id(&tx, id).await?.ok_or(ServiceError::NotFound)?;
+        tx.commit().await?;
         users::changed();
         Ok(after)
     }
@@ -1543,5 +1625,23 @@ fn own(user_id: i64) -> zhichan_domain::access::Placement {
     zhichan_domain::access::Placement {
         account: Some(user_id),
         ..Default::default()
+    }
+}
+
+#[cfg(test)]
+mod mask_tests {
+    use super::mask_contact;
+
+    #[test]
+    fn a_masked_contact_never_gives_away_most_of_a_short_name() {
+        // A name of one to three letters shows at most one; never the whole of a short one.
+        assert_eq!(mask_contact("a@x.cn"), "***@x.cn");
+        assert_eq!(mask_contact("ab@x.cn"), "***@x.cn");
+        assert_eq!(mask_contact("wan@x.cn"), "w***@x.cn");
+        assert_eq!(mask_contact("wangfang@x.cn"), "wa***@x.cn");
+        assert_eq!(mask_contact("13800000088"), "13*******88");
+        // Anything short that is no e-mail address is hidden whole.
+        assert_eq!(mask_contact("12345"), "***");
+        assert_eq!(mask_contact("一二三四五六七八"), "一二****七八");
     }
 }

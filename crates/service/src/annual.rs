@@ -403,6 +403,10 @@ impl Services {
             .load(actor, u.product_id, Action::ReviewRegistrations)
             .await?;
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = reason {
+            zhichan_domain::validation::max_chars(r, zhichan_domain::validation::limits::REASON)
+                .map_err(|v| crate::ServiceError::invalid("reason", v))?;
+        }
         if !approve && reason.is_none() {
             return Err(field("reason", "required", "退回须说明理由"));
         }

@@ -244,6 +244,10 @@ impl Services {
             ));
         }
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = reason {
+            zhichan_domain::validation::max_chars(r, zhichan_domain::validation::limits::REASON)
+                .map_err(|v| crate::ServiceError::invalid("reason", v))?;
+        }
         if !approve && reason.is_none() {
             return Err(ServiceError::invalid(
                 "reason",

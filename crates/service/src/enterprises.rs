@@ -89,6 +89,18 @@ pub fn snapshot(e: &Enterprise) -> serde_json::Value {
     })
 }
 
+/// A snapshot as the audit log keeps it: the contact's phone and e-mail address masked (the
+/// profile's versions keep them whole, for its own readers).
+fn audited(snapshot: &serde_json::Value) -> serde_json::Value {
+    let mut s = snapshot.clone();
+    for key in ["phone", "email"] {
+        if let Some(v) = s["contact"][key].as_str().filter(|v| !v.is_empty()) {
+            s["contact"][key] = crate::accounts::mask_contact(v).into();
+        }
+    }
+    s
+}
+
 pub(crate) fn placement(e: &Enterprise) -> Placement {
     Placement {
         region: Some(e.region),
@@ -120,8 +132,14 @@ impl Services {
         if input.name.trim().chars().count() < 2 {
             errors.push(required("name", "请填写企业名称（与营业执照一致）"));
         }
+        // The code's registration region is taken only when it names a county-level one: a
+        // city's or a province's authority registers firms of many counties.
+        let hint = match code.as_ref().and_then(|c| c.region_hint()) {
+            Some(r) if self.reference().enterprise_region(r).await?.is_none() => Some(r),
+            _ => None,
+        };
         let region = match input.region.trim() {
-            "" => match code.as_ref().and_then(|c| c.region_hint()) {
+            "" => match hint {
                 Some(r) => Some(r),
                 None => {
                     if code.is_some() {
@@ -135,18 +153,13 @@ impl Services {
                 .ok(),
         };
         let region = match region {
-            Some(r) if self.reference().region_exists(r).await? => Some(r),
-            Some(r) => {
-                errors.push(FieldViolation::new(
-                    "region",
-                    Violation::new(
-                        "invalid_region",
-                        format!("行政区划代码“{r}”不在现行 GB/T 2260 中"),
-                        format!("{r} is not a current GB/T 2260 region"),
-                    ),
-                ));
-                None
-            }
+            Some(r) => match self.reference().enterprise_region(r).await? {
+                None => Some(r),
+                Some(v) => {
+                    errors.push(FieldViolation::new("region", v));
+                    None
+                }
+            },
             None => None,
         };
         let scale = Scale::parse(&input.scale)
@@ -310,6 +323,27 @@ impl Services {
         input: EnterpriseInput,
     ) -> ServiceResult<Enterprise> {
         authorize(actor, Action::EditEnterprise)?;
+        // Another firm's code is out of an enterprise's scope whatever else the form holds
+        // (its region may be missing: a city-issued code names none).
+        if let (Ok(code), Some(own)) = (
+            CreditCode::parse(&input.credit_code),
+            actor.enterprise.as_deref(),
+        ) {
+            if code.as_str() != own {
+                let elsewhere = Placement {
+                    region: None,
+                    enterprise: Some(code.to_string()),
+                    account: None,
+                };
+                self.scoped(
+                    actor,
+                    Action::EditEnterprise,
+                    &elsewhere,
+                    &format!("enterprise:{code}"),
+                )
+                .await?;
+            }
+        }
         let e = self.parse_enterprise(&input).await?;
         self.scoped(actor, Action::EditEnterprise, &placement(&e), &object(&e))
             .await?;
@@ -333,7 +367,7 @@ impl Services {
             "enterprise.create",
             &format!("enterprise:{}", stored.credit_code),
             "ok",
-            json!({"after": snap}),
+            json!({"after": audited(&snap)}),
             now,
         )
         .await?;
@@ -459,7 +493,8 @@ impl Services {
             "enterprise.update",
             &format!("enterprise:{}", after.credit_code),
             "ok",
-            json!({"before": snapshot(&before), "after": snap, "version": new_version}),
+            json!({"before": audited(&snapshot(&before)), "after": audited(&snap),
+                   "version": new_version}),
             now,
         )
         .await?;

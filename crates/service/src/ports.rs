@@ -52,6 +52,15 @@ fn check(app: &Application) -> ServiceResult<()> {
             Violation::new("invalid_phone", "请填写有效的联系电话", "invalid phone"),
         ));
     }
+    use zhichan_domain::validation::{limits, max_chars};
+    for (field, value, limit) in [
+        ("contact_phone", &app.contact_phone, limits::CONTACT_PHONE),
+        ("contact_email", &app.contact_email, limits::CONTACT_EMAIL),
+    ] {
+        if let Err(v) = max_chars(value, limit) {
+            errors.push(crate::FieldViolation::new(field, v));
+        }
+    }
     if !app.contact_email.contains('@') {
         errors.push(crate::FieldViolation::new(
             "contact_email",
@@ -215,6 +224,10 @@ impl Services {
             return Err(invalid("status", "该申请已处理"));
         }
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = reason {
+            zhichan_domain::validation::max_chars(r, zhichan_domain::validation::limits::REASON)
+                .map_err(|v| crate::ServiceError::invalid("reason", v))?;
+        }
         if !approve && reason.is_none() {
             return Err(invalid("reason", "不予开通须说明理由"));
         }
@@ -280,6 +293,8 @@ impl Services {
         if reason.trim().is_empty() {
             return Err(invalid("reason", "关闭端口须说明理由"));
         }
+        zhichan_domain::validation::max_chars(reason, zhichan_domain::validation::limits::REASON)
+            .map_err(|v| crate::ServiceError::invalid("reason", v))?;
         let mut p = ports::get(self.db(), region)
             .await?
             .ok_or(ServiceError::NotFound)?;

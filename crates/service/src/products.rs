@@ -925,6 +925,10 @@ impl Services {
         let mut p = self.load(actor, id, action).await?;
         let before = p.clone();
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = reason {
+            zhichan_domain::validation::max_chars(r, zhichan_domain::validation::limits::REASON)
+                .map_err(|v| crate::ServiceError::invalid("reason", v))?;
+        }
         if matches!(step, Step::Return | Step::Withdraw | Step::Revoke) && reason.is_none() {
             let zh = match step {
                 Step::Return => "退回须说明理由",

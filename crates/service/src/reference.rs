@@ -1,7 +1,7 @@
 //! Reading the reference data: regions and industries. Public knowledge, open to everyone.
 
 use crate::{ServiceError, ServiceResult};
-use zhichan_domain::{IndustryCode, RegionCode};
+use zhichan_domain::{IndustryCode, RegionCode, Violation};
 use zhichan_store::industries::{self, Industry};
 use zhichan_store::regions::{self, Region};
 use zhichan_store::Db;
@@ -36,6 +36,24 @@ impl Reference<'_> {
     /// region checks.
     pub async fn region_exists(&self, code: RegionCode) -> ServiceResult<bool> {
         Ok(regions::get(self.db, code).await?.is_some_and(|r| r.active))
+    }
+
+    /// Where an enterprise may be placed: a current region with no current region below it
+    /// (a county, or a city without counties such as 东莞). `Ok(None)` when it is one; else the
+    /// violation to report on the field: `invalid_region` for an unknown code,
+    /// `region_not_county` for a province or a city that has counties.
+    pub async fn enterprise_region(&self, code: RegionCode) -> ServiceResult<Option<Violation>> {
+        let Some(region) = regions::get(self.db, code).await?.filter(|r| r.active) else {
+            return Ok(Some(Violation::new(
+                "invalid_region",
+                format!("行政区划代码“{code}”不在现行 GB/T 2260 中"),
+                format!("{code} is not a current GB/T 2260 region"),
+            )));
+        };
+        if code != RegionCode::NATION && regions::children(self.db, code).await?.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(not_county(code, &region.name)))
     }
 
     pub async fn industry(&self, code: &IndustryCode) -> ServiceResult<Industry> {
@@ -76,4 +94,14 @@ impl Reference<'_> {
     pub async fn datasets(&self) -> ServiceResult<Vec<zhichan_store::reference::Dataset>> {
         Ok(zhichan_store::reference::datasets(self.db).await?)
     }
+}
+
+/// The violation for a region that has regions below it, where an enterprise's county-level
+/// region is wanted.
+pub fn not_county(code: RegionCode, name: &str) -> Violation {
+    Violation::new(
+        "region_not_county",
+        format!("“{name}”（{code}）下辖区县，企业所在地请选择到区县一级"),
+        format!("{code} has regions below it; an enterprise's region is a county-level one"),
+    )
 }

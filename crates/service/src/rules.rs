@@ -207,6 +207,8 @@ impl Services {
                 Violation::new("required", "请说明修改原因和依据", "a reason is required"),
             ));
         }
+        zhichan_domain::validation::max_chars(reason, zhichan_domain::validation::limits::REASON)
+            .map_err(|v| crate::ServiceError::invalid("reason", v))?;
         // The check against the stored version reads the database, never the cache.
         self.forget_rules(kind);
         let current = settings::latest_rules(self.db(), kind)

@@ -173,6 +173,8 @@ impl Services {
                 Violation::new("required", "请说明修改原因", "a reason is required"),
             ));
         }
+        zhichan_domain::validation::max_chars(reason, zhichan_domain::validation::limits::REASON)
+            .map_err(|v| crate::ServiceError::invalid("reason", v))?;
         // The check against the stored version reads the database, never the cache.
         let current = self.read_security_settings().await?;
         if current.version != based_on {

@@ -68,14 +68,29 @@ impl Services {
             .ok();
         // The region decides which reviewers see the application, so it follows the code's
         // registration region whenever the code names a current one; it is typed only when not.
+        // A code issued by a city's or a province's authority names no county: the firm's own
+        // county-level region is then typed, and must lie inside the code's.
         let hint = match code.as_ref().and_then(|c| c.region_hint()) {
             Some(r) if self.reference().region_exists(r).await? => Some(r),
             _ => None,
         };
+        let leaf = match hint {
+            Some(h) => self.reference().enterprise_region(h).await?.is_none(),
+            None => false,
+        };
         let region = match (hint, a.region.trim()) {
-            (Some(h), "") => Some(h),
+            (Some(h), "") if leaf => Some(h),
+            (Some(h), "") => {
+                errors.push(required(
+                    "region",
+                    &format!(
+                        "统一社会信用代码所示的登记地（{h}）下辖区县，请选择企业注册地所在的区县"
+                    ),
+                ));
+                None
+            }
             (Some(h), raw) => match RegionCode::parse(raw) {
-                Ok(r) if r == h => Some(r),
+                Ok(r) if r == h || (!leaf && h.contains(r)) => Some(r),
                 _ => {
                     errors.push(FieldViolation::new(
                         "region",
@@ -94,20 +109,16 @@ impl Services {
                 .ok(),
         };
         let region = match region {
-            Some(r) if self.reference().region_exists(r).await? => Some(r),
-            Some(r) => {
-                errors.push(FieldViolation::new(
-                    "region",
-                    Violation::new(
-                        "invalid_region",
-                        format!("行政区划代码“{r}”不在现行 GB/T 2260 中，请选择企业注册地"),
-                        "not a current region",
-                    ),
-                ));
-                None
-            }
+            Some(r) => match self.reference().enterprise_region(r).await? {
+                None => Some(r),
+                Some(v) => {
+                    errors.push(FieldViolation::new("region", v));
+                    None
+                }
+            },
             None => {
-                if !a.region.trim().is_empty() || code.is_some() {
+                let reported = errors.iter().any(|e| e.field == "region");
+                if !reported && (!a.region.trim().is_empty() || code.is_some()) {
                     errors.push(required("region", "请填写企业注册地的行政区划代码"));
                 }
                 None
@@ -471,6 +482,10 @@ impl Services {
             ));
         }
         let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if let Some(r) = reason {
+            zhichan_domain::validation::max_chars(r, zhichan_domain::validation::limits::REASON)
+                .map_err(|v| crate::ServiceError::invalid("reason", v))?;
+        }
         if !approve && reason.is_none() {
             return Err(ServiceError::invalid(
                 "reason",

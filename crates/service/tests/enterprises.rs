@@ -94,6 +94,8 @@ async fn officials_see_only_their_subtree(fresh: Fresh) {
         .unwrap();
     let mut fj = profile(FUZHOU_FJ);
     fj.name = "福州示例电子有限公司".into();
+    // Its code was issued in 福州市 itself, which names no county: 鼓楼区 is typed.
+    fj.region = "350102".into();
     s.create_enterprise(&nation, &ctx(), fj).await.unwrap();
 
     for (name, region, sees_linchuan, sees_fujian) in [

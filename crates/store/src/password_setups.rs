@@ -151,3 +151,44 @@ pub async fn record_attempt(
     ex.execute(q).await?;
     Ok(())
 }
+
+/// How many codes were issued for an account since `since` (used or not).
+pub async fn issued_since(
+    ex: &impl Exec,
+    user_id: i64,
+    since: Timestamp,
+) -> Result<i64, StoreError> {
+    ex.fetch_one(
+        Sql::new("SELECT COUNT(*) FROM password_setups WHERE user_id = $1 AND created_at > $2")
+            .bind(user_id)
+            .bind(since),
+    )
+    .await
+}
+
+/// Cancels every open code of an account and the messages still waiting to carry one (its
+/// contact changed, or it was disabled): the codes are used up, the messages given up unsent
+/// with their bodies blanked. Answers how many codes were open.
+pub async fn cancel_open(ex: &impl Exec, user_id: i64, now: Timestamp) -> Result<u64, StoreError> {
+    let open = ex
+        .execute(
+            Sql::new(
+                "UPDATE password_setups SET used_at = $2 WHERE user_id = $1 AND used_at IS NULL",
+            )
+            .bind(user_id)
+            .bind(now),
+        )
+        .await?;
+    ex.execute(
+        Sql::new(
+            "UPDATE account_outbox SET status = 'failed', body = '', last_error = $2 \
+             WHERE user_id = $1 AND status = 'pending'",
+        )
+        .bind(user_id)
+        .bind("cancelled: the account's contact changed or it was disabled"),
+    )
+    .await?;
+    ex.execute(Sql::new("DELETE FROM account_setups WHERE user_id = $1").bind(user_id))
+        .await?;
+    Ok(open)
+}

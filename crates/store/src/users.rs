@@ -438,3 +438,28 @@ pub async fn mark_locked(
     .await?;
     Ok(())
 }
+
+/// Changes where an account's one-time codes go, if it is still at `version`. Answers false
+/// when someone changed it first.
+pub async fn set_contact(
+    ex: &impl Exec,
+    id: i64,
+    contact: &str,
+    version: i64,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    changed();
+    let n = ex
+        .execute(
+            Sql::new(
+                "UPDATE users SET contact = $2, updated_at = $4, version = version + 1 \
+                 WHERE id = $1 AND version = $3",
+            )
+            .bind(id)
+            .bind(contact)
+            .bind(version)
+            .bind(now),
+        )
+        .await?;
+    Ok(n == 1)
+}

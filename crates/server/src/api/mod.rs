@@ -111,6 +111,7 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::get))
         .routes(routes!(users::set_status))
+        .routes(routes!(users::set_contact))
         .routes(routes!(users::unlock))
         .routes(routes!(users::reset_password))
         .routes(routes!(users::grant))

@@ -8,7 +8,9 @@ use crate::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use std::collections::HashMap;
-use zhichan_api::accounts::{NewUser, PasswordSetup, SetupSent, User, UserGrant, UserStatus};
+use zhichan_api::accounts::{
+    NewUser, PasswordSetup, SetupSent, User, UserContact, UserGrant, UserStatus,
+};
 use zhichan_api::{Page, Problem};
 use zhichan_service::accounts::{mask_contact, NewAccount};
 
@@ -231,6 +233,34 @@ pub async fn set_status(
     let user = state
         .services
         .set_user_disabled(&signed.auth.actor, &ctx, id, body.disabled, body.version)
+        .await?;
+    Ok(Json(user_body(&user)))
+}
+
+/// The security administrator changes where the account's one-time setup codes go (with the
+/// `version` it is based on): every code still open for the account is cancelled. Answered
+/// with the contact masked.
+#[utoipa::path(
+    post,
+    path = "/api/v1/users/{id}/contact",
+    tag = "administration",
+    params(("id" = i64, Path)),
+    request_body = UserContact,
+    responses(
+        (status = 200, description = "已更新", body = User),
+        (status = 409, description = "版本已过期", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn set_contact(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<UserContact>,
+) -> AppResult<Json<User>> {
+    let user = state
+        .services
+        .change_user_contact(&signed.auth.actor, &ctx, id, &body.contact, body.version)
         .await?;
     Ok(Json(user_body(&user)))
 }

@@ -16,6 +16,7 @@ pub mod pages;
 pub mod pickers;
 pub mod ports;
 pub mod products;
+pub mod query;
 pub mod reports;
 pub mod setup;
 pub mod stats;

@@ -321,3 +321,89 @@ pub async fn national_token(app: &TestApp, fresh: &Fresh) -> String {
         .unwrap();
     app.token(fresh, "admin.nation").await
 }
+
+/// What reaches people's phones and mailboxes, and nobody else.
+#[derive(Default)]
+pub struct Inbox(pub std::sync::Mutex<Vec<(String, String)>>);
+
+struct On<'a>(&'a Inbox, &'static str);
+
+impl zhichan_service::notifications::Channel for On<'_> {
+    fn name(&self) -> &'static str {
+        self.1
+    }
+    async fn send(&self, item: &zhichan_store::notifications::OutboxItem) -> Result<(), String> {
+        self.0
+             .0
+            .lock()
+            .unwrap()
+            .push((item.address.clone(), item.body.clone()));
+        Ok(())
+    }
+}
+
+impl Inbox {
+    /// The setup code in the newest message to `address`.
+    pub async fn code_for(&self, fresh: &Fresh, address: &str) -> String {
+        let s = Services::new(fresh.db.clone());
+        s.drain_account_outbox(&On(self, "sms"), 10).await.unwrap();
+        s.drain_account_outbox(&On(self, "email"), 10)
+            .await
+            .unwrap();
+        let messages = self.0.lock().unwrap();
+        let (_, body) = messages
+            .iter()
+            .rev()
+            .find(|(to, _)| to == address)
+            .unwrap_or_else(|| panic!("a message to {address}"));
+        body.split("设置码：")
+            .nth(1)
+            .and_then(|rest| rest.split('（').next())
+            .expect("a code in the message")
+            .to_string()
+    }
+}
+
+/// The three administrators' second factor taken as enrolled (enrolment has its own stories).
+pub async fn enrolled(fresh: &Fresh, username: &str) {
+    use zhichan_store::Exec;
+    fresh
+        .db
+        .execute(
+            zhichan_store::Sql::new(
+                "UPDATE users SET totp_enabled = TRUE, totp_secret = 'JBSWY3DPEHPK3PXP' \
+                 WHERE username = $1",
+            )
+            .bind(username),
+        )
+        .await
+        .unwrap();
+}
+
+/// A product the firm creates with `product`, submits, and the reviewer approves (each step
+/// answered as it should be): answers the approved product.
+pub async fn register_product(app: &TestApp, firm: &str, reviewer: &str, product: Value) -> Value {
+    use reqwest::Method;
+    let (status, p) = call(app, Method::POST, "/api/v1/products", firm, Some(product)).await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    let (status, p) = call(
+        app,
+        Method::POST,
+        &format!("/api/v1/products/{id}/submit"),
+        firm,
+        Some(serde_json::json!({"version": p["version"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let (status, p) = call(
+        app,
+        Method::POST,
+        &format!("/api/v1/products/{id}/review"),
+        reviewer,
+        Some(serde_json::json!({"decision": "approve", "version": p["version"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    p
+}
