@@ -363,7 +363,13 @@ impl Services {
         let mut figures: Vec<Figures> = Vec::new();
         for (i, f) in input.figures.iter().enumerate() {
             let at = |k: &str| format!("figures[{i}].{k}");
-            if !(1990..=i64::from(today.year())).contains(&f.year) {
+            if f.year > i64::from(today.year()) && f.year <= 9999 {
+                errors.push(invalid(
+                    at("year"),
+                    "future_year",
+                    &format!("年度不能晚于今年（{}）", today.year()),
+                ));
+            } else if !(1990..=i64::from(today.year())).contains(&f.year) {
                 errors.push(invalid(
                     at("year"),
                     "invalid_year",

@@ -24,6 +24,16 @@ pub struct LoginPage {
     pub message: Option<String>,
     pub username: String,
     pub next: String,
+    pub errors: super::forms::FormErrors,
+}
+
+/// Where the login form's fields are.
+fn login_field(field: &str) -> Option<(String, String)> {
+    super::forms::table(&[
+        ("username", "username", "用户名"),
+        ("password", "password", "密码"),
+        ("totp", "totp", "动态验证码"),
+    ])(field)
 }
 
 /// Only a path on this site may be a redirect target after login.
@@ -75,13 +85,16 @@ pub fn login_page(
             message,
             username,
             next,
+            errors: super::forms::FormErrors::none(),
         },
     )
 }
 
 #[derive(Deserialize)]
 pub struct LoginForm {
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     password: String,
     #[serde(default)]
     totp: String,
@@ -121,6 +134,16 @@ pub async fn login(
             );
             res
         }
+        Err(ServiceError::Invalid(v)) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &LoginPage {
+                chrome: Chrome::new("登录", "/login"),
+                message: None,
+                username: form.username,
+                next,
+                errors: super::forms::FormErrors::from_violations(v, &login_field),
+            },
+        ),
         Err(e) => {
             let (status, message) = match e {
                 ServiceError::BadCredentials => {

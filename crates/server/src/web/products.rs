@@ -1,6 +1,7 @@
 //! Product registration pages: the enterprise's products and form, the reviewer's queue and
 //! decision, every version listed.
 
+use super::forms::{self, FormErrors};
 use super::{render, Chrome};
 use crate::api::paging::Paging;
 use crate::auth::{RequestCtx, Signed};
@@ -627,6 +628,21 @@ struct FigRow {
     ip: String,
 }
 
+impl FigRow {
+    /// A cell by its form name (`year`, `sales`, …), as typed.
+    fn get(&self, name: &str) -> &str {
+        match name {
+            "year" => &self.year,
+            "sales" => &self.sales,
+            "output" => &self.output,
+            "export" => &self.export,
+            "profit" => &self.profit,
+            "ip" => &self.ip,
+            _ => "",
+        }
+    }
+}
+
 #[derive(Clone, Default)]
 struct PatRow {
     number: String,
@@ -638,6 +654,71 @@ struct PatRow {
     licence: String,
     core: bool,
     embodiment: String,
+}
+
+impl PatRow {
+    fn get(&self, name: &str) -> &str {
+        match name {
+            "number" => &self.number,
+            "title" => &self.title,
+            "patentees" => &self.patentees,
+            "grant" => &self.grant_date,
+            "licence" => &self.licence,
+            "embodiment" => &self.embodiment,
+            _ => "",
+        }
+    }
+}
+
+/// A column of a figures row: (field key, id suffix, label, form name).
+type Col = (&'static str, &'static str, &'static str, &'static str);
+
+const FIG_COLS: [Col; 6] = [
+    ("year", "y", "年度", "year"),
+    ("sales_revenue", "s", "销售收入", "sales"),
+    ("output_value", "o", "产值", "output"),
+    ("export_value", "x", "出口额", "export"),
+    ("profit", "p", "利润", "profit"),
+    ("ip_investment", "i", "知识产权投入", "ip"),
+];
+
+const PAT_COLS: [Col; 8] = [
+    ("number", "n", "申请号", "number"),
+    ("title", "t", "专利名称", "title"),
+    ("patentees", "p", "专利权人（多个用顿号分隔）", "patentees"),
+    ("grant_date", "g", "授权日", "grant"),
+    ("legal_status", "s", "法律状态", "status"),
+    ("right", "r", "本企业权利", "right"),
+    ("licence_record", "l", "许可备案号（独占、排他或普通许可时必填）", "licence"),
+    ("embodiment", "e", "在产品中的实施方式", "embodiment"),
+];
+
+/// Where a field of the product form is: its input's id and its label.
+fn locate(field: &str) -> Option<(String, String)> {
+    if let Some((list, n, key)) = forms::split_row(field) {
+        let (cols, prefix, what) = match list {
+            "figures" => (&FIG_COLS[..], "f", "年度数据"),
+            "patents" => (&PAT_COLS[..], "p", "专利"),
+            _ => return None,
+        };
+        let c = cols.iter().find(|c| c.0 == key)?;
+        let label = c.2.split('（').next().unwrap_or(c.2);
+        return Some((
+            format!("{prefix}{n}{}", c.1),
+            format!("{what}第 {} 行 · {label}", n + 1),
+        ));
+    }
+    let (id, label) = match field {
+        "name" => ("pf-name", "产品名称"),
+        "model" => ("pf-model", "型号规格"),
+        "field" => ("pf-field", "所属领域"),
+        "first_sold_on" => ("pf-sold", "首次销售日期"),
+        "description" => ("pf-desc", "产品说明"),
+        "patents" => ("p0n", "关联专利"),
+        "figures" => ("f0y", "年度数据"),
+        _ => return None,
+    };
+    Some((id.to_string(), label.to_string()))
 }
 
 #[derive(Template)]
@@ -655,9 +736,83 @@ struct FormPage {
     first_sold_on: String,
     figures: Vec<FigRow>,
     patents: Vec<PatRow>,
+    fig_cols: [Col; 6],
+    pat_cols: [Col; 8],
     statuses: Vec<(&'static str, &'static str)>,
     rights: Vec<(&'static str, &'static str)>,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
+}
+
+/// The product form as typed: what goes to the service, and every row as the page shows it
+/// (raw strings, a bad year "20x5" included), with the page row of each item sent.
+#[derive(Clone, Default)]
+struct Typed {
+    input: ProductInput,
+    figures: Vec<FigRow>,
+    patents: Vec<PatRow>,
+    figure_rows: Vec<usize>,
+    patent_rows: Vec<usize>,
+    /// Page rows whose year is not a number.
+    bad_years: Vec<usize>,
+}
+
+impl Typed {
+    /// A stored product (or a new, empty one) as its form shows it.
+    fn from_input(input: ProductInput) -> Typed {
+        let figures = input
+            .figures
+            .iter()
+            .map(|f| FigRow {
+                year: f.year.to_string(),
+                sales: f.sales_revenue.clone(),
+                output: f.output_value.clone(),
+                export: f.export_value.clone().unwrap_or_default(),
+                profit: f.profit.clone().unwrap_or_default(),
+                ip: f.ip_investment.clone().unwrap_or_default(),
+            })
+            .collect();
+        let patents = input
+            .patents
+            .iter()
+            .map(|l| PatRow {
+                number: l.patent.number.clone(),
+                title: l.patent.title.clone(),
+                patentees: l.patent.patentees.join("、"),
+                grant_date: l.patent.grant_date.clone().unwrap_or_default(),
+                status: l.patent.legal_status.clone(),
+                right: l.patent.right.clone(),
+                licence: l.patent.licence_record.clone(),
+                core: l.core,
+                embodiment: l.embodiment.clone(),
+            })
+            .collect();
+        Typed {
+            figure_rows: (0..input.figures.len()).collect(),
+            patent_rows: (0..input.patents.len()).collect(),
+            input,
+            figures,
+            patents,
+            bad_years: Vec::new(),
+        }
+    }
+
+    /// The service's refusal placed on the page's rows; a year that is not a number is told so.
+    fn errors(&self, v: Vec<zhichan_service::FieldViolation>) -> FormErrors {
+        let v = forms::renumber(v, "figures", &self.figure_rows);
+        let v = forms::renumber(v, "patents", &self.patent_rows);
+        let mut errors = FormErrors::none();
+        for f in v {
+            let bad_year = forms::split_row(&f.field)
+                .is_some_and(|(l, n, k)| l == "figures" && k == "year" && self.bad_years.contains(&n));
+            let message = if bad_year {
+                "年度应为四位数字，如 2025".to_string()
+            } else {
+                f.violation.message_zh
+            };
+            errors.add(f.field, message, &locate);
+        }
+        errors
+    }
 }
 
 fn form_page(
@@ -665,37 +820,13 @@ fn form_page(
     status: StatusCode,
     action: String,
     version: i64,
-    input: &ProductInput,
-    errors: Vec<(String, String)>,
+    typed: &Typed,
+    errors: FormErrors,
 ) -> Response {
-    let mut figures: Vec<FigRow> = input
-        .figures
-        .iter()
-        .map(|f| FigRow {
-            year: f.year.to_string(),
-            sales: f.sales_revenue.clone(),
-            output: f.output_value.clone(),
-            export: f.export_value.clone().unwrap_or_default(),
-            profit: f.profit.clone().unwrap_or_default(),
-            ip: f.ip_investment.clone().unwrap_or_default(),
-        })
-        .collect();
+    let input = &typed.input;
+    let mut figures = typed.figures.clone();
     figures.resize(FIGURE_ROWS.max(figures.len()), FigRow::default());
-    let mut patents: Vec<PatRow> = input
-        .patents
-        .iter()
-        .map(|l| PatRow {
-            number: l.patent.number.clone(),
-            title: l.patent.title.clone(),
-            patentees: l.patent.patentees.join("、"),
-            grant_date: l.patent.grant_date.clone().unwrap_or_default(),
-            status: l.patent.legal_status.clone(),
-            right: l.patent.right.clone(),
-            licence: l.patent.licence_record.clone(),
-            core: l.core,
-            embodiment: l.embodiment.clone(),
-        })
-        .collect();
+    let mut patents = typed.patents.clone();
     patents.resize(PATENT_ROWS.max(patents.len()), PatRow::default());
     render(
         status,
@@ -712,6 +843,8 @@ fn form_page(
             first_sold_on: input.first_sold_on.clone().unwrap_or_default(),
             figures,
             patents,
+            fig_cols: FIG_COLS,
+            pat_cols: PAT_COLS,
             statuses: LegalStatus::ALL
                 .iter()
                 .map(|s| (s.as_str(), s.label_zh()))
@@ -725,54 +858,93 @@ fn form_page(
     )
 }
 
-/// Reads the product form: figure rows `f{n}_year|sales|output`, patent rows `p{n}_…`.
-fn input_of(form: &HashMap<String, String>, enterprise: String) -> ProductInput {
+/// Reads the product form: figure rows `f{n}_year|sales|output`, patent rows `p{n}_…`. Every
+/// row typed is kept as typed for the page, empty rows are left out of the input.
+fn input_of(form: &HashMap<String, String>, enterprise: String) -> Typed {
     let get = |k: &str| {
         form.get(k)
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
     };
+    let mut typed = Typed::default();
     let mut figures = Vec::new();
     for n in 0..12 {
-        let year = get(&format!("f{n}_year"));
-        if year.is_empty() {
+        let row = FigRow {
+            year: get(&format!("f{n}_year")),
+            sales: get(&format!("f{n}_sales")),
+            output: get(&format!("f{n}_output")),
+            export: get(&format!("f{n}_export")),
+            profit: get(&format!("f{n}_profit")),
+            ip: get(&format!("f{n}_ip")),
+        };
+        let blank = [&row.sales, &row.output, &row.export, &row.profit, &row.ip]
+            .iter()
+            .all(|v| v.is_empty());
+        if row.year.is_empty() && blank {
+            typed.figures.push(row);
             continue;
         }
+        let year = match row.year.parse::<i64>() {
+            Ok(y) if row.year.len() == 4 => y,
+            _ => {
+                typed.bad_years.push(n);
+                0
+            }
+        };
         figures.push(FiguresInput {
-            year: year.parse().unwrap_or(0),
-            sales_revenue: get(&format!("f{n}_sales")),
-            output_value: get(&format!("f{n}_output")),
-            export_value: Some(get(&format!("f{n}_export"))),
-            profit: Some(get(&format!("f{n}_profit"))),
-            ip_investment: Some(get(&format!("f{n}_ip"))),
+            year,
+            sales_revenue: row.sales.clone(),
+            output_value: row.output.clone(),
+            export_value: Some(row.export.clone()),
+            profit: Some(row.profit.clone()),
+            ip_investment: Some(row.ip.clone()),
         });
+        typed.figure_rows.push(n);
+        typed.figures.push(row);
     }
     let mut patents = Vec::new();
     for n in 0..12 {
-        let number = get(&format!("p{n}_number"));
-        if number.is_empty() {
+        let row = PatRow {
+            number: get(&format!("p{n}_number")),
+            title: get(&format!("p{n}_title")),
+            patentees: get(&format!("p{n}_patentees")),
+            grant_date: get(&format!("p{n}_grant")),
+            status: get(&format!("p{n}_status")),
+            right: get(&format!("p{n}_right")),
+            licence: get(&format!("p{n}_licence")),
+            core: form.contains_key(&format!("p{n}_core")),
+            embodiment: get(&format!("p{n}_embodiment")),
+        };
+        if row.number.is_empty() {
+            typed.patents.push(row);
             continue;
         }
-        let grant = get(&format!("p{n}_grant"));
         patents.push(LinkInput {
             patent: PatentInput {
-                number,
-                title: get(&format!("p{n}_title")),
-                patentees: get(&format!("p{n}_patentees"))
+                number: row.number.clone(),
+                title: row.title.clone(),
+                patentees: row
+                    .patentees
                     .split(['、', ',', '，', ';', '；'])
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty())
                     .collect(),
-                grant_date: Some(grant).filter(|g| !g.is_empty()),
-                legal_status: get(&format!("p{n}_status")),
-                right: get(&format!("p{n}_right")),
-                licence_record: get(&format!("p{n}_licence")),
+                grant_date: Some(row.grant_date.clone()).filter(|g| !g.is_empty()),
+                legal_status: row.status.clone(),
+                right: row.right.clone(),
+                licence_record: row.licence.clone(),
             },
-            core: form.contains_key(&format!("p{n}_core")),
-            embodiment: get(&format!("p{n}_embodiment")),
+            core: row.core,
+            embodiment: row.embodiment.clone(),
         });
+        typed.patent_rows.push(n);
+        typed.patents.push(row);
     }
-    ProductInput {
+    // Empty rows past the last typed one are not shown again (the page adds its own).
+    let last = |rows: &[usize]| rows.last().map_or(0, |n| n + 1);
+    typed.figures.truncate(last(&typed.figure_rows).max(FIGURE_ROWS));
+    typed.patents.truncate(last(&typed.patent_rows).max(PATENT_ROWS));
+    typed.input = ProductInput {
         enterprise,
         name: get("name"),
         model: get("model"),
@@ -781,13 +953,8 @@ fn input_of(form: &HashMap<String, String>, enterprise: String) -> ProductInput 
         first_sold_on: Some(get("first_sold_on")).filter(|s| !s.is_empty()),
         figures,
         patents,
-    }
-}
-
-fn field_errors(v: Vec<zhichan_service::FieldViolation>) -> Vec<(String, String)> {
-    v.into_iter()
-        .map(|f| (f.field, f.violation.message_zh))
-        .collect()
+    };
+    typed
 }
 
 pub async fn new_form(signed: Signed) -> Response {
@@ -800,8 +967,8 @@ pub async fn new_form(signed: Signed) -> Response {
         StatusCode::OK,
         "/products/new".into(),
         0,
-        &input,
-        vec![],
+        &Typed::from_input(input),
+        FormErrors::none(),
     )
 }
 
@@ -812,10 +979,10 @@ pub async fn create(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let enterprise = signed.auth.actor.enterprise.clone().unwrap_or_default();
-    let input = input_of(&form, enterprise);
+    let typed = input_of(&form, enterprise);
     match state
         .services
-        .create_product(&signed.auth.actor, &ctx, input.clone())
+        .create_product(&signed.auth.actor, &ctx, typed.input.clone())
         .await
     {
         Ok(v) => Ok(Redirect::to(&format!("/products/{}", v.product.id)).into_response()),
@@ -824,19 +991,16 @@ pub async fn create(
             StatusCode::UNPROCESSABLE_ENTITY,
             "/products/new".into(),
             0,
-            &input,
-            field_errors(v),
+            &typed,
+            typed.errors(v),
         )),
         Err(ServiceError::NotFound) => Ok(form_page(
             &signed,
             StatusCode::UNPROCESSABLE_ENTITY,
             "/products/new".into(),
             0,
-            &input,
-            vec![(
-                "enterprise".into(),
-                "请先在“企业信息”中填报本企业信息".into(),
-            )],
+            &typed,
+            FormErrors::general("请先在“企业信息”中填报本企业信息"),
         )),
         Err(e) => Err(e.into()),
     }
@@ -857,8 +1021,8 @@ pub async fn edit_form(
         StatusCode::OK,
         format!("/products/{id}/edit"),
         version,
-        &input,
-        vec![],
+        &Typed::from_input(input),
+        FormErrors::none(),
     ))
 }
 
@@ -870,12 +1034,12 @@ pub async fn update(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let enterprise = signed.auth.actor.enterprise.clone().unwrap_or_default();
-    let typed = input_of(&form, enterprise);
+    let shown = input_of(&form, enterprise);
+    let typed = shown.input.clone();
     let version: i64 = form
         .get("version")
         .and_then(|v| v.parse().ok())
         .unwrap_or(-1);
-    let shown = typed.clone();
     match state
         .services
         .update_product(&signed.auth.actor, &ctx, id, version, move |i| {
@@ -892,7 +1056,7 @@ pub async fn update(
             format!("/products/{id}/edit"),
             version,
             &shown,
-            field_errors(v),
+            shown.errors(v),
         )),
         Err(ServiceError::Conflict(m)) => Ok(form_page(
             &signed,
@@ -900,7 +1064,7 @@ pub async fn update(
             format!("/products/{id}/edit"),
             version,
             &shown,
-            vec![("version".into(), m)],
+            FormErrors::general(m),
         )),
         Err(e) => Err(e.into()),
     }
