@@ -45,7 +45,12 @@ impl FormErrors {
     }
 
     /// One more problem, for a field located by `locate`.
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>, locate: Locate<'_>) {
+    pub fn add(
+        &mut self,
+        field: impl Into<String>,
+        message: impl Into<String>,
+        locate: Locate<'_>,
+    ) {
         let field = field.into();
         let (anchor, label) = locate(&field).unwrap_or_default();
         self.items.push(FormError {
@@ -123,7 +128,9 @@ pub fn renumber(mut v: Vec<FieldViolation>, list: &str, rows: &[usize]) -> Vec<F
 }
 
 /// A locator from a fixed table of (field path, input id, label).
-pub fn table<'a>(fields: &'a [(&'a str, &'a str, &'a str)]) -> impl Fn(&str) -> Option<(String, String)> + 'a {
+pub fn table<'a>(
+    fields: &'a [(&'a str, &'a str, &'a str)],
+) -> impl Fn(&str) -> Option<(String, String)> + 'a {
     move |field: &str| {
         fields
             .iter()
@@ -167,7 +174,10 @@ mod tests {
             &[0, 2],
         );
         assert_eq!(v[0].field, "figures[2].year");
-        assert_eq!(split_row("patents[3].grant_date"), Some(("patents", 3, "grant_date")));
+        assert_eq!(
+            split_row("patents[3].grant_date"),
+            Some(("patents", 3, "grant_date"))
+        );
         assert_eq!(split_row("name"), None);
     }
 }

@@ -196,7 +196,9 @@ pub fn error_page_with(status: StatusCode, detail: Option<&str>) -> Response {
     let forbidden = status == StatusCode::FORBIDDEN;
     // The generic refusal of a role says no more than the page does.
     let message = match detail {
-        Some(d) if forbidden && !d.is_empty() && d != "您的角色无权进行此操作" => d.to_string(),
+        Some(d) if forbidden && !d.is_empty() && d != "您的角色无权进行此操作" => {
+            d.to_string()
+        }
         _ => message.to_string(),
     };
     render(

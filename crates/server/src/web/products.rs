@@ -689,7 +689,12 @@ const PAT_COLS: [Col; 8] = [
     ("grant_date", "g", "授权日", "grant"),
     ("legal_status", "s", "法律状态", "status"),
     ("right", "r", "本企业权利", "right"),
-    ("licence_record", "l", "许可备案号（独占、排他或普通许可时必填）", "licence"),
+    (
+        "licence_record",
+        "l",
+        "许可备案号（独占、排他或普通许可时必填）",
+        "licence",
+    ),
     ("embodiment", "e", "在产品中的实施方式", "embodiment"),
 ];
 
@@ -802,8 +807,9 @@ impl Typed {
         let v = forms::renumber(v, "patents", &self.patent_rows);
         let mut errors = FormErrors::none();
         for f in v {
-            let bad_year = forms::split_row(&f.field)
-                .is_some_and(|(l, n, k)| l == "figures" && k == "year" && self.bad_years.contains(&n));
+            let bad_year = forms::split_row(&f.field).is_some_and(|(l, n, k)| {
+                l == "figures" && k == "year" && self.bad_years.contains(&n)
+            });
             let message = if bad_year {
                 "年度应为四位数字，如 2025".to_string()
             } else {
@@ -942,8 +948,12 @@ fn input_of(form: &HashMap<String, String>, enterprise: String) -> Typed {
     }
     // Empty rows past the last typed one are not shown again (the page adds its own).
     let last = |rows: &[usize]| rows.last().map_or(0, |n| n + 1);
-    typed.figures.truncate(last(&typed.figure_rows).max(FIGURE_ROWS));
-    typed.patents.truncate(last(&typed.patent_rows).max(PATENT_ROWS));
+    typed
+        .figures
+        .truncate(last(&typed.figure_rows).max(FIGURE_ROWS));
+    typed
+        .patents
+        .truncate(last(&typed.patent_rows).max(PATENT_ROWS));
     typed.input = ProductInput {
         enterprise,
         name: get("name"),
