@@ -1,5 +1,6 @@
 //! Enterprise profile pages: the enterprise fills in its own; officials browse their region's.
 
+use super::forms::{self, FormErrors};
 use super::{render, Chrome};
 use crate::api::paging::Paging;
 use crate::auth::{RequestCtx, Signed};
@@ -311,7 +312,7 @@ struct FormPage {
     ownerships: Vec<(&'static str, &'static str)>,
     kinds: Vec<(&'static str, &'static str)>,
     levels: Vec<(&'static str, &'static str)>,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
 }
 
 fn form_page(
@@ -320,7 +321,7 @@ fn form_page(
     creating: bool,
     version: i64,
     v: EnterpriseInput,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
 ) -> Response {
     let mut quals: Vec<QualRow> = v
         .qualifications
@@ -412,10 +413,41 @@ fn input_of(form: &HashMap<String, String>) -> EnterpriseInput {
     }
 }
 
-fn field_errors(v: Vec<zhichan_service::FieldViolation>) -> Vec<(String, String)> {
-    v.into_iter()
-        .map(|f| (f.field, f.violation.message_zh))
-        .collect()
+/// Where a field of the profile form is: its input's id and its label.
+fn locate(field: &str) -> Option<(String, String)> {
+    if let Some(("qualifications", n, key)) = forms::split_row(field) {
+        let (suffix, label) = match key {
+            "kind" => ("k", "资质"),
+            "level" => ("l", "级别"),
+            "valid_from" => ("f", "有效期起"),
+            "valid_to" => ("t", "有效期止"),
+            "certificate" => ("c", "证书编号"),
+            _ => return None,
+        };
+        return Some((
+            format!("q{n}{suffix}"),
+            format!("资质第 {} 行 · {label}", n + 1),
+        ));
+    }
+    forms::table(&[
+        ("credit_code", "f-code", "统一社会信用代码"),
+        ("name", "f-name", "企业名称"),
+        ("region", "f-region", "所在地"),
+        ("address", "f-address", "地址"),
+        ("industry", "f-industry", "行业代码"),
+        ("scale", "f-scale", "企业规模"),
+        ("ownership", "f-ownership", "所有制类型"),
+        ("contact.name", "f-cname", "联系人"),
+        ("contact.phone", "f-cphone", "联系电话"),
+        ("contact.email", "f-cemail", "电子邮箱"),
+        ("contact_name", "f-cname", "联系人"),
+        ("contact_phone", "f-cphone", "联系电话"),
+        ("contact_email", "f-cemail", "电子邮箱"),
+    ])(field)
+}
+
+fn field_errors(v: Vec<zhichan_service::FieldViolation>) -> FormErrors {
+    FormErrors::from_violations(v, &locate)
 }
 
 pub async fn new_form(signed: Signed) -> Response {
@@ -423,7 +455,7 @@ pub async fn new_form(signed: Signed) -> Response {
         credit_code: signed.auth.actor.enterprise.clone().unwrap_or_default(),
         ..EnterpriseInput::default()
     };
-    form_page(&signed, StatusCode::OK, true, 0, v, vec![])
+    form_page(&signed, StatusCode::OK, true, 0, v, FormErrors::none())
 }
 
 pub async fn create(
@@ -452,21 +484,20 @@ pub async fn create(
             input,
             field_errors(v),
         )),
-        Err(ServiceError::Conflict(m)) => Ok(form_page(
-            &signed,
-            StatusCode::CONFLICT,
-            true,
-            0,
-            input,
-            vec![("credit_code".into(), m)],
-        )),
+        Err(ServiceError::Conflict(m)) => {
+            Ok(form_page(&signed, StatusCode::CONFLICT, true, 0, input, {
+                let mut e = FormErrors::none();
+                e.add("credit_code", m, &locate);
+                e
+            }))
+        }
         Err(ServiceError::Taken(t)) => Ok(form_page(
             &signed,
             StatusCode::CONFLICT,
             true,
             0,
             input,
-            vec![(t.field, t.violation.message_zh)],
+            field_errors(vec![t]),
         )),
         Err(e) => Err(e.into()),
     }
@@ -497,7 +528,7 @@ pub async fn edit_form(
         false,
         e.version,
         input,
-        vec![],
+        FormErrors::none(),
     ))
 }
 
@@ -539,7 +570,7 @@ pub async fn update(
             false,
             version,
             submitted,
-            vec![("version".into(), m)],
+            FormErrors::general(m),
         )),
         Err(e) => Err(e.into()),
     }
