@@ -53,7 +53,8 @@ async fn refused(app: &TestApp, token: &str, body: Value) -> Vec<(String, String
 }
 
 /// A firm that types next year's figures, a patent granted tomorrow, an exclusive licence
-/// without its record number, or the same year or patent twice, is told each with its code.
+/// without its record number, or the same year, patent or patentee twice, is told each with its
+/// code.
 async fn an_api_client_is_told_each_mistake_with_its_code(fresh: Fresh) {
     let app = spawn_app(&fresh).await;
     let token = firm(&fresh, &app).await;
@@ -80,6 +81,16 @@ async fn an_api_client_is_told_each_mistake_with_its_code(fresh: Fresh) {
             "patents[0].grant_date".to_string(),
             "future_date".to_string()
         )]
+    );
+
+    let mut twice = patent("201910725275.4");
+    twice["patentees"] = json!([
+        "抚州市临川区示例科技有限公司",
+        "抚州市临川区示例科技有限公司"
+    ]);
+    assert_eq!(
+        refused(&app, &token, product(json!([fig(2024)]), json!([twice]))).await,
+        [("patents[0].patentees".to_string(), "duplicate".to_string())]
     );
 
     let mut licensed = patent("201910725275.4");

@@ -86,7 +86,24 @@ pub(crate) fn parse(
             errors.push(FieldViolation::new(field, v));
         }
     }
-    if patentees.len() > limits::PATENTEES {
+    if let Some(twice) = patentees
+        .iter()
+        .enumerate()
+        .find(|(i, p)| patentees[..*i].contains(p))
+        .map(|(_, p)| p)
+    {
+        errors.push(FieldViolation::new(
+            "patentees",
+            Violation::new(
+                "duplicate",
+                format!(
+                    "专利权人“{}”填写了两次",
+                    zhichan_domain::validation::echo(twice)
+                ),
+                "a patentee listed twice",
+            ),
+        ));
+    } else if patentees.len() > limits::PATENTEES {
         errors.push(FieldViolation::new(
             "patentees",
             Violation::new(

@@ -305,14 +305,24 @@ struct PasswordPage {
     chrome: Chrome,
     forced: bool,
     csrf: String,
-    errors: Vec<(String, String)>,
+    errors: super::forms::FormErrors,
+}
+
+/// Where the password form's fields are.
+fn password_field(field: &str) -> Option<(String, String)> {
+    super::forms::table(&[
+        ("current_password", "current_password", "当前密码"),
+        ("new_password", "new_password", "新密码"),
+        ("confirm_password", "confirm_password", "再次输入新密码"),
+    ])(field)
 }
 
 fn password_page_for(
     signed: &Signed,
     status: StatusCode,
-    errors: Vec<(String, String)>,
+    errors: Vec<zhichan_service::FieldViolation>,
 ) -> Response {
+    let errors = super::forms::FormErrors::from_violations(errors, &password_field);
     render(
         status,
         &PasswordPage {
@@ -345,7 +355,10 @@ pub async fn change_password(
         return Ok(password_page_for(
             &signed,
             StatusCode::UNPROCESSABLE_ENTITY,
-            vec![("confirm_password".into(), "两次输入的新密码不一致".into())],
+            vec![zhichan_service::FieldViolation::new(
+                "confirm_password",
+                zhichan_domain::Violation::new("mismatch", "两次输入的新密码不一致", "mismatch"),
+            )],
         ));
     }
     match state
@@ -375,9 +388,7 @@ pub async fn change_password(
         Err(ServiceError::Invalid(v)) => Ok(password_page_for(
             &signed,
             StatusCode::UNPROCESSABLE_ENTITY,
-            v.into_iter()
-                .map(|f| (f.field, f.violation.message_zh))
-                .collect(),
+            v,
         )),
         Err(e) => Err(e.into()),
     }

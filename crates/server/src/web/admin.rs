@@ -48,8 +48,19 @@ struct UsersPage {
     /// on the server) nor an enterprise's (its own business).
     staff_roles: Vec<(&'static str, &'static str)>,
     notice: Option<String>,
-    errors: Vec<(String, String)>,
+    errors: super::forms::FormErrors,
     form: NewUserForm,
+}
+
+/// Where the fields of the new-account form are.
+fn new_user_field(field: &str) -> Option<(String, String)> {
+    super::forms::table(&[
+        ("username", "n-username", "用户名"),
+        ("display_name", "n-name", "姓名"),
+        ("role", "n-role", "角色"),
+        ("region", "n-region", "所辖行政区划代码"),
+        ("contact", "n-contact", "本人手机号或电子邮箱"),
+    ])(field)
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -130,7 +141,13 @@ async fn users_page_for(
                 .map(|r| (r.as_str(), r.label_zh()))
                 .collect(),
             notice,
-            errors,
+            errors: {
+                let mut e = super::forms::FormErrors::none();
+                for (field, message) in errors {
+                    e.add(field, message, &new_user_field);
+                }
+                e
+            },
             form,
         },
     ))
@@ -304,9 +321,10 @@ pub async fn grant_user(
     {
         Ok(_) => Ok(Redirect::to("/admin/users?done=grant").into_response()),
         Err(ServiceError::Invalid(v)) => {
+            // About the account being granted, not the new-account form's fields.
             let errors = v
                 .into_iter()
-                .map(|f| (f.field, f.violation.message_zh))
+                .map(|f| (format!("grant.{}", f.field), f.violation.message_zh))
                 .collect();
             users_page_for(
                 &state,
