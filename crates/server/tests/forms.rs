@@ -282,3 +282,49 @@ async fn the_product_form_keeps_what_was_typed_and_marks_each_field(fresh: Fresh
     app.stop().await;
 }
 on_both_backends!(the_product_form_keeps_what_was_typed_and_marks_each_field);
+
+/// A city office opening a county's management port leaves the unit empty and mistypes the
+/// e-mail: the opening form comes back with what it typed, each message beside its field.
+async fn the_port_form_keeps_what_was_typed(fresh: Fresh) {
+    add_user(&fresh, "adm.fuzhou", "admin", Some("361000"), None).await;
+    let app = spawn_app(&fresh).await;
+    let office = app.token(&fresh, "adm.fuzhou").await;
+    let res = app
+        .client
+        .post(app.url("/ports"))
+        .bearer_auth(&office)
+        .form(&[
+            ("op", "open"),
+            ("region", "361002"),
+            ("unit", ""),
+            ("contact_name", "王芳"),
+            ("contact_phone", "0794-8888888"),
+            ("contact_email", "wangfang.example.cn"),
+            ("purpose", "区级备案审核"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(r#"<p class="error" id="op-unit-error">请填写申请单位</p>"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<p class="error" id="op-email-error">请填写有效的电子邮箱</p>"#));
+    assert!(page.contains(r##"<a href="#op-unit">单位名称：请填写申请单位</a>"##));
+    for typed in [
+        "361002",
+        "王芳",
+        "0794-8888888",
+        "wangfang.example.cn",
+        "区级备案审核",
+    ] {
+        assert!(
+            page.contains(&format!(r#"value="{typed}""#)),
+            "{typed} kept"
+        );
+    }
+    app.stop().await;
+}
+on_both_backends!(the_port_form_keeps_what_was_typed);
