@@ -318,6 +318,42 @@ struct ViewPage {
     update_to_review: Option<(i64, i64, i32)>,
     reasons: Vec<String>,
     error: Option<String>,
+    /// The annual update as typed and what is wrong with it, after a refusal.
+    update_errors: FormErrors,
+    update_typed: UpdateTyped,
+}
+
+/// The annual update form's amounts as typed (the page shows them again after a refusal).
+#[derive(Clone)]
+struct UpdateTyped {
+    sales: String,
+    output: String,
+    export: String,
+    profit: String,
+    ip: String,
+}
+
+impl Default for UpdateTyped {
+    fn default() -> Self {
+        UpdateTyped {
+            sales: String::new(),
+            output: String::new(),
+            export: "0".into(),
+            profit: "0".into(),
+            ip: "0".into(),
+        }
+    }
+}
+
+/// Where a field of the annual update form is.
+fn update_field(field: &str) -> Option<(String, String)> {
+    forms::table(&[
+        ("sales_revenue", "au-sales", "销售收入"),
+        ("output_value", "au-output", "产值"),
+        ("export_value", "au-export", "出口额"),
+        ("profit", "au-profit", "利润"),
+        ("ip_investment", "au-ip", "知识产权投入"),
+    ])(field)
 }
 
 struct AmendmentView {
@@ -348,6 +384,25 @@ async fn view_page(
     id: i64,
     status: StatusCode,
     error: Option<String>,
+) -> AppResult<Response> {
+    view_page_with(
+        state,
+        signed,
+        id,
+        status,
+        error,
+        (FormErrors::none(), UpdateTyped::default()),
+    )
+    .await
+}
+
+async fn view_page_with(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    status: StatusCode,
+    error: Option<String>,
+    (update_errors, update_typed): (FormErrors, UpdateTyped),
 ) -> AppResult<Response> {
     let actor = &signed.auth.actor;
     let services = &state.services;
@@ -470,6 +525,8 @@ async fn view_page(
             update_to_review,
             reasons: services.registration_rules().await?.rules.return_reasons,
             error,
+            update_errors,
+            update_typed,
             v,
         },
     ))
@@ -555,7 +612,7 @@ pub async fn step(
                 &ctx,
                 id,
                 UpdateInput {
-                    year: f.year.trim().parse().unwrap_or(0),
+                    year: f.year.trim().parse().unwrap_or(-1),
                     sales_revenue: f.sales.clone(),
                     output_value: f.output.clone(),
                     export_value: Some(f.export.clone()),
@@ -596,6 +653,34 @@ pub async fn step(
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/products/{id}")).into_response()),
+        Err(ServiceError::Invalid(v)) if f.op == "annual_update" => {
+            // The amounts come back as typed, each message beside its field.
+            let typed = UpdateTyped {
+                sales: f.sales.clone(),
+                output: f.output.clone(),
+                export: f.export.clone(),
+                profit: f.profit.clone(),
+                ip: f.ip.clone(),
+            };
+            // What is not about an amount (the window, the year) is said at the top of the page.
+            let (amounts, other): (Vec<_>, Vec<_>) = v
+                .into_iter()
+                .partition(|f| update_field(&f.field).is_some());
+            let other = other
+                .into_iter()
+                .map(|f| f.violation.message_zh)
+                .collect::<Vec<_>>()
+                .join("；");
+            view_page_with(
+                &state,
+                &signed,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(other).filter(|m| !m.is_empty()),
+                (FormErrors::from_violations(amounts, &update_field), typed),
+            )
+            .await
+        }
         Err(ServiceError::Invalid(v)) => {
             let msg = v
                 .into_iter()
