@@ -313,8 +313,9 @@ async fn the_port_form_keeps_what_was_typed(fresh: Fresh) {
     );
     assert!(page.contains(r#"<p class="error" id="op-email-error">请填写有效的电子邮箱</p>"#));
     assert!(page.contains(r##"<a href="#op-unit">单位名称：请填写申请单位</a>"##));
+    // The region's picker shows the code typed by its name.
     for typed in [
-        "361002",
+        "临川区（361002）",
         "王芳",
         "0794-8888888",
         "wangfang.example.cn",

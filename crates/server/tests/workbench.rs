@@ -372,7 +372,7 @@ async fn the_administrators_see_accounts_to_grant_lockouts_and_the_days_audit(fr
     assert!(home.contains("暂无待授权账号"));
     let list = page(&app, "/admin/users?pending=grant", &sys).await;
     assert!(
-        list.contains("<td class=\"empty\" colspan=\"8\">暂无数据</td>"),
+        list.contains("<td class=\"empty\" colspan=\"9\">暂无数据</td>"),
         "{list}"
     );
 

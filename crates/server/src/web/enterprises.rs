@@ -529,7 +529,16 @@ pub async fn new_form(State(state): State<AppState>, signed: Signed) -> AppResul
         credit_code: signed.auth.actor.enterprise.clone().unwrap_or_default(),
         ..EnterpriseInput::default()
     };
-    form_page(&state, &signed, StatusCode::OK, true, 0, v, FormErrors::none()).await
+    form_page(
+        &state,
+        &signed,
+        StatusCode::OK,
+        true,
+        0,
+        v,
+        FormErrors::none(),
+    )
+    .await
 }
 
 pub async fn create(
@@ -564,19 +573,11 @@ pub async fn create(
             .await
         }
         Err(ServiceError::Conflict(m)) => {
-            form_page(
-                &state,
-                &signed,
-                StatusCode::CONFLICT,
-                true,
-                0,
-                input,
-                {
-                    let mut e = FormErrors::none();
-                    e.add("credit_code", m, &locate);
-                    e
-                },
-            )
+            form_page(&state, &signed, StatusCode::CONFLICT, true, 0, input, {
+                let mut e = FormErrors::none();
+                e.add("credit_code", m, &locate);
+                e
+            })
             .await
         }
         Err(ServiceError::Taken(t)) => {

@@ -18,11 +18,16 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/account", &["done"]),
     ("/account/password", &[]),
     ("/account/totp", &[]),
-    ("/admin/users", &["page", "per_page", "q", "role", "done"]),
+    (
+        "/admin/users",
+        &["page", "per_page", "sort", "q", "role", "done", "pending"],
+    ),
     ("/admin/security", &["saved"]),
     (
         "/audit",
-        &["page", "per_page", "user", "action", "object", "from", "to"],
+        &[
+            "page", "per_page", "sort", "user", "action", "object", "from", "to",
+        ],
     ),
     ("/audit/export", &["user", "action", "object", "from", "to"]),
     (
@@ -30,8 +35,10 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
         &[
             "page",
             "per_page",
+            "sort",
             "status",
             "amendment",
+            "wait",
             "q",
             "field",
             "region",
@@ -50,17 +57,20 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/evaluation", &["region", "year"]),
     ("/ports", &[]),
     ("/reports/monthly", &["region", "month"]),
-    ("/directories", &[]),
+    ("/directories", &["page", "per_page", "sort"]),
     ("/directories/{id}", &[]),
     ("/rules", &[]),
-    ("/enterprises", &["page", "per_page", "q"]),
+    ("/enterprises", &["page", "per_page", "sort", "q"]),
     ("/enterprises/new", &[]),
     ("/enterprises/{credit_code}", &["saved"]),
     ("/enterprises/{credit_code}/edit", &[]),
     ("/reviews/enterprise-changes", &[]),
     ("/verification", &[]),
     ("/verification/document", &[]),
-    ("/reviews/verifications", &["page", "per_page", "status"]),
+    (
+        "/reviews/verifications",
+        &["page", "per_page", "sort", "status"],
+    ),
     ("/reviews/verifications/{id}", &[]),
     ("/reviews/verifications/{id}/document", &[]),
 ];
