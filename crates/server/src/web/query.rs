@@ -22,6 +22,7 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
         "/admin/users",
         &["page", "per_page", "sort", "q", "role", "done", "pending"],
     ),
+    ("/admin/users/{id}", &[]),
     ("/admin/security", &["saved"]),
     (
         "/audit",
@@ -60,6 +61,10 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/directories", &["page", "per_page", "sort"]),
     ("/directories/{id}", &[]),
     ("/rules", &[]),
+    ("/identification/methods", &[]),
+    ("/identification/methods/new", &[]),
+    ("/identification/methods/{id}", &["version", "done"]),
+    ("/identification/methods/{id}/edit", &[]),
     ("/enterprises", &["page", "per_page", "sort", "q"]),
     ("/enterprises/new", &[]),
     ("/enterprises/{credit_code}", &["saved"]),
