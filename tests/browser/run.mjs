@@ -376,6 +376,54 @@ await check('an enterprise updates its profile and its city office sees it', asy
   return 'enterprise-form.png, enterprise.png, enterprises.png';
 }));
 
+await check('a bad year on the product form comes back as typed, its message beside the field', async () => withPage(async (page) => {
+  await signIn(page, 'qiye');
+  await open(page, `${BASE}/products/new`);
+  await page.fill('#pf-name', '智能数据采集终端');
+  await page.fill('#pf-model', 'ZC-100');
+  await page.fill('#pf-field', '39');
+  await page.fill('#f0y', '20x5');
+  await page.fill('#f0s', '12345678.90');
+  await page.fill('#f0o', '13000000');
+  await page.fill('#p0n', 'ZL201910725275.4');
+  await page.fill('#p0t', '一种数据采集装置');
+  await page.fill('#p0p', '抚州市临川区示例科技有限公司');
+  await page.fill('#p0g', '2021-03-02');
+  expectedStatus.add(`${BASE}/products/new`);
+  await navigating(page, () => page.click('form[action="/products/new"] button[type="submit"]'));
+  assert(await page.inputValue('#f0y') === '20x5', `the year came back as ${await page.inputValue('#f0y')}`);
+  assert(await page.inputValue('#f0s') === '12345678.90', 'the sales figure was not kept');
+  const year = page.locator('#f0y');
+  assert(await year.getAttribute('aria-invalid') === 'true', 'the year is not marked invalid');
+  assert(await year.getAttribute('aria-describedby') === 'f0y-error', 'the year does not point at its message');
+  const message = page.locator('#f0y-error');
+  assert((await message.innerText()).includes('年度应为四位数字'), `message: ${await message.innerText()}`);
+  // Beside the field: in the same cell, right under the input.
+  const [inputBox, messageBox] = [await year.boundingBox(), await message.boundingBox()];
+  assert(messageBox.y >= inputBox.y + inputBox.height - 1 && messageBox.y - (inputBox.y + inputBox.height) < 40
+    && Math.abs(messageBox.x - inputBox.x) < 40, `message at ${JSON.stringify(messageBox)}, input at ${JSON.stringify(inputBox)}`);
+  const summary = page.locator('.error-summary a[href="#f0y"]');
+  assert((await summary.innerText()).startsWith('年度数据第 1 行 · 年度'), `summary: ${await summary.innerText()}`);
+  assert(!(await page.locator('main').innerText()).includes('figures['), 'a field key is shown');
+  await page.setViewportSize({ width: 1366, height: 800 });
+  await page.screenshot({ path: path.join(OUT, 'product-form-errors.png'), fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: path.join(OUT, 'product-form-errors-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1366, height: 800 });
+  return 'product-form-errors.png, product-form-errors-390.png';
+}));
+
+await check('a page outside the role says whom to ask', async () => withPage(async (page) => {
+  await signIn(page, 'qiye');
+  expectedStatus.add(`${BASE}/admin/users`);
+  const res = await open(page, `${BASE}/admin/users`);
+  assert(res.status() === 403, `status ${res.status()}`);
+  const text = await page.locator('main').innerText();
+  assert(text.includes('无权进行此操作') && text.includes('系统管理员'), `403 page: ${text.slice(0, 200)}`);
+  await page.screenshot({ path: path.join(OUT, 'forbidden.png'), fullPage: true });
+  return 'forbidden.png';
+}));
+
 await check('the enterprise registers a product and the reviewer approves it', async () => withPage(async (page) => {
   await signIn(page, 'qiye');
   await open(page, `${BASE}/products/new`);

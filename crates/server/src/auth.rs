@@ -647,7 +647,7 @@ fn refuse(api: bool, status: StatusCode, detail: &str, errors: Vec<FieldError>) 
     if api {
         problem(status, detail, errors)
     } else {
-        crate::web::error_page(status)
+        crate::web::error_page_with(status, Some(detail))
     }
 }
 

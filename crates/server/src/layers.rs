@@ -107,7 +107,18 @@ pub async fn error_shapes(req: Request, next: Next) -> Response {
     if shaped {
         return res;
     }
-    let (mut parts, _) = res.into_parts();
+    let is_problem = content_type.starts_with(PROBLEM_JSON);
+    let (mut parts, body) = res.into_parts();
+    // A page refused for want of a permission says which, when the refusal was specific.
+    let detail = if !api && status == StatusCode::FORBIDDEN && is_problem {
+        axum::body::to_bytes(body, 64 * 1024)
+            .await
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .and_then(|v| v.get("detail").and_then(|d| d.as_str()).map(str::to_string))
+    } else {
+        None
+    };
     let mut fresh = if api {
         let detail = match status.as_u16() {
             404 => "没有这个接口或对象".to_string(),
@@ -116,7 +127,7 @@ pub async fn error_shapes(req: Request, next: Next) -> Response {
         };
         problem(status, detail, vec![])
     } else {
-        web::error_page(status)
+        web::error_page_with(status, detail.as_deref())
     };
     // Keep headers the client needs (Allow, Retry-After, …); the body's own come from `fresh`.
     parts.headers.remove(header::CONTENT_TYPE);

@@ -307,7 +307,7 @@ async fn every_role_sees_names_not_codes(fresh: Fresh) {
         .await
         .unwrap();
     let form_errors = visible_text(&res.text().await.unwrap());
-    assert!(form_errors.contains("请修改以下内容"), "{form_errors}");
+    assert!(form_errors.contains("处需要修改"), "{form_errors}");
 
     let auditor = app.long_token(&fresh, "shenji").await;
     // An export leaves an entry whose details name the filter.

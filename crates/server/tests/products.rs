@@ -354,6 +354,36 @@ async fn the_yearly_cycle_over_http(fresh: Fresh) {
     clock.advance(time::Duration::days(73));
     let p = read(&format!("/api/v1/products/{pid}"), &firm).await;
     assert_eq!(p["annual_update"], "due", "{p}");
+    // On the product page, a mistyped amount comes back as typed with its message beside it.
+    let res = app
+        .client
+        .post(app.url(&format!("/products/{pid}")))
+        .bearer_auth(&firm)
+        .form(&[
+            ("op", "annual_update".to_string()),
+            ("version", p["version"].to_string()),
+            ("year", "2026".to_string()),
+            ("sales", "5100000.00".to_string()),
+            ("output", "53O0000".to_string()),
+            ("export", "0".to_string()),
+            ("profit", "-1000.00".to_string()),
+            ("ip", "0".to_string()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(r#"value="53O0000""#), "{page}");
+    assert!(page.contains(r#"value="5100000.00""#) && page.contains(r#"value="-1000.00""#));
+    assert!(
+        page.contains(r#"id="au-output-error""#)
+            && page.contains(r##"<a href="#au-output">产值："##)
+    );
+    assert_eq!(
+        read(&format!("/api/v1/products/{pid}"), &firm).await["annual_update"],
+        "due"
+    );
     let res = post(
         &format!("/api/v1/products/{pid}/annual-updates"),
         &firm,

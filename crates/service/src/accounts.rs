@@ -804,6 +804,23 @@ impl Services {
         totp: Option<&str>,
         previous: Option<&str>,
     ) -> ServiceResult<LoggedIn> {
+        // An empty field is told to be filled, not taken for a wrong password.
+        let mut missing = Vec::new();
+        if username.trim().is_empty() {
+            missing.push(FieldViolation::new(
+                "username",
+                Violation::new("required", "请填写用户名", "username is required"),
+            ));
+        }
+        if password.is_empty() {
+            missing.push(FieldViolation::new(
+                "password",
+                Violation::new("required", "请填写密码", "password is required"),
+            ));
+        }
+        if !missing.is_empty() {
+            return Err(ServiceError::Invalid(missing));
+        }
         let settings = self.security_settings().await?.settings;
         let now = self.now();
         // What the audit log keeps of a typed name: enough to recognise, never a flood.

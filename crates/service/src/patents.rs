@@ -8,7 +8,7 @@ use serde_json::json;
 use zhichan_domain::access::{Action, Actor};
 use zhichan_domain::enterprises::{format_date, parse_date};
 use zhichan_domain::patents::{LegalStatus, PatentRight};
-use zhichan_domain::validation::{date_between, limits, max_chars};
+use zhichan_domain::validation::{date_between, limits, max_chars, LATEST_DATE};
 use zhichan_domain::{PatentNumber, Violation};
 use zhichan_store::patents::{self, Patent};
 use zhichan_store::StoreError;
@@ -86,7 +86,24 @@ pub(crate) fn parse(
             errors.push(FieldViolation::new(field, v));
         }
     }
-    if patentees.len() > limits::PATENTEES {
+    if let Some(twice) = patentees
+        .iter()
+        .enumerate()
+        .find(|(i, p)| patentees[..*i].contains(p))
+        .map(|(_, p)| p)
+    {
+        errors.push(FieldViolation::new(
+            "patentees",
+            Violation::new(
+                "duplicate",
+                format!(
+                    "专利权人“{}”填写了两次",
+                    zhichan_domain::validation::echo(twice)
+                ),
+                "a patentee listed twice",
+            ),
+        ));
+    } else if patentees.len() > limits::PATENTEES {
         errors.push(FieldViolation::new(
             "patentees",
             Violation::new(
@@ -111,21 +128,21 @@ pub(crate) fn parse(
     let grant_date = match input.grant_date.as_deref().map(str::trim) {
         None | Some("") => None,
         Some(raw) => match parse_date(raw) {
+            Some(d) if d > today && d <= LATEST_DATE => {
+                errors.push(FieldViolation::new(
+                    "grant_date",
+                    Violation::new(
+                        "future_date",
+                        format!("授权日不能晚于今天（{}）", format_date(today)),
+                        "grant date in the future",
+                    ),
+                ));
+                None
+            }
             Some(d) if date_between(d, today, "授权日").is_err() => {
                 errors.push(FieldViolation::new(
                     "grant_date",
                     date_between(d, today, "授权日").unwrap_err(),
-                ));
-                None
-            }
-            Some(d) if d > today => {
-                errors.push(FieldViolation::new(
-                    "grant_date",
-                    Violation::new(
-                        "invalid_date",
-                        "授权日不能晚于今天",
-                        "grant date in the future",
-                    ),
                 ));
                 None
             }
@@ -167,8 +184,8 @@ pub(crate) fn parse(
         errors.push(FieldViolation::new(
             "licence_record",
             Violation::new(
-                "required",
-                "许可方式须填写专利实施许可合同备案号",
+                "licence_record_required",
+                "以许可方式实施的专利须填写专利实施许可合同备案号",
                 "a licence needs its record number",
             ),
         ));

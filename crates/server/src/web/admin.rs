@@ -49,10 +49,21 @@ struct UsersPage {
     grant_roles: Vec<(&'static str, &'static str)>,
     listing: super::listing::Listing,
     notice: Option<String>,
-    errors: Vec<(String, String)>,
+    errors: super::forms::FormErrors,
     form: NewUserForm,
     /// The new account's region.
     new_region: super::pickers::Picker,
+}
+
+/// Where the fields of the new-account form are.
+fn new_user_field(field: &str) -> Option<(String, String)> {
+    super::forms::table(&[
+        ("username", "n-username", "用户名"),
+        ("display_name", "n-name", "姓名"),
+        ("role", "n-role", "角色"),
+        ("region", "n-region", "所辖地区"),
+        ("contact", "n-contact", "本人手机号或电子邮箱"),
+    ])(field)
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -88,11 +99,15 @@ async fn users_page_for(
         spec.default_order(),
         &["q", "role"],
     )?;
-    let mut errors = errors;
-    let region_error = errors
-        .iter()
-        .position(|e| e.0 == "region")
-        .map(|at| errors.remove(at).1);
+    let errors = {
+        let mut e = super::forms::FormErrors::none();
+        for (field, message) in errors {
+            e.add(field, message, &new_user_field);
+        }
+        e
+    };
+    // The region's message is shown beside its picker (the summary links to it).
+    let region_error = errors.beside("region");
     let new_region = super::pickers::Picker::region("n-region", "region", "所辖地区")
         .hint("管理部门和审核员账号必填：输入名称或代码，如“江西省”“抚州市”或 361000；全国为 100000。")
         .within(state, signed.auth.actor.region)
@@ -361,9 +376,10 @@ pub async fn grant_user(
     {
         Ok(_) => Ok(Redirect::to("/admin/users?done=grant").into_response()),
         Err(ServiceError::Invalid(v)) => {
+            // About the account being granted, not the new-account form's fields.
             let errors = v
                 .into_iter()
-                .map(|f| (f.field, f.violation.message_zh))
+                .map(|f| (format!("grant.{}", f.field), f.violation.message_zh))
                 .collect();
             users_page_for(
                 &state,

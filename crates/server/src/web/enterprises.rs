@@ -1,5 +1,6 @@
 //! Enterprise profile pages: the enterprise fills in its own; officials browse their region's.
 
+use super::forms::{self, FormErrors};
 use super::{render, Chrome};
 use crate::auth::{RequestCtx, Signed};
 use crate::error::AppResult;
@@ -321,7 +322,7 @@ struct FormPage {
     ownerships: Vec<(&'static str, &'static str)>,
     kinds: Vec<(&'static str, &'static str)>,
     levels: Vec<(&'static str, &'static str)>,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
     region: super::pickers::Picker,
     industry: super::pickers::Picker,
 }
@@ -361,10 +362,11 @@ async fn resolve_pickers(
 fn with_picker_messages(
     v: Vec<zhichan_service::FieldViolation>,
     messages: Vec<(String, String)>,
-) -> Vec<(String, String)> {
+) -> FormErrors {
     let mut errors = field_errors(v);
-    errors.retain(|e| !messages.iter().any(|m| m.0 == e.0));
-    errors.extend(messages);
+    for (field, message) in messages {
+        errors.replace(field, message, &locate);
+    }
     errors
 }
 
@@ -375,15 +377,10 @@ async fn form_page(
     creating: bool,
     version: i64,
     v: EnterpriseInput,
-    mut errors: Vec<(String, String)>,
+    errors: FormErrors,
 ) -> AppResult<Response> {
-    let mut beside = |field: &str| {
-        errors
-            .iter()
-            .position(|e| e.0 == field)
-            .map(|at| errors.remove(at).1)
-    };
-    let (region_error, industry_error) = (beside("region"), beside("industry"));
+    // The pickers show their fields' messages (the summary links to them).
+    let (region_error, industry_error) = (errors.beside("region"), errors.beside("industry"));
     let region = super::pickers::Picker::region("f-region", "region", "所在地")
         .hint("输入地区名称或代码，如“抚州市临川区”或 361002；不填则按统一社会信用代码中的登记地。")
         .within(state, picker_root(signed))
@@ -490,10 +487,41 @@ fn input_of(form: &HashMap<String, String>) -> EnterpriseInput {
     }
 }
 
-fn field_errors(v: Vec<zhichan_service::FieldViolation>) -> Vec<(String, String)> {
-    v.into_iter()
-        .map(|f| (f.field, f.violation.message_zh))
-        .collect()
+/// Where a field of the profile form is: its input's id and its label.
+fn locate(field: &str) -> Option<(String, String)> {
+    if let Some(("qualifications", n, key)) = forms::split_row(field) {
+        let (suffix, label) = match key {
+            "kind" => ("k", "资质"),
+            "level" => ("l", "级别"),
+            "valid_from" => ("f", "有效期起"),
+            "valid_to" => ("t", "有效期止"),
+            "certificate" => ("c", "证书编号"),
+            _ => return None,
+        };
+        return Some((
+            format!("q{n}{suffix}"),
+            format!("资质第 {} 行 · {label}", n + 1),
+        ));
+    }
+    forms::table(&[
+        ("credit_code", "f-code", "统一社会信用代码"),
+        ("name", "f-name", "企业名称"),
+        ("region", "f-region", "所在地"),
+        ("address", "f-address", "地址"),
+        ("industry", "f-industry", "所属行业"),
+        ("scale", "f-scale", "企业规模"),
+        ("ownership", "f-ownership", "所有制类型"),
+        ("contact.name", "f-cname", "联系人"),
+        ("contact.phone", "f-cphone", "联系电话"),
+        ("contact.email", "f-cemail", "电子邮箱"),
+        ("contact_name", "f-cname", "联系人"),
+        ("contact_phone", "f-cphone", "联系电话"),
+        ("contact_email", "f-cemail", "电子邮箱"),
+    ])(field)
+}
+
+fn field_errors(v: Vec<zhichan_service::FieldViolation>) -> FormErrors {
+    FormErrors::from_violations(v, &locate)
 }
 
 pub async fn new_form(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
@@ -501,7 +529,16 @@ pub async fn new_form(State(state): State<AppState>, signed: Signed) -> AppResul
         credit_code: signed.auth.actor.enterprise.clone().unwrap_or_default(),
         ..EnterpriseInput::default()
     };
-    form_page(&state, &signed, StatusCode::OK, true, 0, v, vec![]).await
+    form_page(
+        &state,
+        &signed,
+        StatusCode::OK,
+        true,
+        0,
+        v,
+        FormErrors::none(),
+    )
+    .await
 }
 
 pub async fn create(
@@ -536,15 +573,11 @@ pub async fn create(
             .await
         }
         Err(ServiceError::Conflict(m)) => {
-            form_page(
-                &state,
-                &signed,
-                StatusCode::CONFLICT,
-                true,
-                0,
-                input,
-                vec![("credit_code".into(), m)],
-            )
+            form_page(&state, &signed, StatusCode::CONFLICT, true, 0, input, {
+                let mut e = FormErrors::none();
+                e.add("credit_code", m, &locate);
+                e
+            })
             .await
         }
         Err(ServiceError::Taken(t)) => {
@@ -555,7 +588,7 @@ pub async fn create(
                 true,
                 0,
                 input,
-                vec![(t.field, t.violation.message_zh)],
+                field_errors(vec![t]),
             )
             .await
         }
@@ -589,7 +622,7 @@ pub async fn edit_form(
         false,
         e.version,
         input,
-        vec![],
+        FormErrors::none(),
     )
     .await
 }
@@ -639,7 +672,7 @@ pub async fn update(
                 false,
                 version,
                 submitted,
-                vec![("version".into(), m)],
+                FormErrors::general(m),
             )
             .await
         }

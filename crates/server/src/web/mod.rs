@@ -9,6 +9,7 @@ pub mod directories;
 pub mod enterprise_changes;
 pub mod enterprises;
 pub mod evaluation;
+pub mod forms;
 pub mod identification;
 pub mod listing;
 pub mod names;
@@ -253,12 +254,28 @@ pub fn with_empty_rows(body: String) -> String {
 pub struct ErrorPage {
     pub chrome: Chrome,
     pub status: u16,
-    pub message: &'static str,
+    pub message: String,
+    /// What the person can do about it (a 403: whom to ask).
+    pub advice: Vec<&'static str>,
 }
 
 /// The HTML page for an error status, used by the error layer for every non-API path.
 pub fn error_page(status: StatusCode) -> Response {
+    error_page_with(status, None)
+}
+
+/// What a 403 page tells a person who lacks the permission for an action.
+pub const FORBIDDEN_ADVICE: [&str; 3] = [
+    "如因工作需要办理此事项，请联系本单位或本地区的系统管理员，在“用户管理”中为您的账号授予相应角色。",
+    "企业用户如需办理，请由本企业的账号操作，或联系所在地的知识产权管理部门。",
+    "在“我的账号”中可查看您当前的角色和所辖地区。",
+];
+
+/// The error page, with the refusal's own words when it has something specific to say (a
+/// closed management port, a disabled account).
+pub fn error_page_with(status: StatusCode, detail: Option<&str>) -> Response {
     let (title, message) = match status.as_u16() {
+        403 => ("无权进行此操作", "您的账号没有进行此操作的权限。"),
         404 => ("页面不存在", "您访问的页面不存在或已被移除，请检查地址。"),
         405 => ("不支持该操作", "此页面不支持这种请求方式。"),
         408 => ("请求超时", "服务器等待请求的时间过长，请重试。"),
@@ -269,12 +286,25 @@ pub fn error_page(status: StatusCode) -> Response {
         ),
         _ => ("请求未能完成", "请求未能完成，请返回重试。"),
     };
+    let forbidden = status == StatusCode::FORBIDDEN;
+    // The generic refusal of a role says no more than the page does.
+    let message = match detail {
+        Some(d) if forbidden && !d.is_empty() && d != "您的角色无权进行此操作" => {
+            d.to_string()
+        }
+        _ => message.to_string(),
+    };
     render(
         status,
         &ErrorPage {
             chrome: Chrome::new(title, ""),
             status: status.as_u16(),
             message,
+            advice: if forbidden {
+                FORBIDDEN_ADVICE.to_vec()
+            } else {
+                Vec::new()
+            },
         },
     )
 }

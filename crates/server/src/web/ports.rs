@@ -1,6 +1,7 @@
 //! The management port page: a province applies, the nation decides, an office opens, closes
 //! and reopens the ports below it.
 
+use super::forms::FormErrors;
 use super::{render, Chrome};
 use crate::auth::{RequestCtx, Signed};
 use crate::error::AppResult;
@@ -34,8 +35,49 @@ struct PortsPage {
     others: Vec<(Port, &'static str, String)>,
     /// The caller's own port's status by name.
     own_status: &'static str,
-    error: Option<String>,
+    /// What is wrong with the application (`ap`) or opening (`op`) form, and what was typed in
+    /// it; other refusals (a reason left out in a row) are listed at the top.
+    errors: FormErrors,
+    ap_errors: FormErrors,
+    op_errors: FormErrors,
+    ap: Typed,
+    op: Typed,
     saved: Option<String>,
+}
+
+/// The fields of an application or opening form as typed.
+#[derive(Clone, Default)]
+struct Typed {
+    region: String,
+    unit: String,
+    contact_name: String,
+    contact_phone: String,
+    contact_email: String,
+    purpose: String,
+}
+
+/// Where a field of the form with ids `{prefix}-…` is.
+fn locator(prefix: &'static str) -> impl Fn(&str) -> Option<(String, String)> {
+    move |field: &str| {
+        let (suffix, label) = match field {
+            "region" => ("region", "地区"),
+            "unit" => ("unit", "单位名称"),
+            "contact_name" => ("name", "联系人"),
+            "contact_phone" => ("phone", "联系电话"),
+            "contact_email" => ("email", "电子邮箱"),
+            "purpose" => ("purpose", "开通用途"),
+            _ => return None,
+        };
+        Some((format!("{prefix}-{suffix}"), label.to_string()))
+    }
+}
+
+/// A refusal as the page shows it: on the form that was sent, or at the top.
+struct Refusal {
+    op: String,
+    typed: Typed,
+    violations: Vec<zhichan_service::FieldViolation>,
+    message: Option<String>,
 }
 
 fn label(status: &str) -> &'static str {
@@ -46,21 +88,33 @@ async fn page(
     state: &AppState,
     signed: &Signed,
     status: StatusCode,
-    error: Option<String>,
+    refusal: Option<Refusal>,
     saved: Option<String>,
 ) -> AppResult<Response> {
-    page_with(state, signed, status, error, saved, Default::default()).await
-}
-
-/// The page, its region picker showing `typed` with its message.
-async fn page_with(
-    state: &AppState,
-    signed: &Signed,
-    status: StatusCode,
-    error: Option<String>,
-    saved: Option<String>,
-    typed: (String, Option<String>),
-) -> AppResult<Response> {
+    let (mut errors, mut ap_errors, mut op_errors) =
+        (FormErrors::none(), FormErrors::none(), FormErrors::none());
+    let (mut ap, mut op) = (Typed::default(), Typed::default());
+    if let Some(r) = refusal {
+        let (target, typed, prefix) = match r.op.as_str() {
+            "apply" => (&mut ap_errors, &mut ap, "ap"),
+            "open" => (&mut op_errors, &mut op, "op"),
+            _ => (&mut errors, &mut Typed::default(), ""),
+        };
+        *typed = r.typed;
+        // A row's action (a reason left out) has no field of its own on the page.
+        let locate = locator(prefix);
+        let none = |_: &str| None;
+        for v in r.violations {
+            if prefix.is_empty() {
+                target.add(v.field, v.violation.message_zh, &none);
+            } else {
+                target.add(v.field, v.violation.message_zh, &locate);
+            }
+        }
+        if let Some(m) = r.message {
+            target.items.extend(FormErrors::general(m).items);
+        }
+    }
     let s = &state.services;
     let actor = &signed.auth.actor;
     let region = actor.region.unwrap_or(RegionCode::NATION);
@@ -76,9 +130,9 @@ async fn page_with(
         .required()
         .within(state, Some(region))
         .await?
-        .value(state, &typed.0)
+        .value(state, &op.region)
         .await?
-        .error(typed.1);
+        .error(op_errors.beside("region"));
     Ok(render(
         status,
         &PortsPage {
@@ -93,7 +147,11 @@ async fn page_with(
             is_province: region.level() == RegionLevel::Province,
             has_below: region.level() != RegionLevel::County,
             others,
-            error,
+            errors,
+            ap_errors,
+            op_errors,
+            ap,
+            op,
             saved,
         },
     ))
@@ -144,21 +202,12 @@ pub async fn act(
     let region = if f.op == "open" {
         match super::pickers::region(&state, &f.region, actor.region).await? {
             Ok(Some(code)) => Ok(code),
-            Ok(None) => RegionCode::parse(""),
-            Err(m) => {
-                return page_with(
-                    &state,
-                    &signed,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    None,
-                    None,
-                    (f.region.clone(), Some(m)),
-                )
-                .await
-            }
+            Ok(None) => RegionCode::parse("").map_err(|_| None),
+            // The picker's own message (what it could not find) stands for the field.
+            Err(m) => Err(Some(m)),
         }
     } else {
-        RegionCode::parse(&f.region)
+        RegionCode::parse(&f.region).map_err(|_| None)
     };
     let result = match (f.op.as_str(), region) {
         ("apply", _) => s
@@ -185,31 +234,52 @@ pub async fn act(
             .reopen_port(actor, &ctx, r, f.version)
             .await
             .map(|_| "已重新开通"),
-        (_, Err(_)) => Err(ServiceError::invalid(
+        (_, Err(m)) => Err(ServiceError::invalid(
             "region",
-            zhichan_domain::Violation::new("invalid_region", "请填写正确的地区代码", "region"),
+            zhichan_domain::Violation::new(
+                "invalid_region",
+                m.unwrap_or_else(|| "请填写正确的地区代码".to_string()),
+                "region",
+            ),
         )),
         _ => Err(ServiceError::NotFound),
+    };
+    let refusal = |violations, message| {
+        Some(Refusal {
+            op: f.op.clone(),
+            typed: Typed {
+                region: f.region.clone(),
+                unit: f.unit.clone(),
+                contact_name: f.contact_name.clone(),
+                contact_phone: f.contact_phone.clone(),
+                contact_email: f.contact_email.clone(),
+                purpose: f.purpose.clone(),
+            },
+            violations,
+            message,
+        })
     };
     match result {
         Ok(msg) => page(&state, &signed, StatusCode::OK, None, Some(msg.to_string())).await,
         Err(ServiceError::Invalid(v)) => {
-            let m = v
-                .into_iter()
-                .map(|f| f.violation.message_zh)
-                .collect::<Vec<_>>()
-                .join("；");
             page(
                 &state,
                 &signed,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                Some(m),
+                refusal(v, None),
                 None,
             )
             .await
         }
         Err(ServiceError::Conflict(m)) => {
-            page(&state, &signed, StatusCode::CONFLICT, Some(m), None).await
+            page(
+                &state,
+                &signed,
+                StatusCode::CONFLICT,
+                refusal(vec![], Some(m)),
+                None,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

@@ -1,6 +1,7 @@
 //! Product registration pages: the enterprise's products and form, the reviewer's queue and
 //! decision, every version listed.
 
+use super::forms::{self, FormErrors};
 use super::{render, Chrome};
 use crate::auth::{RequestCtx, Signed};
 use crate::error::AppResult;
@@ -392,6 +393,42 @@ struct ViewPage {
     update_to_review: Option<(i64, i64, i32)>,
     reasons: Vec<String>,
     error: Option<String>,
+    /// The annual update as typed and what is wrong with it, after a refusal.
+    update_errors: FormErrors,
+    update_typed: UpdateTyped,
+}
+
+/// The annual update form's amounts as typed (the page shows them again after a refusal).
+#[derive(Clone)]
+struct UpdateTyped {
+    sales: String,
+    output: String,
+    export: String,
+    profit: String,
+    ip: String,
+}
+
+impl Default for UpdateTyped {
+    fn default() -> Self {
+        UpdateTyped {
+            sales: String::new(),
+            output: String::new(),
+            export: "0".into(),
+            profit: "0".into(),
+            ip: "0".into(),
+        }
+    }
+}
+
+/// Where a field of the annual update form is.
+fn update_field(field: &str) -> Option<(String, String)> {
+    forms::table(&[
+        ("sales_revenue", "au-sales", "销售收入"),
+        ("output_value", "au-output", "产值"),
+        ("export_value", "au-export", "出口额"),
+        ("profit", "au-profit", "利润"),
+        ("ip_investment", "au-ip", "知识产权投入"),
+    ])(field)
 }
 
 struct AmendmentView {
@@ -422,6 +459,25 @@ async fn view_page(
     id: i64,
     status: StatusCode,
     error: Option<String>,
+) -> AppResult<Response> {
+    view_page_with(
+        state,
+        signed,
+        id,
+        status,
+        error,
+        (FormErrors::none(), UpdateTyped::default()),
+    )
+    .await
+}
+
+async fn view_page_with(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    status: StatusCode,
+    error: Option<String>,
+    (update_errors, update_typed): (FormErrors, UpdateTyped),
 ) -> AppResult<Response> {
     let actor = &signed.auth.actor;
     let services = &state.services;
@@ -550,6 +606,8 @@ async fn view_page(
             update_to_review,
             reasons: services.registration_rules().await?.rules.return_reasons,
             error,
+            update_errors,
+            update_typed,
             v,
         },
     ))
@@ -637,7 +695,7 @@ pub async fn step(
                 &ctx,
                 id,
                 UpdateInput {
-                    year: f.year.trim().parse().unwrap_or(0),
+                    year: f.year.trim().parse().unwrap_or(-1),
                     sales_revenue: f.sales.clone(),
                     output_value: f.output.clone(),
                     export_value: Some(f.export.clone()),
@@ -678,6 +736,34 @@ pub async fn step(
     };
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/products/{id}")).into_response()),
+        Err(ServiceError::Invalid(v)) if f.op == "annual_update" => {
+            // The amounts come back as typed, each message beside its field.
+            let typed = UpdateTyped {
+                sales: f.sales.clone(),
+                output: f.output.clone(),
+                export: f.export.clone(),
+                profit: f.profit.clone(),
+                ip: f.ip.clone(),
+            };
+            // What is not about an amount (the window, the year) is said at the top of the page.
+            let (amounts, other): (Vec<_>, Vec<_>) = v
+                .into_iter()
+                .partition(|f| update_field(&f.field).is_some());
+            let other = other
+                .into_iter()
+                .map(|f| f.violation.message_zh)
+                .collect::<Vec<_>>()
+                .join("；");
+            view_page_with(
+                &state,
+                &signed,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(other).filter(|m| !m.is_empty()),
+                (FormErrors::from_violations(amounts, &update_field), typed),
+            )
+            .await
+        }
         Err(ServiceError::Invalid(v)) => {
             let msg = v
                 .into_iter()
@@ -710,6 +796,21 @@ struct FigRow {
     ip: String,
 }
 
+impl FigRow {
+    /// A cell by its form name (`year`, `sales`, …), as typed.
+    fn get(&self, name: &str) -> &str {
+        match name {
+            "year" => &self.year,
+            "sales" => &self.sales,
+            "output" => &self.output,
+            "export" => &self.export,
+            "profit" => &self.profit,
+            "ip" => &self.ip,
+            _ => "",
+        }
+    }
+}
+
 #[derive(Clone, Default)]
 struct PatRow {
     number: String,
@@ -721,6 +822,76 @@ struct PatRow {
     licence: String,
     core: bool,
     embodiment: String,
+}
+
+impl PatRow {
+    fn get(&self, name: &str) -> &str {
+        match name {
+            "number" => &self.number,
+            "title" => &self.title,
+            "patentees" => &self.patentees,
+            "grant" => &self.grant_date,
+            "licence" => &self.licence,
+            "embodiment" => &self.embodiment,
+            _ => "",
+        }
+    }
+}
+
+/// A column of a figures row: (field key, id suffix, label, form name).
+type Col = (&'static str, &'static str, &'static str, &'static str);
+
+const FIG_COLS: [Col; 6] = [
+    ("year", "y", "年度", "year"),
+    ("sales_revenue", "s", "销售收入", "sales"),
+    ("output_value", "o", "产值", "output"),
+    ("export_value", "x", "出口额", "export"),
+    ("profit", "p", "利润", "profit"),
+    ("ip_investment", "i", "知识产权投入", "ip"),
+];
+
+const PAT_COLS: [Col; 8] = [
+    ("number", "n", "申请号", "number"),
+    ("title", "t", "专利名称", "title"),
+    ("patentees", "p", "专利权人（多个用顿号分隔）", "patentees"),
+    ("grant_date", "g", "授权日", "grant"),
+    ("legal_status", "s", "法律状态", "status"),
+    ("right", "r", "本企业权利", "right"),
+    (
+        "licence_record",
+        "l",
+        "许可备案号（独占、排他或普通许可时必填）",
+        "licence",
+    ),
+    ("embodiment", "e", "在产品中的实施方式", "embodiment"),
+];
+
+/// Where a field of the product form is: its input's id and its label.
+fn locate(field: &str) -> Option<(String, String)> {
+    if let Some((list, n, key)) = forms::split_row(field) {
+        let (cols, prefix, what) = match list {
+            "figures" => (&FIG_COLS[..], "f", "年度数据"),
+            "patents" => (&PAT_COLS[..], "p", "专利"),
+            _ => return None,
+        };
+        let c = cols.iter().find(|c| c.0 == key)?;
+        let label = c.2.split('（').next().unwrap_or(c.2);
+        return Some((
+            format!("{prefix}{n}{}", c.1),
+            format!("{what}第 {} 行 · {label}", n + 1),
+        ));
+    }
+    let (id, label) = match field {
+        "name" => ("pf-name", "产品名称"),
+        "model" => ("pf-model", "型号规格"),
+        "field" => ("pf-field", "所属领域"),
+        "first_sold_on" => ("pf-sold", "首次销售日期"),
+        "description" => ("pf-desc", "产品说明"),
+        "patents" => ("p0n", "关联专利"),
+        "figures" => ("f0y", "年度数据"),
+        _ => return None,
+    };
+    Some((id.to_string(), label.to_string()))
 }
 
 #[derive(Template)]
@@ -738,11 +909,86 @@ struct FormPage {
     first_sold_on: String,
     figures: Vec<FigRow>,
     patents: Vec<PatRow>,
+    fig_cols: [Col; 6],
+    pat_cols: [Col; 8],
     statuses: Vec<(&'static str, &'static str)>,
     rights: Vec<(&'static str, &'static str)>,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
     /// Why the registration (or its change) was returned: what this edit is to fix.
     returned: Option<String>,
+}
+
+/// The product form as typed: what goes to the service, and every row as the page shows it
+/// (raw strings, a bad year "20x5" included), with the page row of each item sent.
+#[derive(Clone, Default)]
+struct Typed {
+    input: ProductInput,
+    figures: Vec<FigRow>,
+    patents: Vec<PatRow>,
+    figure_rows: Vec<usize>,
+    patent_rows: Vec<usize>,
+    /// Page rows whose year is not a number.
+    bad_years: Vec<usize>,
+}
+
+impl Typed {
+    /// A stored product (or a new, empty one) as its form shows it.
+    fn from_input(input: ProductInput) -> Typed {
+        let figures = input
+            .figures
+            .iter()
+            .map(|f| FigRow {
+                year: f.year.to_string(),
+                sales: f.sales_revenue.clone(),
+                output: f.output_value.clone(),
+                export: f.export_value.clone().unwrap_or_default(),
+                profit: f.profit.clone().unwrap_or_default(),
+                ip: f.ip_investment.clone().unwrap_or_default(),
+            })
+            .collect();
+        let patents = input
+            .patents
+            .iter()
+            .map(|l| PatRow {
+                number: l.patent.number.clone(),
+                title: l.patent.title.clone(),
+                patentees: l.patent.patentees.join("、"),
+                grant_date: l.patent.grant_date.clone().unwrap_or_default(),
+                status: l.patent.legal_status.clone(),
+                right: l.patent.right.clone(),
+                licence: l.patent.licence_record.clone(),
+                core: l.core,
+                embodiment: l.embodiment.clone(),
+            })
+            .collect();
+        Typed {
+            figure_rows: (0..input.figures.len()).collect(),
+            patent_rows: (0..input.patents.len()).collect(),
+            input,
+            figures,
+            patents,
+            bad_years: Vec::new(),
+        }
+    }
+
+    /// The service's refusal placed on the page's rows; a year that is not a number is told so.
+    fn errors(&self, v: Vec<zhichan_service::FieldViolation>) -> FormErrors {
+        let v = forms::renumber(v, "figures", &self.figure_rows);
+        let v = forms::renumber(v, "patents", &self.patent_rows);
+        let mut errors = FormErrors::none();
+        for f in v {
+            let bad_year = forms::split_row(&f.field).is_some_and(|(l, n, k)| {
+                l == "figures" && k == "year" && self.bad_years.contains(&n)
+            });
+            let message = if bad_year {
+                "年度应为四位数字，如 2025".to_string()
+            } else {
+                f.violation.message_zh
+            };
+            errors.add(f.field, message, &locate);
+        }
+        errors
+    }
 }
 
 async fn form_page(
@@ -751,10 +997,10 @@ async fn form_page(
     status: StatusCode,
     action: String,
     version: i64,
-    input: &ProductInput,
-    errors: Vec<(String, String)>,
+    typed: &Typed,
+    errors: FormErrors,
 ) -> AppResult<Response> {
-    form_page_returned(state, signed, status, action, version, input, errors, None).await
+    form_page_returned(state, signed, status, action, version, typed, errors, None).await
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -764,49 +1010,21 @@ async fn form_page_returned(
     status: StatusCode,
     action: String,
     version: i64,
-    input: &ProductInput,
-    mut errors: Vec<(String, String)>,
+    typed: &Typed,
+    errors: FormErrors,
     returned: Option<String>,
 ) -> AppResult<Response> {
-    // The field's error goes beside its picker.
-    let field_error = errors
-        .iter()
-        .position(|e| e.0 == "field")
-        .map(|at| errors.remove(at).1);
+    let input = &typed.input;
+    // The field's message goes beside its picker (the summary links to it).
     let field =
         super::pickers::Picker::industry("pf-field", "field", "所属领域（GB/T 4754-2017 行业）")
             .required()
             .value(state, &input.field)
             .await?
-            .error(field_error);
-    let mut figures: Vec<FigRow> = input
-        .figures
-        .iter()
-        .map(|f| FigRow {
-            year: f.year.to_string(),
-            sales: f.sales_revenue.clone(),
-            output: f.output_value.clone(),
-            export: f.export_value.clone().unwrap_or_default(),
-            profit: f.profit.clone().unwrap_or_default(),
-            ip: f.ip_investment.clone().unwrap_or_default(),
-        })
-        .collect();
+            .error(errors.beside("field"));
+    let mut figures = typed.figures.clone();
     figures.resize(FIGURE_ROWS.max(figures.len()), FigRow::default());
-    let mut patents: Vec<PatRow> = input
-        .patents
-        .iter()
-        .map(|l| PatRow {
-            number: l.patent.number.clone(),
-            title: l.patent.title.clone(),
-            patentees: l.patent.patentees.join("、"),
-            grant_date: l.patent.grant_date.clone().unwrap_or_default(),
-            status: l.patent.legal_status.clone(),
-            right: l.patent.right.clone(),
-            licence: l.patent.licence_record.clone(),
-            core: l.core,
-            embodiment: l.embodiment.clone(),
-        })
-        .collect();
+    let mut patents = typed.patents.clone();
     patents.resize(PATENT_ROWS.max(patents.len()), PatRow::default());
     Ok(render(
         status,
@@ -823,6 +1041,8 @@ async fn form_page_returned(
             first_sold_on: input.first_sold_on.clone().unwrap_or_default(),
             figures,
             patents,
+            fig_cols: FIG_COLS,
+            pat_cols: PAT_COLS,
             statuses: LegalStatus::ALL
                 .iter()
                 .map(|s| (s.as_str(), s.label_zh()))
@@ -837,54 +1057,97 @@ async fn form_page_returned(
     ))
 }
 
-/// Reads the product form: figure rows `f{n}_year|sales|output`, patent rows `p{n}_…`.
-fn input_of(form: &HashMap<String, String>, enterprise: String) -> ProductInput {
+/// Reads the product form: figure rows `f{n}_year|sales|output`, patent rows `p{n}_…`. Every
+/// row typed is kept as typed for the page, empty rows are left out of the input.
+fn input_of(form: &HashMap<String, String>, enterprise: String) -> Typed {
     let get = |k: &str| {
         form.get(k)
             .map(|v| v.trim().to_string())
             .unwrap_or_default()
     };
+    let mut typed = Typed::default();
     let mut figures = Vec::new();
     for n in 0..12 {
-        let year = get(&format!("f{n}_year"));
-        if year.is_empty() {
+        let row = FigRow {
+            year: get(&format!("f{n}_year")),
+            sales: get(&format!("f{n}_sales")),
+            output: get(&format!("f{n}_output")),
+            export: get(&format!("f{n}_export")),
+            profit: get(&format!("f{n}_profit")),
+            ip: get(&format!("f{n}_ip")),
+        };
+        let blank = [&row.sales, &row.output, &row.export, &row.profit, &row.ip]
+            .iter()
+            .all(|v| v.is_empty());
+        if row.year.is_empty() && blank {
+            typed.figures.push(row);
             continue;
         }
+        let year = match row.year.parse::<i64>() {
+            Ok(y) if row.year.len() == 4 => y,
+            _ => {
+                typed.bad_years.push(n);
+                0
+            }
+        };
         figures.push(FiguresInput {
-            year: year.parse().unwrap_or(0),
-            sales_revenue: get(&format!("f{n}_sales")),
-            output_value: get(&format!("f{n}_output")),
-            export_value: Some(get(&format!("f{n}_export"))),
-            profit: Some(get(&format!("f{n}_profit"))),
-            ip_investment: Some(get(&format!("f{n}_ip"))),
+            year,
+            sales_revenue: row.sales.clone(),
+            output_value: row.output.clone(),
+            export_value: Some(row.export.clone()),
+            profit: Some(row.profit.clone()),
+            ip_investment: Some(row.ip.clone()),
         });
+        typed.figure_rows.push(n);
+        typed.figures.push(row);
     }
     let mut patents = Vec::new();
     for n in 0..12 {
-        let number = get(&format!("p{n}_number"));
-        if number.is_empty() {
+        let row = PatRow {
+            number: get(&format!("p{n}_number")),
+            title: get(&format!("p{n}_title")),
+            patentees: get(&format!("p{n}_patentees")),
+            grant_date: get(&format!("p{n}_grant")),
+            status: get(&format!("p{n}_status")),
+            right: get(&format!("p{n}_right")),
+            licence: get(&format!("p{n}_licence")),
+            core: form.contains_key(&format!("p{n}_core")),
+            embodiment: get(&format!("p{n}_embodiment")),
+        };
+        if row.number.is_empty() {
+            typed.patents.push(row);
             continue;
         }
-        let grant = get(&format!("p{n}_grant"));
         patents.push(LinkInput {
             patent: PatentInput {
-                number,
-                title: get(&format!("p{n}_title")),
-                patentees: get(&format!("p{n}_patentees"))
+                number: row.number.clone(),
+                title: row.title.clone(),
+                patentees: row
+                    .patentees
                     .split(['、', ',', '，', ';', '；'])
                     .map(|s| s.trim().to_string())
                     .filter(|s| !s.is_empty())
                     .collect(),
-                grant_date: Some(grant).filter(|g| !g.is_empty()),
-                legal_status: get(&format!("p{n}_status")),
-                right: get(&format!("p{n}_right")),
-                licence_record: get(&format!("p{n}_licence")),
+                grant_date: Some(row.grant_date.clone()).filter(|g| !g.is_empty()),
+                legal_status: row.status.clone(),
+                right: row.right.clone(),
+                licence_record: row.licence.clone(),
             },
-            core: form.contains_key(&format!("p{n}_core")),
-            embodiment: get(&format!("p{n}_embodiment")),
+            core: row.core,
+            embodiment: row.embodiment.clone(),
         });
+        typed.patent_rows.push(n);
+        typed.patents.push(row);
     }
-    ProductInput {
+    // Empty rows past the last typed one are not shown again (the page adds its own).
+    let last = |rows: &[usize]| rows.last().map_or(0, |n| n + 1);
+    typed
+        .figures
+        .truncate(last(&typed.figure_rows).max(FIGURE_ROWS));
+    typed
+        .patents
+        .truncate(last(&typed.patent_rows).max(PATENT_ROWS));
+    typed.input = ProductInput {
         enterprise,
         name: get("name"),
         model: get("model"),
@@ -893,13 +1156,8 @@ fn input_of(form: &HashMap<String, String>, enterprise: String) -> ProductInput 
         first_sold_on: Some(get("first_sold_on")).filter(|s| !s.is_empty()),
         figures,
         patents,
-    }
-}
-
-fn field_errors(v: Vec<zhichan_service::FieldViolation>) -> Vec<(String, String)> {
-    v.into_iter()
-        .map(|f| (f.field, f.violation.message_zh))
-        .collect()
+    };
+    typed
 }
 
 /// The field's picker resolved: a name typed without JavaScript becomes its code; a name that
@@ -917,13 +1175,13 @@ async fn resolve_field(state: &AppState, input: &mut ProductInput) -> AppResult<
 
 /// The service's errors, with the picker's own message for the field when it has one.
 fn with_field_message(
+    typed: &Typed,
     v: Vec<zhichan_service::FieldViolation>,
     message: Option<String>,
-) -> Vec<(String, String)> {
-    let mut errors = field_errors(v);
+) -> FormErrors {
+    let mut errors = typed.errors(v);
     if let Some(m) = message {
-        errors.retain(|e| e.0 != "field");
-        errors.insert(0, ("field".into(), m));
+        errors.replace("field", m, &locate);
     }
     errors
 }
@@ -939,8 +1197,8 @@ pub async fn new_form(State(state): State<AppState>, signed: Signed) -> AppResul
         StatusCode::OK,
         "/products/new".into(),
         0,
-        &input,
-        vec![],
+        &Typed::from_input(input),
+        FormErrors::none(),
     )
     .await
 }
@@ -952,11 +1210,11 @@ pub async fn create(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let enterprise = signed.auth.actor.enterprise.clone().unwrap_or_default();
-    let mut input = input_of(&form, enterprise);
-    let field_message = resolve_field(&state, &mut input).await?;
+    let mut typed = input_of(&form, enterprise);
+    let field_message = resolve_field(&state, &mut typed.input).await?;
     match state
         .services
-        .create_product(&signed.auth.actor, &ctx, input.clone())
+        .create_product(&signed.auth.actor, &ctx, typed.input.clone())
         .await
     {
         Ok(v) => Ok(Redirect::to(&format!("/products/{}", v.product.id)).into_response()),
@@ -967,8 +1225,8 @@ pub async fn create(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "/products/new".into(),
                 0,
-                &input,
-                with_field_message(v, field_message),
+                &typed,
+                with_field_message(&typed, v, field_message),
             )
             .await
         }
@@ -979,11 +1237,8 @@ pub async fn create(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "/products/new".into(),
                 0,
-                &input,
-                vec![(
-                    "enterprise".into(),
-                    "请先在“企业信息”中填报本企业信息".into(),
-                )],
+                &typed,
+                FormErrors::general("请先在“企业信息”中填报本企业信息"),
             )
             .await
         }
@@ -1015,8 +1270,8 @@ pub async fn edit_form(
         StatusCode::OK,
         format!("/products/{id}/edit"),
         version,
-        &input,
-        vec![],
+        &Typed::from_input(input),
+        FormErrors::none(),
         returned.filter(|r| !r.trim().is_empty()),
     )
     .await
@@ -1030,13 +1285,13 @@ pub async fn update(
     Form(form): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let enterprise = signed.auth.actor.enterprise.clone().unwrap_or_default();
-    let mut typed = input_of(&form, enterprise);
-    let field_message = resolve_field(&state, &mut typed).await?;
+    let mut shown = input_of(&form, enterprise);
+    let field_message = resolve_field(&state, &mut shown.input).await?;
+    let typed = shown.input.clone();
     let version: i64 = form
         .get("version")
         .and_then(|v| v.parse().ok())
         .unwrap_or(-1);
-    let shown = typed.clone();
     match state
         .services
         .update_product(&signed.auth.actor, &ctx, id, version, move |i| {
@@ -1055,7 +1310,7 @@ pub async fn update(
                 format!("/products/{id}/edit"),
                 version,
                 &shown,
-                with_field_message(v, field_message),
+                with_field_message(&shown, v, field_message),
             )
             .await
         }
@@ -1067,7 +1322,7 @@ pub async fn update(
                 format!("/products/{id}/edit"),
                 version,
                 &shown,
-                vec![("version".into(), m)],
+                FormErrors::general(m),
             )
             .await
         }

@@ -1,6 +1,25 @@
 //! Pages of real-name verification: the enterprise's sign-up and status, the reviewer's queue.
 
+use super::forms::{self, FormErrors};
 use super::{render, Chrome};
+
+/// Where the sign-up form's fields are: (field, input id, label).
+const SIGNUP_FIELDS: &[(&str, &str, &str)] = &[
+    ("username", "su-username", "用户名"),
+    ("password", "su-password", "密码"),
+    ("confirm_password", "su-confirm", "再次输入密码"),
+    ("enterprise_name", "su-name", "单位名称"),
+    ("credit_code", "su-code", "统一社会信用代码"),
+    ("region", "su-region", "注册地"),
+    ("contact_name", "su-contact", "联系人"),
+    ("contact_phone", "su-phone", "联系电话"),
+    ("document", "su-doc", "证明材料"),
+    ("pledge", "su-pledge", "诚信承诺"),
+];
+
+fn signup_errors(v: Vec<zhichan_service::FieldViolation>) -> FormErrors {
+    FormErrors::from_violations(v, &forms::table(SIGNUP_FIELDS))
+}
 use crate::api::verifications::{document_response, read_application};
 use crate::auth::{MaybeSigned, RequestCtx, Signed};
 use crate::error::{AppError, AppResult};
@@ -39,7 +58,7 @@ struct SignUpValues {
 struct SignUpPage {
     chrome: Chrome,
     values: SignUpValues,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
     pledge: &'static [&'static str],
     done: bool,
     region: super::pickers::Picker,
@@ -62,7 +81,7 @@ pub async fn signup_page(MaybeSigned(auth): MaybeSigned) -> Response {
         &SignUpPage {
             chrome: Chrome::for_user("企业注册", "/signup", auth.as_ref()),
             values: SignUpValues::default(),
-            errors: vec![],
+            errors: FormErrors::none(),
             pledge: PLEDGE,
             done: false,
             region: region_picker("", None),
@@ -103,7 +122,11 @@ pub async fn sign_up(
             &SignUpPage {
                 chrome: Chrome::new("企业注册", "/signup"),
                 values,
-                errors: vec![],
+                errors: {
+                    let mut e = FormErrors::none();
+                    e.add("region", m.clone(), &forms::table(SIGNUP_FIELDS));
+                    e
+                },
                 pledge: PLEDGE,
                 done: false,
                 region: region.error(Some(m)),
@@ -116,7 +139,14 @@ pub async fn sign_up(
             &SignUpPage {
                 chrome: Chrome::new("企业注册", "/signup"),
                 values,
-                errors: vec![("confirm_password".into(), "两次输入的密码不一致".into())],
+                errors: signup_errors(vec![zhichan_service::FieldViolation::new(
+                    "confirm_password",
+                    zhichan_domain::Violation::new(
+                        "mismatch",
+                        "两次输入的密码不一致",
+                        "the passwords differ",
+                    ),
+                )]),
                 pledge: PLEDGE,
                 done: false,
                 region: region.clone(),
@@ -133,7 +163,7 @@ pub async fn sign_up(
             &SignUpPage {
                 chrome: Chrome::new("企业注册", "/signup"),
                 values,
-                errors: vec![],
+                errors: FormErrors::none(),
                 pledge: PLEDGE,
                 done: true,
                 region: region.clone(),
@@ -144,26 +174,26 @@ pub async fn sign_up(
             &SignUpPage {
                 chrome: Chrome::new("企业注册", "/signup"),
                 values,
-                errors: vec![(t.field, t.violation.message_zh)],
+                errors: signup_errors(vec![t]),
                 pledge: PLEDGE,
                 done: false,
                 region: region.clone(),
             },
         )),
-        Err(ServiceError::Invalid(v)) => Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &SignUpPage {
-                chrome: Chrome::new("企业注册", "/signup"),
-                values,
-                errors: v
-                    .into_iter()
-                    .map(|f| (f.field, f.violation.message_zh))
-                    .collect(),
-                pledge: PLEDGE,
-                done: false,
-                region: region.clone(),
-            },
-        )),
+        Err(ServiceError::Invalid(v)) => {
+            let errors = signup_errors(v);
+            Ok(render(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &SignUpPage {
+                    chrome: Chrome::new("企业注册", "/signup"),
+                    values,
+                    region: region.clone().error(errors.beside("region")),
+                    errors,
+                    pledge: PLEDGE,
+                    done: false,
+                },
+            ))
+        }
         Err(e) => Err(e.into()),
     }
 }
