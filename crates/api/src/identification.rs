@@ -117,7 +117,7 @@ pub struct IndustryEvaluation {
 /// A product's figures for the reference year (money in yuan).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Figures {
+pub struct ExampleFigures {
     pub valid_patents: u32,
     pub invention_patents: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -137,10 +137,10 @@ pub struct Figures {
 #[serde(deny_unknown_fields)]
 pub struct Example {
     pub name: String,
-    pub product: Figures,
+    pub product: ExampleFigures,
     /// The other registered products of the product's field.
     #[serde(default)]
-    pub field: Vec<Figures>,
+    pub field: Vec<ExampleFigures>,
     /// Each expert's total score.
     #[serde(default)]
     pub expert_scores: Vec<String>,
@@ -278,7 +278,7 @@ fn money(field: String, s: &Option<String>, errs: &mut Vec<(String, Violation)>)
     }
 }
 
-impl Figures {
+impl ExampleFigures {
     fn to_domain(&self, at: &str, errs: &mut Vec<(String, Violation)>) -> dom::Figures {
         dom::Figures {
             valid_patents: self.valid_patents,
@@ -297,7 +297,7 @@ impl Figures {
 
     fn of(f: &dom::Figures) -> Self {
         let m = |m: Option<Money>| m.map(|m| m.to_string());
-        Figures {
+        ExampleFigures {
             valid_patents: f.valid_patents,
             invention_patents: f.invention_patents,
             core_patents: f.core_patents,
@@ -476,8 +476,8 @@ impl Method {
                 .iter()
                 .map(|e| Example {
                     name: e.name.clone(),
-                    product: Figures::of(&e.product),
-                    field: e.field.iter().map(Figures::of).collect(),
+                    product: ExampleFigures::of(&e.product),
+                    field: e.field.iter().map(ExampleFigures::of).collect(),
                     expert_scores: e.expert_scores.iter().map(|d| s(*d)).collect(),
                     passed: e.passed,
                     outcome: e.outcome,

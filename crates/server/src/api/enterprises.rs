@@ -148,6 +148,8 @@ pub async fn list(
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
     let order = crate::api::sorting::EnterpriseSort::SPEC.from_query(&q)?;
+    // Checked for the export too, though it sends every match: a bad page is refused either way.
+    let paging = Paging::from_query(&q)?;
     if q.get("format").map(String::as_str) == Some("xlsx") {
         let file = state
             .services
@@ -155,7 +157,6 @@ pub async fn list(
             .await?;
         return crate::api::products::stream_file(file, "企业.xlsx").await;
     }
-    let paging = Paging::from_query(&q)?;
     let (rows, total) = state
         .services
         .enterprises_sorted(

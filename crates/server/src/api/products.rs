@@ -125,6 +125,8 @@ pub async fn list(
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
     let filter = filter_of(&q)?;
+    // Checked for the export too, though it sends every match: a bad page is refused either way.
+    let paging = Paging::from_query(&q)?;
     if q.get("format").map(String::as_str) == Some("xlsx") {
         let file = state
             .services
@@ -132,7 +134,6 @@ pub async fn list(
             .await?;
         return stream_file(file, "备案产品.xlsx").await;
     }
-    let paging = Paging::from_query(&q)?;
     let (items, total) = state
         .services
         .product_list_json(

@@ -426,7 +426,7 @@ fn values_of(m: &api::Method) -> HashMap<String, String> {
         put(format!("item{i}_name"), it.name.clone());
         put(format!("item{i}_max_score"), it.max_score.clone());
     }
-    let figures_line = |f: &api::Figures| {
+    let figures_line = |f: &api::ExampleFigures| {
         [
             f.valid_patents.to_string(),
             f.invention_patents.to_string(),
@@ -604,7 +604,7 @@ fn read_form(v: &HashMap<String, String>) -> Read {
         if name.is_empty() && get(&format!("ex{i}_valid_patents")).is_empty() {
             continue;
         }
-        let product = api::Figures {
+        let product = api::ExampleFigures {
             valid_patents: int(&format!("ex{i}_valid_patents"), "有效专利数", &mut errors),
             invention_patents: int(
                 &format!("ex{i}_invention_patents"),
@@ -638,7 +638,7 @@ fn read_form(v: &HashMap<String, String>) -> Read {
                 ));
                 continue;
             };
-            field.push(api::Figures {
+            field.push(api::ExampleFigures {
                 valid_patents: valid,
                 invention_patents: inv,
                 core_patents: c(2).parse().ok(),
