@@ -59,6 +59,7 @@ const STEPS: &[Step] = &[
     step!(17, "account_separation"),
     step!(19, "list_by_division"),
     step!(20, "audit_archive_search"),
+    step!(24, "user_locale"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

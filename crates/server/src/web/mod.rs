@@ -27,14 +27,14 @@ use zhichan_service::accounts::{Authenticated, Via};
 /// One entry of the main navigation.
 pub struct NavItem {
     pub href: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub current: bool,
 }
 
 /// The signed-in user as the layout shows it.
 pub struct UserBox {
     pub username: String,
-    pub role: &'static str,
+    pub role: String,
     /// For the logout form.
     pub csrf: String,
 }
@@ -45,6 +45,10 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     pub version: &'static str,
     pub user: Option<UserBox>,
+    /// The language of the page (see `crate::locale`).
+    pub locale: crate::locale::Locale,
+    /// The path and query of the page, for the language switcher's way back.
+    pub here: String,
 }
 
 /// The navigation entries of each role: the one place the menu grows as pages land.
@@ -111,20 +115,24 @@ impl Chrome {
 
     /// The layout for the page at `path`, with the navigation of the caller's role.
     pub fn for_user(title: impl Into<String>, path: &str, auth: Option<&Authenticated>) -> Self {
+        let locale = crate::locale::current();
+        let tr = |s: &str| zhichan_i18n::translate(locale, s).into_owned();
         Chrome {
-            title: title.into(),
+            title: tr(&title.into()),
             nav: entries_for(auth)
                 .into_iter()
                 .map(|(href, label)| NavItem {
                     href,
-                    label,
+                    label: tr(label),
                     current: href == path,
                 })
                 .collect(),
             version: env!("CARGO_PKG_VERSION"),
+            locale,
+            here: crate::locale::here(),
             user: auth.map(|a| UserBox {
                 username: a.user.username.clone(),
-                role: a.actor.role.label_zh(),
+                role: tr(a.actor.role.label_zh()),
                 csrf: match &a.via {
                     Via::Session { csrf, .. } => csrf.clone(),
                     Via::Token { .. } => String::new(),
@@ -135,6 +143,27 @@ impl Chrome {
 
     pub fn asset(&self, path: &str) -> String {
         assets::url(path)
+    }
+
+    /// `text` (simplified Chinese, a key of the catalogue) in the page's language.
+    pub fn t(&self, text: &str) -> String {
+        zhichan_i18n::translate(self.locale, text).into_owned()
+    }
+
+    /// The `<html lang>` of the page.
+    pub fn lang(&self) -> &'static str {
+        self.locale.code()
+    }
+
+    /// The languages the switcher offers.
+    pub fn locales(&self) -> [crate::locale::Locale; 3] {
+        crate::locale::Locale::ALL
+    }
+
+    /// The switcher's link to this page in `to`.
+    pub fn switch_href(&self, to: &str) -> String {
+        let next: String = form_urlencoded::byte_serialize(self.here.as_bytes()).collect();
+        format!("/lang?to={to}&next={next}")
     }
 }
 
