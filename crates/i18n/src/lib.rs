@@ -45,6 +45,16 @@ impl Locale {
         }
     }
 
+    /// The page's `<html lang>`: the variants the texts are written in (繁體 follows Taiwan's
+    /// usage, as OpenCC's s2twp writes it).
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Locale::ZhHans => "zh-CN",
+            Locale::ZhHant => "zh-TW",
+            Locale::En => "en",
+        }
+    }
+
     /// The language's own name, as the switcher shows it.
     pub fn endonym(self) -> &'static str {
         match self {
@@ -345,7 +355,7 @@ mod tests {
     fn an_english_key_with_placeholders_translates_a_formatted_message() {
         assert_eq!(
             translate(Locale::En, "有 3 个字段未通过校验"),
-            "3 fields failed validation"
+            "Fields that failed validation: 3"
         );
         assert_eq!(translate(Locale::En, "没有这条消息 xyz"), "没有这条消息 xyz");
     }

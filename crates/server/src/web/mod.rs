@@ -152,7 +152,7 @@ impl Chrome {
 
     /// The `<html lang>` of the page.
     pub fn lang(&self) -> &'static str {
-        self.locale.code()
+        self.locale.html_lang()
     }
 
     /// The languages the switcher offers.
