@@ -259,8 +259,25 @@ fn field_error(v: FieldViolation) -> FieldError {
     FieldError {
         field: v.field,
         code: v.violation.code.to_string(),
-        message: v.violation.message_zh,
+        message: message_of(v.violation),
     }
+}
+
+/// A violation's message in the request's language: the domain's own English when the
+/// catalogue has none, else the catalogue's (繁體 converted from the simplified text).
+fn message_of(v: zhichan_domain::Violation) -> String {
+    let locale = crate::locale::current();
+    if locale == crate::locale::Locale::En
+        && !v.message_en.is_empty()
+        && !zhichan_i18n::has_english(&v.message_zh)
+    {
+        let mut chars = v.message_en.chars();
+        return match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        };
+    }
+    v.message_zh
 }
 
 impl From<ServiceError> for AppError {
@@ -325,7 +342,7 @@ impl AppError {
         AppError::Invalid(vec![FieldError {
             field: field.to_string(),
             code: v.code.to_string(),
-            message: v.message_zh,
+            message: message_of(v),
         }])
     }
 }

@@ -277,7 +277,7 @@ async fn the_same_page_speaks_the_language_chosen_by_setting_cookie_and_browser(
     assert_eq!(lang_of(&html), "zh-TW");
 
     // The person's own setting wins over both.
-    add_user(&fresh, "lin", "enterprise", None, None).await;
+    add_user(&fresh, "lin", "enterprise", None, Some("91361002MA35F6XK04")).await;
     let b = app.login("lin").await;
     let res = b
         .client
