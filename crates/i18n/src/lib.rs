@@ -213,7 +213,7 @@ fn catalogue() -> &'static Catalogue {
             .filter(|(c, t)| c != t)
             .collect();
         hant_terms.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()));
-        let patterns = en
+        let mut patterns: Vec<Pattern> = en
             .iter()
             .filter(|(_, v)| !v.is_empty())
             .filter_map(|(k, v)| {
@@ -224,6 +224,14 @@ fn catalogue() -> &'static Catalogue {
                 })
             })
             .collect();
+        // The most specific key first (the most literal text), then by the key itself, so
+        // that a message matching several keys always gets the same English.
+        patterns.sort_by(|a, b| {
+            let len = |p: &Pattern| p.pieces.iter().map(|x| x.chars().count()).sum::<usize>();
+            len(b)
+                .cmp(&len(a))
+                .then_with(|| a.pieces.cmp(&b.pieces))
+        });
         let mut c = Catalogue {
             en: en.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
             patterns,

@@ -141,10 +141,28 @@ fn messages() -> (BTreeSet<String>, Vec<String>) {
             }
         }
     }
-    for file in ["src/web/mod.rs", "src/error.rs", "src/locale.rs"] {
-        keys.extend(rust_messages(
-            &std::fs::read_to_string(root().join(file)).unwrap(),
-        ));
+    // What the pages' handlers, the error layer and the switcher say in Rust.
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(root().join("src/web"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    sources.extend(["src/error.rs", "src/locale.rs"].map(|f| root().join(f)));
+    for file in sources {
+        keys.extend(rust_messages(&std::fs::read_to_string(file).unwrap()));
+    }
+    // The domain's names of roles, statuses, levels and kinds (`label_zh`).
+    for e in std::fs::read_dir(root().join("../domain/src")).unwrap() {
+        let src = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        // code_enum!'s `Variant = "code" / "名称"`.
+        for line in src.lines() {
+            if let Some((_, zh)) = line.split_once("\" / \"") {
+                keys.extend(rust_messages(&format!("\"{zh}")));
+            }
+        }
+        for body in src.split("fn label_zh(").skip(1) {
+            let body = body.split("\n    }\n").next().unwrap_or("");
+            keys.extend(rust_messages(body));
+        }
     }
     // The title of every page.
     for e in std::fs::read_dir(root().join("src/web")).unwrap() {

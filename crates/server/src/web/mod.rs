@@ -146,8 +146,8 @@ impl Chrome {
     }
 
     /// `text` (simplified Chinese, a key of the catalogue) in the page's language.
-    pub fn t(&self, text: &str) -> String {
-        zhichan_i18n::translate(self.locale, text).into_owned()
+    pub fn t<S: AsRef<str> + ?Sized>(&self, text: &S) -> String {
+        zhichan_i18n::translate(self.locale, text.as_ref()).into_owned()
     }
 
     /// The `<html lang>` of the page.
