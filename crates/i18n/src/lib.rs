@@ -212,7 +212,7 @@ fn catalogue() -> &'static Catalogue {
             .map(|(s, t)| (opencc.convert(s), t.clone()))
             .filter(|(c, t)| c != t)
             .collect();
-        hant_terms.sort_by(|a, b| b.0.chars().count().cmp(&a.0.chars().count()));
+        hant_terms.sort_by_key(|(c, _)| (std::cmp::Reverse(c.chars().count()), c.clone()));
         let mut patterns: Vec<Pattern> = en
             .iter()
             .filter(|(_, v)| !v.is_empty())
@@ -228,9 +228,7 @@ fn catalogue() -> &'static Catalogue {
         // that a message matching several keys always gets the same English.
         patterns.sort_by(|a, b| {
             let len = |p: &Pattern| p.pieces.iter().map(|x| x.chars().count()).sum::<usize>();
-            len(b)
-                .cmp(&len(a))
-                .then_with(|| a.pieces.cmp(&b.pieces))
+            len(b).cmp(&len(a)).then_with(|| a.pieces.cmp(&b.pieces))
         });
         let mut c = Catalogue {
             en: en.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
@@ -356,6 +354,12 @@ mod tests {
         // OpenCC's s2twp gives 賬號; Taiwan writes 帳號 (kept in the overrides).
         assert_eq!(translate(Locale::ZhHant, "我的账号"), "我的帳號");
         assert_eq!(translate(Locale::ZhHant, "信息更新审核"), "資訊更新審核");
+        // s2twp reads 代码 as program code (程式碼); a region's code is 代碼.
+        assert_eq!(translate(Locale::ZhHant, "地区代码"), "地區代碼");
+        assert_eq!(
+            translate(Locale::ZhHant, "统一社会信用代码"),
+            "統一社會信用代碼"
+        );
         assert_eq!(translate(Locale::ZhHans, "我的账号"), "我的账号");
     }
 
@@ -365,6 +369,9 @@ mod tests {
             translate(Locale::En, "有 3 个字段未通过校验"),
             "Fields that failed validation: 3"
         );
-        assert_eq!(translate(Locale::En, "没有这条消息 xyz"), "没有这条消息 xyz");
+        assert_eq!(
+            translate(Locale::En, "没有这条消息 xyz"),
+            "没有这条消息 xyz"
+        );
     }
 }

@@ -35,9 +35,7 @@ tokio::task_local! {
 
 /// The language of the request being answered (简体中文 outside a request).
 pub fn current() -> Locale {
-    CURRENT
-        .try_with(|c| c.locale.get())
-        .unwrap_or_default()
+    CURRENT.try_with(|c| c.locale.get()).unwrap_or_default()
 }
 
 /// The path and query of the page being answered.
@@ -111,8 +109,10 @@ pub async fn layer(req: Request, next: Next) -> Response {
             let l = current();
             res.headers_mut()
                 .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(l.code()));
-            res.headers_mut()
-                .append(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+            res.headers_mut().append(
+                header::VARY,
+                HeaderValue::from_static("Accept-Language, Cookie"),
+            );
             res
         })
         .await

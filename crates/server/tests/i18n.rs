@@ -232,7 +232,10 @@ fn every_message_is_catalogued_and_has_its_english() {
         .filter(|(_, v)| v.is_empty())
         .map(|(k, _)| k)
         .collect();
-    assert!(empty.is_empty(), "untranslated in locales/en.toml: {empty:?}");
+    assert!(
+        empty.is_empty(),
+        "untranslated in locales/en.toml: {empty:?}"
+    );
 }
 
 #[test]
@@ -288,14 +291,24 @@ async fn the_same_page_speaks_the_language_chosen_by_setting_cookie_and_browser(
     assert!(html.contains("<h1>Sign in</h1>"), "{html}");
     assert!(html.contains("Username"));
     assert!(html.contains("href=\"/lang?to=zh-Hans&#38;next=%2Flogin\""));
-    assert!(!html.contains("用户名"), "no simplified text is left on the English page");
+    assert!(
+        !html.contains("用户名"),
+        "no simplified text is left on the English page"
+    );
 
     // The switcher's cookie wins over the browser.
     let html = page(Some("en"), Some("zh-Hant")).await;
     assert_eq!(lang_of(&html), "zh-TW");
 
     // The person's own setting wins over both.
-    add_user(&fresh, "lin", "enterprise", None, Some("91361002MA35F6XK04")).await;
+    add_user(
+        &fresh,
+        "lin",
+        "enterprise",
+        None,
+        Some("91361002MA35F6XK04"),
+    )
+    .await;
     let b = app.login("lin").await;
     let res = b
         .client

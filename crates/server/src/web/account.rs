@@ -544,11 +544,13 @@ pub async fn set_locale(
         code => match crate::locale::Locale::parse(code).filter(|l| l.code() == code) {
             Some(l) => Some(l.code()),
             None => {
-                return Err(crate::error::AppError::Invalid(vec![zhichan_api::FieldError {
-                    field: "locale".into(),
-                    code: "invalid".into(),
-                    message: "界面语言应为简体中文、繁體中文或 English".into(),
-                }]))
+                return Err(crate::error::AppError::Invalid(vec![
+                    zhichan_api::FieldError {
+                        field: "locale".into(),
+                        code: "invalid".into(),
+                        message: "界面语言应为简体中文、繁體中文或 English".into(),
+                    },
+                ]))
             }
         },
     };
