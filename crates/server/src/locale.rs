@@ -93,6 +93,8 @@ pub fn negotiate(headers: &HeaderMap, api: bool) -> Locale {
 pub async fn layer(req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let api = path == "/api" || path.starts_with("/api/");
+    // Assets are the same in every language (and cached for good): no Vary for them.
+    let asset = path.starts_with("/assets/") || path == "/favicon.ico";
     let here = req
         .uri()
         .path_and_query()
@@ -106,6 +108,9 @@ pub async fn layer(req: Request, next: Next) -> Response {
     CURRENT
         .scope(state, async move {
             let mut res = next.run(req).await;
+            if asset {
+                return res;
+            }
             let l = current();
             res.headers_mut()
                 .insert(header::CONTENT_LANGUAGE, HeaderValue::from_static(l.code()));
