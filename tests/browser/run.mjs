@@ -814,6 +814,46 @@ await check('the reviewer and the city office open their workbench, on a desk an
     await signOut(page);
   }
   return shots.join(', ');
+// ------------------------------------------------------------ three languages
+await check('a visitor switches language on the public pages (1366 and 390 px)', async () => withPage(async (page) => {
+  const want = {
+    'zh-Hant': { lang: 'zh-TW', login: '登入', verify: '備案證明查驗' },
+    en: { lang: 'en', login: 'Sign in', verify: 'Check a certificate' },
+    'zh-Hans': { lang: 'zh-CN', login: '登录', verify: '备案证明查验' },
+  };
+  const shots = [];
+  for (const width of [1366, 390]) {
+    await page.setViewportSize({ width, height: 800 });
+    await open(page, `${BASE}/verify`);
+    for (const to of ['zh-Hant', 'en', 'zh-Hans']) {
+      // The switcher on the page itself, back to the same page.
+      await Promise.all([
+        page.waitForURL(/\/verify$/),
+        page.click(`.langs a[hreflang="${to}"]`),
+      ]);
+      const lang = await page.evaluate(() => document.documentElement.getAttribute('lang'));
+      assert(lang === want[to].lang, `${to}: <html lang> is ${lang}`);
+      const h1 = (await page.locator('main h1').first().innerText()).trim();
+      assert(h1 === want[to].verify, `${to}: /verify's heading is ${JSON.stringify(h1)}`);
+      const current = await page.locator('.langs a[aria-current="true"]').getAttribute('hreflang');
+      assert(current === to, `${to}: the switcher marks ${current}`);
+      if (to === 'zh-Hans') continue;
+      await page.screenshot({ path: path.join(OUT, `verify-${to}-${width}.png`), fullPage: true });
+      // The choice holds on the next pages.
+      for (const [p, name] of [['/', 'home'], ['/login', 'login']]) {
+        await open(page, `${BASE}${p}`);
+        const l = await page.evaluate(() => document.documentElement.getAttribute('lang'));
+        assert(l === want[to].lang, `${to}: ${p} has <html lang> ${l}`);
+        await page.screenshot({ path: path.join(OUT, `${name}-${to}-${width}.png`), fullPage: true });
+        shots.push(`${name}-${to}-${width}.png`);
+      }
+      const login = await page.locator('main h1').first().innerText();
+      assert(login.trim() === want[to].login, `${to}: /login's heading is ${JSON.stringify(login)}`);
+      await open(page, `${BASE}/verify`);
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  return `${shots.length + 4} screenshots, back in 简体中文`;
 }));
 
 // ------------------------------------------------------------ 6, 7. network and console

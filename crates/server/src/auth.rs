@@ -321,6 +321,8 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("POST", "/login", Public),
     ("POST", "/logout", Setup(A::OwnAccount)),
     ("GET", "/about", Public),
+    ("GET", "/lang", Public),
+    ("POST", "/account/locale", Signed(A::OwnAccount)),
     ("GET", "/docs/api", Public),
     ("GET", "/assets/{*path}", Public),
     ("GET", "/favicon.ico", Public),
@@ -734,6 +736,9 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     } else {
         None
     };
+    if let Some(a) = &auth {
+        crate::locale::prefer_user(a.user.locale.as_deref());
+    }
 
     // A browser says when a request comes from another site; no change is accepted that way,
     // not even the public ones (login, sign-up), which would sign a victim into an account the

@@ -95,6 +95,18 @@ fn capped_errors(errors: Vec<FieldError>) -> Vec<FieldError> {
         .collect()
 }
 
+/// A problem in the language of the request (`Accept-Language` for the API): its title, detail
+/// and field messages; its type, status, fields and codes never change.
+pub fn translated(mut p: Problem) -> Problem {
+    let t = crate::locale::t;
+    p.title = t(&p.title);
+    p.detail = t(&p.detail);
+    for e in &mut p.errors {
+        e.message = t(&e.message);
+    }
+    p
+}
+
 /// A problem+json response for a status with no field errors.
 pub fn problem(status: StatusCode, detail: impl Into<String>, errors: Vec<FieldError>) -> Response {
     let kind = match status.as_u16() {
@@ -105,13 +117,13 @@ pub fn problem(status: StatusCode, detail: impl Into<String>, errors: Vec<FieldE
         422 => "/problems/validation",
         _ => "about:blank",
     };
-    let body = Problem {
+    let body = translated(Problem {
         type_: kind.to_string(),
         title: title_for(status).to_string(),
         status: status.as_u16(),
         detail: capped(detail.into()),
         errors: capped_errors(errors),
-    };
+    });
     let mut res = (status, Json(body)).into_response();
     res.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
@@ -233,13 +245,13 @@ impl AppError {
                 )
             }
         };
-        Problem {
+        translated(Problem {
             type_: "about:blank".into(),
             title: title_for(status).to_string(),
             status: status.as_u16(),
             detail: capped(detail),
             errors: capped_errors(errors),
-        }
+        })
     }
 }
 
@@ -247,8 +259,25 @@ fn field_error(v: FieldViolation) -> FieldError {
     FieldError {
         field: v.field,
         code: v.violation.code.to_string(),
-        message: v.violation.message_zh,
+        message: message_of(v.violation),
     }
+}
+
+/// A violation's message in the request's language: the domain's own English when the
+/// catalogue has none, else the catalogue's (繁體 converted from the simplified text).
+fn message_of(v: zhichan_domain::Violation) -> String {
+    let locale = crate::locale::current();
+    if locale == crate::locale::Locale::En
+        && !v.message_en.is_empty()
+        && !zhichan_i18n::has_english(&v.message_zh)
+    {
+        let mut chars = v.message_en.chars();
+        return match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => String::new(),
+        };
+    }
+    v.message_zh
 }
 
 impl From<ServiceError> for AppError {
@@ -313,7 +342,7 @@ impl AppError {
         AppError::Invalid(vec![FieldError {
             field: field.to_string(),
             code: v.code.to_string(),
-            message: v.message_zh,
+            message: message_of(v),
         }])
     }
 }

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod error;
 pub mod layers;
 pub mod limits;
+pub mod locale;
 pub mod web;
 
 use axum::extract::DefaultBodyLimit;
@@ -235,6 +236,8 @@ pub fn app(services: Services, settings: Settings) -> Router {
             "/reviews/verifications/{id}/document",
             get(web::verification::document),
         )
+        .route("/lang", get(locale::switch))
+        .route("/account/locale", post(web::account::set_locale))
         .route("/about", get(web::pages::about))
         .route("/docs/api", get(web::pages::api_docs))
         .route("/assets/{*path}", get(assets::serve))
@@ -286,7 +289,9 @@ pub fn with_layers(router: Router, settings: &Settings) -> Router {
             settings.request_timeout,
         ))
         .layer(CatchPanicLayer::custom(layers::panic_response))
-        .layer(axum::middleware::from_fn(layers::error_shapes));
+        .layer(axum::middleware::from_fn(layers::error_shapes))
+        // Around the error layer: error pages and problems speak the request's language.
+        .layer(axum::middleware::from_fn(locale::layer));
     for (name, value) in layers::security_headers() {
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }

@@ -60,6 +60,7 @@ const STEPS: &[Step] = &[
     step!(19, "list_by_division"),
     step!(20, "audit_archive_search"),
     step!(23, "list_sorting"),
+    step!(24, "user_locale"),
     step!(25, "identification_methods"),
     step!(26, "workbench"),
 ];

@@ -34,6 +34,8 @@ pub struct User {
     /// Whether its role and region are in force: an account the system administrator creates
     /// waits for the security administrator to grant them (三员分立).
     pub granted: bool,
+    /// The language the person chose (`zh-Hans`, `zh-Hant`, `en`); `None` follows the browser.
+    pub locale: Option<String>,
 }
 
 pub(crate) fn ts(row: &DbRow, col: &str) -> Result<Timestamp, StoreError> {
@@ -86,6 +88,7 @@ impl FromDbRow for User {
             version: row.get("version")?,
             contact: row.get("contact")?,
             granted: row.get("granted")?,
+            locale: row.get("locale")?,
         })
     }
 }
@@ -108,7 +111,7 @@ pub fn changed() {
 
 pub(crate) const COLUMNS: &str = "id, username, display_name, role, region, enterprise, password_hash, \
     password_changed_at, must_change_password, totp_secret, totp_pending, totp_enabled, totp_last_step, \
-    failed_logins, locked_until, verification, disabled, created_at, updated_at, version, contact, granted";
+    failed_logins, locked_until, verification, disabled, created_at, updated_at, version, contact, granted, locale";
 
 /// A user to create.
 #[derive(Clone, Debug)]
@@ -462,4 +465,16 @@ pub async fn set_contact(
         )
         .await?;
     Ok(n == 1)
+}
+
+/// Keeps the language a person chose for the pages (`None`: follow the browser).
+pub async fn set_locale(ex: &impl Exec, id: i64, locale: Option<&str>) -> Result<(), StoreError> {
+    changed();
+    ex.execute(
+        Sql::new("UPDATE users SET locale = $1 WHERE id = $2")
+            .bind(locale.map(str::to_string))
+            .bind(id),
+    )
+    .await?;
+    Ok(())
 }

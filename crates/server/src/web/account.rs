@@ -211,6 +211,8 @@ struct AccountPage {
     tokens: Vec<TokenRow>,
     csrf: String,
     notice: Option<&'static str>,
+    /// The language chosen for the pages (`zh-Hans`, `zh-Hant`, `en`), empty: the browser's.
+    locale_setting: String,
 }
 
 struct TokenRow {
@@ -268,6 +270,7 @@ pub async fn account(
         Some("password") => Some("密码已修改，您的其他会话已结束。"),
         Some("totp") => Some("动态验证码已启用，今后登录需输入验证码。"),
         Some("session") => Some("会话已结束。"),
+        Some("locale") => Some("界面语言已保存。"),
         _ => None,
     };
     Ok(render(
@@ -292,6 +295,7 @@ pub async fn account(
             tokens,
             csrf: csrf_of(&signed),
             notice,
+            locale_setting: auth.user.locale.clone().unwrap_or_default(),
         },
     ))
 }
@@ -559,4 +563,35 @@ pub async fn revoke_token(
         .revoke_my_token(&ctx, &signed.auth, form.id)
         .await?;
     Ok(Redirect::to("/account?done=token").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct LocaleForm {
+    /// `zh-Hans`, `zh-Hant`, `en`, or empty to follow the browser.
+    locale: String,
+}
+
+/// Keeps the language the person chose for the pages (`users.locale`).
+pub async fn set_locale(
+    State(state): State<AppState>,
+    signed: Signed,
+    Form(form): Form<LocaleForm>,
+) -> AppResult<Response> {
+    let locale = match form.locale.as_str() {
+        "" => None,
+        code => match crate::locale::Locale::parse(code).filter(|l| l.code() == code) {
+            Some(l) => Some(l.code()),
+            None => {
+                return Err(crate::error::AppError::Invalid(vec![
+                    zhichan_api::FieldError {
+                        field: "locale".into(),
+                        code: "invalid".into(),
+                        message: "界面语言应为简体中文、繁體中文或 English".into(),
+                    },
+                ]))
+            }
+        },
+    };
+    zhichan_store::users::set_locale(state.services.db(), signed.auth.user.id, locale).await?;
+    Ok(Redirect::to("/account?done=locale").into_response())
 }

@@ -135,7 +135,8 @@ impl Listing {
 
     /// A sortable column header: a link to this list by `key` (the other way round when it is
     /// already so sorted; newest first for a time), marked `aria-sort` when it is the order.
-    pub fn th(&self, key: &'static str, label: &str) -> String {
+    pub fn th(&self, key: &'static str, label: impl AsRef<str>) -> String {
+        let label = label.as_ref();
         let now = self.order();
         let current = now.key == key;
         let next = if current {

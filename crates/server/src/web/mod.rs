@@ -34,14 +34,14 @@ use zhichan_service::accounts::{Authenticated, Via};
 /// One entry of the main navigation.
 pub struct NavItem {
     pub href: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub current: bool,
 }
 
 /// The signed-in user as the layout shows it.
 pub struct UserBox {
     pub username: String,
-    pub role: &'static str,
+    pub role: String,
     /// For the logout form.
     pub csrf: String,
 }
@@ -90,6 +90,10 @@ pub struct Chrome {
     pub version: &'static str,
     pub user: Option<UserBox>,
     pub site: std::sync::Arc<SiteInfo>,
+    /// The language of the page (see `crate::locale`).
+    pub locale: crate::locale::Locale,
+    /// The path and query of the page, for the language switcher's way back.
+    pub here: String,
 }
 
 /// The navigation entries of each role: the one place the menu grows as pages land.
@@ -161,21 +165,25 @@ impl Chrome {
 
     /// The layout for the page at `path`, with the navigation of the caller's role.
     pub fn for_user(title: impl Into<String>, path: &str, auth: Option<&Authenticated>) -> Self {
+        let locale = crate::locale::current();
+        let tr = |s: &str| zhichan_i18n::translate(locale, s).into_owned();
         Chrome {
-            title: title.into(),
+            title: tr(&title.into()),
             nav: entries_for(auth)
                 .into_iter()
                 .map(|(href, label)| NavItem {
                     href,
-                    label,
+                    label: tr(label),
                     current: href == path,
                 })
                 .collect(),
             version: env!("CARGO_PKG_VERSION"),
             site: site(),
+            locale,
+            here: crate::locale::here(),
             user: auth.map(|a| UserBox {
                 username: a.user.username.clone(),
-                role: a.actor.role.label_zh(),
+                role: tr(a.actor.role.label_zh()),
                 csrf: match &a.via {
                     Via::Session { csrf, .. } => csrf.clone(),
                     Via::Token { .. } => String::new(),
@@ -186,6 +194,27 @@ impl Chrome {
 
     pub fn asset(&self, path: &str) -> String {
         assets::url(path)
+    }
+
+    /// `text` (simplified Chinese, a key of the catalogue) in the page's language.
+    pub fn t<S: AsRef<str> + ?Sized>(&self, text: &S) -> String {
+        zhichan_i18n::translate(self.locale, text.as_ref()).into_owned()
+    }
+
+    /// The `<html lang>` of the page.
+    pub fn lang(&self) -> &'static str {
+        self.locale.html_lang()
+    }
+
+    /// The languages the switcher offers.
+    pub fn locales(&self) -> [crate::locale::Locale; 3] {
+        crate::locale::Locale::ALL
+    }
+
+    /// The switcher's link to this page in `to`.
+    pub fn switch_href(&self, to: &str) -> String {
+        let next: String = form_urlencoded::byte_serialize(self.here.as_bytes()).collect();
+        format!("/lang?to={to}&next={next}")
     }
 }
 

@@ -1,0 +1,377 @@
+//! zhichan's three languages: 简体中文 (the source and the default), 繁體中文 and English.
+//!
+//! The message catalogue is keyed by the simplified-Chinese text itself (gettext style), so a
+//! template stays readable: `{{ chrome.t("提交审核") }}`.
+//!
+//! - English comes from `locales/en.toml` (`"中文" = "English"`; an empty value is not yet
+//!   translated and falls back to the Chinese). A key may hold numbered placeholders
+//!   (`"有 {0} 个字段未通过校验" = "{0} fields failed validation"`) for messages formatted in Rust.
+//! - 繁體 is converted from the simplified text by OpenCC (`s2twp`: Taiwan standard with its
+//!   vocabulary), whose dictionaries are compiled into the binary; reviewed terms and whole
+//!   messages kept by hand in `locales/zh-Hant-overrides.toml` win over the conversion.
+//!
+//! Both files are embedded at build time; nothing is read or downloaded at run time.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The English catalogue as shipped.
+pub const EN_TOML: &str = include_str!("../../../locales/en.toml");
+/// The reviewed 繁體 terms and messages as shipped.
+pub const HANT_OVERRIDES_TOML: &str = include_str!("../../../locales/zh-Hant-overrides.toml");
+
+/// A language the platform speaks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Locale {
+    /// 简体中文, the source text.
+    #[default]
+    ZhHans,
+    /// 繁體中文 (Taiwan standard), converted by OpenCC plus reviewed terms.
+    ZhHant,
+    /// English, from the catalogue.
+    En,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 3] = [Locale::ZhHans, Locale::ZhHant, Locale::En];
+
+    /// The code kept in `users.locale`, the cookie and `/lang?to=`; also the `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Locale::ZhHans => "zh-Hans",
+            Locale::ZhHant => "zh-Hant",
+            Locale::En => "en",
+        }
+    }
+
+    /// The page's `<html lang>`: the variants the texts are written in (繁體 follows Taiwan's
+    /// usage, as OpenCC's s2twp writes it).
+    pub fn html_lang(self) -> &'static str {
+        match self {
+            Locale::ZhHans => "zh-CN",
+            Locale::ZhHant => "zh-TW",
+            Locale::En => "en",
+        }
+    }
+
+    /// The language's own name, as the switcher shows it.
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Locale::ZhHans => "简体中文",
+            Locale::ZhHant => "繁體中文",
+            Locale::En => "English",
+        }
+    }
+
+    /// Reads one of our codes, or a language tag that means one of them (`zh-CN`, `zh-TW`,
+    /// `zh-HK`, `en-US`, …); case does not matter.
+    pub fn parse(tag: &str) -> Option<Locale> {
+        let tag = tag.trim().to_ascii_lowercase().replace('_', "-");
+        let mut parts = tag.split('-');
+        match parts.next()? {
+            "en" => Some(Locale::En),
+            "zh" => {
+                let rest: Vec<&str> = parts.collect();
+                if rest
+                    .iter()
+                    .any(|p| matches!(*p, "hant" | "tw" | "hk" | "mo"))
+                {
+                    Some(Locale::ZhHant)
+                } else {
+                    Some(Locale::ZhHans)
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// The best of our languages for an `Accept-Language` header (by its q-values, the first
+    /// listed among equals); 简体中文 when it names none of them.
+    pub fn from_accept_language(header: &str) -> Locale {
+        let mut best: Option<(f32, Locale)> = None;
+        for item in header.split(',') {
+            let mut bits = item.split(';');
+            let tag = bits.next().unwrap_or("").trim();
+            let q = bits
+                .filter_map(|b| b.trim().strip_prefix("q="))
+                .filter_map(|v| v.trim().parse::<f32>().ok())
+                .next()
+                .unwrap_or(1.0);
+            if q <= 0.0 {
+                continue;
+            }
+            if let Some(l) = Locale::parse(tag) {
+                if best.is_none_or(|(bq, _)| q > bq) {
+                    best = Some((q, l));
+                }
+            }
+        }
+        best.map(|(_, l)| l).unwrap_or_default()
+    }
+}
+
+/// One key of the catalogue with placeholders, split at them.
+struct Pattern {
+    /// The literal pieces around the placeholders (one more than the placeholders).
+    pieces: Vec<String>,
+    /// The placeholder number after each piece but the last.
+    slots: Vec<usize>,
+    english: String,
+}
+
+struct Catalogue {
+    en: HashMap<String, String>,
+    patterns: Vec<Pattern>,
+    hant_messages: HashMap<String, String>,
+    /// (term as OpenCC converts it, reviewed term), longest first.
+    hant_terms: Vec<(String, String)>,
+    /// Every catalogue key already converted, so a page converts nothing.
+    hant_cache: HashMap<String, String>,
+    opencc: ferrous_opencc::OpenCC,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct Overrides {
+    #[serde(default)]
+    terms: HashMap<String, String>,
+    #[serde(default)]
+    messages: HashMap<String, String>,
+}
+
+/// Reads `locales/en.toml`: a flat table of strings.
+pub fn parse_english(text: &str) -> Result<HashMap<String, String>, String> {
+    toml::from_str::<HashMap<String, String>>(text).map_err(|e| e.to_string())
+}
+
+fn split_pattern(key: &str) -> Option<(Vec<String>, Vec<usize>)> {
+    let mut pieces = vec![String::new()];
+    let mut slots = Vec::new();
+    let mut rest = key;
+    while let Some(start) = rest.find('{') {
+        let after = &rest[start + 1..];
+        let end = after.find('}')?;
+        let n: usize = after[..end].parse().ok()?;
+        pieces.last_mut()?.push_str(&rest[..start]);
+        slots.push(n);
+        pieces.push(String::new());
+        rest = &after[end + 1..];
+    }
+    pieces.last_mut()?.push_str(rest);
+    if slots.is_empty() {
+        None
+    } else {
+        Some((pieces, slots))
+    }
+}
+
+impl Pattern {
+    /// The English of `text` when it is this key with its placeholders filled.
+    fn apply(&self, text: &str) -> Option<String> {
+        let mut rest = text.strip_prefix(self.pieces[0].as_str())?;
+        let mut values = Vec::with_capacity(self.slots.len());
+        for (i, piece) in self.pieces[1..].iter().enumerate() {
+            let last = i + 2 == self.pieces.len();
+            let (value, after) = if last {
+                if piece.is_empty() {
+                    (rest, "")
+                } else {
+                    let at = rest.strip_suffix(piece.as_str())?.len();
+                    (&rest[..at], "")
+                }
+            } else {
+                let at = rest.find(piece.as_str())?;
+                (&rest[..at], &rest[at + piece.len()..])
+            };
+            if value.is_empty() {
+                return None;
+            }
+            values.push((self.slots[i], value));
+            rest = after;
+        }
+        let mut out = self.english.clone();
+        for (n, value) in values {
+            out = out.replace(&format!("{{{n}}}"), &translate(Locale::En, value));
+        }
+        Some(out)
+    }
+}
+
+fn catalogue() -> &'static Catalogue {
+    static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+    CATALOGUE.get_or_init(|| {
+        let en = parse_english(EN_TOML).expect("locales/en.toml is a table of strings");
+        let overrides: Overrides =
+            toml::from_str(HANT_OVERRIDES_TOML).expect("locales/zh-Hant-overrides.toml parses");
+        let opencc =
+            ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2twp)
+                .expect("the embedded s2twp dictionaries load");
+        let mut hant_terms: Vec<(String, String)> = overrides
+            .terms
+            .iter()
+            .map(|(s, t)| (opencc.convert(s), t.clone()))
+            .filter(|(c, t)| c != t)
+            .collect();
+        hant_terms.sort_by_key(|(c, _)| (std::cmp::Reverse(c.chars().count()), c.clone()));
+        let mut patterns: Vec<Pattern> = en
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .filter_map(|(k, v)| {
+                split_pattern(k).map(|(pieces, slots)| Pattern {
+                    pieces,
+                    slots,
+                    english: v.clone(),
+                })
+            })
+            .collect();
+        // The most specific key first (the most literal text), then by the key itself, so
+        // that a message matching several keys always gets the same English.
+        patterns.sort_by(|a, b| {
+            let len = |p: &Pattern| p.pieces.iter().map(|x| x.chars().count()).sum::<usize>();
+            len(b).cmp(&len(a)).then_with(|| a.pieces.cmp(&b.pieces))
+        });
+        let mut c = Catalogue {
+            en: en.into_iter().filter(|(_, v)| !v.is_empty()).collect(),
+            patterns,
+            hant_messages: overrides.messages,
+            hant_terms,
+            hant_cache: HashMap::new(),
+            opencc,
+        };
+        let keys: Vec<String> = parse_english(EN_TOML)
+            .unwrap_or_default()
+            .into_keys()
+            .collect();
+        for k in keys {
+            let v = c.to_hant(&k);
+            c.hant_cache.insert(k, v);
+        }
+        c
+    })
+}
+
+impl Catalogue {
+    fn to_hant(&self, text: &str) -> String {
+        if let Some(m) = self.hant_messages.get(text) {
+            return m.clone();
+        }
+        let mut out = self.opencc.convert(text);
+        for (converted, reviewed) in &self.hant_terms {
+            if out.contains(converted.as_str()) {
+                out = out.replace(converted.as_str(), reviewed);
+            }
+        }
+        out
+    }
+}
+
+/// Loads the catalogue and the converter now (at start), rather than on the first request.
+pub fn warm_up() {
+    catalogue();
+}
+
+/// `text` (simplified Chinese) in `locale`. English falls back to the Chinese when the
+/// catalogue has no English for it; 繁體 converts any text, catalogued or not.
+pub fn translate(locale: Locale, text: &str) -> Cow<'_, str> {
+    if text.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    match locale {
+        Locale::ZhHans => Cow::Borrowed(text),
+        Locale::ZhHant => {
+            if !text.chars().any(is_cjk) {
+                return Cow::Borrowed(text);
+            }
+            let c = catalogue();
+            match c.hant_cache.get(text) {
+                Some(v) => Cow::Owned(v.clone()),
+                None => Cow::Owned(c.to_hant(text)),
+            }
+        }
+        Locale::En => {
+            let c = catalogue();
+            if let Some(v) = c.en.get(text) {
+                return Cow::Owned(v.clone());
+            }
+            if text.chars().any(is_cjk) {
+                for p in &c.patterns {
+                    if let Some(v) = p.apply(text) {
+                        return Cow::Owned(v);
+                    }
+                }
+            }
+            Cow::Borrowed(text)
+        }
+    }
+}
+
+/// Whether the catalogue has English for `text` (exactly, or by a key with placeholders).
+pub fn has_english(text: &str) -> bool {
+    let c = catalogue();
+    c.en.contains_key(text) || c.patterns.iter().any(|p| p.apply(text).is_some())
+}
+
+/// A character of Chinese text or its punctuation: what the catalogue must cover wherever a
+/// person sees it.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{303F}'   // CJK punctuation
+        | '\u{3400}'..='\u{4DBF}' // extension A
+        | '\u{4E00}'..='\u{9FFF}' // unified ideographs
+        | '\u{F900}'..='\u{FAFF}'
+        | '\u{FF01}'..='\u{FF60}' // full-width forms
+        | '\u{2018}'..='\u{201D}' // “ ” ‘ ’
+        | '\u{2026}'              // …
+        | '\u{2014}'              // —
+        | '\u{00B7}'              // ·
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_browser_that_prefers_taiwanese_chinese_gets_traditional_characters() {
+        assert_eq!(
+            Locale::from_accept_language("zh-TW,zh;q=0.9,en;q=0.8"),
+            Locale::ZhHant
+        );
+        assert_eq!(
+            Locale::from_accept_language("en-US,en;q=0.9,zh-CN;q=0.8"),
+            Locale::En
+        );
+        assert_eq!(Locale::from_accept_language("fr-FR, de"), Locale::ZhHans);
+        assert_eq!(
+            Locale::from_accept_language("fr;q=1, en;q=0.5, zh-Hant;q=0.7"),
+            Locale::ZhHant
+        );
+        assert_eq!(Locale::from_accept_language(""), Locale::ZhHans);
+    }
+
+    #[test]
+    fn traditional_text_uses_the_reviewed_terms_over_the_conversion() {
+        // OpenCC's s2twp gives 賬號; Taiwan writes 帳號 (kept in the overrides).
+        assert_eq!(translate(Locale::ZhHant, "我的账号"), "我的帳號");
+        assert_eq!(translate(Locale::ZhHant, "信息更新审核"), "資訊更新審核");
+        // s2twp reads 代码 as program code (程式碼); a region's code is 代碼.
+        assert_eq!(translate(Locale::ZhHant, "地区代码"), "地區代碼");
+        assert_eq!(
+            translate(Locale::ZhHant, "统一社会信用代码"),
+            "統一社會信用代碼"
+        );
+        assert_eq!(translate(Locale::ZhHans, "我的账号"), "我的账号");
+    }
+
+    #[test]
+    fn an_english_key_with_placeholders_translates_a_formatted_message() {
+        assert_eq!(
+            translate(Locale::En, "有 3 个字段未通过校验"),
+            "Fields that failed validation: 3"
+        );
+        assert_eq!(
+            translate(Locale::En, "没有这条消息 xyz"),
+            "没有这条消息 xyz"
+        );
+    }
+}

@@ -1,0 +1,433 @@
+//! Three languages: 简体中文 (the source), 繁體中文 and English, for every page and API error.
+
+mod support;
+
+use reqwest::StatusCode;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use support::{add_user, spawn_app, PASSWORD};
+use zhichan_i18n::{has_english, is_cjk};
+use zhichan_testkit::{on_both_backends, Fresh};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+/// The keys of `chrome.t("…")` in a template, and the template with those calls taken out.
+fn template_keys(src: &str) -> (Vec<String>, String) {
+    let mut keys = Vec::new();
+    let mut rest = String::new();
+    let mut s = src;
+    while let Some(i) = s.find("chrome.t(\"") {
+        rest.push_str(&s[..i]);
+        let mut key = String::new();
+        let mut chars = s[i + "chrome.t(\"".len()..].char_indices();
+        let mut end = 0;
+        while let Some((j, c)) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some((_, e)) = chars.next() {
+                        key.push(e);
+                    }
+                }
+                '"' => {
+                    end = j;
+                    break;
+                }
+                c => key.push(c),
+            }
+        }
+        keys.push(key);
+        s = &s[i + "chrome.t(\"".len() + end + 1..];
+    }
+    rest.push_str(s);
+    (keys, rest)
+}
+
+/// The string literals of a Rust source that hold Chinese (a format string's placeholders
+/// numbered `{0}`, `{1}`, … as the catalogue keys them), leaving out comments and tests.
+fn rust_messages(src: &str) -> Vec<String> {
+    let src = src.split("#[cfg(test)]").next().unwrap_or(src);
+    let code: String = src
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut out = Vec::new();
+    let mut chars = code.chars().peekable();
+    let mut prev = ' ';
+    while let Some(c) = chars.next() {
+        if c == '"' && prev != '\'' && prev != '#' {
+            let mut lit = String::new();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => match chars.next() {
+                        Some('\n') => {
+                            while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                                chars.next();
+                            }
+                        }
+                        Some('n') => lit.push('\n'),
+                        Some(e) => lit.push(e),
+                        None => {}
+                    },
+                    '"' => break,
+                    c => lit.push(c),
+                }
+            }
+            if lit.chars().any(is_cjk) {
+                out.push(numbered(&lit));
+            }
+            prev = '"';
+        } else {
+            prev = c;
+        }
+    }
+    out
+}
+
+/// `{}`, `{name}`, `{:?}` → `{0}`, `{1}`, …
+fn numbered(lit: &str) -> String {
+    let mut out = String::new();
+    let mut n = 0;
+    let mut chars = lit.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '{' {
+            if chars.peek() == Some(&'{') {
+                chars.next();
+                out.push('{');
+                continue;
+            }
+            for d in chars.by_ref() {
+                if d == '}' {
+                    break;
+                }
+            }
+            out.push_str(&format!("{{{n}}}"));
+            n += 1;
+        } else if c == '}' && chars.peek() == Some(&'}') {
+            chars.next();
+            out.push('}');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Every message a person can meet that the catalogue is kept for: the templates' texts, the
+/// layout's menu and titles, the role names, the error pages and the API's problems.
+fn messages() -> (BTreeSet<String>, Vec<String>) {
+    let mut keys = BTreeSet::new();
+    let mut unwrapped = Vec::new();
+    let mut templates: Vec<PathBuf> = std::fs::read_dir(root().join("templates"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .collect();
+    templates.sort();
+    for p in templates {
+        let src = std::fs::read_to_string(&p).unwrap();
+        let (k, rest) = template_keys(&src);
+        keys.extend(k);
+        for (n, line) in rest.lines().enumerate() {
+            if line.chars().any(is_cjk) {
+                unwrapped.push(format!(
+                    "{}:{}: {}",
+                    p.file_name().unwrap().to_string_lossy(),
+                    n + 1,
+                    line.trim()
+                ));
+            }
+        }
+    }
+    // What the pages' handlers, the error layer and the switcher say in Rust.
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(root().join("src/web"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    sources.extend(["src/error.rs", "src/locale.rs"].map(|f| root().join(f)));
+    for file in sources {
+        keys.extend(rust_messages(&std::fs::read_to_string(file).unwrap()));
+    }
+    // The domain's names of roles, statuses, levels and kinds (`label_zh`).
+    for e in std::fs::read_dir(root().join("../domain/src")).unwrap() {
+        let src = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        // code_enum!'s `Variant = "code" / "名称"`.
+        for line in src.lines() {
+            if let Some((_, zh)) = line.split_once("\" / \"") {
+                keys.extend(rust_messages(&format!("\"{zh}")));
+            }
+        }
+        for body in src.split("fn label_zh(").skip(1) {
+            let body = body.split("\n    }\n").next().unwrap_or("");
+            keys.extend(rust_messages(body));
+        }
+    }
+    // The title of every page.
+    for e in std::fs::read_dir(root().join("src/web")).unwrap() {
+        let src = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        for marker in ["Chrome::for_user(", "Chrome::new("] {
+            for piece in src.split(marker).skip(1) {
+                let piece = piece.trim_start();
+                if let Some(rest) = piece.strip_prefix('"') {
+                    if let Some(end) = rest.find('"') {
+                        keys.insert(rest[..end].to_string());
+                    }
+                }
+            }
+        }
+    }
+    for role in zhichan_domain::accounts::Role::ALL {
+        keys.insert(role.label_zh().to_string());
+    }
+    keys.retain(|k| k.chars().any(is_cjk));
+    (keys, unwrapped)
+}
+
+/// Escapes a key for a TOML basic string.
+fn toml_string(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[test]
+fn every_message_is_catalogued_and_has_its_english() {
+    let (keys, unwrapped) = messages();
+    assert!(
+        keys.len() > 500,
+        "the templates and sources were not read: {} keys",
+        keys.len()
+    );
+    assert!(
+        unwrapped.is_empty(),
+        "Chinese text outside the catalogue (run python3 scripts/i18n-wrap.py, or wrap an \
+         expression's literal in chrome.t by hand):\n{}",
+        unwrapped.join("\n")
+    );
+    let missing: Vec<String> = keys
+        .iter()
+        .filter(|k| !has_english(k))
+        .map(|k| format!("{} = \"\"", toml_string(k)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} messages have no English; add them to locales/en.toml:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+    // And the catalogue holds no empty English (an empty value means "not yet translated").
+    let en = zhichan_i18n::parse_english(zhichan_i18n::EN_TOML).unwrap();
+    let empty: Vec<&String> = en
+        .iter()
+        .filter(|(_, v)| v.is_empty())
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        empty.is_empty(),
+        "untranslated in locales/en.toml: {empty:?}"
+    );
+}
+
+#[test]
+fn the_wrapping_script_is_idempotent_and_left_nothing_to_wrap() {
+    let out = std::process::Command::new("python3")
+        .arg(root().join("../../scripts/i18n-wrap.py"))
+        .arg("--check")
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "scripts/i18n-wrap.py would still wrap:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+fn lang_of(html: &str) -> &str {
+    let at = html.find("<html lang=\"").expect("an <html lang>") + "<html lang=\"".len();
+    &html[at..at + html[at..].find('"').unwrap()]
+}
+
+async fn the_same_page_speaks_the_language_chosen_by_setting_cookie_and_browser(fresh: Fresh) {
+    let app = spawn_app(&fresh).await;
+    let page = |accept: Option<&'static str>, cookie: Option<&'static str>| {
+        let mut r = app.client.get(app.url("/login"));
+        if let Some(a) = accept {
+            r = r.header("accept-language", a);
+        }
+        if let Some(c) = cookie {
+            r = r.header("cookie", format!("zhichan_lang={c}"));
+        }
+        async move {
+            let res = r.send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            res.text().await.unwrap()
+        }
+    };
+
+    // A visitor whose browser says nothing gets simplified Chinese.
+    let html = page(None, None).await;
+    assert_eq!(lang_of(&html), "zh-CN");
+    assert!(html.contains("<h1>登录</h1>"), "{html}");
+
+    // A browser in Taiwan gets traditional characters, in Taiwan's words.
+    let html = page(Some("zh-TW,zh;q=0.9,en;q=0.5"), None).await;
+    assert_eq!(lang_of(&html), "zh-TW");
+    assert!(html.contains("<h1>登入</h1>"), "{html}");
+    assert!(html.contains("帳號"), "the reviewed term 帳號 is used");
+
+    // An English browser gets English, and the switcher offers the other two.
+    let html = page(Some("en-GB,en;q=0.9"), None).await;
+    assert_eq!(lang_of(&html), "en");
+    assert!(html.contains("<h1>Sign in</h1>"), "{html}");
+    assert!(html.contains("Username"));
+    assert!(html.contains("href=\"/lang?to=zh-Hans&#38;next=%2Flogin\""));
+    assert!(
+        !html.contains("用户名"),
+        "no simplified text is left on the English page"
+    );
+
+    // The switcher's cookie wins over the browser.
+    let html = page(Some("en"), Some("zh-Hant")).await;
+    assert_eq!(lang_of(&html), "zh-TW");
+
+    // The person's own setting wins over both.
+    add_user(
+        &fresh,
+        "lin",
+        "enterprise",
+        None,
+        Some("91361002MA35F6XK04"),
+    )
+    .await;
+    let b = app.login("lin").await;
+    let res = b
+        .client
+        .post(app.url("/account/locale"))
+        .form(&[("csrf", b.csrf.as_str()), ("locale", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = b
+        .client
+        .get(app.url("/account"))
+        .header("accept-language", "zh-TW")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-language"], "en");
+    let html = res.text().await.unwrap();
+    assert_eq!(lang_of(&html), "en");
+    assert!(html.contains("<h1>My account</h1>"), "{html}");
+    assert!(html.contains("value=\"en\" lang=\"en\" selected"));
+    // Back to following the browser.
+    b.client
+        .post(app.url("/account/locale"))
+        .form(&[("csrf", b.csrf.as_str()), ("locale", "")])
+        .send()
+        .await
+        .unwrap();
+    let html = b
+        .client
+        .get(app.url("/account"))
+        .header("accept-language", "zh-TW")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(lang_of(&html), "zh-TW");
+    assert!(html.contains("<h1>我的帳號</h1>"), "{html}");
+    let _ = PASSWORD;
+    app.stop().await;
+}
+
+on_both_backends!(the_same_page_speaks_the_language_chosen_by_setting_cookie_and_browser);
+
+async fn an_api_error_is_answered_in_english_with_its_codes_unchanged(fresh: Fresh) {
+    let app = spawn_app(&fresh).await;
+    let res = app
+        .client
+        .get(app.url("/api/v1/products"))
+        .header("accept-language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["title"], "Not signed in");
+    assert_eq!(body["detail"], "Please sign in first");
+
+    // A field error: the field and its code as always, the message in English.
+    let res = app
+        .client
+        .post(app.url("/api/v1/session"))
+        .header("accept-language", "en")
+        .json(&serde_json::json!({"password": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["title"], "The request failed validation");
+    assert_eq!(body["detail"], "Fields that failed validation: 1");
+    assert_eq!(body["errors"][0]["field"], "username");
+    assert_eq!(body["errors"][0]["code"], "required");
+    assert_eq!(body["errors"][0]["message"], "This field is required");
+
+    // Without Accept-Language, and in traditional characters, the same problem.
+    let (_, body) = app.get_json("/api/v1/products").await;
+    assert_eq!(body["detail"], "请先登录");
+    let res = app
+        .client
+        .get(app.url("/api/v1/products"))
+        .header("accept-language", "zh-Hant")
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["detail"], "請先登入");
+    app.stop().await;
+}
+
+on_both_backends!(an_api_error_is_answered_in_english_with_its_codes_unchanged);
+
+async fn the_switcher_goes_back_only_to_this_site(fresh: Fresh) {
+    let app = spawn_app(&fresh).await;
+    let res = app.get("/lang?to=en&next=/verify%3Fnumber%3D1").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/verify?number=1");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap();
+    assert!(cookie.starts_with("zhichan_lang=en;"), "{cookie}");
+    for evil in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/%5Cevil.example",
+        "javascript:alert(1)",
+        "evil.example",
+    ] {
+        let res = app
+            .get(&format!("/lang?to=en&next={}", evil.replace(':', "%3A")))
+            .await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{evil}");
+        assert!(res.headers().get("location").is_none(), "{evil}");
+        assert!(res.headers().get("set-cookie").is_none(), "{evil}");
+    }
+    // An unknown language is refused too.
+    let res = app.get("/lang?to=fr&next=/").await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    app.stop().await;
+}
+
+on_both_backends!(the_switcher_goes_back_only_to_this_site);
