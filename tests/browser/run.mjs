@@ -814,6 +814,8 @@ await check('the reviewer and the city office open their workbench, on a desk an
     await signOut(page);
   }
   return shots.join(', ');
+}));
+
 // ------------------------------------------------------------ three languages
 await check('a visitor switches language on the public pages (1366 and 390 px)', async () => withPage(async (page) => {
   const want = {
