@@ -308,7 +308,13 @@ pub fn translate(locale: Locale, text: &str) -> Cow<'_, str> {
 /// Whether the catalogue has English for `text` (exactly, or by a key with placeholders).
 pub fn has_english(text: &str) -> bool {
     let c = catalogue();
-    c.en.contains_key(text) || c.patterns.iter().any(|p| p.apply(text).is_some())
+    // By a key with placeholders only when what fills them has its English too: "{0}；{1}"
+    // alone must not pass a sentence of untranslated Chinese that happens to hold a "；".
+    c.en.contains_key(text)
+        || c.patterns
+            .iter()
+            .find_map(|p| p.apply(text))
+            .is_some_and(|english| !english.chars().any(is_cjk))
 }
 
 /// A character of Chinese text or its punctuation: what the catalogue must cover wherever a
