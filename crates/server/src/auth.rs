@@ -255,6 +255,61 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "/api/v1/identification/methods/{id}/publish",
         Signed(A::ManageIdentificationMethods),
     ),
+    (
+        "GET",
+        "/api/v1/identification/batches",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "POST",
+        "/api/v1/identification/batches",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "GET",
+        "/api/v1/identification/batches/{id}",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "GET",
+        "/api/v1/identification/batches/{id}/candidates",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "POST",
+        "/api/v1/identification/batches/{id}/check",
+        Signed(A::CheckIdentification),
+    ),
+    (
+        "POST",
+        "/api/v1/identification/batches/{id}/compute",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "GET",
+        "/api/v1/identification/batches/{id}/benchmarks",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "GET",
+        "/api/v1/identification/batches/{id}/results",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "GET",
+        "/api/v1/identification/batches/{id}/what-if",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "POST",
+        "/api/v1/products/{id}/identification",
+        Signed(A::ApplyIdentification),
+    ),
+    (
+        "GET",
+        "/api/v1/products/{id}/identification",
+        Signed(A::ReadIdentification),
+    ),
     ("GET", "/api/v1/ports", Signed(A::ManagePorts)),
     ("POST", "/api/v1/ports", Signed(A::ManagePorts)),
     (
