@@ -442,6 +442,41 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("GET", "/rules", Signed(A::ReadRules)),
     (
         "GET",
+        "/identification/batches",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "POST",
+        "/identification/batches",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "GET",
+        "/identification/batches/{id}",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "POST",
+        "/identification/batches/{id}/compute",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "POST",
+        "/identification/batches/{id}/opt-in",
+        Signed(A::ApplyIdentification),
+    ),
+    (
+        "POST",
+        "/identification/batches/{id}/check",
+        Signed(A::CheckIdentification),
+    ),
+    (
+        "GET",
+        "/identification/batches/{id}/export.xlsx",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "GET",
         "/identification/methods",
         Signed(A::ReadIdentificationMethods),
     ),

@@ -922,3 +922,122 @@ pub async fn benchmark_book(
 pub fn measure_of(code: &str) -> Option<Measure> {
     Measure::parse(code).ok()
 }
+
+/// One of an enterprise's registered products as the opt-in page shows it.
+#[derive(Clone, Debug)]
+pub struct Eligible {
+    pub product_id: i64,
+    pub name: String,
+    pub field: String,
+    /// Already opted in (its formal check status).
+    pub opted_in: Option<String>,
+    /// Why it cannot be opted in, in Chinese; `None` when it can.
+    pub refusal: Option<String>,
+}
+
+impl Services {
+    /// The caller's enterprise's registered products and whether each may be opted into the
+    /// batch (the same checks as [`Services::opt_in_product`]).
+    pub async fn eligible_products(
+        &self,
+        actor: &Actor,
+        batch_id: i64,
+    ) -> ServiceResult<Vec<Eligible>> {
+        authorize(actor, Action::ApplyIdentification)?;
+        let batch = store::by_id(self.db(), batch_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let filter = crate::products::Filter {
+            status: Some(ProductStatus::Approved),
+            ..crate::products::Filter::default()
+        };
+        let (views, _) = self.products(actor, &filter, 500, 0).await?;
+        let ids: Vec<i64> = views.iter().map(|v| v.product.id).collect();
+        let approved: std::collections::BTreeSet<i64> =
+            zhichan_store::annual_updates::of_year(self.db(), batch.year, &ids)
+                .await?
+                .into_iter()
+                .filter(|u| u.status == UpdateStatus::Approved)
+                .map(|u| u.product_id)
+                .collect();
+        let mut f = Self::scope_filter(actor, Action::ApplyIdentification)?;
+        f.computed = false;
+        let opted: std::collections::BTreeMap<i64, String> =
+            store::candidates(self.db(), batch_id, &f)
+                .await?
+                .into_iter()
+                .map(|c| (c.product_id, c.check_status))
+                .collect();
+        Ok(views
+            .into_iter()
+            .map(|v| {
+                let id = v.product.id;
+                Eligible {
+                    refusal: (!approved.contains(&id))
+                        .then(|| format!("{} 年度的信息更新尚未审核通过", batch.year)),
+                    opted_in: opted.get(&id).cloned(),
+                    product_id: id,
+                    name: v.product.name,
+                    field: v.product.field.as_str().to_string(),
+                }
+            })
+            .collect())
+    }
+
+    /// The candidates and results in the caller's scope as an xlsx workbook.
+    pub async fn export_batch(&self, actor: &Actor, batch_id: i64) -> ServiceResult<Vec<u8>> {
+        use crate::export::{table_xlsx, Cell};
+        let b = self.identification_batch(actor, batch_id).await?;
+        let mut f = Self::scope_filter(actor, Action::ReadIdentification)?;
+        f.computed = false;
+        let rows: Vec<Vec<Cell>> = store::candidates(self.db(), batch_id, &f)
+            .await?
+            .into_iter()
+            .map(parse_candidate)
+            .collect::<ServiceResult<Vec<_>>>()?
+            .into_iter()
+            .map(|v| {
+                let c = v.candidate;
+                let check = match c.check_status.as_str() {
+                    "approved" => "通过",
+                    "returned" => "退回",
+                    _ => "待审查",
+                };
+                let (field, passed, reasons) = match v.result {
+                    Some(r) => (
+                        r.field,
+                        if r.passed { "通过" } else { "未通过" }.to_string(),
+                        r.reasons.join("；"),
+                    ),
+                    None => (String::new(), String::new(), String::new()),
+                };
+                vec![
+                    Cell::from(c.product_id),
+                    Cell::from(c.product_name),
+                    Cell::from(c.enterprise_name),
+                    Cell::from(c.region.to_string()),
+                    Cell::from(check),
+                    Cell::from(c.check_reason.unwrap_or_default()),
+                    Cell::from(field),
+                    Cell::from(passed),
+                    Cell::from(reasons),
+                ]
+            })
+            .collect();
+        table_xlsx(
+            &format!("{} 年度认定批次 {}", b.batch.year, b.batch.id),
+            &[
+                "产品编号",
+                "产品名称",
+                "企业",
+                "行政区划",
+                "形式审查",
+                "退回理由",
+                "领域",
+                "专利性评价",
+                "说明",
+            ],
+            &rows,
+        )
+    }
+}
