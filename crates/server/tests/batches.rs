@@ -1050,3 +1050,186 @@ async fn the_frozen_inputs_hold_and_another_version_is_compared_on_them(fresh: F
 }
 
 on_both_backends!(the_frozen_inputs_hold_and_another_version_is_compared_on_them);
+
+/// A page, read with a bearer token: status and text.
+async fn page(w: &World, path: &str, token: &str) -> (StatusCode, String) {
+    let res = w
+        .app
+        .client
+        .get(w.app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+/// A form posted with a bearer token: status, location and text.
+async fn post_form(
+    w: &World,
+    path: &str,
+    token: &str,
+    form: &[(&str, String)],
+) -> (StatusCode, String, String) {
+    let res = w
+        .app
+        .client
+        .post(w.app.url(path))
+        .bearer_auth(token)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (status, location, res.text().await.unwrap())
+}
+
+async fn the_pages_of_a_batch_for_each_role(fresh: Fresh) {
+    let w = world(&fresh).await;
+    // The national administrator's create form: a mistyped year comes back as typed, with
+    // its message beside it.
+    let (status, _, body) = post_form(
+        &w,
+        "/identification/batches",
+        &w.nation,
+        &[
+            ("year", "20x6".into()),
+            ("method", w.method.to_string()),
+            ("opt_in_until", "2027-03-31".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(r#"value="20x6""#), "{body}");
+    assert!(body.contains(r#"id="nb-year-error""#) && body.contains("认定年度应为四位数字"));
+    let (status, location, _) = post_form(
+        &w,
+        "/identification/batches",
+        &w.nation,
+        &[
+            ("year", "2026".into()),
+            ("method", w.method.to_string()),
+            ("opt_in_until", "2027-03-31".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let batch_path = location.clone();
+    let batch: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let (_, list) = page(&w, "/identification/batches", &w.firm_a).await;
+    assert!(
+        list.contains(&batch_path) && list.contains("申报中"),
+        "{list}"
+    );
+
+    // The enterprise: its products, which may be opted in, and the days left.
+    let (status, body) = page(&w, &batch_path, &w.firm_a).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("还剩") && body.contains("49"), "{body}");
+    assert!(body.contains("A5 模块") && body.contains("2026 年度的信息更新尚未审核通过"));
+    assert!(
+        !body.contains("A6 未审产品"),
+        "only registered products are listed"
+    );
+    for p in ["A1", "A2"] {
+        let (status, location, body) = post_form(
+            &w,
+            &format!("{batch_path}/opt-in"),
+            &w.firm_a,
+            &[("product", w.ids[p].to_string())],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        assert!(location.ends_with("done=opted_in"));
+    }
+    let (status, _, body) = post_form(
+        &w,
+        &format!("{batch_path}/opt-in"),
+        &w.firm_a,
+        &[("product", w.ids["A5"].to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("信息更新尚未审核通过"), "{body}");
+    let (_, body) = page(&w, &batch_path, &w.firm_a).await;
+    assert!(body.contains("已申报，形式审查：待审查"), "{body}");
+
+    // The reviewer's formal-check queue: its region's candidates, approved in bulk.
+    let (_, body) = page(&w, &batch_path, &w.rev_a).await;
+    assert!(
+        body.contains("A1 采集终端") && body.contains(r#"name="item""#),
+        "{body}"
+    );
+    let (_, body_b) = page(&w, &batch_path, &w.rev_b).await;
+    assert!(!body_b.contains("A1 采集终端"), "another province's queue");
+    let (status, _, body) = post_form(
+        &w,
+        &format!("{batch_path}/check"),
+        &w.rev_a,
+        &[
+            ("decision", "approve".into()),
+            ("item", format!("{}:1", w.ids["A1"])),
+            ("item", format!("{}:1", w.ids["A2"])),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+
+    // The national administrator computes after the date; results and benchmarks show.
+    w.clock.advance(time::Duration::days(50));
+    let (status, _, _) = post_form(&w, &format!("{batch_path}/compute"), &w.nation, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, body) = page(&w, &batch_path, &w.nation).await;
+    assert!(
+        body.contains("已计算") && body.contains("SHA-256"),
+        "{body}"
+    );
+    assert!(
+        body.contains("各领域基准值") && body.contains("2.5 件"),
+        "{body}"
+    );
+    assert!(
+        body.contains("有效专利数 1 件，低于本领域基准 2.5 件"),
+        "{body}"
+    );
+    // What-if on the page: the same version changes nothing.
+    let (status, body) = page(
+        &w,
+        &format!("{batch_path}?compare={}:1", w.method),
+        &w.nation,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("结论会变化的有 0 件"), "{body}");
+    // The enterprise reads its results with explanations.
+    let (_, body) = page(&w, &format!("{batch_path}?passed=false"), &w.firm_a).await;
+    assert!(
+        body.contains("专利性评价未通过") && body.contains("A2 网关"),
+        "{body}"
+    );
+    // The office exports its region's candidates and results.
+    let res = w
+        .app
+        .client
+        .get(
+            w.app
+                .url(&format!("/identification/batches/{batch}/export.xlsx")),
+        )
+        .bearer_auth(&w.city)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(support::content_type(&res).contains("spreadsheetml"));
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "an xlsx (zip) workbook");
+    w.app.stop().await;
+}
+
+on_both_backends!(the_pages_of_a_batch_for_each_role);
