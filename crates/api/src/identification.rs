@@ -486,3 +486,201 @@ impl Method {
         }
     }
 }
+
+edge_enum!(
+    /// `open` while products may be opted in, `closed` after the opt-in date, `computed` once
+    /// the inputs are frozen and the results computed.
+    BatchStatus, "status", { Open = "open", Closed = "closed", Computed = "computed" }
+);
+
+edge_enum!(
+    /// The formal check (形式审查) of a candidate: `pending`, `approved` or `returned`.
+    CheckStatus, "check", { Pending = "pending", Approved = "approved", Returned = "returned" }
+);
+
+/// `POST /api/v1/identification/batches`: a year's round under a published method version.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBatch {
+    /// The figures' year (the annual update filed in the next year's window).
+    #[schema(example = 2026)]
+    pub year: i32,
+    /// The method's id.
+    pub method: i64,
+    /// The published version; default the method's newest published version.
+    #[serde(default)]
+    pub method_version: Option<i64>,
+    /// The last day products may be opted in (`YYYY-MM-DD`, Beijing time).
+    #[schema(example = "2027-05-31")]
+    pub opt_in_until: String,
+}
+
+/// A batch.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Batch {
+    pub id: i64,
+    pub year: i32,
+    pub method: i64,
+    pub method_version: i64,
+    pub method_name: String,
+    pub opt_in_until: String,
+    pub status: BatchStatus,
+    /// Days left to opt in (0 on the last day), while open.
+    pub days_left: Option<i64>,
+    /// The SHA-256 of the frozen inputs (hex), once computed.
+    pub inputs_digest: Option<String>,
+    /// How many registered products the frozen inputs hold, once computed.
+    pub inputs_count: Option<i64>,
+    pub created_by: String,
+    pub created_at: String,
+    pub computed_at: Option<String>,
+}
+
+/// The batches, newest first.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BatchList {
+    pub items: Vec<Batch>,
+}
+
+/// `POST /api/v1/products/{id}/identification`: opt the product into a batch.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OptIn {
+    pub batch: i64,
+}
+
+/// A product opted into a batch.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Candidate {
+    pub batch: i64,
+    pub product: i64,
+    pub product_name: String,
+    pub enterprise_name: String,
+    pub region: String,
+    pub opted_in_at: String,
+    pub check: CheckStatus,
+    pub check_reason: Option<String>,
+    pub checked_by: Option<String>,
+    /// The candidate's version, for the formal check.
+    pub version: i64,
+}
+
+/// Candidates in the caller's scope.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct CandidateList {
+    pub items: Vec<Candidate>,
+}
+
+/// One candidate of a formal check, at the version the reviewer saw.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckItem {
+    pub product: i64,
+    pub version: i64,
+}
+
+/// `POST /api/v1/identification/batches/{id}/check`: one decision for one or many candidates.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormalCheck {
+    pub items: Vec<CheckItem>,
+    pub decision: crate::Decision,
+    /// Required to return.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// What happened to one candidate of a formal check.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CheckOutcome {
+    pub product: i64,
+    pub ok: bool,
+    pub candidate: Option<Candidate>,
+    pub problem: Option<crate::Problem>,
+}
+
+/// A field's benchmark for one measure.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BenchmarkItem {
+    /// The field's GB/T 4754 code.
+    pub field: String,
+    pub measure: Measure,
+    pub value: String,
+    /// How many registered products' values it is computed from.
+    pub population: i64,
+}
+
+/// Every field's benchmarks of a computed batch.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct BenchmarkList {
+    pub items: Vec<BenchmarkItem>,
+}
+
+/// One indicator judged for one candidate.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct IndicatorResult {
+    pub measure: Measure,
+    /// The value; null when the product lacks the figures or the measure is not computable
+    /// (the reasons say which).
+    pub value: Option<String>,
+    /// The benchmark; null when the field has none.
+    pub benchmark: Option<String>,
+    pub passed: bool,
+}
+
+/// A candidate's computed patent evaluation.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResultItem {
+    pub product: i64,
+    pub product_name: String,
+    pub enterprise_name: String,
+    pub region: String,
+    /// The field it was judged in (at the method's level).
+    pub field: String,
+    /// The computed patent evaluation (专利性评价).
+    pub passed: bool,
+    pub indicators: Vec<IndicatorResult>,
+    /// Why, in plain Chinese.
+    pub reasons: Vec<String>,
+    /// The final outcome once the experts, the review and the objections are done; null until
+    /// those stages exist for the batch.
+    pub outcome: Option<String>,
+}
+
+/// The computed results in the caller's scope.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ResultList {
+    pub items: Vec<ResultItem>,
+}
+
+/// `GET /api/v1/products/{id}/identification`: the product's latest candidacy.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ProductIdentification {
+    pub batch: Option<Batch>,
+    pub candidate: Option<Candidate>,
+    pub result: Option<ResultItem>,
+}
+
+/// A candidate whose computed result would change under another method version.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WhatIfChange {
+    pub product: i64,
+    pub product_name: String,
+    pub field: String,
+    pub passed_now: bool,
+    pub passed_then: bool,
+    /// The reasons under the other version.
+    pub reasons_then: Vec<String>,
+}
+
+/// `GET /api/v1/identification/batches/{id}/what-if?method=&version=`: the batch's frozen
+/// inputs judged by another method version.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WhatIf {
+    pub method: i64,
+    pub version: i64,
+    pub method_name: String,
+    /// How many candidates were compared.
+    pub compared: i64,
+    pub changed: Vec<WhatIfChange>,
+}

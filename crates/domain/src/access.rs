@@ -59,10 +59,18 @@ pub enum Action {
     ReadIdentificationMethods,
     /// Write and publish identification methods (the national administrator).
     ManageIdentificationMethods,
+    /// Read identification batches, and the candidates and results in one's scope.
+    ReadIdentification,
+    /// Create and compute identification batches (the national administrator).
+    ManageIdentificationBatches,
+    /// Opt one's own enterprise's products into a batch (认定申报).
+    ApplyIdentification,
+    /// The formal check (形式审查) of the candidates of one's region.
+    CheckIdentification,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 26] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -85,6 +93,10 @@ impl Action {
         Action::ManagePorts,
         Action::ReadIdentificationMethods,
         Action::ManageIdentificationMethods,
+        Action::ReadIdentification,
+        Action::ManageIdentificationBatches,
+        Action::ApplyIdentification,
+        Action::CheckIdentification,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -111,6 +123,10 @@ impl Action {
             Action::ManagePorts => "manage_ports",
             Action::ReadIdentificationMethods => "read_identification_methods",
             Action::ManageIdentificationMethods => "manage_identification_methods",
+            Action::ReadIdentification => "read_identification",
+            Action::ManageIdentificationBatches => "manage_identification_batches",
+            Action::ApplyIdentification => "apply_identification",
+            Action::CheckIdentification => "check_identification",
         }
     }
 
@@ -138,6 +154,10 @@ impl Action {
             Action::ManagePorts => "管理端口",
             Action::ReadIdentificationMethods => "查看认定评价方法",
             Action::ManageIdentificationMethods => "维护认定评价方法",
+            Action::ReadIdentification => "查看认定批次与结果",
+            Action::ManageIdentificationBatches => "管理认定批次",
+            Action::ApplyIdentification => "认定申报",
+            Action::CheckIdentification => "认定形式审查",
         }
     }
 
@@ -188,6 +208,8 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Enterprise, A::RegisterProducts, R::OwnEnterprise),
     (Enterprise, A::ReadRules, R::All),
     (Enterprise, A::OwnNotifications, R::OwnEnterprise),
+    (Enterprise, A::ReadIdentification, R::OwnEnterprise),
+    (Enterprise, A::ApplyIdentification, R::OwnEnterprise),
     (Reviewer, A::OwnAccount, R::OwnAccount),
     (Reviewer, A::ReviewVerification, R::RegionSubtree),
     (Reviewer, A::ReadEnterprise, R::RegionSubtree),
@@ -195,6 +217,8 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Reviewer, A::ReviewRegistrations, R::RegionSubtree),
     (Reviewer, A::ReadRules, R::All),
     (Reviewer, A::ReadIdentificationMethods, R::All),
+    (Reviewer, A::ReadIdentification, R::RegionSubtree),
+    (Reviewer, A::CheckIdentification, R::RegionSubtree),
     (Admin, A::OwnAccount, R::OwnAccount),
     (Admin, A::ReadEnterprise, R::RegionSubtree),
     (Admin, A::ReadRules, R::All),
@@ -204,6 +228,8 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Admin, A::ManagePorts, R::RegionSubtree),
     (Admin, A::ReadIdentificationMethods, R::All),
     (Admin, A::ManageIdentificationMethods, R::RegionSubtree),
+    (Admin, A::ReadIdentification, R::RegionSubtree),
+    (Admin, A::ManageIdentificationBatches, R::RegionSubtree),
     (Expert, A::OwnAccount, R::OwnAccount),
     (Expert, A::ReadIdentificationMethods, R::All),
     (University, A::OwnAccount, R::OwnAccount),

@@ -255,6 +255,61 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "/api/v1/identification/methods/{id}/publish",
         Signed(A::ManageIdentificationMethods),
     ),
+    (
+        "GET",
+        "/api/v1/identification/batches",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "POST",
+        "/api/v1/identification/batches",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "GET",
+        "/api/v1/identification/batches/{id}",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "GET",
+        "/api/v1/identification/batches/{id}/candidates",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "POST",
+        "/api/v1/identification/batches/{id}/check",
+        Signed(A::CheckIdentification),
+    ),
+    (
+        "POST",
+        "/api/v1/identification/batches/{id}/compute",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "GET",
+        "/api/v1/identification/batches/{id}/benchmarks",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "GET",
+        "/api/v1/identification/batches/{id}/results",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "GET",
+        "/api/v1/identification/batches/{id}/what-if",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "POST",
+        "/api/v1/products/{id}/identification",
+        Signed(A::ApplyIdentification),
+    ),
+    (
+        "GET",
+        "/api/v1/products/{id}/identification",
+        Signed(A::ReadIdentification),
+    ),
     ("GET", "/api/v1/ports", Signed(A::ManagePorts)),
     ("POST", "/api/v1/ports", Signed(A::ManagePorts)),
     (
@@ -385,6 +440,41 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("POST", "/directories", Signed(A::ManageDirectories)),
     ("GET", "/directories/{id}", Signed(A::ManageDirectories)),
     ("GET", "/rules", Signed(A::ReadRules)),
+    (
+        "GET",
+        "/identification/batches",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "POST",
+        "/identification/batches",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "GET",
+        "/identification/batches/{id}",
+        Signed(A::ReadIdentification),
+    ),
+    (
+        "POST",
+        "/identification/batches/{id}/compute",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "POST",
+        "/identification/batches/{id}/opt-in",
+        Signed(A::ApplyIdentification),
+    ),
+    (
+        "POST",
+        "/identification/batches/{id}/check",
+        Signed(A::CheckIdentification),
+    ),
+    (
+        "GET",
+        "/identification/batches/{id}/export.xlsx",
+        Signed(A::ReadIdentification),
+    ),
     (
         "GET",
         "/identification/methods",

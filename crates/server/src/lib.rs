@@ -176,6 +176,27 @@ pub fn app(services: Services, settings: Settings) -> Router {
         )
         .route("/directories/{id}", get(web::directories::coverage))
         .route("/rules", get(web::cycle::rules))
+        .route(
+            "/identification/batches",
+            get(web::batches::list).post(web::batches::create),
+        )
+        .route("/identification/batches/{id}", get(web::batches::view))
+        .route(
+            "/identification/batches/{id}/compute",
+            post(web::batches::compute),
+        )
+        .route(
+            "/identification/batches/{id}/opt-in",
+            post(web::batches::opt_in),
+        )
+        .route(
+            "/identification/batches/{id}/check",
+            post(web::batches::check),
+        )
+        .route(
+            "/identification/batches/{id}/export.xlsx",
+            get(web::batches::export),
+        )
         .route("/identification/methods", get(web::identification::list))
         .route(
             "/identification/methods/new",

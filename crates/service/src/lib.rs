@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod amendments;
 pub mod annual;
 pub mod audit;
+pub mod batches;
 pub mod bench;
 pub mod bulk;
 pub mod clock;

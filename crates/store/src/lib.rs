@@ -11,6 +11,7 @@ pub mod directories;
 pub mod enterprise_amendments;
 pub mod enterprises;
 pub mod evaluation;
+pub mod identification_batches;
 pub mod identification_methods;
 pub mod industries;
 pub mod login_failures;

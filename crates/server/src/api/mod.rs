@@ -2,6 +2,7 @@
 //! OpenAPI annotation, and the served document is generated from them.
 
 pub mod audit;
+pub mod batches;
 pub mod contract;
 pub mod directories;
 pub mod enterprises;
@@ -48,7 +49,7 @@ use utoipa_axum::routes;
         (name = "registration", description = "专利产品备案：企业信息、专利、产品"),
         (name = "statistics", description = "统计：本辖区汇总与按地区、领域、资质、月份的分组（来自实时汇总表）"),
         (name = "rules", description = "业务规则：工作日历、审核时限、信息更新时间、退回理由模板（版本化数据）"),
-        (name = "identification", description = "专利密集型产品认定：评价方法（版本化数据）")
+        (name = "identification", description = "专利密集型产品认定：评价方法（版本化数据）、认定批次、申报、形式审查与计算结果")
     ),
     modifiers(&Security),
     components(schemas(zhichan_api::Problem, zhichan_api::FieldError))
@@ -170,5 +171,14 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(identification::list, identification::create))
         .routes(routes!(identification::get, identification::edit))
         .routes(routes!(identification::publish))
+        .routes(routes!(batches::list, batches::create))
+        .routes(routes!(batches::get))
+        .routes(routes!(batches::candidates))
+        .routes(routes!(batches::check))
+        .routes(routes!(batches::compute))
+        .routes(routes!(batches::benchmarks))
+        .routes(routes!(batches::results))
+        .routes(routes!(batches::what_if))
+        .routes(routes!(batches::opt_in, batches::of_product))
         .split_for_parts()
 }

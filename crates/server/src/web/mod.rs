@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod batches;
 pub mod cycle;
 pub mod directories;
 pub mod enterprise_changes;
@@ -142,6 +143,11 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
                 Action::ReadIdentificationMethods,
                 "/identification/methods",
                 "认定评价方法",
+            ),
+            (
+                Action::ReadIdentification,
+                "/identification/batches",
+                "认定批次",
             ),
             (Action::ReadUsers, "/admin/users", "用户管理"),
             (Action::ReadSecurityPolicy, "/admin/security", "安全策略"),

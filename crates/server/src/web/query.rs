@@ -57,6 +57,12 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/stats", &["region"]),
     ("/evaluation", &["region", "year"]),
     ("/ports", &[]),
+    ("/identification/batches", &[]),
+    (
+        "/identification/batches/{id}",
+        &["field", "passed", "compare", "done"],
+    ),
+    ("/identification/batches/{id}/export.xlsx", &[]),
     ("/reports/monthly", &["region", "month"]),
     ("/directories", &["page", "per_page", "sort"]),
     ("/directories/{id}", &[]),

@@ -1,0 +1,548 @@
+//! Identification batch pages (认定批次): the list and the create form (national administrator);
+//! one batch with, by role, the compute button, benchmarks, results and the what-if comparison
+//! (national administrator), the eligible products with one-click opt-in and a countdown
+//! (enterprise), the formal-check queue of the region (reviewer), and candidates and results in
+//! the region with an xlsx export (offices).
+
+use super::forms::{table, FormErrors};
+use super::{render, Chrome};
+use crate::auth::{RequestCtx, Signed};
+use crate::error::{AppError, AppResult};
+use crate::web::account::csrf_of;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use std::collections::HashMap;
+use zhichan_domain::access::{grant, Action};
+use zhichan_domain::identification::{plain, Decimal, Measure};
+use zhichan_service::batches::{BatchView, CandidateView, Eligible, WhatIfView};
+use zhichan_service::identification::MethodSummary;
+use zhichan_service::{ServiceError, Services};
+
+/// The create form as typed.
+#[derive(Clone, Default, serde::Deserialize)]
+pub struct NewBatchForm {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    method: String,
+    #[serde(default)]
+    opt_in_until: String,
+}
+
+const CREATE_FIELDS: [(&str, &str, &str); 3] = [
+    ("year", "nb-year", "认定年度"),
+    ("method", "nb-method", "评价方法"),
+    ("opt_in_until", "nb-until", "申报截止日期"),
+];
+
+#[derive(Template)]
+#[template(path = "identification_batches.html")]
+struct ListPage {
+    chrome: Chrome,
+    csrf: String,
+    batches: Vec<BatchView>,
+    can_manage: bool,
+    /// Published methods to choose from: (value `id`, label).
+    methods: Vec<(String, String)>,
+    typed: NewBatchForm,
+    errors: FormErrors,
+}
+
+async fn list_page(
+    state: &AppState,
+    signed: &Signed,
+    status: StatusCode,
+    typed: NewBatchForm,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let actor = &signed.auth.actor;
+    let batches = state.services.identification_batches(actor).await?;
+    let can_manage = Services::can_manage_batches(actor);
+    let methods = if can_manage {
+        state
+            .services
+            .identification_methods(actor)
+            .await?
+            .into_iter()
+            .filter_map(|m: MethodSummary| {
+                m.published_version
+                    .map(|v| (m.id.to_string(), format!("{}（第 {v} 版）", m.name)))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Ok(render(
+        status,
+        &ListPage {
+            chrome: Chrome::for_user("认定批次", "/identification/batches", Some(&signed.auth)),
+            csrf: csrf_of(signed),
+            batches,
+            can_manage,
+            methods,
+            typed,
+            errors,
+        },
+    ))
+}
+
+pub async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
+    list_page(
+        &state,
+        &signed,
+        StatusCode::OK,
+        NewBatchForm::default(),
+        FormErrors::none(),
+    )
+    .await
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Form(f): Form<NewBatchForm>,
+) -> AppResult<Response> {
+    let locate = table(&CREATE_FIELDS);
+    let mut errors = FormErrors::none();
+    let year = f.year.trim().parse::<i32>();
+    if year.is_err() {
+        errors.add("year", "认定年度应为四位数字，如 2026", &locate);
+    }
+    let method = f.method.trim().parse::<i64>();
+    if method.is_err() {
+        errors.add("method", "请选择评价方法", &locate);
+    }
+    if let (Ok(year), Ok(method)) = (year, method) {
+        match state
+            .services
+            .create_identification_batch(
+                &signed.auth.actor,
+                &ctx,
+                year,
+                method,
+                None,
+                f.opt_in_until.trim(),
+            )
+            .await
+        {
+            Ok(b) => {
+                return Ok(
+                    Redirect::to(&format!("/identification/batches/{}", b.batch.id))
+                        .into_response(),
+                )
+            }
+            Err(ServiceError::Invalid(v)) => {
+                errors = FormErrors::from_violations(v, &locate);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    list_page(&state, &signed, StatusCode::UNPROCESSABLE_ENTITY, f, errors).await
+}
+
+// ---- one batch ---------------------------------------------------------------------------------
+
+struct BenchmarkRow {
+    field: String,
+    field_name: String,
+    measure: &'static str,
+    value: String,
+    population: i64,
+}
+
+struct IndicatorCell {
+    measure: &'static str,
+    value: String,
+    benchmark: String,
+    passed: bool,
+}
+
+struct ResultRow {
+    product: i64,
+    name: String,
+    enterprise: String,
+    region: String,
+    field: String,
+    passed: bool,
+    indicators: Vec<IndicatorCell>,
+    reasons: Vec<String>,
+}
+
+struct CandidateRow {
+    product: i64,
+    name: String,
+    enterprise: String,
+    region: String,
+    check: &'static str,
+    reason: String,
+    pending: bool,
+    version: i64,
+}
+
+#[derive(Template)]
+#[template(path = "identification_batch.html")]
+struct BatchPage {
+    chrome: Chrome,
+    csrf: String,
+    b: BatchView,
+    state: &'static str,
+    computed: bool,
+    open: bool,
+    can_manage: bool,
+    can_apply: bool,
+    can_check: bool,
+    eligible: Vec<Eligible>,
+    candidates: Vec<CandidateRow>,
+    benchmarks: Vec<BenchmarkRow>,
+    results: Vec<ResultRow>,
+    field: String,
+    passed: String,
+    /// Method versions to compare with: (value `id:version`, label).
+    versions: Vec<(String, String)>,
+    compare: String,
+    what_if: Option<WhatIfView>,
+    notice: Option<String>,
+    errors: FormErrors,
+}
+
+fn measure_label(code: &str) -> &'static str {
+    Measure::parse(code).map_or("", |m| m.label_zh())
+}
+
+fn unit(code: &str) -> &'static str {
+    Measure::parse(code).map_or("", |m| m.unit_zh())
+}
+
+fn plain_text(v: &str) -> String {
+    v.parse::<Decimal>()
+        .map(plain)
+        .unwrap_or_else(|_| v.to_string())
+}
+
+fn check_label(s: &str) -> &'static str {
+    match s {
+        "approved" => "通过",
+        "returned" => "退回",
+        _ => "待审查",
+    }
+}
+
+fn done_notice(done: &str) -> Option<String> {
+    Some(
+        match done {
+            "computed" => "已计算：输入数据已冻结，基准值和结果如下",
+            "opted_in" => "已申报，等待形式审查",
+            "checked" => "形式审查结论已保存",
+            _ => return None,
+        }
+        .to_string(),
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn batch_page(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    q: &HashMap<String, String>,
+    status: StatusCode,
+    errors: FormErrors,
+) -> AppResult<Response> {
+    let s = &state.services;
+    let actor = &signed.auth.actor;
+    let b = s.identification_batch(actor, id).await?;
+    let role = actor.role;
+    let can_manage = Services::can_manage_batches(actor);
+    let can_apply = grant(role, Action::ApplyIdentification).is_some();
+    let can_check = grant(role, Action::CheckIdentification).is_some();
+    let computed = b.state == zhichan_service::batches::BatchState::Computed;
+    let open = b.state == zhichan_service::batches::BatchState::Open;
+    let mut names = super::names::Names::new(state);
+    let eligible = if can_apply {
+        s.eligible_products(actor, id).await?
+    } else {
+        Vec::new()
+    };
+    let mut candidates = Vec::new();
+    if !can_apply {
+        for c in s.batch_candidates(actor, id, None).await? {
+            let c = c.candidate;
+            candidates.push(CandidateRow {
+                product: c.product_id,
+                name: c.product_name,
+                enterprise: c.enterprise_name,
+                region: names.region(c.region).await?,
+                check: check_label(&c.check_status),
+                reason: c.check_reason.unwrap_or_default(),
+                pending: c.check_status == "pending",
+                version: c.version,
+            });
+        }
+    }
+    let field = q.get("field").cloned().unwrap_or_default();
+    let passed = q.get("passed").cloned().unwrap_or_default();
+    let mut benchmarks = Vec::new();
+    let mut results = Vec::new();
+    if computed {
+        for r in s.batch_benchmarks(actor, id).await? {
+            benchmarks.push(BenchmarkRow {
+                field_name: names.industry(&r.field).await?,
+                measure: measure_label(&r.measure),
+                value: format!("{} {}", plain_text(&r.value), unit(&r.measure)),
+                field: r.field,
+                population: r.population,
+            });
+        }
+        let passed_filter = crate::api::batches::passed_filter(q)?;
+        let f = Some(field.trim()).filter(|f| !f.is_empty());
+        for v in s.batch_results(actor, id, f, passed_filter).await? {
+            results.push(result_row(&mut names, v).await?);
+        }
+    }
+    let mut versions = Vec::new();
+    let compare = q.get("compare").cloned().unwrap_or_default();
+    let mut what_if = None;
+    if can_manage && computed {
+        for m in s.identification_methods(actor).await? {
+            let h = s.identification_method(actor, m.id, None).await?;
+            for v in h.versions {
+                let label = format!(
+                    "{}（第 {} 版，{}）",
+                    m.name,
+                    v.version,
+                    if v.published { "已发布" } else { "草稿" }
+                );
+                versions.push((format!("{}:{}", m.id, v.version), label));
+            }
+        }
+        if let Some((m, v)) = compare.split_once(':') {
+            let (Ok(m), Ok(v)) = (m.parse::<i64>(), v.parse::<i64>()) else {
+                return Err(AppError::field(
+                    "compare",
+                    zhichan_domain::Violation::new(
+                        "invalid_method",
+                        "请选择要比较的方法版本",
+                        "a method version",
+                    ),
+                ));
+            };
+            what_if = Some(s.batch_what_if(actor, id, m, v).await?);
+        }
+    }
+    Ok(render(
+        status,
+        &BatchPage {
+            chrome: Chrome::for_user(
+                format!("{} 年度认定批次", b.batch.year),
+                "/identification/batches",
+                Some(&signed.auth),
+            ),
+            csrf: csrf_of(signed),
+            state: b.state.label_zh(),
+            b,
+            computed,
+            open,
+            can_manage,
+            can_apply,
+            can_check,
+            eligible,
+            candidates,
+            benchmarks,
+            results,
+            field,
+            passed,
+            versions,
+            compare,
+            what_if,
+            notice: q.get("done").and_then(|d| done_notice(d)),
+            errors,
+        },
+    ))
+}
+
+async fn result_row(names: &mut super::names::Names<'_>, v: CandidateView) -> AppResult<ResultRow> {
+    let c = v.candidate;
+    let r = v.result.unwrap_or(zhichan_service::batches::StoredResult {
+        field: String::new(),
+        passed: false,
+        indicators: Vec::new(),
+        reasons: Vec::new(),
+    });
+    Ok(ResultRow {
+        product: c.product_id,
+        name: c.product_name,
+        enterprise: c.enterprise_name,
+        region: names.region(c.region).await?,
+        field: if r.field.is_empty() {
+            String::new()
+        } else {
+            names.industry(&r.field).await?
+        },
+        passed: r.passed,
+        indicators: r
+            .indicators
+            .iter()
+            .map(|i| IndicatorCell {
+                measure: measure_label(&i.measure),
+                value: i.value.as_deref().map_or("—".to_string(), |x| {
+                    format!("{} {}", plain_text(x), unit(&i.measure))
+                }),
+                benchmark: i.benchmark.as_deref().map_or("—".to_string(), |x| {
+                    format!("{} {}", plain_text(x), unit(&i.measure))
+                }),
+                passed: i.passed,
+            })
+            .collect(),
+        reasons: r.reasons,
+    })
+}
+
+pub async fn view(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    batch_page(&state, &signed, id, &q, StatusCode::OK, FormErrors::none()).await
+}
+
+/// A refusal shown at the top of the batch page (the actions are buttons, not fields).
+async fn refused(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    e: ServiceError,
+) -> AppResult<Response> {
+    let (status, errors) = match e {
+        ServiceError::Invalid(v) => {
+            let none = |_: &str| None;
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                FormErrors::from_violations(v, &none),
+            )
+        }
+        ServiceError::Conflict(m) => (StatusCode::CONFLICT, FormErrors::general(m)),
+        other => return Err(other.into()),
+    };
+    batch_page(state, signed, id, &HashMap::new(), status, errors).await
+}
+
+pub async fn compute(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    match state
+        .services
+        .compute_batch(&signed.auth.actor, &ctx, id)
+        .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/identification/batches/{id}?done=computed")).into_response(),
+        ),
+        Err(e) => refused(&state, &signed, id, e).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct OptInForm {
+    product: i64,
+}
+
+pub async fn opt_in(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<OptInForm>,
+) -> AppResult<Response> {
+    match state
+        .services
+        .opt_in_product(&signed.auth.actor, &ctx, f.product, id)
+        .await
+    {
+        Ok(_) => Ok(
+            Redirect::to(&format!("/identification/batches/{id}?done=opted_in")).into_response(),
+        ),
+        Err(e) => refused(&state, &signed, id, e).await,
+    }
+}
+
+pub async fn check(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let get = |k: &str| f.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    let approve = crate::error::decision(get("decision").unwrap_or(""))?;
+    let reason = get("reason");
+    // Each ticked candidate is `item=product:version`.
+    let items: Vec<(i64, i64)> = f
+        .iter()
+        .filter(|(n, _)| n == "item")
+        .filter_map(|(_, v)| {
+            let (p, ver) = v.split_once(':')?;
+            Some((p.parse().ok()?, ver.parse().ok()?))
+        })
+        .collect();
+    if items.is_empty() {
+        return refused(
+            &state,
+            &signed,
+            id,
+            ServiceError::Conflict("请勾选要审查的申报".into()),
+        )
+        .await;
+    }
+    for (product, version) in items {
+        if let Err(e) = state
+            .services
+            .check_candidate(
+                &signed.auth.actor,
+                &ctx,
+                id,
+                product,
+                version,
+                approve,
+                reason,
+            )
+            .await
+        {
+            return refused(&state, &signed, id, e).await;
+        }
+    }
+    Ok(Redirect::to(&format!("/identification/batches/{id}?done=checked")).into_response())
+}
+
+pub async fn export(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let bytes = state.services.export_batch(&signed.auth.actor, id).await?;
+    let name = format!("认定批次{id}.xlsx");
+    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"batch.xlsx\"; filename*=UTF-8''{encoded}"),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}

@@ -1,0 +1,1235 @@
+//! Identification batches (认定批次), as stories on both databases: the national administrator
+//! opens a batch under a published method; enterprises opt their registered, updated products
+//! in (each refusal with its code); reviewers of the products' regions run the formal check;
+//! computing freezes the inputs and gives each field's benchmarks over every registered
+//! product (checked here against an independent computation) and each candidate's patent
+//! evaluation, explained in Chinese; changing a product afterwards changes nothing; another
+//! method version is compared on the frozen inputs (what-if); outside one's scope is 404.
+
+mod support;
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use support::{add_user, assert_problem, call, spawn_services, TestApp};
+use zhichan_domain::access::Actor;
+use zhichan_domain::Timestamp;
+use zhichan_service::annual::UpdateInput;
+use zhichan_service::clock::ManualClock;
+use zhichan_service::enterprises::EnterpriseInput;
+use zhichan_service::patents::PatentInput;
+use zhichan_service::products::{FiguresInput, LinkInput, ProductInput};
+use zhichan_service::{Ctx, Services};
+use zhichan_store::{Exec, Sql};
+use zhichan_testkit::{on_both_backends, Fresh};
+
+/// Registered in 抚州市临川区 (361002).
+const LINCHUAN: &str = "91361002MA35F6XK04";
+/// Registered in 福州市 (350100).
+const FUZHOU_FJ: &str = "91350100M000100Y43";
+const BATCHES: &str = "/api/v1/identification/batches";
+
+fn ctx() -> Ctx {
+    Ctx {
+        ip: "10.0.0.8".into(),
+        user_agent: "test".into(),
+    }
+}
+
+fn number(serial: u32) -> String {
+    let first12 = format!("20212{serial:07}");
+    format!(
+        "ZL{first12}.{}",
+        zhichan_domain::patent_number::check_char12(&first12).unwrap()
+    )
+}
+
+/// An account created as `zhichan user add` does (today, by the real clock: its password is
+/// not due for a change when the story's clock moves on), logged in on the story's services.
+async fn actor(
+    s: &Services,
+    fresh: &Fresh,
+    name: &str,
+    role: &str,
+    region: Option<&str>,
+    firm: Option<&str>,
+) -> Actor {
+    add_user(fresh, name, role, region, firm).await;
+    s.login(&ctx(), name, support::PASSWORD, None, None)
+        .await
+        .unwrap()
+        .auth
+        .actor
+}
+
+async fn enterprise(s: &Services, owner: &Actor, code: &str, name: &str, region: &str) {
+    s.create_enterprise(
+        owner,
+        &ctx(),
+        EnterpriseInput {
+            credit_code: code.into(),
+            name: name.into(),
+            region: region.into(),
+            scale: "small".into(),
+            ownership: "private".into(),
+            industry: "C39".into(),
+            contact_name: "王芳".into(),
+            contact_phone: "13900000000".into(),
+            contact_email: "wangfang@example.cn".into(),
+            ..EnterpriseInput::default()
+        },
+    )
+    .await
+    .unwrap();
+}
+
+/// A product of `firm` in `field` linked to patents `serials`, with 2025 sales (yuan):
+/// created and submitted; approved by `reviewer` when given.
+async fn product(
+    s: &Services,
+    firm: &Actor,
+    reviewer: Option<&Actor>,
+    name: &str,
+    field: &str,
+    serials: std::ops::RangeInclusive<u32>,
+    sales_2025: &str,
+) -> i64 {
+    let input = ProductInput {
+        enterprise: firm.enterprise.clone().unwrap(),
+        name: name.into(),
+        model: "M-1".into(),
+        field: field.into(),
+        description: "用于测试的产品".into(),
+        first_sold_on: Some("2022-05-01".into()),
+        figures: vec![FiguresInput {
+            year: 2025,
+            sales_revenue: sales_2025.into(),
+            output_value: sales_2025.into(),
+            ..FiguresInput::default()
+        }],
+        patents: serials
+            .map(|n| LinkInput {
+                patent: PatentInput {
+                    number: number(n),
+                    title: format!("一种装置（{n}）"),
+                    patentees: vec!["专利权人".into()],
+                    grant_date: Some("2021-03-02".into()),
+                    legal_status: "valid".into(),
+                    right: "own".into(),
+                    licence_record: String::new(),
+                },
+                core: n % 2 == 1,
+                embodiment: "核心部件".into(),
+            })
+            .collect(),
+    };
+    let v = s.create_product(firm, &ctx(), input).await.unwrap();
+    let v = s
+        .submit_product(firm, &ctx(), v.product.id, v.product.version)
+        .await
+        .unwrap();
+    match reviewer {
+        Some(r) => {
+            s.review_product(r, &ctx(), v.product.id, v.product.version, true, None)
+                .await
+                .unwrap()
+                .product
+                .id
+        }
+        None => v.product.id,
+    }
+}
+
+/// Files the 2026 update with these sales and has `reviewer` approve it.
+async fn updated(s: &Services, firm: &Actor, reviewer: &Actor, id: i64, sales: &str) {
+    let u = s
+        .file_annual_update(
+            firm,
+            &ctx(),
+            id,
+            UpdateInput {
+                year: 2026,
+                sales_revenue: sales.into(),
+                output_value: sales.into(),
+                export_value: Some("0".into()),
+                profit: Some("0".into()),
+                ip_investment: Some("10000.00".into()),
+                still_sold: true,
+            },
+        )
+        .await
+        .unwrap();
+    s.review_annual_update(reviewer, &ctx(), u.id, u.version, true, None)
+        .await
+        .unwrap();
+}
+
+fn method_body() -> Value {
+    json!({
+        "name": "批次试行方法",
+        "source": {"document": "本平台试行，非国家标准", "clause": "—"},
+        "field_level": "division",
+        "min_field_size": 3,
+        "indicators": [
+            {"measure": "valid_patents", "benchmark": {"quantile": "0.5"}, "direction": "at_least"},
+            {"measure": "revenue_growth", "benchmark": {"value": "0"}, "direction": "at_least"}
+        ],
+        "combine": "all",
+        "industry": {
+            "items": [{"name": "技术先进性", "max_score": "100"}],
+            "min_experts": 3, "aggregate": "mean", "pass_score": "60"
+        },
+        "final_rule": "both_pass",
+        "examples": [{
+            "name": "专利达到中位数且销售增长",
+            "product": {"valid_patents": 3, "invention_patents": 1,
+                        "sales_revenue": "1200000.00", "prior_sales_revenue": "1000000.00"},
+            "field": [{"valid_patents": 3, "invention_patents": 1},
+                      {"valid_patents": 5, "invention_patents": 2}],
+            "passed": true
+        }]
+    })
+}
+
+/// The products of the story, by name.
+struct World {
+    app: TestApp,
+    fresh_db: zhichan_store::Db,
+    clock: Arc<ManualClock>,
+    ids: BTreeMap<&'static str, i64>,
+    nation: String,
+    firm_a: String,
+    firm_b: String,
+    rev_a: String,
+    rev_b: String,
+    city: String,
+    method: i64,
+}
+
+/// 2026: 临川 (A) registers A1–A7 in division 39, 福州 (B) registers B1 in 39 and B2 in 27;
+/// A6 is never approved, A7 is withdrawn. February 2027: the 2026 updates of all but A5 (and
+/// A6, A7) are approved. Valid patents on 31 December 2026: A1 1, A2 2, A3 3 (one of its
+/// three lapsed only in 2027), A4 3 (one of four lapsed in May 2026), A5 1, B1 5, B2 1.
+async fn world(fresh: &Fresh) -> World {
+    let clock = Arc::new(ManualClock::at(
+        Timestamp::parse("2026-03-02T01:00:00.000Z").unwrap(),
+    ));
+    let s = Services::with_clock(fresh.db.clone(), clock.clone());
+    let a = actor(
+        &s,
+        fresh,
+        "linchuan.tech",
+        "enterprise",
+        None,
+        Some(LINCHUAN),
+    )
+    .await;
+    let b = actor(&s, fresh, "fj.firm", "enterprise", None, Some(FUZHOU_FJ)).await;
+    enterprise(&s, &a, LINCHUAN, "抚州市临川区示例科技有限公司", "361002").await;
+    enterprise(&s, &b, FUZHOU_FJ, "福州示例电子有限公司", "350102").await;
+    let rev_a = actor(&s, fresh, "rev.fuzhou", "reviewer", Some("361000"), None).await;
+    let rev_b = actor(&s, fresh, "rev.fujian", "reviewer", Some("350000"), None).await;
+    let mut ids = BTreeMap::new();
+    let ra = Some(&rev_a);
+    ids.insert(
+        "A1",
+        product(&s, &a, ra, "A1 采集终端", "39", 1..=1, "1000000.00").await,
+    );
+    ids.insert(
+        "A2",
+        product(&s, &a, ra, "A2 网关", "39", 2..=3, "1000000.00").await,
+    );
+    ids.insert(
+        "A3",
+        product(&s, &a, ra, "A3 控制器", "3911", 4..=6, "1000000.00").await,
+    );
+    ids.insert(
+        "A4",
+        product(&s, &a, ra, "A4 传感器", "39", 7..=10, "1000000.00").await,
+    );
+    ids.insert(
+        "A5",
+        product(&s, &a, ra, "A5 模块", "39", 11..=11, "1000000.00").await,
+    );
+    ids.insert(
+        "A6",
+        product(&s, &a, None, "A6 未审产品", "39", 12..=12, "1000000.00").await,
+    );
+    ids.insert(
+        "A7",
+        product(&s, &a, ra, "A7 撤回产品", "39", 13..=14, "1000000.00").await,
+    );
+    let rb = Some(&rev_b);
+    ids.insert(
+        "B1",
+        product(&s, &b, rb, "B1 主板", "39", 21..=25, "1000000.00").await,
+    );
+    ids.insert(
+        "B2",
+        product(&s, &b, rb, "B2 制剂", "27", 26..=26, "1000000.00").await,
+    );
+    let a7 = s.product(&a, ids["A7"]).await.unwrap();
+    s.withdraw_product(&a, &ctx(), ids["A7"], a7.product.version, "停产")
+        .await
+        .unwrap();
+    // The patent register: one of A4's patents lapsed in May 2026, one of A3's in January 2027.
+    for (serial, since) in [(7, "2026-05-01"), (4, "2027-01-15")] {
+        fresh
+            .db
+            .execute(
+                Sql::new(
+                    "UPDATE patents SET legal_status = 'lapsed', status_since = $1 \
+                     WHERE number = $2",
+                )
+                .bind(since)
+                .bind(number(serial)),
+            )
+            .await
+            .unwrap();
+    }
+    // 10 February 2027: the window for 2026's figures.
+    clock.advance(time::Duration::days(345));
+    for (p, sales) in [
+        ("A1", "1200000.00"),
+        ("A2", "900000.00"),
+        ("A3", "1100000.00"),
+        ("A4", "1500000.00"),
+    ] {
+        updated(&s, &a, &rev_a, ids[p], sales).await;
+    }
+    for (p, sales) in [("B1", "2000000.00"), ("B2", "1050000.00")] {
+        updated(&s, &b, &rev_b, ids[p], sales).await;
+    }
+    add_user(fresh, "adm.fuzhou", "admin", Some("361000"), None).await;
+    let app = spawn_services(s, zhichan_server::Settings::default()).await;
+    add_user(fresh, "admin.nation", "admin", Some("100000"), None).await;
+    support::enrolled(fresh, "admin.nation").await;
+    let nation = app.long_token(fresh, "admin.nation").await;
+    let (status, m) = call(
+        &app,
+        Method::POST,
+        "/api/v1/identification/methods",
+        &nation,
+        Some(method_body()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{m}");
+    let method = m["current"]["id"].as_i64().unwrap();
+    let (status, m) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/identification/methods/{method}/publish"),
+        &nation,
+        Some(json!({"version": 1})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    // Every password was set "today" by the real clock; the story's clock reaches April 2027:
+    // the passwords are taken as changed in March, not yet due for a change then.
+    fresh
+        .db
+        .execute(Sql::new(
+            "UPDATE users SET password_changed_at = '2027-03-15T00:00:00.000Z'",
+        ))
+        .await
+        .unwrap();
+    World {
+        firm_a: app.long_token(fresh, "linchuan.tech").await,
+        firm_b: app.long_token(fresh, "fj.firm").await,
+        rev_a: app.long_token(fresh, "rev.fuzhou").await,
+        rev_b: app.long_token(fresh, "rev.fujian").await,
+        city: app.long_token(fresh, "adm.fuzhou").await,
+        app,
+        fresh_db: fresh.db.clone(),
+        clock,
+        ids,
+        nation,
+        method,
+    }
+}
+
+impl World {
+    async fn call(
+        &self,
+        m: Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        call(&self.app, m, path, token, body).await
+    }
+
+    async fn opt_in(&self, token: &str, product: &str, batch: i64) -> (StatusCode, Value) {
+        self.call(
+            Method::POST,
+            &format!("/api/v1/products/{}/identification", self.ids[product]),
+            token,
+            Some(json!({"batch": batch})),
+        )
+        .await
+    }
+
+    async fn new_batch(&self) -> i64 {
+        let (status, b) = self
+            .call(
+                Method::POST,
+                BATCHES,
+                &self.nation,
+                Some(json!({"year": 2026, "method": self.method, "opt_in_until": "2027-03-31"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{b}");
+        b["id"].as_i64().unwrap()
+    }
+
+    /// Every candidate opted in and checked: A1–A4, B1, B2; A4 returned.
+    async fn checked_batch(&self) -> i64 {
+        let batch = self.new_batch().await;
+        for p in ["A1", "A2", "A3", "A4"] {
+            let (status, c) = self.opt_in(&self.firm_a, p, batch).await;
+            assert_eq!(status, StatusCode::CREATED, "{c}");
+        }
+        for p in ["B1", "B2"] {
+            let (status, c) = self.opt_in(&self.firm_b, p, batch).await;
+            assert_eq!(status, StatusCode::CREATED, "{c}");
+        }
+        for (token, approve, ret) in [
+            (&self.rev_a, vec!["A1", "A2", "A3"], vec!["A4"]),
+            (&self.rev_b, vec!["B1", "B2"], vec![]),
+        ] {
+            let (status, queue) = self
+                .call(
+                    Method::GET,
+                    &format!("{BATCHES}/{batch}/candidates?check=pending"),
+                    token,
+                    None,
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{queue}");
+            let version_of = |p: &str| {
+                queue["items"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|c| c["product"] == self.ids[p])
+                    .map(|c| c["version"].clone())
+                    .unwrap()
+            };
+            let items: Vec<Value> = approve
+                .iter()
+                .map(|p| json!({"product": self.ids[p], "version": version_of(p)}))
+                .collect();
+            let (status, out) = self
+                .call(
+                    Method::POST,
+                    &format!("{BATCHES}/{batch}/check"),
+                    token,
+                    Some(json!({"decision": "approve", "items": items})),
+                )
+                .await;
+            assert_eq!(status, StatusCode::OK, "{out}");
+            assert!(
+                out.as_array().unwrap().iter().all(|o| o["ok"] == true),
+                "{out}"
+            );
+            for p in ret {
+                let (_, out) = self
+                    .call(
+                        Method::POST,
+                        &format!("{BATCHES}/{batch}/check"),
+                        token,
+                        Some(json!({"decision": "return", "reason": "证明材料与产品不符",
+                                    "items": [{"product": self.ids[p], "version": version_of(p)}]})),
+                    )
+                    .await;
+                assert_eq!(out[0]["candidate"]["check"], "returned", "{out}");
+            }
+        }
+        batch
+    }
+}
+
+/// The `q` quantile as PostgreSQL's percentile_cont, written again here over integers:
+/// position q·(n−1), linear interpolation; as a string with four decimals.
+fn independent_quantile(mut v: Vec<i64>, q: f64) -> String {
+    v.sort();
+    let pos = q * (v.len() - 1) as f64;
+    let lo = pos.floor() as usize;
+    let hi = (lo + 1).min(v.len() - 1);
+    let x = v[lo] as f64 + (pos - lo as f64) * (v[hi] - v[lo]) as f64;
+    format!("{x:.4}")
+}
+
+async fn a_batch_from_creation_to_computed_results(fresh: Fresh) {
+    let w = world(&fresh).await;
+    // Only the national administrator opens a batch; a published version is required.
+    let (status, body) = w
+        .call(
+            Method::POST,
+            BATCHES,
+            &w.city,
+            Some(json!({"year": 2026, "method": w.method, "opt_in_until": "2027-03-31"})),
+        )
+        .await;
+    assert_problem(status, &body, 404);
+    let (status, _) = w
+        .call(
+            Method::POST,
+            BATCHES,
+            &w.rev_a,
+            Some(json!({"year": 2026, "method": w.method, "opt_in_until": "2027-03-31"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = w
+        .call(
+            Method::POST,
+            BATCHES,
+            &w.nation,
+            Some(json!({"year": 2027, "method": w.method + 99, "opt_in_until": "2027-02-01"})),
+        )
+        .await;
+    let mut errors = assert_problem(status, &body, 422);
+    errors.sort();
+    assert_eq!(
+        errors,
+        [
+            ("method".to_string(), "method_not_published".to_string()),
+            ("opt_in_until".to_string(), "invalid_date".to_string()),
+            ("year".to_string(), "invalid_year".to_string()),
+        ]
+    );
+
+    let batch = w.checked_batch().await;
+    let (_, b) = w
+        .call(Method::GET, &format!("{BATCHES}/{batch}"), &w.firm_a, None)
+        .await;
+    assert_eq!(b["status"], "open");
+    assert_eq!(b["days_left"], 49, "10 February to 31 March");
+    assert_eq!(b["inputs_digest"], Value::Null);
+    assert_eq!(b["method_name"], "批次试行方法");
+    // Computing is refused while opt-in is open.
+    let (status, body) = w
+        .call(
+            Method::POST,
+            &format!("{BATCHES}/{batch}/compute"),
+            &w.nation,
+            None,
+        )
+        .await;
+    assert_problem(status, &body, 409);
+
+    // 1 April 2027: closed. The national administrator computes.
+    w.clock.advance(time::Duration::days(50));
+    let (status, b) = w
+        .call(
+            Method::POST,
+            &format!("{BATCHES}/{batch}/compute"),
+            &w.nation,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    assert_eq!(b["status"], "computed");
+    // The population: every product registered on 31 December 2026 — A1–A5, B1, B2 (A6 never
+    // approved, A7 withdrawn), opted in or not.
+    assert_eq!(b["inputs_count"], 7);
+    let digest = b["inputs_digest"].as_str().unwrap().to_string();
+    assert_eq!(digest.len(), 64);
+
+    // Benchmarks, checked against an independent computation over the same products.
+    let (_, bench) = w
+        .call(
+            Method::GET,
+            &format!("{BATCHES}/{batch}/benchmarks"),
+            &w.firm_b,
+            None,
+        )
+        .await;
+    let of = |field: &str| {
+        bench["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["field"] == field && b["measure"] == "valid_patents")
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let division_39 = vec![1, 2, 3, 3, 1, 5];
+    assert_eq!(
+        of("39")["value"],
+        independent_quantile(division_39.clone(), 0.5)
+    );
+    assert_eq!(of("39")["value"], "2.5000");
+    assert_eq!(of("39")["population"], 6);
+    let mut section_c = division_39.clone();
+    section_c.push(1);
+    assert_eq!(of("C")["value"], independent_quantile(section_c, 0.5));
+    assert_eq!(of("27")["population"], 1);
+    // On PostgreSQL, its own percentile_cont over the frozen inputs agrees.
+    if w.fresh_db.backend() == zhichan_store::Backend::Postgres {
+        let pg: String = w
+            .fresh_db
+            .fetch_one(
+                Sql::new(
+                    "SELECT to_char(percentile_cont(0.5) WITHIN GROUP (ORDER BY valid_patents), \
+                     'FM999990.0000') FROM identification_inputs WHERE batch_id = $1 \
+                     AND industry NOT LIKE '27%'",
+                )
+                .bind(batch),
+            )
+            .await
+            .unwrap();
+        assert_eq!(of("39")["value"], pg);
+    }
+
+    // Results: every candidate not returned, with values, benchmarks and reasons in Chinese.
+    let (_, all) = w
+        .call(
+            Method::GET,
+            &format!("{BATCHES}/{batch}/results"),
+            &w.nation,
+            None,
+        )
+        .await;
+    let items = all["items"].as_array().unwrap();
+    let by = |p: &str| {
+        items
+            .iter()
+            .find(|i| i["product"] == w.ids[p])
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    assert_eq!(items.len(), 5, "A4 was returned in the formal check: {all}");
+    assert_eq!(by("A4"), Value::Null);
+    let passed: Vec<bool> = ["A1", "A2", "A3", "B1", "B2"]
+        .iter()
+        .map(|p| by(p)["passed"].as_bool().unwrap())
+        .collect();
+    assert_eq!(passed, [false, false, true, true, false]);
+    let a1 = by("A1");
+    assert_eq!(a1["field"], "39");
+    assert_eq!(
+        a1["indicators"][0],
+        json!({"measure": "valid_patents", "value": "1.0000", "benchmark": "2.5000", "passed": false})
+    );
+    assert_eq!(a1["indicators"][1]["value"], "20.0000");
+    assert_eq!(
+        a1["outcome"],
+        Value::Null,
+        "experts and review are later stages"
+    );
+    let reasons = a1["reasons"].to_string();
+    assert!(
+        reasons.contains("有效专利数 1 件，低于本领域基准 2.5 件"),
+        "{reasons}"
+    );
+    // A3 is coded 3911 and judged in its division 39.
+    assert_eq!(by("A3")["field"], "39");
+    // B2's field 27 has one product: the benchmark falls back to section C, and says so.
+    let b2 = by("B2");
+    assert_eq!(b2["indicators"][0]["benchmark"], "2.0000");
+    let reasons = b2["reasons"].to_string();
+    assert!(reasons.contains("上级领域 C"), "{reasons}");
+    // Filters.
+    let (_, yes) = w
+        .call(
+            Method::GET,
+            &format!("{BATCHES}/{batch}/results?passed=true"),
+            &w.nation,
+            None,
+        )
+        .await;
+    let yes: Vec<i64> = yes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["product"].as_i64().unwrap())
+        .collect();
+    assert_eq!(yes, [w.ids["A3"], w.ids["B1"]]);
+    let (_, f27) = w
+        .call(
+            Method::GET,
+            &format!("{BATCHES}/{batch}/results?field=27"),
+            &w.nation,
+            None,
+        )
+        .await;
+    assert_eq!(f27["items"].as_array().unwrap().len(), 1);
+    let (status, body) = w
+        .call(
+            Method::GET,
+            &format!("{BATCHES}/{batch}/results?passed=maybe"),
+            &w.nation,
+            None,
+        )
+        .await;
+    assert_problem(status, &body, 422);
+
+    // The product's own answer.
+    let (status, mine) = w
+        .call(
+            Method::GET,
+            &format!("/api/v1/products/{}/identification", w.ids["A3"]),
+            &w.firm_a,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    assert_eq!(mine["batch"]["id"], batch);
+    assert_eq!(mine["candidate"]["check"], "approved");
+    assert_eq!(mine["result"]["passed"], true);
+    let (_, returned) = w
+        .call(
+            Method::GET,
+            &format!("/api/v1/products/{}/identification", w.ids["A4"]),
+            &w.firm_a,
+            None,
+        )
+        .await;
+    assert_eq!(returned["candidate"]["check"], "returned");
+    assert_eq!(returned["candidate"]["check_reason"], "证明材料与产品不符");
+    assert_eq!(returned["result"], Value::Null);
+    let (_, never) = w
+        .call(
+            Method::GET,
+            &format!("/api/v1/products/{}/identification", w.ids["A5"]),
+            &w.firm_a,
+            None,
+        )
+        .await;
+    assert_eq!(
+        never,
+        json!({"batch": null, "candidate": null, "result": null})
+    );
+    w.app.stop().await;
+}
+
+on_both_backends!(a_batch_from_creation_to_computed_results);
+
+async fn each_opt_in_refusal_has_its_code_and_reason(fresh: Fresh) {
+    let w = world(&fresh).await;
+    let batch = w.new_batch().await;
+    let refused = |body: &Value| {
+        (
+            body["errors"][0]["code"].as_str().unwrap_or("").to_string(),
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .to_string(),
+        )
+    };
+    // Never approved, and withdrawn: not registered.
+    for p in ["A6", "A7"] {
+        let (status, body) = w.opt_in(&w.firm_a, p, batch).await;
+        assert_problem(status, &body, 422);
+        let (code, message) = refused(&body);
+        assert_eq!(code, "not_registered", "{p}");
+        assert!(message.contains("备案"), "{message}");
+    }
+    // Registered, but no approved 2026 update.
+    let (status, body) = w.opt_in(&w.firm_a, "A5", batch).await;
+    assert_problem(status, &body, 422);
+    let (code, message) = refused(&body);
+    assert_eq!(code, "annual_update_missing");
+    assert!(message.contains("2026 年度的信息更新"), "{message}");
+    // Opting in twice answers the candidacy there is.
+    let (status, _) = w.opt_in(&w.firm_a, "A1", batch).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, again) = w.opt_in(&w.firm_a, "A1", batch).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["check"], "pending");
+    // Another enterprise's product does not exist for this one; a reviewer may not opt in.
+    let (status, body) = w.opt_in(&w.firm_b, "A2", batch).await;
+    assert_problem(status, &body, 404);
+    let (status, _) = w.opt_in(&w.rev_a, "A2", batch).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // After the date (the injected clock): closed.
+    w.clock.advance(time::Duration::days(50));
+    let (status, body) = w.opt_in(&w.firm_a, "A2", batch).await;
+    assert_problem(status, &body, 422);
+    let (code, message) = refused(&body);
+    assert_eq!(code, "batch_closed");
+    assert!(message.contains("2027-03-31"), "{message}");
+    let (_, b) = w
+        .call(Method::GET, &format!("{BATCHES}/{batch}"), &w.firm_a, None)
+        .await;
+    assert_eq!(b["status"], "closed");
+    w.app.stop().await;
+}
+
+on_both_backends!(each_opt_in_refusal_has_its_code_and_reason);
+
+async fn the_formal_check_and_the_results_stay_in_scope(fresh: Fresh) {
+    let w = world(&fresh).await;
+    let batch = w.new_batch().await;
+    for p in ["A1", "A2"] {
+        w.opt_in(&w.firm_a, p, batch).await;
+    }
+    w.opt_in(&w.firm_b, "B1", batch).await;
+    // Each reviewer's queue holds its region's candidates only; the enterprise sees its own.
+    let queue = |token: String| {
+        let w = &w;
+        async move {
+            let (_, q) = w
+                .call(
+                    Method::GET,
+                    &format!("{BATCHES}/{batch}/candidates?check=pending"),
+                    &token,
+                    None,
+                )
+                .await;
+            q["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["product"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(queue(w.rev_a.clone()).await, [w.ids["A1"], w.ids["A2"]]);
+    assert_eq!(queue(w.rev_b.clone()).await, [w.ids["B1"]]);
+    assert_eq!(queue(w.firm_b.clone()).await, [w.ids["B1"]]);
+    assert_eq!(queue(w.city.clone()).await, [w.ids["A1"], w.ids["A2"]]);
+    // A reviewer of another province: that candidate does not exist for it.
+    let (_, out) = w
+        .call(
+            Method::POST,
+            &format!("{BATCHES}/{batch}/check"),
+            &w.rev_b,
+            Some(json!({"decision": "approve", "items": [{"product": w.ids["A1"], "version": 1}]})),
+        )
+        .await;
+    assert_eq!(out[0]["ok"], false);
+    assert_eq!(out[0]["problem"]["status"], 404);
+    // Returning needs a reason; a stale version is a conflict; an enterprise may not check.
+    let (_, out) = w
+        .call(
+            Method::POST,
+            &format!("{BATCHES}/{batch}/check"),
+            &w.rev_a,
+            Some(json!({"decision": "return", "items": [{"product": w.ids["A1"], "version": 1}]})),
+        )
+        .await;
+    assert_eq!(out[0]["problem"]["errors"][0]["field"], "reason");
+    let (_, out) = w
+        .call(
+            Method::POST,
+            &format!("{BATCHES}/{batch}/check"),
+            &w.rev_a,
+            Some(json!({"decision": "approve", "items": [
+                {"product": w.ids["A1"], "version": 1}, {"product": w.ids["A1"], "version": 1}]})),
+        )
+        .await;
+    assert_eq!(
+        (out[0]["ok"].as_bool(), out[1]["problem"]["status"].as_u64()),
+        (Some(true), Some(409))
+    );
+    let (status, _) = w
+        .call(
+            Method::POST,
+            &format!("{BATCHES}/{batch}/check"),
+            &w.firm_a,
+            Some(json!({"decision": "approve", "items": [{"product": w.ids["A2"], "version": 1}]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Computing waits for the formal check of every candidate, and is the nation's.
+    w.clock.advance(time::Duration::days(50));
+    let (status, body) = w
+        .call(
+            Method::POST,
+            &format!("{BATCHES}/{batch}/compute"),
+            &w.nation,
+            None,
+        )
+        .await;
+    assert_problem(status, &body, 409);
+    assert!(
+        body["detail"].as_str().unwrap().contains("形式审查"),
+        "{body}"
+    );
+    for (token, p) in [(&w.rev_a, "A2"), (&w.rev_b, "B1")] {
+        w.call(
+            Method::POST,
+            &format!("{BATCHES}/{batch}/check"),
+            token,
+            Some(json!({"decision": "approve", "items": [{"product": w.ids[p], "version": 1}]})),
+        )
+        .await;
+    }
+    let (status, body) = w
+        .call(
+            Method::POST,
+            &format!("{BATCHES}/{batch}/compute"),
+            &w.city,
+            None,
+        )
+        .await;
+    assert_problem(status, &body, 404);
+    let (status, _) = w
+        .call(
+            Method::POST,
+            &format!("{BATCHES}/{batch}/compute"),
+            &w.firm_a,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = w
+        .call(
+            Method::POST,
+            &format!("{BATCHES}/{batch}/compute"),
+            &w.nation,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // Results in scope: each enterprise its own, the reviewer and the office their region.
+    let results = |token: String| {
+        let w = &w;
+        async move {
+            let (_, r) = w
+                .call(
+                    Method::GET,
+                    &format!("{BATCHES}/{batch}/results"),
+                    &token,
+                    None,
+                )
+                .await;
+            r["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["product"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(results(w.firm_a.clone()).await, [w.ids["A1"], w.ids["A2"]]);
+    assert_eq!(results(w.firm_b.clone()).await, [w.ids["B1"]]);
+    assert_eq!(results(w.rev_b.clone()).await, [w.ids["B1"]]);
+    assert_eq!(results(w.city.clone()).await, [w.ids["A1"], w.ids["A2"]]);
+    assert_eq!(results(w.nation.clone()).await.len(), 3);
+    // Another enterprise's product answer, or a reviewer of another region's: 404.
+    for token in [&w.firm_b, &w.rev_b] {
+        let (status, body) = w
+            .call(
+                Method::GET,
+                &format!("/api/v1/products/{}/identification", w.ids["A1"]),
+                token,
+                None,
+            )
+            .await;
+        assert_problem(status, &body, 404);
+    }
+    // After computing, the formal check is closed.
+    let (_, out) = w
+        .call(
+            Method::POST,
+            &format!("{BATCHES}/{batch}/check"),
+            &w.rev_a,
+            Some(json!({"decision": "approve", "items": [{"product": w.ids["A2"], "version": 2}]})),
+        )
+        .await;
+    assert_eq!(out[0]["problem"]["status"], 409);
+    w.app.stop().await;
+}
+
+on_both_backends!(the_formal_check_and_the_results_stay_in_scope);
+
+async fn results_column(w: &World, batch: i64) -> Vec<(i64, Option<String>)> {
+    #[derive(Debug)]
+    struct Row(i64, Option<String>);
+    impl zhichan_store::FromDbRow for Row {
+        fn from_row(row: &zhichan_store::DbRow) -> Result<Self, zhichan_store::StoreError> {
+            Ok(Row(row.get("product_id")?, row.get("result")?))
+        }
+    }
+    let rows: Vec<Row> = w
+        .fresh_db
+        .fetch_all(
+            Sql::new(
+                "SELECT product_id, result FROM identification_candidates WHERE batch_id = $1 \
+                 ORDER BY product_id",
+            )
+            .bind(batch),
+        )
+        .await
+        .unwrap();
+    rows.into_iter().map(|r| (r.0, r.1)).collect()
+}
+
+async fn the_frozen_inputs_hold_and_another_version_is_compared_on_them(fresh: Fresh) {
+    let w = world(&fresh).await;
+    let batch = w.checked_batch().await;
+    w.clock.advance(time::Duration::days(50));
+    let compute_path = format!("{BATCHES}/{batch}/compute");
+    let compute = || w.call(Method::POST, &compute_path, &w.nation, None);
+    let (status, first) = compute().await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let read = |path: String| {
+        let w = &w;
+        async move { w.app.read_as(&path, &w.nation).await }
+    };
+    let bench = read(format!("{BATCHES}/{batch}/benchmarks")).await;
+    let results = read(format!("{BATCHES}/{batch}/results")).await;
+    let stored = results_column(&w, batch).await;
+
+    // After the freeze the products change: A1 gains patents' worth of sales, B1's patents
+    // lapse, a new product is registered in division 39.
+    for sql in [
+        "UPDATE product_figures SET sales_revenue = 999900000 WHERE year = 2026",
+        "UPDATE patents SET legal_status = 'lapsed', status_since = '2026-01-01'",
+        "UPDATE products SET withdrawn_on = '2026-06-01' WHERE name LIKE 'A2%'",
+    ] {
+        w.fresh_db.execute(Sql::new(sql)).await.unwrap();
+    }
+    let (status, again) = compute().await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["inputs_digest"], first["inputs_digest"]);
+    assert_eq!(again["inputs_count"], first["inputs_count"]);
+    assert_eq!(read(format!("{BATCHES}/{batch}/benchmarks")).await, bench);
+    assert_eq!(read(format!("{BATCHES}/{batch}/results")).await, results);
+    assert_eq!(
+        results_column(&w, batch).await,
+        stored,
+        "byte-identical results"
+    );
+
+    // What-if: version 2 asks for at least one valid patent instead of the field's median.
+    let mut v2 = method_body();
+    v2["indicators"][0]["benchmark"] = json!({"value": "1"});
+    v2["examples"][0]["field"] = json!([]);
+    let (status, m) = w
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/identification/methods/{}", w.method),
+            &w.nation,
+            Some(json!({"version": 1, "method": v2})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{m}");
+    assert_eq!(m["current"]["version"], 2);
+    let path = format!("{BATCHES}/{batch}/what-if?method={}&version=2", w.method);
+    let (status, body) = w.call(Method::GET, &path, &w.city, None).await;
+    assert_problem(status, &body, 404);
+    let (status, what) = w.call(Method::GET, &path, &w.nation, None).await;
+    assert_eq!(status, StatusCode::OK, "{what}");
+    assert_eq!(what["compared"], 5);
+    // A1 (1 patent, +20 %) and B2 (1 patent, +5 %) would pass; A2 still fails its growth.
+    let changed: Vec<(i64, bool, bool)> = what["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["product"].as_i64().unwrap(),
+                c["passed_now"].as_bool().unwrap(),
+                c["passed_then"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [(w.ids["A1"], false, true), (w.ids["B2"], false, true)]
+    );
+    assert!(what["changed"][0]["reasons_then"]
+        .to_string()
+        .contains("固定值"));
+    // The same version compared with itself changes nothing; an unknown version is refused.
+    let same = format!("{BATCHES}/{batch}/what-if?method={}&version=1", w.method);
+    let (_, none) = w.call(Method::GET, &same, &w.nation, None).await;
+    assert_eq!(none["changed"], json!([]));
+    let bad = format!("{BATCHES}/{batch}/what-if?method={}&version=9", w.method);
+    let (status, body) = w.call(Method::GET, &bad, &w.nation, None).await;
+    assert_problem(status, &body, 422);
+    // Nothing of the batch changed meanwhile.
+    assert_eq!(results_column(&w, batch).await, stored);
+    w.app.stop().await;
+}
+
+on_both_backends!(the_frozen_inputs_hold_and_another_version_is_compared_on_them);
+
+/// A page, read with a bearer token: status and text.
+async fn page(w: &World, path: &str, token: &str) -> (StatusCode, String) {
+    let res = w
+        .app
+        .client
+        .get(w.app.url(path))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.text().await.unwrap())
+}
+
+/// A form posted with a bearer token: status, location and text.
+async fn post_form(
+    w: &World,
+    path: &str,
+    token: &str,
+    form: &[(&str, String)],
+) -> (StatusCode, String, String) {
+    let res = w
+        .app
+        .client
+        .post(w.app.url(path))
+        .bearer_auth(token)
+        .form(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    (status, location, res.text().await.unwrap())
+}
+
+async fn the_pages_of_a_batch_for_each_role(fresh: Fresh) {
+    let w = world(&fresh).await;
+    // The national administrator's create form: a mistyped year comes back as typed, with
+    // its message beside it.
+    let (status, _, body) = post_form(
+        &w,
+        "/identification/batches",
+        &w.nation,
+        &[
+            ("year", "20x6".into()),
+            ("method", w.method.to_string()),
+            ("opt_in_until", "2027-03-31".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(r#"value="20x6""#), "{body}");
+    assert!(body.contains(r#"id="nb-year-error""#) && body.contains("认定年度应为四位数字"));
+    let (status, location, _) = post_form(
+        &w,
+        "/identification/batches",
+        &w.nation,
+        &[
+            ("year", "2026".into()),
+            ("method", w.method.to_string()),
+            ("opt_in_until", "2027-03-31".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location}");
+    let batch_path = location.clone();
+    let batch: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+    let (_, list) = page(&w, "/identification/batches", &w.firm_a).await;
+    assert!(
+        list.contains(&batch_path) && list.contains("申报中"),
+        "{list}"
+    );
+
+    // The enterprise: its products, which may be opted in, and the days left.
+    let (status, body) = page(&w, &batch_path, &w.firm_a).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("还剩") && body.contains("49"), "{body}");
+    assert!(body.contains("A5 模块") && body.contains("2026 年度的信息更新尚未审核通过"));
+    assert!(
+        !body.contains("A6 未审产品"),
+        "only registered products are listed"
+    );
+    for p in ["A1", "A2"] {
+        let (status, location, body) = post_form(
+            &w,
+            &format!("{batch_path}/opt-in"),
+            &w.firm_a,
+            &[("product", w.ids[p].to_string())],
+        )
+        .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        assert!(location.ends_with("done=opted_in"));
+    }
+    let (status, _, body) = post_form(
+        &w,
+        &format!("{batch_path}/opt-in"),
+        &w.firm_a,
+        &[("product", w.ids["A5"].to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("信息更新尚未审核通过"), "{body}");
+    let (_, body) = page(&w, &batch_path, &w.firm_a).await;
+    assert!(body.contains("已申报，形式审查：待审查"), "{body}");
+
+    // The reviewer's formal-check queue: its region's candidates, approved in bulk.
+    let (_, body) = page(&w, &batch_path, &w.rev_a).await;
+    assert!(
+        body.contains("A1 采集终端") && body.contains(r#"name="item""#),
+        "{body}"
+    );
+    let (_, body_b) = page(&w, &batch_path, &w.rev_b).await;
+    assert!(!body_b.contains("A1 采集终端"), "another province's queue");
+    let (status, _, body) = post_form(
+        &w,
+        &format!("{batch_path}/check"),
+        &w.rev_a,
+        &[
+            ("decision", "approve".into()),
+            ("item", format!("{}:1", w.ids["A1"])),
+            ("item", format!("{}:1", w.ids["A2"])),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+
+    // The national administrator computes after the date; results and benchmarks show.
+    w.clock.advance(time::Duration::days(50));
+    let (status, _, _) = post_form(&w, &format!("{batch_path}/compute"), &w.nation, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, body) = page(&w, &batch_path, &w.nation).await;
+    assert!(
+        body.contains("已计算") && body.contains("SHA-256"),
+        "{body}"
+    );
+    assert!(
+        body.contains("各领域基准值") && body.contains("2.5 件"),
+        "{body}"
+    );
+    assert!(
+        body.contains("有效专利数 1 件，低于本领域基准 2.5 件"),
+        "{body}"
+    );
+    // What-if on the page: the same version changes nothing.
+    let (status, body) = page(
+        &w,
+        &format!("{batch_path}?compare={}:1", w.method),
+        &w.nation,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("结论会变化的有 0 件"), "{body}");
+    // The enterprise reads its results with explanations.
+    let (_, body) = page(&w, &format!("{batch_path}?passed=false"), &w.firm_a).await;
+    assert!(
+        body.contains("专利性评价未通过") && body.contains("A2 网关"),
+        "{body}"
+    );
+    // The office exports its region's candidates and results.
+    let res = w
+        .app
+        .client
+        .get(
+            w.app
+                .url(&format!("/identification/batches/{batch}/export.xlsx")),
+        )
+        .bearer_auth(&w.city)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(support::content_type(&res).contains("spreadsheetml"));
+    let bytes = res.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"PK"), "an xlsx (zip) workbook");
+    w.app.stop().await;
+}
+
+on_both_backends!(the_pages_of_a_batch_for_each_role);

@@ -1,0 +1,1043 @@
+//! Identification batches (认定批次): the national administrator opens a batch for a year under a
+//! published method version; enterprises opt their registered products in until a date;
+//! reviewers of the product's region run the formal check (形式审查); computing the batch
+//! freezes its inputs (every product registered on 31 December of the year, with the figures,
+//! patent counts and status read, and a SHA-256 digest over them) and computes each field's
+//! benchmarks over all those products and each candidate's patent evaluation (专利性评价).
+//! Computing again reads only the frozen inputs: the same digest, the same bytes.
+//!
+//! The later stages (experts' industry evaluation, the national review, the public notice and
+//! objections) are separate components: until they exist a result's `outcome` stays empty.
+
+use crate::audit::record;
+use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use zhichan_domain::access::{authorize, Action, Actor, Placement, Scope};
+use zhichan_domain::enterprises::{format_date, parse_date};
+use zhichan_domain::identification::{evaluate, BenchmarkBook, Figures, Measure, Measured, Method};
+use zhichan_domain::registration::{ProductStatus, UpdateStatus};
+use zhichan_domain::{IndustryCode, Money, RegionCode, Violation};
+use zhichan_store::identification_batches::{self as store, Batch, Candidate, CandidateFilter};
+use zhichan_store::StoreError;
+
+/// How many frozen inputs are read at once (keyset pages: memory stays bounded by the page,
+/// plus one decimal per product and measure for the quantiles).
+pub const PAGE: i64 = 2000;
+
+/// Where a batch stands, as the pages and the API say it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BatchState {
+    Open,
+    Closed,
+    Computed,
+}
+
+impl BatchState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchState::Open => "open",
+            BatchState::Closed => "closed",
+            BatchState::Computed => "computed",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            BatchState::Open => "申报中",
+            BatchState::Closed => "申报已截止",
+            BatchState::Computed => "已计算",
+        }
+    }
+}
+
+/// A batch with what is read around it.
+#[derive(Clone, Debug)]
+pub struct BatchView {
+    pub batch: Batch,
+    pub method_name: String,
+    pub state: BatchState,
+    /// Days left to opt in (0 on the last day), while open.
+    pub days_left: Option<i64>,
+}
+
+/// One indicator of a stored result.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredIndicator {
+    pub measure: String,
+    pub value: Option<String>,
+    pub benchmark: Option<String>,
+    pub passed: bool,
+}
+
+/// A candidate's computed patent evaluation, as stored (serialised in this field order: the
+/// same evaluation gives the same bytes).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredResult {
+    pub field: String,
+    pub passed: bool,
+    pub indicators: Vec<StoredIndicator>,
+    pub reasons: Vec<String>,
+}
+
+/// A candidate with its computed result, parsed.
+#[derive(Clone, Debug)]
+pub struct CandidateView {
+    pub candidate: Candidate,
+    pub result: Option<StoredResult>,
+}
+
+/// A candidate whose computed result would change under another method version.
+#[derive(Clone, Debug)]
+pub struct WhatIfChange {
+    pub product_id: i64,
+    pub product_name: String,
+    pub field: String,
+    pub passed_now: bool,
+    pub passed_then: bool,
+    pub reasons_then: Vec<String>,
+}
+
+/// The batch's frozen inputs judged by another method version.
+#[derive(Clone, Debug)]
+pub struct WhatIfView {
+    pub method_id: i64,
+    pub version: i64,
+    pub method_name: String,
+    pub compared: i64,
+    pub changed: Vec<WhatIfChange>,
+}
+
+fn field_error(field: &str, code: &'static str, zh: impl Into<String>, en: &str) -> ServiceError {
+    ServiceError::Invalid(vec![FieldViolation::new(
+        field,
+        Violation::new(code, zh, en.to_string()),
+    )])
+}
+
+fn corrupt(what: impl Into<String>) -> ServiceError {
+    ServiceError::Store(StoreError::Corrupt(what.into()))
+}
+
+/// The figures the measures read, from a frozen input row.
+pub fn figures_of(i: &store::Input) -> Figures {
+    let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+    Figures {
+        valid_patents: count(i.valid_patents),
+        invention_patents: count(i.invention_patents),
+        core_patents: Some(count(i.core_patents)),
+        sales_revenue: i.sales_revenue.map(Money::from_fen),
+        prior_sales_revenue: i.prior_sales_revenue.map(Money::from_fen),
+        ip_investment: i.ip_investment.map(Money::from_fen),
+        export_value: i.export_value.map(Money::from_fen),
+    }
+}
+
+/// One frozen input in the canonical form the digest reads: fields separated by `|`, NULL as
+/// the empty string, one line per product in product order.
+pub fn canonical_line(i: &store::Input) -> String {
+    let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
+    format!(
+        "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}\n",
+        i.product_id,
+        i.region,
+        i.industry,
+        i.valid_patents,
+        i.invention_patents,
+        i.core_patents,
+        opt(i.sales_revenue),
+        opt(i.prior_sales_revenue),
+        opt(i.ip_investment),
+        opt(i.export_value),
+        u8::from(i.update_approved)
+    )
+}
+
+fn industry_of(i: &store::Input) -> ServiceResult<IndustryCode> {
+    IndustryCode::parse(&i.industry).map_err(|_| {
+        corrupt(format!(
+            "frozen input {}: industry {}",
+            i.product_id, i.industry
+        ))
+    })
+}
+
+/// The stored form of an evaluation.
+pub fn stored_result(
+    method: &Method,
+    field: &IndustryCode,
+    f: &Figures,
+    book: &BenchmarkBook,
+) -> StoredResult {
+    let e = evaluate(method, book, field, f);
+    StoredResult {
+        field: field.as_str().to_string(),
+        passed: e.passed,
+        indicators: e
+            .indicators
+            .iter()
+            .map(|j| StoredIndicator {
+                measure: j.measure.as_str().to_string(),
+                value: match &j.value {
+                    Measured::Value(v) => Some(v.to_string()),
+                    _ => None,
+                },
+                benchmark: j.benchmark.map(|b| b.to_string()),
+                passed: j.passed,
+            })
+            .collect(),
+        reasons: e.reasons,
+    }
+}
+
+impl Services {
+    fn batch_state(&self, b: &Batch) -> (BatchState, Option<i64>) {
+        if b.status == "computed" {
+            return (BatchState::Computed, None);
+        }
+        let today = self.now().beijing_date();
+        match parse_date(&b.opt_in_until) {
+            Some(until) if today <= until => (BatchState::Open, Some((until - today).whole_days())),
+            _ => (BatchState::Closed, None),
+        }
+    }
+
+    async fn batch_view(&self, b: Batch) -> ServiceResult<BatchView> {
+        let method = self.method_of(b.method_id, b.method_version).await?;
+        let (state, days_left) = self.batch_state(&b);
+        Ok(BatchView {
+            method_name: method.name,
+            batch: b,
+            state,
+            days_left,
+        })
+    }
+
+    async fn method_of(&self, id: i64, version: i64) -> ServiceResult<Method> {
+        let v = zhichan_store::identification_methods::versions(self.db(), id)
+            .await?
+            .into_iter()
+            .find(|v| v.version == version)
+            .ok_or(ServiceError::NotFound)?;
+        serde_json::from_str(&v.body)
+            .map_err(|e| corrupt(format!("identification method {id} version {version}: {e}")))
+    }
+
+    /// Batches are national: only an administrator whose region is the nation manages them.
+    async fn may_manage_batches(&self, actor: &Actor, object: &str) -> ServiceResult<()> {
+        authorize(actor, Action::ManageIdentificationBatches)?;
+        self.scoped(
+            actor,
+            Action::ManageIdentificationBatches,
+            &Placement {
+                region: Some(RegionCode::NATION),
+                ..Placement::default()
+            },
+            object,
+        )
+        .await
+    }
+
+    /// Whether `actor` may create and compute batches (for pages that offer the buttons).
+    pub fn can_manage_batches(actor: &Actor) -> bool {
+        matches!(
+            authorize(actor, Action::ManageIdentificationBatches),
+            Ok(Scope::All) | Ok(Scope::Region(RegionCode::NATION))
+        )
+    }
+
+    /// Opens a batch for the figures' `year` under a published version of a method (its newest
+    /// published version when `version` is `None`), open to opt-ins until `opt_in_until`.
+    pub async fn create_identification_batch(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        year: i32,
+        method_id: i64,
+        version: Option<i64>,
+        opt_in_until: &str,
+    ) -> ServiceResult<BatchView> {
+        self.may_manage_batches(actor, "identification_batch:new")
+            .await?;
+        let today = self.now().beijing_date();
+        let mut errs = Vec::new();
+        if year < 2000 || year >= today.year() {
+            errs.push(FieldViolation::new(
+                "year",
+                Violation::new(
+                    "invalid_year",
+                    format!(
+                        "认定年度应为已结束的年度（2000 至 {} 年）",
+                        today.year() - 1
+                    ),
+                    "the year must be a past year".to_string(),
+                ),
+            ));
+        }
+        match parse_date(opt_in_until) {
+            Some(d) if d >= today => {}
+            Some(_) => errs.push(FieldViolation::new(
+                "opt_in_until",
+                Violation::new(
+                    "invalid_date",
+                    "申报截止日期不能早于今天",
+                    "the opt-in date is in the past".to_string(),
+                ),
+            )),
+            None => errs.push(FieldViolation::new(
+                "opt_in_until",
+                Violation::new(
+                    "invalid_date",
+                    "请按 年-月-日 填写申报截止日期，例如 2027-05-31",
+                    "a date YYYY-MM-DD".to_string(),
+                ),
+            )),
+        }
+        let versions =
+            zhichan_store::identification_methods::versions(self.db(), method_id).await?;
+        let chosen = match version {
+            Some(n) => versions
+                .iter()
+                .find(|v| v.version == n && v.status == "published"),
+            None => versions.iter().find(|v| v.status == "published"),
+        };
+        if chosen.is_none() {
+            errs.push(FieldViolation::new(
+                "method",
+                Violation::new(
+                    "method_not_published",
+                    "请选择已发布的评价方法版本",
+                    "a published method version".to_string(),
+                ),
+            ));
+        }
+        if !errs.is_empty() {
+            return Err(ServiceError::Invalid(errs));
+        }
+        let chosen = chosen.expect("checked above");
+        let until = format_date(parse_date(opt_in_until).expect("checked above"));
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        let id = store::create(
+            &tx,
+            year,
+            method_id,
+            chosen.version,
+            &until,
+            &actor.username,
+            now,
+        )
+        .await?;
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "identification_batch.create",
+            &format!("identification_batch:{id}"),
+            "ok",
+            json!({"year": year, "method": method_id, "version": chosen.version, "opt_in_until": until}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.identification_batch(actor, id).await
+    }
+
+    /// Every batch, newest first (batches are national: every reader sees them all).
+    pub async fn identification_batches(&self, actor: &Actor) -> ServiceResult<Vec<BatchView>> {
+        authorize(actor, Action::ReadIdentification)?;
+        let mut out = Vec::new();
+        for b in store::list(self.db()).await? {
+            out.push(self.batch_view(b).await?);
+        }
+        Ok(out)
+    }
+
+    pub async fn identification_batch(&self, actor: &Actor, id: i64) -> ServiceResult<BatchView> {
+        authorize(actor, Action::ReadIdentification)?;
+        let b = store::by_id(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        self.batch_view(b).await
+    }
+
+    /// The batches open for opt-in today.
+    pub async fn open_batches(&self, actor: &Actor) -> ServiceResult<Vec<BatchView>> {
+        Ok(self
+            .identification_batches(actor)
+            .await?
+            .into_iter()
+            .filter(|b| b.state == BatchState::Open)
+            .collect())
+    }
+
+    /// The product's enterprise opts it into a batch: only a registered product in force whose
+    /// annual update for the batch's year was approved, before the opt-in date. Opting in twice
+    /// answers the candidacy there is (`false`: not new).
+    pub async fn opt_in_product(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        product_id: i64,
+        batch_id: i64,
+    ) -> ServiceResult<(CandidateView, bool)> {
+        let p = self
+            .load(actor, product_id, Action::ApplyIdentification)
+            .await?;
+        let batch = store::by_id(self.db(), batch_id).await?.ok_or_else(|| {
+            field_error("batch", "invalid_batch", "认定批次不存在", "no such batch")
+        })?;
+        if let Some(c) = store::candidate(self.db(), batch_id, product_id).await? {
+            return Ok((
+                CandidateView {
+                    candidate: c,
+                    result: None,
+                },
+                false,
+            ));
+        }
+        let mut errs = Vec::new();
+        let (state, _) = self.batch_state(&batch);
+        if state != BatchState::Open {
+            errs.push(FieldViolation::new(
+                "batch",
+                Violation::new(
+                    "batch_closed",
+                    format!("本批次的申报已于 {} 截止", batch.opt_in_until),
+                    "the batch no longer takes opt-ins".to_string(),
+                ),
+            ));
+        }
+        if p.status != ProductStatus::Approved {
+            errs.push(FieldViolation::new(
+                "product",
+                Violation::new(
+                    "not_registered",
+                    "该产品不是有效的备案产品（未通过备案审核，或已撤回、撤销），不能申报认定",
+                    "the product is not a registered product in force".to_string(),
+                ),
+            ));
+        } else {
+            let approved = zhichan_store::annual_updates::for_product(self.db(), product_id)
+                .await?
+                .iter()
+                .any(|u| u.year == batch.year && u.status == UpdateStatus::Approved);
+            if !approved {
+                errs.push(FieldViolation::new(
+                    "product",
+                    Violation::new(
+                        "annual_update_missing",
+                        format!(
+                            "该产品 {} 年度的信息更新尚未审核通过，不能申报本批次认定",
+                            batch.year
+                        ),
+                        "the annual update for the batch's year is not approved".to_string(),
+                    ),
+                ));
+            }
+        }
+        if !errs.is_empty() {
+            return Err(ServiceError::Invalid(errs));
+        }
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        match store::opt_in(
+            &tx,
+            batch_id,
+            product_id,
+            p.region,
+            p.enterprise_id,
+            &actor.username,
+            now,
+        )
+        .await
+        {
+            Err(StoreError::Unique { .. }) => {
+                drop(tx);
+                let c = store::candidate(self.db(), batch_id, product_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                return Ok((
+                    CandidateView {
+                        candidate: c,
+                        result: None,
+                    },
+                    false,
+                ));
+            }
+            other => other?,
+        }
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "identification.opt_in",
+            &format!("product:{product_id}"),
+            "ok",
+            json!({"batch": batch_id}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        let c = store::candidate(self.db(), batch_id, product_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        Ok((
+            CandidateView {
+                candidate: c,
+                result: None,
+            },
+            true,
+        ))
+    }
+
+    fn scope_filter(actor: &Actor, action: Action) -> ServiceResult<CandidateFilter> {
+        Ok(match authorize(actor, action)? {
+            Scope::All => CandidateFilter::default(),
+            Scope::Region(r) => CandidateFilter {
+                region: Some(r),
+                ..CandidateFilter::default()
+            },
+            Scope::Enterprise(e) => CandidateFilter {
+                enterprise: Some(e),
+                ..CandidateFilter::default()
+            },
+            Scope::Account(_) => return Err(ServiceError::Forbidden),
+        })
+    }
+
+    /// The candidates of a batch in the caller's scope (`check`: only those at this stage of
+    /// the formal check).
+    pub async fn batch_candidates(
+        &self,
+        actor: &Actor,
+        batch_id: i64,
+        check: Option<&str>,
+    ) -> ServiceResult<Vec<CandidateView>> {
+        let mut f = Self::scope_filter(actor, Action::ReadIdentification)?;
+        store::by_id(self.db(), batch_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        f.check_status = check.map(str::to_string);
+        Ok(store::candidates(self.db(), batch_id, &f)
+            .await?
+            .into_iter()
+            .map(|c| CandidateView {
+                result: None,
+                candidate: c,
+            })
+            .collect())
+    }
+
+    /// The formal check of one candidate by a reviewer of its region: approve, or return with a
+    /// reason. Refused once the batch is computed.
+    pub async fn check_candidate(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        batch_id: i64,
+        product_id: i64,
+        version: i64,
+        approve: bool,
+        reason: Option<&str>,
+    ) -> ServiceResult<CandidateView> {
+        authorize(actor, Action::CheckIdentification)?;
+        let c = store::candidate(self.db(), batch_id, product_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        self.scoped(
+            actor,
+            Action::CheckIdentification,
+            &crate::products::placement(c.region, &c.enterprise_code),
+            &format!("product:{product_id}"),
+        )
+        .await?;
+        let batch = store::by_id(self.db(), batch_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if batch.status == "computed" {
+            return Err(ServiceError::Conflict(
+                "本批次已计算，形式审查结论不能再改".into(),
+            ));
+        }
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+        if !approve && reason.is_none() {
+            return Err(field_error(
+                "reason",
+                "required",
+                "退回时请写明理由",
+                "a reason is required to return",
+            ));
+        }
+        let status = if approve { "approved" } else { "returned" };
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        if store::check(
+            &tx,
+            batch_id,
+            product_id,
+            version,
+            status,
+            if approve { None } else { reason },
+            &actor.username,
+            now,
+        )
+        .await?
+            == 0
+        {
+            return Err(ServiceError::Conflict(
+                "该申报已被他人处理，请刷新后再审查".into(),
+            ));
+        }
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "identification.formal_check",
+            &format!("product:{product_id}"),
+            "ok",
+            json!({"batch": batch_id, "decision": status, "reason": reason}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        let c = store::candidate(self.db(), batch_id, product_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        Ok(CandidateView {
+            candidate: c,
+            result: None,
+        })
+    }
+
+    /// Computes a batch (national administrator), after the opt-in date and once every
+    /// candidate has had its formal check. The first time, the inputs are frozen: every product
+    /// registered on 31 December of the year, with its figures, patent counts and update status,
+    /// copied by the database in one statement, and digested. Then, streaming the frozen inputs
+    /// in pages: each field's benchmarks over all of them, and each candidate's (not returned)
+    /// patent evaluation. Computing again reads the same frozen inputs and writes the same
+    /// bytes.
+    pub async fn compute_batch(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+    ) -> ServiceResult<BatchView> {
+        self.may_manage_batches(actor, &format!("identification_batch:{id}"))
+            .await?;
+        let batch = store::by_id(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let (state, _) = self.batch_state(&batch);
+        if state == BatchState::Open {
+            return Err(ServiceError::Conflict(format!(
+                "申报截止日 {} 之后才能计算",
+                batch.opt_in_until
+            )));
+        }
+        let pending = store::pending_count(self.db(), id).await?;
+        if pending > 0 {
+            return Err(ServiceError::Conflict(format!(
+                "还有 {pending} 件申报未完成形式审查，完成后才能计算"
+            )));
+        }
+        let method = self
+            .method_of(batch.method_id, batch.method_version)
+            .await?;
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        let first = batch.frozen_at.is_none();
+        if first {
+            store::freeze_inputs(&tx, id, batch.year, &format!("{}-12-31", batch.year)).await?;
+        }
+        let (count, digest) = digest_inputs(&tx, id, batch.year).await?;
+        if first {
+            store::set_frozen(&tx, id, count, &digest, now).await?;
+        } else if batch.inputs_digest.as_deref() != Some(digest.as_str()) {
+            return Err(corrupt(format!(
+                "identification batch {id}: the frozen inputs no longer match their digest"
+            )));
+        }
+        let book = benchmark_book(&tx, id, &method).await?;
+        store::clear_benchmarks(&tx, id).await?;
+        for (field, m, value, population) in book.entries() {
+            store::insert_benchmark(
+                &tx,
+                id,
+                field,
+                m.as_str(),
+                &value.to_string(),
+                i64::from(population),
+            )
+            .await?;
+        }
+        store::clear_results(&tx, id).await?;
+        let mut after = 0;
+        let mut computed = 0u64;
+        loop {
+            let page = store::candidate_inputs_page(&tx, id, after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.product_id;
+            for i in &page {
+                let field = method.field_level.field_of(&industry_of(i)?);
+                let r = stored_result(&method, &field, &figures_of(i), &book);
+                let body = serde_json::to_string(&r).expect("a result serialises");
+                store::set_result(&tx, id, i.product_id, &r.field, r.passed, &body).await?;
+                computed += 1;
+            }
+        }
+        // A candidate not registered on 31 December (withdrawn since) has no frozen input.
+        let unfrozen = store::candidates(
+            &tx,
+            id,
+            &CandidateFilter {
+                check_status: Some("approved".into()),
+                ..CandidateFilter::default()
+            },
+        )
+        .await?;
+        for c in unfrozen.iter().filter(|c| c.result.is_none()) {
+            let r = StoredResult {
+                field: String::new(),
+                passed: false,
+                indicators: Vec::new(),
+                reasons: vec![format!(
+                    "该产品在 {} 年 12 月 31 日不处于备案状态，不参加计算，专利性评价未通过",
+                    batch.year
+                )],
+            };
+            let body = serde_json::to_string(&r).expect("a result serialises");
+            store::set_result(&tx, id, c.product_id, "", false, &body).await?;
+        }
+        store::set_computed(&tx, id, &actor.username, now).await?;
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "identification_batch.compute",
+            &format!("identification_batch:{id}"),
+            "ok",
+            json!({"inputs": count, "digest": digest, "candidates": computed, "first": first}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.identification_batch(actor, id).await
+    }
+
+    /// Every field's benchmarks of a computed batch: (field, measure, value, population).
+    pub async fn batch_benchmarks(
+        &self,
+        actor: &Actor,
+        id: i64,
+    ) -> ServiceResult<Vec<store::StoredBenchmark>> {
+        authorize(actor, Action::ReadIdentification)?;
+        store::by_id(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        Ok(store::benchmarks(self.db(), id).await?)
+    }
+
+    /// The computed results in the caller's scope, by product.
+    pub async fn batch_results(
+        &self,
+        actor: &Actor,
+        id: i64,
+        field: Option<&str>,
+        passed: Option<bool>,
+    ) -> ServiceResult<Vec<CandidateView>> {
+        let mut f = Self::scope_filter(actor, Action::ReadIdentification)?;
+        store::by_id(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        f.field = field.map(str::to_string);
+        f.passed = passed;
+        f.computed = true;
+        store::candidates(self.db(), id, &f)
+            .await?
+            .into_iter()
+            .map(parse_candidate)
+            .collect()
+    }
+
+    /// The product's newest candidacy, its batch and its result (all `None` when it has never
+    /// been opted in).
+    pub async fn product_identification(
+        &self,
+        actor: &Actor,
+        product_id: i64,
+    ) -> ServiceResult<Option<(BatchView, CandidateView)>> {
+        self.load(actor, product_id, Action::ReadIdentification)
+            .await?;
+        let Some(c) = store::latest_of_product(self.db(), product_id).await? else {
+            return Ok(None);
+        };
+        let b = store::by_id(self.db(), c.batch_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        Ok(Some((self.batch_view(b).await?, parse_candidate(c)?)))
+    }
+
+    /// The batch's frozen inputs judged by another method version (a draft too: this is how an
+    /// official sees a change before publishing it): the candidates whose computed result would
+    /// change.
+    pub async fn batch_what_if(
+        &self,
+        actor: &Actor,
+        id: i64,
+        method_id: i64,
+        version: i64,
+    ) -> ServiceResult<WhatIfView> {
+        self.may_manage_batches(actor, &format!("identification_batch:{id}"))
+            .await?;
+        let batch = store::by_id(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        if batch.status != "computed" {
+            return Err(ServiceError::Conflict(
+                "本批次尚未计算，没有冻结的数据可供比较".into(),
+            ));
+        }
+        let method = self
+            .method_of(method_id, version)
+            .await
+            .map_err(|e| match e {
+                ServiceError::NotFound => field_error(
+                    "method",
+                    "invalid_method",
+                    "没有这个评价方法版本",
+                    "no such method version",
+                ),
+                other => other,
+            })?;
+        let now_results: std::collections::BTreeMap<i64, (String, bool)> = store::candidates(
+            self.db(),
+            id,
+            &CandidateFilter {
+                computed: true,
+                ..CandidateFilter::default()
+            },
+        )
+        .await?
+        .into_iter()
+        .map(|c| (c.product_id, (c.product_name, c.passed.unwrap_or(false))))
+        .collect();
+        let book = benchmark_book(self.db(), id, &method).await?;
+        let mut after = 0;
+        let mut compared = 0;
+        let mut changed = Vec::new();
+        loop {
+            let page = store::candidate_inputs_page(self.db(), id, after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.product_id;
+            for i in &page {
+                let Some((name, passed_now)) = now_results.get(&i.product_id) else {
+                    continue;
+                };
+                compared += 1;
+                let field = method.field_level.field_of(&industry_of(i)?);
+                let r = stored_result(&method, &field, &figures_of(i), &book);
+                if r.passed != *passed_now {
+                    changed.push(WhatIfChange {
+                        product_id: i.product_id,
+                        product_name: name.clone(),
+                        field: r.field,
+                        passed_now: *passed_now,
+                        passed_then: r.passed,
+                        reasons_then: r.reasons,
+                    });
+                }
+            }
+        }
+        Ok(WhatIfView {
+            method_id,
+            version,
+            method_name: method.name,
+            compared,
+            changed,
+        })
+    }
+}
+
+fn parse_candidate(c: Candidate) -> ServiceResult<CandidateView> {
+    let result = match &c.result {
+        Some(body) => Some(serde_json::from_str::<StoredResult>(body).map_err(|e| {
+            corrupt(format!(
+                "identification result {}/{}: {e}",
+                c.batch_id, c.product_id
+            ))
+        })?),
+        None => None,
+    };
+    Ok(CandidateView {
+        candidate: c,
+        result,
+    })
+}
+
+/// The count and SHA-256 (hex) of a batch's frozen inputs, read in keyset pages.
+pub async fn digest_inputs(
+    ex: &impl zhichan_store::Exec,
+    batch_id: i64,
+    year: i32,
+) -> ServiceResult<(i64, String)> {
+    let mut h = Sha256::new();
+    h.update(format!("zhichan identification inputs v1\nyear {year}\n").as_bytes());
+    let mut after = 0;
+    let mut count = 0;
+    loop {
+        let page = store::inputs_page(ex, batch_id, after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.product_id;
+        for i in &page {
+            h.update(canonical_line(i).as_bytes());
+            count += 1;
+        }
+    }
+    Ok((count, hex::encode(h.finalize())))
+}
+
+/// The benchmarks of `method` over a batch's frozen inputs, read in keyset pages.
+pub async fn benchmark_book(
+    ex: &impl zhichan_store::Exec,
+    batch_id: i64,
+    method: &Method,
+) -> ServiceResult<BenchmarkBook> {
+    let mut book = BenchmarkBook::default();
+    let mut after = 0;
+    loop {
+        let page = store::inputs_page(ex, batch_id, after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.product_id;
+        for i in &page {
+            book.add(method, &industry_of(i)?, &figures_of(i));
+        }
+    }
+    book.finish(method);
+    Ok(book)
+}
+
+/// A measure's code as the API names it.
+pub fn measure_of(code: &str) -> Option<Measure> {
+    Measure::parse(code).ok()
+}
+
+/// One of an enterprise's registered products as the opt-in page shows it.
+#[derive(Clone, Debug)]
+pub struct Eligible {
+    pub product_id: i64,
+    pub name: String,
+    pub field: String,
+    /// Already opted in (its formal check status).
+    pub opted_in: Option<String>,
+    /// Why it cannot be opted in, in Chinese; `None` when it can.
+    pub refusal: Option<String>,
+}
+
+impl Services {
+    /// The caller's enterprise's registered products and whether each may be opted into the
+    /// batch (the same checks as [`Services::opt_in_product`]).
+    pub async fn eligible_products(
+        &self,
+        actor: &Actor,
+        batch_id: i64,
+    ) -> ServiceResult<Vec<Eligible>> {
+        authorize(actor, Action::ApplyIdentification)?;
+        let batch = store::by_id(self.db(), batch_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let filter = crate::products::Filter {
+            status: Some(ProductStatus::Approved),
+            ..crate::products::Filter::default()
+        };
+        let (views, _) = self.products(actor, &filter, 500, 0).await?;
+        let ids: Vec<i64> = views.iter().map(|v| v.product.id).collect();
+        let approved: std::collections::BTreeSet<i64> =
+            zhichan_store::annual_updates::of_year(self.db(), batch.year, &ids)
+                .await?
+                .into_iter()
+                .filter(|u| u.status == UpdateStatus::Approved)
+                .map(|u| u.product_id)
+                .collect();
+        let mut f = Self::scope_filter(actor, Action::ApplyIdentification)?;
+        f.computed = false;
+        let opted: std::collections::BTreeMap<i64, String> =
+            store::candidates(self.db(), batch_id, &f)
+                .await?
+                .into_iter()
+                .map(|c| (c.product_id, c.check_status))
+                .collect();
+        Ok(views
+            .into_iter()
+            .map(|v| {
+                let id = v.product.id;
+                Eligible {
+                    refusal: (!approved.contains(&id))
+                        .then(|| format!("{} 年度的信息更新尚未审核通过", batch.year)),
+                    opted_in: opted.get(&id).cloned(),
+                    product_id: id,
+                    name: v.product.name,
+                    field: v.product.field.as_str().to_string(),
+                }
+            })
+            .collect())
+    }
+
+    /// The candidates and results in the caller's scope as an xlsx workbook.
+    pub async fn export_batch(&self, actor: &Actor, batch_id: i64) -> ServiceResult<Vec<u8>> {
+        use crate::export::{table_xlsx, Cell};
+        let b = self.identification_batch(actor, batch_id).await?;
+        let mut f = Self::scope_filter(actor, Action::ReadIdentification)?;
+        f.computed = false;
+        let rows: Vec<Vec<Cell>> = store::candidates(self.db(), batch_id, &f)
+            .await?
+            .into_iter()
+            .map(parse_candidate)
+            .collect::<ServiceResult<Vec<_>>>()?
+            .into_iter()
+            .map(|v| {
+                let c = v.candidate;
+                let check = match c.check_status.as_str() {
+                    "approved" => "通过",
+                    "returned" => "退回",
+                    _ => "待审查",
+                };
+                let (field, passed, reasons) = match v.result {
+                    Some(r) => (
+                        r.field,
+                        if r.passed { "通过" } else { "未通过" }.to_string(),
+                        r.reasons.join("；"),
+                    ),
+                    None => (String::new(), String::new(), String::new()),
+                };
+                vec![
+                    Cell::from(c.product_id),
+                    Cell::from(c.product_name),
+                    Cell::from(c.enterprise_name),
+                    Cell::from(c.region.to_string()),
+                    Cell::from(check),
+                    Cell::from(c.check_reason.unwrap_or_default()),
+                    Cell::from(field),
+                    Cell::from(passed),
+                    Cell::from(reasons),
+                ]
+            })
+            .collect();
+        table_xlsx(
+            &format!("{} 年度认定批次 {}", b.batch.year, b.batch.id),
+            &[
+                "产品编号",
+                "产品名称",
+                "企业",
+                "行政区划",
+                "形式审查",
+                "退回理由",
+                "领域",
+                "专利性评价",
+                "说明",
+            ],
+            &rows,
+        )
+    }
+}

@@ -1,0 +1,571 @@
+//! Identification batches (认定批次), their candidates, frozen inputs and benchmarks.
+
+use crate::db::{DbRow, Exec, FromDbRow, Sql};
+use crate::users::{ts, ts_opt};
+use crate::StoreError;
+use zhichan_domain::{RegionCode, Timestamp};
+
+/// One batch as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Batch {
+    pub id: i64,
+    pub year: i32,
+    pub method_id: i64,
+    pub method_version: i64,
+    /// The last day (Beijing date, `YYYY-MM-DD`) products may be opted in.
+    pub opt_in_until: String,
+    /// `open` until first computed, then `computed`.
+    pub status: String,
+    pub frozen_at: Option<Timestamp>,
+    pub inputs_count: Option<i64>,
+    pub inputs_digest: Option<String>,
+    pub computed_at: Option<Timestamp>,
+    pub computed_by: Option<String>,
+    pub created_by: String,
+    pub created_at: Timestamp,
+    pub version: i64,
+}
+
+const BATCH_COLUMNS: &str = "id, year, method_id, method_version, opt_in_until, status, \
+    frozen_at, inputs_count, inputs_digest, computed_at, computed_by, created_by, created_at, \
+    version";
+
+impl FromDbRow for Batch {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        let year: i64 = row.get("year")?;
+        Ok(Batch {
+            id: row.get("id")?,
+            year: i32::try_from(year)
+                .map_err(|_| StoreError::Corrupt(format!("batch year {year}")))?,
+            method_id: row.get("method_id")?,
+            method_version: row.get("method_version")?,
+            opt_in_until: row.get("opt_in_until")?,
+            status: row.get("status")?,
+            frozen_at: ts_opt(row, "frozen_at")?,
+            inputs_count: row.get("inputs_count")?,
+            inputs_digest: row.get("inputs_digest")?,
+            computed_at: ts_opt(row, "computed_at")?,
+            computed_by: row.get("computed_by")?,
+            created_by: row.get("created_by")?,
+            created_at: ts(row, "created_at")?,
+            version: row.get("version")?,
+        })
+    }
+}
+
+/// Creates a batch (status `open`); its id.
+pub async fn create(
+    ex: &impl Exec,
+    year: i32,
+    method_id: i64,
+    method_version: i64,
+    opt_in_until: &str,
+    by: &str,
+    now: Timestamp,
+) -> Result<i64, StoreError> {
+    ex.fetch_one(
+        Sql::new(
+            "INSERT INTO identification_batches (year, method_id, method_version, opt_in_until, \
+             status, created_by, created_at, version) VALUES ($1, $2, $3, $4, 'open', $5, $6, 1) \
+             RETURNING id",
+        )
+        .bind(year)
+        .bind(method_id)
+        .bind(method_version)
+        .bind(opt_in_until)
+        .bind(by)
+        .bind(now),
+    )
+    .await
+}
+
+pub async fn by_id(ex: &impl Exec, id: i64) -> Result<Option<Batch>, StoreError> {
+    ex.fetch_optional(
+        Sql::new(format!(
+            "SELECT {BATCH_COLUMNS} FROM identification_batches WHERE id = $1"
+        ))
+        .bind(id),
+    )
+    .await
+}
+
+/// Every batch, newest first.
+pub async fn list(ex: &impl Exec) -> Result<Vec<Batch>, StoreError> {
+    ex.fetch_all(Sql::new(format!(
+        "SELECT {BATCH_COLUMNS} FROM identification_batches ORDER BY id DESC"
+    )))
+    .await
+}
+
+/// A candidate as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Candidate {
+    pub batch_id: i64,
+    pub product_id: i64,
+    pub region: RegionCode,
+    pub enterprise_id: i64,
+    pub opted_in_by: String,
+    pub opted_in_at: Timestamp,
+    /// `pending`, `approved` or `returned`.
+    pub check_status: String,
+    pub check_reason: Option<String>,
+    pub checked_by: Option<String>,
+    pub checked_at: Option<Timestamp>,
+    /// The field (at the method's level) it was judged in, once computed.
+    pub field: Option<String>,
+    pub passed: Option<bool>,
+    /// The computed evaluation as JSON, once computed.
+    pub result: Option<String>,
+    pub outcome: Option<String>,
+    pub version: i64,
+    /// The product's name, read with the row.
+    pub product_name: String,
+    /// Its enterprise's name and credit code.
+    pub enterprise_name: String,
+    pub enterprise_code: String,
+}
+
+const CANDIDATE_COLUMNS: &str = "c.batch_id, c.product_id, c.region, c.enterprise_id, \
+    c.opted_in_by, c.opted_in_at, c.check_status, c.check_reason, c.checked_by, c.checked_at, \
+    c.field, c.passed, c.result, c.outcome, c.version, p.name AS product_name, \
+    e.name AS enterprise_name, e.credit_code AS enterprise_code";
+
+const CANDIDATE_FROM: &str = "identification_candidates c JOIN products p ON p.id = c.product_id \
+    JOIN enterprises e ON e.id = c.enterprise_id";
+
+impl FromDbRow for Candidate {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        let region: i64 = row.get("region")?;
+        Ok(Candidate {
+            batch_id: row.get("batch_id")?,
+            product_id: row.get("product_id")?,
+            region: u32::try_from(region)
+                .ok()
+                .and_then(RegionCode::from_u32)
+                .ok_or_else(|| StoreError::Corrupt(format!("candidate region {region}")))?,
+            enterprise_id: row.get("enterprise_id")?,
+            opted_in_by: row.get("opted_in_by")?,
+            opted_in_at: ts(row, "opted_in_at")?,
+            check_status: row.get("check_status")?,
+            check_reason: row.get("check_reason")?,
+            checked_by: row.get("checked_by")?,
+            checked_at: ts_opt(row, "checked_at")?,
+            field: row.get("field")?,
+            passed: row.get("passed")?,
+            result: row.get("result")?,
+            outcome: row.get("outcome")?,
+            version: row.get("version")?,
+            product_name: row.get("product_name")?,
+            enterprise_name: row.get("enterprise_name")?,
+            enterprise_code: row.get("enterprise_code")?,
+        })
+    }
+}
+
+/// Opts a product in (status `pending`); [`StoreError::Unique`] when it is in already.
+pub async fn opt_in(
+    ex: &impl Exec,
+    batch_id: i64,
+    product_id: i64,
+    region: RegionCode,
+    enterprise_id: i64,
+    by: &str,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    ex.execute(
+        Sql::new(
+            "INSERT INTO identification_candidates (batch_id, product_id, region, enterprise_id, \
+             opted_in_by, opted_in_at, check_status, version) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', 1)",
+        )
+        .bind(batch_id)
+        .bind(product_id)
+        .bind(region)
+        .bind(enterprise_id)
+        .bind(by)
+        .bind(now),
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn candidate(
+    ex: &impl Exec,
+    batch_id: i64,
+    product_id: i64,
+) -> Result<Option<Candidate>, StoreError> {
+    ex.fetch_optional(
+        Sql::new(format!(
+            "SELECT {CANDIDATE_COLUMNS} FROM {CANDIDATE_FROM} \
+             WHERE c.batch_id = $1 AND c.product_id = $2"
+        ))
+        .bind(batch_id)
+        .bind(product_id),
+    )
+    .await
+}
+
+/// The newest candidacy of a product (the batch with the highest id).
+pub async fn latest_of_product(
+    ex: &impl Exec,
+    product_id: i64,
+) -> Result<Option<Candidate>, StoreError> {
+    ex.fetch_optional(
+        Sql::new(format!(
+            "SELECT {CANDIDATE_COLUMNS} FROM {CANDIDATE_FROM} \
+             WHERE c.product_id = $1 ORDER BY c.batch_id DESC LIMIT 1"
+        ))
+        .bind(product_id),
+    )
+    .await
+}
+
+/// What a candidate list is filtered by; `None` is no filter.
+#[derive(Clone, Debug, Default)]
+pub struct CandidateFilter {
+    /// Only candidates in this region subtree (a region code prefix range).
+    pub region: Option<RegionCode>,
+    pub enterprise: Option<String>,
+    pub check_status: Option<String>,
+    pub field: Option<String>,
+    pub passed: Option<bool>,
+    /// Computed candidates only.
+    pub computed: bool,
+}
+
+/// The candidates of a batch that match, by product id.
+pub async fn candidates(
+    ex: &impl Exec,
+    batch_id: i64,
+    f: &CandidateFilter,
+) -> Result<Vec<Candidate>, StoreError> {
+    let mut sql = format!("SELECT {CANDIDATE_COLUMNS} FROM {CANDIDATE_FROM} WHERE c.batch_id = $1");
+    let mut params: Vec<crate::db::Param> = vec![batch_id.into()];
+    let mut push = |sql: &mut String, cond: &str, p: crate::db::Param| {
+        params.push(p);
+        sql.push_str(&cond.replace('?', &format!("${}", params.len())));
+    };
+    if let Some(r) = f.region {
+        let (lo, hi) = r.subtree();
+        push(&mut sql, " AND c.region >= ?", i64::from(lo).into());
+        push(&mut sql, " AND c.region <= ?", i64::from(hi).into());
+    }
+    if let Some(e) = &f.enterprise {
+        push(&mut sql, " AND e.credit_code = ?", e.clone().into());
+    }
+    if let Some(s) = &f.check_status {
+        push(&mut sql, " AND c.check_status = ?", s.clone().into());
+    }
+    if let Some(field) = &f.field {
+        push(&mut sql, " AND c.field = ?", field.clone().into());
+    }
+    if let Some(p) = f.passed {
+        push(&mut sql, " AND c.passed = ?", p.into());
+    }
+    if f.computed {
+        sql.push_str(" AND c.result IS NOT NULL");
+    }
+    sql.push_str(" ORDER BY c.product_id");
+    let mut q = Sql::new(sql);
+    for p in params {
+        q.push_param(p);
+    }
+    ex.fetch_all(q).await
+}
+
+/// The formal check's decision on a pending or decided candidate at `version`; the rows
+/// changed (0 when the version is stale).
+#[allow(clippy::too_many_arguments)]
+pub async fn check(
+    ex: &impl Exec,
+    batch_id: i64,
+    product_id: i64,
+    version: i64,
+    status: &str,
+    reason: Option<&str>,
+    by: &str,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    ex.execute(
+        Sql::new(
+            "UPDATE identification_candidates SET check_status = $1, check_reason = $2, \
+             checked_by = $3, checked_at = $4, version = version + 1 \
+             WHERE batch_id = $5 AND product_id = $6 AND version = $7",
+        )
+        .bind(status)
+        .bind(reason)
+        .bind(by)
+        .bind(now)
+        .bind(batch_id)
+        .bind(product_id)
+        .bind(version),
+    )
+    .await
+}
+
+/// How many candidates of the batch wait for the formal check.
+pub async fn pending_count(ex: &impl Exec, batch_id: i64) -> Result<i64, StoreError> {
+    ex.fetch_one(
+        Sql::new(
+            "SELECT COUNT(*) FROM identification_candidates \
+             WHERE batch_id = $1 AND check_status = 'pending'",
+        )
+        .bind(batch_id),
+    )
+    .await
+}
+
+/// Freezes the inputs of a batch: one row per product registered (approved, not withdrawn) on
+/// `year_end`, with its figures of `year` and `year − 1` and its linked patents in force on
+/// `year_end` (granted by then, and valid, or lapsed or transferred only after it). Done by the
+/// database in one statement, nothing held in memory. The rows written.
+pub async fn freeze_inputs(
+    ex: &impl Exec,
+    batch_id: i64,
+    year: i32,
+    year_end: &str,
+) -> Result<u64, StoreError> {
+    let in_force = "t.grant_date IS NOT NULL AND t.grant_date <= $4 \
+                    AND (t.legal_status = 'valid' OR t.status_since > $4)";
+    ex.execute(
+        Sql::new(format!(
+            "INSERT INTO identification_inputs (batch_id, product_id, region, industry, \
+             valid_patents, invention_patents, core_patents, sales_revenue, prior_sales_revenue, \
+             ip_investment, export_value, update_approved) \
+             SELECT $1, p.id, p.region, p.field, \
+             (SELECT COUNT(*) FROM product_patents pp JOIN patents t ON t.id = pp.patent_id \
+              WHERE pp.product_id = p.id AND {in_force}), \
+             (SELECT COUNT(*) FROM product_patents pp JOIN patents t ON t.id = pp.patent_id \
+              WHERE pp.product_id = p.id AND t.patent_type = 'invention' AND {in_force}), \
+             (SELECT COUNT(*) FROM product_patents pp JOIN patents t ON t.id = pp.patent_id \
+              WHERE pp.product_id = p.id AND pp.core AND {in_force}), \
+             f.sales_revenue, g.sales_revenue, f.ip_investment, f.export_value, \
+             EXISTS (SELECT 1 FROM annual_updates a WHERE a.product_id = p.id \
+                     AND a.year = $2 AND a.status = 'approved') \
+             FROM products p \
+             LEFT JOIN product_figures f ON f.product_id = p.id AND f.year = $2 \
+             LEFT JOIN product_figures g ON g.product_id = p.id AND g.year = $3 \
+             WHERE p.registered_on IS NOT NULL AND p.registered_on <= $4 \
+             AND (p.withdrawn_on IS NULL OR p.withdrawn_on > $4)"
+        ))
+        .bind(batch_id)
+        .bind(i64::from(year))
+        .bind(i64::from(year) - 1)
+        .bind(year_end),
+    )
+    .await
+}
+
+/// One frozen input row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    pub product_id: i64,
+    pub region: i64,
+    pub industry: String,
+    pub valid_patents: i64,
+    pub invention_patents: i64,
+    pub core_patents: i64,
+    pub sales_revenue: Option<i64>,
+    pub prior_sales_revenue: Option<i64>,
+    pub ip_investment: Option<i64>,
+    pub export_value: Option<i64>,
+    pub update_approved: bool,
+}
+
+impl FromDbRow for Input {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(Input {
+            product_id: row.get("product_id")?,
+            region: row.get("region")?,
+            industry: row.get("industry")?,
+            valid_patents: row.get("valid_patents")?,
+            invention_patents: row.get("invention_patents")?,
+            core_patents: row.get("core_patents")?,
+            sales_revenue: row.get("sales_revenue")?,
+            prior_sales_revenue: row.get("prior_sales_revenue")?,
+            ip_investment: row.get("ip_investment")?,
+            export_value: row.get("export_value")?,
+            update_approved: row.get("update_approved")?,
+        })
+    }
+}
+
+const INPUT_COLUMNS: &str = "i.product_id, i.region, i.industry, i.valid_patents, \
+    i.invention_patents, i.core_patents, i.sales_revenue, i.prior_sales_revenue, \
+    i.ip_investment, i.export_value, i.update_approved";
+
+/// A page of the frozen inputs after product `after`, by product id (keyset paging).
+pub async fn inputs_page(
+    ex: &impl Exec,
+    batch_id: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Input>, StoreError> {
+    ex.fetch_all(
+        Sql::new(format!(
+            "SELECT {INPUT_COLUMNS} FROM identification_inputs i \
+             WHERE i.batch_id = $1 AND i.product_id > $2 ORDER BY i.product_id LIMIT $3"
+        ))
+        .bind(batch_id)
+        .bind(after)
+        .bind(limit),
+    )
+    .await
+}
+
+/// A page of the frozen inputs of the batch's candidates not returned in the formal check.
+pub async fn candidate_inputs_page(
+    ex: &impl Exec,
+    batch_id: i64,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Input>, StoreError> {
+    ex.fetch_all(
+        Sql::new(format!(
+            "SELECT {INPUT_COLUMNS} FROM identification_inputs i \
+             JOIN identification_candidates c ON c.batch_id = i.batch_id \
+             AND c.product_id = i.product_id \
+             WHERE i.batch_id = $1 AND c.check_status <> 'returned' AND i.product_id > $2 \
+             ORDER BY i.product_id LIMIT $3"
+        ))
+        .bind(batch_id)
+        .bind(after)
+        .bind(limit),
+    )
+    .await
+}
+
+/// Marks the batch frozen with its digest and input count.
+pub async fn set_frozen(
+    ex: &impl Exec,
+    batch_id: i64,
+    count: i64,
+    digest: &str,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    ex.execute(
+        Sql::new(
+            "UPDATE identification_batches SET frozen_at = $1, inputs_count = $2, \
+             inputs_digest = $3 WHERE id = $4",
+        )
+        .bind(now)
+        .bind(count)
+        .bind(digest)
+        .bind(batch_id),
+    )
+    .await
+}
+
+/// Marks the batch computed.
+pub async fn set_computed(
+    ex: &impl Exec,
+    batch_id: i64,
+    by: &str,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    ex.execute(
+        Sql::new(
+            "UPDATE identification_batches SET status = 'computed', computed_at = $1, \
+             computed_by = $2, version = version + 1 WHERE id = $3",
+        )
+        .bind(now)
+        .bind(by)
+        .bind(batch_id),
+    )
+    .await
+}
+
+/// Replaces the batch's benchmarks.
+pub async fn clear_benchmarks(ex: &impl Exec, batch_id: i64) -> Result<u64, StoreError> {
+    ex.execute(Sql::new("DELETE FROM identification_benchmarks WHERE batch_id = $1").bind(batch_id))
+        .await
+}
+
+pub async fn insert_benchmark(
+    ex: &impl Exec,
+    batch_id: i64,
+    field: &str,
+    measure: &str,
+    value: &str,
+    population: i64,
+) -> Result<(), StoreError> {
+    ex.execute(
+        Sql::new(
+            "INSERT INTO identification_benchmarks (batch_id, field, measure, value, population) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(batch_id)
+        .bind(field)
+        .bind(measure)
+        .bind(value)
+        .bind(population),
+    )
+    .await?;
+    Ok(())
+}
+
+/// One stored benchmark.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredBenchmark {
+    pub field: String,
+    pub measure: String,
+    pub value: String,
+    pub population: i64,
+}
+
+impl FromDbRow for StoredBenchmark {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(StoredBenchmark {
+            field: row.get("field")?,
+            measure: row.get("measure")?,
+            value: row.get("value")?,
+            population: row.get("population")?,
+        })
+    }
+}
+
+pub async fn benchmarks(ex: &impl Exec, batch_id: i64) -> Result<Vec<StoredBenchmark>, StoreError> {
+    ex.fetch_all(
+        Sql::new(
+            "SELECT field, measure, value, population FROM identification_benchmarks \
+             WHERE batch_id = $1 ORDER BY field, measure",
+        )
+        .bind(batch_id),
+    )
+    .await
+}
+
+/// Writes a candidate's computed evaluation.
+pub async fn set_result(
+    ex: &impl Exec,
+    batch_id: i64,
+    product_id: i64,
+    field: &str,
+    passed: bool,
+    result: &str,
+) -> Result<u64, StoreError> {
+    ex.execute(
+        Sql::new(
+            "UPDATE identification_candidates SET field = $1, passed = $2, result = $3 \
+             WHERE batch_id = $4 AND product_id = $5",
+        )
+        .bind(field)
+        .bind(passed)
+        .bind(result)
+        .bind(batch_id)
+        .bind(product_id),
+    )
+    .await
+}
+
+/// Clears the computed results of a batch's candidates (before computing them again).
+pub async fn clear_results(ex: &impl Exec, batch_id: i64) -> Result<u64, StoreError> {
+    ex.execute(
+        Sql::new(
+            "UPDATE identification_candidates SET field = NULL, passed = NULL, result = NULL \
+             WHERE batch_id = $1",
+        )
+        .bind(batch_id),
+    )
+    .await
+}
