@@ -59,10 +59,14 @@ pub enum Action {
     ReadIdentificationMethods,
     /// Write and publish identification methods (the national administrator).
     ManageIdentificationMethods,
+    /// Read expert panels and assign experts to their items (the national administrator).
+    ManagePanels,
+    /// Score the items of a panel assigned to oneself (an expert).
+    ScorePanels,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 24] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -85,6 +89,8 @@ impl Action {
         Action::ManagePorts,
         Action::ReadIdentificationMethods,
         Action::ManageIdentificationMethods,
+        Action::ManagePanels,
+        Action::ScorePanels,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -111,6 +117,8 @@ impl Action {
             Action::ManagePorts => "manage_ports",
             Action::ReadIdentificationMethods => "read_identification_methods",
             Action::ManageIdentificationMethods => "manage_identification_methods",
+            Action::ManagePanels => "manage_panels",
+            Action::ScorePanels => "score_panels",
         }
     }
 
@@ -138,6 +146,8 @@ impl Action {
             Action::ManagePorts => "管理端口",
             Action::ReadIdentificationMethods => "查看认定评价方法",
             Action::ManageIdentificationMethods => "维护认定评价方法",
+            Action::ManagePanels => "组织专家评审",
+            Action::ScorePanels => "专家评分",
         }
     }
 
@@ -204,8 +214,10 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Admin, A::ManagePorts, R::RegionSubtree),
     (Admin, A::ReadIdentificationMethods, R::All),
     (Admin, A::ManageIdentificationMethods, R::RegionSubtree),
+    (Admin, A::ManagePanels, R::RegionSubtree),
     (Expert, A::OwnAccount, R::OwnAccount),
     (Expert, A::ReadIdentificationMethods, R::All),
+    (Expert, A::ScorePanels, R::OwnAccount),
     (University, A::OwnAccount, R::OwnAccount),
     (Service, A::OwnAccount, R::OwnAccount),
     (Sysadmin, A::OwnAccount, R::OwnAccount),

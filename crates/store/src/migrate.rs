@@ -63,6 +63,7 @@ const STEPS: &[Step] = &[
     step!(24, "user_locale"),
     step!(25, "identification_methods"),
     step!(26, "workbench"),
+    step!(28, "expert_panels"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
