@@ -255,6 +255,24 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "/api/v1/identification/methods/{id}/publish",
         Signed(A::ManageIdentificationMethods),
     ),
+    ("PUT", "/api/v1/users/{id}/expert", Signed(A::ManageUsers)),
+    ("GET", "/api/v1/panels/{id}", Signed(A::ManagePanels)),
+    (
+        "POST",
+        "/api/v1/panels/{id}/assignments",
+        Signed(A::ManagePanels),
+    ),
+    ("GET", "/api/v1/expert/assignments", Signed(A::ScorePanels)),
+    (
+        "GET",
+        "/api/v1/expert/assignments/{id}",
+        Signed(A::ScorePanels),
+    ),
+    (
+        "POST",
+        "/api/v1/expert/assignments/{id}/scores",
+        Signed(A::ScorePanels),
+    ),
     ("GET", "/api/v1/ports", Signed(A::ManagePorts)),
     ("POST", "/api/v1/ports", Signed(A::ManagePorts)),
     (
