@@ -484,3 +484,149 @@ async fn panels_are_for_the_national_administrator_and_assignments_for_their_exp
     w.app.stop().await;
 }
 on_both_backends!(panels_are_for_the_national_administrator_and_assignments_for_their_expert);
+
+async fn the_pages_an_expert_scores_on_and_the_administrator_assigns_from(fresh: Fresh) {
+    let w = world(&fresh).await;
+    let university = unit_code("12360000MB0000001");
+    let b = expert(&w, &fresh, "zhuanjia.b", &university, &["39"]).await;
+    expert(&w, &fresh, "zhuanjia.a", FIRM, &["39"]).await;
+    let b_id = user_id(&fresh, "zhuanjia.b").await;
+    let id = panel(&w, 5, 1, Aggregate::Mean, 5).await;
+
+    // The system administrator sees the expert's fields by name on the user page.
+    let page = |path: String, token: String| {
+        let w = &w;
+        async move {
+            let res = w
+                .app
+                .client
+                .get(w.app.url(&path))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let (status, html) = page(format!("/admin/users/{b_id}"), w.sys.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("计算机、通信和其他电子设备制造业（39）"), "{html}");
+    assert!(html.contains("zhuanjia.b 的单位"), "{html}");
+
+    // The national administrator's page suggests B (A stands aside) and refuses A by name,
+    // beside the field, keeping what was typed.
+    let (status, html) = page(format!("/panels/{id}"), w.nation.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("计算机整机制造"), "{html}");
+    assert!(html.contains("zhuanjia.b（zhuanjia.b 的单位）"), "{html}");
+    assert!(!html.contains("zhuanjia.a（zhuanjia.a 的单位）"), "{html}");
+    let post = |path: String, form: Vec<(&'static str, String)>| {
+        let w = &w;
+        async move {
+            let res = w
+                .app
+                .client
+                .post(w.app.url(&path))
+                .bearer_auth(&w.nation)
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let assign_path = format!("/panels/{id}/assignments");
+    let (status, html) = post(
+        assign_path.clone(),
+        vec![("item", "1".into()), ("username", "zhuanjia.a".into())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(r#"<p class="error" id="as-1-username-error">"#), "{html}");
+    assert!(html.contains("须回避"), "{html}");
+    assert!(html.contains(r#"value="zhuanjia.a""#), "{html}");
+    let (status, _) = post(
+        assign_path,
+        vec![("item", "1".into()), ("expert", b_id.to_string())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // The expert's queue shows the item, its field by name and its deadline.
+    let browser = w.app.login("zhuanjia.b").await;
+    let get = |path: &str| {
+        let c = browser.client.clone();
+        let url = w.app.url(path);
+        async move {
+            let res = c.get(url).send().await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let (status, html) = get("/expert/assignments").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("工业控制计算机 X1"), "{html}");
+    assert!(html.contains("计算机整机制造"), "{html}");
+    assert!(html.contains("2026-02-25"), "{html}");
+    assert!(html.contains("还剩 5 个工作日"), "{html}");
+    let mine = w
+        .services
+        .my_assignments(&zhichan_domain::access::Actor {
+            user_id: b_id,
+            username: "zhuanjia.b".into(),
+            role: zhichan_domain::accounts::Role::Expert,
+            region: None,
+            enterprise: None,
+            verified: true,
+        })
+        .await
+        .unwrap();
+    let sheet_path = format!("/expert/assignments/{}", mine[0].assignment.id);
+
+    // A score over full marks comes back beside its input, as typed.
+    let submit = |form: Vec<(&'static str, String)>| {
+        let c = browser.client.clone();
+        let url = w.app.url(&sheet_path);
+        let csrf = browser.csrf.clone();
+        async move {
+            let mut form = form;
+            form.push(("csrf", csrf));
+            let res = c.post(url).form(&form).send().await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let (status, html) = submit(vec![
+        ("score0", "45".into()),
+        ("score1", "25".into()),
+        ("score2", "20".into()),
+        ("opinion", "很好".into()),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        html.contains(r#"<p class="error" id="sc-0-error">“技术先进性”的得分应在 0 到 40 之间</p>"#),
+        "{html}"
+    );
+    assert!(html.contains(r#"value="45""#), "{html}");
+    assert!(html.contains("很好"), "{html}");
+    let (status, _) = submit(vec![
+        ("score0", "35".into()),
+        ("score1", "25".into()),
+        ("score2", "20".into()),
+        ("opinion", "很好".into()),
+    ])
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = get(&sheet_path).await;
+    assert!(html.contains("80.0000"), "{html}");
+
+    // Past the deadline an unscored item is marked overdue in the queue (the browser's
+    // session has lapsed by then: the expert's token reads it).
+    let id2 = panel(&w, 6, 1, Aggregate::Mean, 1).await;
+    assign(&w, id2, 2, b_id).await;
+    w.clock.advance(time::Duration::days(6));
+    let (status, html) = page("/expert/assignments".into(), b.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(r#"<span class="badge bad">已逾期"#), "{html}");
+    w.app.stop().await;
+}
+on_both_backends!(the_pages_an_expert_scores_on_and_the_administrator_assigns_from);

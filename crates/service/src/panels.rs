@@ -565,3 +565,30 @@ impl Services {
         self.assignment_view(a).await
     }
 }
+
+impl Services {
+    /// The account id of an expert named by username, for the national administrator's
+    /// assignment form (`not_expert` when the name is no expert's).
+    pub async fn panel_expert_by_username(
+        &self,
+        actor: &Actor,
+        panel_id: i64,
+        username: &str,
+    ) -> ServiceResult<i64> {
+        self.may_manage_panels(actor, &format!("panel:{panel_id}"))
+            .await?;
+        let name = username.trim().to_lowercase();
+        match users::by_username(self.db(), &name).await? {
+            Some(u) if u.role == Role::Expert => Ok(u.id),
+            _ => Err(field_error(
+                "expert",
+                "not_expert",
+                format!(
+                    "“{}”不是专家账号的用户名",
+                    zhichan_domain::validation::echo(username.trim())
+                ),
+                "no expert of that username",
+            )),
+        }
+    }
+}
