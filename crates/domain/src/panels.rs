@@ -139,7 +139,11 @@ pub fn check_sheet(sheet: &[ScoreItem]) -> Vec<(String, Violation)> {
         if it.max_score <= Decimal::ZERO {
             e.push((
                 format!("sheet[{i}].max_score"),
-                Violation::new("invalid_score", "满分应大于 0", "max score must be positive"),
+                Violation::new(
+                    "invalid_score",
+                    "满分应大于 0",
+                    "max score must be positive",
+                ),
             ));
         }
     }
@@ -203,10 +207,7 @@ pub fn check_scores(
                 field,
                 Violation::new(
                     "invalid_score",
-                    format!(
-                        "“{}”不是有效的分数",
-                        crate::validation::echo(t)
-                    ),
+                    format!("“{}”不是有效的分数", crate::validation::echo(t)),
                     "not a number",
                 ),
             )),
@@ -302,8 +303,8 @@ mod tests {
 
     #[test]
     fn a_profile_names_each_bad_field() {
-        let e = ExpertProfile::parse("123", " ", &["39".into(), "ZZ".into(), "39".into()])
-            .unwrap_err();
+        let e =
+            ExpertProfile::parse("123", " ", &["39".into(), "ZZ".into(), "39".into()]).unwrap_err();
         let fields: Vec<_> = e.iter().map(|(f, v)| (f.as_str(), v.code)).collect();
         assert_eq!(
             fields,

@@ -104,8 +104,10 @@ async fn expert(w: &World, fresh: &Fresh, username: &str, unit: &str, fields: &[
         Method::PUT,
         &format!("/api/v1/users/{id}/expert"),
         &w.sys,
-        Some(json!({"unit_credit_code": unit, "unit_name": format!("{username} 的单位"),
-                    "fields": fields, "version": 0})),
+        Some(
+            json!({"unit_credit_code": unit, "unit_name": format!("{username} 的单位"),
+                    "fields": fields, "version": 0}),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -167,7 +169,10 @@ async fn an_expert_of_the_items_own_enterprise_is_refused_and_each_expert_sees_o
         user_id(&fresh, "zhuanjia.b").await,
         user_id(&fresh, "zhuanjia.c").await,
     );
-    let user = w.app.read_as(&format!("/api/v1/users/{b_id}"), &w.sys).await;
+    let user = w
+        .app
+        .read_as(&format!("/api/v1/users/{b_id}"), &w.sys)
+        .await;
     assert_eq!(user["expert"]["fields"], json!(["39"]));
     assert_eq!(user["expert"]["unit_credit_code"], university);
     assert_eq!(user["expert"]["version"], 1);
@@ -200,7 +205,10 @@ async fn an_expert_of_the_items_own_enterprise_is_refused_and_each_expert_sees_o
     .await;
     assert_eq!(
         assert_problem(status, &body, 422),
-        [("unit_credit_code".to_string(), "invalid_credit_code".to_string())]
+        [(
+            "unit_credit_code".to_string(),
+            "invalid_credit_code".to_string()
+        )]
     );
     let (status, body) = put(
         b_id,
@@ -225,10 +233,16 @@ async fn an_expert_of_the_items_own_enterprise_is_refused_and_each_expert_sees_o
 
     // A batch creates its panel; the national administrator sees who covers each item's field.
     let id = panel(&w, 7, 3, Aggregate::TrimmedMean, 5).await;
-    let p = w.app.read_as(&format!("/api/v1/panels/{id}"), &w.nation).await;
+    let p = w
+        .app
+        .read_as(&format!("/api/v1/panels/{id}"), &w.nation)
+        .await;
     assert_eq!(p["kind"], "identification");
     assert_eq!(p["subject_id"], 7);
-    assert_eq!(p["sheet"][0], json!({"name": "技术先进性", "max_score": "40"}));
+    assert_eq!(
+        p["sheet"][0],
+        json!({"name": "技术先进性", "max_score": "40"})
+    );
     let suggested = |item: usize| -> Vec<String> {
         p["items"][item]["suggested"]
             .as_array()
@@ -263,7 +277,10 @@ async fn an_expert_of_the_items_own_enterprise_is_refused_and_each_expert_sees_o
     assert_eq!(status, StatusCode::CREATED);
     let (status, body) = assign(&w, id, 1, b_id).await;
     assert_problem(status, &body, 409);
-    let (b_on_1, c_on_1) = (b_on_1["id"].as_i64().unwrap(), c_on_1["id"].as_i64().unwrap());
+    let (b_on_1, c_on_1) = (
+        b_on_1["id"].as_i64().unwrap(),
+        c_on_1["id"].as_i64().unwrap(),
+    );
 
     // Each expert sees only their own assignments; another's is 404.
     let mine = w.app.read_as("/api/v1/expert/assignments", &b).await;
@@ -317,17 +334,28 @@ async fn an_expert_of_the_items_own_enterprise_is_refused_and_each_expert_sees_o
     assert_problem(status, &body, 409);
 
     // The administrator sees the submitted scores and opinion, not yet an aggregate.
-    let p = w.app.read_as(&format!("/api/v1/panels/{id}"), &w.nation).await;
+    let p = w
+        .app
+        .read_as(&format!("/api/v1/panels/{id}"), &w.nation)
+        .await;
     let item = &p["items"][0];
     assert_eq!(item["assignments"][0]["expert_username"], "zhuanjia.b");
     assert_eq!(item["assignments"][0]["total"], "80.5000");
-    assert_eq!(item["assignments"][0]["opinion"], "技术路线清晰，市场前景较好。");
+    assert_eq!(
+        item["assignments"][0]["opinion"],
+        "技术路线清晰，市场前景较好。"
+    );
     assert_eq!(item["assignments"][1]["status"], "waiting");
     assert_eq!(item["assignments"][1]["scores"], Value::Null);
-    assert_eq!(item["result"], json!({"scored": 1, "assigned": 2, "score": null}));
+    assert_eq!(
+        item["result"],
+        json!({"scored": 1, "assigned": 2, "score": null})
+    );
     w.app.stop().await;
 }
-on_both_backends!(an_expert_of_the_items_own_enterprise_is_refused_and_each_expert_sees_only_their_own);
+on_both_backends!(
+    an_expert_of_the_items_own_enterprise_is_refused_and_each_expert_sees_only_their_own
+);
 
 async fn the_aggregate_waits_for_the_minimum_and_follows_the_rule(fresh: Fresh) {
     let w = world(&fresh).await;
@@ -343,8 +371,9 @@ async fn the_aggregate_waits_for_the_minimum_and_follows_the_rule(fresh: Fresh) 
     let result = |panel: i64| {
         let w = &w;
         async move {
-            w.app.read_as(&format!("/api/v1/panels/{panel}"), &w.nation).await["items"][0]
-                ["result"]
+            w.app
+                .read_as(&format!("/api/v1/panels/{panel}"), &w.nation)
+                .await["items"][0]["result"]
                 .clone()
         }
     };
@@ -373,10 +402,10 @@ async fn the_aggregate_waits_for_the_minimum_and_follows_the_rule(fresh: Fresh) 
     assert_eq!(result(trimmed).await["score"], "75.0000");
 
     // The arithmetic mean of 72.5 and 80 with two experts at least.
-    for ((id, token), scores) in experts.iter().zip([
-        json!(["32.5", "20", "20"]),
-        json!(["30", "25", "25"]),
-    ]) {
+    for ((id, token), scores) in experts
+        .iter()
+        .zip([json!(["32.5", "20", "20"]), json!(["30", "25", "25"])])
+    {
         let (_, a) = assign(&w, mean, 1, *id).await;
         score(&w, token, a["id"].as_i64().unwrap(), scores).await;
     }
@@ -394,12 +423,22 @@ on_both_backends!(the_aggregate_waits_for_the_minimum_and_follows_the_rule);
 
 async fn the_deadline_counts_working_days_across_the_spring_festival(fresh: Fresh) {
     let w = world(&fresh).await;
-    let token = expert(&w, &fresh, "zhuanjia.b", &unit_code("12360000MB0000001"), &["39"]).await;
+    let token = expert(
+        &w,
+        &fresh,
+        "zhuanjia.b",
+        &unit_code("12360000MB0000001"),
+        &["39"],
+    )
+    .await;
     let b = user_id(&fresh, "zhuanjia.b").await;
     // Opened Wednesday 11 February with 5 working days: Thursday 12, Friday 13, Saturday 14
     // (worked to make up for the festival), then 15–23 off, Tuesday 24 and Wednesday 25.
     let id = panel(&w, 3, 1, Aggregate::Mean, 5).await;
-    let p = w.app.read_as(&format!("/api/v1/panels/{id}"), &w.nation).await;
+    let p = w
+        .app
+        .read_as(&format!("/api/v1/panels/{id}"), &w.nation)
+        .await;
     assert_eq!(p["opened_on"], "2026-02-11");
     assert_eq!(p["due_on"], "2026-02-25");
     assert_eq!(p["working_days_left"], 5);
@@ -449,30 +488,169 @@ async fn panels_are_for_the_national_administrator_and_assignments_for_their_exp
     let profile = format!("/api/v1/users/{b_id}/expert");
     let assign_body = json!({"item": 1, "expert": b_id});
     let score_body = json!({"scores": ["30", "20", "20"], "opinion": "同意"});
-    let profile_body =
-        json!({"unit_credit_code": university, "unit_name": "某大学", "fields": ["39"], "version": 1});
+    let profile_body = json!({"unit_credit_code": university, "unit_name": "某大学", "fields": ["39"], "version": 1});
     let cases: Vec<(&str, &String, Method, &String, Option<&Value>, StatusCode)> = vec![
-        ("enterprise", &firm, Method::GET, &panel_path, None, StatusCode::FORBIDDEN),
-        ("reviewer", &reviewer, Method::GET, &panel_path, None, StatusCode::FORBIDDEN),
-        ("city office", &city, Method::GET, &panel_path, None, StatusCode::NOT_FOUND),
-        ("expert", &b, Method::GET, &panel_path, None, StatusCode::FORBIDDEN),
-        ("sysadmin", &w.sys, Method::GET, &panel_path, None, StatusCode::FORBIDDEN),
-        ("nation", &w.nation, Method::GET, &panel_path, None, StatusCode::OK),
-        ("enterprise", &firm, Method::POST, &assign_path, Some(&assign_body), StatusCode::FORBIDDEN),
-        ("city office", &city, Method::POST, &assign_path, Some(&assign_body), StatusCode::NOT_FOUND),
-        ("expert", &c, Method::POST, &assign_path, Some(&assign_body), StatusCode::FORBIDDEN),
-        ("enterprise", &firm, Method::GET, &mine, None, StatusCode::FORBIDDEN),
-        ("reviewer", &reviewer, Method::GET, &mine, None, StatusCode::FORBIDDEN),
-        ("nation", &w.nation, Method::GET, &mine, None, StatusCode::FORBIDDEN),
-        ("other expert", &c, Method::GET, &one, None, StatusCode::NOT_FOUND),
-        ("other expert", &c, Method::POST, &scores, Some(&score_body), StatusCode::NOT_FOUND),
-        ("enterprise", &firm, Method::POST, &scores, Some(&score_body), StatusCode::FORBIDDEN),
-        ("nation", &w.nation, Method::POST, &scores, Some(&score_body), StatusCode::FORBIDDEN),
+        (
+            "enterprise",
+            &firm,
+            Method::GET,
+            &panel_path,
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "reviewer",
+            &reviewer,
+            Method::GET,
+            &panel_path,
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "city office",
+            &city,
+            Method::GET,
+            &panel_path,
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "expert",
+            &b,
+            Method::GET,
+            &panel_path,
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "sysadmin",
+            &w.sys,
+            Method::GET,
+            &panel_path,
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "nation",
+            &w.nation,
+            Method::GET,
+            &panel_path,
+            None,
+            StatusCode::OK,
+        ),
+        (
+            "enterprise",
+            &firm,
+            Method::POST,
+            &assign_path,
+            Some(&assign_body),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "city office",
+            &city,
+            Method::POST,
+            &assign_path,
+            Some(&assign_body),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "expert",
+            &c,
+            Method::POST,
+            &assign_path,
+            Some(&assign_body),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "enterprise",
+            &firm,
+            Method::GET,
+            &mine,
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "reviewer",
+            &reviewer,
+            Method::GET,
+            &mine,
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "nation",
+            &w.nation,
+            Method::GET,
+            &mine,
+            None,
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "other expert",
+            &c,
+            Method::GET,
+            &one,
+            None,
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "other expert",
+            &c,
+            Method::POST,
+            &scores,
+            Some(&score_body),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "enterprise",
+            &firm,
+            Method::POST,
+            &scores,
+            Some(&score_body),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "nation",
+            &w.nation,
+            Method::POST,
+            &scores,
+            Some(&score_body),
+            StatusCode::FORBIDDEN,
+        ),
         ("own expert", &b, Method::GET, &one, None, StatusCode::OK),
-        ("secadmin", &sec, Method::PUT, &profile, Some(&profile_body), StatusCode::FORBIDDEN),
-        ("nation", &w.nation, Method::PUT, &profile, Some(&profile_body), StatusCode::FORBIDDEN),
-        ("expert", &b, Method::PUT, &profile, Some(&profile_body), StatusCode::FORBIDDEN),
-        ("sysadmin", &w.sys, Method::PUT, &profile, Some(&profile_body), StatusCode::OK),
+        (
+            "secadmin",
+            &sec,
+            Method::PUT,
+            &profile,
+            Some(&profile_body),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "nation",
+            &w.nation,
+            Method::PUT,
+            &profile,
+            Some(&profile_body),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "expert",
+            &b,
+            Method::PUT,
+            &profile,
+            Some(&profile_body),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "sysadmin",
+            &w.sys,
+            Method::PUT,
+            &profile,
+            Some(&profile_body),
+            StatusCode::OK,
+        ),
     ];
     for (who, token, method, path, body, want) in cases {
         let (status, answer) = call(&w.app, method.clone(), path, token, body.cloned()).await;
@@ -510,7 +688,10 @@ async fn the_pages_an_expert_scores_on_and_the_administrator_assigns_from(fresh:
     };
     let (status, html) = page(format!("/admin/users/{b_id}"), w.sys.clone()).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("计算机、通信和其他电子设备制造业（39）"), "{html}");
+    assert!(
+        html.contains("计算机、通信和其他电子设备制造业（39）"),
+        "{html}"
+    );
     assert!(html.contains("zhuanjia.b 的单位"), "{html}");
 
     // The national administrator's page suggests B (A stands aside) and refuses A by name,
@@ -542,7 +723,10 @@ async fn the_pages_an_expert_scores_on_and_the_administrator_assigns_from(fresh:
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains(r#"<p class="error" id="as-1-username-error">"#), "{html}");
+    assert!(
+        html.contains(r#"<p class="error" id="as-1-username-error">"#),
+        "{html}"
+    );
     assert!(html.contains("须回避"), "{html}");
     assert!(html.contains(r#"value="zhuanjia.a""#), "{html}");
     let (status, _) = post(
@@ -603,7 +787,9 @@ async fn the_pages_an_expert_scores_on_and_the_administrator_assigns_from(fresh:
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        html.contains(r#"<p class="error" id="sc-0-error">“技术先进性”的得分应在 0 到 40 之间</p>"#),
+        html.contains(
+            r#"<p class="error" id="sc-0-error">“技术先进性”的得分应在 0 到 40 之间</p>"#
+        ),
         "{html}"
     );
     assert!(html.contains(r#"value="45""#), "{html}");

@@ -73,13 +73,17 @@ impl Services {
                 "role",
                 Violation::new(
                     "not_expert",
-                    format!("该账号的角色是“{}”，不是专家，不能填写专家信息", user.role.label_zh()),
+                    format!(
+                        "该账号的角色是“{}”，不是专家，不能填写专家信息",
+                        user.role.label_zh()
+                    ),
                     "only an expert account has a unit and fields",
                 ),
             ));
         }
-        let mut profile = ExpertProfile::parse(&input.unit_credit_code, &input.unit_name, &input.fields)
-            .map_err(invalid)?;
+        let mut profile =
+            ExpertProfile::parse(&input.unit_credit_code, &input.unit_name, &input.fields)
+                .map_err(invalid)?;
         // Each code must be listed in the classification, not only well formed.
         let codes: Vec<&str> = profile.fields.iter().map(|f| f.as_str()).collect();
         let names = self.reference().industry_names(&codes).await?;
@@ -110,7 +114,11 @@ impl Services {
             user_id,
             unit_credit_code: profile.unit_credit_code.as_str().to_string(),
             unit_name: profile.unit_name.clone(),
-            fields: profile.fields.iter().map(|f| f.as_str().to_string()).collect(),
+            fields: profile
+                .fields
+                .iter()
+                .map(|f| f.as_str().to_string())
+                .collect(),
             version,
             updated_by: actor.username.clone(),
             updated_at: self.now(),

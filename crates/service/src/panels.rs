@@ -316,8 +316,13 @@ impl Services {
     /// A panel with its items, assignments, scores, aggregates and the experts suggested for
     /// each item (the national administrator).
     pub async fn panel(&self, actor: &Actor, id: i64) -> ServiceResult<PanelView> {
-        self.may_manage_panels(actor, &format!("panel:{id}")).await?;
-        let panel = parse_panel(store::by_id(self.db(), id).await?.ok_or(ServiceError::NotFound)?)?;
+        self.may_manage_panels(actor, &format!("panel:{id}"))
+            .await?;
+        let panel = parse_panel(
+            store::by_id(self.db(), id)
+                .await?
+                .ok_or(ServiceError::NotFound)?,
+        )?;
         let deadline = self.deadline_of(&panel).await?;
         let assignments = store::assignments(self.db(), id).await?;
         let experts = experts::active_experts(self.db()).await?;
@@ -460,7 +465,9 @@ impl Services {
             now,
         )
         .await?;
-        let a = store::assignment(&tx, id).await?.ok_or(ServiceError::NotFound)?;
+        let a = store::assignment(&tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
         Ok(a)
     }
@@ -524,8 +531,7 @@ impl Services {
         opinion: &str,
     ) -> ServiceResult<AssignmentView> {
         let view = self.my_assignment(actor, id).await?;
-        let checked =
-            domain::check_scores(&view.panel.sheet, scores, opinion).map_err(invalid)?;
+        let checked = domain::check_scores(&view.panel.sheet, scores, opinion).map_err(invalid)?;
         if view.assignment.submitted_at.is_some() {
             return Err(ServiceError::Conflict(
                 "评分已提交，不能再次提交或修改".into(),
@@ -560,7 +566,9 @@ impl Services {
             now,
         )
         .await?;
-        let a = store::assignment(&tx, id).await?.ok_or(ServiceError::NotFound)?;
+        let a = store::assignment(&tx, id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
         tx.commit().await?;
         self.assignment_view(a).await
     }

@@ -11,8 +11,8 @@ use std::collections::HashMap;
 use zhichan_api::accounts::{
     NewUser, PasswordSetup, SetupSent, User, UserContact, UserGrant, UserStatus,
 };
-use zhichan_api::{Page, Problem};
 use zhichan_api::panels::{ExpertProfile, ExpertProfileEdit};
+use zhichan_api::{Page, Problem};
 use zhichan_service::accounts::{mask_contact, NewAccount};
 use zhichan_service::experts::ProfileInput;
 use zhichan_store::experts::StoredProfile;
@@ -30,10 +30,7 @@ pub fn expert_body(p: &StoredProfile) -> ExpertProfile {
 /// An account as answered, with its expert profile when `profiles` has one for it.
 pub fn user_body(u: &zhichan_store::users::User, profiles: &[StoredProfile]) -> User {
     User {
-        expert: profiles
-            .iter()
-            .find(|p| p.user_id == u.id)
-            .map(expert_body),
+        expert: profiles.iter().find(|p| p.user_id == u.id).map(expert_body),
         id: u.id,
         username: u.username.clone(),
         display_name: u.display_name.clone(),
@@ -166,7 +163,10 @@ pub async fn create(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(sent_body(&state, &signed, &sent).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(sent_body(&state, &signed, &sent).await?),
+    ))
 }
 
 /// Grants an account its business role and region (the security administrator).

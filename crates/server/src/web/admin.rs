@@ -648,7 +648,15 @@ pub async fn user_page(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    user_page_for(&state, &signed, id, None, super::forms::FormErrors::none(), StatusCode::OK).await
+    user_page_for(
+        &state,
+        &signed,
+        id,
+        None,
+        super::forms::FormErrors::none(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn expert_section(
@@ -675,8 +683,14 @@ async fn expert_section(
             .as_ref()
             .map(|p| p.unit_credit_code.clone())
             .unwrap_or_default(),
-        unit_name: stored.as_ref().map(|p| p.unit_name.clone()).unwrap_or_default(),
-        fields: stored.as_ref().map(|p| p.fields.clone()).unwrap_or_default(),
+        unit_name: stored
+            .as_ref()
+            .map(|p| p.unit_name.clone())
+            .unwrap_or_default(),
+        fields: stored
+            .as_ref()
+            .map(|p| p.fields.clone())
+            .unwrap_or_default(),
     });
     // Every field on file and two more to add.
     let slots = shown.fields.len() + 2;
@@ -827,8 +841,15 @@ pub async fn set_expert(
         }
     }
     if !errors.is_empty() {
-        return user_page_for(&state, &signed, id, Some(typed), errors, StatusCode::UNPROCESSABLE_ENTITY)
-            .await;
+        return user_page_for(
+            &state,
+            &signed,
+            id,
+            Some(typed),
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     }
     let version = get("version").trim().parse::<i64>().unwrap_or(0);
     match state
@@ -851,10 +872,26 @@ pub async fn set_expert(
             // The service numbers the fields it was given (the resolved ones, in order).
             typed.fields = codes;
             let errors = FormErrors::from_violations(v, &locate);
-            user_page_for(&state, &signed, id, Some(typed), errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            user_page_for(
+                &state,
+                &signed,
+                id,
+                Some(typed),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(ServiceError::Conflict(m)) => {
-            user_page_for(&state, &signed, id, Some(typed), FormErrors::general(m), StatusCode::CONFLICT).await
+            user_page_for(
+                &state,
+                &signed,
+                id,
+                Some(typed),
+                FormErrors::general(m),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }

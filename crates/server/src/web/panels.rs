@@ -127,7 +127,10 @@ fn field_of(field: &str) -> Option<(String, String)> {
     {
         return Some((format!("sc-{i}"), format!("第 {} 项得分", i + 1)));
     }
-    table(&[("opinion", "sc-opinion", "评审意见"), ("scores", "sc-0", "得分")])(field)
+    table(&[
+        ("opinion", "sc-opinion", "评审意见"),
+        ("scores", "sc-0", "得分"),
+    ])(field)
 }
 
 async fn score_page(
@@ -178,7 +181,15 @@ pub async fn score_form(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     let v = state.services.my_assignment(&signed.auth.actor, id).await?;
-    score_page(&state, &signed, &v, None, FormErrors::none(), StatusCode::OK).await
+    score_page(
+        &state,
+        &signed,
+        &v,
+        None,
+        FormErrors::none(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 /// Submits the score sheet: refused fields come back beside their inputs, as typed.
@@ -203,7 +214,15 @@ pub async fn score_submit(
         Err(ServiceError::Invalid(violations)) => {
             let errors = FormErrors::from_violations(violations, &field_of);
             let typed = Some((scores.as_slice(), opinion.as_str()));
-            score_page(&state, &signed, &v, typed, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+            score_page(
+                &state,
+                &signed,
+                &v,
+                typed,
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(ServiceError::Conflict(m)) => {
             let typed = Some((scores.as_slice(), opinion.as_str()));
@@ -311,7 +330,8 @@ async fn panel_page(
         });
     }
     let (due, left, overdue) = deadline_words(&v.deadline);
-    let (failed_item, typed_username, errors) = failed.unwrap_or((0, String::new(), FormErrors::none()));
+    let (failed_item, typed_username, errors) =
+        failed.unwrap_or((0, String::new(), FormErrors::none()));
     let p = &v.panel;
     let page = PanelPage {
         chrome: Chrome::for_user(format!("专家评审组 {id}"), "", Some(&signed.auth)),
@@ -377,8 +397,14 @@ pub async fn assign(
                 Err(ServiceError::Invalid(v)) => {
                     let errors = FormErrors::from_violations(v, &locate);
                     let failed = Some((item, typed, errors));
-                    return panel_page(&state, &signed, id, failed, StatusCode::UNPROCESSABLE_ENTITY)
-                        .await;
+                    return panel_page(
+                        &state,
+                        &signed,
+                        id,
+                        failed,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                    )
+                    .await;
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -389,7 +415,14 @@ pub async fn assign(
         let mut errors = FormErrors::none();
         errors.add("expert", "请选择建议的专家或填写专家用户名", &locate);
         let failed = Some((item, typed, errors));
-        return panel_page(&state, &signed, id, failed, StatusCode::UNPROCESSABLE_ENTITY).await;
+        return panel_page(
+            &state,
+            &signed,
+            id,
+            failed,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
     };
     match state
         .services
@@ -399,12 +432,26 @@ pub async fn assign(
         Ok(_) => Ok(Redirect::to(&format!("/panels/{id}")).into_response()),
         Err(ServiceError::Invalid(v)) => {
             let errors = FormErrors::from_violations(v, &locate);
-            panel_page(&state, &signed, id, Some((item, typed, errors)), StatusCode::UNPROCESSABLE_ENTITY).await
+            panel_page(
+                &state,
+                &signed,
+                id,
+                Some((item, typed, errors)),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
         }
         Err(ServiceError::Conflict(m)) => {
             let mut errors = FormErrors::none();
             errors.add("expert", m, &locate);
-            panel_page(&state, &signed, id, Some((item, typed, errors)), StatusCode::CONFLICT).await
+            panel_page(
+                &state,
+                &signed,
+                id,
+                Some((item, typed, errors)),
+                StatusCode::CONFLICT,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
