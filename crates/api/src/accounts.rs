@@ -145,6 +145,8 @@ pub struct User {
     /// Whether the security administrator has granted the role and region (an account the
     /// system administrator creates can do nothing until then).
     pub granted: bool,
+    /// An expert's unit and fields (`null` for other roles and for an expert not yet filled in).
+    pub expert: Option<crate::panels::ExpertProfile>,
 }
 
 /// `POST /api/v1/users`

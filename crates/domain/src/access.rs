@@ -67,10 +67,14 @@ pub enum Action {
     ApplyIdentification,
     /// The formal check (形式审查) of the candidates of one's region.
     CheckIdentification,
+    /// Read expert panels and assign experts to their items (the national administrator).
+    ManagePanels,
+    /// Score the items of a panel assigned to oneself (an expert).
+    ScorePanels,
 }
 
 impl Action {
-    pub const ALL: [Action; 26] = [
+    pub const ALL: [Action; 28] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -97,6 +101,8 @@ impl Action {
         Action::ManageIdentificationBatches,
         Action::ApplyIdentification,
         Action::CheckIdentification,
+        Action::ManagePanels,
+        Action::ScorePanels,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -127,6 +133,8 @@ impl Action {
             Action::ManageIdentificationBatches => "manage_identification_batches",
             Action::ApplyIdentification => "apply_identification",
             Action::CheckIdentification => "check_identification",
+            Action::ManagePanels => "manage_panels",
+            Action::ScorePanels => "score_panels",
         }
     }
 
@@ -158,6 +166,8 @@ impl Action {
             Action::ManageIdentificationBatches => "管理认定批次",
             Action::ApplyIdentification => "认定申报",
             Action::CheckIdentification => "认定形式审查",
+            Action::ManagePanels => "组织专家评审",
+            Action::ScorePanels => "专家评分",
         }
     }
 
@@ -230,8 +240,10 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Admin, A::ManageIdentificationMethods, R::RegionSubtree),
     (Admin, A::ReadIdentification, R::RegionSubtree),
     (Admin, A::ManageIdentificationBatches, R::RegionSubtree),
+    (Admin, A::ManagePanels, R::RegionSubtree),
     (Expert, A::OwnAccount, R::OwnAccount),
     (Expert, A::ReadIdentificationMethods, R::All),
+    (Expert, A::ScorePanels, R::OwnAccount),
     (University, A::OwnAccount, R::OwnAccount),
     (Service, A::OwnAccount, R::OwnAccount),
     (Sysadmin, A::OwnAccount, R::OwnAccount),

@@ -214,6 +214,14 @@ pub fn app(services: Services, settings: Settings) -> Router {
             "/identification/methods/{id}/publish",
             post(web::identification::publish),
         )
+        .route("/expert/assignments", get(web::panels::queue))
+        .route(
+            "/expert/assignments/{id}",
+            get(web::panels::score_form).post(web::panels::score_submit),
+        )
+        .route("/panels/{id}", get(web::panels::panel))
+        .route("/panels/{id}/assignments", post(web::panels::assign))
+        .route("/admin/users/{id}/expert", post(web::admin::set_expert))
         .route(
             "/rules/registration",
             post(web::cycle::save_registration_rules),

@@ -775,7 +775,7 @@ impl Services {
 
     /// Loads an account the system administrator is about to change, refusing the three
     /// administrators' accounts.
-    async fn managed_user(
+    pub(crate) async fn managed_user(
         &self,
         actor: &Actor,
         ctx: &Ctx,

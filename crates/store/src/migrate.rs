@@ -64,6 +64,7 @@ const STEPS: &[Step] = &[
     step!(25, "identification_methods"),
     step!(26, "workbench"),
     step!(27, "identification_batches"),
+    step!(28, "expert_panels"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

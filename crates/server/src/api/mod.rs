@@ -12,6 +12,7 @@ pub mod identification;
 pub mod industries;
 pub mod notifications;
 pub mod paging;
+pub mod panels;
 pub mod patents;
 pub mod ports;
 pub mod products;
@@ -49,7 +50,8 @@ use utoipa_axum::routes;
         (name = "registration", description = "专利产品备案：企业信息、专利、产品"),
         (name = "statistics", description = "统计：本辖区汇总与按地区、领域、资质、月份的分组（来自实时汇总表）"),
         (name = "rules", description = "业务规则：工作日历、审核时限、信息更新时间、退回理由模板（版本化数据）"),
-        (name = "identification", description = "专利密集型产品认定：评价方法（版本化数据）、认定批次、申报、形式审查与计算结果")
+        (name = "identification", description = "专利密集型产品认定：评价方法（版本化数据）、认定批次、申报、形式审查与计算结果"),
+        (name = "panels", description = "专家评审组：指派专家（回避本单位）、按评分表打分、按规则汇总")
     ),
     modifiers(&Security),
     components(schemas(zhichan_api::Problem, zhichan_api::FieldError))
@@ -117,6 +119,7 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(users::reset_password))
         .routes(routes!(users::grant))
         .routes(routes!(users::password_setup))
+        .routes(routes!(users::set_expert))
         .routes(routes!(security::get, security::update))
         .routes(routes!(audit::search))
         .routes(routes!(audit::export))
@@ -180,5 +183,10 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(batches::results))
         .routes(routes!(batches::what_if))
         .routes(routes!(batches::opt_in, batches::of_product))
+        .routes(routes!(panels::get))
+        .routes(routes!(panels::assign))
+        .routes(routes!(panels::mine))
+        .routes(routes!(panels::get_mine))
+        .routes(routes!(panels::score))
         .split_for_parts()
 }

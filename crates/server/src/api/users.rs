@@ -11,11 +11,26 @@ use std::collections::HashMap;
 use zhichan_api::accounts::{
     NewUser, PasswordSetup, SetupSent, User, UserContact, UserGrant, UserStatus,
 };
+use zhichan_api::panels::{ExpertProfile, ExpertProfileEdit};
 use zhichan_api::{Page, Problem};
 use zhichan_service::accounts::{mask_contact, NewAccount};
+use zhichan_service::experts::ProfileInput;
+use zhichan_store::experts::StoredProfile;
 
-pub fn user_body(u: &zhichan_store::users::User) -> User {
+/// The expert profile answered on the user resource.
+pub fn expert_body(p: &StoredProfile) -> ExpertProfile {
+    ExpertProfile {
+        unit_credit_code: p.unit_credit_code.clone(),
+        unit_name: p.unit_name.clone(),
+        fields: p.fields.clone(),
+        version: p.version,
+    }
+}
+
+/// An account as answered, with its expert profile when `profiles` has one for it.
+pub fn user_body(u: &zhichan_store::users::User, profiles: &[StoredProfile]) -> User {
     User {
+        expert: profiles.iter().find(|p| p.user_id == u.id).map(expert_body),
         id: u.id,
         username: u.username.clone(),
         display_name: u.display_name.clone(),
@@ -34,11 +49,28 @@ pub fn user_body(u: &zhichan_store::users::User) -> User {
     }
 }
 
-fn sent_body(s: &zhichan_service::accounts::SetupSent) -> SetupSent {
-    SetupSent {
-        user: user_body(&s.user),
+/// One account as answered, its expert profile read.
+async fn answer(
+    state: &AppState,
+    signed: &Signed,
+    u: &zhichan_store::users::User,
+) -> AppResult<User> {
+    let profiles = state
+        .services
+        .expert_profiles(&signed.auth.actor, &[u.id])
+        .await?;
+    Ok(user_body(u, &profiles))
+}
+
+async fn sent_body(
+    state: &AppState,
+    signed: &Signed,
+    s: &zhichan_service::accounts::SetupSent,
+) -> AppResult<SetupSent> {
+    Ok(SetupSent {
+        user: answer(state, signed, &s.user).await?,
         sent_to: s.sent_to.clone(),
-    }
+    })
 }
 
 /// Accounts, by username or as `sort` asks; filter by `role` or a part of the username (`q`).
@@ -82,8 +114,13 @@ pub async fn list(
             paging.offset() as i64,
         )
         .await?;
+    let ids: Vec<i64> = users.iter().map(|u| u.id).collect();
+    let profiles = state
+        .services
+        .expert_profiles(&signed.auth.actor, &ids)
+        .await?;
     Ok(Json(Page {
-        items: users.iter().map(user_body).collect(),
+        items: users.iter().map(|u| user_body(u, &profiles)).collect(),
         total,
         page: paging.page,
         per_page: paging.per_page,
@@ -126,7 +163,10 @@ pub async fn create(
             },
         )
         .await?;
-    Ok((StatusCode::CREATED, Json(sent_body(&sent))))
+    Ok((
+        StatusCode::CREATED,
+        Json(sent_body(&state, &signed, &sent).await?),
+    ))
 }
 
 /// Grants an account its business role and region (the security administrator).
@@ -162,7 +202,7 @@ pub async fn grant(
             body.version,
         )
         .await?;
-    Ok(Json(user_body(&user)))
+    Ok(Json(answer(&state, &signed, &user).await?))
 }
 
 /// The owner sets the password with the one-time code sent to them (no login needed).
@@ -206,9 +246,8 @@ pub async fn get(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Json<User>> {
-    Ok(Json(user_body(
-        &state.services.get_user(&signed.auth.actor, id).await?,
-    )))
+    let user = state.services.get_user(&signed.auth.actor, id).await?;
+    Ok(Json(answer(&state, &signed, &user).await?))
 }
 
 /// Disables or enables an account (with the `version` it is based on).
@@ -234,7 +273,7 @@ pub async fn set_status(
         .services
         .set_user_disabled(&signed.auth.actor, &ctx, id, body.disabled, body.version)
         .await?;
-    Ok(Json(user_body(&user)))
+    Ok(Json(answer(&state, &signed, &user).await?))
 }
 
 /// The security administrator changes where the account's one-time setup codes go (with the
@@ -262,7 +301,7 @@ pub async fn set_contact(
         .services
         .change_user_contact(&signed.auth.actor, &ctx, id, &body.contact, body.version)
         .await?;
-    Ok(Json(user_body(&user)))
+    Ok(Json(answer(&state, &signed, &user).await?))
 }
 
 /// Lifts a lock after failed logins.
@@ -308,5 +347,47 @@ pub async fn reset_password(
         .services
         .reset_user_password(&signed.auth.actor, &ctx, id)
         .await?;
-    Ok(Json(sent_body(&sent)))
+    Ok(Json(sent_body(&state, &signed, &sent).await?))
+}
+
+/// Sets an expert account's unit (统一社会信用代码 and name) and fields (GB/T 4754-2017 codes,
+/// any level): the system administrator, with the profile's `version` (0 before the first).
+/// Conflicts of interest are decided by the unit; panels suggest experts by their fields.
+#[utoipa::path(
+    put,
+    path = "/api/v1/users/{id}/expert",
+    tag = "administration",
+    params(("id" = i64, Path)),
+    request_body = ExpertProfileEdit,
+    responses(
+        (status = 200, description = "已保存", body = User),
+        (status = 403, description = "无权修改（系统管理员维护）", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "不存在", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "版本已过期", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "字段有误，或账号不是专家（not_expert）", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn set_expert(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<ExpertProfileEdit>,
+) -> AppResult<Json<User>> {
+    state
+        .services
+        .set_expert_profile(
+            &signed.auth.actor,
+            &ctx,
+            id,
+            ProfileInput {
+                unit_credit_code: body.unit_credit_code,
+                unit_name: body.unit_name,
+                fields: body.fields,
+            },
+            body.version,
+        )
+        .await?;
+    let user = state.services.get_user(&signed.auth.actor, id).await?;
+    Ok(Json(answer(&state, &signed, &user).await?))
 }

@@ -603,6 +603,27 @@ fn setting_label(field: &str) -> &str {
     }
 }
 
+/// An expert's unit and fields as typed on the user page.
+#[derive(Clone, Debug, Default)]
+struct ExpertTyped {
+    unit_credit_code: String,
+    unit_name: String,
+    fields: Vec<String>,
+}
+
+/// The expert section of the user page: the profile by name, and the form when the viewer
+/// keeps it.
+struct ExpertSection {
+    unit: String,
+    fields: Vec<String>,
+    version: i64,
+    editable: bool,
+    unit_credit_code: String,
+    unit_name: String,
+    pickers: Vec<super::pickers::Picker>,
+    errors: super::forms::FormErrors,
+}
+
 #[derive(Template)]
 #[template(path = "admin_user.html")]
 struct UserPage {
@@ -617,6 +638,7 @@ struct UserPage {
     last_login: String,
     sessions: Vec<(String, String, String, String)>,
     grant_roles: Vec<(&'static str, &'static str)>,
+    expert: Option<ExpertSection>,
 }
 
 /// One account: who, role, region, status, last login, open sessions, and the actions the
@@ -626,7 +648,90 @@ pub async fn user_page(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
+    user_page_for(
+        &state,
+        &signed,
+        id,
+        None,
+        super::forms::FormErrors::none(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn expert_section(
+    state: &AppState,
+    signed: &Signed,
+    user: &User,
+    typed: Option<ExpertTyped>,
+    errors: super::forms::FormErrors,
+) -> AppResult<Option<ExpertSection>> {
+    if user.role != Role::Expert {
+        return Ok(None);
+    }
+    let stored = state
+        .services
+        .expert_profile(&signed.auth.actor, user.id)
+        .await?;
+    let mut names = super::names::Names::new(state);
+    let mut fields = Vec::new();
+    for f in stored.iter().flat_map(|p| p.fields.iter()) {
+        fields.push(format!("{}（{}）", names.industry(f).await?, f));
+    }
+    let shown = typed.unwrap_or_else(|| ExpertTyped {
+        unit_credit_code: stored
+            .as_ref()
+            .map(|p| p.unit_credit_code.clone())
+            .unwrap_or_default(),
+        unit_name: stored
+            .as_ref()
+            .map(|p| p.unit_name.clone())
+            .unwrap_or_default(),
+        fields: stored
+            .as_ref()
+            .map(|p| p.fields.clone())
+            .unwrap_or_default(),
+    });
+    // Every field on file and two more to add.
+    let slots = shown.fields.len() + 2;
+    let mut pickers = Vec::new();
+    for i in 0..slots {
+        let key = format!("fields[{i}]");
+        let picker = super::pickers::Picker::industry(
+            &format!("ex-field-{i}"),
+            &format!("field{i}"),
+            &format!("熟悉领域 {}", i + 1),
+        )
+        .value(state, shown.fields.get(i).map(String::as_str).unwrap_or(""))
+        .await?
+        .error(errors.beside(&key));
+        pickers.push(picker);
+    }
+    Ok(Some(ExpertSection {
+        unit: stored
+            .as_ref()
+            .map(|p| format!("{}（{}）", p.unit_name, p.unit_credit_code))
+            .unwrap_or_else(|| "尚未登记".into()),
+        fields,
+        version: stored.as_ref().map(|p| p.version).unwrap_or(0),
+        editable: grant(signed.auth.actor.role, Action::ManageUsers).is_some(),
+        unit_credit_code: shown.unit_credit_code,
+        unit_name: shown.unit_name,
+        pickers,
+        errors,
+    }))
+}
+
+async fn user_page_for(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    typed: Option<ExpertTyped>,
+    errors: super::forms::FormErrors,
+    code: StatusCode,
+) -> AppResult<Response> {
     let d = state.services.user_detail(&signed.auth.actor, id).await?;
+    let expert = expert_section(state, signed, &d.user, typed, errors).await?;
     let now = state.services.now();
     let u = &d.user;
     let mut status = Vec::new();
@@ -684,6 +789,110 @@ pub async fn user_page(
             .map(|r| (r.as_str(), r.label_zh()))
             .collect(),
         d,
+        expert,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(code, &page))
+}
+
+/// The system administrator files an expert's unit and fields (fields picked by name).
+pub async fn set_expert(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    use super::forms::FormErrors;
+    let get = |k: &str| form.get(k).cloned().unwrap_or_default();
+    let mut typed = ExpertTyped {
+        unit_credit_code: get("unit_credit_code"),
+        unit_name: get("unit_name"),
+        fields: Vec::new(),
+    };
+    let mut i = 0;
+    while let Some(f) = form.get(&format!("field{i}")) {
+        typed.fields.push(f.clone());
+        i += 1;
+    }
+    let locate = |field: &str| -> Option<(String, String)> {
+        if let Some(n) = field
+            .strip_prefix("fields[")
+            .and_then(|r| r.strip_suffix(']'))
+            .and_then(|n| n.parse::<usize>().ok())
+        {
+            return Some((format!("ex-field-{n}"), format!("熟悉领域 {}", n + 1)));
+        }
+        super::forms::table(&[
+            ("unit_credit_code", "ex-code", "工作单位统一社会信用代码"),
+            ("unit_name", "ex-name", "工作单位名称"),
+            ("fields", "ex-field-0", "熟悉领域"),
+            ("role", "", "角色"),
+        ])(field)
+    };
+    // A field typed by name is resolved to its code; one that names nothing stays as typed
+    // with the message beside it.
+    let mut errors = FormErrors::none();
+    let mut codes = Vec::new();
+    for (n, f) in typed.fields.iter().enumerate() {
+        match super::pickers::industry(&state, f).await? {
+            Ok(Some(code)) => codes.push(code.to_string()),
+            Ok(None) => {}
+            Err(message) => errors.add(format!("fields[{n}]"), message, &locate),
+        }
+    }
+    if !errors.is_empty() {
+        return user_page_for(
+            &state,
+            &signed,
+            id,
+            Some(typed),
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )
+        .await;
+    }
+    let version = get("version").trim().parse::<i64>().unwrap_or(0);
+    match state
+        .services
+        .set_expert_profile(
+            &signed.auth.actor,
+            &ctx,
+            id,
+            zhichan_service::experts::ProfileInput {
+                unit_credit_code: typed.unit_credit_code.clone(),
+                unit_name: typed.unit_name.clone(),
+                fields: codes.clone(),
+            },
+            version,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}")).into_response()),
+        Err(ServiceError::Invalid(v)) => {
+            // The service numbers the fields it was given (the resolved ones, in order).
+            typed.fields = codes;
+            let errors = FormErrors::from_violations(v, &locate);
+            user_page_for(
+                &state,
+                &signed,
+                id,
+                Some(typed),
+                errors,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(ServiceError::Conflict(m)) => {
+            user_page_for(
+                &state,
+                &signed,
+                id,
+                Some(typed),
+                FormErrors::general(m),
+                StatusCode::CONFLICT,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -15,6 +15,7 @@ pub mod identification;
 pub mod listing;
 pub mod names;
 pub mod pages;
+pub mod panels;
 pub mod pickers;
 pub mod ports;
 pub mod products;
@@ -149,6 +150,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
                 "/identification/batches",
                 "认定批次",
             ),
+            (Action::ScorePanels, "/expert/assignments", "评审任务"),
             (Action::ReadUsers, "/admin/users", "用户管理"),
             (Action::ReadSecurityPolicy, "/admin/security", "安全策略"),
             (Action::ReadAudit, "/audit", "审计日志"),
