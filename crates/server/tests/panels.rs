@@ -489,7 +489,16 @@ async fn panels_are_for_the_national_administrator_and_assignments_for_their_exp
     let assign_body = json!({"item": 1, "expert": b_id});
     let score_body = json!({"scores": ["30", "20", "20"], "opinion": "同意"});
     let profile_body = json!({"unit_credit_code": university, "unit_name": "某大学", "fields": ["39"], "version": 1});
-    let cases: Vec<(&str, &String, Method, &String, Option<&Value>, StatusCode)> = vec![
+    /// Who, with which token, asks what, and the status the conventions give.
+    type Case<'a> = (
+        &'a str,
+        &'a String,
+        Method,
+        &'a String,
+        Option<&'a Value>,
+        StatusCode,
+    );
+    let cases: Vec<Case> = vec![
         (
             "enterprise",
             &firm,

@@ -532,6 +532,7 @@ impl Services {
 
     /// The formal check of one candidate by a reviewer of its region: approve, or return with a
     /// reason. Refused once the batch is computed.
+    #[allow(clippy::too_many_arguments)]
     pub async fn check_candidate(
         &self,
         actor: &Actor,

@@ -197,7 +197,7 @@ pub async fn mine(
     let all = state.services.my_assignments(&signed.auth.actor).await?;
     let items = all
         .iter()
-        .skip(paging.offset() as usize)
+        .skip(paging.offset())
         .take(paging.per_page as usize)
         .map(expert_assignment_body)
         .collect::<ServiceResult<Vec<_>>>()?;

@@ -758,7 +758,7 @@ async fn user_page_for(
             "/admin/users",
             Some(&signed.auth),
         ),
-        csrf: csrf_of(&signed),
+        csrf: csrf_of(signed),
         role: u.role.label_zh(),
         region: match (u.region, &d.region_name) {
             (Some(_), Some(name)) => name.clone(),
