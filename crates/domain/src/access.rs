@@ -59,10 +59,15 @@ pub enum Action {
     ReadIdentificationMethods,
     /// Write and publish identification methods (the national administrator).
     ManageIdentificationMethods,
+    /// File an objection (异议) to an item of a public notice, and read one's own objections.
+    FileObjections,
+    /// Publish a public notice (公示) of one's subject, answer its objections and announce it
+    /// (the subject's owner: the national administrator for identification).
+    ManageNotices,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 24] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -85,6 +90,8 @@ impl Action {
         Action::ManagePorts,
         Action::ReadIdentificationMethods,
         Action::ManageIdentificationMethods,
+        Action::FileObjections,
+        Action::ManageNotices,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -111,6 +118,8 @@ impl Action {
             Action::ManagePorts => "manage_ports",
             Action::ReadIdentificationMethods => "read_identification_methods",
             Action::ManageIdentificationMethods => "manage_identification_methods",
+            Action::FileObjections => "file_objections",
+            Action::ManageNotices => "manage_notices",
         }
     }
 
@@ -138,12 +147,20 @@ impl Action {
             Action::ManagePorts => "管理端口",
             Action::ReadIdentificationMethods => "查看认定评价方法",
             Action::ManageIdentificationMethods => "维护认定评价方法",
+            Action::FileObjections => "提出公示异议",
+            Action::ManageNotices => "发布公示、答复异议、公告",
         }
     }
 
     /// What an account whose real-name verification is not yet approved may still do.
+    /// Objections pass too, so that the service can tell such an account what it lacks (422
+    /// `not_verified`, with the way to verification) instead of a bare 403: the objection
+    /// service refuses every unverified account itself.
     pub fn open_before_verification(self) -> bool {
-        matches!(self, Action::OwnAccount | Action::SubmitVerification)
+        matches!(
+            self,
+            Action::OwnAccount | Action::SubmitVerification | Action::FileObjections
+        )
     }
 }
 
@@ -188,6 +205,7 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Enterprise, A::RegisterProducts, R::OwnEnterprise),
     (Enterprise, A::ReadRules, R::All),
     (Enterprise, A::OwnNotifications, R::OwnEnterprise),
+    (Enterprise, A::FileObjections, R::OwnAccount),
     (Reviewer, A::OwnAccount, R::OwnAccount),
     (Reviewer, A::ReviewVerification, R::RegionSubtree),
     (Reviewer, A::ReadEnterprise, R::RegionSubtree),
@@ -195,6 +213,7 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Reviewer, A::ReviewRegistrations, R::RegionSubtree),
     (Reviewer, A::ReadRules, R::All),
     (Reviewer, A::ReadIdentificationMethods, R::All),
+    (Reviewer, A::FileObjections, R::OwnAccount),
     (Admin, A::OwnAccount, R::OwnAccount),
     (Admin, A::ReadEnterprise, R::RegionSubtree),
     (Admin, A::ReadRules, R::All),
@@ -204,10 +223,15 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Admin, A::ManagePorts, R::RegionSubtree),
     (Admin, A::ReadIdentificationMethods, R::All),
     (Admin, A::ManageIdentificationMethods, R::RegionSubtree),
+    (Admin, A::FileObjections, R::OwnAccount),
+    (Admin, A::ManageNotices, R::RegionSubtree),
     (Expert, A::OwnAccount, R::OwnAccount),
     (Expert, A::ReadIdentificationMethods, R::All),
+    (Expert, A::FileObjections, R::OwnAccount),
     (University, A::OwnAccount, R::OwnAccount),
+    (University, A::FileObjections, R::OwnAccount),
     (Service, A::OwnAccount, R::OwnAccount),
+    (Service, A::FileObjections, R::OwnAccount),
     (Sysadmin, A::OwnAccount, R::OwnAccount),
     (Sysadmin, A::ReadUsers, R::All),
     (Sysadmin, A::ManageUsers, R::All),

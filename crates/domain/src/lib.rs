@@ -50,6 +50,7 @@ pub mod identification;
 pub mod industries;
 pub mod money;
 pub mod names;
+pub mod notices;
 pub mod patent_number;
 pub mod patents;
 pub mod regions;

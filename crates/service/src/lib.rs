@@ -20,6 +20,7 @@ pub mod export;
 pub mod generator;
 pub mod identification;
 pub mod lookups;
+pub mod notices;
 pub mod notifications;
 pub mod patents;
 pub mod pickers;
