@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod directories;
 pub mod enterprises;
 pub mod identification;
+pub mod notices;
 pub mod problem;
 pub mod products;
 pub mod reference;

@@ -255,6 +255,29 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "/api/v1/identification/methods/{id}/publish",
         Signed(A::ManageIdentificationMethods),
     ),
+    ("GET", "/api/v1/notices", Public),
+    ("GET", "/api/v1/notices/{id}", Public),
+    ("GET", "/api/v1/notices/{id}/announced", Public),
+    (
+        "POST",
+        "/api/v1/notices/{id}/objections",
+        Signed(A::FileObjections),
+    ),
+    (
+        "GET",
+        "/api/v1/notices/{id}/objections",
+        Signed(A::FileObjections),
+    ),
+    (
+        "POST",
+        "/api/v1/notices/objections/{id}/answer",
+        Signed(A::ManageNotices),
+    ),
+    (
+        "POST",
+        "/api/v1/notices/{id}/announce",
+        Signed(A::ManageNotices),
+    ),
     ("GET", "/api/v1/ports", Signed(A::ManagePorts)),
     ("POST", "/api/v1/ports", Signed(A::ManagePorts)),
     (

@@ -9,6 +9,7 @@ pub mod evaluation;
 pub mod health;
 pub mod identification;
 pub mod industries;
+pub mod notices;
 pub mod notifications;
 pub mod paging;
 pub mod patents;
@@ -48,7 +49,8 @@ use utoipa_axum::routes;
         (name = "registration", description = "专利产品备案：企业信息、专利、产品"),
         (name = "statistics", description = "统计：本辖区汇总与按地区、领域、资质、月份的分组（来自实时汇总表）"),
         (name = "rules", description = "业务规则：工作日历、审核时限、信息更新时间、退回理由模板（版本化数据）"),
-        (name = "identification", description = "专利密集型产品认定：评价方法（版本化数据）")
+        (name = "identification", description = "专利密集型产品认定：评价方法（版本化数据）"),
+        (name = "notices", description = "公示与异议：公示期按工作日历计算，实名认证用户在公示期内提出异议，发布机关答复后公告")
     ),
     modifiers(&Security),
     components(schemas(zhichan_api::Problem, zhichan_api::FieldError))
@@ -170,5 +172,11 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(identification::list, identification::create))
         .routes(routes!(identification::get, identification::edit))
         .routes(routes!(identification::publish))
+        .routes(routes!(notices::list))
+        .routes(routes!(notices::get))
+        .routes(routes!(notices::announced))
+        .routes(routes!(notices::object, notices::objections))
+        .routes(routes!(notices::answer))
+        .routes(routes!(notices::announce))
         .split_for_parts()
 }
