@@ -408,6 +408,29 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("POST", "/directories", Signed(A::ManageDirectories)),
     ("GET", "/directories/{id}", Signed(A::ManageDirectories)),
     ("GET", "/rules", Signed(A::ReadRules)),
+    ("GET", "/notices", Public),
+    ("GET", "/notices/{id}", Public),
+    ("GET", "/notices/{id}/announced", Public),
+    (
+        "GET",
+        "/notices/{id}/objections",
+        Signed(A::FileObjections),
+    ),
+    (
+        "POST",
+        "/notices/{id}/objections",
+        Signed(A::FileObjections),
+    ),
+    (
+        "POST",
+        "/notices/objections/{id}/answer",
+        Signed(A::ManageNotices),
+    ),
+    (
+        "POST",
+        "/notices/{id}/announce",
+        Signed(A::ManageNotices),
+    ),
     (
         "GET",
         "/identification/methods",

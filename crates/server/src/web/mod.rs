@@ -13,6 +13,7 @@ pub mod forms;
 pub mod identification;
 pub mod listing;
 pub mod names;
+pub mod notices;
 pub mod pages;
 pub mod pickers;
 pub mod ports;
@@ -104,6 +105,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             ("/login", "登录"),
             ("/signup", "企业注册"),
             ("/verify", "备案查验"),
+            ("/notices", "公示公告"),
             ("/about", "关于"),
         ];
     };
@@ -152,6 +154,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             }
         }
     }
+    e.push(("/notices", "公示公告"));
     e.push(("/account", "我的账号"));
     e.push(("/about", "关于"));
     e
