@@ -396,3 +396,172 @@ async fn a_notice_over_the_spring_festival_from_objection_to_announcement(fresh:
     app.stop().await;
 }
 on_both_backends!(a_notice_over_the_spring_festival_from_objection_to_announcement);
+
+/// The pages: anyone reads the list and the notice (regions and fields by name, working days
+/// left, how to object); the objection form keeps what was typed and puts each error beside its
+/// field; a visitor is sent to log in and an unverified account to its verification; the owner
+/// answers on the objections page and announces; the announced list is public.
+async fn the_notice_pages_from_reading_to_the_announced_list(fresh: Fresh) {
+    // Monday 16 November 2026: a three-day notice ends on Wednesday 18.
+    let clock = Arc::new(ManualClock::at(
+        zhichan_domain::Timestamp::parse("2026-11-16T02:00:00Z").unwrap(),
+    ));
+    let services = Services::with_clock(fresh.db.clone(), clock.clone());
+    let app = spawn_services(services.clone(), Default::default()).await;
+    add_user(&fresh, "guojia", "admin", Some("100000"), None).await;
+    enrolled(&fresh, "guojia").await;
+    add_user(&fresh, "qiye", "enterprise", None, Some(LINCHUAN)).await;
+    let nation = app.long_token(&fresh, "guojia").await;
+    let owner = services.authenticate_bearer(&nation).await.unwrap().actor;
+    let n = services
+        .publish_notice(
+            &owner,
+            &Ctx::cli(),
+            NoticeKind::Identification,
+            9,
+            "2025 年度专利密集型产品认定结果公示",
+            &items(),
+            3,
+        )
+        .await
+        .unwrap();
+    let page = format!("/notices/{}", n.id);
+
+    let (status, _, list) = app.get_text("/notices").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains(&format!("href=\"{page}\"")), "{list}");
+    let (status, _, html) = app.get_text(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    for text in [
+        "智能数据采集终端",
+        "临川区",
+        "2026-11-16",
+        "2026-11-18",
+        "剩余工作日",
+        "如何提出异议",
+        "/login?next=",
+    ] {
+        assert!(html.contains(text), "{text}: {html}");
+    }
+    assert!(!html.contains("name=\"reason\""), "no form for a visitor");
+    assert!(!html.contains(">3911<"), "fields by name, not code");
+    let res = app
+        .client
+        .post(app.url(&format!("{page}/objections")))
+        .form(&[("item", "11"), ("reason", "匿名")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // An unverified account is pointed to its verification.
+    sign_up_unverified(&app, "daiding").await;
+    let pending = app.login("daiding").await;
+    let html = pending
+        .client
+        .get(app.url(&page))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("href=\"/verification\""), "{html}");
+    assert!(!html.contains("name=\"reason\""));
+
+    // A verified enterprise: an empty reason is refused beside its field, the choice kept;
+    // then an item left out, the reason kept as typed.
+    let firm = app.login("qiye").await;
+    let post = |form: Vec<(&'static str, String)>| {
+        let client = firm.client.clone();
+        let url = app.url(&format!("{page}/objections"));
+        let csrf = firm.csrf.clone();
+        async move {
+            let mut form = form;
+            form.push(("csrf", csrf));
+            let res = client.post(url).form(&form).send().await.unwrap();
+            let status = res.status();
+            (status, res.text().await.unwrap())
+        }
+    };
+    let (status, html) = post(vec![("item", "13".into()), ("reason", " ".into())]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"ob-reason-error\""), "{html}");
+    assert!(html.contains("<option value=\"13\" selected>"), "{html}");
+    assert!(html.contains("href=\"#ob-reason\""), "the summary links to the field");
+    let (status, html) = post(vec![("item", "".into()), ("reason", "已停产多年".into())]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"ob-item-error\""), "{html}");
+    assert!(html.contains(">已停产多年</textarea>"), "{html}");
+    let (status, _) = post(vec![("item", "13".into()), ("reason", "已停产多年".into())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let html = firm
+        .client
+        .get(app.url(&format!("{page}/objections?done=filed")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("已停产多年") && html.contains("待答复"), "{html}");
+    assert!(!html.contains("提交答复"), "the objector does not answer");
+
+    // The owner answers on the objections page; a refused answer stays beside its fields.
+    let owner_post = |path: String, form: Vec<(&'static str, String)>| {
+        let client = app.client.clone();
+        let url = app.url(&path);
+        let token = nation.clone();
+        async move {
+            let res = client
+                .post(url)
+                .bearer_auth(token)
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            (status, res.text().await.unwrap())
+        }
+    };
+    let objections = services
+        .objections(&owner, n.id)
+        .await
+        .unwrap()
+        .0;
+    let oid = objections[0].id;
+    let answer = format!("/notices/objections/{oid}/answer");
+    let (status, html) = owner_post(
+        answer.clone(),
+        vec![("notice", n.id.to_string()), ("decision", "upheld".into()), ("reason", "".into())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains(&format!("id=\"an-{oid}-reason-error\"")), "{html}");
+    assert!(html.contains("value=\"upheld\" checked"), "{html}");
+    let (status, html) = owner_post(format!("{page}/announce"), vec![]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("期满后才能公告"), "{html}");
+    let (status, _) = owner_post(
+        answer,
+        vec![
+            ("notice", n.id.to_string()),
+            ("decision", "upheld".into()),
+            ("reason", "经核实已停产".into()),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // Thursday 19: announced; the list is public and leaves the removed item out.
+    clock.advance(time::Duration::days(3));
+    let (status, _) = owner_post(format!("{page}/announce"), vec![]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, html) = app.get_text(&format!("{page}/announced")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("RD20263610020001"), "{html}");
+    assert!(html.contains("智能数据采集终端"));
+    assert!(!html.contains("工业机器人减速器"), "removed by the upheld objection");
+    app.stop().await;
+}
+on_both_backends!(the_notice_pages_from_reading_to_the_announced_list);
