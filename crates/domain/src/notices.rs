@@ -192,7 +192,10 @@ mod tests {
         assert!(p.is_open(date!(2026 - 02 - 25)));
         assert!(!p.is_open(date!(2026 - 02 - 26)));
         assert_eq!(p.status(date!(2026 - 02 - 26), false), NoticeStatus::Closed);
-        assert_eq!(p.status(date!(2026 - 02 - 26), true), NoticeStatus::Announced);
+        assert_eq!(
+            p.status(date!(2026 - 02 - 26), true),
+            NoticeStatus::Announced
+        );
         // Published on a Sunday, the notice starts counting on Monday.
         let p = NoticePeriod::new(&WorkCalendar::default(), date!(2026 - 11 - 22), 1);
         assert_eq!(p.closes_on, date!(2026 - 11 - 23));
@@ -208,7 +211,10 @@ mod tests {
     #[test]
     fn reasons_are_required_and_bounded() {
         assert_eq!(check_reason("  ").unwrap_err().code, "required");
-        assert_eq!(check_reason(&"字".repeat(2001)).unwrap_err().code, "too_long");
+        assert_eq!(
+            check_reason(&"字".repeat(2001)).unwrap_err().code,
+            "too_long"
+        );
         assert_eq!(check_reason(" 有据 ").unwrap(), "有据");
         assert!(check_notice_days(0).is_err());
         assert_eq!(check_notice_days(5).unwrap(), 5);

@@ -411,11 +411,7 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("GET", "/notices", Public),
     ("GET", "/notices/{id}", Public),
     ("GET", "/notices/{id}/announced", Public),
-    (
-        "GET",
-        "/notices/{id}/objections",
-        Signed(A::FileObjections),
-    ),
+    ("GET", "/notices/{id}/objections", Signed(A::FileObjections)),
     (
         "POST",
         "/notices/{id}/objections",
@@ -426,11 +422,7 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "/notices/objections/{id}/answer",
         Signed(A::ManageNotices),
     ),
-    (
-        "POST",
-        "/notices/{id}/announce",
-        Signed(A::ManageNotices),
-    ),
+    ("POST", "/notices/{id}/announce", Signed(A::ManageNotices)),
     (
         "GET",
         "/identification/methods",

@@ -73,7 +73,12 @@ async fn sign_up_unverified(app: &support::TestApp, username: &str) {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED, "{}", res.text().await.unwrap());
+    assert_eq!(
+        res.status(),
+        StatusCode::CREATED,
+        "{}",
+        res.text().await.unwrap()
+    );
 }
 
 async fn a_notice_over_the_spring_festival_from_objection_to_announcement(fresh: Fresh) {
@@ -249,11 +254,25 @@ async fn a_notice_over_the_spring_festival_from_objection_to_announcement(fresh:
 
     // The objector sees its own objections; the owner sees all; a province office only its
     // own (none).
-    let (_, mine) = call(&app, Method::GET, &format!("{path}/objections"), &firm, None).await;
+    let (_, mine) = call(
+        &app,
+        Method::GET,
+        &format!("{path}/objections"),
+        &firm,
+        None,
+    )
+    .await;
     assert_eq!(mine["all"], false);
     assert_eq!(mine["items"].as_array().unwrap().len(), 1);
     assert_eq!(mine["items"][0]["item"], 12);
-    let (_, all) = call(&app, Method::GET, &format!("{path}/objections"), &nation, None).await;
+    let (_, all) = call(
+        &app,
+        Method::GET,
+        &format!("{path}/objections"),
+        &nation,
+        None,
+    )
+    .await;
     assert_eq!(all["all"], true);
     assert_eq!(all["items"].as_array().unwrap().len(), 2);
     let (_, theirs) = call(
@@ -267,7 +286,14 @@ async fn a_notice_over_the_spring_festival_from_objection_to_announcement(fresh:
     assert_eq!(theirs["items"].as_array().unwrap().len(), 0);
 
     // No announcement while the notice is open.
-    let (status, body) = call(&app, Method::POST, &format!("{path}/announce"), &nation, None).await;
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("{path}/announce"),
+        &nation,
+        None,
+    )
+    .await;
     assert_eq!(
         assert_problem(status, &body, 422),
         [("notice".to_string(), "notice_open".to_string())]
@@ -347,10 +373,20 @@ async fn a_notice_over_the_spring_festival_from_objection_to_announcement(fresh:
         assert_problem(status, &body, 422),
         [("notice".to_string(), "notice_closed".to_string())]
     );
-    let (status, body) = call(&app, Method::POST, &format!("{path}/announce"), &nation, None).await;
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("{path}/announce"),
+        &nation,
+        None,
+    )
+    .await;
     assert_eq!(
         assert_problem(status, &body, 422),
-        [("objections".to_string(), "objections_unanswered".to_string())]
+        [(
+            "objections".to_string(),
+            "objections_unanswered".to_string()
+        )]
     );
     assert!(body["errors"][0]["message"]
         .as_str()
@@ -367,7 +403,14 @@ async fn a_notice_over_the_spring_festival_from_objection_to_announcement(fresh:
     assert_eq!(status, StatusCode::OK);
 
     // The announcement: the two items that remain, numbered by year, region and sequence.
-    let (status, body) = call(&app, Method::POST, &format!("{path}/announce"), &nation, None).await;
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("{path}/announce"),
+        &nation,
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "announced");
     let (status, announced) = app.get_json(&format!("{path}/announced")).await;
@@ -391,7 +434,14 @@ async fn a_notice_over_the_spring_festival_from_objection_to_announcement(fresh:
         ]
     );
     // Final: not announced again, no answer changes it.
-    let (status, _) = call(&app, Method::POST, &format!("{path}/announce"), &nation, None).await;
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        &format!("{path}/announce"),
+        &nation,
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::CONFLICT);
     app.stop().await;
 }
@@ -488,7 +538,10 @@ async fn the_notice_pages_from_reading_to_the_announced_list(fresh: Fresh) {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("id=\"ob-reason-error\""), "{html}");
     assert!(html.contains("<option value=\"13\" selected>"), "{html}");
-    assert!(html.contains("href=\"#ob-reason\""), "the summary links to the field");
+    assert!(
+        html.contains("href=\"#ob-reason\""),
+        "the summary links to the field"
+    );
     let (status, html) = post(vec![("item", "".into()), ("reason", "已停产多年".into())]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("id=\"ob-item-error\""), "{html}");
@@ -504,7 +557,10 @@ async fn the_notice_pages_from_reading_to_the_announced_list(fresh: Fresh) {
         .text()
         .await
         .unwrap();
-    assert!(html.contains("已停产多年") && html.contains("待答复"), "{html}");
+    assert!(
+        html.contains("已停产多年") && html.contains("待答复"),
+        "{html}"
+    );
     assert!(!html.contains("提交答复"), "the objector does not answer");
 
     // The owner answers on the objections page; a refused answer stays beside its fields.
@@ -524,21 +580,24 @@ async fn the_notice_pages_from_reading_to_the_announced_list(fresh: Fresh) {
             (status, res.text().await.unwrap())
         }
     };
-    let objections = services
-        .objections(&owner, n.id)
-        .await
-        .unwrap()
-        .0;
+    let objections = services.objections(&owner, n.id).await.unwrap().0;
     let oid = objections[0].id;
     let answer = format!("/notices/objections/{oid}/answer");
     let (status, html) = owner_post(
         answer.clone(),
-        vec![("notice", n.id.to_string()), ("decision", "upheld".into()), ("reason", "".into())],
+        vec![
+            ("notice", n.id.to_string()),
+            ("decision", "upheld".into()),
+            ("reason", "".into()),
+        ],
     )
     .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(html.contains(&format!("id=\"an-{oid}-reason-error\"")), "{html}");
-    assert!(html.contains("value=\"upheld\" checked"), "{html}");
+    assert!(
+        html.contains(&format!("id=\"an-{oid}-reason-error\"")),
+        "{html}"
+    );
+    assert!(html.contains("value=\"upheld\" selected"), "{html}");
     let (status, html) = owner_post(format!("{page}/announce"), vec![]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("期满后才能公告"), "{html}");
@@ -561,7 +620,10 @@ async fn the_notice_pages_from_reading_to_the_announced_list(fresh: Fresh) {
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("RD20263610020001"), "{html}");
     assert!(html.contains("智能数据采集终端"));
-    assert!(!html.contains("工业机器人减速器"), "removed by the upheld objection");
+    assert!(
+        !html.contains("工业机器人减速器"),
+        "removed by the upheld objection"
+    );
     app.stop().await;
 }
 on_both_backends!(the_notice_pages_from_reading_to_the_announced_list);

@@ -278,7 +278,10 @@ impl Services {
                     ),
                 ));
             }
-            if items[..k].iter().any(|o| o.subject_item == item.subject_item) {
+            if items[..k]
+                .iter()
+                .any(|o| o.subject_item == item.subject_item)
+            {
                 errors.push(FieldViolation::new(
                     format!("items[{k}].subject_item"),
                     Violation::new("duplicate", "同一项重复列出", "listed twice"),
@@ -456,8 +459,8 @@ impl Services {
         };
         let now = self.now();
         let tx = self.db().begin().await?;
-        let id = store::insert_objection(&tx, notice_id, item.id, actor.user_id, &reason, now)
-            .await?;
+        let id =
+            store::insert_objection(&tx, notice_id, item.id, actor.user_id, &reason, now).await?;
         record(
             &tx,
             ctx,
@@ -499,8 +502,7 @@ impl Services {
                 None => return Err(ServiceError::Forbidden),
             }
         }
-        let rows =
-            store::objections(self.db(), notice_id, (!all).then_some(actor.user_id)).await?;
+        let rows = store::objections(self.db(), notice_id, (!all).then_some(actor.user_id)).await?;
         let list = rows
             .into_iter()
             .map(objection_of)
@@ -622,7 +624,9 @@ impl Services {
         self.may_manage_notice(actor, region, &format!("notice:{notice_id}"))
             .await?;
         if n.announced_at.is_some() {
-            return Err(ServiceError::Conflict("该公示已经公告，公告结果不能更改".into()));
+            return Err(ServiceError::Conflict(
+                "该公示已经公告，公告结果不能更改".into(),
+            ));
         }
         let view = self.notice_view(n.clone(), Vec::new()).await?;
         if view.status == NoticeStatus::Open {
@@ -654,7 +658,9 @@ impl Services {
         let year = self.notice_today().year();
         let tx = self.db().begin().await?;
         if store::announce(&tx, notice_id, &actor.username, now).await? == 0 {
-            return Err(ServiceError::Conflict("该公示已经公告，公告结果不能更改".into()));
+            return Err(ServiceError::Conflict(
+                "该公示已经公告，公告结果不能更改".into(),
+            ));
         }
         let items = store::items(&tx, notice_id).await?;
         let mut numbered = 0;

@@ -198,7 +198,10 @@ pub async fn insert(
 
 pub async fn get(ex: &impl Exec, id: i64) -> Result<Option<NoticeRow>, StoreError> {
     ex.fetch_optional(
-        Sql::new(format!("SELECT {NOTICE_COLUMNS} FROM notices n WHERE n.id = $1")).bind(id),
+        Sql::new(format!(
+            "SELECT {NOTICE_COLUMNS} FROM notices n WHERE n.id = $1"
+        ))
+        .bind(id),
     )
     .await
 }

@@ -66,7 +66,11 @@ fn facts(n: &NoticeView) -> Facts {
     }
 }
 
-async fn item_rows(state: &AppState, n: &NoticeView, announced_only: bool) -> AppResult<Vec<ItemRow>> {
+async fn item_rows(
+    state: &AppState,
+    n: &NoticeView,
+    announced_only: bool,
+) -> AppResult<Vec<ItemRow>> {
     let mut names = Names::new(state);
     let mut rows = Vec::new();
     for (k, i) in n.items.iter().enumerate() {
@@ -304,7 +308,10 @@ async fn objections_page(
                 decision: o.decision.map_or("待答复", ObjectionDecision::label_zh),
                 filed_at: o.filed_at.beijing_minutes(),
                 errors: mine.as_ref().map(|r| r.errors.clone()).unwrap_or_default(),
-                typed_decision: mine.as_ref().map(|r| r.decision.clone()).unwrap_or_default(),
+                typed_decision: mine
+                    .as_ref()
+                    .map(|r| r.decision.clone())
+                    .unwrap_or_default(),
                 typed_reason: mine.map(|r| r.reason).unwrap_or_default(),
                 o,
             }
@@ -313,11 +320,7 @@ async fn objections_page(
     Ok(render(
         status,
         &ObjectionsPage {
-            chrome: Chrome::for_user(
-                format!("异议：{}", n.title),
-                "/notices",
-                Some(&signed.auth),
-            ),
+            chrome: Chrome::for_user(format!("异议：{}", n.title), "/notices", Some(&signed.auth)),
             n: facts(&n),
             all,
             rows,
