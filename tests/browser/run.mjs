@@ -729,7 +729,7 @@ for (const [who, login] of [['anonymous', null], ['qiye', 'qiye'], ['shenhe', 's
       await context.clearCookies();
       await open(page, `${BASE}/`);
     }
-    const hrefs = login ? await pagesOf(page) : ['/', '/login', '/signup', '/about', '/verify', '/docs/api', '/no-such-page'];
+    const hrefs = login ? await pagesOf(page) : ['/', '/login', '/signup', '/about', '/verify', '/notices', '/docs/api', '/no-such-page'];
     const wide = [];
     for (const h of hrefs) {
       if (h === '/no-such-page') expected404 = `${BASE}${h}`;

@@ -8,6 +8,7 @@ pub mod directories;
 pub mod enterprises;
 pub mod identification;
 pub mod panels;
+pub mod notices;
 pub mod problem;
 pub mod products;
 pub mod reference;

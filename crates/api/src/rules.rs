@@ -17,6 +17,7 @@ edge_enum!(
         ProductRevoked = "product_revoked",
         EnterpriseChangeApproved = "enterprise_change_approved",
         EnterpriseChangeReturned = "enterprise_change_returned",
+        ObjectionAnswered = "objection_answered",
     }
 );
 

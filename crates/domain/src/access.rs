@@ -71,10 +71,15 @@ pub enum Action {
     ManagePanels,
     /// Score the items of a panel assigned to oneself (an expert).
     ScorePanels,
+    /// File an objection (异议) to an item of a public notice, and read one's own objections.
+    FileObjections,
+    /// Publish a public notice (公示) of one's subject, answer its objections and announce it
+    /// (the subject's owner: the national administrator for identification).
+    ManageNotices,
 }
 
 impl Action {
-    pub const ALL: [Action; 28] = [
+    pub const ALL: [Action; 30] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -103,6 +108,8 @@ impl Action {
         Action::CheckIdentification,
         Action::ManagePanels,
         Action::ScorePanels,
+        Action::FileObjections,
+        Action::ManageNotices,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -135,6 +142,8 @@ impl Action {
             Action::CheckIdentification => "check_identification",
             Action::ManagePanels => "manage_panels",
             Action::ScorePanels => "score_panels",
+            Action::FileObjections => "file_objections",
+            Action::ManageNotices => "manage_notices",
         }
     }
 
@@ -168,12 +177,20 @@ impl Action {
             Action::CheckIdentification => "认定形式审查",
             Action::ManagePanels => "组织专家评审",
             Action::ScorePanels => "专家评分",
+            Action::FileObjections => "提出公示异议",
+            Action::ManageNotices => "发布公示、答复异议、公告",
         }
     }
 
     /// What an account whose real-name verification is not yet approved may still do.
+    /// Objections pass too, so that the service can tell such an account what it lacks (422
+    /// `not_verified`, with the way to verification) instead of a bare 403: the objection
+    /// service refuses every unverified account itself.
     pub fn open_before_verification(self) -> bool {
-        matches!(self, Action::OwnAccount | Action::SubmitVerification)
+        matches!(
+            self,
+            Action::OwnAccount | Action::SubmitVerification | Action::FileObjections
+        )
     }
 }
 
@@ -220,6 +237,7 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Enterprise, A::OwnNotifications, R::OwnEnterprise),
     (Enterprise, A::ReadIdentification, R::OwnEnterprise),
     (Enterprise, A::ApplyIdentification, R::OwnEnterprise),
+    (Enterprise, A::FileObjections, R::OwnAccount),
     (Reviewer, A::OwnAccount, R::OwnAccount),
     (Reviewer, A::ReviewVerification, R::RegionSubtree),
     (Reviewer, A::ReadEnterprise, R::RegionSubtree),
@@ -229,6 +247,7 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Reviewer, A::ReadIdentificationMethods, R::All),
     (Reviewer, A::ReadIdentification, R::RegionSubtree),
     (Reviewer, A::CheckIdentification, R::RegionSubtree),
+    (Reviewer, A::FileObjections, R::OwnAccount),
     (Admin, A::OwnAccount, R::OwnAccount),
     (Admin, A::ReadEnterprise, R::RegionSubtree),
     (Admin, A::ReadRules, R::All),
@@ -244,8 +263,15 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Expert, A::OwnAccount, R::OwnAccount),
     (Expert, A::ReadIdentificationMethods, R::All),
     (Expert, A::ScorePanels, R::OwnAccount),
+    (Admin, A::FileObjections, R::OwnAccount),
+    (Admin, A::ManageNotices, R::RegionSubtree),
+    (Expert, A::OwnAccount, R::OwnAccount),
+    (Expert, A::ReadIdentificationMethods, R::All),
+    (Expert, A::FileObjections, R::OwnAccount),
     (University, A::OwnAccount, R::OwnAccount),
+    (University, A::FileObjections, R::OwnAccount),
     (Service, A::OwnAccount, R::OwnAccount),
+    (Service, A::FileObjections, R::OwnAccount),
     (Sysadmin, A::OwnAccount, R::OwnAccount),
     (Sysadmin, A::ReadUsers, R::All),
     (Sysadmin, A::ManageUsers, R::All),

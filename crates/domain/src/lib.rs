@@ -51,6 +51,7 @@ pub mod industries;
 pub mod money;
 pub mod names;
 pub mod panels;
+pub mod notices;
 pub mod patent_number;
 pub mod patents;
 pub mod regions;

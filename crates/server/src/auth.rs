@@ -328,6 +328,29 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "/api/v1/expert/assignments/{id}/scores",
         Signed(A::ScorePanels),
     ),
+    ("GET", "/api/v1/notices", Public),
+    ("GET", "/api/v1/notices/{id}", Public),
+    ("GET", "/api/v1/notices/{id}/announced", Public),
+    (
+        "POST",
+        "/api/v1/notices/{id}/objections",
+        Signed(A::FileObjections),
+    ),
+    (
+        "GET",
+        "/api/v1/notices/{id}/objections",
+        Signed(A::FileObjections),
+    ),
+    (
+        "POST",
+        "/api/v1/notices/objections/{id}/answer",
+        Signed(A::ManageNotices),
+    ),
+    (
+        "POST",
+        "/api/v1/notices/{id}/announce",
+        Signed(A::ManageNotices),
+    ),
     ("GET", "/api/v1/ports", Signed(A::ManagePorts)),
     ("POST", "/api/v1/ports", Signed(A::ManagePorts)),
     (
@@ -458,6 +481,21 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("POST", "/directories", Signed(A::ManageDirectories)),
     ("GET", "/directories/{id}", Signed(A::ManageDirectories)),
     ("GET", "/rules", Signed(A::ReadRules)),
+    ("GET", "/notices", Public),
+    ("GET", "/notices/{id}", Public),
+    ("GET", "/notices/{id}/announced", Public),
+    ("GET", "/notices/{id}/objections", Signed(A::FileObjections)),
+    (
+        "POST",
+        "/notices/{id}/objections",
+        Signed(A::FileObjections),
+    ),
+    (
+        "POST",
+        "/notices/objections/{id}/answer",
+        Signed(A::ManageNotices),
+    ),
+    ("POST", "/notices/{id}/announce", Signed(A::ManageNotices)),
     (
         "GET",
         "/identification/batches",

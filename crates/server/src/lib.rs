@@ -197,6 +197,18 @@ pub fn app(services: Services, settings: Settings) -> Router {
             "/identification/batches/{id}/export.xlsx",
             get(web::batches::export),
         )
+        .route("/notices", get(web::notices::list))
+        .route("/notices/{id}", get(web::notices::view))
+        .route(
+            "/notices/{id}/objections",
+            get(web::notices::objections).post(web::notices::object),
+        )
+        .route(
+            "/notices/objections/{id}/answer",
+            post(web::notices::answer),
+        )
+        .route("/notices/{id}/announce", post(web::notices::announce))
+        .route("/notices/{id}/announced", get(web::notices::announced))
         .route("/identification/methods", get(web::identification::list))
         .route(
             "/identification/methods/new",

@@ -46,7 +46,7 @@ pub struct SetupSent {
 }
 
 /// An account's own contact, checked: the channel and the address.
-fn parse_contact(raw: &str) -> Result<(&'static str, String), Violation> {
+pub(crate) fn parse_contact(raw: &str) -> Result<(&'static str, String), Violation> {
     let c = raw.trim();
     let phone = c.len() == 11 && c.starts_with('1') && c.chars().all(|d| d.is_ascii_digit());
     let email = c.len() <= 100

@@ -22,6 +22,7 @@ pub mod export;
 pub mod generator;
 pub mod identification;
 pub mod lookups;
+pub mod notices;
 pub mod notifications;
 pub mod panels;
 pub mod patents;

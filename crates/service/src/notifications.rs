@@ -21,6 +21,7 @@ pub enum Kind {
     ProductRevoked,
     EnterpriseChangeApproved,
     EnterpriseChangeReturned,
+    ObjectionAnswered,
 }
 
 impl Kind {
@@ -36,6 +37,7 @@ impl Kind {
             Kind::ProductRevoked => "product_revoked",
             Kind::EnterpriseChangeApproved => "enterprise_change_approved",
             Kind::EnterpriseChangeReturned => "enterprise_change_returned",
+            Kind::ObjectionAnswered => "objection_answered",
         }
     }
 
@@ -51,6 +53,7 @@ impl Kind {
             "product_revoked" => "备案被撤销",
             "enterprise_change_approved" => "企业信息变更通过",
             "enterprise_change_returned" => "企业信息变更退回",
+            "objection_answered" => "异议已答复",
             _ => "通知",
         }
     }

@@ -17,6 +17,7 @@ pub mod identification_methods;
 pub mod industries;
 pub mod login_failures;
 pub mod migrate;
+pub mod notices;
 pub mod notifications;
 pub mod panels;
 pub mod password_setups;

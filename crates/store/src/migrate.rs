@@ -65,6 +65,7 @@ const STEPS: &[Step] = &[
     step!(26, "workbench"),
     step!(27, "identification_batches"),
     step!(28, "expert_panels"),
+    step!(29, "notices"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

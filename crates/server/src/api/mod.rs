@@ -10,6 +10,7 @@ pub mod evaluation;
 pub mod health;
 pub mod identification;
 pub mod industries;
+pub mod notices;
 pub mod notifications;
 pub mod paging;
 pub mod panels;
@@ -51,7 +52,8 @@ use utoipa_axum::routes;
         (name = "statistics", description = "统计：本辖区汇总与按地区、领域、资质、月份的分组（来自实时汇总表）"),
         (name = "rules", description = "业务规则：工作日历、审核时限、信息更新时间、退回理由模板（版本化数据）"),
         (name = "identification", description = "专利密集型产品认定：评价方法（版本化数据）、认定批次、申报、形式审查与计算结果"),
-        (name = "panels", description = "专家评审组：指派专家（回避本单位）、按评分表打分、按规则汇总")
+        (name = "panels", description = "专家评审组：指派专家（回避本单位）、按评分表打分、按规则汇总"),
+        (name = "notices", description = "公示与异议：公示期按工作日历计算，实名认证用户在公示期内提出异议，发布机关答复后公告")
     ),
     modifiers(&Security),
     components(schemas(zhichan_api::Problem, zhichan_api::FieldError))
@@ -188,5 +190,11 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(panels::mine))
         .routes(routes!(panels::get_mine))
         .routes(routes!(panels::score))
+        .routes(routes!(notices::list))
+        .routes(routes!(notices::get))
+        .routes(routes!(notices::announced))
+        .routes(routes!(notices::object, notices::objections))
+        .routes(routes!(notices::answer))
+        .routes(routes!(notices::announce))
         .split_for_parts()
 }

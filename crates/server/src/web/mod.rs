@@ -14,6 +14,7 @@ pub mod forms;
 pub mod identification;
 pub mod listing;
 pub mod names;
+pub mod notices;
 pub mod pages;
 pub mod panels;
 pub mod pickers;
@@ -106,6 +107,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             ("/login", "登录"),
             ("/signup", "企业注册"),
             ("/verify", "备案查验"),
+            ("/notices", "公示公告"),
             ("/about", "关于"),
         ];
     };
@@ -160,6 +162,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             }
         }
     }
+    e.push(("/notices", "公示公告"));
     e.push(("/account", "我的账号"));
     e.push(("/about", "关于"));
     e

@@ -67,6 +67,7 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/directories", &["page", "per_page", "sort"]),
     ("/directories/{id}", &[]),
     ("/rules", &[]),
+    ("/notices/{id}/objections", &["done"]),
     ("/identification/methods", &[]),
     ("/identification/methods/new", &[]),
     ("/identification/methods/{id}", &["version", "done"]),
