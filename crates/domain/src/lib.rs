@@ -52,6 +52,7 @@ pub mod money;
 pub mod names;
 pub mod patent_number;
 pub mod patents;
+pub mod policies;
 pub mod regions;
 pub mod registration;
 pub mod rules;
