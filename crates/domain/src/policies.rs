@@ -288,7 +288,7 @@ fn analyse(
 
 /// The first 文号 standing by itself in the header, before the salutation's colon.
 fn own_doc_number(body: &str) -> Option<String> {
-    let header_end = body.find([':', ':', '。']).unwrap_or(body.len());
+    let header_end = body.find([':', '\u{ff1a}', '。']).unwrap_or(body.len());
     DOC_NUMBER
         .captures_iter(body)
         .filter(|c| {
@@ -327,7 +327,7 @@ fn chinese_signature(body: &str) -> Option<(Vec<String>, Option<Date>)> {
     for c in ZH_DATE.captures_iter(body) {
         let m = c.get(0).expect("whole match");
         let after = body[m.end()..].chars().next();
-        if !after.is_none_or(|ch| ch.is_whitespace() || ch == '(' || ch == '(') {
+        if !after.is_none_or(|ch| ch.is_whitespace() || ch == '(' || ch == '\u{ff08}') {
             continue;
         }
         let Some(date) = ymd(&c[1], &c[2], &c[3]) else {
@@ -347,7 +347,7 @@ fn chinese_signature(body: &str) -> Option<(Vec<String>, Option<Date>)> {
             issuers.push(token.to_string());
             rest = head.trim_end();
         }
-        let after_sentence = rest.is_empty() || rest.ends_with(['。', '!', '!']);
+        let after_sentence = rest.is_empty() || rest.ends_with(['。', '!', '\u{ff01}']);
         if !issuers.is_empty() || after_sentence {
             issuers.reverse();
             return Some((issuers, Some(date)));
@@ -435,7 +435,7 @@ fn chinese_count(s: &str) -> Option<u32> {
 
 fn looks_like_title(line: &str) -> bool {
     let chars = line.chars().count();
-    !line.ends_with([':', ':', '。', '.', ';', ';', ',', ','])
+    !line.ends_with([':', '\u{ff1a}', '。', '.', ';', '\u{ff1b}', ',', '\u{ff0c}'])
         && chars <= 160
         && !ZH_DATE_LINE.is_match(line)
         && iso_date(line).is_none()
