@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod directories;
 pub mod enterprises;
 pub mod identification;
+pub mod policies;
 pub mod problem;
 pub mod products;
 pub mod reference;

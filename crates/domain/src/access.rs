@@ -59,10 +59,12 @@ pub enum Action {
     ReadIdentificationMethods,
     /// Write and publish identification methods (the national administrator).
     ManageIdentificationMethods,
+    /// Add, import and edit the policies of one's region and below (reading them is public).
+    ManagePolicies,
 }
 
 impl Action {
-    pub const ALL: [Action; 22] = [
+    pub const ALL: [Action; 23] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -85,6 +87,7 @@ impl Action {
         Action::ManagePorts,
         Action::ReadIdentificationMethods,
         Action::ManageIdentificationMethods,
+        Action::ManagePolicies,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -111,6 +114,7 @@ impl Action {
             Action::ManagePorts => "manage_ports",
             Action::ReadIdentificationMethods => "read_identification_methods",
             Action::ManageIdentificationMethods => "manage_identification_methods",
+            Action::ManagePolicies => "manage_policies",
         }
     }
 
@@ -138,6 +142,7 @@ impl Action {
             Action::ManagePorts => "管理端口",
             Action::ReadIdentificationMethods => "查看认定评价方法",
             Action::ManageIdentificationMethods => "维护认定评价方法",
+            Action::ManagePolicies => "维护政策库",
         }
     }
 
@@ -204,6 +209,7 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Admin, A::ManagePorts, R::RegionSubtree),
     (Admin, A::ReadIdentificationMethods, R::All),
     (Admin, A::ManageIdentificationMethods, R::RegionSubtree),
+    (Admin, A::ManagePolicies, R::RegionSubtree),
     (Expert, A::OwnAccount, R::OwnAccount),
     (Expert, A::ReadIdentificationMethods, R::All),
     (University, A::OwnAccount, R::OwnAccount),

@@ -97,6 +97,16 @@ pub fn normalised_text(body: &str) -> String {
         .collect()
 }
 
+/// The key two texts share when they are the same document: the SM3 digest (hex) of
+/// [`normalised_text`].
+pub fn text_key(body: &str) -> String {
+    use sm3::{Digest, Sm3};
+    Sm3::digest(normalised_text(body).as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// Removes every parenthesis that holds exactly one toned pinyin syllable.
 pub fn strip_readings(text: &str) -> String {
     READING.replace_all(text, "").into_owned()

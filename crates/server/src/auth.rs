@@ -255,6 +255,21 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "/api/v1/identification/methods/{id}/publish",
         Signed(A::ManageIdentificationMethods),
     ),
+    ("GET", "/api/v1/policies", Public),
+    ("POST", "/api/v1/policies", Signed(A::ManagePolicies)),
+    ("POST", "/api/v1/policies/import", Signed(A::ManagePolicies)),
+    ("GET", "/api/v1/policies/{id}", Public),
+    ("PATCH", "/api/v1/policies/{id}", Signed(A::ManagePolicies)),
+    (
+        "POST",
+        "/api/v1/policies/{id}/attachments",
+        Signed(A::ManagePolicies),
+    ),
+    (
+        "GET",
+        "/api/v1/policies/{id}/attachments/{attachment}",
+        Public,
+    ),
     ("GET", "/api/v1/ports", Signed(A::ManagePorts)),
     ("POST", "/api/v1/ports", Signed(A::ManagePorts)),
     (

@@ -23,6 +23,7 @@ pub mod lookups;
 pub mod notifications;
 pub mod patents;
 pub mod pickers;
+pub mod policies;
 pub mod ports;
 pub mod product_answer;
 pub mod products;

@@ -18,6 +18,7 @@ pub mod migrate;
 pub mod notifications;
 pub mod password_setups;
 pub mod patents;
+pub mod policies;
 pub mod ports;
 pub mod products;
 pub mod reference;

@@ -63,6 +63,8 @@ const STEPS: &[Step] = &[
     step!(24, "user_locale"),
     step!(25, "identification_methods"),
     step!(26, "workbench"),
+    step!(30, "policies"),
+    step!(31, "policy_attachments"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -166,6 +166,30 @@ enum Command {
         #[command(subcommand)]
         command: IdentificationCommand,
     },
+    /// The policy library (政策库)
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Import policies from text files as found (a portal listing or one document each); a
+    /// policy already in the library (same own 文号, or the same text) is not saved twice
+    Import {
+        #[command(flatten)]
+        db: DbArg,
+        /// The region the policies belong to (GB/T 2260 code; the nation by default)
+        #[arg(long, default_value = "100000")]
+        region: String,
+        /// Print one JSON object per policy found, with every extracted field and the warnings
+        #[arg(long)]
+        json: bool,
+        /// The text files (UTF-8)
+        #[arg(required = true)]
+        paths: Vec<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -510,6 +534,59 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 println!("示例评价方法已存在，编号 {id}，未重复载入");
             }
+            Ok(())
+        }
+        Command::Policy {
+            command:
+                PolicyCommand::Import {
+                    db,
+                    region,
+                    json,
+                    paths,
+                },
+        } => {
+            let region = zhichan_domain::RegionCode::parse(&region)
+                .map_err(|v| anyhow::anyhow!("region：{}", v.message_zh))?;
+            let mut texts = Vec::new();
+            for path in &paths {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("无法读取 {}（须为 UTF-8 文本）", path.display()))?;
+                texts.push((path, text));
+            }
+            let database = open(&db.url).await?;
+            let services = Services::new(database.clone());
+            for (path, text) in texts {
+                let outcomes = services
+                    .import_policies_as_operator(&zhichan_service::Ctx::cli(), &text, region)
+                    .await
+                    .map_err(describe)?;
+                for o in &outcomes {
+                    if json {
+                        let mut value =
+                            serde_json::to_value(zhichan_server::api::policies::imported(o))?;
+                        value["file"] = serde_json::Value::from(path.display().to_string());
+                        println!("{}", serde_json::to_string(&value)?);
+                    } else {
+                        let name = o
+                            .extracted
+                            .title
+                            .clone()
+                            .or_else(|| o.extracted.doc_number.clone())
+                            .unwrap_or_else(|| "（无标题）".into());
+                        match (o.saved, o.duplicate_of) {
+                            (Some(id), _) => println!("已导入 {name}（编号 {id}）"),
+                            (None, Some(id)) => {
+                                println!("已在政策库中 {name}（编号 {id}），未重复导入")
+                            }
+                            (None, None) => println!("未导入 {name}"),
+                        }
+                    }
+                }
+                if !json {
+                    println!("{}：找到 {} 份政策", path.display(), outcomes.len());
+                }
+            }
+            database.close().await;
             Ok(())
         }
         Command::Report {

@@ -12,6 +12,7 @@ pub mod industries;
 pub mod notifications;
 pub mod paging;
 pub mod patents;
+pub mod policies;
 pub mod ports;
 pub mod products;
 pub mod regions;
@@ -48,7 +49,8 @@ use utoipa_axum::routes;
         (name = "registration", description = "专利产品备案：企业信息、专利、产品"),
         (name = "statistics", description = "统计：本辖区汇总与按地区、领域、资质、月份的分组（来自实时汇总表）"),
         (name = "rules", description = "业务规则：工作日历、审核时限、信息更新时间、退回理由模板（版本化数据）"),
-        (name = "identification", description = "专利密集型产品认定：评价方法（版本化数据）")
+        (name = "identification", description = "专利密集型产品认定：评价方法（版本化数据）"),
+        (name = "policies", description = "政策库：公开检索与阅读；本辖区管理员维护与导入")
     ),
     modifiers(&Security),
     components(schemas(zhichan_api::Problem, zhichan_api::FieldError))
@@ -170,5 +172,10 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(identification::list, identification::create))
         .routes(routes!(identification::get, identification::edit))
         .routes(routes!(identification::publish))
+        .routes(routes!(policies::list, policies::create))
+        .routes(routes!(policies::import))
+        .routes(routes!(policies::get, policies::edit))
+        .routes(routes!(policies::attach))
+        .routes(routes!(policies::attachment))
         .split_for_parts()
 }
