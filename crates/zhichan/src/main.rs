@@ -343,6 +343,51 @@ fn init_logging() {
     }
 }
 
+/// The real policy texts the demo imports (`ZHICHAN_SEEDS_DIR`, or `shared/seeds` beside the
+/// working directory or one of its ancestors), so that the library is not empty; already
+/// imported ones are not imported again.
+async fn demo_policies(services: &Services) -> anyhow::Result<()> {
+    let cwd = std::env::current_dir()?;
+    let dir = std::env::var_os("ZHICHAN_SEEDS_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            cwd.ancestors()
+                .map(|a| a.join("shared/seeds"))
+                .find(|p| p.is_dir())
+        });
+    let Some(dir) = dir else {
+        println!("政策库：未找到政策原文目录（shared/seeds 或 ZHICHAN_SEEDS_DIR），未导入");
+        return Ok(());
+    };
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    paths.sort();
+    let (mut saved, mut found) = (0, 0);
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let outcomes = services
+            .import_policies_as_operator(
+                &zhichan_service::Ctx::cli(),
+                &text,
+                zhichan_domain::RegionCode::NATION,
+            )
+            .await
+            .map_err(describe)?;
+        found += outcomes.len();
+        saved += outcomes.iter().filter(|o| o.saved.is_some()).count();
+    }
+    println!(
+        "政策库：从 {} 读到 {found} 份政策，新导入 {saved} 份",
+        dir.display()
+    );
+    Ok(())
+}
+
 async fn open(url: &str) -> anyhow::Result<zhichan_store::Db> {
     let db = zhichan_store::Db::connect(url).await?;
     zhichan_store::migrate::run(&db).await?;
@@ -631,6 +676,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .await
                     .map_err(describe)?;
                 println!("{report}");
+                demo_policies(&Services::new(database.clone())).await?;
             }
             let listener = tokio::net::TcpListener::bind(&bind)
                 .await
