@@ -506,3 +506,87 @@ async fn anyone_reads_but_only_administrators_of_the_region_write(fresh: Fresh) 
 }
 
 on_both_backends!(anyone_reads_but_only_administrators_of_the_region_write);
+
+async fn an_official_previews_corrects_and_saves_and_anyone_reads_the_pages(fresh: Fresh) {
+    let app = spawn_app(&fresh).await;
+    add_user(&fresh, "admin.chengdu", "admin", Some("510100"), None).await;
+    let official = app.login("admin.chengdu").await;
+    let chengdu = seeds()
+        .into_iter()
+        .find(|(n, _)| n.starts_with("003_"))
+        .unwrap();
+
+    // The preview shows what was extracted, in a form, with what the text lacks beside it.
+    let form = reqwest::multipart::Form::new()
+        .text("region", "510100")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(chengdu.1.into_bytes()).file_name("003.txt"),
+        );
+    let res = official
+        .client
+        .post(app.url(&format!("/policies/import?csrf={}", official.csrf)))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("value=\"成知发〔2024〕3号\""), "{page}");
+    assert!(page.contains("value=\"2029-07-27\""));
+    assert!(page.contains("原文未载明标题"));
+    assert_eq!(
+        anonymous(&app, POLICIES).await["total"],
+        0,
+        "a preview saves nothing"
+    );
+
+    // A wrong date comes back as typed, with its message beside it.
+    let mut fields = vec![
+        ("csrf", official.csrf.clone()),
+        ("region", "510100".to_string()),
+        (
+            "title",
+            "关于知识产权赋能产业高质量发展的实施意见".to_string(),
+        ),
+        ("doc_number", "成知发〔2024〕3号".to_string()),
+        ("issuers", "成都市知识产权局".to_string()),
+        ("published_on", "2024-07-88".to_string()),
+        ("body", "本实施意见自公布之日起施行,有效期5年。".to_string()),
+    ];
+    let res = official
+        .client
+        .post(app.url("/policies/new"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("value=\"2024-07-88\""));
+    assert!(page.contains("id=\"pf-published_on-error\""), "{page}");
+
+    // Corrected, it is saved and shown to anyone.
+    fields[5].1 = "2024-07-28".to_string();
+    let res = official
+        .client
+        .post(app.url("/policies/new"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let at = res.headers()["location"].to_str().unwrap().to_string();
+    let (status, _, view) = app.get_text(&at).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(view.contains("关于知识产权赋能产业高质量发展的实施意见"));
+    assert!(view.contains("成知发〔2024〕3号") && view.contains("data-print"));
+    let (status, _, list) = app
+        .get_text("/policies?q=%E8%B5%8B%E8%83%BD&in_force=true")
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains(&format!("href=\"{at}\"")), "{list}");
+    app.stop().await;
+}
+
+on_both_backends!(an_official_previews_corrects_and_saves_and_anyone_reads_the_pages);

@@ -15,6 +15,7 @@ pub mod listing;
 pub mod names;
 pub mod pages;
 pub mod pickers;
+pub mod policies;
 pub mod ports;
 pub mod products;
 pub mod query;
@@ -104,6 +105,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             ("/login", "登录"),
             ("/signup", "企业注册"),
             ("/verify", "备案查验"),
+            ("/policies", "政策库"),
             ("/about", "关于"),
         ];
     };
@@ -152,6 +154,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             }
         }
     }
+    e.push(("/policies", "政策库"));
     e.push(("/account", "我的账号"));
     e.push(("/about", "关于"));
     e

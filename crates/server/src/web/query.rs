@@ -61,6 +61,13 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/directories", &["page", "per_page", "sort"]),
     ("/directories/{id}", &[]),
     ("/rules", &[]),
+    (
+        "/policies",
+        &["page", "q", "region", "level", "issuer", "year", "in_force"],
+    ),
+    ("/policies/import", &[]),
+    ("/policies/new", &[]),
+    ("/policies/{id}", &[]),
     ("/identification/methods", &[]),
     ("/identification/methods/new", &[]),
     ("/identification/methods/{id}", &["version", "done"]),
