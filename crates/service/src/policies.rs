@@ -438,7 +438,7 @@ impl Services {
         limit: i64,
     ) -> ServiceResult<Vec<Policy>> {
         let filter = store::Filter {
-            regions_any: region.self_and_ancestors().into_iter().collect(),
+            regions_any: region.self_and_ancestors().collect(),
             ..store::Filter::default()
         };
         let (rows, _) = store::list(self.db(), &filter, limit, 0).await?;
