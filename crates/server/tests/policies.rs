@@ -590,3 +590,48 @@ async fn an_official_previews_corrects_and_saves_and_anyone_reads_the_pages(fres
 }
 
 on_both_backends!(an_official_previews_corrects_and_saves_and_anyone_reads_the_pages);
+
+async fn an_enterprise_home_shows_the_policies_of_its_region_and_above(fresh: Fresh) {
+    zhichan_service::Services::new(fresh.db.clone())
+        .prepare_demo()
+        .await
+        .unwrap();
+    let app = spawn_app(&fresh).await;
+    let nation = national_token(&app, &fresh).await;
+    let policy = |region: &str, title: &str, day: &str| json!({"title": title, "region": region, "published_on": day, "body": format!("{title}的全文。")});
+    for (region, title, day) in [
+        ("100000", "全国的一份通知", "2024-01-02"),
+        ("361000", "抚州市的一份通知", "2024-03-04"),
+        ("320000", "江苏省的一份通知", "2024-05-06"),
+    ] {
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            POLICIES,
+            &nation,
+            Some(policy(region, title, day)),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let firm = app.token(&fresh, "qiye").await;
+    let res = app
+        .client
+        .get(app.url("/"))
+        .bearer_auth(&firm)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let home = res.text().await.unwrap();
+    let fuzhou = home.find("抚州市的一份通知").expect("the city's policy");
+    let national = home.find("全国的一份通知").expect("the nation's policy");
+    assert!(fuzhou < national, "newest first");
+    assert!(
+        !home.contains("江苏省的一份通知"),
+        "another province's is not shown"
+    );
+    app.stop().await;
+}
+
+on_both_backends!(an_enterprise_home_shows_the_policies_of_its_region_and_above);
