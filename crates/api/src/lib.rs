@@ -9,6 +9,7 @@ pub mod enterprises;
 pub mod identification;
 pub mod panels;
 pub mod notices;
+pub mod policies;
 pub mod problem;
 pub mod products;
 pub mod reference;

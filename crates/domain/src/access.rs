@@ -76,10 +76,12 @@ pub enum Action {
     /// Publish a public notice (公示) of one's subject, answer its objections and announce it
     /// (the subject's owner: the national administrator for identification).
     ManageNotices,
+    /// Add, import and edit the policies of one's region and below (reading them is public).
+    ManagePolicies,
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 31] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -110,6 +112,7 @@ impl Action {
         Action::ScorePanels,
         Action::FileObjections,
         Action::ManageNotices,
+        Action::ManagePolicies,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -144,6 +147,7 @@ impl Action {
             Action::ScorePanels => "score_panels",
             Action::FileObjections => "file_objections",
             Action::ManageNotices => "manage_notices",
+            Action::ManagePolicies => "manage_policies",
         }
     }
 
@@ -179,6 +183,7 @@ impl Action {
             Action::ScorePanels => "专家评分",
             Action::FileObjections => "提出公示异议",
             Action::ManageNotices => "发布公示、答复异议、公告",
+            Action::ManagePolicies => "维护政策库",
         }
     }
 
@@ -260,6 +265,7 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Admin, A::ReadIdentification, R::RegionSubtree),
     (Admin, A::ManageIdentificationBatches, R::RegionSubtree),
     (Admin, A::ManagePanels, R::RegionSubtree),
+    (Admin, A::ManagePolicies, R::RegionSubtree),
     (Expert, A::OwnAccount, R::OwnAccount),
     (Expert, A::ReadIdentificationMethods, R::All),
     (Expert, A::ScorePanels, R::OwnAccount),

@@ -54,6 +54,7 @@ pub mod panels;
 pub mod notices;
 pub mod patent_number;
 pub mod patents;
+pub mod policies;
 pub mod regions;
 pub mod registration;
 pub mod rules;

@@ -209,6 +209,13 @@ pub fn app(services: Services, settings: Settings) -> Router {
         )
         .route("/notices/{id}/announce", post(web::notices::announce))
         .route("/notices/{id}/announced", get(web::notices::announced))
+        .route("/policies", get(web::policies::list))
+        .route(
+            "/policies/import",
+            get(web::policies::import_form).post(web::policies::import_preview),
+        )
+        .route("/policies/new", post(web::policies::create))
+        .route("/policies/{id}", get(web::policies::view))
         .route("/identification/methods", get(web::identification::list))
         .route(
             "/identification/methods/new",

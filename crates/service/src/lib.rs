@@ -27,6 +27,7 @@ pub mod notifications;
 pub mod panels;
 pub mod patents;
 pub mod pickers;
+pub mod policies;
 pub mod ports;
 pub mod product_answer;
 pub mod products;

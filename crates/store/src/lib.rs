@@ -22,6 +22,7 @@ pub mod notifications;
 pub mod panels;
 pub mod password_setups;
 pub mod patents;
+pub mod policies;
 pub mod ports;
 pub mod products;
 pub mod reference;

@@ -66,6 +66,8 @@ const STEPS: &[Step] = &[
     step!(27, "identification_batches"),
     step!(28, "expert_panels"),
     step!(29, "notices"),
+    step!(30, "policies"),
+    step!(31, "policy_attachments"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -166,6 +166,30 @@ enum Command {
         #[command(subcommand)]
         command: IdentificationCommand,
     },
+    /// The policy library (政策库)
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Import policies from text files as found (a portal listing or one document each); a
+    /// policy already in the library (same own 文号, or the same text) is not saved twice
+    Import {
+        #[command(flatten)]
+        db: DbArg,
+        /// The region the policies belong to (GB/T 2260 code; the nation by default)
+        #[arg(long, default_value = "100000")]
+        region: String,
+        /// Print one JSON object per policy found, with every extracted field and the warnings
+        #[arg(long)]
+        json: bool,
+        /// The text files (UTF-8)
+        #[arg(required = true)]
+        paths: Vec<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -317,6 +341,51 @@ fn init_logging() {
     } else {
         builder.init();
     }
+}
+
+/// The real policy texts the demo imports (`ZHICHAN_SEEDS_DIR`, or `shared/seeds` beside the
+/// working directory or one of its ancestors), so that the library is not empty; already
+/// imported ones are not imported again.
+async fn demo_policies(services: &Services) -> anyhow::Result<()> {
+    let cwd = std::env::current_dir()?;
+    let dir = std::env::var_os("ZHICHAN_SEEDS_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            cwd.ancestors()
+                .map(|a| a.join("shared/seeds"))
+                .find(|p| p.is_dir())
+        });
+    let Some(dir) = dir else {
+        println!("政策库：未找到政策原文目录（shared/seeds 或 ZHICHAN_SEEDS_DIR），未导入");
+        return Ok(());
+    };
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    paths.sort();
+    let (mut saved, mut found) = (0, 0);
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let outcomes = services
+            .import_policies_as_operator(
+                &zhichan_service::Ctx::cli(),
+                &text,
+                zhichan_domain::RegionCode::NATION,
+            )
+            .await
+            .map_err(describe)?;
+        found += outcomes.len();
+        saved += outcomes.iter().filter(|o| o.saved.is_some()).count();
+    }
+    println!(
+        "政策库：从 {} 读到 {found} 份政策，新导入 {saved} 份",
+        dir.display()
+    );
+    Ok(())
 }
 
 async fn open(url: &str) -> anyhow::Result<zhichan_store::Db> {
@@ -512,6 +581,59 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Policy {
+            command:
+                PolicyCommand::Import {
+                    db,
+                    region,
+                    json,
+                    paths,
+                },
+        } => {
+            let region = zhichan_domain::RegionCode::parse(&region)
+                .map_err(|v| anyhow::anyhow!("region：{}", v.message_zh))?;
+            let mut texts = Vec::new();
+            for path in &paths {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("无法读取 {}（须为 UTF-8 文本）", path.display()))?;
+                texts.push((path, text));
+            }
+            let database = open(&db.url).await?;
+            let services = Services::new(database.clone());
+            for (path, text) in texts {
+                let outcomes = services
+                    .import_policies_as_operator(&zhichan_service::Ctx::cli(), &text, region)
+                    .await
+                    .map_err(describe)?;
+                for o in &outcomes {
+                    if json {
+                        let mut value =
+                            serde_json::to_value(zhichan_server::api::policies::imported(o))?;
+                        value["file"] = serde_json::Value::from(path.display().to_string());
+                        println!("{}", serde_json::to_string(&value)?);
+                    } else {
+                        let name = o
+                            .extracted
+                            .title
+                            .clone()
+                            .or_else(|| o.extracted.doc_number.clone())
+                            .unwrap_or_else(|| "（无标题）".into());
+                        match (o.saved, o.duplicate_of) {
+                            (Some(id), _) => println!("已导入 {name}（编号 {id}）"),
+                            (None, Some(id)) => {
+                                println!("已在政策库中 {name}（编号 {id}），未重复导入")
+                            }
+                            (None, None) => println!("未导入 {name}"),
+                        }
+                    }
+                }
+                if !json {
+                    println!("{}：找到 {} 份政策", path.display(), outcomes.len());
+                }
+            }
+            database.close().await;
+            Ok(())
+        }
         Command::Report {
             command: ReportCommand::Monthly { db, month },
         } => {
@@ -554,6 +676,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .await
                     .map_err(describe)?;
                 println!("{report}");
+                demo_policies(&Services::new(database.clone())).await?;
             }
             let listener = tokio::net::TcpListener::bind(&bind)
                 .await

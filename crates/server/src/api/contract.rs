@@ -183,6 +183,17 @@ fn parameter_schema(path: &str, name: &str) -> Option<(RefOr<Schema>, Option<Che
             schema_ref("VerificationStatus"),
             check(one_of!(accounts::VerificationStatus), "invalid_status"),
         ),
+        "level" if path.starts_with("/api/v1/policies") => (
+            schema_ref("RegionLevel"),
+            check(
+                one_of!(zhichan_api::reference::RegionLevel),
+                "invalid_level",
+            ),
+        ),
+        "in_force" if path.starts_with("/api/v1/policies") => (
+            ObjectBuilder::new().schema_type(Type::Boolean).into(),
+            check(|v| v == "true" || v == "false", "invalid_in_force"),
+        ),
         "year" => (
             ObjectBuilder::new()
                 .schema_type(Type::Integer)
@@ -210,6 +221,10 @@ fn parameter_components(doc: &mut OpenApi) {
     add(format::IndustryCode::name(), format::IndustryCode::schema());
     add(format::Month::name(), format::Month::schema());
     add(format::Date::name(), format::Date::schema());
+    add(
+        zhichan_api::reference::RegionLevel::name(),
+        zhichan_api::reference::RegionLevel::schema(),
+    );
     add(zhichan_api::Format::name(), zhichan_api::Format::schema());
     add(
         zhichan_api::stats::BreakdownBy::name(),

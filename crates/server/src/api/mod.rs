@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod paging;
 pub mod panels;
 pub mod patents;
+pub mod policies;
 pub mod ports;
 pub mod products;
 pub mod regions;
@@ -53,7 +54,8 @@ use utoipa_axum::routes;
         (name = "rules", description = "业务规则：工作日历、审核时限、信息更新时间、退回理由模板（版本化数据）"),
         (name = "identification", description = "专利密集型产品认定：评价方法（版本化数据）、认定批次、申报、形式审查与计算结果"),
         (name = "panels", description = "专家评审组：指派专家（回避本单位）、按评分表打分、按规则汇总"),
-        (name = "notices", description = "公示与异议：公示期按工作日历计算，实名认证用户在公示期内提出异议，发布机关答复后公告")
+        (name = "notices", description = "公示与异议：公示期按工作日历计算，实名认证用户在公示期内提出异议，发布机关答复后公告"),
+        (name = "policies", description = "政策库：公开检索与阅读；本辖区管理员维护与导入")
     ),
     modifiers(&Security),
     components(schemas(zhichan_api::Problem, zhichan_api::FieldError))
@@ -196,5 +198,10 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(notices::object, notices::objections))
         .routes(routes!(notices::answer))
         .routes(routes!(notices::announce))
+        .routes(routes!(policies::list, policies::create))
+        .routes(routes!(policies::import))
+        .routes(routes!(policies::get, policies::edit))
+        .routes(routes!(policies::attach))
+        .routes(routes!(policies::attachment))
         .split_for_parts()
 }

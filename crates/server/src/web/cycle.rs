@@ -54,6 +54,8 @@ struct DashboardPage {
     window: String,
     window_open: bool,
     csrf: String,
+    /// The newest policies of the enterprise's region and the regions above it.
+    policies: Vec<zhichan_api::policies::PolicyItem>,
 }
 
 fn kind_label(kind: &str) -> &'static str {
@@ -106,9 +108,17 @@ pub async fn dashboard(
         ),
         _ => (String::new(), false),
     };
+    let policies = state
+        .services
+        .policies_applying_in(d.enterprise.region, 8)
+        .await?
+        .iter()
+        .map(|p| crate::api::policies::item(p, &[]))
+        .collect();
     Ok(Some(render(
         StatusCode::OK,
         &DashboardPage {
+            policies,
             chrome: Chrome::for_user("工作台", "/", Some(auth)),
             tiles,
             window,

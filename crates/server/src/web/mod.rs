@@ -18,6 +18,7 @@ pub mod notices;
 pub mod pages;
 pub mod panels;
 pub mod pickers;
+pub mod policies;
 pub mod ports;
 pub mod products;
 pub mod query;
@@ -108,6 +109,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             ("/signup", "企业注册"),
             ("/verify", "备案查验"),
             ("/notices", "公示公告"),
+            ("/policies", "政策库"),
             ("/about", "关于"),
         ];
     };
@@ -163,6 +165,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
         }
     }
     e.push(("/notices", "公示公告"));
+    e.push(("/policies", "政策库"));
     e.push(("/account", "我的账号"));
     e.push(("/about", "关于"));
     e

@@ -68,6 +68,13 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/directories/{id}", &[]),
     ("/rules", &[]),
     ("/notices/{id}/objections", &["done"]),
+    (
+        "/policies",
+        &["page", "q", "region", "level", "issuer", "year", "in_force"],
+    ),
+    ("/policies/import", &[]),
+    ("/policies/new", &[]),
+    ("/policies/{id}", &[]),
     ("/identification/methods", &[]),
     ("/identification/methods/new", &[]),
     ("/identification/methods/{id}", &["version", "done"]),

@@ -1,0 +1,727 @@
+//! The policy library (政策库). Reading is public; adding, importing and editing belong to the
+//! administrators of the policy's region and those above it (the nation's administrator
+//! everywhere), through the one access table ([`Action::ManagePolicies`]). Every save is a new
+//! version, kept whole. An import never duplicates: a policy with the same own 文号, or without
+//! one the same normalised text, is reported as already there.
+//!
+//! Search is a plain database search for now (every word must appear in the title, 文号 or
+//! text); the full-text index with Chinese segmentation comes later.
+
+use crate::audit::record;
+use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
+use serde_json::json;
+use time::Date;
+use zhichan_domain::access::{authorize, Action, Actor, Placement, Scope};
+use zhichan_domain::policies::{self as dom, ExtractedPolicy};
+use zhichan_domain::regions::RegionLevel;
+use zhichan_domain::{RegionCode, Timestamp, Violation};
+use zhichan_store::policies::{self as store, AttachmentRow, PolicyRow};
+use zhichan_store::{regions, StoreError};
+
+/// A policy as it stands, with whether it is in force today.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    pub id: i64,
+    pub version: i64,
+    pub fields: PolicyFields,
+    pub level: RegionLevel,
+    pub in_force: bool,
+    pub created_by: String,
+    pub created_at: Timestamp,
+    pub changed_by: String,
+    pub changed_at: Timestamp,
+}
+
+/// What a person (or an import) gives for a policy.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct PolicyFields {
+    pub title: Option<String>,
+    pub doc_number: Option<String>,
+    pub issuers: Vec<String>,
+    pub region: RegionCode,
+    #[serde(with = "date_opt")]
+    pub published_on: Option<Date>,
+    #[serde(with = "date_opt")]
+    pub effective_on: Option<Date>,
+    #[serde(with = "date_opt")]
+    pub expires_on: Option<Date>,
+    pub source: Option<String>,
+    #[serde(with = "date_opt")]
+    pub posted_on: Option<Date>,
+    pub url: Option<String>,
+    pub body: String,
+    pub topics: Vec<String>,
+}
+
+/// A policy with its body's versions and attachments.
+#[derive(Clone, Debug)]
+pub struct PolicyDetail {
+    pub policy: Policy,
+    pub attachments: Vec<AttachmentRow>,
+    /// Every version: number, who saved it, when; newest first.
+    pub versions: Vec<(i64, String, Timestamp)>,
+}
+
+/// What an import found for one policy of the text.
+#[derive(Clone, Debug)]
+pub struct ImportOutcome {
+    pub extracted: ExtractedPolicy,
+    /// The policy it would duplicate (or did, on a saving import: then nothing was saved).
+    pub duplicate_of: Option<i64>,
+    /// The policy saved, on a saving import.
+    pub saved: Option<i64>,
+}
+
+/// A list's filters as the API and pages give them.
+#[derive(Clone, Debug, Default)]
+pub struct PolicyQuery {
+    pub q: Option<String>,
+    pub level: Option<RegionLevel>,
+    pub region: Option<RegionCode>,
+    pub issuer: Option<String>,
+    pub in_force: Option<bool>,
+    pub year: Option<i32>,
+}
+
+mod date_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use time::Date;
+
+    pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&super::iso(*d)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        let text: Option<String> = Option::deserialize(d)?;
+        text.map(|t| super::parse_iso(&t).ok_or_else(|| serde::de::Error::custom("a date")))
+            .transpose()
+    }
+}
+
+/// `YYYY-MM-DD`.
+pub fn iso(d: Date) -> String {
+    format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+}
+
+pub fn parse_iso(s: &str) -> Option<Date> {
+    let mut parts = s.trim().splitn(3, '-');
+    let y: i32 = parts.next()?.parse().ok()?;
+    let m: u8 = parts.next()?.parse().ok()?;
+    let d: u8 = parts.next()?.parse().ok()?;
+    if !(1000..=9999).contains(&y) {
+        return None;
+    }
+    Date::from_calendar_date(y, time::Month::try_from(m).ok()?, d).ok()
+}
+
+fn date_col(col: &Option<String>, what: &str) -> ServiceResult<Option<Date>> {
+    col.as_deref()
+        .map(|t| {
+            parse_iso(t).ok_or_else(|| {
+                ServiceError::Store(StoreError::Corrupt(format!("policy {what}: {t}")))
+            })
+        })
+        .transpose()
+}
+
+fn level_str(l: RegionLevel) -> &'static str {
+    l.as_str()
+}
+
+/// The type an attachment is served as, from its own first bytes; anything unrecognised is an
+/// opaque download.
+pub fn attachment_type(bytes: &[u8]) -> &'static str {
+    if bytes.starts_with(b"%PDF-") {
+        "application/pdf"
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
+        "image/png"
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else {
+        "application/octet-stream"
+    }
+}
+
+fn trimmed(s: &Option<String>) -> Option<String> {
+    s.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+fn violation(field: &str, code: &'static str, zh: &str, en: &str) -> FieldViolation {
+    FieldViolation::new(field, Violation::new(code, zh, en))
+}
+
+fn too_long(field: &str, value: &Option<String>, limit: usize, errs: &mut Vec<FieldViolation>) {
+    if value.as_deref().is_some_and(|v| v.chars().count() > limit) {
+        errs.push(violation(
+            field,
+            "too_long",
+            &format!("不能超过 {limit} 个字"),
+            &format!("at most {limit} characters"),
+        ));
+    }
+}
+
+impl PolicyFields {
+    /// The fields an import extracted, placed in `region`.
+    pub fn from_extracted(e: &ExtractedPolicy, region: RegionCode) -> Self {
+        PolicyFields {
+            title: e.title.clone(),
+            doc_number: e.doc_number.clone(),
+            issuers: e.issuers.clone(),
+            region,
+            published_on: e.published_on,
+            effective_on: e.effective_on,
+            expires_on: e.expires_on,
+            source: e.source.clone(),
+            posted_on: e.posted_on,
+            url: None,
+            body: e.body.clone(),
+            topics: Vec::new(),
+        }
+    }
+
+    /// Trims the text fields and checks them; one violation per bad field.
+    fn checked(mut self) -> Result<Self, Vec<FieldViolation>> {
+        self.title = trimmed(&self.title);
+        self.doc_number = trimmed(&self.doc_number);
+        self.source = trimmed(&self.source);
+        self.url = trimmed(&self.url);
+        self.issuers = self
+            .issuers
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        self.topics = self
+            .topics
+            .iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect();
+        self.body = self.body.trim().to_string();
+        let mut errs = Vec::new();
+        if self.body.is_empty() {
+            errs.push(violation(
+                "body",
+                "required",
+                "请填写政策全文",
+                "body is required",
+            ));
+        }
+        too_long("title", &self.title, 300, &mut errs);
+        too_long("doc_number", &self.doc_number, 60, &mut errs);
+        too_long("source", &self.source, 100, &mut errs);
+        too_long("url", &self.url, 1000, &mut errs);
+        if self.body.chars().count() > 500_000 {
+            errs.push(violation(
+                "body",
+                "too_long",
+                "全文不能超过 50 万字",
+                "at most 500,000 characters",
+            ));
+        }
+        if let Some(url) = &self.url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                errs.push(violation(
+                    "url",
+                    "invalid_url",
+                    "网址须以 http:// 或 https:// 开头",
+                    "the URL must start with http:// or https://",
+                ));
+            }
+        }
+        for (i, s) in self.issuers.iter().enumerate() {
+            if s.chars().count() > 60 {
+                errs.push(violation(
+                    &format!("issuers[{i}]"),
+                    "too_long",
+                    "不能超过 60 个字",
+                    "at most 60 characters",
+                ));
+            }
+        }
+        if self.topics.len() > 20 {
+            errs.push(violation(
+                "topics",
+                "too_many",
+                "主题不能超过 20 个",
+                "at most 20 topics",
+            ));
+        }
+        if let (Some(from), Some(to)) = (self.effective_on.or(self.published_on), self.expires_on) {
+            if to < from {
+                errs.push(violation(
+                    "expires_on",
+                    "invalid_date_range",
+                    "失效日期不能早于施行日期",
+                    "expires before it takes effect",
+                ));
+            }
+        }
+        if errs.is_empty() {
+            Ok(self)
+        } else {
+            Err(errs)
+        }
+    }
+
+    fn row(&self, id: i64, by: &str, now: Timestamp) -> PolicyRow {
+        PolicyRow {
+            id,
+            version: 0,
+            title: self.title.clone(),
+            doc_number: self.doc_number.clone(),
+            doc_number_key: self.doc_number.as_deref().map(dom::normalise_doc_number),
+            issuers: serde_json::to_string(&self.issuers).expect("strings serialise"),
+            level: level_str(self.region.level()).to_string(),
+            region: self.region,
+            published_on: self.published_on.map(iso),
+            effective_on: self.effective_on.map(iso),
+            expires_on: self.expires_on.map(iso),
+            source: self.source.clone(),
+            posted_on: self.posted_on.map(iso),
+            url: self.url.clone(),
+            body: self.body.clone(),
+            text_key: dom::text_key(&self.body),
+            topics: serde_json::to_string(&self.topics).expect("strings serialise"),
+            created_by: by.to_string(),
+            created_at: now,
+            changed_by: by.to_string(),
+            changed_at: now,
+        }
+    }
+}
+
+fn strings(json: &str, what: &str) -> ServiceResult<Vec<String>> {
+    serde_json::from_str(json)
+        .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("policy {what}: {e}"))))
+}
+
+fn duplicate_number() -> ServiceError {
+    ServiceError::Taken(FieldViolation::new(
+        "doc_number",
+        Violation::new(
+            "duplicate_doc_number",
+            "已有相同文号的政策",
+            "a policy with this document number exists",
+        ),
+    ))
+}
+
+fn stale() -> ServiceError {
+    ServiceError::Conflict("政策已被他人修改，请刷新后在最新版本上修改".into())
+}
+
+impl Services {
+    /// Today in Beijing, by the injected clock.
+    pub fn today(&self) -> Date {
+        self.now().beijing_date()
+    }
+
+    fn policy_of(&self, r: PolicyRow) -> ServiceResult<Policy> {
+        let fields = PolicyFields {
+            issuers: strings(&r.issuers, "issuers")?,
+            topics: strings(&r.topics, "topics")?,
+            published_on: date_col(&r.published_on, "published_on")?,
+            effective_on: date_col(&r.effective_on, "effective_on")?,
+            expires_on: date_col(&r.expires_on, "expires_on")?,
+            posted_on: date_col(&r.posted_on, "posted_on")?,
+            title: r.title,
+            doc_number: r.doc_number,
+            region: r.region,
+            source: r.source,
+            url: r.url,
+            body: r.body,
+        };
+        Ok(Policy {
+            id: r.id,
+            version: r.version,
+            level: r.region.level(),
+            in_force: dom::in_force(
+                fields.published_on,
+                fields.effective_on,
+                fields.expires_on,
+                self.today(),
+            ),
+            fields,
+            created_by: r.created_by,
+            created_at: r.created_at,
+            changed_by: r.changed_by,
+            changed_at: r.changed_at,
+        })
+    }
+
+    /// Whether `actor` may write policies placed in `region` (for pages that offer the forms).
+    pub fn can_manage_policies(actor: &Actor, region: Option<RegionCode>) -> bool {
+        match authorize(actor, Action::ManagePolicies) {
+            Ok(Scope::All) => true,
+            Ok(scope) => region.is_none_or(|r| {
+                scope.admits(&Placement {
+                    region: Some(r),
+                    ..Placement::default()
+                })
+            }),
+            Err(_) => false,
+        }
+    }
+
+    async fn may_manage_policy(
+        &self,
+        actor: &Actor,
+        region: RegionCode,
+        object: &str,
+    ) -> ServiceResult<()> {
+        authorize(actor, Action::ManagePolicies)?;
+        self.scoped(
+            actor,
+            Action::ManagePolicies,
+            &Placement {
+                region: Some(region),
+                ..Placement::default()
+            },
+            object,
+        )
+        .await
+    }
+
+    async fn check_region(&self, region: RegionCode) -> ServiceResult<()> {
+        if regions::get(self.db(), region).await?.is_none() {
+            return Err(ServiceError::invalid(
+                "region",
+                Violation::new("invalid_region", "行政区划代码不存在", "no such region"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Policies matching `query` (public), newest first, and how many match in all.
+    pub async fn policies(
+        &self,
+        query: &PolicyQuery,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<Policy>, i64)> {
+        let mut filter = store::Filter {
+            level: query.level.map(|l| level_str(l).to_string()),
+            region: query.region.map(RegionCode::subtree),
+            issuer: trimmed(&query.issuer),
+            in_force: query.in_force.map(|w| (w, iso(self.today()))),
+            year: query.year,
+            ..store::Filter::default()
+        };
+        if let Some(q) = trimmed(&query.q) {
+            let number = dom::normalise_doc_number(&q);
+            if number.contains('〔') {
+                filter.doc_number = Some(number);
+            } else {
+                filter.words = q.split_whitespace().map(str::to_string).collect();
+            }
+        }
+        let (rows, total) = store::list(self.db(), &filter, limit, offset).await?;
+        let items = rows
+            .into_iter()
+            .map(|r| self.policy_of(r))
+            .collect::<ServiceResult<Vec<_>>>()?;
+        Ok((items, total))
+    }
+
+    /// The policies that apply in `region`: its own and those of every region above it.
+    pub async fn policies_applying_in(
+        &self,
+        region: RegionCode,
+        limit: i64,
+    ) -> ServiceResult<Vec<Policy>> {
+        let filter = store::Filter {
+            regions_any: region.self_and_ancestors().collect(),
+            ..store::Filter::default()
+        };
+        let (rows, _) = store::list(self.db(), &filter, limit, 0).await?;
+        rows.into_iter().map(|r| self.policy_of(r)).collect()
+    }
+
+    /// One policy (public) with its attachments and versions.
+    pub async fn policy(&self, id: i64) -> ServiceResult<PolicyDetail> {
+        let row = store::get(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let attachments = store::attachments(self.db(), id).await?;
+        let versions = store::versions(self.db(), id)
+            .await?
+            .into_iter()
+            .map(|v| (v.version, v.changed_by, v.changed_at))
+            .collect();
+        Ok(PolicyDetail {
+            policy: self.policy_of(row)?,
+            attachments,
+            versions,
+        })
+    }
+
+    /// Adds a policy (409 `duplicate_doc_number` when its own 文号 is taken).
+    pub async fn create_policy(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        fields: PolicyFields,
+    ) -> ServiceResult<PolicyDetail> {
+        self.may_manage_policy(actor, fields.region, "policy:new")
+            .await?;
+        let fields = fields.checked().map_err(ServiceError::Invalid)?;
+        self.check_region(fields.region).await?;
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        let id = match self.insert_policy(&tx, &fields, &actor.username, now).await {
+            Err(ServiceError::Store(StoreError::Unique { .. })) => return Err(duplicate_number()),
+            other => other?,
+        };
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "policy.create",
+            &format!("policy:{id}"),
+            "ok",
+            json!({"version": 1, "doc_number": fields.doc_number, "title": fields.title}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.policy(id).await
+    }
+
+    async fn insert_policy(
+        &self,
+        tx: &zhichan_store::Tx,
+        fields: &PolicyFields,
+        by: &str,
+        now: Timestamp,
+    ) -> ServiceResult<i64> {
+        let id = store::insert(tx, &fields.row(0, by, now)).await?;
+        let document = serde_json::to_string(fields).expect("fields serialise");
+        store::insert_version(tx, id, 1, &document, by, now).await?;
+        Ok(id)
+    }
+
+    /// Saves a policy's new fields from version `based_on` (the newest: 409 otherwise) as the
+    /// next version. Moving it to another region needs the right to both.
+    pub async fn edit_policy(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+        based_on: i64,
+        fields: PolicyFields,
+    ) -> ServiceResult<PolicyDetail> {
+        authorize(actor, Action::ManagePolicies)?;
+        let current = store::get(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let object = format!("policy:{id}");
+        self.may_manage_policy(actor, current.region, &object)
+            .await?;
+        if fields.region != current.region {
+            self.may_manage_policy(actor, fields.region, &object)
+                .await?;
+        }
+        if current.version != based_on {
+            return Err(stale());
+        }
+        let fields = fields.checked().map_err(ServiceError::Invalid)?;
+        self.check_region(fields.region).await?;
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        let changed =
+            match store::update(&tx, based_on, &fields.row(id, &actor.username, now)).await {
+                Err(StoreError::Unique { .. }) => return Err(duplicate_number()),
+                other => other?,
+            };
+        if changed == 0 {
+            return Err(stale());
+        }
+        let version = based_on + 1;
+        let document = serde_json::to_string(&fields).expect("fields serialise");
+        store::insert_version(&tx, id, version, &document, &actor.username, now).await?;
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "policy.edit",
+            &object,
+            "ok",
+            json!({"version": version, "doc_number": fields.doc_number, "title": fields.title}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.policy(id).await
+    }
+
+    /// Reads `text` for policies and, unless `preview`, saves those not already in the library,
+    /// placed in `region`. A policy already there (same own 文号, or the same text) is reported,
+    /// never saved twice.
+    pub async fn import_policies(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        text: &str,
+        region: RegionCode,
+        preview: bool,
+    ) -> ServiceResult<Vec<ImportOutcome>> {
+        self.may_manage_policy(actor, region, "policy:import")
+            .await?;
+        self.check_region(region).await?;
+        let found = dom::extract(text);
+        if found.is_empty() {
+            return Err(ServiceError::invalid(
+                "file",
+                Violation::new(
+                    "empty_file",
+                    "文件中没有可导入的文字",
+                    "the file holds no text",
+                ),
+            ));
+        }
+        self.import_extracted(Some(actor), ctx, &actor.username, found, region, preview)
+            .await
+    }
+
+    /// Imports on the server itself (the command line and the demo), as the operator.
+    pub async fn import_policies_as_operator(
+        &self,
+        ctx: &Ctx,
+        text: &str,
+        region: RegionCode,
+    ) -> ServiceResult<Vec<ImportOutcome>> {
+        self.check_region(region).await?;
+        self.import_extracted(None, ctx, "zhichan", dom::extract(text), region, false)
+            .await
+    }
+
+    async fn import_extracted(
+        &self,
+        actor: Option<&Actor>,
+        ctx: &Ctx,
+        by: &str,
+        found: Vec<ExtractedPolicy>,
+        region: RegionCode,
+        preview: bool,
+    ) -> ServiceResult<Vec<ImportOutcome>> {
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        let mut out = Vec::new();
+        for extracted in found {
+            let fields = PolicyFields::from_extracted(&extracted, region);
+            let key = fields.doc_number.as_deref().map(dom::normalise_doc_number);
+            let duplicate =
+                store::find_duplicate(&tx, key.as_deref(), &dom::text_key(&fields.body))
+                    .await?
+                    .map(|p| p.id);
+            let mut saved = None;
+            if !preview && duplicate.is_none() {
+                let fields = fields.checked().map_err(ServiceError::Invalid)?;
+                let id = self.insert_policy(&tx, &fields, by, now).await?;
+                record(
+                    &tx,
+                    ctx,
+                    actor,
+                    "policy.import",
+                    &format!("policy:{id}"),
+                    "ok",
+                    json!({"doc_number": fields.doc_number, "title": fields.title}),
+                    now,
+                )
+                .await?;
+                saved = Some(id);
+            }
+            out.push(ImportOutcome {
+                extracted,
+                duplicate_of: duplicate,
+                saved,
+            });
+        }
+        if preview {
+            tx.rollback().await?;
+        } else {
+            tx.commit().await?;
+        }
+        Ok(out)
+    }
+
+    /// Keeps a file with a policy; its id. The type it is served as comes from its own bytes.
+    pub async fn add_policy_attachment(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+        name: &str,
+        data: &[u8],
+    ) -> ServiceResult<i64> {
+        authorize(actor, Action::ManagePolicies)?;
+        let current = store::get(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let object = format!("policy:{id}");
+        self.may_manage_policy(actor, current.region, &object)
+            .await?;
+        let name: String = name
+            .trim()
+            .chars()
+            .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"'))
+            .take(200)
+            .collect();
+        if name.is_empty() {
+            return Err(ServiceError::invalid(
+                "file",
+                Violation::new("required", "请选择附件文件", "a file is required"),
+            ));
+        }
+        if data.is_empty() {
+            return Err(ServiceError::invalid(
+                "file",
+                Violation::new("empty_file", "附件是空文件", "the file is empty"),
+            ));
+        }
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        let aid = store::add_attachment(
+            &tx,
+            id,
+            &name,
+            attachment_type(data),
+            data,
+            &actor.username,
+            now,
+        )
+        .await?;
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "policy.attach",
+            &object,
+            "ok",
+            json!({"attachment": aid, "name": name, "size": data.len()}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(aid)
+    }
+
+    /// An attachment's name, served type and bytes (public, as the policy is).
+    pub async fn policy_attachment(
+        &self,
+        id: i64,
+        attachment: i64,
+    ) -> ServiceResult<(String, String, Vec<u8>)> {
+        store::attachment_data(self.db(), id, attachment)
+            .await?
+            .ok_or(ServiceError::NotFound)
+    }
+}
