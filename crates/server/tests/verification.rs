@@ -216,3 +216,92 @@ async fn a_bad_sign_up_gets_field_errors_and_stores_nothing(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(a_bad_sign_up_gets_field_errors_and_stores_nothing);
+
+/// Stores an application with this document for the account, as a sign-up would.
+async fn application_with(fresh: &Fresh, username: &str, name: &str, kind: &str) -> i64 {
+    let user = zhichan_store::users::by_username(&fresh.db, username)
+        .await
+        .unwrap()
+        .unwrap();
+    zhichan_store::verifications::insert(
+        &fresh.db,
+        zhichan_store::verifications::NewVerification {
+            user_id: user.id,
+            enterprise_name: "抚州市临川区示例科技有限公司".into(),
+            credit_code: "91361002MA35F6XK04".into(),
+            region: Some(zhichan_domain::RegionCode::parse("361002").unwrap()),
+            contact_name: "王芳".into(),
+            contact_phone: "0794-8888888".into(),
+            document_name: name.into(),
+            document_type: kind.into(),
+            document: b"<html><script>alert(document.cookie)</script></html>".to_vec(),
+        },
+        zhichan_domain::Timestamp::from_unix_seconds(1_780_000_000).unwrap(),
+    )
+    .await
+    .unwrap()
+}
+
+async fn an_uploaded_document_is_served_sandboxed_wherever_it_is_read(fresh: Fresh) {
+    let app = spawn_app(&fresh).await;
+    add_user(
+        &fresh,
+        "linchuan.tech",
+        "enterprise",
+        None,
+        Some("91361002MA35F6XK04"),
+    )
+    .await;
+    add_user(&fresh, "rev.city", "reviewer", Some("361000"), None).await;
+    let firm = app.login("linchuan.tech").await;
+    let reviewer = app.login("rev.city").await;
+    let token = app.token(&fresh, "rev.city").await;
+    // A PDF is shown in the browser; a type that is not a safe image or a PDF is downloaded.
+    for (name, kind, disposition) in [
+        ("营业执照.pdf", "application/pdf", "inline"),
+        ("licence.html", "text/html", "attachment"),
+    ] {
+        let id = application_with(&fresh, "linchuan.tech", name, kind).await;
+        let reads = [
+            firm.client
+                .get(app.url("/api/v1/me/verification/document"))
+                .send(),
+            firm.client.get(app.url("/verification/document")).send(),
+            app.client
+                .get(app.url(&format!("/api/v1/verifications/{id}/document")))
+                .bearer_auth(&token)
+                .send(),
+            reviewer
+                .client
+                .get(app.url(&format!("/reviews/verifications/{id}/document")))
+                .send(),
+        ];
+        for (n, read) in reads.into_iter().enumerate() {
+            let res = read.await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{kind} read {n}");
+            let header = |h: &str| {
+                res.headers()
+                    .get(h)
+                    .map(|v| v.to_str().unwrap().to_string())
+                    .unwrap_or_default()
+            };
+            assert_eq!(header("content-type"), kind, "read {n}");
+            let policy = header("content-security-policy");
+            let directives: Vec<&str> = policy.split(';').map(str::trim).collect();
+            assert!(directives.contains(&"sandbox"), "{kind} read {n}: {policy}");
+            assert!(
+                directives.contains(&"default-src 'none'"),
+                "{kind} read {n}: {policy}"
+            );
+            assert_eq!(header("x-content-type-options"), "nosniff", "read {n}");
+            let shown = header("content-disposition");
+            assert!(
+                shown.starts_with(&format!("{disposition};")),
+                "{kind} read {n}: {shown}"
+            );
+            assert!(!shown.contains('<') && !shown.contains('\n'), "{shown}");
+        }
+    }
+    app.stop().await;
+}
+on_both_backends!(an_uploaded_document_is_served_sandboxed_wherever_it_is_read);

@@ -195,18 +195,38 @@ pub async fn document_response(state: &AppState, signed: &Signed, id: i64) -> Ap
         })
         .collect();
     let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    let disposition = if shown_inline(&kind) {
+        "inline"
+    } else {
+        "attachment"
+    };
     Ok((
         [
             (header::CONTENT_TYPE, kind),
             (
                 header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+                format!("{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
             ),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
+            // An uploaded file is somebody else's content: even shown in a tab, it runs no
+            // script, reaches nothing, and is never taken for another type.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                UPLOAD_CONTENT_SECURITY_POLICY.to_string(),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],
         bytes,
     )
         .into_response())
+}
+
+/// The policy every served upload carries.
+pub const UPLOAD_CONTENT_SECURITY_POLICY: &str = "sandbox; default-src 'none'";
+
+/// Only a safe image or a PDF is shown in the browser; anything else is downloaded.
+fn shown_inline(kind: &str) -> bool {
+    matches!(kind, "application/pdf" | "image/png" | "image/jpeg")
 }
 
 /// The applications of the reviewer's region in a status (default `pending`), oldest first.
