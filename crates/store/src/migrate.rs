@@ -63,6 +63,7 @@ const STEPS: &[Step] = &[
     step!(24, "user_locale"),
     step!(25, "identification_methods"),
     step!(26, "workbench"),
+    step!(32, "signup_outcomes"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -1,5 +1,6 @@
 //! The system administrator's user management and the security administrator's policy page.
 
+use super::forms::{self, FormErrors};
 use super::{render, Chrome};
 use crate::auth::{RequestCtx, Signed};
 use crate::error::AppResult;
@@ -92,13 +93,8 @@ async fn users_page_for(
     form: NewUserForm,
 ) -> AppResult<Response> {
     let spec = crate::api::sorting::UserSort::SPEC;
-    let (listing, paging) = super::listing::Listing::read(
-        "/admin/users",
-        q,
-        &spec,
-        spec.default_order(),
-        &["q", "role"],
-    )?;
+    let (listing, paging) =
+        super::listing::Listing::read("/admin/users", q, &spec, spec.default_order())?;
     let errors = {
         let mut e = super::forms::FormErrors::none();
         for (field, message) in errors {
@@ -617,7 +613,13 @@ struct UserPage {
     last_login: String,
     sessions: Vec<(String, String, String, String)>,
     grant_roles: Vec<(&'static str, &'static str)>,
+    /// The contact form: what was typed, and what was wrong with it.
+    contact_typed: String,
+    errors: FormErrors,
+    notice: Option<&'static str>,
 }
+
+const CONTACT_FIELDS: &[(&str, &str, &str)] = &[("contact", "u-contact", "新的联系方式")];
 
 /// One account: who, role, region, status, last login, open sessions, and the actions the
 /// viewer may take on it.
@@ -625,6 +627,65 @@ pub async fn user_page(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let notice = (query.get("done").map(String::as_str) == Some("contact"))
+        .then_some("联系方式已更改：此前发出、尚未使用的设置码均已作废。");
+    user_page_for(
+        &state,
+        &signed,
+        id,
+        StatusCode::OK,
+        String::new(),
+        FormErrors::none(),
+        notice,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    version: i64,
+}
+
+/// The security administrator changes where an account's one-time setup codes go; every code
+/// still open for it is cancelled (as `POST /api/v1/users/{id}/contact`).
+pub async fn change_contact(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<ContactForm>,
+) -> AppResult<Response> {
+    let (status, errors) = match state
+        .services
+        .change_user_contact(&signed.auth.actor, &ctx, id, &form.contact, form.version)
+        .await
+    {
+        Ok(_) => {
+            return Ok(Redirect::to(&format!("/admin/users/{id}?done=contact")).into_response())
+        }
+        Err(ServiceError::Invalid(v)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormErrors::from_violations(v, &forms::table(CONTACT_FIELDS)),
+        ),
+        Err(ServiceError::Conflict(m)) => (StatusCode::CONFLICT, FormErrors::general(m)),
+        Err(e) => return Err(e.into()),
+    };
+    user_page_for(&state, &signed, id, status, form.contact, errors, None).await
+}
+
+async fn user_page_for(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    code: StatusCode,
+    contact_typed: String,
+    errors: FormErrors,
+    notice: Option<&'static str>,
 ) -> AppResult<Response> {
     let d = state.services.user_detail(&signed.auth.actor, id).await?;
     let now = state.services.now();
@@ -653,7 +714,7 @@ pub async fn user_page(
             "/admin/users",
             Some(&signed.auth),
         ),
-        csrf: csrf_of(&signed),
+        csrf: csrf_of(signed),
         role: u.role.label_zh(),
         region: match (u.region, &d.region_name) {
             (Some(_), Some(name)) => name.clone(),
@@ -684,6 +745,9 @@ pub async fn user_page(
             .map(|r| (r.as_str(), r.label_zh()))
             .collect(),
         d,
+        contact_typed,
+        errors,
+        notice,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(code, &page))
 }

@@ -147,6 +147,18 @@ impl TestApp {
         }
     }
 
+    /// A page as a bearer of `token` sees it: its status and its HTML.
+    pub async fn page_as(&self, path: &str, token: &str) -> (StatusCode, String) {
+        let res = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
     /// A bearer token for a user, as `zhichan token issue` prints it.
     pub async fn token(&self, fresh: &Fresh, username: &str) -> String {
         Services::new(fresh.db.clone())
@@ -406,4 +418,29 @@ pub async fn register_product(app: &TestApp, firm: &str, reviewer: &str, product
     .await;
     assert_eq!(status, StatusCode::OK, "{p}");
     p
+}
+
+/// Where a story's applicant `username` receives the outcome of a sign-up.
+pub fn contact_of(username: &str) -> String {
+    format!("{username}@qiye.example.cn")
+}
+
+/// The applicant's side of a sign-up answered 202: the code sent to the applicant's contact
+/// sets the password `PASSWORD`, as on the page `/password/setup`.
+pub async fn set_password_with_code(app: &TestApp, fresh: &Fresh, username: &str) {
+    let code = Inbox::default()
+        .code_for(fresh, &contact_of(username))
+        .await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/password-setup"))
+        .json(&serde_json::json!({"code": code, "new_password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::NO_CONTENT,
+        "{username} sets a password"
+    );
 }
