@@ -6,10 +6,8 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use support::{add_user, call, spawn_app, TestApp};
+use support::{add_user, call, spawn_app, TestApp, LINCHUAN};
 use zhichan_testkit::{on_both_backends, Fresh};
-
-const LINCHUAN: &str = "91361002MA35F6XK04";
 
 /// The product form as a browser without JavaScript posts it, the field typed as `field`.
 async fn post_product(app: &TestApp, token: &str, field: &str) -> (StatusCode, String) {
@@ -50,22 +48,8 @@ async fn post_product(app: &TestApp, token: &str, field: &str) -> (StatusCode, S
 /// the code. A name the standard does not hold ("计算机生产") comes back beside the field with
 /// the names it may have meant, and what she typed stays in the box.
 async fn a_newcomer_names_her_industry_and_the_form_finds_its_code(fresh: Fresh) {
-    add_user(&fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
     let app = spawn_app(&fresh).await;
-    let firm = app.token(&fresh, "linchuan.tech").await;
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        "/api/v1/enterprises",
-        &firm,
-        Some(json!({
-            "credit_code": LINCHUAN, "name": "抚州市临川区示例科技有限公司", "scale": "small",
-            "ownership": "private", "industry": "C3914",
-            "contact": {"name": "王芳", "phone": "0794-8888888"}
-        })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
+    let firm = support::linchuan_firm(&app, &fresh, "C3914").await;
 
     let (status, page) = post_product(&app, &firm, "计算机生产").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

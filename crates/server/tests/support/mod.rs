@@ -444,3 +444,26 @@ pub async fn set_password_with_code(app: &TestApp, fresh: &Fresh, username: &str
         "{username} sets a password"
     );
 }
+
+/// The credit code of the stories' firm, 抚州市临川区示例科技有限公司 (临川区, 361002).
+pub const LINCHUAN: &str = "91361002MA35F6XK04";
+
+/// The firm's account `linchuan.tech`, with its profile filed in `industry`; answers its token.
+pub async fn linchuan_firm(app: &TestApp, fresh: &Fresh, industry: &str) -> String {
+    add_user(fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
+    let token = app.token(fresh, "linchuan.tech").await;
+    let (status, body) = call(
+        app,
+        reqwest::Method::POST,
+        "/api/v1/enterprises",
+        &token,
+        Some(serde_json::json!({
+            "credit_code": LINCHUAN, "name": "抚州市临川区示例科技有限公司", "scale": "small",
+            "ownership": "private", "industry": industry,
+            "contact": {"name": "王芳", "phone": "0794-8888888"}
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    token
+}
