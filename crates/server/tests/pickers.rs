@@ -5,7 +5,6 @@
 mod support;
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
 use support::{add_user, call, spawn_app, TestApp, LINCHUAN};
 use zhichan_testkit::{on_both_backends, Fresh};
 
