@@ -341,21 +341,25 @@ pub struct VerificationReview {
     pub further_account: bool,
 }
 
-/// The answer to a sign-up.
+/// The answer to a sign-up: the same whether the username was free or taken, so that it tells
+/// nobody which usernames exist. The outcome goes to the applicant's own contact: a one-time
+/// setup code (set the password with `POST /api/v1/password-setup`, then log in and follow the
+/// application), or word that the username is taken.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SignedUp {
-    pub user_id: i64,
-    /// Always `pending`: the account works once a reviewer approves it.
-    pub verification: VerificationState,
+    /// The contact the outcome was sent to, masked.
+    pub sent_to: String,
 }
 
 /// The multipart form of a sign-up (`POST /api/v1/signup`) or a resubmission
-/// (`POST /api/v1/me/verification`, without `username` and `password`).
+/// (`POST /api/v1/me/verification`, without `username` and `contact`).
 #[derive(Debug, Clone, ToSchema)]
 #[allow(dead_code)]
 pub struct SignUpForm {
     pub username: String,
-    pub password: String,
+    /// The applicant's own 11-digit mobile number or e-mail address: the outcome and the
+    /// one-time code to set the password go there.
+    pub contact: String,
     pub enterprise_name: String,
     #[schema(value_type = format::CreditCode)]
     pub credit_code: String,

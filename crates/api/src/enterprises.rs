@@ -177,18 +177,21 @@ pub struct NewEnterpriseAccount {
     pub username: String,
     #[serde(default)]
     pub display_name: Option<String>,
+    /// The holder's own 11-digit mobile number or e-mail address: the one-time set-password
+    /// code is sent there, never answered to whoever adds the account.
+    #[schema(example = "13800138000")]
+    pub contact: String,
 }
 
-/// An added account with its one-time set-password code. Shown once: hand it to the account's
-/// holder, who chooses a password with it (`POST /api/v1/account-setup`, or the page at
-/// `setup_url`); whoever added the account never learns the password.
+/// An added account and where its one-time set-password code went (masked). The holder
+/// chooses a password with the code (`POST /api/v1/account-setup`, or the page
+/// `/account/setup`); whoever added the account learns neither the code nor the password.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct AddedEnterpriseAccount {
     pub user_id: i64,
     pub username: String,
-    pub setup_code: String,
-    /// The page where the holder chooses the password (relative to the platform's address).
-    pub setup_url: String,
+    /// The holder's contact, masked.
+    pub sent_to: String,
     pub setup_expires_at: String,
 }
 

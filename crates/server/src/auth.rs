@@ -449,6 +449,7 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("GET", "/admin/users/{id}", Signed(A::ReadUsers)),
     ("POST", "/admin/users/{id}", Signed(A::ManageUsers)),
     ("POST", "/admin/users/{id}/grant", Signed(A::GrantRoles)),
+    ("POST", "/admin/users/{id}/contact", Signed(A::GrantRoles)),
     ("GET", "/password/setup", Public),
     ("POST", "/password/setup", Public),
     ("GET", "/admin/security", Signed(A::ReadSecurityPolicy)),

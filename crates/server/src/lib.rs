@@ -113,6 +113,10 @@ pub fn app(services: Services, settings: Settings) -> Router {
         )
         .route("/admin/users/{id}/grant", post(web::admin::grant_user))
         .route(
+            "/admin/users/{id}/contact",
+            post(web::admin::change_contact),
+        )
+        .route(
             "/password/setup",
             get(web::setup::setup_page).post(web::setup::set_password),
         )

@@ -18,7 +18,7 @@ const NAME: &str = "抚州市临川区示例科技有限公司";
 fn signup_form(username: &str) -> Form {
     Form::new()
         .text("username", username.to_string())
-        .text("password", PASSWORD)
+        .text("contact", support::contact_of(username))
         .text("enterprise_name", NAME)
         .text("credit_code", LINCHUAN)
         .text("contact_name", "张三")
@@ -155,25 +155,50 @@ async fn a_credit_code_has_one_enterprise_whose_account_adds_its_colleagues(fres
         "no account was made"
     );
 
-    // The firm's account adds a colleague; the answer holds a one-time code, never a password.
-    let (status, added) = call(
-        &app,
-        Method::POST,
-        &format!("/api/v1/enterprises/{LINCHUAN}/accounts"),
-        &firm,
-        Some(json!({"username": "linchuan.li", "display_name": "李四"})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{added}");
-    assert!(added.get("password").is_none());
-    let code = added["setup_code"].as_str().unwrap().to_string();
+    // The firm's account adds a colleague, and a reviewer of the region adds another: the
+    // one-time code goes to the holder's own contact only, never to whoever adds the account.
+    let inbox = support::Inbox::default();
+    let mut codes = Vec::new();
+    for (adder, username, contact) in [
+        (&firm, "linchuan.li", "13800138000"),
+        (&fuzhou, "linchuan.wang", "wang.fang@linchuan.example.cn"),
+    ] {
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/enterprises/{LINCHUAN}/accounts"),
+            adder,
+            Some(json!({"username": username, "display_name": "李四"})),
+        )
+        .await;
+        assert_eq!(
+            assert_problem(status, &body, 422),
+            [("contact".to_string(), "required".to_string())]
+        );
+        let (status, added) = call(
+            &app,
+            Method::POST,
+            &format!("/api/v1/enterprises/{LINCHUAN}/accounts"),
+            adder,
+            Some(json!({"username": username, "display_name": "李四", "contact": contact})),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CREATED, "{added}");
+        assert!(added.get("password").is_none() && added.get("setup_code").is_none());
+        let sent_to = added["sent_to"].as_str().unwrap();
+        assert!(sent_to.contains('*') && sent_to != contact, "{sent_to}");
+        let code = inbox.code_for(&fresh, contact).await;
+        assert!(!added.to_string().contains(&code), "{added}");
+        codes.push(code);
+    }
+    let code = codes.swap_remove(0);
     // Nobody outside the firm's scope adds accounts to it.
     let (status, _) = call(
         &app,
         Method::POST,
         &format!("/api/v1/enterprises/{LINCHUAN}/accounts"),
         &nanchang,
-        Some(json!({"username": "intruder"})),
+        Some(json!({"username": "intruder", "contact": "13700137000"})),
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -244,7 +269,7 @@ async fn a_credit_code_has_one_enterprise_whose_account_adds_its_colleagues(fres
         .iter()
         .map(|a| a["username"].as_str().unwrap())
         .collect();
-    assert_eq!(names, ["linchuan.li", "linchuan.tech"]);
+    assert_eq!(names, ["linchuan.li", "linchuan.tech", "linchuan.wang"]);
     app.stop().await;
 }
 on_both_backends!(a_credit_code_has_one_enterprise_whose_account_adds_its_colleagues);
@@ -254,14 +279,10 @@ async fn a_reviewer_sees_the_conflict_and_approves_a_further_account_only_by_cho
     let app = spawn_app(&fresh).await;
     let fuzhou = app.token(&fresh, "rev.fuzhou").await;
     // Two people sign up for the same new firm while nobody holds its code yet.
-    assert_eq!(
-        sign_up(&app, "first.applicant").await.0,
-        StatusCode::CREATED
-    );
-    assert_eq!(
-        sign_up(&app, "second.applicant").await.0,
-        StatusCode::CREATED
-    );
+    for applicant in ["first.applicant", "second.applicant"] {
+        assert_eq!(sign_up(&app, applicant).await.0, StatusCode::ACCEPTED);
+        support::set_password_with_code(&app, &fresh, applicant).await;
+    }
     let (_, queue) = call(&app, Method::GET, "/api/v1/verifications", &fuzhou, None).await;
     assert_eq!(queue["total"], 2);
     assert!(queue["items"][0]["conflict"].is_null());

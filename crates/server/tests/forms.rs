@@ -5,10 +5,8 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{add_user, assert_problem, call, spawn_app, TestApp};
+use support::{add_user, assert_problem, call, spawn_app, TestApp, LINCHUAN};
 use zhichan_testkit::{on_both_backends, Fresh};
-
-const LINCHUAN: &str = "91361002MA35F6XK04";
 
 fn this_year() -> i32 {
     time::OffsetDateTime::now_utc().year()
@@ -16,22 +14,7 @@ fn this_year() -> i32 {
 
 /// A small firm with its profile filed, ready to register products.
 async fn firm(fresh: &Fresh, app: &TestApp) -> String {
-    add_user(fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
-    let token = app.token(fresh, "linchuan.tech").await;
-    let (status, body) = call(
-        app,
-        Method::POST,
-        "/api/v1/enterprises",
-        &token,
-        Some(json!({
-            "credit_code": LINCHUAN, "name": "抚州市临川区示例科技有限公司", "scale": "small",
-            "ownership": "private", "industry": "C39",
-            "contact": {"name": "王芳", "phone": "0794-8888888"}
-        })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
-    token
+    support::linchuan_firm(app, fresh, "C39").await
 }
 
 fn patent(number: &str) -> Value {

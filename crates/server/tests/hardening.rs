@@ -23,7 +23,7 @@ fn city_issued_code() -> String {
 fn signup_form(username: &str, code: &str, region: &str) -> Form {
     Form::new()
         .text("username", username.to_string())
-        .text("password", PASSWORD)
+        .text("contact", support::contact_of(username))
         .text("enterprise_name", "抚州市示例精密制造有限公司")
         .text("credit_code", code.to_string())
         .text("region", region.to_string())
@@ -82,7 +82,7 @@ async fn an_enterprise_is_placed_in_a_county_never_in_a_city_or_province(fresh: 
         );
     }
     let (status, body) = sign_up(&app, "fuzhou.firm", &code, "361002").await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
 
     // An enterprise filling in its profile through the API: the same rule, and the code's
     // city is not derived as its region either.
@@ -235,13 +235,14 @@ async fn reset(app: &TestApp, sys: &str, id: i64) -> (StatusCode, Value) {
     call(app, Method::POST, &path, sys, None).await
 }
 
-async fn setup_codes_die_with_a_contact_change_or_a_disable_and_are_bounded(fresh: Fresh) {
-    use support::{enrolled, Inbox};
-    use zhichan_store::{Exec, Sql};
-    add_user(&fresh, "xitong", "sysadmin", None, None).await;
-    add_user(&fresh, "anquan", "secadmin", None, None).await;
-    enrolled(&fresh, "xitong").await;
-    enrolled(&fresh, "anquan").await;
+/// The system and the security administrator (enrolled), and a city reviewer `shi.shenhe`
+/// whose codes go to ylw@fz.example.cn; the app, and the system administrator's token.
+async fn administrators_and_a_city_reviewer(fresh: &Fresh) -> (TestApp, String) {
+    use support::enrolled;
+    add_user(fresh, "xitong", "sysadmin", None, None).await;
+    add_user(fresh, "anquan", "secadmin", None, None).await;
+    enrolled(fresh, "xitong").await;
+    enrolled(fresh, "anquan").await;
     zhichan_service::Services::new(fresh.db.clone())
         .create_user_by_operator(zhichan_service::accounts::NewAccount {
             username: "shi.shenhe".into(),
@@ -253,8 +254,15 @@ async fn setup_codes_die_with_a_contact_change_or_a_disable_and_are_bounded(fres
         })
         .await
         .unwrap();
-    let app = spawn_app(&fresh).await;
-    let sys = app.token(&fresh, "xitong").await;
+    let app = spawn_app(fresh).await;
+    let sys = app.token(fresh, "xitong").await;
+    (app, sys)
+}
+
+async fn setup_codes_die_with_a_contact_change_or_a_disable_and_are_bounded(fresh: Fresh) {
+    use support::Inbox;
+    use zhichan_store::{Exec, Sql};
+    let (app, sys) = administrators_and_a_city_reviewer(&fresh).await;
     let id = app.read_as("/api/v1/users?q=shi.shenhe", &sys).await["items"][0]["id"]
         .as_i64()
         .unwrap();
@@ -340,6 +348,86 @@ async fn setup_codes_die_with_a_contact_change_or_a_disable_and_are_bounded(fres
     app.stop().await;
 }
 on_both_backends!(setup_codes_die_with_a_contact_change_or_a_disable_and_are_bounded);
+
+async fn the_security_administrator_corrects_a_contact_on_the_users_page(fresh: Fresh) {
+    use support::Inbox;
+    let (app, sys) = administrators_and_a_city_reviewer(&fresh).await;
+    let sec = app.token(&fresh, "anquan").await;
+    let id = app.read_as("/api/v1/users?q=shi.shenhe", &sys).await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let page = |token: &str, query: &str| {
+        let (app, path) = (&app, format!("/admin/users/{id}{query}"));
+        let token = token.to_string();
+        async move {
+            let (status, html) = app.page_as(&path, &token).await;
+            assert_eq!(status, StatusCode::OK);
+            html
+        }
+    };
+    let post = |token: &str, contact: &str, version: i64| {
+        let req = app
+            .client
+            .post(app.url(&format!("/admin/users/{id}/contact")))
+            .bearer_auth(token)
+            .form(&[("contact", contact), ("version", &version.to_string())]);
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status();
+            let location = res
+                .headers()
+                .get("location")
+                .map(|l| l.to_str().unwrap().to_string());
+            (status, location, res.text().await.unwrap())
+        }
+    };
+    let form = format!("action=\"/admin/users/{id}/contact\"");
+
+    // A code is on its way to the wrong address.
+    assert_eq!(reset(&app, &sys, id).await.0, StatusCode::OK);
+    let old_code = Inbox::default().code_for(&fresh, "ylw@fz.example.cn").await;
+    let version = app.read_as(&format!("/api/v1/users/{id}"), &sys).await["version"]
+        .as_i64()
+        .unwrap();
+    // Only the security administrator is offered the form, and only he may send it.
+    assert!(!page(&sys, "").await.contains(&form));
+    assert!(page(&sec, "").await.contains(&form));
+    assert_eq!(
+        post(&sys, "13800000088", version).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // A contact that is neither a mobile number nor an e-mail address: refused beside the
+    // field, what was typed kept.
+    let (status, _, html) = post(&sec, "0794-88", version).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"u-contact-error\""), "{html}");
+    assert!(html.contains("value=\"0794-88\""), "{html}");
+    assert!(html.contains("aria-invalid=\"true\""), "{html}");
+    // A stale version: 409, nothing changed.
+    let (status, _, html) = post(&sec, "13800000088", version - 1).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(html.contains("value=\"13800000088\""), "{html}");
+    // Corrected: the page says so, shows the new contact masked, and the open code is dead.
+    let (status, location, _) = post(&sec, "13800000088", version).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = location.unwrap();
+    assert_eq!(location, format!("/admin/users/{id}?done=contact"));
+    let html = page(&sec, "?done=contact").await;
+    assert!(
+        html.contains("13*******88") && html.contains("已作废"),
+        "{html}"
+    );
+    let res = app
+        .client
+        .post(app.url("/api/v1/password-setup"))
+        .json(&json!({"code": old_code, "new_password": "Shi-Shenhe-2027a"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    app.stop().await;
+}
+on_both_backends!(the_security_administrator_corrects_a_contact_on_the_users_page);
 
 async fn a_reason_or_a_port_contact_cannot_be_a_novel(fresh: Fresh) {
     add_user(&fresh, "firm", "enterprise", None, Some(LINCHUAN)).await;

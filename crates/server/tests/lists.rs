@@ -6,26 +6,10 @@ mod support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use support::{add_user, assert_problem, call, spawn_app, TestApp};
+use support::{add_user, assert_problem, call, enrolled, spawn_app, TestApp};
 use zhichan_domain::accounts::Role;
 use zhichan_service::Services;
-use zhichan_store::{Exec, Sql};
 use zhichan_testkit::{on_both_backends, Fresh};
-
-/// The administrators' second factor taken as enrolled (enrolment has its own stories).
-async fn enrolled(fresh: &Fresh, username: &str) {
-    fresh
-        .db
-        .execute(
-            Sql::new(
-                "UPDATE users SET totp_enabled = TRUE, totp_secret = 'JBSWY3DPEHPK3PXP' \
-                 WHERE username = $1",
-            )
-            .bind(username),
-        )
-        .await
-        .unwrap();
-}
 
 /// The demo's three firms, four products and logins, with the administrators enrolled.
 async fn demo(fresh: &Fresh) -> TestApp {
@@ -37,17 +21,6 @@ async fn demo(fresh: &Fresh) -> TestApp {
         enrolled(fresh, u).await;
     }
     spawn_app(fresh).await
-}
-
-async fn page_as(app: &TestApp, path: &str, token: &str) -> (StatusCode, String) {
-    let res = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (res.status(), res.text().await.unwrap())
 }
 
 /// A list's items as the API answers them under `sort`, every page of 2 joined (so that the
@@ -211,7 +184,9 @@ async fn a_reviewer_sorts_a_page_by_its_headers_and_keeps_the_page_size(fresh: F
     let reviewer = app.token(&fresh, "shenhe").await;
 
     // The product list by name, 50 a page: the header says so and the rows follow it…
-    let (status, page) = page_as(&app, "/products?sort=name&per_page=50", &reviewer).await;
+    let (status, page) = app
+        .page_as("/products?sort=name&per_page=50", &reviewer)
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         page.contains(r#"<th scope="col" aria-sort="ascending"><a class="sort" href="/products?sort=-name&amp;per_page=50">产品名称"#),
@@ -240,30 +215,32 @@ async fn a_reviewer_sorts_a_page_by_its_headers_and_keeps_the_page_size(fresh: F
     assert!(page.contains(r#"<input type="hidden" name="sort" value="name"><input type="hidden" name="per_page" value="50">"#));
 
     // A filter stays in the header links and the pager, and the pager keeps the size.
-    let (_, page) = page_as(
-        &app,
-        "/products?status=approved&q=%E7%B2%BE&per_page=50",
-        &reviewer,
-    )
-    .await;
+    let (_, page) = app
+        .page_as(
+            "/products?status=approved&q=%E7%B2%BE&per_page=50",
+            &reviewer,
+        )
+        .await;
     assert!(
         page.contains(r#"href="/products?status=approved&amp;q=%E7%B2%BE&amp;sort=name&amp;per_page=50">产品名称"#),
         "{page}"
     );
     // By default the list is newest first, and its header says that.
     assert!(page.contains(r#"<th scope="col" aria-sort="descending"><a class="sort" href="/products?status=approved&amp;q=%E7%B2%BE&amp;sort=updated&amp;per_page=50">更新时间"#), "{page}");
-    let (_, page) = page_as(&app, "/products?per_page=1&sort=name", &reviewer).await;
+    let (_, page) = app
+        .page_as("/products?per_page=1&sort=name", &reviewer)
+        .await;
     assert!(
         page.contains(r#"href="/products?sort=name&amp;per_page=1&amp;page=2">下一页</a>"#),
         "{page}"
     );
 
     // The review queue is oldest submission first until asked otherwise.
-    let (_, page) = page_as(&app, "/products?status=submitted", &reviewer).await;
+    let (_, page) = app.page_as("/products?status=submitted", &reviewer).await;
     assert!(page.contains(r#"<th scope="col" aria-sort="ascending"><a class="sort" href="/products?status=submitted&amp;sort=-submitted">审核时限"#), "{page}");
 
     // A wrong key is a page that says what went wrong, not a list in some order.
-    let (status, page) = page_as(&app, "/products?sort=price", &reviewer).await;
+    let (status, page) = app.page_as("/products?sort=price", &reviewer).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!page.contains("<table"), "{page}");
 
@@ -277,7 +254,7 @@ async fn a_reviewer_sorts_a_page_by_its_headers_and_keeps_the_page_size(fresh: F
         ("/audit?sort=-time", &auditor, "时间（北京时间）"),
         ("/reviews/verifications?sort=-name", &reviewer, "单位名称"),
     ] {
-        let (status, page) = page_as(&app, path, token).await;
+        let (status, page) = app.page_as(path, token).await;
         assert_eq!(status, StatusCode::OK, "{path}");
         let th = format!(
             r#"aria-sort="descending"><a class="sort" href="{}"#,
@@ -287,7 +264,7 @@ async fn a_reviewer_sorts_a_page_by_its_headers_and_keeps_the_page_size(fresh: F
         let cell = &page[at..at + page[at..].find("</th>").unwrap()];
         assert!(cell.contains(header), "{path}: {cell}");
     }
-    let (status, page) = page_as(&app, "/directories?sort=name", &office).await;
+    let (status, page) = app.page_as("/directories?sort=name", &office).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("重点名录"));
     app.stop().await;
@@ -313,8 +290,8 @@ async fn the_forms_offer_exactly_the_roles_each_administrator_may_give(fresh: Fr
     let secadmin = app.token(&fresh, "anquan").await;
 
     // The roles each administrator's creation form offers…
-    let (_, sys_page) = page_as(&app, "/admin/users", &sysadmin).await;
-    let (_, sec_page) = page_as(&app, "/admin/users", &secadmin).await;
+    let (_, sys_page) = app.page_as("/admin/users", &sysadmin).await;
+    let (_, sec_page) = app.page_as("/admin/users", &secadmin).await;
     let offered_sys = options(&sys_page, "n-role");
     let offered_sec = options(&sec_page, "n-role");
     assert!(!offered_sys.is_empty(), "{sys_page}");
@@ -366,9 +343,9 @@ async fn the_forms_offer_exactly_the_roles_each_administrator_may_give(fresh: Fr
     )
     .await;
     let id = list["items"][0]["id"].as_i64().unwrap();
-    let (_, sec_page) = page_as(&app, "/admin/users?q=sysadmin.new", &secadmin).await;
+    let (_, sec_page) = app.page_as("/admin/users?q=sysadmin.new", &secadmin).await;
     let grant_offered = options(&sec_page, &format!("g-role-{id}"));
-    let (_, detail) = page_as(&app, &format!("/admin/users/{id}"), &secadmin).await;
+    let (_, detail) = app.page_as(&format!("/admin/users/{id}"), &secadmin).await;
     assert_eq!(options(&detail, "g-role"), grant_offered);
     let mut grantable = Vec::new();
     for role in Role::ALL {
@@ -395,7 +372,7 @@ async fn the_forms_offer_exactly_the_roles_each_administrator_may_give(fresh: Fr
         }
     }
     assert_eq!(grant_offered, grantable);
-    let (_, sys_page) = page_as(&app, "/admin/users?q=sysadmin.new", &sysadmin).await;
+    let (_, sys_page) = app.page_as("/admin/users?q=sysadmin.new", &sysadmin).await;
     assert!(sys_page.contains(&format!("/admin/users/{id}")));
     assert!(options(&sys_page, &format!("g-role-{id}")).is_empty());
     app.stop().await;
@@ -426,13 +403,13 @@ async fn an_administrator_opens_an_account_from_the_list_and_sees_what_it_may_do
     let id = list["items"][0]["id"].as_i64().unwrap();
 
     // The list links to the account's page…
-    let (_, page) = page_as(&app, "/admin/users?q=fuzhou", &sysadmin).await;
+    let (_, page) = app.page_as("/admin/users?q=fuzhou", &sysadmin).await;
     assert!(
         page.contains(&format!(r#"<a href="/admin/users/{id}">fuzhou</a>"#)),
         "{page}"
     );
     // …which says who it is, its role and region by name, its status, last login and session…
-    let (status, page) = page_as(&app, &format!("/admin/users/{id}"), &sysadmin).await;
+    let (status, page) = app.page_as(&format!("/admin/users/{id}"), &sysadmin).await;
     assert_eq!(status, StatusCode::OK);
     for text in [
         "fuzhou",
@@ -451,15 +428,15 @@ async fn an_administrator_opens_an_account_from_the_list_and_sees_what_it_may_do
     assert!(page.contains(r#"name="op" value="disable""#));
     assert!(page.contains(r#"name="op" value="reset""#));
     assert!(!page.contains("/grant"));
-    let (_, page) = page_as(&app, &format!("/admin/users/{id}"), &secadmin).await;
+    let (_, page) = app.page_as(&format!("/admin/users/{id}"), &secadmin).await;
     assert!(page.contains(&format!(r#"action="/admin/users/{id}/grant""#)));
     assert!(!page.contains(r#"name="op" value="disable""#));
 
     // Nobody else's accounts are opened: an unknown one is 404, a reviewer is refused.
-    let (status, _) = page_as(&app, "/admin/users/999999", &sysadmin).await;
+    let (status, _) = app.page_as("/admin/users/999999", &sysadmin).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let reviewer = app.token(&fresh, "shenhe").await;
-    let (status, _) = page_as(&app, &format!("/admin/users/{id}"), &reviewer).await;
+    let (status, _) = app.page_as(&format!("/admin/users/{id}"), &reviewer).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // A three administrators' account shows no action to another of them.
     let (_, list) = call(
@@ -471,7 +448,9 @@ async fn an_administrator_opens_an_account_from_the_list_and_sees_what_it_may_do
     )
     .await;
     let sec_id = list["items"][0]["id"].as_i64().unwrap();
-    let (_, page) = page_as(&app, &format!("/admin/users/{sec_id}"), &sysadmin).await;
+    let (_, page) = app
+        .page_as(&format!("/admin/users/{sec_id}"), &sysadmin)
+        .await;
     assert!(page.contains("您对此账号没有可进行的操作"), "{page}");
     assert!(page.contains("从未登录"));
     app.stop().await;
@@ -485,7 +464,7 @@ async fn the_province_s_port_is_applied_for_by_its_own_office(fresh: Fresh) {
     enrolled(&fresh, "adm.jx").await;
     let app = spawn_app(&fresh).await;
     let province = app.token(&fresh, "adm.jx").await;
-    let (status, page) = page_as(&app, "/ports", &province).await;
+    let (status, page) = app.page_as("/ports", &province).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         page.contains("申请单位：江西省知识产权管理部门；"),
@@ -493,7 +472,7 @@ async fn the_province_s_port_is_applied_for_by_its_own_office(fresh: Fresh) {
     );
     // The city's own port keeps the unit it was opened for.
     let city = app.token(&fresh, "adm.fz").await;
-    let (_, page) = page_as(&app, "/ports", &city).await;
+    let (_, page) = app.page_as("/ports", &city).await;
     assert!(page.contains("申请单位：测试；"), "{page}");
     app.stop().await;
 }

@@ -5,11 +5,8 @@
 mod support;
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
-use support::{add_user, call, spawn_app, TestApp};
+use support::{add_user, call, spawn_app, TestApp, LINCHUAN};
 use zhichan_testkit::{on_both_backends, Fresh};
-
-const LINCHUAN: &str = "91361002MA35F6XK04";
 
 /// The product form as a browser without JavaScript posts it, the field typed as `field`.
 async fn post_product(app: &TestApp, token: &str, field: &str) -> (StatusCode, String) {
@@ -50,22 +47,8 @@ async fn post_product(app: &TestApp, token: &str, field: &str) -> (StatusCode, S
 /// the code. A name the standard does not hold ("计算机生产") comes back beside the field with
 /// the names it may have meant, and what she typed stays in the box.
 async fn a_newcomer_names_her_industry_and_the_form_finds_its_code(fresh: Fresh) {
-    add_user(&fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
     let app = spawn_app(&fresh).await;
-    let firm = app.token(&fresh, "linchuan.tech").await;
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        "/api/v1/enterprises",
-        &firm,
-        Some(json!({
-            "credit_code": LINCHUAN, "name": "抚州市临川区示例科技有限公司", "scale": "small",
-            "ownership": "private", "industry": "C3914",
-            "contact": {"name": "王芳", "phone": "0794-8888888"}
-        })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
+    let firm = support::linchuan_firm(&app, &fresh, "C3914").await;
 
     let (status, page) = post_product(&app, &firm, "计算机生产").await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -112,17 +95,6 @@ async fn a_newcomer_names_her_industry_and_the_form_finds_its_code(fresh: Fresh)
 }
 on_both_backends!(a_newcomer_names_her_industry_and_the_form_finds_its_code);
 
-async fn page(app: &TestApp, token: &str, path: &str) -> (StatusCode, String) {
-    let res = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    (res.status(), res.text().await.unwrap())
-}
-
 /// A Fuzhou reviewer filters products by typing "临川区" or "抚州市临川区": both mean 361002,
 /// shown back as "临川区（361002）". A place outside Fuzhou is not offered to him ("南昌市"
 /// is not found in 江西省抚州市). A national reviewer who types "朝阳区" is asked which: the
@@ -136,7 +108,7 @@ async fn an_office_filters_by_a_place_name_within_its_own_region(fresh: Fresh) {
 
     for typed in ["临川区", "抚州市临川区", "江西省抚州市临川区", "361002"] {
         let q: String = url_escape(typed);
-        let (status, html) = page(&app, &fuzhou, &format!("/products?region={q}")).await;
+        let (status, html) = app.page_as(&format!("/products?region={q}"), &fuzhou).await;
         assert_eq!(status, StatusCode::OK, "{typed}");
         assert!(
             html.contains(r#"value="临川区（361002）""#),
@@ -148,24 +120,24 @@ async fn an_office_filters_by_a_place_name_within_its_own_region(fresh: Fresh) {
         );
         assert!(html.contains(r#"data-root="361000""#));
     }
-    let (_, html) = page(
-        &app,
-        &fuzhou,
-        &format!("/products?region={}", url_escape("南昌市")),
-    )
-    .await;
+    let (_, html) = app
+        .page_as(
+            &format!("/products?region={}", url_escape("南昌市")),
+            &fuzhou,
+        )
+        .await;
     assert!(
         html.contains("在江西省抚州市内找不到名为“南昌市”的地区"),
         "{html}"
     );
     assert!(html.contains(r#"value="南昌市""#));
 
-    let (_, html) = page(
-        &app,
-        &nation,
-        &format!("/products?region={}", url_escape("朝阳区")),
-    )
-    .await;
+    let (_, html) = app
+        .page_as(
+            &format!("/products?region={}", url_escape("朝阳区")),
+            &nation,
+        )
+        .await;
     assert!(
         html.contains("有 2 个名为“朝阳区”的地区，请写明上级或从中选择：北京市朝阳区（110105）、"),
         "{html}"
@@ -175,12 +147,12 @@ async fn an_office_filters_by_a_place_name_within_its_own_region(fresh: Fresh) {
             || html.contains("辽宁省朝阳市")
             || html.contains("朝阳区（")
     );
-    let (_, html) = page(
-        &app,
-        &nation,
-        &format!("/products?field={}", url_escape("计算机制造")),
-    )
-    .await;
+    let (_, html) = app
+        .page_as(
+            &format!("/products?field={}", url_escape("计算机制造")),
+            &nation,
+        )
+        .await;
     assert!(html.contains(r#"value="计算机制造（391）""#), "{html}");
     app.stop().await;
 }
@@ -293,7 +265,8 @@ async fn a_firm_names_its_place_and_industry_on_its_profile(fresh: Fresh) {
     .await;
     assert_eq!(e["region"], "361002", "{e}");
     assert_eq!(e["industry"], "3914", "{e}");
-    let html = page(&app, &firm, &format!("/enterprises/{LINCHUAN}/edit"))
+    let html = app
+        .page_as(&format!("/enterprises/{LINCHUAN}/edit"), &firm)
         .await
         .1;
     assert!(html.contains(r#"value="临川区（361002）""#), "{html}");
@@ -312,35 +285,35 @@ async fn an_office_opens_a_report_by_place_name(fresh: Fresh) {
     add_user(&fresh, "adm.fuzhou", "admin", Some("361000"), None).await;
     let app = spawn_app(&fresh).await;
     let office = app.token(&fresh, "adm.fuzhou").await;
-    let (status, html) = page(
-        &app,
-        &office,
-        &format!("/reports/monthly?region={}", url_escape("临川区")),
-    )
-    .await;
+    let (status, html) = app
+        .page_as(
+            &format!("/reports/monthly?region={}", url_escape("临川区")),
+            &office,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         html.contains("region=361002"),
         "the download is Linchuan's: {html}"
     );
     assert!(html.contains(r#"value="临川区（361002）""#));
-    let (_, html) = page(
-        &app,
-        &office,
-        &format!("/reports/monthly?region={}", url_escape("朝阳区")),
-    )
-    .await;
+    let (_, html) = app
+        .page_as(
+            &format!("/reports/monthly?region={}", url_escape("朝阳区")),
+            &office,
+        )
+        .await;
     assert!(
         html.contains("在江西省抚州市内找不到名为“朝阳区”的地区"),
         "{html}"
     );
     assert!(html.contains("region=361000"), "its own report instead");
-    let (status, html) = page(
-        &app,
-        &office,
-        &format!("/evaluation?region={}", url_escape("抚州市临川区")),
-    )
-    .await;
+    let (status, html) = app
+        .page_as(
+            &format!("/evaluation?region={}", url_escape("抚州市临川区")),
+            &office,
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(r#"value="临川区（361002）""#), "{html}");
     app.stop().await;

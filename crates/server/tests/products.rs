@@ -816,10 +816,43 @@ async fn a_directory_and_its_coverage_over_http(fresh: Fresh) {
         StatusCode::NOT_FOUND,
         "not the neighbour's region"
     );
-    let res = upload(&city, "名录.csv", csv.into_bytes()).await.unwrap();
+    let res = upload(&city, "名录.csv", csv.clone().into_bytes())
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::CREATED);
     let body: Value = res.json().await.unwrap();
     let id = body["directory"]["id"].as_i64().unwrap();
+    // A second import: the list is sorted and paged by the database, either way round.
+    let res = upload(&city, "名录.csv", csv.into_bytes()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let second = res.json::<Value>().await.unwrap()["directory"]["id"]
+        .as_i64()
+        .unwrap();
+    for (sort, want) in [("created", [id, second]), ("-created", [second, id])] {
+        let list = app
+            .read_as(&format!("/api/v1/directories?sort={sort}"), &city)
+            .await;
+        let ids: Vec<i64> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, want, "{sort}");
+    }
+    let (status, page) = app
+        .page_as("/directories?sort=created&per_page=1", &city)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(&format!("href=\"/directories/{id}\""))
+            && !page.contains(&format!("href=\"/directories/{second}\"")),
+        "{page}"
+    );
+    assert!(
+        page.contains("href=\"/directories?sort=created&amp;per_page=1&amp;page=2\""),
+        "{page}"
+    );
     let cov: Value = app
         .client
         .get(app.url(&format!("/api/v1/directories/{id}/coverage")))

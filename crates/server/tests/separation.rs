@@ -381,7 +381,7 @@ on_both_backends!(a_stranger_cannot_lock_the_administrator_out_nor_learn_which_n
 fn signup_form(username: &str) -> Form {
     Form::new()
         .text("username", username.to_string())
-        .text("password", PASSWORD)
+        .text("contact", support::contact_of(username))
         .text("enterprise_name", "抚州市临川区示例科技有限公司")
         .text("credit_code", "91361002MA35F6XK04")
         .text("contact_name", "王芳")

@@ -6,10 +6,9 @@ mod support;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::sync::Arc;
-use support::{add_user, call, TestApp};
+use support::{add_user, call, enrolled, TestApp};
 use zhichan_domain::Timestamp;
 use zhichan_service::clock::ManualClock;
-use zhichan_store::{Exec, Sql};
 use zhichan_testkit::{on_both_backends, Fresh};
 
 /// Registered in 抚州市临川区 (361002).
@@ -34,19 +33,9 @@ fn patent(seed: u32) -> String {
 
 /// The page at `path` as the holder of `token` sees it, its escaped ampersands read as `&`.
 async fn page(app: &TestApp, path: &str, token: &str) -> String {
-    let res = app
-        .client
-        .get(app.url(path))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::OK, "{path}");
-    res.text()
-        .await
-        .unwrap()
-        .replace("&#38;", "&")
-        .replace("&amp;", "&")
+    let (status, html) = app.page_as(path, token).await;
+    assert_eq!(status, StatusCode::OK, "{path}");
+    html.replace("&#38;", "&").replace("&amp;", "&")
 }
 
 /// The number a workbench shows in its link to `href`, if it shows one.
@@ -128,20 +117,6 @@ async fn review(app: &TestApp, token: &str, id: i64, version: i64, decision: &st
     )
     .await;
     r["version"].as_i64().unwrap()
-}
-
-async fn enrolled(fresh: &Fresh, username: &str) {
-    fresh
-        .db
-        .execute(
-            Sql::new(
-                "UPDATE users SET totp_enabled = TRUE, totp_secret = 'JBSWY3DPEHPK3PXP' \
-                 WHERE username = $1",
-            )
-            .bind(username),
-        )
-        .await
-        .unwrap();
 }
 
 fn clock_at(t: &str) -> Arc<ManualClock> {
@@ -227,6 +202,11 @@ async fn a_reviewer_sees_the_queue_of_its_county_overdue_and_resubmitted(fresh: 
     for absent in ["采集终端甲", "采集终端丙", "东乡控制器"] {
         assert!(!overdue.contains(absent), "{absent} is not overdue here");
     }
+    // Sorting the queue keeps it the queue.
+    assert!(
+        overdue.contains("href=\"/products?status=submitted&wait=overdue&sort="),
+        "{overdue}"
+    );
     let resubmitted = page(&app, "/products?status=submitted&wait=resubmitted", &city).await;
     assert!(resubmitted.contains("采集终端甲"));
     for absent in ["采集终端乙", "采集终端丙", "东乡控制器"] {

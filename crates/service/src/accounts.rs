@@ -473,7 +473,7 @@ impl Services {
 
     /// Issues a one-time password setup code for an account (voiding older ones) and queues it
     /// to the owner's contact, inside the caller's transaction. Only its hash is stored.
-    async fn queue_setup_code(
+    pub(crate) async fn queue_setup_code(
         &self,
         tx: &zhichan_store::Tx,
         user_id: i64,
@@ -511,7 +511,16 @@ impl Services {
              仅能使用一次）。请打开平台的“设置密码”页面（/password/setup），输入设置码并设置新密码。\
              管理员看不到此设置码；如非本人申请，请联系安全管理员。"
         );
-        password_setups::queue(tx, user_id, channel, &address, "设置登录密码", &body, now).await?;
+        password_setups::queue(
+            tx,
+            Some(user_id),
+            channel,
+            &address,
+            "设置登录密码",
+            &body,
+            now,
+        )
+        .await?;
         Ok(())
     }
 

@@ -395,13 +395,26 @@ impl Services {
 
     /// The directories the caller may see (its region's and those below it).
     pub async fn directories(&self, actor: &Actor) -> ServiceResult<Vec<Directory>> {
+        Ok(self.directories_sorted(actor, None, i64::MAX, 0).await?.0)
+    }
+
+    /// One page of the directories the caller manages, in the order asked for (newest first
+    /// when `None`), sorted and paged by the database; with how many there are in all.
+    pub async fn directories_sorted(
+        &self,
+        actor: &Actor,
+        order: Option<zhichan_store::sorting::Order>,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<Directory>, i64)> {
         let scope = authorize(actor, Action::ManageDirectories)?;
         self.port_gate(actor).await?;
-        match scope {
-            Scope::Region(r) => Ok(directories::within(self.db(), r).await?),
-            Scope::All => Ok(directories::within(self.db(), RegionCode::NATION).await?),
-            _ => Err(ServiceError::Forbidden),
-        }
+        let within = match scope {
+            Scope::Region(r) => r,
+            Scope::All => RegionCode::NATION,
+            _ => return Err(ServiceError::Forbidden),
+        };
+        Ok(directories::within_sorted(self.db(), within, order, limit, offset).await?)
     }
 
     /// The coverage of one directory.

@@ -79,13 +79,16 @@ pub fn credit_code_taken_for_review(code: &str) -> ServiceError {
 pub struct NewColleague {
     pub username: String,
     pub display_name: String,
+    /// The holder's own mobile number or e-mail address: the one-time code goes there only.
+    pub contact: String,
 }
 
-/// An added account and its one-time set-password code (shown once, to be handed over).
+/// An added account, and where its one-time set-password code was sent (masked): whoever adds
+/// the account never sees the code.
 #[derive(Clone, Debug)]
 pub struct AddedAccount {
     pub user: User,
-    pub setup_code: String,
+    pub sent_to: String,
     pub expires_at: Timestamp,
 }
 
@@ -137,7 +140,8 @@ impl Services {
 
     /// Adds a further account to an enterprise: by one of its accounts or a reviewer of its
     /// region. The account is verified (whoever adds it vouches for it) and has no usable
-    /// password until its holder chooses one with the one-time code answered here.
+    /// password until its holder chooses one with the one-time code sent to the holder's own
+    /// contact (as for staff accounts): the code is never answered to whoever adds it.
     pub async fn add_enterprise_account(
         &self,
         actor: &Actor,
@@ -156,8 +160,16 @@ impl Services {
                 account: None,
             },
         )?;
-        let username =
-            Username::parse(&input.username).map_err(|v| ServiceError::invalid("username", v))?;
+        let mut errors = Vec::new();
+        let username = Username::parse(&input.username)
+            .map_err(|v| errors.push(FieldViolation::new("username", v)))
+            .ok();
+        let contact = crate::accounts::parse_contact(&input.contact)
+            .map_err(|v| errors.push(FieldViolation::new("contact", v)))
+            .ok();
+        let (Some(username), Some((channel, address))) = (username, contact) else {
+            return Err(ServiceError::Invalid(errors));
+        };
         let now = self.now();
         let code = random_token();
         let expires_at = now.plus(Duration::hours(SETUP_HOURS));
@@ -185,6 +197,7 @@ impl Services {
             ),
             other => other.into(),
         })?;
+        users::set_contact_and_grant(&tx, id, &address, true).await?;
         account_setups::put(
             &tx,
             id,
@@ -194,6 +207,24 @@ impl Services {
             expires_at,
         )
         .await?;
+        let body = format!(
+            "{}为您在知产平台添加了企业 {} 的账号 {}。设置码：{code}（{SETUP_HOURS} 小时内有效，\
+             仅能使用一次）。请打开平台的“设置密码”页面（/account/setup），输入用户名和设置码并\
+             设置密码。添加账号的人看不到此设置码。",
+            actor.username,
+            e.name,
+            username.as_str()
+        );
+        zhichan_store::password_setups::queue(
+            &tx,
+            Some(id),
+            channel,
+            &address,
+            "设置登录密码",
+            &body,
+            now,
+        )
+        .await?;
         record(
             &tx,
             ctx,
@@ -201,7 +232,7 @@ impl Services {
             "enterprise.account_add",
             &format!("enterprise:{}", e.credit_code),
             "ok",
-            json!({"user": id, "username": username.as_str()}),
+            json!({"user": id, "username": username.as_str(), "sent_to": crate::accounts::mask_contact(&address)}),
             now,
         )
         .await?;
@@ -209,7 +240,7 @@ impl Services {
         tx.commit().await?;
         Ok(AddedAccount {
             user,
-            setup_code: code,
+            sent_to: crate::accounts::mask_contact(&address),
             expires_at,
         })
     }

@@ -587,7 +587,8 @@ impl Services {
                 }
             }
             if let Ok((channel, address)) = crate::accounts::parse_contact(&u.contact) {
-                password_setups::queue(&tx, u.id, channel, &address, &title, &body, now).await?;
+                password_setups::queue(&tx, Some(u.id), channel, &address, &title, &body, now)
+                    .await?;
             }
         }
         record(

@@ -16,6 +16,9 @@ pub struct Allowed {
     pub reset_password: bool,
     /// Grant or change its role and region.
     pub grant: bool,
+    /// Change where its one-time setup codes go (the security administrator; never one of the
+    /// three administrators').
+    pub contact: bool,
 }
 
 /// An account's page.
@@ -44,6 +47,7 @@ impl Services {
             unlock: manages && user.locked_until.is_some_and(|t| t > now),
             reset_password: manages,
             grant: may_assign(actor.role, Action::GrantRoles, user.role),
+            contact: grant(actor.role, Action::GrantRoles).is_some() && !user.role.is_three_admin(),
         };
         let region_name = match user.region {
             Some(r) => self.region_name(r).await?,

@@ -8,7 +8,7 @@ use crate::secrets::hash_password;
 use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
 use serde_json::json;
 use zhichan_domain::access::{authorize, Action, Actor, Placement};
-use zhichan_domain::accounts::{check_password, Role, Username};
+use zhichan_domain::accounts::{Role, Username};
 use zhichan_domain::{CreditCode, RegionCode, Violation};
 use zhichan_store::users::{self, NewUser};
 use zhichan_store::verifications::{self, NewVerification, Verification};
@@ -211,28 +211,35 @@ impl Services {
         }
     }
 
-    /// An enterprise signs itself up: the account is created pending verification, with its
-    /// application, in one transaction (nothing is stored if anything is refused).
+    /// An enterprise signs itself up. The answer is the same whether the username is free or
+    /// taken, so that a stranger learns nothing about which usernames exist: where the outcome
+    /// goes (`contact`, answered masked) is the only thing said. A free name: the account is
+    /// created pending verification, with its application, in one transaction, and a one-time
+    /// setup code goes to the contact, with which the applicant sets the password
+    /// (`/password/setup`) and then logs in. A taken name: nothing is stored, and the contact is
+    /// told to sign up again with another name. Field errors and a taken credit code (which the
+    /// contract names) are answered as before.
     pub async fn sign_up(
         &self,
         ctx: &Ctx,
         username: &str,
-        password: &str,
+        contact: &str,
         application: Application,
-    ) -> ServiceResult<i64> {
+    ) -> ServiceResult<String> {
         let mut errors = Vec::new();
         let name = Username::parse(username)
             .map_err(|v| errors.push(FieldViolation::new("username", v)))
             .ok();
-        if let Err(v) = check_password(username, password) {
-            errors.push(FieldViolation::new("password", v));
-        }
+        let address = crate::accounts::parse_contact(contact)
+            .map_err(|v| errors.push(FieldViolation::new("contact", v)))
+            .ok();
         let (code, region, kind) = self.check_application(&application, &mut errors).await?;
         if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
         }
-        let (name, code, region, kind) = (
+        let (name, (channel, address), code, region, kind) = (
             name.expect("checked"),
+            address.expect("checked"),
             code.expect("checked"),
             region.expect("checked"),
             kind.expect("checked"),
@@ -242,9 +249,13 @@ impl Services {
         if self.credit_code_holder(code.as_str(), 0).await?.is_some() {
             return Err(crate::enterprise_accounts::credit_code_taken(code.as_str()));
         }
+        let sent_to = crate::accounts::mask_contact(&address);
         let now = self.now();
+        // Hashed whether the name is free or not: both answers take the same work. Nobody
+        // knows this password; the applicant sets one with the code.
+        let password_hash = hash_password(&crate::secrets::random_token());
         let tx = self.db().begin().await?;
-        let user_id = users::insert(
+        let inserted = users::insert(
             &tx,
             &NewUser {
                 username: name.as_str().to_string(),
@@ -252,23 +263,64 @@ impl Services {
                 role: Role::Enterprise,
                 region: Some(region),
                 enterprise: Some(code.to_string()),
-                password_hash: hash_password(password),
+                password_hash,
                 must_change_password: false,
                 verification: "pending",
             },
             now,
         )
-        .await
-        .map_err(|e| match e {
-            StoreError::Unique { .. } => ServiceError::invalid(
-                "username",
-                Violation::new("taken", "该用户名已被使用", "this username is taken"),
-            ),
-            other => other.into(),
-        })?;
+        .await;
+        let user_id = match inserted {
+            Ok(id) => id,
+            Err(StoreError::Unique { .. }) => {
+                // The statement failed inside the transaction: a fresh one tells the contact.
+                tx.rollback().await?;
+                let tx = self.db().begin().await?;
+                let body = format!(
+                    "您在知产平台提交的企业注册（{}）未能完成：用户名 {} 已被使用。\
+                     所填资料没有保存，请换一个用户名重新注册。如非本人操作，请忽略本消息。",
+                    application.enterprise_name.trim(),
+                    name.as_str()
+                );
+                zhichan_store::password_setups::queue(
+                    &tx,
+                    None,
+                    channel,
+                    &address,
+                    "企业注册未完成",
+                    &body,
+                    now,
+                )
+                .await?;
+                record_as(
+                    &tx,
+                    ctx,
+                    &Who::named("-"),
+                    "verification.submit",
+                    "signup",
+                    "refused",
+                    json!({"reason": "username_taken", "sent_to": sent_to}),
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                return Ok(sent_to);
+            }
+            Err(other) => return Err(other.into()),
+        };
+        users::set_contact_and_grant(&tx, user_id, &address, true).await?;
         let id = verifications::insert(
             &tx,
             Self::new_verification(user_id, application, &code, region, kind),
+            now,
+        )
+        .await?;
+        self.queue_setup_code(
+            &tx,
+            user_id,
+            name.as_str(),
+            &address,
+            "已注册，等待实名认证审核",
             now,
         )
         .await?;
@@ -284,12 +336,13 @@ impl Services {
             "verification.submit",
             &format!("verification:{id}"),
             "ok",
-            json!({"credit_code": code.to_string(), "region": region.to_string(), "signup": true}),
+            json!({"credit_code": code.to_string(), "region": region.to_string(), "signup": true,
+                   "sent_to": sent_to}),
             now,
         )
         .await?;
         tx.commit().await?;
-        Ok(user_id)
+        Ok(sent_to)
     }
 
     /// A returned applicant submits again (a new application; the old one stays as it was).

@@ -58,7 +58,28 @@ async fn reviewer(s: &Services, name: &str, region: &str) -> zhichan_domain::acc
 
 async fn an_enterprise_signs_up_is_returned_resubmits_and_is_approved(fresh: Fresh) {
     let s = services(&fresh);
-    s.sign_up(&ctx(), "linchuan.tech", PASSWORD, application())
+    let sent_to = s
+        .sign_up(&ctx(), "linchuan.tech", "13800138000", application())
+        .await
+        .unwrap();
+    assert_eq!(sent_to, "13*******00");
+    // The applicant sets the password with the code sent to the contact.
+    let body: String = {
+        use zhichan_store::{Exec, Sql};
+        fresh
+            .db
+            .fetch_one(
+                Sql::new("SELECT body FROM account_outbox WHERE address = $1").bind("13800138000"),
+            )
+            .await
+            .unwrap()
+    };
+    let code = body
+        .split("设置码：")
+        .nth(1)
+        .and_then(|rest| rest.split('（').next())
+        .unwrap();
+    s.complete_password_setup(&ctx(), code, PASSWORD)
         .await
         .unwrap();
 
@@ -171,7 +192,7 @@ async fn a_bad_sign_up_stores_nothing_and_names_every_field(fresh: Fresh) {
         fields,
         [
             "username",
-            "password",
+            "contact",
             "enterprise_name",
             "credit_code",
             "contact_phone",

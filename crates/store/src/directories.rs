@@ -119,6 +119,48 @@ pub async fn within(ex: &impl Exec, within: RegionCode) -> Result<Vec<Directory>
     .await
 }
 
+/// The keys a directory list sorts by, and their columns.
+pub const SORT_COLUMNS: &[(&str, &str)] = &[
+    ("name", "name"),
+    ("created", "created_at"),
+    ("listed", "listed"),
+];
+
+/// One page of the directories inside `within`, in the order a person chose (newest first when
+/// `None`), and how many there are in all.
+pub async fn within_sorted(
+    ex: &impl Exec,
+    within: RegionCode,
+    order: Option<crate::sorting::Order>,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<Directory>, i64), StoreError> {
+    let order = order
+        .and_then(|o| o.sql(SORT_COLUMNS, "id"))
+        .unwrap_or_else(|| "id DESC".into());
+    let (lo, hi) = within.subtree();
+    let list = ex
+        .fetch_all(
+            Sql::new(format!(
+                "SELECT {COLUMNS} FROM directories WHERE region BETWEEN $1 AND $2 \
+                 ORDER BY {order} LIMIT $3 OFFSET $4"
+            ))
+            .bind(i64::from(lo))
+            .bind(i64::from(hi))
+            .bind(limit)
+            .bind(offset),
+        )
+        .await?;
+    let total = ex
+        .fetch_one(
+            Sql::new("SELECT COUNT(*) FROM directories WHERE region BETWEEN $1 AND $2")
+                .bind(i64::from(lo))
+                .bind(i64::from(hi)),
+        )
+        .await?;
+    Ok((list, total))
+}
+
 /// An entry with what the platform knows of its enterprise and whether it is covered.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CoverageRow {

@@ -68,6 +68,7 @@ const STEPS: &[Step] = &[
     step!(29, "notices"),
     step!(30, "policies"),
     step!(31, "policy_attachments"),
+    step!(32, "signup_outcomes"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

@@ -75,7 +75,7 @@ pub async fn void_for_user(ex: &impl Exec, user_id: i64, now: Timestamp) -> Resu
 /// Queues a message to an account's own contact.
 pub async fn queue(
     ex: &impl Exec,
-    user_id: i64,
+    user_id: Option<i64>,
     channel: &str,
     address: &str,
     title: &str,

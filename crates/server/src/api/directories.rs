@@ -106,31 +106,11 @@ pub async fn list(
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> AppResult<Json<Vec<Directory>>> {
     let order = crate::api::sorting::DirectorySort::SPEC.from_query(&q)?;
-    let mut list = state.services.directories(&signed.auth.actor).await?;
-    sort_directories(&mut list, order);
+    let (list, _) = state
+        .services
+        .directories_sorted(&signed.auth.actor, order, i64::MAX, 0)
+        .await?;
     Ok(Json(list.iter().map(directory_body).collect()))
-}
-
-/// Puts a region's directories (a short list, read whole) in the order asked for; without one
-/// they stay newest first.
-pub fn sort_directories(
-    list: &mut [zhichan_store::directories::Directory],
-    order: Option<zhichan_store::sorting::Order>,
-) {
-    let Some(o) = order else { return };
-    list.sort_by(|a, b| {
-        let c = match o.key {
-            "name" => a.name.cmp(&b.name),
-            "listed" => a.listed.cmp(&b.listed),
-            _ => a.created_at.cmp(&b.created_at),
-        }
-        .then(a.id.cmp(&b.id));
-        if o.desc {
-            c.reverse()
-        } else {
-            c
-        }
-    });
 }
 
 pub fn coverage_body(c: &Cov) -> Coverage {

@@ -416,8 +416,8 @@ pub async fn accounts(
 }
 
 /// Adds a further account to the enterprise: by its own account or a reviewer of its region.
-/// The answer carries a one-time code (shown once) with which the account's holder chooses the
-/// password; whoever adds the account never learns it.
+/// A one-time code, with which the holder chooses the password, goes to the holder's own
+/// contact only: whoever adds the account learns neither the code nor the password.
 #[utoipa::path(
     post,
     path = "/api/v1/enterprises/{credit_code}/accounts",
@@ -425,7 +425,7 @@ pub async fn accounts(
     params(("credit_code" = String, Path)),
     request_body = NewEnterpriseAccount,
     responses(
-        (status = 201, description = "已添加；请把设置密码的代码交给账号持有人", body = AddedEnterpriseAccount),
+        (status = 201, description = "已添加；设置密码的代码已发往账号持有人本人的联系方式", body = AddedEnterpriseAccount),
         (status = 404, description = "不存在或不在范围内", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "用户名有误或已被使用", body = Problem, content_type = "application/problem+json")
     )
@@ -446,6 +446,7 @@ pub async fn add_account(
             NewColleague {
                 username: b.username,
                 display_name: b.display_name.unwrap_or_default(),
+                contact: b.contact,
             },
         )
         .await?;
@@ -453,12 +454,8 @@ pub async fn add_account(
         StatusCode::CREATED,
         Json(AddedEnterpriseAccount {
             user_id: added.user.id,
-            setup_url: format!(
-                "/account/setup?username={}&code={}",
-                added.user.username, added.setup_code
-            ),
             username: added.user.username,
-            setup_code: added.setup_code,
+            sent_to: added.sent_to,
             setup_expires_at: added.expires_at.to_string(),
         }),
     ))

@@ -11,7 +11,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use zhichan_api::accounts::{
-    SignUpForm, SignedUp, Verification, VerificationReview, VerificationState, VerificationStatus,
+    SignUpForm, SignedUp, Verification, VerificationReview, VerificationStatus,
 };
 use zhichan_api::{Page, Problem};
 use zhichan_service::verification::Application;
@@ -78,8 +78,10 @@ pub async fn read_application(form: Multipart) -> AppResult<Submitted> {
     Ok(Submitted { text, application })
 }
 
-/// An enterprise signs itself up (multipart form). The account can log in at once but can do
-/// nothing but follow its application until a reviewer of its region approves it.
+/// An enterprise signs itself up (multipart form). The answer (202) is the same whether the
+/// username is free or taken; the outcome goes to `contact`: a one-time code to set the
+/// password (the account then logs in but can do nothing but follow its application until a
+/// reviewer of its region approves it), or word that the username is taken.
 #[utoipa::path(
     post,
     path = "/api/v1/signup",
@@ -87,7 +89,7 @@ pub async fn read_application(form: Multipart) -> AppResult<Submitted> {
     security(()),
     request_body(content = SignUpForm, content_type = "multipart/form-data"),
     responses(
-        (status = 201, description = "已提交，待审核", body = SignedUp),
+        (status = 202, description = "已受理，结果（设置密码的一次性代码，或用户名已被使用）已发往本人联系方式", body = SignedUp),
         (status = 409, description = "该统一社会信用代码的企业已在平台登记（credit_code_taken）", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "字段有误（逐项说明）", body = Problem, content_type = "application/problem+json")
     )
@@ -99,17 +101,11 @@ pub async fn sign_up(
 ) -> AppResult<(StatusCode, Json<SignedUp>)> {
     let s = read_application(form).await?;
     let get = |k: &str| s.text.get(k).cloned().unwrap_or_default();
-    let user_id = state
+    let sent_to = state
         .services
-        .sign_up(&ctx, &get("username"), &get("password"), s.application)
+        .sign_up(&ctx, &get("username"), &get("contact"), s.application)
         .await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(SignedUp {
-            user_id,
-            verification: VerificationState::Pending,
-        }),
-    ))
+    Ok((StatusCode::ACCEPTED, Json(SignedUp { sent_to })))
 }
 
 /// The caller's own newest application.
@@ -195,18 +191,38 @@ pub async fn document_response(state: &AppState, signed: &Signed, id: i64) -> Ap
         })
         .collect();
     let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    let disposition = if shown_inline(&kind) {
+        "inline"
+    } else {
+        "attachment"
+    };
     Ok((
         [
             (header::CONTENT_TYPE, kind),
             (
                 header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
+                format!("{disposition}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
             ),
             (header::CACHE_CONTROL, "private, no-store".to_string()),
+            // An uploaded file is somebody else's content: even shown in a tab, it runs no
+            // script, reaches nothing, and is never taken for another type.
+            (
+                header::CONTENT_SECURITY_POLICY,
+                UPLOAD_CONTENT_SECURITY_POLICY.to_string(),
+            ),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],
         bytes,
     )
         .into_response())
+}
+
+/// The policy every served upload carries.
+pub const UPLOAD_CONTENT_SECURITY_POLICY: &str = "sandbox; default-src 'none'";
+
+/// Only a safe image or a PDF is shown in the browser; anything else is downloaded.
+fn shown_inline(kind: &str) -> bool {
+    matches!(kind, "application/pdf" | "image/png" | "image/jpeg")
 }
 
 /// The applications of the reviewer's region in a status (default `pending`), oldest first.

@@ -1,5 +1,6 @@
 //! The system administrator's user management and the security administrator's policy page.
 
+use super::forms::{self, FormErrors};
 use super::{render, Chrome};
 use crate::auth::{RequestCtx, Signed};
 use crate::error::AppResult;
@@ -92,13 +93,8 @@ async fn users_page_for(
     form: NewUserForm,
 ) -> AppResult<Response> {
     let spec = crate::api::sorting::UserSort::SPEC;
-    let (listing, paging) = super::listing::Listing::read(
-        "/admin/users",
-        q,
-        &spec,
-        spec.default_order(),
-        &["q", "role"],
-    )?;
+    let (listing, paging) =
+        super::listing::Listing::read("/admin/users", q, &spec, spec.default_order())?;
     let errors = {
         let mut e = super::forms::FormErrors::none();
         for (field, message) in errors {
@@ -639,7 +635,35 @@ struct UserPage {
     sessions: Vec<(String, String, String, String)>,
     grant_roles: Vec<(&'static str, &'static str)>,
     expert: Option<ExpertSection>,
+    /// The contact form: what was typed, and what was wrong with it.
+    contact_typed: String,
+    errors: FormErrors,
+    notice: Option<&'static str>,
 }
+
+/// What the forms of the user page bring back: the expert's details and the contact, as typed,
+/// with their problems, and a notice after a change.
+struct UserForms {
+    expert: Option<ExpertTyped>,
+    expert_errors: FormErrors,
+    contact: String,
+    contact_errors: FormErrors,
+    notice: Option<&'static str>,
+}
+
+impl UserForms {
+    fn none() -> Self {
+        UserForms {
+            expert: None,
+            expert_errors: FormErrors::none(),
+            contact: String::new(),
+            contact_errors: FormErrors::none(),
+            notice: None,
+        }
+    }
+}
+
+const CONTACT_FIELDS: &[(&str, &str, &str)] = &[("contact", "u-contact", "新的联系方式")];
 
 /// One account: who, role, region, status, last login, open sessions, and the actions the
 /// viewer may take on it.
@@ -647,16 +671,61 @@ pub async fn user_page(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
+    let notice = (query.get("done").map(String::as_str) == Some("contact"))
+        .then_some("联系方式已更改：此前发出、尚未使用的设置码均已作废。");
     user_page_for(
         &state,
         &signed,
         id,
-        None,
-        super::forms::FormErrors::none(),
+        UserForms {
+            notice,
+            ..UserForms::none()
+        },
         StatusCode::OK,
     )
     .await
+}
+
+#[derive(Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    version: i64,
+}
+
+/// The security administrator changes where an account's one-time setup codes go; every code
+/// still open for it is cancelled (as `POST /api/v1/users/{id}/contact`).
+pub async fn change_contact(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<ContactForm>,
+) -> AppResult<Response> {
+    let (status, errors) = match state
+        .services
+        .change_user_contact(&signed.auth.actor, &ctx, id, &form.contact, form.version)
+        .await
+    {
+        Ok(_) => {
+            return Ok(Redirect::to(&format!("/admin/users/{id}?done=contact")).into_response())
+        }
+        Err(ServiceError::Invalid(v)) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormErrors::from_violations(v, &forms::table(CONTACT_FIELDS)),
+        ),
+        Err(ServiceError::Conflict(m)) => (StatusCode::CONFLICT, FormErrors::general(m)),
+        Err(e) => return Err(e.into()),
+    };
+    let forms = UserForms {
+        contact: form.contact,
+        contact_errors: errors,
+        ..UserForms::none()
+    };
+    user_page_for(&state, &signed, id, forms, status).await
 }
 
 async fn expert_section(
@@ -726,12 +795,11 @@ async fn user_page_for(
     state: &AppState,
     signed: &Signed,
     id: i64,
-    typed: Option<ExpertTyped>,
-    errors: super::forms::FormErrors,
+    forms: UserForms,
     code: StatusCode,
 ) -> AppResult<Response> {
     let d = state.services.user_detail(&signed.auth.actor, id).await?;
-    let expert = expert_section(state, signed, &d.user, typed, errors).await?;
+    let expert = expert_section(state, signed, &d.user, forms.expert, forms.expert_errors).await?;
     let now = state.services.now();
     let u = &d.user;
     let mut status = Vec::new();
@@ -790,6 +858,9 @@ async fn user_page_for(
             .collect(),
         d,
         expert,
+        contact_typed: forms.contact,
+        errors: forms.contact_errors,
+        notice: forms.notice,
     };
     Ok(render(code, &page))
 }
@@ -845,8 +916,11 @@ pub async fn set_expert(
             &state,
             &signed,
             id,
-            Some(typed),
-            errors,
+            UserForms {
+                expert: Some(typed),
+                expert_errors: errors,
+                ..UserForms::none()
+            },
             StatusCode::UNPROCESSABLE_ENTITY,
         )
         .await;
@@ -876,8 +950,11 @@ pub async fn set_expert(
                 &state,
                 &signed,
                 id,
-                Some(typed),
-                errors,
+                UserForms {
+                    expert: Some(typed),
+                    expert_errors: errors,
+                    ..UserForms::none()
+                },
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await
@@ -887,8 +964,11 @@ pub async fn set_expert(
                 &state,
                 &signed,
                 id,
-                Some(typed),
-                FormErrors::general(m),
+                UserForms {
+                    expert: Some(typed),
+                    expert_errors: FormErrors::general(m),
+                    ..UserForms::none()
+                },
                 StatusCode::CONFLICT,
             )
             .await

@@ -207,13 +207,8 @@ pub async fn audit_page(
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let spec = crate::api::sorting::AuditSort::SPEC;
-    let (listing, paging) = super::listing::Listing::read(
-        "/audit",
-        &q,
-        &spec,
-        spec.default_order(),
-        &["user", "action", "object", "from", "to"],
-    )?;
+    let (listing, paging) =
+        super::listing::Listing::read("/audit", &q, &spec, spec.default_order())?;
     let (filter, errors) = match filter_of(&q) {
         Ok(f) => (f, vec![]),
         Err(AppError::Invalid(e)) => (

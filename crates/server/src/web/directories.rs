@@ -41,15 +41,17 @@ async fn list_page(
 ) -> AppResult<Response> {
     let spec = crate::api::sorting::DirectorySort::SPEC;
     let (listing, paging) =
-        super::listing::Listing::read("/directories", q, &spec, spec.default_order(), &[])?;
-    let mut list = state.services.directories(&signed.auth.actor).await?;
-    crate::api::directories::sort_directories(&mut list, listing.chosen());
-    let listing = listing.with_total(list.len() as i64);
-    let list: Vec<Directory> = list
-        .into_iter()
-        .skip(paging.offset())
-        .take(paging.per_page as usize)
-        .collect();
+        super::listing::Listing::read("/directories", q, &spec, spec.default_order())?;
+    let (list, total) = state
+        .services
+        .directories_sorted(
+            &signed.auth.actor,
+            listing.chosen(),
+            paging.per_page.into(),
+            paging.offset() as i64,
+        )
+        .await?;
+    let listing = listing.with_total(total);
     let mut names = super::names::Names::new(state);
     let mut rows = Vec::with_capacity(list.len());
     for d in list {

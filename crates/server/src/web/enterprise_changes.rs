@@ -147,9 +147,11 @@ pub struct AccountForm {
     username: String,
     #[serde(default)]
     display_name: String,
+    #[serde(default)]
+    contact: String,
 }
 
-/// Adds a further account; the page shows its set-password link once.
+/// Adds a further account; the page says where its set-password code went (masked).
 pub async fn add_account(
     State(state): State<AppState>,
     RequestCtx(ctx): RequestCtx,
@@ -166,19 +168,16 @@ pub async fn add_account(
             NewColleague {
                 username: form.username,
                 display_name: form.display_name,
+                contact: form.contact,
             },
         )
         .await
     {
         Ok(added) => {
-            let link = format!(
-                "/account/setup?username={}&code={}",
-                added.user.username, added.setup_code
-            );
             let flash = Flash {
                 added: Some((
                     added.user.username,
-                    link,
+                    added.sent_to,
                     added.expires_at.beijing_minutes(),
                 )),
                 ..Flash::default()

@@ -61,7 +61,7 @@ pub async fn list(
     }
     let spec = crate::api::sorting::EnterpriseSort::SPEC;
     let (listing, paging) =
-        super::listing::Listing::read("/enterprises", &q, &spec, spec.default_order(), &["q"])?;
+        super::listing::Listing::read("/enterprises", &q, &spec, spec.default_order())?;
     let text = q.get("q").cloned().unwrap_or_default();
     let (rows, total) = state
         .services
@@ -131,7 +131,8 @@ struct AccountRow {
 #[derive(Default)]
 pub struct Flash {
     pub saved: bool,
-    /// An account just added: its username, set-password link and the link's expiry.
+    /// An account just added: its username, where its set-password code went (masked) and the
+    /// code's expiry.
     pub added: Option<(String, String, String)>,
     pub message: Option<String>,
 }

@@ -49,18 +49,17 @@ fn html(s: &str) -> String {
 
 impl Listing {
     /// Reads `sort`, `page` and `per_page` (422 `invalid_sort` for a key the list lacks) and
-    /// keeps the named filters of the query as they were typed. `own` is the list's order when
-    /// none is asked for.
+    /// keeps the page's filters (its declared parameters, `super::query::filters_of`) as they
+    /// were typed. `own` is the list's order when none is asked for.
     pub fn read(
         path: &'static str,
         q: &HashMap<String, String>,
         spec: &SortSpec,
         own: Order,
-        filters: &[&str],
     ) -> AppResult<(Listing, Paging)> {
         let paging = Paging::from_query(q)?;
         let chosen = spec.from_query(q)?;
-        let filters = filters
+        let filters = super::query::filters_of(path)
             .iter()
             .filter_map(|k| {
                 q.get(*k)
@@ -213,7 +212,6 @@ mod tests {
             ]),
             &EnterpriseSort::SPEC,
             EnterpriseSort::SPEC.default_order(),
-            &["q"],
         )
         .unwrap();
         let l = l.with_total(120);

@@ -203,13 +203,7 @@ async fn list_page(
     } else {
         spec.default_order()
     };
-    let (listing, paging) = super::listing::Listing::read(
-        "/products",
-        q,
-        &spec,
-        own,
-        &["status", "amendment", "q", "field", "region"],
-    )?;
+    let (listing, paging) = super::listing::Listing::read("/products", q, &spec, own)?;
     filter.order = listing.chosen();
     // The workbench's filtered queues: overdue, and returned then submitted again.
     match q.get("wait").map(|w| w.trim()) {
@@ -1195,7 +1189,7 @@ pub async fn new_form(State(state): State<AppState>, signed: Signed) -> AppResul
         &state,
         &signed,
         StatusCode::OK,
-        "/products/new".into(),
+        NEW_PRODUCT.into(),
         0,
         &Typed::from_input(input),
         FormErrors::none(),
@@ -1218,32 +1212,41 @@ pub async fn create(
         .await
     {
         Ok(v) => Ok(Redirect::to(&format!("/products/{}", v.product.id)).into_response()),
-        Err(ServiceError::Invalid(v)) => {
-            form_page(
-                &state,
-                &signed,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "/products/new".into(),
-                0,
-                &typed,
-                with_field_message(&typed, v, field_message),
-            )
-            .await
+        Err(e) => {
+            let action = NEW_PRODUCT.to_string();
+            form_refused(&state, &signed, action, 0, &typed, field_message, e).await
         }
-        Err(ServiceError::NotFound) => {
-            form_page(
-                &state,
-                &signed,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "/products/new".into(),
-                0,
-                &typed,
-                FormErrors::general("请先在“企业信息”中填报本企业信息"),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
     }
+}
+
+/// Where a new product's form is sent.
+const NEW_PRODUCT: &str = "/products/new";
+
+/// A refused product form shown again as typed: 422 with each message beside its field, 409
+/// for a stale version, and for a new product of an enterprise without a profile yet, what to
+/// do first. Any other refusal is answered as an error.
+async fn form_refused(
+    state: &AppState,
+    signed: &Signed,
+    action: String,
+    version: i64,
+    typed: &Typed,
+    field_message: Option<String>,
+    refusal: ServiceError,
+) -> AppResult<Response> {
+    let (status, errors) = match refusal {
+        ServiceError::Invalid(v) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            with_field_message(typed, v, field_message),
+        ),
+        ServiceError::Conflict(m) => (StatusCode::CONFLICT, FormErrors::general(m)),
+        ServiceError::NotFound if action == NEW_PRODUCT => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            FormErrors::general("请先在“企业信息”中填报本企业信息"),
+        ),
+        e => return Err(e.into()),
+    };
+    form_page(state, signed, status, action, version, typed, errors).await
 }
 
 pub async fn edit_form(
@@ -1302,31 +1305,10 @@ pub async fn update(
         .await
     {
         Ok(_) => Ok(Redirect::to(&format!("/products/{id}")).into_response()),
-        Err(ServiceError::Invalid(v)) => {
-            form_page(
-                &state,
-                &signed,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                format!("/products/{id}/edit"),
-                version,
-                &shown,
-                with_field_message(&shown, v, field_message),
-            )
-            .await
+        Err(e) => {
+            let action = format!("/products/{id}/edit");
+            form_refused(&state, &signed, action, version, &shown, field_message, e).await
         }
-        Err(ServiceError::Conflict(m)) => {
-            form_page(
-                &state,
-                &signed,
-                StatusCode::CONFLICT,
-                format!("/products/{id}/edit"),
-                version,
-                &shown,
-                FormErrors::general(m),
-            )
-            .await
-        }
-        Err(e) => Err(e.into()),
     }
 }
 

@@ -22,7 +22,7 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
         "/admin/users",
         &["page", "per_page", "sort", "q", "role", "done", "pending"],
     ),
-    ("/admin/users/{id}", &[]),
+    ("/admin/users/{id}", &["done"]),
     ("/admin/security", &["saved"]),
     (
         "/audit",
@@ -96,6 +96,25 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/reviews/verifications/{id}", &[]),
     ("/reviews/verifications/{id}/document", &[]),
 ];
+
+/// Parameters that say what just happened (a notice), never carried into a list's links.
+const NOTICES: [&str; 2] = ["done", "saved"];
+
+/// The filters of a list page: the parameters it declares above but paging, sorting and
+/// notices. Its sortable headers and its pager keep them, so that a filtered list stays
+/// filtered when sorted or paged.
+pub fn filters_of(page: &str) -> Vec<&'static str> {
+    let declared = PAGE_PARAMETERS
+        .iter()
+        .find(|(p, _)| *p == page)
+        .map(|(_, names)| *names)
+        .unwrap_or_else(|| panic!("{page} is not in PAGE_PARAMETERS"));
+    declared
+        .iter()
+        .copied()
+        .filter(|k| !PAGING.contains(k) && *k != "sort" && !NOTICES.contains(k))
+        .collect()
+}
 
 /// The parameters a page reads: `None` when the path is no signed-in page.
 pub fn accepted(method: &Method, path: &str) -> Option<&'static [&'static str]> {

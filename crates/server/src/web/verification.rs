@@ -6,8 +6,7 @@ use super::{render, Chrome};
 /// Where the sign-up form's fields are: (field, input id, label).
 const SIGNUP_FIELDS: &[(&str, &str, &str)] = &[
     ("username", "su-username", "用户名"),
-    ("password", "su-password", "密码"),
-    ("confirm_password", "su-confirm", "再次输入密码"),
+    ("contact", "su-account-contact", "本人手机号或电子邮箱"),
     ("enterprise_name", "su-name", "单位名称"),
     ("credit_code", "su-code", "统一社会信用代码"),
     ("region", "su-region", "注册地"),
@@ -47,6 +46,7 @@ pub const PLEDGE: &[&str] = &[
 #[derive(Default, Clone)]
 struct SignUpValues {
     username: String,
+    contact: String,
     enterprise_name: String,
     credit_code: String,
     contact_name: String,
@@ -60,7 +60,8 @@ struct SignUpPage {
     values: SignUpValues,
     errors: FormErrors,
     pledge: &'static [&'static str],
-    done: bool,
+    /// After a sign-up: where the outcome went (masked).
+    done: Option<String>,
     region: super::pickers::Picker,
 }
 
@@ -83,7 +84,7 @@ pub async fn signup_page(MaybeSigned(auth): MaybeSigned) -> Response {
             values: SignUpValues::default(),
             errors: FormErrors::none(),
             pledge: PLEDGE,
-            done: false,
+            done: None,
             region: region_picker("", None),
         },
     )
@@ -107,6 +108,7 @@ pub async fn sign_up(
     let get = |k: &str| s.text.get(k).cloned().unwrap_or_default();
     let values = SignUpValues {
         username: get("username"),
+        contact: get("contact"),
         enterprise_name: get("enterprise_name"),
         credit_code: get("credit_code"),
         contact_name: get("contact_name"),
@@ -128,44 +130,24 @@ pub async fn sign_up(
                     e
                 },
                 pledge: PLEDGE,
-                done: false,
+                done: None,
                 region: region.error(Some(m)),
-            },
-        ));
-    }
-    if get("password") != get("confirm_password") {
-        return Ok(render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &SignUpPage {
-                chrome: Chrome::new("企业注册", "/signup"),
-                values,
-                errors: signup_errors(vec![zhichan_service::FieldViolation::new(
-                    "confirm_password",
-                    zhichan_domain::Violation::new(
-                        "mismatch",
-                        "两次输入的密码不一致",
-                        "the passwords differ",
-                    ),
-                )]),
-                pledge: PLEDGE,
-                done: false,
-                region: region.clone(),
             },
         ));
     }
     match state
         .services
-        .sign_up(&ctx, &get("username"), &get("password"), s.application)
+        .sign_up(&ctx, &get("username"), &get("contact"), s.application)
         .await
     {
-        Ok(_) => Ok(render(
-            StatusCode::CREATED,
+        Ok(sent_to) => Ok(render(
+            StatusCode::OK,
             &SignUpPage {
                 chrome: Chrome::new("企业注册", "/signup"),
                 values,
                 errors: FormErrors::none(),
                 pledge: PLEDGE,
-                done: true,
+                done: Some(sent_to),
                 region: region.clone(),
             },
         )),
@@ -176,7 +158,7 @@ pub async fn sign_up(
                 values,
                 errors: signup_errors(vec![t]),
                 pledge: PLEDGE,
-                done: false,
+                done: None,
                 region: region.clone(),
             },
         )),
@@ -190,7 +172,7 @@ pub async fn sign_up(
                     region: region.clone().error(errors.beside("region")),
                     errors,
                     pledge: PLEDGE,
-                    done: false,
+                    done: None,
                 },
             ))
         }
@@ -315,13 +297,8 @@ pub async fn queue(
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let spec = crate::api::sorting::VerificationSort::SPEC;
-    let (listing, paging) = super::listing::Listing::read(
-        "/reviews/verifications",
-        &q,
-        &spec,
-        spec.default_order(),
-        &["status"],
-    )?;
+    let (listing, paging) =
+        super::listing::Listing::read("/reviews/verifications", &q, &spec, spec.default_order())?;
     let status = q.get("status").cloned().unwrap_or_else(|| "pending".into());
     let (rows, total) = state
         .services

@@ -147,6 +147,18 @@ impl TestApp {
         }
     }
 
+    /// A page as a bearer of `token` sees it: its status and its HTML.
+    pub async fn page_as(&self, path: &str, token: &str) -> (StatusCode, String) {
+        let res = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
     /// A bearer token for a user, as `zhichan token issue` prints it.
     pub async fn token(&self, fresh: &Fresh, username: &str) -> String {
         Services::new(fresh.db.clone())
@@ -406,4 +418,52 @@ pub async fn register_product(app: &TestApp, firm: &str, reviewer: &str, product
     .await;
     assert_eq!(status, StatusCode::OK, "{p}");
     p
+}
+
+/// Where a story's applicant `username` receives the outcome of a sign-up.
+pub fn contact_of(username: &str) -> String {
+    format!("{username}@qiye.example.cn")
+}
+
+/// The applicant's side of a sign-up answered 202: the code sent to the applicant's contact
+/// sets the password `PASSWORD`, as on the page `/password/setup`.
+pub async fn set_password_with_code(app: &TestApp, fresh: &Fresh, username: &str) {
+    let code = Inbox::default()
+        .code_for(fresh, &contact_of(username))
+        .await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/password-setup"))
+        .json(&serde_json::json!({"code": code, "new_password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        StatusCode::NO_CONTENT,
+        "{username} sets a password"
+    );
+}
+
+/// The credit code of the stories' firm, 抚州市临川区示例科技有限公司 (临川区, 361002).
+pub const LINCHUAN: &str = "91361002MA35F6XK04";
+
+/// The firm's account `linchuan.tech`, with its profile filed in `industry`; answers its token.
+pub async fn linchuan_firm(app: &TestApp, fresh: &Fresh, industry: &str) -> String {
+    add_user(fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
+    let token = app.token(fresh, "linchuan.tech").await;
+    let (status, body) = call(
+        app,
+        reqwest::Method::POST,
+        "/api/v1/enterprises",
+        &token,
+        Some(serde_json::json!({
+            "credit_code": LINCHUAN, "name": "抚州市临川区示例科技有限公司", "scale": "small",
+            "ownership": "private", "industry": industry,
+            "contact": {"name": "王芳", "phone": "0794-8888888"}
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    token
 }
