@@ -43,10 +43,9 @@ struct UsersPage {
     q: String,
     role: String,
     roles: Vec<(&'static str, &'static str)>,
-    /// The roles the viewer may create accounts with, and grant: exactly those the service
+    /// The roles the viewer may create accounts with: exactly those the service
     /// allows ([`zhichan_domain::access::assignable_roles`]).
     create_roles: Vec<(&'static str, &'static str)>,
-    grant_roles: Vec<(&'static str, &'static str)>,
     listing: super::listing::Listing,
     notice: Option<String>,
     errors: super::forms::FormErrors,
@@ -178,10 +177,6 @@ async fn users_page_for(
                 .map(|r| (r.as_str(), r.label_zh()))
                 .collect(),
             create_roles: assignable_roles(viewer, Action::ManageUsers)
-                .into_iter()
-                .map(|r| (r.as_str(), r.label_zh()))
-                .collect(),
-            grant_roles: assignable_roles(viewer, Action::GrantRoles)
                 .into_iter()
                 .map(|r| (r.as_str(), r.label_zh()))
                 .collect(),
@@ -358,8 +353,24 @@ pub async fn grant_user(
     // A region typed by name is resolved; one that names nothing (or several) goes on as typed
     // and is refused by the service.
     let mut form = form;
-    if let Ok(Some(code)) = super::pickers::region(&state, &form.region, None).await? {
-        form.region = code.to_string();
+    let typed_region = form.region.clone();
+    match super::pickers::region(&state, &form.region, None).await? {
+        Ok(Some(code)) => form.region = code.to_string(),
+        Ok(None) => {}
+        Err(message) => {
+            // The picker's own words, naming what it could not find, beside the field.
+            let mut errors = super::forms::FormErrors::none();
+            errors.add("region", message, &grant_field);
+            return user_page_for(
+                &state,
+                &signed,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                errors,
+                Some((form.role, typed_region)),
+            )
+            .await;
+        }
     }
     match state
         .services
@@ -376,36 +387,35 @@ pub async fn grant_user(
     {
         Ok(_) => Ok(Redirect::to("/admin/users?done=grant").into_response()),
         Err(ServiceError::Invalid(v)) => {
-            // About the account being granted, not the new-account form's fields.
-            let errors = v
-                .into_iter()
-                .map(|f| (format!("grant.{}", f.field), f.violation.message_zh))
-                .collect();
-            users_page_for(
+            let errors = super::forms::FormErrors::from_violations(v, &grant_field);
+            user_page_for(
                 &state,
                 &signed,
-                &HashMap::new(),
+                id,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                None,
                 errors,
-                NewUserForm::default(),
+                Some((form.role, typed_region)),
             )
             .await
         }
         Err(ServiceError::Conflict(m)) => {
-            users_page_for(
+            user_page_for(
                 &state,
                 &signed,
-                &HashMap::new(),
+                id,
                 StatusCode::CONFLICT,
-                None,
-                vec![("version".into(), m)],
-                NewUserForm::default(),
+                super::forms::FormErrors::general(m),
+                Some((form.role, typed_region)),
             )
             .await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Where the grant form's fields are.
+fn grant_field(field: &str) -> Option<(String, String)> {
+    super::forms::table(&[("role", "g-role", "角色"), ("region", "g-region", "所辖地区")])(field)
 }
 
 struct GrantRow {
@@ -617,6 +627,10 @@ struct UserPage {
     last_login: String,
     sessions: Vec<(String, String, String, String)>,
     grant_roles: Vec<(&'static str, &'static str)>,
+    /// The grant form: the role chosen, the region picker, and what is wrong with them.
+    grant_role: String,
+    grant_region: super::pickers::Picker,
+    errors: super::forms::FormErrors,
 }
 
 /// One account: who, role, region, status, last login, open sessions, and the actions the
@@ -625,6 +639,26 @@ pub async fn user_page(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
+) -> AppResult<Response> {
+    user_page_for(
+        &state,
+        &signed,
+        id,
+        StatusCode::OK,
+        super::forms::FormErrors::none(),
+        None,
+    )
+    .await
+}
+
+/// The account's page; after a refused grant, with what was chosen and typed and the errors.
+async fn user_page_for(
+    state: &AppState,
+    signed: &Signed,
+    id: i64,
+    status_code: StatusCode,
+    errors: super::forms::FormErrors,
+    typed: Option<(String, String)>,
 ) -> AppResult<Response> {
     let d = state.services.user_detail(&signed.auth.actor, id).await?;
     let now = state.services.now();
@@ -647,13 +681,25 @@ pub async fn user_page(
     if u.totp_enabled {
         status.push(("", "已绑定动态验证码"));
     }
+    let (grant_role, typed_region) = typed.unwrap_or_else(|| {
+        (
+            u.role.as_str().to_string(),
+            u.region.map(|r| r.to_string()).unwrap_or_default(),
+        )
+    });
+    let grant_region = super::pickers::Picker::region("g-region", "region", "所辖地区")
+        .required()
+        .hint("输入名称或代码，如“江西省”“抚州市”或 361000；全国为 100000。")
+        .value(state, &typed_region)
+        .await?
+        .error(errors.beside("region"));
     let page = UserPage {
         chrome: Chrome::for_user(
             format!("账号 {}", u.username),
             "/admin/users",
             Some(&signed.auth),
         ),
-        csrf: csrf_of(&signed),
+        csrf: csrf_of(signed),
         role: u.role.label_zh(),
         region: match (u.region, &d.region_name) {
             (Some(_), Some(name)) => name.clone(),
@@ -683,7 +729,10 @@ pub async fn user_page(
             .into_iter()
             .map(|r| (r.as_str(), r.label_zh()))
             .collect(),
+        grant_role,
+        grant_region,
+        errors,
         d,
     };
-    Ok(render(StatusCode::OK, &page))
+    Ok(render(status_code, &page))
 }

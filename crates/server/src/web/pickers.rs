@@ -34,6 +34,18 @@ pub struct Picker {
     pub root_name: String,
     pub required: bool,
     pub error: Option<String>,
+    /// Translates the picker's texts into the request's language (as a page's `chrome.t`).
+    pub chrome: PickerText,
+}
+
+/// The picker's `chrome.t`: its label, hint and messages in the language of the request.
+#[derive(Clone, Copy, Default)]
+pub struct PickerText;
+
+impl PickerText {
+    pub fn t<S: AsRef<str> + ?Sized>(&self, text: &S) -> String {
+        crate::locale::t(text.as_ref())
+    }
 }
 
 impl Picker {
