@@ -132,8 +132,10 @@ pub async fn upload(
                 .await;
         }
     };
+    // The region shows by its label once resolved ("临川区（361002）").
+    let shown = if region.is_empty() { typed.clone() } else { region.clone() };
     let refused = |errors: FormErrors, rows: Vec<RowNote>, warnings: Vec<RowNote>| {
-        let (state, signed, name, typed) = (&state, &signed, name.clone(), typed.clone());
+        let (state, signed, name, typed) = (&state, &signed, name.clone(), shown.clone());
         async move {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             let q = HashMap::new();
