@@ -381,14 +381,19 @@ mod every_recorded_action {
                 };
                 let is_action = !rest.is_empty()
                     && !rest.ends_with("html")
-                    && rest.bytes().all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.')
+                    && rest
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.')
                     && ACTION_GROUPS.iter().any(|(g, _)| *g == group);
                 if is_action && audit_action_zh(literal).is_none() {
                     missing.push(format!("{literal} ({})", f.display()));
                 }
             }
         }
-        assert!(missing.is_empty(), "audit actions without a name: {missing:#?}");
+        assert!(
+            missing.is_empty(),
+            "audit actions without a name: {missing:#?}"
+        );
         for (code, _) in ACTIONS {
             let group = code.split('.').next().unwrap();
             assert!(

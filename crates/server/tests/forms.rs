@@ -404,9 +404,15 @@ async fn a_returned_application_is_resubmitted_with_its_mistake_beside_the_field
         .unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = res.text().await.unwrap();
-    assert!(page.contains(r#"<p class="error" id="rv-code-error">"#), "{page}");
+    assert!(
+        page.contains(r#"<p class="error" id="rv-code-error">"#),
+        "{page}"
+    );
     assert!(page.contains(r##"<a href="#rv-code">统一社会信用代码："##));
-    assert!(page.contains(r#"value="91361002MA35F6XK0X""#), "the code as typed");
+    assert!(
+        page.contains(r#"value="91361002MA35F6XK0X""#),
+        "the code as typed"
+    );
     assert!(page.contains(r#"value="抚州市临川区示例科技有限公司（更正）""#));
     app.stop().await;
 }
@@ -458,9 +464,7 @@ async fn a_directory_upload_keeps_its_name_and_region(fresh: Fresh) {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let page = res.text().await.unwrap();
     assert!(
-        page.contains(
-            r#"<p class="error" id="d-name-error">请填写名录名称（100 字以内）</p>"#
-        ),
+        page.contains(r#"<p class="error" id="d-name-error">请填写名录名称（100 字以内）</p>"#),
         "{page}"
     );
     assert!(page.contains(r##"<a href="#d-name">名录名称："##));
@@ -502,7 +506,10 @@ async fn the_rules_forms_keep_what_was_typed(fresh: Fresh) {
     assert!(page.contains(r#"<p class="error" id="r-open-error">"#));
     assert!(page.contains(r##"<a href="#r-days">形式审查时限（工作日）："##));
     for typed in ["3x", "13-01", "按新规程调整", "备案规程第八条"] {
-        assert!(page.contains(&format!(r#"value="{typed}""#)), "{typed} kept");
+        assert!(
+            page.contains(&format!(r#"value="{typed}""#)),
+            "{typed} kept"
+        );
     }
 
     let res = app
@@ -527,7 +534,10 @@ async fn the_rules_forms_keep_what_was_typed(fresh: Fresh) {
         "{page}"
     );
     assert!(page.contains(r#"<p class="error" id="c-why-error">请说明修改原因和依据</p>"#));
-    assert!(page.contains("2027-02-30 节后补班</textarea>"), "the days as typed");
+    assert!(
+        page.contains("2027-02-30 节后补班</textarea>"),
+        "the days as typed"
+    );
     app.stop().await;
 }
 on_both_backends!(the_rules_forms_keep_what_was_typed);
@@ -567,7 +577,10 @@ async fn the_report_filters_say_what_is_wrong_beside_the_field(fresh: Fresh) {
         "{page}"
     );
     assert!(page.contains(r#"value="2026-13""#));
-    assert!(page.contains("专利产品备案月度通报"), "the default report below");
+    assert!(
+        page.contains("专利产品备案月度通报"),
+        "the default report below"
+    );
     app.stop().await;
 }
 on_both_backends!(the_report_filters_say_what_is_wrong_beside_the_field);
@@ -583,7 +596,10 @@ async fn the_grant_form_picks_the_region_by_name(fresh: Fresh) {
     let sec = app.token(&fresh, "anquan").await;
     let (_, list) = call(&app, Method::GET, "/api/v1/users?q=rev.new", &sec, None).await;
     let user = &list["items"][0];
-    let (id, version) = (user["id"].as_i64().unwrap(), user["version"].as_i64().unwrap());
+    let (id, version) = (
+        user["id"].as_i64().unwrap(),
+        user["version"].as_i64().unwrap(),
+    );
     let post = |region: &'static str| {
         let (app, sec) = (&app, &sec);
         async move {

@@ -415,7 +415,10 @@ pub async fn grant_user(
 
 /// Where the grant form's fields are.
 fn grant_field(field: &str) -> Option<(String, String)> {
-    super::forms::table(&[("role", "g-role", "角色"), ("region", "g-region", "所辖地区")])(field)
+    super::forms::table(&[
+        ("role", "g-role", "角色"),
+        ("region", "g-region", "所辖地区"),
+    ])(field)
 }
 
 struct GrantRow {

@@ -12,7 +12,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 use std::collections::HashMap;
-use zhichan_domain::names::{audit_action_groups, audit_action_zh, audit_actions, key_zh, role_zh, value_zh, AuditOutcome};
+use zhichan_domain::names::{
+    audit_action_groups, audit_action_zh, audit_actions, key_zh, role_zh, value_zh, AuditOutcome,
+};
 use zhichan_store::audit::Entry;
 
 struct Row {

@@ -655,10 +655,7 @@ pub async fn save_calendar(
             }
             _ => errors.add(
                 "days",
-                format!(
-                    "第 {} 行应为“日期,holiday 或 workday,节日名称,依据”",
-                    i + 1
-                ),
+                format!("第 {} 行应为“日期,holiday 或 workday,节日名称,依据”", i + 1),
                 &locate,
             ),
         }

@@ -128,18 +128,35 @@ pub async fn upload(
             errors.add("region", m, &locate);
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             let q = HashMap::new();
-            return list_page(&state, &signed, &q, status, errors, name, vec![], vec![], typed)
-                .await;
+            return list_page(
+                &state,
+                &signed,
+                &q,
+                status,
+                errors,
+                name,
+                vec![],
+                vec![],
+                typed,
+            )
+            .await;
         }
     };
     // The region shows by its label once resolved ("临川区（361002）").
-    let shown = if region.is_empty() { typed.clone() } else { region.clone() };
+    let shown = if region.is_empty() {
+        typed.clone()
+    } else {
+        region.clone()
+    };
     let refused = |errors: FormErrors, rows: Vec<RowNote>, warnings: Vec<RowNote>| {
         let (state, signed, name, typed) = (&state, &signed, name.clone(), shown.clone());
         async move {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             let q = HashMap::new();
-            list_page(state, signed, &q, status, errors, name, rows, warnings, typed).await
+            list_page(
+                state, signed, &q, status, errors, name, rows, warnings, typed,
+            )
+            .await
         }
     };
     match state
@@ -155,7 +172,10 @@ pub async fn upload(
             let mut form = FormErrors::none();
             form.add(
                 "file",
-                format!("文件中有 {} 处错误，整个名录未导入，请按下表修改后重新上传", errors.len()),
+                format!(
+                    "文件中有 {} 处错误，整个名录未导入，请按下表修改后重新上传",
+                    errors.len()
+                ),
                 &locate,
             );
             refused(form, errors, warnings).await

@@ -51,7 +51,10 @@ pub async fn page(
         errors.add("region", m.clone(), &locate);
     }
     let last_year = state.services.now().beijing_date().year() - 1;
-    let year_typed = q.get("year").map(|y| y.trim().to_string()).unwrap_or_default();
+    let year_typed = q
+        .get("year")
+        .map(|y| y.trim().to_string())
+        .unwrap_or_default();
     let year = if year_typed.is_empty() {
         last_year
     } else {

@@ -63,7 +63,11 @@ pub async fn monthly(
         .get("month")
         .map(|m| m.trim().to_string())
         .unwrap_or_default();
-    let default_month = || state.services.report_default_month(&signed.auth.actor, region);
+    let default_month = || {
+        state
+            .services
+            .report_default_month(&signed.auth.actor, region)
+    };
     let month = if month_typed.is_empty() {
         default_month().await?
     } else {

@@ -506,7 +506,15 @@ pub async fn decide(
         Ok(_) => Ok(Redirect::to("/reviews/verifications").into_response()),
         Err(ServiceError::Taken(v)) => {
             let errors = FormErrors::general(v.violation.message_zh);
-            detail_for(&state, &signed, id, StatusCode::CONFLICT, errors, form.reason).await
+            detail_for(
+                &state,
+                &signed,
+                id,
+                StatusCode::CONFLICT,
+                errors,
+                form.reason,
+            )
+            .await
         }
         Err(ServiceError::Invalid(v)) => {
             let errors = FormErrors::from_violations(v, &forms::table(DECISION_FIELDS));
@@ -515,7 +523,15 @@ pub async fn decide(
         }
         Err(ServiceError::Conflict(m)) => {
             let errors = FormErrors::general(m);
-            detail_for(&state, &signed, id, StatusCode::CONFLICT, errors, form.reason).await
+            detail_for(
+                &state,
+                &signed,
+                id,
+                StatusCode::CONFLICT,
+                errors,
+                form.reason,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
