@@ -40,6 +40,10 @@ const ACTIONS: &[(&str, &str)] = &[
     ("enterprise.amendment_submit", "提交企业变更"),
     ("enterprise.create", "创建企业信息"),
     ("enterprise.update", "修改企业信息"),
+    ("identification_method.create", "新建认定方法"),
+    ("identification_method.edit", "修改认定方法"),
+    ("identification_method.load_starter", "载入认定方法模板"),
+    ("identification_method.publish", "发布认定方法"),
     ("limit.exceeded", "超出频率限制"),
     ("notice.announce", "发布公告"),
     ("notice.answer", "答复异议"),
@@ -53,7 +57,14 @@ const ACTIONS: &[(&str, &str)] = &[
     ("port.open", "开通管理端口"),
     ("port.reject", "不予开通管理端口"),
     ("port.reopen", "重新开通管理端口"),
+    ("product.amendment.approve", "通过产品变更"),
+    ("product.amendment.discard", "放弃产品变更"),
+    ("product.amendment.return", "退回产品变更"),
+    ("product.amendment.submit", "提交产品变更"),
+    ("product.amendment.update", "修改产品变更"),
     ("product.annual_update", "年度信息更新"),
+    ("product.annual_update.approve", "通过年度信息更新"),
+    ("product.annual_update.return", "退回年度信息更新"),
     ("product.approve", "备案通过"),
     ("product.create", "创建产品"),
     ("product.import", "批量导入产品"),
@@ -69,6 +80,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("session.logout", "退出登录"),
     ("token.issue", "签发访问令牌"),
     ("token.revoke", "吊销访问令牌"),
+    ("user.contact", "修改账号联系方式"),
     ("user.create", "创建账号"),
     ("user.disable", "停用账号"),
     ("user.enable", "启用账号"),
@@ -83,6 +95,36 @@ const ACTIONS: &[(&str, &str)] = &[
     ("verification.return", "实名认证退回"),
     ("verification.submit", "提交实名认证"),
 ];
+
+/// The groups of audit actions (the part before the first `.`), by name: the audit page's
+/// filter offers each group as a whole.
+const ACTION_GROUPS: &[(&str, &str)] = &[
+    ("access", "访问控制"),
+    ("audit", "审计日志"),
+    ("directory", "重点名录"),
+    ("enterprise", "企业信息"),
+    ("identification_method", "认定方法"),
+    ("limit", "频率限制"),
+    ("patent", "专利"),
+    ("port", "管理端口"),
+    ("product", "产品备案"),
+    ("registration", "备案证明查验"),
+    ("security", "安全设置"),
+    ("session", "登录与会话"),
+    ("token", "访问令牌"),
+    ("user", "账号"),
+    ("verification", "实名认证"),
+];
+
+/// Every audit action zhichan records, with its name, in the order of their codes.
+pub fn audit_actions() -> &'static [(&'static str, &'static str)] {
+    ACTIONS
+}
+
+/// The groups of audit actions (`session` for `session.login`, `session.logout`, …) by name.
+pub fn audit_action_groups() -> &'static [(&'static str, &'static str)] {
+    ACTION_GROUPS
+}
 
 /// The name of an audit action, if it is one zhichan records.
 pub fn audit_action_zh(action: &str) -> Option<&'static str> {
@@ -307,5 +349,61 @@ mod tests {
         assert_eq!(value_zh("status", "open"), Some("已开通"));
         assert_eq!(value_zh("role", "auditor"), Some("安全审计员"));
         assert_eq!(value_zh("name", "approved"), None);
+    }
+}
+
+#[cfg(test)]
+mod every_recorded_action {
+    use super::*;
+
+    /// Every action string the services, the server and the command line write to the audit
+    /// log (a literal `"group.what"` of a known group) has its name and belongs to a group.
+    #[test]
+    fn has_a_name() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut missing = Vec::new();
+        let mut files = Vec::new();
+        for dir in ["service/src", "server/src", "zhichan/src"] {
+            let mut stack = vec![root.join(dir)];
+            while let Some(d) = stack.pop() {
+                for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                    let p = e.path();
+                    if p.is_dir() {
+                        stack.push(p);
+                    } else if p.extension().is_some_and(|x| x == "rs") {
+                        files.push(p);
+                    }
+                }
+            }
+        }
+        assert!(files.len() > 20, "{root:?}");
+        for f in files {
+            let src = std::fs::read_to_string(&f).unwrap();
+            for literal in src.split('"').skip(1).step_by(2) {
+                let Some((group, rest)) = literal.split_once('.') else {
+                    continue;
+                };
+                let is_action = !rest.is_empty()
+                    && !rest.ends_with("html")
+                    && rest
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.')
+                    && ACTION_GROUPS.iter().any(|(g, _)| *g == group);
+                if is_action && audit_action_zh(literal).is_none() {
+                    missing.push(format!("{literal} ({})", f.display()));
+                }
+            }
+        }
+        assert!(
+            missing.is_empty(),
+            "audit actions without a name: {missing:#?}"
+        );
+        for (code, _) in ACTIONS {
+            let group = code.split('.').next().unwrap();
+            assert!(
+                ACTION_GROUPS.iter().any(|(g, _)| *g == group),
+                "{code} has no group"
+            );
+        }
     }
 }

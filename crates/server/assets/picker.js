@@ -25,7 +25,11 @@
     if (!input || box.getAttribute("data-ready")) { return; }
     box.setAttribute("data-ready", "1");
     var root = box.getAttribute("data-root") || "";
-    var rootName = box.getAttribute("data-root-name") || (kind === "region" ? "全国" : "全部门类");
+    // The picker's own words in the page's language, as the server wrote them (data-texts).
+    var texts = {};
+    try { texts = JSON.parse(box.getAttribute("data-texts") || "{}"); } catch (e) { texts = {}; }
+    function t(s) { return texts[s] || s; }
+    var rootName = box.getAttribute("data-root-name") || t(kind === "region" ? "全国" : "全部门类");
     var n = ++seq;
     var listId = input.id + "-list";
 
@@ -86,7 +90,7 @@
 
     function drawTrail(searching) {
       trail.textContent = "";
-      if (searching) { trail.textContent = "按名称或代码查找"; return; }
+      if (searching) { trail.textContent = t("按名称或代码查找"); return; }
       var parts = [{ code: "", name: rootName }].concat(path);
       parts.forEach(function (p, i) {
         if (i > 0) { trail.appendChild(document.createTextNode(" › ")); }
@@ -125,7 +129,7 @@
           down.textContent = "›";
           li.appendChild(down);
         }
-        var more = item.full_name && item.full_name !== item.name ? item.full_name : LEVEL[item.level] || "";
+        var more = item.full_name && item.full_name !== item.name ? item.full_name : t(LEVEL[item.level] || "");
         if (more) {
           var m = document.createElement("span");
           m.className = "picker-more";
@@ -139,12 +143,12 @@
       if (!rows.length) {
         var none = document.createElement("li");
         none.className = "picker-none";
-        none.textContent = "没有找到，请换个名称或代码";
+        none.textContent = t("没有找到，请换个名称或代码");
         list.appendChild(none);
       }
       mark();
       open();
-      status.textContent = rows.length ? "共 " + rows.length + " 项，用上下方向键选择，回车确定" : "没有找到";
+      status.textContent = rows.length ? t("共 {0} 项，用上下方向键选择，回车确定").replace("{0}", rows.length) : t("没有找到");
     }
 
     function mark() {
@@ -179,13 +183,13 @@
       input.value = chosen.text;
       hidden.value = item.code;
       input.removeAttribute("aria-invalid");
-      if (item.level === LEAF[kind]) { close(); status.textContent = "已选择 " + chosen.text; return; }
+      if (item.level === LEAF[kind]) { close(); status.textContent = t("已选择 {0}").replace("{0}", chosen.text); return; }
       // Cascade: the levels below the choice are offered next; the choice itself stands.
       path = trailTo(item);
       load("", item.code, function (rows) {
         if (!rows.length) { close(); return; }
         draw(rows, false);
-        status.textContent = "已选择 " + chosen.text + "，可继续选择下级，或按 Esc 确定";
+        status.textContent = t("已选择 {0}，可继续选择下级，或按 Esc 确定").replace("{0}", chosen.text);
       });
     }
 

@@ -312,3 +312,308 @@ async fn the_port_form_keeps_what_was_typed(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(the_port_form_keeps_what_was_typed);
+
+fn signup_form(username: &str) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new()
+        .text("username", username.to_string())
+        .text("password", support::PASSWORD)
+        .text("enterprise_name", "抚州市临川区示例科技有限公司")
+        .text("credit_code", LINCHUAN)
+        .text("contact_name", "王芳")
+        .text("contact_phone", "0794-8888888")
+        .text("pledge", "true")
+        .part(
+            "document",
+            reqwest::multipart::Part::bytes(&b"%PDF-1.4 licence"[..]).file_name("营业执照.pdf"),
+        )
+}
+
+/// A reviewer presses 退回 without a reason and is told beside the box; the firm, returned,
+/// resubmits with a mistyped credit code and gets its form back as typed, the message beside
+/// the code.
+async fn a_returned_application_is_resubmitted_with_its_mistake_beside_the_field(fresh: Fresh) {
+    add_user(&fresh, "rev.county", "reviewer", Some("361002"), None).await;
+    let app = spawn_app(&fresh).await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/signup"))
+        .multipart(signup_form("linchuan.tech"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let reviewer = app.token(&fresh, "rev.county").await;
+    let (_, queue) = call(&app, Method::GET, "/api/v1/verifications", &reviewer, None).await;
+    let id = queue["items"][0]["id"].as_i64().unwrap();
+
+    let res = app
+        .client
+        .post(app.url(&format!("/reviews/verifications/{id}")))
+        .bearer_auth(&reviewer)
+        .form(&[("decision", "return"), ("reason", "  ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(r#"<p class="error" id="rd-reason-error">退回时须说明理由</p>"#),
+        "{page}"
+    );
+    assert!(page.contains(r##"<a href="#rd-reason">退回理由：退回时须说明理由</a>"##));
+    assert!(page.contains(r#"aria-invalid="true" aria-describedby="rd-reason-error rd-hint""#));
+    assert!(page.contains(r#"退回理由<span class="req" aria-hidden="true">*</span>"#));
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/verifications/{id}/review"),
+        &reviewer,
+        Some(json!({"decision": "return", "reason": "营业执照不清晰"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    let firm = app.token(&fresh, "linchuan.tech").await;
+    let form = signup_form("linchuan.tech")
+        .text("credit_code", "91361002MA35F6XK0X")
+        .text("enterprise_name", "抚州市临川区示例科技有限公司（更正）");
+    let res = app
+        .client
+        .post(app.url("/verification"))
+        .bearer_auth(&firm)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(r#"<p class="error" id="rv-code-error">"#),
+        "{page}"
+    );
+    assert!(page.contains(r##"<a href="#rv-code">统一社会信用代码："##));
+    assert!(
+        page.contains(r#"value="91361002MA35F6XK0X""#),
+        "the code as typed"
+    );
+    assert!(page.contains(r#"value="抚州市临川区示例科技有限公司（更正）""#));
+    app.stop().await;
+}
+on_both_backends!(a_returned_application_is_resubmitted_with_its_mistake_beside_the_field);
+
+/// The Fuzhou office uploads a directory whose file has a bad row, then one without a name:
+/// each time the message stands beside its field, the rows' errors in their table, and the
+/// name and region come back as typed.
+async fn a_directory_upload_keeps_its_name_and_region(fresh: Fresh) {
+    add_user(&fresh, "adm.fuzhou", "admin", Some("361000"), None).await;
+    let app = spawn_app(&fresh).await;
+    let office = app.token(&fresh, "adm.fuzhou").await;
+    let csv = "企业名称,统一社会信用代码,类别,截止日期\n示例科技,123,专精特新,2027-06-30\n";
+    let upload = |name: &'static str, file: &'static str| {
+        reqwest::multipart::Form::new()
+            .text("name", name)
+            .text("region", "临川区")
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(file.as_bytes()).file_name("名录.csv"),
+            )
+    };
+    let res = app
+        .client
+        .post(app.url("/directories"))
+        .bearer_auth(&office)
+        .multipart(upload("2026 年度专精特新企业名录", csv))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(r#"<p class="error" id="d-file-error">文件中有 1 处错误"#),
+        "{page}"
+    );
+    assert!(page.contains("文件中的错误"));
+    assert!(page.contains(r#"value="2026 年度专精特新企业名录""#));
+    assert!(page.contains(r#"value="临川区（361002）""#));
+
+    let res = app
+        .client
+        .post(app.url("/directories"))
+        .bearer_auth(&office)
+        .multipart(upload("", "企业名称,统一社会信用代码,类别,截止日期\n"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(r#"<p class="error" id="d-name-error">请填写名录名称（100 字以内）</p>"#),
+        "{page}"
+    );
+    assert!(page.contains(r##"<a href="#d-name">名录名称："##));
+    assert!(page.contains(r#"名录名称<span class="req" aria-hidden="true">*</span>"#));
+    assert!(page.contains(r#"value="临川区（361002）""#));
+    app.stop().await;
+}
+on_both_backends!(a_directory_upload_keeps_its_name_and_region);
+
+/// The national office types "3x" working days and an opening date "13-01", then a calendar
+/// with a malformed line and no reason: each form comes back as typed with the messages
+/// beside the fields.
+async fn the_rules_forms_keep_what_was_typed(fresh: Fresh) {
+    let app = spawn_app(&fresh).await;
+    let nation = support::national_token(&app, &fresh).await;
+    let res = app
+        .client
+        .post(app.url("/rules/registration"))
+        .bearer_auth(&nation)
+        .form(&[
+            ("version", "0"),
+            ("review_working_days", "3x"),
+            ("review_source", "备案规程第八条"),
+            ("update_opens", "13-01"),
+            ("update_closes", "03-31"),
+            ("update_source", "备案规程第十条"),
+            ("return_reasons", "材料不全"),
+            ("reason", "按新规程调整"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(r#"<p class="error" id="r-days-error">审核时限应为 1～30 个工作日</p>"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<p class="error" id="r-open-error">"#));
+    assert!(page.contains(r##"<a href="#r-days">形式审查时限（工作日）："##));
+    for typed in ["3x", "13-01", "按新规程调整", "备案规程第八条"] {
+        assert!(
+            page.contains(&format!(r#"value="{typed}""#)),
+            "{typed} kept"
+        );
+    }
+
+    let res = app
+        .client
+        .post(app.url("/rules/calendar"))
+        .bearer_auth(&nation)
+        .form(&[
+            ("version", "0"),
+            (
+                "days",
+                "2027-01-01,holiday,元旦,国办发明电〔2026〕1号\n2027-02-30 节后补班",
+            ),
+            ("reason", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(r#"<p class="error" id="c-days-error">第 2 行应为"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"<p class="error" id="c-why-error">请说明修改原因和依据</p>"#));
+    assert!(
+        page.contains("2027-02-30 节后补班</textarea>"),
+        "the days as typed"
+    );
+    app.stop().await;
+}
+on_both_backends!(the_rules_forms_keep_what_was_typed);
+
+/// An office asks for the evaluation of year "20x5" and the report of month "2026-13": the
+/// filter keeps what was typed with the message beside it, over the default page.
+async fn the_report_filters_say_what_is_wrong_beside_the_field(fresh: Fresh) {
+    add_user(&fresh, "adm.fuzhou", "admin", Some("361000"), None).await;
+    let app = spawn_app(&fresh).await;
+    let office = app.token(&fresh, "adm.fuzhou").await;
+    let get = |path: &'static str| {
+        let (app, office) = (&app, &office);
+        async move {
+            let res = app
+                .client
+                .get(app.url(path))
+                .bearer_auth(office)
+                .send()
+                .await
+                .unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let (status, page) = get("/evaluation?year=20x5").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"<p class="error" id="e-year-error">年度应为四位数字，如 2025</p>"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"value="20x5""#));
+    assert!(page.contains(r##"<a href="#e-year">年度：年度应为四位数字，如 2025</a>"##));
+
+    let (status, page) = get("/reports/monthly?month=2026-13").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"<p class="error" id="r-month-error">月份应写作 YYYY-MM，如 2026-10</p>"#),
+        "{page}"
+    );
+    assert!(page.contains(r#"value="2026-13""#));
+    assert!(
+        page.contains("专利产品备案月度通报"),
+        "the default report below"
+    );
+    app.stop().await;
+}
+on_both_backends!(the_report_filters_say_what_is_wrong_beside_the_field);
+
+/// The security administrator grants a new reviewer "朝阳区", a name of several places: the
+/// account's grant form says so beside the region picker (marked required) and keeps the
+/// name; "抚州市" is then taken.
+async fn the_grant_form_picks_the_region_by_name(fresh: Fresh) {
+    add_user(&fresh, "anquan", "secadmin", None, None).await;
+    support::enrolled(&fresh, "anquan").await;
+    add_user(&fresh, "rev.new", "reviewer", Some("361002"), None).await;
+    let app = spawn_app(&fresh).await;
+    let sec = app.token(&fresh, "anquan").await;
+    let (_, list) = call(&app, Method::GET, "/api/v1/users?q=rev.new", &sec, None).await;
+    let user = &list["items"][0];
+    let (id, version) = (
+        user["id"].as_i64().unwrap(),
+        user["version"].as_i64().unwrap(),
+    );
+    let post = |region: &'static str| {
+        let (app, sec) = (&app, &sec);
+        async move {
+            app.client
+                .post(app.url(&format!("/admin/users/{id}/grant")))
+                .bearer_auth(sec)
+                .form(&[
+                    ("role", "reviewer"),
+                    ("region", region),
+                    ("version", &version.to_string()),
+                ])
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = post("朝阳区").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains(r#"<p class="error" id="g-region-error">有 "#),
+        "{page}"
+    );
+    assert!(page.contains(r#"value="朝阳区""#));
+    assert!(page.contains(r#"所辖地区<span class="req" aria-hidden="true">*</span>"#));
+    assert!(page.contains(r##"<a href="#g-region">所辖地区："##));
+
+    let res = post("抚州市").await;
+    assert!(res.status().is_success() || res.status().is_redirection());
+    let (_, list) = call(&app, Method::GET, "/api/v1/users?q=rev.new", &sec, None).await;
+    assert_eq!(list["items"][0]["region"], "361000", "{list}");
+    app.stop().await;
+}
+on_both_backends!(the_grant_form_picks_the_region_by_name);

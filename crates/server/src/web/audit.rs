@@ -12,7 +12,9 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::Value;
 use std::collections::HashMap;
-use zhichan_domain::names::{audit_action_zh, key_zh, role_zh, value_zh, AuditOutcome};
+use zhichan_domain::names::{
+    audit_action_groups, audit_action_zh, audit_actions, key_zh, role_zh, value_zh, AuditOutcome,
+};
 use zhichan_store::audit::Entry;
 
 struct Row {
@@ -180,7 +182,8 @@ struct AuditPage {
     listing: super::listing::Listing,
     query: String,
     user: String,
-    action: String,
+    /// The action filter's choices: (value, name, chosen); a group's value ends with `.`.
+    actions: Vec<ActionChoice>,
     object: String,
     from: String,
     to: String,
@@ -188,6 +191,48 @@ struct AuditPage {
     checked: i64,
     broken: String,
     errors: Vec<String>,
+}
+
+/// One choice of the action filter.
+struct ActionChoice {
+    value: String,
+    name: String,
+    group: bool,
+    chosen: bool,
+}
+
+/// The action filter by name: each group as a whole (`session.`), then its actions.
+fn action_choices(chosen: &str) -> Vec<ActionChoice> {
+    let mut out = Vec::new();
+    for (group, group_name) in audit_action_groups() {
+        let prefix = format!("{group}.");
+        out.push(ActionChoice {
+            chosen: chosen == prefix,
+            value: prefix.clone(),
+            name: group_name.to_string(),
+            group: true,
+        });
+        for (code, name) in audit_actions() {
+            if code.starts_with(&prefix) {
+                out.push(ActionChoice {
+                    value: code.to_string(),
+                    name: name.to_string(),
+                    group: false,
+                    chosen: chosen == *code,
+                });
+            }
+        }
+    }
+    if !chosen.is_empty() && !out.iter().any(|c| c.chosen) {
+        // A link from before: keep its filter, by the name of what it asks for.
+        out.push(ActionChoice {
+            value: chosen.to_string(),
+            name: "其他操作".into(),
+            group: false,
+            chosen: true,
+        });
+    }
+    out
 }
 
 fn encode(q: &HashMap<String, String>) -> String {
@@ -244,7 +289,7 @@ pub async fn audit_page(
                 "" => "—".into(),
                 r => role_zh(r).map_or(r.to_string(), str::to_string),
             },
-            action: audit_action_zh(&e.action).unwrap_or("").to_string(),
+            action: audit_action_zh(&e.action).map_or_else(|| e.action.clone(), str::to_string),
             object: object_zh(&mut names, &e.object).await?,
             outcome: outcome.map_or(e.outcome.clone(), |o| o.label_zh().to_string()),
             ok: outcome == Some(AuditOutcome::Ok),
@@ -265,7 +310,7 @@ pub async fn audit_page(
             listing: listing.with_total(total),
             query: encode(&q),
             user: get("user"),
-            action: get("action"),
+            actions: action_choices(&get("action")),
             object: get("object"),
             from: get("from"),
             to: get("to"),

@@ -2,6 +2,7 @@
 //! between two versions, the certificate, the reviewer's annual update queue, and the rules
 //! (calendar, deadlines, update window, reason templates) officials keep.
 
+use super::forms::FormErrors;
 use super::{render, Chrome};
 use crate::api::paging::Paging;
 use crate::auth::{RequestCtx, Signed};
@@ -24,24 +25,6 @@ use zhichan_service::dashboard::EnterpriseDashboard;
 use zhichan_service::notifications::Kind;
 use zhichan_service::products::Change;
 use zhichan_service::ServiceError;
-
-fn messages(e: ServiceError) -> Result<String, AppError> {
-    match e {
-        ServiceError::Invalid(v) => Ok(v
-            .into_iter()
-            .map(|f| {
-                format!(
-                    "{}：{}",
-                    zhichan_domain::names::field_zh(&f.field),
-                    f.violation.message_zh
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("；")),
-        ServiceError::Conflict(m) => Ok(m),
-        other => Err(other.into()),
-    }
-}
 
 // ---- the enterprise's dashboard -------------------------------------------------------------
 
@@ -433,20 +416,67 @@ struct RulesPage {
     rules: RegistrationRules,
     calendar_version: i64,
     days: Vec<(CalendarDay, &'static str)>,
-    calendar_text: String,
     next_year_missing: Option<i32>,
     can_manage: bool,
     history: Vec<(String, i64, String, String, String)>,
     csrf: String,
-    error: Option<String>,
+    /// The registration rules' form as typed (or as in force), and what is wrong with it.
+    reg: RegistrationForm,
+    reg_errors: FormErrors,
+    /// The calendar's form as typed (or as in force), and what is wrong with it.
+    cal: CalendarForm,
+    cal_errors: FormErrors,
     saved: Option<String>,
+}
+
+/// What was typed into one of the rules page's forms, and what is wrong with it.
+enum RulesTyped {
+    None,
+    Registration(RegistrationForm, FormErrors),
+    Calendar(CalendarForm, FormErrors),
+}
+
+/// Where the registration rules' fields are.
+const RULES_FIELDS: &[(&str, &str, &str)] = &[
+    ("review_working_days", "r-days", "形式审查时限（工作日）"),
+    ("review_source", "r-dsrc", "时限依据"),
+    ("update_opens", "r-open", "信息更新开始（MM-DD）"),
+    ("update_closes", "r-close", "信息更新截止（MM-DD）"),
+    ("update_source", "r-usrc", "更新时间依据"),
+    ("return_reasons", "r-reasons", "退回理由模板（每行一条）"),
+    ("reason", "r-why", "修改原因和依据"),
+];
+
+/// Where the calendar's fields are: every day's problem is the day list's.
+const CALENDAR_FIELDS: &[(&str, &str, &str)] = &[
+    ("days", "c-days", "工作日历"),
+    ("reason", "c-why", "修改原因和依据"),
+];
+
+/// The registration rules' errors: a template's problem (`return_reasons[2]`) is the list's.
+fn rules_errors(v: Vec<zhichan_service::FieldViolation>) -> FormErrors {
+    let mut e = FormErrors::none();
+    let locate = super::forms::table(RULES_FIELDS);
+    for f in v {
+        // `return_reasons[2]`: the third template of the list.
+        let row = f.field.strip_suffix(']').and_then(|s| s.split_once('['));
+        match row.and_then(|(list, i)| Some((list, i.parse::<usize>().ok()?))) {
+            Some((list, i)) => e.add(
+                list.to_string(),
+                format!("第 {} 条：{}", i + 1, f.violation.message_zh),
+                &locate,
+            ),
+            None => e.add(f.field, f.violation.message_zh, &locate),
+        }
+    }
+    e
 }
 
 async fn rules_page(
     state: &AppState,
     signed: &Signed,
     status: StatusCode,
-    error: Option<String>,
+    typed: RulesTyped,
     saved: Option<String>,
 ) -> AppResult<Response> {
     let s = &state.services;
@@ -472,6 +502,32 @@ async fn rules_page(
         }
     }
     history.sort_by(|a, b| b.2.cmp(&a.2));
+    let in_force_reg = RegistrationForm {
+        version: reg.version,
+        review_working_days: reg.rules.review_working_days.to_string(),
+        review_source: reg.rules.review_source.clone(),
+        update_opens: reg.rules.update_opens.clone(),
+        update_closes: reg.rules.update_closes.clone(),
+        update_source: reg.rules.update_source.clone(),
+        return_reasons: reg.rules.return_reasons.join("\n"),
+        reason: String::new(),
+    };
+    let in_force_cal = CalendarForm {
+        version: cal.version,
+        days: cal
+            .days
+            .iter()
+            .map(|d| format!("{},{},{},{}", d.date, d.kind.as_str(), d.name, d.source))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        reason: String::new(),
+    };
+    let none = FormErrors::none;
+    let (reg_form, reg_errors, cal_form, cal_errors) = match typed {
+        RulesTyped::None => (in_force_reg, none(), in_force_cal, none()),
+        RulesTyped::Registration(f, e) => (f, e, in_force_cal, none()),
+        RulesTyped::Calendar(f, e) => (in_force_reg, none(), f, e),
+    };
     Ok(render(
         status,
         &RulesPage {
@@ -479,12 +535,6 @@ async fn rules_page(
             registration_version: reg.version,
             rules: reg.rules,
             calendar_version: cal.version,
-            calendar_text: cal
-                .days
-                .iter()
-                .map(|d| format!("{},{},{},{}", d.date, d.kind.as_str(), d.name, d.source))
-                .collect::<Vec<_>>()
-                .join("\n"),
             days: cal
                 .days
                 .iter()
@@ -498,17 +548,32 @@ async fn rules_page(
             can_manage,
             history,
             csrf: csrf_of(signed),
-            error,
+            reg: reg_form,
+            reg_errors,
+            cal: cal_form,
+            cal_errors,
             saved,
         },
     ))
 }
 
 pub async fn rules(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
-    rules_page(&state, &signed, StatusCode::OK, None, None).await
+    rules_page(&state, &signed, StatusCode::OK, RulesTyped::None, None).await
 }
 
-#[derive(serde::Deserialize)]
+/// A refusal of a rules form: field by field, or (a stale version) for the whole form.
+fn refusal(
+    e: ServiceError,
+    locate: fn(Vec<zhichan_service::FieldViolation>) -> FormErrors,
+) -> AppResult<(StatusCode, FormErrors)> {
+    match e {
+        ServiceError::Invalid(v) => Ok((StatusCode::UNPROCESSABLE_ENTITY, locate(v))),
+        ServiceError::Conflict(m) => Ok((StatusCode::CONFLICT, FormErrors::general(m))),
+        other => Err(other.into()),
+    }
+}
+
+#[derive(serde::Deserialize, Clone, Default)]
 pub struct RegistrationForm {
     version: i64,
     review_working_days: String,
@@ -526,6 +591,7 @@ pub async fn save_registration_rules(
     signed: Signed,
     Form(f): Form<RegistrationForm>,
 ) -> AppResult<Response> {
+    let typed = f.clone();
     let rules = RegistrationRules {
         review_working_days: f.review_working_days.trim().parse().unwrap_or(0),
         review_source: f.review_source.trim().into(),
@@ -550,23 +616,20 @@ pub async fn save_registration_rules(
                 &state,
                 &signed,
                 StatusCode::OK,
-                None,
+                RulesTyped::None,
                 Some(format!("备案规则已保存为第 {} 版", v.version)),
             )
             .await
         }
         Err(e) => {
-            let code = match &e {
-                ServiceError::Conflict(_) => StatusCode::CONFLICT,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
-            };
-            let msg = messages(e)?;
-            rules_page(&state, &signed, code, Some(msg), None).await
+            let (code, errors) = refusal(e, rules_errors)?;
+            let typed = RulesTyped::Registration(typed, errors);
+            rules_page(&state, &signed, code, typed, None).await
         }
     }
 }
 
-#[derive(serde::Deserialize)]
+#[derive(serde::Deserialize, Clone, Default)]
 pub struct CalendarForm {
     version: i64,
     days: String,
@@ -580,7 +643,10 @@ pub async fn save_calendar(
     Form(f): Form<CalendarForm>,
 ) -> AppResult<Response> {
     let mut days = Vec::new();
-    let mut errors = Vec::new();
+    // The line of the text area each day came from, to say where a problem is.
+    let mut lines = Vec::new();
+    let locate = super::forms::table(CALENDAR_FIELDS);
+    let mut errors = FormErrors::none();
     for (i, line) in f.days.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() {
@@ -588,27 +654,29 @@ pub async fn save_calendar(
         }
         let cols: Vec<&str> = line.splitn(4, ',').map(str::trim).collect();
         match (cols.as_slice(), cols.get(1).map(|k| DayKind::parse(k))) {
-            ([date, _, name, source], Some(Ok(kind))) => days.push(CalendarDay {
-                date: date.to_string(),
-                kind,
-                name: name.to_string(),
-                source: source.to_string(),
-            }),
-            _ => errors.push(format!(
-                "第 {} 行应为“日期,holiday 或 workday,节日名称,依据”",
-                i + 1
-            )),
+            ([date, _, name, source], Some(Ok(kind))) => {
+                days.push(CalendarDay {
+                    date: date.to_string(),
+                    kind,
+                    name: name.to_string(),
+                    source: source.to_string(),
+                });
+                lines.push(i + 1);
+            }
+            _ => errors.add(
+                "days",
+                format!("第 {} 行应为“日期,holiday 或 workday,节日名称,依据”", i + 1),
+                &locate,
+            ),
         }
     }
+    if f.reason.trim().is_empty() {
+        errors.add("reason", "请说明修改原因和依据", &locate);
+    }
     if !errors.is_empty() {
-        return rules_page(
-            &state,
-            &signed,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(errors.join("；")),
-            None,
-        )
-        .await;
+        let typed = RulesTyped::Calendar(f, errors);
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return rules_page(&state, &signed, status, typed, None).await;
     }
     match state
         .services
@@ -620,18 +688,37 @@ pub async fn save_calendar(
                 &state,
                 &signed,
                 StatusCode::OK,
-                None,
+                RulesTyped::None,
                 Some(format!("工作日历已保存为第 {} 版", c.version)),
             )
             .await
         }
         Err(e) => {
-            let code = match &e {
-                ServiceError::Conflict(_) => StatusCode::CONFLICT,
-                _ => StatusCode::UNPROCESSABLE_ENTITY,
+            let (code, errors) = match e {
+                ServiceError::Invalid(v) => {
+                    let mut errors = FormErrors::none();
+                    for x in v {
+                        // `days[3].date`: the day's line in the text area.
+                        match super::forms::split_row(&x.field) {
+                            Some(("days", i, _)) => errors.add(
+                                "days",
+                                format!(
+                                    "第 {} 行：{}",
+                                    lines.get(i).copied().unwrap_or(i + 1),
+                                    x.violation.message_zh
+                                ),
+                                &locate,
+                            ),
+                            _ => errors.add(x.field, x.violation.message_zh, &locate),
+                        }
+                    }
+                    (StatusCode::UNPROCESSABLE_ENTITY, errors)
+                }
+                ServiceError::Conflict(m) => (StatusCode::CONFLICT, FormErrors::general(m)),
+                other => return Err(other.into()),
             };
-            let msg = messages(e)?;
-            rules_page(&state, &signed, code, Some(msg), None).await
+            let typed = RulesTyped::Calendar(f, errors);
+            rules_page(&state, &signed, code, typed, None).await
         }
     }
 }

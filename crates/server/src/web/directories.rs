@@ -1,5 +1,6 @@
 //! Key-enterprise directory pages: the list with the upload form, and each directory's coverage.
 
+use super::forms::{self, FormErrors};
 use super::{render, Chrome};
 use crate::auth::{RequestCtx, Signed};
 use crate::error::AppResult;
@@ -22,7 +23,10 @@ struct ListPage {
     list: Vec<(Directory, String, String)>,
     csrf: String,
     region: super::pickers::Picker,
-    problem: Option<String>,
+    /// What is wrong with the form's fields (name, region, file), beside each.
+    form_errors: FormErrors,
+    /// The directory's name as typed.
+    name: String,
     errors: Vec<RowNote>,
     warnings: Vec<RowNote>,
     listing: super::listing::Listing,
@@ -34,10 +38,11 @@ async fn list_page(
     signed: &Signed,
     q: &HashMap<String, String>,
     status: StatusCode,
-    problem: Option<String>,
+    form_errors: FormErrors,
+    name: String,
     errors: Vec<RowNote>,
     warnings: Vec<RowNote>,
-    region: (String, Option<String>),
+    region: String,
 ) -> AppResult<Response> {
     let spec = crate::api::sorting::DirectorySort::SPEC;
     let (listing, paging) =
@@ -60,10 +65,10 @@ async fn list_page(
         rows.push((d, at, region));
     }
     let own = signed.auth.actor.region;
-    let shown = if region.0.is_empty() {
+    let shown = if region.is_empty() {
         own.map(|r| r.to_string()).unwrap_or_default()
     } else {
-        region.0
+        region
     };
     let region = super::pickers::Picker::region("d-region", "region", "所属地区")
         .hint("名称或代码，默认为本级")
@@ -71,7 +76,7 @@ async fn list_page(
         .await?
         .value(state, &shown)
         .await?
-        .error(region.1);
+        .error(form_errors.beside("region"));
     Ok(render(
         status,
         &ListPage {
@@ -79,7 +84,8 @@ async fn list_page(
             list: rows,
             csrf: csrf_of(signed),
             region,
-            problem,
+            form_errors,
+            name,
             errors,
             warnings,
             listing,
@@ -97,10 +103,11 @@ pub async fn list(
         &signed,
         &q,
         StatusCode::OK,
-        None,
+        FormErrors::none(),
+        String::new(),
         vec![],
         vec![],
-        Default::default(),
+        String::new(),
     )
     .await
 }
@@ -114,71 +121,80 @@ pub async fn upload(
     let (text, file_name, file) = crate::api::products::read_upload(form).await?;
     let get = |k: &str| text.get(k).cloned().unwrap_or_default();
     let typed = get("region");
+    let name = get("name");
+    let locate = forms::table(UPLOAD_FIELDS);
     let region = match super::pickers::region(&state, &typed, signed.auth.actor.region).await? {
         Ok(code) => code.map(|c| c.to_string()).unwrap_or_default(),
         Err(m) => {
+            let mut errors = FormErrors::none();
+            errors.add("region", m, &locate);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let q = HashMap::new();
             return list_page(
                 &state,
                 &signed,
-                &HashMap::new(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
+                &q,
+                status,
+                errors,
+                name,
                 vec![],
                 vec![],
-                (typed, Some(m)),
+                typed,
+            )
+            .await;
+        }
+    };
+    // The region shows by its label once resolved ("临川区（361002）").
+    let shown = if region.is_empty() {
+        typed.clone()
+    } else {
+        region.clone()
+    };
+    let refused = |errors: FormErrors, rows: Vec<RowNote>, warnings: Vec<RowNote>| {
+        let (state, signed, name, typed) = (&state, &signed, name.clone(), shown.clone());
+        async move {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            let q = HashMap::new();
+            list_page(
+                state, signed, &q, status, errors, name, rows, warnings, typed,
             )
             .await
         }
     };
     match state
         .services
-        .import_directory(
-            &signed.auth.actor,
-            &ctx,
-            &get("name"),
-            &region,
-            &file_name,
-            &file,
-        )
+        .import_directory(&signed.auth.actor, &ctx, &name, &region, &file_name, &file)
         .await
     {
         Ok(Imported::Stored { directory, .. }) => {
             Ok(Redirect::to(&format!("/directories/{}", directory.id)).into_response())
         }
         Ok(Imported::Refused { errors, warnings }) => {
-            list_page(
-                &state,
-                &signed,
-                &HashMap::new(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                errors,
-                warnings,
-                (region.clone(), None),
-            )
-            .await
+            // The file is wrong: said beside the file field, its rows listed in a table.
+            let mut form = FormErrors::none();
+            form.add(
+                "file",
+                format!(
+                    "文件中有 {} 处错误，整个名录未导入，请按下表修改后重新上传",
+                    errors.len()
+                ),
+                &locate,
+            );
+            refused(form, errors, warnings).await
         }
         Err(ServiceError::Invalid(v)) => {
-            let msg = v
-                .into_iter()
-                .map(|f| f.violation.message_zh)
-                .collect::<Vec<_>>()
-                .join("；");
-            list_page(
-                &state,
-                &signed,
-                &HashMap::new(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(msg),
-                vec![],
-                vec![],
-                (region.clone(), None),
-            )
-            .await
+            refused(FormErrors::from_violations(v, &locate), vec![], vec![]).await
         }
         Err(e) => Err(e.into()),
     }
 }
+
+/// Where the upload form's fields are.
+const UPLOAD_FIELDS: &[(&str, &str, &str)] = &[
+    ("name", "d-name", "名录名称"),
+    ("region", "d-region", "所属地区"),
+    ("file", "d-file", "文件"),
+];
 
 #[derive(Template)]
 #[template(path = "directory.html")]

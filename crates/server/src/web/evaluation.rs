@@ -1,5 +1,6 @@
 //! The year-end evaluation page: the ranking of the sub-regions.
 
+use super::forms::{self, FormErrors};
 use super::{render, Chrome};
 use crate::auth::Signed;
 use crate::error::AppResult;
@@ -19,6 +20,9 @@ struct EvaluationPage {
     region: String,
     region_picker: super::pickers::Picker,
     year: i32,
+    /// The year as typed (kept when it is refused).
+    year_typed: String,
+    errors: FormErrors,
     version: i64,
     weights: EvaluationWeights,
     rows: Vec<(RegionScore, String, String, String)>,
@@ -41,11 +45,31 @@ pub async fn page(
         super::pickers::Picker::region("e-region", "region", "地区").hint("名称或代码，默认为本级"),
     )
     .await?;
-    let year = q
+    let locate = forms::table(&[("region", "e-region", "地区"), ("year", "e-year", "年度")]);
+    let mut errors = FormErrors::none();
+    if let Some(m) = &region_picker.error {
+        errors.add("region", m.clone(), &locate);
+    }
+    let last_year = state.services.now().beijing_date().year() - 1;
+    let year_typed = q
         .get("year")
-        .and_then(|y| y.trim().parse::<i32>().ok())
-        .filter(|y| (2000..=9999).contains(y))
-        .unwrap_or_else(|| state.services.now().beijing_date().year() - 1);
+        .map(|y| y.trim().to_string())
+        .unwrap_or_default();
+    let year = if year_typed.is_empty() {
+        last_year
+    } else {
+        match year_typed.parse::<i32>() {
+            Ok(y) if (2000..=last_year + 1).contains(&y) => y,
+            Ok(y) if y > last_year + 1 => {
+                errors.add("year", "不能评价未来的年度", &locate);
+                last_year
+            }
+            _ => {
+                errors.add("year", "年度应为四位数字，如 2025", &locate);
+                last_year
+            }
+        }
+    };
     let (region, version, rows) = state
         .services
         .evaluation(
@@ -55,8 +79,13 @@ pub async fn page(
         )
         .await?;
     let weights = state.services.evaluation_weights().await?.rules;
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render(
-        StatusCode::OK,
+        status,
         &EvaluationPage {
             chrome: Chrome::for_user("年度评价", "/evaluation", Some(&signed.auth)),
             region_picker: if region_picker.value.is_empty() {
@@ -68,7 +97,13 @@ pub async fn page(
                 region_picker
             },
             region: region.to_string(),
+            year_typed: if year_typed.is_empty() {
+                year.to_string()
+            } else {
+                year_typed
+            },
             year,
+            errors,
             version,
             weights,
             rows: rows

@@ -98,6 +98,16 @@ impl FormErrors {
             .join("；")
     }
 
+    /// Each message of `field`, for a template to translate one by one.
+    pub fn messages(&self, field: impl AsRef<str>) -> Vec<&str> {
+        let field = field.as_ref();
+        self.items
+            .iter()
+            .filter(|e| e.field == field)
+            .map(|e| e.message.as_str())
+            .collect()
+    }
+
     /// The message beside `field` when it has one: what a picker shows (`Picker::error`).
     pub fn beside(&self, field: impl AsRef<str>) -> Option<String> {
         let field = field.as_ref();

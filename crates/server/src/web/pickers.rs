@@ -34,6 +34,53 @@ pub struct Picker {
     pub root_name: String,
     pub required: bool,
     pub error: Option<String>,
+    /// Translates the picker's texts into the request's language (as a page's `chrome.t`).
+    pub chrome: PickerText,
+}
+
+/// The picker's `chrome.t`: its label, hint and messages in the language of the request.
+#[derive(Clone, Copy, Default)]
+pub struct PickerText;
+
+/// What picker.js says itself (levels, the search's status lines), keyed by the simplified text.
+const SCRIPT_TEXTS: &[&str] = &[
+    "全国",
+    "省级",
+    "市级",
+    "县级",
+    "门类",
+    "大类",
+    "中类",
+    "小类",
+    "全部门类",
+    "按名称或代码查找",
+    "没有找到",
+    "没有找到，请换个名称或代码",
+    "共 {0} 项，用上下方向键选择，回车确定",
+    "已选择 {0}",
+    "已选择 {0}，可继续选择下级，或按 Esc 确定",
+];
+
+impl PickerText {
+    pub fn t<S: AsRef<str> + ?Sized>(&self, text: &S) -> String {
+        crate::locale::t(text.as_ref())
+    }
+
+    /// picker.js's texts in the request's language, as JSON for its `data-texts`; empty in
+    /// simplified Chinese (the script's own words).
+    pub fn script_texts(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = SCRIPT_TEXTS
+            .iter()
+            .map(|k| (k.to_string(), crate::locale::t(k)))
+            .filter(|(k, v)| k != v)
+            .map(|(k, v)| (k, serde_json::Value::String(v)))
+            .collect();
+        if map.is_empty() {
+            String::new()
+        } else {
+            serde_json::Value::Object(map).to_string()
+        }
+    }
 }
 
 impl Picker {

@@ -1,5 +1,6 @@
 //! The printable monthly report page.
 
+use super::forms::{self, FormErrors};
 use super::{render, Chrome};
 use crate::auth::Signed;
 use crate::error::AppResult;
@@ -28,6 +29,9 @@ struct ReportPage {
     region_picker: super::pickers::Picker,
     region_name: String,
     month: String,
+    /// The month as typed (kept when it is refused).
+    month_typed: String,
+    errors: FormErrors,
     facts: Vec<(&'static str, String)>,
     children: Vec<Child>,
     directories: Vec<(String, i64, i64, String)>,
@@ -49,23 +53,46 @@ pub async fn monthly(
         super::pickers::Picker::region("r-region", "region", "地区").hint("名称或代码，默认为本级"),
     )
     .await?;
-    let month = match q.get("month").filter(|m| !m.trim().is_empty()) {
-        Some(m) => m.clone(),
-        None => {
+    let locate = forms::table(&[("region", "r-region", "地区"), ("month", "r-month", "月份")]);
+    let mut errors = FormErrors::none();
+    if let Some(m) = &region_picker.error {
+        errors.add("region", m.clone(), &locate);
+    }
+    let region = q.get("region").map(String::as_str);
+    let month_typed = q
+        .get("month")
+        .map(|m| m.trim().to_string())
+        .unwrap_or_default();
+    let default_month = || {
+        state
+            .services
+            .report_default_month(&signed.auth.actor, region)
+    };
+    let month = if month_typed.is_empty() {
+        default_month().await?
+    } else {
+        month_typed.clone()
+    };
+    let (r, version) = match state
+        .services
+        .monthly_report(&signed.auth.actor, region, &month)
+        .await
+    {
+        Ok(r) => r,
+        // A month that is no month, or still to come: said beside the field, as typed, over
+        // the report of the month it would have opened on.
+        Err(zhichan_service::ServiceError::Invalid(v)) if !month_typed.is_empty() => {
+            for f in v {
+                errors.add(f.field, f.violation.message_zh, &locate);
+            }
+            let month = default_month().await?;
             state
                 .services
-                .report_default_month(&signed.auth.actor, q.get("region").map(String::as_str))
+                .monthly_report(&signed.auth.actor, region, &month)
                 .await?
         }
+        Err(e) => return Err(e.into()),
     };
-    let (r, version) = state
-        .services
-        .monthly_report(
-            &signed.auth.actor,
-            q.get("region").map(String::as_str),
-            &month,
-        )
-        .await?;
     let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
     let n = |k: &str| r[k].as_i64().unwrap_or(0).to_string();
     let rank = match (r["rank"]["position"].as_i64(), r["rank"]["of"].as_i64()) {
@@ -84,8 +111,13 @@ pub async fn monthly(
     let money = zhichan_domain::Money::parse(&s("sales_revenue"))
         .map(|m| m.grouped())
         .unwrap_or_default();
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     Ok(render(
-        StatusCode::OK,
+        status,
         &ReportPage {
             chrome: Chrome::for_user("月度通报", "/reports/monthly", Some(&signed.auth)),
             region_picker: if region_picker.value.is_empty() {
@@ -96,6 +128,12 @@ pub async fn monthly(
             region: s("region"),
             region_name: s("region_name"),
             month: s("month"),
+            month_typed: if month_typed.is_empty() {
+                s("month")
+            } else {
+                month_typed
+            },
+            errors,
             facts: vec![
                 ("本月新增备案产品", n("new_registrations")),
                 ("本月撤销", n("withdrawals")),

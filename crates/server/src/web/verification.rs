@@ -196,17 +196,42 @@ struct MinePage {
     status: &'static str,
     submitted: String,
     csrf: String,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
+    /// The resubmission form's values: what was typed, else the application's.
+    values: SignUpValues,
     pledge: &'static [&'static str],
 }
+
+/// Where the resubmission form's fields are.
+const RESUBMIT_FIELDS: &[(&str, &str, &str)] = &[
+    ("enterprise_name", "rv-name", "单位名称"),
+    ("credit_code", "rv-code", "统一社会信用代码"),
+    ("contact_name", "rv-contact", "联系人"),
+    ("contact_phone", "rv-phone", "联系电话"),
+    ("document", "rv-doc", "证明材料"),
+    ("pledge", "rv-pledge", "诚信承诺"),
+];
 
 async fn mine_page_for(
     state: &AppState,
     signed: &Signed,
     status: StatusCode,
-    errors: Vec<(String, String)>,
+    errors: FormErrors,
+    typed: Option<SignUpValues>,
 ) -> AppResult<Response> {
     let v = state.services.my_verification(&signed.auth.actor).await?;
+    let values = typed.unwrap_or_else(|| {
+        v.as_ref()
+            .map(|v| SignUpValues {
+                username: String::new(),
+                contact: String::new(),
+                enterprise_name: v.enterprise_name.clone(),
+                credit_code: v.credit_code.clone(),
+                contact_name: v.contact_name.clone(),
+                contact_phone: v.contact_phone.clone(),
+            })
+            .unwrap_or_default()
+    });
     Ok(render(
         status,
         &MinePage {
@@ -219,13 +244,14 @@ async fn mine_page_for(
             v,
             csrf: csrf_of(signed),
             errors,
+            values,
             pledge: PLEDGE,
         },
     ))
 }
 
 pub async fn mine(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
-    mine_page_for(&state, &signed, StatusCode::OK, vec![]).await
+    mine_page_for(&state, &signed, StatusCode::OK, FormErrors::none(), None).await
 }
 
 pub async fn resubmit(
@@ -235,6 +261,16 @@ pub async fn resubmit(
     form: Multipart,
 ) -> AppResult<Response> {
     let s = read_application(form).await?;
+    let get = |k: &str| s.text.get(k).cloned().unwrap_or_default();
+    let typed = SignUpValues {
+        username: String::new(),
+        contact: String::new(),
+        enterprise_name: get("enterprise_name"),
+        credit_code: get("credit_code"),
+        contact_name: get("contact_name"),
+        contact_phone: get("contact_phone"),
+    };
+    let locate = forms::table(RESUBMIT_FIELDS);
     match state
         .services
         .resubmit_verification(&ctx, &signed.auth.actor, s.application)
@@ -242,15 +278,13 @@ pub async fn resubmit(
     {
         Ok(_) => Ok(Redirect::to("/verification").into_response()),
         Err(ServiceError::Invalid(v)) => {
-            let errors = v
-                .into_iter()
-                .map(|f| (f.field, f.violation.message_zh))
-                .collect();
-            mine_page_for(&state, &signed, StatusCode::UNPROCESSABLE_ENTITY, errors).await
+            let errors = FormErrors::from_violations(v, &locate);
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            mine_page_for(&state, &signed, status, errors, Some(typed)).await
         }
         Err(ServiceError::Taken(t)) => {
-            let errors = vec![(t.field, t.violation.message_zh)];
-            mine_page_for(&state, &signed, StatusCode::CONFLICT, errors).await
+            let errors = FormErrors::from_violations(vec![t], &locate);
+            mine_page_for(&state, &signed, StatusCode::CONFLICT, errors, Some(typed)).await
         }
         Err(e) => Err(e.into()),
     }
@@ -355,7 +389,9 @@ struct DetailPage {
     submitted: String,
     reviewed: String,
     csrf: String,
-    error: Option<String>,
+    errors: FormErrors,
+    /// The return reason as typed (kept when the return is refused).
+    reason: String,
     templates: &'static [&'static str],
     /// The enterprise that already holds the credit code, as a warning.
     conflict: Option<String>,
@@ -374,7 +410,8 @@ async fn detail_for(
     signed: &Signed,
     id: i64,
     status: StatusCode,
-    error: Option<String>,
+    errors: FormErrors,
+    reason: String,
 ) -> AppResult<Response> {
     let v = state.services.verification(&signed.auth.actor, id).await?;
     let conflict = state
@@ -398,7 +435,8 @@ async fn detail_for(
                 .unwrap_or_default(),
             v,
             csrf: csrf_of(signed),
-            error,
+            errors,
+            reason,
             templates: RETURN_REASONS,
             conflict,
         },
@@ -410,7 +448,8 @@ pub async fn detail(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    detail_for(&state, &signed, id, StatusCode::OK, None).await
+    let none = FormErrors::none();
+    detail_for(&state, &signed, id, StatusCode::OK, none, String::new()).await
 }
 
 #[derive(Deserialize)]
@@ -445,19 +484,40 @@ pub async fn decide(
     {
         Ok(_) => Ok(Redirect::to("/reviews/verifications").into_response()),
         Err(ServiceError::Taken(v)) => {
-            let msg = Some(v.violation.message_zh);
-            detail_for(&state, &signed, id, StatusCode::CONFLICT, msg).await
+            let errors = FormErrors::general(v.violation.message_zh);
+            detail_for(
+                &state,
+                &signed,
+                id,
+                StatusCode::CONFLICT,
+                errors,
+                form.reason,
+            )
+            .await
         }
         Err(ServiceError::Invalid(v)) => {
-            let msg = v.into_iter().next().map(|f| f.violation.message_zh);
-            detail_for(&state, &signed, id, StatusCode::UNPROCESSABLE_ENTITY, msg).await
+            let errors = FormErrors::from_violations(v, &forms::table(DECISION_FIELDS));
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
+            detail_for(&state, &signed, id, status, errors, form.reason).await
         }
         Err(ServiceError::Conflict(m)) => {
-            detail_for(&state, &signed, id, StatusCode::CONFLICT, Some(m)).await
+            let errors = FormErrors::general(m);
+            detail_for(
+                &state,
+                &signed,
+                id,
+                StatusCode::CONFLICT,
+                errors,
+                form.reason,
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
 }
+
+/// Where the review form's fields are.
+const DECISION_FIELDS: &[(&str, &str, &str)] = &[("reason", "rd-reason", "退回理由")];
 
 pub async fn document(
     State(state): State<AppState>,

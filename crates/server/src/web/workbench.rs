@@ -336,7 +336,7 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
                     false,
                 ),
             ];
-            s.head = vec!["时间", "用户", "操作类别", "结果"];
+            s.head = vec!["时间", "用户", "操作", "结果"];
             s.lines = b
                 .recent
                 .iter()
@@ -345,7 +345,9 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
                     cells: vec![
                         e.at.beijing_minutes(),
                         e.username.clone(),
-                        action_kind(&e.action).to_string(),
+                        zhichan_domain::names::audit_action_zh(&e.action)
+                            .unwrap_or_else(|| action_kind(&e.action))
+                            .to_string(),
                         match e.outcome.as_str() {
                             "ok" | "success" => "成功".to_string(),
                             "denied" => "被拒绝".to_string(),
