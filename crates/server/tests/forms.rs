@@ -316,7 +316,7 @@ on_both_backends!(the_port_form_keeps_what_was_typed);
 fn signup_form(username: &str) -> reqwest::multipart::Form {
     reqwest::multipart::Form::new()
         .text("username", username.to_string())
-        .text("password", support::PASSWORD)
+        .text("contact", support::contact_of(username))
         .text("enterprise_name", "抚州市临川区示例科技有限公司")
         .text("credit_code", LINCHUAN)
         .text("contact_name", "王芳")
@@ -341,7 +341,7 @@ async fn a_returned_application_is_resubmitted_with_its_mistake_beside_the_field
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
     let reviewer = app.token(&fresh, "rev.county").await;
     let (_, queue) = call(&app, Method::GET, "/api/v1/verifications", &reviewer, None).await;
     let id = queue["items"][0]["id"].as_i64().unwrap();

@@ -12,7 +12,7 @@ use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use std::sync::Arc;
-use support::{add_user, assert_problem, call, enrolled, spawn_services, PASSWORD};
+use support::{add_user, assert_problem, call, enrolled, spawn_services};
 use zhichan_domain::notices::NoticeKind;
 use zhichan_service::clock::ManualClock;
 use zhichan_service::notices::NoticeItem;
@@ -52,10 +52,10 @@ fn february(day: u8) -> zhichan_domain::Timestamp {
     zhichan_domain::Timestamp::parse(&format!("2026-02-{day:02}T02:00:00Z")).unwrap()
 }
 
-async fn sign_up_unverified(app: &support::TestApp, username: &str) {
+async fn sign_up_unverified(app: &support::TestApp, fresh: &Fresh, username: &str) {
     let form = Form::new()
         .text("username", username.to_string())
-        .text("password", PASSWORD)
+        .text("contact", support::contact_of(username))
         .text("enterprise_name", "抚州市东乡区待认证科技有限公司")
         .text("credit_code", "91350100M000100Y43")
         .text("region", "350102")
@@ -75,10 +75,12 @@ async fn sign_up_unverified(app: &support::TestApp, username: &str) {
         .unwrap();
     assert_eq!(
         res.status(),
-        StatusCode::CREATED,
+        StatusCode::ACCEPTED,
         "{}",
         res.text().await.unwrap()
     );
+    // The applicant sets the password with the code sent to the contact.
+    support::set_password_with_code(app, fresh, username).await;
 }
 
 async fn a_notice_over_the_spring_festival_from_objection_to_announcement(fresh: Fresh) {
@@ -187,7 +189,7 @@ async fn a_notice_over_the_spring_festival_from_objection_to_announcement(fresh:
     assert_eq!(read["days_left"], 2, "{read}");
 
     // An account whose real-name verification is pending is told to verify first.
-    sign_up_unverified(&app, "daiding").await;
+    sign_up_unverified(&app, &fresh, "daiding").await;
     let pending = app.login("daiding").await;
     let res = pending
         .client
@@ -505,7 +507,7 @@ async fn the_notice_pages_from_reading_to_the_announced_list(fresh: Fresh) {
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
 
     // An unverified account is pointed to its verification.
-    sign_up_unverified(&app, "daiding").await;
+    sign_up_unverified(&app, &fresh, "daiding").await;
     let pending = app.login("daiding").await;
     let html = pending
         .client
