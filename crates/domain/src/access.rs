@@ -271,8 +271,6 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Expert, A::ScorePanels, R::OwnAccount),
     (Admin, A::FileObjections, R::OwnAccount),
     (Admin, A::ManageNotices, R::RegionSubtree),
-    (Expert, A::OwnAccount, R::OwnAccount),
-    (Expert, A::ReadIdentificationMethods, R::All),
     (Expert, A::FileObjections, R::OwnAccount),
     (University, A::OwnAccount, R::OwnAccount),
     (University, A::FileObjections, R::OwnAccount),
