@@ -274,6 +274,77 @@ async fn a_credit_code_has_one_enterprise_whose_account_adds_its_colleagues(fres
 }
 on_both_backends!(a_credit_code_has_one_enterprise_whose_account_adds_its_colleagues);
 
+async fn a_colleague_whose_code_went_astray_is_added_again_not_refused_as_taken(fresh: Fresh) {
+    add_user(&fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
+    add_user(
+        &fresh,
+        "other.firm",
+        "enterprise",
+        None,
+        Some("91350100M000100Y43"),
+    )
+    .await;
+    let app = spawn_app(&fresh).await;
+    let firm = app.token(&fresh, "linchuan.tech").await;
+    let (status, _) = call(
+        &app,
+        Method::POST,
+        "/api/v1/enterprises",
+        &firm,
+        Some(profile()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let add = |username: &'static str, contact: &'static str| {
+        let (app, firm) = (&app, &firm);
+        async move {
+            call(
+                app,
+                Method::POST,
+                &format!("/api/v1/enterprises/{LINCHUAN}/accounts"),
+                firm,
+                Some(json!({"username": username, "display_name": "赵六", "contact": contact})),
+            )
+            .await
+        }
+    };
+    // The firm mistypes the colleague's number: the code goes to a stranger's phone.
+    let (status, _) = add("linchuan.zhao", "13800138001").await;
+    assert_eq!(status, StatusCode::CREATED);
+    let inbox = support::Inbox::default();
+    let astray = inbox.code_for(&fresh, "13800138001").await;
+    // The colleague never gets it, so the firm adds the colleague again with the right
+    // contact: a fresh code goes there, and the stray one is dead.
+    let (status, added) = add("linchuan.zhao", "zhao.liu@linchuan.example.cn").await;
+    assert_eq!(status, StatusCode::CREATED, "{added}");
+    assert_eq!(added["username"], "linchuan.zhao");
+    let code = inbox.code_for(&fresh, "zhao.liu@linchuan.example.cn").await;
+    let setup = |code: String| {
+        app.client
+            .post(app.url("/api/v1/account-setup"))
+            .json(&json!({"username": "linchuan.zhao", "code": code, "password": PASSWORD}))
+            .send()
+    };
+    assert_eq!(
+        setup(astray).await.unwrap().status(),
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(setup(code).await.unwrap().status(), StatusCode::NO_CONTENT);
+    app.login("linchuan.zhao").await;
+    // Once the holder has chosen a password the account is the holder's: the name is taken,
+    // as is any name of another account, the firm's own or another firm's.
+    for name in ["linchuan.zhao", "linchuan.tech", "other.firm"] {
+        let (status, body) = add(name, "13800138002").await;
+        assert_eq!(
+            assert_problem(status, &body, 422),
+            [("username".to_string(), "taken".to_string())],
+            "{name}"
+        );
+    }
+    app.stop().await;
+}
+on_both_backends!(a_colleague_whose_code_went_astray_is_added_again_not_refused_as_taken);
+
 async fn a_reviewer_sees_the_conflict_and_approves_a_further_account_only_by_choice(fresh: Fresh) {
     add_user(&fresh, "rev.fuzhou", "reviewer", Some("361000"), None).await;
     let app = spawn_app(&fresh).await;
