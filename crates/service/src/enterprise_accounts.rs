@@ -174,29 +174,64 @@ impl Services {
         let code = random_token();
         let expires_at = now.plus(Duration::hours(SETUP_HOURS));
         let tx = self.db().begin().await?;
-        let id = users::insert(
-            &tx,
-            &NewUser {
-                username: username.as_str().to_string(),
-                display_name: input.display_name.trim().chars().take(64).collect(),
-                role: Role::Enterprise,
-                region: Some(e.region),
-                enterprise: Some(e.credit_code.clone()),
-                // Nobody knows this password: the holder chooses one with the code.
-                password_hash: hash_password(&random_token()),
-                must_change_password: false,
-                verification: "verified",
-            },
-            now,
-        )
-        .await
-        .map_err(|err| match err {
-            StoreError::Unique { .. } => ServiceError::invalid(
-                "username",
-                Violation::new("taken", "该用户名已被使用", "this username is taken"),
-            ),
-            other => other.into(),
-        })?;
+        // The same name again for an account of this enterprise that has never chosen its
+        // password (its code went to a mistyped contact, never arrived, or expired): the adder
+        // still owns it, so a fresh code goes to the contact given now and the old one dies.
+        // Any other holder of the name — an account in use, another enterprise's — is taken.
+        let existing = users::by_username(&tx, username.as_str()).await?;
+        let mut reissue = None;
+        if let Some(u) = existing.filter(|u| {
+            u.role == Role::Enterprise
+                && u.enterprise.as_deref() == Some(e.credit_code.as_str())
+                && !u.disabled
+        }) {
+            if !account_setups::pending(&tx, &[u.id]).await?.is_empty() {
+                reissue = Some(u.id);
+            }
+        }
+        let id = match reissue {
+            Some(id) => {
+                // Its earlier code and the messages still carrying it are cancelled.
+                zhichan_store::password_setups::cancel_open(&tx, id, now).await?;
+                if !input.display_name.trim().is_empty() {
+                    users::set_display_name(
+                        &tx,
+                        id,
+                        &input
+                            .display_name
+                            .trim()
+                            .chars()
+                            .take(64)
+                            .collect::<String>(),
+                    )
+                    .await?;
+                }
+                id
+            }
+            None => users::insert(
+                &tx,
+                &NewUser {
+                    username: username.as_str().to_string(),
+                    display_name: input.display_name.trim().chars().take(64).collect(),
+                    role: Role::Enterprise,
+                    region: Some(e.region),
+                    enterprise: Some(e.credit_code.clone()),
+                    // Nobody knows this password: the holder chooses one with the code.
+                    password_hash: hash_password(&random_token()),
+                    must_change_password: false,
+                    verification: "verified",
+                },
+                now,
+            )
+            .await
+            .map_err(|err| match err {
+                StoreError::Unique { .. } => ServiceError::invalid(
+                    "username",
+                    Violation::new("taken", "该用户名已被使用", "this username is taken"),
+                ),
+                other => other.into(),
+            })?,
+        };
         users::set_contact_and_grant(&tx, id, &address, true).await?;
         account_setups::put(
             &tx,
@@ -232,7 +267,8 @@ impl Services {
             "enterprise.account_add",
             &format!("enterprise:{}", e.credit_code),
             "ok",
-            json!({"user": id, "username": username.as_str(), "sent_to": crate::accounts::mask_contact(&address)}),
+            json!({"user": id, "username": username.as_str(), "sent_to": crate::accounts::mask_contact(&address),
+                   "reissued": reissue.is_some()}),
             now,
         )
         .await?;

@@ -395,6 +395,18 @@ pub async fn set_contact_and_grant(
     Ok(())
 }
 
+/// Renames an account as people see it.
+pub async fn set_display_name(ex: &impl Exec, id: i64, name: &str) -> Result<(), StoreError> {
+    changed();
+    ex.execute(
+        Sql::new("UPDATE users SET display_name = $2 WHERE id = $1")
+            .bind(id)
+            .bind(name),
+    )
+    .await?;
+    Ok(())
+}
+
 /// The security administrator grants a role and region (and enterprise), if the account is
 /// still at `version`. Answers false when someone changed it first.
 #[allow(clippy::too_many_arguments)]
