@@ -452,6 +452,12 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("POST", "/admin/users/{id}/contact", Signed(A::GrantRoles)),
     ("GET", "/password/setup", Public),
     ("POST", "/password/setup", Public),
+    ("GET", "/admin/outbox", Signed(A::ManageUsers)),
+    (
+        "POST",
+        "/admin/outbox/{outbox}/{id}/retry",
+        Signed(A::ManageUsers),
+    ),
     ("GET", "/admin/security", Signed(A::ReadSecurityPolicy)),
     ("POST", "/admin/security", Signed(A::ManageSecurityPolicy)),
     ("GET", "/audit", Signed(A::ReadAudit)),

@@ -120,6 +120,11 @@ pub fn app(services: Services, settings: Settings) -> Router {
             "/password/setup",
             get(web::setup::setup_page).post(web::setup::set_password),
         )
+        .route("/admin/outbox", get(web::outbox::outbox_page))
+        .route(
+            "/admin/outbox/{outbox}/{id}/retry",
+            post(web::outbox::retry),
+        )
         .route(
             "/admin/security",
             get(web::admin::security_page).post(web::admin::update_security),

@@ -610,28 +610,14 @@ impl Services {
         channel: &C,
         limit: i64,
     ) -> ServiceResult<(u32, u32)> {
-        let now = self.now();
-        let due = password_setups::due(self.db(), channel.name(), now, limit).await?;
-        let (mut sent, mut failed) = (0, 0);
-        for item in due {
-            let outcome = channel.send(&item).await;
-            let attempts = item.attempts + 1;
-            let retry_at = (attempts < crate::notifications::MAX_ATTEMPTS)
-                .then(|| now.plus(Duration::minutes(attempts * attempts)));
-            match &outcome {
-                Ok(()) => sent += 1,
-                Err(_) => failed += 1,
-            }
-            password_setups::record_attempt(
-                self.db(),
-                item.id,
-                outcome.as_ref().map(|_| ()).map_err(String::as_str),
-                retry_at,
-                now,
-            )
-            .await?;
-        }
-        Ok((sent, failed))
+        let retry = crate::delivery::Retry::default();
+        self.deliver(
+            zhichan_store::outbox::Outbox::Account,
+            channel,
+            limit,
+            &retry,
+        )
+        .await
     }
 
     /// The security administrator grants an account its business role and region (and, for an

@@ -11,6 +11,7 @@ pub mod bench;
 pub mod bulk;
 pub mod clock;
 pub mod dashboard;
+pub mod delivery;
 pub mod demo;
 pub mod directories;
 pub mod enterprise_accounts;

@@ -173,27 +173,13 @@ impl Services {
         channel: &C,
         limit: i64,
     ) -> ServiceResult<(u32, u32)> {
-        let now = self.now();
-        let due = notifications::due(self.db(), channel.name(), now, limit).await?;
-        let (mut sent, mut failed) = (0, 0);
-        for item in due {
-            let outcome = channel.send(&item).await;
-            let attempts = item.attempts + 1;
-            let retry_at = (attempts < MAX_ATTEMPTS)
-                .then(|| now.plus(time::Duration::minutes(attempts * attempts)));
-            match &outcome {
-                Ok(()) => sent += 1,
-                Err(_) => failed += 1,
-            }
-            notifications::record_attempt(
-                self.db(),
-                item.id,
-                outcome.as_ref().map(|_| ()).map_err(String::as_str),
-                retry_at,
-                now,
-            )
-            .await?;
-        }
-        Ok((sent, failed))
+        let retry = crate::delivery::Retry::default();
+        self.deliver(
+            zhichan_store::outbox::Outbox::Notification,
+            channel,
+            limit,
+            &retry,
+        )
+        .await
     }
 }

@@ -19,6 +19,7 @@ pub mod login_failures;
 pub mod migrate;
 pub mod notices;
 pub mod notifications;
+pub mod outbox;
 pub mod panels;
 pub mod password_setups;
 pub mod patents;

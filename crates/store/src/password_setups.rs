@@ -2,7 +2,6 @@
 //! them to the owner's own contact (never to an administrator).
 
 use crate::db::{Exec, Sql};
-use crate::notifications::OutboxItem;
 use crate::StoreError;
 use zhichan_domain::Timestamp;
 
@@ -95,60 +94,6 @@ pub async fn queue(
         .bind(now),
     )
     .await?;
-    Ok(())
-}
-
-/// The account messages of a channel due now, oldest first.
-pub async fn due(
-    ex: &impl Exec,
-    channel: &str,
-    now: Timestamp,
-    limit: i64,
-) -> Result<Vec<OutboxItem>, StoreError> {
-    ex.fetch_all(
-        Sql::new(
-            "SELECT id, channel, address, attempts, title, body FROM account_outbox \
-             WHERE channel = $1 AND status = 'pending' AND next_attempt_at <= $2 \
-             ORDER BY id LIMIT $3",
-        )
-        .bind(channel)
-        .bind(now)
-        .bind(limit),
-    )
-    .await
-}
-
-/// Records one delivery attempt: sent (the body, which may hold a code, is blanked), retried
-/// at `retry_at`, or given up.
-pub async fn record_attempt(
-    ex: &impl Exec,
-    id: i64,
-    outcome: Result<(), &str>,
-    retry_at: Option<Timestamp>,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    let q = match (outcome, retry_at) {
-        (Ok(()), _) => Sql::new(
-            "UPDATE account_outbox SET status = 'sent', attempts = attempts + 1, body = '', \
-             sent_at = $1, last_error = NULL WHERE id = $2",
-        )
-        .bind(now)
-        .bind(id),
-        (Err(e), Some(at)) => Sql::new(
-            "UPDATE account_outbox SET attempts = attempts + 1, next_attempt_at = $1, \
-             last_error = $2 WHERE id = $3",
-        )
-        .bind(at)
-        .bind(e)
-        .bind(id),
-        (Err(e), None) => Sql::new(
-            "UPDATE account_outbox SET status = 'failed', attempts = attempts + 1, body = '', \
-             last_error = $1 WHERE id = $2",
-        )
-        .bind(e)
-        .bind(id),
-    };
-    ex.execute(q).await?;
     Ok(())
 }
 

@@ -87,6 +87,95 @@ impl UploadArgs {
     }
 }
 
+/// Where messages to people's phones and mailboxes go (see README, "Message delivery").
+#[derive(clap::Args)]
+struct DeliveryArgs {
+    /// SMTP relay for e-mail (host name of the intranet mail server); unset: no SMTP
+    #[arg(long, env = "ZHICHAN_SMTP_HOST")]
+    smtp_host: Option<String>,
+    /// Its port
+    #[arg(long, env = "ZHICHAN_SMTP_PORT", default_value_t = 25)]
+    smtp_port: u16,
+    /// none (plain, a relay on a trusted network) or starttls (required)
+    #[arg(long, env = "ZHICHAN_SMTP_SECURITY", default_value = "none")]
+    smtp_security: String,
+    /// Sign-in name at the relay (only with starttls)
+    #[arg(long, env = "ZHICHAN_SMTP_USERNAME")]
+    smtp_username: Option<String>,
+    /// Its password (only with starttls; prefer the environment variable)
+    #[arg(long, env = "ZHICHAN_SMTP_PASSWORD", hide_env_values = true)]
+    smtp_password: Option<String>,
+    /// The sender, e.g. "知产平台 <noreply@ip.example.gov.cn>"
+    #[arg(
+        long,
+        env = "ZHICHAN_SMTP_FROM",
+        default_value = "zhichan <noreply@localhost>"
+    )]
+    smtp_from: String,
+    /// PEM file of the CA that issued the relay's certificate, trusted besides the system's
+    #[arg(long, env = "ZHICHAN_SMTP_CA_FILE")]
+    smtp_ca_file: Option<std::path::PathBuf>,
+    /// SMS gateway URL taking an HTTP POST of {"to","text"}; unset: no SMS gateway
+    #[arg(long, env = "ZHICHAN_SMS_GATEWAY_URL")]
+    sms_gateway_url: Option<String>,
+    /// Bearer token for the SMS gateway (prefer the environment variable)
+    #[arg(long, env = "ZHICHAN_SMS_GATEWAY_TOKEN", hide_env_values = true)]
+    sms_gateway_token: Option<String>,
+    /// Directory that receives one file per message for a channel with no SMTP relay or
+    /// gateway (`serve --demo` uses ./zhichan-outbox when nothing is configured)
+    #[arg(long, env = "ZHICHAN_SPOOL_DIR")]
+    spool_dir: Option<std::path::PathBuf>,
+    /// Attempts before a message is given up as failed
+    #[arg(long, env = "ZHICHAN_DELIVERY_MAX_ATTEMPTS", default_value_t = 5)]
+    delivery_max_attempts: i64,
+    /// Seconds between the worker's looks for messages due
+    #[arg(long, env = "ZHICHAN_DELIVERY_INTERVAL_SECS", default_value_t = 5)]
+    delivery_interval_secs: u64,
+}
+
+impl DeliveryArgs {
+    fn settings(self, demo: bool) -> anyhow::Result<zhichan_service::delivery::DeliverySettings> {
+        use zhichan_service::delivery::{DeliverySettings, GatewaySettings, Retry, SmtpSettings};
+        anyhow::ensure!(
+            self.delivery_max_attempts >= 1,
+            "--delivery-max-attempts 至少为 1"
+        );
+        let nothing = self.smtp_host.is_none() && self.sms_gateway_url.is_none();
+        let spool_dir = match self.spool_dir {
+            Some(d) => Some(d),
+            None if demo && nothing => Some(std::path::PathBuf::from("zhichan-outbox")),
+            None => None,
+        };
+        Ok(DeliverySettings {
+            smtp: match self.smtp_host {
+                Some(host) => Some(SmtpSettings {
+                    host,
+                    port: self.smtp_port,
+                    security: self
+                        .smtp_security
+                        .parse()
+                        .map_err(|e: String| anyhow::anyhow!(e))?,
+                    username: self.smtp_username,
+                    password: self.smtp_password,
+                    from: self.smtp_from,
+                    ca_file: self.smtp_ca_file,
+                }),
+                None => None,
+            },
+            sms_gateway: self.sms_gateway_url.map(|url| GatewaySettings {
+                url,
+                token: self.sms_gateway_token,
+            }),
+            spool_dir,
+            retry: Retry {
+                max_attempts: self.delivery_max_attempts,
+                ..Retry::default()
+            },
+            interval: std::time::Duration::from_secs(self.delivery_interval_secs.max(1)),
+        })
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Serve the web UI and the API
@@ -106,6 +195,8 @@ enum Command {
         uploads: UploadArgs,
         #[command(flatten)]
         site: SiteArgs,
+        #[command(flatten)]
+        delivery: DeliveryArgs,
     },
     /// Apply the database migrations and load the reference data, then exit
     Migrate {
@@ -668,7 +759,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             trust_proxy,
             uploads,
             site,
+            delivery,
         } => {
+            let delivery = delivery.settings(demo)?;
+            let transports = zhichan_service::delivery::Transports::from_settings(&delivery)
+                .map_err(|e| anyhow::anyhow!("消息投递设置有误：{e}"))?;
             let database = open(&db.url).await?;
             if demo {
                 let report = Services::new(database.clone())
@@ -690,6 +785,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
             tracing::info!(%addr, backend = database.backend().name(), "listening");
             let services = Services::new(database.clone());
+            println!("消息投递：{}", transports.describe());
+            tracing::info!(transports = %transports.describe(), "outbox delivery");
+            let (stop_delivery, stopped) = tokio::sync::watch::channel(false);
+            let deliverer = zhichan_service::delivery::spawn_worker(
+                services.clone(),
+                transports,
+                &delivery,
+                stopped,
+            );
             // Audit entries past their retention move to the archive once a day.
             let archiver = services.clone();
             tokio::spawn(async move {
@@ -751,6 +855,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await
             .context("服务器异常退出")?;
+            // The round in progress finishes; nothing is claimed after this.
+            let _ = stop_delivery.send(true);
+            if let Err(e) = deliverer.await {
+                tracing::error!(error = %e, "outbox delivery worker ended abnormally");
+            }
             database.close().await;
             tracing::info!("stopped");
             Ok(())

@@ -15,6 +15,7 @@ pub mod identification;
 pub mod listing;
 pub mod names;
 pub mod notices;
+pub mod outbox;
 pub mod pages;
 pub mod panels;
 pub mod pickers;
@@ -156,6 +157,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             ),
             (Action::ScorePanels, "/expert/assignments", "评审任务"),
             (Action::ReadUsers, "/admin/users", "用户管理"),
+            (Action::ManageUsers, "/admin/outbox", "消息投递"),
             (Action::ReadSecurityPolicy, "/admin/security", "安全策略"),
             (Action::ReadAudit, "/audit", "审计日志"),
         ] {

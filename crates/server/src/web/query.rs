@@ -23,6 +23,7 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
         &["page", "per_page", "sort", "q", "role", "done", "pending"],
     ),
     ("/admin/users/{id}", &["done"]),
+    ("/admin/outbox", &["done"]),
     ("/admin/security", &["saved"]),
     (
         "/audit",
