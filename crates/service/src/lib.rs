@@ -34,6 +34,7 @@ pub mod products;
 pub mod ratelimit;
 pub mod reference;
 pub mod reports;
+pub mod rounds;
 pub mod rules;
 pub mod secrets;
 pub mod security;
