@@ -490,7 +490,16 @@ impl Method {
 edge_enum!(
     /// `open` while products may be opted in, `closed` after the opt-in date, `computed` once
     /// the inputs are frozen and the results computed.
-    BatchStatus, "status", { Open = "open", Closed = "closed", Computed = "computed" }
+    BatchStatus, "status", {
+        Open = "open", Closed = "closed", Computed = "computed", Evaluating = "evaluating",
+        Reviewed = "reviewed", Published = "published", Announced = "announced",
+    }
+);
+
+edge_enum!(
+    /// A candidate's final outcome once the batch is announced: `identified` (认定) or
+    /// `not_identified` (未认定).
+    Outcome, "outcome", { Identified = "identified", NotIdentified = "not_identified" }
 );
 
 edge_enum!(
@@ -534,6 +543,12 @@ pub struct Batch {
     pub created_by: String,
     pub created_at: String,
     pub computed_at: Option<String>,
+    /// The experts' panel (产业性评价), once the industry evaluation started.
+    pub panel: Option<i64>,
+    /// Why the national review last sent the list back.
+    pub review_reason: Option<String>,
+    /// The date of the announcement (`YYYY-MM-DD`), once announced.
+    pub announced_on: Option<String>,
 }
 
 /// The batches, newest first.
@@ -642,9 +657,16 @@ pub struct ResultItem {
     pub indicators: Vec<IndicatorResult>,
     /// Why, in plain Chinese.
     pub reasons: Vec<String>,
-    /// The final outcome once the experts, the review and the objections are done; null until
-    /// those stages exist for the batch.
-    pub outcome: Option<String>,
+    /// The final outcome once the batch is announced (after the experts, the review and the
+    /// objections); null before.
+    pub outcome: Option<Outcome>,
+    /// Why it was not identified (the patent evaluation, the experts' score, the formal check or
+    /// an upheld objection), once decided.
+    pub outcome_reason: Option<String>,
+    /// The experts' aggregate score, once the review kept the list.
+    pub industry_score: Option<String>,
+    /// The identification number (认定编号), once identified.
+    pub identification_number: Option<String>,
 }
 
 /// The computed results in the caller's scope.
@@ -683,4 +705,99 @@ pub struct WhatIf {
     /// How many candidates were compared.
     pub compared: i64,
     pub changed: Vec<WhatIfChange>,
+}
+
+/// `POST /api/v1/identification/batches/{id}/evaluate`: starts the experts' industry evaluation.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartEvaluation {
+    /// The experts' deadline in working days (default 10).
+    #[serde(default)]
+    pub deadline_days: Option<u32>,
+}
+
+/// `POST /api/v1/identification/batches/{id}/review`: the national review of the list.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchReview {
+    pub decision: crate::Decision,
+    /// Required to send the list back.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// One candidate of the review list: what the method's final rule makes of it so far.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Proposal {
+    pub product: i64,
+    pub product_name: String,
+    pub enterprise_name: String,
+    pub region: String,
+    pub field: Option<String>,
+    /// The computed patent evaluation (null: returned in the formal check).
+    pub passed: Option<bool>,
+    /// Its item in the batch's panel (candidates that passed the patent evaluation).
+    pub panel_item: Option<i64>,
+    /// How many experts have scored it.
+    pub experts_scored: u32,
+    /// The experts' aggregate, once enough have scored.
+    pub industry_score: Option<String>,
+    /// true: goes on the notice; false: not identified; null: waits for the experts.
+    pub proposed: Option<bool>,
+    pub reason: Option<String>,
+}
+
+/// The review list of a batch.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ProposalList {
+    pub items: Vec<Proposal>,
+}
+
+/// `POST /api/v1/identification/batches/{id}/publish`: the public notice.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublishBatch {
+    /// Working days of the notice (1–60), on the holiday calendar.
+    #[schema(example = 5)]
+    pub notice_days: i64,
+}
+
+/// A published batch and its notice.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PublishedBatch {
+    pub batch: Batch,
+    pub notice: crate::notices::Notice,
+}
+
+/// `POST /api/v1/identification/batches/{id}/objections`: an objection to a product on notice.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchObjection {
+    pub product: i64,
+    /// Why, at most 2000 characters.
+    #[schema(max_length = 2000)]
+    pub reason: String,
+}
+
+/// An identified product (public).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IdentifiedItem {
+    pub product: i64,
+    pub product_name: String,
+    pub enterprise_name: String,
+    /// GB/T 2260 code of the product's region.
+    pub region: String,
+    /// The field it was judged in (GB/T 4754-2017, at the method's level).
+    pub field: String,
+    /// 认定编号: `RD` + year of announcement + region + four-digit sequence.
+    pub identification_number: String,
+}
+
+/// The announced list of a batch (public).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IdentifiedList {
+    pub batch: i64,
+    pub year: i32,
+    pub announced_on: String,
+    pub items: Vec<IdentifiedItem>,
 }

@@ -302,6 +302,46 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ),
     (
         "POST",
+        "/api/v1/identification/batches/{id}/evaluate",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "GET",
+        "/api/v1/identification/batches/{id}/review",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "POST",
+        "/api/v1/identification/batches/{id}/review",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "POST",
+        "/api/v1/identification/batches/{id}/publish",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "POST",
+        "/api/v1/identification/batches/{id}/objections",
+        Signed(A::FileObjections),
+    ),
+    (
+        "POST",
+        "/api/v1/identification/objections/{id}/answer",
+        Signed(A::ManageNotices),
+    ),
+    (
+        "POST",
+        "/api/v1/identification/batches/{id}/announce",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "GET",
+        "/api/v1/identification/batches/{id}/identified",
+        Public,
+    ),
+    (
+        "POST",
         "/api/v1/products/{id}/identification",
         Signed(A::ApplyIdentification),
     ),

@@ -32,6 +32,14 @@ pub enum BatchState {
     Open,
     Closed,
     Computed,
+    /// The experts' industry evaluation (产业性评价).
+    Evaluating,
+    /// The national review kept the list.
+    Reviewed,
+    /// On public notice (公示).
+    Published,
+    /// Announced (公告): the outcomes are final.
+    Announced,
 }
 
 impl BatchState {
@@ -40,6 +48,10 @@ impl BatchState {
             BatchState::Open => "open",
             BatchState::Closed => "closed",
             BatchState::Computed => "computed",
+            BatchState::Evaluating => "evaluating",
+            BatchState::Reviewed => "reviewed",
+            BatchState::Published => "published",
+            BatchState::Announced => "announced",
         }
     }
 
@@ -48,7 +60,16 @@ impl BatchState {
             BatchState::Open => "申报中",
             BatchState::Closed => "申报已截止",
             BatchState::Computed => "已计算",
+            BatchState::Evaluating => "产业性评价中",
+            BatchState::Reviewed => "已审核",
+            BatchState::Published => "公示中",
+            BatchState::Announced => "已公告",
         }
+    }
+
+    /// Whether the batch has been computed (this stage or a later one).
+    pub fn computed(self) -> bool {
+        !matches!(self, BatchState::Open | BatchState::Closed)
     }
 }
 
@@ -192,9 +213,17 @@ pub fn stored_result(
 }
 
 impl Services {
-    fn batch_state(&self, b: &Batch) -> (BatchState, Option<i64>) {
-        if b.status == "computed" {
-            return (BatchState::Computed, None);
+    pub(crate) fn batch_state(&self, b: &Batch) -> (BatchState, Option<i64>) {
+        let stage = match b.status.as_str() {
+            "computed" => Some(BatchState::Computed),
+            "evaluating" => Some(BatchState::Evaluating),
+            "reviewed" => Some(BatchState::Reviewed),
+            "published" => Some(BatchState::Published),
+            "announced" => Some(BatchState::Announced),
+            _ => None,
+        };
+        if let Some(stage) = stage {
+            return (stage, None);
         }
         let today = self.now().beijing_date();
         match parse_date(&b.opt_in_until) {
@@ -203,7 +232,7 @@ impl Services {
         }
     }
 
-    async fn batch_view(&self, b: Batch) -> ServiceResult<BatchView> {
+    pub(crate) async fn batch_view(&self, b: Batch) -> ServiceResult<BatchView> {
         let method = self.method_of(b.method_id, b.method_version).await?;
         let (state, days_left) = self.batch_state(&b);
         Ok(BatchView {
@@ -214,7 +243,7 @@ impl Services {
         })
     }
 
-    async fn method_of(&self, id: i64, version: i64) -> ServiceResult<Method> {
+    pub(crate) async fn method_of(&self, id: i64, version: i64) -> ServiceResult<Method> {
         let v = zhichan_store::identification_methods::versions(self.db(), id)
             .await?
             .into_iter()
@@ -225,7 +254,11 @@ impl Services {
     }
 
     /// Batches are national: only an administrator whose region is the nation manages them.
-    async fn may_manage_batches(&self, actor: &Actor, object: &str) -> ServiceResult<()> {
+    pub(crate) async fn may_manage_batches(
+        &self,
+        actor: &Actor,
+        object: &str,
+    ) -> ServiceResult<()> {
         authorize(actor, Action::ManageIdentificationBatches)?;
         self.scoped(
             actor,
@@ -492,7 +525,7 @@ impl Services {
         ))
     }
 
-    fn scope_filter(actor: &Actor, action: Action) -> ServiceResult<CandidateFilter> {
+    pub(crate) fn scope_filter(actor: &Actor, action: Action) -> ServiceResult<CandidateFilter> {
         Ok(match authorize(actor, action)? {
             Scope::All => CandidateFilter::default(),
             Scope::Region(r) => CandidateFilter {
@@ -557,7 +590,7 @@ impl Services {
         let batch = store::by_id(self.db(), batch_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        if batch.status == "computed" {
+        if batch.status != "open" {
             return Err(ServiceError::Conflict(
                 "本批次已计算，形式审查结论不能再改".into(),
             ));
@@ -650,6 +683,14 @@ impl Services {
         let tx = self.db().begin().await?;
         let first = batch.frozen_at.is_none();
         if first {
+            // Two first computations at once: the second finds the freeze claimed (on
+            // PostgreSQL after waiting for the first's row lock) and is told so, instead of
+            // running into the frozen inputs' primary key.
+            if zhichan_store::identification_rounds::claim_freeze(&tx, id, now).await? == 0 {
+                return Err(ServiceError::Conflict(
+                    "本批次正在由他人计算，请稍后刷新查看结果".into(),
+                ));
+            }
             store::freeze_inputs(&tx, id, batch.year, &format!("{}-12-31", batch.year)).await?;
         }
         let (count, digest) = digest_inputs(&tx, id, batch.year).await?;
@@ -795,7 +836,7 @@ impl Services {
         let batch = store::by_id(self.db(), id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        if batch.status != "computed" {
+        if batch.status == "open" {
             return Err(ServiceError::Conflict(
                 "本批次尚未计算，没有冻结的数据可供比较".into(),
             ));
@@ -861,7 +902,7 @@ impl Services {
     }
 }
 
-fn parse_candidate(c: Candidate) -> ServiceResult<CandidateView> {
+pub(crate) fn parse_candidate(c: Candidate) -> ServiceResult<CandidateView> {
     let result = match &c.result {
         Some(body) => Some(serde_json::from_str::<StoredResult>(body).map_err(|e| {
             corrupt(format!(

@@ -35,6 +35,7 @@ pub mod products;
 pub mod ratelimit;
 pub mod reference;
 pub mod reports;
+pub mod rounds;
 pub mod rules;
 pub mod secrets;
 pub mod security;

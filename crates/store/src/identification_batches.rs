@@ -14,7 +14,9 @@ pub struct Batch {
     pub method_version: i64,
     /// The last day (Beijing date, `YYYY-MM-DD`) products may be opted in.
     pub opt_in_until: String,
-    /// `open` until first computed, then `computed`.
+    /// `open` until first computed, then `computed`, `evaluating` (the experts' industry
+    /// evaluation), `reviewed` (the national review kept the list), `published` (public
+    /// notice), `announced`.
     pub status: String,
     pub frozen_at: Option<Timestamp>,
     pub inputs_count: Option<i64>,
@@ -24,11 +26,20 @@ pub struct Batch {
     pub created_by: String,
     pub created_at: Timestamp,
     pub version: i64,
+    /// The panel of the experts' industry evaluation, once it started.
+    pub panel_id: Option<i64>,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<Timestamp>,
+    /// Why the review last sent the list back.
+    pub review_reason: Option<String>,
+    /// The Beijing date of the announcement (`YYYY-MM-DD`).
+    pub announced_on: Option<String>,
 }
 
-const BATCH_COLUMNS: &str = "id, year, method_id, method_version, opt_in_until, status, \
+pub(crate) const BATCH_COLUMNS: &str =
+    "id, year, method_id, method_version, opt_in_until, status, \
     frozen_at, inputs_count, inputs_digest, computed_at, computed_by, created_by, created_at, \
-    version";
+    version, panel_id, reviewed_by, reviewed_at, review_reason, announced_on";
 
 impl FromDbRow for Batch {
     fn from_row(row: &DbRow) -> Result<Self, StoreError> {
@@ -49,6 +60,11 @@ impl FromDbRow for Batch {
             created_by: row.get("created_by")?,
             created_at: ts(row, "created_at")?,
             version: row.get("version")?,
+            panel_id: row.get("panel_id")?,
+            reviewed_by: row.get("reviewed_by")?,
+            reviewed_at: ts_opt(row, "reviewed_at")?,
+            review_reason: row.get("review_reason")?,
+            announced_on: row.get("announced_on")?,
         })
     }
 }
@@ -116,8 +132,19 @@ pub struct Candidate {
     pub passed: Option<bool>,
     /// The computed evaluation as JSON, once computed.
     pub result: Option<String>,
+    /// `identified` or `not_identified`, once the batch is announced.
     pub outcome: Option<String>,
     pub version: i64,
+    /// Its item number in the batch's panel (candidates that passed the patent evaluation).
+    pub panel_item: Option<i64>,
+    /// The experts' aggregate score, once the review kept the list.
+    pub industry_score: Option<String>,
+    /// Whether the review put it on the public notice.
+    pub proposed: Option<bool>,
+    /// Why it was not identified, in Chinese.
+    pub outcome_reason: Option<String>,
+    /// Its identification number (认定编号), once identified.
+    pub identification_number: Option<String>,
     /// The product's name, read with the row.
     pub product_name: String,
     /// Its enterprise's name and credit code.
@@ -125,12 +152,14 @@ pub struct Candidate {
     pub enterprise_code: String,
 }
 
-const CANDIDATE_COLUMNS: &str = "c.batch_id, c.product_id, c.region, c.enterprise_id, \
+pub(crate) const CANDIDATE_COLUMNS: &str = "c.batch_id, c.product_id, c.region, c.enterprise_id, \
     c.opted_in_by, c.opted_in_at, c.check_status, c.check_reason, c.checked_by, c.checked_at, \
-    c.field, c.passed, c.result, c.outcome, c.version, p.name AS product_name, \
+    c.field, c.passed, c.result, c.outcome, c.version, c.panel_item, c.industry_score, \
+    c.proposed, c.outcome_reason, c.identification_number, p.name AS product_name, \
     e.name AS enterprise_name, e.credit_code AS enterprise_code";
 
-const CANDIDATE_FROM: &str = "identification_candidates c JOIN products p ON p.id = c.product_id \
+pub(crate) const CANDIDATE_FROM: &str =
+    "identification_candidates c JOIN products p ON p.id = c.product_id \
     JOIN enterprises e ON e.id = c.enterprise_id";
 
 impl FromDbRow for Candidate {
@@ -155,6 +184,11 @@ impl FromDbRow for Candidate {
             result: row.get("result")?,
             outcome: row.get("outcome")?,
             version: row.get("version")?,
+            panel_item: row.get("panel_item")?,
+            industry_score: row.get("industry_score")?,
+            proposed: row.get("proposed")?,
+            outcome_reason: row.get("outcome_reason")?,
+            identification_number: row.get("identification_number")?,
             product_name: row.get("product_name")?,
             enterprise_name: row.get("enterprise_name")?,
             enterprise_code: row.get("enterprise_code")?,
@@ -465,7 +499,8 @@ pub async fn set_computed(
 ) -> Result<u64, StoreError> {
     ex.execute(
         Sql::new(
-            "UPDATE identification_batches SET status = 'computed', computed_at = $1, \
+            "UPDATE identification_batches SET status = CASE WHEN status = 'open' \
+             THEN 'computed' ELSE status END, computed_at = $1, \
              computed_by = $2, version = version + 1 WHERE id = $3",
         )
         .bind(now)

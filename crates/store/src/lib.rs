@@ -14,6 +14,7 @@ pub mod evaluation;
 pub mod experts;
 pub mod identification_batches;
 pub mod identification_methods;
+pub mod identification_rounds;
 pub mod industries;
 pub mod login_failures;
 pub mod migrate;

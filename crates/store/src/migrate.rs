@@ -70,6 +70,8 @@ const STEPS: &[Step] = &[
     step!(31, "policy_attachments"),
     step!(32, "signup_outcomes"),
     step!(33, "outbox_delivery"),
+    // On SQLite, completed by `sqlite_batch_stages`.
+    step!(35, "identification_round"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
@@ -102,6 +104,7 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
         Db::Sqlite(p) => {
             m.run(p).await?;
             sqlite_products_revoked(p).await?;
+            sqlite_batch_stages(p).await?;
         }
         Db::Postgres(p) => m.run(p).await?,
     }
@@ -133,37 +136,70 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
 /// connection goes back to the pool (an in-memory database lives in its only connection) with
 /// foreign keys on again, whether the rebuild succeeded or not.
 async fn sqlite_products_revoked(pool: &sqlx::SqlitePool) -> Result<(), StoreError> {
-    const OLD: &str = "'withdrawn'))";
-    const NEW: &str = "'withdrawn', 'revoked'))";
-    let mut conn = pool.acquire().await?;
-    let schema: Option<String> = sqlx::query_scalar(
-        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'products'",
+    sqlite_widen_check(
+        pool,
+        "products",
+        "'withdrawn'))",
+        "'withdrawn', 'revoked'))",
     )
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(table) = schema.filter(|sql| !sql.contains("'revoked'")) else {
+    .await
+}
+
+/// The part of migration 35 that SQLite cannot run inside the migrator's transaction: the
+/// status of `identification_batches` gains the stages after `computed` (the same rebuild as
+/// [`sqlite_products_revoked`]).
+async fn sqlite_batch_stages(pool: &sqlx::SqlitePool) -> Result<(), StoreError> {
+    sqlite_widen_check(
+        pool,
+        "identification_batches",
+        "'open', 'computed'))",
+        "'open', 'computed', 'evaluating', 'reviewed', 'published', 'announced'))",
+    )
+    .await
+}
+
+/// Rebuilds `table` with its constraint text `old` replaced by `new` (once, when `new` is not
+/// there yet), keeping its rows and indexes, with foreign keys off during the rebuild.
+async fn sqlite_widen_check(
+    pool: &sqlx::SqlitePool,
+    table_name: &str,
+    old: &str,
+    new: &str,
+) -> Result<(), StoreError> {
+    let mut conn = pool.acquire().await?;
+    let schema: Option<String> =
+        sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = $1")
+            .bind(table_name)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some(table) = schema.filter(|sql| !sql.contains(new)) else {
         return Ok(());
     };
-    if !table.contains(OLD) {
+    if !table.contains(old) {
         return Err(StoreError::Corrupt(format!(
-            "products: status constraint not found in {table}"
+            "{table_name}: status constraint not found in {table}"
         )));
     }
     let indexes: Vec<String> = sqlx::query_scalar(
-        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'products' \
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = $1 \
          AND sql IS NOT NULL ORDER BY name",
     )
+    .bind(table_name)
     .fetch_all(&mut *conn)
     .await?;
     let create = table
-        .replacen("CREATE TABLE products", "CREATE TABLE products_new", 1)
-        .replacen(OLD, NEW, 1);
+        .replacen(
+            &format!("CREATE TABLE {table_name}"),
+            &format!("CREATE TABLE {table_name}_new"),
+            1,
+        )
+        .replacen(old, new, 1);
     let mut script = String::from("PRAGMA foreign_keys = OFF;\nBEGIN IMMEDIATE;\n");
     script.push_str(&create);
-    script.push_str(
-        ";\nINSERT INTO products_new SELECT * FROM products;\nDROP TABLE products;\n\
-         ALTER TABLE products_new RENAME TO products;\n",
-    );
+    script.push_str(&format!(
+        ";\nINSERT INTO {table_name}_new SELECT * FROM {table_name};\nDROP TABLE {table_name};\n\
+         ALTER TABLE {table_name}_new RENAME TO {table_name};\n",
+    ));
     for index in &indexes {
         script.push_str(index);
         script.push_str(";\n");

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use std::collections::HashMap;
 use zhichan_api::identification::{
     Batch, BatchList, BatchStatus, BenchmarkItem, BenchmarkList, Candidate, CandidateList,
-    CheckOutcome, CheckStatus, FormalCheck, IndicatorResult, Measure, NewBatch, OptIn,
+    CheckOutcome, CheckStatus, FormalCheck, IndicatorResult, Measure, NewBatch, OptIn, Outcome,
     ProductIdentification, ResultItem, ResultList, WhatIf, WhatIfChange,
 };
 use zhichan_api::Problem;
@@ -29,14 +29,18 @@ pub fn batch_body(v: &BatchView) -> Batch {
             BatchState::Open => BatchStatus::Open,
             BatchState::Closed => BatchStatus::Closed,
             BatchState::Computed => BatchStatus::Computed,
+            BatchState::Evaluating => BatchStatus::Evaluating,
+            BatchState::Reviewed => BatchStatus::Reviewed,
+            BatchState::Published => BatchStatus::Published,
+            BatchState::Announced => BatchStatus::Announced,
         },
         days_left: v.days_left,
-        inputs_digest: if v.state == BatchState::Computed {
+        inputs_digest: if v.state.computed() {
             b.inputs_digest.clone()
         } else {
             None
         },
-        inputs_count: if v.state == BatchState::Computed {
+        inputs_count: if v.state.computed() {
             b.inputs_count
         } else {
             None
@@ -44,6 +48,9 @@ pub fn batch_body(v: &BatchView) -> Batch {
         created_by: b.created_by.clone(),
         created_at: b.created_at.to_string(),
         computed_at: b.computed_at.map(|t| t.to_string()),
+        panel: b.panel_id,
+        review_reason: b.review_reason.clone(),
+        announced_on: b.announced_on.clone(),
     }
 }
 
@@ -91,7 +98,10 @@ pub fn result_body(v: &CandidateView) -> Option<ResultItem> {
             })
             .collect(),
         reasons: r.reasons.clone(),
-        outcome: c.outcome.clone(),
+        outcome: c.outcome.as_deref().and_then(Outcome::parse),
+        outcome_reason: c.outcome.as_ref().and(c.outcome_reason.clone()),
+        industry_score: c.industry_score.clone(),
+        identification_number: c.identification_number.clone(),
     })
 }
 

@@ -20,6 +20,7 @@ pub mod ports;
 pub mod products;
 pub mod regions;
 pub mod reports;
+pub mod rounds;
 pub mod rules;
 pub mod security;
 pub mod session;
@@ -187,6 +188,13 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(batches::results))
         .routes(routes!(batches::what_if))
         .routes(routes!(batches::opt_in, batches::of_product))
+        .routes(routes!(rounds::evaluate))
+        .routes(routes!(rounds::proposals, rounds::review))
+        .routes(routes!(rounds::publish))
+        .routes(routes!(rounds::object))
+        .routes(routes!(rounds::answer))
+        .routes(routes!(rounds::announce))
+        .routes(routes!(rounds::identified))
         .routes(routes!(panels::get))
         .routes(routes!(panels::assign))
         .routes(routes!(panels::mine))
