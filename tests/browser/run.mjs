@@ -1012,6 +1012,51 @@ await check('the national administrator edits an identification method in its fo
   return 'method-form-errors.png, method-form-390.png, method-view.png';
 }));
 
+// ------------------------------------------------------------ policy library: search, filter, read, print
+// Anonymous, on the seeds `serve --demo` imports: a simplified query finds the traditional
+// document too, the words are marked, the filters and the order narrow and sort, the reading view
+// prints (the print stylesheet hides the page's chrome).
+await check('policy library: search, filter, read, print', async () => withPage(async (page) => {
+  await open(page, `${BASE}/policies`);
+  await page.fill('#pl-q', '专利导航');
+  await navigating(page, () => page.click('form[role="search"] button[type="submit"]'));
+  let text = await page.locator('main').innerText();
+  const marks = await page.locator('main table mark').count();
+  assert(marks > 0, 'no word marked in the results');
+  assert(/導航/.test(text), 'the traditional document is not found by a simplified query');
+  assert(/专利导航/.test(text), 'no simplified document found');
+  const all = Number((text.match(/共\s*(\d+)\s*件/) || [])[1]);
+  assert(all >= 2, `total ${all}`);
+  await page.screenshot({ path: path.join(OUT, 'policy-search.png'), fullPage: true });
+  // Newest first, then only those in force.
+  await page.selectOption('#pl-sort', 'date');
+  await page.selectOption('#pl-force', 'true');
+  await navigating(page, () => page.click('form[role="search"] button[type="submit"]'));
+  assert(page.url().includes('sort=date') && page.url().includes('in_force=true'), `filters not in the address: ${page.url()}`);
+  text = await page.locator('main').innerText();
+  const inForce = Number((text.match(/共\s*(\d+)\s*件/) || [])[1]);
+  assert(inForce >= 1 && inForce <= all, `in force ${inForce} of ${all}`);
+  const dates = await page.locator('main table tbody tr td:nth-child(4)').allInnerTexts();
+  const sorted = [...dates].filter((d) => /^\d{4}-/.test(d)).sort().reverse();
+  assert(JSON.stringify(dates.filter((d) => /^\d{4}-/.test(d))) === JSON.stringify(sorted), `not newest first: ${dates}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(wide <= 0, `the list is ${wide}px wider than a 390px screen`);
+  await page.screenshot({ path: path.join(OUT, 'policy-search-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1366, height: 900 });
+  // Read the first one and print it.
+  await navigating(page, () => page.locator('main table tbody tr a').first().click());
+  assert(/\/policies\/\d+$/.test(page.url()), `not the reading view: ${page.url()}`);
+  await page.evaluate(() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; });
+  await page.click('[data-print]');
+  assert(await page.evaluate(() => window.__printed) === 1, 'the print button did not print');
+  await page.emulateMedia({ media: 'print' });
+  assert(!(await page.locator('[data-print]').isVisible()), 'the print button shows on paper');
+  await page.screenshot({ path: path.join(OUT, 'policy-print.png'), fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
+  return 'policy-search.png, policy-search-390.png, policy-print.png';
+}));
+
 await check('no off-host requests', async () => {
   assert(context, 'chromium not launched');
   const uniq = [...new Set(offHost)];

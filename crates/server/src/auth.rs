@@ -639,6 +639,8 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("POST", "/policies/import", Signed(A::ManagePolicies)),
     ("POST", "/policies/new", Signed(A::ManagePolicies)),
     ("GET", "/policies/{id}", Public),
+    ("GET", "/policies/{id}/edit", Signed(A::ManagePolicies)),
+    ("POST", "/policies/{id}/edit", Signed(A::ManagePolicies)),
     ("POST", "/rules/registration", Signed(A::ManageRules)),
     ("POST", "/rules/calendar", Signed(A::ManageRules)),
     ("GET", "/products/{id}/edit", Signed(A::RegisterProducts)),

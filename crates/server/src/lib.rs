@@ -225,6 +225,10 @@ pub fn app(services: Services, settings: Settings) -> Router {
         )
         .route("/policies/new", post(web::policies::create))
         .route("/policies/{id}", get(web::policies::view))
+        .route(
+            "/policies/{id}/edit",
+            get(web::policies::edit_form).post(web::policies::edit),
+        )
         .route("/identification/methods", get(web::identification::list))
         .route(
             "/identification/methods/new",

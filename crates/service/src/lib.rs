@@ -29,6 +29,7 @@ pub mod panels;
 pub mod patents;
 pub mod pickers;
 pub mod policies;
+pub mod policy_demo;
 pub mod ports;
 pub mod product_answer;
 pub mod products;
@@ -37,6 +38,7 @@ pub mod reference;
 pub mod reports;
 pub mod rounds;
 pub mod rules;
+pub mod search;
 pub mod secrets;
 pub mod security;
 pub mod stats;
@@ -74,6 +76,8 @@ pub struct Services {
     upload_limits: Arc<uploads::UploadLimits>,
     /// One upload read at a time, off the async runtime (see [`Services::read_upload`]).
     upload_readers: Arc<tokio::sync::Semaphore>,
+    /// The policy search index (see [`search`]): in memory unless given a directory.
+    policy_search: Arc<search::Slot>,
 }
 
 impl Services {
@@ -93,7 +97,17 @@ impl Services {
             token_cache: Arc::default(),
             upload_limits: Arc::default(),
             upload_readers: Arc::new(tokio::sync::Semaphore::new(1)),
+            policy_search: Arc::default(),
         }
+    }
+
+    /// The same services keeping the policy search index in `dir` (the server's setting).
+    pub fn with_search_dir(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        self.policy_search = Arc::new(search::Slot {
+            dir: Some(dir.into()),
+            ..search::Slot::default()
+        });
+        self
     }
 
     /// The same services with other upload limits (the server's settings).

@@ -4,8 +4,8 @@
 //! version, kept whole. An import never duplicates: a policy with the same own 文号, or without
 //! one the same normalised text, is reported as already there.
 //!
-//! Search is a plain database search for now (every word must appear in the title, 文号 or
-//! text); the full-text index with Chinese segmentation comes later.
+//! Search with words runs on the full-text index ([`crate::search`]), which is brought in step
+//! with the database before it answers; a list without words is a database query.
 
 use crate::audit::record;
 use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
@@ -81,6 +81,47 @@ pub struct PolicyQuery {
     pub issuer: Option<String>,
     pub in_force: Option<bool>,
     pub year: Option<i32>,
+    /// Newest first rather than the best match first (lists without words are always by date).
+    pub by_date: bool,
+}
+
+/// A policy found, with passages of its title and text where the words searched for are
+/// marked 【】.
+#[derive(Clone, Debug)]
+pub struct PolicyHit {
+    pub policy: Policy,
+    pub highlights: Vec<String>,
+}
+
+/// What bringing the search index in step did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SearchSync {
+    /// Rebuilt from nothing (missing, unreadable, or of another database) rather than caught up.
+    pub rebuilt: bool,
+    /// Policies (re)indexed.
+    pub indexed: usize,
+    /// The generation the index now reflects.
+    pub generation: i64,
+}
+
+fn index_error(e: tantivy::TantivyError) -> ServiceError {
+    ServiceError::Store(StoreError::Corrupt(format!("policy search index: {e}")))
+}
+
+fn entry(r: &PolicyRow) -> ServiceResult<crate::search::Entry> {
+    Ok(crate::search::Entry {
+        id: r.id,
+        title: r.title.clone(),
+        body: r.body.clone(),
+        issuers: strings(&r.issuers, "issuers")?,
+        doc_number: r.doc_number.clone(),
+        level: r.level.clone(),
+        region: r.region.as_u32(),
+        published_on: r.published_on.clone(),
+        effective_on: r.effective_on.clone(),
+        expires_on: r.expires_on.clone(),
+        posted_on: r.posted_on.clone(),
+    })
 }
 
 mod date_opt {
@@ -400,35 +441,196 @@ impl Services {
         Ok(())
     }
 
-    /// Policies matching `query` (public), newest first, and how many match in all.
+    /// Policies matching `query` (public) and how many match in all: with words, from the
+    /// search index (best match first, or newest first when `by_date`), each with highlights;
+    /// without, newest first from the database.
     pub async fn policies(
         &self,
         query: &PolicyQuery,
         limit: i64,
         offset: i64,
-    ) -> ServiceResult<(Vec<Policy>, i64)> {
-        let mut filter = store::Filter {
+    ) -> ServiceResult<(Vec<PolicyHit>, i64)> {
+        let today = iso(self.today());
+        let Some(q) = trimmed(&query.q) else {
+            let filter = store::Filter {
+                level: query.level.map(|l| level_str(l).to_string()),
+                region: query.region.map(RegionCode::subtree),
+                issuer: trimmed(&query.issuer),
+                in_force: query.in_force.map(|w| (w, today)),
+                year: query.year,
+                ..store::Filter::default()
+            };
+            let (rows, total) = store::list(self.db(), &filter, limit, offset).await?;
+            let items = rows
+                .into_iter()
+                .map(|r| {
+                    Ok(PolicyHit {
+                        policy: self.policy_of(r)?,
+                        highlights: Vec::new(),
+                    })
+                })
+                .collect::<ServiceResult<Vec<_>>>()?;
+            return Ok((items, total));
+        };
+        let search = crate::search::Search {
+            q,
             level: query.level.map(|l| level_str(l).to_string()),
             region: query.region.map(RegionCode::subtree),
             issuer: trimmed(&query.issuer),
-            in_force: query.in_force.map(|w| (w, iso(self.today()))),
+            in_force: query.in_force.map(|w| (w, today)),
             year: query.year,
-            ..store::Filter::default()
+            by_date: query.by_date,
+            limit: usize::try_from(limit).unwrap_or(0),
+            offset: usize::try_from(offset).unwrap_or(0),
         };
-        if let Some(q) = trimmed(&query.q) {
-            let number = dom::normalise_doc_number(&q);
-            if number.contains('〔') {
-                filter.doc_number = Some(number);
+        let index = self.policy_index().await?;
+        let found = tokio::task::spawn_blocking(move || index.search(&search))
+            .await
+            .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("search: {e}"))))?
+            .map_err(index_error)?;
+        let mut rows: std::collections::HashMap<i64, PolicyRow> =
+            store::get_many(self.db(), &found.ids)
+                .await?
+                .into_iter()
+                .map(|r| (r.id, r))
+                .collect();
+        let mut items = Vec::with_capacity(found.ids.len());
+        for id in &found.ids {
+            // Written after the index was brought in step: the database's row is the truth.
+            let Some(r) = rows.remove(id) else { continue };
+            let highlights = found
+                .highlighter
+                .as_ref()
+                .map(|h| h.highlights(r.title.as_deref(), &r.body))
+                .unwrap_or_default();
+            items.push(PolicyHit {
+                policy: self.policy_of(r)?,
+                highlights,
+            });
+        }
+        Ok((items, found.total as i64))
+    }
+
+    /// The search index, opened at first use and brought in step with the database.
+    async fn policy_index(&self) -> ServiceResult<std::sync::Arc<crate::search::PolicyIndex>> {
+        self.sync_policy_search().await?;
+        Ok(self
+            .policy_search
+            .index
+            .get()
+            .expect("opened by the sync")
+            .clone())
+    }
+
+    /// Opens the search index if it is not open and brings it in step with the database:
+    /// catches up on the policies written since the generation its last commit reflects, or
+    /// rebuilds it when it is missing, unreadable, ahead of the database or of another one.
+    /// Called at start and before every search (one small query when nothing changed).
+    pub async fn sync_policy_search(&self) -> ServiceResult<SearchSync> {
+        use crate::search::{PolicyIndex, Stamp};
+        let slot = &self.policy_search;
+        let index = slot
+            .index
+            .get_or_try_init(|| async {
+                let dir = slot.dir.clone();
+                tokio::task::spawn_blocking(move || PolicyIndex::open(dir.as_deref()))
+                    .await
+                    .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("search: {e}"))))?
+                    .map(std::sync::Arc::new)
+                    .map_err(index_error)
+            })
+            .await?
+            .clone();
+        let (generation, instance) = store::search_state(self.db()).await?;
+        let in_step = |stamp: &Option<Stamp>| {
+            stamp.as_ref().is_some_and(|s| {
+                s.generation == generation && Some(&s.instance) == instance.as_ref()
+            })
+        };
+        if in_step(&index.stamp()) {
+            return Ok(SearchSync {
+                rebuilt: false,
+                indexed: 0,
+                generation,
+            });
+        }
+        let _one = slot.syncing.lock().await;
+        // Read again under the lock: another request may have caught up meanwhile.
+        let (generation, instance) = store::search_state(self.db()).await?;
+        let stamp = index.stamp();
+        if in_step(&stamp) {
+            return Ok(SearchSync {
+                rebuilt: false,
+                indexed: 0,
+                generation,
+            });
+        }
+        let instance = match instance {
+            Some(i) => i,
+            None => {
+                let token: String = {
+                    use rand::Rng;
+                    let mut rng = rand::thread_rng();
+                    (0..16)
+                        .map(|_| format!("{:02x}", rng.gen::<u8>()))
+                        .collect()
+                };
+                store::claim_search_instance(self.db(), &token).await?
+            }
+        };
+        let since = match &stamp {
+            Some(s) if s.instance == instance && s.generation <= generation => s.generation,
+            _ => 0,
+        };
+        let rebuilt = since == 0;
+        // Every row stamped after `since`, in pages; each page committed stamped with the
+        // generation read before it, except the last, stamped with `generation` (a write
+        // committed after that read carries a later stamp and is caught up next time).
+        let mut after_id = 0;
+        let mut indexed = 0;
+        let mut first = true;
+        loop {
+            let rows = store::stamped_after(self.db(), since, after_id, 2_000).await?;
+            let last = rows.len() < 2_000;
+            after_id = rows.last().map_or(after_id, |r| r.id);
+            let entries = rows.iter().map(entry).collect::<ServiceResult<Vec<_>>>()?;
+            indexed += entries.len();
+            // Pages before the last keep the old stamp: a crash midway leaves an index that
+            // says it is behind.
+            let page_stamp = if last {
+                Stamp {
+                    generation,
+                    instance: instance.clone(),
+                }
             } else {
-                filter.words = q.split_whitespace().map(str::to_string).collect();
+                Stamp {
+                    generation: since,
+                    instance: if rebuilt {
+                        String::new()
+                    } else {
+                        instance.clone()
+                    },
+                }
+            };
+            let scratch = rebuilt && first;
+            let target = index.clone();
+            tokio::task::spawn_blocking(move || target.write(&entries, scratch, page_stamp))
+                .await
+                .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("search: {e}"))))?
+                .map_err(index_error)?;
+            first = false;
+            if last {
+                break;
             }
         }
-        let (rows, total) = store::list(self.db(), &filter, limit, offset).await?;
-        let items = rows
-            .into_iter()
-            .map(|r| self.policy_of(r))
-            .collect::<ServiceResult<Vec<_>>>()?;
-        Ok((items, total))
+        if indexed > 0 || rebuilt {
+            tracing::info!(rebuilt, indexed, generation, "policy search index in step");
+        }
+        Ok(SearchSync {
+            rebuilt,
+            indexed,
+            generation,
+        })
     }
 
     /// The policies that apply in `region`: its own and those of every region above it.
@@ -503,6 +705,7 @@ impl Services {
         now: Timestamp,
     ) -> ServiceResult<i64> {
         let id = store::insert(tx, &fields.row(0, by, now)).await?;
+        store::touch_for_search(tx, id).await?;
         let document = serde_json::to_string(fields).expect("fields serialise");
         store::insert_version(tx, id, 1, &document, by, now).await?;
         Ok(id)
@@ -544,6 +747,7 @@ impl Services {
         if changed == 0 {
             return Err(stale());
         }
+        store::touch_for_search(&tx, id).await?;
         let version = based_on + 1;
         let document = serde_json::to_string(&fields).expect("fields serialise");
         store::insert_version(&tx, id, version, &document, &actor.username, now).await?;

@@ -72,6 +72,7 @@ const STEPS: &[Step] = &[
     step!(33, "outbox_delivery"),
     // On SQLite, completed by `sqlite_batch_stages`.
     step!(35, "identification_round"),
+    step!(36, "policy_search"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

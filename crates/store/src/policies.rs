@@ -401,3 +401,86 @@ pub async fn attachment_data(
         .await?;
     Ok(d.map(|d| (d.0, d.1, d.2)))
 }
+
+/// The search index's bookkeeping: the policy-write generation and the database's instance
+/// token (`None` until first asked for).
+pub async fn search_state(ex: &impl Exec) -> Result<(i64, Option<String>), StoreError> {
+    struct State(i64, Option<String>);
+    impl FromDbRow for State {
+        fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+            Ok(State(row.get("generation")?, row.get("instance")?))
+        }
+    }
+    let s: State = ex
+        .fetch_one(Sql::new(
+            "SELECT generation, instance FROM policy_search_state WHERE id = 1",
+        ))
+        .await?;
+    Ok((s.0, s.1))
+}
+
+/// Gives the database its instance token unless it has one; the token it has.
+pub async fn claim_search_instance(ex: &impl Exec, token: &str) -> Result<String, StoreError> {
+    ex.execute(
+        Sql::new("UPDATE policy_search_state SET instance = $1 WHERE id = 1 AND instance IS NULL")
+            .bind(token),
+    )
+    .await?;
+    Ok(search_state(ex)
+        .await?
+        .1
+        .unwrap_or_else(|| token.to_string()))
+}
+
+/// Bumps the generation and stamps policy `id` with it, in the caller's transaction (which
+/// also serialises concurrent policy writes on the one state row); the new generation.
+pub async fn touch_for_search(ex: &impl Exec, id: i64) -> Result<i64, StoreError> {
+    let generation: i64 = ex
+        .fetch_one(Sql::new(
+            "UPDATE policy_search_state SET generation = generation + 1 WHERE id = 1 \
+             RETURNING generation",
+        ))
+        .await?;
+    ex.execute(
+        Sql::new("UPDATE policies SET search_generation = $1 WHERE id = $2")
+            .bind(generation)
+            .bind(id),
+    )
+    .await?;
+    Ok(generation)
+}
+
+/// Policies stamped after generation `since`, by id after `after_id`, at most `limit`.
+pub async fn stamped_after(
+    ex: &impl Exec,
+    since: i64,
+    after_id: i64,
+    limit: i64,
+) -> Result<Vec<PolicyRow>, StoreError> {
+    ex.fetch_all(
+        Sql::new(format!(
+            "SELECT {COLUMNS} FROM policies WHERE search_generation > $1 AND id > $2 \
+             ORDER BY id LIMIT $3"
+        ))
+        .bind(since)
+        .bind(after_id)
+        .bind(limit),
+    )
+    .await
+}
+
+/// The policies with these ids (in no particular order).
+pub async fn get_many(ex: &impl Exec, ids: &[i64]) -> Result<Vec<PolicyRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let mut sql = Sql::new(format!(
+        "SELECT {COLUMNS} FROM policies WHERE id IN ({})",
+        marks.join(", ")
+    ));
+    for id in ids {
+        sql.push_param(*id);
+    }
+    ex.fetch_all(sql).await
+}

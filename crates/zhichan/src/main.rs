@@ -197,6 +197,11 @@ enum Command {
         site: SiteArgs,
         #[command(flatten)]
         delivery: DeliveryArgs,
+        /// Directory of the policy search index (a cache of the database, rebuilt when missing
+        /// or out of step); by default beside the SQLite file (FILE.search), or
+        /// ./zhichan-search for PostgreSQL
+        #[arg(long, env = "ZHICHAN_SEARCH_INDEX")]
+        search_index: Option<std::path::PathBuf>,
     },
     /// Apply the database migrations and load the reference data, then exit
     Migrate {
@@ -296,6 +301,24 @@ enum IdentificationCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// Time a search of the policy library through its index (brought in step first) against
+    /// a naive SQL LIKE over the same text; print JSON
+    Policies {
+        #[command(flatten)]
+        db: DbArg,
+        /// The search index's directory (by default a fresh one beside the database)
+        #[arg(long)]
+        search_index: Option<std::path::PathBuf>,
+        /// The words searched for
+        #[arg(long, default_value = "专利质押 中小企业")]
+        query: String,
+        /// Timed runs through the index
+        #[arg(long, default_value_t = 200)]
+        runs: usize,
+        /// Timed runs of the naive LIKE
+        #[arg(long, default_value_t = 5)]
+        naive_runs: usize,
+    },
     /// Time each dashboard query from the rollups against a naive GROUP BY over the base
     /// tables, for the nation, its busiest province and county; print JSON
     Dashboards {
@@ -437,6 +460,19 @@ fn init_logging() {
 /// The real policy texts the demo imports (`ZHICHAN_SEEDS_DIR`, or `shared/seeds` beside the
 /// working directory or one of its ancestors), so that the library is not empty; already
 /// imported ones are not imported again.
+/// Where the search index lives unless told: beside the SQLite file, or in the working directory.
+fn default_search_dir(url: &str) -> std::path::PathBuf {
+    let file = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(|f| f.split('?').next().unwrap_or(f))
+        .filter(|f| !f.is_empty() && *f != ":memory:");
+    match file {
+        Some(f) => std::path::PathBuf::from(format!("{f}.search")),
+        None => std::path::PathBuf::from("zhichan-search"),
+    }
+}
+
 async fn demo_policies(services: &Services) -> anyhow::Result<()> {
     let cwd = std::env::current_dir()?;
     let dir = std::env::var_os("ZHICHAN_SEEDS_DIR")
@@ -620,10 +656,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .generate_into(scale, seed, target)
                 .await
                 .map_err(describe)?;
+            // The policy library's share (into the database only).
+            let policies = match csv {
+                Some(_) => None,
+                None => Some(
+                    Services::new(database.clone())
+                        .generate_policies(scale, seed)
+                        .await
+                        .map_err(describe)?,
+                ),
+            };
             database.close().await;
             if json {
-                println!("{}", serde_json::to_string(&g)?);
+                let mut v = serde_json::to_value(&g)?;
+                v["policies"] = serde_json::to_value(&policies)?;
+                println!("{v}");
             } else {
+                if let Some(p) = &policies {
+                    println!(
+                        "已生成政策 {} 件（共 {} 字），用时 {:.1} 秒",
+                        p.policies, p.characters, p.seconds
+                    );
+                }
                 println!(
                     "已生成：企业 {} 家，专利 {} 件，产品 {} 个，专利关联 {} 条，年度数据 {} 条；共 {} 行，写入 {:.1} 秒（每秒 {:.0} 行），重建统计 {:.1} 秒",
                     g.enterprises,
@@ -654,6 +708,27 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(describe)?;
             database.close().await;
             println!("{}", serde_json::to_string_pretty(&d)?);
+            Ok(())
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Policies {
+                    db,
+                    search_index,
+                    query,
+                    runs,
+                    naive_runs,
+                },
+        } => {
+            let database = open(&db.url).await?;
+            let dir = search_index.unwrap_or_else(|| default_search_dir(&db.url));
+            let t = Services::new(database.clone())
+                .with_search_dir(dir)
+                .bench_policy_search(&query, runs, naive_runs)
+                .await
+                .map_err(describe)?;
+            database.close().await;
+            println!("{}", serde_json::to_string_pretty(&t)?);
             Ok(())
         }
         Command::Identification {
@@ -760,6 +835,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             uploads,
             site,
             delivery,
+            search_index,
         } => {
             let delivery = delivery.settings(demo)?;
             let transports = zhichan_service::delivery::Transports::from_settings(&delivery)
@@ -784,7 +860,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 database.backend().name()
             );
             tracing::info!(%addr, backend = database.backend().name(), "listening");
-            let services = Services::new(database.clone());
+            let search_dir = search_index.unwrap_or_else(|| default_search_dir(&db.url));
+            let services = Services::new(database.clone()).with_search_dir(&search_dir);
+            // The search index in step before the first search asks (a rebuild after a crash or
+            // on a new database runs here rather than in a visitor's request).
+            let warm = services.clone();
+            tokio::spawn(async move {
+                match warm.sync_policy_search().await {
+                    Ok(s) => tracing::info!(
+                        dir = %search_dir.display(),
+                        rebuilt = s.rebuilt,
+                        indexed = s.indexed,
+                        generation = s.generation,
+                        "policy search index ready"
+                    ),
+                    Err(e) => tracing::error!(error = %e, "policy search index not ready"),
+                }
+            });
             println!("消息投递：{}", transports.describe());
             tracing::info!(transports = %transports.describe(), "outbox delivery");
             let (stop_delivery, stopped) = tokio::sync::watch::channel(false);

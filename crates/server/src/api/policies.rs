@@ -1,9 +1,9 @@
 //! `/api/v1/policies`: the policy library (政策库). Reading is public; writes belong to the
 //! administrators of the policy's region and the nation; import reads text as found.
 //!
-//! `q` is a plain database search for now (each word must appear in the title, 文号 or text, or
-//! a 文号 written with any brackets); `sort=relevance` orders as `date` until the full-text
-//! index arrives.
+//! `q` runs on the full-text index (Chinese words, simplified and traditional alike, every word
+//! required; a 文号 written with any brackets or spaces); `sort=relevance` (the default with
+//! words) puts the best match first, `sort=date` the newest.
 
 use super::paging::Paging;
 use crate::auth::{RequestCtx, Signed};
@@ -27,26 +27,8 @@ fn joined(issuers: &[String]) -> Option<String> {
     (!issuers.is_empty()).then(|| issuers.join("、"))
 }
 
-/// Passages of `body` around each word, the word marked with 【】 (at most three).
-pub fn highlights(body: &str, words: &[String]) -> Vec<String> {
-    let mut out = Vec::new();
-    for w in words.iter().filter(|w| !w.is_empty()) {
-        if let Some(at) = body.find(w.as_str()) {
-            let before: String = {
-                let v: Vec<char> = body[..at].chars().rev().take(30).collect();
-                v.into_iter().rev().collect()
-            };
-            let after: String = body[at + w.len()..].chars().take(30).collect();
-            out.push(format!("{before}【{w}】{after}").replace('\n', " "));
-        }
-        if out.len() == 3 {
-            break;
-        }
-    }
-    out
-}
-
-pub fn item(p: &Policy, words: &[String]) -> PolicyItem {
+/// A policy in a list, with the highlights its search found (none outside a search).
+pub fn item(p: &Policy, highlights: &[String]) -> PolicyItem {
     let f = &p.fields;
     PolicyItem {
         id: p.id,
@@ -65,7 +47,7 @@ pub fn item(p: &Policy, words: &[String]) -> PolicyItem {
         posted_on: f.posted_on.map(iso),
         url: f.url.clone(),
         topics: f.topics.clone(),
-        highlights: highlights(&f.body, words),
+        highlights: highlights.to_vec(),
     }
 }
 
@@ -107,7 +89,7 @@ fn bad(field: &str, code: &'static str, zh: &str) -> FieldError {
 }
 
 /// The filters of a list request, or 422 naming each bad one.
-pub fn query_of(q: &HashMap<String, String>) -> Result<(PolicyQuery, Vec<String>), AppError> {
+pub fn query_of(q: &HashMap<String, String>) -> Result<PolicyQuery, AppError> {
     let mut errors = Vec::new();
     let text = |k: &str| {
         q.get(k)
@@ -155,40 +137,39 @@ pub fn query_of(q: &HashMap<String, String>) -> Result<(PolicyQuery, Vec<String>
             None
         }
     });
-    if let Some(sort) = text("sort") {
-        if sort != "relevance" && sort != "date" {
+    let by_date = match text("sort").as_deref() {
+        None | Some("relevance") => false,
+        Some("date") => true,
+        Some(_) => {
             errors.push(bad("sort", "invalid_sort", "排序应为 relevance 或 date"));
+            false
         }
-    }
+    };
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let words: Vec<String> = text("q")
-        .map(|q| q.split_whitespace().map(str::to_string).collect())
-        .unwrap_or_default();
-    Ok((
-        PolicyQuery {
-            q: text("q"),
-            level,
-            region,
-            issuer: text("issuer"),
-            in_force,
-            year,
-        },
-        words,
-    ))
+    Ok(PolicyQuery {
+        q: text("q"),
+        level,
+        region,
+        issuer: text("issuer"),
+        in_force,
+        year,
+        by_date,
+    })
 }
 
-/// Public search of the library, newest first.
+/// Public search of the library: the best match first (or the newest with `sort=date`; a list
+/// without words is always newest first), exact totals, highlights marked 【】.
 #[utoipa::path(get, path = "/api/v1/policies", tag = "policies", security(()),
     params(
-        ("q" = Option<String>, Query, description = "检索词（以空格分隔，均须出现在标题、文号或全文中；文号可用任意括号书写）", example = "专利 备案"),
+        ("q" = Option<String>, Query, description = "检索词（按中文分词，简体繁体互通，各词均须出现在标题、文号、发文机关或全文中；文号可用任意括号、含空格书写）", example = "专利 备案"),
         ("level" = Option<RegionLevel>, Query, description = "级别"),
         ("region" = Option<String>, Query, description = "地区（含下级）", example = "360000"),
         ("issuer" = Option<String>, Query, description = "发文机关（包含该文字）"),
         ("in_force" = Option<bool>, Query, description = "今天是否有效"),
         ("year" = Option<i32>, Query, description = "成文年份", example = 2024),
-        ("sort" = Option<String>, Query, description = "relevance 或 date（目前均按日期从新到旧）"),
+        ("sort" = Option<String>, Query, description = "relevance（默认，最相关在前；无检索词时按日期）或 date（从新到旧）"),
         Paging
     ),
     responses(
@@ -200,13 +181,16 @@ pub async fn list(
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Json<Page<PolicyItem>>> {
     let paging = Paging::from_query(&q)?;
-    let (query, words) = query_of(&q)?;
+    let query = query_of(&q)?;
     let (rows, total) = state
         .services
         .policies(&query, paging.per_page.into(), paging.offset() as i64)
         .await?;
     Ok(Json(Page {
-        items: rows.iter().map(|p| item(p, &words)).collect(),
+        items: rows
+            .iter()
+            .map(|h| item(&h.policy, &h.highlights))
+            .collect(),
         total,
         page: paging.page,
         per_page: paging.per_page,

@@ -47,6 +47,7 @@ struct ListPage {
     issuer: String,
     year: String,
     in_force: String,
+    sort: String,
     problem: Option<String>,
     total: i64,
     items: Vec<PolicyItem>,
@@ -54,6 +55,28 @@ struct ListPage {
     pages: i64,
     prev: Option<String>,
     next: Option<String>,
+}
+
+impl ListPage {
+    /// A highlight's pieces: the words searched for (marked 【】 by the search) and the rest.
+    fn passage(&self, h: &str) -> Vec<(bool, String)> {
+        let mut out = Vec::new();
+        let mut rest = h;
+        while let Some(open) = rest.find('【') {
+            let Some(close) = rest[open..].find('】').map(|c| open + c) else {
+                break;
+            };
+            if open > 0 {
+                out.push((false, rest[..open].to_string()));
+            }
+            out.push((true, rest[open + '【'.len_utf8()..close].to_string()));
+            rest = &rest[close + '】'.len_utf8()..];
+        }
+        if !rest.is_empty() {
+            out.push((false, rest.to_string()));
+        }
+        out
+    }
 }
 
 fn href(q: &HashMap<String, String>, page: i64) -> String {
@@ -69,7 +92,7 @@ fn href(q: &HashMap<String, String>, page: i64) -> String {
     format!("/policies?{}", s.finish())
 }
 
-/// The public list, with filters and a plain search.
+/// The public list, with filters and a full-text search (highlights, best match or newest first).
 pub async fn list(
     State(state): State<AppState>,
     MaybeSigned(auth): MaybeSigned,
@@ -88,11 +111,10 @@ pub async fn list(
         .and_then(|p| p.trim().parse::<i64>().ok())
         .filter(|p| (1..=100_000).contains(p))
         .unwrap_or(1);
-    let (query, words, problem) = match query_of(&q) {
-        Ok((query, words)) => (query, words, None),
+    let (query, problem) = match query_of(&q) {
+        Ok(query) => (query, None),
         Err(AppError::Invalid(errs)) => (
             Default::default(),
-            Vec::new(),
             Some(
                 errs.iter()
                     .map(|e| e.message.clone())
@@ -122,9 +144,13 @@ pub async fn list(
             issuer: text("issuer"),
             year: text("year"),
             in_force: text("in_force"),
+            sort: text("sort"),
             problem,
             total,
-            items: rows.iter().map(|p| item(p, &words)).collect(),
+            items: rows
+                .iter()
+                .map(|h| item(&h.policy, &h.highlights))
+                .collect(),
             page,
             pages,
             prev: (page > 1).then(|| href(&q, page - 1)),
@@ -197,6 +223,9 @@ struct FieldRow {
 struct PolicyForm {
     chrome: Chrome,
     csrf: String,
+    /// Where the form posts: a new policy, or the next version of one (with the version read).
+    action: String,
+    version: Option<i64>,
     region: String,
     errors: FormErrors,
     fields: Vec<FieldRow>,
@@ -226,6 +255,8 @@ fn policy_form(
     PolicyForm {
         chrome: Chrome::for_user("", "", Some(&signed.auth)),
         csrf: super::account::csrf_of(signed),
+        action: "/policies/new".into(),
+        version: None,
         region: region.to_string(),
         errors,
         fields: FIELDS
@@ -440,20 +471,14 @@ struct NewPage {
     form_html: String,
 }
 
-/// Saves one corrected policy; refused, the form comes back with each message beside its field
-/// and everything as typed.
-pub async fn create(
-    State(state): State<AppState>,
-    RequestCtx(ctx): RequestCtx,
-    signed: Signed,
-    Form(form): Form<HashMap<String, String>>,
-) -> AppResult<Response> {
+/// A policy's fields as the form sends them (issuers separated by 、 or commas).
+fn input_of(form: &HashMap<String, String>) -> PolicyInput {
     let text = |k: &str| {
         form.get(k)
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
     };
-    let input = PolicyInput {
+    PolicyInput {
         title: text("title"),
         doc_number: text("doc_number"),
         issuers: text("issuers")
@@ -473,7 +498,147 @@ pub async fn create(
         url: text("url"),
         body: form.get("body").cloned().unwrap_or_default(),
         topics: Vec::new(),
+    }
+}
+
+fn locate_field(f: &str) -> Option<(String, String)> {
+    FIELDS
+        .iter()
+        .find(|(n, _, _, _)| *n == f)
+        .map(|(n, l, _, _)| (format!("pf-{n}"), l.to_string()))
+}
+
+/// The form's values from a policy as it stands.
+fn values_of_policy(f: &zhichan_service::policies::PolicyFields) -> HashMap<String, String> {
+    let d = |d: Option<time::Date>| d.map(iso).unwrap_or_default();
+    HashMap::from([
+        ("title".into(), f.title.clone().unwrap_or_default()),
+        (
+            "doc_number".into(),
+            f.doc_number.clone().unwrap_or_default(),
+        ),
+        ("issuers".into(), f.issuers.join("、")),
+        ("published_on".into(), d(f.published_on)),
+        ("effective_on".into(), d(f.effective_on)),
+        ("expires_on".into(), d(f.expires_on)),
+        ("source".into(), f.source.clone().unwrap_or_default()),
+        ("posted_on".into(), d(f.posted_on)),
+        ("url".into(), f.url.clone().unwrap_or_default()),
+        ("body".into(), f.body.clone()),
+    ])
+}
+
+#[allow(clippy::too_many_arguments)]
+fn edit_page(
+    signed: &Signed,
+    id: i64,
+    version: i64,
+    region: &str,
+    values: &HashMap<String, String>,
+    errors: FormErrors,
+    status: StatusCode,
+) -> Response {
+    let mut form = policy_form(
+        signed,
+        "pf",
+        region,
+        values,
+        &HashMap::new(),
+        errors.clone(),
+    );
+    form.action = format!("/policies/{id}/edit");
+    form.version = Some(version);
+    render(
+        status,
+        &NewPage {
+            chrome: Chrome::for_user("修改政策", "/policies", Some(&signed.auth)),
+            errors,
+            form_html: form.render().unwrap_or_default(),
+        },
+    )
+}
+
+/// The edit form of a policy, for an administrator of its region (404 to anyone else).
+pub async fn edit_form(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let d = state.services.policy(id).await?;
+    if !Services::can_manage_policies(&signed.auth.actor, Some(d.policy.fields.region)) {
+        return Err(AppError::from(ServiceError::NotFound));
+    }
+    Ok(edit_page(
+        &signed,
+        id,
+        d.policy.version,
+        &d.policy.fields.region.to_string(),
+        &values_of_policy(&d.policy.fields),
+        FormErrors::none(),
+        StatusCode::OK,
+    ))
+}
+
+/// Saves the edit as the policy's next version (the earlier ones are kept); refused, the form
+/// comes back as typed with each message beside its field; saved by someone else meanwhile, it
+/// says so and keeps what was typed.
+pub async fn edit(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(form): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let input = input_of(&form);
+    let version = form
+        .get("version")
+        .and_then(|v| v.trim().parse::<i64>().ok())
+        .unwrap_or(0);
+    let outcome = match fields_of(&input) {
+        Ok(fields) => state
+            .services
+            .edit_policy(&signed.auth.actor, &ctx, id, version, fields)
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e),
     };
+    let (status, errors) = match outcome {
+        Ok(_) => return Ok(Redirect::to(&format!("/policies/{id}")).into_response()),
+        Err(AppError::Invalid(errs)) => {
+            let mut e = FormErrors::none();
+            for x in errs {
+                e.add(x.field, x.message, &locate_field);
+            }
+            (StatusCode::UNPROCESSABLE_ENTITY, e)
+        }
+        Err(AppError::Taken(v)) => {
+            let mut e = FormErrors::none();
+            e.add(v.field, v.message, &locate_field);
+            (StatusCode::CONFLICT, e)
+        }
+        Err(AppError::Conflict(m)) => (StatusCode::CONFLICT, FormErrors::general(m)),
+        Err(e) => return Err(e),
+    };
+    Ok(edit_page(
+        &signed,
+        id,
+        version,
+        &input.region,
+        &form,
+        errors,
+        status,
+    ))
+}
+
+/// Saves one corrected policy; refused, the form comes back with each message beside its field
+/// and everything as typed.
+pub async fn create(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Form(form): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let input = input_of(&form);
     let outcome = match fields_of(&input) {
         Ok(fields) => state
             .services

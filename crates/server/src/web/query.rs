@@ -71,10 +71,13 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/notices/{id}/objections", &["done"]),
     (
         "/policies",
-        &["page", "q", "region", "level", "issuer", "year", "in_force"],
+        &[
+            "page", "q", "region", "level", "issuer", "year", "in_force", "sort",
+        ],
     ),
     ("/policies/import", &[]),
     ("/policies/{id}", &[]),
+    ("/policies/{id}/edit", &[]),
     ("/identification/methods", &[]),
     ("/identification/methods/new", &[]),
     ("/identification/methods/{id}", &["version", "done"]),
