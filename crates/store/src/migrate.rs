@@ -69,6 +69,7 @@ const STEPS: &[Step] = &[
     step!(30, "policies"),
     step!(31, "policy_attachments"),
     step!(32, "signup_outcomes"),
+    step!(37, "award_rules"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
