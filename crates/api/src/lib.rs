@@ -4,6 +4,7 @@
 #[macro_use]
 pub mod edge;
 pub mod accounts;
+pub mod awards;
 pub mod directories;
 pub mod enterprises;
 pub mod identification;

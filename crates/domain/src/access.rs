@@ -78,10 +78,16 @@ pub enum Action {
     ManageNotices,
     /// Add, import and edit the policies of one's region and below (reading them is public).
     ManagePolicies,
+    /// Read the award rules (奖补规则) and their versions (staff).
+    ReadAwardRules,
+    /// Write, dry-run and publish the award rules of one's region and below.
+    ManageAwardRules,
+    /// Read what an enterprise is entitled to (免申即享): its own, or those of one's region.
+    ReadEntitlements,
 }
 
 impl Action {
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 34] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -113,6 +119,9 @@ impl Action {
         Action::FileObjections,
         Action::ManageNotices,
         Action::ManagePolicies,
+        Action::ReadAwardRules,
+        Action::ManageAwardRules,
+        Action::ReadEntitlements,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -148,6 +157,9 @@ impl Action {
             Action::FileObjections => "file_objections",
             Action::ManageNotices => "manage_notices",
             Action::ManagePolicies => "manage_policies",
+            Action::ReadAwardRules => "read_award_rules",
+            Action::ManageAwardRules => "manage_award_rules",
+            Action::ReadEntitlements => "read_entitlements",
         }
     }
 
@@ -184,6 +196,9 @@ impl Action {
             Action::FileObjections => "提出公示异议",
             Action::ManageNotices => "发布公示、答复异议、公告",
             Action::ManagePolicies => "维护政策库",
+            Action::ReadAwardRules => "查看奖补规则",
+            Action::ManageAwardRules => "维护奖补规则",
+            Action::ReadEntitlements => "查看免申即享奖补",
         }
     }
 
@@ -266,6 +281,12 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Admin, A::ManageIdentificationBatches, R::RegionSubtree),
     (Admin, A::ManagePanels, R::RegionSubtree),
     (Admin, A::ManagePolicies, R::RegionSubtree),
+    (Admin, A::ReadAwardRules, R::All),
+    (Admin, A::ManageAwardRules, R::RegionSubtree),
+    (Admin, A::ReadEntitlements, R::RegionSubtree),
+    (Reviewer, A::ReadAwardRules, R::All),
+    (Reviewer, A::ReadEntitlements, R::RegionSubtree),
+    (Enterprise, A::ReadEntitlements, R::OwnEnterprise),
     (Expert, A::OwnAccount, R::OwnAccount),
     (Expert, A::ReadIdentificationMethods, R::All),
     (Expert, A::ScorePanels, R::OwnAccount),

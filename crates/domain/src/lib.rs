@@ -43,6 +43,7 @@ macro_rules! code_enum {
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod awards;
 pub mod calendar;
 pub mod credit_code;
 pub mod enterprises;

@@ -32,6 +32,10 @@ const ACTIONS: &[(&str, &str)] = &[
     ("audit.archive", "归档审计日志"),
     ("audit.export", "导出审计日志"),
     ("audit.search", "查询审计日志"),
+    ("award_rule.create", "新建奖补规则"),
+    ("award_rule.edit", "修改奖补规则"),
+    ("award_rule.load", "载入奖补规则文件"),
+    ("award_rule.publish", "发布奖补规则"),
     ("directory.import", "导入重点名录"),
     ("enterprise.account_add", "添加企业账号"),
     ("enterprise.amendment_approve", "通过企业变更"),
@@ -114,6 +118,7 @@ const ACTIONS: &[(&str, &str)] = &[
 const ACTION_GROUPS: &[(&str, &str)] = &[
     ("access", "访问控制"),
     ("audit", "审计日志"),
+    ("award_rule", "奖补规则"),
     ("directory", "重点名录"),
     ("enterprise", "企业信息"),
     ("identification", "认定申报"),

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod amendments;
 pub mod annual;
+pub mod awards;
 pub mod audit;
 pub mod batches;
 pub mod bench;

@@ -5,6 +5,7 @@ pub mod account_setups;
 pub mod amendments;
 pub mod annual_updates;
 pub mod audit;
+pub mod awards;
 pub mod bulk;
 pub mod db;
 pub mod directories;

@@ -73,6 +73,7 @@ const STEPS: &[Step] = &[
     // On SQLite, completed by `sqlite_batch_stages`.
     step!(35, "identification_round"),
     step!(36, "policy_search"),
+    step!(37, "award_rules"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

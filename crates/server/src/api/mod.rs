@@ -2,6 +2,7 @@
 //! OpenAPI annotation, and the served document is generated from them.
 
 pub mod audit;
+pub mod awards;
 pub mod batches;
 pub mod contract;
 pub mod directories;
@@ -56,7 +57,8 @@ use utoipa_axum::routes;
         (name = "identification", description = "专利密集型产品认定：评价方法（版本化数据）、认定批次、申报、形式审查与计算结果"),
         (name = "panels", description = "专家评审组：指派专家（回避本单位）、按评分表打分、按规则汇总"),
         (name = "notices", description = "公示与异议：公示期按工作日历计算，实名认证用户在公示期内提出异议，发布机关答复后公告"),
-        (name = "policies", description = "政策库：公开检索与阅读；本辖区管理员维护与导入")
+        (name = "policies", description = "政策库：公开检索与阅读；本辖区管理员维护与导入"),
+        (name = "awards", description = "奖补规则（版本化数据，引用政策条款，算例通过方可发布，发布前可试算）与企业免申即享")
     ),
     modifiers(&Security),
     components(schemas(zhichan_api::Problem, zhichan_api::FieldError))
@@ -207,6 +209,11 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(notices::answer))
         .routes(routes!(notices::announce))
         .routes(routes!(policies::list, policies::create))
+        .routes(routes!(awards::list, awards::create))
+        .routes(routes!(awards::dry_run))
+        .routes(routes!(awards::get, awards::edit))
+        .routes(routes!(awards::publish))
+        .routes(routes!(awards::entitlements))
         .routes(routes!(policies::import))
         .routes(routes!(policies::get, policies::edit))
         .routes(routes!(policies::attach))
