@@ -241,6 +241,11 @@ pub struct ProductPage {
     pub total: i64,
     /// Whether `total` stopped at the cap of 1,000 instead of counting every match.
     pub total_capped: bool,
+    /// Where the next page starts: pass it back as `cursor` to read the page after this one
+    /// without the database counting the pages before (keyset paging). Given when this page
+    /// is full and the list is ordered by change (the default) or by name; `null` otherwise
+    /// (the last page, the review queues, the order by submission: page on with `page`).
+    pub next_cursor: Option<String>,
     /// 1-based page number.
     pub page: u32,
     pub per_page: u32,

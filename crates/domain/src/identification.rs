@@ -212,6 +212,38 @@ pub fn percentile_cont(values: &mut [Decimal], q: Decimal) -> Option<Decimal> {
     Some(fixed(a + frac * (b - a)))
 }
 
+/// [`percentile_cont`] of the values of several sorted vectors of integers × 10⁴ taken
+/// together: the same interpolation, the same decimal answer. A single vector is read in
+/// place; several are merged into one temporary vector first.
+fn percentile_of_sorted_parts(parts: &[&Vec<i64>], q: Decimal) -> Option<Decimal> {
+    let merged;
+    let values: &[i64] = match parts {
+        [] => return None,
+        [one] => one,
+        many => {
+            let mut all: Vec<i64> = Vec::with_capacity(many.iter().map(|v| v.len()).sum());
+            for v in many {
+                all.extend_from_slice(v);
+            }
+            all.sort_unstable();
+            merged = all;
+            &merged
+        }
+    };
+    if values.is_empty() {
+        return None;
+    }
+    let n = values.len();
+    let pos = q * Decimal::from(n as u64 - 1);
+    let lo = pos.floor();
+    let lo_i = usize::try_from(lo.mantissa() / 10i128.pow(lo.scale())).unwrap_or(0);
+    let hi_i = (lo_i + 1).min(n - 1);
+    let frac = pos - lo;
+    let a = Decimal::new(values[lo_i.min(n - 1)], SCALE);
+    let b = Decimal::new(values[hi_i], SCALE);
+    Some(fixed(a + frac * (b - a)))
+}
+
 code_enum!(
     /// The GB/T 4754-2017 level that defines a field (领域).
     FieldLevel, "field_level", {
@@ -603,16 +635,35 @@ impl Benchmark {
 
 /// Every field's values of every quantile measure, then their benchmarks: built from the
 /// registered products of the reference year (all of them, opted in or not).
+///
+/// Kept small enough to stream a nation's products through: each value once, under the
+/// product's own field only (a coarser field's quantile is taken at [`BenchmarkBook::finish`]
+/// from its own and its descendants' values, one field at a time), and as an integer scaled by
+/// 10⁴ (every measured value is [`fixed`] to four places) — eight bytes a value instead of a
+/// decimal's sixteen, and four levels of fields no longer copy it four times. A value too
+/// large for that (beyond about 9 × 10¹⁴) is kept as a decimal beside them.
 #[derive(Clone, Debug, Default)]
 pub struct BenchmarkBook {
-    /// (field at any level up to the section, measure) → values of the products under it.
-    values: BTreeMap<(String, Measure), Vec<Decimal>>,
+    /// (the product's field at the method's level, measure) → its products' values × 10⁴.
+    values: BTreeMap<(String, Measure), Vec<i64>>,
+    /// The same for the rare value that does not fit an `i64` once scaled.
+    wide: BTreeMap<(String, Measure), Vec<Decimal>>,
     computed: BTreeMap<(String, Measure), (Decimal, u32)>,
+}
+
+/// A fixed value (four places) as an integer × 10⁴, when it fits.
+fn scaled(x: Decimal) -> Option<i64> {
+    let mut x = x;
+    x.rescale(SCALE);
+    (x.scale() == SCALE)
+        .then(|| i64::try_from(x.mantissa()).ok())
+        .flatten()
 }
 
 impl BenchmarkBook {
     /// Adds one registered product, coded `industry`, with its figures. Its values count in its
-    /// field at the method's level and in every coarser field above it (for the fallback).
+    /// field at the method's level and, at [`BenchmarkBook::finish`], in every coarser field
+    /// above it (for the fallback).
     pub fn add(&mut self, method: &Method, industry: &IndustryCode, figures: &Figures) {
         let own = method.field_level.field_of(industry);
         for ind in &method.indicators {
@@ -622,31 +673,62 @@ impl BenchmarkBook {
             let Measured::Value(x) = measure(ind.measure, figures) else {
                 continue;
             };
-            let mut f = Some(own.clone());
-            while let Some(c) = f {
-                self.values
-                    .entry((c.as_str().to_string(), ind.measure))
-                    .or_default()
-                    .push(x);
-                f = c.parent();
+            let key = (own.as_str().to_string(), ind.measure);
+            match scaled(x) {
+                Some(v) => self.values.entry(key).or_default().push(v),
+                None => self.wide.entry(key).or_default().push(x),
             }
         }
     }
 
-    /// Computes every benchmark (call after the last [`BenchmarkBook::add`]).
+    /// Computes every benchmark (call after the last [`BenchmarkBook::add`]): for each field
+    /// that has values, and each field above one, the quantile of all the values at or below it.
     pub fn finish(&mut self, method: &Method) {
-        for ((field, m), vals) in &mut self.values {
+        for v in self.values.values_mut() {
+            v.sort_unstable();
+        }
+        // Each field, at any level up to the section → the own-field keys at or below it.
+        let mut below: BTreeMap<(String, Measure), Vec<&(String, Measure)>> = BTreeMap::new();
+        for key in self.values.keys().chain(self.wide.keys()) {
+            let Ok(code) = IndustryCode::parse(&key.0) else {
+                continue;
+            };
+            let mut f = Some(code);
+            while let Some(c) = f {
+                let parts = below.entry((c.as_str().to_string(), key.1)).or_default();
+                if !parts.contains(&key) {
+                    parts.push(key);
+                }
+                f = c.parent();
+            }
+        }
+        let mut computed = BTreeMap::new();
+        for ((field, m), parts) in below {
             let Some(q) = method.indicators.iter().find_map(|i| match i.benchmark {
-                BenchmarkRule::Quantile(q) if i.measure == *m => Some(q),
+                BenchmarkRule::Quantile(q) if i.measure == m => Some(q),
                 _ => None,
             }) else {
                 continue;
             };
-            if let Some(b) = percentile_cont(vals, q) {
-                self.computed
-                    .insert((field.clone(), *m), (b, vals.len() as u32));
+            let ints: Vec<&Vec<i64>> = parts.iter().filter_map(|k| self.values.get(*k)).collect();
+            let wide: Vec<&Vec<Decimal>> = parts.iter().filter_map(|k| self.wide.get(*k)).collect();
+            let n = ints.iter().map(|v| v.len()).sum::<usize>()
+                + wide.iter().map(|v| v.len()).sum::<usize>();
+            let b = if wide.is_empty() {
+                percentile_of_sorted_parts(&ints, q)
+            } else {
+                let mut all: Vec<Decimal> = ints
+                    .iter()
+                    .flat_map(|v| v.iter().map(|x| Decimal::new(*x, SCALE)))
+                    .chain(wide.iter().flat_map(|v| v.iter().copied()))
+                    .collect();
+                percentile_cont(&mut all, q)
+            };
+            if let Some(b) = b {
+                computed.insert((field, m), (b, n as u32));
             }
         }
+        self.computed = computed;
     }
 
     /// The benchmarks of each field and measure: (field, measure, value, population).

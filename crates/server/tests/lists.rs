@@ -53,6 +53,29 @@ async fn sorted(app: &TestApp, token: &str, path: &str, sort: &str) -> Vec<Value
         paged, whole,
         "{path} sort={sort}: pages of 2 keep the order"
     );
+    // The product list in order of change or name also pages by the cursor each full page
+    // gives: the same items, without the pages before being counted again.
+    if path.starts_with("/api/v1/products") && !sort.ends_with("submitted") {
+        let mut walked = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let (status, body) = call(
+                app,
+                reqwest::Method::GET,
+                &format!("{path}{sep}sort={sort}&per_page=2{cursor}"),
+                token,
+                None,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            walked.extend(body["items"].as_array().unwrap().iter().cloned());
+            match body["next_cursor"].as_str() {
+                Some(c) => cursor = format!("&cursor={c}"),
+                None => break,
+            }
+        }
+        assert_eq!(walked, whole, "{path} sort={sort}: cursor pages keep the order");
+    }
     whole
 }
 
@@ -120,6 +143,33 @@ async fn an_official_sorts_each_list_both_ways_and_a_wrong_key_is_named(fresh: F
     )
     .await;
     assert_eq!(own["items"].as_array().unwrap(), &newest);
+    // A cursor is refused when it is not one the list gave, or was given for another order
+    // (the order by submission pages with `page` only).
+    let (_, first) = call(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/products?per_page=1",
+        &reviewer,
+        None,
+    )
+    .await;
+    let cursor = first["next_cursor"].as_str().expect("a full page's cursor");
+    for query in [
+        "cursor=zz".to_string(),
+        format!("cursor={cursor}&sort=name"),
+        format!("cursor={cursor}&sort=submitted"),
+    ] {
+        let (status, body) = call(
+            &app,
+            reqwest::Method::GET,
+            &format!("/api/v1/products?{query}"),
+            &reviewer,
+            None,
+        )
+        .await;
+        let errors = assert_problem(status, &body, 422);
+        assert_eq!(errors, [("cursor".to_string(), "invalid".to_string())], "{query}");
+    }
 
     // A key a list lacks is refused with the field and the keys it has, on every list.
     for (path, token, names, key) in [

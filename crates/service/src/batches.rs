@@ -693,7 +693,8 @@ impl Services {
             }
             store::freeze_inputs(&tx, id, batch.year, &format!("{}-12-31", batch.year)).await?;
         }
-        let (count, digest) = digest_inputs(&tx, id, batch.year).await?;
+        // One pass over the frozen inputs for both their digest and the benchmarks.
+        let (count, digest, book) = digest_and_book(&tx, id, batch.year, &method).await?;
         if first {
             store::set_frozen(&tx, id, count, &digest, now).await?;
         } else if batch.inputs_digest.as_deref() != Some(digest.as_str()) {
@@ -701,7 +702,6 @@ impl Services {
                 "identification batch {id}: the frozen inputs no longer match their digest"
             )));
         }
-        let book = benchmark_book(&tx, id, &method).await?;
         store::clear_benchmarks(&tx, id).await?;
         for (field, m, value, population) in book.entries() {
             store::insert_benchmark(
@@ -729,17 +729,11 @@ impl Services {
                 computed += 1;
             }
         }
-        // A candidate not registered on 31 December (withdrawn since) has no frozen input.
-        let unfrozen = store::candidates(
-            &tx,
-            id,
-            &CandidateFilter {
-                check_status: Some("approved".into()),
-                ..CandidateFilter::default()
-            },
-        )
-        .await?;
-        for c in unfrozen.iter().filter(|c| c.result.is_none()) {
+        // A candidate not registered on 31 December (withdrawn since) has no frozen input: the
+        // approved candidates still without a result, by id only (the others are not read
+        // again).
+        let unfrozen = store::approved_without_result(&tx, id).await?;
+        for product_id in unfrozen {
             let r = StoredResult {
                 field: String::new(),
                 passed: false,
@@ -750,7 +744,7 @@ impl Services {
                 )],
             };
             let body = serde_json::to_string(&r).expect("a result serialises");
-            store::set_result(&tx, id, c.product_id, "", false, &body).await?;
+            store::set_result(&tx, id, product_id, "", false, &body).await?;
         }
         store::set_computed(&tx, id, &actor.username, now).await?;
         record(
@@ -938,6 +932,34 @@ pub async fn digest_inputs(
         }
     }
     Ok((count, hex::encode(h.finalize())))
+}
+
+/// The count and digest of a batch's frozen inputs (as [`digest_inputs`]) and the benchmarks
+/// of `method` over them (as [`benchmark_book`]), in one pass of keyset pages: what computing a
+/// batch reads of its inputs. Memory: the book's values, eight bytes each, one page of rows.
+pub async fn digest_and_book(
+    ex: &impl zhichan_store::Exec,
+    batch_id: i64,
+    year: i32,
+    method: &Method,
+) -> ServiceResult<(i64, String, BenchmarkBook)> {
+    let mut h = Sha256::new();
+    h.update(format!("zhichan identification inputs v1\nyear {year}\n").as_bytes());
+    let mut book = BenchmarkBook::default();
+    let mut after = 0;
+    let mut count = 0;
+    loop {
+        let page = store::inputs_page(ex, batch_id, after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.product_id;
+        for i in &page {
+            h.update(canonical_line(i).as_bytes());
+            book.add(method, &industry_of(i)?, &figures_of(i));
+            count += 1;
+        }
+    }
+    book.finish(method);
+    Ok((count, hex::encode(h.finalize()), book))
 }
 
 /// The benchmarks of `method` over a batch's frozen inputs, read in keyset pages.

@@ -272,3 +272,111 @@ mod tests {
         assert_eq!(Percentiles::of(vec![0.002]).p95_ms, 2.0);
     }
 }
+
+/// What `zhichan bench batch` measures: one identification batch of the generated figures' year
+/// computed with every eligible product opted in (registered, its annual update of the year
+/// approved), against reading the same inputs once.
+#[derive(Clone, Debug, Serialize)]
+pub struct BatchTiming {
+    pub backend: &'static str,
+    pub year: i32,
+    /// Products registered on 31 December of the year (the frozen inputs every benchmark is
+    /// taken over).
+    pub inputs: i64,
+    /// Products opted in, each with its formal check approved.
+    pub candidates: i64,
+    /// Candidates whose patent evaluation passed.
+    pub passed: i64,
+    /// (field, measure) benchmarks written.
+    pub benchmarks: i64,
+    /// Opting every eligible product in (one INSERT … SELECT; not part of the computation).
+    pub opt_in_seconds: f64,
+    /// The first computation: freezing the inputs, digesting them, the benchmarks, every
+    /// candidate's evaluation written, in one transaction.
+    pub seconds: f64,
+    /// Reading the same inputs once (the freeze's SELECT, every column summed, nothing written).
+    pub floor_seconds: f64,
+    /// `seconds` over `floor_seconds`.
+    pub ratio: f64,
+}
+
+impl Services {
+    /// Opens a batch of [`crate::generator::UPDATE_YEAR`] under the starter method (loaded if
+    /// missing), opts in every eligible product with its formal check approved, reads the inputs
+    /// once (the floor), then computes the batch as `username` (a national administrator) and
+    /// times both.
+    pub async fn bench_batch(&self, ctx: &crate::Ctx, username: &str) -> ServiceResult<BatchTiming> {
+        use zhichan_store::identification_batches as batches;
+        let db = self.db();
+        let user = zhichan_store::users::by_username(db, username)
+            .await?
+            .ok_or(crate::ServiceError::NotFound)?;
+        let actor = crate::accounts::actor_of(&user);
+        let (method_id, _) = self.load_starter_method(ctx).await?;
+        let version = zhichan_store::identification_methods::published_versions(db)
+            .await?
+            .into_iter()
+            .find(|(m, _)| *m == method_id)
+            .map(|(_, v)| v)
+            .ok_or(crate::ServiceError::NotFound)?;
+        let year = crate::generator::UPDATE_YEAR;
+        let now = self.now();
+        // Closed yesterday: computable today.
+        let closed = (now.beijing_date() - time::Duration::days(1)).to_string();
+        let id = batches::create(db, year, method_id, version, &closed, username, now).await?;
+        let started = Instant::now();
+        let candidates = db
+            .execute(
+                Sql::new(
+                    "INSERT INTO identification_candidates (batch_id, product_id, region, \
+                     enterprise_id, opted_in_by, opted_in_at, check_status, checked_by, \
+                     checked_at, version) \
+                     SELECT $1, p.id, p.region, p.enterprise_id, $2, $3, 'approved', $2, $3, 1 \
+                     FROM products p WHERE p.status = 'approved' AND EXISTS (SELECT 1 FROM \
+                     annual_updates a WHERE a.product_id = p.id AND a.year = $4 \
+                     AND a.status = 'approved')",
+                )
+                .bind(id)
+                .bind(username)
+                .bind(now)
+                .bind(i64::from(year)),
+            )
+            .await? as i64;
+        let opt_in_seconds = started.elapsed().as_secs_f64();
+        let year_end = format!("{year}-12-31");
+        let started = Instant::now();
+        let read = batches::read_inputs_once(db, year, &year_end).await?;
+        let floor_seconds = started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let view = self.compute_batch(&actor, ctx, id).await?;
+        let seconds = started.elapsed().as_secs_f64();
+        let inputs = view.batch.inputs_count.unwrap_or(0);
+        if inputs != read.rows {
+            return Err(crate::ServiceError::Conflict(format!(
+                "the batch froze {inputs} inputs, the floor read {}",
+                read.rows
+            )));
+        }
+        let passed: i64 = db
+            .fetch_one(
+                Sql::new(
+                    "SELECT COUNT(*) FROM identification_candidates WHERE batch_id = $1 AND passed",
+                )
+                .bind(id),
+            )
+            .await?;
+        let benchmarks = batches::benchmarks(db, id).await?.len() as i64;
+        Ok(BatchTiming {
+            backend: db.backend().name(),
+            year,
+            inputs,
+            candidates,
+            passed,
+            benchmarks,
+            opt_in_seconds,
+            seconds,
+            floor_seconds,
+            ratio: seconds / floor_seconds.max(1e-9),
+        })
+    }
+}

@@ -57,6 +57,9 @@ pub struct Generated {
     pub products: usize,
     pub links: usize,
     pub figures: usize,
+    /// Approved annual updates of [`UPDATE_YEAR`] (what an identification batch of that year
+    /// needs of its candidates).
+    pub updates: usize,
     /// Writing the rows (and, into a database, its ids and registration serials).
     pub load_seconds: f64,
     /// Rebuilding the statistics rollups afterwards.
@@ -70,7 +73,7 @@ pub struct Generated {
 impl Generated {
     /// Rows written in all tables.
     pub fn rows(&self) -> usize {
-        self.enterprises + self.patents + self.products + self.links + self.figures
+        self.enterprises + self.patents + self.products + self.links + self.figures + self.updates
     }
 }
 
@@ -159,6 +162,31 @@ pub const FIGURE_COLUMNS: &[&str] = &[
     "ip_investment",
 ];
 
+pub const UPDATE_COLUMNS: &[&str] = &[
+    "id",
+    "product_id",
+    "region",
+    "year",
+    "sales_revenue",
+    "output_value",
+    "export_value",
+    "profit",
+    "ip_investment",
+    "still_sold",
+    "status",
+    "submitted_by",
+    "submitted_at",
+    "reviewed_by",
+    "reviewed_at",
+    "return_reason",
+    "version",
+];
+
+/// The year of the generated figures' last annual update: every product registered by its end
+/// and not withdrawn has one, approved, except one in ten (never filed), so that an
+/// identification batch of that year has candidates and products that are not.
+pub const UPDATE_YEAR: i32 = 2025;
+
 /// The tables in load order (parents first), with their columns.
 pub const TABLES: &[(&str, &[&str])] = &[
     ("enterprises", ENTERPRISE_COLUMNS),
@@ -166,6 +194,7 @@ pub const TABLES: &[(&str, &[&str])] = &[
     ("products", PRODUCT_COLUMNS),
     ("product_patents", LINK_COLUMNS),
     ("product_figures", FIGURE_COLUMNS),
+    ("annual_updates", UPDATE_COLUMNS),
 ];
 
 /// Enterprises per transaction (with their patents, products, links and figures).
@@ -539,6 +568,37 @@ impl Services {
                     ]);
                     g.figures += 1;
                 }
+                // The annual update of UPDATE_YEAR, filed in January and approved, with that
+                // year's figures (none for a product withdrawn or registered after it).
+                let filed = product_id % 10 != 0;
+                let current = view.product.withdrawn_on.is_none() && reg_year <= UPDATE_YEAR;
+                if let (true, true, Some(f)) = (
+                    filed,
+                    current,
+                    view.product.figures.iter().find(|f| f.year == UPDATE_YEAR),
+                ) {
+                    g.updates += 1;
+                    let at = format!("{}-01-20T02:00:00.000Z", UPDATE_YEAR + 1);
+                    batches[5].push(vec![
+                        (g.updates as i64).into(),
+                        product_id.into(),
+                        county.into(),
+                        i64::from(UPDATE_YEAR).into(),
+                        f.sales_revenue.fen().into(),
+                        f.output_value.fen().into(),
+                        f.export_value.map_or(0, Money::fen).into(),
+                        f.profit.map_or(0, Money::fen).into(),
+                        f.ip_investment.map_or(0, Money::fen).into(),
+                        true.into(),
+                        "approved".into(),
+                        "generator".into(),
+                        at.as_str().into(),
+                        "generator".into(),
+                        at.as_str().into(),
+                        Param::from(None::<String>),
+                        1i64.into(),
+                    ]);
+                }
             }
             g.patents += patents_here;
             g.products += products_here;
@@ -580,7 +640,7 @@ impl Services {
             return Ok(g);
         }
         let tx = db.begin().await?;
-        for (table, _) in &TABLES[..3] {
+        for table in ["enterprises", "patents", "products", "annual_updates"] {
             bulk::advance_ids(&tx, table).await?;
         }
         for (year_region, last) in &serial_by_region {

@@ -149,16 +149,21 @@ impl Services {
 
     /// A page of the products the caller may see that match `filter`, as the JSON items of the
     /// list answer (each exactly as [`Services::product_json`] gives it), and how many match
-    /// (counted up to `LIST_TOTAL_CAP`).
+    /// (counted up to `LIST_TOTAL_CAP`), and the cursor of the next page (see
+    /// [`Services::product_list_answers`]).
     pub async fn product_list_json(
         &self,
         actor: &Actor,
         filter: &zhichan_store::products::Filter,
         limit: i64,
         offset: i64,
-    ) -> ServiceResult<(Vec<u8>, zhichan_store::products::Total)> {
+    ) -> ServiceResult<(
+        Vec<u8>,
+        zhichan_store::products::Total,
+        Option<zhichan_store::products::Cursor>,
+    )> {
         let cycle = self.cycle().await?;
-        let (answers, total) = self
+        let (answers, total, next) = self
             .product_list_answers(actor, &cycle, filter, limit, offset)
             .await?;
         let terms = self.review_terms().await?;
@@ -181,7 +186,7 @@ impl Services {
             }
         }
         out.push(b']');
-        Ok((out, total))
+        Ok((out, total, next))
     }
 }
 

@@ -821,7 +821,8 @@ impl Services {
     /// The products the caller may see that match `filter`, each as the API answers it (as
     /// [`Services::product_answer`] does one): its stored document where it has one, else put
     /// together from its tables; and how many match, counted up to
-    /// [`products::LIST_TOTAL_CAP`].
+    /// [`products::LIST_TOTAL_CAP`]; and where the next page starts (keyset), when the page is
+    /// full and the order has a cursor.
     pub async fn product_list_answers(
         &self,
         actor: &Actor,
@@ -829,7 +830,7 @@ impl Services {
         filter: &Filter,
         limit: i64,
         offset: i64,
-    ) -> ServiceResult<(Vec<ProductAnswer>, products::Total)> {
+    ) -> ServiceResult<(Vec<ProductAnswer>, products::Total, Option<products::Cursor>)> {
         let within = match authorize(actor, Action::ReadEnterprise)? {
             Scope::All => Within::All,
             Scope::Region(r) => Within::Region(r),
@@ -840,12 +841,12 @@ impl Services {
                         total: 0,
                         capped: false,
                     };
-                    return Ok((Vec::new(), none));
+                    return Ok((Vec::new(), none, None));
                 }
             },
             Scope::Account(_) => return Err(ServiceError::Forbidden),
         };
-        let (rows, total) =
+        let (rows, total, next) =
             products::list_documented(self.db(), &within, filter, limit, offset, cycle.year())
                 .await?;
         let mut answers = Vec::with_capacity(rows.len());
@@ -863,7 +864,7 @@ impl Services {
                 }
             });
         }
-        Ok((answers, total))
+        Ok((answers, total, next))
     }
 
     /// Changes a product: a draft or returned one in place (a new version); an approved one

@@ -27,6 +27,26 @@ async fn the_small_scale_is_generated_well_formed(fresh: Fresh) {
         db.fetch_one::<i64>(count("product_patents")).await.unwrap(),
         g.links as i64
     );
+    // The annual updates of the figures' year: one, approved, for nine in ten of the products
+    // registered by its end and not withdrawn, so that a batch of that year has candidates.
+    let year = zhichan_service::generator::UPDATE_YEAR;
+    let current: i64 = db
+        .fetch_one(Sql::new(format!(
+            "SELECT COUNT(*) FROM products WHERE withdrawn_on IS NULL \
+             AND registered_on <= '{year}-12-31'"
+        )))
+        .await
+        .unwrap();
+    let approved: i64 = db
+        .fetch_one(Sql::new(format!(
+            "SELECT COUNT(*) FROM annual_updates a JOIN products p ON p.id = a.product_id \
+             WHERE a.year = {year} AND a.status = 'approved' AND p.withdrawn_on IS NULL \
+             AND p.registered_on <= '{year}-12-31'"
+        )))
+        .await
+        .unwrap();
+    assert_eq!(approved, g.updates as i64);
+    assert!(approved * 10 >= current * 8 && approved < current, "{approved} of {current}");
     // Every code and number parses with the same rules as a user's input.
     let codes: Vec<String> = db
         .fetch_all(Sql::new("SELECT credit_code FROM enterprises"))
@@ -107,8 +127,8 @@ async fn the_small_scale_is_generated_well_formed(fresh: Fresh) {
         .await
         .unwrap();
     assert_eq!(
-        (c.enterprises, c.patents, c.products, c.links, c.figures),
-        (g.enterprises, g.patents, g.products, g.links, g.figures)
+        (c.enterprises, c.patents, c.products, c.links, c.figures, c.updates),
+        (g.enterprises, g.patents, g.products, g.links, g.figures, g.updates)
     );
     let lines = |t: &str| {
         std::fs::read_to_string(dir.path().join(format!("{t}.csv")))
@@ -119,6 +139,7 @@ async fn the_small_scale_is_generated_well_formed(fresh: Fresh) {
     };
     assert_eq!(lines("product_patents").len(), g.links);
     assert_eq!(lines("product_figures").len(), g.figures);
+    assert_eq!(lines("annual_updates").len(), g.updates);
     let csv_codes: Vec<String> = lines("enterprises")
         .iter()
         .map(|l| l.split(',').nth(1).unwrap().trim_matches('"').to_string())
@@ -283,7 +304,7 @@ async fn lists_of_a_division_group_or_class_agree_with_a_plain_query(fresh: Fres
                     assert_eq!(shown, expected, "{case}, offset {offset}");
                     // The API's read of the same page: documents, and a total counted up to
                     // the cap.
-                    let (documented, counted) = products::list_documented(
+                    let (documented, counted, _) = products::list_documented(
                         db,
                         &Within::All,
                         &filter,
@@ -315,7 +336,7 @@ async fn lists_of_a_division_group_or_class_agree_with_a_plain_query(fresh: Fres
     assert!(ids.len() as i64 > products::LIST_TOTAL_CAP, "{}", ids.len());
     let last = ids.len() as i64 - 3;
     for offset in [0, products::LIST_TOTAL_CAP + 5, last] {
-        let (page, counted) =
+        let (page, counted, _) =
             products::list_documented(db, &Within::All, &filter, 10, offset, None)
                 .await
                 .unwrap();
@@ -324,6 +345,57 @@ async fn lists_of_a_division_group_or_class_agree_with_a_plain_query(fresh: Fres
         let shown: Vec<i64> = page.iter().map(|d| d.head.id).collect();
         let expected: Vec<i64> = ids.iter().copied().skip(offset as usize).take(10).collect();
         assert_eq!(shown, expected, "offset {offset}");
+    }
+    // Keyset paging: each page's cursor leads to the next page, the whole list in order to the
+    // end (the generated products share their change time, so the id decides), the last page
+    // without a cursor, and the total still that of the whole list. In pages of 200, then in
+    // the order of name.
+    for order in [None, Some(zhichan_store::sorting::Order::new("name", false))] {
+        let mut filter = Filter {
+            status: Some(ProductStatus::Approved),
+            order,
+            ..Default::default()
+        };
+        let expected: Vec<i64> = match order {
+            None => ids.clone(),
+            Some(_) => db
+                .fetch_all(Sql::new(
+                    "SELECT id FROM products WHERE status = 'approved' ORDER BY name, id",
+                ))
+                .await
+                .unwrap(),
+        };
+        let mut walked: Vec<i64> = Vec::new();
+        loop {
+            let (page, counted, next) =
+                products::list_documented(db, &Within::All, &filter, 200, 0, None)
+                    .await
+                    .unwrap();
+            assert_eq!(counted, capped(ids.len()));
+            walked.extend(page.iter().map(|d| d.head.id));
+            match next {
+                Some(c) => {
+                    assert_eq!(page.len(), 200);
+                    let text = c.encode();
+                    assert_eq!(products::Cursor::decode(&text, &filter), Some(c.clone()));
+                    filter.after = Some(c);
+                }
+                None => break,
+            }
+        }
+        assert_eq!(walked, expected, "{order:?}");
+        // A cursor of one order is refused in another.
+        let text = products::Cursor {
+            column: "updated_at",
+            desc: true,
+            value: "x".into(),
+            id: 1,
+        }
+        .encode();
+        assert_eq!(
+            products::Cursor::decode(&text, &filter).is_some(),
+            order.is_none()
+        );
     }
 }
 

@@ -349,38 +349,51 @@ pub async fn pending_count(ex: &impl Exec, batch_id: i64) -> Result<i64, StoreEr
     .await
 }
 
+/// The SELECT that reads a batch's inputs from the registration tables: every product
+/// registered on `$4` (31 December of the year `$2`) with its patent counts, its figures of `$2`
+/// and `$3` (the year before) and whether its annual update of `$2` is approved. `$1` is the
+/// batch.
+fn inputs_select() -> String {
+    let in_force = "t.grant_date IS NOT NULL AND t.grant_date <= $4 \
+                    AND (t.legal_status = 'valid' OR t.status_since > $4)";
+    format!(
+        "SELECT $1 AS batch_id, p.id AS product_id, p.region AS region, p.field AS industry, \
+         (SELECT COUNT(*) FROM product_patents pp JOIN patents t ON t.id = pp.patent_id \
+          WHERE pp.product_id = p.id AND {in_force}) AS valid_patents, \
+         (SELECT COUNT(*) FROM product_patents pp JOIN patents t ON t.id = pp.patent_id \
+          WHERE pp.product_id = p.id AND t.patent_type = 'invention' AND {in_force}) \
+          AS invention_patents, \
+         (SELECT COUNT(*) FROM product_patents pp JOIN patents t ON t.id = pp.patent_id \
+          WHERE pp.product_id = p.id AND pp.core AND {in_force}) AS core_patents, \
+         f.sales_revenue AS sales_revenue, g.sales_revenue AS prior_sales_revenue, \
+         f.ip_investment AS ip_investment, f.export_value AS export_value, \
+         EXISTS (SELECT 1 FROM annual_updates a WHERE a.product_id = p.id \
+                 AND a.year = $2 AND a.status = 'approved') AS update_approved \
+         FROM products p \
+         LEFT JOIN product_figures f ON f.product_id = p.id AND f.year = $2 \
+         LEFT JOIN product_figures g ON g.product_id = p.id AND g.year = $3 \
+         WHERE p.registered_on IS NOT NULL AND p.registered_on <= $4 \
+         AND (p.withdrawn_on IS NULL OR p.withdrawn_on > $4)"
+    )
+}
+
 /// Freezes the inputs of a batch: one row per product registered (approved, not withdrawn) on
 /// `year_end`, with its figures of `year` and `year − 1` and its linked patents in force on
-/// `year_end` (granted by then, and valid, or lapsed or transferred only after it). Done by the
-/// database in one statement, nothing held in memory. The rows written.
+/// `year_end` (granted by then, and valid, or lapsed or transferred only after it): the rows of
+/// [`inputs_select`]. Done by the database in one statement, nothing held in memory. The rows
+/// written.
 pub async fn freeze_inputs(
     ex: &impl Exec,
     batch_id: i64,
     year: i32,
     year_end: &str,
 ) -> Result<u64, StoreError> {
-    let in_force = "t.grant_date IS NOT NULL AND t.grant_date <= $4 \
-                    AND (t.legal_status = 'valid' OR t.status_since > $4)";
     ex.execute(
         Sql::new(format!(
             "INSERT INTO identification_inputs (batch_id, product_id, region, industry, \
              valid_patents, invention_patents, core_patents, sales_revenue, prior_sales_revenue, \
-             ip_investment, export_value, update_approved) \
-             SELECT $1, p.id, p.region, p.field, \
-             (SELECT COUNT(*) FROM product_patents pp JOIN patents t ON t.id = pp.patent_id \
-              WHERE pp.product_id = p.id AND {in_force}), \
-             (SELECT COUNT(*) FROM product_patents pp JOIN patents t ON t.id = pp.patent_id \
-              WHERE pp.product_id = p.id AND t.patent_type = 'invention' AND {in_force}), \
-             (SELECT COUNT(*) FROM product_patents pp JOIN patents t ON t.id = pp.patent_id \
-              WHERE pp.product_id = p.id AND pp.core AND {in_force}), \
-             f.sales_revenue, g.sales_revenue, f.ip_investment, f.export_value, \
-             EXISTS (SELECT 1 FROM annual_updates a WHERE a.product_id = p.id \
-                     AND a.year = $2 AND a.status = 'approved') \
-             FROM products p \
-             LEFT JOIN product_figures f ON f.product_id = p.id AND f.year = $2 \
-             LEFT JOIN product_figures g ON g.product_id = p.id AND g.year = $3 \
-             WHERE p.registered_on IS NOT NULL AND p.registered_on <= $4 \
-             AND (p.withdrawn_on IS NULL OR p.withdrawn_on > $4)"
+             ip_investment, export_value, update_approved) {}",
+            inputs_select()
         ))
         .bind(batch_id)
         .bind(i64::from(year))
@@ -388,6 +401,50 @@ pub async fn freeze_inputs(
         .bind(year_end),
     )
     .await
+}
+
+/// Reads the same inputs as [`freeze_inputs`] once and writes nothing: the floor a batch's
+/// computation is measured against. Every column of every row is consumed (summed by the
+/// database into one checksum, so that no engine can skip a column's subquery).
+pub async fn read_inputs_once(
+    ex: &impl Exec,
+    year: i32,
+    year_end: &str,
+) -> Result<InputSums, StoreError> {
+    ex
+        .fetch_one(
+            Sql::new(format!(
+                "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(length(industry) + region \
+                 + valid_patents + invention_patents + core_patents \
+                 + COALESCE(sales_revenue, 0) + COALESCE(prior_sales_revenue, 0) \
+                 + COALESCE(ip_investment, 0) + COALESCE(export_value, 0) \
+                 + CASE WHEN update_approved THEN 1 ELSE 0 END), 0) AS TEXT) AS checksum \
+                 FROM ({}) AS i",
+                inputs_select()
+            ))
+            .bind(0i64)
+            .bind(i64::from(year))
+            .bind(i64::from(year) - 1)
+            .bind(year_end),
+        )
+        .await
+}
+
+/// What [`read_inputs_once`] read: the rows, and the sum of every column (as text: a sum of
+/// BIGINT is NUMERIC on PostgreSQL).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputSums {
+    pub rows: i64,
+    pub checksum: String,
+}
+
+impl FromDbRow for InputSums {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(InputSums {
+            rows: row.get("n")?,
+            checksum: row.get("checksum")?,
+        })
+    }
 }
 
 /// One frozen input row.
@@ -589,6 +646,21 @@ pub async fn set_result(
         .bind(result)
         .bind(batch_id)
         .bind(product_id),
+    )
+    .await
+}
+
+/// The batch's candidates approved in the formal check that have no result yet, by product.
+pub async fn approved_without_result(
+    ex: &impl Exec,
+    batch_id: i64,
+) -> Result<Vec<i64>, StoreError> {
+    ex.fetch_all(
+        Sql::new(
+            "SELECT product_id FROM identification_candidates WHERE batch_id = $1 \
+             AND check_status = 'approved' AND result IS NULL ORDER BY product_id",
+        )
+        .bind(batch_id),
     )
     .await
 }

@@ -479,6 +479,77 @@ pub struct Filter {
     pub resubmitted: bool,
     /// Only products submitted before this moment (the overdue part of the review queue).
     pub submitted_before: Option<Timestamp>,
+    /// Only products after this one in the list's order (keyset paging: the `cursor` the API
+    /// gave with the previous page). Honoured by the orders [`Cursor::order_of`] names.
+    pub after: Option<Cursor>,
+}
+
+/// Where a page of a product list ended, for the next page to start after it without counting
+/// the rows before (keyset paging): the list's order, and the last product's sort value and id.
+/// The API passes it on as an opaque text ([`Cursor::encode`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    /// The order's column (`updated_at` or `name`) and direction.
+    pub column: &'static str,
+    pub desc: bool,
+    pub value: String,
+    pub id: i64,
+}
+
+impl Cursor {
+    /// The keyset column and direction of a list's order, when it has one: the order of change
+    /// (the default) or of name, each unique with the id; not the review queues (ordered by
+    /// submission, which a draft lacks) nor an order by submission.
+    pub fn order_of(filter: &Filter) -> Option<(&'static str, bool)> {
+        match filter.order {
+            Some(o) => match o.key {
+                "updated" => Some(("updated_at", o.desc)),
+                "name" => Some(("name", o.desc)),
+                _ => None,
+            },
+            None if filter.queue_order => None,
+            None => Some(("updated_at", true)),
+        }
+    }
+
+    /// `u-` or `n-` (the column), `d` or `a` (the direction), the id, `.`, the value in hex.
+    pub fn encode(&self) -> String {
+        let col = if self.column == "name" { 'n' } else { 'u' };
+        let dir = if self.desc { 'd' } else { 'a' };
+        let hex: String = self.value.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("{col}{dir}{}.{hex}", self.id)
+    }
+
+    /// Reads a cursor for a list in `filter`'s order; `None` when it is malformed or was given
+    /// for another order.
+    pub fn decode(text: &str, filter: &Filter) -> Option<Cursor> {
+        let (column, desc) = Cursor::order_of(filter)?;
+        let b = text.as_bytes();
+        if b.len() < 4 || b.len() > 2048 {
+            return None;
+        }
+        let col = if column == "name" { b'n' } else { b'u' };
+        let dir = if desc { b'd' } else { b'a' };
+        if b[0] != col || b[1] != dir {
+            return None;
+        }
+        let (id, hex) = text[2..].split_once('.')?;
+        let id: i64 = id.parse().ok().filter(|i| *i > 0)?;
+        if hex.len() % 2 != 0 {
+            return None;
+        }
+        let bytes: Option<Vec<u8>> = (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
+            .collect();
+        let value = String::from_utf8(bytes?).ok()?;
+        Some(Cursor {
+            column,
+            desc,
+            value,
+            id,
+        })
+    }
 }
 
 /// The keys a product list sorts by, and their columns (each walked in the list indexes of
@@ -622,6 +693,17 @@ fn conditions(within: &Within, filter: &Filter) -> (String, Vec<crate::Param>) {
              OR registration_number LIKE {a} ESCAPE '\\')"
         ));
     }
+    if let Some(c) = &filter.after {
+        // After the cursor in the list's order, as the list indexes can seek it: a range on
+        // the order's column, then the id among equal values.
+        let v = bind(c.value.clone().into(), &mut params);
+        let id = bind(c.id.into(), &mut params);
+        let (cmp, eq) = if c.desc { ("<", "<=") } else { (">", ">=") };
+        let col = c.column;
+        conds.push(format!(
+            "{col} {eq} {v} AND ({col} {cmp} {v} OR id {cmp} {id})"
+        ));
+    }
     let sql = if conds.is_empty() {
         "1 = 1".to_string()
     } else {
@@ -721,7 +803,9 @@ pub struct Total {
 /// A page of products as [`documented`] reads one (head, stored document, annual update of
 /// `update_year`), with the scope, filter and order of [`list`] and its total counted up to
 /// [`LIST_TOTAL_CAP`]: what the API's list answers from, without putting each product together
-/// from its tables.
+/// from its tables. With `filter.after` the page starts after that cursor (and `offset` after
+/// that); the total is then of the whole list, not of what follows the cursor. The cursor of
+/// the page's end comes back when the page is full and the order has one.
 pub async fn list_documented(
     ex: &impl Exec,
     within: &Within,
@@ -729,25 +813,48 @@ pub async fn list_documented(
     limit: i64,
     offset: i64,
     update_year: Option<i32>,
-) -> Result<(Vec<Documented>, Total), StoreError> {
-    let (filter_sql, params) = conditions(within, filter);
+) -> Result<(Vec<Documented>, Total, Option<Cursor>), StoreError> {
+    let (page_sql, page_params) = conditions(within, filter);
+    let whole = Filter {
+        after: None,
+        ..filter.clone()
+    };
+    let (filter_sql, params) = conditions(within, &whole);
     let n = params.len();
+    let m = page_params.len();
     let mut q = Sql::new(format!(
-        "SELECT {} FROM products WHERE id IN (SELECT id FROM products WHERE {filter_sql} \
+        "SELECT {} FROM products WHERE id IN (SELECT id FROM products WHERE {page_sql} \
          ORDER BY {order} LIMIT ${} OFFSET ${}) ORDER BY {order}",
         reads(ex)
             .documented_columns
-            .replace("$YEAR", &format!("${}", n + 3)),
-        n + 1,
-        n + 2,
+            .replace("$YEAR", &format!("${}", m + 3)),
+        m + 1,
+        m + 2,
         order = order_of(filter),
     ));
-    for p in &params {
-        q.push_param(p.clone());
+    for p in page_params {
+        q.push_param(p);
     }
     let page: Vec<Documented> = ex
         .fetch_all(q.bind(limit).bind(offset).bind(update_year.map(i64::from)))
         .await?;
+    let next = match (Cursor::order_of(filter), page.last()) {
+        (Some((column, desc)), Some(last)) if page.len() as i64 == limit => {
+            let value: String = ex
+                .fetch_one(
+                    Sql::new(format!("SELECT {column} FROM products WHERE id = $1"))
+                        .bind(last.head.id),
+                )
+                .await?;
+            Some(Cursor {
+                column,
+                desc,
+                value,
+                id: last.head.id,
+            })
+        }
+        _ => None,
+    };
     // One more than the cap tells a capped total from an exact one.
     let mut count = Sql::new(format!(
         "SELECT COUNT(*) FROM (SELECT 1 AS one FROM products WHERE {filter_sql} LIMIT ${}) AS m",
@@ -761,7 +868,7 @@ pub async fn list_documented(
         total: n.min(LIST_TOTAL_CAP),
         capped: n > LIST_TOTAL_CAP,
     };
-    Ok((page, total))
+    Ok((page, total, next))
 }
 
 struct StatusCount(String, i64);

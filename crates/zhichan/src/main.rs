@@ -331,6 +331,16 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         naive_runs: usize,
     },
+    /// Compute an identification batch of the generated figures' year with every eligible
+    /// product opted in (as the user `--username`, a national administrator), against reading
+    /// the same inputs once; print JSON
+    Batch {
+        #[command(flatten)]
+        db: DbArg,
+        /// The national administrator who computes the batch
+        #[arg(long)]
+        username: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -679,12 +689,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     );
                 }
                 println!(
-                    "已生成：企业 {} 家，专利 {} 件，产品 {} 个，专利关联 {} 条，年度数据 {} 条；共 {} 行，写入 {:.1} 秒（每秒 {:.0} 行），重建统计 {:.1} 秒",
+                    "已生成：企业 {} 家，专利 {} 件，产品 {} 个，专利关联 {} 条，年度数据 {} 条，年度信息更新 {} 条；共 {} 行，写入 {:.1} 秒（每秒 {:.0} 行），重建统计 {:.1} 秒",
                     g.enterprises,
                     g.patents,
                     g.products,
                     g.links,
                     g.figures,
+                    g.updates,
                     g.rows(),
                     g.load_seconds,
                     g.rows() as f64 / g.load_seconds.max(0.001),
@@ -729,6 +740,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(describe)?;
             database.close().await;
             println!("{}", serde_json::to_string_pretty(&t)?);
+            Ok(())
+        }
+        Command::Bench {
+            command: BenchCommand::Batch { db, username },
+        } => {
+            let database = open(&db.url).await?;
+            let d = Services::new(database.clone())
+                .bench_batch(&zhichan_service::Ctx::cli(), &username)
+                .await
+                .map_err(describe)?;
+            database.close().await;
+            println!("{}", serde_json::to_string_pretty(&d)?);
             Ok(())
         }
         Command::Identification {

@@ -113,10 +113,11 @@ pub async fn create(
         ("field" = Option<String>, Query, description = "所属领域：GB/T 4754 代码或其上级门类、大类"),
         ("q" = Option<String>, Query, description = "产品名称、型号或备案编号中的文字"),
         ("format" = Option<String>, Query, description = "json（默认）或 xlsx：全部匹配的产品（不分页，按登记先后），边查边写入临时文件再流式发送"),
+        ("cursor" = Option<String>, Query, description = "上一页答复中的 next_cursor：从该处之后接着列出（按变更时间或名称排序时提供），不必数过前面的各页；与 page 同用时 page=1 即紧接其后的一页"),
         Paging,
         crate::api::sorting::ProductSort
     ),
-    responses((status = 200, description = "产品列表：每页按 sort 排列（默认最近变更在前，审核队列按提交先后）；total 为匹配总数，超过 1000 时记为 1000 且 total_capped 为 true", body = ProductPage))
+    responses((status = 200, description = "产品列表：每页按 sort 排列（默认最近变更在前，审核队列按提交先后）；total 为匹配总数，超过 1000 时记为 1000 且 total_capped 为 true；next_cursor 为下一页的游标（本页已满且排序支持时）", body = ProductPage))
 )]
 pub async fn list(
     State(state): State<AppState>,
@@ -124,9 +125,22 @@ pub async fn list(
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    let filter = filter_of(&q)?;
+    let mut filter = filter_of(&q)?;
     // Checked for the export too, though it sends every match: a bad page is refused either way.
     let paging = Paging::from_query(&q)?;
+    if let Some(text) = q.get("cursor").filter(|c| !c.is_empty()) {
+        let Some(c) = zhichan_store::products::Cursor::decode(text, &filter) else {
+            return Err(AppError::field(
+                "cursor",
+                zhichan_domain::Violation::new(
+                    "invalid",
+                    "游标无效：请使用上一页答复中的 next_cursor，且不要改变排序",
+                    "an invalid cursor: pass back the previous page's next_cursor, in the same order",
+                ),
+            ));
+        };
+        filter.after = Some(c);
+    }
     if q.get("format").map(String::as_str) == Some("xlsx") {
         let file = state
             .services
@@ -134,7 +148,7 @@ pub async fn list(
             .await?;
         return stream_file(file, "备案产品.xlsx").await;
     }
-    let (items, total) = state
+    let (items, total, next) = state
         .services
         .product_list_json(
             &signed.auth.actor,
@@ -153,6 +167,16 @@ pub async fn list(
     out.extend_from_slice(total.total.to_string().as_bytes());
     out.extend_from_slice(br#","total_capped":"#);
     out.extend_from_slice(if total.capped { b"true" } else { b"false" });
+    out.extend_from_slice(br#","next_cursor":"#);
+    match next {
+        // Hex digits and ASCII letters only: no escaping needed.
+        Some(c) => {
+            out.push(b'"');
+            out.extend_from_slice(c.encode().as_bytes());
+            out.push(b'"');
+        }
+        None => out.extend_from_slice(b"null"),
+    }
     out.extend_from_slice(
         format!(
             r#","page":{},"per_page":{}}}"#,
