@@ -40,10 +40,12 @@ const ONLY = process.env.BROWSER_ONLY ? new RegExp(process.env.BROWSER_ONLY) : n
 
 async function check(name, fn) {
   if (ONLY && !ONLY.test(name)) return;
+  const began = Date.now();
+  const took = () => ` [${((Date.now() - began) / 1000).toFixed(1)} s]`;
   try {
     const detail = await fn();
     results.push(true);
-    console.log(`ok ${name}${detail ? ` (${detail})` : ''}`);
+    console.log(`ok ${name}${detail ? ` (${detail})` : ''}${took()}`);
   } catch (err) {
     results.push(false);
     let msg = String(err?.message ?? err);
@@ -55,7 +57,7 @@ async function check(name, fn) {
       .filter((l) => l && !/^Call log:/.test(l))
       .slice(0, 4)
       .join(' | ');
-    console.log(`FAIL ${name}: ${reason}`);
+    console.log(`FAIL ${name}: ${reason}${took()}`);
   }
 }
 
@@ -145,10 +147,32 @@ async function withPage(fn) {
   }
 }
 
+// Requests of each page still in flight, and when the last one started or ended.
+const traffic = new WeakMap();
+function track(page) {
+  let t = traffic.get(page);
+  if (!t) {
+    t = { inFlight: new Set(), last: Date.now() };
+    page.on('request', (r) => { t.inFlight.add(r); t.last = Date.now(); });
+    const ended = (r) => { t.inFlight.delete(r); t.last = Date.now(); };
+    page.on('requestfinished', ended);
+    page.on('requestfailed', ended);
+    traffic.set(page, t);
+  }
+  return t;
+}
+
 async function open(page, url) {
+  const t = track(page);
+  t.inFlight.clear(); // what the previous document left unfinished does not hold this one up
   const res = await page.goto(url, { waitUntil: 'load', timeout: NAV_TIMEOUT });
-  // Give late scripts/styles a moment so their requests are recorded too.
-  await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => {});
+  // Give late scripts/styles a moment so their requests are recorded too: wait until no request
+  // is in flight and none has started or ended for 150 ms (at most 5 s). Playwright's
+  // 'networkidle' waits a fixed 500 ms after the last one, on every page of the run.
+  const until = Date.now() + 5_000;
+  while (Date.now() < until && (t.inFlight.size > 0 || Date.now() - t.last < 150)) {
+    await new Promise((r) => setTimeout(r, 25));
+  }
   assert(res, `no response for ${url}`);
   return res;
 }
@@ -714,7 +738,9 @@ async function pagesOf(page) {
   for (const h of lists) {
     if (hrefs.size >= 18) break;
     await open(page, `${BASE}${h}`);
-    const first = await page.locator('main table td a[href^="/"]').first().getAttribute('href').catch(() => null);
+    // Counted first: getAttribute on a list without such a link would wait out the 30 s timeout.
+    const link = page.locator('main table td a[href^="/"]').first();
+    const first = (await link.count()) ? await link.getAttribute('href') : null;
     if (first && !first.startsWith('/assets/') && !first.includes('/export') && !first.includes('format=')) hrefs.add(first);
   }
   return [...hrefs];

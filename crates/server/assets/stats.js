@@ -3,7 +3,10 @@
   var el = document.getElementById("stats-data");
   if (!el || !window.echarts) return;
   var data = JSON.parse(el.textContent);
-  var save = { feature: { saveAsImage: { title: "下载 PNG", pixelRatio: 2 } } };
+  // The charts' words come from the page, in its language (the catalogue's, as every other text).
+  var words = (document.getElementById("stats-labels") || {}).dataset || {};
+  function word(key, fallback) { return words[key] || fallback; }
+  var save = { feature: { saveAsImage: { title: word("png", "下载 PNG"), pixelRatio: 2 } } };
   function chart(id, option) {
     var node = document.getElementById(id);
     if (!node) return;
@@ -18,7 +21,7 @@
     grid: { left: 48, right: 16, bottom: 64, top: 32 },
     xAxis: { type: "category", data: data.regions.map(function (r) { return r.name; }), axisLabel: { rotate: 30 } },
     yAxis: { type: "value", minInterval: 1 },
-    series: [{ type: "bar", name: "备案产品", data: data.regions.map(function (r) { return r.products; }), itemStyle: { color: "#1f4e8c" } }]
+    series: [{ type: "bar", name: word("products", "备案产品"), data: data.regions.map(function (r) { return r.products; }), itemStyle: { color: "#1f4e8c" } }]
   });
   if (regions) {
     regions.on("click", function (p) {
@@ -28,7 +31,7 @@
   }
   var top = data.fields.slice(0, 9);
   var rest = data.fields.slice(9).reduce(function (n, f) { return n + f.products; }, 0);
-  if (rest > 0) top.push({ name: "其他", products: rest });
+  if (rest > 0) top.push({ name: word("other", "其他"), products: rest });
   chart("chart-fields", {
     toolbox: save,
     tooltip: { trigger: "item" },
@@ -51,13 +54,13 @@
   chart("chart-months", {
     toolbox: save,
     tooltip: { trigger: "axis" },
-    legend: { data: ["备案", "撤销"], top: 0 },
+    legend: { data: [word("registered", "备案数"), word("withdrawn", "撤销数")], top: 0 },
     grid: { left: 40, right: 16, bottom: 32, top: 32 },
     xAxis: { type: "category", data: data.months.map(function (m) { return m.month; }) },
     yAxis: { type: "value", minInterval: 1 },
     series: [
-      { type: "line", name: "备案", data: data.months.map(function (m) { return m.registered; }) },
-      { type: "line", name: "撤销", data: data.months.map(function (m) { return m.withdrawn; }) }
+      { type: "line", name: word("registered", "备案数"), data: data.months.map(function (m) { return m.registered; }) },
+      { type: "line", name: word("withdrawn", "撤销数"), data: data.months.map(function (m) { return m.withdrawn; }) }
     ]
   });
 })();

@@ -50,6 +50,16 @@ pub fn t(text: &str) -> String {
     zhichan_i18n::translate(current(), text).into_owned()
 }
 
+/// A reference name (a GB/T 2260 region, a GB/T 4754 industry) as the request shows it: 繁體
+/// converts it as it converts the catalogue (with the reviewed terms); 简体中文 and English show it
+/// as recorded (the classifications have no English names).
+pub fn reference_name(name: String) -> String {
+    match current() {
+        Locale::ZhHant => zhichan_i18n::translate(Locale::ZhHant, &name).into_owned(),
+        _ => name,
+    }
+}
+
 /// The signed-in person's own setting wins over the cookie and the browser (pages only).
 pub fn prefer_user(setting: Option<&str>) {
     if let Some(l) = setting.and_then(Locale::parse) {

@@ -5,11 +5,9 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{add_user, assert_problem, assert_product_answers_agree, call, register_product};
-use support::{spawn_app, TestApp};
+use support::{assert_problem, assert_product_answers_agree, call, file_linchuan_profile, people};
+use support::{register_product, spawn_app, TestApp, LINCHUAN, LINCHUAN_NAME};
 use zhichan_testkit::{on_both_backends, Fresh};
-
-const LINCHUAN: &str = "91361002MA35F6XK04";
 
 /// What `/verify?number=` shows to anyone.
 async fn verify(app: &TestApp, number: &str) -> String {
@@ -55,7 +53,7 @@ async fn register(
             "enterprise": LINCHUAN, "name": name, "model": "ZC-100", "field": "39",
             "figures": [{"year": 2025, "sales_revenue": sales, "output_value": sales}],
             "patents": [{"number": "201910725275.4", "title": "一种数据采集装置",
-                         "patentees": ["抚州市临川区示例科技有限公司"], "grant_date": "2021-03-02",
+                         "patentees": [LINCHUAN_NAME], "grant_date": "2021-03-02",
                          "legal_status": "valid", "right": "own", "core": true,
                          "embodiment": "采集模块"}]
         }),
@@ -72,26 +70,10 @@ async fn register(
 }
 
 async fn an_approved_product_stays_registered_while_it_is_amended(fresh: Fresh) {
-    add_user(&fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
-    add_user(&fresh, "rev.fuzhou", "reviewer", Some("361000"), None).await;
-    add_user(&fresh, "adm.fuzhou", "admin", Some("361000"), None).await;
+    let [firm, reviewer, office] =
+        people(&fresh, ["linchuan.tech", "rev.fuzhou", "adm.fuzhou"]).await;
     let app = spawn_app(&fresh).await;
-    let firm = app.token(&fresh, "linchuan.tech").await;
-    let reviewer = app.token(&fresh, "rev.fuzhou").await;
-    let office = app.token(&fresh, "adm.fuzhou").await;
-    let (status, body) = call(
-        &app,
-        Method::POST,
-        "/api/v1/enterprises",
-        &firm,
-        Some(json!({
-            "credit_code": LINCHUAN, "name": "抚州市临川区示例科技有限公司", "scale": "small",
-            "ownership": "private", "industry": "C39",
-            "contact": {"name": "王芳", "phone": "0794-8888888"}
-        })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{body}");
+    file_linchuan_profile(&app, &firm, "C39").await;
     let (id, version, number) =
         register(&app, &firm, &reviewer, "智能数据采集终端", "1000.00").await;
     let registered = stats(&app, &office).await;
@@ -107,13 +89,15 @@ async fn an_approved_product_stays_registered_while_it_is_amended(fresh: Fresh) 
         Method::PATCH,
         &path,
         &firm,
-        Some(json!({"version": version, "name": "未经审核的新名称", "field": "38",
+        Some(
+            json!({"version": version, "name": "未经审核的新名称", "field": "38",
             "figures": [{"year": 2025, "sales_revenue": "5000", "output_value": "5000"}],
             "patents": [
                 {"number": "ZL201910725275.4", "core": true, "embodiment": "采集模块"},
-                {"number": "202120345678.9", "title": "一种外壳", "patentees": ["抚州市临川区示例科技有限公司"],
+                {"number": "202120345678.9", "title": "一种外壳", "patentees": [LINCHUAN_NAME],
                  "grant_date": "2022-01-04", "legal_status": "valid", "right": "own",
-                 "core": false, "embodiment": "外壳"}]})),
+                 "core": false, "embodiment": "外壳"}]}),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{p}");
@@ -384,28 +368,13 @@ async fn an_approved_product_stays_registered_while_it_is_amended(fresh: Fresh) 
 on_both_backends!(an_approved_product_stays_registered_while_it_is_amended);
 
 async fn a_reviewer_of_the_region_revokes_a_registration(fresh: Fresh) {
-    add_user(&fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
-    add_user(&fresh, "rev.fuzhou", "reviewer", Some("361000"), None).await;
-    add_user(&fresh, "rev.nanchang", "reviewer", Some("360100"), None).await;
-    add_user(&fresh, "adm.fuzhou", "admin", Some("361000"), None).await;
-    let app = spawn_app(&fresh).await;
-    let firm = app.token(&fresh, "linchuan.tech").await;
-    let reviewer = app.token(&fresh, "rev.fuzhou").await;
-    let stranger = app.token(&fresh, "rev.nanchang").await;
-    let office = app.token(&fresh, "adm.fuzhou").await;
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        "/api/v1/enterprises",
-        &firm,
-        Some(json!({
-            "credit_code": LINCHUAN, "name": "抚州市临川区示例科技有限公司", "scale": "small",
-            "ownership": "private", "industry": "C39",
-            "contact": {"name": "王芳", "phone": "0794-8888888"}
-        })),
+    let [firm, reviewer, stranger, office] = people(
+        &fresh,
+        ["linchuan.tech", "rev.fuzhou", "rev.nanchang", "adm.fuzhou"],
     )
     .await;
-    assert_eq!(status, StatusCode::CREATED);
+    let app = spawn_app(&fresh).await;
+    file_linchuan_profile(&app, &firm, "C39").await;
     let (id, version, number) = register(&app, &firm, &reviewer, "智能数据采集终端", "1000").await;
     // A pending amendment goes with the registration.
     let (_, p) = call(

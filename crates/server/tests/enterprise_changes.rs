@@ -3,64 +3,24 @@
 
 mod support;
 
-use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{add_user, assert_problem, assert_product_answers_agree, call, national_token};
-use support::{spawn_app, TestApp, PASSWORD};
+use support::{assert_problem, assert_product_answers_agree, call, national_token, people};
+use support::{file_linchuan_profile, linchuan_profile, sign_up, spawn_app, TestApp, PASSWORD};
+use support::{LINCHUAN, LINCHUAN_NAME};
 use zhichan_domain::RegionCode;
 use zhichan_testkit::{on_both_backends, Fresh};
 
-/// Registered in 抚州市临川区 (361002).
-const LINCHUAN: &str = "91361002MA35F6XK04";
-const NAME: &str = "抚州市临川区示例科技有限公司";
-
-fn signup_form(username: &str) -> Form {
-    Form::new()
-        .text("username", username.to_string())
-        .text("contact", support::contact_of(username))
-        .text("enterprise_name", NAME)
-        .text("credit_code", LINCHUAN)
-        .text("contact_name", "张三")
-        .text("contact_phone", "0794-6666666")
-        .text("pledge", "true")
-        .part(
-            "document",
-            Part::bytes(&b"%PDF-1.4 licence"[..]).file_name("营业执照.pdf"),
-        )
-}
-
-async fn sign_up(app: &TestApp, username: &str) -> (StatusCode, Value) {
-    let res = app
-        .client
-        .post(app.url("/api/v1/signup"))
-        .multipart(signup_form(username))
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
+const NAME: &str = LINCHUAN_NAME;
 
 fn profile() -> Value {
-    json!({
-        "credit_code": LINCHUAN, "name": NAME, "scale": "small", "ownership": "private",
-        "industry": "C39", "contact": {"name": "王芳", "phone": "0794-8888888"}
-    })
+    linchuan_profile("C39")
 }
 
 /// The firm's profile and one registered product (approved by the city's reviewer); answers
 /// the product's registration number.
 async fn a_registered_firm(app: &TestApp, firm: &str, reviewer: &str) -> String {
-    let (status, _) = call(
-        app,
-        Method::POST,
-        "/api/v1/enterprises",
-        firm,
-        Some(profile()),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
+    file_linchuan_profile(app, firm, "C39").await;
     register_product(app, firm, reviewer, "ZC-100").await["registration_number"]
         .as_str()
         .unwrap()
@@ -93,13 +53,9 @@ async fn verify_page(app: &TestApp, number: &str) -> String {
 }
 
 async fn a_credit_code_has_one_enterprise_whose_account_adds_its_colleagues(fresh: Fresh) {
-    add_user(&fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
-    add_user(&fresh, "rev.fuzhou", "reviewer", Some("361000"), None).await;
-    add_user(&fresh, "rev.nanchang", "reviewer", Some("360100"), None).await;
+    let [firm, fuzhou, nanchang] =
+        people(&fresh, ["linchuan.tech", "rev.fuzhou", "rev.nanchang"]).await;
     let app = spawn_app(&fresh).await;
-    let firm = app.token(&fresh, "linchuan.tech").await;
-    let fuzhou = app.token(&fresh, "rev.fuzhou").await;
-    let nanchang = app.token(&fresh, "rev.nanchang").await;
 
     // Someone signs up with the code before the firm has filled in its profile: the firm's
     // verified account holds the code already, so the sign-up is refused.
@@ -114,15 +70,7 @@ async fn a_credit_code_has_one_enterprise_whose_account_adds_its_colleagues(fres
         "{message}"
     );
 
-    let (status, _) = call(
-        &app,
-        Method::POST,
-        "/api/v1/enterprises",
-        &firm,
-        Some(profile()),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED);
+    file_linchuan_profile(&app, &firm, "C39").await;
     // A second profile with the code, even by the region's reviewer: 409 naming the field.
     let (status, body) = call(
         &app,
@@ -346,9 +294,8 @@ async fn a_colleague_whose_code_went_astray_is_added_again_not_refused_as_taken(
 on_both_backends!(a_colleague_whose_code_went_astray_is_added_again_not_refused_as_taken);
 
 async fn a_reviewer_sees_the_conflict_and_approves_a_further_account_only_by_choice(fresh: Fresh) {
-    add_user(&fresh, "rev.fuzhou", "reviewer", Some("361000"), None).await;
+    let [fuzhou] = people(&fresh, ["rev.fuzhou"]).await;
     let app = spawn_app(&fresh).await;
-    let fuzhou = app.token(&fresh, "rev.fuzhou").await;
     // Two people sign up for the same new firm while nobody holds its code yet.
     for applicant in ["first.applicant", "second.applicant"] {
         assert_eq!(sign_up(&app, applicant).await.0, StatusCode::ACCEPTED);
@@ -434,13 +381,9 @@ async fn a_reviewer_sees_the_conflict_and_approves_a_further_account_only_by_cho
 on_both_backends!(a_reviewer_sees_the_conflict_and_approves_a_further_account_only_by_choice);
 
 async fn a_new_name_holds_only_once_a_reviewer_approves_it(fresh: Fresh) {
-    add_user(&fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
-    add_user(&fresh, "rev.fuzhou", "reviewer", Some("361000"), None).await;
-    add_user(&fresh, "rev.nanchang", "reviewer", Some("360100"), None).await;
+    let [firm, fuzhou, nanchang] =
+        people(&fresh, ["linchuan.tech", "rev.fuzhou", "rev.nanchang"]).await;
     let app = spawn_app(&fresh).await;
-    let firm = app.token(&fresh, "linchuan.tech").await;
-    let fuzhou = app.token(&fresh, "rev.fuzhou").await;
-    let nanchang = app.token(&fresh, "rev.nanchang").await;
     let number = a_registered_firm(&app, &firm, &fuzhou).await;
     let url = format!("/api/v1/enterprises/{LINCHUAN}");
     const NEW: &str = "江西临川智造科技有限公司";
@@ -608,13 +551,9 @@ async fn rollups_agree(fresh: &Fresh, region: &str) {
 }
 
 async fn a_move_is_decided_by_the_destination_and_takes_products_and_statistics(fresh: Fresh) {
-    add_user(&fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
-    add_user(&fresh, "rev.fuzhou", "reviewer", Some("361000"), None).await;
-    add_user(&fresh, "rev.nanchang", "reviewer", Some("360100"), None).await;
+    let [firm, fuzhou, nanchang] =
+        people(&fresh, ["linchuan.tech", "rev.fuzhou", "rev.nanchang"]).await;
     let app = spawn_app(&fresh).await;
-    let firm = app.token(&fresh, "linchuan.tech").await;
-    let fuzhou = app.token(&fresh, "rev.fuzhou").await;
-    let nanchang = app.token(&fresh, "rev.nanchang").await;
     let nation = national_token(&app, &fresh).await;
     a_registered_firm(&app, &firm, &fuzhou).await;
     // Two products with the same patent: the distinct counts must move, not double.
@@ -774,13 +713,9 @@ on_both_backends!(a_move_is_decided_by_the_destination_and_takes_products_and_st
 /// looked at it, a reviewer deciding a change they asked for, and the source region cutting
 /// short a move only the destination decides.
 async fn a_change_under_review_is_decided_as_seen_by_someone_else(fresh: Fresh) {
-    add_user(&fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
-    add_user(&fresh, "rev.fuzhou", "reviewer", Some("361000"), None).await;
-    add_user(&fresh, "rev.fuzhou2", "reviewer", Some("361000"), None).await;
+    let [firm, fuzhou, fuzhou2] =
+        people(&fresh, ["linchuan.tech", "rev.fuzhou", "rev.fuzhou2"]).await;
     let app = spawn_app(&fresh).await;
-    let firm = app.token(&fresh, "linchuan.tech").await;
-    let fuzhou = app.token(&fresh, "rev.fuzhou").await;
-    let fuzhou2 = app.token(&fresh, "rev.fuzhou2").await;
     a_registered_firm(&app, &firm, &fuzhou).await;
     let url = format!("/api/v1/enterprises/{LINCHUAN}");
 

@@ -5,7 +5,8 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{add_user, assert_problem, call, spawn_app, TestApp, LINCHUAN};
+use support::{add_user, assert_problem, call, people, sign_up, spawn_app, TestApp};
+use support::{LINCHUAN, LINCHUAN_NAME};
 use zhichan_testkit::{on_both_backends, Fresh};
 
 fn this_year() -> i32 {
@@ -19,7 +20,7 @@ async fn firm(fresh: &Fresh, app: &TestApp) -> String {
 
 fn patent(number: &str) -> Value {
     json!({"number": number, "title": "一种数据采集装置",
-           "patentees": ["抚州市临川区示例科技有限公司"], "grant_date": "2021-03-02",
+           "patentees": [LINCHUAN_NAME], "grant_date": "2021-03-02",
            "legal_status": "valid", "right": "own", "core": true, "embodiment": "采集模块"})
 }
 
@@ -127,7 +128,7 @@ on_both_backends!(an_api_client_is_told_each_mistake_with_its_code);
 /// Someone who presses 登录 with nothing typed is told to fill both fields, not that the
 /// password is wrong; on the page the message stands beside each field.
 async fn an_empty_login_is_told_to_fill_the_fields(fresh: Fresh) {
-    add_user(&fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
+    people(&fresh, ["linchuan.tech"]).await;
     let app = spawn_app(&fresh).await;
     let res = app
         .client
@@ -269,9 +270,8 @@ on_both_backends!(the_product_form_keeps_what_was_typed_and_marks_each_field);
 /// A city office opening a county's management port leaves the unit empty and mistypes the
 /// e-mail: the opening form comes back with what it typed, each message beside its field.
 async fn the_port_form_keeps_what_was_typed(fresh: Fresh) {
-    add_user(&fresh, "adm.fuzhou", "admin", Some("361000"), None).await;
+    let [office] = people(&fresh, ["adm.fuzhou"]).await;
     let app = spawn_app(&fresh).await;
-    let office = app.token(&fresh, "adm.fuzhou").await;
     let res = app
         .client
         .post(app.url("/ports"))
@@ -313,36 +313,14 @@ async fn the_port_form_keeps_what_was_typed(fresh: Fresh) {
 }
 on_both_backends!(the_port_form_keeps_what_was_typed);
 
-fn signup_form(username: &str) -> reqwest::multipart::Form {
-    reqwest::multipart::Form::new()
-        .text("username", username.to_string())
-        .text("contact", support::contact_of(username))
-        .text("enterprise_name", "抚州市临川区示例科技有限公司")
-        .text("credit_code", LINCHUAN)
-        .text("contact_name", "王芳")
-        .text("contact_phone", "0794-8888888")
-        .text("pledge", "true")
-        .part(
-            "document",
-            reqwest::multipart::Part::bytes(&b"%PDF-1.4 licence"[..]).file_name("营业执照.pdf"),
-        )
-}
-
 /// A reviewer presses 退回 without a reason and is told beside the box; the firm, returned,
 /// resubmits with a mistyped credit code and gets its form back as typed, the message beside
 /// the code.
 async fn a_returned_application_is_resubmitted_with_its_mistake_beside_the_field(fresh: Fresh) {
-    add_user(&fresh, "rev.county", "reviewer", Some("361002"), None).await;
+    let [reviewer] = people(&fresh, ["rev.county"]).await;
     let app = spawn_app(&fresh).await;
-    let res = app
-        .client
-        .post(app.url("/api/v1/signup"))
-        .multipart(signup_form("linchuan.tech"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::ACCEPTED);
-    let reviewer = app.token(&fresh, "rev.county").await;
+    let (status, _) = sign_up(&app, "linchuan.tech").await;
+    assert_eq!(status, StatusCode::ACCEPTED);
     let (_, queue) = call(&app, Method::GET, "/api/v1/verifications", &reviewer, None).await;
     let id = queue["items"][0]["id"].as_i64().unwrap();
 
@@ -374,7 +352,7 @@ async fn a_returned_application_is_resubmitted_with_its_mistake_beside_the_field
     assert_eq!(status, StatusCode::OK, "{body}");
 
     let firm = app.token(&fresh, "linchuan.tech").await;
-    let form = signup_form("linchuan.tech")
+    let form = support::signup_form("linchuan.tech")
         .text("credit_code", "91361002MA35F6XK0X")
         .text("enterprise_name", "抚州市临川区示例科技有限公司（更正）");
     let res = app
@@ -405,9 +383,8 @@ on_both_backends!(a_returned_application_is_resubmitted_with_its_mistake_beside_
 /// each time the message stands beside its field, the rows' errors in their table, and the
 /// name and region come back as typed.
 async fn a_directory_upload_keeps_its_name_and_region(fresh: Fresh) {
-    add_user(&fresh, "adm.fuzhou", "admin", Some("361000"), None).await;
+    let [office] = people(&fresh, ["adm.fuzhou"]).await;
     let app = spawn_app(&fresh).await;
-    let office = app.token(&fresh, "adm.fuzhou").await;
     let csv = "企业名称,统一社会信用代码,类别,截止日期\n示例科技,123,专精特新,2027-06-30\n";
     let upload = |name: &'static str, file: &'static str| {
         reqwest::multipart::Form::new()
@@ -528,9 +505,8 @@ on_both_backends!(the_rules_forms_keep_what_was_typed);
 /// An office asks for the evaluation of year "20x5" and the report of month "2026-13": the
 /// filter keeps what was typed with the message beside it, over the default page.
 async fn the_report_filters_say_what_is_wrong_beside_the_field(fresh: Fresh) {
-    add_user(&fresh, "adm.fuzhou", "admin", Some("361000"), None).await;
+    let [office] = people(&fresh, ["adm.fuzhou"]).await;
     let app = spawn_app(&fresh).await;
-    let office = app.token(&fresh, "adm.fuzhou").await;
     let get = |path: &'static str| {
         let (app, office) = (&app, &office);
         async move {
@@ -617,3 +593,92 @@ async fn the_grant_form_picks_the_region_by_name(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(the_grant_form_picks_the_region_by_name);
+
+/// A reviewer presses 退回 on a submitted product with only spaces as the reason, then with a
+/// template and words too long: each time the message stands beside the reason box, and the
+/// template and the words come back as left; the product stays submitted.
+async fn a_product_returned_without_a_fit_reason_keeps_what_the_reviewer_wrote(fresh: Fresh) {
+    let [reviewer] = people(&fresh, ["rev.fuzhou"]).await;
+    let app = spawn_app(&fresh).await;
+    let firm = firm(&fresh, &app).await;
+    let (status, p) = call(
+        &app,
+        Method::POST,
+        "/api/v1/products",
+        &firm,
+        Some(product(
+            json!([{"year": 2025, "sales_revenue": "1000000.00", "output_value": "1200000"}]),
+            json!([patent("201910725275.4")]),
+        )),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    let id = p["id"].as_i64().unwrap();
+    let (status, p) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/products/{id}/submit"),
+        &firm,
+        Some(json!({"version": p["version"]})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let version = p["version"].as_i64().unwrap().to_string();
+    let press = |template: &str, reason: &str| {
+        let form = [
+            ("op", "return".to_string()),
+            ("version", version.clone()),
+            ("template", template.to_string()),
+            ("reason", reason.to_string()),
+        ];
+        let req = app
+            .client
+            .post(app.url(&format!("/products/{id}")))
+            .bearer_auth(&reviewer)
+            .form(&form);
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+
+    let (status, page) = press("", "  ").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"<p class="error" id="pr-reason-error">退回须说明理由</p>"#),
+        "{page}"
+    );
+    assert!(page.contains(r##"<a href="#pr-reason">退回理由：退回须说明理由</a>"##));
+    assert!(page.contains(r#"aria-invalid="true" aria-describedby="pr-reason-error""#));
+    assert!(page.contains(
+        r#"退回理由（可在模板基础上补充）<span class="req" aria-hidden="true">*</span>"#
+    ));
+
+    let template = "未说明专利在产品中的具体体现，请补充实施方式";
+    let words = "实施方式".repeat(130);
+    let (status, page) = press(template, &words).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"<p class="error" id="pr-reason-error">"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!("<option selected>{template}</option>")),
+        "the template stays picked"
+    );
+    assert!(
+        page.contains(&format!(">{words}</textarea>")),
+        "the words as typed"
+    );
+    let (_, p) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/products/{id}"),
+        &firm,
+        None,
+    )
+    .await;
+    assert_eq!(p["status"], "submitted");
+    app.stop().await;
+}
+on_both_backends!(a_product_returned_without_a_fit_reason_keeps_what_the_reviewer_wrote);

@@ -438,3 +438,39 @@ async fn the_switcher_goes_back_only_to_this_site(fresh: Fresh) {
 }
 
 on_both_backends!(the_switcher_goes_back_only_to_this_site);
+
+/// The firm reads its own profile in each language: 繁體 shows the region's name (GB/T 2260) in
+/// traditional characters, converted as the catalogue is; the name the firm entered stays as
+/// recorded; 简体 and English show the region as recorded.
+async fn a_region_is_named_in_the_script_of_the_page(fresh: Fresh) {
+    let app = spawn_app(&fresh).await;
+    let firm = support::linchuan_firm(&app, &fresh, "C39").await;
+    let page = |accept: &'static str| {
+        let r = app
+            .client
+            .get(app.url(&format!("/enterprises/{}", support::LINCHUAN)))
+            .bearer_auth(&firm)
+            .header("accept-language", accept);
+        async move {
+            let res = r.send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            res.text().await.unwrap()
+        }
+    };
+    let html = page("zh-TW").await;
+    assert!(html.contains("<td>江西省撫州市臨川區</td>"), "{html}");
+    assert!(!html.contains("江西省抚州市临川区"), "{html}");
+    assert!(
+        html.contains(support::LINCHUAN_NAME),
+        "entered names stay as recorded"
+    );
+    for accept in ["zh-CN", "en"] {
+        let html = page(accept).await;
+        assert!(
+            html.contains("<td>江西省抚州市临川区</td>"),
+            "{accept}: {html}"
+        );
+    }
+    app.stop().await;
+}
+on_both_backends!(a_region_is_named_in_the_script_of_the_page);

@@ -1,5 +1,5 @@
 //! Names for the codes a page shows: a region by its full name (江西省抚州市临川区), an
-//! industry by its GB/T 4754 name. One lookup per code per page.
+//! industry by its GB/T 4754 name, in 繁體 on a 繁體 page. One lookup per code per page.
 
 use crate::error::AppResult;
 use crate::AppState;
@@ -38,11 +38,11 @@ impl<'a> Names<'a> {
             .filter(|r| r.level != RegionLevel::Nation)
             .map(|r| r.name.as_str())
             .collect();
-        let name = match (below.is_empty(), path.first()) {
+        let name = crate::locale::reference_name(match (below.is_empty(), path.first()) {
             (false, _) => below,
             (true, Some(nation)) => nation.name.clone(),
             (true, None) => code.to_string(),
-        };
+        });
         self.regions.insert(code, name.clone());
         Ok(name)
     }
@@ -90,7 +90,9 @@ impl<'a> Names<'a> {
             .reference()
             .industry_names(&[code])
             .await?;
-        let name = names.get(code).cloned().unwrap_or_else(|| code.to_string());
+        let name = crate::locale::reference_name(
+            names.get(code).cloned().unwrap_or_else(|| code.to_string()),
+        );
         self.industries.insert(code.to_string(), name.clone());
         Ok(name)
     }

@@ -390,6 +390,21 @@ struct ViewPage {
     /// The annual update as typed and what is wrong with it, after a refusal.
     update_errors: FormErrors,
     update_typed: UpdateTyped,
+    /// The reviewer's return (退回) as composed and what is wrong with it, after a refusal.
+    returned: ReturnTyped,
+}
+
+/// The return form as the reviewer left it: the template picked and the words typed.
+#[derive(Clone, Default)]
+struct ReturnTyped {
+    errors: FormErrors,
+    template: String,
+    reason: String,
+}
+
+/// Where the return form's fields sit on the product page.
+fn return_field(field: &str) -> Option<(String, String)> {
+    forms::table(&[("reason", "pr-reason", "退回理由")])(field)
 }
 
 /// The annual update form's amounts as typed (the page shows them again after a refusal).
@@ -461,6 +476,7 @@ async fn view_page(
         status,
         error,
         (FormErrors::none(), UpdateTyped::default()),
+        ReturnTyped::default(),
     )
     .await
 }
@@ -472,6 +488,7 @@ async fn view_page_with(
     status: StatusCode,
     error: Option<String>,
     (update_errors, update_typed): (FormErrors, UpdateTyped),
+    returned: ReturnTyped,
 ) -> AppResult<Response> {
     let actor = &signed.auth.actor;
     let services = &state.services;
@@ -602,6 +619,7 @@ async fn view_page_with(
             error,
             update_errors,
             update_typed,
+            returned,
             v,
         },
     ))
@@ -755,6 +773,24 @@ pub async fn step(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(other).filter(|m| !m.is_empty()),
                 (FormErrors::from_violations(amounts, &update_field), typed),
+                ReturnTyped::default(),
+            )
+            .await
+        }
+        Err(ServiceError::Invalid(v)) if f.op == "return" => {
+            // The reason's message beside its box; the template and the words come back as left.
+            view_page_with(
+                &state,
+                &signed,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                (FormErrors::none(), UpdateTyped::default()),
+                ReturnTyped {
+                    errors: FormErrors::from_violations(v, &return_field),
+                    template: f.template.clone(),
+                    reason: f.reason.clone(),
+                },
             )
             .await
         }

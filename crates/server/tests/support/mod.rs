@@ -447,23 +447,95 @@ pub async fn set_password_with_code(app: &TestApp, fresh: &Fresh, username: &str
 
 /// The credit code of the stories' firm, 抚州市临川区示例科技有限公司 (临川区, 361002).
 pub const LINCHUAN: &str = "91361002MA35F6XK04";
+/// The stories' firm's name.
+pub const LINCHUAN_NAME: &str = "抚州市临川区示例科技有限公司";
 
-/// The firm's account `linchuan.tech`, with its profile filed in `industry`; answers its token.
-pub async fn linchuan_firm(app: &TestApp, fresh: &Fresh, industry: &str) -> String {
-    add_user(fresh, "linchuan.tech", "enterprise", None, Some(LINCHUAN)).await;
-    let token = app.token(fresh, "linchuan.tech").await;
+/// The people the stories meet, by username: role, region and enterprise.
+const CAST: &[(&str, &str, Option<&str>, Option<&str>)] = &[
+    ("linchuan.tech", "enterprise", None, Some(LINCHUAN)),
+    ("rev.fuzhou", "reviewer", Some("361000"), None),
+    ("rev.fuzhou2", "reviewer", Some("361000"), None),
+    ("rev.nanchang", "reviewer", Some("360100"), None),
+    ("rev.county", "reviewer", Some("361002"), None),
+    ("adm.fuzhou", "admin", Some("361000"), None),
+];
+
+/// Creates the accounts of the stories' people (the firm `linchuan.tech`, the reviewers
+/// `rev.fuzhou` and `rev.fuzhou2` of 抚州市, `rev.nanchang` of 南昌市, `rev.county` of 临川区, the
+/// city office `adm.fuzhou`) as `add_user` does; answers a token of each, in order.
+pub async fn people<const N: usize>(fresh: &Fresh, usernames: [&str; N]) -> [String; N] {
+    let mut tokens = Vec::with_capacity(N);
+    for username in usernames {
+        let &(_, role, region, enterprise) = CAST
+            .iter()
+            .find(|c| c.0 == username)
+            .unwrap_or_else(|| panic!("{username} is not one of the stories' people"));
+        add_user(fresh, username, role, region, enterprise).await;
+        tokens.push(
+            Services::new(fresh.db.clone())
+                .issue_token(username, 1, "test")
+                .await
+                .unwrap(),
+        );
+    }
+    tokens.try_into().unwrap()
+}
+
+/// The sign-up form of 抚州市临川区示例科技有限公司, its licence attached, for the applicant
+/// `username` (contact: `contact_of(username)`).
+pub fn signup_form(username: &str) -> reqwest::multipart::Form {
+    reqwest::multipart::Form::new()
+        .text("username", username.to_string())
+        .text("contact", contact_of(username))
+        .text("enterprise_name", LINCHUAN_NAME)
+        .text("credit_code", LINCHUAN)
+        .text("contact_name", "王芳")
+        .text("contact_phone", "0794-8888888")
+        .text("pledge", "true")
+        .part(
+            "document",
+            reqwest::multipart::Part::bytes(&b"%PDF-1.4 licence"[..]).file_name("营业执照.pdf"),
+        )
+}
+
+/// `username` signs up for the firm through the API; answers the status and the body.
+pub async fn sign_up(app: &TestApp, username: &str) -> (StatusCode, Value) {
+    let res = app
+        .client
+        .post(app.url("/api/v1/signup"))
+        .multipart(signup_form(username))
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+/// The firm's profile, in the GB/T 4754 `industry`.
+pub fn linchuan_profile(industry: &str) -> Value {
+    serde_json::json!({
+        "credit_code": LINCHUAN, "name": LINCHUAN_NAME, "scale": "small",
+        "ownership": "private", "industry": industry,
+        "contact": {"name": "王芳", "phone": "0794-8888888"}
+    })
+}
+
+/// The firm's account (its `token`) files the firm's profile in `industry`: 201.
+pub async fn file_linchuan_profile(app: &TestApp, token: &str, industry: &str) {
     let (status, body) = call(
         app,
         reqwest::Method::POST,
         "/api/v1/enterprises",
-        &token,
-        Some(serde_json::json!({
-            "credit_code": LINCHUAN, "name": "抚州市临川区示例科技有限公司", "scale": "small",
-            "ownership": "private", "industry": industry,
-            "contact": {"name": "王芳", "phone": "0794-8888888"}
-        })),
+        token,
+        Some(linchuan_profile(industry)),
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+/// The firm's account `linchuan.tech`, with its profile filed in `industry`; answers its token.
+pub async fn linchuan_firm(app: &TestApp, fresh: &Fresh, industry: &str) -> String {
+    let [token] = people(fresh, ["linchuan.tech"]).await;
+    file_linchuan_profile(app, &token, industry).await;
     token
 }
