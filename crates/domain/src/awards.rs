@@ -21,6 +21,42 @@ use crate::validation::Violation;
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
 
+/// Qualification kinds by their codes (`gbt29490`), as the profile and the API spell them.
+mod kind_code {
+    use crate::enterprises::QualificationKind;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(k: &QualificationKind, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(k.as_str())
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<QualificationKind, D::Error> {
+        let text = String::deserialize(d)?;
+        QualificationKind::parse(&text).map_err(|v| serde::de::Error::custom(v.message_zh))
+    }
+
+    pub mod opt {
+        use super::*;
+        pub fn serialize<S: Serializer>(
+            k: &Option<QualificationKind>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
+            match k {
+                Some(k) => s.serialize_str(k.as_str()),
+                None => s.serialize_none(),
+            }
+        }
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<QualificationKind>, D::Error> {
+            let text = Option::<String>::deserialize(d)?;
+            text.map(|t| {
+                QualificationKind::parse(&t).map_err(|v| serde::de::Error::custom(v.message_zh))
+            })
+            .transpose()
+        }
+    }
+}
+
 code_enum!(
     /// The award pattern a rule follows.
     Pattern, "pattern", {
@@ -96,7 +132,11 @@ pub struct Condition {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Trigger {
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kind_code::opt"
+    )]
     pub qualification: Option<QualificationKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<QualificationLevel>,
@@ -128,6 +168,7 @@ pub struct Tier {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HeldQualification {
+    #[serde(with = "kind_code")]
     pub kind: QualificationKind,
     pub level: QualificationLevel,
     #[serde(default, skip_serializing_if = "Option::is_none")]

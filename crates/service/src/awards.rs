@@ -17,7 +17,7 @@ use zhichan_domain::awards::{
 };
 use zhichan_domain::enterprises::{QualificationKind, QualificationLevel};
 use zhichan_domain::{Money, RegionCode, Timestamp, Violation};
-use zhichan_store::awards::{self as store, Count, Rules, RuleVersion, Whose};
+use zhichan_store::awards::{self as store, Count, RuleVersion, Rules, Whose};
 use zhichan_store::StoreError;
 
 /// One stored version, parsed.
@@ -191,7 +191,12 @@ struct FactsTable {
 }
 
 impl Services {
-    async fn read_facts(&self, whose: Whose, year: i32, rules: &[AwardRule]) -> ServiceResult<FactsTable> {
+    async fn read_facts(
+        &self,
+        whose: Whose,
+        year: i32,
+        rules: &[AwardRule],
+    ) -> ServiceResult<FactsTable> {
         use zhichan_domain::awards::{Item, Pattern};
         let db = self.db();
         let enterprises = store::enterprises(db, whose).await?;
@@ -223,12 +228,15 @@ impl Services {
                     q.kind, q.level
                 ))));
             };
-            quals.entry(q.enterprise_id).or_default().push(HeldQualification {
-                kind,
-                level,
-                valid_from: q.valid_from,
-                valid_to: q.valid_to,
-            });
+            quals
+                .entry(q.enterprise_id)
+                .or_default()
+                .push(HeldQualification {
+                    kind,
+                    level,
+                    valid_from: q.valid_from,
+                    valid_to: q.valid_to,
+                });
         }
         let facts = enterprises
             .iter()
@@ -268,7 +276,12 @@ impl Services {
         Ok(RuleHistory { current, versions })
     }
 
-    async fn may_manage_rules_in(&self, actor: &Actor, region: RegionCode, object: &str) -> ServiceResult<()> {
+    async fn may_manage_rules_in(
+        &self,
+        actor: &Actor,
+        region: RegionCode,
+        object: &str,
+    ) -> ServiceResult<()> {
         self.scoped(
             actor,
             Action::ManageAwardRules,
@@ -287,7 +300,10 @@ impl Services {
     }
 
     async fn check_policy(&self, rule: &AwardRule) -> ServiceResult<()> {
-        if zhichan_store::policies::get(self.db(), rule.policy).await?.is_none() {
+        if zhichan_store::policies::get(self.db(), rule.policy)
+            .await?
+            .is_none()
+        {
             return Err(invalid(vec![(
                 "policy".into(),
                 Violation::new(
@@ -315,19 +331,30 @@ impl Services {
     }
 
     /// A rule with its versions; `version` picks one (default: the newest).
-    pub async fn award_rule(&self, actor: &Actor, id: i64, version: Option<i64>) -> ServiceResult<RuleHistory> {
+    pub async fn award_rule(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: Option<i64>,
+    ) -> ServiceResult<RuleHistory> {
         authorize(actor, Action::ReadAwardRules)?;
         self.rule_history(id, version).await
     }
 
     /// Creates a rule in the administrator's region or below; its first version is a draft.
-    pub async fn create_award_rule(&self, actor: &Actor, ctx: &Ctx, rule: AwardRule) -> ServiceResult<RuleHistory> {
+    pub async fn create_award_rule(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        rule: AwardRule,
+    ) -> ServiceResult<RuleHistory> {
         authorize(actor, Action::ManageAwardRules)?;
         let errs = rule.check();
         if !errs.is_empty() {
             return Err(invalid(errs));
         }
-        self.may_manage_rules_in(actor, rule.region, "award_rule:new").await?;
+        self.may_manage_rules_in(actor, rule.region, "award_rule:new")
+            .await?;
         self.check_policy(&rule).await?;
         let body = serde_json::to_string(&rule).expect("a rule serialises");
         let now = self.now();
@@ -365,7 +392,8 @@ impl Services {
             .next()
             .ok_or(ServiceError::NotFound)?;
         let object = format!("award_rule:{id}");
-        self.may_manage_rules_in(actor, latest.region, &object).await?;
+        self.may_manage_rules_in(actor, latest.region, &object)
+            .await?;
         if latest.version != based_on {
             return Err(stale());
         }
@@ -373,19 +401,33 @@ impl Services {
         if !errs.is_empty() {
             return Err(invalid(errs));
         }
-        self.may_manage_rules_in(actor, rule.region, &object).await?;
+        self.may_manage_rules_in(actor, rule.region, &object)
+            .await?;
         self.check_policy(&rule).await?;
         let body = serde_json::to_string(&rule).expect("a rule serialises");
         let now = self.now();
         let tx = self.db().begin().await?;
         let version = if latest.status == "draft" {
-            if store::update_draft(&tx, id, latest.version, &rule.name, &body, &actor.username, now).await? == 0 {
+            if store::update_draft(
+                &tx,
+                id,
+                latest.version,
+                &rule.name,
+                &body,
+                &actor.username,
+                now,
+            )
+            .await?
+                == 0
+            {
                 return Err(stale());
             }
             latest.version
         } else {
             let next = latest.version + 1;
-            match store::insert_version(&tx, id, next, &rule.name, &body, &actor.username, now).await {
+            match store::insert_version(&tx, id, next, &rule.name, &body, &actor.username, now)
+                .await
+            {
                 Err(StoreError::Unique { .. }) => return Err(stale()),
                 other => other?,
             }
@@ -411,7 +453,13 @@ impl Services {
 
     /// Publishes a draft version once every worked example holds (422 `example_failed` naming
     /// each failing example otherwise; at least one example is required).
-    pub async fn publish_award_rule(&self, actor: &Actor, ctx: &Ctx, id: i64, version: i64) -> ServiceResult<RuleHistory> {
+    pub async fn publish_award_rule(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+        version: i64,
+    ) -> ServiceResult<RuleHistory> {
         authorize(actor, Action::ManageAwardRules)?;
         let history = self.rule_history(id, Some(version)).await?;
         let object = format!("award_rule:{id}");
@@ -536,7 +584,12 @@ impl Services {
 
     /// What the enterprise is entitled to in `year` under the published rules that apply in
     /// its region, each with the rule version used; and what it is not, with the reasons.
-    pub async fn entitlements(&self, actor: &Actor, credit_code: &str, year: i32) -> ServiceResult<Entitlements> {
+    pub async fn entitlements(
+        &self,
+        actor: &Actor,
+        credit_code: &str,
+        year: i32,
+    ) -> ServiceResult<Entitlements> {
         authorize(actor, Action::ReadEntitlements)?;
         let object = format!("enterprise:{credit_code}");
         let enterprise = zhichan_store::enterprises::by_credit_code(self.db(), credit_code).await?;
@@ -560,7 +613,11 @@ impl Services {
         if !(2000..=2100).contains(&year) {
             return Err(invalid(vec![(
                 "year".into(),
-                Violation::new("invalid_year", "年度应在 2000～2100 之间", "year: 2000-2100"),
+                Violation::new(
+                    "invalid_year",
+                    "年度应在 2000～2100 之间",
+                    "year: 2000-2100",
+                ),
             )]));
         }
         // Every rule of the enterprise's region and above, and also those below that an
@@ -658,7 +715,8 @@ impl Services {
                 Violation::new("invalid_rule_file", m.clone(), m),
             )])
         };
-        let file: RuleFile = toml::from_str(text).map_err(|e| bad(format!("规则文件无法解读：{e}")))?;
+        let file: RuleFile =
+            toml::from_str(text).map_err(|e| bad(format!("规则文件无法解读：{e}")))?;
         let policy = store::policy_by_title(self.db(), &file.policy_title_contains)
             .await?
             .ok_or_else(|| {
@@ -669,7 +727,8 @@ impl Services {
             })?;
         let mut rules = Vec::new();
         for (i, raw) in file.rules.into_iter().enumerate() {
-            let mut value = serde_json::to_value(raw).map_err(|e| bad(format!("第 {} 条规则：{e}", i + 1)))?;
+            let mut value =
+                serde_json::to_value(raw).map_err(|e| bad(format!("第 {} 条规则：{e}", i + 1)))?;
             value["policy"] = json!(policy);
             let rule: AwardRule = serde_json::from_value(value)
                 .map_err(|e| bad(format!("第 {} 条规则：{e}", i + 1)))?;

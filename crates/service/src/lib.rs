@@ -5,8 +5,8 @@
 pub mod accounts;
 pub mod amendments;
 pub mod annual;
-pub mod awards;
 pub mod audit;
+pub mod awards;
 pub mod batches;
 pub mod bench;
 pub mod bulk;

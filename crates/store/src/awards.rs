@@ -128,7 +128,11 @@ pub async fn update_draft(
 }
 
 /// Moves a rule to another region (its region is part of the rule); the rows changed.
-pub async fn set_region(ex: &impl Exec, rule_id: i64, region: RegionCode) -> Result<u64, StoreError> {
+pub async fn set_region(
+    ex: &impl Exec,
+    rule_id: i64,
+    region: RegionCode,
+) -> Result<u64, StoreError> {
     ex.execute(
         Sql::new("UPDATE award_rules SET region = $1 WHERE id = $2")
             .bind(region)
@@ -184,7 +188,10 @@ fn rules_filter(rules: Rules) -> (String, Vec<Param>) {
         Rules::All => ("1 = 1".into(), vec![]),
         Rules::Within(r) => {
             let (lo, hi) = r.subtree();
-            ("r.region BETWEEN $1 AND $2".into(), vec![lo.into(), hi.into()])
+            (
+                "r.region BETWEEN $1 AND $2".into(),
+                vec![lo.into(), hi.into()],
+            )
         }
         Rules::Covering(r) => {
             let codes: Vec<u32> = r.self_and_ancestors().map(|a| a.as_u32()).collect();
@@ -252,7 +259,10 @@ fn whose(w: Whose) -> (String, Vec<Param>) {
         Whose::Enterprise(id) => ("e.id = $1 AND $2 = $2".into(), vec![id.into(), 0i64.into()]),
         Whose::Within(r) => {
             let (lo, hi) = r.subtree();
-            ("e.region BETWEEN $1 AND $2".into(), vec![lo.into(), hi.into()])
+            (
+                "e.region BETWEEN $1 AND $2".into(),
+                vec![lo.into(), hi.into()],
+            )
         }
     }
 }
@@ -319,7 +329,11 @@ fn year_bounds(year: i32) -> (String, String) {
 }
 
 /// Products registered in `year` and still registered (a withdrawn one does not count).
-pub async fn registered_products(ex: &impl Exec, w: Whose, year: i32) -> Result<Vec<Count>, StoreError> {
+pub async fn registered_products(
+    ex: &impl Exec,
+    w: Whose,
+    year: i32,
+) -> Result<Vec<Count>, StoreError> {
     let (first, last) = year_bounds(year);
     ex.fetch_all(
         with(
@@ -339,7 +353,11 @@ pub async fn registered_products(ex: &impl Exec, w: Whose, year: i32) -> Result<
 /// Products identified in `year`: a candidate whose outcome is `identified` in a batch that was
 /// announced (`status = 'announced'`) on a day of that year. Needs `announced_on` on
 /// `identification_batches` (added with the announcement of identification results).
-pub async fn identified_products(ex: &impl Exec, w: Whose, year: i32) -> Result<Vec<Count>, StoreError> {
+pub async fn identified_products(
+    ex: &impl Exec,
+    w: Whose,
+    year: i32,
+) -> Result<Vec<Count>, StoreError> {
     let (first, last) = year_bounds(year);
     ex.fetch_all(
         with(

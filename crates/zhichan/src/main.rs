@@ -267,6 +267,24 @@ enum Command {
         #[command(subcommand)]
         command: PolicyCommand,
     },
+    /// Award rules (奖补规则，免申即享)
+    Awards {
+        #[command(subcommand)]
+        command: AwardsCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AwardsCommand {
+    /// Load a rule file (TOML; the project ships seed 001's 抚州 rules in
+    /// data/awards/fuzhou.toml): each rule not yet present is created and published; the policy
+    /// it cites must be in the library already
+    Load {
+        #[command(flatten)]
+        db: DbArg,
+        /// The rule file
+        path: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -465,6 +483,41 @@ fn init_logging() {
     } else {
         builder.init();
     }
+}
+
+/// The 抚州 award rules of seed 001, as shipped.
+const FUZHOU_AWARDS: &str = include_str!("../../../data/awards/fuzhou.toml");
+
+fn print_award_load(report: &zhichan_service::awards::LoadReport) {
+    for (id, name) in &report.loaded {
+        println!("已载入并发布奖补规则 {name}（编号 {id}）");
+    }
+    for (id, name) in &report.present {
+        println!("奖补规则已存在 {name}（编号 {id}），未重复载入");
+    }
+    println!(
+        "奖补规则：新载入 {} 条，已存在 {} 条；未纳入的条款 {} 项（见规则文件 left_out）",
+        report.loaded.len(),
+        report.present.len(),
+        report.left_out.len()
+    );
+}
+
+/// The demo loads the 抚州 award rules once the policy they cite is in the library.
+async fn demo_awards(services: &Services) -> anyhow::Result<()> {
+    match services
+        .load_award_rules(&zhichan_service::Ctx::cli(), FUZHOU_AWARDS)
+        .await
+    {
+        Ok(report) => print_award_load(&report),
+        Err(zhichan_service::ServiceError::Invalid(errs)) => {
+            for e in errs {
+                println!("奖补规则未载入：{}", e.violation.message_zh);
+            }
+        }
+        Err(e) => return Err(describe(e)),
+    }
+    Ok(())
 }
 
 /// The real policy texts the demo imports (`ZHICHAN_SEEDS_DIR`, or `shared/seeds` beside the
@@ -770,6 +823,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Awards {
+            command: AwardsCommand::Load { db, path },
+        } => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("无法读取 {}（须为 UTF-8 文本）", path.display()))?;
+            let database = open(&db.url).await?;
+            let report = Services::new(database.clone())
+                .load_award_rules(&zhichan_service::Ctx::cli(), &text)
+                .await
+                .map_err(describe)?;
+            database.close().await;
+            print_award_load(&report);
+            Ok(())
+        }
         Command::Policy {
             command:
                 PolicyCommand::Import {
@@ -871,6 +938,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .map_err(describe)?;
                 println!("{report}");
                 demo_policies(&Services::new(database.clone())).await?;
+                demo_awards(&Services::new(database.clone())).await?;
             }
             let listener = tokio::net::TcpListener::bind(&bind)
                 .await

@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use std::collections::HashMap;
 use zhichan_api::awards::{
     AwardRule, DryRun, DryRunChange, DryRunRegion, DryRunRequest, EntitlementItem, Entitlements,
-    ExampleResult, NotEligible, Pattern, RuleDetail, RuleEdit, RuleList, RuleListItem,
-    RulePublish, RuleStatus, RuleVersion, VersionSummary,
+    ExampleResult, NotEligible, Pattern, RuleDetail, RuleEdit, RuleList, RuleListItem, RulePublish,
+    RuleStatus, RuleVersion, VersionSummary,
 };
 use zhichan_api::Problem;
 use zhichan_domain::awards::ExampleFailure;
@@ -60,7 +60,10 @@ pub fn of_domain(rule: &zhichan_domain::awards::AwardRule) -> AwardRule {
         .expect("the API and the domain describe a rule alike")
 }
 
-fn examples(rule: &zhichan_domain::awards::AwardRule, failures: &[ExampleFailure]) -> Vec<ExampleResult> {
+fn examples(
+    rule: &zhichan_domain::awards::AwardRule,
+    failures: &[ExampleFailure],
+) -> Vec<ExampleResult> {
     rule.examples
         .iter()
         .enumerate()
