@@ -1557,10 +1557,16 @@ async fn a_batch_from_opt_in_to_announcement(fresh: Fresh) {
 
     // A month later: announced. A3 is identified with its number; B1 is not, saying why.
     w.clock.advance(time::Duration::days(30));
-    let (status, announced) = w
-        .call(Method::POST, &path("announce"), &w.nation, None)
+    // Announced from the batch page's stage form.
+    let stage = format!("/identification/batches/{batch}/stage");
+    let (status, location, _) =
+        post_form(&w, &stage, &w.nation, &[("action", "announce".into())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.ends_with("?done=announced"), "{location}");
+    let announced = w
+        .app
+        .read_as(&format!("{BATCHES}/{batch}"), &w.nation)
         .await;
-    assert_eq!(status, StatusCode::OK, "{announced}");
     assert_eq!(announced["status"], "announced");
     assert_eq!(announced["announced_on"], "2027-05-01");
     let (status, body) = w
@@ -1607,6 +1613,44 @@ async fn a_batch_from_opt_in_to_announcement(fresh: Fresh) {
         .await;
     assert_eq!(mine["result"]["outcome"], "identified");
     assert_eq!(mine["batch"]["status"], "announced");
+
+    // Pages: the batch shows each outcome; the product carries the badge and its certificate
+    // prints; a product not identified has no certificate.
+    let (status, html) = page(&w, &format!("/identification/batches/{batch}"), &w.nation).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("已认定") && html.contains("RD20273610020001"));
+    assert!(html.contains("公示期间异议成立"), "B1's reason is shown");
+    let a3 = w.ids["A3"];
+    let (status, html) = page(&w, &format!("/products/{a3}"), &w.firm_a).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("专利密集型产品") && html.contains("RD20273610020001"));
+    let (status, html) = page(
+        &w,
+        &format!("/products/{a3}/identification-certificate"),
+        &w.firm_a,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("专利密集型产品认定证明") && html.contains("2027-05-01"));
+    let b1 = w.ids["B1"];
+    let (status, _) = page(
+        &w,
+        &format!("/products/{b1}/identification-certificate"),
+        &w.firm_b,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = page(
+        &w,
+        &format!("/products/{a3}/identification-certificate"),
+        &w.firm_b,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another enterprise's product"
+    );
 
     // The names another engineer's entitlement engine counts by: identified in 2027.
     let counted: i64 = w
