@@ -549,6 +549,11 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "/products/{id}/certificate",
         Signed(A::ReadEnterprise),
     ),
+    (
+        "GET",
+        "/products/{id}/identification-certificate",
+        Signed(A::ReadIdentification),
+    ),
     ("GET", "/reviews/updates", Signed(A::ReviewRegistrations)),
     ("GET", "/verify", Public),
     ("GET", "/notifications", Signed(A::OwnNotifications)),
@@ -605,6 +610,11 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "POST",
         "/identification/batches/{id}/opt-in",
         Signed(A::ApplyIdentification),
+    ),
+    (
+        "POST",
+        "/identification/batches/{id}/stage",
+        Signed(A::ManageIdentificationBatches),
     ),
     (
         "POST",

@@ -168,6 +168,10 @@ pub fn app(services: Services, settings: Settings) -> Router {
         )
         .route("/products/{id}/diff", get(web::cycle::diff))
         .route("/products/{id}/certificate", get(web::cycle::certificate))
+        .route(
+            "/products/{id}/identification-certificate",
+            get(web::batches::certificate),
+        )
         .route("/reviews/updates", get(web::cycle::update_queue))
         .route("/verify", get(web::cycle::verify))
         .route("/notifications", get(web::cycle::notifications))
@@ -190,6 +194,10 @@ pub fn app(services: Services, settings: Settings) -> Router {
             get(web::batches::list).post(web::batches::create),
         )
         .route("/identification/batches/{id}", get(web::batches::view))
+        .route(
+            "/identification/batches/{id}/stage",
+            post(web::batches::stage),
+        )
         .route(
             "/identification/batches/{id}/compute",
             post(web::batches::compute),

@@ -1233,3 +1233,438 @@ async fn the_pages_of_a_batch_for_each_role(fresh: Fresh) {
 }
 
 on_both_backends!(the_pages_of_a_batch_for_each_role);
+
+async fn post(w: &World, path: String, token: &str, body: Option<Value>) -> (StatusCode, Value) {
+    w.call(Method::POST, &path, token, body).await
+}
+
+async fn object(w: &World, batch: i64, token: &str, p: &str, reason: &str) -> (StatusCode, Value) {
+    post(
+        w,
+        format!("{BATCHES}/{batch}/objections"),
+        token,
+        Some(json!({"product": w.ids[p], "reason": reason})),
+    )
+    .await
+}
+
+async fn answer(
+    w: &World,
+    id: &Value,
+    token: &str,
+    decision: &str,
+    reason: &str,
+) -> (StatusCode, Value) {
+    post(
+        w,
+        format!("/api/v1/identification/objections/{id}/answer"),
+        token,
+        Some(json!({"decision": decision, "reason": reason})),
+    )
+    .await
+}
+
+/// The whole round on one batch: opt-in and the formal check (as above), two first computes at
+/// once (the second is told, never a server error), the experts' industry evaluation by the
+/// batch's panel (an expert of the product's own enterprise refused), the national review
+/// (sent back once, then approved), the public notice, two objections (one upheld: that
+/// product is not identified, with the answer as its reason; one dismissed), the
+/// announcement, and the public list of identified products with their numbers.
+async fn a_batch_from_opt_in_to_announcement(fresh: Fresh) {
+    let w = world(&fresh).await;
+    let batch = w.checked_batch().await;
+    w.clock.advance(time::Duration::days(50)); // 1 April 2027: opt-in closed.
+    let path = |tail: &str| format!("{BATCHES}/{batch}/{tail}");
+
+    // Two first computations at once: one freezes and computes; the other either waits and is
+    // told (409) or, having come after, computes again from the same frozen inputs.
+    let compute = || post(&w, path("compute"), &w.nation, None);
+    let ((s1, b1), (s2, b2)) = tokio::join!(compute(), compute());
+    let statuses = [s1, s2];
+    assert!(statuses.contains(&StatusCode::OK), "{b1} {b2}");
+    for (s, b) in [(s1, &b1), (s2, &b2)] {
+        assert!(s == StatusCode::OK || s == StatusCode::CONFLICT, "{s} {b}");
+    }
+    let (status, computed) = compute().await;
+    assert_eq!(status, StatusCode::OK, "{computed}");
+    assert_eq!(computed["status"], "computed");
+    let digest = computed["inputs_digest"].clone();
+    let ok = if s1 == StatusCode::OK { &b1 } else { &b2 };
+    assert_eq!(ok["inputs_digest"], digest);
+
+    // Stages in order: nothing is published or reviewed before the experts.
+    let (status, body) = w
+        .call(
+            Method::POST,
+            &path("publish"),
+            &w.nation,
+            Some(json!({"notice_days": 5})),
+        )
+        .await;
+    assert_problem(status, &body, 409);
+    let (status, body) = w
+        .call(
+            Method::POST,
+            &path("review"),
+            &w.nation,
+            Some(json!({"decision": "approve"})),
+        )
+        .await;
+    assert_problem(status, &body, 409);
+    let (status, body) = w
+        .call(Method::POST, &path("evaluate"), &w.city, Some(json!({})))
+        .await;
+    assert_problem(status, &body, 404);
+    let (status, evaluating) = w
+        .call(
+            Method::POST,
+            &path("evaluate"),
+            &w.nation,
+            Some(json!({"deadline_days": 10})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{evaluating}");
+    assert_eq!(evaluating["status"], "evaluating");
+    let panel = evaluating["panel"].as_i64().unwrap();
+    let (status, again) = w
+        .call(Method::POST, &path("evaluate"), &w.nation, Some(json!({})))
+        .await;
+    assert_problem(status, &again, 409);
+    // Recomputing later keeps the stage and the bytes.
+    let (status, recomputed) = compute().await;
+    assert_eq!(status, StatusCode::OK, "{recomputed}");
+    assert_eq!(recomputed["status"], "evaluating");
+    assert_eq!(recomputed["inputs_digest"], digest);
+
+    // The panel lists the candidates that passed the patent evaluation: A3 and B1.
+    let p = w
+        .app
+        .read_as(&format!("/api/v1/panels/{panel}"), &w.nation)
+        .await;
+    let labels: Vec<&str> = p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["A3 控制器", "B1 主板"], "{p}");
+    let item_of = |label: &str| {
+        p["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["label"] == label)
+            .unwrap()["item"]
+            .as_i64()
+            .unwrap()
+    };
+    add_user(&fresh, "xitong", "sysadmin", None, None).await;
+    support::enrolled(&fresh, "xitong").await;
+    let sys = w.app.long_token(&fresh, "xitong").await;
+    // Accounts made now by the real clock: their passwords count as changed in March 2027.
+    let changed_in_march = || async {
+        w.fresh_db
+            .execute(Sql::new(
+                "UPDATE users SET password_changed_at = '2027-03-15T00:00:00.000Z'",
+            ))
+            .await
+            .unwrap();
+    };
+    changed_in_march().await;
+    let university = {
+        let first17 = "12360000MB0000001";
+        let c = zhichan_domain::credit_code::check_char(first17).unwrap();
+        format!("{first17}{c}")
+    };
+    let (own, _) =
+        support::expert_account(&w.app, &fresh, &sys, "zj.linchuan", LINCHUAN, &["39"]).await;
+    let mut experts = Vec::new();
+    for name in ["zj.a", "zj.b", "zj.c"] {
+        experts
+            .push(support::expert_account(&w.app, &fresh, &sys, name, &university, &["39"]).await);
+    }
+    let assign = |item: i64, expert: i64| {
+        post(
+            &w,
+            format!("/api/v1/panels/{panel}/assignments"),
+            &w.nation,
+            Some(json!({"item": item, "expert": expert})),
+        )
+    };
+    // An expert of A3's own enterprise is refused.
+    let (status, body) = assign(item_of("A3 控制器"), own).await;
+    let errs = assert_problem(status, &body, 422);
+    assert_eq!(errs, [("expert".into(), "conflict_of_interest".into())]);
+    changed_in_march().await;
+    let mut assignments = Vec::new();
+    for label in ["A3 控制器", "B1 主板"] {
+        for (id, _) in &experts {
+            let (status, a) = assign(item_of(label), *id).await;
+            assert_eq!(status, StatusCode::CREATED, "{a}");
+            assignments.push(a["id"].as_i64().unwrap());
+        }
+    }
+    // Approving while the experts have not scored is refused, saying how many wait.
+    let (status, body) = w
+        .call(
+            Method::POST,
+            &path("review"),
+            &w.nation,
+            Some(json!({"decision": "approve"})),
+        )
+        .await;
+    let errs = assert_problem(status, &body, 422);
+    assert_eq!(errs, [("batch".into(), "evaluation_incomplete".into())]);
+    assert!(body.to_string().contains("还有 2 件产品"), "{body}");
+    // Scores: A3 80, 70, 90 (mean 80); B1 75, 65, 70 (mean 70); the pass mark is 60.
+    let scores = ["80", "70", "90", "75", "65", "70"];
+    for (k, a) in assignments.iter().enumerate() {
+        let (status, body) = w
+            .call(
+                Method::POST,
+                &format!("/api/v1/expert/assignments/{a}/scores"),
+                &experts[k % 3].1,
+                Some(json!({"scores": [scores[k]], "opinion": "技术先进，市场前景良好。"})),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let list = w.app.read_as(&path("review"), &w.nation).await;
+    let row = |p: &str| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["product"] == w.ids[p])
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(row("A3")["industry_score"], "80");
+    assert_eq!(row("A3")["experts_scored"], 3);
+    assert_eq!(row("A3")["proposed"], true);
+    assert_eq!(row("B1")["industry_score"], "70");
+    assert_eq!(row("A1")["proposed"], false);
+    assert!(row("A1")["reason"]
+        .as_str()
+        .unwrap()
+        .contains("专利性评价未通过"));
+    assert!(row("A4")["reason"]
+        .as_str()
+        .unwrap()
+        .contains("证明材料与产品不符"));
+
+    // The review sends the list back once (a reason required), then approves it.
+    let (status, body) = w
+        .call(
+            Method::POST,
+            &path("review"),
+            &w.nation,
+            Some(json!({"decision": "return"})),
+        )
+        .await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("reason".into(), "required".into())]
+    );
+    let (status, back) = w
+        .call(
+            Method::POST,
+            &path("review"),
+            &w.nation,
+            Some(json!({"decision": "return", "reason": "请核对专家意见"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{back}");
+    assert_eq!(back["status"], "evaluating");
+    assert_eq!(back["review_reason"], "请核对专家意见");
+    let (status, reviewed) = w
+        .call(
+            Method::POST,
+            &path("review"),
+            &w.nation,
+            Some(json!({"decision": "approve"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{reviewed}");
+    assert_eq!(reviewed["status"], "reviewed");
+
+    // Public notice for 5 working days: A3 and B1.
+    let (status, published) = w
+        .call(
+            Method::POST,
+            &path("publish"),
+            &w.nation,
+            Some(json!({"notice_days": 5})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+    assert_eq!(published["batch"]["status"], "published");
+    let listed: Vec<i64> = published["notice"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["item"].as_i64().unwrap())
+        .collect();
+    assert_eq!(listed, [w.ids["A3"], w.ids["B1"]]);
+    let (status, body) = w.app.get_json(&path("identified")).await;
+    assert_problem(status, &body, 404);
+
+    // Objections: 临川 against B1 (upheld), 福州 against A3 (dismissed); one not on the list.
+    let (status, body) = object(&w, batch, &w.firm_a, "A1", "未列入").await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("item".into(), "not_listed".into())]
+    );
+    let (status, upheld) = object(
+        &w,
+        batch,
+        &w.firm_a,
+        "B1",
+        "B1 主板的核心专利已许可他人独占实施",
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{upheld}");
+    let (status, dismissed) = object(&w, batch, &w.firm_b, "A3", "A3 控制器销售数据存疑").await;
+    assert_eq!(status, StatusCode::CREATED, "{dismissed}");
+    let (status, body) = answer(&w, &upheld["id"], &w.city, "upheld", "核实").await;
+    assert_problem(status, &body, 404);
+    let (status, body) = answer(
+        &w,
+        &upheld["id"],
+        &w.nation,
+        "upheld",
+        "经核实，许可合同证明企业不具备实施权",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Not before the notice has ended.
+    let (status, body) = w
+        .call(Method::POST, &path("announce"), &w.nation, None)
+        .await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("notice".into(), "notice_open".into())]
+    );
+    let (status, body) = answer(
+        &w,
+        &dismissed["id"],
+        &w.nation,
+        "dismissed",
+        "销售数据经年度更新审核",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // A month later: announced. A3 is identified with its number; B1 is not, saying why.
+    w.clock.advance(time::Duration::days(30));
+    // Announced from the batch page's stage form.
+    let stage = format!("/identification/batches/{batch}/stage");
+    let (status, location, _) =
+        post_form(&w, &stage, &w.nation, &[("action", "announce".into())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.ends_with("?done=announced"), "{location}");
+    let announced = w
+        .app
+        .read_as(&format!("{BATCHES}/{batch}"), &w.nation)
+        .await;
+    assert_eq!(announced["status"], "announced");
+    assert_eq!(announced["announced_on"], "2027-05-01");
+    let (status, body) = w
+        .call(Method::POST, &path("announce"), &w.nation, None)
+        .await;
+    assert_problem(status, &body, 409);
+
+    let (status, public) = w.app.get_json(&path("identified")).await;
+    assert_eq!(status, StatusCode::OK, "{public}");
+    assert_eq!(public["year"], 2026);
+    let items = public["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{public}");
+    assert_eq!(items[0]["product"], w.ids["A3"]);
+    assert_eq!(items[0]["identification_number"], "RD20273610020001");
+    assert_eq!(items[0]["enterprise_name"], "抚州市临川区示例科技有限公司");
+
+    let results = w.app.read_as(&path("results"), &w.nation).await;
+    let by = |p: &str| {
+        results["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["product"] == w.ids[p])
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(by("A3")["outcome"], "identified");
+    assert_eq!(by("A3")["identification_number"], "RD20273610020001");
+    assert_eq!(by("A3")["outcome_reason"], Value::Null);
+    assert_eq!(by("B1")["outcome"], "not_identified");
+    assert!(by("B1")["outcome_reason"]
+        .as_str()
+        .unwrap()
+        .contains("异议成立：经核实，许可合同证明企业不具备实施权"));
+    assert_eq!(by("A1")["outcome"], "not_identified");
+    assert_eq!(by("B2")["outcome"], "not_identified");
+    // The enterprise sees its own product's outcome.
+    let mine = w
+        .app
+        .read_as(
+            &format!("/api/v1/products/{}/identification", w.ids["A3"]),
+            &w.firm_a,
+        )
+        .await;
+    assert_eq!(mine["result"]["outcome"], "identified");
+    assert_eq!(mine["batch"]["status"], "announced");
+
+    // Pages: the batch shows each outcome; the product carries the badge and its certificate
+    // prints; a product not identified has no certificate.
+    let (status, html) = page(&w, &format!("/identification/batches/{batch}"), &w.nation).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("已认定") && html.contains("RD20273610020001"));
+    assert!(html.contains("公示期间异议成立"), "B1's reason is shown");
+    let a3 = w.ids["A3"];
+    let (status, html) = page(&w, &format!("/products/{a3}"), &w.firm_a).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("专利密集型产品") && html.contains("RD20273610020001"));
+    let (status, html) = page(
+        &w,
+        &format!("/products/{a3}/identification-certificate"),
+        &w.firm_a,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("专利密集型产品认定证明") && html.contains("2027-05-01"));
+    let b1 = w.ids["B1"];
+    let (status, _) = page(
+        &w,
+        &format!("/products/{b1}/identification-certificate"),
+        &w.firm_b,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = page(
+        &w,
+        &format!("/products/{a3}/identification-certificate"),
+        &w.firm_b,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another enterprise's product"
+    );
+
+    // The names another engineer's entitlement engine counts by: identified in 2027.
+    let counted: i64 = w
+        .fresh_db
+        .fetch_one(Sql::new(
+            "SELECT COUNT(*) FROM identification_candidates c \
+             JOIN identification_batches b ON b.id = c.batch_id \
+             WHERE c.outcome = 'identified' AND b.status = 'announced' \
+             AND b.announced_on >= '2027-01-01' AND b.announced_on <= '2027-12-31'",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(counted, 1);
+    w.app.stop().await;
+}
+
+on_both_backends!(a_batch_from_opt_in_to_announcement);

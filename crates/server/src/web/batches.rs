@@ -171,6 +171,10 @@ struct ResultRow {
     passed: bool,
     indicators: Vec<IndicatorCell>,
     reasons: Vec<String>,
+    /// The final outcome's name, once announced.
+    outcome: Option<&'static str>,
+    outcome_reason: String,
+    number: String,
 }
 
 struct CandidateRow {
@@ -191,6 +195,11 @@ struct BatchPage {
     csrf: String,
     b: BatchView,
     state: &'static str,
+    /// The batch's stage code (`computed`, `evaluating`, …), for the national administrator's
+    /// buttons.
+    stage: &'static str,
+    /// The batch's public notice, once published.
+    notice_id: Option<i64>,
     computed: bool,
     open: bool,
     can_manage: bool,
@@ -238,6 +247,11 @@ fn done_notice(done: &str) -> Option<String> {
             "computed" => "已计算：输入数据已冻结，基准值和结果如下",
             "opted_in" => "已申报，等待形式审查",
             "checked" => "形式审查结论已保存",
+            "evaluating" => "产业性评价已开始：请在专家评审组中为每件产品指派专家",
+            "reviewed" => "名单已审核通过",
+            "returned" => "名单已退回产业性评价",
+            "published" => "名单已发布公示",
+            "announced" => "认定结果已公告",
             _ => return None,
         }
         .to_string(),
@@ -260,7 +274,15 @@ async fn batch_page(
     let can_manage = Services::can_manage_batches(actor);
     let can_apply = grant(role, Action::ApplyIdentification).is_some();
     let can_check = grant(role, Action::CheckIdentification).is_some();
-    let computed = b.state == zhichan_service::batches::BatchState::Computed;
+    let computed = b.state.computed();
+    let stage = b.state.as_str();
+    let notice_id = if matches!(stage, "published" | "announced") {
+        s.notice_of(zhichan_domain::notices::NoticeKind::Identification, id)
+            .await?
+            .map(|n| n.id)
+    } else {
+        None
+    };
     let open = b.state == zhichan_service::batches::BatchState::Open;
     let mut names = super::names::Names::new(state);
     let eligible = if can_apply {
@@ -344,6 +366,8 @@ async fn batch_page(
             ),
             csrf: csrf_of(signed),
             state: b.state.label_zh(),
+            stage,
+            notice_id,
             b,
             computed,
             open,
@@ -399,6 +423,15 @@ async fn result_row(names: &mut super::names::Names<'_>, v: CandidateView) -> Ap
             })
             .collect(),
         reasons: r.reasons,
+        outcome: c.outcome.as_deref().map(|o| {
+            if o == zhichan_service::rounds::IDENTIFIED {
+                "已认定"
+            } else {
+                "未认定"
+            }
+        }),
+        outcome_reason: c.outcome_reason.unwrap_or_default(),
+        number: c.identification_number.unwrap_or_default(),
     })
 }
 
@@ -545,4 +578,113 @@ pub async fn export(
         bytes,
     )
         .into_response())
+}
+
+/// The national administrator's stage form: `action` is `evaluate`, `approve`, `return`,
+/// `publish` or `announce`.
+#[derive(Clone, Default, serde::Deserialize)]
+pub struct StageForm {
+    #[serde(default)]
+    action: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    notice_days: String,
+}
+
+pub async fn stage(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<StageForm>,
+) -> AppResult<Response> {
+    let s = &state.services;
+    let actor = &signed.auth.actor;
+    let reason = Some(f.reason.as_str());
+    let (result, done) = match f.action.as_str() {
+        "evaluate" => (
+            s.start_industry_evaluation(actor, &ctx, id, None)
+                .await
+                .map(|_| ()),
+            "evaluating",
+        ),
+        "approve" => (
+            s.review_batch(actor, &ctx, id, true, None)
+                .await
+                .map(|_| ()),
+            "reviewed",
+        ),
+        "return" => (
+            s.review_batch(actor, &ctx, id, false, reason)
+                .await
+                .map(|_| ()),
+            "returned",
+        ),
+        "publish" => {
+            let days = f.notice_days.trim().parse::<i64>().unwrap_or(0);
+            (
+                s.publish_batch(actor, &ctx, id, days).await.map(|_| ()),
+                "published",
+            )
+        }
+        "announce" => (
+            s.announce_batch(actor, &ctx, id).await.map(|_| ()),
+            "announced",
+        ),
+        _ => (Err(ServiceError::Conflict("请选择要进行的环节".into())), ""),
+    };
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/identification/batches/{id}?done={done}")).into_response())
+        }
+        Err(e) => refused(&state, &signed, id, e).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "identification_certificate.html")]
+struct IdentificationCertificatePage {
+    chrome: Chrome,
+    id: i64,
+    number: String,
+    enterprise: String,
+    credit_code: String,
+    product: String,
+    field: String,
+    year: i64,
+    announced_on: String,
+    printed_on: String,
+}
+
+/// 认定证明: the identification of a product in an announced batch, laid out for printing like
+/// the registration certificate (404 for a product not identified).
+pub async fn certificate(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let s = &state.services;
+    let Some(found) = s.product_identified(&signed.auth.actor, id).await? else {
+        return Err(AppError::NotFound);
+    };
+    let c = found.candidate;
+    let code = c.field.clone().unwrap_or_default();
+    let mut names = super::names::Names::new(&state);
+    let field = format!("{}（{code}）", names.industry(&code).await?);
+    Ok(render(
+        StatusCode::OK,
+        &IdentificationCertificatePage {
+            chrome: Chrome::for_user("认定证明", "/products", Some(&signed.auth)),
+            id,
+            number: c.identification_number.unwrap_or_default(),
+            enterprise: c.enterprise_name,
+            credit_code: c.enterprise_code,
+            product: c.product_name,
+            field,
+            year: found.year,
+            announced_on: found.announced_on,
+            printed_on: zhichan_domain::enterprises::format_date(s.now().beijing_date()),
+        },
+    ))
 }

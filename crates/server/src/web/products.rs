@@ -378,6 +378,8 @@ struct ViewPage {
     can_discard: bool,
     /// Registered and in force: the certificate can be printed.
     certified: bool,
+    /// Its identification number, when identified as a patent-intensive product.
+    identified: Option<String>,
     due: Option<(String, bool, String)>,
     update_label: String,
     /// The window is open and this enterprise has this product's update to file.
@@ -508,6 +510,22 @@ async fn view_page_with(
             )
         })
         .collect();
+    // 已认定: the badge, with the identification certificate, for whoever reads identification.
+    let identified = if zhichan_domain::access::grant(
+        actor.role,
+        zhichan_domain::access::Action::ReadIdentification,
+    )
+    .is_some()
+    {
+        services
+            .product_identified(actor, id)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|f| f.candidate.identification_number)
+    } else {
+        None
+    };
     let s = v.product.status;
     let amendment_status = v.product.amendment.as_ref().map(|a| a.status);
     let registers = grant(actor.role, Action::RegisterProducts).is_some();
@@ -595,6 +613,7 @@ async fn view_page_with(
                     .filter(|_| a.status == AmendmentStatus::Returned),
                 changes: amendment_changes,
             }),
+            identified,
             certified: v.product.registration_number.is_some()
                 && v.product.registered_on.is_some()
                 && v.product.withdrawn_on.is_none(),

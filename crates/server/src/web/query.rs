@@ -52,6 +52,7 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/products/import-template.xlsx", &[]),
     ("/products/{id}/diff", &["from", "to"]),
     ("/products/{id}/certificate", &[]),
+    ("/products/{id}/identification-certificate", &[]),
     ("/products/{id}/edit", &[]),
     ("/reviews/updates", &PAGING),
     ("/notifications", &PAGING),

@@ -539,3 +539,34 @@ pub async fn linchuan_firm(app: &TestApp, fresh: &Fresh, industry: &str) -> Stri
     file_linchuan_profile(app, &token, industry).await;
     token
 }
+
+/// An expert account whose unit (credit code `unit`) and fields the system administrator
+/// (`sys`, a bearer token) files: its account id and a bearer token.
+pub async fn expert_account(
+    app: &TestApp,
+    fresh: &Fresh,
+    sys: &str,
+    username: &str,
+    unit: &str,
+    fields: &[&str],
+) -> (i64, String) {
+    add_user(fresh, username, "expert", None, None).await;
+    let id = zhichan_store::users::by_username(&fresh.db, username)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let (status, body) = call(
+        app,
+        reqwest::Method::PUT,
+        &format!("/api/v1/users/{id}/expert"),
+        sys,
+        Some(
+            serde_json::json!({"unit_credit_code": unit, "unit_name": format!("{username} 的单位"),
+                                "fields": fields, "version": 0}),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (id, app.long_token(fresh, username).await)
+}
