@@ -420,3 +420,119 @@ async fn the_index_never_serves_a_stale_or_partial_answer_after_a_crash(fresh: F
 }
 
 on_both_backends!(the_index_never_serves_a_stale_or_partial_answer_after_a_crash);
+
+async fn an_administrator_of_the_region_edits_on_the_page_and_the_search_follows(fresh: Fresh) {
+    let app = spawn_app(&fresh).await;
+    let nation = national_token(&app, &fresh).await;
+    let [_, b, _, _] = library(&app, &nation).await;
+    support::add_user(&fresh, "admin.fuzhou", "admin", Some("361000"), None).await;
+    support::add_user(&fresh, "admin.nanchang", "admin", Some("360100"), None).await;
+
+    // The public list marks the words and keeps the order chosen.
+    let (status, _, list) = app
+        .get_text(&format!("/policies?q={}&sort=date", enc("专利转化")))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(list.contains("<mark>"), "{list}");
+    assert!(list.contains("<option value=\"date\" selected>"), "{list}");
+
+    // Another city's administrator does not see the form.
+    let other = app.login("admin.nanchang").await;
+    let res = other
+        .client
+        .get(app.url(&format!("/policies/{b}/edit")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    let official = app.login("admin.fuzhou").await;
+    let (status, _, view) = app.get_text(&format!("/policies/{b}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !view.contains("/edit\""),
+        "anonymous readers get no edit link"
+    );
+    let page = official
+        .client
+        .get(app.url(&format!("/policies/{b}/edit")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("name=\"version\" value=\"1\""), "{page}");
+    assert!(page.contains("value=\"撫知字〔2023〕12號\""), "{page}");
+
+    let mut fields = vec![
+        ("csrf", official.csrf.clone()),
+        ("version", "1".to_string()),
+        ("region", "361000".to_string()),
+        ("title", "關於專利質押融資貼息的通知".to_string()),
+        ("doc_number", "撫知字〔2023〕12號".to_string()),
+        ("issuers", "撫州市市場監督管理局".to_string()),
+        ("published_on", "2023-06-31".to_string()),
+        ("expires_on", "2024-06-14".to_string()),
+        (
+            "body",
+            "鼓勵企業以專利質押融資，貸款貼息按季度撥付。".to_string(),
+        ),
+    ];
+    // A wrong date comes back as typed, its message beside it; nothing saved.
+    let res = official
+        .client
+        .post(app.url(&format!("/policies/{b}/edit")))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("value=\"2023-06-31\""), "{page}");
+    assert!(page.contains("id=\"pf-published_on-error\""), "{page}");
+    assert_eq!(get(&app, &format!("{POLICIES}/{b}")).await["version"], 1);
+
+    // Corrected, it is the second version, and the search finds it by its new words only.
+    fields[6].1 = "2023-06-30".to_string();
+    let res = official
+        .client
+        .post(app.url(&format!("/policies/{b}/edit")))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        format!("/policies/{b}")
+    );
+    let read = get(&app, &format!("{POLICIES}/{b}")).await;
+    assert_eq!(read["version"], 2);
+    assert_eq!(read["versions"].as_array().unwrap().len(), 2);
+    assert_eq!(read["published_on"], "2023-06-30");
+    assert_eq!(
+        ids(&search(&app, &format!("q={}", enc("贴息"))).await),
+        vec![b]
+    );
+    assert!(!ids(&search(&app, &format!("q={}", enc("专利转化"))).await).contains(&b));
+
+    // Saving again from the first version is refused, with what was typed kept.
+    let res = official
+        .client
+        .post(app.url(&format!("/policies/{b}/edit")))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("政策已被他人修改"), "{page}");
+    assert!(
+        page.contains("贷款贴息") || page.contains("貸款貼息"),
+        "{page}"
+    );
+    app.stop().await;
+}
+
+on_both_backends!(an_administrator_of_the_region_edits_on_the_page_and_the_search_follows);
