@@ -196,7 +196,7 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
         #[command(flatten)]
-        delivery: DeliveryArgs,
+        delivery: Box<DeliveryArgs>,
     },
     /// Apply the database migrations and load the reference data, then exit
     Migrate {
@@ -761,7 +761,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             site,
             delivery,
         } => {
-            let delivery = delivery.settings(demo)?;
+            let delivery = (*delivery).settings(demo)?;
             let transports = zhichan_service::delivery::Transports::from_settings(&delivery)
                 .map_err(|e| anyhow::anyhow!("消息投递设置有误：{e}"))?;
             let database = open(&db.url).await?;
