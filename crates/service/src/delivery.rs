@@ -198,7 +198,7 @@ pub struct DeliverySettings {
 /// How one channel's messages leave.
 enum Transport {
     Smtp {
-        mailer: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
+        mailer: Box<lettre::AsyncSmtpTransport<lettre::Tokio1Executor>>,
         from: lettre::message::Mailbox,
     },
     Gateway {
@@ -314,7 +314,7 @@ fn smtp_transport(s: &SmtpSettings) -> Result<Transport, String> {
         );
     }
     Ok(Transport::Smtp {
-        mailer: b.build(),
+        mailer: Box::new(b.build()),
         from,
     })
 }

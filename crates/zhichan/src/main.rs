@@ -196,7 +196,7 @@ enum Command {
         #[command(flatten)]
         site: SiteArgs,
         #[command(flatten)]
-        delivery: DeliveryArgs,
+        delivery: Box<DeliveryArgs>,
         /// Directory of the policy search index (a cache of the database, rebuilt when missing
         /// or out of step); by default beside the SQLite file (FILE.search), or
         /// ./zhichan-search for PostgreSQL
@@ -927,7 +927,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             delivery,
             search_index,
         } => {
-            let delivery = delivery.settings(demo)?;
+            let delivery = (*delivery).settings(demo)?;
             let transports = zhichan_service::delivery::Transports::from_settings(&delivery)
                 .map_err(|e| anyhow::anyhow!("消息投递设置有误：{e}"))?;
             let database = open(&db.url).await?;
