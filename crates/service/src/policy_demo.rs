@@ -67,6 +67,18 @@ const VERBS: &[(&str, &str)] = &[
     ("优化", "優化"),
 ];
 
+/// Words every policy uses.
+const COMMON: &[(&str, &str)] = &[
+    ("申报单位", "申報單位"),
+    ("有关规定", "有關規定"),
+    ("实施细则", "實施細則"),
+    ("补助比例", "補助比例"),
+    ("年度计划", "年度計劃"),
+    ("主管部门", "主管部門"),
+    ("评审结果", "評審結果"),
+    ("相关企业", "相關企業"),
+];
+
 const KINDS: &[(&str, &str)] = &[
     ("若干措施", "若干措施"),
     ("实施办法", "實施辦法"),
@@ -217,7 +229,16 @@ impl Services {
                 region.1.clone()
             };
             let issuer = format!("{place}{office}");
-            let topic = pick(&mut rng, PHRASES, trad);
+            // A document speaks of a few subjects (its own five of the phrases), so that two
+            // words together are found in a few per cent of the library, not in all of it.
+            let mut own: Vec<(&str, &str)> = Vec::with_capacity(5);
+            while own.len() < 5 {
+                let p = PHRASES[rng.gen_range(0..PHRASES.len())];
+                if !own.contains(&p) {
+                    own.push(p);
+                }
+            }
+            let topic = if trad { own[0].1 } else { own[0].0 };
             let title = format!(
                 "{place}关于{}{topic}的{}",
                 pick(&mut rng, VERBS, trad),
@@ -245,13 +266,13 @@ impl Services {
                 let para = format!(
                     "第{clause}条 为{}{}，{}{}和{}，对符合条件的{}按照{}给予支持，具体{}由{}另行制定。\n",
                     pick(&mut rng, VERBS, trad),
-                    pick(&mut rng, PHRASES, trad),
+                    pick(&mut rng, &own, trad),
                     pick(&mut rng, VERBS, trad),
-                    pick(&mut rng, PHRASES, trad),
-                    pick(&mut rng, PHRASES, trad),
-                    pick(&mut rng, PHRASES, trad),
-                    pick(&mut rng, PHRASES, trad),
-                    pick(&mut rng, PHRASES, trad),
+                    pick(&mut rng, &own, trad),
+                    pick(&mut rng, &own, trad),
+                    pick(&mut rng, COMMON, trad),
+                    pick(&mut rng, COMMON, trad),
+                    pick(&mut rng, COMMON, trad),
                     issuer
                 );
                 count += para.chars().count();

@@ -233,7 +233,14 @@ pub struct Found {
 pub struct Highlighter {
     title: SnippetGenerator,
     body: SnippetGenerator,
+    /// The query's words, folded: where the first of them stands is where the passage is cut
+    /// from (cutting the whole of a long text into words for every hit would cost too much).
+    words: Vec<String>,
 }
+
+/// Characters kept around the first word found, before the passage is chosen.
+const WINDOW_BEFORE: usize = 60;
+const WINDOW_AFTER: usize = 240;
 
 impl std::fmt::Debug for Highlighter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -269,10 +276,32 @@ impl Highlighter {
         if let Some(t) = title.and_then(|t| marked(&self.title.snippet(t))) {
             out.push(t);
         }
-        if let Some(b) = marked(&self.body.snippet(body)) {
+        if let Some(b) = marked(&self.body.snippet(self.window(body))) {
             out.push(b);
         }
         out
+    }
+
+    /// The part of `body` around the first query word in it (as written, or once folded).
+    fn window<'a>(&self, body: &'a str) -> &'a str {
+        let first = |text: &str| {
+            self.words
+                .iter()
+                .filter_map(|w| text.find(w.as_str()))
+                .min()
+                .map(|at| text[..at].chars().count())
+        };
+        let at = first(body).or_else(|| first(&fold(body)));
+        let Some(at) = at else {
+            return body;
+        };
+        let from = at.saturating_sub(WINDOW_BEFORE);
+        let mut bytes = body.char_indices().map(|(i, _)| i).skip(from);
+        let start = bytes.next().unwrap_or(body.len());
+        let end = bytes
+            .nth(WINDOW_BEFORE + WINDOW_AFTER)
+            .unwrap_or(body.len());
+        &body[start..end]
     }
 }
 
@@ -598,7 +627,11 @@ impl PolicyIndex {
             title.set_max_num_chars(200);
             let mut body = SnippetGenerator::create(&searcher, &query, f.body)?;
             body.set_max_num_chars(80);
-            Some(Arc::new(Highlighter { title, body }))
+            let words = self::words(&s.q, false)
+                .into_iter()
+                .map(|(w, _, _)| w)
+                .collect();
+            Some(Arc::new(Highlighter { title, body, words }))
         };
         Ok(Found {
             ids,

@@ -58,6 +58,15 @@ struct ListPage {
 }
 
 impl ListPage {
+    /// The highlights shown under a title: its text's passages (the title's own marks would
+    /// only repeat the link above them).
+    fn passages<'a>(&self, p: &'a PolicyItem) -> Vec<&'a String> {
+        p.highlights
+            .iter()
+            .filter(|h| p.title.as_deref() != Some(h.replace(['【', '】'], "").as_str()))
+            .collect()
+    }
+
     /// A highlight's pieces: the words searched for (marked 【】 by the search) and the rest.
     fn passage(&self, h: &str) -> Vec<(bool, String)> {
         let mut out = Vec::new();
