@@ -74,7 +74,10 @@ async fn sorted(app: &TestApp, token: &str, path: &str, sort: &str) -> Vec<Value
                 None => break,
             }
         }
-        assert_eq!(walked, whole, "{path} sort={sort}: cursor pages keep the order");
+        assert_eq!(
+            walked, whole,
+            "{path} sort={sort}: cursor pages keep the order"
+        );
     }
     whole
 }
@@ -168,7 +171,11 @@ async fn an_official_sorts_each_list_both_ways_and_a_wrong_key_is_named(fresh: F
         )
         .await;
         let errors = assert_problem(status, &body, 422);
-        assert_eq!(errors, [("cursor".to_string(), "invalid".to_string())], "{query}");
+        assert_eq!(
+            errors,
+            [("cursor".to_string(), "invalid".to_string())],
+            "{query}"
+        );
     }
 
     // A key a list lacks is refused with the field and the keys it has, on every list.

@@ -305,7 +305,11 @@ impl Services {
     /// missing), opts in every eligible product with its formal check approved, reads the inputs
     /// once (the floor), then computes the batch as `username` (a national administrator) and
     /// times both.
-    pub async fn bench_batch(&self, ctx: &crate::Ctx, username: &str) -> ServiceResult<BatchTiming> {
+    pub async fn bench_batch(
+        &self,
+        ctx: &crate::Ctx,
+        username: &str,
+    ) -> ServiceResult<BatchTiming> {
         use zhichan_store::identification_batches as batches;
         let db = self.db();
         let user = zhichan_store::users::by_username(db, username)

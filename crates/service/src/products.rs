@@ -830,7 +830,11 @@ impl Services {
         filter: &Filter,
         limit: i64,
         offset: i64,
-    ) -> ServiceResult<(Vec<ProductAnswer>, products::Total, Option<products::Cursor>)> {
+    ) -> ServiceResult<(
+        Vec<ProductAnswer>,
+        products::Total,
+        Option<products::Cursor>,
+    )> {
         let within = match authorize(actor, Action::ReadEnterprise)? {
             Scope::All => Within::All,
             Scope::Region(r) => Within::Region(r),

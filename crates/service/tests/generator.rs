@@ -46,7 +46,10 @@ async fn the_small_scale_is_generated_well_formed(fresh: Fresh) {
         .await
         .unwrap();
     assert_eq!(approved, g.updates as i64);
-    assert!(approved * 10 >= current * 8 && approved < current, "{approved} of {current}");
+    assert!(
+        approved * 10 >= current * 8 && approved < current,
+        "{approved} of {current}"
+    );
     // Every code and number parses with the same rules as a user's input.
     let codes: Vec<String> = db
         .fetch_all(Sql::new("SELECT credit_code FROM enterprises"))
@@ -127,8 +130,22 @@ async fn the_small_scale_is_generated_well_formed(fresh: Fresh) {
         .await
         .unwrap();
     assert_eq!(
-        (c.enterprises, c.patents, c.products, c.links, c.figures, c.updates),
-        (g.enterprises, g.patents, g.products, g.links, g.figures, g.updates)
+        (
+            c.enterprises,
+            c.patents,
+            c.products,
+            c.links,
+            c.figures,
+            c.updates
+        ),
+        (
+            g.enterprises,
+            g.patents,
+            g.products,
+            g.links,
+            g.figures,
+            g.updates
+        )
     );
     let lines = |t: &str| {
         std::fs::read_to_string(dir.path().join(format!("{t}.csv")))
@@ -350,7 +367,10 @@ async fn lists_of_a_division_group_or_class_agree_with_a_plain_query(fresh: Fres
     // end (the generated products share their change time, so the id decides), the last page
     // without a cursor, and the total still that of the whole list. In pages of 200, then in
     // the order of name.
-    for order in [None, Some(zhichan_store::sorting::Order::new("name", false))] {
+    for order in [
+        None,
+        Some(zhichan_store::sorting::Order::new("name", false)),
+    ] {
         let mut filter = Filter {
             status: Some(ProductStatus::Approved),
             order,

@@ -411,23 +411,22 @@ pub async fn read_inputs_once(
     year: i32,
     year_end: &str,
 ) -> Result<InputSums, StoreError> {
-    ex
-        .fetch_one(
-            Sql::new(format!(
-                "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(length(industry) + region \
+    ex.fetch_one(
+        Sql::new(format!(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(length(industry) + region \
                  + valid_patents + invention_patents + core_patents \
                  + COALESCE(sales_revenue, 0) + COALESCE(prior_sales_revenue, 0) \
                  + COALESCE(ip_investment, 0) + COALESCE(export_value, 0) \
                  + CASE WHEN update_approved THEN 1 ELSE 0 END), 0) AS TEXT) AS checksum \
                  FROM ({}) AS i",
-                inputs_select()
-            ))
-            .bind(0i64)
-            .bind(i64::from(year))
-            .bind(i64::from(year) - 1)
-            .bind(year_end),
-        )
-        .await
+            inputs_select()
+        ))
+        .bind(0i64)
+        .bind(i64::from(year))
+        .bind(i64::from(year) - 1)
+        .bind(year_end),
+    )
+    .await
 }
 
 /// What [`read_inputs_once`] read: the rows, and the sum of every column (as text: a sum of
