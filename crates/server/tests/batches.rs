@@ -1652,6 +1652,29 @@ async fn a_batch_from_opt_in_to_announcement(fresh: Fresh) {
         "another enterprise's product"
     );
 
+    // The monthly report counts identified products by region and field.
+    let report = w
+        .app
+        .read_as(
+            "/api/v1/reports/monthly?region=361000&month=2027-05",
+            &w.nation,
+        )
+        .await;
+    assert_eq!(report["identified_in_month"], 1, "{report}");
+    assert_eq!(report["identified_products"], 1);
+    assert_eq!(
+        report["identified_by_field"],
+        json!([{"field": "39", "identified": 1}])
+    );
+    let report = w
+        .app
+        .read_as(
+            "/api/v1/reports/monthly?region=350000&month=2027-05",
+            &w.nation,
+        )
+        .await;
+    assert_eq!(report["identified_products"], 0, "B1 was removed: {report}");
+
     // The names another engineer's entitlement engine counts by: identified in 2027.
     let counted: i64 = w
         .fresh_db

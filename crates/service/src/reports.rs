@@ -115,6 +115,26 @@ impl Services {
         }
         let (from, until) = month_bounds(month);
         let updates_approved = reports::updates_approved(db, region, from, until).await?;
+        // Identified products (认定): announced this month, and in total up to its end, by field.
+        let (y, m) = parse_month(month).unwrap_or((2000, 1));
+        let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+        let (first, next) = (format!("{y:04}-{m:02}-01"), format!("{ny:04}-{nm:02}-01"));
+        let month_fields =
+            zhichan_store::identification_rounds::identified_by_field(db, region, &first, &next)
+                .await?;
+        let total_fields = zhichan_store::identification_rounds::identified_by_field(
+            db,
+            region,
+            "0000-01-01",
+            &next,
+        )
+        .await?;
+        let identified_in_month: i64 = month_fields.iter().map(|f| f.n).sum();
+        let identified_total: i64 = total_fields.iter().map(|f| f.n).sum();
+        let identified_by_field: Vec<Value> = total_fields
+            .iter()
+            .map(|f| json!({"field": f.field, "identified": f.n}))
+            .collect();
         Ok(json!({
             "region": region.to_string(),
             "region_name": name_of(self, region).await?,
@@ -126,6 +146,9 @@ impl Services {
             "patents": now.patents,
             "sales_revenue": now.sales_revenue.to_string(),
             "annual_updates_approved": updates_approved,
+            "identified_in_month": identified_in_month,
+            "identified_products": identified_total,
+            "identified_by_field": identified_by_field,
             "rank": rank,
             "children": children,
             "directories": dirs,

@@ -254,3 +254,46 @@ pub async fn identified_product(
     );
     Ok(Some((c, year, on)))
 }
+
+/// Products identified in announced batches in a region subtree, announced on `from` ≤ date <
+/// `until` (`YYYY-MM-DD`), by the field they were judged in. Reads the identified candidates
+/// only (the `outcome` index), never the products.
+pub async fn identified_by_field(
+    ex: &impl Exec,
+    region: zhichan_domain::RegionCode,
+    from: &str,
+    until: &str,
+) -> Result<Vec<FieldCount>, StoreError> {
+    let (lo, hi) = region.subtree();
+    ex.fetch_all(
+        Sql::new(
+            "SELECT COALESCE(c.field, '') AS field, COUNT(*) AS n \
+             FROM identification_candidates c \
+             JOIN identification_batches b ON b.id = c.batch_id \
+             WHERE c.outcome = 'identified' AND b.status = 'announced' \
+             AND b.announced_on >= $1 AND b.announced_on < $2 \
+             AND c.region BETWEEN $3 AND $4 GROUP BY c.field ORDER BY field",
+        )
+        .bind(from)
+        .bind(until)
+        .bind(i64::from(lo))
+        .bind(i64::from(hi)),
+    )
+    .await
+}
+
+/// A count per field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldCount {
+    pub field: String,
+    pub n: i64,
+}
+
+impl crate::db::FromDbRow for FieldCount {
+    fn from_row(row: &crate::db::DbRow) -> Result<Self, StoreError> {
+        Ok(FieldCount {
+            field: row.get("field")?,
+            n: row.get("n")?,
+        })
+    }
+}

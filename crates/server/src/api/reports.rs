@@ -14,7 +14,8 @@ use zhichan_api::Problem;
 /// last month). A past month is answered from its stored version (generated on the 1st, or now
 /// if it never was); the current month is live and marked `provisional`. Fields: `region`,
 /// `region_name`, `month`, `new_registrations`, `withdrawals`, `cumulative_products`,
-/// `enterprises`, `patents`, `sales_revenue`, `annual_updates_approved`, `rank`
+/// `enterprises`, `patents`, `sales_revenue`, `annual_updates_approved`, `identified_in_month`,
+/// `identified_products` (cumulative to the month's end), `identified_by_field`, `rank`
 /// (`position`, `of`, `parent`), `children` (per sub-region), `directories` (coverage),
 /// `version`, `generated_at`. `format=xlsx` answers the same as a workbook.
 #[utoipa::path(

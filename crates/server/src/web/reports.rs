@@ -139,6 +139,8 @@ pub async fn monthly(
                 ("本月撤销", n("withdrawals")),
                 ("月末累计备案产品", n("cumulative_products")),
                 ("本月通过的信息更新", n("annual_updates_approved")),
+                ("本月认定的专利密集型产品", n("identified_in_month")),
+                ("月末累计认定的专利密集型产品", n("identified_products")),
                 ("本月新增排名", rank),
                 ("备案企业（通报生成时）", n("enterprises")),
                 ("关联专利（通报生成时）", n("patents")),
