@@ -111,7 +111,9 @@ impl Rules {
                     }
                 }
             }
-            if shows_industries {
+            // A clock time ("21:27") is two numbers, not an industry code.
+            let in_time = text[..at].ends_with(':') || text[at + w.len()..].starts_with(':');
+            if shows_industries && !in_time {
                 if let Some(name) = self.industries.get(w) {
                     if !around(text, at, w.len(), 24).contains(name.as_str()) {
                         found.insert(format!("bare industry {w} ({name}) in “{}”", context()));
