@@ -468,9 +468,7 @@ async fn honours_pay_once_at_the_highest_expired_certificates_do_not_count_and_o
         "{reasons:?}"
     );
     assert!(
-        reasons
-            .iter()
-            .any(|r| *r == "需拥有有效专利3件以上或发明专利1件以上；目前有效专利1件、发明专利0件"),
+        reasons.contains(&"需拥有有效专利3件以上或发明专利1件以上；目前有效专利1件、发明专利0件"),
         "{reasons:?}"
     );
 
