@@ -673,9 +673,10 @@ impl Services {
                     amount,
                     explanation,
                 } => {
-                    if !policies.contains_key(&v.rule.policy) {
-                        let p = zhichan_store::policies::get(self.db(), v.rule.policy).await?;
-                        policies.insert(v.rule.policy, p);
+                    if let std::collections::hash_map::Entry::Vacant(slot) =
+                        policies.entry(v.rule.policy)
+                    {
+                        slot.insert(zhichan_store::policies::get(self.db(), v.rule.policy).await?);
                     }
                     let policy = policies.get(&v.rule.policy).and_then(|p| p.as_ref());
                     out.total = out.total + amount;
