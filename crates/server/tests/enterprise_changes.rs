@@ -5,9 +5,9 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
+use support::{add_user, LINCHUAN, LINCHUAN_NAME};
 use support::{assert_problem, assert_product_answers_agree, call, national_token, people};
 use support::{file_linchuan_profile, linchuan_profile, sign_up, spawn_app, TestApp, PASSWORD};
-use support::{LINCHUAN, LINCHUAN_NAME};
 use zhichan_domain::RegionCode;
 use zhichan_testkit::{on_both_backends, Fresh};
 
