@@ -335,6 +335,25 @@ fn year_bounds(year: i32) -> (Date, Date) {
     (first, last)
 }
 
+/// Limits of a rule's text and lists (a 办法's clause is a line; a rule has a handful of examples).
+pub const MAX_NAME_CHARS: usize = 200;
+pub const MAX_CLAUSE_CHARS: usize = 200;
+pub const MAX_EXAMPLES: usize = 100;
+pub const MAX_TIERS: usize = 50;
+
+/// An amount in fen computed in 128 bits, as money if it is within what the platform accepts.
+fn within(fen: i128) -> Option<Money> {
+    Money::within_range(fen)
+}
+
+fn beyond_range(year: i32) -> Outcome {
+    Outcome::NotEligible {
+        reasons: vec![format!(
+            "{year}年度按本规则计算的金额超出平台可计算的范围，请核对规则中的金额"
+        )],
+    }
+}
+
 fn yuan(m: Money) -> String {
     format!("{}元", m.grouped())
 }
@@ -362,6 +381,42 @@ impl AwardRule {
         }
         if self.clause.trim().is_empty() {
             req(&mut errs, "clause", "条款");
+        }
+        // Bounded, so that one rule cannot make every reader's list slow.
+        for (f, text, max) in [
+            ("name", &self.name, MAX_NAME_CHARS),
+            ("clause", &self.clause, MAX_CLAUSE_CHARS),
+        ] {
+            if text.chars().count() > max {
+                errs.push((
+                    f.into(),
+                    v(
+                        "too_long",
+                        format!("不能超过{max}个字"),
+                        format!("{f} is longer than {max} characters"),
+                    ),
+                ));
+            }
+        }
+        if self.examples.len() > MAX_EXAMPLES {
+            errs.push((
+                "examples".into(),
+                v(
+                    "too_many",
+                    format!("算例不能超过{MAX_EXAMPLES}个"),
+                    format!("at most {MAX_EXAMPLES} examples"),
+                ),
+            ));
+        }
+        if self.tiers.len() > MAX_TIERS {
+            errs.push((
+                "tiers".into(),
+                v(
+                    "too_many",
+                    format!("奖励档次不能超过{MAX_TIERS}个"),
+                    format!("at most {MAX_TIERS} tiers"),
+                ),
+            ));
         }
         if self.policy <= 0 {
             req(&mut errs, "policy", "政策");
@@ -552,7 +607,11 @@ impl AwardRule {
                 reasons: vec![format!("{year}年度没有{}", item.label_zh())],
             };
         }
-        let full = Money::from_fen(each.fen() * i64::from(n));
+        // In 128 bits: an absurd amount times a large count is refused with a reason, never
+        // an overflow.
+        let Some(full) = within(i128::from(each.fen()) * i128::from(n)) else {
+            return beyond_range(year);
+        };
         let mut explanation = format!(
             "{year}年度{}{n}件，每件不超过{}，合计{}",
             item.label_zh(),
@@ -743,12 +802,21 @@ impl AwardRule {
             return incomplete();
         };
         let mut reasons = self.conditions(year, facts);
-        let cost: Option<Money> = facts
+        let costs: Vec<i128> = facts
             .declarations
             .iter()
             .filter(|d| d.kind == kind)
             .filter_map(|d| d.amount)
-            .reduce(|a, b| a + b);
+            .map(|m| i128::from(m.fen()))
+            .collect();
+        let cost: Option<Money> = if costs.is_empty() {
+            None
+        } else {
+            match within(costs.iter().sum()) {
+                Some(m) => Some(m),
+                None => return beyond_range(year),
+            }
+        };
         if cost.is_none() {
             reasons.push(format!("{year}年度没有经审核确认的{}申报", kind.label_zh()));
         }
@@ -756,7 +824,9 @@ impl AwardRule {
             return Outcome::NotEligible { reasons };
         };
         // Rounded down to the fen: a ceiling is never exceeded.
-        let shared = Money::from_fen(cost.fen() * i64::from(share) / 100);
+        let Some(shared) = within(i128::from(cost.fen()) * i128::from(share) / 100) else {
+            return beyond_range(year);
+        };
         let mut explanation = format!(
             "{year}年度经确认的{}{}，按{share}%计{}",
             kind.label_zh(),
@@ -960,6 +1030,69 @@ mod tests {
             }),
             ..base(Pattern::CostShare)
         }
+    }
+
+    #[test]
+    fn an_absurd_amount_times_a_large_count_is_a_reason_not_an_overflow() {
+        // Found by an attacker: the largest accepted amount times a u32 count overflowed i64
+        // and the request panicked (500) after the rule was stored.
+        let r = AwardRule {
+            item: Some(Item::RegisteredProducts),
+            amount: Some(m("10000000000000")),
+            ..base(Pattern::PerItem)
+        };
+        let mut f = facts();
+        f.registered_products = u32::MAX;
+        let out = r.evaluate(2025, &f, &code_name);
+        assert_eq!(out.amount(), None);
+        assert!(
+            out.text().contains("超出平台可计算的范围"),
+            "{}",
+            out.text()
+        );
+
+        let r = AwardRule {
+            share_percent: Some(100),
+            cap: Some(m("10000000000000")),
+            requires: None,
+            condition: None,
+            ..certification()
+        };
+        let mut f = facts();
+        f.declarations = (0..10_000)
+            .map(|_| Declared {
+                kind: DeclarationKind::CertificationFee,
+                amount: Some(m("10000000000000")),
+            })
+            .collect();
+        let out = r.evaluate(2025, &f, &code_name);
+        assert_eq!(out.amount(), None);
+        assert!(
+            out.text().contains("超出平台可计算的范围"),
+            "{}",
+            out.text()
+        );
+        // Totals never panic either.
+        let total: Money = std::iter::repeat_n(m("10000000000000"), 10_000).sum();
+        assert!(total > m("10000000000000"));
+    }
+
+    #[test]
+    fn a_rule_is_bounded_in_its_text_and_its_examples() {
+        let mut r = identified();
+        r.name = "名".repeat(MAX_NAME_CHARS + 1);
+        r.clause = "条".repeat(MAX_CLAUSE_CHARS + 1);
+        r.examples = (0..=MAX_EXAMPLES)
+            .map(|i| Example {
+                name: format!("e{i}"),
+                year: 2025,
+                facts: facts(),
+                amount: None,
+                reason_contains: None,
+            })
+            .collect();
+        let fields: Vec<String> = r.check().into_iter().map(|(f, _)| f).collect();
+        assert_eq!(fields, ["name", "clause", "examples"]);
     }
 
     #[test]

@@ -29,6 +29,14 @@ fn invalid(input: &str) -> Violation {
 impl Money {
     pub const ZERO: Money = Money(0);
 
+    /// An amount computed in 128 bits, if it is within what the platform accepts (±MAX_FEN).
+    pub fn within_range(fen: i128) -> Option<Self> {
+        i64::try_from(fen)
+            .ok()
+            .filter(|f| f.unsigned_abs() <= MAX_FEN as u64)
+            .map(Money)
+    }
+
     pub fn from_fen(fen: i64) -> Self {
         Money(fen)
     }
@@ -123,23 +131,25 @@ impl FromStr for Money {
     }
 }
 
+// Sums saturate rather than overflow: every single amount is within MAX_FEN, so only a total
+// of thousands of absurd amounts could reach i64's limit, and a total must never panic a request.
 impl Add for Money {
     type Output = Money;
     fn add(self, o: Money) -> Money {
-        Money(self.0 + o.0)
+        Money(self.0.saturating_add(o.0))
     }
 }
 
 impl Sub for Money {
     type Output = Money;
     fn sub(self, o: Money) -> Money {
-        Money(self.0 - o.0)
+        Money(self.0.saturating_sub(o.0))
     }
 }
 
 impl Sum for Money {
     fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
-        Money(iter.map(|m| m.0).sum())
+        Money(iter.fold(0i64, |a, m| a.saturating_add(m.0)))
     }
 }
 

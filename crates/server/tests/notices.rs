@@ -253,6 +253,20 @@ async fn a_notice_over_the_spring_festival_from_objection_to_announcement(fresh:
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{other}");
+    // The same objector cannot file again to the same item while its objection waits: a flood
+    // of objections would hold the announcement back (found by an attacker).
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("{path}/objections"),
+        &firm,
+        Some(json!({"item": 12, "reason": "再次提出同一异议"})),
+    )
+    .await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("item".to_string(), "objection_pending".to_string())]
+    );
 
     // The objector sees its own objections; the owner sees all; a province office only its
     // own (none).

@@ -385,6 +385,10 @@ impl Services {
     /// Files an objection to one item of an open notice. Any signed-in user whose real-name
     /// verification is approved may (422 `not_verified` otherwise); only while the notice is
     /// open (422 `notice_closed`); one reason, required, at most 2000 characters.
+    /// Objections one person may file to one notice (one per item until answered, and this
+    /// many in all).
+    pub const MAX_OBJECTIONS_PER_PERSON: i64 = 20;
+
     pub async fn file_objection(
         &self,
         actor: &Actor,
@@ -459,6 +463,32 @@ impl Services {
         };
         let now = self.now();
         let tx = self.db().begin().await?;
+        // One person cannot stall an announcement with a flood: one unanswered objection per
+        // item, and a bounded number per notice.
+        let (all, open) = store::objections_by(&tx, notice_id, item.id, actor.user_id).await?;
+        if open > 0 {
+            return Err(invalid(
+                "item",
+                Violation::new(
+                    "objection_pending",
+                    "你对这一项的异议尚未答复，答复后才能再次提出",
+                    "your objection to this item is not answered yet",
+                ),
+            ));
+        }
+        if all >= Self::MAX_OBJECTIONS_PER_PERSON {
+            return Err(invalid(
+                "notice",
+                Violation::new(
+                    "too_many_objections",
+                    format!(
+                        "每人对同一公示最多提出{}件异议",
+                        Self::MAX_OBJECTIONS_PER_PERSON
+                    ),
+                    "too many objections from one person to this notice",
+                ),
+            ));
+        }
         let id =
             store::insert_objection(&tx, notice_id, item.id, actor.user_id, &reason, now).await?;
         record(

@@ -293,6 +293,35 @@ pub async fn insert_objection(
     .await
 }
 
+/// How many objections `user_id` has filed to a notice in all, and how many of those to
+/// `item_id` are still unanswered.
+pub async fn objections_by(
+    ex: &impl Exec,
+    notice_id: i64,
+    item_id: i64,
+    user_id: i64,
+) -> Result<(i64, i64), StoreError> {
+    let all: i64 = ex
+        .fetch_one(
+            Sql::new("SELECT COUNT(*) FROM objections WHERE notice_id = $1 AND user_id = $2")
+                .bind(notice_id)
+                .bind(user_id),
+        )
+        .await?;
+    let open: i64 = ex
+        .fetch_one(
+            Sql::new(
+                "SELECT COUNT(*) FROM objections \
+                 WHERE notice_id = $1 AND item_id = $2 AND user_id = $3 AND decision IS NULL",
+            )
+            .bind(notice_id)
+            .bind(item_id)
+            .bind(user_id),
+        )
+        .await?;
+    Ok((all, open))
+}
+
 pub async fn objection(ex: &impl Exec, id: i64) -> Result<Option<ObjectionRow>, StoreError> {
     ex.fetch_optional(Sql::new(format!("{OBJECTION_SELECT} WHERE o.id = $1")).bind(id))
         .await
