@@ -84,6 +84,8 @@ async fn serve_with_demo_data_answers_and_stops_cleanly_on_sigterm() {
     let mut child = zhichan()
         .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
         .env("ZHICHAN_DB", format!("sqlite://{}/demo.db", dir.display()))
+        // The demo's message spool, kept out of the source tree.
+        .env("ZHICHAN_SPOOL_DIR", dir.join("outbox"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
