@@ -41,12 +41,12 @@ edge_enum!(
 
 edge_enum!(
     /// A count of the enterprise's own patents in force a condition compares.
-    Measure, "measure", { ValidPatents = "valid_patents", InventionPatents = "invention_patents" }
+    AwardMeasure, "measure", { ValidPatents = "valid_patents", InventionPatents = "invention_patents" }
 );
 
 edge_enum!(
     /// A qualification kind (as on the enterprise profile).
-    QualificationKind, "qualification", {
+    AwardQualificationKind, "qualification", {
         IpDemonstration = "ip_demonstration",
         IpAdvantage = "ip_advantage",
         LittleGiant = "little_giant",
@@ -58,7 +58,7 @@ edge_enum!(
 
 edge_enum!(
     /// The level of the office that conferred a qualification.
-    QualificationLevel, "qualification_level", {
+    AwardQualificationLevel, "qualification_level", {
         National = "national", Provincial = "provincial", City = "city", County = "county",
     }
 );
@@ -72,7 +72,7 @@ edge_enum!(
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Requirement {
-    pub measure: Measure,
+    pub measure: AwardMeasure,
     pub at_least: u32,
 }
 
@@ -88,9 +88,9 @@ pub struct Condition {
 #[serde(deny_unknown_fields)]
 pub struct Trigger {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub qualification: Option<QualificationKind>,
+    pub qualification: Option<AwardQualificationKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<QualificationLevel>,
+    pub level: Option<AwardQualificationLevel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declaration: Option<DeclarationKind>,
 }
@@ -100,9 +100,9 @@ pub struct Trigger {
 #[serde(deny_unknown_fields)]
 pub struct Tier {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub qualification: Option<QualificationKind>,
+    pub qualification: Option<AwardQualificationKind>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<QualificationLevel>,
+    pub level: Option<AwardQualificationLevel>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub declaration: Option<DeclarationKind>,
     #[schema(example = "30000.00")]
@@ -113,8 +113,8 @@ pub struct Tier {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HeldQualification {
-    pub kind: QualificationKind,
-    pub level: QualificationLevel,
+    pub kind: AwardQualificationKind,
+    pub level: AwardQualificationLevel,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -153,7 +153,7 @@ pub struct Facts {
 /// the explanation or a reason must contain.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Example {
+pub struct AwardExample {
     pub name: String,
     pub year: i32,
     pub facts: Facts,
@@ -203,7 +203,7 @@ pub struct AwardRule {
     #[serde(default)]
     pub event: Option<Trigger>,
     #[serde(default)]
-    pub examples: Option<Vec<Example>>,
+    pub examples: Option<Vec<AwardExample>>,
 }
 
 /// `PATCH /api/v1/award-rules/{id}`: the whole rule and the version it is based on.
@@ -221,7 +221,7 @@ pub struct RulePublish {
 
 /// How a worked example fares.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ExampleResult {
+pub struct AwardExampleResult {
     pub name: String,
     pub holds: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -235,7 +235,7 @@ pub struct RuleVersion {
     pub version: i64,
     pub status: RuleStatus,
     pub rule: AwardRule,
-    pub examples: Vec<ExampleResult>,
+    pub examples: Vec<AwardExampleResult>,
     pub changed_by: String,
     pub changed_at: String,
     pub published_by: Option<String>,
@@ -244,7 +244,7 @@ pub struct RuleVersion {
 
 /// A version in the history.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct VersionSummary {
+pub struct AwardVersionSummary {
     pub version: i64,
     pub status: RuleStatus,
     pub changed_by: String,
@@ -257,7 +257,7 @@ pub struct VersionSummary {
 pub struct RuleDetail {
     pub current: RuleVersion,
     pub published_version: Option<i64>,
-    pub versions: Vec<VersionSummary>,
+    pub versions: Vec<AwardVersionSummary>,
 }
 
 /// One rule in the list (its newest version).
@@ -319,7 +319,7 @@ pub struct DryRun {
     pub published_total: Option<String>,
     pub regions: Vec<DryRunRegion>,
     pub changes: Vec<DryRunChange>,
-    pub examples: Vec<ExampleResult>,
+    pub examples: Vec<AwardExampleResult>,
 }
 
 /// One award the enterprise qualifies for; `amount` is the ceiling the clause allows.

@@ -9,9 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use std::collections::HashMap;
 use zhichan_api::awards::{
-    AwardRule, DryRun, DryRunChange, DryRunRegion, DryRunRequest, EntitlementItem, Entitlements,
-    ExampleResult, NotEligible, Pattern, RuleDetail, RuleEdit, RuleList, RuleListItem, RulePublish,
-    RuleStatus, RuleVersion, VersionSummary,
+    AwardExampleResult, AwardRule, AwardVersionSummary, DryRun, DryRunChange, DryRunRegion,
+    DryRunRequest, EntitlementItem, Entitlements, NotEligible, Pattern, RuleDetail, RuleEdit,
+    RuleList, RuleListItem, RulePublish, RuleStatus, RuleVersion,
 };
 use zhichan_api::Problem;
 use zhichan_domain::awards::ExampleFailure;
@@ -63,13 +63,13 @@ pub fn of_domain(rule: &zhichan_domain::awards::AwardRule) -> AwardRule {
 fn examples(
     rule: &zhichan_domain::awards::AwardRule,
     failures: &[ExampleFailure],
-) -> Vec<ExampleResult> {
+) -> Vec<AwardExampleResult> {
     rule.examples
         .iter()
         .enumerate()
         .map(|(i, e)| {
             let failure = failures.iter().find(|f| f.index == i);
-            ExampleResult {
+            AwardExampleResult {
                 name: e.name.clone(),
                 holds: failure.is_none(),
                 message: failure.map(|f| f.message_zh.clone()),
@@ -99,7 +99,7 @@ fn detail_body(h: &RuleHistory) -> RuleDetail {
         versions: h
             .versions
             .iter()
-            .map(|v| VersionSummary {
+            .map(|v| AwardVersionSummary {
                 version: v.version,
                 status: status(v.published),
                 changed_by: v.changed_by.clone(),
