@@ -165,11 +165,7 @@ fn parse(v: RuleVersion) -> ServiceResult<Version> {
 }
 
 fn invalid(errs: Vec<(String, Violation)>) -> ServiceError {
-    ServiceError::Invalid(
-        errs.into_iter()
-            .map(|(f, v)| FieldViolation::new(f, v))
-            .collect(),
-    )
+    ServiceError::invalid_fields(errs)
 }
 
 fn stale() -> ServiceError {

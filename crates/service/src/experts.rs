@@ -4,7 +4,7 @@
 //! fields which experts a panel suggests for an item.
 
 use crate::audit::record;
-use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
+use crate::{Ctx, ServiceError, ServiceResult, Services};
 use serde_json::json;
 use zhichan_domain::access::{authorize, Action, Actor};
 use zhichan_domain::accounts::Role;
@@ -21,11 +21,7 @@ pub struct ProfileInput {
 }
 
 pub(crate) fn invalid(errs: Vec<(String, Violation)>) -> ServiceError {
-    ServiceError::Invalid(
-        errs.into_iter()
-            .map(|(f, v)| FieldViolation::new(f, v))
-            .collect(),
-    )
+    ServiceError::invalid_fields(errs)
 }
 
 /// The domain profile of a stored one.

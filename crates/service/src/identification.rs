@@ -4,7 +4,7 @@
 //! makes a new draft version after it.
 
 use crate::audit::record;
-use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
+use crate::{Ctx, ServiceError, ServiceResult, Services};
 use serde_json::json;
 use zhichan_domain::access::{authorize, Action, Actor, Placement};
 use zhichan_domain::identification::{run_examples, starter_method, ExampleFailure, Method};
@@ -75,11 +75,7 @@ fn parse(v: MethodVersion) -> ServiceResult<Version> {
 }
 
 fn invalid(errs: Vec<(String, Violation)>) -> ServiceError {
-    ServiceError::Invalid(
-        errs.into_iter()
-            .map(|(f, v)| FieldViolation::new(f, v))
-            .collect(),
-    )
+    ServiceError::invalid_fields(errs)
 }
 
 fn stale() -> ServiceError {

@@ -232,6 +232,15 @@ impl ServiceError {
     pub fn invalid(field: impl Into<String>, violation: Violation) -> Self {
         ServiceError::Invalid(vec![FieldViolation::new(field, violation)])
     }
+
+    /// Every wrong field of a domain check (`(field, violation)` pairs) as one 422.
+    pub fn invalid_fields(errs: Vec<(String, Violation)>) -> Self {
+        ServiceError::Invalid(
+            errs.into_iter()
+                .map(|(f, v)| FieldViolation::new(f, v))
+                .collect(),
+        )
+    }
 }
 
 impl From<Refusal> for ServiceError {
