@@ -520,9 +520,6 @@ async fn demo_awards(services: &Services) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The real policy texts the demo imports (`ZHICHAN_SEEDS_DIR`, or `shared/seeds` beside the
-/// working directory or one of its ancestors), so that the library is not empty; already
-/// imported ones are not imported again.
 /// Where the search index lives unless told: beside the SQLite file, or in the working directory.
 fn default_search_dir(url: &str) -> std::path::PathBuf {
     let file = url
@@ -536,6 +533,9 @@ fn default_search_dir(url: &str) -> std::path::PathBuf {
     }
 }
 
+/// The real policy texts the demo imports (`ZHICHAN_SEEDS_DIR`, or `shared/seeds` beside the
+/// working directory or one of its ancestors), so that the library is not empty; already
+/// imported ones are not imported again.
 async fn demo_policies(services: &Services) -> anyhow::Result<()> {
     let cwd = std::env::current_dir()?;
     let dir = std::env::var_os("ZHICHAN_SEEDS_DIR")
