@@ -202,6 +202,20 @@ pub struct Declared {
     pub kind: DeclarationKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<Money>,
+    /// The declaration's number on the platform, named in the explanation so that an amount
+    /// is traced to what was declared (worked examples have none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i64>,
+}
+
+/// “（申报编号 3、5）” for the declarations that have a number, or nothing.
+fn traced<'a>(list: impl Iterator<Item = &'a Declared>) -> String {
+    let ids: Vec<String> = list.filter_map(|d| d.id).map(|i| i.to_string()).collect();
+    if ids.is_empty() {
+        String::new()
+    } else {
+        format!("（申报编号 {}）", ids.join("、"))
+    }
 }
 
 /// What the platform knows of one enterprise for one year.
@@ -225,6 +239,10 @@ pub struct Facts {
     /// Confirmed declarations of the year.
     #[serde(default)]
     pub declarations: Vec<Declared>,
+    /// Qualifications the enterprise entered or changed that no reviewer of its region has
+    /// confirmed yet: they never count, and the reasons name them (资质待审核).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_qualifications: Vec<HeldQualification>,
 }
 
 /// A worked example: facts for a year and what the rule must give.
@@ -688,6 +706,7 @@ impl AwardRule {
                 })
                 .map(|q| format!("{}{}已失效，不计入", q.level.label_zh(), q.kind.label_zh()))
                 .collect();
+            let pending = self.pending(self.tiers.iter().map(|t| &t.trigger), year, facts);
             let mut reasons = vec![format!(
                 "{year}年度未新获得本条所列荣誉（{}）",
                 self.tiers
@@ -697,6 +716,7 @@ impl AwardRule {
                     .join("、")
             )];
             reasons.extend(expired);
+            reasons.extend(pending);
             return Outcome::NotEligible { reasons };
         };
         let mut explanation = format!(
@@ -755,7 +775,9 @@ impl AwardRule {
                     .collect();
                 if !matching.iter().any(|q| q.in_force_during(year)) {
                     let mut r = format!("需持有{}（{year}年度有效）", t.label());
-                    if let Some(q) = matching.iter().filter_map(|q| q.to()).max() {
+                    if let Some(p) = self.pending(std::iter::once(t), year, facts).first() {
+                        r.push_str(&format!("；{p}"));
+                    } else if let Some(q) = matching.iter().filter_map(|q| q.to()).max() {
                         r.push_str(&format!("；现有证书已于{}失效", format_date(q)));
                     } else {
                         r.push_str("；平台未登记经审核确认的该项资质");
@@ -802,10 +824,13 @@ impl AwardRule {
             return incomplete();
         };
         let mut reasons = self.conditions(year, facts);
-        let costs: Vec<i128> = facts
+        let declared: Vec<&Declared> = facts
             .declarations
             .iter()
-            .filter(|d| d.kind == kind)
+            .filter(|d| d.kind == kind && d.amount.is_some())
+            .collect();
+        let costs: Vec<i128> = declared
+            .iter()
             .filter_map(|d| d.amount)
             .map(|m| i128::from(m.fen()))
             .collect();
@@ -828,9 +853,10 @@ impl AwardRule {
             return beyond_range(year);
         };
         let mut explanation = format!(
-            "{year}年度经确认的{}{}，按{share}%计{}",
+            "{year}年度经确认的{}{}{}，按{share}%计{}",
             kind.label_zh(),
             yuan(cost),
+            traced(declared.into_iter()),
             yuan(shared)
         );
         let amount = if shared > cap {
@@ -853,18 +879,50 @@ impl AwardRule {
         let mut reasons = self.conditions(year, facts);
         if !self.tier_applies(event, year, facts) {
             reasons.insert(0, format!("{year}年度没有经审核确认的{}", event.label()));
+            reasons.extend(self.pending(std::iter::once(event), year, facts));
         }
         if !reasons.is_empty() {
             return Outcome::NotEligible { reasons };
         }
+        let source = event.declaration.map_or_else(String::new, |k| {
+            traced(facts.declarations.iter().filter(|d| d.kind == k))
+        });
         Outcome::Eligible {
             amount,
             explanation: format!(
-                "{year}年度{}，一次性奖励不超过{}",
+                "{year}年度{}{source}，一次性奖励不超过{}",
                 event.label(),
                 yuan(amount)
             ),
         }
+    }
+
+    /// Reasons naming the qualifications the enterprise entered that would meet one of
+    /// `triggers` in `year` but wait for a reviewer's confirmation (资质待审核).
+    fn pending<'a>(
+        &self,
+        triggers: impl Iterator<Item = &'a Trigger>,
+        year: i32,
+        facts: &Facts,
+    ) -> Vec<String> {
+        let triggers: Vec<&Trigger> = triggers.collect();
+        facts
+            .pending_qualifications
+            .iter()
+            .filter(|q| {
+                q.in_force_during(year)
+                    && triggers.iter().any(|t| {
+                        t.qualification == Some(q.kind) && t.level.is_none_or(|l| l == q.level)
+                    })
+            })
+            .map(|q| {
+                format!(
+                    "{}{}资质待审核：须经企业所在地区审核人员确认后计入",
+                    q.level.label_zh(),
+                    q.kind.label_zh()
+                )
+            })
+            .collect()
     }
 }
 
@@ -937,6 +995,7 @@ mod tests {
             invention_patents: 0,
             qualifications: vec![],
             declarations: vec![],
+            pending_qualifications: vec![],
         }
     }
     fn base(pattern: Pattern) -> AwardRule {
@@ -1063,6 +1122,7 @@ mod tests {
             .map(|_| Declared {
                 kind: DeclarationKind::CertificationFee,
                 amount: Some(m("10000000000000")),
+                id: None,
             })
             .collect();
         let out = r.evaluate(2025, &f, &code_name);
@@ -1194,6 +1254,7 @@ mod tests {
         f.declarations = vec![Declared {
             kind: DeclarationKind::CertificationFee,
             amount: Some(m("26000")),
+            id: None,
         }];
         let out = r.evaluate(2025, &f, &code_name);
         assert_eq!(out.amount(), None);
@@ -1222,6 +1283,7 @@ mod tests {
         f.declarations = vec![Declared {
             kind: DeclarationKind::InsurancePremium,
             amount: Some(m("1000.05")),
+            id: None,
         }];
         assert_eq!(
             insurance.evaluate(2025, &f, &code_name).amount(),
@@ -1244,6 +1306,7 @@ mod tests {
         f.declarations = vec![Declared {
             kind: DeclarationKind::CertificationFee,
             amount: Some(m("8000")),
+            id: None,
         }];
         let out = r.evaluate(2025, &f, &code_name);
         assert_eq!(out.amount(), None);

@@ -49,6 +49,17 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// Whether a reviewer of the enterprise's region has confirmed a qualification: those a
+    /// reviewer enters are confirmed; those the enterprise enters or changes wait (`pending`)
+    /// until one confirms or returns them. Only confirmed ones count for awards.
+    QualificationReview, "qualification_review", {
+        Pending = "pending" / "待审核",
+        Confirmed = "confirmed" / "已确认",
+        Returned = "returned" / "已退回",
+    }
+);
+
 /// One qualification with its level and validity.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Qualification {
@@ -57,9 +68,22 @@ pub struct Qualification {
     pub valid_from: Option<Date>,
     pub valid_to: Option<Date>,
     pub certificate: String,
+    pub review: QualificationReview,
+    /// Why a reviewer returned it.
+    pub review_reason: Option<String>,
 }
 
 impl Qualification {
+    /// Whether `other` states the same facts (kind, level, validity, certificate), whatever
+    /// its review.
+    pub fn same_facts(&self, other: &Qualification) -> bool {
+        self.kind == other.kind
+            && self.level == other.level
+            && self.valid_from == other.valid_from
+            && self.valid_to == other.valid_to
+            && self.certificate == other.certificate
+    }
+
     /// Whether it is in force on `day`.
     pub fn valid_on(&self, day: Date) -> bool {
         self.valid_from.is_none_or(|f| f <= day) && self.valid_to.is_none_or(|t| day <= t)
@@ -111,6 +135,8 @@ mod tests {
             valid_from: parse_date("2024-01-01"),
             valid_to: parse_date("2026-12-31"),
             certificate: "GR202436000123".into(),
+            review: QualificationReview::Confirmed,
+            review_reason: None,
         };
         assert!(q.valid_on(parse_date("2026-06-30").unwrap()));
         assert!(!q.valid_on(parse_date("2027-01-01").unwrap()));

@@ -13,7 +13,7 @@ use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use zhichan_domain::access::{authorize, Action, Actor, Placement, Scope};
 use zhichan_domain::awards::{
-    run_examples, AwardRule, Declared, ExampleFailure, Facts, HeldQualification, Outcome,
+    run_examples, AwardRule, ExampleFailure, Facts, HeldQualification, Outcome,
 };
 use zhichan_domain::enterprises::{QualificationKind, QualificationLevel};
 use zhichan_domain::{Money, RegionCode, Timestamp, Violation};
@@ -164,6 +164,21 @@ fn parse(v: RuleVersion) -> ServiceResult<Version> {
     })
 }
 
+/// The years an entitlement or a dry run is computed for (422 `invalid_year` outside).
+pub fn check_year(year: i32) -> ServiceResult<()> {
+    if (2000..=2100).contains(&year) {
+        return Ok(());
+    }
+    Err(invalid(vec![(
+        "year".into(),
+        Violation::new(
+            "invalid_year",
+            "年度应在 2000～2100 之间",
+            "year: 2000-2100",
+        ),
+    )]))
+}
+
 fn invalid(errs: Vec<(String, Violation)>) -> ServiceError {
     ServiceError::invalid_fields(errs)
 }
@@ -214,6 +229,7 @@ impl Services {
         };
         let patents = by_enterprise(store::patents_in_force(db, whose).await?);
         let mut quals: HashMap<i64, Vec<HeldQualification>> = HashMap::new();
+        let mut pending: HashMap<i64, Vec<HeldQualification>> = HashMap::new();
         for q in store::qualifications(db, whose).await? {
             let (Ok(kind), Ok(level)) = (
                 QualificationKind::parse(&q.kind),
@@ -224,7 +240,8 @@ impl Services {
                     q.kind, q.level
                 ))));
             };
-            quals
+            let confirmed = q.review == "confirmed";
+            if confirmed { &mut quals } else { &mut pending }
                 .entry(q.enterprise_id)
                 .or_default()
                 .push(HeldQualification {
@@ -234,6 +251,7 @@ impl Services {
                     valid_to: q.valid_to,
                 });
         }
+        let mut declared = self.approved_declarations(whose, year).await?;
         let facts = enterprises
             .iter()
             .map(|e| {
@@ -247,9 +265,8 @@ impl Services {
                         valid_patents: p.map_or(0, |c| count(c.n)),
                         invention_patents: p.map_or(0, |c| count(c.m)),
                         qualifications: quals.remove(&e.id).unwrap_or_default(),
-                        // Declarations (costs and events an enterprise declares and a reviewer
-                        // confirms) are not built yet: no rule that needs one is met.
-                        declarations: Vec::<Declared>::new(),
+                        declarations: declared.remove(&e.id).unwrap_or_default(),
+                        pending_qualifications: pending.remove(&e.id).unwrap_or_default(),
                     },
                 )
             })
@@ -505,7 +522,10 @@ impl Services {
         year: i32,
     ) -> ServiceResult<DryRun> {
         authorize(actor, Action::ManageAwardRules)?;
-        let errs = rule.check();
+        let mut errs = rule.check();
+        if let Err(ServiceError::Invalid(y)) = check_year(year) {
+            errs.extend(y.into_iter().map(|f| (f.field, f.violation)));
+        }
         if !errs.is_empty() {
             return Err(invalid(errs));
         }
@@ -606,16 +626,7 @@ impl Services {
             &object,
         )
         .await?;
-        if !(2000..=2100).contains(&year) {
-            return Err(invalid(vec![(
-                "year".into(),
-                Violation::new(
-                    "invalid_year",
-                    "年度应在 2000～2100 之间",
-                    "year: 2000-2100",
-                ),
-            )]));
-        }
+        check_year(year)?;
         // Every rule of the enterprise's region and above, and also those below that an
         // enterprise nearby may see: a rule whose region does not contain the enterprise's is
         // answered as not eligible with the reason only when it lies in the same province.

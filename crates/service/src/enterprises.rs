@@ -254,6 +254,9 @@ impl Services {
                     valid_from: from,
                     valid_to: to,
                     certificate: q.certificate.trim().to_string(),
+                    // Settled against the stored profile by who saves it.
+                    review: zhichan_domain::enterprises::QualificationReview::Pending,
+                    review_reason: None,
                 });
             }
         }
@@ -344,9 +347,11 @@ impl Services {
                 .await?;
             }
         }
-        let e = self.parse_enterprise(&input).await?;
+        let mut e = self.parse_enterprise(&input).await?;
         self.scoped(actor, Action::EditEnterprise, &placement(&e), &object(&e))
             .await?;
+        let confirms = crate::declarations::confirms_for(actor, &placement(&e));
+        crate::declarations::settle_reviews(&[], &mut e.qualifications, confirms);
         let now = self.now();
         let tx = self.db().begin().await?;
         let id = enterprises::insert(&tx, &e, now)
@@ -450,7 +455,13 @@ impl Services {
         }
         change(&mut input);
         input.credit_code = before.credit_code.clone();
-        let parsed = self.parse_enterprise(&input).await?;
+        let mut parsed = self.parse_enterprise(&input).await?;
+        let confirms = crate::declarations::confirms_for(actor, &placement(&before));
+        crate::declarations::settle_reviews(
+            &before.qualifications,
+            &mut parsed.qualifications,
+            confirms,
+        );
         let now = self.now();
         let asked = crate::enterprise_amendments::Asked {
             name: (parsed.name != before.name).then(|| parsed.name.clone()),

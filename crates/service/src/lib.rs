@@ -12,6 +12,7 @@ pub mod bench;
 pub mod bulk;
 pub mod clock;
 pub mod dashboard;
+pub mod declarations;
 pub mod delivery;
 pub mod demo;
 pub mod directories;

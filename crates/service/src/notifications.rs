@@ -22,6 +22,10 @@ pub enum Kind {
     EnterpriseChangeApproved,
     EnterpriseChangeReturned,
     ObjectionAnswered,
+    DeclarationApproved,
+    DeclarationReturned,
+    QualificationsConfirmed,
+    QualificationsReturned,
 }
 
 impl Kind {
@@ -38,6 +42,10 @@ impl Kind {
             Kind::EnterpriseChangeApproved => "enterprise_change_approved",
             Kind::EnterpriseChangeReturned => "enterprise_change_returned",
             Kind::ObjectionAnswered => "objection_answered",
+            Kind::DeclarationApproved => "declaration_approved",
+            Kind::DeclarationReturned => "declaration_returned",
+            Kind::QualificationsConfirmed => "qualifications_confirmed",
+            Kind::QualificationsReturned => "qualifications_returned",
         }
     }
 
@@ -54,6 +62,10 @@ impl Kind {
             "enterprise_change_approved" => "企业信息变更通过",
             "enterprise_change_returned" => "企业信息变更退回",
             "objection_answered" => "异议已答复",
+            "declaration_approved" => "申报事项已确认",
+            "declaration_returned" => "申报事项退回",
+            "qualifications_confirmed" => "企业资质已确认",
+            "qualifications_returned" => "企业资质退回",
             _ => "通知",
         }
     }

@@ -254,7 +254,7 @@ pub enum Whose {
     Within(RegionCode),
 }
 
-fn whose(w: Whose) -> (String, Vec<Param>) {
+pub(crate) fn whose(w: Whose) -> (String, Vec<Param>) {
     match w {
         Whose::Enterprise(id) => ("e.id = $1 AND $2 = $2".into(), vec![id.into(), 0i64.into()]),
         Whose::Within(r) => {
@@ -401,6 +401,8 @@ pub struct QualificationRow {
     pub level: String,
     pub valid_from: Option<String>,
     pub valid_to: Option<String>,
+    /// `confirmed` or `pending` (a returned one is not read).
+    pub review: String,
 }
 
 impl FromDbRow for QualificationRow {
@@ -411,18 +413,20 @@ impl FromDbRow for QualificationRow {
             level: row.get("level")?,
             valid_from: row.get("valid_from")?,
             valid_to: row.get("valid_to")?,
+            review: row.get("review")?,
         })
     }
 }
 
-/// The qualifications on the enterprises' profiles. Today every qualification on a profile is
-/// one its reviewer saw (the review of qualifications an enterprise enters itself is not built
-/// yet): when it is, this reads the confirmed ones only.
+/// The qualifications on the enterprises' profiles that a reviewer of the region confirmed, and
+/// those waiting for review (which never count; the reasons name them). Returned ones are not
+/// read.
 pub async fn qualifications(ex: &impl Exec, w: Whose) -> Result<Vec<QualificationRow>, StoreError> {
     ex.fetch_all(with(
-        "SELECT q.enterprise_id, q.kind, q.level, q.valid_from, q.valid_to \
+        "SELECT q.enterprise_id, q.kind, q.level, q.valid_from, q.valid_to, q.review \
          FROM enterprise_qualifications q JOIN enterprises e ON e.id = q.enterprise_id \
-         WHERE {whose} ORDER BY q.enterprise_id, q.kind, q.level"
+         WHERE {whose} AND q.review IN ('confirmed', 'pending') \
+         ORDER BY q.enterprise_id, q.kind, q.level"
             .into(),
         w,
     ))

@@ -4,7 +4,8 @@ use crate::db::{DbRow, Exec, FromDbRow, Param, Sql};
 use crate::users::{region_opt, ts};
 use crate::StoreError;
 use zhichan_domain::enterprises::{
-    format_date, parse_date, Ownership, Qualification, QualificationKind, QualificationLevel, Scale,
+    format_date, parse_date, Ownership, Qualification, QualificationKind, QualificationLevel,
+    QualificationReview, Scale,
 };
 use zhichan_domain::{IndustryCode, RegionCode, Timestamp};
 
@@ -64,6 +65,7 @@ impl FromDbRow for QualRow {
     fn from_row(row: &DbRow) -> Result<Self, StoreError> {
         let kind: String = row.get("kind")?;
         let level: String = row.get("level")?;
+        let review: String = row.get("review")?;
         let date = |col: &str| -> Result<Option<time::Date>, StoreError> {
             let t: Option<String> = row.get(col)?;
             t.map(|t| parse_date(&t).ok_or_else(|| corrupt(col, &t)))
@@ -77,6 +79,9 @@ impl FromDbRow for QualRow {
                 valid_from: date("valid_from")?,
                 valid_to: date("valid_to")?,
                 certificate: row.get("certificate")?,
+                review: QualificationReview::parse(&review)
+                    .map_err(|_| corrupt("review", &review))?,
+                review_reason: row.get("review_reason")?,
             },
         ))
     }
@@ -95,8 +100,8 @@ async fn with_qualifications(
     }
     let marks: Vec<String> = (1..=list.len()).map(|i| format!("${i}")).collect();
     let mut sql = Sql::new(format!(
-        "SELECT enterprise_id, kind, level, valid_from, valid_to, certificate \
-         FROM enterprise_qualifications WHERE enterprise_id IN ({}) ORDER BY kind, level",
+        "SELECT enterprise_id, kind, level, valid_from, valid_to, certificate, review, \
+         review_reason FROM enterprise_qualifications WHERE enterprise_id IN ({}) ORDER BY kind, level",
         marks.join(", ")
     ));
     for e in &list {
@@ -253,18 +258,43 @@ async fn replace_qualifications(
         ex.execute(
             Sql::new(
                 "INSERT INTO enterprise_qualifications (enterprise_id, kind, level, valid_from, \
-                 valid_to, certificate) VALUES ($1, $2, $3, $4, $5, $6)",
+                 valid_to, certificate, review, review_reason) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(id)
             .bind(q.kind.as_str())
             .bind(q.level.as_str())
             .bind(q.valid_from.map(format_date))
             .bind(q.valid_to.map(format_date))
-            .bind(q.certificate.as_str()),
+            .bind(q.certificate.as_str())
+            .bind(q.review.as_str())
+            .bind(q.review_reason.as_deref()),
         )
         .await?;
     }
     Ok(())
+}
+
+/// Sets the review of an enterprise's qualifications that are `from` (pending ones, when a
+/// reviewer decides them); how many changed.
+pub async fn review_qualifications(
+    ex: &impl Exec,
+    id: i64,
+    from: QualificationReview,
+    to: QualificationReview,
+    reason: Option<&str>,
+) -> Result<u64, StoreError> {
+    ex.execute(
+        Sql::new(
+            "UPDATE enterprise_qualifications SET review = $1, review_reason = $2 \
+             WHERE enterprise_id = $3 AND review = $4",
+        )
+        .bind(to.as_str())
+        .bind(reason)
+        .bind(id)
+        .bind(from.as_str()),
+    )
+    .await
 }
 
 /// One saved version of a profile.

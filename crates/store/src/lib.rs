@@ -8,6 +8,7 @@ pub mod audit;
 pub mod awards;
 pub mod bulk;
 pub mod db;
+pub mod declarations;
 pub mod directories;
 pub mod enterprise_amendments;
 pub mod enterprises;

@@ -1,0 +1,285 @@
+//! Declarations (申报事项) an enterprise makes with evidence and a reviewer of its region
+//! approves or returns (migration 38), the qualifications waiting for the same review, and the
+//! approved declarations that feed award entitlements.
+
+use crate::awards::Whose;
+use crate::db::{DbRow, Exec, FromDbRow, Sql};
+use crate::users::{region_opt, ts, ts_opt};
+use crate::StoreError;
+use zhichan_domain::{RegionCode, Timestamp};
+
+/// A declaration as stored (without the evidence's bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Declaration {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub credit_code: String,
+    pub enterprise_name: String,
+    pub region: RegionCode,
+    pub kind: String,
+    pub year: i64,
+    pub amount_fen: Option<i64>,
+    pub note: String,
+    pub evidence_name: Option<String>,
+    pub evidence_type: Option<String>,
+    pub evidence_size: Option<i64>,
+    /// `submitted`, `approved` or `returned`.
+    pub status: String,
+    pub declared_by: String,
+    pub declared_at: Timestamp,
+    pub reviewed_by: Option<String>,
+    pub reviewed_at: Option<Timestamp>,
+    pub reason: Option<String>,
+    pub version: i64,
+}
+
+const COLUMNS: &str = "d.id, d.enterprise_id, e.credit_code, e.name AS enterprise_name, e.region, \
+    d.kind, d.year, d.amount_fen, d.note, d.evidence_name, d.evidence_type, d.evidence_size, \
+    d.status, d.declared_by, d.declared_at, d.reviewed_by, d.reviewed_at, d.reason, d.version";
+
+impl FromDbRow for Declaration {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(Declaration {
+            id: row.get("id")?,
+            enterprise_id: row.get("enterprise_id")?,
+            credit_code: row.get("credit_code")?,
+            enterprise_name: row.get("enterprise_name")?,
+            region: region_opt(row, "region")?
+                .ok_or_else(|| StoreError::Corrupt("declaration region".into()))?,
+            kind: row.get("kind")?,
+            year: row.get("year")?,
+            amount_fen: row.get("amount_fen")?,
+            note: row.get("note")?,
+            evidence_name: row.get("evidence_name")?,
+            evidence_type: row.get("evidence_type")?,
+            evidence_size: row.get("evidence_size")?,
+            status: row.get("status")?,
+            declared_by: row.get("declared_by")?,
+            declared_at: ts(row, "declared_at")?,
+            reviewed_by: row.get("reviewed_by")?,
+            reviewed_at: ts_opt(row, "reviewed_at")?,
+            reason: row.get("reason")?,
+            version: row.get("version")?,
+        })
+    }
+}
+
+/// What an enterprise declares.
+#[derive(Clone, Debug)]
+pub struct NewDeclaration<'a> {
+    pub enterprise_id: i64,
+    pub kind: &'a str,
+    pub year: i32,
+    pub amount_fen: Option<i64>,
+    pub note: &'a str,
+    /// The evidence: its name, the type it is served as, its bytes.
+    pub evidence: Option<(&'a str, &'a str, &'a [u8])>,
+    pub by: &'a str,
+}
+
+/// Inserts a submitted declaration (version 1); its id.
+pub async fn insert(
+    ex: &impl Exec,
+    d: &NewDeclaration<'_>,
+    now: Timestamp,
+) -> Result<i64, StoreError> {
+    let base = |evidence: &str, values: &str| {
+        Sql::new(format!(
+            "INSERT INTO declarations (enterprise_id, kind, year, amount_fen, note, status, \
+             declared_by, declared_at, version{evidence}) \
+             VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, 1{values}) RETURNING id"
+        ))
+        .bind(d.enterprise_id)
+        .bind(d.kind)
+        .bind(i64::from(d.year))
+        .bind(d.amount_fen)
+        .bind(d.note)
+        .bind(d.by)
+        .bind(now)
+    };
+    let sql = match d.evidence {
+        None => base("", ""),
+        Some((name, kind, bytes)) => base(
+            ", evidence_name, evidence_type, evidence_size, evidence",
+            ", $8, $9, $10, $11",
+        )
+        .bind(name)
+        .bind(kind)
+        .bind(bytes.len() as i64)
+        .bind(bytes.to_vec()),
+    };
+    ex.fetch_one(sql).await
+}
+
+pub async fn get(ex: &impl Exec, id: i64) -> Result<Option<Declaration>, StoreError> {
+    ex.fetch_optional(
+        Sql::new(format!(
+            "SELECT {COLUMNS} FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id \
+             WHERE d.id = $1"
+        ))
+        .bind(id),
+    )
+    .await
+}
+
+/// An enterprise's declarations, newest first.
+pub async fn of_enterprise(
+    ex: &impl Exec,
+    enterprise_id: i64,
+) -> Result<Vec<Declaration>, StoreError> {
+    ex.fetch_all(
+        Sql::new(format!(
+            "SELECT {COLUMNS} FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id \
+             WHERE d.enterprise_id = $1 ORDER BY d.id DESC LIMIT 500"
+        ))
+        .bind(enterprise_id),
+    )
+    .await
+}
+
+/// Submitted declarations of enterprises in a region subtree, oldest first.
+pub async fn queue(ex: &impl Exec, range: (u32, u32)) -> Result<Vec<Declaration>, StoreError> {
+    ex.fetch_all(
+        Sql::new(format!(
+            "SELECT {COLUMNS} FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id \
+             WHERE d.status = 'submitted' AND e.region BETWEEN $1 AND $2 \
+             ORDER BY d.declared_at, d.id LIMIT 500"
+        ))
+        .bind(range.0)
+        .bind(range.1),
+    )
+    .await
+}
+
+/// Decides a submitted declaration still at `version`; false when it was decided or changed
+/// meanwhile (nothing is written then).
+pub async fn decide(
+    ex: &impl Exec,
+    id: i64,
+    version: i64,
+    status: &str,
+    by: &str,
+    reason: Option<&str>,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    let n = ex
+        .execute(
+            Sql::new(
+                "UPDATE declarations SET status = $1, reviewed_by = $2, reviewed_at = $3, \
+                 reason = $4, version = version + 1 \
+                 WHERE id = $5 AND version = $6 AND status = 'submitted'",
+            )
+            .bind(status)
+            .bind(by)
+            .bind(now)
+            .bind(reason)
+            .bind(id)
+            .bind(version),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
+/// The evidence of a declaration: its name, served type and bytes.
+pub async fn evidence(
+    ex: &impl Exec,
+    id: i64,
+) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
+    struct Data(Option<String>, Option<String>, Option<Vec<u8>>);
+    impl FromDbRow for Data {
+        fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+            Ok(Data(
+                row.get("evidence_name")?,
+                row.get("evidence_type")?,
+                row.get("evidence")?,
+            ))
+        }
+    }
+    let d: Option<Data> = ex
+        .fetch_optional(
+            Sql::new(
+                "SELECT evidence_name, evidence_type, evidence FROM declarations WHERE id = $1",
+            )
+            .bind(id),
+        )
+        .await?;
+    Ok(match d {
+        Some(Data(Some(n), Some(t), Some(b))) => Some((n, t, b)),
+        _ => None,
+    })
+}
+
+/// An approved declaration as the facts read it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Approved {
+    pub id: i64,
+    pub enterprise_id: i64,
+    pub kind: String,
+    pub amount_fen: Option<i64>,
+}
+
+impl FromDbRow for Approved {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(Approved {
+            id: row.get("id")?,
+            enterprise_id: row.get("enterprise_id")?,
+            kind: row.get("kind")?,
+            amount_fen: row.get("amount_fen")?,
+        })
+    }
+}
+
+/// The approved declarations of `year` of the enterprises `w` names.
+pub async fn approved(ex: &impl Exec, w: Whose, year: i32) -> Result<Vec<Approved>, StoreError> {
+    let (filter, params) = crate::awards::whose(w);
+    let mut sql = Sql::new(format!(
+        "SELECT d.id, d.enterprise_id, d.kind, d.amount_fen FROM declarations d \
+         JOIN enterprises e ON e.id = d.enterprise_id \
+         WHERE {filter} AND d.status = 'approved' AND d.year = $3 ORDER BY d.enterprise_id, d.id"
+    ));
+    for p in params {
+        sql.push_param(p);
+    }
+    ex.fetch_all(sql.bind(i64::from(year))).await
+}
+
+/// An enterprise with qualifications waiting for review.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingQualifications {
+    pub enterprise_id: i64,
+    pub credit_code: String,
+    pub name: String,
+    pub region: RegionCode,
+    pub pending: i64,
+}
+
+impl FromDbRow for PendingQualifications {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(PendingQualifications {
+            enterprise_id: row.get("id")?,
+            credit_code: row.get("credit_code")?,
+            name: row.get("name")?,
+            region: region_opt(row, "region")?
+                .ok_or_else(|| StoreError::Corrupt("enterprise region".into()))?,
+            pending: row.get("pending")?,
+        })
+    }
+}
+
+/// The enterprises of a region subtree with qualifications waiting for review, by name.
+pub async fn pending_qualifications(
+    ex: &impl Exec,
+    range: (u32, u32),
+) -> Result<Vec<PendingQualifications>, StoreError> {
+    ex.fetch_all(
+        Sql::new(
+            "SELECT e.id, e.credit_code, e.name, e.region, CAST(COUNT(*) AS BIGINT) AS pending \
+             FROM enterprise_qualifications q JOIN enterprises e ON e.id = q.enterprise_id \
+             WHERE q.review = 'pending' AND e.region BETWEEN $1 AND $2 \
+             GROUP BY e.id, e.credit_code, e.name, e.region ORDER BY e.name, e.id LIMIT 500",
+        )
+        .bind(range.0)
+        .bind(range.1),
+    )
+    .await
+}
