@@ -74,6 +74,7 @@ const STEPS: &[Step] = &[
     step!(35, "identification_round"),
     step!(36, "policy_search"),
     step!(37, "award_rules"),
+    step!(40, "identified_stats"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
@@ -126,6 +127,12 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
             crate::stats::rebuild(&tx).await?;
             tx.commit().await?;
         }
+    }
+    // A database whose batches were announced before the identified rollup existed.
+    if crate::identified_stats::needs_rebuild(db).await? {
+        let tx = db.begin().await?;
+        crate::identified_stats::rebuild(&tx).await?;
+        tx.commit().await?;
     }
     Ok(())
 }
