@@ -503,6 +503,14 @@ edge_enum!(
 );
 
 edge_enum!(
+    /// The final outcome to filter results by: `identified`, `not_identified`, or `pending`
+    /// (not announced yet).
+    OutcomeFilter, "outcome", {
+        Identified = "identified", NotIdentified = "not_identified", Pending = "pending",
+    }
+);
+
+edge_enum!(
     /// The formal check (形式审查) of a candidate: `pending`, `approved` or `returned`.
     CheckStatus, "check", { Pending = "pending", Approved = "approved", Returned = "returned" }
 );
@@ -536,6 +544,9 @@ pub struct Batch {
     pub status: BatchStatus,
     /// Days left to opt in (0 on the last day), while open.
     pub days_left: Option<i64>,
+    /// Working days after today up to the last day of opt-in (the holiday calendar in force,
+    /// make-up days counted), while open.
+    pub working_days_left: Option<u32>,
     /// The SHA-256 of the frozen inputs (hex), once computed.
     pub inputs_digest: Option<String>,
     /// How many registered products the frozen inputs hold, once computed.

@@ -49,6 +49,30 @@ pub struct Breakdown {
     pub rows: Vec<BreakdownRow>,
 }
 
+/// A count of identified products under a key.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IdentifiedCount {
+    /// A region code or a field (GB/T 4754 division) code.
+    pub key: String,
+    pub name: String,
+    pub identified: i64,
+}
+
+/// `GET /api/v1/stats/identified`: products identified (认定) in announced batches in a region's
+/// subtree, in one year of announcement or in all.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct IdentifiedStats {
+    #[schema(example = "361000")]
+    pub region: String,
+    /// The year of announcement counted; null: every year.
+    pub year: Option<i32>,
+    pub identified: i64,
+    /// By the next level down (sub-regions with none are left out), most first.
+    pub by_region: Vec<IdentifiedCount>,
+    /// By field (division), most first.
+    pub by_field: Vec<IdentifiedCount>,
+}
+
 /// The year-end evaluation weights, in percent (they add up to 100).
 #[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 pub struct EvaluationWeights {
@@ -93,6 +117,8 @@ pub struct EvaluationRow {
     pub updates_done: i64,
     pub decisions: i64,
     pub returns: i64,
+    /// Products identified (认定) in batches announced in the year.
+    pub identified: i64,
 }
 
 /// `GET /api/v1/evaluation`: the ranking of a region's sub-regions for a year.

@@ -226,6 +226,7 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         Signed(A::OwnNotifications),
     ),
     ("GET", "/api/v1/stats/summary", Signed(A::ReadStats)),
+    ("GET", "/api/v1/stats/identified", Signed(A::ReadStats)),
     ("GET", "/api/v1/reports/monthly", Signed(A::ReadStats)),
     ("GET", "/api/v1/evaluation", Signed(A::ReadStats)),
     ("GET", "/api/v1/rules/evaluation", Signed(A::ReadRules)),

@@ -507,6 +507,9 @@ async fn a_batch_from_creation_to_computed_results(fresh: Fresh) {
         .await;
     assert_eq!(b["status"], "open");
     assert_eq!(b["days_left"], 49, "10 February to 31 March");
+    // Wednesday 10 February to Wednesday 31 March 2027 (no holiday listed for 2027): 2 days of
+    // this week, six full weeks, and 3 days of the last.
+    assert_eq!(b["working_days_left"], 35);
     assert_eq!(b["inputs_digest"], Value::Null);
     assert_eq!(b["method_name"], "批次试行方法");
     // Computing is refused while opt-in is open.
@@ -1131,7 +1134,7 @@ async fn the_pages_of_a_batch_for_each_role(fresh: Fresh) {
     // The enterprise: its products, which may be opted in, and the days left.
     let (status, body) = page(&w, &batch_path, &w.firm_a).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("还剩") && body.contains("49"), "{body}");
+    assert!(body.contains("还剩 35 个工作日"), "{body}");
     assert!(body.contains("A5 模块") && body.contains("2026 年度的信息更新尚未审核通过"));
     assert!(
         !body.contains("A6 未审产品"),
@@ -1674,6 +1677,189 @@ async fn a_batch_from_opt_in_to_announcement(fresh: Fresh) {
         )
         .await;
     assert_eq!(report["identified_products"], 0, "B1 was removed: {report}");
+
+    // The dashboards count identified products by region and field from the identified rollup:
+    // the nation sees 江西 (A3), not 福建 (B1 was removed); the city sees 临川区; by field, 39.
+    let stats = w.app.read_as("/api/v1/stats/identified", &w.nation).await;
+    assert_eq!(stats["identified"], 1, "{stats}");
+    assert_eq!(stats["year"], Value::Null);
+    let keys = |list: &Value| -> Vec<(String, i64)> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["key"].as_str().unwrap().to_string(),
+                    r["identified"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(keys(&stats["by_region"]), [("360000".to_string(), 1)]);
+    assert_eq!(keys(&stats["by_field"]), [("39".to_string(), 1)]);
+    assert!(!stats["by_field"][0]["name"].as_str().unwrap().is_empty());
+    let city = w
+        .app
+        .read_as("/api/v1/stats/identified?year=2027", &w.city)
+        .await;
+    assert_eq!(city["region"], "361000");
+    assert_eq!(keys(&city["by_region"]), [("361002".to_string(), 1)]);
+    let before = w
+        .app
+        .read_as("/api/v1/stats/identified?region=361000&year=2026", &w.city)
+        .await;
+    assert_eq!(before["identified"], 0, "announced in 2027, not 2026");
+    let (status, body) = w
+        .call(
+            Method::GET,
+            "/api/v1/stats/identified?region=350000",
+            &w.city,
+            None,
+        )
+        .await;
+    assert_problem(status, &body, 404);
+    let (status, body) = w
+        .call(
+            Method::GET,
+            "/api/v1/stats/identified?year=27",
+            &w.city,
+            None,
+        )
+        .await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("year".into(), "invalid_year".into())]
+    );
+    // The rollup is what the identified candidates say (rebuilt from them, nothing changes).
+    let tx = w.fresh_db.begin().await.unwrap();
+    zhichan_store::identified_stats::rebuild(&tx).await.unwrap();
+    tx.commit().await.unwrap();
+    let rebuilt = w.app.read_as("/api/v1/stats/identified", &w.nation).await;
+    assert_eq!(rebuilt, stats);
+    let (status, html) = page(&w, "/stats", &w.city).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("已认定专利密集型产品") && html.contains("专利密集型产品认定"),
+        "{html}"
+    );
+    // The year-end evaluation of 2027 counts it beside 临川区's score.
+    let evaluation = w
+        .app
+        .read_as("/api/v1/evaluation?region=361000&year=2027", &w.city)
+        .await;
+    let linchuan = evaluation["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["region"] == "361002")
+        .cloned()
+        .unwrap();
+    assert_eq!(linchuan["identified"], 1, "{evaluation}");
+    let (status, html) = page(&w, "/evaluation?region=361000&year=2027", &w.city).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("认定产品"), "{html}");
+
+    // Offices filter the results by outcome and export them, headings in their language.
+    let wr = &w;
+    let only = |outcome: &str| {
+        let path = path(&format!("results?outcome={outcome}"));
+        async move {
+            let list = wr.app.read_as(&path, &wr.nation).await;
+            list["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["product"].as_i64().unwrap())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(only("identified").await, [w.ids["A3"]]);
+    let mut not = only("not_identified").await;
+    not.sort();
+    let mut want: Vec<i64> = ["A1", "A2", "B1", "B2"].iter().map(|p| w.ids[p]).collect();
+    want.sort();
+    assert_eq!(
+        not, want,
+        "A4 was returned in the formal check: not computed"
+    );
+    assert!(only("pending").await.is_empty());
+    let (status, body) = w
+        .call(Method::GET, &path("results?outcome=maybe"), &w.nation, None)
+        .await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("outcome".into(), "invalid_outcome".into())]
+    );
+    let (status, html) = page(
+        &w,
+        &format!("/identification/batches/{batch}?outcome=identified&field=39"),
+        &w.city,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("专利性评价通过") && !html.contains("专利性评价未通过"),
+        "only A3's result: {html}"
+    );
+    let export = |token: String, query: &'static str, lang: &'static str| {
+        let url = w.app.url(&format!(
+            "/identification/batches/{batch}/export.xlsx{query}"
+        ));
+        let client = w.app.client.clone();
+        async move {
+            let res = client
+                .get(url)
+                .bearer_auth(token)
+                .header("accept-language", lang)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), StatusCode::OK);
+            if lang == "en" {
+                assert_eq!(res.headers()["content-language"], "en");
+            }
+            let bytes = res.bytes().await.unwrap().to_vec();
+            let mut book: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+            use calamine::Reader;
+            let sheet = book.sheet_names()[0].clone();
+            let range = book.worksheet_range(&sheet).unwrap();
+            range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        }
+    };
+    // The city (抚州) sees its own region's candidates only: A1–A4.
+    let rows = export(w.city.clone(), "", "zh-CN").await;
+    assert_eq!(rows[0][0], "产品编号");
+    assert_eq!(rows[0][12], "认定结果");
+    assert_eq!(rows.len(), 5, "a heading and A1–A4: {rows:?}");
+    let a3_row = rows
+        .iter()
+        .find(|r| r[0] == w.ids["A3"].to_string())
+        .unwrap();
+    assert_eq!(a3_row[12], "已认定");
+    assert_eq!(a3_row[13], "RD20273610020001");
+    let rows = export(w.nation.clone(), "?outcome=identified", "en").await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0][0], "Product no.");
+    assert_eq!(rows[0][12], "Outcome");
+    assert_eq!(rows[1][12], "Identified");
+
+    // The enterprise sees the objection it filed, with its answer, on the batch page.
+    let (status, html) = page(&w, &format!("/identification/batches/{batch}"), &w.firm_a).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("我提出的异议")
+            && html.contains("B1 主板的核心专利已许可他人独占实施")
+            && html.contains("经核实，许可合同证明企业不具备实施权"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("A3 控制器销售数据存疑"),
+        "another enterprise's objection"
+    );
 
     // The names another engineer's entitlement engine counts by: identified in 2027.
     let counted: i64 = w

@@ -19,6 +19,7 @@ use zhichan_domain::enterprises::{format_date, parse_date};
 use zhichan_domain::identification::{evaluate, BenchmarkBook, Figures, Measure, Measured, Method};
 use zhichan_domain::registration::{ProductStatus, UpdateStatus};
 use zhichan_domain::{IndustryCode, Money, RegionCode, Violation};
+pub use zhichan_store::identification_batches::OutcomeIs;
 use zhichan_store::identification_batches::{self as store, Batch, Candidate, CandidateFilter};
 use zhichan_store::StoreError;
 
@@ -81,6 +82,9 @@ pub struct BatchView {
     pub state: BatchState,
     /// Days left to opt in (0 on the last day), while open.
     pub days_left: Option<i64>,
+    /// Working days after today up to the last day of opt-in (on the holiday calendar in force,
+    /// make-up days counted), while open.
+    pub working_days_left: Option<u32>,
 }
 
 /// One indicator of a stored result.
@@ -235,11 +239,21 @@ impl Services {
     pub(crate) async fn batch_view(&self, b: Batch) -> ServiceResult<BatchView> {
         let method = self.method_of(b.method_id, b.method_version).await?;
         let (state, days_left) = self.batch_state(&b);
+        let working_days_left = match (days_left, parse_date(&b.opt_in_until)) {
+            (Some(_), Some(until)) => Some(
+                self.calendar()
+                    .await?
+                    .calendar
+                    .working_days_between(self.now().beijing_date(), until),
+            ),
+            _ => None,
+        };
         Ok(BatchView {
             method_name: method.name,
             batch: b,
             state,
             days_left,
+            working_days_left,
         })
     }
 
@@ -775,13 +789,15 @@ impl Services {
         Ok(store::benchmarks(self.db(), id).await?)
     }
 
-    /// The computed results in the caller's scope, by product.
+    /// The computed results in the caller's scope, by product (of a field, by whether the patent
+    /// evaluation passed, by final outcome).
     pub async fn batch_results(
         &self,
         actor: &Actor,
         id: i64,
         field: Option<&str>,
         passed: Option<bool>,
+        outcome: Option<store::OutcomeIs>,
     ) -> ServiceResult<Vec<CandidateView>> {
         let mut f = Self::scope_filter(actor, Action::ReadIdentification)?;
         store::by_id(self.db(), id)
@@ -789,6 +805,7 @@ impl Services {
             .ok_or(ServiceError::NotFound)?;
         f.field = field.map(str::to_string);
         f.passed = passed;
+        f.outcome = outcome;
         f.computed = true;
         store::candidates(self.db(), id, &f)
             .await?
@@ -1046,62 +1063,5 @@ impl Services {
                 }
             })
             .collect())
-    }
-
-    /// The candidates and results in the caller's scope as an xlsx workbook.
-    pub async fn export_batch(&self, actor: &Actor, batch_id: i64) -> ServiceResult<Vec<u8>> {
-        use crate::export::{table_xlsx, Cell};
-        let b = self.identification_batch(actor, batch_id).await?;
-        let mut f = Self::scope_filter(actor, Action::ReadIdentification)?;
-        f.computed = false;
-        let rows: Vec<Vec<Cell>> = store::candidates(self.db(), batch_id, &f)
-            .await?
-            .into_iter()
-            .map(parse_candidate)
-            .collect::<ServiceResult<Vec<_>>>()?
-            .into_iter()
-            .map(|v| {
-                let c = v.candidate;
-                let check = match c.check_status.as_str() {
-                    "approved" => "通过",
-                    "returned" => "退回",
-                    _ => "待审查",
-                };
-                let (field, passed, reasons) = match v.result {
-                    Some(r) => (
-                        r.field,
-                        if r.passed { "通过" } else { "未通过" }.to_string(),
-                        r.reasons.join("；"),
-                    ),
-                    None => (String::new(), String::new(), String::new()),
-                };
-                vec![
-                    Cell::from(c.product_id),
-                    Cell::from(c.product_name),
-                    Cell::from(c.enterprise_name),
-                    Cell::from(c.region.to_string()),
-                    Cell::from(check),
-                    Cell::from(c.check_reason.unwrap_or_default()),
-                    Cell::from(field),
-                    Cell::from(passed),
-                    Cell::from(reasons),
-                ]
-            })
-            .collect();
-        table_xlsx(
-            &format!("{} 年度认定批次 {}", b.batch.year, b.batch.id),
-            &[
-                "产品编号",
-                "产品名称",
-                "企业",
-                "行政区划",
-                "形式审查",
-                "退回理由",
-                "领域",
-                "专利性评价",
-                "说明",
-            ],
-            &rows,
-        )
     }
 }

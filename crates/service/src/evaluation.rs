@@ -2,7 +2,8 @@
 //! the caller's region, the share of directory enterprises covered, the products registered in
 //! the year (relative to the best sibling), the share of due annual updates approved and the
 //! share of reviews that did not return the registration, combined with the weights in force
-//! (versioned data) into a score and a ranking.
+//! (versioned data) into a score and a ranking. Each sub-region's products identified in the year
+//! are counted beside it.
 
 use crate::{ServiceResult, Services};
 use zhichan_domain::access::Actor;
@@ -21,6 +22,9 @@ pub struct RegionScore {
     pub updates_done: i64,
     pub decisions: i64,
     pub returns: i64,
+    /// Products identified (认定) in batches announced in the year (from the identified
+    /// rollup); shown beside the score, not part of it (the weights are data).
+    pub identified: i64,
     pub score: f64,
     pub rank: usize,
 }
@@ -79,6 +83,7 @@ impl Services {
                 None => (0, 0),
             };
             let (decisions, returns) = evaluation::decisions(db, code, year).await?;
+            let identified = zhichan_store::identified_stats::total(db, code, Some(year)).await?;
             rows.push(RegionScore {
                 region: code,
                 name: child.name,
@@ -89,6 +94,7 @@ impl Services {
                 updates_done,
                 decisions,
                 returns,
+                identified,
                 score: 0.0,
                 rank: 0,
             });

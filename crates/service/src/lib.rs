@@ -7,6 +7,7 @@ pub mod amendments;
 pub mod annual;
 pub mod audit;
 pub mod awards;
+pub mod batch_export;
 pub mod batches;
 pub mod bench;
 pub mod bulk;

@@ -493,6 +493,8 @@ impl Services {
         let candidates = store::all_candidates(self.db(), id).await?;
         let tx = self.db().begin().await?;
         let mut identified = 0;
+        // What the announcement adds to the identified rollup: each product's region and field.
+        let mut rolled = Vec::new();
         for c in &candidates {
             let listed = notice.items.iter().find(|i| i.subject_item == c.product_id);
             let (outcome, reason, number) = match listed {
@@ -524,6 +526,7 @@ impl Services {
             };
             if outcome == IDENTIFIED {
                 identified += 1;
+                rolled.push((c.region, c.field.clone().unwrap_or_default()));
             }
             store::set_outcome(
                 &tx,
@@ -538,6 +541,7 @@ impl Services {
         if store::mark_announced(&tx, id, &on).await? == 0 {
             return Err(stage_error("本批次已经公告，认定结果不能更改"));
         }
+        zhichan_store::identified_stats::add(&tx, &rolled, now.beijing_date().year()).await?;
         record(
             &tx,
             ctx,

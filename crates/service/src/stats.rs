@@ -143,3 +143,70 @@ impl Services {
         ))
     }
 }
+
+/// A named count of identified products.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NamedCount {
+    pub key: String,
+    pub name: String,
+    pub identified: i64,
+}
+
+/// Products identified (认定) in a region's subtree, from the identified rollup.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdentifiedStats {
+    pub region: RegionCode,
+    /// The year of announcement counted; `None`: every year.
+    pub year: Option<i32>,
+    pub identified: i64,
+    /// By the next level down, most first (sub-regions with none left out).
+    pub by_region: Vec<NamedCount>,
+    /// By field (division), most first.
+    pub by_field: Vec<NamedCount>,
+}
+
+impl Services {
+    /// Identified products in a region subtree (the caller's by default), announced in `year` or
+    /// in every year, by sub-region and by field: read from the identified rollup.
+    pub async fn identified_stats(
+        &self,
+        actor: &Actor,
+        region: Option<&str>,
+        year: Option<i32>,
+    ) -> ServiceResult<IdentifiedStats> {
+        use zhichan_store::identified_stats as rollup;
+        let region = self.stats_region(actor, region).await?;
+        let db = self.db();
+        let identified = rollup::total(db, region, year).await?;
+        let mut by_region = Vec::new();
+        for c in rollup::by_region(db, region, year).await? {
+            let name = match RegionCode::parse(&c.key) {
+                Ok(code) => regions::get(db, code).await?.map(|r| r.name),
+                Err(_) => None,
+            };
+            by_region.push(NamedCount {
+                name: name.unwrap_or_else(|| c.key.clone()),
+                key: c.key,
+                identified: c.n,
+            });
+        }
+        let fields = rollup::by_field(db, region, year).await?;
+        let keys: Vec<&str> = fields.iter().map(|c| c.key.as_str()).collect();
+        let names = self.reference().industry_names(&keys).await?;
+        let by_field = fields
+            .iter()
+            .map(|c| NamedCount {
+                key: c.key.clone(),
+                name: names.get(&c.key).cloned().unwrap_or_else(|| c.key.clone()),
+                identified: c.n,
+            })
+            .collect();
+        Ok(IdentifiedStats {
+            region,
+            year,
+            identified,
+            by_region,
+            by_field,
+        })
+    }
+}

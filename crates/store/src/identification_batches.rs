@@ -257,6 +257,8 @@ pub async fn latest_of_product(
 /// What a candidate list is filtered by; `None` is no filter.
 #[derive(Clone, Debug, Default)]
 pub struct CandidateFilter {
+    /// Only candidates with this final outcome (or none yet).
+    pub outcome: Option<OutcomeIs>,
     /// Only candidates in this region subtree (a region code prefix range).
     pub region: Option<RegionCode>,
     pub enterprise: Option<String>,
@@ -267,11 +269,31 @@ pub struct CandidateFilter {
     pub computed: bool,
 }
 
+/// A candidate's final outcome to filter by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutcomeIs {
+    Identified,
+    NotIdentified,
+    /// Not announced yet.
+    Pending,
+}
+
 /// The candidates of a batch that match, by product id.
 pub async fn candidates(
     ex: &impl Exec,
     batch_id: i64,
     f: &CandidateFilter,
+) -> Result<Vec<Candidate>, StoreError> {
+    candidates_page(ex, batch_id, f, None).await
+}
+
+/// The candidates of a batch that match, by product id: all, or a keyset page of `limit` after
+/// the product id `after` (an export reads a large batch page by page).
+pub async fn candidates_page(
+    ex: &impl Exec,
+    batch_id: i64,
+    f: &CandidateFilter,
+    page: Option<(i64, i64)>,
 ) -> Result<Vec<Candidate>, StoreError> {
     let mut sql = format!("SELECT {CANDIDATE_COLUMNS} FROM {CANDIDATE_FROM} WHERE c.batch_id = $1");
     let mut params: Vec<crate::db::Param> = vec![batch_id.into()];
@@ -299,7 +321,19 @@ pub async fn candidates(
     if f.computed {
         sql.push_str(" AND c.result IS NOT NULL");
     }
+    sql.push_str(match f.outcome {
+        None => "",
+        Some(OutcomeIs::Identified) => " AND c.outcome = 'identified'",
+        Some(OutcomeIs::NotIdentified) => " AND c.outcome = 'not_identified'",
+        Some(OutcomeIs::Pending) => " AND c.outcome IS NULL",
+    });
+    if let Some((after, _)) = page {
+        push(&mut sql, " AND c.product_id > ?", after.into());
+    }
     sql.push_str(" ORDER BY c.product_id");
+    if let Some((_, limit)) = page {
+        push(&mut sql, " LIMIT ?", limit.into());
+    }
     let mut q = Sql::new(sql);
     for p in params {
         q.push_param(p);

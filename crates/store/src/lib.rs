@@ -17,6 +17,7 @@ pub mod experts;
 pub mod identification_batches;
 pub mod identification_methods;
 pub mod identification_rounds;
+pub mod identified_stats;
 pub mod industries;
 pub mod login_failures;
 pub mod migrate;

@@ -75,6 +75,7 @@ const STEPS: &[Step] = &[
     step!(36, "policy_search"),
     step!(37, "award_rules"),
     step!(38, "confirmed_facts"),
+    step!(40, "identified_stats"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
@@ -127,6 +128,12 @@ pub async fn run(db: &Db) -> Result<(), StoreError> {
             crate::stats::rebuild(&tx).await?;
             tx.commit().await?;
         }
+    }
+    // A database whose batches were announced before the identified rollup existed.
+    if crate::identified_stats::needs_rebuild(db).await? {
+        let tx = db.begin().await?;
+        crate::identified_stats::rebuild(&tx).await?;
+        tx.commit().await?;
     }
     Ok(())
 }

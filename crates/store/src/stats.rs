@@ -44,7 +44,7 @@ pub fn contribution(p: &Product) -> Option<Contribution> {
 }
 
 /// The rollup key of a stored field code: its division (`3914` → `39`), a section as it is.
-fn field_key(field: &str) -> String {
+pub(crate) fn field_key(field: &str) -> String {
     IndustryCode::parse(field).map_or_else(|_| field.to_string(), |c| c.division().to_string())
 }
 
@@ -52,7 +52,7 @@ fn field_key(field: &str) -> String {
 const FIELD_KEY_SQL: &str =
     "CASE WHEN LENGTH(p.field) > 2 THEN SUBSTR(p.field, 1, 2) ELSE p.field END";
 
-fn level_name(r: RegionCode) -> &'static str {
+pub(crate) fn level_name(r: RegionCode) -> &'static str {
     match r.level() {
         RegionLevel::Nation => "nation",
         RegionLevel::Province => "province",

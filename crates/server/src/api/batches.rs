@@ -10,11 +10,11 @@ use std::collections::HashMap;
 use zhichan_api::identification::{
     Batch, BatchList, BatchStatus, BenchmarkItem, BenchmarkList, Candidate, CandidateList,
     CheckOutcome, CheckStatus, FormalCheck, IndicatorResult, Measure, NewBatch, OptIn, Outcome,
-    ProductIdentification, ResultItem, ResultList, WhatIf, WhatIfChange,
+    OutcomeFilter, ProductIdentification, ResultItem, ResultList, WhatIf, WhatIfChange,
 };
 use zhichan_api::Problem;
 use zhichan_domain::Violation;
-use zhichan_service::batches::{BatchState, BatchView, CandidateView};
+use zhichan_service::batches::{BatchState, BatchView, CandidateView, OutcomeIs};
 
 pub fn batch_body(v: &BatchView) -> Batch {
     let b = &v.batch;
@@ -35,6 +35,7 @@ pub fn batch_body(v: &BatchView) -> Batch {
             BatchState::Announced => BatchStatus::Announced,
         },
         days_left: v.days_left,
+        working_days_left: v.working_days_left,
         inputs_digest: if v.state.computed() {
             b.inputs_digest.clone()
         } else {
@@ -376,11 +377,13 @@ pub async fn benchmarks(
     }))
 }
 
-/// The computed results in the caller's scope (`field=`, `passed=true|false`).
+/// The computed results in the caller's scope (`field=`, `passed=true|false`,
+/// `outcome=identified|not_identified|pending`).
 #[utoipa::path(get, path = "/api/v1/identification/batches/{id}/results", tag = "identification",
     params(("id" = i64, Path),
         ("field" = Option<String>, Query, description = "领域代码"),
-        ("passed" = Option<bool>, Query, description = "专利性评价是否通过")),
+        ("passed" = Option<bool>, Query, description = "专利性评价是否通过"),
+        ("outcome" = Option<OutcomeFilter>, Query, description = "认定结果：identified、not_identified 或 pending（尚未公告）")),
     responses(
         (status = 200, description = "计算结果", body = ResultList),
         (status = 404, description = "不存在", body = Problem, content_type = "application/problem+json"),
@@ -394,9 +397,10 @@ pub async fn results(
 ) -> AppResult<Json<ResultList>> {
     let field = q.get("field").map(|s| s.trim()).filter(|s| !s.is_empty());
     let passed = passed_filter(&q)?;
+    let outcome = outcome_filter(&q)?;
     let items = state
         .services
-        .batch_results(&signed.auth.actor, id, field, passed)
+        .batch_results(&signed.auth.actor, id, field, passed, outcome)
         .await?;
     Ok(Json(ResultList {
         items: items.iter().filter_map(result_body).collect(),
@@ -414,6 +418,26 @@ pub fn passed_filter(q: &HashMap<String, String>) -> AppResult<Option<bool>> {
                 "invalid_passed",
                 "passed 应为 true 或 false",
                 "true or false",
+            ),
+        )),
+    }
+}
+
+/// The `outcome=` filter of the results.
+pub fn outcome_filter(q: &HashMap<String, String>) -> AppResult<Option<OutcomeIs>> {
+    let Some(text) = q.get("outcome").map(|s| s.trim()).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    match OutcomeFilter::parse(text) {
+        Some(OutcomeFilter::Identified) => Ok(Some(OutcomeIs::Identified)),
+        Some(OutcomeFilter::NotIdentified) => Ok(Some(OutcomeIs::NotIdentified)),
+        Some(OutcomeFilter::Pending) => Ok(Some(OutcomeIs::Pending)),
+        None => Err(AppError::field(
+            "outcome",
+            Violation::new(
+                "invalid_outcome",
+                "认定结果应为 identified、not_identified 或 pending",
+                "identified, not_identified or pending",
             ),
         )),
     }

@@ -81,6 +81,7 @@ pub async fn evaluation(
                     Cell::from(r.products),
                     pct(r.update_rate()),
                     pct(r.return_rate()),
+                    Cell::from(r.identified),
                 ]
             })
             .collect();
@@ -95,6 +96,7 @@ pub async fn evaluation(
                 "新增备案",
                 "信息更新完成率",
                 "退回率",
+                "认定产品",
             ],
             &table,
         )?;
@@ -125,6 +127,7 @@ pub async fn evaluation(
                 updates_done: r.updates_done,
                 decisions: r.decisions,
                 returns: r.returns,
+                identified: r.identified,
             })
             .collect(),
     })

@@ -169,6 +169,7 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(rules::history))
         .routes(routes!(stats::summary))
         .routes(routes!(stats::breakdown))
+        .routes(routes!(stats::identified))
         .routes(routes!(directories::create, directories::list))
         .routes(routes!(directories::coverage))
         .routes(routes!(reports::monthly))

@@ -6,7 +6,9 @@ use crate::error::{AppError, AppResult};
 use crate::AppState;
 use axum::extract::{Query, State};
 use std::collections::HashMap;
-use zhichan_api::stats::{Breakdown, BreakdownBy, BreakdownRow, Summary};
+use zhichan_api::stats::{
+    Breakdown, BreakdownBy, BreakdownRow, IdentifiedCount, IdentifiedStats, Summary,
+};
 use zhichan_api::Problem;
 use zhichan_service::stats::{By, Named};
 
@@ -49,6 +51,67 @@ pub async fn summary(
         products: s.products,
         patents: s.patents,
         sales_revenue: s.sales_revenue.to_string(),
+    }))
+}
+
+/// Products identified (认定) in announced batches in a region's subtree (default: the caller's
+/// region), by sub-region and by field: in the year of announcement `year`, or in every year.
+#[utoipa::path(
+    get,
+    path = "/api/v1/stats/identified",
+    tag = "statistics",
+    params(
+        ("region" = Option<String>, Query, description = "GB/T 2260 代码；默认为本人所在地区"),
+        ("year" = Option<i32>, Query, description = "公告年度；不填为全部年度")
+    ),
+    responses(
+        (status = 200, description = "已认定产品数", body = IdentifiedStats),
+        (status = 404, description = "不在本辖区", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "年度有误", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn identified(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Json<IdentifiedStats>> {
+    let year = match q.get("year").map(|y| y.trim()).filter(|y| !y.is_empty()) {
+        Some(y) => Some(
+            y.parse::<i32>()
+                .ok()
+                .filter(|y| (2000..=9999).contains(y))
+                .ok_or_else(|| {
+                    AppError::field(
+                        "year",
+                        zhichan_domain::Violation::new("invalid_year", "年度应为四位数字", "year"),
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    let s = state
+        .services
+        .identified_stats(
+            &signed.auth.actor,
+            q.get("region").map(String::as_str),
+            year,
+        )
+        .await?;
+    let counts = |list: &[zhichan_service::stats::NamedCount]| {
+        list.iter()
+            .map(|c| IdentifiedCount {
+                key: c.key.clone(),
+                name: c.name.clone(),
+                identified: c.identified,
+            })
+            .collect()
+    };
+    Ok(Json(IdentifiedStats {
+        region: s.region.to_string(),
+        year: s.year,
+        identified: s.identified,
+        by_region: counts(&s.by_region),
+        by_field: counts(&s.by_field),
     }))
 }
 

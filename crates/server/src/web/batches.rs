@@ -12,7 +12,7 @@ use crate::web::account::csrf_of;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use std::collections::HashMap;
@@ -20,6 +20,7 @@ use zhichan_domain::access::{grant, Action};
 use zhichan_domain::identification::{plain, Decimal, Measure};
 use zhichan_service::batches::{BatchView, CandidateView, Eligible, WhatIfView};
 use zhichan_service::identification::MethodSummary;
+use zhichan_service::notices::Objection;
 use zhichan_service::{ServiceError, Services};
 
 /// The create form as typed.
@@ -211,6 +212,11 @@ struct BatchPage {
     results: Vec<ResultRow>,
     field: String,
     passed: String,
+    outcome: String,
+    /// The fields of the results in scope to filter by: (code, name).
+    fields: Vec<(String, String)>,
+    /// The objections the caller filed against this batch's notice.
+    objections: Vec<Objection>,
     /// Method versions to compare with: (value `id:version`, label).
     versions: Vec<(String, String)>,
     compare: String,
@@ -308,9 +314,24 @@ async fn batch_page(
     }
     let field = q.get("field").cloned().unwrap_or_default();
     let passed = q.get("passed").cloned().unwrap_or_default();
+    let outcome = q.get("outcome").cloned().unwrap_or_default();
     let mut benchmarks = Vec::new();
     let mut results = Vec::new();
+    let mut fields = Vec::new();
     if computed {
+        let mut codes: Vec<String> = s
+            .batch_results(actor, id, None, None, None)
+            .await?
+            .into_iter()
+            .filter_map(|v| v.result.map(|r| r.field))
+            .filter(|f| !f.is_empty())
+            .collect();
+        codes.sort();
+        codes.dedup();
+        for code in codes {
+            let name = names.industry(&code).await?;
+            fields.push((code, name));
+        }
         for r in s.batch_benchmarks(actor, id).await? {
             benchmarks.push(BenchmarkRow {
                 field_name: names.industry(&r.field).await?,
@@ -321,11 +342,23 @@ async fn batch_page(
             });
         }
         let passed_filter = crate::api::batches::passed_filter(q)?;
+        let outcome_filter = crate::api::batches::outcome_filter(q)?;
         let f = Some(field.trim()).filter(|f| !f.is_empty());
-        for v in s.batch_results(actor, id, f, passed_filter).await? {
+        for v in s
+            .batch_results(actor, id, f, passed_filter, outcome_filter)
+            .await?
+        {
             results.push(result_row(&mut names, v).await?);
         }
     }
+    // The objections the caller filed (an enterprise's own; the notice's owner answers them on
+    // the notice's objections page).
+    let objections = match notice_id {
+        Some(n) if can_apply && grant(role, Action::FileObjections).is_some() => {
+            s.objections(actor, n).await?.0
+        }
+        _ => Vec::new(),
+    };
     let mut versions = Vec::new();
     let compare = q.get("compare").cloned().unwrap_or_default();
     let mut what_if = None;
@@ -380,6 +413,9 @@ async fn batch_page(
             results,
             field,
             passed,
+            outcome,
+            fields,
+            objections,
             versions,
             compare,
             what_if,
@@ -555,29 +591,22 @@ pub async fn check(
     Ok(Redirect::to(&format!("/identification/batches/{id}?done=checked")).into_response())
 }
 
+/// The candidates and outcomes in the caller's scope (the page's `field` and `outcome` filters)
+/// as an xlsx workbook, streamed from a temporary file; headings in the page's language.
 pub async fn export(
     State(state): State<AppState>,
     signed: Signed,
     Path(id): Path<i64>,
+    Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let bytes = state.services.export_batch(&signed.auth.actor, id).await?;
-    let name = format!("认定批次{id}.xlsx");
-    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"batch.xlsx\"; filename*=UTF-8''{encoded}"),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    let field = q.get("field").map(|f| f.trim()).filter(|f| !f.is_empty());
+    let outcome = crate::api::batches::outcome_filter(&q)?;
+    let file = state
+        .services
+        .export_batch(&signed.auth.actor, id, field, outcome, &crate::locale::t)
+        .await?;
+    crate::api::products::stream_file(file, &format!("{}{id}.xlsx", crate::locale::t("认定批次")))
+        .await
 }
 
 /// The national administrator's stage form: `action` is `evaluate`, `approve`, `return`,

@@ -62,9 +62,12 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/identification/batches", &[]),
     (
         "/identification/batches/{id}",
-        &["field", "passed", "compare", "done"],
+        &["field", "passed", "outcome", "compare", "done"],
     ),
-    ("/identification/batches/{id}/export.xlsx", &[]),
+    (
+        "/identification/batches/{id}/export.xlsx",
+        &["field", "outcome"],
+    ),
     ("/reports/monthly", &["region", "month"]),
     ("/directories", &["page", "per_page", "sort"]),
     ("/directories/{id}", &[]),

@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use std::collections::HashMap;
 use zhichan_domain::RegionCode;
-use zhichan_service::stats::{By, Named};
+use zhichan_service::stats::{By, IdentifiedStats, Named};
 use zhichan_store::stats::Summary;
 
 #[derive(Template)]
@@ -32,6 +32,8 @@ struct StatsPage {
     /// The chart data, as JSON for stats.js (in a non-executed script element).
     data: String,
     drill: bool,
+    /// Identified products (认定), every year, from the identified rollup.
+    identified: IdentifiedStats,
 }
 
 pub async fn page(
@@ -50,6 +52,7 @@ pub async fn page(
         .stats_breakdown(actor, r.as_deref(), By::Qualification)
         .await?;
     let (_, months) = s.stats_breakdown(actor, r.as_deref(), By::Month).await?;
+    let identified = s.identified_stats(actor, r.as_deref(), None).await?;
     let scope = zhichan_domain::access::authorize(actor, zhichan_domain::access::Action::ReadStats)
         .map_err(zhichan_service::ServiceError::from)?;
     let opens = |code: RegionCode| match &scope {
@@ -89,6 +92,7 @@ pub async fn page(
             qualifications,
             months,
             data,
+            identified,
         },
     ))
 }
