@@ -1049,7 +1049,12 @@ impl Services {
     }
 
     /// The candidates and results in the caller's scope as an xlsx workbook.
-    pub async fn export_batch(&self, actor: &Actor, batch_id: i64) -> ServiceResult<Vec<u8>> {
+    pub async fn export_batch(
+        &self,
+        actor: &Actor,
+        batch_id: i64,
+        locale: crate::export::Locale,
+    ) -> ServiceResult<Vec<u8>> {
         use crate::export::{table_xlsx, Cell};
         let b = self.identification_batch(actor, batch_id).await?;
         let mut f = Self::scope_filter(actor, Action::ReadIdentification)?;
@@ -1089,6 +1094,7 @@ impl Services {
             })
             .collect();
         table_xlsx(
+            locale,
             &format!("{} 年度认定批次 {}", b.batch.year, b.batch.id),
             &[
                 "产品编号",

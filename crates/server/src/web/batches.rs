@@ -560,7 +560,10 @@ pub async fn export(
     signed: Signed,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let bytes = state.services.export_batch(&signed.auth.actor, id).await?;
+    let bytes = state
+        .services
+        .export_batch(&signed.auth.actor, id, crate::locale::current())
+        .await?;
     let name = format!("认定批次{id}.xlsx");
     let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
     Ok((
