@@ -746,6 +746,15 @@ async function pagesOf(page) {
   return [...hrefs];
 }
 
+/** axe-core on the page: no serious or critical violation. */
+async function axeClean(page, what) {
+  await page.evaluate(`${axeSource}\n;0`);
+  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const serious = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.nodes[0]?.target?.join(' ')})`);
+  assert(!serious.length, `axe on ${what}: ${serious.join(', ')}`);
+}
+
 /** The widest elements sticking out of a narrow window, for the failure message. */
 async function overflow(page) {
   return page.evaluate(() => {
@@ -1047,7 +1056,7 @@ await check('policy library: search, filter, read, print', async () => withPage(
   await page.fill('#pl-q', '专利导航');
   await navigating(page, () => page.click('form[role="search"] button[type="submit"]'));
   let text = await page.locator('main').innerText();
-  const marks = await page.locator('main table mark').count();
+  const marks = await page.locator('main .policy-results mark').count();
   assert(marks > 0, 'no word marked in the results');
   assert(/導航/.test(text), 'the traditional document is not found by a simplified query');
   assert(/专利导航/.test(text), 'no simplified document found');
@@ -1062,25 +1071,72 @@ await check('policy library: search, filter, read, print', async () => withPage(
   text = await page.locator('main').innerText();
   const inForce = Number((text.match(/共\s*(\d+)\s*件/) || [])[1]);
   assert(inForce >= 1 && inForce <= all, `in force ${inForce} of ${all}`);
-  const dates = await page.locator('main table tbody tr td:nth-child(4)').allInnerTexts();
+  const dates = await page.locator('main .policy-card dl.policy-meta div:nth-child(3) dd').allInnerTexts();
   const sorted = [...dates].filter((d) => /^\d{4}-/.test(d)).sort().reverse();
   assert(JSON.stringify(dates.filter((d) => /^\d{4}-/.test(d))) === JSON.stringify(sorted), `not newest first: ${dates}`);
+  await axeClean(page, 'policy list');
   await page.setViewportSize({ width: 390, height: 844 });
-  const wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert(wide <= 0, `the list is ${wide}px wider than a 390px screen`);
+  const wide = await overflow(page);
+  assert(!wide, `the list at 390: ${wide}`);
+  // Each result a card: its whole title shows (wrapped, never cut).
+  const cut = await page.locator('main .policy-card h2 a').evaluateAll((as) => as
+    .filter((a) => a.scrollWidth > a.clientWidth + 1 || a.getBoundingClientRect().right > window.innerWidth + 1)
+    .map((a) => a.textContent));
+  assert(!cut.length, `titles cut at 390: ${cut.slice(0, 3).join(' | ')}`);
   await page.screenshot({ path: path.join(OUT, 'policy-search-390.png'), fullPage: true });
   await page.setViewportSize({ width: 1366, height: 900 });
   // Read the first one and print it.
-  await navigating(page, () => page.locator('main table tbody tr a').first().click());
+  await navigating(page, () => page.locator('main .policy-card h2 a').first().click());
   assert(/\/policies\/\d+$/.test(page.url()), `not the reading view: ${page.url()}`);
+  assert(await page.locator('aside.related h2').count() === 1, 'no related policies section');
+  const related = await page.locator('aside.related li a').count();
+  assert(related >= 1, 'no related policy listed');
+  await axeClean(page, 'policy reading view');
+  await page.setViewportSize({ width: 390, height: 844 });
+  const wideView = await overflow(page);
+  assert(!wideView, `the reading view at 390: ${wideView}`);
+  await page.screenshot({ path: path.join(OUT, 'policy-view-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.screenshot({ path: path.join(OUT, 'policy-view.png'), fullPage: true });
   await page.evaluate(() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; });
   await page.click('[data-print]');
   assert(await page.evaluate(() => window.__printed) === 1, 'the print button did not print');
   await page.emulateMedia({ media: 'print' });
   assert(!(await page.locator('[data-print]').isVisible()), 'the print button shows on paper');
+  assert(!(await page.locator('aside.related').isVisible()), 'the related policies show on paper');
+  assert(await page.locator('article.policy .print-only').isVisible(), 'the paper does not say where it came from');
   await page.screenshot({ path: path.join(OUT, 'policy-print.png'), fullPage: true });
   await page.emulateMedia({ media: 'screen' });
-  return 'policy-search.png, policy-search-390.png, policy-print.png';
+  return 'policy-search.png, policy-search-390.png, policy-view.png, policy-view-390.png, policy-print.png';
+}));
+
+// The policy pages in 繁體 and English: the page's language, the list as cards and the reading
+// view fit a phone, axe finds nothing serious; screenshots at 1366 and 390 px in each language.
+await check('policy pages in 繁體 and English (1366 and 390 px, axe)', async () => withPage(async (page) => {
+  const shots = [];
+  for (const [to, lang, heading] of [['zh-Hant', 'zh-TW', '政策庫'], ['en', 'en', 'Policy library']]) {
+    await open(page, `${BASE}/lang?to=${to}&next=${encodeURIComponent('/policies?q=专利')}`);
+    assert(await page.getAttribute('html', 'lang') === lang, `${to}: html lang`);
+    assert((await page.locator('main h1').innerText()).includes(heading), `${to}: heading`);
+    for (const [name, go] of [
+      ['list', null],
+      ['view', async () => navigating(page, () => page.locator('main .policy-card h2 a').first().click())],
+    ]) {
+      if (go) await go();
+      await axeClean(page, `policy ${name} in ${to}`);
+      for (const width of [1366, 390]) {
+        await page.setViewportSize({ width, height: width === 390 ? 844 : 900 });
+        const wide = await overflow(page);
+        assert(!wide, `policy ${name} in ${to} at ${width}: ${wide}`);
+        const shot = `policy-${name}-${to}-${width}.png`;
+        await page.screenshot({ path: path.join(OUT, shot), fullPage: true });
+        shots.push(shot);
+      }
+      await page.setViewportSize({ width: 1366, height: 900 });
+    }
+  }
+  await open(page, `${BASE}/lang?to=zh-Hans&next=/`);
+  return shots.join(', ');
 }));
 
 await check('no off-host requests', async () => {

@@ -56,7 +56,9 @@ pub struct PolicyAttachment {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PolicyVersion {
     pub version: i64,
-    pub changed_by: String,
+    /// The account that saved it: shown only to the administrators who may edit the policy,
+    /// `null` for everyone else (staff usernames are not public).
+    pub changed_by: Option<String>,
     pub changed_at: String,
 }
 

@@ -317,6 +317,18 @@ pub fn has_english(text: &str) -> bool {
             .is_some_and(|english| !english.chars().any(is_cjk))
 }
 
+/// Whether `text` is a catalogue message: a key itself, or a key with placeholders whose
+/// literal pieces it holds (the values filled in may be data, such as a product's name). What a
+/// notification, an e-mail or an export heading is made of must be catalogued, so that it can
+/// be sent in the recipient's language.
+pub fn catalogued(text: &str) -> bool {
+    if !text.chars().any(is_cjk) {
+        return true;
+    }
+    let c = catalogue();
+    c.en.contains_key(text) || c.patterns.iter().any(|p| p.apply(text).is_some())
+}
+
 /// A character of Chinese text or its punctuation: what the catalogue must cover wherever a
 /// person sees it.
 pub fn is_cjk(c: char) -> bool {
@@ -367,6 +379,13 @@ mod tests {
             "統一社會信用代碼"
         );
         assert_eq!(translate(Locale::ZhHans, "我的账号"), "我的账号");
+    }
+
+    #[test]
+    fn a_message_filled_with_data_is_still_catalogued() {
+        assert!(catalogued("有 3 个字段未通过校验"));
+        assert!(!catalogued("没有这条消息 xyz"));
+        assert!(catalogued("plain ASCII"));
     }
 
     #[test]

@@ -12,6 +12,9 @@
     section: "门类", division: "大类", group: "中类", "class": "小类"
   };
   var seq = 0;
+  // The API names regions and industries in the page's language (繁體 converted): it is asked
+  // in the language of the page, whatever the browser's own Accept-Language.
+  var HEADERS = { Accept: "application/json", "Accept-Language": document.documentElement.lang || "zh-CN" };
 
   function label(item) { return item.name + "（" + item.code + "）"; }
   function codeOf(text) {
@@ -82,7 +85,7 @@
 
     function load(q, parent, then) {
       var mine = ++ticket;
-      fetch(endpoint(q, parent), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      fetch(endpoint(q, parent), { credentials: "same-origin", headers: HEADERS })
         .then(function (r) { return r.ok ? r.json() : { items: [] }; })
         .then(function (page) { if (mine === ticket) { then(page.items || []); } })
         .catch(function () { if (mine === ticket) { then([]); } });
@@ -219,7 +222,7 @@
     function reopen() {
       var base = kind === "region" ? "/api/v1/regions/" : "/api/v1/industries/";
       var code = chosen.code;
-      fetch(base + encodeURIComponent(code), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      fetch(base + encodeURIComponent(code), { credentials: "same-origin", headers: HEADERS })
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (item) {
           if (!item || !chosen || chosen.code !== code) { browse(); return; }
@@ -231,7 +234,7 @@
           } else if (trailItems.length) {
             path = trailItems;
           } else if (kind === "industry" && item.parent) {
-            fetch(base + encodeURIComponent(item.parent), { credentials: "same-origin", headers: { Accept: "application/json" } })
+            fetch(base + encodeURIComponent(item.parent), { credentials: "same-origin", headers: HEADERS })
               .then(function (r) { return r.ok ? r.json() : null; })
               .then(function (up) { path = up ? [{ code: up.code, name: up.name }] : []; browse(); })
               .catch(function () { browse(); });

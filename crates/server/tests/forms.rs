@@ -682,3 +682,95 @@ async fn a_product_returned_without_a_fit_reason_keeps_what_the_reviewer_wrote(f
     app.stop().await;
 }
 on_both_backends!(a_product_returned_without_a_fit_reason_keeps_what_the_reviewer_wrote);
+
+/// The firm withdraws (撤销) its registration from the product page without a reason, then
+/// with one too long: each time the message stands beside the reason box, the box is marked
+/// required, the words come back as typed and the section stays open; a reason saves it.
+/// Submitting a product that is already submitted is refused with the problem named by what
+/// it is about, not by a field key.
+async fn withdrawing_and_submitting_from_the_product_page_follow_the_form_convention(fresh: Fresh) {
+    let [reviewer] = people(&fresh, ["rev.fuzhou"]).await;
+    let app = spawn_app(&fresh).await;
+    let firm = firm(&fresh, &app).await;
+    let p = support::register_product(
+        &app,
+        &firm,
+        &reviewer,
+        product(
+            json!([{"year": 2025, "sales_revenue": "1000000.00", "output_value": "1200000"}]),
+            json!([patent("201910725275.4")]),
+        ),
+    )
+    .await;
+    let id = p["id"].as_i64().unwrap();
+    let version = p["version"].as_i64().unwrap().to_string();
+    let press = |op: &'static str, reason: String| {
+        let form = [
+            ("op", op.to_string()),
+            ("version", version.clone()),
+            ("reason", reason),
+        ];
+        let req = app
+            .client
+            .post(app.url(&format!("/products/{id}")))
+            .bearer_auth(&firm)
+            .form(&form);
+        async move {
+            let res = req.send().await.unwrap();
+            (res.status(), res.text().await.unwrap())
+        }
+    };
+    let (status, page) = press("withdraw", "   ".into()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(r#"<p class="error" id="pw-reason-error">"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r##"<a href="#pw-reason">撤销原因："##),
+        "{page}"
+    );
+    assert!(page.contains(r#"aria-invalid="true" aria-describedby="pw-reason-error""#));
+    assert!(page.contains(r#"<details class="card" open>"#), "{page}");
+    assert!(page.contains(
+        r#"撤销原因（如产品已退市、关联专利已全部失效或转让）<span class="req" aria-hidden="true">*</span>"#
+    ));
+    let words = "产品已退市".repeat(120);
+    let (status, page) = press("withdraw", words.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains(&format!(">{words}</textarea>")),
+        "the words as typed"
+    );
+    let (_, p) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/products/{id}"),
+        &firm,
+        None,
+    )
+    .await;
+    assert_eq!(p["status"], "approved", "nothing withdrawn yet");
+
+    // Submitting again what is registered: refused, named by what it is about.
+    let (status, page) = press("submit", String::new()).await;
+    assert!(
+        status == StatusCode::UNPROCESSABLE_ENTITY || status == StatusCode::CONFLICT,
+        "{status}"
+    );
+    assert!(!page.contains("status："), "no field key: {page}");
+
+    let (status, _) = press("withdraw", "产品已退市".into()).await;
+    assert!(status.is_redirection(), "{status}");
+    let (_, p) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/products/{id}"),
+        &firm,
+        None,
+    )
+    .await;
+    assert_eq!(p["status"], "withdrawn", "{p}");
+    app.stop().await;
+}
+on_both_backends!(withdrawing_and_submitting_from_the_product_page_follow_the_form_convention);

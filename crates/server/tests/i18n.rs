@@ -474,3 +474,148 @@ async fn a_region_is_named_in_the_script_of_the_page(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(a_region_is_named_in_the_script_of_the_page);
+
+/// What the delivery worker hands to a phone or a mailbox, kept for the story to read.
+#[derive(Default)]
+struct Sent(std::sync::Mutex<Vec<(String, String)>>);
+
+struct Mailbox<'a>(&'a Sent);
+
+impl zhichan_service::notifications::Channel for Mailbox<'_> {
+    fn name(&self) -> &'static str {
+        "email"
+    }
+    async fn send(&self, item: &zhichan_store::notifications::OutboxItem) -> Result<(), String> {
+        self.0
+             .0
+            .lock()
+            .unwrap()
+            .push((item.title.clone(), item.body.clone()));
+        Ok(())
+    }
+}
+
+/// A firm whose account chose English has its product approved: the e-mail the worker sends
+/// is in English (the product's name, as entered, stays as entered), while the notification
+/// kept in the platform is the catalogue's Chinese, shown in the language of whoever reads it.
+/// Every notification and account message is a catalogue message: one that is not stops the
+/// test build where it is made (`notifications::catalogued`).
+async fn a_firm_that_reads_english_gets_its_notifications_in_english(fresh: Fresh) {
+    use zhichan_store::Exec;
+    let [reviewer] = support::people(&fresh, ["rev.fuzhou"]).await;
+    let app = spawn_app(&fresh).await;
+    let firm = support::linchuan_firm(&app, &fresh, "C39").await;
+    fresh
+        .db
+        .execute(zhichan_store::Sql::new(
+            "UPDATE users SET locale = 'en' WHERE username = 'linchuan.tech'",
+        ))
+        .await
+        .unwrap();
+    let p = support::register_product(
+        &app,
+        &firm,
+        &reviewer,
+        serde_json::json!({
+            "enterprise": support::LINCHUAN, "name": "智能数据采集终端", "model": "ZC-100",
+            "field": "39",
+            "figures": [{"year": 2025, "sales_revenue": "1000.00", "output_value": "1000.00"}],
+            "patents": [{"number": "201910725275.4", "title": "一种数据采集装置",
+                         "patentees": [support::LINCHUAN_NAME], "grant_date": "2021-03-02",
+                         "legal_status": "valid", "right": "own", "core": true,
+                         "embodiment": "采集模块"}]
+        }),
+    )
+    .await;
+    let number = p["registration_number"].as_str().unwrap().to_string();
+    let sent = Sent::default();
+    zhichan_service::Services::new(fresh.db.clone())
+        .drain_outbox(&Mailbox(&sent), 10)
+        .await
+        .unwrap();
+    let got = sent.0.lock().unwrap().clone();
+    assert_eq!(got.len(), 1, "{got:?}");
+    let (title, body) = &got[0];
+    assert_eq!(title, "“智能数据采集终端” registered");
+    assert_eq!(
+        body,
+        &format!(
+            "Registration number {number}; the certificate can be printed from the product's page."
+        )
+    );
+    // In the platform the same notification reads in the reader's language.
+    let res = app
+        .client
+        .get(app.url("/notifications"))
+        .bearer_auth(&firm)
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(
+        html.contains("Registration number"),
+        "the account chose English: {html}"
+    );
+    app.stop().await;
+}
+on_both_backends!(a_firm_that_reads_english_gets_its_notifications_in_english);
+
+/// An office exports its statistics and its monthly report in English and in 繁體: every heading
+/// comes from the catalogue (none is left in simplified Chinese), the data as recorded.
+async fn export_headings_speak_the_language_of_the_request(fresh: Fresh) {
+    use calamine::Reader;
+    let [office] = support::people(&fresh, ["adm.fuzhou"]).await;
+    let app = spawn_app(&fresh).await;
+    let book = |path: &'static str, accept: &'static str| {
+        let req = app
+            .client
+            .get(app.url(path))
+            .bearer_auth(&office)
+            .header("accept-language", accept);
+        async move {
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), StatusCode::OK, "{path}");
+            let bytes = res.bytes().await.unwrap().to_vec();
+            let book: calamine::Xlsx<_> =
+                calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+            book
+        }
+    };
+    for path in [
+        "/api/v1/stats/breakdown?by=region&format=xlsx",
+        "/api/v1/stats/breakdown?by=field&format=xlsx",
+    ] {
+        let mut en = book(path, "en").await;
+        let sheet = en.sheet_names()[0].clone();
+        assert!(!sheet.chars().any(is_cjk), "{path}: sheet {sheet}");
+        let range = en.worksheet_range(&sheet).unwrap();
+        let head: Vec<String> = range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert!(
+            head.iter().all(|h| !h.is_empty() && !h.chars().any(is_cjk)),
+            "{path}: {head:?}"
+        );
+        let mut hant = book(path, "zh-TW").await;
+        let sheet = hant.sheet_names()[0].clone();
+        let range = hant.worksheet_range(&sheet).unwrap();
+        let head: Vec<String> = range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert!(
+            head.contains(&"銷售收入（元）".to_string()),
+            "{path}: {head:?}"
+        );
+    }
+    app.stop().await;
+}
+on_both_backends!(export_headings_speak_the_language_of_the_request);

@@ -511,7 +511,7 @@ impl Services {
              仅能使用一次）。请打开平台的“设置密码”页面（/password/setup），输入设置码并设置新密码。\
              管理员看不到此设置码；如非本人申请，请联系安全管理员。"
         );
-        password_setups::queue(
+        crate::notifications::queue_account_message(
             tx,
             Some(user_id),
             channel,

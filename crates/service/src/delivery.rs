@@ -77,6 +77,7 @@ impl Services {
         .await?;
         let (mut sent, mut failed) = (0, 0);
         for item in items {
+            let item = in_recipients_language(item);
             let outcome = channel.send(&item).await;
             let attempts = item.attempts + 1;
             // Waits count from when the attempt ended, on the injected clock.
@@ -132,6 +133,20 @@ impl Services {
         }
         Ok((sent, failed))
     }
+}
+
+/// A message in its recipient's language: stored in simplified Chinese (the catalogue's keys,
+/// filled with the values), sent in the language the recipient chose (`users.locale`), through
+/// the same catalogue as the pages (docs/i18n.md).
+pub fn in_recipients_language(mut item: OutboxItem) -> OutboxItem {
+    let locale = item
+        .locale
+        .as_deref()
+        .and_then(zhichan_i18n::Locale::parse)
+        .unwrap_or_default();
+    item.title = zhichan_i18n::translate(locale, &item.title).into_owned();
+    item.body = zhichan_i18n::translate(locale, &item.body).into_owned();
+    item
 }
 
 /// An error as recorded: at most `max` characters.

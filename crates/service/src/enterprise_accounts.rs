@@ -250,7 +250,7 @@ impl Services {
             e.name,
             username.as_str()
         );
-        zhichan_store::password_setups::queue(
+        crate::notifications::queue_account_message(
             &tx,
             Some(id),
             channel,

@@ -28,15 +28,34 @@ impl From<i64> for Cell {
     }
 }
 
-/// One sheet with a bold header row and the rows below it.
-pub fn table_xlsx(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> ServiceResult<Vec<u8>> {
+pub use zhichan_i18n::Locale;
+
+/// An export's heading (a column, a sheet's name, a label) in the language of whoever asked
+/// for it, through the message catalogue (docs/i18n.md). A heading outside the catalogue stops
+/// a debug build (and so every test that exports it).
+pub fn heading(locale: Locale, text: &str) -> String {
+    debug_assert!(
+        zhichan_i18n::catalogued(text),
+        "export heading outside the catalogue (add it to locales/en.toml): {text}"
+    );
+    zhichan_i18n::translate(locale, text).into_owned()
+}
+
+/// One sheet with a bold header row and the rows below it; the sheet's name and the headers
+/// in `locale`.
+pub fn table_xlsx(
+    locale: Locale,
+    sheet: &str,
+    headers: &[&str],
+    rows: &[Vec<Cell>],
+) -> ServiceResult<Vec<u8>> {
     let build = || -> Result<Vec<u8>, XlsxError> {
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
-        ws.set_name(sheet)?;
+        ws.set_name(sheet_name(locale, sheet))?;
         let bold = Format::new().set_bold();
         for (c, h) in headers.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)?;
+            ws.write_string_with_format(0, c as u16, heading(locale, h), &bold)?;
             ws.set_column_width(c as u16, 16)?;
         }
         ws.set_freeze_panes(1, 0)?;
@@ -52,6 +71,15 @@ pub fn table_xlsx(sheet: &str, headers: &[&str], rows: &[Vec<Cell>]) -> ServiceR
     };
     build()
         .map_err(|e| ServiceError::Store(zhichan_store::StoreError::Corrupt(format!("xlsx: {e}"))))
+}
+
+/// A sheet's name in `locale`, within what a workbook allows (31 characters, none of []:*?/\).
+pub fn sheet_name(locale: Locale, text: &str) -> String {
+    heading(locale, text)
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
+        .take(31)
+        .collect()
 }
 
 /// Money in yuan as a number cell (exact to the fen for any realistic amount).
@@ -76,6 +104,7 @@ impl Services {
         &self,
         actor: &Actor,
         filter: &Filter,
+        locale: Locale,
     ) -> ServiceResult<tempfile::NamedTempFile> {
         let within = match authorize(actor, Action::ReadEnterprise)? {
             Scope::All => Within::All,
@@ -110,10 +139,10 @@ impl Services {
         ];
         {
             let ws = wb.add_worksheet_with_constant_memory();
-            ws.set_name("备案产品").map_err(fail)?;
+            ws.set_name(sheet_name(locale, "备案产品")).map_err(fail)?;
             let bold = Format::new().set_bold();
             for (c, h) in headers.iter().enumerate() {
-                ws.write_string_with_format(0, c as u16, *h, &bold)
+                ws.write_string_with_format(0, c as u16, heading(locale, h), &bold)
                     .map_err(fail)?;
                 ws.set_column_width(c as u16, 16).map_err(fail)?;
             }
@@ -193,6 +222,7 @@ impl Services {
         &self,
         actor: &Actor,
         q: Option<&str>,
+        locale: Locale,
     ) -> ServiceResult<tempfile::NamedTempFile> {
         use zhichan_store::enterprises::{self, Within as EWithin};
         let within = match authorize(actor, Action::ReadEnterprise)? {
@@ -225,10 +255,10 @@ impl Services {
         ];
         {
             let ws = wb.add_worksheet_with_constant_memory();
-            ws.set_name("企业").map_err(fail)?;
+            ws.set_name(sheet_name(locale, "企业")).map_err(fail)?;
             let bold = Format::new().set_bold();
             for (c, h) in headers.iter().enumerate() {
-                ws.write_string_with_format(0, c as u16, *h, &bold)
+                ws.write_string_with_format(0, c as u16, heading(locale, h), &bold)
                     .map_err(fail)?;
                 ws.set_column_width(c as u16, 18).map_err(fail)?;
             }

@@ -22,7 +22,7 @@ use zhichan_domain::notices::{
 };
 use zhichan_domain::{RegionCode, Timestamp, Violation};
 use zhichan_store::notices::{self as store, ItemRow, NewItem, NewNotice, NoticeRow, ObjectionRow};
-use zhichan_store::{enterprises, password_setups, users, StoreError};
+use zhichan_store::{enterprises, users, StoreError};
 
 /// An item the subject lists in its notice.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -617,8 +617,16 @@ impl Services {
                 }
             }
             if let Ok((channel, address)) = crate::accounts::parse_contact(&u.contact) {
-                password_setups::queue(&tx, Some(u.id), channel, &address, &title, &body, now)
-                    .await?;
+                crate::notifications::queue_account_message(
+                    &tx,
+                    Some(u.id),
+                    channel,
+                    &address,
+                    &title,
+                    &body,
+                    now,
+                )
+                .await?;
             }
         }
         record(

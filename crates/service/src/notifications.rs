@@ -86,6 +86,7 @@ pub struct Notice<'a> {
 /// Writes a notification inside the caller's transaction and queues it for the enterprise's
 /// phone and e-mail when the profile has them.
 pub async fn notify(ex: &impl Exec, n: &Notice<'_>, now: Timestamp) -> ServiceResult<bool> {
+    catalogued(n.title, n.body);
     let e = enterprises::by_id(ex, n.enterprise_id).await?;
     let mut channels: Vec<(&str, &str)> = Vec::new();
     if let Some(e) = &e {
@@ -112,6 +113,37 @@ pub async fn notify(ex: &impl Exec, n: &Notice<'_>, now: Timestamp) -> ServiceRe
     )
     .await?;
     Ok(id.is_some())
+}
+
+/// A message's title and body must be catalogue messages (docs/i18n.md), so that it can be
+/// sent in its recipient's language: a debug build (and so every test) stops on one that is
+/// not, naming it; a release build sends it as written.
+pub(crate) fn catalogued(title: &str, body: &str) {
+    for text in [title, body] {
+        debug_assert!(
+            zhichan_i18n::catalogued(text),
+            "message outside the catalogue (add it to locales/en.toml): {text}"
+        );
+    }
+}
+
+/// Queues a message to an account's own contact (a set-up code, a sign-up's outcome), its
+/// title and body from the catalogue.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn queue_account_message(
+    ex: &impl Exec,
+    user_id: Option<i64>,
+    channel: &str,
+    address: &str,
+    title: &str,
+    body: &str,
+    now: Timestamp,
+) -> ServiceResult<()> {
+    catalogued(title, body);
+    Ok(
+        zhichan_store::password_setups::queue(ex, user_id, channel, address, title, body, now)
+            .await?,
+    )
 }
 
 /// Delivers one outbox message on its channel (an SMS gateway, a mail relay).

@@ -53,6 +53,25 @@ fn compact(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// A name written in traditional characters (a 繁體 page shows "臨川區（361002）") folded to the
+/// simplified names the classifications hold, when the text as written found nothing: tried
+/// second, so that a simplified name the folding would change (乾县) is still found as written.
+fn traditional_folded<T>(text: &str, found: &Resolution<T>) -> Option<String> {
+    if matches!(found, Ok(Some(_))) {
+        return None;
+    }
+    let folded = crate::search::fold(text);
+    (folded != text.to_lowercase()).then_some(folded)
+}
+
+/// A fragment typed in traditional characters, folded to simplified (None when folding changes
+/// nothing but case).
+fn folded_fragment(fragment: &str) -> Option<String> {
+    let f = fragment.trim();
+    let folded = crate::search::fold(f);
+    (folded != f.to_lowercase()).then_some(folded)
+}
+
 /// `name（code）`: how a picker shows a choice, and a text it resolves.
 pub fn label(name: &str, code: &str) -> String {
     format!("{name}（{code}）")
@@ -77,7 +96,13 @@ impl Reference<'_> {
         root: RegionCode,
         limit: i64,
     ) -> ServiceResult<Vec<(Region, String)>> {
-        let rows = regions::search_within(self.db, fragment.trim(), root, limit).await?;
+        let mut rows = regions::search_within(self.db, fragment.trim(), root, limit).await?;
+        if rows.is_empty() {
+            // Typed in traditional characters (a 繁體 page): the names are kept simplified.
+            if let Some(folded) = folded_fragment(fragment) {
+                rows = regions::search_within(self.db, &folded, root, limit).await?;
+            }
+        }
         let mut out = Vec::with_capacity(rows.len());
         for r in rows {
             let full = self.region_full_name(r.code).await?;
@@ -96,11 +121,32 @@ impl Reference<'_> {
         let f = IndustryCode::parse(f)
             .map(|c| c.as_str().to_string())
             .unwrap_or_else(|_| f.to_string());
-        Ok(industries::search(self.db, &f, limit).await?)
+        let found = industries::search(self.db, &f, limit).await?;
+        match folded_fragment(&f) {
+            Some(folded) if found.is_empty() => {
+                Ok(industries::search(self.db, &folded, limit).await?)
+            }
+            _ => Ok(found),
+        }
     }
 
     /// The region a person typed, within `root` (their own subtree, or the nation).
     pub async fn resolve_region(
+        &self,
+        text: &str,
+        root: RegionCode,
+    ) -> ServiceResult<Resolution<Region>> {
+        let found = self.resolve_region_as_written(text, root).await?;
+        match traditional_folded(text, &found) {
+            Some(folded) => Ok(match self.resolve_region_as_written(&folded, root).await? {
+                Ok(Some(r)) => Ok(Some(r)),
+                _ => found,
+            }),
+            None => Ok(found),
+        }
+    }
+
+    async fn resolve_region_as_written(
         &self,
         text: &str,
         root: RegionCode,
@@ -217,6 +263,17 @@ impl Reference<'_> {
     /// The GB/T 4754-2017 code a person typed (code, name or label). Where a group and its only
     /// class share a name, the name means the class.
     pub async fn resolve_industry(&self, text: &str) -> ServiceResult<Resolution<Industry>> {
+        let found = self.resolve_industry_as_written(text).await?;
+        match traditional_folded(text, &found) {
+            Some(folded) => Ok(match self.resolve_industry_as_written(&folded).await? {
+                Ok(Some(i)) => Ok(Some(i)),
+                _ => found,
+            }),
+            None => Ok(found),
+        }
+    }
+
+    async fn resolve_industry_as_written(&self, text: &str) -> ServiceResult<Resolution<Industry>> {
         let text = text.trim();
         if text.is_empty() {
             return Ok(Ok(None));

@@ -511,6 +511,34 @@ impl Services {
         Ok((items, found.total as i64))
     }
 
+    /// Up to `limit` policies related to `policy` (sharing the words of its title and its
+    /// issuers, the closest first): the reading view's 相关政策.
+    pub async fn related_policies(
+        &self,
+        policy: &Policy,
+        limit: usize,
+    ) -> ServiceResult<Vec<Policy>> {
+        let Some(title) = policy.fields.title.clone() else {
+            return Ok(Vec::new());
+        };
+        let issuers = policy.fields.issuers.join(" ");
+        let id = policy.id;
+        let index = self.policy_index().await?;
+        let ids = tokio::task::spawn_blocking(move || index.related(id, &title, &issuers, limit))
+            .await
+            .map_err(|e| ServiceError::Store(StoreError::Corrupt(format!("search: {e}"))))?
+            .map_err(index_error)?;
+        let mut rows: std::collections::HashMap<i64, PolicyRow> = store::get_many(self.db(), &ids)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+        ids.iter()
+            .filter_map(|id| rows.remove(id))
+            .map(|r| self.policy_of(r))
+            .collect()
+    }
+
     /// The search index, opened at first use and brought in step with the database.
     async fn policy_index(&self) -> ServiceResult<std::sync::Arc<crate::search::PolicyIndex>> {
         self.sync_policy_search().await?;

@@ -268,24 +268,29 @@ impl Services {
 }
 
 /// A report as an xlsx workbook: the overview, the sub-regions and the directories.
-pub fn report_xlsx(r: &Value) -> ServiceResult<Vec<u8>> {
+pub fn report_xlsx(r: &Value, locale: crate::export::Locale) -> ServiceResult<Vec<u8>> {
+    use crate::export::{heading, sheet_name};
     let build = || -> Result<Vec<u8>, XlsxError> {
         let bold = Format::new().set_bold();
         let mut wb = Workbook::new();
         let ws = wb.add_worksheet();
-        ws.set_name("概况")?;
+        ws.set_name(sheet_name(locale, "概况"))?;
         ws.set_column_width(0, 24)?;
         ws.set_column_width(1, 24)?;
         let title = format!(
-            "{} {} 专利产品备案月度通报",
-            r["region_name"].as_str().unwrap_or(""),
-            r["month"].as_str().unwrap_or("")
+            "{} {} {}",
+            zhichan_i18n::translate(locale, r["region_name"].as_str().unwrap_or("")),
+            r["month"].as_str().unwrap_or(""),
+            heading(locale, "专利产品备案月度通报")
         );
         ws.write_string_with_format(0, 0, &title, &bold)?;
         let rank = match (r["rank"]["position"].as_i64(), r["rank"]["of"].as_i64()) {
-            (Some(p), Some(o)) => format!(
-                "{} 下属 {o} 个地区中第 {p}",
-                r["rank"]["parent_name"].as_str().unwrap_or("")
+            (Some(p), Some(o)) => heading(
+                locale,
+                &format!(
+                    "{} 下属 {o} 个地区中第 {p} 位",
+                    r["rank"]["parent_name"].as_str().unwrap_or("")
+                ),
             ),
             _ => "—".into(),
         };
@@ -307,16 +312,16 @@ pub fn report_xlsx(r: &Value) -> ServiceResult<Vec<u8>> {
             ("版本", r["version"].to_string()),
         ];
         for (i, (k, v)) in lines.iter().enumerate() {
-            ws.write_string(i as u32 + 2, 0, *k)?;
+            ws.write_string(i as u32 + 2, 0, heading(locale, k))?;
             ws.write_string(i as u32 + 2, 1, v)?;
         }
         let ws = wb.add_worksheet();
-        ws.set_name("下级地区")?;
+        ws.set_name(sheet_name(locale, "下级地区"))?;
         for (c, h) in ["地区代码", "地区", "本月新增", "本月撤销", "月末累计"]
             .iter()
             .enumerate()
         {
-            ws.write_string_with_format(0, c as u16, *h, &bold)?;
+            ws.write_string_with_format(0, c as u16, heading(locale, h), &bold)?;
         }
         for (i, c) in r["children"].as_array().into_iter().flatten().enumerate() {
             let row = i as u32 + 1;
@@ -327,9 +332,9 @@ pub fn report_xlsx(r: &Value) -> ServiceResult<Vec<u8>> {
             ws.write_number(row, 4, c["cumulative"].as_f64().unwrap_or(0.0))?;
         }
         let ws = wb.add_worksheet();
-        ws.set_name("名录覆盖")?;
+        ws.set_name(sheet_name(locale, "名录覆盖"))?;
         for (c, h) in ["名录", "企业数", "已备案", "覆盖率"].iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &bold)?;
+            ws.write_string_with_format(0, c as u16, heading(locale, h), &bold)?;
         }
         for (i, d) in r["directories"]
             .as_array()

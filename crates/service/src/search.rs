@@ -641,6 +641,57 @@ impl PolicyIndex {
     }
 }
 
+impl PolicyIndex {
+    /// Policies related to one: those sharing most of the words of its title (and its issuers),
+    /// best first, the policy itself left out. A title of no words finds nothing.
+    pub fn related(
+        &self,
+        id: i64,
+        title: &str,
+        issuers: &str,
+        limit: usize,
+    ) -> tantivy::Result<Vec<i64>> {
+        let f = self.fields;
+        let mut should: Vec<(Occur, Box<dyn Query>)> = self
+            .words_query(title, &[(f.title, 3.0), (f.body, 1.0)])
+            .into_iter()
+            .map(|q| (Occur::Should, q))
+            .collect();
+        if should.is_empty() {
+            return Ok(Vec::new());
+        }
+        should.extend(
+            self.words_query(issuers, &[(f.issuers, 0.5)])
+                .into_iter()
+                .map(|q| (Occur::Should, q)),
+        );
+        let own = u64::try_from(id).unwrap_or(0);
+        let query = BooleanQuery::new(vec![
+            (
+                Occur::Must,
+                Box::new(BooleanQuery::new(should)) as Box<dyn Query>,
+            ),
+            (
+                Occur::MustNot,
+                Box::new(TermQuery::new(
+                    Term::from_field_u64(f.id, own),
+                    IndexRecordOption::Basic,
+                )),
+            ),
+        ]);
+        let searcher = self.reader.searcher();
+        let hits = searcher.search(&query, &TopDocs::with_limit(limit.max(1)))?;
+        let mut ids = Vec::with_capacity(hits.len());
+        for (_, a) in hits {
+            let d: TantivyDocument = searcher.doc(a)?;
+            if let Some(id) = d.get_first(f.id).and_then(|v| v.as_u64()) {
+                ids.push(id as i64);
+            }
+        }
+        Ok(ids)
+    }
+}
+
 /// Where the index lives: a directory, or memory (rebuilt from the database at each start).
 #[derive(Debug, Default)]
 pub struct Slot {

@@ -282,7 +282,7 @@ impl Services {
                     application.enterprise_name.trim(),
                     name.as_str()
                 );
-                zhichan_store::password_setups::queue(
+                crate::notifications::queue_account_message(
                     &tx,
                     None,
                     channel,

@@ -75,7 +75,9 @@ async fn a_city_reads_its_monthly_report(fresh: Fresh) {
     assert_eq!(versions.len(), 2);
 
     // The workbook has the overview, the sub-regions and the directories.
-    let bytes = zhichan_service::reports::report_xlsx(&stored).unwrap();
+    let bytes =
+        zhichan_service::reports::report_xlsx(&stored, zhichan_service::export::Locale::ZhHans)
+            .unwrap();
     let book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).unwrap();
     assert_eq!(book.sheet_names(), ["概况", "下级地区", "名录覆盖"]);
 

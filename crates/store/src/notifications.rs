@@ -181,6 +181,9 @@ pub struct OutboxItem {
     pub attempts: i64,
     pub title: String,
     pub body: String,
+    /// The recipient's language (`users.locale`: the account's own, or for an enterprise's
+    /// notification that of its first account that chose one); `None` is 简体中文.
+    pub locale: Option<String>,
 }
 
 impl FromDbRow for OutboxItem {
@@ -192,6 +195,7 @@ impl FromDbRow for OutboxItem {
             attempts: row.get("attempts")?,
             title: row.get("title")?,
             body: row.get("body")?,
+            locale: row.get("locale")?,
         })
     }
 }

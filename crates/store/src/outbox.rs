@@ -78,12 +78,17 @@ pub async fn claim(
     .await?;
     let q = match outbox {
         Outbox::Account => {
-            "SELECT id, channel, address, attempts, title, body FROM account_outbox \
-             WHERE channel = $1 AND status = 'pending' AND next_attempt_at = $2 \
-             AND claimed_by = $3 ORDER BY id"
+            "SELECT a.id, a.channel, a.address, a.attempts, a.title, a.body, \
+             (SELECT u.locale FROM users u WHERE u.id = a.user_id) AS locale \
+             FROM account_outbox a \
+             WHERE a.channel = $1 AND a.status = 'pending' AND a.next_attempt_at = $2 \
+             AND a.claimed_by = $3 ORDER BY a.id"
         }
         Outbox::Notification => {
-            "SELECT o.id, o.channel, o.address, o.attempts, n.title, n.body \
+            "SELECT o.id, o.channel, o.address, o.attempts, n.title, n.body, \
+             (SELECT u.locale FROM users u JOIN enterprises e ON e.credit_code = u.enterprise \
+              WHERE e.id = n.enterprise_id AND u.locale IS NOT NULL ORDER BY u.id LIMIT 1) \
+             AS locale \
              FROM notification_outbox o JOIN notifications n ON n.id = o.notification_id \
              WHERE o.channel = $1 AND o.status = 'pending' AND o.next_attempt_at = $2 \
              AND o.claimed_by = $3 ORDER BY o.id"

@@ -184,7 +184,16 @@ mod tests {
 pub fn csv_stream(state: AppState, actor: zhichan_domain::access::Actor, filter: Filter) -> Body {
     use futures_util::StreamExt;
     const BATCH: i64 = 1_000;
-    let header = "\u{feff}序号,时间,用户,角色,地址,操作,对象,结果,详情,哈希\r\n".to_string();
+    // The headings in the language of whoever asked (the catalogue), the rows as recorded.
+    let locale = crate::locale::current();
+    let header = format!(
+        "\u{feff}{}\r\n",
+        [
+            "序号", "时间", "用户", "角色", "地址", "操作", "对象", "结果", "详情", "哈希"
+        ]
+        .map(|h| csv_field(&zhichan_service::export::heading(locale, h)))
+        .join(",")
+    );
     let stream = futures_util::stream::unfold(
         (Some(header), 0i64, false),
         move |(pending, after, done)| {

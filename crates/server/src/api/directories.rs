@@ -214,6 +214,7 @@ pub async fn coverage(
             })
             .collect();
         let bytes = table_xlsx(
+            crate::locale::current(),
             "名录覆盖",
             &[
                 "企业名称",

@@ -153,7 +153,11 @@ pub async fn list(
     if q.get("format").map(String::as_str) == Some("xlsx") {
         let file = state
             .services
-            .export_enterprises(&signed.auth.actor, q.get("q").map(String::as_str))
+            .export_enterprises(
+                &signed.auth.actor,
+                q.get("q").map(String::as_str),
+                crate::locale::current(),
+            )
             .await?;
         return crate::api::products::stream_file(file, "企业.xlsx").await;
     }

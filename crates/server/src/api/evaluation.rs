@@ -86,6 +86,7 @@ pub async fn evaluation(
             })
             .collect();
         let bytes = table_xlsx(
+            crate::locale::current(),
             "年度评价",
             &[
                 "排名",

@@ -14,7 +14,7 @@ use zhichan_store::industries::Industry;
 fn body(i: &Industry) -> IndustryBody {
     IndustryBody {
         code: i.code.to_string(),
-        name: i.name.clone(),
+        name: crate::locale::reference_name(i.name.clone()),
         level: i.level.into(),
         parent: i.parent.as_ref().map(|p| p.to_string()),
         section: i.code.section().to_string(),

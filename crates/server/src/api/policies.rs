@@ -6,7 +6,7 @@
 //! words) puts the best match first, `sort=date` the newest.
 
 use super::paging::Paging;
-use crate::auth::{RequestCtx, Signed};
+use crate::auth::{MaybeSigned, RequestCtx, Signed};
 use crate::error::{ApiJson, AppError, AppResult, Json};
 use crate::AppState;
 use axum::extract::{Multipart, Path, Query, State};
@@ -51,7 +51,9 @@ pub fn item(p: &Policy, highlights: &[String]) -> PolicyItem {
     }
 }
 
-fn detail(d: &zhichan_service::policies::PolicyDetail) -> PolicyDetail {
+/// A policy with its text and versions. Who saved each version is a staff member's username:
+/// shown only to those who may edit the policy (`staff`), never to the public.
+fn detail(d: &zhichan_service::policies::PolicyDetail, staff: bool) -> PolicyDetail {
     let id = d.policy.id;
     PolicyDetail {
         item: item(&d.policy, &[]),
@@ -72,7 +74,7 @@ fn detail(d: &zhichan_service::policies::PolicyDetail) -> PolicyDetail {
             .iter()
             .map(|(v, by, at)| PolicyVersion {
                 version: *v,
-                changed_by: by.clone(),
+                changed_by: staff.then(|| by.clone()),
                 changed_at: at.to_string(),
             })
             .collect(),
@@ -206,9 +208,14 @@ pub async fn list(
     ))]
 pub async fn get(
     State(state): State<AppState>,
+    MaybeSigned(auth): MaybeSigned,
     Path(id): Path<i64>,
 ) -> AppResult<Json<PolicyDetail>> {
-    Ok(Json(detail(&state.services.policy(id).await?)))
+    let d = state.services.policy(id).await?;
+    let staff = auth.as_ref().is_some_and(|a| {
+        zhichan_service::Services::can_manage_policies(&a.actor, Some(d.policy.fields.region))
+    });
+    Ok(Json(detail(&d, staff)))
 }
 
 fn date_field(
@@ -284,7 +291,7 @@ pub async fn create(
         .services
         .create_policy(&signed.auth.actor, &ctx, fields)
         .await?;
-    Ok((StatusCode::CREATED, Json(detail(&d))))
+    Ok((StatusCode::CREATED, Json(detail(&d, true))))
 }
 
 /// Saves a policy's fields as its next version.
@@ -309,7 +316,7 @@ pub async fn edit(
         .services
         .edit_policy(&signed.auth.actor, &ctx, id, body.version, fields)
         .await?;
-    Ok(Json(detail(&d)))
+    Ok(Json(detail(&d, true)))
 }
 
 pub fn imported(o: &ImportOutcome) -> ImportedPolicy {

@@ -144,7 +144,7 @@ pub async fn list(
     if q.get("format").map(String::as_str) == Some("xlsx") {
         let file = state
             .services
-            .export_products(&signed.auth.actor, &filter)
+            .export_products(&signed.auth.actor, &filter, crate::locale::current())
             .await?;
         return stream_file(file, "备案产品.xlsx").await;
     }

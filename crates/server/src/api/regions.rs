@@ -14,7 +14,7 @@ use zhichan_store::regions::Region;
 pub fn body(r: &Region) -> RegionBody {
     RegionBody {
         code: r.code.to_string(),
-        name: r.name.clone(),
+        name: crate::locale::reference_name(r.name.clone()),
         level: r.level.into(),
         parent: r.parent.map(|p| p.to_string()),
         active: r.active,
@@ -61,7 +61,7 @@ pub async fn list(
             let bodies: Vec<RegionBody> = found
                 .iter()
                 .map(|(r, full)| RegionBody {
-                    full_name: Some(full.clone()),
+                    full_name: Some(crate::locale::reference_name(full.clone())),
                     ..body(r)
                 })
                 .collect();

@@ -59,7 +59,7 @@ pub async fn monthly(
             report["region_name"].as_str().unwrap_or(""),
             report["month"].as_str().unwrap_or("")
         );
-        let bytes = zhichan_service::reports::report_xlsx(&report)?;
+        let bytes = zhichan_service::reports::report_xlsx(&report, crate::locale::current())?;
         return Ok(crate::api::products::xlsx_download(
             &name,
             bytes,

@@ -162,6 +162,7 @@ pub async fn breakdown(
             })
             .collect();
         let bytes = table_xlsx(
+            crate::locale::current(),
             "统计",
             &[
                 "代码",

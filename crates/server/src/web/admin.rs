@@ -875,7 +875,7 @@ async fn user_page_for(
         csrf: csrf_of(signed),
         role: u.role.label_zh(),
         region: match (u.region, &d.region_name) {
-            (Some(_), Some(name)) => name.clone(),
+            (Some(_), Some(name)) => crate::locale::reference_name(name.clone()),
             (Some(r), None) => r.to_string(),
             (None, _) => "—".into(),
         },

@@ -280,7 +280,7 @@ pub async fn certificate(
         .await?
         .into_iter()
         .filter(|r| r.code != RegionCode::NATION)
-        .map(|r| r.name)
+        .map(|r| crate::locale::reference_name(r.name))
         .collect::<Vec<_>>()
         .join("");
     let code = p.field.to_string();
@@ -290,7 +290,7 @@ pub async fn certificate(
         .await?
         .remove(&code)
     {
-        Some(n) => format!("{n}（{code}）"),
+        Some(n) => format!("{}（{code}）", crate::locale::reference_name(n)),
         None => code,
     };
     Ok(render(

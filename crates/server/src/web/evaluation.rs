@@ -108,7 +108,8 @@ pub async fn page(
             weights,
             rows: rows
                 .into_iter()
-                .map(|r| {
+                .map(|mut r| {
+                    r.name = crate::locale::reference_name(std::mem::take(&mut r.name));
                     let (c, u, x) = (
                         pct(r.coverage()),
                         pct(r.update_rate()),

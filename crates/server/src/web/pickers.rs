@@ -147,7 +147,10 @@ pub async fn region_label(state: &AppState, text: &str) -> AppResult<String> {
     let text = text.trim();
     if let Ok(code) = RegionCode::parse(text) {
         if let Some(r) = zhichan_store::regions::get(state.services.db(), code).await? {
-            return Ok(label(&r.name, &r.code.to_string()));
+            return Ok(label(
+                &crate::locale::reference_name(r.name),
+                &r.code.to_string(),
+            ));
         }
     }
     Ok(text.to_string())
@@ -159,7 +162,10 @@ pub async fn industry_label(state: &AppState, text: &str) -> AppResult<String> {
     if !text.is_empty() && text.chars().all(|c| c.is_ascii_alphanumeric()) {
         if let Ok(code) = IndustryCode::parse(text) {
             if let Ok(i) = state.services.reference().industry(&code).await {
-                return Ok(label(&i.name, i.code.as_str()));
+                return Ok(label(
+                    &crate::locale::reference_name(i.name),
+                    i.code.as_str(),
+                ));
             }
         }
     }

@@ -58,6 +58,11 @@ struct ListPage {
 }
 
 impl ListPage {
+    /// The level's name (国家级, 省级, …).
+    fn level(&self, p: &PolicyItem) -> &'static str {
+        level_label(p.level.as_str())
+    }
+
     /// The highlights shown under a title: its text's passages (the title's own marks would
     /// only repeat the link above them).
     fn passages<'a>(&self, p: &'a PolicyItem) -> Vec<&'a String> {
@@ -182,6 +187,8 @@ struct ViewPage {
     paragraphs: Vec<String>,
     attachments: Vec<AttachmentLink>,
     can_edit: bool,
+    /// 相关政策: those sharing the most words of its title and its issuers.
+    related: Vec<PolicyItem>,
 }
 
 /// The reading view (public), printable.
@@ -192,6 +199,13 @@ pub async fn view(
 ) -> AppResult<Response> {
     let d = state.services.policy(id).await?;
     let p = item(&d.policy, &[]);
+    let related = state
+        .services
+        .related_policies(&d.policy, 5)
+        .await?
+        .iter()
+        .map(|r| item(r, &[]))
+        .collect();
     let title = p.title.clone().unwrap_or_else(|| "政策".into());
     Ok(render(
         StatusCode::OK,
@@ -202,6 +216,7 @@ pub async fn view(
                 Services::can_manage_policies(&a.actor, Some(d.policy.fields.region))
             }),
             p,
+            related,
             paragraphs: d.policy.fields.body.lines().map(str::to_string).collect(),
             attachments: d
                 .attachments

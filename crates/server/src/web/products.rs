@@ -109,7 +109,7 @@ async fn rows_of(
                     None => v.product.status.label_zh().to_string(),
                 },
                 field: match names.get(&code) {
-                    Some(n) => format!("{code} {n}"),
+                    Some(n) => format!("{code} {}", crate::locale::reference_name(n.clone())),
                     None => code,
                 },
                 updated: v.product.updated_at.beijing_minutes(),
@@ -392,21 +392,63 @@ struct ViewPage {
     /// The annual update as typed and what is wrong with it, after a refusal.
     update_errors: FormErrors,
     update_typed: UpdateTyped,
-    /// The reviewer's return (退回) as composed and what is wrong with it, after a refusal.
+    /// A form with a reason (退回, 退回更新, 撤销, 撤销备案) as left and what is wrong with
+    /// it, after a refusal.
     returned: ReturnTyped,
+    /// Why the submission (提交审核) was refused, each problem by the part of the product it
+    /// is about (the patents, the figures), to be fixed on the edit page.
+    submit_errors: FormErrors,
 }
 
-/// The return form as the reviewer left it: the template picked and the words typed.
+impl ViewPage {
+    /// The reason form of `op` as it was left (empty unless that form was just refused).
+    fn reason_of(&self, op: &str) -> ReturnTyped {
+        if self.returned.op == op {
+            self.returned.clone()
+        } else {
+            ReturnTyped::default()
+        }
+    }
+}
+
+/// A reason form as the person left it: which form (`op`), the template picked and the words
+/// typed.
 #[derive(Clone, Default)]
 struct ReturnTyped {
+    op: String,
     errors: FormErrors,
     template: String,
     reason: String,
 }
 
-/// Where the return form's fields sit on the product page.
-fn return_field(field: &str) -> Option<(String, String)> {
-    forms::table(&[("reason", "pr-reason", "退回理由")])(field)
+/// Where a reason form's box sits on the product page, and its label.
+fn reason_field(op: &str) -> impl Fn(&str) -> Option<(String, String)> + '_ {
+    move |field: &str| {
+        let (id, label) = match op {
+            "update_return" => ("ur-reason", "退回更新的理由"),
+            "withdraw" => ("pw-reason", "撤销原因"),
+            "revoke" => ("rv-reason", "撤销理由"),
+            _ => ("pr-reason", "退回理由"),
+        };
+        (field == "reason").then(|| (id.to_string(), label.to_string()))
+    }
+}
+
+/// What a refused submission is about, in the words of the product form (no anchor on the
+/// product page: the link beside the summary opens the edit page).
+fn submit_field(field: &str) -> Option<(String, String)> {
+    let label = match forms::split_row(field) {
+        Some(("patents", i, _)) => format!("关联专利第 {} 项", i + 1),
+        Some(("figures", i, _)) => format!("年度数据第 {} 行", i + 1),
+        _ => match field.split(['.', '[']).next().unwrap_or("") {
+            "patents" => "关联专利".to_string(),
+            "figures" => "年度数据".to_string(),
+            "field" => "所属领域".to_string(),
+            "status" => "备案状态".to_string(),
+            _ => return None,
+        },
+    };
+    Some((String::new(), label))
 }
 
 /// The annual update form's amounts as typed (the page shows them again after a refusal).
@@ -479,10 +521,12 @@ async fn view_page(
         error,
         (FormErrors::none(), UpdateTyped::default()),
         ReturnTyped::default(),
+        FormErrors::none(),
     )
     .await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn view_page_with(
     state: &AppState,
     signed: &Signed,
@@ -491,6 +535,7 @@ async fn view_page_with(
     error: Option<String>,
     (update_errors, update_typed): (FormErrors, UpdateTyped),
     returned: ReturnTyped,
+    submit_errors: FormErrors,
 ) -> AppResult<Response> {
     let actor = &signed.auth.actor;
     let services = &state.services;
@@ -555,7 +600,7 @@ async fn view_page_with(
         .await?
         .remove(&code)
     {
-        Some(n) => format!("{code} {n}"),
+        Some(n) => format!("{code} {}", crate::locale::reference_name(n)),
         None => code,
     };
     let due = cx.deadline(&v).map(|d| {
@@ -639,6 +684,7 @@ async fn view_page_with(
             update_errors,
             update_typed,
             returned,
+            submit_errors,
             v,
         },
     ))
@@ -793,10 +839,16 @@ pub async fn step(
                 Some(other).filter(|m| !m.is_empty()),
                 (FormErrors::from_violations(amounts, &update_field), typed),
                 ReturnTyped::default(),
+                FormErrors::none(),
             )
             .await
         }
-        Err(ServiceError::Invalid(v)) if f.op == "return" => {
+        Err(ServiceError::Invalid(v))
+            if matches!(
+                f.op.as_str(),
+                "return" | "update_return" | "withdraw" | "revoke"
+            ) && v.iter().all(|x| x.field == "reason") =>
+        {
             // The reason's message beside its box; the template and the words come back as left.
             view_page_with(
                 &state,
@@ -806,10 +858,27 @@ pub async fn step(
                 None,
                 (FormErrors::none(), UpdateTyped::default()),
                 ReturnTyped {
-                    errors: FormErrors::from_violations(v, &return_field),
+                    errors: FormErrors::from_violations(v, &reason_field(&f.op)),
+                    op: f.op.clone(),
                     template: f.template.clone(),
                     reason: f.reason.clone(),
                 },
+                FormErrors::none(),
+            )
+            .await
+        }
+        Err(ServiceError::Invalid(v)) if f.op == "submit" => {
+            // Each problem named by the part of the product it is about, listed above the
+            // button with the way to the edit page.
+            view_page_with(
+                &state,
+                &signed,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                (FormErrors::none(), UpdateTyped::default()),
+                ReturnTyped::default(),
+                FormErrors::from_violations(v, &submit_field),
             )
             .await
         }

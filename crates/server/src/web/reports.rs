@@ -98,7 +98,7 @@ pub async fn monthly(
     let rank = match (r["rank"]["position"].as_i64(), r["rank"]["of"].as_i64()) {
         (Some(p), Some(o)) => format!(
             "{} 下属 {o} 个地区中第 {p} 位",
-            r["rank"]["parent_name"].as_str().unwrap_or("")
+            crate::locale::reference_name(r["rank"]["parent_name"].as_str().unwrap_or("").into())
         ),
         _ => "本月无新增，不参与排名".into(),
     };
@@ -126,7 +126,7 @@ pub async fn monthly(
                 region_picker
             },
             region: s("region"),
-            region_name: s("region_name"),
+            region_name: crate::locale::reference_name(s("region_name")),
             month: s("month"),
             month_typed: if month_typed.is_empty() {
                 s("month")
@@ -156,7 +156,7 @@ pub async fn monthly(
                         n => (news.iter().filter(|m| **m > n).count() + 1).to_string(),
                     },
                     region: c["region"].as_str().unwrap_or("").into(),
-                    name: c["name"].as_str().unwrap_or("").into(),
+                    name: crate::locale::reference_name(c["name"].as_str().unwrap_or("").into()),
                     new: c["new_registrations"].as_i64().unwrap_or(0),
                     withdrawn: c["withdrawals"].as_i64().unwrap_or(0),
                     cumulative: c["cumulative"].as_i64().unwrap_or(0),

@@ -46,8 +46,13 @@ pub async fn page(
     let asked = q.get("region").map(String::as_str);
     let (region, summary) = s.stats_summary(actor, asked).await?;
     let r = Some(region.to_string());
-    let (_, regions) = s.stats_breakdown(actor, r.as_deref(), By::Region).await?;
-    let (_, fields) = s.stats_breakdown(actor, r.as_deref(), By::Field).await?;
+    let (_, mut regions) = s.stats_breakdown(actor, r.as_deref(), By::Region).await?;
+    let (_, mut fields) = s.stats_breakdown(actor, r.as_deref(), By::Field).await?;
+    // Region and industry names as the page's language shows them (繁體 converted), in the
+    // tables, the charts and the breadcrumbs alike.
+    for n in regions.iter_mut().chain(fields.iter_mut()) {
+        n.name = crate::locale::reference_name(std::mem::take(&mut n.name));
+    }
     let (_, qualifications) = s
         .stats_breakdown(actor, r.as_deref(), By::Qualification)
         .await?;
@@ -65,10 +70,14 @@ pub async fn page(
     let mut path = Vec::new();
     if region != RegionCode::NATION {
         for p in s.reference().region_path(region).await? {
-            path.push((p.code.to_string(), p.name, opens(p.code)));
+            path.push((
+                p.code.to_string(),
+                crate::locale::reference_name(p.name),
+                opens(p.code),
+            ));
         }
     } else {
-        path.push((region.to_string(), "全国".to_string(), opens(region)));
+        path.push((region.to_string(), crate::locale::t("全国"), opens(region)));
     }
     let data = serde_json::json!({
         "regions": regions.iter().map(|n| serde_json::json!({"key": n.key, "name": n.name, "products": n.row.products})).collect::<Vec<_>>(),

@@ -242,7 +242,7 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
                     .iter()
                     .map(|r| {
                         (
-                            r.name.clone(),
+                            crate::locale::reference_name(r.name.clone()),
                             r.registered,
                             format!("/reports/monthly?region={}&month={month}", r.code),
                         )
