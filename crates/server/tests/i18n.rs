@@ -483,7 +483,7 @@ struct Mailbox<'a>(&'a Sent);
 
 impl zhichan_service::notifications::Channel for Mailbox<'_> {
     fn name(&self) -> &'static str {
-        "email"
+        "sms"
     }
     async fn send(&self, item: &zhichan_store::notifications::OutboxItem) -> Result<(), String> {
         self.0
@@ -495,7 +495,7 @@ impl zhichan_service::notifications::Channel for Mailbox<'_> {
     }
 }
 
-/// A firm whose account chose English has its product approved: the e-mail the worker sends
+/// A firm whose account chose English has its product approved: the SMS the worker sends
 /// is in English (the product's name, as entered, stays as entered), while the notification
 /// kept in the platform is the catalogue's Chinese, shown in the language of whoever reads it.
 /// Every notification and account message is a catalogue message: one that is not stops the
@@ -548,15 +548,25 @@ async fn a_firm_that_reads_english_gets_its_notifications_in_english(fresh: Fres
         .client
         .get(app.url("/notifications"))
         .bearer_auth(&firm)
-        .header("accept-language", "zh-CN")
+        .header("accept-language", "en")
         .send()
         .await
         .unwrap();
     let html = res.text().await.unwrap();
     assert!(
-        html.contains("Registration number"),
-        "the account chose English: {html}"
+        html.contains("“智能数据采集终端” registered") && html.contains("Registration number"),
+        "{html}"
     );
+    let res = app
+        .client
+        .get(app.url("/notifications"))
+        .bearer_auth(&firm)
+        .header("accept-language", "zh-TW")
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains("備案編號"), "{html}");
     app.stop().await;
 }
 on_both_backends!(a_firm_that_reads_english_gets_its_notifications_in_english);

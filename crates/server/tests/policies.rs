@@ -581,6 +581,26 @@ async fn an_official_previews_corrects_and_saves_and_anyone_reads_the_pages(fres
     assert_eq!(status, StatusCode::OK);
     assert!(view.contains("关于知识产权赋能产业高质量发展的实施意见"));
     assert!(view.contains("成知发〔2024〕3号") && view.contains("data-print"));
+    // The reading view offers related policies, and never names the staff account that saved it:
+    // the public API answers `changed_by` null, the administrators of the region see it.
+    assert!(view.contains("aria-labelledby=\"h-related\""), "{view}");
+    assert!(!view.contains("admin.chengdu"), "{view}");
+    let api = format!("/api/v1{at}");
+    let public = anonymous(&app, &api).await;
+    assert_eq!(public["versions"][0]["changed_by"], Value::Null, "{public}");
+    let staff: Value = official
+        .client
+        .get(app.url(&api))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        staff["versions"][0]["changed_by"], "admin.chengdu",
+        "{staff}"
+    );
     let (status, _, list) = app
         .get_text("/policies?q=%E8%B5%8B%E8%83%BD&in_force=true")
         .await;
