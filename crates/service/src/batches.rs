@@ -1048,17 +1048,44 @@ impl Services {
             .collect())
     }
 
-    /// The candidates and results in the caller's scope as an xlsx workbook.
+    /// The candidates and results in the caller's scope as an xlsx workbook: regions and fields
+    /// by name beside their codes and, once the batch is announced, each candidate's outcome
+    /// with its identification number (认定编号).
     pub async fn export_batch(&self, actor: &Actor, batch_id: i64) -> ServiceResult<Vec<u8>> {
         use crate::export::{table_xlsx, Cell};
+        use std::collections::HashMap;
         let b = self.identification_batch(actor, batch_id).await?;
+        let announced = b.batch.status == "announced";
         let mut f = Self::scope_filter(actor, Action::ReadIdentification)?;
         f.computed = false;
-        let rows: Vec<Vec<Cell>> = store::candidates(self.db(), batch_id, &f)
+        let views = store::candidates(self.db(), batch_id, &f)
             .await?
             .into_iter()
             .map(parse_candidate)
-            .collect::<ServiceResult<Vec<_>>>()?
+            .collect::<ServiceResult<Vec<_>>>()?;
+        let mut regions: HashMap<RegionCode, String> = HashMap::new();
+        for v in &views {
+            let code = v.candidate.region;
+            if regions.contains_key(&code) {
+                continue;
+            }
+            let name: String = match self.reference().region_path(code).await {
+                Ok(path) => path
+                    .iter()
+                    .filter(|r| r.level != zhichan_domain::RegionLevel::Nation)
+                    .map(|r| r.name.as_str())
+                    .collect(),
+                Err(ServiceError::NotFound) => String::new(),
+                Err(e) => return Err(e),
+            };
+            regions.insert(code, name);
+        }
+        let fields: Vec<&str> = views
+            .iter()
+            .filter_map(|v| v.result.as_ref().map(|r| r.field.as_str()))
+            .collect();
+        let field_names = self.reference().industry_names(&fields).await?;
+        let rows: Vec<Vec<Cell>> = views
             .into_iter()
             .map(|v| {
                 let c = v.candidate;
@@ -1075,32 +1102,52 @@ impl Services {
                     ),
                     None => (String::new(), String::new(), String::new()),
                 };
-                vec![
+                let field_name = field_names.get(&field).cloned().unwrap_or_default();
+                let mut row = vec![
                     Cell::from(c.product_id),
                     Cell::from(c.product_name),
                     Cell::from(c.enterprise_name),
+                    Cell::from(regions.get(&c.region).cloned().unwrap_or_default()),
                     Cell::from(c.region.to_string()),
                     Cell::from(check),
                     Cell::from(c.check_reason.unwrap_or_default()),
+                    Cell::from(field_name),
                     Cell::from(field),
                     Cell::from(passed),
                     Cell::from(reasons),
-                ]
+                ];
+                if announced {
+                    let outcome = match c.outcome.as_deref() {
+                        Some(crate::rounds::IDENTIFIED) => "已认定",
+                        Some(_) => "未认定",
+                        None => "",
+                    };
+                    row.push(Cell::from(outcome));
+                    row.push(Cell::from(c.identification_number.unwrap_or_default()));
+                    row.push(Cell::from(c.outcome_reason.unwrap_or_default()));
+                }
+                row
             })
             .collect();
+        let mut headers = vec![
+            "产品编号",
+            "产品名称",
+            "企业",
+            "行政区划",
+            "行政区划代码",
+            "形式审查",
+            "退回理由",
+            "领域",
+            "领域代码",
+            "专利性评价",
+            "说明",
+        ];
+        if announced {
+            headers.extend(["认定结果", "认定编号", "未认定理由"]);
+        }
         table_xlsx(
             &format!("{} 年度认定批次 {}", b.batch.year, b.batch.id),
-            &[
-                "产品编号",
-                "产品名称",
-                "企业",
-                "行政区划",
-                "形式审查",
-                "退回理由",
-                "领域",
-                "专利性评价",
-                "说明",
-            ],
+            &headers,
             &rows,
         )
     }
