@@ -63,7 +63,9 @@ pub struct NoticeSummary {
     pub status: NoticeStatus,
     /// Working days left, today included when it is one; 0 once ended.
     pub days_left: u32,
-    pub items: i64,
+    /// How many items the notice lists (named apart from a notice's `items` array, which the
+    /// summary is flattened beside).
+    pub item_count: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub announced_at: Option<String>,
 }

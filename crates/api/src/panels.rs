@@ -64,6 +64,9 @@ pub struct PanelAssignment {
     pub total: Option<String>,
     pub opinion: Option<String>,
     pub submitted_at: Option<String>,
+    /// The expert's unit is now the item's enterprise (it changed after the assignment): the
+    /// expert must stand aside and a score from them is refused (`conflict_of_interest`).
+    pub conflict: bool,
 }
 
 /// An expert whose fields cover the item's field and whose unit is not its enterprise.
@@ -117,6 +120,9 @@ pub struct Panel {
     pub due_on: String,
     pub working_days_left: u32,
     pub overdue_working_days: u32,
+    /// When the panel's subject moved on (an identification list reviewed): from then on no
+    /// assignment or score is taken (409); `null` while open.
+    pub closed_at: Option<String>,
     pub items: Vec<PanelItem>,
 }
 

@@ -1877,3 +1877,296 @@ async fn a_batch_from_opt_in_to_announcement(fresh: Fresh) {
 }
 
 on_both_backends!(a_batch_from_opt_in_to_announcement);
+
+/// What an attacker tried on the round, each refused: a zero deadline is a field error at any
+/// stage; an expert whose unit becomes an item's enterprise after the assignment cannot score
+/// it (and the panel page says so); once the list is reviewed the panel is closed — no new
+/// assignment, no late score, and the review list keeps the values stored at approval — until
+/// the list is sent back to the experts; the national administrator, who answers objections,
+/// cannot file one; the panel page names its batch; the workbook names regions and fields and,
+/// once announced, gives each outcome with its number.
+async fn the_round_refuses_what_an_attacker_tried(fresh: Fresh) {
+    use calamine::Reader;
+    let w = world(&fresh).await;
+    let batch = w.checked_batch().await;
+    w.clock.advance(time::Duration::days(50));
+    let path = |tail: &str| format!("{BATCHES}/{batch}/{tail}");
+
+    // The deadline is checked before the stage: 422 on the field, not 409 (nor 200 later).
+    for _ in 0..2 {
+        let (status, body) = post(
+            &w,
+            path("evaluate"),
+            &w.nation,
+            Some(json!({"deadline_days": 0})),
+        )
+        .await;
+        assert_eq!(
+            assert_problem(status, &body, 422),
+            [("deadline_days".into(), "invalid_deadline".into())]
+        );
+        let (status, body) = post(&w, path("compute"), &w.nation, None).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    }
+    let (status, evaluating) = post(
+        &w,
+        path("evaluate"),
+        &w.nation,
+        Some(json!({"deadline_days": 10})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{evaluating}");
+    let panel = evaluating["panel"].as_i64().unwrap();
+    let (status, body) = post(
+        &w,
+        path("evaluate"),
+        &w.nation,
+        Some(json!({"deadline_days": 251})),
+    )
+    .await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("deadline_days".into(), "invalid_deadline".into())]
+    );
+
+    add_user(&fresh, "xitong", "sysadmin", None, None).await;
+    support::enrolled(&fresh, "xitong").await;
+    let sys = w.app.long_token(&fresh, "xitong").await;
+    let university = {
+        let first17 = "12360000MB0000001";
+        let c = zhichan_domain::credit_code::check_char(first17).unwrap();
+        format!("{first17}{c}")
+    };
+    let changed_in_march = || async {
+        w.fresh_db
+            .execute(Sql::new(
+                "UPDATE users SET password_changed_at = '2027-03-15T00:00:00.000Z'",
+            ))
+            .await
+            .unwrap();
+    };
+    changed_in_march().await;
+    let mut experts = Vec::new();
+    for name in ["zj.a", "zj.b", "zj.c", "zj.d", "zj.e"] {
+        experts
+            .push(support::expert_account(&w.app, &fresh, &sys, name, &university, &["39"]).await);
+    }
+    changed_in_march().await;
+    let p = w
+        .app
+        .read_as(&format!("/api/v1/panels/{panel}"), &w.nation)
+        .await;
+    let item_of = |label: &str| {
+        p["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["label"] == label)
+            .unwrap()["item"]
+            .as_i64()
+            .unwrap()
+    };
+    let (a3, b1) = (item_of("A3 控制器"), item_of("B1 主板"));
+    let assign = |item: i64, expert: i64| {
+        post(
+            &w,
+            format!("/api/v1/panels/{panel}/assignments"),
+            &w.nation,
+            Some(json!({"item": item, "expert": expert})),
+        )
+    };
+    let wr = &w;
+    let score = |assignment: i64, token: String, value: &'static str| async move {
+        wr.call(
+            Method::POST,
+            &format!("/api/v1/expert/assignments/{assignment}/scores"),
+            &token,
+            Some(json!({"scores": [value], "opinion": "技术先进。"})),
+        )
+        .await
+    };
+    // Three experts score both items: A3 80, B1 70.
+    for (k, (id, token)) in experts.iter().take(3).enumerate() {
+        for (item, value) in [(a3, ["70", "80", "90"][k]), (b1, ["60", "70", "80"][k])] {
+            let (status, a) = assign(item, *id).await;
+            assert_eq!(status, StatusCode::CREATED, "{a}");
+            let (status, body) = score(a["id"].as_i64().unwrap(), token.clone(), value).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        }
+    }
+    // zj.d is assigned to A3; then the system administrator records a new unit for him: A3's
+    // own enterprise. His score is refused, and the panel flags the assignment.
+    let (d_id, d_token) = experts[3].clone();
+    let (status, d_on_a3) = assign(a3, d_id).await;
+    assert_eq!(status, StatusCode::CREATED, "{d_on_a3}");
+    assert_eq!(d_on_a3["conflict"], false);
+    let (status, body) = w
+        .call(
+            Method::PUT,
+            &format!("/api/v1/users/{d_id}/expert"),
+            &sys,
+            Some(
+                json!({"unit_credit_code": LINCHUAN, "unit_name": "抚州市临川区示例科技有限公司",
+                        "fields": ["39"], "version": 1}),
+            ),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    changed_in_march().await;
+    let d_assignment = d_on_a3["id"].as_i64().unwrap();
+    let (status, body) = score(d_assignment, d_token.clone(), "100").await;
+    let errs = assert_problem(status, &body, 422);
+    assert_eq!(errs[0].1, "conflict_of_interest", "{body}");
+    let p = w
+        .app
+        .read_as(&format!("/api/v1/panels/{panel}"), &w.nation)
+        .await;
+    let flagged: Vec<(i64, bool)> = p["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|i| i["assignments"].as_array().unwrap().clone())
+        .map(|a| (a["id"].as_i64().unwrap(), a["conflict"].as_bool().unwrap()))
+        .filter(|(_, c)| *c)
+        .collect();
+    assert_eq!(flagged, [(d_assignment, true)], "{p}");
+    assert_eq!(p["closed_at"], Value::Null);
+    let (status, html) = page(&w, &format!("/panels/{panel}"), &w.nation).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("须回避"),
+        "the conflicted assignment is flagged"
+    );
+    assert!(
+        html.contains(&format!("href=\"/identification/batches/{batch}\""))
+            && html.contains("2026 年度认定批次"),
+        "the panel names its batch"
+    );
+
+    // zj.e is assigned to B1 but has not scored when the list is approved.
+    let (e_id, e_token) = experts[4].clone();
+    let (status, e_on_b1) = assign(b1, e_id).await;
+    assert_eq!(status, StatusCode::CREATED, "{e_on_b1}");
+    let e_assignment = e_on_b1["id"].as_i64().unwrap();
+    let approve = || {
+        post(
+            &w,
+            path("review"),
+            &w.nation,
+            Some(json!({"decision": "approve"})),
+        )
+    };
+    let (status, reviewed) = approve().await;
+    assert_eq!(status, StatusCode::OK, "{reviewed}");
+    let review_of = |list: &Value, p: &str| {
+        list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["product"] == w.ids[p])
+            .cloned()
+            .unwrap()
+    };
+    let before = w.app.read_as(&path("review"), &w.nation).await;
+    assert_eq!(review_of(&before, "B1")["industry_score"], "70");
+    assert_eq!(review_of(&before, "B1")["proposed"], true);
+
+    // The panel is closed: no new assignment, no late score (a 0 would have pulled B1 under
+    // the pass mark); the review list is what was approved.
+    let (status, body) = assign(b1, experts[3].0).await;
+    assert_problem(status, &body, 409);
+    let (status, body) = score(e_assignment, e_token.clone(), "0").await;
+    assert_problem(status, &body, 409);
+    let after = w.app.read_as(&path("review"), &w.nation).await;
+    assert_eq!(review_of(&after, "B1")["industry_score"], "70", "{after}");
+    assert_eq!(review_of(&after, "B1")["proposed"], true);
+    let p = w
+        .app
+        .read_as(&format!("/api/v1/panels/{panel}"), &w.nation)
+        .await;
+    assert!(p["closed_at"].is_string(), "{p}");
+    let (_, html) = page(&w, &format!("/panels/{panel}"), &w.nation).await;
+    assert!(html.contains("评审已结束"));
+    assert!(
+        !html.contains(&format!("action=\"/panels/{panel}/assignments\"")),
+        "no assignment form"
+    );
+
+    // Sent back to the experts, the panel opens again: zj.e scores, the list is approved anew.
+    let (status, back) = post(
+        &w,
+        path("review"),
+        &w.nation,
+        Some(json!({"decision": "return", "reason": "请补充专家意见"})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{back}");
+    let (status, body) = score(e_assignment, e_token, "70").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, reviewed) = approve().await;
+    assert_eq!(status, StatusCode::OK, "{reviewed}");
+    let (status, body) = score(d_assignment, d_token, "100").await;
+    assert_problem(status, &body, 409);
+
+    // Published. The national administrator answers the objections: he cannot file one, even
+    // with his real name verified.
+    let (status, published) = post(
+        &w,
+        path("publish"),
+        &w.nation,
+        Some(json!({"notice_days": 5})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+    w.fresh_db
+        .execute(Sql::new(
+            "UPDATE users SET verification = 'verified' WHERE username = 'admin.nation'",
+        ))
+        .await
+        .unwrap();
+    let (status, body) = object(&w, batch, &w.nation, "B1", "自己提出的异议").await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("account".into(), "notice_owner".into())]
+    );
+
+    // Announced; the workbook names regions and fields and gives each outcome.
+    w.clock.advance(time::Duration::days(30));
+    let (status, body) = post(&w, path("announce"), &w.nation, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let res = w
+        .app
+        .client
+        .get(
+            w.app
+                .url(&format!("/identification/batches/{batch}/export.xlsx")),
+        )
+        .bearer_auth(&w.nation)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap().to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&sheet).unwrap();
+    let rows: Vec<Vec<String>> = range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    let col = |name: &str| rows[0].iter().position(|h| h == name).unwrap();
+    let a3_row = rows
+        .iter()
+        .find(|r| r[col("产品编号")] == w.ids["A3"].to_string())
+        .unwrap();
+    assert_eq!(a3_row[col("行政区划")], "江西省抚州市临川区");
+    assert_eq!(a3_row[col("行政区划代码")], "361002");
+    assert_ne!(a3_row[col("领域")], "39");
+    assert!(!a3_row[col("领域")].is_empty(), "{a3_row:?}");
+    assert_eq!(a3_row[col("认定结果")], "已认定");
+    assert_eq!(a3_row[col("认定编号")], "RD20273610020001");
+    w.app.stop().await;
+}
+
+on_both_backends!(the_round_refuses_what_an_attacker_tried);

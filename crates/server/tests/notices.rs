@@ -48,6 +48,59 @@ fn items() -> Vec<NoticeItem> {
 }
 
 /// 10:00 in Beijing on the given day of February 2026.
+/// Fails when a JSON object anywhere in `text` has the same key twice (serde_json keeps the
+/// last silently).
+fn assert_no_duplicate_keys(text: &str) {
+    use serde::de::{Deserialize, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+    struct Checked;
+    impl<'de> Deserialize<'de> for Checked {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(Checked)
+        }
+    }
+    impl<'de> Visitor<'de> for Checked {
+        type Value = Checked;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_unit<E>(self) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Checked, A::Error> {
+            while a.next_element::<Checked>()?.is_some() {}
+            Ok(Checked)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Checked, A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(k) = a.next_key::<String>()? {
+                if !seen.insert(k.clone()) {
+                    return Err(A::Error::custom(format!("duplicate key {k:?}")));
+                }
+                a.next_value::<Checked>()?;
+            }
+            Ok(Checked)
+        }
+    }
+    if let Err(e) = serde_json::from_str::<Checked>(text) {
+        panic!("{e}: {text}");
+    }
+}
+
 fn february(day: u8) -> zhichan_domain::Timestamp {
     zhichan_domain::Timestamp::parse(&format!("2026-02-{day:02}T02:00:00Z")).unwrap()
 }
@@ -160,10 +213,23 @@ async fn a_notice_over_the_spring_festival_from_objection_to_announcement(fresh:
     assert_eq!(read["items"].as_array().unwrap().len(), 3);
     assert_eq!(read["items"][0]["item"], 11);
     assert_eq!(read["items"][0]["region"], "361002");
+    assert_eq!(read["item_count"], 3);
+    // The count and the list have names of their own: one key once (a parser keeping the last
+    // of two `items` would read a number or a list depending on the library).
+    let raw = app
+        .client
+        .get(app.url(&path))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_no_duplicate_keys(&raw);
     let (status, list) = app.get_json("/api/v1/notices").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(list["total"], 1);
-    assert_eq!(list["items"][0]["items"], 3);
+    assert_eq!(list["items"][0]["item_count"], 3);
     let (status, _) = app.get_json(&format!("{path}/announced")).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "not announced yet");
     // Nobody writes without signing in.
@@ -300,6 +366,32 @@ async fn a_notice_over_the_spring_festival_from_objection_to_announcement(fresh:
     )
     .await;
     assert_eq!(theirs["items"].as_array().unwrap().len(), 0);
+
+    // The national administrator answers this notice's objections: he cannot file one (an
+    // objection he upheld himself would remove an item without anyone else's review), even
+    // with his real name verified. A province office is not the owner and may.
+    {
+        use zhichan_store::Exec;
+        fresh
+            .db
+            .execute(zhichan_store::Sql::new(
+                "UPDATE users SET verification = 'verified' WHERE username = 'guojia'",
+            ))
+            .await
+            .unwrap();
+    }
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("{path}/objections"),
+        &nation,
+        Some(json!({"item": 11, "reason": "本机关提出的异议"})),
+    )
+    .await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("account".to_string(), "notice_owner".to_string())]
+    );
 
     // No announcement while the notice is open.
     let (status, body) = call(

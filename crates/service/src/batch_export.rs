@@ -14,12 +14,13 @@ use zhichan_store::identification_batches as store;
 const EXPORT_PAGE: i64 = 1000;
 
 /// The headings, in the catalogue's source language.
-pub const HEADINGS: [&str; 15] = [
+pub const HEADINGS: [&str; 16] = [
     "产品编号",
     "产品名称",
     "企业",
     "统一社会信用代码",
-    "地区代码",
+    "行政区划",
+    "行政区划代码",
     "领域代码",
     "领域",
     "形式审查",
@@ -77,6 +78,9 @@ impl Services {
             }
         }
         let (mut after, mut row) = (0, 1u32);
+        // Region names by code, read once per region met (a batch spans few of them).
+        let mut regions: std::collections::HashMap<zhichan_domain::RegionCode, String> =
+            std::collections::HashMap::new();
         loop {
             let page =
                 store::candidates_page(self.db(), batch_id, &filter, Some((after, EXPORT_PAGE)))
@@ -86,6 +90,21 @@ impl Services {
             let codes: Vec<String> = page.iter().filter_map(|c| c.field.clone()).collect();
             let keys: Vec<&str> = codes.iter().map(String::as_str).collect();
             let names = self.reference().industry_names(&keys).await?;
+            for c in &page {
+                if regions.contains_key(&c.region) {
+                    continue;
+                }
+                let name: String = match self.reference().region_path(c.region).await {
+                    Ok(path) => path
+                        .iter()
+                        .filter(|r| r.level != zhichan_domain::RegionLevel::Nation)
+                        .map(|r| r.name.as_str())
+                        .collect(),
+                    Err(ServiceError::NotFound) => String::new(),
+                    Err(e) => return Err(e),
+                };
+                regions.insert(c.region, name);
+            }
             let ws = wb.worksheet_from_index(0).map_err(fail)?;
             for c in page {
                 let v = parse_candidate(c)?;
@@ -113,6 +132,7 @@ impl Services {
                     Cell::from(c.product_name),
                     Cell::from(c.enterprise_name),
                     Cell::from(c.enterprise_code),
+                    Cell::from(regions.get(&c.region).cloned().unwrap_or_default()),
                     Cell::from(c.region.to_string()),
                     Cell::from(field.clone()),
                     Cell::from(names.get(&field).cloned().unwrap_or_default()),

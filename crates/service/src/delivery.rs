@@ -394,6 +394,49 @@ impl Channel for Route {
     }
 }
 
+/// What a delivery error (as the transports record it: a category, a colon, the library's or the
+/// system's words) means, in Chinese for the administrator who has to act on it; the raw text
+/// stays beside it as the detail.
+pub fn explain_error(raw: &str) -> &'static str {
+    let lower = raw.to_lowercase();
+    let has = |w: &str| lower.contains(w);
+    if raw.starts_with("spool:") {
+        if has("not a directory") || has("no such file") {
+            "投递目录不存在或不是目录，请检查服务的 --spool-dir 设置"
+        } else if has("permission denied") || has("read-only") {
+            "服务无权写入投递目录，请检查目录权限"
+        } else if has("no space") || has("quota") {
+            "投递目录所在磁盘已满"
+        } else {
+            "写入投递目录失败"
+        }
+    } else if raw.starts_with("recipient address:") {
+        "收件地址格式有误，请核对收件人的联系方式"
+    } else if raw.starts_with("message:") {
+        "消息内容无法编码发送"
+    } else if raw.starts_with("SMTP:") {
+        if has("auth") || has("535") {
+            "邮件服务器拒绝登录，请检查邮件账号和密码"
+        } else if has("timed out") || has("timeout") {
+            "连接邮件服务器超时"
+        } else if has("connection refused") || has("dns") || has("resolve") {
+            "无法连接邮件服务器，请检查服务器地址和网络"
+        } else {
+            "邮件服务器拒收或发送失败"
+        }
+    } else if raw.starts_with("gateway answered") {
+        "短信网关拒绝了请求"
+    } else if raw.starts_with("gateway:") {
+        if has("timed out") || has("timeout") {
+            "连接短信网关超时"
+        } else {
+            "无法连接短信网关，请检查网关地址和网络"
+        }
+    } else {
+        "发送失败"
+    }
+}
+
 /// A reqwest error without the URL (which may carry a gateway's key in its query).
 fn without_url(e: &reqwest::Error) -> String {
     let mut s = e.to_string();
@@ -545,5 +588,31 @@ impl Services {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod explain_tests {
+    use super::explain_error;
+
+    #[test]
+    fn an_os_error_of_the_spool_is_explained_in_chinese() {
+        assert_eq!(
+            explain_error("spool: Not a directory (os error 20)"),
+            "投递目录不存在或不是目录，请检查服务的 --spool-dir 设置"
+        );
+        assert_eq!(
+            explain_error("spool: Permission denied (os error 13)"),
+            "服务无权写入投递目录，请检查目录权限"
+        );
+        assert_eq!(
+            explain_error("gateway answered 503 Service Unavailable"),
+            "短信网关拒绝了请求"
+        );
+        assert_eq!(
+            explain_error("SMTP: Connection refused (os error 111)"),
+            "无法连接邮件服务器，请检查服务器地址和网络"
+        );
+        assert_eq!(explain_error("something else"), "发送失败");
     }
 }

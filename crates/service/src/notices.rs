@@ -382,13 +382,14 @@ impl Services {
         Ok((out, total))
     }
 
-    /// Files an objection to one item of an open notice. Any signed-in user whose real-name
-    /// verification is approved may (422 `not_verified` otherwise); only while the notice is
-    /// open (422 `notice_closed`); one reason, required, at most 2000 characters.
     /// Objections one person may file to one notice (one per item until answered, and this
     /// many in all).
     pub const MAX_OBJECTIONS_PER_PERSON: i64 = 20;
 
+    /// Files an objection to one item of an open notice. Any signed-in user whose real-name
+    /// verification is approved may (422 `not_verified` otherwise) except the notice's owner,
+    /// who answers objections (422 `notice_owner`); only while the notice is open (422
+    /// `notice_closed`); one reason, required, at most 2000 characters.
     pub async fn file_objection(
         &self,
         actor: &Actor,
@@ -422,6 +423,20 @@ impl Services {
         let n = store::get(self.db(), notice_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
+        // Those who answer objections to this notice do not file them: an upheld objection of
+        // their own would remove an item without anyone else's review.
+        let region = RegionCode::parse(&n.region)
+            .map_err(|_| corrupt(format!("notice {}: region", n.id)))?;
+        if Self::can_manage_notice(actor, region) {
+            return Err(invalid(
+                "account",
+                Violation::new(
+                    "notice_owner",
+                    "你负责答复本公示的异议，不能对本公示提出异议",
+                    "the notice's owner answers objections and cannot file one",
+                ),
+            ));
+        }
         let reason = check_reason(reason).map_err(|v| invalid("reason", v));
         let item = store::item_by_subject(self.db(), notice_id, subject_item).await?;
         let view = self.notice_view(n, Vec::new()).await?;

@@ -18,7 +18,7 @@ use zhichan_domain::panels::{self as domain, Aggregated, PanelKind};
 use zhichan_domain::{CreditCode, IndustryCode, RegionCode, Violation};
 use zhichan_store::experts;
 use zhichan_store::panels::{self as store, NewPanel, StoredAssignment, StoredItem, StoredPanel};
-use zhichan_store::{users, StoreError};
+use zhichan_store::{users, Exec, StoreError};
 
 /// The longest a deadline may be, in working days.
 pub const MAX_DEADLINE_DAYS: u32 = 250;
@@ -48,6 +48,9 @@ pub struct Panel {
     pub opened_on: time::Date,
     pub due_on: time::Date,
     pub created_at: zhichan_domain::Timestamp,
+    /// When its subject moved on (e.g. the identification list was reviewed): no assignment or
+    /// score is taken after.
+    pub closed_at: Option<zhichan_domain::Timestamp>,
 }
 
 /// An expert a panel suggests for an item: their fields cover its field and their unit is not
@@ -67,6 +70,9 @@ pub struct ItemView {
     pub assignments: Vec<StoredAssignment>,
     pub result: Aggregated,
     pub suggested: Vec<Suggested>,
+    /// The assignments whose expert's unit is now the item's enterprise (the unit changed after
+    /// the assignment): their scores are refused.
+    pub conflicted: Vec<i64>,
 }
 
 /// A panel as the national administrator sees it.
@@ -105,6 +111,7 @@ fn parse_panel(p: StoredPanel) -> ServiceResult<Panel> {
         opened_on: parse_date(&p.opened_on).ok_or_else(|| bad("opened_on"))?,
         due_on: parse_date(&p.due_on).ok_or_else(|| bad("due_on"))?,
         created_at: p.created_at,
+        closed_at: p.closed_at,
     })
 }
 
@@ -124,6 +131,44 @@ fn total_of(a: &StoredAssignment) -> ServiceResult<Option<Decimal>> {
                 .map_err(|_| corrupt(format!("assignment {} total", a.id)))
         })
         .transpose()
+}
+
+fn closed() -> ServiceError {
+    ServiceError::Conflict("评审已结束：评审事项已进入下一阶段，不能再指派专家或提交评分".into())
+}
+
+/// The deadline a subject may give its panel, checked before anything else is looked at.
+pub fn check_deadline_days(deadline_days: u32) -> Result<(), (String, Violation)> {
+    if deadline_days == 0 || deadline_days > MAX_DEADLINE_DAYS {
+        return Err((
+            "deadline_days".into(),
+            Violation::new(
+                "invalid_deadline",
+                format!("评审时限应为 1 到 {MAX_DEADLINE_DAYS} 个工作日"),
+                "deadline out of range",
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Closes the panel of a subject that moves on, in the subject's own transaction: the panel
+/// takes no assignment or score after, so what the subject stores at its decision stays what
+/// the experts gave. Nothing happens when the subject has no panel.
+pub async fn close_panel(
+    ex: &impl Exec,
+    kind: PanelKind,
+    subject_id: i64,
+    now: zhichan_domain::Timestamp,
+) -> ServiceResult<()> {
+    store::close(ex, kind.as_str(), subject_id, now).await?;
+    Ok(())
+}
+
+/// Reopens the panel of a subject that comes back to its experts (in its own transaction).
+pub async fn reopen_panel(ex: &impl Exec, kind: PanelKind, subject_id: i64) -> ServiceResult<()> {
+    store::reopen(ex, kind.as_str(), subject_id).await?;
+    Ok(())
 }
 
 fn field_error(field: &str, code: &'static str, zh: String, en: &str) -> ServiceError {
@@ -205,15 +250,8 @@ impl Services {
                 ),
             ));
         }
-        if deadline_days == 0 || deadline_days > MAX_DEADLINE_DAYS {
-            errs.push((
-                "deadline_days".into(),
-                Violation::new(
-                    "invalid_deadline",
-                    format!("评审时限应为 1 到 {MAX_DEADLINE_DAYS} 个工作日"),
-                    "deadline out of range",
-                ),
-            ));
+        if let Err(e) = check_deadline_days(deadline_days) {
+            errs.push(e);
         }
         if !errs.is_empty() {
             return Err(invalid(errs));
@@ -352,6 +390,16 @@ impl Services {
                     })
                 })
                 .collect();
+            let mut conflicted = Vec::new();
+            for a in &mine {
+                let profile = experts::of_user(self.db(), a.expert_id).await?;
+                if profile.as_ref().and_then(parse_stored).is_some_and(|p| {
+                    p.conflict_with(&it.enterprise, &it.enterprise_name)
+                        .is_some()
+                }) {
+                    conflicted.push(a.id);
+                }
+            }
             let result = results
                 .iter()
                 .find(|(n, _)| *n == it.item_no)
@@ -365,6 +413,7 @@ impl Services {
                 assignments: mine,
                 result,
                 suggested,
+                conflicted,
             });
         }
         Ok(PanelView {
@@ -374,7 +423,8 @@ impl Services {
         })
     }
 
-    /// Assigns an expert to an item of a panel (the national administrator). Refused: an
+    /// Assigns an expert to an item of an open panel (the national administrator; 409 once the
+    /// panel's subject moved on). Refused: an
     /// account that is not an enabled expert, an expert without a unit on file, an expert whose
     /// unit is the item's enterprise (`conflict_of_interest`), an expert already on the item.
     pub async fn assign_expert(
@@ -387,9 +437,12 @@ impl Services {
     ) -> ServiceResult<StoredAssignment> {
         self.may_manage_panels(actor, &format!("panel:{panel_id}"))
             .await?;
-        store::by_id(self.db(), panel_id)
+        let panel = store::by_id(self.db(), panel_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
+        if panel.closed_at.is_some() {
+            return Err(closed());
+        }
         let item = store::items(self.db(), panel_id)
             .await?
             .into_iter()
@@ -452,7 +505,9 @@ impl Services {
         }
         let now = self.now();
         let tx = self.db().begin().await?;
-        let id = store::assign(&tx, panel_id, item_no, expert_id, &actor.username, now).await?;
+        let id = store::assign(&tx, panel_id, item_no, expert_id, &actor.username, now)
+            .await?
+            .ok_or_else(closed)?;
         record(
             &tx,
             ctx,
@@ -521,7 +576,9 @@ impl Services {
         self.assignment_view(a).await
     }
 
-    /// The expert submits their scores, one per sheet item, and an opinion: once (again is 409).
+    /// The expert submits their scores, one per sheet item, and an opinion: once (again is 409),
+    /// while the panel is open (409 once its subject moved on), and not on an item of their own
+    /// unit (422 `conflict_of_interest`, decided again now: the unit may have changed since).
     pub async fn submit_scores(
         &self,
         actor: &Actor,
@@ -537,6 +594,18 @@ impl Services {
                 "评分已提交，不能再次提交或修改".into(),
             ));
         }
+        if view.panel.closed_at.is_some() {
+            return Err(closed());
+        }
+        // The unit may have changed since the assignment: the conflict is decided again now.
+        let profile = experts::of_user(self.db(), actor.user_id).await?;
+        if let Some(v) = profile
+            .as_ref()
+            .and_then(parse_stored)
+            .and_then(|p| p.conflict_with(&view.item.enterprise, &view.item.enterprise_name))
+        {
+            return Err(ServiceError::invalid("assignment", v));
+        }
         let total = domain::total(&checked);
         let scores_json = serde_json::to_string(&checked).expect("scores serialise");
         let now = self.now();
@@ -551,9 +620,12 @@ impl Services {
         )
         .await?
         {
-            return Err(ServiceError::Conflict(
-                "评分已提交，不能再次提交或修改".into(),
-            ));
+            // Submitted meanwhile, or the panel closed meanwhile.
+            let again = store::assignment(&tx, id).await?;
+            return Err(match again {
+                Some(a) if a.submitted_at.is_none() => closed(),
+                _ => ServiceError::Conflict("评分已提交，不能再次提交或修改".into()),
+            });
         }
         record(
             &tx,

@@ -10,12 +10,12 @@
 use crate::audit::record;
 use crate::batches::{parse_candidate, BatchView, CandidateView};
 use crate::notices::{NoticeItem, NoticeView, Objection};
-use crate::panels::ItemInput;
+use crate::panels::{check_deadline_days, close_panel, reopen_panel, ItemInput};
 use crate::{Ctx, ServiceError, ServiceResult, Services};
 use serde_json::json;
 use zhichan_domain::access::Actor;
 use zhichan_domain::enterprises::format_date;
-use zhichan_domain::identification::{plain, FinalRule, Method};
+use zhichan_domain::identification::{plain, Decimal, FinalRule, Method};
 use zhichan_domain::notices::{NoticeKind, ObjectionDecision};
 use zhichan_domain::panels::{Aggregated, PanelKind};
 use zhichan_domain::Violation;
@@ -116,6 +116,10 @@ impl Services {
     ) -> ServiceResult<BatchView> {
         self.may_manage_batches(actor, &format!("identification_batch:{id}"))
             .await?;
+        // The input first: a wrong deadline is a field error whatever the batch's stage.
+        if let Some(days) = deadline_days {
+            check_deadline_days(days).map_err(|e| ServiceError::invalid_fields(vec![e]))?;
+        }
         let batch = self.batch_row(id).await?;
         if batch.status != "computed" {
             return Err(stage_error(match batch.status.as_str() {
@@ -203,6 +207,11 @@ impl Services {
         let method = self
             .method_of(batch.method_id, batch.method_version)
             .await?;
+        // Once approved, the list is what the review stored, whatever the panel says since.
+        let approved = matches!(
+            batch.status.as_str(),
+            "reviewed" | "published" | "announced"
+        );
         let results = match batch.panel_id {
             Some(p) => self.panel_results(p).await?,
             None => Vec::new(),
@@ -217,6 +226,30 @@ impl Services {
                         .find(|(item, _)| *item == n)
                         .map(|(_, a)| a.clone())
                 });
+                if approved {
+                    let stored_score =
+                        c.industry_score
+                            .as_deref()
+                            .map(|s| {
+                                s.parse::<Decimal>().map_err(|_| {
+                                    ServiceError::Store(zhichan_store::StoreError::Corrupt(
+                                        format!("candidate {}: industry_score", c.product_id),
+                                    ))
+                                })
+                            })
+                            .transpose()?;
+                    let (proposed, reason) = (c.proposed, c.outcome_reason.clone());
+                    let experts = experts.map(|a| Aggregated {
+                        scored: a.scored,
+                        score: stored_score,
+                    });
+                    return Ok(Proposal {
+                        view: parse_candidate(c)?,
+                        experts,
+                        proposed,
+                        reason,
+                    });
+                }
                 let view = parse_candidate(c)?;
                 let (proposed, reason) = propose(&method, &view, experts.as_ref());
                 Ok(Proposal {
@@ -266,6 +299,8 @@ impl Services {
             if store::send_back(&tx, id, reason, &actor.username, now).await? == 0 {
                 return Err(stage_error("本批次已不在审核阶段，请刷新"));
             }
+            // Back to the experts: their panel takes assignments and scores again.
+            reopen_panel(&tx, PanelKind::Identification, id).await?;
             record(
                 &tx,
                 ctx,
@@ -318,6 +353,9 @@ impl Services {
         if store::mark_reviewed(&tx, id, &actor.username, now).await? == 0 {
             return Err(stage_error("本批次已经审核"));
         }
+        // The batch leaves the industry evaluation: its panel closes, so the stored list stays
+        // what the experts gave.
+        close_panel(&tx, PanelKind::Identification, id, now).await?;
         record(
             &tx,
             ctx,

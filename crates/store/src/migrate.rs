@@ -76,6 +76,7 @@ const STEPS: &[Step] = &[
     step!(37, "award_rules"),
     step!(38, "confirmed_facts"),
     step!(40, "identified_stats"),
+    step!(43, "panel_closing"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

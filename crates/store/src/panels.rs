@@ -21,10 +21,12 @@ pub struct StoredPanel {
     pub due_on: String,
     pub created_by: String,
     pub created_at: Timestamp,
+    /// When its subject moved on: no assignment or score is taken after.
+    pub closed_at: Option<Timestamp>,
 }
 
 const PANEL_COLUMNS: &str = "id, kind, subject_id, sheet, min_experts, rule, deadline_days, \
-                             opened_on, due_on, created_by, created_at";
+                             opened_on, due_on, created_by, created_at, closed_at";
 
 impl FromDbRow for StoredPanel {
     fn from_row(row: &DbRow) -> Result<Self, StoreError> {
@@ -40,6 +42,7 @@ impl FromDbRow for StoredPanel {
             due_on: row.get("due_on")?,
             created_by: row.get("created_by")?,
             created_at: ts(row, "created_at")?,
+            closed_at: ts_opt(row, "closed_at")?,
         })
     }
 }
@@ -186,6 +189,36 @@ pub async fn of_subject(
     .await
 }
 
+/// Closes the panel of a subject (its subject moved on); how many rows changed (0 when it has
+/// no panel or the panel is closed already).
+pub async fn close(
+    ex: &impl Exec,
+    kind: &str,
+    subject_id: i64,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    ex.execute(
+        Sql::new(
+            "UPDATE panels SET closed_at = $3 \
+             WHERE kind = $1 AND subject_id = $2 AND closed_at IS NULL",
+        )
+        .bind(kind)
+        .bind(subject_id)
+        .bind(now),
+    )
+    .await
+}
+
+/// Reopens the panel of a subject (its subject came back to the experts).
+pub async fn reopen(ex: &impl Exec, kind: &str, subject_id: i64) -> Result<u64, StoreError> {
+    ex.execute(
+        Sql::new("UPDATE panels SET closed_at = NULL WHERE kind = $1 AND subject_id = $2")
+            .bind(kind)
+            .bind(subject_id),
+    )
+    .await
+}
+
 /// A panel's items in order.
 pub async fn items(ex: &impl Exec, panel_id: i64) -> Result<Vec<StoredItem>, StoreError> {
     ex.fetch_all(
@@ -239,7 +272,7 @@ pub async fn assignments_of_expert(
     .await
 }
 
-/// Assigns an expert to an item; its id.
+/// Assigns an expert to an item of an open panel; its id (`None` when the panel is closed).
 pub async fn assign(
     ex: &impl Exec,
     panel_id: i64,
@@ -247,11 +280,12 @@ pub async fn assign(
     expert_id: i64,
     by: &str,
     now: Timestamp,
-) -> Result<i64, StoreError> {
-    ex.fetch_one(
+) -> Result<Option<i64>, StoreError> {
+    ex.fetch_optional(
         Sql::new(
             "INSERT INTO panel_assignments (panel_id, item_no, expert_id, assigned_by, assigned_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+             SELECT $1, $2, $3, $4, $5 FROM panels WHERE id = $1 AND closed_at IS NULL \
+             RETURNING id",
         )
         .bind(panel_id)
         .bind(item_no)
@@ -262,7 +296,8 @@ pub async fn assign(
     .await
 }
 
-/// Records an expert's scores once; whether they were recorded (false when already submitted).
+/// Records an expert's scores once, while the panel is open; whether they were recorded (false
+/// when already submitted or the panel closed).
 pub async fn submit(
     ex: &impl Exec,
     id: i64,
@@ -275,7 +310,8 @@ pub async fn submit(
         .execute(
             Sql::new(
                 "UPDATE panel_assignments SET scores = $2, total = $3, opinion = $4, \
-                 submitted_at = $5 WHERE id = $1 AND submitted_at IS NULL",
+                 submitted_at = $5 WHERE id = $1 AND submitted_at IS NULL \
+                 AND panel_id IN (SELECT id FROM panels WHERE closed_at IS NULL)",
             )
             .bind(id)
             .bind(scores)

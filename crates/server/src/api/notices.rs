@@ -40,7 +40,7 @@ pub fn summary_body(n: &NoticeView) -> NoticeSummary {
         closes_on: zhichan_domain::enterprises::format_date(n.closes_on),
         status: n.status.into(),
         days_left: n.days_left,
-        items: n.item_count,
+        item_count: n.item_count,
         announced_at: n.announced_at.map(|t| t.to_string()),
     }
 }

@@ -47,7 +47,7 @@ fn scores_body(a: &StoredAssignment) -> ServiceResult<Option<Vec<String>>> {
         .map(|s| s.iter().map(|d| d.to_string()).collect()))
 }
 
-fn assignment_body(a: &StoredAssignment) -> ServiceResult<PanelAssignment> {
+fn assignment_body(a: &StoredAssignment, conflict: bool) -> ServiceResult<PanelAssignment> {
     Ok(PanelAssignment {
         id: a.id,
         expert: a.expert_id,
@@ -59,6 +59,7 @@ fn assignment_body(a: &StoredAssignment) -> ServiceResult<PanelAssignment> {
         total: a.total.clone(),
         opinion: a.opinion.clone(),
         submitted_at: a.submitted_at.map(|t| t.to_string()),
+        conflict,
     })
 }
 
@@ -76,6 +77,7 @@ pub fn panel_body(v: &PanelView) -> ServiceResult<Panel> {
         due_on: format_date(p.due_on),
         working_days_left: v.deadline.left,
         overdue_working_days: v.deadline.overdue_by,
+        closed_at: p.closed_at.map(|t| t.to_string()),
         items: v
             .items
             .iter()
@@ -89,7 +91,7 @@ pub fn panel_body(v: &PanelView) -> ServiceResult<Panel> {
                     assignments: it
                         .assignments
                         .iter()
-                        .map(assignment_body)
+                        .map(|a| assignment_body(a, it.conflicted.contains(&a.id)))
                         .collect::<ServiceResult<_>>()?,
                     suggested: it
                         .suggested
@@ -163,7 +165,7 @@ pub async fn get(
         (status = 201, description = "已指派", body = PanelAssignment),
         (status = 403, description = "无权指派", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "不存在或不在本辖区", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "已指派", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "已指派，或评审已结束", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "不是专家、须回避或字段有误", body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn assign(
@@ -177,7 +179,7 @@ pub async fn assign(
         .services
         .assign_expert(&signed.auth.actor, &ctx, id, body.item, body.expert)
         .await?;
-    Ok((StatusCode::CREATED, Json(assignment_body(&a)?)))
+    Ok((StatusCode::CREATED, Json(assignment_body(&a, false)?)))
 }
 
 /// The caller's own assignments (an expert), newest first: what waits for them, with its
@@ -236,8 +238,8 @@ pub async fn get_mine(
         (status = 200, description = "已提交", body = ExpertAssignment),
         (status = 403, description = "仅专家", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "不存在或不是本人的任务", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "已提交过", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "分数或意见有误", body = Problem, content_type = "application/problem+json")
+        (status = 409, description = "已提交过，或评审已结束", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "分数或意见有误，或须回避", body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn score(
     State(state): State<AppState>,

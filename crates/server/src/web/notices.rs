@@ -47,7 +47,7 @@ struct Facts {
     closes_on: String,
     notice_days: u32,
     days_left: u32,
-    items: i64,
+    item_count: i64,
 }
 
 fn facts(n: &NoticeView) -> Facts {
@@ -62,7 +62,7 @@ fn facts(n: &NoticeView) -> Facts {
         closes_on: format_date(n.closes_on),
         notice_days: n.notice_days,
         days_left: n.days_left,
-        items: n.item_count,
+        item_count: n.item_count,
     }
 }
 
@@ -191,9 +191,10 @@ async fn notice_page(
         status,
         &NoticePage {
             chrome: Chrome::for_user(n.title.clone(), "/notices", auth),
-            may_object: who == Viewer::Verified && n.status == NoticeStatus::Open,
+            // The owner answers objections to this notice and files none.
+            may_object: who == Viewer::Verified && n.status == NoticeStatus::Open && !is_owner,
             anonymous: who == Viewer::Anonymous,
-            unverified: who == Viewer::Unverified,
+            unverified: who == Viewer::Unverified && !is_owner,
             signed_in: auth.is_some() && who != Viewer::Other,
             is_owner,
             n: facts(&n),

@@ -24,6 +24,8 @@ struct Row {
     failed: bool,
     attempts: i64,
     next: String,
+    /// The last error explained in Chinese, and its raw words as the detail.
+    error_zh: &'static str,
     error: String,
     retry: String,
 }
@@ -66,6 +68,11 @@ pub async fn outbox_page(
             },
             attempts: m.attempts,
             next: m.next_attempt_at.beijing_minutes(),
+            error_zh: m
+                .last_error
+                .as_deref()
+                .map(zhichan_service::delivery::explain_error)
+                .unwrap_or_default(),
             error: m.last_error.unwrap_or_default(),
             retry: format!("/admin/outbox/{}/{}/retry", m.outbox.as_str(), m.id),
         })

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use zhichan_domain::calendar::Deadline;
 use zhichan_domain::enterprises::format_date;
 use zhichan_domain::identification::plain;
+use zhichan_domain::panels::PanelKind;
 use zhichan_service::panels::AssignmentView;
 use zhichan_service::ServiceError;
 
@@ -236,6 +237,8 @@ pub async fn score_submit(
 /// One assignment on the panel page.
 struct AssignedRow {
     expert: String,
+    /// The expert's unit is now the item's enterprise: they must stand aside.
+    conflict: bool,
     status: &'static str,
     total: String,
     opinion: String,
@@ -263,7 +266,12 @@ struct PanelPage {
     csrf: String,
     id: i64,
     kind: &'static str,
-    subject_id: i64,
+    /// The subject by name (its year, then what it is) and its page.
+    subject_lead: String,
+    subject_name: &'static str,
+    subject_href: Option<String>,
+    /// The subject moved on: no more assignments or scores.
+    closed: bool,
     sheet: Vec<(String, String)>,
     min_experts: u32,
     rule: &'static str,
@@ -299,6 +307,7 @@ async fn panel_page(
                 .assignments
                 .iter()
                 .map(|a| AssignedRow {
+                    conflict: it.conflicted.contains(&a.id),
                     expert: if a.expert_name.is_empty() {
                         a.expert_username.clone()
                     } else {
@@ -333,12 +342,34 @@ async fn panel_page(
     let (failed_item, typed_username, errors) =
         failed.unwrap_or((0, String::new(), FormErrors::none()));
     let p = &v.panel;
+    // What the panel scores, named as its subject names itself.
+    let (subject_lead, subject_name, subject_href) = match p.kind {
+        PanelKind::Identification => match state
+            .services
+            .identification_batch(&signed.auth.actor, p.subject_id)
+            .await
+        {
+            Ok(b) => (
+                b.batch.year.to_string(),
+                "年度认定批次",
+                Some(format!("/identification/batches/{}", p.subject_id)),
+            ),
+            // A panel made for a subject this reader cannot open: its number only.
+            Err(ServiceError::NotFound) => (p.subject_id.to_string(), "", None),
+            Err(e) => return Err(e.into()),
+        },
+        // No programme pages yet: its number.
+        PanelKind::Programme => (p.subject_id.to_string(), "", None),
+    };
     let page = PanelPage {
         chrome: Chrome::for_user(format!("专家评审组 {id}"), "", Some(&signed.auth)),
         csrf: csrf_of(signed),
         id,
         kind: p.kind.label_zh(),
-        subject_id: p.subject_id,
+        subject_lead,
+        subject_name,
+        subject_href,
+        closed: p.closed_at.is_some(),
         sheet: p
             .sheet
             .iter()
