@@ -562,7 +562,7 @@ pub async fn export(
 ) -> AppResult<Response> {
     let bytes = state.services.export_batch(&signed.auth.actor, id).await?;
     let name = format!("认定批次{id}.xlsx");
-    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    let encoded: String = crate::api::rfc5987(&name);
     Ok((
         [
             (
