@@ -37,8 +37,33 @@ pub struct PolicyItem {
     pub posted_on: Option<String>,
     pub url: Option<String>,
     pub topics: Vec<String>,
-    /// Passages of the text around the words searched for, the words marked with 【】.
-    pub highlights: Vec<String>,
+    /// The title and a passage of the text around the words searched for, cut into segments:
+    /// those with `hit` are the words found (no marker characters, which real 文号 such as
+    /// 贛知發【2024】7號 hold).
+    pub highlights: Vec<PolicyHighlight>,
+}
+
+/// A passage of a policy where the words searched for stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct PolicyHighlight {
+    pub field: HighlightField,
+    /// The passage in order; its segments' texts joined are the passage as written.
+    pub segments: Vec<HighlightSegment>,
+}
+
+/// Which part of a policy a highlight is from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HighlightField {
+    Title,
+    Body,
+}
+
+/// A piece of a passage: a word searched for (`hit`) or the text between.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct HighlightSegment {
+    pub text: String,
+    pub hit: bool,
 }
 
 /// An attachment (附件), served as a download.
@@ -118,7 +143,9 @@ pub struct PolicyEdit {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ImportWarning {
     pub field: String,
-    /// `not_in_text` (left empty) or `issuer_from_title`.
+    /// `not_in_text` (left empty), `issuer_from_title`, `control_characters` (removed),
+    /// `region_from_source` (placed by the 来源, to be checked) or `region_not_inferred` (placed
+    /// where the import was told, to be checked).
     pub code: String,
     pub message: String,
 }
@@ -140,7 +167,14 @@ pub struct ImportedPolicy {
     #[schema(value_type = Option<format::Date>)]
     pub posted_on: Option<String>,
     pub body: String,
+    /// Where it is placed: read from its issuers (else its 来源), else where the import was told.
+    pub level: RegionLevel,
+    #[schema(value_type = format::RegionCode)]
+    pub region: String,
     pub warnings: Vec<ImportWarning>,
+    /// What saving it would refuse, field by field (the same checks as saving: a saving import
+    /// with any is refused whole, 422, fields named `items[i].field`).
+    pub errors: Vec<crate::FieldError>,
     /// The policy already in the library that this one is (same own 文号, or the same text).
     pub duplicate_of: Option<i64>,
     /// The policy saved (null on a preview, or for a duplicate).
@@ -167,7 +201,8 @@ pub struct PolicyImportForm {
     pub file: Vec<u8>,
     /// `true` to see what would be saved without saving.
     pub preview: Option<bool>,
-    /// The region the policies belong to; the caller's own region when left out.
+    /// Where to place the policies whose issuers (or 来源) name no region; the caller's own
+    /// region when left out. The others are placed where their issuers are.
     #[schema(value_type = Option<format::RegionCode>)]
     pub region: Option<String>,
 }

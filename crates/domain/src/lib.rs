@@ -56,6 +56,7 @@ pub mod panels;
 pub mod patent_number;
 pub mod patents;
 pub mod policies;
+pub mod policy_placement;
 pub mod regions;
 pub mod registration;
 pub mod rules;

@@ -52,7 +52,8 @@ pub struct ExtractedPolicy {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImportWarning {
     pub field: &'static str,
-    /// `not_in_text` or `issuer_from_title`.
+    /// `not_in_text`, `issuer_from_title`, `control_characters`, or (set by the import, which
+    /// knows the regions) `region_from_source`, `region_not_inferred`.
     pub code: &'static str,
     pub message: String,
 }
@@ -114,7 +115,26 @@ pub fn strip_readings(text: &str) -> String {
 
 /// The policies a text holds: many for a portal listing, otherwise one (none for blank text).
 pub fn extract(text: &str) -> Vec<ExtractedPolicy> {
-    let text = strip_readings(&text.replace('\u{feff}', "").replace("\r\n", "\n"));
+    let (text, controls) = crate::validation::strip_controls(
+        &text.replace('\u{feff}', "").replace("\r\n", "\n"),
+        true,
+    );
+    let mut found = extract_clean(&strip_readings(&text));
+    if controls > 0 {
+        for p in &mut found {
+            p.warnings.push(ImportWarning {
+                field: "body",
+                code: "control_characters",
+                message: format!(
+                    "原文含有 {controls} 个控制字符或文字方向控制符（如 NUL、ESC、U+202E），已删除，请核对"
+                ),
+            });
+        }
+    }
+    found
+}
+
+fn extract_clean(text: &str) -> Vec<ExtractedPolicy> {
     let lines: Vec<&str> = text.lines().collect();
     let source_lines: Vec<usize> = lines
         .iter()
@@ -642,6 +662,21 @@ mod tests {
         assert_eq!(p.doc_number, None);
         assert_eq!(p.issuers, vec!["某某局"]);
         assert_eq!(p.published_on, Some(date!(2022 - 12 - 21)));
+    }
+
+    #[test]
+    fn control_characters_are_dropped_and_said() {
+        let p = &extract(
+            "关于\u{202e}某事\u{0}的通知\n各单位:\n通知\u{1b}如下。\n某某局\n2022年12月21日",
+        )[0];
+        assert_eq!(p.title.as_deref(), Some("关于某事的通知"));
+        assert!(p.body.contains("通知如下。"));
+        assert_eq!(
+            p.warning("body").map(|w| w.code),
+            Some("control_characters")
+        );
+        assert!(p.warning("body").unwrap().message.contains("3 个"));
+        assert_eq!(extract("各单位:\n通知如下。")[0].warning("body"), None);
     }
 
     #[test]

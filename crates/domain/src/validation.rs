@@ -29,6 +29,44 @@ impl fmt::Display for Violation {
 
 impl std::error::Error for Violation {}
 
+/// Whether `c` is a character no text of ours should hold: a control character (NUL, ESC, DEL,
+/// the C1 range) or a mark that reorders how text is shown (U+200E/U+200F, U+061C,
+/// U+202A–U+202E, U+2066–U+2069), which can make a title read as something else.
+pub fn is_hidden_control(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` without [`is_hidden_control`] characters (keeping line breaks and tabs when
+/// `multiline`), and how many went. PostgreSQL refuses NUL in text, so nothing stored may hold one.
+pub fn strip_controls(text: &str, multiline: bool) -> (String, usize) {
+    let keep = |c: char| !is_hidden_control(c) || (multiline && (c == '\n' || c == '\t'));
+    let removed = text.chars().filter(|c| !keep(*c)).count();
+    if removed == 0 {
+        return (text.to_string(), 0);
+    }
+    (text.chars().filter(|c| keep(*c)).collect(), removed)
+}
+
+/// A file name cut to at most `max` characters, its extension (up to ten letters or digits after
+/// the last dot) kept: "…很长的名字.pdf" stays a PDF.
+pub fn shorten_file_name(name: &str, max: usize) -> String {
+    if name.chars().count() <= max {
+        return name.to_string();
+    }
+    let ext = name.rsplit_once('.').map(|(_, e)| e).filter(|e| {
+        !e.is_empty() && e.chars().count() <= 10 && e.chars().all(char::is_alphanumeric)
+    });
+    match ext {
+        Some(ext) if max > ext.chars().count() + 1 => {
+            let keep = max - ext.chars().count() - 1;
+            let stem: String = name.chars().take(keep).collect();
+            format!("{stem}.{ext}")
+        }
+        _ => name.chars().take(max).collect(),
+    }
+}
+
 /// How many characters of a typed value a message repeats back: enough to recognise it, never
 /// a 19 MB cell.
 pub const ECHO_CHARS: usize = 50;
@@ -121,5 +159,31 @@ mod tests {
         assert!(date_between(time::macros::date!(0000 - 01 - 01), today, "日期").is_err());
         assert!(date_between(time::macros::date!(2026 - 12 - 03), today, "日期").is_err());
         assert!(date_between(EARLIEST_DATE, today, "日期").is_ok());
+    }
+}
+
+#[cfg(test)]
+mod control_tests {
+    use super::*;
+
+    #[test]
+    fn controls_and_direction_marks_go_line_breaks_stay_in_bodies() {
+        let text = "第一条\u{0}\u{1b}[31m\u{202e}txt.exe\u{2066}\n\t第二条\r";
+        assert_eq!(
+            strip_controls(text, true),
+            ("第一条[31mtxt.exe\n\t第二条".to_string(), 5)
+        );
+        assert_eq!(strip_controls("标题\n\t", false), ("标题".to_string(), 2));
+        assert_eq!(strip_controls("干净", false), ("干净".to_string(), 0));
+    }
+
+    #[test]
+    fn a_long_file_name_is_cut_before_its_extension() {
+        let long = format!("{}.pdf", "附".repeat(300));
+        let short = shorten_file_name(&long, 200);
+        assert_eq!(short.chars().count(), 200);
+        assert!(short.ends_with("附.pdf"));
+        assert_eq!(shorten_file_name("a.pdf", 200), "a.pdf");
+        assert_eq!(shorten_file_name(&"x".repeat(300), 10), "x".repeat(10));
     }
 }

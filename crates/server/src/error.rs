@@ -451,21 +451,89 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                         "请求内容的结构不正确：应为一个 JSON 对象".into(),
                     ));
                 }
+                // serde's English stays out of the message: the field and the type it wants.
                 Err(AppError::Invalid(vec![FieldError {
+                    message: type_message(&path, &text),
                     field: path,
                     code: "invalid".into(),
-                    message: format!(
-                        "字段类型或取值不正确：{}",
-                        zhichan_domain::validation::echo(&text)
-                    ),
                 }]))
             }
         }
     }
 }
 
+/// A Chinese message for a value of the wrong type, from serde's "invalid type: null, expected
+/// i64" (or "invalid value: …, expected …"): the field and what it should hold.
+fn type_message(field: &str, serde_text: &str) -> String {
+    let expected = serde_text
+        .split_once("expected ")
+        .map(|(_, e)| e.split(" at line ").next().unwrap_or(e))
+        .unwrap_or("");
+    let wanted = if expected.is_empty() {
+        "正确类型和取值"
+    } else if [
+        "i8", "i16", "i32", "i64", "u8", "u16", "u32", "u64", "usize", "isize", "integer",
+    ]
+    .iter()
+    .any(|t| expected.contains(t))
+    {
+        "整数"
+    } else if expected.contains("f32") || expected.contains("f64") || expected.contains("number") {
+        "数字"
+    } else if expected.contains("bool") {
+        "true 或 false"
+    } else if expected.contains("sequence") || expected.contains("array") {
+        "数组"
+    } else if expected.contains("struct") || expected.contains("map") || expected.contains("object")
+    {
+        "对象"
+    } else if expected.contains("string") || expected.contains("char") {
+        "文字（字符串）"
+    } else if expected.contains("date") {
+        "日期（YYYY-MM-DD）"
+    } else {
+        "正确类型和取值"
+    };
+    let got = serde_text
+        .strip_prefix("invalid type: ")
+        .and_then(|t| t.split(',').next())
+        .map(|g| match g.split_whitespace().next().unwrap_or("") {
+            "null" => "，不能为 null",
+            "string" => "，收到的是文字",
+            "integer" | "floating" => "，收到的是数字",
+            "boolean" => "，收到的是 true/false",
+            "sequence" => "，收到的是数组",
+            "map" => "，收到的是对象",
+            _ => "",
+        })
+        .unwrap_or("");
+    format!("字段 {field} 应为{wanted}{got}")
+}
+
 /// The field name in serde's "missing field `name`" message.
 fn missing_field(message: &str) -> Option<&str> {
     let rest = message.strip_prefix("missing field `")?;
     rest.split('`').next()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_wrong_type_is_named_in_chinese_without_serdes_english() {
+        assert_eq!(
+            super::type_message(
+                "figures[0].year",
+                "invalid type: null, expected i64 at line 1 column 30"
+            ),
+            "字段 figures[0].year 应为整数，不能为 null"
+        );
+        assert_eq!(
+            super::type_message("name", "invalid type: integer `3`, expected a string"),
+            "字段 name 应为文字（字符串），收到的是数字"
+        );
+        assert!(
+            !super::type_message("x", "invalid value: 3, expected something odd")
+                .contains("expected")
+        );
+    }
 }

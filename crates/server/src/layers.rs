@@ -3,7 +3,7 @@
 
 use crate::error::{problem, title_for, PROBLEM_JSON};
 use crate::web;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -85,12 +85,29 @@ pub async fn shared_connection(req: Request, next: Next) -> Response {
 /// Turns any error response that is not already in the right shape into problem+json (API) or
 /// the HTML error page (everything else): fallbacks, method mismatches, timeouts, body limits
 /// and panics all come out the same way as handler errors.
-pub async fn error_shapes(req: Request, next: Next) -> Response {
+pub async fn error_shapes(State(body_limit): State<usize>, req: Request, next: Next) -> Response {
     let api = is_api(req.uri().path());
     let res = next.run(req).await;
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return res;
+    }
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        // Whoever refused it (the body limit, a handler reading the upload), the answer names
+        // the limit.
+        let detail = too_large(body_limit);
+        let (parts, _) = res.into_parts();
+        let mut fresh = if api {
+            problem(status, detail, vec![])
+        } else {
+            web::error_page_with(status, Some(&detail))
+        };
+        for (name, value) in parts.headers.iter() {
+            if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+                fresh.headers_mut().insert(name.clone(), value.clone());
+            }
+        }
+        return fresh;
     }
     let content_type = res
         .headers()
@@ -136,6 +153,27 @@ pub async fn error_shapes(req: Request, next: Next) -> Response {
         fresh.headers_mut().insert(name.clone(), value.clone());
     }
     fresh
+}
+
+/// What a 413 says: the most a request may carry, in MB (or KB below one MB).
+pub fn too_large(limit: usize) -> String {
+    if limit >= 1024 * 1024 {
+        let mb = limit as f64 / (1024.0 * 1024.0);
+        format!(
+            "请求内容超过了 {} MB 的上限（含上传的文件），请缩小或拆分后再试",
+            trim_number(mb)
+        )
+    } else {
+        format!(
+            "请求内容超过了 {} KB 的上限（含上传的文件），请缩小或拆分后再试",
+            limit.div_ceil(1024)
+        )
+    }
+}
+
+fn trim_number(x: f64) -> String {
+    let s = format!("{x:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
 }
 
 /// A panic in a handler: logged with its message, answered as a 500 that the error layer shapes.

@@ -358,7 +358,10 @@ pub fn with_layers(router: Router, settings: &Settings) -> Router {
             settings.request_timeout,
         ))
         .layer(CatchPanicLayer::custom(layers::panic_response))
-        .layer(axum::middleware::from_fn(layers::error_shapes))
+        .layer(axum::middleware::from_fn_with_state(
+            settings.body_limit,
+            layers::error_shapes,
+        ))
         // Around the error layer: error pages and problems speak the request's language.
         .layer(axum::middleware::from_fn(locale::layer));
     for (name, value) in layers::security_headers() {
@@ -565,6 +568,10 @@ mod layer_tests {
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
         assert_eq!(ct, "application/problem+json");
         assert_eq!(body["status"], 413);
+        assert_eq!(
+            body["detail"], "请求内容超过了 1 KB 的上限（含上传的文件），请缩小或拆分后再试",
+            "the limit is named"
+        );
 
         // No Content-Length: the limit bites while the body is read.
         let stream = chunked(big);

@@ -21,6 +21,9 @@ pub const COUNTED: &[(&str, &str, Costly)] = &[
     ("POST", "/products/import", Costly::Upload),
     ("POST", "/api/v1/directories", Costly::Upload),
     ("POST", "/directories", Costly::Upload),
+    ("POST", "/api/v1/policies/import", Costly::Upload),
+    ("POST", "/policies/import", Costly::Upload),
+    ("POST", "/api/v1/policies/{id}/attachments", Costly::Upload),
 ];
 
 /// The middleware: 429 with `Retry-After` once an address has used up its hour.

@@ -157,10 +157,17 @@ async fn an_official_sorts_each_list_both_ways_and_a_wrong_key_is_named(fresh: F
     )
     .await;
     let cursor = first["next_cursor"].as_str().expect("a full page's cursor");
+    let forged = |value: &str| {
+        let hex: String = value.bytes().map(|b| format!("{b:02x}")).collect();
+        format!("cursor=ud1.{hex}")
+    };
     for query in [
         "cursor=zz".to_string(),
         format!("cursor={cursor}&sort=name"),
         format!("cursor={cursor}&sort=submitted"),
+        // Well formed, but holding no time a row could have: it would skip every product.
+        forged("zzzz"),
+        forged("2026-13-45T99:00:00.000Z"),
     ] {
         let (status, body) = call(
             &app,
@@ -177,6 +184,20 @@ async fn an_official_sorts_each_list_both_ways_and_a_wrong_key_is_named(fresh: F
             "{query}"
         );
     }
+
+    // A cursor and a page number together contradict each other: refused, never an empty page.
+    let (status, body) = call(
+        &app,
+        reqwest::Method::GET,
+        &format!("/api/v1/products?per_page=1&cursor={cursor}&page=3"),
+        &reviewer,
+        None,
+    )
+    .await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("page".to_string(), "page_with_cursor".to_string())]
+    );
 
     // A key a list lacks is refused with the field and the keys it has, on every list.
     for (path, token, names, key) in [

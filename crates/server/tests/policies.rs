@@ -111,6 +111,52 @@ async fn an_official_imports_the_five_seeds_and_importing_them_again_duplicates_
     assert_eq!(empty_source["source"], Value::Null);
     assert_eq!(empty_source["posted_on"], "2024-04-12");
     assert!(warned(empty_source).contains(&"source".to_string()));
+    // Each is placed where its issuers are: the 抚州 notices in 抚州市, the national ones in the
+    // nation. Without a signature, the 来源 places it and a warning says so; without either,
+    // it is placed where the importer chose, and the warning asks the official to check.
+    let placed = |i: usize| {
+        let item = &preview["items"][i];
+        let warning = item["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|w| w["field"] == "region")
+            .map(|w| w["code"].as_str().unwrap().to_string());
+        (
+            item["level"].as_str().unwrap().to_string(),
+            item["region"].as_str().unwrap().to_string(),
+            warning,
+        )
+    };
+    let some = |c: &str| Some(c.to_string());
+    assert_eq!(placed(0), ("nation".into(), "100000".into(), None));
+    assert_eq!(placed(4), ("city".into(), "361000".into(), None));
+    assert_eq!(
+        placed(5),
+        ("city".into(), "361000".into(), some("region_from_source"))
+    );
+    assert_eq!(
+        placed(6),
+        (
+            "nation".into(),
+            "100000".into(),
+            some("region_not_inferred")
+        )
+    );
+    assert_eq!(placed(7), ("city".into(), "361000".into(), None));
+    assert_eq!(
+        placed(9),
+        (
+            "nation".into(),
+            "100000".into(),
+            some("region_not_inferred")
+        )
+    );
+    assert!(preview["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["errors"].as_array().unwrap().is_empty()));
     assert_eq!(
         anonymous(&app, POLICIES).await["total"],
         0,
@@ -140,6 +186,10 @@ async fn an_official_imports_the_five_seeds_and_importing_them_again_duplicates_
     assert_eq!(jiangsu["doc_number"], Value::Null);
     assert_eq!(jiangsu["issuer"], "江苏省知识产权局办公室");
     assert_eq!(jiangsu["published_on"], "2022-12-21");
+    assert_eq!(
+        (&jiangsu["level"], &jiangsu["region"]),
+        (&json!("province"), &json!("320000"))
+    );
     assert_eq!(
         warned(jiangsu),
         [
@@ -180,8 +230,9 @@ async fn an_official_imports_the_five_seeds_and_importing_them_again_duplicates_
     assert_eq!(read["doc_number"], "成知发〔2024〕3号");
     assert_eq!(read["issuer"], "成都市知识产权局");
     assert_eq!(
-        read["level"], "nation",
-        "placed where the importer chose (default: own region)"
+        (&read["level"], &read["region"]),
+        (&json!("city"), &json!("510100")),
+        "placed where its issuer 成都市知识产权局 is, not where the national importer is"
     );
     assert_eq!(read["version"], 1);
     assert!(read["body"].as_str().unwrap().contains("有效期5年"));
@@ -220,10 +271,12 @@ async fn an_official_imports_the_five_seeds_and_importing_them_again_duplicates_
     .await;
     assert_eq!(words["total"], 1);
     assert_eq!(words["items"][0]["id"], id);
-    assert!(words["items"][0]["highlights"][0]
-        .as_str()
+    assert!(words["items"][0]["highlights"]
+        .as_array()
         .unwrap()
-        .contains("【"));
+        .iter()
+        .flat_map(|h| h["segments"].as_array().unwrap().iter())
+        .any(|s| s["hit"] == true));
     let by_issuer = anonymous(&app, &format!("{POLICIES}?issuer={}", urlencode("成都市"))).await;
     assert_eq!(by_issuer["total"], 1);
     let in_2024 = anonymous(&app, &format!("{POLICIES}?year=2024&per_page=50")).await;
@@ -252,6 +305,47 @@ async fn an_official_imports_the_five_seeds_and_importing_them_again_duplicates_
 }
 
 on_both_backends!(an_official_imports_the_five_seeds_and_importing_them_again_duplicates_nothing);
+
+/// The preview refuses what saving refuses, policy by policy; control characters are dropped and
+/// said, and NUL never reaches the database.
+async fn the_preview_flags_what_saving_refuses_and_control_characters_go(fresh: Fresh) {
+    let app = spawn_app(&fresh).await;
+    let nation = national_token(&app, &fresh).await;
+    // 1.8 MB of text: more than the 500,000 characters a policy may hold.
+    let huge = format!("各单位:\n{}。\n某某局\n2024年1月2日", "知".repeat(600_000));
+    let (status, preview) = import(&app, &nation, "huge.txt", &huge, &[("preview", "true")]).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    let errors = &preview["items"][0]["errors"];
+    assert_eq!(errors[0]["field"], "body", "{errors}");
+    assert_eq!(errors[0]["code"], "too_long");
+    let (status, body) = import(&app, &nation, "huge.txt", &huge, &[]).await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        [("items[0].body".to_string(), "too_long".to_string())]
+    );
+    assert_eq!(anonymous(&app, POLICIES).await["total"], 0);
+
+    let hostile = "关于\u{202e}某事\u{0}的通知\n各单位:\n通知\u{1b}[31m如下。\n江西省知识产权局\n2024年1月2日";
+    let (status, preview) = import(&app, &nation, "x.txt", hostile, &[("preview", "true")]).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    let item = &preview["items"][0];
+    assert_eq!(item["title"], "关于某事的通知");
+    assert!(warned(item).contains(&"body".to_string()), "{item}");
+    assert_eq!(
+        (&item["level"], &item["region"]),
+        (&json!("province"), &json!("360000"))
+    );
+    let (status, saved) = import(&app, &nation, "x.txt", hostile, &[]).await;
+    assert_eq!(status, StatusCode::CREATED, "{saved}");
+    let id = saved["items"][0]["saved"].as_i64().unwrap();
+    let read = anonymous(&app, &format!("{POLICIES}/{id}")).await;
+    assert_eq!(read["title"], "关于某事的通知");
+    assert!(!read["body"].as_str().unwrap().contains('\u{1b}'));
+    assert_eq!(read["region"], "360000");
+    app.stop().await;
+}
+
+on_both_backends!(the_preview_flags_what_saving_refuses_and_control_characters_go);
 
 fn urlencode(s: &str) -> String {
     s.bytes()
@@ -452,10 +546,10 @@ async fn anyone_reads_but_only_administrators_of_the_region_write(fresh: Fresh) 
     );
 
     // Attachments are kept as files and served back as downloads nobody's browser renders.
-    let attach = |token: &str, bytes: &'static [u8], name: &'static str| {
+    let attach = |token: &str, bytes: &'static [u8], name: &str| {
         let form = reqwest::multipart::Form::new().part(
             "file",
-            reqwest::multipart::Part::bytes(bytes).file_name(name),
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
         );
         app.client
             .post(app.url(&format!("{mine_path}/attachments")))
@@ -499,9 +593,40 @@ async fn anyone_reads_but_only_administrators_of_the_region_write(fresh: Fresh) 
         assert_eq!(h["content-security-policy"], "sandbox");
         assert_eq!(&res.bytes().await.unwrap()[..], bytes);
     }
+    // A long name with spaces: cut before its extension, and encoded as RFC 5987 says (%20,
+    // never +), with a plain fallback that keeps the extension too.
+    let long = format!("政策 附件 {}.pdf", "很长的名字".repeat(60));
+    let res = attach(&city, b"%PDF-1.4 long", &long).await.unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let added: Value = res.json().await.unwrap();
+    let res = app
+        .client
+        .get(app.url(added["href"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let (plain, encoded) = disposition
+        .split_once("; filename*=UTF-8''")
+        .expect("both names");
+    assert!(plain.ends_with(".pdf\""), "{disposition}");
+    assert!(
+        encoded.starts_with("%E6%94%BF%E7%AD%96%20%E9%99%84%E4%BB%B6%20"),
+        "{disposition}"
+    );
+    assert!(
+        encoded.ends_with(".pdf") && !encoded.contains('+'),
+        "{disposition}"
+    );
     let read = anonymous(&app, &mine_path).await;
-    assert_eq!(read["attachments"].as_array().unwrap().len(), 2);
+    assert_eq!(read["attachments"].as_array().unwrap().len(), 3);
     assert_eq!(read["attachments"][0]["name"], "申请表.pdf");
+    let stored = read["attachments"][2]["name"].as_str().unwrap();
+    assert_eq!(stored.chars().count(), 200);
+    assert!(stored.ends_with(".pdf"), "{stored}");
     app.stop().await;
 }
 

@@ -37,6 +37,18 @@ async fn search(app: &TestApp, query: &str) -> Value {
     get(app, &format!("{POLICIES}?{query}")).await
 }
 
+/// The words a hit's highlights mark, in order (each highlight a list of segments).
+fn hits(item: &Value) -> Vec<String> {
+    item["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|h| h["segments"].as_array().unwrap().clone())
+        .filter(|s| s["hit"] == true)
+        .map(|s| s["text"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn ids(page: &Value) -> Vec<i64> {
     page["items"]
         .as_array()
@@ -147,20 +159,16 @@ async fn a_query_in_either_script_finds_policies_in_both(fresh: Fresh) {
         assert_eq!(got, vec![a, b, d], "{q}: {found}");
         assert_eq!(found["total"], 3, "{q}");
         for item in found["items"].as_array().unwrap() {
-            let h = item["highlights"].as_array().unwrap();
-            assert!(
-                h.iter().any(|s| s.as_str().unwrap().contains('【')),
-                "{q}: every hit shows where: {item}"
-            );
+            assert!(!hits(item).is_empty(), "{q}: every hit shows where: {item}");
         }
     }
     // A highlight is the text as written: the traditional policy's passage stays traditional.
     let trad = search(&app, &format!("q={}", enc("质押融资"))).await;
     assert_eq!(ids(&trad), vec![b]);
-    let passages = trad["items"][0]["highlights"].to_string();
+    let marked = hits(&trad["items"][0]);
     assert!(
-        passages.contains("【質押】") || passages.contains("【質押融資】"),
-        "{passages}"
+        marked.iter().any(|w| w == "質押" || w == "質押融資"),
+        "{marked:?}"
     );
     // Every word is needed.
     let both = search(&app, &format!("q={}", enc("专利 商标"))).await;
@@ -240,6 +248,117 @@ async fn a_query_in_either_script_finds_policies_in_both(fresh: Fresh) {
 }
 
 on_both_backends!(a_query_in_either_script_finds_policies_in_both);
+
+/// What an attacker and a careful official found: brackets of real 文号 in a text, control
+/// characters in a title and text, a query of 10,000 characters.
+async fn hostile_text_is_cleaned_and_highlights_mark_only_the_words_found(fresh: Fresh) {
+    let app = spawn_app(&fresh).await;
+    let nation = national_token(&app, &fresh).await;
+    // The text cites 贛知發【2024】7號: its brackets are text, not marks.
+    let id = create(
+        &app,
+        &nation,
+        policy(
+            "关于\u{202e}专利导航\u{0}的通知\u{1b}",
+            None,
+            "江西省知识产权局",
+            "360000",
+            "2024-03-01",
+            None,
+            "根据贛知發【2024】7號，开展专利导航服务。\n\t第二段\u{2066}保留换行。",
+        ),
+    )
+    .await;
+    let (_, read) = call(&app, Method::GET, &format!("{POLICIES}/{id}"), "", None).await;
+    assert_eq!(
+        read["title"], "关于专利导航的通知",
+        "controls and overrides go"
+    );
+    assert_eq!(
+        read["body"], "根据贛知發【2024】7號，开展专利导航服务。\n\t第二段保留换行。",
+        "line breaks and tabs stay in the text"
+    );
+
+    let found = search(&app, &format!("q={}", enc("专利导航"))).await;
+    assert_eq!(ids(&found), vec![id]);
+    let item = &found["items"][0];
+    assert!(
+        hits(item)
+            .iter()
+            .all(|w| w == "专利导航" || w == "专利" || w == "导航"),
+        "{item}"
+    );
+    let body = item["highlights"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h["field"] == "body")
+        .expect("a passage of the text");
+    let whole: String = body["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        whole.contains("贛知發【2024】7號"),
+        "the passage as written: {whole}"
+    );
+    let unmarked: Vec<&Value> = body["segments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["text"].as_str().unwrap().contains('【'))
+        .collect();
+    assert!(unmarked.iter().all(|s| s["hit"] == false), "{body}");
+    // The page marks the words found, and the 文号's brackets as text.
+    let (status, _, page) = app
+        .get_text(&format!("/policies?q={}", enc("专利导航")))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("<mark>专利导航</mark>") || page.contains("<mark>专利</mark>"),
+        "{page}"
+    );
+    assert!(page.contains("贛知發【2024】7號"), "{page}");
+
+    // A query of 10,000 characters is refused by name, on the API and on the page (which
+    // says so above the list).
+    let (status, body) = call(
+        &app,
+        Method::GET,
+        &format!("{POLICIES}?q={}", "a".repeat(10_000)),
+        "",
+        None,
+    )
+    .await;
+    assert_eq!(
+        support::assert_problem(status, &body, 422),
+        [("q".to_string(), "too_long".to_string())]
+    );
+    let (status, _, page) = app
+        .get_text(&format!("/policies?q={}", "a".repeat(10_000)))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("检索词不能超过 200 个字"),
+        "the page names the limit"
+    );
+    // NUL in a filter never reaches the database.
+    let (status, body) = call(
+        &app,
+        Method::GET,
+        &format!("{POLICIES}?issuer=%00%E6%B1%9F%E8%A5%BF"),
+        "",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(ids(&body), vec![id]);
+    app.stop().await;
+}
+
+on_both_backends!(hostile_text_is_cleaned_and_highlights_mark_only_the_words_found);
 
 async fn totals_are_exact_and_pages_follow_each_other(fresh: Fresh) {
     let app = spawn_app(&fresh).await;

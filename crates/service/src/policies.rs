@@ -13,6 +13,7 @@ use serde_json::json;
 use time::Date;
 use zhichan_domain::access::{authorize, Action, Actor, Placement, Scope};
 use zhichan_domain::policies::{self as dom, ExtractedPolicy};
+use zhichan_domain::policy_placement::Gazetteer;
 use zhichan_domain::regions::RegionLevel;
 use zhichan_domain::{RegionCode, Timestamp, Violation};
 use zhichan_store::policies::{self as store, AttachmentRow, PolicyRow};
@@ -65,7 +66,13 @@ pub struct PolicyDetail {
 /// What an import found for one policy of the text.
 #[derive(Clone, Debug)]
 pub struct ImportOutcome {
+    /// As read, with the import's warnings (placement) added.
     pub extracted: ExtractedPolicy,
+    /// Where it is (or would be) placed: by its issuers, else its 来源, else where the import
+    /// was told.
+    pub region: RegionCode,
+    /// What saving it refuses (the same checks as saving), for the preview to show.
+    pub errors: Vec<FieldViolation>,
     /// The policy it would duplicate (or did, on a saving import: then nothing was saved).
     pub duplicate_of: Option<i64>,
     /// The policy saved, on a saving import.
@@ -85,12 +92,11 @@ pub struct PolicyQuery {
     pub by_date: bool,
 }
 
-/// A policy found, with passages of its title and text where the words searched for are
-/// marked 【】.
+/// A policy found, with passages of its title and text where the words searched for stand.
 #[derive(Clone, Debug)]
 pub struct PolicyHit {
     pub policy: Policy,
-    pub highlights: Vec<String>,
+    pub highlights: Vec<crate::search::Passage>,
 }
 
 /// What bringing the search index in step did.
@@ -193,6 +199,41 @@ fn trimmed(s: &Option<String>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Where an imported policy goes: the region its issuers (else its 来源) name, else `told`,
+/// with a warning when it was not read from the issuers.
+fn place(gazetteer: &Gazetteer, p: &mut ExtractedPolicy, told: RegionCode) -> RegionCode {
+    use zhichan_domain::policies::ImportWarning;
+    use zhichan_domain::policy_placement::Placement;
+    let fold = crate::search::fold;
+    let issuers: Vec<String> = p.issuers.iter().map(|i| fold(i)).collect();
+    let source = p.source.as_deref().map(fold);
+    match gazetteer.place(&issuers, source.as_deref()) {
+        Placement::Issuer(r) => r,
+        Placement::Source(r) => {
+            p.warnings.push(ImportWarning {
+                field: "region",
+                code: "region_from_source",
+                message: format!(
+                    "原文没有署名，级别和地区按来源推断为{}，请核对",
+                    gazetteer.name(r).unwrap_or("")
+                ),
+            });
+            r
+        }
+        Placement::Unknown => {
+            p.warnings.push(ImportWarning {
+                field: "region",
+                code: "region_not_inferred",
+                message: format!(
+                    "发文机关和来源均未指明所属地区，暂按导入时所选的{}，请核对",
+                    gazetteer.name(told).unwrap_or("地区")
+                ),
+            });
+            told
+        }
+    }
+}
+
 fn violation(field: &str, code: &'static str, zh: &str, en: &str) -> FieldViolation {
     FieldViolation::new(field, Violation::new(code, zh, en))
 }
@@ -227,25 +268,32 @@ impl PolicyFields {
         }
     }
 
-    /// Trims the text fields and checks them; one violation per bad field.
+    /// Drops control characters and direction marks (NUL never reaches the database; a
+    /// U+202E cannot make a title read backwards), keeping line breaks and tabs in the body,
+    /// trims the text fields and checks them; one violation per bad field.
     fn checked(mut self) -> Result<Self, Vec<FieldViolation>> {
-        self.title = trimmed(&self.title);
-        self.doc_number = trimmed(&self.doc_number);
-        self.source = trimmed(&self.source);
-        self.url = trimmed(&self.url);
+        let line = |s: &str| zhichan_domain::validation::strip_controls(s, false).0;
+        let lines = |v: &Option<String>| trimmed(&v.as_deref().map(line));
+        self.title = lines(&self.title);
+        self.doc_number = lines(&self.doc_number);
+        self.source = lines(&self.source);
+        self.url = lines(&self.url);
         self.issuers = self
             .issuers
             .iter()
-            .map(|s| s.trim().to_string())
+            .map(|s| line(s).trim().to_string())
             .filter(|s| !s.is_empty())
             .collect();
         self.topics = self
             .topics
             .iter()
-            .map(|s| s.trim().to_string())
+            .map(|s| line(s).trim().to_string())
             .filter(|s| !s.is_empty())
             .collect();
-        self.body = self.body.trim().to_string();
+        self.body = zhichan_domain::validation::strip_controls(&self.body, true)
+            .0
+            .trim()
+            .to_string();
         let mut errs = Vec::new();
         if self.body.is_empty() {
             errs.push(violation(
@@ -844,19 +892,51 @@ impl Services {
         region: RegionCode,
         preview: bool,
     ) -> ServiceResult<Vec<ImportOutcome>> {
+        let gazetteer = Gazetteer::new(regions::names(self.db()).await?);
         let now = self.now();
         let tx = self.db().begin().await?;
         let mut out = Vec::new();
-        for extracted in found {
-            let fields = PolicyFields::from_extracted(&extracted, region);
-            let key = fields.doc_number.as_deref().map(dom::normalise_doc_number);
-            let duplicate =
-                store::find_duplicate(&tx, key.as_deref(), &dom::text_key(&fields.body))
-                    .await?
-                    .map(|p| p.id);
+        let mut refused = Vec::new();
+        for (i, mut extracted) in found.into_iter().enumerate() {
+            let placed = place(&gazetteer, &mut extracted, region);
+            let fields = PolicyFields::from_extracted(&extracted, placed);
+            let mut errors = Vec::new();
+            if actor.is_some_and(|a| !Self::can_manage_policies(a, Some(placed))) {
+                errors.push(violation(
+                    "region",
+                    "out_of_scope",
+                    &format!(
+                        "按发文机关应属{}，不在您的管辖范围内，请由该地区或上级的管理员导入",
+                        gazetteer.name(placed).unwrap_or("其他地区")
+                    ),
+                    "placed by its issuer outside your region",
+                ));
+            }
+            let checked = match fields.checked() {
+                Ok(f) => Some(f),
+                Err(v) => {
+                    errors.extend(v);
+                    None
+                }
+            };
+            let body = checked.as_ref().map_or("", |f| f.body.as_str());
+            let key = checked
+                .as_ref()
+                .and_then(|f| f.doc_number.as_deref())
+                .map(dom::normalise_doc_number);
+            let duplicate = store::find_duplicate(&tx, key.as_deref(), &dom::text_key(body))
+                .await?
+                .map(|p| p.id);
             let mut saved = None;
-            if !preview && duplicate.is_none() {
-                let fields = fields.checked().map_err(ServiceError::Invalid)?;
+            if duplicate.is_none() && !errors.is_empty() {
+                refused.extend(errors.iter().map(|e| FieldViolation {
+                    field: format!("items[{i}].{}", e.field),
+                    ..e.clone()
+                }));
+            }
+            if let (false, None, true, Some(fields)) =
+                (preview, duplicate, errors.is_empty(), checked)
+            {
                 let id = self.insert_policy(&tx, &fields, by, now).await?;
                 record(
                     &tx,
@@ -873,12 +953,18 @@ impl Services {
             }
             out.push(ImportOutcome {
                 extracted,
+                region: placed,
+                errors,
                 duplicate_of: duplicate,
                 saved,
             });
         }
         if preview {
             tx.rollback().await?;
+        } else if !refused.is_empty() {
+            // Nothing is saved when one of them cannot be: the preview named what to fix.
+            tx.rollback().await?;
+            return Err(ServiceError::Invalid(refused));
         } else {
             tx.commit().await?;
         }
@@ -904,9 +990,12 @@ impl Services {
         let name: String = name
             .trim()
             .chars()
-            .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"'))
-            .take(200)
+            .filter(|c| {
+                !zhichan_domain::validation::is_hidden_control(*c) && !matches!(c, '/' | '\\' | '"')
+            })
             .collect();
+        // Cut before the extension, so that a long name still opens as what it is.
+        let name = zhichan_domain::validation::shorten_file_name(&name, 200);
         if name.is_empty() {
             return Err(ServiceError::invalid(
                 "file",

@@ -248,35 +248,66 @@ impl std::fmt::Debug for Highlighter {
     }
 }
 
-fn marked(snippet: &tantivy::snippet::Snippet) -> Option<String> {
+/// A passage with the words found told apart from the text between them: segments rather than
+/// marker characters, which real text holds (贛知發【2024】7號).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Passage {
+    /// From the title (else the body).
+    pub title: bool,
+    /// `(hit, text)` in order; joined, the passage as written (runs of white space as one space).
+    pub segments: Vec<(bool, String)>,
+}
+
+fn marked(snippet: &tantivy::snippet::Snippet, title: bool) -> Option<Passage> {
     if snippet.highlighted().is_empty() {
         return None;
     }
     let text = snippet.fragment();
-    let mut out = String::new();
+    // Runs of white space (line breaks of the text) shown as one space.
+    let squeeze = |piece: &str| {
+        let mut out = String::with_capacity(piece.len());
+        for c in piece.chars() {
+            if !c.is_whitespace() {
+                out.push(c);
+            } else if !out.ends_with(' ') {
+                out.push(' ');
+            }
+        }
+        out
+    };
+    let mut segments: Vec<(bool, String)> = Vec::new();
     let mut at = 0;
     for r in tantivy::snippet::collapse_overlapped_ranges(snippet.highlighted()) {
         if r.start < at || r.end > text.len() {
             continue;
         }
-        out.push_str(&text[at..r.start]);
-        out.push('【');
-        out.push_str(&text[r.start..r.end]);
-        out.push('】');
+        if r.start > at {
+            segments.push((false, squeeze(&text[at..r.start])));
+        }
+        segments.push((true, squeeze(&text[r.start..r.end])));
         at = r.end;
     }
-    out.push_str(&text[at..]);
-    Some(out.split_whitespace().collect::<Vec<_>>().join(" "))
+    if at < text.len() {
+        segments.push((false, squeeze(&text[at..])));
+    }
+    if let Some(first) = segments.first_mut() {
+        first.1 = first.1.trim_start().to_string();
+    }
+    if let Some(last) = segments.last_mut() {
+        last.1 = last.1.trim_end().to_string();
+    }
+    segments.retain(|(_, t)| !t.is_empty());
+    Some(Passage { title, segments })
 }
 
 impl Highlighter {
-    /// Passages of the title and the body with the words searched for marked 【】.
-    pub fn highlights(&self, title: Option<&str>, body: &str) -> Vec<String> {
+    /// Passages of the title and the body with the words searched for told apart.
+    pub fn highlights(&self, title: Option<&str>, body: &str) -> Vec<Passage> {
         let mut out = Vec::new();
-        if let Some(t) = title.and_then(|t| marked(&self.title.snippet(t))) {
+        if let Some(t) = title.and_then(|t| marked(&self.title.snippet(t), true)) {
             out.push(t);
         }
-        if let Some(b) = marked(&self.body.snippet(self.window(body))) {
+        if let Some(b) = marked(&self.body.snippet(self.window(body)), false) {
             out.push(b);
         }
         out

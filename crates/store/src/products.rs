@@ -543,6 +543,21 @@ impl Cursor {
             .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
             .collect();
         let value = String::from_utf8(bytes?).ok()?;
+        // The value must be one a row can hold: a stored timestamp for the order of change, a
+        // product's name for the order of name (a forged "zzzz" would silently skip everything).
+        let plausible = if column == "updated_at" {
+            zhichan_domain::Timestamp::parse(&value).is_some_and(|t| t.to_string() == value)
+        } else {
+            let chars = value.chars().count();
+            (1..=zhichan_domain::validation::limits::PRODUCT_NAME).contains(&chars)
+                && value.trim() == value
+                && !value
+                    .chars()
+                    .any(zhichan_domain::validation::is_hidden_control)
+        };
+        if !plausible {
+            return None;
+        }
         Some(Cursor {
             column,
             desc,

@@ -184,3 +184,13 @@ pub async fn named_at_end_of(
     )
     .await
 }
+
+/// Every active region's code and name: what an import reads issuers' names against.
+pub async fn names(ex: &impl Exec) -> Result<Vec<(RegionCode, String)>, StoreError> {
+    let rows: Vec<Region> = ex
+        .fetch_all(Sql::new(format!(
+            "SELECT {COLUMNS} FROM regions WHERE active ORDER BY code"
+        )))
+        .await?;
+    Ok(rows.into_iter().map(|r| (r.code, r.name)).collect())
+}

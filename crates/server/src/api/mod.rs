@@ -32,6 +32,43 @@ pub mod verifications;
 
 use crate::AppState;
 use axum::Router;
+
+/// What RFC 5987 leaves unescaped in `filename*` (its attr-char): letters, digits and
+/// `!#$&+-.^_`|~`. Spaces are `%20`, never `+`.
+const ATTR_CHAR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'!')
+    .remove(b'#')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'+')
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'^')
+    .remove(b'_')
+    .remove(b'`')
+    .remove(b'|')
+    .remove(b'~');
+
+/// A file name as `filename*=UTF-8''…` carries it (RFC 5987).
+pub fn rfc5987(name: &str) -> String {
+    percent_encoding::utf8_percent_encode(name, ATTR_CHAR).to_string()
+}
+
+/// The plain `filename="…"` for clients that ignore `filename*`: ASCII letters, digits, `.` and
+/// `-`, the rest `_`, at most 100 characters with the extension kept (`….pdf`).
+pub fn ascii_file_name(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    zhichan_domain::validation::shorten_file_name(&ascii, 100)
+}
 use utoipa::openapi::OpenApi as Document;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;

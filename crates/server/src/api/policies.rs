@@ -14,21 +14,44 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use zhichan_api::policies::{
-    AttachmentAdded, ImportWarning, ImportedPolicy, PolicyAttachment, PolicyAttachmentForm,
-    PolicyDetail, PolicyEdit, PolicyImport, PolicyImportForm, PolicyInput, PolicyItem,
-    PolicyVersion,
+    AttachmentAdded, HighlightField, HighlightSegment, ImportWarning, ImportedPolicy,
+    PolicyAttachment, PolicyAttachmentForm, PolicyDetail, PolicyEdit, PolicyHighlight,
+    PolicyImport, PolicyImportForm, PolicyInput, PolicyItem, PolicyVersion,
 };
 use zhichan_api::reference::RegionLevel;
 use zhichan_api::{FieldError, Page, Problem};
 use zhichan_domain::{RegionCode, Violation};
 use zhichan_service::policies::{iso, parse_iso, ImportOutcome, Policy, PolicyFields, PolicyQuery};
+use zhichan_service::search::Passage;
 
 fn joined(issuers: &[String]) -> Option<String> {
     (!issuers.is_empty()).then(|| issuers.join("、"))
 }
 
+/// The passages a search found, as the API gives them.
+pub fn highlights(passages: &[Passage]) -> Vec<PolicyHighlight> {
+    passages
+        .iter()
+        .map(|p| PolicyHighlight {
+            field: if p.title {
+                HighlightField::Title
+            } else {
+                HighlightField::Body
+            },
+            segments: p
+                .segments
+                .iter()
+                .map(|(hit, text)| HighlightSegment {
+                    text: text.clone(),
+                    hit: *hit,
+                })
+                .collect(),
+        })
+        .collect()
+}
+
 /// A policy in a list, with the highlights its search found (none outside a search).
-pub fn item(p: &Policy, highlights: &[String]) -> PolicyItem {
+pub fn item(p: &Policy, passages: &[Passage]) -> PolicyItem {
     let f = &p.fields;
     PolicyItem {
         id: p.id,
@@ -47,7 +70,7 @@ pub fn item(p: &Policy, highlights: &[String]) -> PolicyItem {
         posted_on: f.posted_on.map(iso),
         url: f.url.clone(),
         topics: f.topics.clone(),
-        highlights: highlights.to_vec(),
+        highlights: highlights(passages),
     }
 }
 
@@ -90,14 +113,33 @@ fn bad(field: &str, code: &'static str, zh: &str) -> FieldError {
     }
 }
 
+/// The longest `q` (and `issuer`) a search takes, in characters: longer is 422 `too_long`. (A
+/// request line over 64 KiB never reaches the application: the HTTP layer answers 414.)
+pub const QUERY_CHARS: usize = 200;
+
 /// The filters of a list request, or 422 naming each bad one.
 pub fn query_of(q: &HashMap<String, String>) -> Result<PolicyQuery, AppError> {
     let mut errors = Vec::new();
+    // Control characters are no words (and NUL must never reach PostgreSQL in a filter).
     let text = |k: &str| {
         q.get(k)
-            .map(|v| v.trim().to_string())
+            .map(|v| {
+                zhichan_domain::validation::strip_controls(v, false)
+                    .0
+                    .trim()
+                    .to_string()
+            })
             .filter(|v| !v.is_empty())
     };
+    for key in ["q", "issuer"] {
+        if text(key).is_some_and(|v| v.chars().count() > QUERY_CHARS) {
+            errors.push(bad(
+                key,
+                "too_long",
+                &format!("检索词不能超过 {QUERY_CHARS} 个字"),
+            ));
+        }
+    }
     let level = text("level").and_then(|l| match RegionLevel::parse(&l) {
         Some(l) => Some(l.into()),
         None => {
@@ -162,10 +204,11 @@ pub fn query_of(q: &HashMap<String, String>) -> Result<PolicyQuery, AppError> {
 }
 
 /// Public search of the library: the best match first (or the newest with `sort=date`; a list
-/// without words is always newest first), exact totals, highlights marked 【】.
+/// without words is always newest first), exact totals, highlights as segments (`hit` marks a
+/// word found).
 #[utoipa::path(get, path = "/api/v1/policies", tag = "policies", security(()),
     params(
-        ("q" = Option<String>, Query, description = "检索词（按中文分词，简体繁体互通，各词均须出现在标题、文号、发文机关或全文中；文号可用任意括号、含空格书写）", example = "专利 备案"),
+        ("q" = Option<String>, Query, description = "检索词（按中文分词，简体繁体互通，各词均须出现在标题、文号、发文机关或全文中；文号可用任意括号、含空格书写；至多 200 字，更长为 422 too_long）", example = "专利 备案"),
         ("level" = Option<RegionLevel>, Query, description = "级别"),
         ("region" = Option<String>, Query, description = "地区（含下级）", example = "360000"),
         ("issuer" = Option<String>, Query, description = "发文机关（包含该文字）"),
@@ -332,6 +375,17 @@ pub fn imported(o: &ImportOutcome) -> ImportedPolicy {
         source: e.source.clone(),
         posted_on: e.posted_on.map(iso),
         body: e.body.clone(),
+        level: o.region.level().into(),
+        region: o.region.to_string(),
+        errors: o
+            .errors
+            .iter()
+            .map(|v| FieldError {
+                field: v.field.clone(),
+                code: v.violation.code.to_string(),
+                message: v.violation.message_zh.clone(),
+            })
+            .collect(),
         warnings: e
             .warnings
             .iter()
@@ -476,17 +530,8 @@ pub async fn attachment(
 
 /// A file as a download that no browser renders or sniffs.
 pub fn download(name: &str, kind: &str, bytes: Vec<u8>) -> Response {
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    let ascii = super::ascii_file_name(name);
+    let encoded = super::rfc5987(name);
     (
         [
             (header::CONTENT_TYPE, kind.to_string()),

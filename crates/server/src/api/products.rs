@@ -113,7 +113,7 @@ pub async fn create(
         ("field" = Option<String>, Query, description = "所属领域：GB/T 4754 代码或其上级门类、大类"),
         ("q" = Option<String>, Query, description = "产品名称、型号或备案编号中的文字"),
         ("format" = Option<String>, Query, description = "json（默认）或 xlsx：全部匹配的产品（不分页，按登记先后），边查边写入临时文件再流式发送"),
-        ("cursor" = Option<String>, Query, description = "上一页答复中的 next_cursor：从该处之后接着列出（按变更时间或名称排序时提供），不必数过前面的各页；与 page 同用时 page=1 即紧接其后的一页"),
+        ("cursor" = Option<String>, Query, description = "上一页答复中的 next_cursor：从该处之后接着列出（按变更时间或名称排序时提供），不必数过前面的各页；游标须为列表给出的原样（内容不合法为 422 cursor），不能与 page 同用（422 page_with_cursor）"),
         Paging,
         crate::api::sorting::ProductSort
     ),
@@ -129,6 +129,17 @@ pub async fn list(
     // Checked for the export too, though it sends every match: a bad page is refused either way.
     let paging = Paging::from_query(&q)?;
     if let Some(text) = q.get("cursor").filter(|c| !c.is_empty()) {
+        // A cursor says where the page starts; a page number as well would contradict it.
+        if q.get("page").is_some_and(|p| !p.trim().is_empty()) {
+            return Err(AppError::field(
+                "page",
+                zhichan_domain::Violation::new(
+                    "page_with_cursor",
+                    "使用游标（cursor）翻页时不能再指定页码（page）",
+                    "page cannot be given together with cursor",
+                ),
+            ));
+        }
         let Some(c) = zhichan_store::products::Cursor::decode(text, &filter) else {
             return Err(AppError::field(
                 "cursor",
@@ -222,7 +233,7 @@ pub async fn stream_file(
         }
     })
     .fuse();
-    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    let encoded: String = crate::api::rfc5987(name);
     Ok((
         [
             (header::CONTENT_TYPE, XLSX.to_string()),
@@ -749,7 +760,7 @@ pub const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadshee
 pub fn xlsx_download(name: &str, bytes: Vec<u8>, status: StatusCode) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
-    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    let encoded: String = crate::api::rfc5987(name);
     (
         status,
         [

@@ -190,7 +190,7 @@ pub async fn document_response(state: &AppState, signed: &Signed, id: i64) -> Ap
             }
         })
         .collect();
-    let encoded: String = form_urlencoded::byte_serialize(name.as_bytes()).collect();
+    let encoded: String = crate::api::rfc5987(&name);
     let disposition = if shown_inline(&kind) {
         "inline"
     } else {

@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use std::collections::HashMap;
-use zhichan_api::policies::{PolicyInput, PolicyItem};
+use zhichan_api::policies::{HighlightField, PolicyHighlight, PolicyInput, PolicyItem};
 use zhichan_domain::policies::ExtractedPolicy;
 use zhichan_domain::RegionCode;
 use zhichan_service::policies::iso;
@@ -63,33 +63,18 @@ impl ListPage {
         level_label(p.level.as_str())
     }
 
-    /// The highlights shown under a title: its text's passages (the title's own marks would
-    /// only repeat the link above them).
-    fn passages<'a>(&self, p: &'a PolicyItem) -> Vec<&'a String> {
+    /// The highlights shown under a title: its text's passages (the title's own would only
+    /// repeat the link above them).
+    fn passages<'a>(&self, p: &'a PolicyItem) -> Vec<&'a PolicyHighlight> {
         p.highlights
             .iter()
-            .filter(|h| p.title.as_deref() != Some(h.replace(['【', '】'], "").as_str()))
+            .filter(|h| h.field == HighlightField::Body)
             .collect()
     }
 
-    /// A highlight's pieces: the words searched for (marked 【】 by the search) and the rest.
-    fn passage(&self, h: &str) -> Vec<(bool, String)> {
-        let mut out = Vec::new();
-        let mut rest = h;
-        while let Some(open) = rest.find('【') {
-            let Some(close) = rest[open..].find('】').map(|c| open + c) else {
-                break;
-            };
-            if open > 0 {
-                out.push((false, rest[..open].to_string()));
-            }
-            out.push((true, rest[open + '【'.len_utf8()..close].to_string()));
-            rest = &rest[close + '】'.len_utf8()..];
-        }
-        if !rest.is_empty() {
-            out.push((false, rest.to_string()));
-        }
-        out
+    /// A highlight's pieces: the words searched for (`true`) and the rest.
+    fn passage(&self, h: &PolicyHighlight) -> Vec<(bool, String)> {
+        h.segments.iter().map(|s| (s.hit, s.text.clone())).collect()
     }
 }
 
@@ -456,19 +441,39 @@ pub async fn import_preview(
         .iter()
         .enumerate()
         .map(|(i, o)| {
-            let hints: HashMap<&str, String> = o
-                .extracted
-                .warnings
-                .iter()
-                .map(|w| (w.field, w.message.clone()))
-                .collect();
+            let mut hints: HashMap<&str, String> = HashMap::new();
+            for w in &o.extracted.warnings {
+                // The form has no region field of its own: where the policy is placed is said
+                // beside its issuers, from which it is read.
+                let field = if w.field == "region" {
+                    "issuers"
+                } else {
+                    w.field
+                };
+                hints
+                    .entry(field)
+                    .and_modify(|h| {
+                        h.push('；');
+                        h.push_str(&w.message)
+                    })
+                    .or_insert_with(|| w.message.clone());
+            }
+            let prefix = format!("pf{i}");
+            let at = |f: &str| {
+                FIELDS
+                    .iter()
+                    .find(|(n, _, _, _)| *n == f)
+                    .map(|(n, l, _, _)| (format!("{prefix}-{n}"), l.to_string()))
+            };
+            // What saving would refuse, beside its field before the official saves.
+            let errors = FormErrors::from_violations(o.errors.clone(), &at);
             let form = policy_form(
                 &signed,
-                &format!("pf{i}"),
-                &region.to_string(),
+                &prefix,
+                &o.region.to_string(),
                 &values_of(&o.extracted),
                 &hints,
-                FormErrors::none(),
+                errors,
             );
             Found {
                 duplicate_of: o.duplicate_of,
