@@ -22,6 +22,10 @@ pub enum Kind {
     EnterpriseChangeApproved,
     EnterpriseChangeReturned,
     ObjectionAnswered,
+    /// 免申即享: the enterprise qualifies for an award under a published rule.
+    Entitlement,
+    /// An award the enterprise confirmed was paid.
+    AwardPaid,
 }
 
 impl Kind {
@@ -38,6 +42,8 @@ impl Kind {
             Kind::EnterpriseChangeApproved => "enterprise_change_approved",
             Kind::EnterpriseChangeReturned => "enterprise_change_returned",
             Kind::ObjectionAnswered => "objection_answered",
+            Kind::Entitlement => "entitlement",
+            Kind::AwardPaid => "award_paid",
         }
     }
 
@@ -54,6 +60,8 @@ impl Kind {
             "enterprise_change_approved" => "企业信息变更通过",
             "enterprise_change_returned" => "企业信息变更退回",
             "objection_answered" => "异议已答复",
+            "entitlement" => "免申即享",
+            "award_paid" => "奖补已兑付",
             _ => "通知",
         }
     }

@@ -74,6 +74,7 @@ const STEPS: &[Step] = &[
     step!(35, "identification_round"),
     step!(36, "policy_search"),
     step!(37, "award_rules"),
+    step!(39, "payouts"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
