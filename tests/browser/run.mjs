@@ -1139,6 +1139,64 @@ await check('policy pages in 繁體 and English (1366 and 390 px, axe)', async (
   return shots.join(', ');
 }));
 
+// ------------------------------------------------------------ 免申即享: confirm, then pay
+// The 临川 demo firm sees what it qualifies for (amounts and reasons, and what not and why) and
+// confirms one in one click; the 抚州 office sees the totals and records the payment.
+await check('免申即享: an enterprise confirms an entitlement, the office sees totals and records a payment', async () => withPage(async (page) => {
+  await signIn(page, 'qiye');
+  await open(page, `${BASE}/`);
+  await navigating(page, () => page.click('main a[href="/entitlements"]'));
+  let text = await page.locator('main').innerText();
+  assert(text.includes('年度可享受的奖补') && text.includes('暂不符合条件的奖补'), 'the entitlements page is incomplete');
+  assert(text.includes('可兑现') && text.includes('计算依据'), 'no amount or basis shown');
+  const buttons = page.locator('form[action="/entitlements/confirm"] button');
+  assert(await buttons.count() > 0, 'nothing to confirm for the demo firm');
+  await page.screenshot({ path: path.join(OUT, 'entitlements.png'), fullPage: true });
+  await navigating(page, () => buttons.first().click());
+  text = await page.locator('main').innerText();
+  assert(text.includes('已确认申请'), 'the confirmation is not shown');
+  await page.setViewportSize({ width: 390, height: 844 });
+  let wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(wide <= 0, `the entitlements page is ${wide}px wider than a 390px screen`);
+  await page.screenshot({ path: path.join(OUT, 'entitlements-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await signOut(page);
+
+  await signIn(page, 'fuzhou');
+  await open(page, `${BASE}/payouts`);
+  text = await page.locator('main').innerText();
+  assert(text.includes('按奖补规则') && text.includes('按地区'), 'no totals on the payouts page');
+  const rows = page.locator('main table[aria-labelledby="t-list"] tbody a');
+  assert(await rows.count() >= 2, 'the demo application and the one just confirmed are not both listed');
+  await page.screenshot({ path: path.join(OUT, 'payouts.png'), fullPage: true });
+  await navigating(page, () => rows.first().click());
+  // Without a reference the payment is refused, the message beside the field.
+  await page.fill('#p-ref', '');
+  expectedStatus.add(page.url());
+  await navigating(page, () => page.click('main form button[type="submit"]'));
+  const refError = await page.locator('#p-ref ~ .error').innerText();
+  assert(refError.includes('凭证号'), `no error beside the reference: ${refError}`);
+  await page.fill('#p-ref', 'FZ-DEMO-0001');
+  await navigating(page, () => page.click('main form button[type="submit"]'));
+  text = await page.locator('main').innerText();
+  assert(text.includes('已兑付') && text.includes('FZ-DEMO-0001'), 'the payment is not recorded');
+  assert(!(await page.locator('#p-amount').count()), 'the payment form is still offered');
+  await page.screenshot({ path: path.join(OUT, 'payout-paid.png'), fullPage: true });
+  await open(page, `${BASE}/payouts/budgets`);
+  text = await page.locator('main').innerText();
+  assert(text.includes('当前预算'), 'no budget on the budget page');
+  await page.setViewportSize({ width: 390, height: 844 });
+  for (const url of [`${BASE}/payouts/budgets`, `${BASE}/payouts`]) {
+    await open(page, url);
+    wide = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert(wide <= 0, `${url} is ${wide}px wider than a 390px screen`);
+  }
+  await page.screenshot({ path: path.join(OUT, 'payouts-390.png'), fullPage: true });
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await signOut(page);
+  return 'entitlements.png, entitlements-390.png, payouts.png, payout-paid.png, payouts-390.png';
+}));
+
 await check('no off-host requests', async () => {
   assert(context, 'chromium not launched');
   const uniq = [...new Set(offHost)];

@@ -10,6 +10,7 @@ pub mod enterprises;
 pub mod identification;
 pub mod notices;
 pub mod panels;
+pub mod payouts;
 pub mod policies;
 pub mod problem;
 pub mod products;

@@ -18,6 +18,8 @@ edge_enum!(
         EnterpriseChangeApproved = "enterprise_change_approved",
         EnterpriseChangeReturned = "enterprise_change_returned",
         ObjectionAnswered = "objection_answered",
+        Entitlement = "entitlement",
+        AwardPaid = "award_paid",
     }
 );
 

@@ -84,10 +84,17 @@ pub enum Action {
     ManageAwardRules,
     /// Read what an enterprise is entitled to (免申即享): its own, or those of one's region.
     ReadEntitlements,
+    /// Confirm one's own enterprise's pre-filled application for an entitlement (一键确认).
+    ApplyEntitlements,
+    /// Read the confirmed applications and payments of one's region (兑现台账).
+    ReadPayouts,
+    /// Set the budget of the award rules of one's region, notify the enterprises that qualify,
+    /// and record payments (the office).
+    ManagePayouts,
 }
 
 impl Action {
-    pub const ALL: [Action; 34] = [
+    pub const ALL: [Action; 37] = [
         Action::OwnAccount,
         Action::ReadUsers,
         Action::ManageUsers,
@@ -122,6 +129,9 @@ impl Action {
         Action::ReadAwardRules,
         Action::ManageAwardRules,
         Action::ReadEntitlements,
+        Action::ApplyEntitlements,
+        Action::ReadPayouts,
+        Action::ManagePayouts,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -160,6 +170,9 @@ impl Action {
             Action::ReadAwardRules => "read_award_rules",
             Action::ManageAwardRules => "manage_award_rules",
             Action::ReadEntitlements => "read_entitlements",
+            Action::ApplyEntitlements => "apply_entitlements",
+            Action::ReadPayouts => "read_payouts",
+            Action::ManagePayouts => "manage_payouts",
         }
     }
 
@@ -199,6 +212,9 @@ impl Action {
             Action::ReadAwardRules => "查看奖补规则",
             Action::ManageAwardRules => "维护奖补规则",
             Action::ReadEntitlements => "查看免申即享奖补",
+            Action::ApplyEntitlements => "确认免申即享申请",
+            Action::ReadPayouts => "查看奖补兑现",
+            Action::ManagePayouts => "奖补预算、通知与兑付",
         }
     }
 
@@ -287,6 +303,10 @@ pub const GRANTS: &[(Role, Action, Reach)] = &[
     (Reviewer, A::ReadAwardRules, R::All),
     (Reviewer, A::ReadEntitlements, R::RegionSubtree),
     (Enterprise, A::ReadEntitlements, R::OwnEnterprise),
+    (Enterprise, A::ApplyEntitlements, R::OwnEnterprise),
+    (Reviewer, A::ReadPayouts, R::RegionSubtree),
+    (Admin, A::ReadPayouts, R::RegionSubtree),
+    (Admin, A::ManagePayouts, R::RegionSubtree),
     (Expert, A::OwnAccount, R::OwnAccount),
     (Expert, A::ReadIdentificationMethods, R::All),
     (Expert, A::ScorePanels, R::OwnAccount),

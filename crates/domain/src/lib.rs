@@ -55,6 +55,7 @@ pub mod notices;
 pub mod panels;
 pub mod patent_number;
 pub mod patents;
+pub mod payouts;
 pub mod policies;
 pub mod policy_placement;
 pub mod regions;

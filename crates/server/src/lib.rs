@@ -188,6 +188,18 @@ pub fn app(services: Services, settings: Settings) -> Router {
             get(web::directories::list).post(web::directories::upload),
         )
         .route("/directories/{id}", get(web::directories::coverage))
+        .route("/entitlements", get(web::entitlements::show))
+        .route("/entitlements/confirm", post(web::entitlements::confirm))
+        .route("/payouts", get(web::payouts::list))
+        .route(
+            "/payouts/budgets",
+            get(web::payouts::budgets).post(web::payouts::set_budget),
+        )
+        .route("/payouts/notify", post(web::payouts::notify))
+        .route(
+            "/payouts/{id}",
+            get(web::payouts::detail).post(web::payouts::pay),
+        )
         .route("/rules", get(web::cycle::rules))
         .route(
             "/identification/batches",

@@ -144,7 +144,7 @@ struct LeftOut {
     reason: String,
 }
 
-fn parse(v: RuleVersion) -> ServiceResult<Version> {
+pub(crate) fn parse(v: RuleVersion) -> ServiceResult<Version> {
     let rule: AwardRule = serde_json::from_str(&v.body).map_err(|e| {
         ServiceError::Store(StoreError::Corrupt(format!(
             "award rule {} version {}: {e}",
@@ -196,13 +196,13 @@ fn count(n: i64) -> u32 {
 }
 
 /// The facts of the enterprises `whose` names, read once: what the rules ask for.
-struct FactsTable {
-    enterprises: Vec<store::EnterpriseRow>,
-    facts: HashMap<i64, Facts>,
+pub(crate) struct FactsTable {
+    pub(crate) enterprises: Vec<store::EnterpriseRow>,
+    pub(crate) facts: HashMap<i64, Facts>,
 }
 
 impl Services {
-    async fn read_facts(
+    pub(crate) async fn read_facts(
         &self,
         whose: Whose,
         year: i32,
@@ -508,6 +508,8 @@ impl Services {
         )
         .await?;
         tx.commit().await?;
+        // 免申即享: every enterprise that qualifies hears of it without asking.
+        self.notify_on_publish(ctx, Some(actor), id).await;
         self.rule_history(id, None).await
     }
 

@@ -107,6 +107,11 @@ pub fn demo_credit_code() -> String {
     credit_code(DEMO_FIRMS[0].2)
 }
 
+/// The credit code of demo firm `i` (the index `DemoLogin::firm` names).
+pub fn demo_firm_credit_code(i: usize) -> String {
+    credit_code(DEMO_FIRMS[i].2)
+}
+
 fn credit_code(first17: &str) -> String {
     format!(
         "{first17}{}",

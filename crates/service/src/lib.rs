@@ -30,6 +30,7 @@ pub mod notices;
 pub mod notifications;
 pub mod panels;
 pub mod patents;
+pub mod payouts;
 pub mod pickers;
 pub mod policies;
 pub mod policy_demo;

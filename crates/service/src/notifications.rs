@@ -26,6 +26,10 @@ pub enum Kind {
     DeclarationReturned,
     QualificationsConfirmed,
     QualificationsReturned,
+    /// 免申即享: the enterprise qualifies for an award under a published rule.
+    Entitlement,
+    /// An award the enterprise confirmed was paid.
+    AwardPaid,
 }
 
 impl Kind {
@@ -46,6 +50,8 @@ impl Kind {
             Kind::DeclarationReturned => "declaration_returned",
             Kind::QualificationsConfirmed => "qualifications_confirmed",
             Kind::QualificationsReturned => "qualifications_returned",
+            Kind::Entitlement => "entitlement",
+            Kind::AwardPaid => "award_paid",
         }
     }
 
@@ -66,6 +72,8 @@ impl Kind {
             "declaration_returned" => "申报事项退回",
             "qualifications_confirmed" => "企业资质已确认",
             "qualifications_returned" => "企业资质退回",
+            "entitlement" => "免申即享",
+            "award_paid" => "奖补已兑付",
             _ => "通知",
         }
     }

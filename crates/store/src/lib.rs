@@ -27,6 +27,7 @@ pub mod outbox;
 pub mod panels;
 pub mod password_setups;
 pub mod patents;
+pub mod payouts;
 pub mod policies;
 pub mod ports;
 pub mod products;

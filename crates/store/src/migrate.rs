@@ -77,6 +77,7 @@ const STEPS: &[Step] = &[
     step!(38, "confirmed_facts"),
     step!(40, "identified_stats"),
     step!(43, "panel_closing"),
+    step!(39, "payouts"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

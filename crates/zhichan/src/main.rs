@@ -503,6 +503,26 @@ fn print_award_load(report: &zhichan_service::awards::LoadReport) {
     );
 }
 
+/// The demo tells the 抚州 firms what they are entitled to and leaves one application confirmed
+/// (by the 东乡 firm), so that the office's payouts page is not empty.
+async fn demo_payouts(services: &Services) -> anyhow::Result<()> {
+    let firm = zhichan_service::demo::DEMO_LOGINS
+        .iter()
+        .find(|l| l.username == "dongxiang")
+        .and_then(|l| l.firm)
+        .map(zhichan_service::demo::demo_firm_credit_code);
+    if let Some(code) = firm {
+        println!(
+            "{}",
+            services
+                .demo_payouts(&code, "dongxiang")
+                .await
+                .map_err(describe)?
+        );
+    }
+    Ok(())
+}
+
 /// The demo loads the 抚州 award rules once the policy they cite is in the library.
 async fn demo_awards(services: &Services) -> anyhow::Result<()> {
     match services
@@ -939,6 +959,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{report}");
                 demo_policies(&Services::new(database.clone())).await?;
                 demo_awards(&Services::new(database.clone())).await?;
+                demo_payouts(&Services::new(database.clone())).await?;
             }
             let listener = tokio::net::TcpListener::bind(&bind)
                 .await

@@ -16,6 +16,7 @@ pub mod notifications;
 pub mod paging;
 pub mod panels;
 pub mod patents;
+pub mod payouts;
 pub mod policies;
 pub mod ports;
 pub mod products;
@@ -252,6 +253,12 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(awards::get, awards::edit))
         .routes(routes!(awards::publish))
         .routes(routes!(awards::entitlements))
+        .routes(routes!(payouts::budgets, payouts::set_budget))
+        .routes(routes!(payouts::notify))
+        .routes(routes!(payouts::applications, payouts::confirm))
+        .routes(routes!(payouts::list))
+        .routes(routes!(payouts::get))
+        .routes(routes!(payouts::pay))
         .routes(routes!(policies::import))
         .routes(routes!(policies::get, policies::edit))
         .routes(routes!(policies::attach))

@@ -9,6 +9,7 @@ pub mod cycle;
 pub mod directories;
 pub mod enterprise_changes;
 pub mod enterprises;
+pub mod entitlements;
 pub mod evaluation;
 pub mod forms;
 pub mod identification;
@@ -18,6 +19,7 @@ pub mod notices;
 pub mod outbox;
 pub mod pages;
 pub mod panels;
+pub mod payouts;
 pub mod pickers;
 pub mod policies;
 pub mod ports;
@@ -141,6 +143,8 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
             (Action::OwnNotifications, "/notifications", "通知"),
             (Action::ReadStats, "/stats", "统计"),
             (Action::ManageDirectories, "/directories", "重点名录"),
+            (Action::ApplyEntitlements, "/entitlements", "我的免申即享"),
+            (Action::ReadPayouts, "/payouts", "奖补兑现"),
             (Action::ReadStats, "/reports/monthly", "月度通报"),
             (Action::ReadStats, "/evaluation", "年度评价"),
             (Action::ManagePorts, "/ports", "管理端口"),

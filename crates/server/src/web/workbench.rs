@@ -283,6 +283,7 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
             ];
             waiting.more.push(("/stats".into(), "统计"));
             waiting.more.push(("/reports/monthly".into(), "月度通报"));
+            waiting.more.push(("/payouts".into(), "奖补兑现"));
             (
                 format!("{} · 工作台", b.region_name),
                 format!("{role}：本辖区的备案情况、重点名录覆盖和等待处理的事项。"),
