@@ -124,7 +124,7 @@ fn reason_checked(approve: bool, reason: Option<&str>) -> ServiceResult<Option<S
 }
 
 impl Services {
-    async fn enterprise_in_scope(
+    pub(crate) async fn enterprise_in_scope(
         &self,
         actor: &Actor,
         action: Action,

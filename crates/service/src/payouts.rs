@@ -478,24 +478,6 @@ impl Services {
         })
     }
 
-    async fn enterprise_in_scope(
-        &self,
-        actor: &Actor,
-        action: Action,
-        credit_code: &str,
-    ) -> ServiceResult<zhichan_store::enterprises::Enterprise> {
-        authorize(actor, action)?;
-        let object = format!("enterprise:{credit_code}");
-        let Some(e) = enterprises::by_credit_code(self.db(), credit_code).await? else {
-            return Err(self
-                .refused(actor, action, &object, Refusal::NotFound)
-                .await);
-        };
-        self.scoped(actor, action, &crate::enterprises::placement(&e), &object)
-            .await?;
-        Ok(e)
-    }
-
     /// The enterprise confirms the pre-filled application for what it is entitled to under a
     /// rule in a year: the amount, explanation and rule version are those computed now, the
     /// payable amount that of the office's budget. One per enterprise, rule and year (a second is

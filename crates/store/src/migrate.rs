@@ -75,9 +75,9 @@ const STEPS: &[Step] = &[
     step!(36, "policy_search"),
     step!(37, "award_rules"),
     step!(38, "confirmed_facts"),
+    step!(39, "payouts"),
     step!(40, "identified_stats"),
     step!(43, "panel_closing"),
-    step!(39, "payouts"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
