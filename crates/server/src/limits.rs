@@ -21,6 +21,16 @@ pub const COUNTED: &[(&str, &str, Costly)] = &[
     ("POST", "/products/import", Costly::Upload),
     ("POST", "/api/v1/directories", Costly::Upload),
     ("POST", "/directories", Costly::Upload),
+    (
+        "POST",
+        "/api/v1/enterprises/{credit_code}/declarations",
+        Costly::Upload,
+    ),
+    (
+        "POST",
+        "/enterprises/{credit_code}/declarations",
+        Costly::Upload,
+    ),
 ];
 
 /// The middleware: 429 with `Retry-After` once an address has used up its hour.
