@@ -83,6 +83,15 @@ pub struct Qualification {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(nullable)]
     pub certificate: String,
+    /// Whether a reviewer of the enterprise's region confirmed it (answered, never read: who
+    /// saves decides it).
+    #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
+    pub review: Option<crate::declarations::QualificationReview>,
+    /// Why a reviewer returned it.
+    #[serde(default, skip_deserializing)]
+    #[schema(read_only)]
+    pub review_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

@@ -5,6 +5,7 @@
 pub mod edge;
 pub mod accounts;
 pub mod awards;
+pub mod declarations;
 pub mod directories;
 pub mod enterprises;
 pub mod identification;

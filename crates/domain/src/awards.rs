@@ -1356,4 +1356,74 @@ mod tests {
         let back: AwardRule = serde_json::from_str(&json).unwrap();
         assert_eq!(back, identified());
     }
+
+    #[test]
+    fn a_pending_qualification_never_counts_and_says_so_and_amounts_name_their_declarations() {
+        use QualificationKind::*;
+        let r = certification();
+        let mut f = facts();
+        f.invention_patents = 1;
+        f.pending_qualifications = vec![q(
+            IpManagementStandard,
+            QualificationLevel::National,
+            "2025-04-01",
+            "2028-03-31",
+        )];
+        f.declarations = vec![
+            Declared {
+                kind: DeclarationKind::CertificationFee,
+                amount: Some(m("6000")),
+                id: Some(41),
+            },
+            Declared {
+                kind: DeclarationKind::CertificationFee,
+                amount: Some(m("2000")),
+                id: Some(43),
+            },
+        ];
+        let out = r.evaluate(2025, &f, &code_name);
+        assert_eq!(out.amount(), None);
+        assert!(out.text().contains("资质待审核"), "{}", out.text());
+        // Confirmed, it counts; the explanation names the declarations it adds up.
+        f.qualifications = std::mem::take(&mut f.pending_qualifications);
+        let out = r.evaluate(2025, &f, &code_name);
+        assert_eq!(out.amount(), Some(m("8000")), "{}", out.text());
+        assert!(
+            out.text().contains("8,000.00元（申报编号 41、43）"),
+            "{}",
+            out.text()
+        );
+        // An honour waiting for review is named too, and pays nothing.
+        let mut g = facts();
+        g.pending_qualifications = vec![q(
+            IpDemonstration,
+            QualificationLevel::City,
+            "2025-05-01",
+            "2028-04-30",
+        )];
+        let honours = AwardRule {
+            pattern: Pattern::HighestOnly,
+            tiers: vec![Tier {
+                trigger: Trigger {
+                    qualification: Some(IpDemonstration),
+                    level: Some(QualificationLevel::City),
+                    declaration: None,
+                },
+                amount: m("10000"),
+            }],
+            cost: None,
+            share_percent: None,
+            cap: None,
+            requires: None,
+            condition: None,
+            ..certification()
+        };
+        let out = honours.evaluate(2025, &g, &code_name);
+        assert_eq!(out.amount(), None);
+        assert!(
+            out.text().contains("市级知识产权示范企业资质待审核"),
+            "{}",
+            out.text()
+        );
+    }
 }

@@ -440,6 +440,41 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "/api/v1/payouts/{id}/payment",
         Signed(A::ManagePayouts),
     ),
+    (
+        "POST",
+        "/api/v1/enterprises/{credit_code}/declarations",
+        Signed(A::EditEnterprise),
+    ),
+    (
+        "GET",
+        "/api/v1/enterprises/{credit_code}/declarations",
+        Signed(A::ReadEnterprise),
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{credit_code}/qualifications/review",
+        Signed(A::ReviewRegistrations),
+    ),
+    (
+        "GET",
+        "/api/v1/declarations",
+        Signed(A::ReviewRegistrations),
+    ),
+    (
+        "GET",
+        "/api/v1/declarations/{id}",
+        Signed(A::ReadEnterprise),
+    ),
+    (
+        "GET",
+        "/api/v1/declarations/{id}/evidence",
+        Signed(A::ReadEnterprise),
+    ),
+    (
+        "POST",
+        "/api/v1/declarations/{id}/review",
+        Signed(A::ReviewRegistrations),
+    ),
     ("POST", "/api/v1/policies", Signed(A::ManagePolicies)),
     ("POST", "/api/v1/policies/import", Signed(A::ManagePolicies)),
     ("GET", "/api/v1/policies/{id}", Public),
@@ -751,6 +786,28 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     (
         "GET",
         "/reviews/enterprise-changes",
+        Signed(A::ReviewRegistrations),
+    ),
+    ("GET", "/declarations", Signed(A::ReadEnterprise)),
+    (
+        "GET",
+        "/enterprises/{credit_code}/declarations",
+        Signed(A::ReadEnterprise),
+    ),
+    (
+        "POST",
+        "/enterprises/{credit_code}/declarations",
+        Signed(A::EditEnterprise),
+    ),
+    ("GET", "/reviews/facts", Signed(A::ReviewRegistrations)),
+    (
+        "POST",
+        "/declarations/{id}/review",
+        Signed(A::ReviewRegistrations),
+    ),
+    (
+        "POST",
+        "/enterprises/{credit_code}/qualifications/review",
         Signed(A::ReviewRegistrations),
     ),
     ("GET", "/account/setup", Public),

@@ -305,6 +305,17 @@ pub fn app(services: Services, settings: Settings) -> Router {
             "/reviews/enterprise-changes",
             get(web::enterprise_changes::queue),
         )
+        .route("/declarations", get(web::declarations::own))
+        .route(
+            "/enterprises/{credit_code}/declarations",
+            get(web::declarations::mine).post(web::declarations::declare),
+        )
+        .route("/reviews/facts", get(web::declarations::queue))
+        .route("/declarations/{id}/review", post(web::declarations::review))
+        .route(
+            "/enterprises/{credit_code}/qualifications/review",
+            post(web::declarations::review_qualifications),
+        )
         .route(
             "/account/setup",
             get(web::enterprise_changes::setup_page).post(web::enterprise_changes::setup),

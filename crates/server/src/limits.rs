@@ -24,6 +24,16 @@ pub const COUNTED: &[(&str, &str, Costly)] = &[
     ("POST", "/api/v1/policies/import", Costly::Upload),
     ("POST", "/policies/import", Costly::Upload),
     ("POST", "/api/v1/policies/{id}/attachments", Costly::Upload),
+    (
+        "POST",
+        "/api/v1/enterprises/{credit_code}/declarations",
+        Costly::Upload,
+    ),
+    (
+        "POST",
+        "/enterprises/{credit_code}/declarations",
+        Costly::Upload,
+    ),
 ];
 
 /// The middleware: 429 with `Retry-After` once an address has used up its hour.

@@ -64,6 +64,8 @@ pub fn body(e: &Stored) -> Enterprise {
                 valid_from: q.valid_from.map(format_date),
                 valid_to: q.valid_to.map(format_date),
                 certificate: q.certificate.clone(),
+                review: Some(q.review.into()),
+                review_reason: q.review_reason.clone(),
             })
             .collect(),
         contact: Contact {

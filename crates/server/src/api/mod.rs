@@ -5,6 +5,7 @@ pub mod audit;
 pub mod awards;
 pub mod batches;
 pub mod contract;
+pub mod declarations;
 pub mod directories;
 pub mod enterprises;
 pub mod evaluation;
@@ -259,6 +260,12 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(payouts::list))
         .routes(routes!(payouts::get))
         .routes(routes!(payouts::pay))
+        .routes(routes!(declarations::list, declarations::create))
+        .routes(routes!(declarations::queue))
+        .routes(routes!(declarations::get))
+        .routes(routes!(declarations::evidence))
+        .routes(routes!(declarations::review))
+        .routes(routes!(declarations::review_qualifications))
         .routes(routes!(policies::import))
         .routes(routes!(policies::get, policies::edit))
         .routes(routes!(policies::attach))

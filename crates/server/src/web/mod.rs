@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod batches;
 pub mod cycle;
+pub mod declarations;
 pub mod directories;
 pub mod enterprise_changes;
 pub mod enterprises;
@@ -141,6 +142,12 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
                 "企业变更审核",
             ),
             (Action::OwnNotifications, "/notifications", "通知"),
+            (Action::OwnNotifications, "/declarations", "奖补申报"),
+            (
+                Action::ReviewRegistrations,
+                "/reviews/facts",
+                "奖补事实审核",
+            ),
             (Action::ReadStats, "/stats", "统计"),
             (Action::ManageDirectories, "/directories", "重点名录"),
             (Action::ApplyEntitlements, "/entitlements", "我的免申即享"),

@@ -152,6 +152,9 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
     let role = auth.actor.role.label_zh();
     let (heading, intro, sections) = match bench {
         Workbench::Reviewer(b) => {
+            // Declarations and self-entered qualifications an award waits on.
+            let facts = state.services.declaration_queue(&auth.actor).await?.len()
+                + state.services.qualification_queue(&auth.actor).await?.len();
             let mut queue = Section::new("w-queue", "待审核的备案");
             queue.tiles = vec![
                 tile("待审核", b.queue, "/products?status=submitted", false),
@@ -185,6 +188,7 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
                     "/reviews/enterprise-changes",
                     false,
                 ),
+                tile("待确认的奖补事实", facts as i64, "/reviews/facts", false),
             ];
             let mut again = Section::new("w-again", "退回后重新提交");
             again.head = vec!["产品", "型号", "重新提交时间", "修改内容"];
