@@ -320,7 +320,7 @@ pub async fn confirm(
         ("year" = Option<i32>, Query, description = "年度"),
         ("rule" = Option<i64>, Query, description = "奖补规则编号"),
         ("region" = Option<String>, Query, description = "本辖区内的下级地区（GB/T 2260 代码）"),
-        ("status" = Option<String>, Query, description = "confirmed（待兑付）或 paid（已兑付）"),
+        ("status" = Option<ApplicationStatus>, Query, description = "confirmed（待兑付）或 paid（已兑付）"),
         ("q" = Option<String>, Query, description = "企业名称或统一社会信用代码中的文字"),
         ("format" = Option<String>, Query, description = "json（默认）或 xlsx：全部匹配的申请，边查边写入临时文件再流式发送"),
         Paging

@@ -71,6 +71,13 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/reports/monthly", &["region", "month"]),
     ("/directories", &["page", "per_page", "sort"]),
     ("/directories/{id}", &[]),
+    ("/entitlements", &["year", "enterprise", "confirmed"]),
+    (
+        "/payouts",
+        &["page", "per_page", "year", "status", "q", "rule", "region"],
+    ),
+    ("/payouts/budgets", &["year", "done"]),
+    ("/payouts/{id}", &[]),
     ("/rules", &[]),
     ("/notices/{id}/objections", &["done"]),
     (
