@@ -1105,6 +1105,67 @@ await check('the national administrator edits an identification method in its fo
   return 'method-form-errors.png, method-form-390.png, method-view.png';
 }));
 
+// ------------------------------------------------------------ identification batch pages
+// The national administrator opens a batch for last year's figures in its form; the enterprise
+// sees its products with the reason each cannot be opted in yet (the demo files no annual update)
+// and the deadline counted in working days; the city office sees the candidates of its region
+// and downloads them as xlsx. Each page at 1,366 and 390 px, checked by axe-core.
+await check('an identification batch: opened by the nation, read by the enterprise and the city office (1366 and 390 px)', async () => withPage(async (page) => {
+  const shots = [];
+  const look = async (who) => {
+    for (const width of [1366, 390]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+      await open(page, page.url());
+      const wide = await overflow(page);
+      assert(!wide, `${who} at ${width}: ${wide}`);
+      if (width === 1366) {
+        await page.evaluate(`${axeSource}\n;0`);
+        const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+        const serious = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id);
+        assert(!serious.length, `${who}: axe ${serious.join(', ')}`);
+      }
+      const name = `batch-${who}-${width}.png`;
+      await page.screenshot({ path: path.join(OUT, name), fullPage: true });
+      shots.push(name);
+    }
+    await page.setViewportSize({ width: 1366, height: 800 });
+  };
+  await page.setViewportSize({ width: 1366, height: 800 });
+  await signInAs(page, 'guojia');
+  await open(page, `${BASE}/identification/batches`);
+  const year = new Date().getFullYear() - 1;
+  const until = new Date(Date.now() + 20 * 86_400_000).toISOString().slice(0, 10);
+  await page.fill('#nb-year', String(year));
+  await page.fill('#nb-until', until);
+  const method = await page.locator('#nb-method option[value]:not([value=""])').first().getAttribute('value');
+  await page.selectOption('#nb-method', method);
+  await navigating(page, () => page.click('form[action="/identification/batches"] button[type="submit"]'));
+  const batchPath = new URL(page.url()).pathname;
+  assert(/^\/identification\/batches\/\d+$/.test(batchPath), `not on the new batch: ${page.url()}`);
+  let text = await page.locator('main').innerText();
+  assert(text.includes('申报中') && text.includes('个工作日'), `no working-day countdown: ${text.slice(0, 300)}`);
+  await look('nation');
+  await signOut(page);
+
+  await signIn(page, 'qiye');
+  await open(page, `${BASE}${batchPath}`);
+  text = await page.locator('main').innerText();
+  assert(text.includes('本企业的备案产品') && text.includes('个工作日'), `enterprise view: ${text.slice(0, 300)}`);
+  assert(text.includes(`${year} 年度的信息更新尚未审核通过`), 'the refusal is not explained');
+  await look('enterprise');
+  await signOut(page);
+
+  await signIn(page, 'fuzhou');
+  await open(page, `${BASE}${batchPath}`);
+  const exportLink = page.locator('a[href*="/export.xlsx"]');
+  assert(await exportLink.count() === 1, 'no export for the office');
+  const res = await page.request.get(`${BASE}${await exportLink.getAttribute('href')}`);
+  assert(res.status() === 200 && (res.headers()['content-type'] ?? '').includes('spreadsheetml'), `export: HTTP ${res.status()}`);
+  await look('city');
+  await signOut(page);
+  return shots.join(', ');
+}));
+
 // ------------------------------------------------------------ policy library: search, filter, read, print
 // Anonymous, on the seeds `serve --demo` imports: a simplified query finds the traditional
 // document too, the words are marked, the filters and the order narrow and sort, the reading view
