@@ -181,13 +181,13 @@ fn count(n: i64) -> u32 {
 }
 
 /// The facts of the enterprises `whose` names, read once: what the rules ask for.
-struct FactsTable {
-    enterprises: Vec<store::EnterpriseRow>,
+pub(crate) struct FactsTable {
+    pub(crate) enterprises: Vec<store::EnterpriseRow>,
     facts: HashMap<i64, Facts>,
 }
 
 impl Services {
-    async fn read_facts(
+    pub(crate) async fn read_facts(
         &self,
         whose: Whose,
         year: i32,
