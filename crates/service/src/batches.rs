@@ -694,6 +694,17 @@ impl Services {
             .method_of(batch.method_id, batch.method_version)
             .await?;
         let now = self.now();
+        // Each step's time, logged at debug level (what profiling the batch reads).
+        let mut clock = std::time::Instant::now();
+        let mut step = |name: &'static str| {
+            tracing::debug!(
+                batch = id,
+                step = name,
+                ms = clock.elapsed().as_millis() as u64,
+                "compute"
+            );
+            clock = std::time::Instant::now();
+        };
         let tx = self.db().begin().await?;
         let first = batch.frozen_at.is_none();
         if first {
@@ -707,8 +718,10 @@ impl Services {
             }
             store::freeze_inputs(&tx, id, batch.year, &format!("{}-12-31", batch.year)).await?;
         }
+        step("freeze");
         // One pass over the frozen inputs for both their digest and the benchmarks.
         let (count, digest, book) = digest_and_book(&tx, id, batch.year, &method).await?;
+        step("digest and benchmarks");
         if first {
             store::set_frozen(&tx, id, count, &digest, now).await?;
         } else if batch.inputs_digest.as_deref() != Some(digest.as_str()) {
@@ -729,37 +742,53 @@ impl Services {
             .await?;
         }
         store::clear_results(&tx, id).await?;
+        step("benchmarks written, results cleared");
         let mut after = 0;
         let mut computed = 0u64;
         loop {
             let page = store::candidate_inputs_page(&tx, id, after, PAGE).await?;
             let Some(last) = page.last() else { break };
             after = last.product_id;
+            // One page's results written a few statements at a time, not one by one.
+            let mut rows = Vec::with_capacity(page.len());
             for i in &page {
                 let field = method.field_level.field_of(&industry_of(i)?);
                 let r = stored_result(&method, &field, &figures_of(i), &book);
-                let body = serde_json::to_string(&r).expect("a result serialises");
-                store::set_result(&tx, id, i.product_id, &r.field, r.passed, &body).await?;
+                rows.push(store::ResultRow {
+                    product_id: i.product_id,
+                    result: serde_json::to_string(&r).expect("a result serialises"),
+                    field: r.field,
+                    passed: r.passed,
+                });
                 computed += 1;
             }
+            store::set_results(&tx, id, &rows).await?;
         }
+        step("results");
         // A candidate not registered on 31 December (withdrawn since) has no frozen input: the
         // approved candidates still without a result, by id only (the others are not read
         // again).
         let unfrozen = store::approved_without_result(&tx, id).await?;
-        for product_id in unfrozen {
-            let r = StoredResult {
+        let r = StoredResult {
+            field: String::new(),
+            passed: false,
+            indicators: Vec::new(),
+            reasons: vec![format!(
+                "该产品在 {} 年 12 月 31 日不处于备案状态，不参加计算，专利性评价未通过",
+                batch.year
+            )],
+        };
+        let body = serde_json::to_string(&r).expect("a result serialises");
+        let rows: Vec<store::ResultRow> = unfrozen
+            .into_iter()
+            .map(|product_id| store::ResultRow {
+                product_id,
                 field: String::new(),
                 passed: false,
-                indicators: Vec::new(),
-                reasons: vec![format!(
-                    "该产品在 {} 年 12 月 31 日不处于备案状态，不参加计算，专利性评价未通过",
-                    batch.year
-                )],
-            };
-            let body = serde_json::to_string(&r).expect("a result serialises");
-            store::set_result(&tx, id, product_id, "", false, &body).await?;
-        }
+                result: body.clone(),
+            })
+            .collect();
+        store::set_results(&tx, id, &rows).await?;
         store::set_computed(&tx, id, &actor.username, now).await?;
         record(
             &tx,
@@ -772,7 +801,9 @@ impl Services {
             now,
         )
         .await?;
+        step("unfrozen, audit");
         tx.commit().await?;
+        step("commit");
         self.identification_batch(actor, id).await
     }
 

@@ -384,3 +384,85 @@ impl Services {
         })
     }
 }
+
+/// What `zhichan bench awards` measures: a dry run of an award rule over every enterprise of
+/// the nation (the whole data set), against reading the same facts once.
+#[derive(Clone, Debug, Serialize)]
+pub struct AwardsTiming {
+    pub backend: &'static str,
+    pub year: i32,
+    /// Enterprises evaluated.
+    pub enterprises: u64,
+    /// Enterprises the rule gives an amount.
+    pub eligible: u64,
+    /// The sum of those amounts (yuan, exact).
+    pub total: String,
+    /// The dry run: the facts read and every enterprise evaluated.
+    pub seconds: f64,
+    /// Reading the facts the rule needs once (the same queries, nothing evaluated); the
+    /// smaller of a read before and one after the dry run.
+    pub floor_seconds: f64,
+    /// `seconds` over `floor_seconds`.
+    pub ratio: f64,
+}
+
+impl Services {
+    /// Dry-runs a per-registered-product rule of the nation (a draft, never saved) for
+    /// [`crate::generator::UPDATE_YEAR`] as `username` (a national administrator), between two
+    /// reads of the same facts.
+    pub async fn bench_awards(&self, username: &str) -> ServiceResult<AwardsTiming> {
+        use zhichan_domain::awards::AwardRule;
+        let db = self.db();
+        let user = zhichan_store::users::by_username(db, username)
+            .await?
+            .ok_or(crate::ServiceError::NotFound)?;
+        let actor = crate::accounts::actor_of(&user);
+        let year = crate::generator::UPDATE_YEAR;
+        // Every enterprise's products and patents are read (the facts of a per-item rule);
+        // the policy is never looked up by a dry run.
+        let rule: AwardRule = serde_json::from_value(serde_json::json!({
+            "name": "基准测试：备案专利产品奖励",
+            "policy": 1,
+            "clause": "第一条",
+            "region": "100000",
+            "effective_on": format!("{}-01-01", year - 1),
+            "pattern": "per_item",
+            "item": "registered_products",
+            "amount": "1000",
+            "cap": "30000",
+        }))
+        .map_err(|e| crate::ServiceError::Conflict(format!("the bench rule: {e}")))?;
+        let whose = zhichan_store::awards::Whose::Within(RegionCode::NATION);
+        let read_once = || async {
+            let started = Instant::now();
+            let t = self
+                .read_facts(whose, year, std::slice::from_ref(&rule))
+                .await?;
+            ServiceResult::Ok((started.elapsed().as_secs_f64(), t.enterprises.len()))
+        };
+        let (before, read) = read_once().await?;
+        let started = Instant::now();
+        let d = self
+            .dry_run_award_rule(&actor, rule.clone(), None, year)
+            .await?;
+        let seconds = started.elapsed().as_secs_f64();
+        let (after, _) = read_once().await?;
+        if d.evaluated != read as u64 {
+            return Err(crate::ServiceError::Conflict(format!(
+                "the dry run evaluated {} enterprises, the floor read {read}",
+                d.evaluated
+            )));
+        }
+        let floor_seconds = before.min(after);
+        Ok(AwardsTiming {
+            backend: db.backend().name(),
+            year,
+            enterprises: d.evaluated,
+            eligible: d.eligible,
+            total: d.total.to_string(),
+            seconds,
+            floor_seconds,
+            ratio: seconds / floor_seconds.max(1e-9),
+        })
+    }
+}

@@ -660,27 +660,69 @@ pub async fn benchmarks(ex: &impl Exec, batch_id: i64) -> Result<Vec<StoredBench
     .await
 }
 
-/// Writes a candidate's computed evaluation.
-pub async fn set_result(
+/// One candidate's computed evaluation, as [`set_results`] writes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResultRow {
+    pub product_id: i64,
+    pub field: String,
+    pub passed: bool,
+    pub result: String,
+}
+
+/// Rows a statement of [`set_results`]: four parameters each, well under both engines' limits.
+const RESULTS_PER_STATEMENT: usize = 500;
+
+/// Writes many candidates' computed evaluations, [`RESULTS_PER_STATEMENT`] rows a statement
+/// (an `UPDATE … FROM (VALUES …)` joined on the primary key), instead of one statement a
+/// candidate: a statement costs a round trip (to SQLite's worker thread, to PostgreSQL's
+/// server) whatever it writes. On SQLite the parameters are anonymous (`?`), as the bulk
+/// path's, because sqlx looks every `$N` up by name (see `bulk.rs`). The rows changed.
+pub async fn set_results(
     ex: &impl Exec,
     batch_id: i64,
-    product_id: i64,
-    field: &str,
-    passed: bool,
-    result: &str,
+    rows: &[ResultRow],
 ) -> Result<u64, StoreError> {
-    ex.execute(
-        Sql::new(
-            "UPDATE identification_candidates SET field = $1, passed = $2, result = $3 \
-             WHERE batch_id = $4 AND product_id = $5",
-        )
-        .bind(field)
-        .bind(passed)
-        .bind(result)
-        .bind(batch_id)
-        .bind(product_id),
-    )
-    .await
+    let sqlite = ex.backend() == crate::db::Backend::Sqlite;
+    let mut changed = 0;
+    for chunk in rows.chunks(RESULTS_PER_STATEMENT) {
+        let mut text = String::with_capacity(160 + chunk.len() * 32);
+        text.push_str(
+            "UPDATE identification_candidates SET field = u.column2, passed = u.column3, \
+             result = u.column4 FROM (VALUES ",
+        );
+        let mut n = 0;
+        let mut mark = |text: &mut String| {
+            n += 1;
+            if sqlite {
+                text.push('?');
+            } else {
+                text.push_str(&format!("${n}"));
+            }
+        };
+        for (i, _) in chunk.iter().enumerate() {
+            text.push_str(if i == 0 { "(" } else { ", (" });
+            for k in 0..4 {
+                if k > 0 {
+                    text.push_str(", ");
+                }
+                mark(&mut text);
+            }
+            text.push(')');
+        }
+        text.push_str(") AS u WHERE identification_candidates.batch_id = ");
+        mark(&mut text);
+        text.push_str(" AND identification_candidates.product_id = u.column1");
+        let mut q = Sql::new(text);
+        for r in chunk {
+            q.push_param(r.product_id);
+            q.push_param(r.field.as_str());
+            q.push_param(r.passed);
+            q.push_param(r.result.as_str());
+        }
+        q.push_param(batch_id);
+        changed += ex.execute(q).await?;
+    }
+    Ok(changed)
 }
 
 /// The batch's candidates approved in the formal check that have no result yet, by product.
@@ -698,12 +740,14 @@ pub async fn approved_without_result(
     .await
 }
 
-/// Clears the computed results of a batch's candidates (before computing them again).
+/// Clears the computed results of a batch's candidates (before computing them again); the
+/// rows without one are not written again.
 pub async fn clear_results(ex: &impl Exec, batch_id: i64) -> Result<u64, StoreError> {
     ex.execute(
         Sql::new(
             "UPDATE identification_candidates SET field = NULL, passed = NULL, result = NULL \
-             WHERE batch_id = $1",
+             WHERE batch_id = $1 AND (result IS NOT NULL OR field IS NOT NULL \
+             OR passed IS NOT NULL)",
         )
         .bind(batch_id),
     )

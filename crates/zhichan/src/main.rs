@@ -349,6 +349,15 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         naive_runs: usize,
     },
+    /// Dry-run an award rule of the nation over every enterprise (as the user `--username`, a
+    /// national administrator), against reading the same facts once; print JSON
+    Awards {
+        #[command(flatten)]
+        db: DbArg,
+        /// The national administrator who runs the dry run
+        #[arg(long)]
+        username: String,
+    },
     /// Compute an identification batch of the generated figures' year with every eligible
     /// product opted in (as the user `--username`, a national administrator), against reading
     /// the same inputs once; print JSON
@@ -813,6 +822,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 .map_err(describe)?;
             database.close().await;
             println!("{}", serde_json::to_string_pretty(&t)?);
+            Ok(())
+        }
+        Command::Bench {
+            command: BenchCommand::Awards { db, username },
+        } => {
+            let database = open(&db.url).await?;
+            let d = Services::new(database.clone())
+                .bench_awards(&username)
+                .await
+                .map_err(describe)?;
+            database.close().await;
+            println!("{}", serde_json::to_string_pretty(&d)?);
             Ok(())
         }
         Command::Bench {
