@@ -58,6 +58,7 @@ pub mod patents;
 pub mod policies;
 pub mod regions;
 pub mod registration;
+pub mod rule_versions;
 pub mod rules;
 pub mod time;
 pub mod validation;
