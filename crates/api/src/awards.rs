@@ -274,12 +274,6 @@ pub struct RuleListItem {
     pub changed_at: String,
 }
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct RuleList {
-    pub items: Vec<RuleListItem>,
-    pub total: u64,
-}
-
 /// `POST /api/v1/award-rules/dry-run`: a rule (a new one, or a change to rule `id`) and the
 /// year to compute.
 #[derive(Debug, Clone, Deserialize, ToSchema)]

@@ -339,13 +339,7 @@ impl Outcome {
     }
 }
 
-/// A worked example that does not hold.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExampleFailure {
-    pub index: usize,
-    pub name: String,
-    pub message_zh: String,
-}
+pub use crate::rule_versions::ExampleFailure;
 
 fn year_bounds(year: i32) -> (Date, Date) {
     let first = Date::from_calendar_date(year, Month::January, 1).unwrap_or(Date::MIN);

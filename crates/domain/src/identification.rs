@@ -927,13 +927,7 @@ pub fn final_outcome(method: &Method, patent_passed: bool, scores: &[Decimal]) -
     }
 }
 
-/// A worked example that did not give its expected result.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExampleFailure {
-    pub index: usize,
-    pub name: String,
-    pub message_zh: String,
-}
+pub use crate::rule_versions::ExampleFailure;
 
 /// The example's product judged by the method: its field is the example's own population.
 pub fn run_example(method: &Method, ex: &Example) -> (PatentEvaluation, Option<bool>) {

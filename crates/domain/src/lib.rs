@@ -60,6 +60,7 @@ pub mod policies;
 pub mod policy_placement;
 pub mod regions;
 pub mod registration;
+pub mod rule_versions;
 pub mod rules;
 pub mod time;
 pub mod validation;

@@ -511,3 +511,74 @@ async fn honours_pay_once_at_the_highest_expired_certificates_do_not_count_and_o
 on_both_backends!(
     honours_pay_once_at_the_highest_expired_certificates_do_not_count_and_outsiders_get_nothing
 );
+
+/// The office keeps several rules: the list answers a page at a time like every other list,
+/// and publishing a version the rule does not have is a conflict (409, refresh and retry), not
+/// a rule that is not there (404).
+async fn the_rules_list_pages_and_publishing_a_wrong_version_is_a_conflict(fresh: Fresh) {
+    let app = app_in_2025(&fresh).await;
+    add_user(&fresh, "admin.fuzhou", "admin", Some("361000"), None).await;
+    let office = app.long_token(&fresh, "admin.fuzhou").await;
+    let policy = fund_policy(&app, &office).await;
+    let honours = publish(&app, &office, honours_rule(policy)).await;
+    let certification = publish(&app, &office, certification_rule(policy)).await;
+
+    let (status, first) = call(
+        &app,
+        Method::GET,
+        &format!("{RULES}?per_page=1"),
+        &office,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(first["total"], 2);
+    assert_eq!(first["page"], 1);
+    assert_eq!(first["per_page"], 1);
+    assert_eq!(first["items"].as_array().unwrap().len(), 1);
+    assert_eq!(first["items"][0]["id"], certification, "newest first");
+    assert_eq!(first["items"][0]["status"], "published");
+    let (status, second) = call(
+        &app,
+        Method::GET,
+        &format!("{RULES}?per_page=1&page=2"),
+        &office,
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{second}");
+    assert_eq!(second["items"][0]["id"], honours);
+    let (status, body) = call(
+        &app,
+        Method::GET,
+        &format!("{RULES}?per_page=0"),
+        &office,
+        None,
+    )
+    .await;
+    assert_problem(status, &body, 422);
+
+    for version in [7, 0] {
+        let (status, body) = call(
+            &app,
+            Method::POST,
+            &format!("{RULES}/{honours}/publish"),
+            &office,
+            Some(json!({"version": version})),
+        )
+        .await;
+        assert_problem(status, &body, 409);
+    }
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("{RULES}/{}/publish", certification + 100),
+        &office,
+        Some(json!({"version": 1})),
+    )
+    .await;
+    assert_problem(status, &body, 404);
+    app.stop().await;
+}
+
+on_both_backends!(the_rules_list_pages_and_publishing_a_wrong_version_is_a_conflict);

@@ -6,7 +6,7 @@
 //! contains the enterprise's; each result names the rule version it used. A dry run computes a
 //! draft over every enterprise of its region before it is published.
 
-use crate::audit::record;
+use crate::rule_versions::{self, RuleKind};
 use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
 use serde::Deserialize;
 use serde_json::json;
@@ -16,40 +16,18 @@ use zhichan_domain::awards::{
     run_examples, AwardRule, ExampleFailure, Facts, HeldQualification, Outcome,
 };
 use zhichan_domain::enterprises::{QualificationKind, QualificationLevel};
-use zhichan_domain::{Money, RegionCode, Timestamp, Violation};
-use zhichan_store::awards::{self as store, Count, RuleVersion, Rules, Whose};
-use zhichan_store::StoreError;
+use zhichan_domain::{Money, RegionCode, Violation};
+use zhichan_store::awards::{self as store, Count, Rules, Whose};
+use zhichan_store::db::Param;
+use zhichan_store::rule_versions::{Tables, AWARD_RULES};
+use zhichan_store::{StoreError, Tx};
 
 /// One stored version, parsed.
-#[derive(Clone, Debug)]
-pub struct Version {
-    pub id: i64,
-    pub version: i64,
-    pub published: bool,
-    pub rule: AwardRule,
-    /// The worked examples that do not hold.
-    pub failures: Vec<ExampleFailure>,
-    pub changed_by: String,
-    pub changed_at: Timestamp,
-    pub published_by: Option<String>,
-    pub published_at: Option<Timestamp>,
-}
-
+pub type Version = rule_versions::Version<AwardRule>;
 /// A rule: the version asked for (or the newest) and every version, newest first.
-#[derive(Clone, Debug)]
-pub struct RuleHistory {
-    pub current: Version,
-    pub versions: Vec<Version>,
-}
-
-impl RuleHistory {
-    pub fn published_version(&self) -> Option<i64> {
-        self.versions
-            .iter()
-            .find(|v| v.published)
-            .map(|v| v.version)
-    }
-}
+pub type RuleHistory = rule_versions::History<AwardRule>;
+/// A rule in the list: its newest version, read but not evaluated.
+pub type RuleSummary = rule_versions::Summary<AwardRule>;
 
 /// What an enterprise qualifies for under one rule.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -183,8 +161,39 @@ fn invalid(errs: Vec<(String, Violation)>) -> ServiceError {
     ServiceError::invalid_fields(errs)
 }
 
-fn stale() -> ServiceError {
-    ServiceError::Conflict("奖补规则已被他人修改，请刷新后在最新版本上修改".into())
+impl RuleKind for AwardRule {
+    const TABLES: Tables = AWARD_RULES;
+    const OBJECT: &'static str = "award_rule";
+    const NOUN_ZH: &'static str = "奖补规则";
+
+    /// Administrators keep the rules of their region and below, where the rule stood and where
+    /// it will stand.
+    async fn may_keep(
+        s: &Services,
+        actor: &Actor,
+        at: Option<&Self>,
+        object: &str,
+    ) -> ServiceResult<()> {
+        match at {
+            None => Ok(authorize(actor, Action::ManageAwardRules).map(|_| ())?),
+            Some(rule) => s.may_manage_rules_in(actor, rule.region, object).await,
+        }
+    }
+
+    async fn check_more(s: &Services, rule: &Self) -> ServiceResult<()> {
+        s.check_policy(rule).await
+    }
+
+    fn columns(rule: &Self) -> Vec<(&'static str, Param)> {
+        vec![("region", rule.region.into())]
+    }
+
+    async fn saved(tx: &Tx, id: i64, before: &Self, after: &Self) -> ServiceResult<()> {
+        if after.region != before.region {
+            store::set_region(tx, id, after.region).await?;
+        }
+        Ok(())
+    }
 }
 
 fn by_enterprise(rows: Vec<Count>) -> HashMap<i64, Count> {
@@ -274,21 +283,6 @@ impl Services {
         Ok(FactsTable { enterprises, facts })
     }
 
-    async fn rule_history(&self, id: i64, version: Option<i64>) -> ServiceResult<RuleHistory> {
-        let versions = store::versions(self.db(), id)
-            .await?
-            .into_iter()
-            .map(parse)
-            .collect::<ServiceResult<Vec<_>>>()?;
-        let current = match version {
-            None => versions.first(),
-            Some(n) => versions.iter().find(|v| v.version == n),
-        }
-        .cloned()
-        .ok_or(ServiceError::NotFound)?;
-        Ok(RuleHistory { current, versions })
-    }
-
     async fn may_manage_rules_in(
         &self,
         actor: &Actor,
@@ -329,18 +323,21 @@ impl Services {
         Ok(())
     }
 
-    /// Every rule (its newest version), newest first.
-    pub async fn award_rules(&self, actor: &Actor) -> ServiceResult<Vec<Version>> {
+    /// One page of the rules (their newest versions), newest first, and how many there are:
+    /// all for the nation's staff, the rules of one's region and below for others.
+    pub async fn award_rules(
+        &self,
+        actor: &Actor,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<RuleSummary>, i64)> {
         let scope = authorize(actor, Action::ReadAwardRules)?;
         let rules = match scope {
             Scope::Region(r) => Rules::Within(r),
             _ => Rules::All,
         };
-        store::latest_of_each(self.db(), rules)
-            .await?
-            .into_iter()
-            .map(parse)
-            .collect()
+        self.rule_list(&store::filter(rules), Some((limit, offset)))
+            .await
     }
 
     /// A rule with its versions; `version` picks one (default: the newest).
@@ -361,31 +358,7 @@ impl Services {
         ctx: &Ctx,
         rule: AwardRule,
     ) -> ServiceResult<RuleHistory> {
-        authorize(actor, Action::ManageAwardRules)?;
-        let errs = rule.check();
-        if !errs.is_empty() {
-            return Err(invalid(errs));
-        }
-        self.may_manage_rules_in(actor, rule.region, "award_rule:new")
-            .await?;
-        self.check_policy(&rule).await?;
-        let body = serde_json::to_string(&rule).expect("a rule serialises");
-        let now = self.now();
-        let tx = self.db().begin().await?;
-        let id = store::create(&tx, rule.region, &rule.name, &body, &actor.username, now).await?;
-        record(
-            &tx,
-            ctx,
-            Some(actor),
-            "award_rule.create",
-            &format!("award_rule:{id}"),
-            "ok",
-            json!({"version": 1, "name": rule.name}),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        self.rule_history(id, None).await
+        self.create_rule(actor, ctx, rule).await
     }
 
     /// Changes a rule from the version `based_on`, which must be the newest: a draft is changed
@@ -398,70 +371,7 @@ impl Services {
         based_on: i64,
         rule: AwardRule,
     ) -> ServiceResult<RuleHistory> {
-        authorize(actor, Action::ManageAwardRules)?;
-        let latest = store::versions(self.db(), id)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or(ServiceError::NotFound)?;
-        let object = format!("award_rule:{id}");
-        self.may_manage_rules_in(actor, latest.region, &object)
-            .await?;
-        if latest.version != based_on {
-            return Err(stale());
-        }
-        let errs = rule.check();
-        if !errs.is_empty() {
-            return Err(invalid(errs));
-        }
-        self.may_manage_rules_in(actor, rule.region, &object)
-            .await?;
-        self.check_policy(&rule).await?;
-        let body = serde_json::to_string(&rule).expect("a rule serialises");
-        let now = self.now();
-        let tx = self.db().begin().await?;
-        let version = if latest.status == "draft" {
-            if store::update_draft(
-                &tx,
-                id,
-                latest.version,
-                &rule.name,
-                &body,
-                &actor.username,
-                now,
-            )
-            .await?
-                == 0
-            {
-                return Err(stale());
-            }
-            latest.version
-        } else {
-            let next = latest.version + 1;
-            match store::insert_version(&tx, id, next, &rule.name, &body, &actor.username, now)
-                .await
-            {
-                Err(StoreError::Unique { .. }) => return Err(stale()),
-                other => other?,
-            }
-            next
-        };
-        if rule.region != latest.region {
-            store::set_region(&tx, id, rule.region).await?;
-        }
-        record(
-            &tx,
-            ctx,
-            Some(actor),
-            "award_rule.edit",
-            &object,
-            "ok",
-            json!({"version": version, "name": rule.name}),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        self.rule_history(id, None).await
+        self.edit_rule(actor, ctx, id, based_on, rule).await
     }
 
     /// Publishes a draft version once every worked example holds (422 `example_failed` naming
@@ -473,44 +383,12 @@ impl Services {
         id: i64,
         version: i64,
     ) -> ServiceResult<RuleHistory> {
-        authorize(actor, Action::ManageAwardRules)?;
-        let history = self.rule_history(id, Some(version)).await?;
-        let object = format!("award_rule:{id}");
-        self.may_manage_rules_in(actor, history.current.rule.region, &object)
+        let history = self
+            .publish_rule::<AwardRule>(actor, ctx, id, version)
             .await?;
-        let v = &history.current;
-        if v.published {
-            return Err(ServiceError::Conflict(format!(
-                "第 {version} 版已经发布；发布后的版本不能修改，请在其上保存新版本"
-            )));
-        }
-        if history.versions.first().map(|l| l.version) != Some(version) {
-            return Err(stale());
-        }
-        let errs = publish_errors(v);
-        if !errs.is_empty() {
-            return Err(invalid(errs));
-        }
-        let now = self.now();
-        let tx = self.db().begin().await?;
-        if store::publish(&tx, id, version, &actor.username, now).await? == 0 {
-            return Err(stale());
-        }
-        record(
-            &tx,
-            ctx,
-            Some(actor),
-            "award_rule.publish",
-            &object,
-            "ok",
-            json!({"version": version, "name": v.rule.name}),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
         // 免申即享: every enterprise that qualifies hears of it without asking.
         self.notify_on_publish(ctx, Some(actor), id).await;
-        self.rule_history(id, None).await
+        Ok(history)
     }
 
     /// What a rule (a draft, or a change to rule `id`) would give in `year` over every
@@ -535,7 +413,7 @@ impl Services {
             .await?;
         let published = match id {
             Some(id) => {
-                let h = self.rule_history(id, None).await?;
+                let h = self.rule_history::<AwardRule>(id, None).await?;
                 self.may_manage_rules_in(actor, h.current.rule.region, &format!("award_rule:{id}"))
                     .await?;
                 h.versions.into_iter().find(|v| v.published).map(|v| v.rule)
@@ -646,8 +524,8 @@ impl Services {
         versions.sort_by_key(|v| v.rule_id);
         let versions = versions
             .into_iter()
-            .map(parse)
-            .collect::<ServiceResult<Vec<_>>>()?;
+            .map(rule_versions::parse)
+            .collect::<ServiceResult<Vec<Version>>>()?;
         let rules: Vec<AwardRule> = versions.iter().map(|v| v.rule.clone()).collect();
         let mut table = self
             .read_facts(Whose::Enterprise(enterprise.id), year, &rules)
@@ -759,56 +637,14 @@ impl Services {
                 .collect(),
             ..LoadReport::default()
         };
-        let now = self.now();
         let tx = self.db().begin().await?;
         for rule in rules {
-            if let Some(v) = store::by_name(&tx, &rule.name).await? {
-                report.present.push((v.rule_id, rule.name));
-                continue;
+            match self.load_rule(&tx, ctx, "load", &rule).await? {
+                Ok(id) => report.loaded.push((id, rule.name)),
+                Err(id) => report.present.push((id, rule.name)),
             }
-            let body = serde_json::to_string(&rule).expect("a rule serialises");
-            let id = store::create(&tx, rule.region, &rule.name, &body, "zhichan", now).await?;
-            store::publish(&tx, id, 1, "zhichan", now).await?;
-            record(
-                &tx,
-                ctx,
-                None,
-                "award_rule.load",
-                &format!("award_rule:{id}"),
-                "ok",
-                json!({"version": 1, "name": rule.name}),
-                now,
-            )
-            .await?;
-            report.loaded.push((id, rule.name));
         }
         tx.commit().await?;
         Ok(report)
     }
-}
-
-/// Why a version may not be published: a bad field, no example, or a failing example.
-fn publish_errors(v: &Version) -> Vec<(String, Violation)> {
-    let mut errs = v.rule.check();
-    if v.rule.examples.is_empty() {
-        errs.push((
-            "examples".into(),
-            Violation::new(
-                "required",
-                "发布前至少需要一个算例，用来核对规则给出预期的金额或理由",
-                "at least one worked example is required to publish",
-            ),
-        ));
-    }
-    for f in &v.failures {
-        errs.push((
-            format!("examples[{}]", f.index),
-            Violation::new(
-                "example_failed",
-                f.message_zh.clone(),
-                format!("worked example \"{}\" fails", f.name),
-            ),
-        ));
-    }
-    errs
 }

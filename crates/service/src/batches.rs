@@ -21,6 +21,7 @@ use zhichan_domain::registration::{ProductStatus, UpdateStatus};
 use zhichan_domain::{IndustryCode, Money, RegionCode, Violation};
 pub use zhichan_store::identification_batches::OutcomeIs;
 use zhichan_store::identification_batches::{self as store, Batch, Candidate, CandidateFilter};
+use zhichan_store::rule_versions::{self, IDENTIFICATION_METHODS};
 use zhichan_store::StoreError;
 
 /// How many frozen inputs are read at once (keyset pages: memory stays bounded by the page,
@@ -258,13 +259,12 @@ impl Services {
     }
 
     pub(crate) async fn method_of(&self, id: i64, version: i64) -> ServiceResult<Method> {
-        let v = zhichan_store::identification_methods::versions(self.db(), id)
+        let v = rule_versions::versions(self.db(), &IDENTIFICATION_METHODS, id)
             .await?
             .into_iter()
             .find(|v| v.version == version)
             .ok_or(ServiceError::NotFound)?;
-        serde_json::from_str(&v.body)
-            .map_err(|e| corrupt(format!("identification method {id} version {version}: {e}")))
+        crate::rule_versions::rule_of(&v)
     }
 
     /// Batches are national: only an administrator whose region is the nation manages them.
@@ -342,7 +342,7 @@ impl Services {
             )),
         }
         let versions =
-            zhichan_store::identification_methods::versions(self.db(), method_id).await?;
+            rule_versions::versions(self.db(), &IDENTIFICATION_METHODS, method_id).await?;
         let chosen = match version {
             Some(n) => versions
                 .iter()

@@ -7,6 +7,7 @@ use crate::{ServiceResult, Services};
 use serde::Serialize;
 use std::time::Instant;
 use zhichan_domain::RegionCode;
+use zhichan_store::rule_versions::IDENTIFICATION_METHODS;
 use zhichan_store::stats::{self, Row};
 use zhichan_store::{Exec, Sql};
 
@@ -317,12 +318,13 @@ impl Services {
             .ok_or(crate::ServiceError::NotFound)?;
         let actor = crate::accounts::actor_of(&user);
         let (method_id, _) = self.load_starter_method(ctx).await?;
-        let version = zhichan_store::identification_methods::published_versions(db)
-            .await?
-            .into_iter()
-            .find(|(m, _)| *m == method_id)
-            .map(|(_, v)| v)
-            .ok_or(crate::ServiceError::NotFound)?;
+        let version =
+            zhichan_store::rule_versions::versions(db, &IDENTIFICATION_METHODS, method_id)
+                .await?
+                .into_iter()
+                .find(|v| v.published())
+                .map(|v| v.version)
+                .ok_or(crate::ServiceError::NotFound)?;
         let year = crate::generator::UPDATE_YEAR;
         let now = self.now();
         // Closed yesterday: computable today.

@@ -41,6 +41,7 @@ pub mod ratelimit;
 pub mod reference;
 pub mod reports;
 pub mod rounds;
+pub mod rule_versions;
 pub mod rules;
 pub mod search;
 pub mod secrets;

@@ -557,15 +557,26 @@ impl Services {
 
     /// Answers an objection (the notice's owner): `upheld` removes the item from what will be
     /// announced, `dismissed` keeps it; a reason is required; the objector is notified. An
-    /// objection is answered once (409 after).
+    /// objection is answered once (409 after). `only` a kind of notice: 404 for another's.
     pub async fn answer_objection(
         &self,
         actor: &Actor,
         ctx: &Ctx,
         objection_id: i64,
+        only: Option<NoticeKind>,
         decision: ObjectionDecision,
         reason: &str,
     ) -> ServiceResult<Objection> {
+        if let Some(kind) = only {
+            let o = store::objection(self.db(), objection_id).await?;
+            let n = match o {
+                Some(o) => store::get(self.db(), o.notice_id).await?,
+                None => None,
+            };
+            if n.is_none_or(|n| n.kind != kind.as_str()) {
+                return Err(ServiceError::NotFound);
+            }
+        }
         authorize(actor, Action::ManageNotices)?;
         let o = store::objection(self.db(), objection_id)
             .await?

@@ -454,43 +454,6 @@ impl Services {
             .ok_or(ServiceError::NotFound)
     }
 
-    /// An objection to a product on the batch's notice, by any verified user while it is
-    /// open (the notice component's rules and refusals).
-    pub async fn object_to_batch(
-        &self,
-        actor: &Actor,
-        ctx: &Ctx,
-        id: i64,
-        product_id: i64,
-        reason: &str,
-    ) -> ServiceResult<Objection> {
-        let notice = self.batch_notice(id).await?;
-        self.file_objection(actor, ctx, notice.id, product_id, reason)
-            .await
-    }
-
-    /// Answers an objection to an identification notice (404 for another kind's).
-    pub async fn answer_batch_objection(
-        &self,
-        actor: &Actor,
-        ctx: &Ctx,
-        objection_id: i64,
-        decision: ObjectionDecision,
-        reason: &str,
-    ) -> ServiceResult<Objection> {
-        let o = zhichan_store::notices::objection(self.db(), objection_id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        let n = zhichan_store::notices::get(self.db(), o.notice_id)
-            .await?
-            .ok_or(ServiceError::NotFound)?;
-        if n.kind != NoticeKind::Identification.as_str() {
-            return Err(ServiceError::NotFound);
-        }
-        self.answer_objection(actor, ctx, objection_id, decision, reason)
-            .await
-    }
-
     /// Announces the batch (公告) once its notice has ended and every objection is answered:
     /// every candidate gets its final outcome — `identified` with the number the notice gave
     /// it, or `not_identified` with why (an upheld objection's answer among the reasons) —

@@ -1,30 +1,12 @@
-//! Award rules (奖补规则) and their versions — drafts until published, a published version never
-//! edited — and the facts entitlements are computed from, read once per call for one enterprise
-//! or for every enterprise of a region subtree (the dry run).
+//! Award rules (奖补规则) — their versions are kept by [`crate::rule_versions`] under
+//! [`crate::rule_versions::AWARD_RULES`]; here is what only award rules have: the region a rule
+//! applies in — and the facts entitlements are computed from, read once per call for one
+//! enterprise or for every enterprise of a region subtree (the dry run).
 
 use crate::db::{DbRow, Exec, FromDbRow, Param, Sql};
-use crate::users::{ts, ts_opt};
+use crate::rule_versions::{self, Filter, StoredVersion, AWARD_RULES};
 use crate::StoreError;
-use zhichan_domain::{RegionCode, Timestamp};
-
-/// One version of a rule, its body the rule as JSON.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RuleVersion {
-    pub rule_id: i64,
-    pub region: RegionCode,
-    pub version: i64,
-    /// `draft` or `published`.
-    pub status: String,
-    pub name: String,
-    pub body: String,
-    pub changed_by: String,
-    pub changed_at: Timestamp,
-    pub published_by: Option<String>,
-    pub published_at: Option<Timestamp>,
-}
-
-const COLUMNS: &str = "v.rule_id, r.region, v.version, v.status, v.name, v.body, v.changed_by, \
-                       v.changed_at, v.published_by, v.published_at";
+use zhichan_domain::RegionCode;
 
 fn region(row: &DbRow, col: &str) -> Result<RegionCode, StoreError> {
     let r: i64 = row.get(col)?;
@@ -32,99 +14,6 @@ fn region(row: &DbRow, col: &str) -> Result<RegionCode, StoreError> {
         .ok()
         .and_then(RegionCode::from_u32)
         .ok_or_else(|| StoreError::Corrupt(format!("{col} {r}")))
-}
-
-impl FromDbRow for RuleVersion {
-    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
-        Ok(RuleVersion {
-            rule_id: row.get("rule_id")?,
-            region: region(row, "region")?,
-            version: row.get("version")?,
-            status: row.get("status")?,
-            name: row.get("name")?,
-            body: row.get("body")?,
-            changed_by: row.get("changed_by")?,
-            changed_at: ts(row, "changed_at")?,
-            published_by: row.get("published_by")?,
-            published_at: ts_opt(row, "published_at")?,
-        })
-    }
-}
-
-/// Creates a rule with its first version as a draft; its id.
-pub async fn create(
-    ex: &impl Exec,
-    region: RegionCode,
-    name: &str,
-    body: &str,
-    by: &str,
-    now: Timestamp,
-) -> Result<i64, StoreError> {
-    let id: i64 = ex
-        .fetch_one(
-            Sql::new(
-                "INSERT INTO award_rules (region, created_by, created_at) VALUES ($1, $2, $3) \
-                 RETURNING id",
-            )
-            .bind(region)
-            .bind(by)
-            .bind(now),
-        )
-        .await?;
-    insert_version(ex, id, 1, name, body, by, now).await?;
-    Ok(id)
-}
-
-/// Adds `version` of a rule as a draft ([`StoreError::Unique`] when it exists already).
-pub async fn insert_version(
-    ex: &impl Exec,
-    rule_id: i64,
-    version: i64,
-    name: &str,
-    body: &str,
-    by: &str,
-    now: Timestamp,
-) -> Result<(), StoreError> {
-    ex.execute(
-        Sql::new(
-            "INSERT INTO award_rule_versions \
-             (rule_id, version, status, name, body, changed_by, changed_at) \
-             VALUES ($1, $2, 'draft', $3, $4, $5, $6)",
-        )
-        .bind(rule_id)
-        .bind(version)
-        .bind(name)
-        .bind(body)
-        .bind(by)
-        .bind(now),
-    )
-    .await?;
-    Ok(())
-}
-
-/// Replaces a draft's body; the rows changed (0 when the version is not a draft).
-pub async fn update_draft(
-    ex: &impl Exec,
-    rule_id: i64,
-    version: i64,
-    name: &str,
-    body: &str,
-    by: &str,
-    now: Timestamp,
-) -> Result<u64, StoreError> {
-    ex.execute(
-        Sql::new(
-            "UPDATE award_rule_versions SET name = $1, body = $2, changed_by = $3, \
-             changed_at = $4 WHERE rule_id = $5 AND version = $6 AND status = 'draft'",
-        )
-        .bind(name)
-        .bind(body)
-        .bind(by)
-        .bind(now)
-        .bind(rule_id)
-        .bind(version),
-    )
-    .await
 }
 
 /// Moves a rule to another region (its region is part of the rule); the rows changed.
@@ -141,39 +30,6 @@ pub async fn set_region(
     .await
 }
 
-/// Publishes a draft; the rows changed (0 when the version is not a draft).
-pub async fn publish(
-    ex: &impl Exec,
-    rule_id: i64,
-    version: i64,
-    by: &str,
-    now: Timestamp,
-) -> Result<u64, StoreError> {
-    ex.execute(
-        Sql::new(
-            "UPDATE award_rule_versions SET status = 'published', published_by = $1, \
-             published_at = $2 WHERE rule_id = $3 AND version = $4 AND status = 'draft'",
-        )
-        .bind(by)
-        .bind(now)
-        .bind(rule_id)
-        .bind(version),
-    )
-    .await
-}
-
-/// Every version of a rule, newest first.
-pub async fn versions(ex: &impl Exec, rule_id: i64) -> Result<Vec<RuleVersion>, StoreError> {
-    ex.fetch_all(
-        Sql::new(format!(
-            "SELECT {COLUMNS} FROM award_rule_versions v JOIN award_rules r ON r.id = v.rule_id \
-             WHERE v.rule_id = $1 ORDER BY v.version DESC"
-        ))
-        .bind(rule_id),
-    )
-    .await
-}
-
 /// Where rules are looked for: the rules whose region lies in a subtree (what an administrator
 /// keeps), or the rules whose region contains a region (what applies there).
 #[derive(Clone, Copy, Debug)]
@@ -183,20 +39,18 @@ pub enum Rules {
     Covering(RegionCode),
 }
 
-fn rules_filter(rules: Rules) -> (String, Vec<Param>) {
+/// The rules `rules` names, as a filter on their own rows.
+pub fn filter(rules: Rules) -> Filter {
     match rules {
-        Rules::All => ("1 = 1".into(), vec![]),
+        Rules::All => Filter::default(),
         Rules::Within(r) => {
             let (lo, hi) = r.subtree();
-            (
-                "r.region BETWEEN $1 AND $2".into(),
-                vec![lo.into(), hi.into()],
-            )
+            Filter::new("r.region BETWEEN $1 AND $2", vec![lo.into(), hi.into()])
         }
         Rules::Covering(r) => {
             let codes: Vec<u32> = r.self_and_ancestors().map(|a| a.as_u32()).collect();
             let marks: Vec<String> = (1..=codes.len()).map(|i| format!("${i}")).collect();
-            (
+            Filter::new(
                 format!("r.region IN ({})", marks.join(", ")),
                 codes.into_iter().map(Param::from).collect(),
             )
@@ -204,45 +58,9 @@ fn rules_filter(rules: Rules) -> (String, Vec<Param>) {
     }
 }
 
-/// The newest version of every rule there, newest rule first.
-pub async fn latest_of_each(ex: &impl Exec, rules: Rules) -> Result<Vec<RuleVersion>, StoreError> {
-    let (filter, params) = rules_filter(rules);
-    let mut sql = Sql::new(format!(
-        "SELECT {COLUMNS} FROM award_rule_versions v JOIN award_rules r ON r.id = v.rule_id \
-         WHERE {filter} AND v.version = (SELECT MAX(w.version) FROM award_rule_versions w \
-         WHERE w.rule_id = v.rule_id) ORDER BY v.rule_id DESC"
-    ));
-    for p in params {
-        sql.push_param(p);
-    }
-    ex.fetch_all(sql).await
-}
-
-/// The newest published version of every rule there.
-pub async fn published(ex: &impl Exec, rules: Rules) -> Result<Vec<RuleVersion>, StoreError> {
-    let (filter, params) = rules_filter(rules);
-    let mut sql = Sql::new(format!(
-        "SELECT {COLUMNS} FROM award_rule_versions v JOIN award_rules r ON r.id = v.rule_id \
-         WHERE {filter} AND v.status = 'published' AND v.version = (SELECT MAX(w.version) \
-         FROM award_rule_versions w WHERE w.rule_id = v.rule_id AND w.status = 'published') \
-         ORDER BY v.rule_id"
-    ));
-    for p in params {
-        sql.push_param(p);
-    }
-    ex.fetch_all(sql).await
-}
-
-/// The newest version of a rule with that name, if any (to load a rule file once).
-pub async fn by_name(ex: &impl Exec, name: &str) -> Result<Option<RuleVersion>, StoreError> {
-    ex.fetch_optional(
-        Sql::new(format!(
-            "SELECT {COLUMNS} FROM award_rule_versions v JOIN award_rules r ON r.id = v.rule_id \
-             WHERE v.name = $1 ORDER BY v.rule_id DESC, v.version DESC LIMIT 1"
-        ))
-        .bind(name),
-    )
-    .await
+/// The newest published version of every rule there, oldest rule first.
+pub async fn published(ex: &impl Exec, rules: Rules) -> Result<Vec<StoredVersion>, StoreError> {
+    rule_versions::published(ex, &AWARD_RULES, &filter(rules)).await
 }
 
 // ---- facts ----

@@ -410,9 +410,14 @@ async fn an_operator_loads_the_starter_identification_method_once(url: String) {
         text(&out.stdout)
     );
     let db = zhichan_store::Db::connect(&url).await.unwrap();
-    let methods = zhichan_store::identification_methods::latest_of_each(&db)
-        .await
-        .unwrap();
+    let (methods, _) = zhichan_store::rule_versions::latest_of_each(
+        &db,
+        &zhichan_store::rule_versions::IDENTIFICATION_METHODS,
+        &Default::default(),
+        None,
+    )
+    .await
+    .unwrap();
     assert_eq!(methods.len(), 1);
     assert_eq!(methods[0].status, "published");
     assert_eq!(methods[0].name, "示例方法，非国家标准");

@@ -2,6 +2,7 @@
 //! their region; `/api/v1/enterprises/{credit_code}/entitlements`: what an enterprise is
 //! entitled to (免申即享), computed from the platform's facts.
 
+use super::paging::Paging;
 use crate::auth::{RequestCtx, Signed};
 use crate::error::{ApiJson, AppError, AppResult, Json};
 use crate::AppState;
@@ -11,9 +12,9 @@ use std::collections::HashMap;
 use zhichan_api::awards::{
     AwardExampleResult, AwardRule, AwardVersionSummary, DryRun, DryRunChange, DryRunRegion,
     DryRunRequest, EntitlementItem, Entitlements, NotEligible, Pattern, RuleDetail, RuleEdit,
-    RuleList, RuleListItem, RulePublish, RuleStatus, RuleVersion,
+    RuleListItem, RulePublish, RuleStatus, RuleVersion,
 };
-use zhichan_api::Problem;
+use zhichan_api::{Page, Problem};
 use zhichan_domain::awards::ExampleFailure;
 use zhichan_domain::Violation;
 use zhichan_service::awards::{RuleHistory, Version};
@@ -129,31 +130,46 @@ fn int_param(q: &HashMap<String, String>, name: &str, zh: &str) -> Result<Option
     }
 }
 
-/// Every award rule (its newest version), newest first: all for the nation's staff, the rules
-/// of one's region and below for others.
+/// The award rules (their newest versions), newest first, a page at a time: all for the
+/// nation's staff, the rules of one's region and below for others.
 #[utoipa::path(get, path = "/api/v1/award-rules", tag = "awards",
-    responses((status = 200, description = "奖补规则", body = RuleList)))]
-pub async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Json<RuleList>> {
-    let items: Vec<RuleListItem> = state
+    params(Paging),
+    responses(
+        (status = 200, description = "奖补规则", body = Page<RuleListItem>),
+        (status = 422, description = "分页参数有误", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn list(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Json<Page<RuleListItem>>> {
+    let paging = Paging::from_query(&q)?;
+    let (rules, total) = state
         .services
-        .award_rules(&signed.auth.actor)
-        .await?
-        .into_iter()
-        .map(|v| RuleListItem {
-            id: v.id,
-            name: v.rule.name.clone(),
-            version: v.version,
-            status: status(v.published),
-            pattern: Pattern::parse(v.rule.pattern.as_str()).expect("the same codes"),
-            region: v.rule.region.to_string(),
-            clause: v.rule.clause.clone(),
-            policy: v.rule.policy,
-            changed_at: v.changed_at.to_string(),
-        })
-        .collect();
-    Ok(Json(RuleList {
-        total: items.len() as u64,
-        items,
+        .award_rules(
+            &signed.auth.actor,
+            i64::from(paging.per_page),
+            paging.offset() as i64,
+        )
+        .await?;
+    Ok(Json(Page {
+        items: rules
+            .into_iter()
+            .map(|v| RuleListItem {
+                id: v.id,
+                pattern: Pattern::parse(v.rule.pattern.as_str()).expect("the same codes"),
+                region: v.rule.region.to_string(),
+                clause: v.rule.clause,
+                policy: v.rule.policy,
+                name: v.name,
+                version: v.version,
+                status: status(v.published),
+                changed_at: v.changed_at.to_string(),
+            })
+            .collect(),
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
     }))
 }
 

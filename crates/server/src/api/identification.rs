@@ -28,9 +28,9 @@ pub fn version_body(v: &Version) -> MethodVersion {
         id: v.id,
         version: v.version,
         status: status(v.published),
-        method: Method::of(&v.method),
+        method: Method::of(&v.rule),
         examples: v
-            .method
+            .rule
             .examples
             .iter()
             .enumerate()

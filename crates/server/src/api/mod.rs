@@ -34,6 +34,7 @@ pub mod verifications;
 
 use crate::AppState;
 use axum::Router;
+use std::collections::BTreeMap;
 
 /// What RFC 5987 leaves unescaped in `filename*` (its attr-char): letters, digits and
 /// `!#$&+-.^_`|~`. Spaces are `%20`, never `+`.
@@ -72,8 +73,9 @@ pub fn ascii_file_name(name: &str) -> String {
     zhichan_domain::validation::shorten_file_name(&ascii, 100)
 }
 use utoipa::openapi::OpenApi as Document;
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::OpenApi;
-use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouter};
 use utoipa_axum::routes;
 
 #[derive(OpenApi)]
@@ -141,7 +143,63 @@ pub fn router() -> (Router<AppState>, Document, contract::KnownParameters) {
 }
 
 fn routes() -> (Router<AppState>, Document) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, document, _) = table();
+    (router, document)
+}
+
+/// Two different types published under one component name: each name with the routes that
+/// bring its two schemas. Empty, or the document describes one of them wrongly.
+pub fn component_clashes() -> Vec<String> {
+    table().2
+}
+
+/// A route table that remembers the schemas each route brings: utoipa keeps the last schema of
+/// a name and drops the other silently, so a clash is only seen here.
+struct Table {
+    router: OpenApiRouter<AppState>,
+    seen: BTreeMap<String, (RefOr<Schema>, String)>,
+    clashes: Vec<String>,
+}
+
+impl Table {
+    fn new(doc: Document) -> Table {
+        let mut seen = BTreeMap::new();
+        for (name, schema) in doc.components.iter().flat_map(|c| &c.schemas) {
+            seen.insert(name.clone(), (schema.clone(), "ApiDoc".to_string()));
+        }
+        Table {
+            router: OpenApiRouter::with_openapi(doc),
+            seen,
+            clashes: Vec::new(),
+        }
+    }
+
+    fn routes(mut self, route: UtoipaMethodRouter<AppState>) -> Table {
+        let at: Vec<&String> = route.1.paths.keys().collect();
+        let at = format!("{at:?}");
+        for (name, schema) in &route.0 {
+            match self.seen.get(name) {
+                Some((first, first_at)) if first != schema => self.clashes.push(format!(
+                    "{name}: {first_at} and {at} bring different schemas"
+                )),
+                Some(_) => {}
+                None => {
+                    self.seen.insert(name.clone(), (schema.clone(), at.clone()));
+                }
+            }
+        }
+        self.router = self.router.routes(route);
+        self
+    }
+
+    fn split_for_parts(self) -> (Router<AppState>, Document, Vec<String>) {
+        let (router, document) = self.router.split_for_parts();
+        (router, document, self.clashes)
+    }
+}
+
+fn table() -> (Router<AppState>, Document, Vec<String>) {
+    Table::new(ApiDoc::openapi())
         .routes(routes!(health::health))
         .routes(routes!(health::openapi))
         .routes(routes!(regions::list))
@@ -271,4 +329,58 @@ fn routes() -> (Router<AppState>, Document) {
         .routes(routes!(policies::attach))
         .routes(routes!(policies::attachment))
         .split_for_parts()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    mod one {
+        /// A shape.
+        #[derive(utoipa::ToSchema, serde::Serialize)]
+        pub struct Shape {
+            pub sides: u32,
+        }
+    }
+
+    mod other {
+        /// Another shape of the same name.
+        #[derive(utoipa::ToSchema, serde::Serialize)]
+        pub struct Shape {
+            pub colour: String,
+        }
+    }
+
+    #[utoipa::path(get, path = "/one", responses((status = 200, body = one::Shape)))]
+    async fn first() -> axum::Json<one::Shape> {
+        axum::Json(one::Shape { sides: 3 })
+    }
+
+    #[utoipa::path(get, path = "/other", responses((status = 200, body = other::Shape)))]
+    async fn second() -> axum::Json<other::Shape> {
+        axum::Json(other::Shape {
+            colour: "red".into(),
+        })
+    }
+
+    #[test]
+    fn two_types_under_one_component_name_are_caught() {
+        let (_, _, clashes) = Table::new(ApiDoc::openapi())
+            .routes(routes!(first))
+            .routes(routes!(first))
+            .split_for_parts();
+        assert!(clashes.is_empty(), "{clashes:?}");
+        let (_, _, clashes) = Table::new(ApiDoc::openapi())
+            .routes(routes!(first))
+            .routes(routes!(second))
+            .split_for_parts();
+        assert_eq!(clashes.len(), 1, "{clashes:?}");
+        assert!(clashes[0].starts_with("Shape: "), "{clashes:?}");
+    }
+
+    #[test]
+    fn no_two_types_of_the_api_share_a_component_name() {
+        let clashes = component_clashes();
+        assert!(clashes.is_empty(), "{clashes:#?}");
+    }
 }

@@ -14,8 +14,9 @@ use zhichan_api::notices::{
     Objections,
 };
 use zhichan_api::{Page, Problem};
+use zhichan_domain::notices::NoticeKind;
 use zhichan_service::notices::{ListedItem, NoticeView, Objection as ObjectionView};
-use zhichan_service::ServiceError;
+use zhichan_service::{Ctx, ServiceError};
 
 fn item_body(i: &ListedItem) -> NoticeItem {
     NoticeItem {
@@ -144,11 +145,48 @@ pub async fn object(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NewObjection>,
 ) -> AppResult<(StatusCode, Json<Objection>)> {
+    file(&state, &ctx, &signed, id, body.item, &body.reason).await
+}
+
+/// Files an objection to an item of a notice: the one implementation behind this path and the
+/// identification batch's.
+pub(super) async fn file(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &Signed,
+    notice: i64,
+    item: i64,
+    reason: &str,
+) -> AppResult<(StatusCode, Json<Objection>)> {
     let o = state
         .services
-        .file_objection(&signed.auth.actor, &ctx, id, body.item, &body.reason)
+        .file_objection(&signed.auth.actor, ctx, notice, item, reason)
         .await?;
     Ok((StatusCode::CREATED, Json(objection_body(&o))))
+}
+
+/// Answers an objection, `only` to a notice of that kind (404 for another's): the one
+/// implementation behind this path and the identification batch's.
+pub(super) async fn answer_as(
+    state: &AppState,
+    ctx: &Ctx,
+    signed: &Signed,
+    id: i64,
+    only: Option<NoticeKind>,
+    body: ObjectionAnswer,
+) -> AppResult<Json<Objection>> {
+    let o = state
+        .services
+        .answer_objection(
+            &signed.auth.actor,
+            ctx,
+            id,
+            only,
+            body.decision.into(),
+            &body.reason,
+        )
+        .await?;
+    Ok(Json(objection_body(&o)))
 }
 
 /// The objections to a notice: all of them for its owner, the caller's own for anyone else.
@@ -188,17 +226,7 @@ pub async fn answer(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ObjectionAnswer>,
 ) -> AppResult<Json<Objection>> {
-    let o = state
-        .services
-        .answer_objection(
-            &signed.auth.actor,
-            &ctx,
-            id,
-            body.decision.into(),
-            &body.reason,
-        )
-        .await?;
-    Ok(Json(objection_body(&o)))
+    answer_as(&state, &ctx, &signed, id, None, body).await
 }
 
 /// Announces a notice (公告, the owner): after it ends (422 `notice_open`) and once every

@@ -3,7 +3,7 @@
 //! list of identified products (CONTRACT.md's identification paths).
 
 use super::batches::batch_body;
-use super::notices::{notice_body, objection_body};
+use super::notices::{self, notice_body};
 use crate::auth::{RequestCtx, Signed};
 use crate::error::{ApiJson, AppResult, Json};
 use crate::AppState;
@@ -16,6 +16,7 @@ use zhichan_api::identification::{
 use zhichan_api::notices::{Objection, ObjectionAnswer};
 use zhichan_api::Problem;
 use zhichan_domain::identification::plain;
+use zhichan_domain::notices::NoticeKind;
 
 /// Starts the experts' industry evaluation (产业性评价) of a computed batch: a panel with one
 /// item per candidate that passed the patent evaluation; experts are then assigned per item
@@ -159,11 +160,8 @@ pub async fn object(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<BatchObjection>,
 ) -> AppResult<(StatusCode, Json<Objection>)> {
-    let o = state
-        .services
-        .object_to_batch(&signed.auth.actor, &ctx, id, body.product, &body.reason)
-        .await?;
-    Ok((StatusCode::CREATED, Json(objection_body(&o))))
+    let notice = state.services.batch_notice(id).await?;
+    notices::file(&state, &ctx, &signed, notice.id, body.product, &body.reason).await
 }
 
 /// Answers an objection to an identification notice: `upheld` removes the product from what
@@ -184,17 +182,8 @@ pub async fn answer(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<ObjectionAnswer>,
 ) -> AppResult<Json<Objection>> {
-    let o = state
-        .services
-        .answer_batch_objection(
-            &signed.auth.actor,
-            &ctx,
-            id,
-            body.decision.into(),
-            &body.reason,
-        )
-        .await?;
-    Ok(Json(objection_body(&o)))
+    let only = Some(NoticeKind::Identification);
+    notices::answer_as(&state, &ctx, &signed, id, only, body).await
 }
 
 /// Announces the batch (公告) after the notice and once every objection is answered: each

@@ -135,7 +135,7 @@ fn view_page(
     errors: Vec<String>,
     notice: Option<String>,
 ) -> Response {
-    let m = &h.current.method;
+    let m = &h.current.rule;
     let indicators = m
         .indicators
         .iter()
@@ -816,7 +816,7 @@ pub async fn edit_form(
     if !Services::can_manage_methods(&signed.auth.actor) {
         return Err(AppError::NotFound);
     }
-    let m = api::Method::of(&h.current.method);
+    let m = api::Method::of(&h.current.rule);
     Ok(form_page(
         &signed,
         StatusCode::OK,

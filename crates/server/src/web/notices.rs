@@ -384,7 +384,7 @@ pub async fn answer(
         Ok(d) => {
             state
                 .services
-                .answer_objection(&signed.auth.actor, &ctx, objection, d, &form.reason)
+                .answer_objection(&signed.auth.actor, &ctx, objection, None, d, &form.reason)
                 .await
         }
         Err(v) => Err(ServiceError::invalid("decision", v)),
