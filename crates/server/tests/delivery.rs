@@ -329,6 +329,9 @@ async fn a_failing_gateway_is_retried_then_given_up_and_the_administrator_retrie
         "{page}"
     );
     assert!(!page.contains("13912345678"), "the number masked");
+    // The error is explained in Chinese; the gateway's own words stay beside it, smaller.
+    assert!(page.contains("短信网关拒绝了请求"), "{page}");
+    assert!(page.contains("gateway answered 500"), "{page}");
     let code = code_in(gateway.got.lock().unwrap()[0]["text"].as_str().unwrap());
     assert!(!page.contains(&code));
     // Not the security administrator's page (三员分立: users and their messages are the
