@@ -122,26 +122,6 @@ struct LeftOut {
     reason: String,
 }
 
-pub(crate) fn parse(v: RuleVersion) -> ServiceResult<Version> {
-    let rule: AwardRule = serde_json::from_str(&v.body).map_err(|e| {
-        ServiceError::Store(StoreError::Corrupt(format!(
-            "award rule {} version {}: {e}",
-            v.rule_id, v.version
-        )))
-    })?;
-    Ok(Version {
-        id: v.rule_id,
-        version: v.version,
-        published: v.status == "published",
-        failures: run_examples(&rule),
-        rule,
-        changed_by: v.changed_by,
-        changed_at: v.changed_at,
-        published_by: v.published_by,
-        published_at: v.published_at,
-    })
-}
-
 /// The years an entitlement or a dry run is computed for (422 `invalid_year` outside).
 pub fn check_year(year: i32) -> ServiceResult<()> {
     if (2000..=2100).contains(&year) {

@@ -7,7 +7,7 @@
 //! payment of each — once, at the version they saw.
 
 use crate::audit::record;
-use crate::awards::Entitled;
+use crate::awards::{check_year, Entitled};
 use crate::export::{yuan, Cell};
 use crate::notifications::{notify, Kind, Notice};
 use crate::{Ctx, ServiceError, ServiceResult, Services};
@@ -120,18 +120,6 @@ pub struct PayoutQuery {
     pub q: Option<String>,
 }
 
-fn invalid_year() -> ServiceError {
-    ServiceError::invalid("year", invalid_year_violation())
-}
-
-fn check_year(year: i32) -> ServiceResult<()> {
-    if (2000..=2100).contains(&year) {
-        Ok(())
-    } else {
-        Err(invalid_year())
-    }
-}
-
 fn application_placement(a: &Application) -> Placement {
     Placement {
         region: Some(a.region),
@@ -150,12 +138,11 @@ fn child_of(top: RegionCode, r: RegionCode) -> RegionCode {
 impl Services {
     /// The newest published version of a rule (404 when it has none).
     async fn published_rule(&self, id: i64) -> ServiceResult<crate::awards::Version> {
-        rules_store::versions(self.db(), id)
+        self.rule_history::<zhichan_domain::awards::AwardRule>(id, None)
             .await?
+            .versions
             .into_iter()
-            .find(|v| v.status == "published")
-            .map(crate::awards::parse)
-            .transpose()?
+            .find(|v| v.published)
             .ok_or(ServiceError::NotFound)
     }
 
@@ -192,7 +179,7 @@ impl Services {
             .collect();
         let mut out = Vec::new();
         for v in rules_store::published(self.db(), Rules::Within(within)).await? {
-            let v = crate::awards::parse(v)?;
+            let v = crate::rule_versions::parse::<zhichan_domain::awards::AwardRule>(v)?;
             out.push(BudgetLine {
                 rule: v.id,
                 rule_version: v.version,
@@ -875,7 +862,7 @@ impl Services {
         let ctx = Ctx::cli();
         let mut notified = 0;
         for v in rules_store::published(self.db(), Rules::All).await? {
-            let v = crate::awards::parse(v)?;
+            let v = crate::rule_versions::parse::<zhichan_domain::awards::AwardRule>(v)?;
             notified += self.notify_rule(&ctx, None, &v, year).await?.notified;
         }
         let Some(e) = enterprises::by_credit_code(self.db(), credit_code).await? else {

@@ -9,7 +9,7 @@
 
 use crate::audit::record;
 use crate::batches::{parse_candidate, BatchView, CandidateView};
-use crate::notices::{NoticeItem, NoticeView, Objection};
+use crate::notices::{NoticeItem, NoticeView};
 use crate::panels::{check_deadline_days, close_panel, reopen_panel, ItemInput};
 use crate::{Ctx, ServiceError, ServiceResult, Services};
 use serde_json::json;

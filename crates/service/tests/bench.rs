@@ -29,7 +29,7 @@ async fn a_batch_over_generated_data_gives_each_candidate_its_own_result(fresh: 
         .await
         .unwrap()
         .current
-        .method;
+        .rule;
     let book = benchmark_book(db, batch.id, &method).await.unwrap();
     let stored: std::collections::BTreeMap<i64, (Option<String>, Option<bool>, Option<String>)> =
         batches::candidates(db, batch.id, &batches::CandidateFilter::default())
