@@ -101,6 +101,9 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/enterprises/{credit_code}", &["saved"]),
     ("/enterprises/{credit_code}/edit", &[]),
     ("/reviews/enterprise-changes", &[]),
+    ("/declarations", &[]),
+    ("/enterprises/{credit_code}/declarations", &["saved"]),
+    ("/reviews/facts", &[]),
     ("/verification", &[]),
     ("/verification/document", &[]),
     (
