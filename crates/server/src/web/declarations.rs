@@ -157,7 +157,7 @@ pub async fn mine(
         year: (state.services.now().beijing_date().year() - 1).to_string(),
         ..Typed::default()
     };
-    let saved = q.get("saved").is_some();
+    let saved = q.contains_key("saved");
     mine_page(
         &state,
         &signed,
@@ -191,7 +191,7 @@ pub async fn declare(
         year: typed.year.clone(),
         amount: Some(typed.amount.clone()),
         note: Some(typed.note.clone()),
-        evidence: (!file.is_empty()).then(|| (file_name, file)),
+        evidence: (!file.is_empty()).then_some((file_name, file)),
     };
     match state
         .services
