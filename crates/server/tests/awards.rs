@@ -157,6 +157,15 @@ async fn a_rule_with_a_failing_example_waits_and_a_dry_run_foretells_what_firms_
     )
     .await;
     assert_problem(status, &body, 404);
+    // Nor read it: a 抚州 draft is not there for 南昌's office or reviewer, and their lists
+    // hold no 抚州 rule.
+    for token in [&nanchang_office, &nanchang_reviewer] {
+        let (status, body) = call(&app, Method::GET, &format!("{RULES}/{id}"), token, None).await;
+        assert_problem(status, &body, 404);
+        let (status, list) = call(&app, Method::GET, RULES, token, None).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        assert_eq!(list["total"], 0, "{list}");
+    }
 
     // Publishing is refused while the example fails, naming it.
     let (status, body) = call(

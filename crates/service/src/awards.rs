@@ -327,8 +327,30 @@ impl Services {
         id: i64,
         version: Option<i64>,
     ) -> ServiceResult<RuleHistory> {
-        authorize(actor, Action::ReadAwardRules)?;
-        self.rule_history(id, version).await
+        let scope = authorize(actor, Action::ReadAwardRules)?;
+        let mut history: RuleHistory = self.rule_history(id, version).await?;
+        let Scope::Region(own) = scope else {
+            return Ok(history);
+        };
+        let region = history.current.rule.region;
+        if own.contains(region) {
+            return Ok(history);
+        }
+        // Outside the caller's subtree: a rule that applies there (a province's or the
+        // nation's) is seen as published, never its drafts; any other rule is not there.
+        let object = format!("award_rule:{id}");
+        if !region.contains(own) || !history.current.published {
+            return Err(self
+                .refused(
+                    actor,
+                    Action::ReadAwardRules,
+                    &object,
+                    zhichan_domain::access::Refusal::NotFound,
+                )
+                .await);
+        }
+        history.versions.retain(|v| v.published);
+        Ok(history)
     }
 
     /// Creates a rule in the administrator's region or below; its first version is a draft.
