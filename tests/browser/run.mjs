@@ -799,7 +799,10 @@ async function pagesOf(page) {
     // Counted first: getAttribute on a list without such a link would wait out the 30 s timeout.
     const link = page.locator('main table td a[href^="/"]').first();
     const first = (await link.count()) ? await link.getAttribute('href') : null;
-    if (first && !first.startsWith('/assets/') && !first.includes('/export') && !first.includes('format=')) hrefs.add(first);
+    // Files (an export, an evidence document, an attachment, anything under /api/) are downloads, not pages.
+    const file = first && (first.startsWith('/assets/') || first.startsWith('/api/') || first.includes('/export')
+      || first.includes('format=') || first.includes('/evidence') || first.includes('/attachments/'));
+    if (first && !file) hrefs.add(first);
   }
   return [...hrefs];
 }

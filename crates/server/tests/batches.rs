@@ -1833,19 +1833,19 @@ async fn a_batch_from_opt_in_to_announcement(fresh: Fresh) {
     // The city (抚州) sees its own region's candidates only: A1–A4.
     let rows = export(w.city.clone(), "", "zh-CN").await;
     assert_eq!(rows[0][0], "产品编号");
-    assert_eq!(rows[0][12], "认定结果");
+    assert_eq!(rows[0][13], "认定结果");
     assert_eq!(rows.len(), 5, "a heading and A1–A4: {rows:?}");
     let a3_row = rows
         .iter()
         .find(|r| r[0] == w.ids["A3"].to_string())
         .unwrap();
-    assert_eq!(a3_row[12], "已认定");
-    assert_eq!(a3_row[13], "RD20273610020001");
+    assert_eq!(a3_row[13], "已认定");
+    assert_eq!(a3_row[14], "RD20273610020001");
     let rows = export(w.nation.clone(), "?outcome=identified", "en").await;
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(rows[0][0], "Product no.");
-    assert_eq!(rows[0][12], "Outcome");
-    assert_eq!(rows[1][12], "Identified");
+    assert_eq!(rows[0][13], "Outcome");
+    assert_eq!(rows[1][13], "Identified");
 
     // The enterprise sees the objection it filed, with its answer, on the batch page.
     let (status, html) = page(&w, &format!("/identification/batches/{batch}"), &w.firm_a).await;

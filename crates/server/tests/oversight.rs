@@ -74,8 +74,8 @@ async fn every_refusal_is_on_record_with_its_address(fresh: Fresh) {
         &zhichan_service::notifications::Notice {
             enterprise_id: fj.id,
             kind: zhichan_service::notifications::Kind::UpdateDue,
-            title: "请完成年度信息更新",
-            body: "……",
+            title: "请在 2026-06-30 前完成“测温终端”的信息更新",
+            body: "请确认产品仍在生产销售，并填报 2025 年度的销售收入、产值、出口额、利润和知识产权投入。",
             link: "/products",
             key: "story",
         },

@@ -408,7 +408,7 @@ async fn lists_of_a_division_group_or_class_agree_with_a_plain_query(fresh: Fres
         let text = products::Cursor {
             column: "updated_at",
             desc: true,
-            value: "x".into(),
+            value: "2026-01-01T00:00:00.000Z".into(),
             id: 1,
         }
         .encode();
