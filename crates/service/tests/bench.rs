@@ -12,6 +12,9 @@ use zhichan_service::generator::Scale;
 use zhichan_store::identification_batches as batches;
 use zhichan_testkit::{on_both_backends, Fresh};
 
+/// A candidate's stored result: its field, whether it passed, its result document.
+type Stored = (Option<String>, Option<bool>, Option<String>);
+
 async fn a_batch_over_generated_data_gives_each_candidate_its_own_result(fresh: Fresh) {
     let s = services(&fresh);
     s.generate(Scale::Small, 3).await.unwrap();
@@ -31,7 +34,7 @@ async fn a_batch_over_generated_data_gives_each_candidate_its_own_result(fresh: 
         .current
         .rule;
     let book = benchmark_book(db, batch.id, &method).await.unwrap();
-    let stored: std::collections::BTreeMap<i64, (Option<String>, Option<bool>, Option<String>)> =
+    let stored: std::collections::BTreeMap<i64, Stored> =
         batches::candidates(db, batch.id, &batches::CandidateFilter::default())
             .await
             .unwrap()
