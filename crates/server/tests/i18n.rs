@@ -512,6 +512,8 @@ async fn a_firm_that_reads_english_gets_its_notifications_in_english(fresh: Fres
         ))
         .await
         .unwrap();
+    // Written behind the service's back: say so, or a cached token would keep the old setting.
+    zhichan_store::users::changed();
     let p = support::register_product(
         &app,
         &firm,
@@ -557,6 +559,15 @@ async fn a_firm_that_reads_english_gets_its_notifications_in_english(fresh: Fres
         html.contains("“智能数据采集终端” registered") && html.contains("Registration number"),
         "{html}"
     );
+    // Once the firm clears its setting, the page follows the browser: 繁體 for zh-TW.
+    fresh
+        .db
+        .execute(zhichan_store::Sql::new(
+            "UPDATE users SET locale = NULL WHERE username = 'linchuan.tech'",
+        ))
+        .await
+        .unwrap();
+    zhichan_store::users::changed();
     let res = app
         .client
         .get(app.url("/notifications"))
