@@ -53,15 +53,20 @@ const ERRORS: &[(u16, &str, &str)] = &[
 ];
 
 /// Which of [`ERRORS`] an operation can answer.
-fn statuses(method: &Method, access: Access, op: &Operation) -> Vec<u16> {
+fn statuses(method: &Method, path: &str, access: Access, op: &Operation) -> Vec<u16> {
     let public = access == Access::Public;
     let has_body = op.request_body.is_some();
     let has_path = params(op).any(|(_, place)| place == &ParameterIn::Path);
     let has_query = params(op).any(|(_, place)| place == &ParameterIn::Query);
+    // An upload, or any route counted against an address's hourly limit (a declaration's
+    // evidence comes inline as JSON), may answer 429.
     let upload = op
         .request_body
         .as_ref()
-        .is_some_and(|b| b.content.contains_key("multipart/form-data"));
+        .is_some_and(|b| b.content.contains_key("multipart/form-data"))
+        || crate::limits::COUNTED
+            .iter()
+            .any(|(m, p, _)| *m == method.as_str() && *p == path);
     let change = method != Method::GET;
     let mut out = vec![422, 503];
     if has_body || has_path || has_query {
@@ -308,7 +313,7 @@ pub fn complete(doc: &mut OpenApi) -> KnownParameters {
                     p.required = Required::False;
                 }
             }
-            for status in statuses(&method, access, op) {
+            for status in statuses(&method, path, access, op) {
                 let (_, name, _) = ERRORS
                     .iter()
                     .find(|(s, _, _)| *s == status)
