@@ -321,25 +321,32 @@ impl Services {
 
     /// One declaration, if inside the caller's scope (404 otherwise).
     pub async fn declaration(&self, actor: &Actor, id: i64) -> ServiceResult<Declaration> {
-        authorize(actor, Action::ReadEnterprise)?;
+        self.declaration_in_scope(actor, Action::ReadEnterprise, id)
+            .await
+    }
+
+    /// A declaration the caller may act on under `action`: 404 (audited) when it is not there
+    /// or lies outside the caller's scope.
+    async fn declaration_in_scope(
+        &self,
+        actor: &Actor,
+        action: Action,
+        id: i64,
+    ) -> ServiceResult<Declaration> {
+        authorize(actor, action)?;
         let object = format!("declaration:{id}");
         let Some(d) = store::get(self.db(), id).await? else {
             return Err(self
                 .refused(
                     actor,
-                    Action::ReadEnterprise,
+                    action,
                     &object,
                     zhichan_domain::access::Refusal::NotFound,
                 )
                 .await);
         };
-        self.scoped(
-            actor,
-            Action::ReadEnterprise,
-            &declaration_placement(&d),
-            &object,
-        )
-        .await?;
+        self.scoped(actor, action, &declaration_placement(&d), &object)
+            .await?;
         Ok(d)
     }
 
@@ -381,25 +388,10 @@ impl Services {
         approve: bool,
         reason: Option<&str>,
     ) -> ServiceResult<Declaration> {
-        authorize(actor, Action::ReviewRegistrations)?;
+        let d = self
+            .declaration_in_scope(actor, Action::ReviewRegistrations, id)
+            .await?;
         let object = format!("declaration:{id}");
-        let Some(d) = store::get(self.db(), id).await? else {
-            return Err(self
-                .refused(
-                    actor,
-                    Action::ReviewRegistrations,
-                    &object,
-                    zhichan_domain::access::Refusal::NotFound,
-                )
-                .await);
-        };
-        self.scoped(
-            actor,
-            Action::ReviewRegistrations,
-            &declaration_placement(&d),
-            &object,
-        )
-        .await?;
         if d.declared_by == actor.username {
             return Err(ServiceError::invalid(
                 "decision",
