@@ -10,18 +10,11 @@ mod support;
 use base64::Engine;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use std::sync::Arc;
 use support::{add_user, assert_problem, call, linchuan_firm, register_product, TestApp, LINCHUAN};
-use zhichan_domain::Timestamp;
-use zhichan_service::clock::ManualClock;
 use zhichan_testkit::{on_both_backends, Fresh};
 
 async fn app_in_2025(fresh: &Fresh) -> TestApp {
-    let clock = Arc::new(ManualClock::at(
-        Timestamp::parse("2025-06-16T02:00:00.000Z").unwrap(),
-    ));
-    let services = zhichan_service::Services::with_clock(fresh.db.clone(), clock);
-    support::spawn_services(services, zhichan_server::Settings::default()).await
+    support::spawn_at(fresh, "2025-06-16T02:00:00.000Z").await
 }
 
 async fn fund_policy(app: &TestApp, office: &str) -> i64 {

@@ -64,6 +64,18 @@ pub async fn spawn_with(fresh: &Fresh, settings: Settings) -> TestApp {
     spawn_services(Services::new(fresh.db.clone()), settings).await
 }
 
+/// Serves the platform with its clock stopped at `at` (RFC 3339), for a story set on that day.
+pub async fn spawn_at(fresh: &Fresh, at: &str) -> TestApp {
+    let clock = std::sync::Arc::new(zhichan_service::clock::ManualClock::at(
+        zhichan_domain::Timestamp::parse(at).unwrap(),
+    ));
+    spawn_services(
+        Services::with_clock(fresh.db.clone(), clock),
+        Settings::default(),
+    )
+    .await
+}
+
 /// Serves the given services (for a story that sets the clock).
 pub async fn spawn_services(services: Services, settings: Settings) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
