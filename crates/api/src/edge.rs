@@ -80,40 +80,16 @@ macro_rules! edge_enum {
     };
 }
 
-/// Separates the code and the message of a refusal inside a deserialiser's error text (serde
-/// carries only a string; the JSON extractor takes them apart again with [`decode_refusal`]).
-const MARK: char = '\u{1f}';
-
 /// The error text of an unknown code, for [`decode_refusal`].
 pub fn refusal(code: &str, value: &str, allowed: &[&str]) -> String {
     let shown: String = value.chars().take(40).collect();
-    format!(
-        "{MARK}{code}{MARK}“{shown}”不是有效的取值，可选：{}{MARK}",
-        allowed.join("、")
+    zhichan_domain::validation::refusal_text(
+        code,
+        &format!("“{shown}”不是有效的取值，可选：{}", allowed.join("、")),
     )
 }
 
-/// The code and the Chinese message of a refusal made by [`refusal`], from a deserialiser's
-/// error text (which may carry a position after it).
-pub fn decode_refusal(text: &str) -> Option<(String, String)> {
-    let mut parts = text.split(MARK);
-    parts.next()?;
-    let code = parts.next()?;
-    let message = parts.next()?;
-    parts.next()?;
-    Some((code.to_string(), message.to_string()))
-}
-
-/// For `#[serde(default, deserialize_with = "nullable")]`: JSON `null` means the same as
-/// leaving the field out (its default), as CONTRACT.md promises for every optional field.
-pub fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Default + serde::Deserialize<'de>,
-{
-    use serde::Deserialize;
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
-}
+pub use zhichan_domain::validation::{decode_refusal, nullable};
 
 /// Named formats of the document: fields declare them with `#[schema(value_type = …)]`, so
 /// the document carries their pattern, as strict as the parsers behind them allow a pattern to

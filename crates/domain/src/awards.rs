@@ -17,9 +17,11 @@
 use crate::enterprises::{format_date, parse_date, QualificationKind, QualificationLevel};
 use crate::money::Money;
 use crate::regions::RegionCode;
+use crate::validation::nullable;
 use crate::validation::Violation;
 use serde::{Deserialize, Serialize};
 use time::{Date, Month};
+use utoipa::ToSchema;
 
 /// Qualification kinds by their codes (`gbt29490`), as the profile and the API spell them.
 mod kind_code {
@@ -58,7 +60,10 @@ mod kind_code {
 }
 
 code_enum!(
-    /// The award pattern a rule follows.
+    /// The award pattern a rule follows: `per_item` (each item up to `amount`, at most `cap`
+    /// per enterprise per year), `highest_only` (the highest tier that applies, never twice),
+    /// `cost_share` (`share_percent` of a declared cost up to `cap`, with a condition),
+    /// `one_off`.
     Pattern, "pattern", {
         PerItem = "per_item" / "按件奖励",
         HighestOnly = "highest_only" / "就高奖励（不重复）",
@@ -105,15 +110,15 @@ impl DeclarationKind {
 }
 
 code_enum!(
-    /// A count a condition compares.
-    Measure, "measure", {
+    /// A count of the enterprise's own patents in force a condition compares.
+    Measure as "AwardMeasure", "measure", {
         ValidPatents = "valid_patents" / "有效专利",
         InventionPatents = "invention_patents" / "发明专利",
     }
 );
 
 /// One requirement: at least `at_least` of `measure` (patents the enterprise owns, in force).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Requirement {
     pub measure: Measure,
@@ -121,7 +126,7 @@ pub struct Requirement {
 }
 
 /// A condition met when any one of its requirements is (“…或…”).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     pub any_of: Vec<Requirement>,
@@ -129,7 +134,7 @@ pub struct Condition {
 
 /// An honour, or an event: a qualification of that kind at that level conferred in the year,
 /// or a confirmed declaration of that kind in the year.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Trigger {
     #[serde(
@@ -155,17 +160,37 @@ impl Trigger {
     }
 }
 
-/// One level of a `highest_only` rule.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// One level of a `highest_only` rule: its trigger's fields and the amount.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Tier {
-    #[serde(flatten)]
-    pub trigger: Trigger,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "kind_code::opt"
+    )]
+    pub qualification: Option<QualificationKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<QualificationLevel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declaration: Option<DeclarationKind>,
+    #[schema(value_type = String, example = "30000.00")]
     pub amount: Money,
 }
 
+impl Tier {
+    /// What the tier pays for.
+    pub fn trigger(&self) -> Trigger {
+        Trigger {
+            qualification: self.qualification,
+            level: self.level,
+            declaration: self.declaration,
+        }
+    }
+}
+
 /// A qualification as the platform holds it (confirmed by a reviewer of the enterprise's region).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HeldQualification {
     #[serde(with = "kind_code")]
@@ -196,11 +221,12 @@ impl HeldQualification {
 }
 
 /// A confirmed declaration of the year.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Declared {
     pub kind: DeclarationKind,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     pub amount: Option<Money>,
     /// The declaration's number on the platform, named in the explanation so that an amount
     /// is traced to what was declared (worked examples have none).
@@ -219,41 +245,55 @@ fn traced<'a>(list: impl Iterator<Item = &'a Declared>) -> String {
 }
 
 /// What the platform knows of one enterprise for one year.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Facts {
+    #[schema(value_type = String)]
     pub region: RegionCode,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u32>)]
     pub registered_products: u32,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u32>)]
     pub identified_products: u32,
     /// Patents the enterprise owns (专利权人), in force.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u32>)]
     pub valid_patents: u32,
     /// Of which invention patents.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<u32>)]
     pub invention_patents: u32,
     /// Every confirmed qualification, of any year (honours look back).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<HeldQualification>>)]
     pub qualifications: Vec<HeldQualification>,
     /// Confirmed declarations of the year.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<Declared>>)]
     pub declarations: Vec<Declared>,
     /// Qualifications the enterprise entered or changed that no reviewer of its region has
     /// confirmed yet: they never count, and the reasons name them (资质待审核).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schema(value_type = Option<Vec<HeldQualification>>)]
     pub pending_qualifications: Vec<HeldQualification>,
 }
 
 /// A worked example: facts for a year and what the rule must give.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AwardExample)]
 pub struct Example {
     pub name: String,
     pub year: i32,
     pub facts: Facts,
     /// The amount expected; absent means "not eligible".
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     pub amount: Option<Money>,
     /// Words the explanation or a reason must contain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -261,7 +301,7 @@ pub struct Example {
 }
 
 /// An award rule. Fields beyond the common ones belong to one pattern each.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AwardRule {
     pub name: String,
@@ -270,8 +310,11 @@ pub struct AwardRule {
     /// The clause as the text shows it, e.g. 第九条（二）.
     pub clause: String,
     /// Whether the article number is inferred (the text lost it).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<bool>)]
     pub clause_inferred: bool,
+    /// GB/T 2260 code: the subtree where it applies.
+    #[schema(value_type = String)]
     pub region: RegionCode,
     pub effective_on: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -285,12 +328,19 @@ pub struct AwardRule {
     pub item: Option<Item>,
     /// `per_item`: per item; `one_off`: the sum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     pub amount: Option<Money>,
     /// `per_item`: at most this per enterprise per year; `cost_share`: at most this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     pub cap: Option<Money>,
     /// `highest_only`: the levels.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "nullable",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    #[schema(value_type = Option<Vec<Tier>>)]
     pub tiers: Vec<Tier>,
     /// `cost_share`: the declared cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -307,7 +357,8 @@ pub struct AwardRule {
     /// `one_off`: the event that triggers it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<Trigger>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<Example>>)]
     pub examples: Vec<Example>,
 }
 
@@ -510,7 +561,7 @@ impl AwardRule {
                 }
                 for (i, t) in self.tiers.iter().enumerate() {
                     positive(&mut errs, &format!("tiers[{i}].amount"), Some(t.amount));
-                    if t.trigger.qualification.is_none() && t.trigger.declaration.is_none() {
+                    if t.qualification.is_none() && t.declaration.is_none() {
                         req(
                             &mut errs,
                             &format!("tiers[{i}].qualification"),
@@ -667,10 +718,10 @@ impl AwardRule {
         self.tiers
             .iter()
             .filter(|t| {
-                t.trigger.qualification.is_some_and(|k| {
+                t.qualification.is_some_and(|k| {
                     facts.qualifications.iter().any(|q| {
                         q.kind == k
-                            && t.trigger.level.is_none_or(|l| l == q.level)
+                            && t.level.is_none_or(|l| l == q.level)
                             && q.from().is_some_and(|f| {
                                 f.year() < year && since.is_none_or(|s| f.year() >= s)
                             })
@@ -685,7 +736,7 @@ impl AwardRule {
         let applying: Vec<&Tier> = self
             .tiers
             .iter()
-            .filter(|t| self.tier_applies(&t.trigger, year, facts))
+            .filter(|t| self.tier_applies(&t.trigger(), year, facts))
             .collect();
         let Some(top) = applying.iter().max_by_key(|t| t.amount) else {
             let expired: Vec<String> = facts
@@ -693,19 +744,19 @@ impl AwardRule {
                 .iter()
                 .filter(|q| {
                     self.tiers.iter().any(|t| {
-                        t.trigger.qualification == Some(q.kind)
-                            && t.trigger.level.is_none_or(|l| l == q.level)
+                        t.qualification == Some(q.kind) && t.level.is_none_or(|l| l == q.level)
                     }) && q.conferred_in(year)
                         && !q.in_force_during(year)
                 })
                 .map(|q| format!("{}{}已失效，不计入", q.level.label_zh(), q.kind.label_zh()))
                 .collect();
-            let pending = self.pending(self.tiers.iter().map(|t| &t.trigger), year, facts);
+            let triggers: Vec<Trigger> = self.tiers.iter().map(Tier::trigger).collect();
+            let pending = self.pending(triggers.iter(), year, facts);
             let mut reasons = vec![format!(
                 "{year}年度未新获得本条所列荣誉（{}）",
                 self.tiers
                     .iter()
-                    .map(|t| t.trigger.label())
+                    .map(|t| t.trigger().label())
                     .collect::<Vec<_>>()
                     .join("、")
             )];
@@ -715,7 +766,7 @@ impl AwardRule {
         };
         let mut explanation = format!(
             "{year}年度获{}，奖励不超过{}",
-            top.trigger.label(),
+            top.trigger().label(),
             yuan(top.amount)
         );
         if applying.len() > 1 {
@@ -724,7 +775,7 @@ impl AwardRule {
                 applying
                     .iter()
                     .filter(|t| !std::ptr::eq(**t, *top))
-                    .map(|t| t.trigger.label())
+                    .map(|t| t.trigger().label())
                     .collect::<Vec<_>>()
                     .join("、")
             ));
@@ -734,7 +785,7 @@ impl AwardRule {
                 return Outcome::NotEligible {
                     reasons: vec![format!(
                         "此前年度已获{}（不超过{}），不低于本年度所获荣誉，不重复奖励",
-                        prev.trigger.label(),
+                        prev.trigger().label(),
                         yuan(prev.amount)
                     )],
                 };
@@ -743,7 +794,7 @@ impl AwardRule {
                 let diff = top.amount - prev.amount;
                 explanation.push_str(&format!(
                     "；此前年度已获{}（不超过{}），补足差额{}",
-                    prev.trigger.label(),
+                    prev.trigger().label(),
                     yuan(prev.amount),
                     yuan(diff)
                 ));
@@ -1025,11 +1076,9 @@ mod tests {
     }
     fn honours() -> AwardRule {
         let t = |k, l, a: &str| Tier {
-            trigger: Trigger {
-                qualification: Some(k),
-                level: Some(l),
-                declaration: None,
-            },
+            qualification: Some(k),
+            level: Some(l),
+            declaration: None,
             amount: m(a),
         };
         use QualificationKind::*;
@@ -1398,11 +1447,9 @@ mod tests {
         let honours = AwardRule {
             pattern: Pattern::HighestOnly,
             tiers: vec![Tier {
-                trigger: Trigger {
-                    qualification: Some(IpDemonstration),
-                    level: Some(QualificationLevel::City),
-                    declaration: None,
-                },
+                qualification: Some(IpDemonstration),
+                level: Some(QualificationLevel::City),
+                declaration: None,
                 amount: m("10000"),
             }],
             cost: None,

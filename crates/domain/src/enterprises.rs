@@ -2,7 +2,7 @@
 //! directories and policy matching.
 
 use crate::validation::Violation;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::Date;
 
 code_enum!(
@@ -29,7 +29,9 @@ code_enum!(
 
 code_enum!(
     /// What an enterprise has been recognised as.
-    QualificationKind, "qualification", {
+    // Its schema is named for the award rules, whose fields are its only use in the document
+    // (the enterprise profile's edge type has its own).
+    QualificationKind as "AwardQualificationKind", "qualification", {
         IpDemonstration = "ip_demonstration" / "知识产权示范企业",
         IpAdvantage = "ip_advantage" / "知识产权优势企业",
         LittleGiant = "little_giant" / "专精特新“小巨人”企业",
@@ -41,7 +43,7 @@ code_enum!(
 
 code_enum!(
     /// The level of the office that conferred a qualification.
-    QualificationLevel, "qualification_level", {
+    QualificationLevel as "AwardQualificationLevel", "qualification_level", {
         National = "national" / "国家级",
         Provincial = "provincial" / "省级",
         City = "city" / "市级",

@@ -4,11 +4,19 @@
 //! checks again.
 
 /// A closed list of codes with their Chinese labels, parsed with a field-level violation naming
-/// the allowed values (`invalid_<field>`).
+/// the allowed values (`invalid_<field>`). A request body that carries one is refused with that
+/// violation on the field's path; the OpenAPI document lists the codes (under the schema name
+/// given after `as`, by default the type's own name).
+///
+/// It is written as the snake case of its variant (as stored documents hold it) and read from
+/// that or from its code.
 macro_rules! code_enum {
-    ($(#[$doc:meta])* $name:ident, $field:literal, { $($variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+    ($(#[doc = $doc:literal])* $name:ident, $field:literal, { $($variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
+        code_enum!($(#[doc = $doc])* $name as stringify!($name), $field, { $($variant = $code / $zh),+ });
+    };
+    ($(#[doc = $doc:literal])* $name:ident as $schema:expr, $field:literal, { $($variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
+        $(#[doc = $doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
@@ -35,6 +43,46 @@ macro_rules! code_enum {
                         format!("\"{other}\" is not one of {}", [$($code),+].join(", ")),
                     )}),
                 }
+            }
+        }
+
+        const _: () = {
+            /// The names the derive writes, which stored documents hold.
+            #[derive(serde::Deserialize)]
+            #[serde(rename_all = "snake_case")]
+            enum Written { $($variant),+ }
+
+            impl<'de> serde::Deserialize<'de> for $name {
+                fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                    use serde::de::IntoDeserializer;
+                    let text = String::deserialize(d)?;
+                    if let Ok(v) = $name::parse(&text) {
+                        return Ok(v);
+                    }
+                    let written: Result<Written, serde::de::value::Error> =
+                        Written::deserialize(text.as_str().into_deserializer());
+                    match written {
+                        $(Ok(Written::$variant) => Ok($name::$variant),)+
+                        Err(_) => Err($name::parse(&text).unwrap_err().into_de_error()),
+                    }
+                }
+            }
+        };
+
+        // Written out rather than derived: the derive does not see renames made by a macro.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($code),+]))
+                    .description(Some(concat!($($doc),*).trim()))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed($schema)
             }
         }
     };

@@ -162,7 +162,7 @@ impl Serialize for Money {
 impl<'de> Deserialize<'de> for Money {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Money::parse(&s).map_err(serde::de::Error::custom)
+        Money::parse(&s).map_err(Violation::into_de_error)
     }
 }
 

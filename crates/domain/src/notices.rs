@@ -10,7 +10,7 @@
 use crate::calendar::WorkCalendar;
 use crate::regions::RegionCode;
 use crate::validation::Violation;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::{Date, Duration};
 
 code_enum!(

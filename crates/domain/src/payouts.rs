@@ -4,7 +4,7 @@
 
 use crate::money::Money;
 use crate::validation::Violation;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use time::Date;
 
 code_enum!(

@@ -171,7 +171,7 @@ impl Serialize for RegionCode {
 impl<'de> Deserialize<'de> for RegionCode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        RegionCode::parse(&s).map_err(serde::de::Error::custom)
+        RegionCode::parse(&s).map_err(crate::Violation::into_de_error)
     }
 }
 

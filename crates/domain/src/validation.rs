@@ -29,6 +29,45 @@ impl fmt::Display for Violation {
 
 impl std::error::Error for Violation {}
 
+/// Separates the code and the message of a refusal inside a deserialiser's error text (serde
+/// carries only a string; the JSON extractor takes them apart again with [`decode_refusal`]).
+const MARK: char = '\u{1f}';
+
+impl Violation {
+    /// The violation as a deserialiser's error, so that a request body refused while it is read
+    /// is answered on the field's JSON path with this violation's code and Chinese message.
+    pub fn into_de_error<E: serde::de::Error>(self) -> E {
+        E::custom(refusal_text(self.code, &self.message_zh))
+    }
+}
+
+/// The error text of a refusal, for [`decode_refusal`].
+pub fn refusal_text(code: &str, message_zh: &str) -> String {
+    format!("{MARK}{code}{MARK}{message_zh}{MARK}")
+}
+
+/// The code and the Chinese message of a refusal made by [`refusal_text`], from a
+/// deserialiser's error text (which may carry a position after it).
+pub fn decode_refusal(text: &str) -> Option<(String, String)> {
+    let mut parts = text.split(MARK);
+    parts.next()?;
+    let code = parts.next()?;
+    let message = parts.next()?;
+    parts.next()?;
+    Some((code.to_string(), message.to_string()))
+}
+
+/// For `#[serde(default, deserialize_with = "nullable")]`: JSON `null` means the same as
+/// leaving the field out (its default), as CONTRACT.md promises for every optional field.
+pub fn nullable<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Default + serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
 /// Whether `c` is a character no text of ours should hold: a control character (NUL, ESC, DEL,
 /// the C1 range) or a mark that reorders how text is shown (U+200E/U+200F, U+061C,
 /// U+202A–U+202E, U+2066–U+2069), which can make a title read as something else.

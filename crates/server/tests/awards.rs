@@ -584,3 +584,77 @@ async fn the_rules_list_pages_and_publishing_a_wrong_version_is_a_conflict(fresh
 }
 
 on_both_backends!(the_rules_list_pages_and_publishing_a_wrong_version_is_a_conflict);
+
+/// An amount the platform cannot hold — too many decimals, too many digits — is refused on the
+/// field where it was typed, with the money rule's own code and words, whether it is the rule's
+/// amount, a tier's, a cap in a dry run or a declared cost in a worked example; nothing is
+/// stored.
+async fn a_wrong_amount_is_refused_on_its_own_field_with_the_money_rule(fresh: Fresh) {
+    let app = app_in_2025(&fresh).await;
+    add_user(&fresh, "admin.fuzhou", "admin", Some("361000"), None).await;
+    let office = app.long_token(&fresh, "admin.fuzhou").await;
+    let policy = fund_policy(&app, &office).await;
+
+    let money_refusal = |status: StatusCode, body: &Value, field: &str| {
+        let errors = assert_problem(status, body, 422);
+        assert_eq!(
+            errors,
+            vec![(field.to_string(), "invalid_money".to_string())],
+            "{body}"
+        );
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("金额") && message.contains("两位小数"),
+            "{body}"
+        );
+    };
+
+    let mut rule = per_product_rule(policy, Some("2500.00"), "2500.00");
+    rule["amount"] = json!("1000.005");
+    let (status, body) = call(&app, Method::POST, RULES, &office, Some(rule)).await;
+    money_refusal(status, &body, "amount");
+
+    let mut rule = honours_rule(policy);
+    rule["tiers"][1]["amount"] = json!("12345678901234567.00");
+    let (status, body) = call(&app, Method::POST, RULES, &office, Some(rule)).await;
+    money_refusal(status, &body, "tiers[1].amount");
+
+    let mut rule = certification_rule(policy);
+    rule["examples"][1]["facts"]["declarations"][0]["amount"] = json!("8000.123");
+    let (status, body) = call(&app, Method::POST, RULES, &office, Some(rule)).await;
+    money_refusal(status, &body, "examples[1].facts.declarations[0].amount");
+
+    // Nothing was stored.
+    let (status, list) = call(&app, Method::GET, RULES, &office, None).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["total"], 0, "{list}");
+
+    // Inside a change and a dry run the path starts at the rule.
+    let id = publish(&app, &office, certification_rule(policy)).await;
+    let mut rule = certification_rule(policy);
+    rule["cap"] = json!("20000.001");
+    let (status, body) = call(
+        &app,
+        Method::PATCH,
+        &format!("{RULES}/{id}"),
+        &office,
+        Some(json!({"version": 1, "rule": rule.clone()})),
+    )
+    .await;
+    money_refusal(status, &body, "rule.cap");
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("{RULES}/dry-run"),
+        &office,
+        Some(json!({"rule": rule, "year": 2025})),
+    )
+    .await;
+    money_refusal(status, &body, "rule.cap");
+    let (status, detail) = call(&app, Method::GET, &format!("{RULES}/{id}"), &office, None).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert_eq!(detail["versions"].as_array().unwrap().len(), 1, "{detail}");
+    app.stop().await;
+}
+
+on_both_backends!(a_wrong_amount_is_refused_on_its_own_field_with_the_money_rule);

@@ -11,14 +11,13 @@ use axum::http::StatusCode;
 use std::collections::HashMap;
 use zhichan_api::awards::{
     AwardExampleResult, AwardRule, AwardVersionSummary, DryRun, DryRunChange, DryRunRegion,
-    DryRunRequest, EntitlementItem, Entitlements, NotEligible, Pattern, RuleDetail, RuleEdit,
-    RuleListItem, RulePublish, RuleStatus, RuleVersion,
+    DryRunRequest, EntitlementItem, Entitlements, NotEligible, RuleDetail, RuleEdit, RuleListItem,
+    RulePublish, RuleStatus, RuleVersion,
 };
 use zhichan_api::{Page, Problem};
 use zhichan_domain::awards::ExampleFailure;
 use zhichan_domain::Violation;
 use zhichan_service::awards::{RuleHistory, Version};
-use zhichan_service::{FieldViolation, ServiceError};
 
 fn status(published: bool) -> RuleStatus {
     if published {
@@ -28,43 +27,7 @@ fn status(published: bool) -> RuleStatus {
     }
 }
 
-/// Drops `null` members, which the API takes as "left out".
-fn without_nulls(v: serde_json::Value) -> serde_json::Value {
-    match v {
-        serde_json::Value::Object(m) => serde_json::Value::Object(
-            m.into_iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k, without_nulls(v)))
-                .collect(),
-        ),
-        serde_json::Value::Array(a) => {
-            serde_json::Value::Array(a.into_iter().map(without_nulls).collect())
-        }
-        other => other,
-    }
-}
-
-/// The domain rule of a request body, or 422 with the reason.
-pub fn to_domain(rule: &AwardRule) -> Result<zhichan_domain::awards::AwardRule, ServiceError> {
-    let value = without_nulls(serde_json::to_value(rule).expect("a rule serialises"));
-    serde_json::from_value(value).map_err(|e| {
-        ServiceError::Invalid(vec![FieldViolation::new(
-            "rule",
-            Violation::new("invalid_rule", format!("规则有误：{e}"), e.to_string()),
-        )])
-    })
-}
-
-/// The API shape of a domain rule.
-pub fn of_domain(rule: &zhichan_domain::awards::AwardRule) -> AwardRule {
-    serde_json::from_value(serde_json::to_value(rule).expect("a rule serialises"))
-        .expect("the API and the domain describe a rule alike")
-}
-
-fn examples(
-    rule: &zhichan_domain::awards::AwardRule,
-    failures: &[ExampleFailure],
-) -> Vec<AwardExampleResult> {
+fn examples(rule: &AwardRule, failures: &[ExampleFailure]) -> Vec<AwardExampleResult> {
     rule.examples
         .iter()
         .enumerate()
@@ -84,7 +47,7 @@ fn version_body(v: &Version) -> RuleVersion {
         id: v.id,
         version: v.version,
         status: status(v.published),
-        rule: of_domain(&v.rule),
+        rule: v.rule.clone(),
         examples: examples(&v.rule, &v.failures),
         changed_by: v.changed_by.clone(),
         changed_at: v.changed_at.to_string(),
@@ -157,7 +120,7 @@ pub async fn list(
             .into_iter()
             .map(|v| RuleListItem {
                 id: v.id,
-                pattern: Pattern::parse(v.rule.pattern.as_str()).expect("the same codes"),
+                pattern: v.rule.pattern,
                 region: v.rule.region.to_string(),
                 clause: v.rule.clause,
                 policy: v.rule.policy,
@@ -185,9 +148,8 @@ pub async fn create(
     State(state): State<AppState>,
     RequestCtx(ctx): RequestCtx,
     signed: Signed,
-    ApiJson(body): ApiJson<AwardRule>,
+    ApiJson(rule): ApiJson<AwardRule>,
 ) -> AppResult<(StatusCode, Json<RuleDetail>)> {
-    let rule = to_domain(&body)?;
     let h = state
         .services
         .create_award_rule(&signed.auth.actor, &ctx, rule)
@@ -234,10 +196,9 @@ pub async fn edit(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<RuleEdit>,
 ) -> AppResult<Json<RuleDetail>> {
-    let rule = to_domain(&body.rule)?;
     let h = state
         .services
-        .edit_award_rule(&signed.auth.actor, &ctx, id, body.version, rule)
+        .edit_award_rule(&signed.auth.actor, &ctx, id, body.version, body.rule)
         .await?;
     Ok(Json(detail_body(&h)))
 }
@@ -281,7 +242,7 @@ pub async fn dry_run(
     signed: Signed,
     ApiJson(body): ApiJson<DryRunRequest>,
 ) -> AppResult<Json<DryRun>> {
-    let rule = to_domain(&body.rule)?;
+    let rule = body.rule;
     let d = state
         .services
         .dry_run_award_rule(&signed.auth.actor, rule.clone(), body.id, body.year)

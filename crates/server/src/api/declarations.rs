@@ -26,7 +26,7 @@ pub fn body(d: &Stored) -> Declaration {
         id: d.id,
         credit_code: d.credit_code.clone(),
         enterprise_name: d.enterprise_name.clone(),
-        kind: DeclarationKind::parse(&d.kind).unwrap_or(DeclarationKind::CertificationFee),
+        kind: kind.unwrap_or(DeclarationKind::CertificationFee),
         kind_name: kind.map_or_else(|| d.kind.clone(), |k| k.label_zh().to_string()),
         year: d.year,
         amount: amount_of(d).map(|m| m.to_string()),
