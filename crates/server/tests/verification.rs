@@ -315,6 +315,18 @@ async fn application_with(fresh: &Fresh, username: &str, name: &str, kind: &str)
         .await
         .unwrap()
         .unwrap();
+    let now = zhichan_domain::Timestamp::from_unix_seconds(1_780_000_000).unwrap();
+    let document = zhichan_store::evidence::put(
+        &fresh.db,
+        zhichan_store::evidence::NewEvidence {
+            name,
+            content_type: kind,
+            bytes: b"<html><script>alert(document.cookie)</script></html>",
+        },
+        now,
+    )
+    .await
+    .unwrap();
     zhichan_store::verifications::insert(
         &fresh.db,
         zhichan_store::verifications::NewVerification {
@@ -324,11 +336,9 @@ async fn application_with(fresh: &Fresh, username: &str, name: &str, kind: &str)
             region: Some(zhichan_domain::RegionCode::parse("361002").unwrap()),
             contact_name: "王芳".into(),
             contact_phone: "0794-8888888".into(),
-            document_name: name.into(),
-            document_type: kind.into(),
-            document: b"<html><script>alert(document.cookie)</script></html>".to_vec(),
+            document,
         },
-        zhichan_domain::Timestamp::from_unix_seconds(1_780_000_000).unwrap(),
+        now,
     )
     .await
     .unwrap()

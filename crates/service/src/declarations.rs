@@ -230,41 +230,16 @@ impl Services {
             errors.push(FieldViolation::new("note", v));
         }
         let evidence = match &input.evidence {
-            None => None,
-            Some((_, bytes)) if bytes.is_empty() => None,
-            Some((name, bytes)) => {
-                let kind = crate::policies::attachment_type(bytes);
-                if bytes.len() > crate::verification::MAX_DOCUMENT_BYTES {
-                    errors.push(bad(
-                        "evidence",
-                        "too_large",
-                        "证明材料不能超过 10 MB",
-                        "evidence over 10 MB",
-                    ));
-                    None
-                } else if kind == "application/octet-stream" {
-                    errors.push(bad(
-                        "evidence",
-                        "invalid_document",
-                        "证明材料应为 PDF、JPG 或 PNG 文件",
-                        "the evidence must be PDF, JPEG or PNG",
-                    ));
-                    None
-                } else {
-                    let name: String = name
-                        .trim()
-                        .chars()
-                        .filter(|c| !c.is_control() && !matches!(c, '/' | '\\' | '"'))
-                        .take(200)
-                        .collect();
-                    let name = if name.is_empty() {
-                        "evidence".to_string()
-                    } else {
-                        name
-                    };
-                    Some((name, kind, bytes.as_slice()))
+            Some((name, bytes)) if !bytes.is_empty() => {
+                match crate::evidence::check("evidence", name, bytes) {
+                    Ok(file) => Some((file, bytes.as_slice())),
+                    Err(e) => {
+                        errors.push(e);
+                        None
+                    }
                 }
             }
+            _ => None,
         };
         if !errors.is_empty() {
             return Err(ServiceError::Invalid(errors));
@@ -272,6 +247,10 @@ impl Services {
         let (kind, year) = (kind.expect("checked"), year.expect("checked"));
         let now = self.now();
         let tx = self.db().begin().await?;
+        let evidence_id = match &evidence {
+            Some((file, bytes)) => Some(crate::evidence::put(&tx, file, bytes, now).await?),
+            None => None,
+        };
         let id = store::insert(
             &tx,
             &NewDeclaration {
@@ -280,7 +259,7 @@ impl Services {
                 year,
                 amount_fen: amount.map(Money::fen),
                 note: &note,
-                evidence: evidence.as_ref().map(|(n, k, b)| (n.as_str(), *k, *b)),
+                evidence: evidence_id,
                 by: &actor.username,
             },
             now,
@@ -295,7 +274,7 @@ impl Services {
             "ok",
             json!({"enterprise": e.credit_code, "kind": kind.as_str(), "year": year,
                    "amount": amount.map(|m| m.to_string()),
-                   "evidence": evidence.as_ref().map(|(n, _, b)| json!({"name": n, "size": b.len()}))}),
+                   "evidence": evidence.as_ref().map(|(f, b)| json!({"name": f.name, "size": b.len()}))}),
             now,
         )
         .await?;
@@ -357,9 +336,10 @@ impl Services {
         id: i64,
     ) -> ServiceResult<(String, String, Vec<u8>)> {
         self.declaration(actor, id).await?;
-        store::evidence(self.db(), id)
+        let e = store::evidence(self.db(), id)
             .await?
-            .ok_or(ServiceError::NotFound)
+            .ok_or(ServiceError::NotFound)?;
+        Ok((e.name, e.content_type, e.bytes))
     }
 
     /// The submitted declarations of the reviewer's region, oldest first.

@@ -21,6 +21,7 @@ pub mod enterprise_accounts;
 pub mod enterprise_amendments;
 pub mod enterprises;
 pub mod evaluation;
+pub mod evidence;
 pub mod experts;
 pub mod export;
 pub mod generator;

@@ -181,15 +181,7 @@ fn level_str(l: RegionLevel) -> &'static str {
 /// The type an attachment is served as, from its own first bytes; anything unrecognised is an
 /// opaque download.
 pub fn attachment_type(bytes: &[u8]) -> &'static str {
-    if bytes.starts_with(b"%PDF-") {
-        "application/pdf"
-    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
-        "image/png"
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        "image/jpeg"
-    } else {
-        "application/octet-stream"
-    }
+    crate::evidence::sniff(bytes).unwrap_or("application/octet-stream")
 }
 
 fn trimmed(s: &Option<String>) -> Option<String> {

@@ -4,6 +4,7 @@
 //! but look at and complete its application.
 
 use crate::audit::{record, record_as, Who};
+use crate::evidence::{self, Checked};
 use crate::secrets::hash_password;
 use crate::{Ctx, FieldViolation, ServiceError, ServiceResult, Services};
 use serde_json::json;
@@ -13,9 +14,6 @@ use zhichan_domain::{CreditCode, RegionCode, Violation};
 use zhichan_store::users::{self, NewUser};
 use zhichan_store::verifications::{self, NewVerification, Verification};
 use zhichan_store::StoreError;
-
-/// The largest supporting document accepted.
-pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
 
 /// What an enterprise fills in to sign up, or to resubmit.
 #[derive(Clone, Debug, Default)]
@@ -31,19 +29,6 @@ pub struct Application {
     pub pledge_accepted: bool,
 }
 
-/// The kind of a supporting document, from its first bytes (never from its name).
-fn document_type(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G']) {
-        Some("image/png")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else {
-        None
-    }
-}
-
 fn required(field: &str, zh: &str) -> FieldViolation {
     FieldViolation::new(
         field,
@@ -56,7 +41,7 @@ impl Services {
         &self,
         a: &Application,
         errors: &mut Vec<FieldViolation>,
-    ) -> ServiceResult<(Option<CreditCode>, Option<RegionCode>, Option<&'static str>)> {
+    ) -> ServiceResult<(Option<CreditCode>, Option<RegionCode>, Option<Checked>)> {
         if a.enterprise_name.trim().chars().count() < 2 {
             errors.push(required(
                 "enterprise_name",
@@ -158,25 +143,14 @@ impl Services {
                 "请上传营业执照等证明材料（PDF、JPG 或 PNG）",
             ));
             None
-        } else if a.document.len() > MAX_DOCUMENT_BYTES {
-            errors.push(FieldViolation::new(
-                "document",
-                Violation::new("too_large", "证明材料不能超过 10 MB", "document over 10 MB"),
-            ));
-            None
         } else {
-            let k = document_type(&a.document);
-            if k.is_none() {
-                errors.push(FieldViolation::new(
-                    "document",
-                    Violation::new(
-                        "invalid_document",
-                        "证明材料应为 PDF、JPG 或 PNG 文件",
-                        "the document must be PDF, JPEG or PNG",
-                    ),
-                ));
+            match crate::evidence::check("document", &a.document_name, &a.document) {
+                Ok(file) => Some(file),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
             }
-            k
         };
         if !a.pledge_accepted {
             errors.push(FieldViolation::new(
@@ -196,7 +170,7 @@ impl Services {
         a: Application,
         code: &CreditCode,
         region: RegionCode,
-        kind: &str,
+        document: i64,
     ) -> NewVerification {
         NewVerification {
             user_id,
@@ -205,9 +179,7 @@ impl Services {
             region: Some(region),
             contact_name: a.contact_name.trim().to_string(),
             contact_phone: a.contact_phone.trim().to_string(),
-            document_name: a.document_name.chars().take(200).collect(),
-            document_type: kind.to_string(),
-            document: a.document,
+            document,
         }
     }
 
@@ -309,9 +281,10 @@ impl Services {
             Err(other) => return Err(other.into()),
         };
         users::set_contact_and_grant(&tx, user_id, &address, true).await?;
+        let document = evidence::put(&tx, &kind, &application.document, now).await?;
         let id = verifications::insert(
             &tx,
-            Self::new_verification(user_id, application, &code, region, kind),
+            Self::new_verification(user_id, application, &code, region, document),
             now,
         )
         .await?;
@@ -378,9 +351,10 @@ impl Services {
         }
         let now = self.now();
         let tx = self.db().begin().await?;
+        let document = evidence::put(&tx, &kind, &application.document, now).await?;
         let id = verifications::insert(
             &tx,
-            Self::new_verification(actor.user_id, application, &code, region, kind),
+            Self::new_verification(actor.user_id, application, &code, region, document),
             now,
         )
         .await?;
@@ -482,9 +456,10 @@ impl Services {
             )
             .await?;
         }
-        verifications::document(self.db(), id)
+        let d = verifications::document(self.db(), id)
             .await?
-            .ok_or(ServiceError::NotFound)
+            .ok_or(ServiceError::NotFound)?;
+        Ok((d.name, d.content_type, d.bytes))
     }
 
     /// Approves an application (the account can then work) or returns it with a reason. An
@@ -580,21 +555,5 @@ impl Services {
         .await?;
         tx.commit().await?;
         self.verification(actor, id).await
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::document_type;
-
-    #[test]
-    fn documents_are_recognised_by_their_bytes() {
-        assert_eq!(document_type(b"%PDF-1.7 ..."), Some("application/pdf"));
-        assert_eq!(
-            document_type(&[0x89, b'P', b'N', b'G', 13, 10]),
-            Some("image/png")
-        );
-        assert_eq!(document_type(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
-        assert_eq!(document_type(b"MZ\x90\x00"), None);
     }
 }

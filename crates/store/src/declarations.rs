@@ -33,9 +33,12 @@ pub struct Declaration {
     pub version: i64,
 }
 
+const FROM: &str = "declarations d JOIN enterprises e ON e.id = d.enterprise_id \
+    LEFT JOIN evidence ev ON ev.id = d.evidence_id";
+
 const COLUMNS: &str = "d.id, d.enterprise_id, e.credit_code, e.name AS enterprise_name, e.region, \
-    d.kind, d.year, d.amount_fen, d.note, d.evidence_name, d.evidence_type, d.evidence_size, \
-    d.status, d.declared_by, d.declared_at, d.reviewed_by, d.reviewed_at, d.reason, d.version";
+    d.kind, d.year, d.amount_fen, d.note, ev.name AS evidence_name, \
+    ev.content_type AS evidence_type, ev.size AS evidence_size, d.status, d.declared_by, d.declared_at, d.reviewed_by, d.reviewed_at, d.reason, d.version";
 
 impl FromDbRow for Declaration {
     fn from_row(row: &DbRow) -> Result<Self, StoreError> {
@@ -72,8 +75,8 @@ pub struct NewDeclaration<'a> {
     pub year: i32,
     pub amount_fen: Option<i64>,
     pub note: &'a str,
-    /// The evidence: its name, the type it is served as, its bytes.
-    pub evidence: Option<(&'a str, &'a str, &'a [u8])>,
+    /// The evidence, kept by [`crate::evidence::put`] in the same transaction.
+    pub evidence: Option<i64>,
     pub by: &'a str,
 }
 
@@ -83,12 +86,12 @@ pub async fn insert(
     d: &NewDeclaration<'_>,
     now: Timestamp,
 ) -> Result<i64, StoreError> {
-    let base = |evidence: &str, values: &str| {
-        Sql::new(format!(
+    ex.fetch_one(
+        Sql::new(
             "INSERT INTO declarations (enterprise_id, kind, year, amount_fen, note, status, \
-             declared_by, declared_at, version{evidence}) \
-             VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, 1{values}) RETURNING id"
-        ))
+             declared_by, declared_at, version, evidence_id) \
+             VALUES ($1, $2, $3, $4, $5, 'submitted', $6, $7, 1, $8) RETURNING id",
+        )
         .bind(d.enterprise_id)
         .bind(d.kind)
         .bind(i64::from(d.year))
@@ -96,25 +99,15 @@ pub async fn insert(
         .bind(d.note)
         .bind(d.by)
         .bind(now)
-    };
-    let sql = match d.evidence {
-        None => base("", ""),
-        Some((name, kind, bytes)) => base(
-            ", evidence_name, evidence_type, evidence_size, evidence",
-            ", $8, $9, $10, $11",
-        )
-        .bind(name)
-        .bind(kind)
-        .bind(bytes.len() as i64)
-        .bind(bytes.to_vec()),
-    };
-    ex.fetch_one(sql).await
+        .bind(d.evidence),
+    )
+    .await
 }
 
 pub async fn get(ex: &impl Exec, id: i64) -> Result<Option<Declaration>, StoreError> {
     ex.fetch_optional(
         Sql::new(format!(
-            "SELECT {COLUMNS} FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id \
+            "SELECT {COLUMNS} FROM {FROM} \
              WHERE d.id = $1"
         ))
         .bind(id),
@@ -129,7 +122,7 @@ pub async fn of_enterprise(
 ) -> Result<Vec<Declaration>, StoreError> {
     ex.fetch_all(
         Sql::new(format!(
-            "SELECT {COLUMNS} FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id \
+            "SELECT {COLUMNS} FROM {FROM} \
              WHERE d.enterprise_id = $1 ORDER BY d.id DESC LIMIT 500"
         ))
         .bind(enterprise_id),
@@ -141,7 +134,7 @@ pub async fn of_enterprise(
 pub async fn queue(ex: &impl Exec, range: (u32, u32)) -> Result<Vec<Declaration>, StoreError> {
     ex.fetch_all(
         Sql::new(format!(
-            "SELECT {COLUMNS} FROM declarations d JOIN enterprises e ON e.id = d.enterprise_id \
+            "SELECT {COLUMNS} FROM {FROM} \
              WHERE d.status = 'submitted' AND e.region BETWEEN $1 AND $2 \
              ORDER BY d.declared_at, d.id LIMIT 500"
         ))
@@ -184,29 +177,8 @@ pub async fn decide(
 pub async fn evidence(
     ex: &impl Exec,
     id: i64,
-) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
-    struct Data(Option<String>, Option<String>, Option<Vec<u8>>);
-    impl FromDbRow for Data {
-        fn from_row(row: &DbRow) -> Result<Self, StoreError> {
-            Ok(Data(
-                row.get("evidence_name")?,
-                row.get("evidence_type")?,
-                row.get("evidence")?,
-            ))
-        }
-    }
-    let d: Option<Data> = ex
-        .fetch_optional(
-            Sql::new(
-                "SELECT evidence_name, evidence_type, evidence FROM declarations WHERE id = $1",
-            )
-            .bind(id),
-        )
-        .await?;
-    Ok(match d {
-        Some(Data(Some(n), Some(t), Some(b))) => Some((n, t, b)),
-        _ => None,
-    })
+) -> Result<Option<crate::evidence::Evidence>, StoreError> {
+    crate::evidence::of_record(ex, crate::evidence::Table::Declarations, id).await
 }
 
 /// An approved declaration as the facts read it.

@@ -13,6 +13,7 @@ pub mod directories;
 pub mod enterprise_amendments;
 pub mod enterprises;
 pub mod evaluation;
+pub mod evidence;
 pub mod experts;
 pub mod identification_batches;
 pub mod identification_rounds;

@@ -54,10 +54,11 @@ impl FromDbRow for Verification {
 }
 
 const COLUMNS: &str = "v.id, v.user_id, u.username, v.enterprise_name, v.credit_code, v.region, \
-    v.contact_name, v.contact_phone, v.document_name, v.document_type, \
-    CAST(LENGTH(v.document) AS BIGINT) AS document_size, v.pledge_accepted, v.status, \
-    v.submitted_at, v.reviewed_by, v.reviewed_at, v.reason";
-const FROM: &str = "verifications v JOIN users u ON u.id = v.user_id";
+    v.contact_name, v.contact_phone, ev.name AS document_name, ev.content_type AS document_type, \
+    ev.size AS document_size, v.pledge_accepted, v.status, v.submitted_at, v.reviewed_by, \
+    v.reviewed_at, v.reason";
+const FROM: &str = "verifications v JOIN users u ON u.id = v.user_id \
+    JOIN evidence ev ON ev.id = v.evidence_id";
 
 /// An application to store.
 #[derive(Clone, Debug)]
@@ -68,18 +69,16 @@ pub struct NewVerification {
     pub region: Option<RegionCode>,
     pub contact_name: String,
     pub contact_phone: String,
-    pub document_name: String,
-    pub document_type: String,
-    pub document: Vec<u8>,
+    /// The supporting document, kept by [`crate::evidence::put`] in the same transaction.
+    pub document: i64,
 }
 
 pub async fn insert(ex: &impl Exec, v: NewVerification, now: Timestamp) -> Result<i64, StoreError> {
     ex.fetch_one(
         Sql::new(
             "INSERT INTO verifications (user_id, enterprise_name, credit_code, region, \
-             contact_name, contact_phone, document_name, document_type, document, \
-             pledge_accepted, status, submitted_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'pending', $10) RETURNING id",
+             contact_name, contact_phone, evidence_id, pledge_accepted, status, submitted_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'pending', $8) RETURNING id",
         )
         .bind(v.user_id)
         .bind(v.enterprise_name)
@@ -87,8 +86,6 @@ pub async fn insert(ex: &impl Exec, v: NewVerification, now: Timestamp) -> Resul
         .bind(v.region)
         .bind(v.contact_name)
         .bind(v.contact_phone)
-        .bind(v.document_name)
-        .bind(v.document_type)
         .bind(v.document)
         .bind(now),
     )
@@ -118,26 +115,8 @@ pub async fn latest_for_user(
 pub async fn document(
     ex: &impl Exec,
     id: i64,
-) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
-    struct Doc(String, String, Vec<u8>);
-    impl FromDbRow for Doc {
-        fn from_row(row: &DbRow) -> Result<Self, StoreError> {
-            Ok(Doc(
-                row.get("document_name")?,
-                row.get("document_type")?,
-                row.get("document")?,
-            ))
-        }
-    }
-    let d: Option<Doc> = ex
-        .fetch_optional(
-            Sql::new(
-                "SELECT document_name, document_type, document FROM verifications WHERE id = $1",
-            )
-            .bind(id),
-        )
-        .await?;
-    Ok(d.map(|d| (d.0, d.1, d.2)))
+) -> Result<Option<crate::evidence::Evidence>, StoreError> {
+    crate::evidence::of_record(ex, crate::evidence::Table::Verifications, id).await
 }
 
 /// Applications in a status whose region lies in `[lo, hi]`, oldest first (the review order).
