@@ -3,7 +3,7 @@
 //! form errors. One name per value; a page shows the name, never the code.
 
 use crate::validation::Violation;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 code_enum!(
     /// Where a management port (管理端口) stands.
@@ -43,6 +43,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("enterprise.amendment_return", "退回企业变更"),
     ("enterprise.amendment_submit", "提交企业变更"),
     ("enterprise.create", "创建企业信息"),
+    ("enterprise.qualifications_review", "审核企业资质"),
     ("enterprise.update", "修改企业信息"),
     ("identification.formal_check", "认定形式审查"),
     ("identification.opt_in", "申报认定"),
