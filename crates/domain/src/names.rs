@@ -268,7 +268,7 @@ const KEYS: &[(&str, &str)] = &[
     ("valid_to", "有效期止"),
     ("version", "版本"),
     ("warnings", "提示"),
-    ("withdrawals", "撤销"),
+    ("withdrawals", "已撤销"),
     ("withdrawn", "撤销数"),
     ("year", "年度"),
 ];

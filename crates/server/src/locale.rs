@@ -1,12 +1,13 @@
 //! Which of the three languages a request is answered in, and the switcher that changes it.
 //!
-//! A page is in the signed-in person's own setting (`users.locale`, chosen on /account), else
-//! the language of the `zhichan_lang` cookie (set by the switcher on every page), else the best
-//! match of `Accept-Language`, else 简体中文. The API answers its errors in the language of
-//! `Accept-Language` (codes never change).
+//! One rule for every answer — a page, an API error, an export (xlsx or csv), whether the caller
+//! signed in with a session or a bearer token: the signed-in person's own setting
+//! (`users.locale`, chosen on /account or by the switcher), else the language of the
+//! `zhichan_lang` cookie (set by the switcher on every page; pages only), else the best match of
+//! `Accept-Language`, else 简体中文. Codes (problem types, field names, error codes) never change.
 //!
-//! The choice lives in a task-local for the request, so that the layout, the error page and
-//! problem+json read it without every handler passing it along.
+//! The choice lives in a task-local for the request ([`current`]), so that the layout, the error
+//! page, problem+json and the exports read it without every handler passing it along.
 
 use crate::auth::MaybeSigned;
 use crate::error::{AppError, AppResult};
@@ -23,8 +24,6 @@ pub const COOKIE: &str = "zhichan_lang";
 
 struct Current {
     locale: Cell<Locale>,
-    /// An API request: only `Accept-Language` counts.
-    api: bool,
     /// The path and query of the page, for the switcher's way back.
     here: String,
 }
@@ -33,7 +32,8 @@ tokio::task_local! {
     static CURRENT: Current;
 }
 
-/// The language of the request being answered (简体中文 outside a request).
+/// The language of the request being answered (简体中文 outside a request): the one helper
+/// that pages, API errors and exports all read.
 pub fn current() -> Locale {
     CURRENT.try_with(|c| c.locale.get()).unwrap_or_default()
 }
@@ -60,14 +60,11 @@ pub fn reference_name(name: String) -> String {
     }
 }
 
-/// The signed-in person's own setting wins over the cookie and the browser (pages only).
+/// The signed-in person's own setting wins over the cookie and the browser, for pages, the API
+/// and exports alike (called once the caller is known, session or bearer token).
 pub fn prefer_user(setting: Option<&str>) {
     if let Some(l) = setting.and_then(Locale::parse) {
-        let _ = CURRENT.try_with(|c| {
-            if !c.api {
-                c.locale.set(l);
-            }
-        });
+        let _ = CURRENT.try_with(|c| c.locale.set(l));
     }
 }
 
@@ -82,7 +79,8 @@ fn cookie_locale(headers: &HeaderMap) -> Option<Locale> {
         .and_then(|(_, v)| Locale::parse(v))
 }
 
-/// The language of a request before anyone is authenticated: cookie, then Accept-Language.
+/// The language of a request before anyone is authenticated: cookie (pages only), then
+/// Accept-Language.
 pub fn negotiate(headers: &HeaderMap, api: bool) -> Locale {
     let accept = || {
         headers
@@ -112,7 +110,6 @@ pub async fn layer(req: Request, next: Next) -> Response {
         .unwrap_or_else(|| "/".into());
     let state = Current {
         locale: Cell::new(negotiate(req.headers(), api)),
-        api,
         here,
     };
     CURRENT

@@ -115,6 +115,34 @@ fn numbered(lit: &str) -> String {
     out
 }
 
+/// A source without its OpenAPI annotations (`#[utoipa::path(…)]` blocks and `description =`
+/// lines): the API's reference is written in Chinese, not shown to people as a message.
+fn without_api_docs(src: &str) -> String {
+    let mut out = Vec::new();
+    let mut depth: i64 = 0;
+    for line in src.lines() {
+        let t = line.trim_start();
+        if depth == 0 && t.starts_with("#[utoipa::path(") {
+            depth = 1;
+            depth += line.matches('(').count() as i64 - 1 - line.matches(')').count() as i64;
+            depth = depth.max(0);
+            continue;
+        }
+        if depth > 0 {
+            depth += line.matches('(').count() as i64 - line.matches(')').count() as i64;
+            if depth <= 0 {
+                depth = 0;
+            }
+            continue;
+        }
+        if line.contains("description =") {
+            continue;
+        }
+        out.push(line);
+    }
+    out.join("\n")
+}
+
 /// Every message a person can meet that the catalogue is kept for: the templates' texts, the
 /// layout's menu and titles, the role names, the error pages and the API's problems.
 fn messages() -> (BTreeSet<String>, Vec<String>) {
@@ -147,8 +175,19 @@ fn messages() -> (BTreeSet<String>, Vec<String>) {
         .map(|e| e.unwrap().path())
         .collect();
     sources.extend(["src/error.rs", "src/locale.rs"].map(|f| root().join(f)));
+    // And what the API answers: its handlers' problems (their OpenAPI descriptions aside, which
+    // document the API in Chinese), the access layer's refusals and the limits.
+    let mut api: Vec<PathBuf> = std::fs::read_dir(root().join("src/api"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| !p.ends_with("contract.rs"))
+        .collect();
+    api.sort();
+    sources.extend(api);
+    sources.extend(["src/auth.rs", "src/layers.rs", "src/limits.rs"].map(|f| root().join(f)));
     for file in sources {
-        keys.extend(rust_messages(&std::fs::read_to_string(file).unwrap()));
+        let src = without_api_docs(&std::fs::read_to_string(file).unwrap());
+        keys.extend(rust_messages(&src));
     }
     // The domain's names of roles, statuses, levels and kinds (`label_zh`).
     for e in std::fs::read_dir(root().join("../domain/src")).unwrap() {
@@ -640,3 +679,195 @@ async fn export_headings_speak_the_language_of_the_request(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(export_headings_speak_the_language_of_the_request);
+
+/// `%E4%BC%81` → the UTF-8 text it stands for.
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+/// 抚州's office chose English once, on the switcher; the browser and the scripts it downloads
+/// with still say zh-CN. Every export it takes — products, enterprises, a directory's coverage —
+/// is in English, headings and fixed words alike (a status, a scale, an ownership, a
+/// qualification and its level, a yes/no); so are the API's errors and the pages it opens with
+/// its token. The auditor, who chose 繁體, gets the audit CSV's roles, actions and outcomes by
+/// name in traditional characters, whatever its client asks. Before, exports and API errors
+/// followed Accept-Language alone, and their cells carried simplified Chinese words and codes.
+async fn exports_follow_the_language_the_account_chose(fresh: Fresh) {
+    use calamine::Reader;
+    use zhichan_i18n::{translate, Locale};
+    zhichan_service::Services::new(fresh.db.clone())
+        .prepare_demo()
+        .await
+        .unwrap();
+    zhichan_store::Exec::execute(
+        &fresh.db,
+        zhichan_store::Sql::new(
+            "UPDATE users SET totp_enabled = TRUE, totp_secret = 'JBSWY3DPEHPK3PXP' \
+             WHERE username = 'shenji'",
+        ),
+    )
+    .await
+    .unwrap();
+    let app = spawn_app(&fresh).await;
+    let office = app.token(&fresh, "fuzhou").await;
+    let auditor = app.token(&fresh, "shenji").await;
+    let get = |path: String, token: &str| {
+        app.client
+            .get(app.url(&path))
+            .bearer_auth(token)
+            .header("accept-language", "zh-CN,zh;q=0.9")
+            .send()
+    };
+    // Each chooses a language on the switcher, signed in with its token.
+    for (token, to) in [(&office, "en"), (&auditor, "zh-Hant")] {
+        let res = get(format!("/lang?to={to}&next=/"), token).await.unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    }
+
+    // A page and an API error, in the account's language.
+    let res = get("/products".into(), &office).await.unwrap();
+    assert_eq!(res.headers()["content-language"], "en");
+    assert_eq!(lang_of(&res.text().await.unwrap()), "en");
+    let res = get("/api/v1/products/987654321".into(), &office)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.headers()["content-language"], "en");
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["title"], "Not found", "{body}");
+
+    // A directory for the office, to export its coverage.
+    let csv = format!(
+        "企业名称,统一社会信用代码,类别,截止日期\n{},{},专精特新,2020-12-31\n",
+        support::LINCHUAN_NAME,
+        support::LINCHUAN
+    );
+    let form = reqwest::multipart::Form::new()
+        .text("name", "重点企业")
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("名录.csv"),
+        );
+    let res = app
+        .client
+        .post(app.url("/api/v1/directories"))
+        .bearer_auth(&office)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let directory: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(status, StatusCode::CREATED, "{directory}");
+    let directory = directory["directory"]["id"].as_i64().unwrap();
+
+    // The workbooks: (path, the file's name, the columns of fixed words).
+    let books: [(String, &str, &[usize]); 3] = [
+        (
+            "/api/v1/products?format=xlsx".into(),
+            "Registered products.xlsx",
+            &[5],
+        ),
+        (
+            "/api/v1/enterprises?format=xlsx".into(),
+            "Enterprise.xlsx",
+            &[3, 4, 6],
+        ),
+        (
+            format!("/api/v1/directories/{directory}/coverage?format=xlsx"),
+            // The directory keeps the name it was given.
+            "重点企业-Coverage.xlsx",
+            &[4, 6],
+        ),
+    ];
+    for (path, file, words) in books {
+        let res = get(path.clone(), &office).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let disposition = res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        let bytes = res.bytes().await.unwrap().to_vec();
+        let mut book: calamine::Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let sheet = book.sheet_names()[0].clone();
+        assert!(!sheet.chars().any(is_cjk), "{path}: sheet {sheet}");
+        let range = book.worksheet_range(&sheet).unwrap();
+        let rows: Vec<Vec<String>> = range
+            .rows()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect();
+        assert!(rows.len() > 1, "{path}: no rows");
+        assert!(
+            rows[0]
+                .iter()
+                .all(|h| !h.is_empty() && !h.chars().any(is_cjk)),
+            "{path}: {:?}",
+            rows[0]
+        );
+        for row in &rows[1..] {
+            for &c in words {
+                assert!(
+                    !row[c].chars().any(is_cjk),
+                    "{path}: column {} holds {:?}",
+                    rows[0][c],
+                    row[c]
+                );
+            }
+        }
+        let name = disposition.split("filename*=UTF-8''").nth(1).unwrap_or("");
+        assert_eq!(percent_decoded(name), file, "{path}: {disposition}");
+    }
+    // The statuses a product of the demo can have read as the catalogue's English.
+    let res = get("/api/v1/products?format=xlsx".into(), &office)
+        .await
+        .unwrap();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(res.bytes().await.unwrap().to_vec()))
+            .unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let statuses: BTreeSet<String> = book
+        .worksheet_range(&sheet)
+        .unwrap()
+        .rows()
+        .skip(1)
+        .map(|r| r[5].to_string())
+        .collect();
+    assert!(statuses.contains("Registered"), "{statuses:?}");
+
+    // The auditor's CSV in 繁體, whatever its client asks: roles, actions and outcomes by name.
+    let res = get("/api/v1/audit/export".into(), &auditor).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let csv = res.text().await.unwrap();
+    let mut lines = csv.lines();
+    let head = lines.next().unwrap().trim_start_matches('\u{feff}');
+    assert!(head.contains("序號") && head.contains("角色"), "{head}");
+    let admin = translate(Locale::ZhHant, "管理部门").into_owned();
+    let import = translate(Locale::ZhHant, "导入重点名录").into_owned();
+    let ok = translate(Locale::ZhHant, "成功").into_owned();
+    let row = lines
+        .find(|l| l.contains(&import))
+        .unwrap_or_else(|| panic!("the directory import is logged by name: {csv}"));
+    let cells: Vec<&str> = row.split(',').collect();
+    assert_eq!(cells[3], admin, "{row}");
+    assert_eq!(cells[5], import, "{row}");
+    assert_eq!(cells[7], ok, "{row}");
+    assert!(
+        !csv.contains(",admin,") && !csv.contains(",ok,") && !csv.contains("directory.import"),
+        "{csv}"
+    );
+    app.stop().await;
+}
+on_both_backends!(exports_follow_the_language_the_account_chose);

@@ -41,6 +41,12 @@ pub fn heading(locale: Locale, text: &str) -> String {
     zhichan_i18n::translate(locale, text).into_owned()
 }
 
+/// A fixed word of a cell (a status, an outcome, a yes/no, a role, a level) in the language of
+/// whoever asked for the export, through the catalogue like [`heading`].
+pub fn word(locale: Locale, text: &str) -> Cell {
+    Cell::Text(heading(locale, text))
+}
+
 /// One sheet with a bold header row and the rows below it; the sheet's name and the headers
 /// in `locale`.
 pub fn table_xlsx(
@@ -170,7 +176,7 @@ impl Services {
                     Cell::from(p.model.as_str()),
                     Cell::from(v.enterprise.as_str()),
                     Cell::from(p.field.to_string()),
-                    Cell::from(p.status.label_zh()),
+                    word(locale, p.status.label_zh()),
                     Cell::from(p.registration_number.clone().unwrap_or_default()),
                     Cell::from(
                         p.registered_on
@@ -275,16 +281,25 @@ impl Services {
                 let quals: Vec<String> = e
                     .qualifications
                     .iter()
-                    .map(|q| format!("{}（{}）", q.kind.label_zh(), q.level.label_zh()))
+                    .map(|q| {
+                        let (kind, level) = (
+                            heading(locale, q.kind.label_zh()),
+                            heading(locale, q.level.label_zh()),
+                        );
+                        match locale {
+                            Locale::En => format!("{kind} ({level})"),
+                            _ => format!("{kind}（{level}）"),
+                        }
+                    })
                     .collect();
                 let cells = [
                     e.credit_code.clone(),
                     e.name.clone(),
                     e.region.to_string(),
-                    e.scale.label_zh().to_string(),
-                    e.ownership.label_zh().to_string(),
+                    heading(locale, e.scale.label_zh()),
+                    heading(locale, e.ownership.label_zh()),
                     e.industry.to_string(),
-                    quals.join("；"),
+                    quals.join(if locale == Locale::En { "; " } else { "；" }),
                     e.contact_name.clone(),
                     e.contact_phone.clone(),
                     e.contact_email.clone(),

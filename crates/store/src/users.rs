@@ -488,5 +488,7 @@ pub async fn set_locale(ex: &impl Exec, id: i64, locale: Option<&str>) -> Result
             .bind(id),
     )
     .await?;
+    // Again once written: a token read between the first mark and the write kept the old one.
+    changed();
     Ok(())
 }

@@ -183,9 +183,15 @@ mod tests {
 /// in memory whole.
 pub fn csv_stream(state: AppState, actor: zhichan_domain::access::Actor, filter: Filter) -> Body {
     use futures_util::StreamExt;
+    use zhichan_domain::names::{audit_action_zh, role_zh, AuditOutcome};
     const BATCH: i64 = 1_000;
-    // The headings in the language of whoever asked (the catalogue), the rows as recorded.
+    // The headings and the fixed words (role, action, outcome) in the language of whoever
+    // asked (the catalogue); what people typed and the details as recorded.
     let locale = crate::locale::current();
+    let word = move |code: &str, name: Option<&'static str>| match name {
+        Some(n) => zhichan_service::export::heading(locale, n),
+        None => code.to_string(),
+    };
     let header = format!(
         "\u{feff}{}\r\n",
         [
@@ -232,11 +238,14 @@ pub fn csv_stream(state: AppState, actor: zhichan_domain::access::Actor, filter:
                         e.seq.to_string(),
                         e.at.to_string(),
                         e.username.clone(),
-                        e.role.clone(),
+                        word(&e.role, role_zh(&e.role)),
                         e.ip.clone(),
-                        e.action.clone(),
+                        word(&e.action, audit_action_zh(&e.action)),
                         e.object.clone(),
-                        e.outcome.clone(),
+                        word(
+                            &e.outcome,
+                            AuditOutcome::parse(&e.outcome).ok().map(|o| o.label_zh()),
+                        ),
                         e.detail.clone(),
                         e.hash.clone(),
                     ];

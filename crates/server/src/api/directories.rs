@@ -181,7 +181,8 @@ pub async fn coverage(
     axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
 ) -> AppResult<axum::response::Response> {
     use axum::response::IntoResponse;
-    use zhichan_service::export::{table_xlsx, Cell};
+    use zhichan_service::export::{table_xlsx, word, Cell};
+    let locale = crate::locale::current();
     let c = state
         .services
         .directory_coverage(&signed.auth.actor, id)
@@ -196,17 +197,23 @@ pub async fn coverage(
                     Cell::from(r.entry.credit_code.as_str()),
                     Cell::from(r.entry.category.as_str()),
                     Cell::from(r.entry.deadline.as_str()),
-                    Cell::from(match (&r.covered_on, c.is_overdue(r)) {
-                        (Some(_), _) => "已备案",
-                        (None, true) => "逾期未备案",
-                        (None, false) => "未备案",
-                    }),
+                    word(
+                        locale,
+                        match (&r.covered_on, c.is_overdue(r)) {
+                            (Some(_), _) => "已备案",
+                            (None, true) => "逾期未备案",
+                            (None, false) => "未备案",
+                        },
+                    ),
                     Cell::from(r.covered_on.clone().unwrap_or_default()),
-                    Cell::from(if r.enterprise_id.is_some() {
-                        "是"
-                    } else {
-                        "否"
-                    }),
+                    word(
+                        locale,
+                        if r.enterprise_id.is_some() {
+                            "是"
+                        } else {
+                            "否"
+                        },
+                    ),
                     Cell::from(r.contact_name.as_str()),
                     Cell::from(r.contact_phone.as_str()),
                     Cell::from(r.contact_email.as_str()),
@@ -214,7 +221,7 @@ pub async fn coverage(
             })
             .collect();
         let bytes = table_xlsx(
-            crate::locale::current(),
+            locale,
             "名录覆盖",
             &[
                 "企业名称",
@@ -231,7 +238,7 @@ pub async fn coverage(
             &rows,
         )?;
         return Ok(crate::api::products::xlsx_download(
-            &format!("{}-覆盖情况.xlsx", c.directory.name),
+            &format!("{}-{}.xlsx", c.directory.name, crate::locale::t("覆盖情况")),
             bytes,
             StatusCode::OK,
         ));

@@ -161,7 +161,11 @@ pub async fn list(
                 crate::locale::current(),
             )
             .await?;
-        return crate::api::products::stream_file(file, "企业.xlsx").await;
+        return crate::api::products::stream_file(
+            file,
+            &format!("{}.xlsx", crate::locale::t("企业")),
+        )
+        .await;
     }
     let (rows, total) = state
         .services

@@ -75,7 +75,7 @@ pub async fn evaluation(
                 vec![
                     Cell::from(r.rank as i64),
                     Cell::from(r.region.to_string()),
-                    Cell::from(r.name.as_str()),
+                    Cell::from(crate::locale::reference_name(r.name.clone())),
                     Cell::Number(r.score),
                     pct(r.coverage()),
                     Cell::from(r.products),
@@ -102,7 +102,7 @@ pub async fn evaluation(
             &table,
         )?;
         return Ok(crate::api::products::xlsx_download(
-            &format!("{year}年度评价-{region}.xlsx"),
+            &format!("{year}-{}-{region}.xlsx", crate::locale::t("年度评价")),
             bytes,
             axum::http::StatusCode::OK,
         ));

@@ -157,7 +157,7 @@ pub async fn list(
             .services
             .export_products(&signed.auth.actor, &filter, crate::locale::current())
             .await?;
-        return stream_file(file, "备案产品.xlsx").await;
+        return stream_file(file, &format!("{}.xlsx", crate::locale::t("备案产品"))).await;
     }
     let (items, total, next) = state
         .services
@@ -784,8 +784,10 @@ pub fn xlsx_download(name: &str, bytes: Vec<u8>, status: StatusCode) -> axum::re
     responses((status = 200, description = "xlsx 模板", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
 )]
 pub async fn import_template(_signed: Signed) -> AppResult<axum::response::Response> {
+    // The sheet's column names are what the import reads, so they stay in Chinese; the file is
+    // named in the caller's language.
     Ok(xlsx_download(
-        "产品批量备案模板.xlsx",
+        &format!("{}.xlsx", crate::locale::t("产品批量备案模板")),
         zhichan_service::bulk::template()?,
         StatusCode::OK,
     ))

@@ -55,9 +55,10 @@ pub async fn monthly(
         .await?;
     if q.get("format").map(String::as_str) == Some("xlsx") {
         let name = format!(
-            "{}{}月度通报.xlsx",
-            report["region_name"].as_str().unwrap_or(""),
-            report["month"].as_str().unwrap_or("")
+            "{}-{}-{}.xlsx",
+            crate::locale::reference_name(report["region_name"].as_str().unwrap_or("").to_string()),
+            report["month"].as_str().unwrap_or(""),
+            crate::locale::t("月度通报")
         );
         let bytes = zhichan_service::reports::report_xlsx(&report, crate::locale::current())?;
         return Ok(crate::api::products::xlsx_download(

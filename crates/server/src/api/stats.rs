@@ -151,7 +151,7 @@ pub async fn breakdown(
             .map(|n| {
                 vec![
                     Cell::from(n.key.as_str()),
-                    Cell::from(n.name.as_str()),
+                    Cell::from(crate::locale::reference_name(n.name.clone())),
                     Cell::from(n.row.enterprises),
                     Cell::from(n.row.products),
                     Cell::from(n.row.patents),
@@ -172,12 +172,16 @@ pub async fn breakdown(
                 "关联专利",
                 "销售收入（元）",
                 "新备案",
-                "撤销",
+                "已撤销",
             ],
             &table,
         )?;
         return Ok(crate::api::products::xlsx_download(
-            &format!("备案统计-{region}-{}.xlsx", by_text.trim()),
+            &format!(
+                "{}-{region}-{}.xlsx",
+                crate::locale::t("备案统计"),
+                by_text.trim()
+            ),
             bytes,
             axum::http::StatusCode::OK,
         ));

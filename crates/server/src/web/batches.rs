@@ -241,8 +241,8 @@ fn plain_text(v: &str) -> String {
 
 fn check_label(s: &str) -> &'static str {
     match s {
-        "approved" => "通过",
-        "returned" => "退回",
+        "approved" => "已通过",
+        "returned" => "已退回",
         _ => "待审查",
     }
 }
