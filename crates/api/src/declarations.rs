@@ -87,8 +87,7 @@ pub struct Declaration {
     pub version: i64,
 }
 
-/// `POST /api/v1/declarations/{id}/review` and
-/// `POST /api/v1/enterprises/{credit_code}/qualifications/review`.
+/// `POST /api/v1/declarations/{id}/review`.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FactReview {
@@ -97,4 +96,19 @@ pub struct FactReview {
     #[serde(default)]
     #[schema(nullable)]
     pub reason: Option<String>,
+}
+
+/// `POST /api/v1/enterprises/{credit_code}/qualifications/review`: the decision on the
+/// qualifications waiting for review, as the reviewer read them.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QualificationsReview {
+    pub decision: crate::Decision,
+    /// Required when returning.
+    #[serde(default)]
+    #[schema(nullable)]
+    pub reason: Option<String>,
+    /// The enterprise's `version` the reviewer read: if its qualifications have changed since,
+    /// the review is refused (409) and nothing is decided.
+    pub version: i64,
 }

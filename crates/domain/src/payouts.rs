@@ -62,12 +62,13 @@ impl Budget {
 }
 
 /// The checks on a payment an office records: a positive amount not above what is payable, a
-/// date not after today, a reference (the voucher or transfer number). Every bad field at once.
+/// date between the day the enterprise confirmed its application and today, a reference (the
+/// voucher or transfer number). Every bad field at once.
 pub fn check_payment(
     amount: Result<Money, Violation>,
     payable: Money,
     paid_on: Option<Date>,
-    today: Date,
+    (confirmed_on, today): (Date, Date),
     reference: &str,
 ) -> Vec<(String, Violation)> {
     let mut errs = Vec::new();
@@ -108,6 +109,16 @@ pub fn check_payment(
                 "the payment date may not be in the future",
             ),
         )),
+        Some(d) if d < confirmed_on => errs.push((
+            "paid_on".into(),
+            Violation::new(
+                "date_before_confirmation",
+                format!("兑付日期不能早于企业确认申请的日期（{confirmed_on}）"),
+                format!(
+                    "the payment date may not be before the day the application was confirmed ({confirmed_on})"
+                ),
+            ),
+        )),
         Some(_) => {}
     }
     let reference = reference.trim();
@@ -146,17 +157,47 @@ mod tests {
     #[test]
     fn a_payment_above_what_is_payable_or_in_the_future_is_refused() {
         let today = time::macros::date!(2025 - 06 - 16);
+        let confirmed = time::macros::date!(2025 - 06 - 02);
         let errs = check_payment(
             Ok(m("1000.01")),
             m("1000.00"),
             Some(time::macros::date!(2025 - 06 - 17)),
-            today,
+            (confirmed, today),
             " ",
         );
         let codes: Vec<&str> = errs.iter().map(|(_, v)| v.code).collect();
         assert_eq!(codes, ["exceeds_payable", "date_in_future", "required"]);
-        assert!(
-            check_payment(Ok(m("1000.00")), m("1000.00"), Some(today), today, "BZ-1").is_empty()
+        assert!(check_payment(
+            Ok(m("1000.00")),
+            m("1000.00"),
+            Some(today),
+            (confirmed, today),
+            "BZ-1"
+        )
+        .is_empty());
+    }
+
+    #[test]
+    fn a_payment_dated_before_the_enterprise_confirmed_its_application_is_refused() {
+        let (confirmed, today) = (
+            time::macros::date!(2025 - 06 - 02),
+            time::macros::date!(2025 - 06 - 16),
         );
+        let at = |d| {
+            check_payment(
+                Ok(m("1.00")),
+                m("1000.00"),
+                Some(d),
+                (confirmed, today),
+                "x",
+            )
+        };
+        let codes: Vec<&str> = at(time::macros::date!(1900 - 01 - 01))
+            .iter()
+            .map(|(_, v)| v.code)
+            .collect();
+        assert_eq!(codes, ["date_before_confirmation"]);
+        assert!(at(time::macros::date!(2025 - 06 - 01)).len() == 1);
+        assert!(at(confirmed).is_empty());
     }
 }

@@ -220,6 +220,21 @@ async fn declared_facts_count_once_a_reviewer_of_the_region_confirms_them(fresh:
         assert_problem(status, &body, 422),
         vec![("evidence".to_string(), "invalid_document".to_string())]
     );
+    // Evidence sent with nothing in it is a mistake, not "no evidence".
+    let (status, body) = declare(
+        &app,
+        &firm,
+        json!({"kind": "insurance_premium", "year": 2025, "amount": "100",
+               "evidence": {"name": "x.pdf", "content_base64": ""}}),
+    )
+    .await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        vec![(
+            "evidence.content_base64".to_string(),
+            "invalid_document".to_string()
+        )]
+    );
     let (status, body) = declare(
         &app,
         &firm,
@@ -311,7 +326,7 @@ async fn declared_facts_count_once_a_reviewer_of_the_region_confirms_them(fresh:
         Method::POST,
         &format!("/api/v1/enterprises/{LINCHUAN}/qualifications/review"),
         &nanchang,
-        Some(json!({"decision": "approve"})),
+        Some(json!({"decision": "approve", "version": 1})),
     )
     .await;
     assert_problem(status, &body, 404);
@@ -398,17 +413,93 @@ async fn declared_facts_count_once_a_reviewer_of_the_region_confirms_them(fresh:
     assert!(!why.contains(&doubtful_id.to_string()), "{why}");
     assert!(reasons(&e, "贯标认证费用补贴").contains("资质待审核"));
 
-    // The reviewer confirms the certificate: the fee counts, up to the cap.
+    // The reviewer reads the certificate; meanwhile the firm swaps it for a national
+    // demonstration title. Approving what was read does not confirm what was not: 409, and
+    // nothing is decided.
+    let seen = profile_version(&app, &reviewer).await;
+    let review_quals = |version: i64, body: Value| {
+        let app = &app;
+        let reviewer = reviewer.clone();
+        async move {
+            let mut body = body;
+            body["version"] = json!(version);
+            call(
+                app,
+                Method::POST,
+                &format!("/api/v1/enterprises/{LINCHUAN}/qualifications/review"),
+                &reviewer,
+                Some(body),
+            )
+            .await
+        }
+    };
     let (status, p) = call(
         &app,
-        Method::POST,
-        &format!("/api/v1/enterprises/{LINCHUAN}/qualifications/review"),
-        &reviewer,
-        Some(json!({"decision": "approve", "reason": null})),
+        Method::PATCH,
+        &format!("/api/v1/enterprises/{LINCHUAN}"),
+        &firm,
+        Some(json!({"version": seen, "qualifications": [
+            {"kind": "gbt29490", "level": "national", "valid_from": "2025-03-01",
+             "valid_to": "2028-02-28", "certificate": "18125IP0042"},
+            {"kind": "ip_demonstration", "level": "national", "valid_from": "2025-01-01",
+             "valid_to": "2099-12-31", "certificate": "SF-2025-001"}
+        ]})),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{p}");
+    let (status, body) = review_quals(seen, json!({"decision": "approve"})).await;
+    assert_problem(status, &body, 409);
+    let (_, p) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/enterprises/{LINCHUAN}"),
+        &reviewer,
+        None,
+    )
+    .await;
+    let states: Vec<&str> = p["qualifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["review"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["pending", "pending"], "{p}");
+    // The reviewer looks again and returns the title it cannot vouch for: the firm takes it
+    // out, and the certificate alone waits for review.
+    let (status, body) = review_quals(
+        profile_version(&app, &reviewer).await,
+        json!({"decision": "return", "reason": "示范企业称号无证明"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let p = set_certificate(&app, &firm, "2025-03-01", "2028-02-28").await;
+    assert_eq!(p["qualifications"][0]["review"], "pending", "{p}");
+
+    // The reviewer confirms the certificate: the fee counts, up to the cap. Two decisions on
+    // the same qualifications (another reviewer, a double click) are taken once.
+    let seen = profile_version(&app, &reviewer).await;
+    let (status, p) = review_quals(seen, json!({"decision": "approve", "reason": null})).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
     assert_eq!(p["qualifications"][0]["review"], "confirmed");
+    let (status, body) = review_quals(seen, json!({"decision": "return", "reason": "重复"})).await;
+    assert_problem(status, &body, 409);
+    let (_, notes) = call(&app, Method::GET, "/api/v1/notifications", &firm, None).await;
+    let confirmed = notes["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["title"] == "企业资质已确认")
+        .count();
+    assert_eq!(confirmed, 1, "{notes}");
+    let (_, p) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/enterprises/{LINCHUAN}"),
+        &reviewer,
+        None,
+    )
+    .await;
+    assert_eq!(p["qualifications"][0]["review"], "confirmed", "{p}");
     let e = entitlements(&app, &firm).await;
     let cert = item(&e, "贯标认证费用补贴").expect("certification");
     assert_eq!(cert["amount"], "20000.00");

@@ -345,6 +345,22 @@ async fn an_entitlement_is_told_confirmed_once_and_paid_once(fresh: Fresh) {
             ("paid_on".to_string(), "date_in_future".to_string())
         ]
     );
+    // Nor dated before the firm confirmed its application (today, on the stopped clock).
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &path,
+        &office,
+        Some(pay("2000.00", "1900-01-01", 1)),
+    )
+    .await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        vec![(
+            "paid_on".to_string(),
+            "date_before_confirmation".to_string()
+        )]
+    );
     for token in [&nanchang_office, &nanchang_reviewer] {
         let (status, body) = call(
             &app,

@@ -465,12 +465,15 @@ impl Services {
 
     /// Confirms the qualifications of an enterprise that wait for review (they count for awards
     /// from now on), or returns them with a reason; the enterprise is notified. A reviewer of the
-    /// enterprise's region only (404 for anyone else).
+    /// enterprise's region only (404 for anyone else). The reviewer names the profile `version`
+    /// read: qualifications changed since are not decided unseen (409), and of two decisions on
+    /// the same qualifications only the first is taken (409 for the other).
     pub async fn review_qualifications(
         &self,
         actor: &Actor,
         ctx: &Ctx,
         credit_code: &str,
+        version: i64,
         approve: bool,
         reason: Option<&str>,
     ) -> ServiceResult<Enterprise> {
@@ -478,6 +481,14 @@ impl Services {
             .enterprise_in_scope(actor, Action::ReviewRegistrations, credit_code)
             .await?;
         let reason = reason_checked(approve, reason)?;
+        let changed = || {
+            ServiceError::Conflict(
+                "企业资质在您查看后已有变更或已被他人审核，请刷新后核对再审核".into(),
+            )
+        };
+        if e.version != version {
+            return Err(changed());
+        }
         let pending: Vec<&Qualification> = e
             .qualifications
             .iter()
@@ -507,7 +518,13 @@ impl Services {
             QualificationReview::Returned
         };
         let tx = self.db().begin().await?;
-        enterprises::review_qualifications(
+        // The profile row is held first, at the version read, so that a change of the
+        // qualifications cannot slip in between; then only rows still pending are decided, and
+        // none left means another reviewer decided them first. Dropping `tx` rolls back.
+        if !enterprises::hold_at_version(&tx, e.id, version).await? {
+            return Err(changed());
+        }
+        let decided = enterprises::review_qualifications(
             &tx,
             e.id,
             QualificationReview::Pending,
@@ -515,6 +532,9 @@ impl Services {
             reason.as_deref(),
         )
         .await?;
+        if decided != pending.len() as u64 {
+            return Err(changed());
+        }
         let body = if approve {
             format!("企业资质（{listed}）已审核确认，将计入免申即享奖补。")
         } else {

@@ -689,7 +689,7 @@ impl Services {
             Money::parse(amount),
             a.payable,
             parse_date(paid_on.trim()),
-            self.today(),
+            (a.confirmed_at.beijing_date(), self.today()),
             reference,
         );
         if !errs.is_empty() {

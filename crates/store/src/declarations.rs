@@ -223,6 +223,8 @@ pub struct PendingQualifications {
     pub name: String,
     pub region: RegionCode,
     pub pending: i64,
+    /// The enterprise's version, which a review names.
+    pub version: i64,
 }
 
 impl FromDbRow for PendingQualifications {
@@ -234,6 +236,7 @@ impl FromDbRow for PendingQualifications {
             region: region_opt(row, "region")?
                 .ok_or_else(|| StoreError::Corrupt("enterprise region".into()))?,
             pending: row.get("pending")?,
+            version: row.get("version")?,
         })
     }
 }
@@ -245,10 +248,12 @@ pub async fn pending_qualifications(
 ) -> Result<Vec<PendingQualifications>, StoreError> {
     ex.fetch_all(
         Sql::new(
-            "SELECT e.id, e.credit_code, e.name, e.region, CAST(COUNT(*) AS BIGINT) AS pending \
+            "SELECT e.id, e.credit_code, e.name, e.region, e.version, \
+             CAST(COUNT(*) AS BIGINT) AS pending \
              FROM enterprise_qualifications q JOIN enterprises e ON e.id = q.enterprise_id \
              WHERE q.review = 'pending' AND e.region BETWEEN $1 AND $2 \
-             GROUP BY e.id, e.credit_code, e.name, e.region ORDER BY e.name, e.id LIMIT 500",
+             GROUP BY e.id, e.credit_code, e.name, e.region, e.version \
+             ORDER BY e.name, e.id LIMIT 500",
         )
         .bind(range.0)
         .bind(range.1),

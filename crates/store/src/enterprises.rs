@@ -297,6 +297,19 @@ pub async fn review_qualifications(
     .await
 }
 
+/// Holds the profile row for the rest of the transaction if it is still at `version` (a review
+/// decides what the reviewer read, never a change made since): `false` when it has moved on.
+pub async fn hold_at_version(ex: &impl Exec, id: i64, version: i64) -> Result<bool, StoreError> {
+    let n = ex
+        .execute(
+            Sql::new("UPDATE enterprises SET version = version WHERE id = $1 AND version = $2")
+                .bind(id)
+                .bind(version),
+        )
+        .await?;
+    Ok(n == 1)
+}
+
 /// One saved version of a profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Version {

@@ -11,7 +11,7 @@ use axum::response::Response;
 use base64::Engine;
 use zhichan_api::awards::DeclarationKind;
 use zhichan_api::declarations::{
-    Declaration, DeclarationStatus, Evidence, FactReview, NewDeclaration,
+    Declaration, DeclarationStatus, Evidence, FactReview, NewDeclaration, QualificationsReview,
 };
 use zhichan_api::enterprises::Enterprise;
 use zhichan_api::{Page, Problem};
@@ -82,6 +82,18 @@ pub async fn create(
                         ),
                     )
                 })?;
+            // The page's file box left empty means "no evidence"; an API client that sends an
+            // evidence object with nothing in it has made a mistake, and is told so.
+            if bytes.is_empty() {
+                return Err(AppError::field(
+                    "evidence.content_base64",
+                    Violation::new(
+                        "invalid_document",
+                        "证明材料是空文件，请上传 PDF、JPG 或 PNG 文件，或不附证明材料",
+                        "the evidence is empty: send a PDF, JPEG or PNG file, or no evidence",
+                    ),
+                ));
+            }
             Some((e.name, bytes))
         }
     };
@@ -211,11 +223,11 @@ pub async fn review(
 #[utoipa::path(post, path = "/api/v1/enterprises/{credit_code}/qualifications/review",
     tag = "awards",
     params(("credit_code" = String, Path)),
-    request_body = FactReview,
+    request_body = QualificationsReview,
     responses(
         (status = 200, description = "已处理", body = Enterprise),
         (status = 404, description = "不存在或不由本辖区审核", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "没有待审核的资质", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "没有待审核的资质，或企业信息在审核人读取后已变更（version）", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "退回须说明理由", body = Problem, content_type = "application/problem+json")
     ))]
 pub async fn review_qualifications(
@@ -223,7 +235,7 @@ pub async fn review_qualifications(
     RequestCtx(ctx): RequestCtx,
     signed: Signed,
     Path(code): Path<String>,
-    ApiJson(b): ApiJson<FactReview>,
+    ApiJson(b): ApiJson<QualificationsReview>,
 ) -> AppResult<Json<Enterprise>> {
     let e = state
         .services
@@ -231,6 +243,7 @@ pub async fn review_qualifications(
             &signed.auth.actor,
             &ctx,
             &code,
+            b.version,
             b.decision.approves(),
             b.reason.as_deref(),
         )

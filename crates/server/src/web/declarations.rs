@@ -225,6 +225,7 @@ struct Waiting {
     name: String,
     region: String,
     pending: i64,
+    version: i64,
 }
 
 #[derive(Template)]
@@ -257,6 +258,7 @@ async fn queue_page(
             credit_code: w.credit_code,
             name: w.name,
             pending: w.pending,
+            version: w.version,
         });
     }
     Ok(render(
@@ -281,6 +283,9 @@ pub struct DecisionForm {
     decision: String,
     #[serde(default)]
     reason: String,
+    /// The enterprise version the reviewer read (the qualifications' form only).
+    #[serde(default)]
+    version: Option<i64>,
 }
 
 async fn decided(
@@ -337,6 +342,7 @@ pub async fn review_qualifications(
             &signed.auth.actor,
             &ctx,
             &code,
+            form.version.unwrap_or(0),
             form.decision == "approve",
             Some(&form.reason),
         )
