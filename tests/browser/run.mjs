@@ -816,6 +816,18 @@ async function axeClean(page, what) {
   assert(!serious.length, `axe on ${what}: ${serious.join(', ')}`);
 }
 
+/** At a desk's width the menu's entries sit on one row (related pages grouped under a disclosure):
+ *  null, or the entries pushed onto a second row. */
+async function menuWraps(page) {
+  return page.evaluate(() => {
+    const items = [...document.querySelectorAll('nav#main-nav > ul > li')];
+    if (!items.length) return null;
+    const top = items[0].getBoundingClientRect().top;
+    const below = items.filter((li) => Math.abs(li.getBoundingClientRect().top - top) > 2);
+    return below.length ? `menu on two rows: ${below.map((li) => li.innerText.split('\n')[0]).join(', ')}` : null;
+  });
+}
+
 /** The widest elements sticking out of a narrow window, for the failure message. */
 async function overflow(page) {
   return page.evaluate(() => {
@@ -862,6 +874,8 @@ for (const [who, login] of [['anonymous', null], ['qiye', 'qiye'], ['shenhe', 's
       visited.push(h);
       const at1366 = await overflow(page);
       if (at1366) wide.push(`${h} at 1366: ${at1366}`);
+      const menu = await menuWraps(page);
+      if (menu) wide.push(`${h} at 1366: ${menu}`);
       if (h !== '/docs/api') {
         await page.evaluate(`${axeSource}\n;0`);
         const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
@@ -936,6 +950,35 @@ await check('on a phone the menu folds behind a button that the keyboard opens, 
     await ctx.close();
   }
   return 'pages/menu-open-390.png';
+});
+await check("on a desk the menu groups related pages under disclosures that the keyboard opens, without JavaScript", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'en-GB', javaScriptEnabled: false });
+  try {
+    const page = await ctx.newPage();
+    await page.goto(`${BASE}/login`, { waitUntil: 'load' });
+    await page.fill('input[name="username"]', 'fuzhou');
+    await page.fill('input[name="password"]', DEMO_PASSWORD);
+    await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type="submit"]')]);
+    await page.goto(`${BASE}/reports/monthly`, { waitUntil: 'load' });
+    const wraps = await menuWraps(page);
+    assert(!wraps, `fuzhou in English: ${wraps}`);
+    // The group of the page shown is marked; its link says it is the current page.
+    const group = page.locator('nav#main-nav details:has(a[aria-current="page"])');
+    assert(await group.count() === 1, 'the monthly report is not inside one group');
+    assert(await group.locator('summary.current').count() === 1, 'the group of the page is not marked');
+    const link = group.locator('a[href="/reports/monthly"]');
+    assert(!(await link.isVisible()), 'the group is open before anyone asked');
+    await group.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    assert(await link.isVisible(), 'the keyboard did not open the group');
+    await page.screenshot({ path: path.join(PAGES, 'menu-group-open-1366.png') });
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => document.activeElement?.closest('details') !== null);
+    assert(focused, 'Tab does not move into the open group');
+  } finally {
+    await ctx.close();
+  }
+  return 'pages/menu-group-open-1366.png';
 });
 // The workbenches of a reviewer and a city office: each number links to the list it counts,
 // and the page fits a phone. Screenshots at 1366 and 390 px.
@@ -1015,10 +1058,10 @@ await check('a visitor switches language on the public pages (1366 and 390 px)',
 // pages/<who>-en-chinese.txt to be read (people's data, such as names, stays Chinese). The switcher
 // keeps the choice in the account, so each walk ends by switching back to 简体中文.
 const LANGS = { 'zh-Hant': 'zh-TW', en: 'en' };
-for (const who of ['qiye', 'shenhe']) {
+for (const who of ['qiye', 'shenhe', 'fuzhou', 'jiangxi']) {
   await check(`${who}'s main pages in 繁體 and English fit 1,366 and 390 px`, async () => withPage(async (page) => {
     await page.setViewportSize({ width: 1366, height: 800 });
-    await signIn(page, who);
+    await signInAs(page, who);
     const hrefs = (pagesBy[who] ?? ['/', '/account']).filter((h) => h !== '/about').slice(0, 9);
     const problems = [];
     let shots = 0;
@@ -1035,6 +1078,8 @@ for (const who of ['qiye', 'shenhe']) {
             if (lang !== htmlLang) problems.push(`${to} ${h}: <html lang> ${lang}`);
             const wide = await overflow(page);
             if (wide) problems.push(`${to} ${h} at ${width}: ${wide}`);
+            const menu = width === 1366 ? await menuWraps(page) : null;
+            if (menu) problems.push(`${to} ${h}: ${menu}`);
             await page.screenshot({ path: path.join(PAGES, `${who}-${to}-${slug(h)}-${width}.png`), fullPage: true });
             shots++;
             if (to === 'en' && width === 1366) {

@@ -28,3 +28,24 @@ document.querySelectorAll("select[data-fills]").forEach(function (sel) {
     box.focus();
   });
 });
+
+// The menu's groups: one open at a time; Escape or a click elsewhere closes it (without
+// JavaScript each stays open until its own heading is clicked again).
+(function () {
+  var groups = document.querySelectorAll("nav .nav-group");
+  groups.forEach(function (g) {
+    g.addEventListener("toggle", function () {
+      if (!g.open) { return; }
+      groups.forEach(function (o) { if (o !== g) { o.open = false; } });
+    });
+  });
+  document.addEventListener("click", function (e) {
+    groups.forEach(function (g) { if (g.open && !g.contains(e.target)) { g.open = false; } });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") { return; }
+    groups.forEach(function (g) {
+      if (g.open) { g.open = false; g.querySelector("summary").focus(); }
+    });
+  });
+})();

@@ -740,6 +740,17 @@ async fn exports_follow_the_language_the_account_chose(fresh: Fresh) {
     let res = get("/products".into(), &office).await.unwrap();
     assert_eq!(res.headers()["content-language"], "en");
     assert_eq!(lang_of(&res.text().await.unwrap()), "en");
+    // The ports page names its states in English too (it showed “status: 已开通”).
+    let html = get("/ports".into(), &office)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !html.contains("已开通") && html.contains("; status: Open"),
+        "{html}"
+    );
     let res = get("/api/v1/products/987654321".into(), &office)
         .await
         .unwrap();

@@ -39,11 +39,76 @@ use axum::response::{Html, IntoResponse, Response};
 use zhichan_domain::access::{grant, Action};
 use zhichan_service::accounts::{Authenticated, Via};
 
-/// One entry of the main navigation.
+/// One entry of the main navigation: a link, or a group of links (a disclosure that opens
+/// without JavaScript) when `children` is not empty.
 pub struct NavItem {
     pub href: &'static str,
     pub label: String,
+    /// This page, or (a group) one of its links is.
     pub current: bool,
+    pub children: Vec<NavItem>,
+}
+
+/// The group a menu entry sits in, so that every role's menu fits one row at 1,366 px in the
+/// longest language (English): related pages under one disclosure. A group a role reaches
+/// through one page only is shown as that page's link.
+fn group_of(href: &str) -> Option<&'static str> {
+    Some(match href {
+        "/reviews/verifications"
+        | "/reviews/updates"
+        | "/reviews/enterprise-changes"
+        | "/reviews/facts" => "审核工作",
+        "/declarations" | "/entitlements" | "/payouts" => "奖补事项",
+        "/stats" | "/reports/monthly" | "/evaluation" | "/directories" => "统计分析",
+        "/identification/methods" | "/identification/batches" => "认定评价",
+        "/ports" | "/rules" | "/admin/users" | "/admin/outbox" | "/admin/security" | "/audit" => {
+            "系统管理"
+        }
+        "/notices" | "/policies" | "/about" => "公开信息",
+        _ => return None,
+    })
+}
+
+/// The entries in their groups (a signed-in person's menu; a visitor's stays flat).
+fn grouped(
+    entries: Vec<(&'static str, &'static str)>,
+    path: &str,
+    tr: &dyn Fn(&str) -> String,
+) -> Vec<NavItem> {
+    let link = |href: &'static str, label: &str| NavItem {
+        href,
+        label: tr(label),
+        current: href == path,
+        children: Vec::new(),
+    };
+    let mut out: Vec<(Option<&'static str>, NavItem)> = Vec::new();
+    for (href, label) in entries {
+        match group_of(href) {
+            None => out.push((None, link(href, label))),
+            Some(g) => match out.iter_mut().find(|(k, _)| *k == Some(g)) {
+                Some((_, item)) => item.children.push(link(href, label)),
+                None => out.push((
+                    Some(g),
+                    NavItem {
+                        href: "",
+                        label: tr(g),
+                        current: false,
+                        children: vec![link(href, label)],
+                    },
+                )),
+            },
+        }
+    }
+    out.into_iter()
+        .map(|(_, mut item)| {
+            if item.children.len() == 1 {
+                item.children.pop().unwrap_or(item)
+            } else {
+                item.current = item.children.iter().any(|c| c.current);
+                item
+            }
+        })
+        .collect()
 }
 
 /// The signed-in user as the layout shows it.
@@ -194,16 +259,23 @@ impl Chrome {
     pub fn for_user(title: impl Into<String>, path: &str, auth: Option<&Authenticated>) -> Self {
         let locale = crate::locale::current();
         let tr = |s: &str| zhichan_i18n::translate(locale, s).into_owned();
-        Chrome {
-            title: tr(&title.into()),
-            nav: entries_for(auth)
+        let entries = entries_for(auth);
+        let nav = if auth.is_some() {
+            grouped(entries, path, &tr)
+        } else {
+            entries
                 .into_iter()
                 .map(|(href, label)| NavItem {
                     href,
                     label: tr(label),
                     current: href == path,
+                    children: Vec::new(),
                 })
-                .collect(),
+                .collect()
+        };
+        Chrome {
+            title: tr(&title.into()),
+            nav,
             version: env!("CARGO_PKG_VERSION"),
             site: site(),
             locale,
