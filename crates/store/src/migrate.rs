@@ -77,6 +77,7 @@ const STEPS: &[Step] = &[
     step!(38, "confirmed_facts"),
     step!(39, "payouts"),
     step!(40, "identified_stats"),
+    step!(42, "opt_in_closing"),
     step!(43, "panel_closing"),
 ];
 
