@@ -1214,6 +1214,145 @@ await check('an identification batch: opened by the nation, read by the enterpri
   return shots.join(', ');
 }));
 
+// ------------------------------------------------------------ a whole identification round (issue 15 §8)
+// On the demo's previous-year registrations: the enterprise opts a product in with one click; the
+// national administrator closes opt-in early (the reason beside its box when missing); the
+// reviewer passes the formal check; the national administrator computes, starts the industry
+// evaluation and assigns the three demo experts; each expert scores on the score sheet; the
+// national administrator approves the list and publishes the notice; the public notice list shows
+// the product to a visitor; the expert's own page then shows the closed panel with the stored
+// scores, not the form. The announcement comes only after the notice's working days on the
+// server's clock, which a running demo cannot walk: the story `a_batch_from_opt_in_to_announcement`
+// (crates/server/tests/batches.rs, manual clock) covers that step and the announced list.
+await check('an identification round: opt-in, early close, check, compute, experts score, notice shows the product', async () => withPage(async (page) => {
+  const shots = [];
+  const PRODUCT = '电力数据采集模块';
+  const shoot = async (name, what) => {
+    await axeClean(page, what);
+    for (const width of [1366, 390]) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+      const wide = await overflow(page);
+      assert(!wide, `${what} at ${width}: ${wide}`);
+      const file = `round-${name}-${width}.png`;
+      await page.screenshot({ path: path.join(OUT, file), fullPage: true });
+      shots.push(file);
+    }
+    await page.setViewportSize({ width: 1366, height: 800 });
+  };
+  await page.setViewportSize({ width: 1366, height: 800 });
+  const year = new Date().getFullYear() - 1;
+  await signInAs(page, 'guojia');
+  await open(page, `${BASE}/identification/batches`);
+  await page.fill('#nb-year', String(year));
+  await page.fill('#nb-until', new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10));
+  const method = await page.locator('#nb-method option[value]:not([value=""])').first().getAttribute('value');
+  await page.selectOption('#nb-method', method);
+  await navigating(page, () => page.click('form[action="/identification/batches"] button[type="submit"]'));
+  const batchPath = new URL(page.url()).pathname;
+  assert(/^\/identification\/batches\/\d+$/.test(batchPath), `not on the new batch: ${page.url()}`);
+  await signOut(page);
+
+  // The enterprise opts its product of last year in with one click.
+  await signIn(page, 'qiye');
+  await open(page, `${BASE}${batchPath}`);
+  const row = page.locator('main tr', { hasText: PRODUCT });
+  assert(await row.count() === 1, `${PRODUCT} is not listed for the enterprise (no demo registration of ${year}?)`);
+  await navigating(page, () => row.locator('button[type="submit"]').click());
+  let text = await page.locator('main').innerText();
+  assert(text.includes('已申报，等待形式审查'), `opt-in not confirmed: ${text.slice(0, 300)}`);
+  await shoot('enterprise-opted-in', 'the enterprise after opting in');
+  await signOut(page);
+
+  // The national administrator closes opt-in early: a reason is required.
+  await signInAs(page, 'guojia');
+  await open(page, `${BASE}${batchPath}`);
+  expectedStatus.add(`${BASE}${batchPath}/close`);
+  await navigating(page, () => page.click(`form[action="${batchPath}/close"] button[type="submit"]`));
+  const beside = await page.locator('#cl-reason-error').innerText();
+  assert(beside.includes('理由'), `no error beside the reason: ${beside}`);
+  await page.fill('#cl-reason', '评审会议提前，申报提前截止');
+  await navigating(page, () => page.click(`form[action="${batchPath}/close"] button[type="submit"]`));
+  text = await page.locator('main').innerText();
+  assert(text.includes('申报已提前截止') && text.includes('评审会议提前'), `not closed: ${text.slice(0, 300)}`);
+  await signOut(page);
+
+  // The reviewer passes the formal check.
+  await signInAs(page, 'shenhe');
+  await open(page, `${BASE}${batchPath}`);
+  await page.locator('main tr', { hasText: PRODUCT }).locator('input[name="item"]').check();
+  await navigating(page, () => page.click('button[name="decision"][value="approve"]'));
+  text = await page.locator('main').innerText();
+  assert(text.includes('形式审查结论已保存'), `check not saved: ${text.slice(0, 300)}`);
+  await signOut(page);
+
+  // The national administrator computes and starts the industry evaluation.
+  await signInAs(page, 'guojia');
+  await open(page, `${BASE}${batchPath}`);
+  await navigating(page, () => page.click(`form[action="${batchPath}/compute"] button[type="submit"]`));
+  text = await page.locator('main').innerText();
+  assert(text.includes('已计算') && text.includes(PRODUCT), `not computed: ${text.slice(0, 300)}`);
+  await shoot('computed', 'the computed batch');
+  await navigating(page, () => page.click('button[name="action"][value="evaluate"]'));
+  await navigating(page, () => page.click('main a[href^="/panels/"]'));
+  const panelPath = new URL(page.url()).pathname;
+  for (const expert of ['zhuanjia1', 'zhuanjia2', 'zhuanjia3']) {
+    const form = page.locator(`form[action="${panelPath}/assignments"]`).first();
+    await form.locator('input[name="username"]').fill(expert);
+    await navigating(page, () => form.locator('button[type="submit"]').click());
+  }
+  text = await page.locator('main').innerText();
+  const assigned = await page.locator('main section.card tbody tr').allInnerTexts();
+  assert(assigned.length === 3 && ['陈静', '刘洋', '周敏'].every((n) => assigned.some((r) => r.includes(n))), `experts not assigned: ${assigned.join(' | ')}`);
+  await shoot('panel', 'the panel');
+  await signOut(page);
+
+  // Each expert scores on the score sheet.
+  for (const [i, expert] of ['zhuanjia1', 'zhuanjia2', 'zhuanjia3'].entries()) {
+    await signInAs(page, expert);
+    await open(page, `${BASE}/expert/assignments`);
+    await navigating(page, () => page.locator('main a', { hasText: PRODUCT }).first().click());
+    await page.fill('#sc-0', String(30 + i));
+    await page.fill('#sc-1', '24');
+    await page.fill('#sc-2', '25');
+    await page.fill('#sc-opinion', '技术先进，市场前景良好，对本地产业有带动作用。');
+    if (i === 0) await shoot('score-sheet', 'the score sheet');
+    await navigating(page, () => page.click('main form button[type="submit"]'));
+    assert(new URL(page.url()).pathname === '/expert/assignments', `score not taken: ${page.url()}`);
+    await signOut(page);
+  }
+
+  // The national administrator approves the list and publishes the notice.
+  await signInAs(page, 'guojia');
+  await open(page, `${BASE}${batchPath}`);
+  await navigating(page, () => page.click('button[name="action"][value="approve"]'));
+  text = await page.locator('main').innerText();
+  assert(text.includes('名单已审核通过'), `not reviewed: ${text.slice(0, 300)}`);
+  await page.fill('#st-days', '5');
+  await navigating(page, () => page.click('button[name="action"][value="publish"]'));
+  text = await page.locator('main').innerText();
+  assert(text.includes('名单已发布公示'), `not published: ${text.slice(0, 300)}`);
+  const noticeHref = await page.locator('main a', { hasText: '公示名单与异议' }).getAttribute('href');
+  await signOut(page);
+
+  // The expert's own page: the panel is closed; the stored scores, no form.
+  await signInAs(page, 'zhuanjia1');
+  await open(page, `${BASE}/expert/assignments`);
+  await navigating(page, () => page.locator('main a', { hasText: PRODUCT }).first().click());
+  text = await page.locator('main').innerText();
+  assert(text.includes('结束评分') && text.includes('已提交的评分') && text.includes('30'), `closed state not shown: ${text.slice(0, 300)}`);
+  assert(await page.locator('main form[action^="/expert/assignments/"]').count() === 0, 'the score form is still offered');
+  await shoot('expert-closed', "the expert's closed assignment");
+  await signOut(page);
+
+  // A visitor reads the public notice: the product is on it.
+  await context.clearCookies();
+  await open(page, `${BASE}${noticeHref}`);
+  text = await page.locator('main').innerText();
+  assert(text.includes(PRODUCT), `the public notice does not list ${PRODUCT}: ${text.slice(0, 300)}`);
+  await shoot('public-notice', 'the public notice');
+  return shots.join(', ');
+}));
+
 // ------------------------------------------------------------ policy library: search, filter, read, print
 // Anonymous, on the seeds `serve --demo` imports: a simplified query finds the traditional
 // document too, the words are marked, the filters and the order narrow and sort, the reading view

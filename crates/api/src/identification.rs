@@ -560,6 +560,19 @@ pub struct Batch {
     pub review_reason: Option<String>,
     /// The date of the announcement (`YYYY-MM-DD`), once announced.
     pub announced_on: Option<String>,
+    /// When the national administrator closed opt-in before its date.
+    pub opt_in_closed_at: Option<String>,
+    /// Why opt-in was closed early.
+    pub opt_in_closed_reason: Option<String>,
+}
+
+/// `POST /api/v1/identification/batches/{id}/close`: close opt-in before its date.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CloseOptIn {
+    /// Why, at most 500 characters.
+    #[schema(max_length = 500)]
+    pub reason: String,
 }
 
 /// The batches, newest first.

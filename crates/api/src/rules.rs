@@ -18,8 +18,13 @@ edge_enum!(
         EnterpriseChangeApproved = "enterprise_change_approved",
         EnterpriseChangeReturned = "enterprise_change_returned",
         ObjectionAnswered = "objection_answered",
+        DeclarationApproved = "declaration_approved",
+        DeclarationReturned = "declaration_returned",
+        QualificationsConfirmed = "qualifications_confirmed",
+        QualificationsReturned = "qualifications_returned",
         Entitlement = "entitlement",
         AwardPaid = "award_paid",
+        BatchOptInClosed = "batch_opt_in_closed",
     }
 );
 

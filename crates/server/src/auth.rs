@@ -287,6 +287,11 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         Signed(A::ManageIdentificationBatches),
     ),
     (
+        "POST",
+        "/api/v1/identification/batches/{id}/close",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
         "GET",
         "/api/v1/identification/batches/{id}/benchmarks",
         Signed(A::ReadIdentification),
@@ -664,6 +669,11 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     (
         "POST",
         "/identification/batches/{id}/compute",
+        Signed(A::ManageIdentificationBatches),
+    ),
+    (
+        "POST",
+        "/identification/batches/{id}/close",
         Signed(A::ManageIdentificationBatches),
     ),
     (

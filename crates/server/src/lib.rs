@@ -215,6 +215,10 @@ pub fn app(services: Services, settings: Settings) -> Router {
             post(web::batches::compute),
         )
         .route(
+            "/identification/batches/{id}/close",
+            post(web::batches::close),
+        )
+        .route(
             "/identification/batches/{id}/opt-in",
             post(web::batches::opt_in),
         )

@@ -764,6 +764,193 @@ async fn each_opt_in_refusal_has_its_code_and_reason(fresh: Fresh) {
 
 on_both_backends!(each_opt_in_refusal_has_its_code_and_reason);
 
+/// The national administrator closes opt-in before its date (a round that cannot wait): the
+/// reason is required (beside its box on the page, as typed), the batch is closed at once and
+/// can be computed, the enterprises with a product in it are told, the act is audited; closing
+/// again, or a computed batch, is 409; anyone else gets 404.
+async fn the_national_administrator_closes_opt_in_early(fresh: Fresh) {
+    let w = world(&fresh).await;
+    let batch = w.checked_batch().await;
+    let close = |reason: Value| {
+        let path = format!("{BATCHES}/{batch}/close");
+        let w = &w;
+        async move { w.call(Method::POST, &path, &w.nation, Some(reason)).await }
+    };
+    // 10 February 2027, the date is 31 March: computing waits.
+    let (status, body) = w
+        .call(
+            Method::POST,
+            &format!("{BATCHES}/{batch}/compute"),
+            &w.nation,
+            None,
+        )
+        .await;
+    assert_problem(status, &body, 409);
+    // Only the national administrator closes: the city's administrator, a reviewer and an
+    // enterprise are told the batch is not theirs.
+    for token in [&w.city, &w.rev_a, &w.firm_a] {
+        let (status, body) = w
+            .call(
+                Method::POST,
+                &format!("{BATCHES}/{batch}/close"),
+                token,
+                Some(json!({"reason": "提前评审"})),
+            )
+            .await;
+        assert!(
+            status == StatusCode::NOT_FOUND || status == StatusCode::FORBIDDEN,
+            "{status} {body}"
+        );
+    }
+    // A reason is required.
+    let (status, body) = close(json!({"reason": "  "})).await;
+    let errs = assert_problem(status, &body, 422);
+    assert_eq!(errs, vec![("reason".to_string(), "required".to_string())]);
+    let (_, b) = w
+        .call(Method::GET, &format!("{BATCHES}/{batch}"), &w.nation, None)
+        .await;
+    assert_eq!(b["status"], "open", "nothing was stored: {b}");
+    let (status, b) = close(json!({"reason": "年度评审会议提前至三月上旬"})).await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    assert_eq!(b["status"], "closed");
+    assert_eq!(
+        b["opt_in_until"], "2027-03-31",
+        "the date stays as announced"
+    );
+    assert_eq!(b["opt_in_closed_reason"], "年度评审会议提前至三月上旬");
+    assert!(b["opt_in_closed_at"].is_string(), "{b}");
+    assert!(
+        b["days_left"].is_null() && b["working_days_left"].is_null(),
+        "{b}"
+    );
+    // Closing again: 409.
+    let (status, body) = close(json!({"reason": "再次截止"})).await;
+    assert_problem(status, &body, 409);
+    // No more opt-ins, with the early close named.
+    let (status, body) = w.opt_in(&w.firm_a, "A5", batch).await;
+    let errs = assert_problem(status, &body, 422);
+    assert!(
+        errs.contains(&("batch".to_string(), "batch_closed".to_string())),
+        "{body}"
+    );
+    let message = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["code"] == "batch_closed")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(message.contains("提前截止"), "{message}");
+    // Both enterprises with a product in the batch are told, once each, with the reason.
+    for token in [&w.firm_a, &w.firm_b] {
+        let (_, notes) = w
+            .call(Method::GET, "/api/v1/notifications", token, None)
+            .await;
+        let closed: Vec<&Value> = notes["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|n| n["kind"] == "batch_opt_in_closed")
+            .collect();
+        assert_eq!(closed.len(), 1, "{notes}");
+        assert!(
+            closed[0]["body"]
+                .as_str()
+                .unwrap()
+                .contains("年度评审会议提前至三月上旬"),
+            "{notes}"
+        );
+        assert_eq!(
+            closed[0]["link"],
+            format!("/identification/batches/{batch}")
+        );
+    }
+    // Audited once, with the reason.
+    let audited: Vec<String> = w
+        .fresh_db
+        .fetch_all(
+            Sql::new(
+                "SELECT detail FROM audit_log WHERE action = 'identification_batch.close_opt_in' \
+                 AND object = $1",
+            )
+            .bind(format!("identification_batch:{batch}")),
+        )
+        .await
+        .unwrap();
+    assert_eq!(audited.len(), 1);
+    assert!(
+        audited[0].contains("年度评审会议提前至三月上旬"),
+        "{audited:?}"
+    );
+    // Computed the same day; closing a computed batch is 409.
+    let (status, b) = w
+        .call(
+            Method::POST,
+            &format!("{BATCHES}/{batch}/compute"),
+            &w.nation,
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    assert_eq!(b["status"], "computed");
+    let (status, body) = close(json!({"reason": "已计算"})).await;
+    assert_problem(status, &body, 409);
+
+    // The page: an open batch offers the form; an empty reason comes back beside its box (422),
+    // a reason typed and refused for its length is kept; a reason closes it.
+    let other = w.new_batch().await;
+    let path = format!("/identification/batches/{other}");
+    let (status, body) = page(&w, &path, &w.nation).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("提前截止申报") && body.contains("id=\"cl-reason\""),
+        "form offered"
+    );
+    let (status, _, body) = post_form(
+        &w,
+        &format!("{path}/close"),
+        &w.nation,
+        &[("reason", String::new())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("id=\"cl-reason-error\""),
+        "message beside the box"
+    );
+    assert!(body.contains("请填写提前截止申报的理由"));
+    let long = "长".repeat(501);
+    let (status, _, body) = post_form(
+        &w,
+        &format!("{path}/close"),
+        &w.nation,
+        &[("reason", long.clone())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains(&long), "what was typed is kept");
+    let (status, location, _) = post_form(
+        &w,
+        &format!("{path}/close"),
+        &w.nation,
+        &[("reason", "提前评审".into())],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, format!("{path}?done=closed"));
+    let (_, body) = page(&w, &format!("{path}?done=closed"), &w.nation).await;
+    assert!(body.contains("申报已提前截止") && body.contains("提前评审"));
+    assert!(!body.contains("id=\"cl-reason\""), "no form once closed");
+    // An enterprise's page no longer offers the button.
+    let (_, body) = page(&w, &path, &w.firm_a).await;
+    assert!(body.contains("提前截止"), "{body}");
+    w.app.stop().await;
+}
+
+on_both_backends!(the_national_administrator_closes_opt_in_early);
+
 async fn the_formal_check_and_the_results_stay_in_scope(fresh: Fresh) {
     let w = world(&fresh).await;
     let batch = w.new_batch().await;
@@ -1873,6 +2060,45 @@ async fn a_batch_from_opt_in_to_announcement(fresh: Fresh) {
         .await
         .unwrap();
     assert_eq!(counted, 1);
+
+    // The workbench tiles count the products identified this year in the office's region,
+    // and in every year, from the rollup: the city office and the national administrator see
+    // A3; the enterprise's dashboard lists its identified product with its number and its
+    // certificate; the other enterprise (B1 removed on objection) has none.
+    for token in [&w.city, &w.nation] {
+        let (status, html) = page(&w, "/", token).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            html.contains("<span class=\"n\">1</span>2027 年认定的专利密集型产品")
+                && html.contains("<span class=\"n\">1</span>历年认定的专利密集型产品"),
+            "{html}"
+        );
+    }
+    let (_, html) = page(&w, "/", &w.firm_a).await;
+    assert!(
+        html.contains("已认定的专利密集型产品（1）")
+            && html.contains("RD20273610020001")
+            && html.contains(&format!("/products/{a3}/identification-certificate")),
+        "{html}"
+    );
+    let (_, html) = page(&w, "/", &w.firm_b).await;
+    assert!(
+        html.contains("已认定的专利密集型产品（0）") && html.contains("本企业尚无已认定的产品"),
+        "{html}"
+    );
+    // The tiles read the rollup, not the candidates: what the rollup holds is what they show.
+    w.fresh_db
+        .execute(Sql::new(
+            "UPDATE stat_identified SET identified = identified + 4 \
+             WHERE region = 361000 AND year = 2027",
+        ))
+        .await
+        .unwrap();
+    let (_, html) = page(&w, "/", &w.city).await;
+    assert!(
+        html.contains("<span class=\"n\">5</span>2027 年认定的专利密集型产品"),
+        "{html}"
+    );
     w.app.stop().await;
 }
 
@@ -2091,6 +2317,24 @@ async fn the_round_refuses_what_an_attacker_tried(fresh: Fresh) {
         !html.contains(&format!("action=\"/panels/{panel}/assignments\"")),
         "no assignment form"
     );
+    // zj.e's own page says the panel closed and offers no score sheet; his queue lists it as
+    // closed, not waiting.
+    let sheet = format!("/expert/assignments/{e_assignment}");
+    let (status, html) = page(&w, &sheet, &e_token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("结束评分") && html.contains("您未对该对象提交评分"),
+        "{html}"
+    );
+    assert!(
+        !html.contains(&format!("action=\"{sheet}\"")),
+        "no score form"
+    );
+    let (_, html) = page(&w, "/expert/assignments", &e_token).await;
+    assert!(
+        html.contains("已结束评分（1）") && html.contains("待评分（0）"),
+        "{html}"
+    );
 
     // Sent back to the experts, the panel opens again: zj.e scores, the list is approved anew.
     let (status, back) = post(
@@ -2101,12 +2345,22 @@ async fn the_round_refuses_what_an_attacker_tried(fresh: Fresh) {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{back}");
-    let (status, body) = score(e_assignment, e_token, "70").await;
+    let (status, body) = score(e_assignment, e_token.clone(), "70").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, reviewed) = approve().await;
     assert_eq!(status, StatusCode::OK, "{reviewed}");
     let (status, body) = score(d_assignment, d_token, "100").await;
     assert_problem(status, &body, 409);
+    // Closed again: zj.e's page shows the scores he stored, not the form.
+    let (_, html) = page(&w, &sheet, &e_token).await;
+    assert!(
+        html.contains("结束评分") && html.contains("已提交的评分") && html.contains(">70<"),
+        "{html}"
+    );
+    assert!(
+        !html.contains(&format!("action=\"{sheet}\"")),
+        "no score form"
+    );
 
     // Published. The national administrator answers the objections: he cannot file one, even
     // with his real name verified.

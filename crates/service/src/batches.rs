@@ -142,6 +142,17 @@ fn field_error(field: &str, code: &'static str, zh: impl Into<String>, en: &str)
     )])
 }
 
+/// Why a batch takes no more opt-ins, in the words the enterprise reads.
+fn closed_text(b: &Batch) -> String {
+    match &b.opt_in_closed_at {
+        Some(at) => format!(
+            "本批次的申报已于 {} 提前截止",
+            format_date(at.beijing_date())
+        ),
+        None => format!("本批次的申报已于 {} 截止", b.opt_in_until),
+    }
+}
+
 fn corrupt(what: impl Into<String>) -> ServiceError {
     ServiceError::Store(StoreError::Corrupt(what.into()))
 }
@@ -229,6 +240,9 @@ impl Services {
         };
         if let Some(stage) = stage {
             return (stage, None);
+        }
+        if b.opt_in_closed_at.is_some() {
+            return (BatchState::Closed, None);
         }
         let today = self.now().beijing_date();
         match parse_date(&b.opt_in_until) {
@@ -419,6 +433,91 @@ impl Services {
             .collect())
     }
 
+    /// The national administrator closes a batch's opt-in before its date, with a reason
+    /// (audited); every enterprise with a product in the batch is told. 409 when opt-in has
+    /// already closed (early or on its date) or the batch is computed.
+    pub async fn close_batch_opt_in(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        id: i64,
+        reason: &str,
+    ) -> ServiceResult<BatchView> {
+        self.may_manage_batches(actor, &format!("identification_batch:{id}"))
+            .await?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(field_error(
+                "reason",
+                "required",
+                "请填写提前截止申报的理由",
+                "a reason is required",
+            ));
+        }
+        if reason.chars().count() > 500 {
+            return Err(field_error(
+                "reason",
+                "too_long",
+                "理由不能超过 500 字",
+                "at most 500 characters",
+            ));
+        }
+        let batch = store::by_id(self.db(), id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let (state, _) = self.batch_state(&batch);
+        if state != BatchState::Open {
+            return Err(ServiceError::Conflict(if state.computed() {
+                "本批次已经计算，申报早已截止".into()
+            } else {
+                closed_text(&batch)
+            }));
+        }
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        if store::close_opt_in(&tx, id, &actor.username, reason, now).await? == 0 {
+            return Err(ServiceError::Conflict(
+                "本批次的申报已经截止，请刷新后查看".into(),
+            ));
+        }
+        let title = format!("{} 年度认定批次的申报已提前截止", batch.year);
+        let body = format!(
+            "{} 年度认定批次的申报已于 {} 提前截止，理由：{}",
+            batch.year,
+            format_date(now.beijing_date()),
+            reason
+        );
+        let link = format!("/identification/batches/{id}");
+        for enterprise_id in store::candidate_enterprises(&tx, id).await? {
+            crate::notifications::notify(
+                &tx,
+                &crate::notifications::Notice {
+                    enterprise_id,
+                    kind: crate::notifications::Kind::BatchOptInClosed,
+                    title: &title,
+                    body: &body,
+                    link: &link,
+                    key: &format!("{id}:{enterprise_id}"),
+                },
+                now,
+            )
+            .await?;
+        }
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "identification_batch.close_opt_in",
+            &format!("identification_batch:{id}"),
+            "ok",
+            json!({"reason": reason, "opt_in_until": batch.opt_in_until}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.identification_batch(actor, id).await
+    }
+
     /// The product's enterprise opts it into a batch: only a registered product in force whose
     /// annual update for the batch's year was approved, before the opt-in date. Opting in twice
     /// answers the candidacy there is (`false`: not new).
@@ -451,7 +550,7 @@ impl Services {
                 "batch",
                 Violation::new(
                     "batch_closed",
-                    format!("本批次的申报已于 {} 截止", batch.opt_in_until),
+                    closed_text(&batch),
                     "the batch no longer takes opt-ins".to_string(),
                 ),
             ));
@@ -513,7 +612,22 @@ impl Services {
                     false,
                 ));
             }
-            other => other?,
+            Ok(0) => {
+                // The opt-in was closed between the check above and this write.
+                drop(tx);
+                let batch = store::by_id(self.db(), batch_id)
+                    .await?
+                    .ok_or(ServiceError::NotFound)?;
+                return Err(field_error(
+                    "batch",
+                    "batch_closed",
+                    closed_text(&batch),
+                    "the batch no longer takes opt-ins",
+                ));
+            }
+            other => {
+                other?;
+            }
         }
         record(
             &tx,

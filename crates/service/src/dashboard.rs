@@ -29,6 +29,8 @@ pub struct EnterpriseDashboard {
     pub update_done: usize,
     pub notifications: Vec<Notification>,
     pub unread: i64,
+    /// Its products identified (认定) in announced batches, newest first.
+    pub identified: Vec<crate::rounds::Identified>,
 }
 
 /// The most products a dashboard looks through (an enterprise with more sees the first ones;
@@ -90,6 +92,20 @@ impl Services {
             }
         }
         let (notifications, _, unread) = self.notifications(actor, 8, 0).await?;
+        let identified = zhichan_store::identification_rounds::identified_of_enterprise(
+            self.db(),
+            enterprise.id,
+        )
+        .await?
+        .into_iter()
+        .map(
+            |(candidate, year, announced_on)| crate::rounds::Identified {
+                candidate,
+                year,
+                announced_on,
+            },
+        )
+        .collect();
         Ok(EnterpriseDashboard {
             enterprise,
             by_status,
@@ -99,6 +115,7 @@ impl Services {
             update_done,
             notifications,
             unread,
+            identified,
         })
     }
 }

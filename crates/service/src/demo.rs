@@ -81,6 +81,27 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
     },
     DemoLogin {
         firm: None,
+        username: "zhuanjia1",
+        role: "expert",
+        region: None,
+        what: "陈静（评审专家，江西示例大学，熟悉计算机、通信和其他电子设备制造业）",
+    },
+    DemoLogin {
+        firm: None,
+        username: "zhuanjia2",
+        role: "expert",
+        region: None,
+        what: "刘洋（评审专家，江西示例机械研究院，熟悉通用设备制造业）",
+    },
+    DemoLogin {
+        firm: None,
+        username: "zhuanjia3",
+        role: "expert",
+        region: None,
+        what: "周敏（评审专家，北京示例知识产权研究院，熟悉医药制造业）",
+    },
+    DemoLogin {
+        firm: None,
         username: "xitong",
         role: "sysadmin",
         region: None,
@@ -100,6 +121,103 @@ pub const DEMO_LOGINS: &[DemoLogin] = &[
         region: None,
         what: "安全审计员（首次登录绑定动态验证码）",
     },
+];
+
+/// The demo experts' units and fields (专家的工作单位与熟悉领域): login, the first 17 characters
+/// of the unit's credit code, the unit's name, the fields (GB/T 4754 codes). Enough experts, in
+/// units other than the demo enterprises, for the starter method's three per product; each
+/// knows division 39 so that every demo candidate of that field can be scored by all three.
+pub const DEMO_EXPERTS: &[(&str, &str, &str, &[&str])] = &[
+    (
+        "zhuanjia1",
+        "12360000MB0123456",
+        "江西示例大学",
+        &["39", "38"],
+    ),
+    (
+        "zhuanjia2",
+        "12360000MB0234561",
+        "江西示例机械研究院",
+        &["34", "39"],
+    ),
+    (
+        "zhuanjia3",
+        "12110000MB0345672",
+        "北京示例知识产权研究院",
+        &["27", "39"],
+    ),
+];
+
+/// A demo product registered in the previous year: the firm's index, name, model, field, the
+/// sales (yuan) of the year before it and of its own year, its patents (first 12 digits; the
+/// fifth digit 1 is an invention patent, 2 a utility model).
+type LastYearProduct = (
+    usize,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+/// Registered in March of the previous year and updated (its figures for that year approved)
+/// in February of this one, so that a batch of the previous year has candidates and every
+/// field a population. Under the starter method, 电力数据采集模块 and 植物源杀虫剂 pass the
+/// computed patent evaluation (at least the median valid patents and patents per 100 million
+/// yuan of manufacturing, C, which stands in for the divisions with fewer than 5 products, and
+/// 30 % invention patents); the others do not.
+const LAST_YEAR_PRODUCTS: &[LastYearProduct] = &[
+    (
+        0,
+        "电力数据采集模块",
+        "DC-40",
+        "39",
+        "5200000.00",
+        "6000000.00",
+        &[
+            "201910567810",
+            "202010678920",
+            "202110789030",
+            "202120890140",
+        ],
+    ),
+    (
+        0,
+        "智能电能表",
+        "EM-3",
+        "39",
+        "18000000.00",
+        "20000000.00",
+        &["202120901250"],
+    ),
+    (
+        1,
+        "植物源杀虫剂",
+        "LY-P2",
+        "27",
+        "8100000.00",
+        "9000000.00",
+        &["201910112360", "202020223470"],
+    ),
+    (
+        2,
+        "行星减速机",
+        "JG-P90",
+        "34",
+        "11000000.00",
+        "12000000.00",
+        &["201910334580", "202120445690"],
+    ),
+    (
+        2,
+        "数控分度头",
+        "JG-F16",
+        "34",
+        "3600000.00",
+        "4000000.00",
+        &["202020556700"],
+    ),
 ];
 
 /// A valid 统一社会信用代码 registered in 抚州市临川区 (361002), for the demo enterprise.
@@ -226,6 +344,7 @@ impl fmt::Display for DemoReport {
                 self.enterprises, self.products
             )?;
         }
+
         write!(f, "  请用浏览器打开下方地址登录")
     }
 }
@@ -315,6 +434,160 @@ impl Services {
             }
         }
         Ok((DEMO_FIRMS.len(), products))
+    }
+
+    /// The previous year's registrations and their annual updates, entered by the demo logins
+    /// with the clock set back (the injected clock: 2 March of the previous year for the
+    /// registrations, 10 February of this year, or today if earlier, for the updates), so that
+    /// the registration statistics, the rollups and the products' histories hold the dates a
+    /// real round would have. Then the demo experts' units and fields, kept by `xitong`.
+    ///
+    /// `serve --demo` runs it once, on the database whose demo logins it has just made (the
+    /// stories that count the demo's products and accounts use [`Services::prepare_demo`]
+    /// alone). Answers how many products were updated for the previous year.
+    pub async fn prepare_demo_round(&self) -> ServiceResult<usize> {
+        let mut logins = Vec::new();
+        for l in DEMO_LOGINS {
+            if let Some(u) = users::by_username(self.db(), l.username).await? {
+                logins.push(u);
+            }
+        }
+        // Once: the previous year's products are there already.
+        if zhichan_store::experts::of_users(
+            self.db(),
+            &logins.iter().map(|u| u.id).collect::<Vec<_>>(),
+        )
+        .await?
+        .iter()
+        .any(|p| p.unit_name == DEMO_EXPERTS[0].2)
+        {
+            return Ok(0);
+        }
+        self.demo_last_year(&logins).await
+    }
+
+    async fn demo_last_year(&self, logins: &[zhichan_store::users::User]) -> ServiceResult<usize> {
+        use crate::accounts::actor_of;
+        use crate::annual::UpdateInput;
+        use crate::clock::ManualClock;
+        use crate::experts::ProfileInput;
+        use crate::patents::PatentInput;
+        use crate::products::{FiguresInput, LinkInput, ProductInput};
+        use zhichan_domain::Timestamp;
+        let by_name = |n: &str| logins.iter().find(|u| u.username == n).map(actor_of);
+        let ctx = crate::Ctx::cli();
+        if let Some(admin) = by_name("xitong") {
+            for (login, unit17, unit, fields) in DEMO_EXPERTS {
+                let Some(u) = logins.iter().find(|u| u.username == *login) else {
+                    continue;
+                };
+                self.set_expert_profile(
+                    &admin,
+                    &ctx,
+                    u.id,
+                    ProfileInput {
+                        unit_credit_code: credit_code(unit17),
+                        unit_name: unit.to_string(),
+                        fields: fields.iter().map(|f| f.to_string()).collect(),
+                    },
+                    0,
+                )
+                .await?;
+            }
+        }
+        let Some(reviewer) = by_name("shenhe") else {
+            return Ok(0);
+        };
+        let today = self.now().beijing_date();
+        let year = today.year() - 1;
+        let at = |date: String| {
+            Timestamp::parse(&format!("{date}T02:00:00.000Z")).expect("a demo timestamp")
+        };
+        let clock = std::sync::Arc::new(ManualClock::at(at(format!("{year}-03-02"))));
+        let then = Services::with_clock(self.db().clone(), clock.clone());
+        let mut made = Vec::new();
+        for (firm, pname, model, field, prior, sales, patents) in LAST_YEAR_PRODUCTS {
+            let (login, name, first17, _, _) = DEMO_FIRMS[*firm];
+            let Some(owner) = by_name(login) else {
+                continue;
+            };
+            let input = ProductInput {
+                enterprise: credit_code(first17),
+                name: pname.to_string(),
+                model: model.to_string(),
+                field: field.to_string(),
+                description: format!("{pname}（演示数据，上一年度备案）"),
+                first_sold_on: Some(format!("{}-03-01", year - 2)),
+                figures: vec![FiguresInput {
+                    year: i64::from(year - 1),
+                    sales_revenue: prior.to_string(),
+                    output_value: prior.to_string(),
+                    ..FiguresInput::default()
+                }],
+                patents: patents
+                    .iter()
+                    .enumerate()
+                    .map(|(k, p)| LinkInput {
+                        patent: PatentInput {
+                            number: patent_number(p),
+                            title: format!("一种{pname}的实现方法（{}）", k + 1),
+                            patentees: vec![name.to_string()],
+                            grant_date: Some(format!("{}-09-15", &p[..4])),
+                            legal_status: "valid".into(),
+                            right: "own".into(),
+                            licence_record: String::new(),
+                        },
+                        core: k == 0,
+                        embodiment: "核心部件".into(),
+                    })
+                    .collect(),
+            };
+            let v = then.create_product(&owner, &ctx, input).await?;
+            let v = then
+                .submit_product(&owner, &ctx, v.product.id, v.product.version)
+                .await?;
+            let v = then
+                .review_product(&reviewer, &ctx, v.product.id, v.product.version, true, None)
+                .await?;
+            made.push((owner, v.product.id, *sales));
+            clock.advance(time::Duration::minutes(10));
+        }
+        // The update of the year in this year's window (by default the first quarter): on 10
+        // February, or today when that is still ahead (before the window opens there is none).
+        let feb = time::Date::from_calendar_date(today.year(), time::Month::February, 10)
+            .expect("a date");
+        let update_day = feb.min(today);
+        let update_clock = std::sync::Arc::new(ManualClock::at(at(
+            zhichan_domain::enterprises::format_date(update_day),
+        )));
+        let then = Services::with_clock(self.db().clone(), update_clock);
+        if then.cycle().await?.open.is_none() {
+            tracing::info!("demo: this year's update window has not opened; no updates filed");
+            return Ok(0);
+        }
+        let mut updated = 0;
+        for (owner, id, sales) in &made {
+            let u = then
+                .file_annual_update(
+                    owner,
+                    &ctx,
+                    *id,
+                    UpdateInput {
+                        year: i64::from(year),
+                        sales_revenue: sales.to_string(),
+                        output_value: sales.to_string(),
+                        export_value: Some("0".into()),
+                        profit: Some("0".into()),
+                        ip_investment: Some("100000.00".into()),
+                        still_sold: true,
+                    },
+                )
+                .await?;
+            then.review_annual_update(&reviewer, &ctx, u.id, u.version, true, None)
+                .await?;
+            updated += 1;
+        }
+        Ok(updated)
     }
 
     /// Prepares the demo data set. Safe to run on every start: it adds only what is missing,

@@ -30,6 +30,8 @@ pub enum Kind {
     Entitlement,
     /// An award the enterprise confirmed was paid.
     AwardPaid,
+    /// The national administrator closed a batch's opt-in before its date.
+    BatchOptInClosed,
 }
 
 impl Kind {
@@ -52,6 +54,7 @@ impl Kind {
             Kind::QualificationsReturned => "qualifications_returned",
             Kind::Entitlement => "entitlement",
             Kind::AwardPaid => "award_paid",
+            Kind::BatchOptInClosed => "batch_opt_in_closed",
         }
     }
 
@@ -74,6 +77,7 @@ impl Kind {
             "qualifications_returned" => "企业资质退回",
             "entitlement" => "免申即享",
             "award_paid" => "奖补已兑付",
+            "batch_opt_in_closed" => "认定申报提前截止",
             _ => "通知",
         }
     }

@@ -87,6 +87,12 @@ pub struct OfficeBench {
     pub ports_waiting: i64,
     /// Sub-regions whose management port is not open yet.
     pub ports_unopened: i64,
+    /// This year (Beijing) and the products identified in the region subtree in batches
+    /// announced this year, from the identified rollup.
+    pub year: i32,
+    pub identified_this_year: i64,
+    /// Identified in every year.
+    pub identified_total: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -276,7 +282,13 @@ impl Services {
                 .filter(|c| !open.contains(&c.code))
                 .count() as i64;
         }
+        let identified_this_year =
+            zhichan_store::identified_stats::total(db, region, Some(today.year())).await?;
+        let identified_total = zhichan_store::identified_stats::total(db, region, None).await?;
         Ok(OfficeBench {
+            year: today.year(),
+            identified_this_year,
+            identified_total,
             region,
             region_name: region_name(self, region).await?,
             month,

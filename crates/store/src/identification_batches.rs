@@ -34,12 +34,17 @@ pub struct Batch {
     pub review_reason: Option<String>,
     /// The Beijing date of the announcement (`YYYY-MM-DD`).
     pub announced_on: Option<String>,
+    /// When the national administrator closed opt-in before its date (migration 42).
+    pub opt_in_closed_at: Option<Timestamp>,
+    pub opt_in_closed_by: Option<String>,
+    pub opt_in_closed_reason: Option<String>,
 }
 
 pub(crate) const BATCH_COLUMNS: &str =
     "id, year, method_id, method_version, opt_in_until, status, \
     frozen_at, inputs_count, inputs_digest, computed_at, computed_by, created_by, created_at, \
-    version, panel_id, reviewed_by, reviewed_at, review_reason, announced_on";
+    version, panel_id, reviewed_by, reviewed_at, review_reason, announced_on, \
+    opt_in_closed_at, opt_in_closed_by, opt_in_closed_reason";
 
 impl FromDbRow for Batch {
     fn from_row(row: &DbRow) -> Result<Self, StoreError> {
@@ -65,6 +70,9 @@ impl FromDbRow for Batch {
             reviewed_at: ts_opt(row, "reviewed_at")?,
             review_reason: row.get("review_reason")?,
             announced_on: row.get("announced_on")?,
+            opt_in_closed_at: ts_opt(row, "opt_in_closed_at")?,
+            opt_in_closed_by: row.get("opt_in_closed_by")?,
+            opt_in_closed_reason: row.get("opt_in_closed_reason")?,
         })
     }
 }
@@ -101,6 +109,41 @@ pub async fn by_id(ex: &impl Exec, id: i64) -> Result<Option<Batch>, StoreError>
             "SELECT {BATCH_COLUMNS} FROM identification_batches WHERE id = $1"
         ))
         .bind(id),
+    )
+    .await
+}
+
+/// Closes a batch's opt-in before its date; the rows changed (0: already closed early, or no
+/// longer `open`). The caller has checked that the date has not passed.
+pub async fn close_opt_in(
+    ex: &impl Exec,
+    batch_id: i64,
+    by: &str,
+    reason: &str,
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    ex.execute(
+        Sql::new(
+            "UPDATE identification_batches SET opt_in_closed_at = $1, opt_in_closed_by = $2, \
+             opt_in_closed_reason = $3, version = version + 1 \
+             WHERE id = $4 AND status = 'open' AND opt_in_closed_at IS NULL",
+        )
+        .bind(now)
+        .bind(by)
+        .bind(reason)
+        .bind(batch_id),
+    )
+    .await
+}
+
+/// The enterprises with a product opted into a batch (each once, by id).
+pub async fn candidate_enterprises(ex: &impl Exec, batch_id: i64) -> Result<Vec<i64>, StoreError> {
+    ex.fetch_all(
+        Sql::new(
+            "SELECT DISTINCT enterprise_id FROM identification_candidates WHERE batch_id = $1 \
+             ORDER BY enterprise_id",
+        )
+        .bind(batch_id),
     )
     .await
 }
@@ -205,12 +248,13 @@ pub async fn opt_in(
     enterprise_id: i64,
     by: &str,
     now: Timestamp,
-) -> Result<(), StoreError> {
+) -> Result<u64, StoreError> {
     ex.execute(
         Sql::new(
             "INSERT INTO identification_candidates (batch_id, product_id, region, enterprise_id, \
              opted_in_by, opted_in_at, check_status, version) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'pending', 1)",
+             SELECT $1, $2, $3, $4, $5, $6, 'pending', 1 FROM identification_batches b \
+             WHERE b.id = $1 AND b.status = 'open' AND b.opt_in_closed_at IS NULL",
         )
         .bind(batch_id)
         .bind(product_id)
@@ -219,8 +263,7 @@ pub async fn opt_in(
         .bind(by)
         .bind(now),
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 pub async fn candidate(

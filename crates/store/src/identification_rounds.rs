@@ -255,6 +255,34 @@ pub async fn identified_product(
     Ok(Some((c, year, on)))
 }
 
+/// An enterprise's products identified in announced batches, newest announcement first, each
+/// with its batch's year and announcement date (the enterprise index: never the whole table).
+pub async fn identified_of_enterprise(
+    ex: &impl Exec,
+    enterprise_id: i64,
+) -> Result<Vec<(Candidate, i64, String)>, StoreError> {
+    let rows: Vec<Candidate> = ex
+        .fetch_all(
+            Sql::new(format!(
+                "SELECT {CANDIDATE_COLUMNS} FROM {CANDIDATE_FROM} \
+                 JOIN identification_batches b ON b.id = c.batch_id \
+                 WHERE c.enterprise_id = $1 AND c.outcome = 'identified' \
+                 AND b.status = 'announced' ORDER BY b.announced_on DESC, c.batch_id DESC, \
+                 c.product_id"
+            ))
+            .bind(enterprise_id),
+        )
+        .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for c in rows {
+        let b = crate::identification_batches::by_id(ex, c.batch_id)
+            .await?
+            .ok_or_else(|| StoreError::Corrupt(format!("batch {} of a candidate", c.batch_id)))?;
+        out.push((c, i64::from(b.year), b.announced_on.unwrap_or_default()));
+    }
+    Ok(out)
+}
+
 /// Products identified in announced batches in a region subtree, announced on `from` ≤ date <
 /// `until` (`YYYY-MM-DD`), by the field they were judged in. Reads the identified candidates
 /// only (the `outcome` index), never the products.

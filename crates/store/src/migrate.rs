@@ -78,6 +78,7 @@ const STEPS: &[Step] = &[
     step!(39, "payouts"),
     step!(40, "identified_stats"),
     step!(41, "evidence"),
+    step!(42, "opt_in_closing"),
     step!(43, "panel_closing"),
 ];
 

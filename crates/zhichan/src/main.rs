@@ -978,6 +978,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     .await
                     .map_err(describe)?;
                 println!("{report}");
+                if report.created_logins {
+                    let updated = Services::new(database.clone())
+                        .prepare_demo_round()
+                        .await
+                        .map_err(describe)?;
+                    if updated > 0 {
+                        println!(
+                            "  上一年度备案并已完成信息更新的产品 {updated} 项（可参加上一年度的认定批次）；评审专家 3 位"
+                        );
+                    }
+                }
                 demo_policies(&Services::new(database.clone())).await?;
                 demo_awards(&Services::new(database.clone())).await?;
                 demo_payouts(&Services::new(database.clone())).await?;

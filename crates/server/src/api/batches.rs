@@ -9,8 +9,8 @@ use axum::http::StatusCode;
 use std::collections::HashMap;
 use zhichan_api::identification::{
     Batch, BatchList, BatchStatus, BenchmarkItem, BenchmarkList, Candidate, CandidateList,
-    CheckOutcome, CheckStatus, FormalCheck, IndicatorResult, Measure, NewBatch, OptIn, Outcome,
-    OutcomeFilter, ProductIdentification, ResultItem, ResultList, WhatIf, WhatIfChange,
+    CheckOutcome, CheckStatus, CloseOptIn, FormalCheck, IndicatorResult, Measure, NewBatch, OptIn,
+    Outcome, OutcomeFilter, ProductIdentification, ResultItem, ResultList, WhatIf, WhatIfChange,
 };
 use zhichan_api::Problem;
 use zhichan_domain::Violation;
@@ -52,6 +52,8 @@ pub fn batch_body(v: &BatchView) -> Batch {
         panel: b.panel_id,
         review_reason: b.review_reason.clone(),
         announced_on: b.announced_on.clone(),
+        opt_in_closed_at: b.opt_in_closed_at.map(|t| t.to_string()),
+        opt_in_closed_reason: b.opt_in_closed_reason.clone(),
     }
 }
 
@@ -162,6 +164,31 @@ pub async fn get(
     let v = state
         .services
         .identification_batch(&signed.auth.actor, id)
+        .await?;
+    Ok(Json(batch_body(&v)))
+}
+
+/// Closes opt-in before its date (national administrator), with a reason; the enterprises
+/// with a product in the batch are notified.
+#[utoipa::path(post, path = "/api/v1/identification/batches/{id}/close", tag = "identification",
+    params(("id" = i64, Path)),
+    request_body = CloseOptIn,
+    responses(
+        (status = 200, description = "申报已截止", body = Batch),
+        (status = 404, description = "不存在，或不是全国管理员", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "申报已经截止或已计算", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "理由未填写或过长", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn close(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<CloseOptIn>,
+) -> AppResult<Json<Batch>> {
+    let v = state
+        .services
+        .close_batch_opt_in(&signed.auth.actor, &ctx, id, &body.reason)
         .await?;
     Ok(Json(batch_body(&v)))
 }

@@ -288,6 +288,7 @@ fn table() -> (Router<AppState>, Document, Vec<String>) {
         .routes(routes!(batches::candidates))
         .routes(routes!(batches::check))
         .routes(routes!(batches::compute))
+        .routes(routes!(batches::close))
         .routes(routes!(batches::benchmarks))
         .routes(routes!(batches::results))
         .routes(routes!(batches::what_if))

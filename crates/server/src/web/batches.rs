@@ -222,6 +222,8 @@ struct BatchPage {
     compare: String,
     what_if: Option<WhatIfView>,
     notice: Option<String>,
+    /// The reason typed into the "close opt-in early" form (kept after a refusal).
+    close_reason: String,
     errors: FormErrors,
 }
 
@@ -251,6 +253,7 @@ fn done_notice(done: &str) -> Option<String> {
     Some(
         match done {
             "computed" => "已计算：输入数据已冻结，基准值和结果如下",
+            "closed" => "申报已提前截止，已申报的企业已收到通知",
             "opted_in" => "已申报，等待形式审查",
             "checked" => "形式审查结论已保存",
             "evaluating" => "产业性评价已开始：请在专家评审组中为每件产品指派专家",
@@ -420,6 +423,7 @@ async fn batch_page(
             compare,
             what_if,
             notice: q.get("done").and_then(|d| done_notice(d)),
+            close_reason: q.get("close_reason").cloned().unwrap_or_default(),
             errors,
         },
     ))
@@ -515,6 +519,46 @@ pub async fn compute(
         Ok(_) => Ok(
             Redirect::to(&format!("/identification/batches/{id}?done=computed")).into_response(),
         ),
+        Err(e) => refused(&state, &signed, id, e).await,
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct CloseForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// The national administrator closes opt-in before its date (the reason beside its box when
+/// missing, what was typed kept).
+pub async fn close(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    Form(f): Form<CloseForm>,
+) -> AppResult<Response> {
+    match state
+        .services
+        .close_batch_opt_in(&signed.auth.actor, &ctx, id, &f.reason)
+        .await
+    {
+        Ok(_) => {
+            Ok(Redirect::to(&format!("/identification/batches/{id}?done=closed")).into_response())
+        }
+        Err(ServiceError::Invalid(v)) => {
+            let locate = table(&[("reason", "cl-reason", "提前截止的理由")]);
+            let q = HashMap::from([("close_reason".to_string(), f.reason)]);
+            batch_page(
+                &state,
+                &signed,
+                id,
+                &q,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                FormErrors::from_violations(v, &locate),
+            )
+            .await
+        }
         Err(e) => refused(&state, &signed, id, e).await,
     }
 }

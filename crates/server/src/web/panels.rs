@@ -46,6 +46,8 @@ struct QueueRow {
     overdue: bool,
     submitted: bool,
     total: String,
+    /// The panel stopped taking scores (its subject moved on): the day it closed.
+    closed: Option<String>,
 }
 
 #[derive(Template)]
@@ -54,6 +56,8 @@ struct QueuePage {
     chrome: Chrome,
     waiting: Vec<QueueRow>,
     done: Vec<QueueRow>,
+    /// Not scored, and the panel has closed: nothing more to do.
+    closed: Vec<QueueRow>,
 }
 
 async fn row(names: &mut Names<'_>, v: &AssignmentView) -> AppResult<QueueRow> {
@@ -67,9 +71,10 @@ async fn row(names: &mut Names<'_>, v: &AssignmentView) -> AppResult<QueueRow> {
         field: names.industry(&v.item.field).await?,
         due,
         left,
-        overdue: overdue && !submitted,
+        overdue: overdue && !submitted && v.panel.closed_at.is_none(),
         submitted,
         total: v.assignment.total.clone().unwrap_or_default(),
+        closed: v.panel.closed_at.map(|t| format_date(t.beijing_date())),
     })
 }
 
@@ -78,11 +83,13 @@ async fn row(names: &mut Names<'_>, v: &AssignmentView) -> AppResult<QueueRow> {
 pub async fn queue(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
     let all = state.services.my_assignments(&signed.auth.actor).await?;
     let mut names = Names::new(&state);
-    let (mut waiting, mut done) = (Vec::new(), Vec::new());
+    let (mut waiting, mut done, mut closed) = (Vec::new(), Vec::new(), Vec::new());
     for v in &all {
         let r = row(&mut names, v).await?;
         if r.submitted {
             done.push(r);
+        } else if r.closed.is_some() {
+            closed.push(r);
         } else {
             waiting.push(r);
         }
@@ -93,6 +100,7 @@ pub async fn queue(State(state): State<AppState>, signed: Signed) -> AppResult<R
         chrome: Chrome::for_user("评审任务", "/expert/assignments", Some(&signed.auth)),
         waiting,
         done,
+        closed,
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -239,6 +239,18 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
                     false,
                 ),
                 tile("备案企业", b.summary.enterprises, "/enterprises", false),
+                tile(
+                    format!("{} 年认定的专利密集型产品", b.year),
+                    b.identified_this_year,
+                    "/stats#h-identified",
+                    false,
+                ),
+                tile(
+                    "历年认定的专利密集型产品",
+                    b.identified_total,
+                    "/stats#h-identified",
+                    false,
+                ),
             ];
             month_s.bars_caption = "按下级地区".into();
             month_s.bars = bars(
