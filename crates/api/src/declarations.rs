@@ -98,3 +98,22 @@ pub struct FactReview {
     #[schema(nullable)]
     pub reason: Option<String>,
 }
+
+/// `GET /api/v1/qualifications?state=pending`: an enterprise of the reviewer's region with
+/// qualifications in the state asked for (by default waiting for review).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QualificationsOfEnterprise {
+    #[schema(example = "91361002MA35F6XK04")]
+    pub credit_code: String,
+    pub enterprise_name: String,
+    /// The enterprise's region (GB/T 2260) and its full name.
+    #[schema(example = "361002")]
+    pub region: String,
+    #[schema(example = "江西省抚州市临川区")]
+    pub region_name: String,
+    pub state: QualificationReview,
+    /// How many of its qualifications are in that state.
+    pub count: i64,
+    /// Where a reviewer confirms or returns them (`POST`, a `FactReview`).
+    pub review: String,
+}
