@@ -112,3 +112,25 @@ pub struct QualificationsReview {
     /// the review is refused (409) and nothing is decided.
     pub version: i64,
 }
+
+/// `GET /api/v1/qualifications?state=pending`: an enterprise of the reviewer's region with
+/// qualifications in the state asked for (by default waiting for review).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QualificationsOfEnterprise {
+    #[schema(example = "91361002MA35F6XK04")]
+    pub credit_code: String,
+    pub enterprise_name: String,
+    /// The enterprise's region (GB/T 2260) and its full name.
+    #[schema(example = "361002")]
+    pub region: String,
+    #[schema(example = "江西省抚州市临川区")]
+    pub region_name: String,
+    pub state: QualificationReview,
+    /// How many of its qualifications are in that state.
+    pub count: i64,
+    /// The enterprise's version, which a review names (`QualificationsReview.version`).
+    pub version: i64,
+    /// Where a reviewer confirms or returns them (`POST`, a `QualificationsReview` naming
+    /// `version`).
+    pub review: String,
+}

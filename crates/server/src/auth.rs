@@ -467,6 +467,11 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ),
     (
         "GET",
+        "/api/v1/qualifications",
+        Signed(A::ReviewRegistrations),
+    ),
+    (
+        "GET",
         "/api/v1/declarations/{id}",
         Signed(A::ReadEnterprise),
     ),

@@ -10,7 +10,8 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{add_user, assert_problem, call, linchuan_firm, register_product, TestApp, LINCHUAN};
+use support::{add_user, app_in_2025, assert_problem, call, fund_policy, linchuan_firm};
+use support::{linchuan_product, publish_rule, register_product, LINCHUAN};
 use zhichan_testkit::{on_both_backends, Fresh};
 
 const RULES: &str = "/api/v1/award-rules";
@@ -22,44 +23,6 @@ fn nanchang_code() -> String {
         "{first17}{}",
         zhichan_domain::credit_code::check_char(first17).unwrap()
     )
-}
-
-async fn app_in_2025(fresh: &Fresh) -> TestApp {
-    support::spawn_at(fresh, "2025-06-16T02:00:00.000Z").await
-}
-
-/// The 抚州 office's policy the rules cite; its id.
-async fn fund_policy(app: &TestApp, office: &str) -> i64 {
-    let (status, p) = call(
-        app,
-        Method::POST,
-        "/api/v1/policies",
-        office,
-        Some(json!({
-            "title": "抚州市知识产权专项资金奖补办法（测试）",
-            "doc_number": "抚市监字〔2023〕1号",
-            "issuers": ["抚州市市场监督管理局"],
-            "region": "361000",
-            "published_on": "2023-11-10",
-            "effective_on": "2023-11-10",
-            "body": "测试用政策正文。",
-            "topics": ["专项资金"]
-        })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{p}");
-    p["id"].as_i64().unwrap()
-}
-
-fn product(name: &str, number: &str) -> Value {
-    json!({
-        "enterprise": LINCHUAN, "name": name, "model": "ZC-100", "field": "39",
-        "figures": [{"year": 2025, "sales_revenue": "1000000.00", "output_value": "1000000.00"}],
-        "patents": [{"number": number, "title": "一种数据采集装置",
-                     "patentees": ["抚州市临川区示例科技有限公司"], "grant_date": "2021-03-02",
-                     "legal_status": "valid", "right": "own", "core": true,
-                     "embodiment": "采集模块"}]
-    })
 }
 
 fn per_product_rule(policy: i64, cap: Option<&str>, expected_for_three: &str) -> Value {
@@ -113,7 +76,13 @@ async fn a_rule_with_a_failing_example_waits_and_a_dry_run_foretells_what_firms_
         .iter()
         .enumerate()
     {
-        register_product(&app, &firm, &reviewer, product(&format!("采集终端{i}"), n)).await;
+        register_product(
+            &app,
+            &firm,
+            &reviewer,
+            linchuan_product(&format!("采集终端{i}"), n),
+        )
+        .await;
     }
 
     // The office writes the rule with a cap of 2,500 but an example that forgot it.
@@ -371,22 +340,6 @@ fn certification_rule(policy: i64) -> Value {
     })
 }
 
-async fn publish(app: &TestApp, office: &str, rule: Value) -> i64 {
-    let (status, created) = call(app, Method::POST, RULES, office, Some(rule)).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["current"]["id"].as_i64().unwrap();
-    let (status, body) = call(
-        app,
-        Method::POST,
-        &format!("{RULES}/{id}/publish"),
-        office,
-        Some(json!({"version": 1})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    id
-}
-
 async fn honours_pay_once_at_the_highest_expired_certificates_do_not_count_and_outsiders_get_nothing(
     fresh: Fresh,
 ) {
@@ -396,8 +349,8 @@ async fn honours_pay_once_at_the_highest_expired_certificates_do_not_count_and_o
     let office = app.long_token(&fresh, "admin.fuzhou").await;
     let reviewer = app.long_token(&fresh, "shenhe.fuzhou").await;
     let policy = fund_policy(&app, &office).await;
-    publish(&app, &office, honours_rule(policy)).await;
-    publish(&app, &office, certification_rule(policy)).await;
+    publish_rule(&app, &office, honours_rule(policy)).await;
+    publish_rule(&app, &office, certification_rule(policy)).await;
 
     // The 临川 firm's profile: three honours this year, and a GB/T 29490 certificate that
     // expired last year; one product with one utility-model patent of its own.
@@ -427,7 +380,7 @@ async fn honours_pay_once_at_the_highest_expired_certificates_do_not_count_and_o
         &app,
         &firm,
         &reviewer,
-        product("采集终端", "202120725278.0"),
+        linchuan_product("采集终端", "202120725278.0"),
     )
     .await;
 
@@ -522,8 +475,8 @@ async fn the_rules_list_pages_and_publishing_a_wrong_version_is_a_conflict(fresh
     add_user(&fresh, "admin.fuzhou", "admin", Some("361000"), None).await;
     let office = app.long_token(&fresh, "admin.fuzhou").await;
     let policy = fund_policy(&app, &office).await;
-    let honours = publish(&app, &office, honours_rule(policy)).await;
-    let certification = publish(&app, &office, certification_rule(policy)).await;
+    let honours = publish_rule(&app, &office, honours_rule(policy)).await;
+    let certification = publish_rule(&app, &office, certification_rule(policy)).await;
 
     let (status, first) = call(
         &app,

@@ -10,46 +10,9 @@ mod support;
 use base64::Engine;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{add_user, assert_problem, call, linchuan_firm, register_product, TestApp, LINCHUAN};
+use support::{add_user, app_in_2025, assert_problem, call, fund_policy, linchuan_firm};
+use support::{publish_rule, register_product, TestApp, LINCHUAN};
 use zhichan_testkit::{on_both_backends, Fresh};
-
-async fn app_in_2025(fresh: &Fresh) -> TestApp {
-    support::spawn_at(fresh, "2025-06-16T02:00:00.000Z").await
-}
-
-async fn fund_policy(app: &TestApp, office: &str) -> i64 {
-    let (status, p) = call(
-        app,
-        Method::POST,
-        "/api/v1/policies",
-        office,
-        Some(json!({
-            "title": "抚州市知识产权专项资金奖补办法（测试）",
-            "issuers": ["抚州市市场监督管理局"], "region": "361000",
-            "published_on": "2023-11-10", "effective_on": "2023-11-10",
-            "body": "测试用政策正文。", "topics": ["专项资金"]
-        })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{p}");
-    p["id"].as_i64().unwrap()
-}
-
-async fn publish(app: &TestApp, office: &str, rule: Value) {
-    let (status, created) =
-        call(app, Method::POST, "/api/v1/award-rules", office, Some(rule)).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
-    let id = created["current"]["id"].as_i64().unwrap();
-    let (status, body) = call(
-        app,
-        Method::POST,
-        &format!("/api/v1/award-rules/{id}/publish"),
-        office,
-        Some(json!({"version": 1})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-}
 
 fn certification_rule(policy: i64) -> Value {
     json!({
@@ -184,8 +147,8 @@ async fn declared_facts_count_once_a_reviewer_of_the_region_confirms_them(fresh:
     let nanchang = app.long_token(&fresh, "shenhe.nanchang").await;
     let firm = linchuan_firm(&app, &fresh, "C39").await;
     let policy = fund_policy(&app, &office).await;
-    publish(&app, &office, certification_rule(policy)).await;
-    publish(&app, &office, insurance_rule(policy)).await;
+    publish_rule(&app, &office, certification_rule(policy)).await;
+    publish_rule(&app, &office, insurance_rule(policy)).await;
     // One invention patent of its own: the certification subsidy's condition holds.
     register_product(&app, &firm, &reviewer, product()).await;
 
@@ -559,3 +522,103 @@ async fn a_dry_run_refuses_a_year_out_of_range(fresh: Fresh) {
 }
 
 on_both_backends!(a_dry_run_refuses_a_year_out_of_range);
+
+/// The reviewers' list of firms whose qualifications wait (`GET /api/v1/qualifications`): the
+/// 抚州 reviewer sees the 临川 firm that entered its certificate, a page at a time and by its
+/// counties; a 南昌 reviewer sees none and may not ask for a 抚州 county; neither the firm nor an
+/// office reads the list; once confirmed, the firm leaves it.
+async fn reviewers_list_the_firms_whose_qualifications_wait_in_their_region(fresh: Fresh) {
+    let app = app_in_2025(&fresh).await;
+    add_user(&fresh, "admin.fuzhou", "admin", Some("361000"), None).await;
+    add_user(&fresh, "shenhe.fuzhou", "reviewer", Some("361000"), None).await;
+    add_user(&fresh, "shenhe.nanchang", "reviewer", Some("360100"), None).await;
+    let office = app.long_token(&fresh, "admin.fuzhou").await;
+    let reviewer = app.long_token(&fresh, "shenhe.fuzhou").await;
+    let nanchang = app.long_token(&fresh, "shenhe.nanchang").await;
+    let firm = linchuan_firm(&app, &fresh, "C39").await;
+    set_certificate(&app, &firm, "2025-03-01", "2028-02-28").await;
+    let list = |token: &str, query: &str| {
+        let (token, path) = (token.to_string(), format!("/api/v1/qualifications{query}"));
+        let app = &app;
+        async move { call(app, Method::GET, &path, &token, None).await }
+    };
+
+    for query in ["", "?state=pending", "?state=pending&region=361002"] {
+        let (status, page) = list(&reviewer, query).await;
+        assert_eq!(status, StatusCode::OK, "{query}: {page}");
+        assert_eq!(page["total"], 1, "{page}");
+        let e = &page["items"][0];
+        assert_eq!(e["credit_code"], LINCHUAN);
+        assert_eq!(e["enterprise_name"], "抚州市临川区示例科技有限公司");
+        assert_eq!(
+            (e["region"].as_str(), e["region_name"].as_str()),
+            (Some("361002"), Some("江西省抚州市临川区"))
+        );
+        assert_eq!(
+            (e["state"].as_str(), e["count"].as_i64()),
+            (Some("pending"), Some(1))
+        );
+        assert_eq!(
+            e["review"],
+            format!("/api/v1/enterprises/{LINCHUAN}/qualifications/review")
+        );
+    }
+    // Paged: the second page of one is empty, the total still one.
+    let (_, page) = list(&reviewer, "?per_page=1&page=2").await;
+    assert_eq!(
+        (page["total"].as_i64(), page["page"].as_i64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(page["items"].as_array().unwrap().len(), 0);
+    // Another county of 抚州 holds none.
+    let (_, page) = list(&reviewer, "?region=361003").await;
+    assert_eq!(page["total"], 0, "{page}");
+    // Bad filters, each on its field.
+    for (query, field, code) in [
+        ("?state=waiting", "state", "invalid_state"),
+        ("?per_page=0", "per_page", "invalid"),
+    ] {
+        let (status, body) = list(&reviewer, query).await;
+        assert_eq!(
+            assert_problem(status, &body, 422),
+            vec![(field.to_string(), code.to_string())]
+        );
+    }
+
+    // Outside 抚州: nothing listed, and a 抚州 county is not there.
+    let (status, page) = list(&nanchang, "?state=pending").await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 0);
+    assert_eq!(page["items"].as_array().unwrap().len(), 0);
+    let (status, body) = list(&nanchang, "?region=361002").await;
+    assert_problem(status, &body, 404);
+    let (status, body) = list(&reviewer, "?region=360100").await;
+    assert_problem(status, &body, 404);
+    // The firm and the office do not review: not theirs to read.
+    for token in [&firm, &office] {
+        let (status, body) = list(token, "").await;
+        assert_problem(status, &body, 403);
+    }
+
+    // Confirmed at the version the list gave, the firm leaves the list of those waiting and
+    // joins the confirmed.
+    let (_, page) = list(&reviewer, "").await;
+    let version = page["items"][0]["version"].as_i64().expect("a version to review at");
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/enterprises/{LINCHUAN}/qualifications/review"),
+        &reviewer,
+        Some(json!({"decision": "approve", "version": version})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, page) = list(&reviewer, "").await;
+    assert_eq!(page["total"], 0, "{page}");
+    let (_, page) = list(&reviewer, "?state=confirmed").await;
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(page["items"][0]["state"], "confirmed");
+    app.stop().await;
+}
+
+on_both_backends!(reviewers_list_the_firms_whose_qualifications_wait_in_their_region);

@@ -10,62 +10,27 @@ mod support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-use support::{add_user, assert_problem, call, linchuan_firm, register_product, TestApp, LINCHUAN};
+use support::{add_user, app_in_2025, assert_problem, call, fund_policy, linchuan_firm};
+use support::{linchuan_product, publish_rule, register_product, TestApp, LINCHUAN};
 use zhichan_testkit::{on_both_backends, Fresh};
-
-async fn app_in_2025(fresh: &Fresh) -> TestApp {
-    support::spawn_at(fresh, "2025-06-16T02:00:00.000Z").await
-}
-
-fn product(name: &str, number: &str) -> Value {
-    json!({
-        "enterprise": LINCHUAN, "name": name, "model": "ZC-100", "field": "39",
-        "figures": [{"year": 2025, "sales_revenue": "1000000.00", "output_value": "1000000.00"}],
-        "patents": [{"number": number, "title": "一种数据采集装置",
-                     "patentees": ["抚州市临川区示例科技有限公司"], "grant_date": "2021-03-02",
-                     "legal_status": "valid", "right": "own", "core": true,
-                     "embodiment": "采集模块"}]
-    })
-}
 
 /// The office's policy and a published rule: 1,000 per product registered in the year, at most
 /// 2,500 per enterprise. Answers the rule's id.
 async fn published_rule(app: &TestApp, office: &str) -> i64 {
-    let (status, p) = call(
+    let policy = fund_policy(app, office).await;
+    publish_rule(
         app,
-        Method::POST,
-        "/api/v1/policies",
         office,
-        Some(json!({
-            "title": "抚州市知识产权专项资金奖补办法（兑现测试）",
-            "doc_number": "抚市监字〔2023〕2号", "issuers": ["抚州市市场监督管理局"],
-            "region": "361000", "published_on": "2023-11-10", "effective_on": "2023-11-10",
-            "body": "测试用政策正文。", "topics": ["专项资金"]
-        })),
+        json!({
+            "name": "备案专利产品奖励", "policy": policy, "clause": "第八条（三）",
+            "clause_inferred": true, "region": "361000", "effective_on": "2023-11-10",
+            "expires_on": null, "decided_on": "2023-11-10", "pattern": "per_item",
+            "item": "registered_products", "amount": "1000.00", "cap": "2500.00",
+            "examples": [{"name": "当年备案3件", "year": 2025, "amount": "2500.00",
+                          "facts": {"region": "361002", "registered_products": 3}}]
+        }),
     )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{p}");
-    let rule = json!({
-        "name": "备案专利产品奖励", "policy": p["id"], "clause": "第八条（三）",
-        "clause_inferred": true, "region": "361000", "effective_on": "2023-11-10",
-        "expires_on": null, "decided_on": "2023-11-10", "pattern": "per_item",
-        "item": "registered_products", "amount": "1000.00", "cap": "2500.00",
-        "examples": [{"name": "当年备案3件", "year": 2025, "amount": "2500.00",
-                      "facts": {"region": "361002", "registered_products": 3}}]
-    });
-    let (status, r) = call(app, Method::POST, "/api/v1/award-rules", office, Some(rule)).await;
-    assert_eq!(status, StatusCode::CREATED, "{r}");
-    let id = r["current"]["id"].as_i64().unwrap();
-    let (status, r) = call(
-        app,
-        Method::POST,
-        &format!("/api/v1/award-rules/{id}/publish"),
-        office,
-        Some(json!({"version": 1})),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{r}");
-    id
+    .await
 }
 
 async fn entitlement_notices(app: &TestApp, firm: &str) -> Vec<Value> {
@@ -95,7 +60,13 @@ async fn an_entitlement_is_told_confirmed_once_and_paid_once(fresh: Fresh) {
         .iter()
         .enumerate()
     {
-        register_product(&app, &firm, &reviewer, product(&format!("采集终端{i}"), n)).await;
+        register_product(
+            &app,
+            &firm,
+            &reviewer,
+            linchuan_product(&format!("采集终端{i}"), n),
+        )
+        .await;
     }
 
     // Publishing tells the firm, without it asking, what and how much.
@@ -182,6 +153,43 @@ async fn an_entitlement_is_told_confirmed_once_and_paid_once(fresh: Fresh) {
             "invalid_share_percent".to_string()
         )]
     );
+    // On the budget page a share of 150 % comes back as typed, its message beside the box, the
+    // stored budget unchanged.
+    let browser = app.login("admin.fuzhou").await;
+    let res = browser
+        .client
+        .post(app.url("/payouts/budgets"))
+        .form(&[
+            ("csrf", browser.csrf.as_str()),
+            ("rule", &rule.to_string()),
+            ("year", "2025"),
+            ("version", "1"),
+            ("mode", "share"),
+            ("share_percent", "150"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    let field = format!("b-{rule}-percent");
+    assert!(
+        page.contains(&format!(
+            r#"<input id="{field}" name="share_percent" inputmode="numeric" value="150" aria-invalid="true" aria-describedby="{field}-error">"#
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(
+            r#"<p class="error" id="{field}-error">按比例兑现时"#
+        )),
+        "{page}"
+    );
+    assert!(
+        page.contains(&format!(r##"<a href="#{field}">比例（%）："##)),
+        "{page}"
+    );
+    assert!(page.contains("按上限的 80% 兑现"), "{page}");
     let (status, list) = call(
         &app,
         Method::GET,

@@ -357,6 +357,38 @@ impl Services {
         Ok(store::pending_qualifications(self.db(), region_range(&scope)?).await?)
     }
 
+    /// One page of the enterprises of the reviewer's region subtree (or of `region` within it;
+    /// 404 outside it) with qualifications in a review state, by name, and how many there are.
+    pub async fn qualifications_by_review(
+        &self,
+        actor: &Actor,
+        review: QualificationReview,
+        region: Option<RegionCode>,
+        limit: i64,
+        offset: i64,
+    ) -> ServiceResult<(Vec<store::PendingQualifications>, i64)> {
+        let scope = authorize(actor, Action::ReviewRegistrations)?;
+        let own = match scope {
+            Scope::Region(r) => r,
+            Scope::All => RegionCode::NATION,
+            _ => return Err(ServiceError::Forbidden),
+        };
+        let within = match region {
+            Some(r) if own.contains(r) => r,
+            // A region outside one's own is not revealed to hold anything.
+            Some(_) => return Err(ServiceError::NotFound),
+            None => own,
+        };
+        Ok(store::qualifications_in_state(
+            self.db(),
+            within.subtree(),
+            review.as_str(),
+            limit,
+            offset,
+        )
+        .await?)
+    }
+
     /// Approves a submitted declaration (it counts for awards from now on) or returns it with a
     /// reason; the enterprise is notified. A reviewer of the enterprise's region only (404 for
     /// anyone else); never the one who declared it.

@@ -100,15 +100,10 @@ pub struct Notice<'a> {
 pub async fn notify(ex: &impl Exec, n: &Notice<'_>, now: Timestamp) -> ServiceResult<bool> {
     catalogued(n.title, n.body);
     let e = enterprises::by_id(ex, n.enterprise_id).await?;
-    let mut channels: Vec<(&str, &str)> = Vec::new();
-    if let Some(e) = &e {
-        if !e.contact_phone.trim().is_empty() {
-            channels.push(("sms", e.contact_phone.trim()));
-        }
-        if e.contact_email.contains('@') {
-            channels.push(("email", e.contact_email.trim()));
-        }
-    }
+    let channels = e
+        .as_ref()
+        .map(|e| channels_of(&e.contact_phone, &e.contact_email))
+        .unwrap_or_default();
     let dedupe = format!("{}:{}", n.kind.as_str(), n.key);
     let id = notifications::insert(
         ex,
@@ -125,6 +120,68 @@ pub async fn notify(ex: &impl Exec, n: &Notice<'_>, now: Timestamp) -> ServiceRe
     )
     .await?;
     Ok(id.is_some())
+}
+
+/// The outside channels an enterprise's profile gives: its phone (SMS) when it has one, its
+/// e-mail when it has one.
+fn channels_of<'a>(phone: &'a str, email: &'a str) -> Vec<(&'static str, &'a str)> {
+    let mut out = Vec::new();
+    if !phone.trim().is_empty() {
+        out.push(("sms", phone.trim()));
+    }
+    if email.contains('@') {
+        out.push(("email", email.trim()));
+    }
+    out
+}
+
+/// Writes many notifications inside the caller's transaction, a few statements per
+/// [`notifications::ROWS_PER_STATEMENT`] of them rather than a look-up and an insert each: those
+/// whose key exists are skipped, the new ones are queued for their enterprise's phone and e-mail
+/// as [`notify`] does. Answers how many were new.
+pub async fn notify_many(ex: &impl Exec, ns: &[Notice<'_>], now: Timestamp) -> ServiceResult<u64> {
+    let keys: Vec<String> = ns
+        .iter()
+        .map(|n| {
+            catalogued(n.title, n.body);
+            format!("{}:{}", n.kind.as_str(), n.key)
+        })
+        .collect();
+    let rows: Vec<NewNotification<'_>> = ns
+        .iter()
+        .zip(&keys)
+        .map(|(n, dedupe)| NewNotification {
+            enterprise_id: n.enterprise_id,
+            kind: n.kind.as_str(),
+            title: n.title,
+            body: n.body,
+            link: n.link,
+            dedupe,
+        })
+        .collect();
+    let written = notifications::insert_many(ex, &rows, now).await?;
+    if written.is_empty() {
+        return Ok(0);
+    }
+    let mut ids: Vec<i64> = written.iter().map(|w| w.enterprise_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let contacts: std::collections::HashMap<i64, notifications::Contact> =
+        notifications::contacts(ex, &ids)
+            .await?
+            .into_iter()
+            .map(|c| (c.enterprise_id, c))
+            .collect();
+    let mut queued: Vec<(i64, &str, &str)> = Vec::new();
+    for w in &written {
+        if let Some(c) = contacts.get(&w.enterprise_id) {
+            for (channel, address) in channels_of(&c.phone, &c.email) {
+                queued.push((w.id, channel, address));
+            }
+        }
+    }
+    notifications::queue_many(ex, &queued, now).await?;
+    Ok(written.len() as u64)
 }
 
 /// A message's title and body must be catalogue messages (docs/i18n.md), so that it can be

@@ -9,7 +9,7 @@
 use crate::audit::record;
 use crate::awards::{check_year, Entitled};
 use crate::export::{yuan, Cell};
-use crate::notifications::{notify, Kind, Notice};
+use crate::notifications::{notify, notify_many, Kind, Notice};
 use crate::{Ctx, ServiceError, ServiceResult, Services};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde_json::json;
@@ -119,6 +119,9 @@ pub struct PayoutQuery {
     pub paid: Option<bool>,
     pub q: Option<String>,
 }
+
+/// Entitlement notifications written to a transaction.
+const NOTIFY_CHUNK: usize = 500;
 
 fn application_placement(a: &Application) -> Placement {
     Placement {
@@ -311,7 +314,7 @@ impl Services {
         )
         .await?;
         check_year(year)?;
-        self.notify_rule(ctx, Some(actor), &v, year).await
+        self.notify_detached(ctx, Some(actor), v, year).await
     }
 
     /// Notifies the enterprises that qualify under the newest published version of a rule in the
@@ -320,11 +323,34 @@ impl Services {
     pub async fn notify_on_publish(&self, ctx: &Ctx, actor: Option<&Actor>, rule: i64) {
         let year = self.today().year();
         let done = match self.published_rule(rule).await {
-            Ok(v) => self.notify_rule(ctx, actor, &v, year).await,
+            Ok(v) => self.notify_detached(ctx, actor, v, year).await,
             Err(e) => Err(e),
         };
         if let Err(e) = done {
             tracing::warn!(rule, year, error = %e, "entitlement notifications not written");
+        }
+    }
+
+    /// Runs a notification round in a task of its own and waits for it: a request that stops
+    /// waiting (its time limit, a closed connection) does not cut the round short.
+    async fn notify_detached(
+        &self,
+        ctx: &Ctx,
+        actor: Option<&Actor>,
+        v: crate::awards::Version,
+        year: i32,
+    ) -> ServiceResult<NotifyReport> {
+        let (s, ctx, actor) = (self.clone(), ctx.clone(), actor.cloned());
+        let round =
+            tokio::spawn(async move { s.notify_rule(&ctx, actor.as_ref(), &v, year).await });
+        match round.await {
+            Ok(done) => done,
+            Err(e) => match e.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(e) => Err(ServiceError::Store(StoreError::Corrupt(format!(
+                    "entitlement notification round: {e}"
+                )))),
+            },
         }
     }
 
@@ -364,8 +390,18 @@ impl Services {
             year,
             ..NotifyReport::default()
         };
-        let now = self.now();
-        let tx = self.db().begin().await?;
+        let title = format!("免申即享：{}", v.rule.name);
+        let source = match &policy {
+            Some(t) => format!("《{t}》{}", v.rule.clause),
+            None => v.rule.clause.clone(),
+        };
+        let link = format!("/entitlements?year={year}");
+        // Written a chunk to a transaction, each chunk a few statements: a round over a
+        // nation's enterprises neither holds the database's write lock for its whole length nor
+        // looks anything up per enterprise. A round cut short (a failure, a stop) keeps the
+        // chunks it wrote; asking again writes the rest, notifying nobody twice (the key is the
+        // rule version, the year and the enterprise).
+        let mut pending: Vec<(i64, String, String)> = Vec::with_capacity(NOTIFY_CHUNK);
         for e in &table.enterprises {
             let Outcome::Eligible {
                 amount,
@@ -376,11 +412,6 @@ impl Services {
             };
             report.eligible += 1;
             let payable = budget.payable(amount);
-            let title = format!("免申即享：{}", v.rule.name);
-            let source = match &policy {
-                Some(t) => format!("《{t}》{}", v.rule.clause),
-                None => v.rule.clause.clone(),
-            };
             let body = format!(
                 "{}年度，贵企业符合{source}“{}”的条件，无需申请：可兑现 {} 元（条款上限 {} 元，{}）。\
                  依据：{explanation} 请在“我的免申即享”中确认。",
@@ -391,23 +422,15 @@ impl Services {
                 budget.describe(),
             );
             let key = format!("{}:{}:{}:{}", v.id, v.version, year, e.id);
-            let written = notify(
-                &tx,
-                &Notice {
-                    enterprise_id: e.id,
-                    kind: Kind::Entitlement,
-                    title: &title,
-                    body: &body,
-                    link: &format!("/entitlements?year={year}"),
-                    key: &key,
-                },
-                now,
-            )
-            .await?;
-            if written {
-                report.notified += 1;
+            pending.push((e.id, body, key));
+            if pending.len() == NOTIFY_CHUNK {
+                report.notified += self.notify_chunk(&title, &link, &pending).await?;
+                pending.clear();
             }
         }
+        report.notified += self.notify_chunk(&title, &link, &pending).await?;
+        let now = self.now();
+        let tx = self.db().begin().await?;
         record(
             &tx,
             ctx,
@@ -422,6 +445,34 @@ impl Services {
         .await?;
         tx.commit().await?;
         Ok(report)
+    }
+
+    /// Writes one chunk of entitlement notifications, (enterprise, body, key) each, in a
+    /// transaction of its own; answers how many were new.
+    async fn notify_chunk(
+        &self,
+        title: &str,
+        link: &str,
+        chunk: &[(i64, String, String)],
+    ) -> ServiceResult<u64> {
+        if chunk.is_empty() {
+            return Ok(0);
+        }
+        let notices: Vec<Notice<'_>> = chunk
+            .iter()
+            .map(|(id, body, key)| Notice {
+                enterprise_id: *id,
+                kind: Kind::Entitlement,
+                title,
+                body,
+                link,
+                key,
+            })
+            .collect();
+        let tx = self.db().begin().await?;
+        let n = notify_many(&tx, &notices, self.now()).await?;
+        tx.commit().await?;
+        Ok(n)
     }
 
     /// An enterprise's applications (its own, or those of one's region), for a year or all.

@@ -260,3 +260,44 @@ pub async fn pending_qualifications(
     )
     .await
 }
+
+/// One page of the enterprises of a region subtree with qualifications in a review state
+/// (`pending`, `confirmed`, `returned`), by name, and how many there are in all.
+pub async fn qualifications_in_state(
+    ex: &impl Exec,
+    range: (u32, u32),
+    review: &str,
+    limit: i64,
+    offset: i64,
+) -> Result<(Vec<PendingQualifications>, i64), StoreError> {
+    let items = ex
+        .fetch_all(
+            Sql::new(
+                "SELECT e.id, e.credit_code, e.name, e.region, e.version, \
+                 CAST(COUNT(*) AS BIGINT) AS pending \
+                 FROM enterprise_qualifications q JOIN enterprises e ON e.id = q.enterprise_id \
+                 WHERE q.review = $1 AND e.region BETWEEN $2 AND $3 \
+                 GROUP BY e.id, e.credit_code, e.name, e.region, e.version ORDER BY e.name, e.id \
+                 LIMIT $4 OFFSET $5",
+            )
+            .bind(review)
+            .bind(range.0)
+            .bind(range.1)
+            .bind(limit)
+            .bind(offset),
+        )
+        .await?;
+    let total = ex
+        .fetch_one(
+            Sql::new(
+                "SELECT COUNT(DISTINCT q.enterprise_id) FROM enterprise_qualifications q \
+                 JOIN enterprises e ON e.id = q.enterprise_id \
+                 WHERE q.review = $1 AND e.region BETWEEN $2 AND $3",
+            )
+            .bind(review)
+            .bind(range.0)
+            .bind(range.1),
+        )
+        .await?;
+    Ok((items, total))
+}

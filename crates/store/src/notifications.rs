@@ -1,6 +1,6 @@
 //! In-app notifications of an enterprise and the outbox that SMS or e-mail adapters drain.
 
-use crate::db::{DbRow, Exec, FromDbRow, Sql};
+use crate::db::{Backend, DbRow, Exec, FromDbRow, Sql};
 use crate::users::{ts, ts_opt};
 use crate::StoreError;
 use zhichan_domain::Timestamp;
@@ -84,6 +84,140 @@ pub async fn insert(
         }
     }
     Ok(id)
+}
+
+/// Rows per statement of the bulk writes below: 7 parameters a notification, well inside both
+/// engines' limits (SQLite 32,766, PostgreSQL 65,535).
+pub const ROWS_PER_STATEMENT: usize = 250;
+
+/// `(…), (…)` with `width` placeholders a row for `rows` rows: anonymous on SQLite (a `$N` is
+/// looked up by name there, which makes a long statement's binding quadratic), numbered on
+/// PostgreSQL.
+fn values(backend: Backend, rows: usize, width: usize) -> String {
+    let mut out = String::with_capacity(rows * width * 5);
+    let mut n = 0;
+    for r in 0..rows {
+        out.push_str(if r == 0 { "(" } else { ", (" });
+        for c in 0..width {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            n += 1;
+            match backend {
+                Backend::Sqlite => out.push('?'),
+                Backend::Postgres => out.push_str(&format!("${n}")),
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// A notification a bulk write wrote: its id and its enterprise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Written {
+    pub id: i64,
+    pub enterprise_id: i64,
+}
+
+impl FromDbRow for Written {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(Written {
+            id: row.get("id")?,
+            enterprise_id: row.get("enterprise_id")?,
+        })
+    }
+}
+
+/// Writes notifications many to a statement, each unless one with its key exists; answers
+/// those written (a key met again, here or before, is skipped, not an error). The outbox is
+/// left to [`queue_many`].
+pub async fn insert_many(
+    ex: &impl Exec,
+    items: &[NewNotification<'_>],
+    now: Timestamp,
+) -> Result<Vec<Written>, StoreError> {
+    let mut written = Vec::with_capacity(items.len());
+    for chunk in items.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(format!(
+            "INSERT INTO notifications (enterprise_id, kind, title, body, link, dedupe, \
+             created_at) VALUES {} ON CONFLICT (dedupe) DO NOTHING RETURNING id, enterprise_id",
+            values(ex.backend(), chunk.len(), 7)
+        ));
+        for n in chunk {
+            sql.push_param(n.enterprise_id);
+            sql.push_param(n.kind);
+            sql.push_param(n.title);
+            sql.push_param(n.body);
+            sql.push_param(n.link);
+            sql.push_param(n.dedupe);
+            sql.push_param(now);
+        }
+        written.extend(ex.fetch_all::<Written>(sql).await?);
+    }
+    Ok(written)
+}
+
+/// An enterprise's outside contacts, as its profile holds them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Contact {
+    pub enterprise_id: i64,
+    pub phone: String,
+    pub email: String,
+}
+
+impl FromDbRow for Contact {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        Ok(Contact {
+            enterprise_id: row.get("id")?,
+            phone: row.get("contact_phone")?,
+            email: row.get("contact_email")?,
+        })
+    }
+}
+
+/// The contacts of the enterprises named, a statement per [`ROWS_PER_STATEMENT`] of them.
+pub async fn contacts(ex: &impl Exec, enterprise_ids: &[i64]) -> Result<Vec<Contact>, StoreError> {
+    let mut out = Vec::with_capacity(enterprise_ids.len());
+    for chunk in enterprise_ids.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(format!(
+            "SELECT id, contact_phone, contact_email FROM enterprises WHERE id IN {}",
+            // One list: `(?, ?, …)`.
+            values(ex.backend(), 1, chunk.len())
+        ));
+        for id in chunk {
+            sql.push_param(*id);
+        }
+        out.extend(ex.fetch_all::<Contact>(sql).await?);
+    }
+    Ok(out)
+}
+
+/// Queues notifications for outside channels, given as (notification, channel, address), many
+/// to a statement.
+pub async fn queue_many(
+    ex: &impl Exec,
+    rows: &[(i64, &str, &str)],
+    now: Timestamp,
+) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(format!(
+            "INSERT INTO notification_outbox (notification_id, channel, address, status, \
+             attempts, next_attempt_at) VALUES {}",
+            values(ex.backend(), chunk.len(), 6)
+        ));
+        for (id, channel, address) in chunk {
+            sql.push_param(*id);
+            sql.push_param(*channel);
+            sql.push_param(*address);
+            sql.push_param("pending");
+            sql.push_param(0i64);
+            sql.push_param(now);
+        }
+        n += ex.execute(sql).await?;
+    }
+    Ok(n)
 }
 
 const COLUMNS: &str = "id, enterprise_id, kind, title, body, link, created_at, read_at";

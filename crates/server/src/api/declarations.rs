@@ -5,17 +5,18 @@
 use crate::auth::{RequestCtx, Signed};
 use crate::error::{ApiJson, AppError, AppResult, Json};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use base64::Engine;
 use zhichan_api::awards::DeclarationKind;
 use zhichan_api::declarations::{
-    Declaration, DeclarationStatus, Evidence, FactReview, NewDeclaration, QualificationsReview,
+    Declaration, DeclarationStatus, Evidence, FactReview, NewDeclaration, QualificationReview,
+    QualificationsOfEnterprise, QualificationsReview,
 };
 use zhichan_api::enterprises::Enterprise;
 use zhichan_api::{Page, Problem};
-use zhichan_domain::Violation;
+use zhichan_domain::{RegionCode, Violation};
 use zhichan_service::declarations::{amount_of, kind_of, DeclarationInput};
 use zhichan_store::declarations::Declaration as Stored;
 
@@ -249,4 +250,83 @@ pub async fn review_qualifications(
         )
         .await?;
     Ok(Json(super::enterprises::body(&e)))
+}
+
+/// The enterprises of the reviewer's region subtree with qualifications in a review state — by
+/// default `pending`, waiting for a reviewer of the region — by name, a page at a time. A
+/// reviewer of another region sees none of them; `region` outside one's own is 404.
+#[utoipa::path(get, path = "/api/v1/qualifications", tag = "awards",
+    params(
+        ("state" = Option<QualificationReview>, Query, description = "pending（默认，待审核）、confirmed 或 returned"),
+        ("region" = Option<String>, Query, description = "本辖区内的下级地区（GB/T 2260 代码）"),
+        crate::api::paging::Paging
+    ),
+    responses(
+        (status = 200, description = "有该状态资质的企业", body = Page<QualificationsOfEnterprise>),
+        (status = 403, description = "仅审核人员可查看", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "地区不在本辖区内", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "筛选条件有误（invalid_state、invalid_region）或分页参数有误", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn qualifications(
+    State(state): State<AppState>,
+    signed: Signed,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> AppResult<Json<Page<QualificationsOfEnterprise>>> {
+    let text = |k: &str| q.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let review = match text("state") {
+        None => QualificationReview::Pending,
+        Some(s) => QualificationReview::parse(s).ok_or_else(|| {
+            AppError::field(
+                "state",
+                Violation::new(
+                    "invalid_state",
+                    "状态应为 pending（待审核）、confirmed（已确认）或 returned（已退回）",
+                    "state is pending, confirmed or returned",
+                ),
+            )
+        })?,
+    };
+    let region = text("region")
+        .map(|r| {
+            r.parse::<RegionCode>()
+                .map_err(|v| AppError::field("region", v))
+        })
+        .transpose()?;
+    let paging = crate::api::paging::Paging::from_query(&q)?;
+    let (list, total) = state
+        .services
+        .qualifications_by_review(
+            &signed.auth.actor,
+            review.into(),
+            region,
+            paging.per_page.into(),
+            paging.offset() as i64,
+        )
+        .await?;
+    let mut items = Vec::with_capacity(list.len());
+    for e in list {
+        items.push(QualificationsOfEnterprise {
+            region_name: state
+                .services
+                .reference()
+                .region_full_name(e.region)
+                .await?,
+            review: format!(
+                "/api/v1/enterprises/{}/qualifications/review",
+                e.credit_code
+            ),
+            credit_code: e.credit_code,
+            enterprise_name: e.name,
+            region: e.region.to_string(),
+            state: review,
+            count: e.pending,
+            version: e.version,
+        });
+    }
+    Ok(Json(Page {
+        items,
+        total,
+        page: paging.page,
+        per_page: paging.per_page,
+    }))
 }

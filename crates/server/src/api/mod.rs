@@ -329,6 +329,7 @@ fn table() -> (Router<AppState>, Document, Vec<String>) {
         .routes(routes!(declarations::evidence))
         .routes(routes!(declarations::review))
         .routes(routes!(declarations::review_qualifications))
+        .routes(routes!(declarations::qualifications))
         .routes(routes!(policies::import))
         .routes(routes!(policies::get, policies::edit))
         .routes(routes!(policies::attach))

@@ -246,6 +246,8 @@ struct BudgetPage {
     form_errors: FormErrors,
     /// The rule whose form the errors belong to.
     failed_rule: i64,
+    /// What was typed in that rule's form (mode, share), shown again as typed.
+    typed: (String, String),
     done: String,
 }
 
@@ -257,9 +259,15 @@ impl BudgetPage {
         }
     }
     fn is_share(&self, l: &BudgetLine) -> bool {
+        if self.failed_rule == l.rule {
+            return self.typed.0 == BudgetMode::Share.as_str();
+        }
         l.budget().mode == BudgetMode::Share
     }
     fn percent(&self, l: &BudgetLine) -> String {
+        if self.failed_rule == l.rule {
+            return self.typed.1.clone();
+        }
         match l.budget().mode {
             BudgetMode::Share => l.budget().share_percent.to_string(),
             BudgetMode::Full => String::new(),
@@ -276,7 +284,7 @@ async fn budget_page(
     year: i32,
     status: StatusCode,
     form_errors: FormErrors,
-    failed_rule: i64,
+    (failed_rule, typed): (i64, (String, String)),
     done: String,
 ) -> AppResult<Response> {
     let lines = state
@@ -295,6 +303,7 @@ async fn budget_page(
             can_manage: may_manage(signed),
             form_errors,
             failed_rule,
+            typed,
             done,
         },
     ))
@@ -317,7 +326,7 @@ pub async fn budgets(
         year,
         StatusCode::OK,
         FormErrors::none(),
-        0,
+        Default::default(),
         done,
     )
     .await
@@ -342,11 +351,18 @@ pub async fn set_budget(
     signed: Signed,
     Form(form): Form<BudgetForm>,
 ) -> AppResult<Response> {
-    let id = format!("b-{}-percent", form.rule);
-    let fields = [("share_percent", id.as_str(), "比例（%）")];
+    let (mode_id, id) = (
+        format!("b-{}-mode", form.rule),
+        format!("b-{}-percent", form.rule),
+    );
+    let fields = [
+        ("mode", mode_id.as_str(), "兑现方式"),
+        ("share_percent", id.as_str(), "比例（%）"),
+    ];
     let locate = forms::table(&fields);
+    let typed = (form.mode.clone(), form.share_percent.clone());
     let refuse = |errors: FormErrors, status: StatusCode| {
-        let (state, signed) = (&state, &signed);
+        let (state, signed, typed) = (&state, &signed, typed.clone());
         async move {
             budget_page(
                 state,
@@ -354,7 +370,7 @@ pub async fn set_budget(
                 form.year,
                 status,
                 errors,
-                form.rule,
+                (form.rule, typed),
                 String::new(),
             )
             .await
@@ -364,7 +380,7 @@ pub async fn set_budget(
         Ok(m) => m,
         Err(v) => {
             let mut e = FormErrors::none();
-            e.add("share_percent", v.message_zh, &locate);
+            e.add("mode", v.message_zh, &locate);
             return refuse(e, StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };

@@ -582,3 +582,73 @@ pub async fn expert_account(
     assert_eq!(status, StatusCode::OK, "{body}");
     (id, app.long_token(fresh, username).await)
 }
+
+// ---- award rules (免申即享) ----
+
+/// Mid-June 2025 (UTC), when the award stories stop their clock.
+pub const JUNE_2025: &str = "2025-06-16T02:00:00.000Z";
+
+/// A platform whose clock stands at [`JUNE_2025`].
+pub async fn app_in_2025(fresh: &Fresh) -> TestApp {
+    spawn_at(fresh, JUNE_2025).await
+}
+
+/// The 抚州 office's special-fund policy, which the award rules of the stories cite; its id.
+pub async fn fund_policy(app: &TestApp, office: &str) -> i64 {
+    let (status, p) = call(
+        app,
+        reqwest::Method::POST,
+        "/api/v1/policies",
+        office,
+        Some(serde_json::json!({
+            "title": "抚州市知识产权专项资金奖补办法（测试）",
+            "doc_number": "抚市监字〔2023〕1号",
+            "issuers": ["抚州市市场监督管理局"],
+            "region": "361000",
+            "published_on": "2023-11-10",
+            "effective_on": "2023-11-10",
+            "body": "测试用政策正文。",
+            "topics": ["专项资金"]
+        })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    p["id"].as_i64().unwrap()
+}
+
+/// Writes an award rule and publishes its first version (its worked examples must hold); its
+/// id.
+pub async fn publish_rule(app: &TestApp, office: &str, rule: Value) -> i64 {
+    let (status, created) = call(
+        app,
+        reqwest::Method::POST,
+        "/api/v1/award-rules",
+        office,
+        Some(rule),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["current"]["id"].as_i64().unwrap();
+    let (status, body) = call(
+        app,
+        reqwest::Method::POST,
+        &format!("/api/v1/award-rules/{id}/publish"),
+        office,
+        Some(serde_json::json!({"version": 1})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    id
+}
+
+/// A product of the 临川 firm with one patent of its own, registered for 2025's figures.
+pub fn linchuan_product(name: &str, number: &str) -> Value {
+    serde_json::json!({
+        "enterprise": LINCHUAN, "name": name, "model": "ZC-100", "field": "39",
+        "figures": [{"year": 2025, "sales_revenue": "1000000.00", "output_value": "1000000.00"}],
+        "patents": [{"number": number, "title": "一种数据采集装置",
+                     "patentees": [LINCHUAN_NAME], "grant_date": "2021-03-02",
+                     "legal_status": "valid", "right": "own", "core": true,
+                     "embodiment": "采集模块"}]
+    })
+}
