@@ -603,7 +603,9 @@ async fn reviewers_list_the_firms_whose_qualifications_wait_in_their_region(fres
     // Confirmed at the version the list gave, the firm leaves the list of those waiting and
     // joins the confirmed.
     let (_, page) = list(&reviewer, "").await;
-    let version = page["items"][0]["version"].as_i64().expect("a version to review at");
+    let version = page["items"][0]["version"]
+        .as_i64()
+        .expect("a version to review at");
     let (status, body) = call(
         &app,
         Method::POST,
