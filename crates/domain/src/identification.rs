@@ -245,7 +245,7 @@ fn percentile_of_sorted_parts(parts: &[&Vec<i64>], q: Decimal) -> Option<Decimal
 }
 
 code_enum!(
-    /// The GB/T 4754-2017 level that defines a field (领域).
+    /// The GB/T 4754-2017 level that defines a field (领域): 大类, 中类 or 小类.
     FieldLevel, "field_level", {
         Division = "division" / "大类",
         Group = "group" / "中类",
@@ -277,7 +277,8 @@ impl FieldLevel {
 }
 
 code_enum!(
-    /// Whether a product passes an indicator by reaching the benchmark or by staying under it.
+    /// Whether a product passes an indicator by reaching the benchmark (`at_least`) or by not
+    /// exceeding it (`at_most`).
     Direction, "direction", {
         AtLeast = "at_least" / "不低于基准",
         AtMost = "at_most" / "不高于基准",
@@ -285,7 +286,8 @@ code_enum!(
 );
 
 code_enum!(
-    /// How the indicators combine into the patent evaluation (专利性评价).
+    /// How the indicators combine into the patent evaluation (专利性评价): `all` indicators must
+    /// pass, or a `weighted` score must reach `pass_score`.
     Combine, "combine", {
         All = "all" / "全部指标均须达到基准",
         Weighted = "weighted" / "加权计分，达到及格分即通过",
