@@ -9,55 +9,9 @@ use zhichan_domain::identification as dom;
 use zhichan_domain::identification::Decimal;
 use zhichan_domain::{Money, Violation};
 
-edge_enum!(
-    /// What the platform computes for a product's reference year.
-    Measure, "measure", mirrors DomMeasure, {
-        ValidPatents = "valid_patents",
-        InventionPatents = "invention_patents",
-        InventionShare = "invention_share",
-        CorePatents = "core_patents",
-        SalesRevenue = "sales_revenue",
-        RevenueGrowth = "revenue_growth",
-        PatentsPer100mRevenue = "patents_per_100m_revenue",
-        IpInvestmentShare = "ip_investment_share",
-        ExportShare = "export_share",
-    }
-);
-use dom::Measure as DomMeasure;
-
-edge_enum!(
-    /// The GB/T 4754-2017 level that defines a field: 大类, 中类 or 小类.
-    FieldLevel, "field_level", mirrors DomFieldLevel, {
-        Division = "division", Group = "group", Class = "class",
-    }
-);
-use dom::FieldLevel as DomFieldLevel;
-
-edge_enum!(
-    /// `at_least` (the value must reach the benchmark) or `at_most` (must not exceed it).
-    Direction, "direction", mirrors DomDirection, { AtLeast = "at_least", AtMost = "at_most" }
-);
-use dom::Direction as DomDirection;
-
-edge_enum!(
-    /// `all` indicators must pass, or a `weighted` score must reach `pass_score`.
-    Combine, "combine", mirrors DomCombine, { All = "all", Weighted = "weighted" }
-);
-use dom::Combine as DomCombine;
-
-edge_enum!(
-    /// How the experts' scores combine.
-    Aggregate, "aggregate", mirrors DomAggregate, {
-        Mean = "mean", TrimmedMean = "trimmed_mean", Median = "median",
-    }
-);
-use dom::Aggregate as DomAggregate;
-
-edge_enum!(
-    /// How the patent evaluation and the industry evaluation make the outcome.
-    FinalRule, "final_rule", mirrors DomFinalRule, { BothPass = "both_pass", PatentOnly = "patent_only" }
-);
-use dom::FinalRule as DomFinalRule;
+/// The lists of codes a method is made of, as the domain has them (one type: the codes, the
+/// refusal of an unknown one and the OpenAPI listing live there).
+pub use dom::{Aggregate, Combine, Direction, FieldLevel, FinalRule, Measure, Source};
 
 edge_enum!(
     /// A version is a `draft` until `published`; a published version is never edited.
@@ -85,15 +39,6 @@ pub struct Indicator {
     /// Points for passing it (weighted combination only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<String>,
-}
-
-/// The document and clause the method comes from, stated honestly.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Source {
-    pub document: String,
-    #[serde(default)]
-    pub clause: String,
 }
 
 /// One item of the experts' score sheet.
@@ -341,9 +286,9 @@ impl Method {
                 .filter(|w| !w.trim().is_empty())
                 .map(|w| decimal(format!("{at}.weight"), w, &mut errs));
             indicators.push(dom::Indicator {
-                measure: ind.measure.into(),
+                measure: ind.measure,
                 benchmark,
-                direction: ind.direction.into(),
+                direction: ind.direction,
                 weight,
             });
         }
@@ -369,7 +314,7 @@ impl Method {
         let industry = dom::IndustryEvaluation {
             items,
             min_experts: self.industry.min_experts,
-            aggregate: self.industry.aggregate.into(),
+            aggregate: self.industry.aggregate,
             pass_score: decimal(
                 "industry.pass_score".into(),
                 &self.industry.pass_score,
@@ -404,13 +349,13 @@ impl Method {
                 document: self.source.document.trim().to_string(),
                 clause: self.source.clause.trim().to_string(),
             },
-            field_level: self.field_level.into(),
+            field_level: self.field_level,
             min_field_size: self.min_field_size,
             indicators,
-            combine: self.combine.into(),
+            combine: self.combine,
             pass_score,
             industry,
-            final_rule: self.final_rule.into(),
+            final_rule: self.final_rule,
             examples,
         };
         if !errs.is_empty() {
@@ -429,17 +374,14 @@ impl Method {
         let s = |d: Decimal| d.to_string();
         Method {
             name: m.name.clone(),
-            source: Source {
-                document: m.source.document.clone(),
-                clause: m.source.clause.clone(),
-            },
-            field_level: m.field_level.into(),
+            source: m.source.clone(),
+            field_level: m.field_level,
             min_field_size: m.min_field_size,
             indicators: m
                 .indicators
                 .iter()
                 .map(|i| Indicator {
-                    measure: i.measure.into(),
+                    measure: i.measure,
                     benchmark: match i.benchmark {
                         dom::BenchmarkRule::Quantile(q) => Benchmark {
                             quantile: Some(s(q)),
@@ -450,11 +392,11 @@ impl Method {
                             value: Some(s(v)),
                         },
                     },
-                    direction: i.direction.into(),
+                    direction: i.direction,
                     weight: i.weight.map(s),
                 })
                 .collect(),
-            combine: m.combine.into(),
+            combine: m.combine,
             pass_score: m.pass_score.map(s),
             industry: IndustryEvaluation {
                 items: m
@@ -467,10 +409,10 @@ impl Method {
                     })
                     .collect(),
                 min_experts: m.industry.min_experts,
-                aggregate: m.industry.aggregate.into(),
+                aggregate: m.industry.aggregate,
                 pass_score: s(m.industry.pass_score),
             },
-            final_rule: m.final_rule.into(),
+            final_rule: m.final_rule,
             examples: m
                 .examples
                 .iter()

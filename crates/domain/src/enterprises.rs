@@ -2,7 +2,6 @@
 //! directories and policy matching.
 
 use crate::validation::Violation;
-use serde::Serialize;
 use time::Date;
 
 code_enum!(

@@ -33,7 +33,7 @@ pub fn fixed(d: Decimal) -> Decimal {
 
 code_enum!(
     /// What the platform computes for a product and its reference year.
-    Measure, "measure", {
+    Measure, "measure", written as codes, {
         ValidPatents = "valid_patents" / "有效专利数",
         InventionPatents = "invention_patents" / "有效发明专利数",
         InventionShare = "invention_share" / "发明专利占比",
@@ -245,7 +245,7 @@ fn percentile_of_sorted_parts(parts: &[&Vec<i64>], q: Decimal) -> Option<Decimal
 }
 
 code_enum!(
-    /// The GB/T 4754-2017 level that defines a field (领域).
+    /// The GB/T 4754-2017 level that defines a field (领域): 大类, 中类 or 小类.
     FieldLevel, "field_level", {
         Division = "division" / "大类",
         Group = "group" / "中类",
@@ -277,7 +277,8 @@ impl FieldLevel {
 }
 
 code_enum!(
-    /// Whether a product passes an indicator by reaching the benchmark or by staying under it.
+    /// Whether a product passes an indicator by reaching the benchmark (`at_least`) or by not
+    /// exceeding it (`at_most`).
     Direction, "direction", {
         AtLeast = "at_least" / "不低于基准",
         AtMost = "at_most" / "不高于基准",
@@ -285,7 +286,8 @@ code_enum!(
 );
 
 code_enum!(
-    /// How the indicators combine into the patent evaluation (专利性评价).
+    /// How the indicators combine into the patent evaluation (专利性评价): `all` indicators must
+    /// pass, or a `weighted` score must reach `pass_score`.
     Combine, "combine", {
         All = "all" / "全部指标均须达到基准",
         Weighted = "weighted" / "加权计分，达到及格分即通过",
@@ -343,8 +345,8 @@ pub struct Indicator {
     pub weight: Option<Decimal>,
 }
 
-/// Where a method comes from.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a method comes from: the document and clause, stated honestly.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// The document (e.g. a standard or a notice), or a plain statement that there is none.
@@ -1103,6 +1105,28 @@ mod tests {
 
     fn money(s: &str) -> Option<Money> {
         Some(Money::parse(s).unwrap())
+    }
+
+    #[test]
+    fn a_measure_is_written_as_its_code_and_read_from_the_name_older_documents_hold() {
+        let m = Measure::PatentsPer100mRevenue;
+        assert_eq!(
+            serde_json::to_string(&m).unwrap(),
+            "\"patents_per_100m_revenue\""
+        );
+        for stored in [
+            "\"patents_per_100m_revenue\"",
+            "\"patents_per100m_revenue\"",
+        ] {
+            assert_eq!(serde_json::from_str::<Measure>(stored).unwrap(), m);
+        }
+        let bad = serde_json::from_str::<Measure>("\"patents\"").unwrap_err();
+        assert!(bad.to_string().contains("invalid_measure"), "{bad}");
+        // Other lists are still written as the snake case of their variant.
+        assert_eq!(
+            serde_json::to_string(&Aggregate::TrimmedMean).unwrap(),
+            "\"trimmed_mean\""
+        );
     }
 
     #[test]

@@ -9,15 +9,28 @@
 /// given after `as`, by default the type's own name).
 ///
 /// It is written as the snake case of its variant (as stored documents hold it) and read from
-/// that or from its code.
+/// that or from its code; `written as codes` after the field name writes the code instead (for
+/// a list whose code is not the snake case of its variant, so that the API shows the code while
+/// documents stored under the snake case still read).
 macro_rules! code_enum {
+    ($(#[doc = $doc:literal])* $name:ident, $field:literal, written as codes, { $($variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
+        code_enum!(@make codes, $(#[doc = $doc])* $name as stringify!($name), $field, { $($variant = $code / $zh),+ });
+    };
     ($(#[doc = $doc:literal])* $name:ident, $field:literal, { $($variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
-        code_enum!($(#[doc = $doc])* $name as stringify!($name), $field, { $($variant = $code / $zh),+ });
+        code_enum!(@make snake, $(#[doc = $doc])* $name as stringify!($name), $field, { $($variant = $code / $zh),+ });
     };
     ($(#[doc = $doc:literal])* $name:ident as $schema:expr, $field:literal, { $($variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
+        code_enum!(@make snake, $(#[doc = $doc])* $name as $schema, $field, { $($variant = $code / $zh),+ });
+    };
+    (@write codes, $name:ident, $v:expr, $s:expr, $written:ty) => {
+        $s.serialize_str($v.as_str())
+    };
+    (@write snake, $name:ident, $v:expr, $s:expr, $written:ty) => {
+        <$written as serde::Serialize>::serialize(&<$written>::from(*$v), $s)
+    };
+    (@make $how:ident, $(#[doc = $doc:literal])* $name:ident as $schema:expr, $field:literal, { $($variant:ident = $code:literal / $zh:literal),+ $(,)? }) => {
         $(#[doc = $doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $($variant),+ }
 
         impl $name {
@@ -47,10 +60,22 @@ macro_rules! code_enum {
         }
 
         const _: () = {
-            /// The names the derive writes, which stored documents hold.
-            #[derive(serde::Deserialize)]
+            /// The snake case names of the variants, which stored documents hold.
+            #[derive(serde::Deserialize, serde::Serialize)]
             #[serde(rename_all = "snake_case")]
             enum Written { $($variant),+ }
+
+            impl From<$name> for Written {
+                fn from(v: $name) -> Self {
+                    match v { $($name::$variant => Written::$variant),+ }
+                }
+            }
+
+            impl serde::Serialize for $name {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    code_enum!(@write $how, $name, self, s, Written)
+                }
+            }
 
             impl<'de> serde::Deserialize<'de> for $name {
                 fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -3,7 +3,6 @@
 //! form errors. One name per value; a page shows the name, never the code.
 
 use crate::validation::Violation;
-use serde::Serialize;
 
 code_enum!(
     /// Where a management port (管理端口) stands.

@@ -10,7 +10,6 @@
 use crate::calendar::WorkCalendar;
 use crate::regions::RegionCode;
 use crate::validation::Violation;
-use serde::Serialize;
 use time::{Date, Duration};
 
 code_enum!(

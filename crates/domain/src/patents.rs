@@ -1,7 +1,6 @@
 //! What an enterprise holds of a patent (专利) and whether the patent is in force.
 
 use crate::validation::Violation;
-use serde::Serialize;
 
 code_enum!(
     /// The enterprise's right to a patent it registers products under.

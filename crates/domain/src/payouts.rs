@@ -4,7 +4,6 @@
 
 use crate::money::Money;
 use crate::validation::Violation;
-use serde::Serialize;
 use time::Date;
 
 code_enum!(

@@ -93,7 +93,7 @@ pub fn result_body(v: &CandidateView) -> Option<ResultItem> {
             .iter()
             .filter_map(|i| {
                 Some(IndicatorResult {
-                    measure: Measure::parse(&i.measure)?,
+                    measure: Measure::parse(&i.measure).ok()?,
                     value: i.value.clone(),
                     benchmark: i.benchmark.clone(),
                     passed: i.passed,
@@ -394,7 +394,7 @@ pub async fn benchmarks(
             .into_iter()
             .filter_map(|b| {
                 Some(BenchmarkItem {
-                    measure: Measure::parse(&b.measure)?,
+                    measure: Measure::parse(&b.measure).ok()?,
                     field: b.field,
                     value: b.value,
                     population: b.population,

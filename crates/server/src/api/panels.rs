@@ -71,7 +71,7 @@ pub fn panel_body(v: &PanelView) -> ServiceResult<Panel> {
         subject_id: p.subject_id,
         sheet: sheet_body(&p.sheet),
         min_experts: p.min_experts,
-        aggregate: p.rule.into(),
+        aggregate: p.rule,
         deadline_days: p.deadline_days,
         opened_on: format_date(p.opened_on),
         due_on: format_date(p.due_on),

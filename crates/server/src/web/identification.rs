@@ -558,7 +558,7 @@ fn read_form(v: &HashMap<String, String>) -> Read {
         if measure.is_empty() {
             continue;
         }
-        let Some(m) = api::Measure::parse(&measure) else {
+        let Ok(m) = api::Measure::parse(&measure) else {
             errors.push((format!("ind{i}_measure"), "请选择测度".into()));
             continue;
         };
