@@ -49,6 +49,7 @@ const ACTIONS: &[(&str, &str)] = &[
     ("identification.opt_in", "申报认定"),
     ("identification_batch.announce", "公告认定结果"),
     ("identification_batch.compute", "计算认定批次"),
+    ("identification_batch.close_opt_in", "提前截止认定申报"),
     ("identification_batch.create", "创建认定批次"),
     ("identification_batch.evaluate", "开始产业性评价"),
     ("identification_batch.publish", "公示认定名单"),

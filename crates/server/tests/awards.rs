@@ -583,7 +583,7 @@ async fn a_wrong_amount_is_refused_on_its_own_field_with_the_money_rule(fresh: F
     assert_eq!(list["total"], 0, "{list}");
 
     // Inside a change and a dry run the path starts at the rule.
-    let id = publish(&app, &office, certification_rule(policy)).await;
+    let id = publish_rule(&app, &office, certification_rule(policy)).await;
     let mut rule = certification_rule(policy);
     rule["cap"] = json!("20000.001");
     let (status, body) = call(

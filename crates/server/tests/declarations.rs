@@ -427,15 +427,16 @@ async fn declared_facts_count_once_a_reviewer_of_the_region_confirms_them(fresh:
         .map(|q| q["review"].as_str().unwrap())
         .collect();
     assert_eq!(states, ["pending", "pending"], "{p}");
-    // The reviewer looks again and returns the title it cannot vouch for: the firm takes it
-    // out, and the certificate alone waits for review.
+    // The reviewer looks again and returns both (the title has no proof, the certificate's
+    // expiry is mistyped): the firm drops the title and corrects the certificate, which alone
+    // waits for review.
     let (status, body) = review_quals(
         profile_version(&app, &reviewer).await,
-        json!({"decision": "return", "reason": "示范企业称号无证明"}),
+        json!({"decision": "return", "reason": "示范企业称号无证明；证书有效期有误"}),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let p = set_certificate(&app, &firm, "2025-03-01", "2028-02-28").await;
+    let p = set_certificate(&app, &firm, "2025-03-01", "2028-02-29").await;
     assert_eq!(p["qualifications"][0]["review"], "pending", "{p}");
 
     // The reviewer confirms the certificate: the fee counts, up to the cap. Two decisions on

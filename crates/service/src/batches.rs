@@ -855,7 +855,11 @@ impl Services {
             )
             .await?;
         }
-        store::clear_results(&tx, id).await?;
+        // The first computation has no results to clear (only a computation writes them, in
+        // the transaction that claims the freeze); clearing would still read every candidate.
+        if !first {
+            store::clear_results(&tx, id).await?;
+        }
         step("benchmarks written, results cleared");
         let mut after = 0;
         let mut computed = 0u64;

@@ -125,6 +125,67 @@ impl Tokenizer for ZhTokenizer {
     }
 }
 
+/// The highlighter's tokenizer: the index's words in the order they stand in the text. jieba's
+/// search mode gives a long word's shorter words beside it, not always in text order, and
+/// tantivy's snippets take every word to start at or after the passage that holds the words
+/// before it (a word starting earlier made its highlight start before the passage: a byte
+/// range that wrapped around, and a panic, at 10,000 policies).
+#[derive(Clone, Default)]
+pub struct ZhSnippetTokenizer;
+
+impl Tokenizer for ZhSnippetTokenizer {
+    type TokenStream<'a> = ZhTokens;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> ZhTokens {
+        let mut words = words(text, true);
+        words.sort_by_key(|(_, from, to)| (*from, *to));
+        let tokens = words
+            .into_iter()
+            .enumerate()
+            .map(|(position, (word, from, to))| Token {
+                offset_from: from,
+                offset_to: to,
+                position,
+                text: word,
+                position_length: 1,
+            })
+            .collect();
+        ZhTokens { tokens, at: 0 }
+    }
+}
+
+/// A snippet generator of `field` for `query`, cutting with [`ZhSnippetTokenizer`]: what
+/// `SnippetGenerator::create` does (each query word of the field, weighted by how rare it
+/// is), with the words in text order.
+fn snippets(
+    searcher: &tantivy::Searcher,
+    query: &dyn Query,
+    field: Field,
+    max_chars: usize,
+) -> tantivy::Result<SnippetGenerator> {
+    let mut terms: std::collections::BTreeSet<Term> = std::collections::BTreeSet::new();
+    query.query_terms(&mut |term, _| {
+        if term.field() == field {
+            terms.insert(term.clone());
+        }
+    });
+    let mut weights = std::collections::BTreeMap::new();
+    for term in terms {
+        let Some(text) = term.value().as_str().map(str::to_string) else {
+            continue;
+        };
+        let n = searcher.doc_freq(&term)?;
+        if n > 0 {
+            weights.insert(text, 1.0 / (1.0 + n as tantivy::Score));
+        }
+    }
+    Ok(SnippetGenerator::new(
+        weights,
+        TextAnalyzer::from(ZhSnippetTokenizer),
+        field,
+        max_chars,
+    ))
+}
+
 impl TokenStream for ZhTokens {
     fn advance(&mut self) -> bool {
         self.at += 1;
@@ -278,7 +339,14 @@ fn marked(snippet: &tantivy::snippet::Snippet, title: bool) -> Option<Passage> {
     let mut segments: Vec<(bool, String)> = Vec::new();
     let mut at = 0;
     for r in tantivy::snippet::collapse_overlapped_ranges(snippet.highlighted()) {
-        if r.start < at || r.end > text.len() {
+        // A range that does not lie in the passage, in order, on character boundaries, is
+        // not marked (the text stays as written).
+        if r.start < at
+            || r.start > r.end
+            || r.end > text.len()
+            || !text.is_char_boundary(r.start)
+            || !text.is_char_boundary(r.end)
+        {
             continue;
         }
         if r.start > at {
@@ -654,10 +722,8 @@ impl PolicyIndex {
         let highlighter = if s.q.trim().is_empty() {
             None
         } else {
-            let mut title = SnippetGenerator::create(&searcher, &query, f.title)?;
-            title.set_max_num_chars(200);
-            let mut body = SnippetGenerator::create(&searcher, &query, f.body)?;
-            body.set_max_num_chars(80);
+            let title = snippets(&searcher, &query, f.title, 200)?;
+            let body = snippets(&searcher, &query, f.body, 80)?;
             let words = self::words(&s.q, false)
                 .into_iter()
                 .map(|(w, _, _)| w)
@@ -753,5 +819,49 @@ mod tests {
             assert!(text.is_char_boundary(*from) && text.is_char_boundary(*to));
         }
         assert_eq!(doc_key("贛知 [2022] 20 號"), doc_key("赣知〔2022〕20号"));
+    }
+
+    /// Generated text (province scale) on which the highlighter once panicked: a word of the
+    /// search mode starting before the passage that held the words before it.
+    #[test]
+    fn highlights_of_any_passage_lie_in_it() {
+        let text = "關企業按照補助比例给予支持，具体實施細則由广信区科學技術廳另行制定。\n\
+                    第5条 为推動人才培養，優化專利質押融資和知識產權保護中心，对符合条件的\
+                    補助比例按照年度計劃给予支持，具体申報單位由广信区科學技術廳另行制定。";
+        let mut tokenizer = ZhSnippetTokenizer;
+        let mut stream = tokenizer.token_stream(text);
+        let mut last = 0;
+        while stream.advance() {
+            assert!(
+                stream.token().offset_from >= last,
+                "words out of text order"
+            );
+            last = stream.token().offset_from;
+        }
+        let query = "专利质押 中小企业";
+        let terms: Vec<String> = words(query, true).into_iter().map(|(w, _, _)| w).collect();
+        let weights = terms.iter().map(|w| (w.clone(), 1.0)).collect();
+        let g = SnippetGenerator::new(
+            weights,
+            TextAnalyzer::from(ZhSnippetTokenizer),
+            Field::from_field_id(0),
+            80,
+        );
+        let mut marked_any = false;
+        for (i, _) in text.char_indices() {
+            let Some(p) = marked(&g.snippet(&text[i..]), false) else {
+                continue;
+            };
+            for (hit, piece) in &p.segments {
+                if *hit {
+                    marked_any = true;
+                    assert!(
+                        terms.iter().any(|t| fold(piece).contains(t.as_str())),
+                        "{piece} marked for {terms:?}"
+                    );
+                }
+            }
+        }
+        assert!(marked_any);
     }
 }
