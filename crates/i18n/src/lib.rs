@@ -179,11 +179,29 @@ impl Pattern {
                     let at = rest.strip_suffix(piece.as_str())?.len();
                     (&rest[..at], "")
                 }
+            } else if piece.is_empty() {
+                // Two placeholders side by side ("{1}{2}件": a name and its count): the first
+                // ends where a number begins.
+                let at = rest
+                    .char_indices()
+                    .skip(1)
+                    .find(|&(_, c)| c.is_ascii_digit())
+                    .map(|(at, _)| at)?;
+                (&rest[..at], &rest[at..])
             } else {
                 let at = rest.find(piece.as_str())?;
                 (&rest[..at], &rest[at + piece.len()..])
             };
             if value.is_empty() {
+                return None;
+            }
+            // The number after a name it was split from is a number only.
+            let after_name = i > 0 && self.pieces[i].is_empty();
+            if after_name
+                && !value
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
+            {
                 return None;
             }
             values.push((self.slots[i], value));
@@ -397,6 +415,14 @@ mod tests {
         assert_eq!(
             translate(Locale::En, "没有这条消息 xyz"),
             "没有这条消息 xyz"
+        );
+    }
+
+    #[test]
+    fn two_placeholders_side_by_side_split_where_the_number_begins() {
+        assert_eq!(
+            translate(Locale::En, "需拥有有效专利3件以上或发明专利1件以上；目前有效专利2件、发明专利0件"),
+            "Needs Valid patents: 3 or more or Invention patents: 1 or more; has Valid patents: 2, Invention patents: 0"
         );
     }
 }

@@ -284,6 +284,109 @@ fn every_message_is_catalogued_and_has_its_english() {
     );
 }
 
+/// The files of the services and the domain whose Chinese is data rather than a message: the
+/// demonstration's seeded content, the synthetic data generator (a command-line tool) and the
+/// place names a policy's text is matched against.
+const DATA_FILES: [&str; 4] = [
+    "demo.rs",
+    "policy_demo.rs",
+    "generator.rs",
+    "policy_placement.rs",
+];
+
+/// Literals of the services and the domain that are matched against what people typed or
+/// imported, never shown: the Chinese numerals and quotation marks a policy reader looks for,
+/// and GB/T 2260's placeholder names a region picker skips.
+const MATCHED_NOT_SHOWN: [&str; 6] = [
+    "零一二三四五六七八九",
+    "《》“”‘’、",
+    "市辖区",
+    "县",
+    "省直辖县级行政区划",
+    "自治区直辖县级行政区划",
+];
+
+/// A source without its raw strings (`r"…"`, `r#"…"#`): the regular expressions a policy's
+/// text is read with.
+fn without_raw_strings(src: &str) -> String {
+    let mut out = String::new();
+    let mut rest = src;
+    loop {
+        let next = rest.char_indices().find(|&(i, c)| {
+            c == 'r'
+                && (rest[i + 1..].starts_with('"') || rest[i + 1..].starts_with("#\""))
+                && !rest[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(|p| p.is_alphanumeric() || p == '_' || p == '"')
+        });
+        let Some((i, _)) = next else {
+            out.push_str(rest);
+            return out;
+        };
+        out.push_str(&rest[..i]);
+        let hashes = rest[i + 1..].chars().take_while(|&c| c == '#').count();
+        let open = i + 1 + hashes + 1;
+        let close = format!("\"{}", "#".repeat(hashes));
+        match rest[open..].find(&close) {
+            Some(end) => rest = &rest[open + end + close.len()..],
+            None => return out,
+        }
+    }
+}
+
+/// What the services and the domain tell people in Rust: the refusals (a conflict, a field's
+/// violation, a rule's reasons), the award explanations and the pages' fixed wordings they build.
+fn service_messages() -> BTreeSet<String> {
+    let mut keys = BTreeSet::new();
+    for dir in ["../service/src", "../domain/src"] {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "rs"))
+            .filter(|p| !DATA_FILES.iter().any(|f| p.ends_with(f)))
+            .collect();
+        files.sort();
+        for file in files {
+            let src = without_raw_strings(&std::fs::read_to_string(file).unwrap());
+            keys.extend(rust_messages(&src));
+        }
+    }
+    keys.retain(|k| !MATCHED_NOT_SHOWN.contains(&k.as_str()));
+    keys
+}
+
+#[test]
+fn every_refusal_and_explanation_of_the_services_has_its_english() {
+    let keys = service_messages();
+    assert!(
+        keys.len() > 500,
+        "the services and the domain were not read: {} keys",
+        keys.len()
+    );
+    // A conflict, a violation and an award's explanation as they are written today.
+    for k in [
+        "这笔申请已经兑付，不能重复兑付",
+        "该专家的工作单位（{0}）即被评对象所属企业“{1}”，须回避，不能评审本单位的产品",
+        "按上限全额兑现",
+        "{0}年度获{1}，奖励不超过{2}",
+    ] {
+        assert!(keys.contains(k), "{k} was not read");
+    }
+    let missing: Vec<String> = keys
+        .iter()
+        .filter(|k| !has_english(k))
+        .map(|k| format!("{} = \"\"", toml_string(k)))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} messages of the services and the domain have no English; add them to \
+         locales/en.toml:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}
+
 #[test]
 fn the_wrapping_script_is_idempotent_and_left_nothing_to_wrap() {
     let out = std::process::Command::new("python3")
@@ -882,3 +985,106 @@ async fn exports_follow_the_language_the_account_chose(fresh: Fresh) {
     app.stop().await;
 }
 on_both_backends!(exports_follow_the_language_the_account_chose);
+
+/// 临川's firm reads English: once it chooses English on its account, the refusal of a second
+/// confirmation of the same award comes in English (the rule's name, the office's own words,
+/// as written), and so does the explanation of what it may receive on /entitlements.
+async fn an_english_reading_firm_is_refused_and_told_its_award_in_english(fresh: Fresh) {
+    use reqwest::Method;
+    use serde_json::json;
+    use support::{
+        app_in_2025, assert_problem, call, fund_policy, linchuan_firm, linchuan_product,
+        publish_rule, register_product, LINCHUAN,
+    };
+    let app = app_in_2025(&fresh).await;
+    add_user(&fresh, "admin.fuzhou", "admin", Some("361000"), None).await;
+    add_user(&fresh, "shenhe.fuzhou", "reviewer", Some("361000"), None).await;
+    let office = app.long_token(&fresh, "admin.fuzhou").await;
+    let reviewer = app.long_token(&fresh, "shenhe.fuzhou").await;
+    let firm = linchuan_firm(&app, &fresh, "C39").await;
+    for (i, n) in ["201910725275.4", "201920725276.4", "202010725277.6"]
+        .iter()
+        .enumerate()
+    {
+        register_product(
+            &app,
+            &firm,
+            &reviewer,
+            linchuan_product(&format!("采集终端{i}"), n),
+        )
+        .await;
+    }
+    let policy = fund_policy(&app, &office).await;
+    let rule = publish_rule(
+        &app,
+        &office,
+        json!({
+            "name": "备案专利产品奖励", "policy": policy, "clause": "第八条（三）",
+            "clause_inferred": true, "region": "361000", "effective_on": "2023-11-10",
+            "expires_on": null, "decided_on": "2023-11-10", "pattern": "per_item",
+            "item": "registered_products", "amount": "1000.00", "cap": "2500.00",
+            "examples": [{"name": "当年备案3件", "year": 2025, "amount": "2500.00",
+                          "facts": {"region": "361002", "registered_products": 3}}]
+        }),
+    )
+    .await;
+
+    // The firm's person chooses English on the account page.
+    let b = app.login("linchuan.tech").await;
+    let res = b
+        .client
+        .post(app.url("/account/locale"))
+        .form(&[("csrf", b.csrf.as_str()), ("locale", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // The explanation of the award, before confirming, in English.
+    let (status, html) = app.page_as("/entitlements?year=2025", &firm).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains(
+            "In 2025, Registered patent products: 3, up to 1,000.00 yuan each, 3,000.00 yuan in \
+             all, at most 2,500.00 yuan per enterprise a year; award up to 2,500.00 yuan"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("可获奖励不超过"), "{html}");
+
+    // Confirming twice: the second is a conflict, told in English, codes unchanged.
+    let confirm = json!({"rule": rule, "year": 2025, "rule_version": 1});
+    let path = format!("/api/v1/enterprises/{LINCHUAN}/applications");
+    let (status, a) = call(&app, Method::POST, &path, &firm, Some(confirm.clone())).await;
+    assert_eq!(status, StatusCode::CREATED, "{a}");
+    let (status, body) = call(&app, Method::POST, &path, &firm, Some(confirm)).await;
+    assert_problem(status, &body, 409);
+    assert_eq!(body["type"], "/problems/conflict");
+    assert_eq!(
+        body["detail"],
+        "Your enterprise has already confirmed “备案专利产品奖励” for 2025; a rule can be \
+         confirmed once a year"
+    );
+    // A year it does not qualify in: the reason, in English, beside the rule.
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &path,
+        &firm,
+        Some(json!({"rule": rule, "year": 2024})),
+    )
+    .await;
+    assert_eq!(
+        assert_problem(status, &body, 422),
+        vec![("rule".to_string(), "not_eligible".to_string())]
+    );
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("The conditions of this award are not met: "),
+        "{message}"
+    );
+    assert!(!message.chars().any(is_cjk), "{message}");
+    app.stop().await;
+}
+
+on_both_backends!(an_english_reading_firm_is_refused_and_told_its_award_in_english);
