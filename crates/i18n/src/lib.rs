@@ -111,6 +111,32 @@ impl Locale {
     }
 }
 
+/// Whether every bracket a value opens it also closes, and in order: a value filled into a
+/// placeholder is a name or a number, never half of the sentence around it.
+fn balanced(value: &str) -> bool {
+    let mut open = Vec::new();
+    for c in value.chars() {
+        match c {
+            '（' | '(' | '《' | '【' | '〔' | '[' => open.push(c),
+            '）' | ')' | '》' | '】' | '〕' | ']' => {
+                let want = match c {
+                    '）' => '（',
+                    ')' => '(',
+                    '》' => '《',
+                    '】' => '【',
+                    '〕' => '〔',
+                    _ => '[',
+                };
+                if open.pop() != Some(want) {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    open.is_empty()
+}
+
 /// One key of the catalogue with placeholders, split at them.
 struct Pattern {
     /// The literal pieces around the placeholders (one more than the placeholders).
@@ -168,50 +194,66 @@ fn split_pattern(key: &str) -> Option<(Vec<String>, Vec<usize>)> {
 impl Pattern {
     /// The English of `text` when it is this key with its placeholders filled.
     fn apply(&self, text: &str) -> Option<String> {
-        let mut rest = text.strip_prefix(self.pieces[0].as_str())?;
+        let rest = text.strip_prefix(self.pieces[0].as_str())?;
         let mut values = Vec::with_capacity(self.slots.len());
-        for (i, piece) in self.pieces[1..].iter().enumerate() {
-            let last = i + 2 == self.pieces.len();
-            let (value, after) = if last {
-                if piece.is_empty() {
-                    (rest, "")
-                } else {
-                    let at = rest.strip_suffix(piece.as_str())?.len();
-                    (&rest[..at], "")
-                }
-            } else if piece.is_empty() {
-                // Two placeholders side by side ("{1}{2}件": a name and its count): the first
-                // ends where a number begins.
-                let at = rest
-                    .char_indices()
-                    .skip(1)
-                    .find(|&(_, c)| c.is_ascii_digit())
-                    .map(|(at, _)| at)?;
-                (&rest[..at], &rest[at..])
-            } else {
-                let at = rest.find(piece.as_str())?;
-                (&rest[..at], &rest[at + piece.len()..])
-            };
-            if value.is_empty() {
-                return None;
-            }
-            // The number after a name it was split from is a number only.
-            let after_name = i > 0 && self.pieces[i].is_empty();
-            if after_name
-                && !value
-                    .chars()
-                    .all(|c| c.is_ascii_digit() || c == ',' || c == '.')
-            {
-                return None;
-            }
-            values.push((self.slots[i], value));
-            rest = after;
+        if !self.fill(rest, 0, &mut values) {
+            return None;
         }
         let mut out = self.english.clone();
         for (n, value) in values {
             out = out.replace(&format!("{{{n}}}"), &translate(Locale::En, value));
         }
         Some(out)
+    }
+
+    /// Fills placeholder `i` and those after it from `rest`. A value may itself hold the piece
+    /// that follows it (a qualification named "…（GB/T 29490）认证" before "（2026年度有效）"), so
+    /// every place the piece occurs is tried, the earliest first, until the rest fits.
+    fn fill<'t>(&self, rest: &'t str, i: usize, values: &mut Vec<(usize, &'t str)>) -> bool {
+        let piece = self.pieces[i + 1].as_str();
+        let last = i + 2 == self.pieces.len();
+        let candidates: Vec<(usize, usize)> = if last {
+            if piece.is_empty() {
+                vec![(rest.len(), rest.len())]
+            } else {
+                match rest.strip_suffix(piece) {
+                    Some(v) => vec![(v.len(), rest.len())],
+                    None => Vec::new(),
+                }
+            }
+        } else if piece.is_empty() {
+            // Two placeholders side by side ("{1}{2}件": a name and its count): the first
+            // ends where a number begins.
+            rest.char_indices()
+                .skip(1)
+                .find(|&(_, c)| c.is_ascii_digit())
+                .map(|(at, _)| vec![(at, at)])
+                .unwrap_or_default()
+        } else {
+            rest.match_indices(piece)
+                .map(|(at, _)| (at, at + piece.len()))
+                .collect()
+        };
+        // The number after a name it was split from is a number only.
+        let after_name = i > 0 && self.pieces[i].is_empty();
+        for (end, next) in candidates {
+            let value = &rest[..end];
+            if value.is_empty()
+                || !balanced(value)
+                || (after_name
+                    && !value
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || c == ',' || c == '.'))
+            {
+                continue;
+            }
+            values.push((self.slots[i], value));
+            if last || self.fill(&rest[next..], i + 1, values) {
+                return true;
+            }
+            values.pop();
+        }
+        false
     }
 }
 
@@ -416,6 +458,15 @@ mod tests {
             translate(Locale::En, "没有这条消息 xyz"),
             "没有这条消息 xyz"
         );
+    }
+
+    #[test]
+    fn a_value_holding_the_piece_after_it_is_still_matched() {
+        // The qualification's name holds "（", the piece that follows the placeholder.
+        let text = "需持有通过《企业知识产权管理规范》（GB/T 29490）认证（2026年度有效）";
+        let en = translate(Locale::En, text);
+        assert!(!en.contains("年度有效"), "{en}");
+        assert!(en.contains("(valid in 2026)"), "{en}");
     }
 
     #[test]
