@@ -467,6 +467,13 @@ mod tests {
         let en = translate(Locale::En, text);
         assert!(!en.contains("年度有效"), "{en}");
         assert!(en.contains("(valid in 2026)"), "{en}");
+        // And with the reason that follows it.
+        let whole = format!("{text}；平台未登记经审核确认的该项资质");
+        let en = translate(Locale::En, &whole);
+        assert!(
+            en.ends_with("no reviewed and confirmed qualification of this kind is on the platform"),
+            "{en}"
+        );
     }
 
     #[test]

@@ -368,7 +368,8 @@ pub fn with_empty_rows(body: String) -> String {
                 .unwrap_or(1)
                 .max(1);
             out.push_str(&format!(
-                "<tr><td class=\"empty\" colspan=\"{cols}\">{NO_DATA}</td></tr>"
+                "<tr><td class=\"empty\" colspan=\"{cols}\">{}</td></tr>",
+                crate::locale::t(NO_DATA)
             ));
         }
         rest = after;
