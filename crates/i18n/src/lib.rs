@@ -150,7 +150,7 @@ struct Catalogue {
     en: HashMap<String, String>,
     patterns: Vec<Pattern>,
     hant_messages: HashMap<String, String>,
-    /// (term as OpenCC converts it, reviewed term), longest first.
+    /// (simplified term, reviewed traditional term), longest first.
     hant_terms: Vec<(String, String)>,
     /// Every catalogue key already converted, so a page converts nothing.
     hant_cache: HashMap<String, String>,
@@ -266,13 +266,14 @@ fn catalogue() -> &'static Catalogue {
         let opencc =
             ferrous_opencc::OpenCC::from_config(ferrous_opencc::config::BuiltinConfig::S2twp)
                 .expect("the embedded s2twp dictionaries load");
+        // Only the terms OpenCC would get wrong need protecting.
         let mut hant_terms: Vec<(String, String)> = overrides
             .terms
             .iter()
-            .map(|(s, t)| (opencc.convert(s), t.clone()))
-            .filter(|(c, t)| c != t)
+            .filter(|(s, t)| opencc.convert(s) != **t)
+            .map(|(s, t)| (s.clone(), t.clone()))
             .collect();
-        hant_terms.sort_by_key(|(c, _)| (std::cmp::Reverse(c.chars().count()), c.clone()));
+        hant_terms.sort_by_key(|(s, _)| (std::cmp::Reverse(s.chars().count()), s.clone()));
         let mut patterns: Vec<Pattern> = en
             .iter()
             .filter(|(_, v)| !v.is_empty())
@@ -315,11 +316,23 @@ impl Catalogue {
         if let Some(m) = self.hant_messages.get(text) {
             return m.clone();
         }
-        let mut out = self.opencc.convert(text);
-        for (converted, reviewed) in &self.hant_terms {
-            if out.contains(converted.as_str()) {
-                out = out.replace(converted.as_str(), reviewed);
+        // A reviewed term is set aside before converting and put back after, so that it is
+        // never converted, and never mistaken for what OpenCC makes of another word (s2twp turns
+        // 批量 into 批次: replacing its output would have turned every real 批次 into 批量).
+        let mut marked = text.to_string();
+        let mut kept = Vec::new();
+        for (i, (simplified, reviewed)) in self.hant_terms.iter().enumerate() {
+            if marked.contains(simplified.as_str()) {
+                let mark = char::from_u32(0xE000 + i as u32)
+                    .expect("a private-use character")
+                    .to_string();
+                marked = marked.replace(simplified.as_str(), &mark);
+                kept.push((mark, reviewed));
             }
+        }
+        let mut out = self.opencc.convert(&marked);
+        for (mark, reviewed) in kept {
+            out = out.replace(&mark, reviewed);
         }
         out
     }
@@ -458,6 +471,13 @@ mod tests {
             translate(Locale::En, "没有这条消息 xyz"),
             "没有这条消息 xyz"
         );
+    }
+
+    #[test]
+    fn a_batch_stays_a_batch_and_bulk_stays_bulk_in_traditional() {
+        assert_eq!(translate(Locale::ZhHant, "认定批次"), "認定批次");
+        assert_eq!(translate(Locale::ZhHant, "批量审核"), "批量審核");
+        assert_eq!(translate(Locale::ZhHant, "账号通过审核"), "帳號通過審核");
     }
 
     #[test]
