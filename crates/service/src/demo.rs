@@ -237,6 +237,35 @@ fn credit_code(first17: &str) -> String {
     )
 }
 
+/// A demo firm's own valid patents (the first its core one), each numbered from its first 12
+/// digits, titled and granted as `title_and_grant(k)` says.
+fn own_patents(
+    first12s: &[&str],
+    patentee: &str,
+    title_and_grant: impl Fn(usize) -> (String, String),
+) -> Vec<crate::products::LinkInput> {
+    first12s
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let (title, grant) = title_and_grant(k);
+            crate::products::LinkInput {
+                patent: crate::patents::PatentInput {
+                    number: patent_number(p),
+                    title,
+                    patentees: vec![patentee.to_string()],
+                    grant_date: Some(grant),
+                    legal_status: "valid".into(),
+                    right: "own".into(),
+                    licence_record: String::new(),
+                },
+                core: k == 0,
+                embodiment: "核心部件".into(),
+            }
+        })
+        .collect()
+}
+
 fn patent_number(first12: &str) -> String {
     format!(
         "ZL{first12}.{}",
@@ -358,8 +387,7 @@ impl Services {
     ) -> ServiceResult<(usize, usize)> {
         use crate::accounts::actor_of;
         use crate::enterprises::EnterpriseInput;
-        use crate::patents::PatentInput;
-        use crate::products::{FiguresInput, LinkInput, ProductInput};
+        use crate::products::{FiguresInput, ProductInput};
         let by_name = |n: &str| logins.iter().find(|u| u.username == n).map(actor_of);
         let Some(reviewer) = by_name("shenhe") else {
             return Ok((0, 0));
@@ -397,23 +425,12 @@ impl Services {
                         output_value: sales.to_string(),
                         ..FiguresInput::default()
                     }],
-                    patents: patents
-                        .iter()
-                        .enumerate()
-                        .map(|(k, p)| LinkInput {
-                            patent: PatentInput {
-                                number: patent_number(p),
-                                title: format!("一种{pname}的结构（{}）", k + 1),
-                                patentees: vec![name.to_string()],
-                                grant_date: Some("2022-06-01".into()),
-                                legal_status: "valid".into(),
-                                right: "own".into(),
-                                licence_record: String::new(),
-                            },
-                            core: k == 0,
-                            embodiment: "核心部件".into(),
-                        })
-                        .collect(),
+                    patents: own_patents(patents, name, |k| {
+                        (
+                            format!("一种{pname}的结构（{}）", k + 1),
+                            "2022-06-01".into(),
+                        )
+                    }),
                 };
                 let v = self.create_product(&owner, &ctx, input).await?;
                 let v = self
@@ -471,8 +488,7 @@ impl Services {
         use crate::annual::UpdateInput;
         use crate::clock::ManualClock;
         use crate::experts::ProfileInput;
-        use crate::patents::PatentInput;
-        use crate::products::{FiguresInput, LinkInput, ProductInput};
+        use crate::products::{FiguresInput, ProductInput};
         use zhichan_domain::Timestamp;
         let by_name = |n: &str| logins.iter().find(|u| u.username == n).map(actor_of);
         let ctx = crate::Ctx::cli();
@@ -524,23 +540,12 @@ impl Services {
                     output_value: prior.to_string(),
                     ..FiguresInput::default()
                 }],
-                patents: patents
-                    .iter()
-                    .enumerate()
-                    .map(|(k, p)| LinkInput {
-                        patent: PatentInput {
-                            number: patent_number(p),
-                            title: format!("一种{pname}的实现方法（{}）", k + 1),
-                            patentees: vec![name.to_string()],
-                            grant_date: Some(format!("{}-09-15", &p[..4])),
-                            legal_status: "valid".into(),
-                            right: "own".into(),
-                            licence_record: String::new(),
-                        },
-                        core: k == 0,
-                        embodiment: "核心部件".into(),
-                    })
-                    .collect(),
+                patents: own_patents(patents, name, |k| {
+                    (
+                        format!("一种{pname}的实现方法（{}）", k + 1),
+                        format!("{}-09-15", &patents[k][..4]),
+                    )
+                }),
             };
             let v = then.create_product(&owner, &ctx, input).await?;
             let v = then

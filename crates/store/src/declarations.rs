@@ -241,22 +241,38 @@ impl FromDbRow for PendingQualifications {
     }
 }
 
-/// The enterprises of a region subtree with qualifications waiting for review, by name.
+/// The enterprises of a region subtree with qualifications waiting for review, by name (the
+/// reviewer's page: the first 500).
 pub async fn pending_qualifications(
     ex: &impl Exec,
     range: (u32, u32),
+) -> Result<Vec<PendingQualifications>, StoreError> {
+    qualifications_page(ex, range, "pending", 500, 0).await
+}
+
+/// The enterprises of a region subtree with qualifications in a review state, by name, with their
+/// count in that state and the profile version a review names.
+async fn qualifications_page(
+    ex: &impl Exec,
+    range: (u32, u32),
+    review: &str,
+    limit: i64,
+    offset: i64,
 ) -> Result<Vec<PendingQualifications>, StoreError> {
     ex.fetch_all(
         Sql::new(
             "SELECT e.id, e.credit_code, e.name, e.region, e.version, \
              CAST(COUNT(*) AS BIGINT) AS pending \
              FROM enterprise_qualifications q JOIN enterprises e ON e.id = q.enterprise_id \
-             WHERE q.review = 'pending' AND e.region BETWEEN $1 AND $2 \
-             GROUP BY e.id, e.credit_code, e.name, e.region, e.version \
-             ORDER BY e.name, e.id LIMIT 500",
+             WHERE q.review = $1 AND e.region BETWEEN $2 AND $3 \
+             GROUP BY e.id, e.credit_code, e.name, e.region, e.version ORDER BY e.name, e.id \
+             LIMIT $4 OFFSET $5",
         )
+        .bind(review)
         .bind(range.0)
-        .bind(range.1),
+        .bind(range.1)
+        .bind(limit)
+        .bind(offset),
     )
     .await
 }
@@ -270,23 +286,7 @@ pub async fn qualifications_in_state(
     limit: i64,
     offset: i64,
 ) -> Result<(Vec<PendingQualifications>, i64), StoreError> {
-    let items = ex
-        .fetch_all(
-            Sql::new(
-                "SELECT e.id, e.credit_code, e.name, e.region, e.version, \
-                 CAST(COUNT(*) AS BIGINT) AS pending \
-                 FROM enterprise_qualifications q JOIN enterprises e ON e.id = q.enterprise_id \
-                 WHERE q.review = $1 AND e.region BETWEEN $2 AND $3 \
-                 GROUP BY e.id, e.credit_code, e.name, e.region, e.version ORDER BY e.name, e.id \
-                 LIMIT $4 OFFSET $5",
-            )
-            .bind(review)
-            .bind(range.0)
-            .bind(range.1)
-            .bind(limit)
-            .bind(offset),
-        )
-        .await?;
+    let items = qualifications_page(ex, range, review, limit, offset).await?;
     let total = ex
         .fetch_one(
             Sql::new(
