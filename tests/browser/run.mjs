@@ -1503,6 +1503,100 @@ await check('免申即享: an enterprise confirms an entitlement, the office see
   return 'entitlements.png, entitlements-390.png, payouts.png, payout-paid.png, payouts-390.png';
 }));
 
+// ------------------------------------------------------------ 免申即享: a round's progress
+// The 抚州 office asks for the notification round of a rule from the budget page and lands on
+// the rule's page, which shows how far the round got (and refreshes itself while it runs).
+await check('免申即享: the office starts a notification round and sees its progress on the rule page', async () => withPage(async (page) => {
+  const shots = [];
+  await signIn(page, 'fuzhou');
+  await open(page, `${BASE}/payouts/budgets`);
+  const notify = page.locator('form[action="/payouts/notify"] button').first();
+  assert(await notify.count() > 0, 'no rule to notify for on the budget page');
+  await navigating(page, () => notify.click());
+  assert(/\/award-rules\/\d+$/.test(page.url()), `not on the rule page: ${page.url()}`);
+  const text = await page.locator('main').innerText();
+  assert(text.includes('通知进度') && text.includes('已通知') && text.includes('开始'), `no round shown: ${text.slice(0, 400)}`);
+  for (const width of [1366, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(wide <= width, `the rule page is ${wide} px wide at ${width}`);
+    const name = `award-rule-round-${width}.png`;
+    await page.screenshot({ path: path.join(OUT, name), fullPage: true });
+    shots.push(name);
+  }
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await signOut(page);
+  return shots.join(', ');
+}));
+
+// ------------------------------------------------------------ qualifications: queue, resubmit
+// The demo firm enters two qualifications; the reviewer's queue lists them (name, level,
+// certificate, dates) and the reviewer returns both because of the honour; the firm corrects the
+// honour, resubmits the certificate that stayed returned, and the reviewer confirms both.
+await check('qualifications: the reviewer decides from the queue, the firm resubmits a returned one', async () => withPage(async (page) => {
+  const shots = [];
+  const code = '91361002MA35F6XK04';
+  const fill = async (honour) => {
+    await open(page, `${BASE}/enterprises/${code}/edit`);
+    await page.selectOption('#q0k', 'gbt29490');
+    await page.selectOption('#q0l', 'national');
+    await page.fill('#q0f', '2025-03-01');
+    await page.fill('#q0t', '2028-02-28');
+    await page.fill('#q0c', '18125IP0042');
+    await page.selectOption('#q1k', 'ip_demonstration');
+    await page.selectOption('#q1l', 'city');
+    await page.fill('#q1f', '2025-06-01');
+    await page.fill('#q1t', '2028-05-31');
+    await page.fill('#q1c', honour);
+    await navigating(page, () => page.click(`form[action="/enterprises/${code}/edit"] button[type="submit"]`));
+  };
+  await signIn(page, 'qiye');
+  await fill('FZ-SF-2025-01');
+  await signOut(page);
+
+  await signIn(page, 'shenhe');
+  await open(page, `${BASE}/reviews/facts`);
+  let text = await page.locator('main').innerText();
+  for (const t of ['18125IP0042', 'FZ-SF-2025-01', '市级知识产权示范企业', '2028-02-28']) {
+    assert(text.includes(t), `${t} not in the queue: ${text.slice(0, 600)}`);
+  }
+  for (const width of [1366, 390]) {
+    await page.setViewportSize({ width, height: 900 });
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert(wide <= width, `the queue is ${wide} px wide at ${width}`);
+    const name = `qualification-queue-${width}.png`;
+    await page.screenshot({ path: path.join(OUT, name), fullPage: true });
+    shots.push(name);
+  }
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.fill(`#qr-${code}`, '示范企业证书编号与文件不符');
+  await navigating(page, () => page.click(`#qr-${code} ~ button`));
+  await signOut(page);
+
+  await signIn(page, 'qiye');
+  await fill('FZ-SF-2025-017');
+  await open(page, `${BASE}/enterprises/${code}`);
+  const again = page.locator(`form[action="/enterprises/${code}/qualifications/resubmit"] button`);
+  assert(await again.count() === 1, `${await again.count()} resubmit buttons`);
+  await page.setViewportSize({ width: 390, height: 900 });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert(wide <= 390, `the profile is ${wide} px wide at 390`);
+  await page.screenshot({ path: path.join(OUT, 'qualification-returned-390.png'), fullPage: true });
+  shots.push('qualification-returned-390.png');
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await navigating(page, () => again.click());
+  assert(!(await again.count()), 'still offered after resubmitting');
+  await signOut(page);
+
+  await signIn(page, 'shenhe');
+  await open(page, `${BASE}/reviews/facts`);
+  text = await page.locator('main').innerText();
+  assert(text.includes('待确认资质 2 项'), `both not waiting: ${text.slice(0, 600)}`);
+  await navigating(page, () => page.click(`form[action="/enterprises/${code}/qualifications/review"] button:has-text("确认")`));
+  await signOut(page);
+  return shots.join(', ');
+}));
+
 await check('no off-host requests', async () => {
   assert(context, 'chromium not launched');
   const uniq = [...new Set(offHost)];

@@ -71,6 +71,10 @@ pub struct RuleDetail {
     pub current: RuleVersion,
     pub published_version: Option<i64>,
     pub versions: Vec<AwardVersionSummary>,
+    /// The rule's newest notification round (publishing starts one and answers it as it
+    /// stands, running); null when there is none or the caller does not keep the rule.
+    #[schema(nullable)]
+    pub round: Option<crate::payouts::EntitlementRound>,
 }
 
 /// One rule in the list (its newest version).

@@ -113,6 +113,17 @@ pub struct QualificationsReview {
     pub version: i64,
 }
 
+/// `POST /api/v1/enterprises/{credit_code}/qualifications/resubmit`: the enterprise submits a
+/// returned qualification again for review, unchanged (重新提交).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QualificationResubmit {
+    pub kind: crate::enterprises::QualificationKind,
+    pub level: crate::enterprises::QualificationLevel,
+    /// The enterprise's `version` the enterprise read (409 when it has moved on).
+    pub version: i64,
+}
+
 /// `GET /api/v1/qualifications?state=pending`: an enterprise of the reviewer's region with
 /// qualifications in the state asked for (by default waiting for review).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -128,6 +139,8 @@ pub struct QualificationsOfEnterprise {
     pub state: QualificationReview,
     /// How many of its qualifications are in that state.
     pub count: i64,
+    /// Those qualifications (kind, level, certificate, validity): what a reviewer decides.
+    pub qualifications: Vec<crate::enterprises::Qualification>,
     /// The enterprise's version, which a review names (`QualificationsReview.version`).
     pub version: i64,
     /// Where a reviewer confirms or returns them (`POST`, a `QualificationsReview` naming

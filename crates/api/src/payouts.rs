@@ -72,15 +72,43 @@ pub struct NotifyRequest {
     pub year: i32,
 }
 
-/// What a notification round did: of the enterprises that qualify, how many were notified now
-/// (the others had been, for this rule version and year).
+edge_enum!(
+    /// Where a notification round stands: `running`, `finished`, or `failed` (the office may ask
+    /// again; nobody already told is told twice).
+    RoundStatus, "status", { Running = "running", Finished = "finished", Failed = "failed" }
+);
+
+/// A notification round (免申即享通知): publishing a rule, or an office asking for a year, tells
+/// every enterprise of the rule's region that qualifies, in a task of its own that the request
+/// does not wait for. `eligible` is null until the round has read the facts; `reached` counts
+/// the qualifying enterprises handled so far, `notified` those of them this round told (the
+/// others were told before for this rule version and year). A round the server stopped during
+/// is resumed when it starts again: `resumes` and `resumed_at` say so.
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct NotifyReport {
+pub struct EntitlementRound {
+    pub id: i64,
     pub rule: i64,
     pub rule_version: i64,
     pub year: i32,
-    pub eligible: u64,
+    pub status: RoundStatus,
+    #[schema(nullable)]
+    pub eligible: Option<u64>,
+    pub reached: u64,
     pub notified: u64,
+    #[schema(nullable)]
+    pub started_by: Option<String>,
+    pub started_at: String,
+    #[schema(nullable)]
+    pub finished_at: Option<String>,
+    pub resumes: u64,
+    #[schema(nullable)]
+    pub resumed_at: Option<String>,
+}
+
+/// The rounds of a rule, newest first.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EntitlementRoundList {
+    pub items: Vec<EntitlementRound>,
 }
 
 /// `POST /api/v1/enterprises/{credit_code}/applications`: confirm the pre-filled application for

@@ -430,6 +430,16 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ),
     (
         "GET",
+        "/api/v1/award-rules/{id}/rounds",
+        Signed(A::ReadAwardRules),
+    ),
+    (
+        "GET",
+        "/api/v1/award-rules/{id}/rounds/{round}",
+        Signed(A::ReadAwardRules),
+    ),
+    (
+        "GET",
         "/api/v1/enterprises/{credit_code}/applications",
         Signed(A::ReadEntitlements),
     ),
@@ -459,6 +469,11 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "POST",
         "/api/v1/enterprises/{credit_code}/qualifications/review",
         Signed(A::ReviewRegistrations),
+    ),
+    (
+        "POST",
+        "/api/v1/enterprises/{credit_code}/qualifications/resubmit",
+        Signed(A::EditEnterprise),
     ),
     (
         "GET",
@@ -752,6 +767,12 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ("GET", "/payouts/budgets", Signed(A::ReadPayouts)),
     ("POST", "/payouts/budgets", Signed(A::ManagePayouts)),
     ("POST", "/payouts/notify", Signed(A::ManagePayouts)),
+    ("GET", "/award-rules/{id}", Signed(A::ReadAwardRules)),
+    (
+        "POST",
+        "/award-rules/{id}/publish",
+        Signed(A::ManageAwardRules),
+    ),
     ("GET", "/payouts/{id}", Signed(A::ReadPayouts)),
     ("POST", "/payouts/{id}", Signed(A::ManagePayouts)),
     ("GET", "/policies", Public),
@@ -824,6 +845,11 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
         "POST",
         "/enterprises/{credit_code}/qualifications/review",
         Signed(A::ReviewRegistrations),
+    ),
+    (
+        "POST",
+        "/enterprises/{credit_code}/qualifications/resubmit",
+        Signed(A::EditEnterprise),
     ),
     ("GET", "/account/setup", Public),
     ("POST", "/account/setup", Public),

@@ -196,6 +196,8 @@ pub fn app(services: Services, settings: Settings) -> Router {
             get(web::payouts::budgets).post(web::payouts::set_budget),
         )
         .route("/payouts/notify", post(web::payouts::notify))
+        .route("/award-rules/{id}", get(web::award_rules::view))
+        .route("/award-rules/{id}/publish", post(web::award_rules::publish))
         .route(
             "/payouts/{id}",
             get(web::payouts::detail).post(web::payouts::pay),
@@ -321,6 +323,10 @@ pub fn app(services: Services, settings: Settings) -> Router {
             post(web::declarations::review_qualifications),
         )
         .route(
+            "/enterprises/{credit_code}/qualifications/resubmit",
+            post(web::enterprises::resubmit_qualification),
+        )
+        .route(
             "/account/setup",
             get(web::enterprise_changes::setup_page).post(web::enterprise_changes::setup),
         )
@@ -437,6 +443,14 @@ pub async fn launch_with_listener(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Entitlement notification rounds the last run stopped during go on where they were.
+    match services.resume_rounds().await {
+        Ok(resumed) if !resumed.is_empty() => {
+            tracing::info!(rounds = ?resumed, "entitlement notification rounds resumed")
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "entitlement notification rounds not resumed"),
+    }
     let router = app(services, settings);
     axum::serve(
         listener,

@@ -559,6 +559,24 @@ async fn reviewers_list_the_firms_whose_qualifications_wait_in_their_region(fres
             (e["state"].as_str(), e["count"].as_i64()),
             (Some("pending"), Some(1))
         );
+        // Which ones: what the reviewer decides from the list.
+        let q = &e["qualifications"][0];
+        assert_eq!(
+            (
+                q["kind"].as_str(),
+                q["level"].as_str(),
+                q["certificate"].as_str()
+            ),
+            (Some("gbt29490"), Some("national"), Some("18125IP0042"))
+        );
+        assert_eq!(
+            (
+                q["valid_from"].as_str(),
+                q["valid_to"].as_str(),
+                q["review"].as_str()
+            ),
+            (Some("2025-03-01"), Some("2028-02-28"), Some("pending"))
+        );
         assert_eq!(
             e["review"],
             format!("/api/v1/enterprises/{LINCHUAN}/qualifications/review")

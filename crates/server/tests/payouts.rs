@@ -79,7 +79,7 @@ async fn an_entitlement_is_told_confirmed_once_and_paid_once(fresh: Fresh) {
         "{body}"
     );
     assert_eq!(told[0]["link"], "/entitlements?year=2025");
-    // Asking again for the same year notifies nobody twice.
+    // Asking again for the same year starts a round that notifies nobody twice.
     let (status, r) = call(
         &app,
         Method::POST,
@@ -88,10 +88,25 @@ async fn an_entitlement_is_told_confirmed_once_and_paid_once(fresh: Fresh) {
         Some(json!({"year": 2025})),
     )
     .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{r}");
+    app.services.rounds_settled().await;
+    let (status, r) = call(
+        &app,
+        Method::GET,
+        &format!("/api/v1/award-rules/{rule}/rounds/{}", r["id"]),
+        &office,
+        None,
+    )
+    .await;
     assert_eq!(status, StatusCode::OK, "{r}");
     assert_eq!(
-        (r["eligible"].as_i64(), r["notified"].as_i64()),
-        (Some(1), Some(0))
+        (
+            r["status"].as_str(),
+            r["eligible"].as_i64(),
+            r["reached"].as_i64(),
+            r["notified"].as_i64()
+        ),
+        (Some("finished"), Some(1), Some(1), Some(0))
     );
     assert_eq!(entitlement_notices(&app, &firm).await.len(), 1);
     // Nanchang's office can neither notify for nor budget a 抚州 rule.

@@ -19,6 +19,7 @@ use zhichan_domain::enterprises::{QualificationKind, QualificationLevel};
 use zhichan_domain::{Money, RegionCode, Violation};
 use zhichan_store::awards::{self as store, Count, Rules, Whose};
 use zhichan_store::db::Param;
+use zhichan_store::entitlement_rounds::Round;
 use zhichan_store::rule_versions::{Tables, AWARD_RULES};
 use zhichan_store::{StoreError, Tx};
 
@@ -377,20 +378,21 @@ impl Services {
     }
 
     /// Publishes a draft version once every worked example holds (422 `example_failed` naming
-    /// each failing example otherwise; at least one example is required).
+    /// each failing example otherwise; at least one example is required), and starts the round
+    /// that tells every enterprise that qualifies this year — 免申即享, without asking — which
+    /// runs on after the answer (the round as it stands is answered with the rule).
     pub async fn publish_award_rule(
         &self,
         actor: &Actor,
         ctx: &Ctx,
         id: i64,
         version: i64,
-    ) -> ServiceResult<RuleHistory> {
+    ) -> ServiceResult<(RuleHistory, Option<Round>)> {
         let history = self
             .publish_rule::<AwardRule>(actor, ctx, id, version)
             .await?;
-        // 免申即享: every enterprise that qualifies hears of it without asking.
-        self.notify_on_publish(ctx, Some(actor), id).await;
-        Ok(history)
+        let round = self.round_on_publish(ctx, actor, id).await;
+        Ok((history, round))
     }
 
     /// What a rule (a draft, or a change to rule `id`) would give in `year` over every

@@ -357,6 +357,111 @@ impl Services {
         Ok(store::pending_qualifications(self.db(), region_range(&scope)?).await?)
     }
 
+    /// The enterprises of the reviewer's region with qualifications waiting for review, each
+    /// with those qualifications (kind, level, certificate, validity): what the reviewer decides
+    /// from the queue.
+    pub async fn qualification_queue_detail(
+        &self,
+        actor: &Actor,
+    ) -> ServiceResult<Vec<(store::PendingQualifications, Vec<Qualification>)>> {
+        let waiting = self.qualification_queue(actor).await?;
+        self.with_qualifications_in(waiting, QualificationReview::Pending)
+            .await
+    }
+
+    /// The enterprise submits a returned qualification again for review, unchanged (it was
+    /// returned, say, only because of another one): it waits for a reviewer of its region again,
+    /// the return's reason kept in the audit log. `version` is the profile version the
+    /// enterprise read (409 when it has moved on); a qualification that is not returned is 409.
+    /// The profile's version moves on, so that a reviewer who read it before decides nothing
+    /// unseen.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn resubmit_qualification(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        credit_code: &str,
+        version: i64,
+        kind: &str,
+        level: &str,
+    ) -> ServiceResult<Enterprise> {
+        let before = self
+            .enterprise_in_scope(actor, Action::EditEnterprise, credit_code)
+            .await?;
+        let kind = zhichan_domain::enterprises::QualificationKind::parse(kind)
+            .map_err(|v| ServiceError::invalid("kind", v))?;
+        let level = zhichan_domain::enterprises::QualificationLevel::parse(level)
+            .map_err(|v| ServiceError::invalid("level", v))?;
+        let Some(q) = before
+            .qualifications
+            .iter()
+            .find(|q| q.kind == kind && q.level == level)
+            .cloned()
+        else {
+            return Err(ServiceError::invalid(
+                "kind",
+                Violation::new(
+                    "unknown_qualification",
+                    "本企业没有这项资质",
+                    "the enterprise holds no such qualification",
+                ),
+            ));
+        };
+        if before.version != version {
+            return Err(ServiceError::Conflict(
+                "企业信息已被他人修改，请刷新后重新填写".into(),
+            ));
+        }
+        if q.review != QualificationReview::Returned {
+            return Err(ServiceError::Conflict(
+                "这项资质不是退回状态，无需重新提交".into(),
+            ));
+        }
+        let mut after = before.clone();
+        for a in after.qualifications.iter_mut() {
+            if a.kind == kind && a.level == level {
+                a.review = QualificationReview::Pending;
+                a.review_reason = None;
+            }
+        }
+        let now = self.now();
+        let tx = self.db().begin().await?;
+        let Some(new_version) = enterprises::update(&tx, &after, version, now).await? else {
+            return Err(ServiceError::Conflict(
+                "企业信息已被他人修改，请刷新后重新填写".into(),
+            ));
+        };
+        let after = Enterprise {
+            version: new_version,
+            updated_at: now,
+            ..after
+        };
+        enterprises::insert_version(
+            &tx,
+            after.id,
+            new_version,
+            &crate::enterprises::snapshot(&after).to_string(),
+            &actor.username,
+            now,
+        )
+        .await?;
+        record(
+            &tx,
+            ctx,
+            Some(actor),
+            "enterprise.qualification_resubmit",
+            &format!("enterprise:{}", after.credit_code),
+            "ok",
+            json!({"kind": kind.as_str(), "level": level.as_str(),
+                   "certificate": q.certificate, "returned_reason": q.review_reason,
+                   "version": new_version}),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(after)
+    }
+
     /// One page of the enterprises of the reviewer's region subtree (or of `region` within it;
     /// 404 outside it) with qualifications in a review state, by name, and how many there are.
     pub async fn qualifications_by_review(
@@ -366,7 +471,7 @@ impl Services {
         region: Option<RegionCode>,
         limit: i64,
         offset: i64,
-    ) -> ServiceResult<(Vec<store::PendingQualifications>, i64)> {
+    ) -> ServiceResult<(Vec<(store::PendingQualifications, Vec<Qualification>)>, i64)> {
         let scope = authorize(actor, Action::ReviewRegistrations)?;
         let own = match scope {
             Scope::Region(r) => r,
@@ -379,14 +484,35 @@ impl Services {
             Some(_) => return Err(ServiceError::NotFound),
             None => own,
         };
-        Ok(store::qualifications_in_state(
+        let (list, total) = store::qualifications_in_state(
             self.db(),
             within.subtree(),
             review.as_str(),
             limit,
             offset,
         )
-        .await?)
+        .await?;
+        Ok((self.with_qualifications_in(list, review).await?, total))
+    }
+
+    /// Each enterprise listed with its qualifications in `review`, read in one query.
+    async fn with_qualifications_in(
+        &self,
+        list: Vec<store::PendingQualifications>,
+        review: QualificationReview,
+    ) -> ServiceResult<Vec<(store::PendingQualifications, Vec<Qualification>)>> {
+        let ids: Vec<i64> = list.iter().map(|w| w.enterprise_id).collect();
+        let mut quals: std::collections::HashMap<i64, Vec<Qualification>> = Default::default();
+        for (id, q) in enterprises::qualifications_in_review(self.db(), &ids, review).await? {
+            quals.entry(id).or_default().push(q);
+        }
+        Ok(list
+            .into_iter()
+            .map(|w| {
+                let items = quals.remove(&w.enterprise_id).unwrap_or_default();
+                (w, items)
+            })
+            .collect())
     }
 
     /// Approves a submitted declaration (it counts for awards from now on) or returns it with a

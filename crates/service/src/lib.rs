@@ -20,6 +20,7 @@ pub mod directories;
 pub mod enterprise_accounts;
 pub mod enterprise_amendments;
 pub mod enterprises;
+pub mod entitlement_rounds;
 pub mod evaluation;
 pub mod evidence;
 pub mod experts;
@@ -84,6 +85,8 @@ pub struct Services {
     upload_readers: Arc<tokio::sync::Semaphore>,
     /// The policy search index (see [`search`]): in memory unless given a directory.
     policy_search: Arc<search::Slot>,
+    /// The entitlement notification rounds this process runs (see [`entitlement_rounds`]).
+    rounds: Arc<entitlement_rounds::Tracker>,
 }
 
 impl Services {
@@ -104,6 +107,7 @@ impl Services {
             upload_limits: Arc::default(),
             upload_readers: Arc::new(tokio::sync::Semaphore::new(1)),
             policy_search: Arc::default(),
+            rounds: Arc::default(),
         }
     }
 

@@ -9,17 +9,16 @@
 use crate::audit::record;
 use crate::awards::{check_year, Entitled};
 use crate::export::{yuan, Cell};
-use crate::notifications::{notify, notify_many, Kind, Notice};
+use crate::notifications::{notify, Kind, Notice};
 use crate::{Ctx, ServiceError, ServiceResult, Services};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde_json::json;
 use std::collections::{BTreeMap, HashMap};
 use zhichan_domain::access::{authorize, Action, Actor, Placement, Refusal, Scope};
-use zhichan_domain::awards::Outcome;
 use zhichan_domain::enterprises::{format_date, parse_date};
 use zhichan_domain::payouts::{check_payment, Budget, BudgetMode};
 use zhichan_domain::{Money, RegionCode, Violation};
-use zhichan_store::awards::{self as rules_store, Rules, Whose};
+use zhichan_store::awards::{self as rules_store, Rules};
 use zhichan_store::payouts::{self as store, Application, Filter, NewApplication};
 use zhichan_store::{enterprises, StoreError};
 
@@ -43,7 +42,7 @@ impl BudgetLine {
     }
 }
 
-fn budget_of(b: Option<&store::Budget>) -> Budget {
+pub(crate) fn budget_of(b: Option<&store::Budget>) -> Budget {
     b.and_then(|b| {
         BudgetMode::parse(&b.mode).ok().map(|mode| Budget {
             mode,
@@ -63,18 +62,6 @@ pub struct EntitlementPage {
     pub applications: Vec<Application>,
     /// Per rule: the payable amount under the budget, and the budget in words.
     pub payable: HashMap<i64, (Money, String)>,
-}
-
-/// What a notification round did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct NotifyReport {
-    pub rule: i64,
-    pub rule_version: i64,
-    pub year: i32,
-    /// Enterprises of the rule's region that qualify.
-    pub eligible: u64,
-    /// Of those, notified now (the others were notified before for this version and year).
-    pub notified: u64,
 }
 
 /// One total line: applications, what their ceilings and budgets come to, what was paid.
@@ -119,9 +106,6 @@ pub struct PayoutQuery {
     pub paid: Option<bool>,
     pub q: Option<String>,
 }
-
-/// Entitlement notifications written to a transaction.
-const NOTIFY_CHUNK: usize = 500;
 
 fn application_placement(a: &Application) -> Placement {
     Placement {
@@ -282,16 +266,17 @@ impl Services {
         self.budget_line(&v, year).await
     }
 
-    /// Notifies, on the office's demand, every enterprise of a published rule's region that
-    /// qualifies in `year`; an enterprise already notified for that rule version and year is not
-    /// notified again.
+    /// Starts, on the office's demand, the round that tells every enterprise of a published
+    /// rule's region that qualifies in `year` (or answers the one running for it); an enterprise
+    /// already told for that rule version and year is not told again. The round runs on after
+    /// the answer (see [`crate::entitlement_rounds`]).
     pub async fn notify_entitlements(
         &self,
         actor: &Actor,
         ctx: &Ctx,
         rule: i64,
         year: i32,
-    ) -> ServiceResult<NotifyReport> {
+    ) -> ServiceResult<zhichan_store::entitlement_rounds::Round> {
         authorize(actor, Action::ManagePayouts)?;
         let object = format!("award_rule:{rule}");
         let v = match self.published_rule(rule).await {
@@ -314,165 +299,31 @@ impl Services {
         )
         .await?;
         check_year(year)?;
-        self.notify_detached(ctx, Some(actor), v, year).await
+        self.start_round(ctx, Some(actor), v, year).await
     }
 
-    /// Notifies the enterprises that qualify under the newest published version of a rule in the
-    /// current year: what publishing a rule does once it is committed. A failure is logged, not
-    /// answered: the rule is published, and the office can notify again on demand.
-    pub async fn notify_on_publish(&self, ctx: &Ctx, actor: Option<&Actor>, rule: i64) {
+    /// Starts the round that tells the enterprises that qualify under the newest published
+    /// version of a rule in the current year: what publishing a rule does once it is committed.
+    /// A failure to start is logged, not answered: the rule is published, and the office can
+    /// ask again.
+    pub(crate) async fn round_on_publish(
+        &self,
+        ctx: &Ctx,
+        actor: &Actor,
+        rule: i64,
+    ) -> Option<zhichan_store::entitlement_rounds::Round> {
         let year = self.today().year();
-        let done = match self.published_rule(rule).await {
-            Ok(v) => self.notify_detached(ctx, actor, v, year).await,
+        let started = match self.published_rule(rule).await {
+            Ok(v) => self.start_round(ctx, Some(actor), v, year).await,
             Err(e) => Err(e),
         };
-        if let Err(e) = done {
-            tracing::warn!(rule, year, error = %e, "entitlement notifications not written");
-        }
-    }
-
-    /// Runs a notification round in a task of its own and waits for it: a request that stops
-    /// waiting (its time limit, a closed connection) does not cut the round short.
-    async fn notify_detached(
-        &self,
-        ctx: &Ctx,
-        actor: Option<&Actor>,
-        v: crate::awards::Version,
-        year: i32,
-    ) -> ServiceResult<NotifyReport> {
-        let (s, ctx, actor) = (self.clone(), ctx.clone(), actor.cloned());
-        let round =
-            tokio::spawn(async move { s.notify_rule(&ctx, actor.as_ref(), &v, year).await });
-        match round.await {
-            Ok(done) => done,
-            Err(e) => match e.try_into_panic() {
-                Ok(panic) => std::panic::resume_unwind(panic),
-                Err(e) => Err(ServiceError::Store(StoreError::Corrupt(format!(
-                    "entitlement notification round: {e}"
-                )))),
-            },
-        }
-    }
-
-    async fn notify_rule(
-        &self,
-        ctx: &Ctx,
-        actor: Option<&Actor>,
-        v: &crate::awards::Version,
-        year: i32,
-    ) -> ServiceResult<NotifyReport> {
-        let table = self
-            .read_facts(
-                Whose::Within(v.rule.region),
-                year,
-                std::slice::from_ref(&v.rule),
-            )
-            .await?;
-        let mut names: HashMap<RegionCode, String> = HashMap::new();
-        for r in table
-            .enterprises
-            .iter()
-            .map(|e| e.region)
-            .chain([v.rule.region])
-        {
-            if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(r) {
-                slot.insert(self.reference().region_full_name(r).await?);
+        match started {
+            Ok(r) => Some(r),
+            Err(e) => {
+                tracing::warn!(rule, year, error = %e, "entitlement round not started");
+                None
             }
         }
-        let name_of = |r: RegionCode| names.get(&r).cloned().unwrap_or_else(|| r.to_string());
-        let budget = budget_of(store::budget_versions(self.db(), v.id, year).await?.first());
-        let policy = zhichan_store::policies::get(self.db(), v.rule.policy)
-            .await?
-            .and_then(|p| p.title);
-        let mut report = NotifyReport {
-            rule: v.id,
-            rule_version: v.version,
-            year,
-            ..NotifyReport::default()
-        };
-        let title = format!("免申即享：{}", v.rule.name);
-        let source = match &policy {
-            Some(t) => format!("《{t}》{}", v.rule.clause),
-            None => v.rule.clause.clone(),
-        };
-        let link = format!("/entitlements?year={year}");
-        // Written a chunk to a transaction, each chunk a few statements: a round over a
-        // nation's enterprises neither holds the database's write lock for its whole length nor
-        // looks anything up per enterprise. A round cut short (a failure, a stop) keeps the
-        // chunks it wrote; asking again writes the rest, notifying nobody twice (the key is the
-        // rule version, the year and the enterprise).
-        let mut pending: Vec<(i64, String, String)> = Vec::with_capacity(NOTIFY_CHUNK);
-        for e in &table.enterprises {
-            let Outcome::Eligible {
-                amount,
-                explanation,
-            } = v.rule.evaluate(year, &table.facts[&e.id], &name_of)
-            else {
-                continue;
-            };
-            report.eligible += 1;
-            let payable = budget.payable(amount);
-            let body = format!(
-                "{}年度，贵企业符合{source}“{}”的条件，无需申请：可兑现 {} 元（条款上限 {} 元，{}）。\
-                 依据：{explanation} 请在“我的免申即享”中确认。",
-                year,
-                v.rule.name,
-                payable.grouped(),
-                amount.grouped(),
-                budget.describe(),
-            );
-            let key = format!("{}:{}:{}:{}", v.id, v.version, year, e.id);
-            pending.push((e.id, body, key));
-            if pending.len() == NOTIFY_CHUNK {
-                report.notified += self.notify_chunk(&title, &link, &pending).await?;
-                pending.clear();
-            }
-        }
-        report.notified += self.notify_chunk(&title, &link, &pending).await?;
-        let now = self.now();
-        let tx = self.db().begin().await?;
-        record(
-            &tx,
-            ctx,
-            actor,
-            "entitlement.notify",
-            &format!("award_rule:{}", v.id),
-            "ok",
-            json!({"version": v.version, "year": year, "eligible": report.eligible,
-                   "notified": report.notified}),
-            now,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(report)
-    }
-
-    /// Writes one chunk of entitlement notifications, (enterprise, body, key) each, in a
-    /// transaction of its own; answers how many were new.
-    async fn notify_chunk(
-        &self,
-        title: &str,
-        link: &str,
-        chunk: &[(i64, String, String)],
-    ) -> ServiceResult<u64> {
-        if chunk.is_empty() {
-            return Ok(0);
-        }
-        let notices: Vec<Notice<'_>> = chunk
-            .iter()
-            .map(|(id, body, key)| Notice {
-                enterprise_id: *id,
-                kind: Kind::Entitlement,
-                title,
-                body,
-                link,
-                key,
-            })
-            .collect();
-        let tx = self.db().begin().await?;
-        let n = notify_many(&tx, &notices, self.now()).await?;
-        tx.commit().await?;
-        Ok(n)
     }
 
     /// An enterprise's applications (its own, or those of one's region), for a year or all.
@@ -914,7 +765,7 @@ impl Services {
         let mut notified = 0;
         for v in rules_store::published(self.db(), Rules::All).await? {
             let v = crate::rule_versions::parse::<zhichan_domain::awards::AwardRule>(v)?;
-            notified += self.notify_rule(&ctx, None, &v, year).await?.notified;
+            notified += self.round_now(&ctx, &v, year).await?.notified;
         }
         let Some(e) = enterprises::by_credit_code(self.db(), credit_code).await? else {
             return Ok(format!("免申即享：通知 {notified} 家次"));

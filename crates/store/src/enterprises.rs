@@ -116,6 +116,31 @@ async fn with_qualifications(
     Ok(list)
 }
 
+/// The qualifications in a review state of the given enterprises, in one query: (enterprise,
+/// qualification) pairs by enterprise, kind and level.
+pub async fn qualifications_in_review(
+    ex: &impl Exec,
+    ids: &[i64],
+    review: QualificationReview,
+) -> Result<Vec<(i64, Qualification)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (2..=ids.len() + 1).map(|i| format!("${i}")).collect();
+    let mut sql = Sql::new(format!(
+        "SELECT enterprise_id, kind, level, valid_from, valid_to, certificate, review, \
+         review_reason FROM enterprise_qualifications WHERE review = $1 AND enterprise_id IN ({}) \
+         ORDER BY enterprise_id, kind, level",
+        marks.join(", ")
+    ))
+    .bind(review.as_str());
+    for id in ids {
+        sql.push_param(*id);
+    }
+    let rows: Vec<QualRow> = ex.fetch_all(sql).await?;
+    Ok(rows.into_iter().map(|QualRow(id, q)| (id, q)).collect())
+}
+
 pub async fn by_credit_code(ex: &impl Exec, code: &str) -> Result<Option<Enterprise>, StoreError> {
     let row: Option<Enterprise> = ex
         .fetch_optional(

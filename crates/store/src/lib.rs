@@ -12,6 +12,7 @@ pub mod declarations;
 pub mod directories;
 pub mod enterprise_amendments;
 pub mod enterprises;
+pub mod entitlement_rounds;
 pub mod evaluation;
 pub mod evidence;
 pub mod experts;

@@ -80,6 +80,7 @@ const STEPS: &[Step] = &[
     step!(41, "evidence"),
     step!(42, "opt_in_closing"),
     step!(43, "panel_closing"),
+    step!(44, "entitlement_rounds"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

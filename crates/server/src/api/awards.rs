@@ -18,6 +18,7 @@ use zhichan_api::{Page, Problem};
 use zhichan_domain::awards::ExampleFailure;
 use zhichan_domain::Violation;
 use zhichan_service::awards::{RuleHistory, Version};
+use zhichan_store::entitlement_rounds::Round;
 
 fn status(published: bool) -> RuleStatus {
     if published {
@@ -56,8 +57,9 @@ fn version_body(v: &Version) -> RuleVersion {
     }
 }
 
-fn detail_body(h: &RuleHistory) -> RuleDetail {
+fn detail_body(h: &RuleHistory, round: Option<&Round>) -> RuleDetail {
     RuleDetail {
+        round: round.map(super::payouts::round_body),
         current: version_body(&h.current),
         published_version: h.published_version(),
         versions: h
@@ -154,7 +156,7 @@ pub async fn create(
         .services
         .create_award_rule(&signed.auth.actor, &ctx, rule)
         .await?;
-    Ok((StatusCode::CREATED, Json(detail_body(&h))))
+    Ok((StatusCode::CREATED, Json(detail_body(&h, None))))
 }
 
 /// A rule: its newest version (or `?version=`), each example's result, and every version.
@@ -175,7 +177,8 @@ pub async fn get(
         .services
         .award_rule(&signed.auth.actor, id, version)
         .await?;
-    Ok(Json(detail_body(&h)))
+    let rounds = state.services.rule_rounds(&signed.auth.actor, id).await?;
+    Ok(Json(detail_body(&h, rounds.first())))
 }
 
 /// Changes a rule from its newest version: a draft in place, a published version by a new
@@ -200,16 +203,18 @@ pub async fn edit(
         .services
         .edit_award_rule(&signed.auth.actor, &ctx, id, body.version, body.rule)
         .await?;
-    Ok(Json(detail_body(&h)))
+    Ok(Json(detail_body(&h, None)))
 }
 
 /// Publishes a draft version; refused (422 `example_failed`, naming each example) while a
-/// worked example fails.
+/// worked example fails. Publishing starts the round that tells every enterprise that qualifies
+/// this year; the answer does not wait for it: `round` shows it running, and
+/// `GET …/{id}/rounds/{round}` how far it got.
 #[utoipa::path(post, path = "/api/v1/award-rules/{id}/publish", tag = "awards",
     params(("id" = i64, Path)),
     request_body = RulePublish,
     responses(
-        (status = 200, description = "已发布", body = RuleDetail),
+        (status = 200, description = "已发布；通知轮次在后台进行（见 round）", body = RuleDetail),
         (status = 404, description = "不存在或不在本辖区内", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "已发布或不是最新版本", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "算例未通过（example_failed）", body = Problem, content_type = "application/problem+json")
@@ -221,11 +226,11 @@ pub async fn publish(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<RulePublish>,
 ) -> AppResult<Json<RuleDetail>> {
-    let h = state
+    let (h, round) = state
         .services
         .publish_award_rule(&signed.auth.actor, &ctx, id, body.version)
         .await?;
-    Ok(Json(detail_body(&h)))
+    Ok(Json(detail_body(&h, round.as_ref())))
 }
 
 /// Computes a rule over every enterprise of its region for a year without saving it: totals

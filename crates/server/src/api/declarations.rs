@@ -11,8 +11,8 @@ use axum::response::Response;
 use base64::Engine;
 use zhichan_api::awards::DeclarationKind;
 use zhichan_api::declarations::{
-    Declaration, DeclarationStatus, Evidence, FactReview, NewDeclaration, QualificationReview,
-    QualificationsOfEnterprise, QualificationsReview,
+    Declaration, DeclarationStatus, Evidence, FactReview, NewDeclaration, QualificationResubmit,
+    QualificationReview, QualificationsOfEnterprise, QualificationsReview,
 };
 use zhichan_api::enterprises::Enterprise;
 use zhichan_api::{Page, Problem};
@@ -252,6 +252,41 @@ pub async fn review_qualifications(
     Ok(Json(super::enterprises::body(&e)))
 }
 
+/// The enterprise submits a returned qualification again for review, unchanged — one returned,
+/// say, only because of another qualification decided with it. It waits for a reviewer of the
+/// region again; the submission is audited with the return's reason, and the profile's
+/// `version` moves on.
+#[utoipa::path(post, path = "/api/v1/enterprises/{credit_code}/qualifications/resubmit",
+    tag = "awards",
+    params(("credit_code" = String, Path)),
+    request_body = QualificationResubmit,
+    responses(
+        (status = 200, description = "已重新提交，等待审核", body = Enterprise),
+        (status = 404, description = "不存在或不在本人范围内", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "该资质不是退回状态，或企业信息在读取后已变更（version）", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "本企业没有这项资质（unknown_qualification）", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn resubmit_qualification(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(code): Path<String>,
+    ApiJson(b): ApiJson<QualificationResubmit>,
+) -> AppResult<Json<Enterprise>> {
+    let e = state
+        .services
+        .resubmit_qualification(
+            &signed.auth.actor,
+            &ctx,
+            &code,
+            b.version,
+            b.kind.as_str(),
+            b.level.as_str(),
+        )
+        .await?;
+    Ok(Json(super::enterprises::body(&e)))
+}
+
 /// The enterprises of the reviewer's region subtree with qualifications in a review state — by
 /// default `pending`, waiting for a reviewer of the region — by name, a page at a time. A
 /// reviewer of another region sees none of them; `region` outside one's own is 404.
@@ -304,8 +339,12 @@ pub async fn qualifications(
         )
         .await?;
     let mut items = Vec::with_capacity(list.len());
-    for e in list {
+    for (e, quals) in list {
         items.push(QualificationsOfEnterprise {
+            qualifications: quals
+                .iter()
+                .map(super::enterprises::qualification_body)
+                .collect(),
             region_name: state
                 .services
                 .reference()

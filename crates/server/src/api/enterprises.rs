@@ -45,6 +45,19 @@ pub fn body_with(e: &Stored, a: Option<&Amendment>) -> Enterprise {
     }
 }
 
+/// A qualification as the API shows it, with its review.
+pub(crate) fn qualification_body(q: &zhichan_domain::enterprises::Qualification) -> Qualification {
+    Qualification {
+        kind: q.kind.into(),
+        level: q.level.into(),
+        valid_from: q.valid_from.map(format_date),
+        valid_to: q.valid_to.map(format_date),
+        certificate: q.certificate.clone(),
+        review: Some(q.review.into()),
+        review_reason: q.review_reason.clone(),
+    }
+}
+
 /// A profile (without its change under review: see [`body_with`]).
 pub fn body(e: &Stored) -> Enterprise {
     Enterprise {
@@ -55,19 +68,7 @@ pub fn body(e: &Stored) -> Enterprise {
         scale: e.scale.into(),
         ownership: e.ownership.into(),
         industry: e.industry.to_string(),
-        qualifications: e
-            .qualifications
-            .iter()
-            .map(|q| Qualification {
-                kind: q.kind.into(),
-                level: q.level.into(),
-                valid_from: q.valid_from.map(format_date),
-                valid_to: q.valid_to.map(format_date),
-                certificate: q.certificate.clone(),
-                review: Some(q.review.into()),
-                review_reason: q.review_reason.clone(),
-            })
-            .collect(),
+        qualifications: e.qualifications.iter().map(qualification_body).collect(),
         contact: Contact {
             name: e.contact_name.clone(),
             phone: e.contact_phone.clone(),

@@ -13,13 +13,14 @@ use axum::http::StatusCode;
 use std::collections::HashMap;
 use zhichan_api::payouts::{
     ApplicationConfirm, ApplicationStatus, AwardApplication, AwardApplicationList, AwardBudget,
-    AwardBudgetList, AwardBudgetSet, BudgetMode, BudgetVersion, NotifyReport, NotifyRequest,
-    PaymentRecord, PaymentRequest, PayoutPage, PayoutRegionTotal, PayoutRuleTotal, PayoutTotal,
-    PayoutTotals,
+    AwardBudgetList, AwardBudgetSet, BudgetMode, BudgetVersion, EntitlementRound,
+    EntitlementRoundList, NotifyRequest, PaymentRecord, PaymentRequest, PayoutPage,
+    PayoutRegionTotal, PayoutRuleTotal, PayoutTotal, PayoutTotals, RoundStatus,
 };
 use zhichan_api::Problem;
 use zhichan_domain::{RegionCode, Violation};
 use zhichan_service::payouts::{BudgetLine, PayoutQuery, Total};
+use zhichan_store::entitlement_rounds::Round;
 use zhichan_store::payouts::{Application, Budget};
 
 fn budget_version(b: &Budget) -> BudgetVersion {
@@ -217,14 +218,36 @@ pub async fn set_budget(
     Ok(Json(budget_body(&line)))
 }
 
-/// Notifies every enterprise of the rule's region that qualifies in the year (publishing a rule
-/// does so for the current year); one already notified for this rule version and year is not
-/// notified again.
+/// A notification round as the API shows it.
+pub(crate) fn round_body(r: &Round) -> EntitlementRound {
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    EntitlementRound {
+        id: r.id,
+        rule: r.rule_id,
+        rule_version: r.rule_version,
+        year: r.year,
+        status: RoundStatus::parse(&r.status).unwrap_or(RoundStatus::Failed),
+        eligible: r.eligible.map(count),
+        reached: count(r.reached),
+        notified: count(r.notified),
+        started_by: r.started_by.clone(),
+        started_at: r.started_at.to_string(),
+        finished_at: r.finished_at.map(|t| t.to_string()),
+        resumes: count(r.resumes),
+        resumed_at: r.resumed_at.map(|t| t.to_string()),
+    }
+}
+
+/// Starts the round that tells every enterprise of the rule's region that qualifies in the year
+/// (publishing a rule starts one for the current year), or answers the one running for that
+/// rule version and year; one already told for them is not told again. The answer comes at
+/// once: the round runs on, and its `Location` shows how far it got.
 #[utoipa::path(post, path = "/api/v1/award-rules/{id}/notify", tag = "awards",
     params(("id" = i64, Path)),
     request_body = NotifyRequest,
     responses(
-        (status = 200, description = "已通知", body = NotifyReport),
+        (status = 202, description = "通知轮次已开始（或正在进行）", body = EntitlementRound,
+         headers(("Location" = String, description = "该轮通知的进度"))),
         (status = 404, description = "规则不存在、未发布或不在本辖区内", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "年度有误", body = Problem, content_type = "application/problem+json")
     ))]
@@ -234,18 +257,65 @@ pub async fn notify(
     signed: Signed,
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<NotifyRequest>,
-) -> AppResult<Json<NotifyReport>> {
+) -> AppResult<(
+    StatusCode,
+    [(axum::http::HeaderName, String); 1],
+    Json<EntitlementRound>,
+)> {
     let r = state
         .services
         .notify_entitlements(&signed.auth.actor, &ctx, id, body.year)
         .await?;
-    Ok(Json(NotifyReport {
-        rule: r.rule,
-        rule_version: r.rule_version,
-        year: r.year,
-        eligible: r.eligible,
-        notified: r.notified,
-    }))
+    Ok((
+        StatusCode::ACCEPTED,
+        [(
+            axum::http::header::LOCATION,
+            format!("/api/v1/award-rules/{id}/rounds/{}", r.id),
+        )],
+        Json(round_body(&r)),
+    ))
+}
+
+/// The notification rounds of a rule, newest first (the twenty newest), with how far each got:
+/// for those who keep the rule (others see none).
+#[utoipa::path(get, path = "/api/v1/award-rules/{id}/rounds", tag = "awards",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, description = "通知轮次", body = EntitlementRoundList),
+        (status = 404, description = "规则不存在或不在本辖区内", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn rounds(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Json<EntitlementRoundList>> {
+    let items = state
+        .services
+        .rule_rounds(&signed.auth.actor, id)
+        .await?
+        .iter()
+        .map(round_body)
+        .collect();
+    Ok(Json(EntitlementRoundList { items }))
+}
+
+/// One notification round of a rule and how far it got.
+#[utoipa::path(get, path = "/api/v1/award-rules/{id}/rounds/{round}", tag = "awards",
+    params(("id" = i64, Path), ("round" = i64, Path)),
+    responses(
+        (status = 200, description = "通知轮次", body = EntitlementRound),
+        (status = 404, description = "不存在或不在本辖区内", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn round(
+    State(state): State<AppState>,
+    signed: Signed,
+    Path((id, round)): Path<(i64, i64)>,
+) -> AppResult<Json<EntitlementRound>> {
+    let r = state
+        .services
+        .rule_round(&signed.auth.actor, id, round)
+        .await?;
+    Ok(Json(round_body(&r)))
 }
 
 /// The applications an enterprise confirmed (its own; reviewers and administrators of its

@@ -219,13 +219,22 @@ pub async fn declare(
     }
 }
 
-/// An enterprise waiting for its qualifications' review.
+/// An enterprise waiting for its qualifications' review, with those qualifications.
 struct Waiting {
     credit_code: String,
     name: String,
     region: String,
-    pending: i64,
     version: i64,
+    items: Vec<WaitingQualification>,
+}
+
+/// A qualification waiting for review, as the reviewer decides it.
+struct WaitingQualification {
+    kind: &'static str,
+    level: &'static str,
+    certificate: String,
+    valid_from: String,
+    valid_to: String,
 }
 
 #[derive(Template)]
@@ -252,13 +261,26 @@ async fn queue_page(
         rows.push(row(&mut names, d).await?);
     }
     let mut waiting = Vec::new();
-    for w in state.services.qualification_queue(actor).await? {
+    let date = |d: Option<time::Date>| {
+        d.map(zhichan_domain::enterprises::format_date)
+            .unwrap_or_else(|| "—".into())
+    };
+    for (w, quals) in state.services.qualification_queue_detail(actor).await? {
         waiting.push(Waiting {
             region: names.region(w.region).await?,
             credit_code: w.credit_code,
             name: w.name,
-            pending: w.pending,
             version: w.version,
+            items: quals
+                .iter()
+                .map(|q| WaitingQualification {
+                    kind: q.kind.label_zh(),
+                    level: q.level.label_zh(),
+                    certificate: q.certificate.clone(),
+                    valid_from: date(q.valid_from),
+                    valid_to: date(q.valid_to),
+                })
+                .collect(),
         });
     }
     Ok(render(

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use zhichan_domain::access::{grant, Action};
 use zhichan_domain::accounts::Role;
 use zhichan_domain::enterprises::{
-    format_date, Ownership, QualificationKind, QualificationLevel, Scale,
+    format_date, Ownership, QualificationKind, QualificationLevel, QualificationReview, Scale,
 };
 use zhichan_service::enterprises::{EnterpriseInput, QualificationInput};
 use zhichan_service::ServiceError;
@@ -105,8 +105,14 @@ pub async fn list(
 struct QualView {
     kind: &'static str,
     level: &'static str,
+    /// The codes a resubmission names.
+    kind_code: &'static str,
+    level_code: &'static str,
     valid: String,
     certificate: String,
+    review: &'static str,
+    returned: bool,
+    reason: Option<String>,
 }
 
 /// The change of name or region under review, as the profile page shows it.
@@ -277,6 +283,11 @@ pub async fn view_page(
                 .map(|q| QualView {
                     kind: q.kind.label_zh(),
                     level: q.level.label_zh(),
+                    kind_code: q.kind.as_str(),
+                    level_code: q.level.as_str(),
+                    review: q.review.label_zh(),
+                    returned: q.review == QualificationReview::Returned,
+                    reason: q.review_reason.clone(),
                     valid: format!(
                         "{} 至 {}",
                         q.valid_from.map(format_date).unwrap_or_else(|| "—".into()),
@@ -674,6 +685,59 @@ pub async fn update(
                 version,
                 submitted,
                 FormErrors::general(m),
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(serde::Deserialize)]
+pub struct ResubmitForm {
+    version: i64,
+    kind: String,
+    level: String,
+}
+
+/// The enterprise submits a returned qualification again for review, unchanged (重新提交).
+pub async fn resubmit_qualification(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(code): Path<String>,
+    Form(form): Form<ResubmitForm>,
+) -> AppResult<Response> {
+    match state
+        .services
+        .resubmit_qualification(
+            &signed.auth.actor,
+            &ctx,
+            &code,
+            form.version,
+            &form.kind,
+            &form.level,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/enterprises/{code}?saved=1")).into_response()),
+        Err(ServiceError::Conflict(m)) => {
+            let flash = Flash {
+                message: Some(m),
+                ..Flash::default()
+            };
+            view_page(&state, &signed, &code, StatusCode::CONFLICT, flash).await
+        }
+        Err(ServiceError::Invalid(v)) => {
+            let flash = Flash {
+                message: v.into_iter().next().map(|f| f.violation.message_zh),
+                ..Flash::default()
+            };
+            view_page(
+                &state,
+                &signed,
+                &code,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                flash,
             )
             .await
         }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod admin;
 pub mod audit;
+pub mod award_rules;
 pub mod batches;
 pub mod cycle;
 pub mod declarations;

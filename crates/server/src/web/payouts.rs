@@ -434,19 +434,17 @@ pub struct NotifyForm {
     year: i32,
 }
 
-/// Notifies the enterprises that qualify under a rule in the year (again: only those not yet
-/// notified for this rule version and year).
+/// Starts the round that tells the enterprises that qualify under a rule in the year (again:
+/// only those not yet told for this rule version and year); the rule's page shows it run.
 pub async fn notify(
     State(state): State<AppState>,
     RequestCtx(ctx): RequestCtx,
     signed: Signed,
     Form(form): Form<NotifyForm>,
 ) -> AppResult<Response> {
-    let r = state
+    state
         .services
         .notify_entitlements(&signed.auth.actor, &ctx, form.rule, form.year)
         .await?;
-    let text = format!("{} 家企业符合条件，本次通知 {} 家", r.eligible, r.notified);
-    let done: String = form_urlencoded::byte_serialize(text.as_bytes()).collect();
-    Ok(Redirect::to(&format!("/payouts/budgets?year={}&done={done}", form.year)).into_response())
+    Ok(Redirect::to(&format!("/award-rules/{}", form.rule)).into_response())
 }

@@ -78,6 +78,7 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ),
     ("/payouts/budgets", &["year", "done"]),
     ("/payouts/{id}", &[]),
+    ("/award-rules/{id}", &[]),
     ("/rules", &[]),
     ("/notices/{id}/objections", &["done"]),
     (

@@ -13,6 +13,9 @@ use zhichan_testkit::Fresh;
 pub struct TestApp {
     pub base: String,
     pub client: Client,
+    /// The services the server runs (their hooks: what a request started in the background
+    /// has ended, see `Services::rounds_settled`).
+    pub services: Services,
     stop: Option<oneshot::Sender<()>>,
     server: Option<JoinHandle<std::io::Result<()>>>,
 }
@@ -82,7 +85,7 @@ pub async fn spawn_services(services: Services, settings: Settings) -> TestApp {
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(zhichan_server::launch_with_listener(
-        services,
+        services.clone(),
         settings,
         listener,
         async {
@@ -91,6 +94,7 @@ pub async fn spawn_services(services: Services, settings: Settings) -> TestApp {
     ));
     TestApp {
         base,
+        services,
         client: Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -638,6 +642,9 @@ pub async fn publish_rule(app: &TestApp, office: &str, rule: Value) -> i64 {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
+    // Publishing answers before its notification round ends: the stories that read what it
+    // told wait for it.
+    app.services.rounds_settled().await;
     id
 }
 
