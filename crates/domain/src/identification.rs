@@ -133,6 +133,23 @@ pub fn plain(d: Decimal) -> String {
     d.normalize().to_string()
 }
 
+/// A decimal kept as text (a stored total, `"79.0000"`) as people write it (`79`, `79.5`); text
+/// that is not a number is left as it is.
+pub fn plain_text(v: &str) -> String {
+    v.trim()
+        .parse::<Decimal>()
+        .map(plain)
+        .unwrap_or_else(|_| v.to_string())
+}
+
+/// A ratio (0.5) as people write a percentage: at most one decimal, none when whole (`50%`,
+/// `66.7%`, `100%`).
+pub fn percent(ratio: f64) -> String {
+    let s = format!("{:.1}", ratio * 100.0);
+    let s = s.strip_suffix(".0").unwrap_or(&s);
+    format!("{s}%")
+}
+
 fn yuan(m: Money) -> Decimal {
     Decimal::new(m.fen(), 2)
 }

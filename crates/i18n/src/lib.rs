@@ -64,6 +64,16 @@ impl Locale {
         }
     }
 
+    /// The language's name in one or two letters, as a crowded header shows it (the full name
+    /// is read out and shown on hover).
+    pub fn short(self) -> &'static str {
+        match self {
+            Locale::ZhHans => "简",
+            Locale::ZhHant => "繁",
+            Locale::En => "EN",
+        }
+    }
+
     /// Reads one of our codes, or a language tag that means one of them (`zh-CN`, `zh-TW`,
     /// `zh-HK`, `en-US`, …); case does not matter.
     pub fn parse(tag: &str) -> Option<Locale> {
@@ -137,6 +147,54 @@ fn balanced(value: &str) -> bool {
     open.is_empty()
 }
 
+/// Whether English text that ends with `before` is in the middle of a sentence: after a word,
+/// a number, a comma or semicolon or an opening bracket (not at the start, nor after a full
+/// stop, a colon or a quotation mark, where a name keeps its capital).
+fn mid_sentence(before: &str) -> bool {
+    before
+        .trim_end()
+        .chars()
+        .next_back()
+        // `}`: another placeholder comes first, its value a word or a number.
+        .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, ',' | ';' | '(' | '/' | '}'))
+}
+
+/// Proper names among the catalogue's English words: they keep their capital everywhere.
+const PROPER: [&str; 9] = [
+    "Beijing", "China", "Chinese", "English", "Excel", "Hong", "Jiangxi", "Zhichan", "GB",
+];
+
+/// A catalogue name as it reads inside a sentence: its first letter in lower case
+/// ("Invention patents" → "invention patents"), unless it is a proper name (`Jiangxi`), an
+/// abbreviation (`TOTP`, `SM3`) or a title whose every word is capitalised ("National
+/// Intellectual Property Administration").
+fn lowercased_name(english: &str) -> String {
+    let first = english.split_whitespace().next().unwrap_or("");
+    let mut chars = first.chars();
+    let capitalised = chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && first.chars().count() > 1
+        && chars.all(|c| c.is_ascii_lowercase());
+    if !capitalised || PROPER.iter().any(|p| first.starts_with(p)) {
+        return english.to_string();
+    }
+    let words: Vec<&str> = english.split_whitespace().collect();
+    let title = words.len() > 1
+        && words
+            .iter()
+            .filter(|w| w.chars().count() > 3)
+            .all(|w| w.starts_with(|c: char| c.is_ascii_uppercase()));
+    if title {
+        return english.to_string();
+    }
+    let mut out = String::with_capacity(english.len());
+    let mut it = english.chars();
+    if let Some(c) = it.next() {
+        out.push(c.to_ascii_lowercase());
+    }
+    out.extend(it);
+    out
+}
+
 /// One key of the catalogue with placeholders, split at them.
 struct Pattern {
     /// The literal pieces around the placeholders (one more than the placeholders).
@@ -201,7 +259,18 @@ impl Pattern {
         }
         let mut out = self.english.clone();
         for (n, value) in values {
-            out = out.replace(&format!("{{{n}}}"), &translate(Locale::En, value));
+            let slot = format!("{{{n}}}");
+            let english = translate(Locale::En, value);
+            // A name the catalogue gave (a class, a status) keeps its capital only where a
+            // sentence or a label begins: "… or 1 or more invention patents", not "… Invention
+            // patents". Data filled in as written (a name typed in Latin letters) is left alone.
+            let english =
+                if english != value && out.find(&slot).is_some_and(|at| mid_sentence(&out[..at])) {
+                    lowercased_name(&english)
+                } else {
+                    english.into_owned()
+                };
+            out = out.replace(&slot, &english);
         }
         Some(out)
     }
@@ -497,10 +566,35 @@ mod tests {
     }
 
     #[test]
+    fn a_class_name_inside_an_english_sentence_loses_its_capital() {
+        // At the start of a message or after a colon a name keeps its capital; inside the
+        // sentence it reads as a common noun. A proper name and data typed in Latin letters
+        // are left as they are.
+        assert_eq!(translate(Locale::En, "发明专利"), "Invention patents");
+        assert_eq!(
+            translate(
+                Locale::En,
+                "2025年度备案专利产品3件，每件不超过1,000.00元，合计3,000.00元"
+            ),
+            "In 2025, 3 registered patent products, up to 1,000.00 yuan each, 3,000.00 yuan in all"
+        );
+        assert_eq!(lowercased_name("Invention patents"), "invention patents");
+        assert_eq!(lowercased_name("Jiangxi office"), "Jiangxi office");
+        assert_eq!(lowercased_name("TOTP"), "TOTP");
+        assert_eq!(
+            lowercased_name("National Intellectual Property Administration"),
+            "National Intellectual Property Administration"
+        );
+        assert!(mid_sentence("Needs 3 or more"));
+        assert!(!mid_sentence("Reason: "));
+        assert!(!mid_sentence(""));
+    }
+
+    #[test]
     fn two_placeholders_side_by_side_split_where_the_number_begins() {
         assert_eq!(
             translate(Locale::En, "需拥有有效专利3件以上或发明专利1件以上；目前有效专利2件、发明专利0件"),
-            "Needs Valid patents: 3 or more or Invention patents: 1 or more; has Valid patents: 2, Invention patents: 0"
+            "Needs 3 or more valid patents or 1 or more invention patents; has 2 valid patents, 0 invention patents"
         );
     }
 }

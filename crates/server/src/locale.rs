@@ -60,6 +60,15 @@ pub fn reference_name(name: String) -> String {
     }
 }
 
+/// A name with its code after it, bracketed in the page's script: `临川区（361002）`, in
+/// English `临川区 (361002)`.
+pub fn with_code(name: String, code: &str) -> String {
+    match current() {
+        Locale::En => format!("{name} ({code})"),
+        _ => format!("{name}（{code}）"),
+    }
+}
+
 /// The signed-in person's own setting wins over the cookie and the browser, for pages, the API
 /// and exports alike (called once the caller is known, session or bearer token).
 pub fn prefer_user(setting: Option<&str>) {

@@ -1045,7 +1045,7 @@ async fn an_english_reading_firm_is_refused_and_told_its_award_in_english(fresh:
     assert_eq!(status, StatusCode::OK);
     assert!(
         html.contains(
-            "In 2025, Registered patent products: 3, up to 1,000.00 yuan each, 3,000.00 yuan in \
+            "In 2025, 3 registered patent products, up to 1,000.00 yuan each, 3,000.00 yuan in \
              all, at most 2,500.00 yuan per enterprise a year; award up to 2,500.00 yuan"
         ),
         "{html}"

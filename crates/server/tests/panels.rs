@@ -804,15 +804,26 @@ async fn the_pages_an_expert_scores_on_and_the_administrator_assigns_from(fresh:
     assert!(html.contains(r#"value="45""#), "{html}");
     assert!(html.contains("很好"), "{html}");
     let (status, _) = submit(vec![
-        ("score0", "35".into()),
+        ("score0", "35.5".into()),
         ("score1", "25".into()),
-        ("score2", "20".into()),
+        ("score2", "20.0".into()),
         ("opinion", "很好".into()),
     ])
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    // Scores read as people write them: 80.5 and 20, not the stored 80.5000 and 20.0000, on
+    // the sheet, in the queue and on the administrator's panel page (total and aggregate).
     let (_, html) = get(&sheet_path).await;
-    assert!(html.contains("80.0000"), "{html}");
+    assert!(html.contains(r#"<td class="num">80.5</td>"#), "{html}");
+    assert!(html.contains(r#"<td class="num">20</td>"#), "{html}");
+    assert!(!html.contains(".0000"), "{html}");
+    let (_, html) = get("/expert/assignments").await;
+    assert!(html.contains(r#"<td class="num">80.5</td>"#), "{html}");
+    assert!(!html.contains(".0000"), "{html}");
+    let (_, html) = page(format!("/panels/{id}"), w.nation.clone()).await;
+    assert!(html.contains(r#"<td class="num">80.5</td>"#), "{html}");
+    assert!(html.contains("汇总得分：80.5"), "{html}");
+    assert!(!html.contains(".0000"), "{html}");
 
     // Past the deadline an unscored item is marked overdue in the queue (the browser's
     // session has lapsed by then: the expert's token reads it).

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use std::collections::HashMap;
 use zhichan_domain::access::{grant, Action};
-use zhichan_domain::identification::{plain, Decimal, Measure};
+use zhichan_domain::identification::{plain_text, Measure};
 use zhichan_service::batches::{BatchView, CandidateView, Eligible, WhatIfView};
 use zhichan_service::identification::MethodSummary;
 use zhichan_service::notices::Objection;
@@ -233,12 +233,6 @@ fn measure_label(code: &str) -> &'static str {
 
 fn unit(code: &str) -> &'static str {
     Measure::parse(code).map_or("", |m| m.unit_zh())
-}
-
-fn plain_text(v: &str) -> String {
-    v.parse::<Decimal>()
-        .map(plain)
-        .unwrap_or_else(|_| v.to_string())
 }
 
 fn check_label(s: &str) -> &'static str {

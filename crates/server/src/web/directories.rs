@@ -209,7 +209,7 @@ struct CoveragePage {
 type GroupRow = (String, String, i64, i64, String);
 
 fn percent(covered: i64, listed: i64) -> String {
-    format!("{:.1}%", Coverage::rate(covered, listed) * 100.0)
+    zhichan_domain::identification::percent(Coverage::rate(covered, listed))
 }
 
 pub async fn coverage(

@@ -4,6 +4,7 @@ use super::forms::{self, FormErrors};
 use super::{render, Chrome};
 use crate::auth::{RequestCtx, Signed};
 use crate::error::AppResult;
+use crate::locale::t;
 use crate::web::account::csrf_of;
 use crate::AppState;
 use askama::Template;
@@ -76,15 +77,19 @@ pub async fn list(
     let mut names = super::names::Names::new(&state);
     let mut list = Vec::with_capacity(rows.len());
     for e in rows {
-        let quals: Vec<&str> = e.qualifications.iter().map(|q| q.kind.label_zh()).collect();
+        let quals: Vec<String> = e
+            .qualifications
+            .iter()
+            .map(|q| t(q.kind.label_zh()))
+            .collect();
         list.push(Row {
             scale: e.scale.label_zh(),
             region: names.region(e.region).await?,
             industry: names.industry(e.industry.as_str()).await?,
             quals: if quals.is_empty() {
-                "无".into()
+                t("无")
             } else {
-                quals.join("、")
+                quals.join(&t("、"))
             },
             e,
         });
@@ -267,7 +272,8 @@ pub async fn view_page(
         .industry(&e.industry)
         .await
         .map_or(e.industry.to_string(), |i| {
-            format!("{}（{}）", i.name, e.industry)
+            // A reference name is never cut up by the catalogue's patterns (its 、 is not a list).
+            crate::locale::with_code(crate::locale::reference_name(i.name), e.industry.as_str())
         });
     Ok(render(
         status,

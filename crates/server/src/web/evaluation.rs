@@ -29,7 +29,7 @@ struct EvaluationPage {
 }
 
 fn pct(v: Option<f64>) -> String {
-    v.map_or("—".into(), |v| format!("{:.1}%", v * 100.0))
+    v.map_or("—".into(), zhichan_domain::identification::percent)
 }
 
 pub async fn page(

@@ -245,7 +245,7 @@ fn entries_for(auth: Option<&Authenticated>) -> Vec<(&'static str, &'static str)
     }
     e.push(("/notices", "公示公告"));
     e.push(("/policies", "政策库"));
-    e.push(("/account", "我的账号"));
+    // The account page is the user box's name, beside the switcher.
     e.push(("/about", "关于"));
     e
 }

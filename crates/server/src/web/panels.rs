@@ -17,7 +17,7 @@ use axum::Form;
 use std::collections::HashMap;
 use zhichan_domain::calendar::Deadline;
 use zhichan_domain::enterprises::format_date;
-use zhichan_domain::identification::plain;
+use zhichan_domain::identification::{plain, plain_text};
 use zhichan_domain::panels::PanelKind;
 use zhichan_service::panels::AssignmentView;
 use zhichan_service::ServiceError;
@@ -73,7 +73,12 @@ async fn row(names: &mut Names<'_>, v: &AssignmentView) -> AppResult<QueueRow> {
         left,
         overdue: overdue && !submitted && v.panel.closed_at.is_none(),
         submitted,
-        total: v.assignment.total.clone().unwrap_or_default(),
+        total: v
+            .assignment
+            .total
+            .as_deref()
+            .map(plain_text)
+            .unwrap_or_default(),
         closed: v.panel.closed_at.map(|t| format_date(t.beijing_date())),
     })
 }
@@ -326,7 +331,7 @@ async fn panel_page(
                     } else {
                         "待评分"
                     },
-                    total: a.total.clone().unwrap_or_default(),
+                    total: a.total.as_deref().map(plain_text).unwrap_or_default(),
                     opinion: a.opinion.clone().unwrap_or_default(),
                 })
                 .collect(),
@@ -343,7 +348,7 @@ async fn panel_page(
                 })
                 .collect(),
             scored: it.result.scored,
-            score: it.result.score.map(|d| d.to_string()).unwrap_or_default(),
+            score: it.result.score.map(plain).unwrap_or_default(),
         });
     }
     let (due, left, overdue) = deadline_words(&v.deadline);

@@ -171,7 +171,7 @@ pub async fn monthly(
                         d["name"].as_str().unwrap_or("").to_string(),
                         d["listed"].as_i64().unwrap_or(0),
                         d["covered"].as_i64().unwrap_or(0),
-                        format!("{:.1}%", d["rate"].as_f64().unwrap_or(0.0) * 100.0),
+                        zhichan_domain::identification::percent(d["rate"].as_f64().unwrap_or(0.0)),
                     )
                 })
                 .collect(),
