@@ -13,13 +13,15 @@
 //! the quantile `q` lies at position `q × (n − 1)`, linearly interpolated between the two closest
 //! ranks; it is computed here, in Rust, so that SQLite and PostgreSQL give the same result.
 
+use crate::decimals::{self, DecimalText};
 use crate::money::Money;
-use crate::validation::Violation;
+use crate::validation::{nullable, trimmed, Violation};
 use crate::{IndustryCode, IndustryLevel};
 pub use rust_decimal::Decimal;
 use rust_decimal::RoundingStrategy;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use utoipa::ToSchema;
 
 /// Decimal places of every computed value, benchmark and score.
 pub const SCALE: u32 = 4;
@@ -81,21 +83,43 @@ impl Measure {
 }
 
 /// A product's figures for the reference year, as the measures read them. Patent counts are
-/// those of the linked patents in force on 31 December of the year; money is in yuan.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// those of the linked patents in force on 31 December of the year; money is in yuan (a string
+/// with at most two decimals; `""` or `null` when there is none).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = ExampleFigures)]
 pub struct Figures {
     pub valid_patents: u32,
     pub invention_patents: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub core_patents: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::money::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>, example = "20000000.00")]
     pub sales_revenue: Option<Money>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::money::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
     pub prior_sales_revenue: Option<Money>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::money::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
     pub ip_investment: Option<Money>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "crate::money::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<String>)]
     pub export_value: Option<Money>,
 }
 
@@ -328,12 +352,98 @@ code_enum!(
     }
 );
 
-/// A benchmark: a quantile of the field's registered products, or a fixed value.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+/// A benchmark: a quantile of the field's registered products, or a fixed value. Written
+/// `{"quantile":"0.5"}` or `{"value":"3"}`; read from an object with exactly one of the two
+/// (the other left out, `null` or `""`), or refused with `invalid_benchmark` on its own path.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum BenchmarkRule {
     Quantile(Decimal),
     Value(Decimal),
+}
+
+impl<'de> Deserialize<'de> for BenchmarkRule {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::{Error, MapAccess, Visitor};
+        struct Rule;
+        impl<'de> Visitor<'de> for Rule {
+            type Value = BenchmarkRule;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object with one of quantile and value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BenchmarkRule, A::Error> {
+                const FIELDS: &[&str] = &["quantile", "value"];
+                let (mut quantile, mut value) = (None, None);
+                while let Some(key) = map.next_key::<String>()? {
+                    let slot = match key.as_str() {
+                        "quantile" => &mut quantile,
+                        "value" => &mut value,
+                        other => return Err(A::Error::unknown_field(other, FIELDS)),
+                    };
+                    if slot.is_some() {
+                        return Err(A::Error::custom(format!("duplicate field `{key}`")));
+                    }
+                    *slot = Some(map.next_value::<decimals::Maybe>()?.0);
+                }
+                match (quantile.flatten(), value.flatten()) {
+                    (Some(q), None) => Ok(BenchmarkRule::Quantile(q)),
+                    (None, Some(v)) => Ok(BenchmarkRule::Value(v)),
+                    _ => Err(Violation::new(
+                        "invalid_benchmark",
+                        "基准应为分位数或固定值二者之一",
+                        "benchmark needs exactly one of quantile and value",
+                    )
+                    .into_de_error()),
+                }
+            }
+        }
+        d.deserialize_map(Rule)
+    }
+}
+
+// Written out: an object with two optional decimals, of which a benchmark has exactly one.
+impl utoipa::PartialSchema for BenchmarkRule {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{
+            AdditionalProperties, ObjectBuilder, OneOfBuilder, Ref, Type,
+        };
+        let decimal = |description: &str| {
+            OneOfBuilder::new()
+                .item(ObjectBuilder::new().schema_type(Type::Null))
+                .item(Ref::from_schema_name(<DecimalText as ToSchema>::name()))
+                .description(Some(description))
+        };
+        ObjectBuilder::new()
+            .description(Some(
+                "A benchmark: `{\"quantile\":\"0.5\"}` (of the field's registered products, 0 to 1) \
+                 or `{\"value\":\"3\"}` (a fixed value in the measure's unit); exactly one of \
+                 the two (`invalid_benchmark` otherwise).",
+            ))
+            .property(
+                "quantile",
+                decimal("A quantile of the field's registered products, 0 to 1 (0.5: the median)."),
+            )
+            .property("value", decimal("A fixed value, in the measure's unit."))
+            .additional_properties(Some(AdditionalProperties::<
+                utoipa::openapi::schema::Schema,
+            >::FreeForm(false)))
+            .into()
+    }
+}
+
+impl ToSchema for BenchmarkRule {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Benchmark")
+    }
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        schemas.push((DecimalText::name().into(), DecimalText::schema()));
+    }
 }
 
 impl BenchmarkRule {
@@ -351,14 +461,19 @@ impl BenchmarkRule {
 }
 
 /// One indicator of a method.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Indicator {
     pub measure: Measure,
     pub benchmark: BenchmarkRule,
     pub direction: Direction,
     /// The points this indicator gives when passed (weighted combination only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        with = "decimals::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<DecimalText>)]
     pub weight: Option<Decimal>,
 }
 
@@ -367,43 +482,52 @@ pub struct Indicator {
 #[serde(deny_unknown_fields)]
 pub struct Source {
     /// The document (e.g. a standard or a notice), or a plain statement that there is none.
+    #[serde(deserialize_with = "trimmed")]
     pub document: String,
     /// The clause of it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "trimmed")]
     pub clause: String,
 }
 
 /// One item of the experts' score sheet.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreItem {
+    #[serde(deserialize_with = "trimmed")]
     pub name: String,
+    #[serde(with = "decimals::required")]
+    #[schema(value_type = DecimalText)]
     pub max_score: Decimal,
 }
 
 /// The industry evaluation (产业性评价) by experts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IndustryEvaluation {
     pub items: Vec<ScoreItem>,
     pub min_experts: u32,
     pub aggregate: Aggregate,
+    #[serde(with = "decimals::required")]
+    #[schema(value_type = DecimalText)]
     pub pass_score: Decimal,
 }
 
 /// A worked example: a product's figures and its field's other registered products, the
 /// experts' total scores, and the outcome the method must give.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Example {
+    #[serde(deserialize_with = "trimmed")]
     pub name: String,
     pub product: Figures,
     /// The other registered products of the product's field (the benchmark population is these
     /// and the product).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<Figures>>)]
     pub field: Vec<Figures>,
     /// Each expert's total score; none when the example checks the patent evaluation only.
-    #[serde(default)]
+    #[serde(default, with = "decimals::list")]
+    #[schema(value_type = Option<Vec<DecimalText>>)]
     pub expert_scores: Vec<Decimal>,
     /// The expected patent evaluation.
     pub passed: bool,
@@ -412,21 +536,31 @@ pub struct Example {
     pub outcome: Option<bool>,
 }
 
-/// An identification method (评价方法).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// An identification method (评价方法): the API's request and answer and the stored document
+/// are this one shape.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Method {
+    #[serde(deserialize_with = "trimmed")]
     pub name: String,
     pub source: Source,
     pub field_level: FieldLevel,
+    /// A field with fewer products having a measure uses its parent field's benchmark.
     pub min_field_size: u32,
     pub indicators: Vec<Indicator>,
     pub combine: Combine,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The weighted score needed to pass (weighted combination only).
+    #[serde(
+        default,
+        with = "decimals::optional",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schema(value_type = Option<DecimalText>)]
     pub pass_score: Option<Decimal>,
     pub industry: IndustryEvaluation,
     pub final_rule: FinalRule,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<Example>>)]
     pub examples: Vec<Example>,
 }
 
@@ -1111,6 +1245,7 @@ pub fn starter_method() -> Method {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn d(s: &str) -> Decimal {
         s.parse().unwrap()
@@ -1436,6 +1571,104 @@ mod tests {
         );
         let back: Method = serde_json::from_value(j).unwrap();
         assert_eq!(back, m);
+    }
+
+    #[test]
+    fn a_stored_method_document_still_reads_and_is_written_as_before() {
+        let m = starter_method();
+        let figures = |valid: u32, invention: u32, revenue: &str| json!({"valid_patents": valid, "invention_patents": invention, "sales_revenue": revenue});
+        // As the platform wrote the starter method before measures were written as codes.
+        let mut stored = json!({
+            "name": "示例方法，非国家标准",
+            "source": {"document": m.source.document, "clause": "—"},
+            "field_level": "division",
+            "min_field_size": 5,
+            "indicators": [
+                {"measure": "valid_patents", "benchmark": {"quantile": "0.5"}, "direction": "at_least"},
+                {"measure": "invention_share", "benchmark": {"value": "30"}, "direction": "at_least"},
+                {"measure": "patents_per100m_revenue", "benchmark": {"quantile": "0.5"}, "direction": "at_least"}
+            ],
+            "combine": "all",
+            "industry": {
+                "items": [
+                    {"name": "技术先进性", "max_score": "40"},
+                    {"name": "市场前景", "max_score": "30"},
+                    {"name": "产业带动作用", "max_score": "30"}
+                ],
+                "min_experts": 3, "aggregate": "trimmed_mean", "pass_score": "60"
+            },
+            "final_rule": "both_pass",
+            "examples": [
+                {
+                    "name": "专利多于同领域多数产品",
+                    "product": {"valid_patents": 6, "invention_patents": 3,
+                                "sales_revenue": "20000000.00", "prior_sales_revenue": "16000000.00",
+                                "ip_investment": "800000.00"},
+                    "field": [figures(2, 1, "50000000.00"), figures(4, 1, "40000000.00")],
+                    "expert_scores": ["70", "75", "90"],
+                    "passed": true,
+                    "outcome": true
+                },
+                {
+                    "name": "发明专利占比不足",
+                    "product": figures(6, 1, "20000000.00"),
+                    "field": [figures(2, 1, "50000000.00")],
+                    "expert_scores": [],
+                    "passed": false
+                }
+            ]
+        });
+        assert_eq!(serde_json::from_value::<Method>(stored.clone()).unwrap(), m);
+        // Written the same way, but for the measure's code.
+        stored["indicators"][2]["measure"] = json!("patents_per_100m_revenue");
+        assert_eq!(serde_json::to_value(&m).unwrap(), stored);
+    }
+
+    #[test]
+    fn a_benchmark_is_one_of_a_quantile_and_a_fixed_value() {
+        let read = |j: serde_json::Value| serde_json::from_value::<BenchmarkRule>(j);
+        assert_eq!(
+            read(json!({"quantile": " 0.75 ", "value": ""})).unwrap(),
+            BenchmarkRule::Quantile(d("0.75"))
+        );
+        assert_eq!(
+            read(json!({"quantile": null, "value": 3})).unwrap(),
+            BenchmarkRule::Value(d("3"))
+        );
+        for both_or_neither in [
+            json!({"quantile": "0.5", "value": "3"}),
+            json!({}),
+            json!({"value": ""}),
+        ] {
+            let err = read(both_or_neither.clone()).unwrap_err().to_string();
+            let (code, message) = crate::validation::decode_refusal(&err).expect(&err);
+            assert_eq!(code, "invalid_benchmark", "{both_or_neither}");
+            assert_eq!(message, "基准应为分位数或固定值二者之一");
+        }
+        let err = read(json!({"value": "三"})).unwrap_err().to_string();
+        assert_eq!(
+            crate::validation::decode_refusal(&err).map(|(c, _)| c),
+            Some("invalid_decimal".to_string())
+        );
+        assert!(read(json!({"median": "0.5"})).is_err());
+        assert!(read(json!("0.5")).is_err());
+    }
+
+    #[test]
+    fn names_are_kept_without_the_spaces_around_them() {
+        let mut j = serde_json::to_value(starter_method()).unwrap();
+        j["name"] = json!("  试行方法 ");
+        j["source"]["clause"] = serde_json::Value::Null;
+        j["industry"]["items"][0]["name"] = json!(" 技术先进性\t");
+        j["examples"][0]["field"] = serde_json::Value::Null;
+        j["indicators"][0]["weight"] = json!("");
+        j["pass_score"] = serde_json::Value::Null;
+        let m: Method = serde_json::from_value(j).unwrap();
+        assert_eq!(m.name, "试行方法");
+        assert_eq!(m.source.clause, "");
+        assert_eq!(m.industry.items[0].name, "技术先进性");
+        assert!(m.examples[0].field.is_empty());
+        assert_eq!((m.indicators[0].weight, m.pass_score), (None, None));
     }
 
     #[test]

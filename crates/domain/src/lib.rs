@@ -119,6 +119,7 @@ pub mod audit;
 pub mod awards;
 pub mod calendar;
 pub mod credit_code;
+pub mod decimals;
 pub mod enterprises;
 pub mod identification;
 pub mod industries;

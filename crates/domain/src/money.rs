@@ -166,6 +166,28 @@ impl<'de> Deserialize<'de> for Money {
     }
 }
 
+/// `#[serde(default, with = "crate::money::optional", skip_serializing_if = "Option::is_none")]`:
+/// an amount that may be left out, `null` or `""` (a form's empty box).
+pub mod optional {
+    use super::*;
+
+    pub fn serialize<S: Serializer>(m: &Option<Money>, s: S) -> Result<S::Ok, S::Error> {
+        match m {
+            Some(m) => s.collect_str(m),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Money>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            Some(s) if !s.trim().is_empty() => {
+                Money::parse(&s).map(Some).map_err(Violation::into_de_error)
+            }
+            _ => Ok(None),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

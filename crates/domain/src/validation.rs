@@ -68,6 +68,20 @@ where
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
+/// For `#[serde(deserialize_with = "trimmed")]`: text as it will be kept, without the spaces
+/// around it; `null` is the empty text (a required one is then refused by the check that
+/// follows, on its own path).
+pub fn trimmed<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    use serde::Deserialize;
+    let text = Option::<String>::deserialize(d)?.unwrap_or_default();
+    let kept = text.trim();
+    Ok(if kept.len() == text.len() {
+        text
+    } else {
+        kept.to_string()
+    })
+}
+
 /// Whether `c` is a character no text of ours should hold: a control character (NUL, ESC, DEL,
 /// the C1 range) or a mark that reorders how text is shown (U+200E/U+200F, U+061C,
 /// U+202A–U+202E, U+2066–U+2069), which can make a title read as something else.

@@ -253,7 +253,7 @@ async fn a_method_with_bad_fields_is_refused_field_by_field(fresh: Fresh) {
     assert_eq!(
         errors,
         [(
-            "indicators[1].benchmark".to_string(),
+            "indicators[1].benchmark.value".to_string(),
             "invalid_decimal".to_string()
         )]
     );
@@ -276,3 +276,149 @@ async fn a_method_with_bad_fields_is_refused_field_by_field(fresh: Fresh) {
 }
 
 on_both_backends!(a_method_with_bad_fields_is_refused_field_by_field);
+
+/// A client writes decimals as it likes — a number, a string with spaces, "" for a weight it
+/// leaves empty — and the method is kept as the decimals it meant. A value that is no number
+/// is refused where it was typed (`indicators[1].benchmark.value`), a benchmark that is both a
+/// quantile and a fixed value on that benchmark, a score of a worked example on its index;
+/// nothing of it is stored. The official who types the same mistakes in the form finds each
+/// message beside its box, and what was typed still there.
+async fn each_wrong_decimal_and_a_two_sided_benchmark_is_refused_on_its_own_path(fresh: Fresh) {
+    let app = spawn_app(&fresh).await;
+    let nation = national_token(&app, &fresh).await;
+    let refusal = |status: StatusCode, body: &Value, field: &str, code: &str| {
+        let errors = assert_problem(status, body, 422);
+        assert_eq!(errors, [(field.to_string(), code.to_string())], "{body}");
+        body["errors"][0]["message"].as_str().unwrap().to_string()
+    };
+
+    let mut bad = method_with_wrong_example();
+    bad["indicators"][1]["benchmark"] = json!({"value": "很多"});
+    let (status, body) = call(&app, Method::POST, METHODS, &nation, Some(bad)).await;
+    let message = refusal(
+        status,
+        &body,
+        "indicators[1].benchmark.value",
+        "invalid_decimal",
+    );
+    assert!(message.contains("“很多”不是有效的数字"), "{message}");
+
+    let mut bad = method_with_wrong_example();
+    bad["indicators"][0]["benchmark"] = json!({"quantile": "0.5", "value": "3"});
+    let (status, body) = call(&app, Method::POST, METHODS, &nation, Some(bad)).await;
+    let message = refusal(
+        status,
+        &body,
+        "indicators[0].benchmark",
+        "invalid_benchmark",
+    );
+    assert!(message.contains("分位数或固定值二者之一"), "{message}");
+
+    let mut bad = method_with_wrong_example();
+    bad["examples"][0]["expert_scores"] = json!(["80", "八十"]);
+    let (status, body) = call(&app, Method::POST, METHODS, &nation, Some(bad)).await;
+    refusal(
+        status,
+        &body,
+        "examples[0].expert_scores[1]",
+        "invalid_decimal",
+    );
+
+    let (status, list) = call(&app, Method::GET, METHODS, &nation, None).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert_eq!(list["items"], json!([]), "nothing was stored: {list}");
+
+    // Numbers, spaces and an empty weight are what the client meant.
+    let mut typed = method_with_wrong_example();
+    typed["indicators"][0]["benchmark"] = json!({"quantile": 0.5, "value": ""});
+    typed["indicators"][0]["weight"] = json!("");
+    typed["indicators"][1]["benchmark"] = json!({"value": " 0 "});
+    typed["industry"]["items"][0]["max_score"] = json!(60);
+    typed["industry"]["pass_score"] = json!(" 60 ");
+    let (status, created) = call(&app, Method::POST, METHODS, &nation, Some(typed)).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let kept = &created["current"]["method"];
+    assert_eq!(
+        kept["indicators"][0]["benchmark"],
+        json!({"quantile": "0.5"})
+    );
+    assert!(kept["indicators"][0].get("weight").is_none(), "{kept}");
+    assert_eq!(kept["indicators"][1]["benchmark"], json!({"value": "0"}));
+    assert_eq!(kept["industry"]["items"][0]["max_score"], "60");
+    assert_eq!(kept["industry"]["pass_score"], "60");
+    let id = created["current"]["id"].as_i64().unwrap();
+
+    // Inside a change the path starts at the method.
+    let mut bad = method_with_wrong_example();
+    bad["indicators"][1]["benchmark"] = json!({"value": "3x"});
+    let (status, body) = call(
+        &app,
+        Method::PATCH,
+        &format!("{METHODS}/{id}"),
+        &nation,
+        Some(json!({"version": 1, "method": bad})),
+    )
+    .await;
+    refusal(
+        status,
+        &body,
+        "method.indicators[1].benchmark.value",
+        "invalid_decimal",
+    );
+
+    // The form: a benchmark and a full mark that are no numbers, each beside its box, as typed.
+    let res = app
+        .client
+        .post(app.url(&format!("/identification/methods/{id}/edit")))
+        .bearer_auth(&nation)
+        .form(&[
+            ("version", "1"),
+            ("name", "电子信息领域试行方法"),
+            ("source_document", "本平台试行，非国家标准"),
+            ("source_clause", "—"),
+            ("field_level", "group"),
+            ("min_field_size", "3"),
+            ("combine", "all"),
+            ("ind0_measure", "valid_patents"),
+            ("ind0_kind", "quantile"),
+            ("ind0_benchmark", "0.5"),
+            ("ind0_direction", "at_least"),
+            ("ind1_measure", "revenue_growth"),
+            ("ind1_kind", "value"),
+            ("ind1_benchmark", "很多"),
+            ("ind1_direction", "at_least"),
+            ("item0_name", "技术先进性"),
+            ("item0_max_score", "四十"),
+            ("min_experts", "3"),
+            ("aggregate", "mean"),
+            ("industry_pass_score", "60"),
+            ("final_rule", "patent_only"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    for (input, typed) in [("ind1_benchmark", "很多"), ("item0_max_score", "四十")] {
+        let at = page
+            .find(&format!(r#"name="{input}" value="{typed}""#))
+            .unwrap_or_else(|| panic!("{input} keeps {typed}: {page}"));
+        let after = &page[at..];
+        let error = &after[after.find(r#"<p class="error">"#).expect("an error")..];
+        assert!(
+            error.starts_with(&format!(r#"<p class="error">“{typed}”不是有效的数字"#))
+                && after.find(r#"<p class="error">"#) < after.find("</div>"),
+            "the message beside {input}: {}",
+            &after[..after.len().min(400)]
+        );
+    }
+    // The draft is as it was.
+    let (_, detail) = call(&app, Method::GET, &format!("{METHODS}/{id}"), &nation, None).await;
+    assert_eq!(
+        detail["current"]["method"]["industry"]["items"][0]["max_score"],
+        "60"
+    );
+    app.stop().await;
+}
+
+on_both_backends!(each_wrong_decimal_and_a_two_sided_benchmark_is_refused_on_its_own_path);

@@ -13,7 +13,6 @@ use zhichan_api::identification::{
 };
 use zhichan_api::Problem;
 use zhichan_service::identification::{MethodHistory, Version};
-use zhichan_service::{FieldViolation, ServiceError};
 
 fn status(published: bool) -> MethodStatus {
     if published {
@@ -28,7 +27,7 @@ pub fn version_body(v: &Version) -> MethodVersion {
         id: v.id,
         version: v.version,
         status: status(v.published),
-        method: Method::of(&v.rule),
+        method: v.rule.clone(),
         examples: v
             .rule
             .examples
@@ -68,17 +67,6 @@ pub fn detail_body(h: &MethodHistory) -> MethodDetail {
     }
 }
 
-/// The domain method of a request body, or 422 naming every bad field.
-pub fn parse_method(m: &Method) -> Result<zhichan_domain::identification::Method, ServiceError> {
-    m.to_domain().map_err(|errs| {
-        ServiceError::Invalid(
-            errs.into_iter()
-                .map(|(f, v)| FieldViolation::new(f, v))
-                .collect(),
-        )
-    })
-}
-
 /// Every method with its newest version and newest published version.
 #[utoipa::path(get, path = "/api/v1/identification/methods", tag = "identification",
     responses((status = 200, description = "评价方法", body = MethodList)))]
@@ -114,9 +102,8 @@ pub async fn create(
     State(state): State<AppState>,
     RequestCtx(ctx): RequestCtx,
     signed: Signed,
-    ApiJson(body): ApiJson<Method>,
+    ApiJson(method): ApiJson<Method>,
 ) -> AppResult<(StatusCode, Json<MethodDetail>)> {
-    let method = parse_method(&body)?;
     let h = state
         .services
         .create_identification_method(&signed.auth.actor, &ctx, method)
@@ -171,10 +158,9 @@ pub async fn edit(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<MethodEdit>,
 ) -> AppResult<Json<MethodDetail>> {
-    let method = parse_method(&body.method)?;
     let h = state
         .services
-        .edit_identification_method(&signed.auth.actor, &ctx, id, body.version, method)
+        .edit_identification_method(&signed.auth.actor, &ctx, id, body.version, body.method)
         .await?;
     Ok(Json(detail_body(&h)))
 }

@@ -17,17 +17,17 @@ use zhichan_api::panels::{
 };
 use zhichan_api::{Page, Problem};
 use zhichan_domain::enterprises::format_date;
-use zhichan_domain::identification::plain;
 use zhichan_service::panels::{scores_of, AssignmentView, PanelView};
 use zhichan_service::ServiceResult;
 use zhichan_store::panels::StoredAssignment;
 
-fn sheet_body(sheet: &[zhichan_domain::identification::ScoreItem]) -> Vec<ScoreItem> {
+/// The sheet as people read it: full marks without trailing zeros (`40`, not `40.0000`).
+fn sheet_body(sheet: &[ScoreItem]) -> Vec<ScoreItem> {
     sheet
         .iter()
         .map(|i| ScoreItem {
             name: i.name.clone(),
-            max_score: plain(i.max_score),
+            max_score: i.max_score.normalize(),
         })
         .collect()
 }

@@ -3,7 +3,6 @@
 //! with each error beside its field).
 
 use super::{render, Chrome};
-use crate::api::identification::parse_method;
 use crate::auth::{RequestCtx, Signed};
 use crate::error::{AppError, AppResult};
 use crate::web::account::csrf_of;
@@ -14,10 +13,13 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use std::collections::HashMap;
-use zhichan_api::identification as api;
+use zhichan_domain::decimals;
 use zhichan_domain::identification::{
-    plain, Aggregate, Combine, Direction, FieldLevel, FinalRule, Measure,
+    plain, starter_method, Aggregate, BenchmarkRule, Combine, Decimal, Direction, Example,
+    FieldLevel, Figures, FinalRule, Indicator, IndustryEvaluation, Measure, Method, ScoreItem,
+    Source,
 };
+use zhichan_domain::{Money, Violation};
 use zhichan_service::identification::{MethodHistory, MethodSummary};
 use zhichan_service::{ServiceError, Services};
 
@@ -388,53 +390,51 @@ fn label_of(key: &str) -> String {
 }
 
 /// The form's values for a method.
-fn values_of(m: &api::Method) -> HashMap<String, String> {
+fn values_of(m: &Method) -> HashMap<String, String> {
     let mut v = HashMap::new();
     let mut put = |k: String, s: String| {
         v.insert(k, s);
     };
+    let text = |d: Option<Decimal>| d.map(|d| d.to_string()).unwrap_or_default();
     put("name".into(), m.name.clone());
     put("source_document".into(), m.source.document.clone());
     put("source_clause".into(), m.source.clause.clone());
     put("field_level".into(), m.field_level.as_str().into());
     put("min_field_size".into(), m.min_field_size.to_string());
     put("combine".into(), m.combine.as_str().into());
-    put(
-        "pass_score".into(),
-        m.pass_score.clone().unwrap_or_default(),
-    );
+    put("pass_score".into(), text(m.pass_score));
     put("final_rule".into(), m.final_rule.as_str().into());
     put("min_experts".into(), m.industry.min_experts.to_string());
     put("aggregate".into(), m.industry.aggregate.as_str().into());
-    put("industry_pass_score".into(), m.industry.pass_score.clone());
+    put(
+        "industry_pass_score".into(),
+        m.industry.pass_score.to_string(),
+    );
     for (i, ind) in m.indicators.iter().enumerate() {
         put(format!("ind{i}_measure"), ind.measure.as_str().into());
-        let (kind, value) = match (&ind.benchmark.quantile, &ind.benchmark.value) {
-            (Some(q), _) => ("quantile", q.clone()),
-            (_, Some(x)) => ("value", x.clone()),
-            _ => ("quantile", String::new()),
+        let (kind, value) = match ind.benchmark {
+            BenchmarkRule::Quantile(q) => ("quantile", q),
+            BenchmarkRule::Value(x) => ("value", x),
         };
         put(format!("ind{i}_kind"), kind.into());
-        put(format!("ind{i}_benchmark"), value);
+        put(format!("ind{i}_benchmark"), value.to_string());
         put(format!("ind{i}_direction"), ind.direction.as_str().into());
-        put(
-            format!("ind{i}_weight"),
-            ind.weight.clone().unwrap_or_default(),
-        );
+        put(format!("ind{i}_weight"), text(ind.weight));
     }
     for (i, it) in m.industry.items.iter().enumerate() {
         put(format!("item{i}_name"), it.name.clone());
-        put(format!("item{i}_max_score"), it.max_score.clone());
+        put(format!("item{i}_max_score"), it.max_score.to_string());
     }
-    let figures_line = |f: &api::ExampleFigures| {
+    let figures_line = |f: &Figures| {
+        let money = |m: Option<Money>| m.map(|m| m.to_string()).unwrap_or_default();
         [
             f.valid_patents.to_string(),
             f.invention_patents.to_string(),
             f.core_patents.map(|n| n.to_string()).unwrap_or_default(),
-            f.sales_revenue.clone().unwrap_or_default(),
-            f.prior_sales_revenue.clone().unwrap_or_default(),
-            f.ip_investment.clone().unwrap_or_default(),
-            f.export_value.clone().unwrap_or_default(),
+            money(f.sales_revenue),
+            money(f.prior_sales_revenue),
+            money(f.ip_investment),
+            money(f.export_value),
         ]
     };
     for (i, ex) in m.examples.iter().enumerate() {
@@ -451,7 +451,14 @@ fn values_of(m: &api::Method) -> HashMap<String, String> {
                 .collect::<Vec<_>>()
                 .join("\n"),
         );
-        put(format!("ex{i}_scores"), ex.expert_scores.join(", "));
+        put(
+            format!("ex{i}_scores"),
+            ex.expert_scores
+                .iter()
+                .map(Decimal::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
         put(
             format!("ex{i}_passed"),
             if ex.passed { "yes" } else { "no" }.into(),
@@ -527,11 +534,14 @@ fn form_page(
     render(status, &page)
 }
 
-/// Reads the form into the API's method; errors of fields that do not even parse, keyed by
-/// input name; and, for each list, the form row of each item kept.
+/// The form read into the domain's method, as the API reads the same values: each value that
+/// does not parse is refused with the API's code on the method's field path
+/// (`indicators[1].benchmark.value`: `invalid_decimal`), all of them at once; the method's own
+/// check follows once every value parses (in the service, as for the API). For each list, the
+/// form row of each item kept, so that a path finds its input again.
 struct Read {
-    method: api::Method,
-    errors: Vec<(String, String)>,
+    method: Method,
+    errors: Vec<(String, Violation)>,
     ind_rows: Vec<usize>,
     item_rows: Vec<usize>,
     ex_rows: Vec<usize>,
@@ -539,18 +549,36 @@ struct Read {
 
 fn read_form(v: &HashMap<String, String>) -> Read {
     let get = |k: &str| v.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
-    let mut errors = Vec::new();
-    let int = |k: &str, label: &str, errors: &mut Vec<(String, String)>| -> u32 {
-        let s = get(k);
-        match s.parse::<u32>() {
-            Ok(n) => n,
-            Err(_) => {
-                errors.push((k.to_string(), format!("{label}应为非负整数")));
-                0
-            }
-        }
+    let mut errors: Vec<(String, Violation)> = Vec::new();
+    let int = |text: &str, at: String, label: &str, errors: &mut Vec<(String, Violation)>| {
+        text.parse::<u32>().unwrap_or_else(|_| {
+            errors.push((
+                at,
+                Violation::new(
+                    "invalid",
+                    format!("{label}应为非负整数"),
+                    format!("{label} must be a whole number"),
+                ),
+            ));
+            0
+        })
     };
-    let opt = |s: String| (!s.is_empty()).then_some(s);
+    let decimal = |text: &str, at: String, errors: &mut Vec<(String, Violation)>| {
+        decimals::parse(text).unwrap_or_else(|v| {
+            errors.push((at, v));
+            Decimal::ZERO
+        })
+    };
+    let optional = |text: &str, at: String, errors: &mut Vec<(String, Violation)>| {
+        (!text.is_empty()).then(|| decimal(text, at, errors))
+    };
+    let money = |text: &str, at: String, errors: &mut Vec<(String, Violation)>| {
+        if text.is_empty() {
+            return None;
+        }
+        Money::parse(text).map_err(|v| errors.push((at, v))).ok()
+    };
+
     let mut indicators = Vec::new();
     let mut ind_rows = Vec::new();
     for i in 0..Measure::ALL.len() {
@@ -558,28 +586,44 @@ fn read_form(v: &HashMap<String, String>) -> Read {
         if measure.is_empty() {
             continue;
         }
-        let Ok(m) = api::Measure::parse(&measure) else {
-            errors.push((format!("ind{i}_measure"), "请选择测度".into()));
-            continue;
-        };
-        let value = get(&format!("ind{i}_benchmark"));
-        let benchmark = if get(&format!("ind{i}_kind")) == "value" {
-            api::Benchmark {
-                quantile: None,
-                value: Some(value),
-            }
+        let at = format!("indicators[{}]", indicators.len());
+        let measure = Measure::parse(&measure).unwrap_or_else(|v| {
+            errors.push((format!("{at}.measure"), v));
+            Measure::ValidPatents
+        });
+        let typed = get(&format!("ind{i}_benchmark"));
+        let kind = if get(&format!("ind{i}_kind")) == "value" {
+            "value"
         } else {
-            api::Benchmark {
-                quantile: Some(value),
-                value: None,
-            }
+            "quantile"
         };
-        indicators.push(api::Indicator {
-            measure: m,
-            benchmark,
-            direction: api::Direction::parse(&get(&format!("ind{i}_direction")))
-                .unwrap_or(api::Direction::AtLeast),
-            weight: opt(get(&format!("ind{i}_weight"))),
+        let number = if typed.is_empty() {
+            errors.push((
+                format!("{at}.benchmark"),
+                Violation::new(
+                    "invalid_benchmark",
+                    "请填写基准：分位数（如 0.5）或固定值",
+                    "benchmark required: a quantile such as 0.5 or a fixed value",
+                ),
+            ));
+            Decimal::ZERO
+        } else {
+            decimal(&typed, format!("{at}.benchmark.{kind}"), &mut errors)
+        };
+        indicators.push(Indicator {
+            measure,
+            benchmark: if kind == "value" {
+                BenchmarkRule::Value(number)
+            } else {
+                BenchmarkRule::Quantile(number)
+            },
+            direction: Direction::parse(&get(&format!("ind{i}_direction")))
+                .unwrap_or(Direction::AtLeast),
+            weight: optional(
+                &get(&format!("ind{i}_weight")),
+                format!("{at}.weight"),
+                &mut errors,
+            ),
         });
         ind_rows.push(i);
     }
@@ -591,9 +635,10 @@ fn read_form(v: &HashMap<String, String>) -> Read {
         if name.is_empty() && max.is_empty() {
             continue;
         }
-        items.push(api::ScoreItem {
+        let at = format!("industry.items[{}].max_score", items.len());
+        items.push(ScoreItem {
             name,
-            max_score: max,
+            max_score: decimal(&max, at, &mut errors),
         });
         item_rows.push(i);
     }
@@ -604,24 +649,55 @@ fn read_form(v: &HashMap<String, String>) -> Read {
         if name.is_empty() && get(&format!("ex{i}_valid_patents")).is_empty() {
             continue;
         }
-        let product = api::ExampleFigures {
-            valid_patents: int(&format!("ex{i}_valid_patents"), "有效专利数", &mut errors),
+        let at = format!("examples[{}]", examples.len());
+        let typed = |f: &str| get(&format!("ex{i}_{f}"));
+        let product = Figures {
+            valid_patents: int(
+                &typed("valid_patents"),
+                format!("{at}.product.valid_patents"),
+                "有效专利数",
+                &mut errors,
+            ),
             invention_patents: int(
-                &format!("ex{i}_invention_patents"),
+                &typed("invention_patents"),
+                format!("{at}.product.invention_patents"),
                 "发明专利数",
                 &mut errors,
             ),
             core_patents: {
-                let k = format!("ex{i}_core_patents");
-                (!get(&k).is_empty()).then(|| int(&k, "核心专利数", &mut errors))
+                let t = typed("core_patents");
+                (!t.is_empty()).then(|| {
+                    int(
+                        &t,
+                        format!("{at}.product.core_patents"),
+                        "核心专利数",
+                        &mut errors,
+                    )
+                })
             },
-            sales_revenue: opt(get(&format!("ex{i}_sales_revenue"))),
-            prior_sales_revenue: opt(get(&format!("ex{i}_prior_sales_revenue"))),
-            ip_investment: opt(get(&format!("ex{i}_ip_investment"))),
-            export_value: opt(get(&format!("ex{i}_export_value"))),
+            sales_revenue: money(
+                &typed("sales_revenue"),
+                format!("{at}.product.sales_revenue"),
+                &mut errors,
+            ),
+            prior_sales_revenue: money(
+                &typed("prior_sales_revenue"),
+                format!("{at}.product.prior_sales_revenue"),
+                &mut errors,
+            ),
+            ip_investment: money(
+                &typed("ip_investment"),
+                format!("{at}.product.ip_investment"),
+                &mut errors,
+            ),
+            export_value: money(
+                &typed("export_value"),
+                format!("{at}.product.export_value"),
+                &mut errors,
+            ),
         };
         let mut field = Vec::new();
-        for (n, line) in get(&format!("ex{i}_field")).lines().enumerate() {
+        for (n, line) in typed("field").lines().enumerate() {
             let line = line.trim();
             if line.is_empty() {
                 continue;
@@ -633,33 +709,43 @@ fn read_form(v: &HashMap<String, String>) -> Read {
             let c = |k: usize| c.get(k).cloned().unwrap_or_default();
             let (Ok(valid), Ok(inv)) = (c(0).parse::<u32>(), c(1).parse::<u32>()) else {
                 errors.push((
-                    format!("ex{i}_field"),
-                    format!("第 {} 行：前两项应为有效专利数和发明专利数（整数）", n + 1),
+                    format!("{at}.field"),
+                    Violation::new(
+                        "invalid",
+                        format!("第 {} 行：前两项应为有效专利数和发明专利数（整数）", n + 1),
+                        format!(
+                            "line {}: the first two values must be valid and invention patents",
+                            n + 1
+                        ),
+                    ),
                 ));
                 continue;
             };
-            field.push(api::ExampleFigures {
+            let on = format!("{at}.field[{}]", field.len());
+            field.push(Figures {
                 valid_patents: valid,
                 invention_patents: inv,
                 core_patents: c(2).parse().ok(),
-                sales_revenue: opt(c(3)),
-                prior_sales_revenue: opt(c(4)),
-                ip_investment: opt(c(5)),
-                export_value: opt(c(6)),
+                sales_revenue: money(&c(3), format!("{on}.sales_revenue"), &mut errors),
+                prior_sales_revenue: money(&c(4), format!("{on}.prior_sales_revenue"), &mut errors),
+                ip_investment: money(&c(5), format!("{on}.ip_investment"), &mut errors),
+                export_value: money(&c(6), format!("{on}.export_value"), &mut errors),
             });
         }
-        examples.push(api::Example {
+        let expert_scores = typed("scores")
+            .split([',', '，', '、', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .enumerate()
+            .map(|(k, s)| decimal(s, format!("{at}.expert_scores[{k}]"), &mut errors))
+            .collect();
+        examples.push(Example {
             name,
             product,
             field,
-            expert_scores: get(&format!("ex{i}_scores"))
-                .split([',', '，', '、', ' '])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(String::from)
-                .collect(),
-            passed: get(&format!("ex{i}_passed")) == "yes",
-            outcome: match get(&format!("ex{i}_outcome")).as_str() {
+            expert_scores,
+            passed: typed("passed") == "yes",
+            outcome: match typed("outcome").as_str() {
                 "yes" => Some(true),
                 "no" => Some(false),
                 _ => None,
@@ -667,27 +753,42 @@ fn read_form(v: &HashMap<String, String>) -> Read {
         });
         ex_rows.push(i);
     }
-    let min_field_size = int("min_field_size", "领域最少产品数", &mut errors);
-    let min_experts = int("min_experts", "最少专家人数", &mut errors);
-    let method = api::Method {
+    let min_field_size = int(
+        &get("min_field_size"),
+        "min_field_size".into(),
+        "领域最少产品数",
+        &mut errors,
+    );
+    let min_experts = int(
+        &get("min_experts"),
+        "industry.min_experts".into(),
+        "最少专家人数",
+        &mut errors,
+    );
+    let pass_score = optional(&get("pass_score"), "pass_score".into(), &mut errors);
+    let industry_pass_score = decimal(
+        &get("industry_pass_score"),
+        "industry.pass_score".into(),
+        &mut errors,
+    );
+    let method = Method {
         name: get("name"),
-        source: api::Source {
+        source: Source {
             document: get("source_document"),
             clause: get("source_clause"),
         },
-        field_level: api::FieldLevel::parse(&get("field_level"))
-            .unwrap_or(api::FieldLevel::Division),
+        field_level: FieldLevel::parse(&get("field_level")).unwrap_or(FieldLevel::Division),
         min_field_size,
         indicators,
-        combine: api::Combine::parse(&get("combine")).unwrap_or(api::Combine::All),
-        pass_score: opt(get("pass_score")),
-        industry: api::IndustryEvaluation {
+        combine: Combine::parse(&get("combine")).unwrap_or(Combine::All),
+        pass_score,
+        industry: IndustryEvaluation {
             items,
             min_experts,
-            aggregate: api::Aggregate::parse(&get("aggregate")).unwrap_or(api::Aggregate::Mean),
-            pass_score: get("industry_pass_score"),
+            aggregate: Aggregate::parse(&get("aggregate")).unwrap_or(Aggregate::Mean),
+            pass_score: industry_pass_score,
         },
-        final_rule: api::FinalRule::parse(&get("final_rule")).unwrap_or(api::FinalRule::BothPass),
+        final_rule: FinalRule::parse(&get("final_rule")).unwrap_or(FinalRule::BothPass),
         examples,
     };
     Read {
@@ -708,7 +809,11 @@ fn input_of(path: &str, r: &Read) -> String {
     };
     if let Some((k, tail)) = path.strip_prefix("indicators[").and_then(index) {
         let row = r.ind_rows.get(k).copied().unwrap_or(k);
-        let field = if tail.is_empty() { "measure" } else { &tail };
+        let field = match tail.as_str() {
+            "" => "measure",
+            t if t.starts_with("benchmark") => "benchmark",
+            t => t,
+        };
         return format!("ind{row}_{field}");
     }
     if let Some((k, tail)) = path.strip_prefix("industry.items[").and_then(index) {
@@ -743,12 +848,16 @@ fn field_errors(
     r: &Read,
 ) -> Result<(StatusCode, Vec<(String, String)>), AppError> {
     match e {
-        ServiceError::Invalid(v) => Ok((
-            StatusCode::UNPROCESSABLE_ENTITY,
-            v.into_iter()
-                .map(|f| (input_of(&f.field, r), f.violation.message_zh))
-                .collect(),
-        )),
+        ServiceError::Invalid(v) => {
+            let mut errors: Vec<(String, String)> = Vec::new();
+            for f in v {
+                let input = input_of(&f.field, r);
+                if !errors.iter().any(|(k, _)| *k == input) {
+                    errors.push((input, f.violation.message_zh));
+                }
+            }
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, errors))
+        }
         ServiceError::Conflict(m) => Ok((StatusCode::CONFLICT, vec![("name".into(), m)])),
         other => Err(other.into()),
     }
@@ -756,9 +865,9 @@ fn field_errors(
 
 pub async fn new_form(signed: Signed) -> AppResult<Response> {
     // A new method starts from the starter's shape, with its name and source left to fill.
-    let mut m = api::Method::of(&zhichan_domain::identification::starter_method());
+    let mut m = starter_method();
     m.name = String::new();
-    m.source = api::Source::default();
+    m.source = Source::default();
     Ok(form_page(
         &signed,
         StatusCode::OK,
@@ -778,17 +887,12 @@ pub async fn create(
 ) -> AppResult<Response> {
     let r = read_form(&form);
     let outcome = if r.errors.is_empty() {
-        match parse_method(&r.method) {
-            Ok(m) => {
-                state
-                    .services
-                    .create_identification_method(&signed.auth.actor, &ctx, m)
-                    .await
-            }
-            Err(e) => Err(e),
-        }
+        state
+            .services
+            .create_identification_method(&signed.auth.actor, &ctx, r.method.clone())
+            .await
     } else {
-        Err(ServiceError::Invalid(vec![]))
+        Err(ServiceError::invalid_fields(r.errors.clone()))
     };
     match outcome {
         Ok(h) => Ok(Redirect::to(&format!(
@@ -797,8 +901,7 @@ pub async fn create(
         ))
         .into_response()),
         Err(e) => {
-            let (status, mut errors) = field_errors(e, &r)?;
-            errors.splice(0..0, r.errors.clone());
+            let (status, errors) = field_errors(e, &r)?;
             Ok(form_page(&signed, status, None, 0, false, form, errors))
         }
     }
@@ -816,14 +919,13 @@ pub async fn edit_form(
     if !Services::can_manage_methods(&signed.auth.actor) {
         return Err(AppError::NotFound);
     }
-    let m = api::Method::of(&h.current.rule);
     Ok(form_page(
         &signed,
         StatusCode::OK,
         Some(id),
         h.current.version,
         h.current.published,
-        values_of(&m),
+        values_of(&h.current.rule),
         vec![],
     ))
 }
@@ -841,25 +943,19 @@ pub async fn save(
         .unwrap_or(0);
     let r = read_form(&form);
     let outcome = if r.errors.is_empty() {
-        match parse_method(&r.method) {
-            Ok(m) => {
-                state
-                    .services
-                    .edit_identification_method(&signed.auth.actor, &ctx, id, version, m)
-                    .await
-            }
-            Err(e) => Err(e),
-        }
+        state
+            .services
+            .edit_identification_method(&signed.auth.actor, &ctx, id, version, r.method.clone())
+            .await
     } else {
-        Err(ServiceError::Invalid(vec![]))
+        Err(ServiceError::invalid_fields(r.errors.clone()))
     };
     match outcome {
         Ok(_) => {
             Ok(Redirect::to(&format!("/identification/methods/{id}?done=saved")).into_response())
         }
         Err(e) => {
-            let (status, mut errors) = field_errors(e, &r)?;
-            errors.splice(0..0, r.errors.clone());
+            let (status, errors) = field_errors(e, &r)?;
             let h = state
                 .services
                 .identification_method(&signed.auth.actor, id, None)
