@@ -776,10 +776,11 @@ impl Services {
     /// Computes a batch (national administrator), after the opt-in date and once every
     /// candidate has had its formal check. The first time, the inputs are frozen: every product
     /// registered on 31 December of the year, with its figures, patent counts and update status,
-    /// copied by the database in one statement, and digested. Then, streaming the frozen inputs
-    /// in pages: each field's benchmarks over all of them, and each candidate's (not returned)
-    /// patent evaluation. Computing again reads the same frozen inputs and writes the same
-    /// bytes.
+    /// copied by the database in one statement, and digested. Then one ordered read of the
+    /// frozen inputs (see [`read_inputs`]) gives the digest, each field's benchmarks over all of
+    /// them, and the figures of each candidate (not returned), whose patent evaluation is then
+    /// written without reading anything again. Computing again reads the same frozen inputs and
+    /// writes the same bytes.
     pub async fn compute_batch(
         &self,
         actor: &Actor,
@@ -833,8 +834,9 @@ impl Services {
             store::freeze_inputs(&tx, id, batch.year, &format!("{}-12-31", batch.year)).await?;
         }
         step("freeze");
-        // One pass over the frozen inputs for both their digest and the benchmarks.
-        let (count, digest, book) = digest_and_book(&tx, id, batch.year, &method).await?;
+        // One ordered read of the frozen inputs for their digest, the benchmarks and the
+        // candidates' figures (kept packed until the benchmarks are known).
+        let (count, digest, book, kept) = read_inputs(&tx, id, batch.year, &method).await?;
         step("digest and benchmarks");
         if first {
             store::set_frozen(&tx, id, count, &digest, now).await?;
@@ -861,19 +863,15 @@ impl Services {
             store::clear_results(&tx, id).await?;
         }
         step("benchmarks written, results cleared");
-        let mut after = 0;
         let mut computed = 0u64;
-        loop {
-            let page = store::candidate_inputs_page(&tx, id, after, PAGE).await?;
-            let Some(last) = page.last() else { break };
-            after = last.product_id;
-            // One page's results written a few statements at a time, not one by one.
+        // One page's results written a few statements at a time, not one by one.
+        for page in kept.candidates.chunks(PAGE as usize) {
             let mut rows = Vec::with_capacity(page.len());
-            for i in &page {
-                let field = method.field_level.field_of(&industry_of(i)?);
-                let r = stored_result(&method, &field, &figures_of(i), &book);
+            for k in page {
+                let field = &kept.fields[k.field as usize];
+                let r = stored_result(&method, field, &k.figures(), &book);
                 rows.push(store::ResultRow {
-                    product_id: i.product_id,
+                    product_id: k.product_id,
                     result: serde_json::to_string(&r).expect("a result serialises"),
                     field: r.field,
                     passed: r.passed,
@@ -1126,6 +1124,111 @@ pub async fn digest_and_book(
     }
     book.finish(method);
     Ok((count, hex::encode(h.finalize()), book))
+}
+
+/// A candidate's figures as [`read_inputs`] keeps them until the benchmarks are known: 64
+/// bytes a candidate (its field an index into [`Kept::fields`], a missing amount a bit).
+struct KeptCandidate {
+    product_id: i64,
+    field: u32,
+    counts: [u32; 3],
+    present: u8,
+    money: [i64; 4],
+}
+
+impl KeptCandidate {
+    fn of(i: &store::Input, field: u32) -> Self {
+        let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+        let amounts = [
+            i.sales_revenue,
+            i.prior_sales_revenue,
+            i.ip_investment,
+            i.export_value,
+        ];
+        let mut present = 0;
+        let mut money = [0; 4];
+        for (k, a) in amounts.into_iter().enumerate() {
+            if let Some(v) = a {
+                present |= 1 << k;
+                money[k] = v;
+            }
+        }
+        KeptCandidate {
+            product_id: i.product_id,
+            field,
+            counts: [
+                count(i.valid_patents),
+                count(i.invention_patents),
+                count(i.core_patents),
+            ],
+            present,
+            money,
+        }
+    }
+
+    /// The figures the measures read: the same as [`figures_of`] its input row.
+    fn figures(&self) -> Figures {
+        let amount =
+            |k: usize| (self.present & (1 << k) != 0).then(|| Money::from_fen(self.money[k]));
+        Figures {
+            valid_patents: self.counts[0],
+            invention_patents: self.counts[1],
+            core_patents: Some(self.counts[2]),
+            sales_revenue: amount(0),
+            prior_sales_revenue: amount(1),
+            ip_investment: amount(2),
+            export_value: amount(3),
+        }
+    }
+}
+
+/// The candidates (not returned in the formal check) that [`read_inputs`] met, by product,
+/// and the fields (at the method's level) they are judged in.
+#[derive(Default)]
+struct Kept {
+    fields: Vec<IndustryCode>,
+    candidates: Vec<KeptCandidate>,
+}
+
+/// One ordered read of a batch's frozen inputs (see [`store::for_each_input`]): their count and
+/// digest (as [`digest_inputs`]), the benchmarks of `method` over all of them (as
+/// [`benchmark_book`]), and the figures of the candidates not returned in the formal check,
+/// so that their evaluation reads nothing again. Memory: the book's values (eight bytes a
+/// product and measure) and 64 bytes a candidate.
+async fn read_inputs(
+    tx: &zhichan_store::Tx,
+    batch_id: i64,
+    year: i32,
+    method: &Method,
+) -> ServiceResult<(i64, String, BenchmarkBook, Kept)> {
+    let mut h = Sha256::new();
+    h.update(format!("zhichan identification inputs v1\nyear {year}\n").as_bytes());
+    let mut book = BenchmarkBook::default();
+    let mut kept = Kept::default();
+    let mut index: std::collections::HashMap<IndustryCode, u32> = Default::default();
+    let count = store::for_each_input(tx, batch_id, |row: store::InputOfBatch| {
+        let i = &row.input;
+        h.update(canonical_line(i).as_bytes());
+        let industry = industry_of(i)?;
+        book.add(method, &industry, &figures_of(i));
+        if row.candidate {
+            let field = method.field_level.field_of(&industry);
+            let n = match index.get(&field) {
+                Some(n) => *n,
+                None => {
+                    let n = kept.fields.len() as u32;
+                    kept.fields.push(field.clone());
+                    index.insert(field, n);
+                    n
+                }
+            };
+            kept.candidates.push(KeptCandidate::of(i, n));
+        }
+        Ok::<(), ServiceError>(())
+    })
+    .await?;
+    book.finish(method);
+    Ok((count as i64, hex::encode(h.finalize()), book, kept))
 }
 
 /// The benchmarks of `method` over a batch's frozen inputs, read in keyset pages.

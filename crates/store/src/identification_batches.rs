@@ -585,6 +585,48 @@ pub async fn inputs_page(
     .await
 }
 
+/// A frozen input, and whether its product is a candidate of the batch not returned in the
+/// formal check: the row of [`for_each_input`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputOfBatch {
+    pub input: Input,
+    pub candidate: bool,
+}
+
+impl FromDbRow for InputOfBatch {
+    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
+        let candidate: i64 = row.get("candidate")?;
+        Ok(InputOfBatch {
+            input: Input::from_row(row)?,
+            candidate: candidate == 1,
+        })
+    }
+}
+
+/// Every frozen input of a batch by product, each with whether it is a candidate not returned
+/// in the formal check, handed to `each` as it is read: one statement, one ordered read of the
+/// inputs (each joined to its candidacy by the primary key), nothing held but the current row.
+/// The rows read.
+pub async fn for_each_input<E: From<StoreError>>(
+    tx: &crate::Tx,
+    batch_id: i64,
+    each: impl FnMut(InputOfBatch) -> Result<(), E>,
+) -> Result<u64, E> {
+    tx.for_each(
+        Sql::new(format!(
+            "SELECT {INPUT_COLUMNS}, CAST(CASE WHEN c.check_status IS NOT NULL \
+             AND c.check_status <> 'returned' THEN 1 ELSE 0 END AS BIGINT) AS candidate \
+             FROM identification_inputs i \
+             LEFT JOIN identification_candidates c ON c.batch_id = i.batch_id \
+             AND c.product_id = i.product_id \
+             WHERE i.batch_id = $1 ORDER BY i.product_id"
+        ))
+        .bind(batch_id),
+        each,
+    )
+    .await
+}
+
 /// A page of the frozen inputs of the batch's candidates not returned in the formal check.
 pub async fn candidate_inputs_page(
     ex: &impl Exec,
