@@ -380,9 +380,11 @@ await check('system administrator creates an account', async () => withPage(asyn
   return 'users.png';
 }));
 
+// An unknown username: the lock falls on (address, username) whether the account exists or not,
+// so the page cannot tell which names exist, and no account walked later is locked out.
 await check('five wrong passwords lock an account, and the page says until when', async () => withPage(async (page) => {
   expectedStatus.add(`${BASE}/login`);
-  for (let i = 0; i < 5; i++) await signIn(page, 'linchuan', 'Wrong-Password-9');
+  for (let i = 0; i < 5; i++) await signIn(page, 'no.such.user', 'Wrong-Password-9');
   const text = await page.locator('main').innerText();
   assert(/锁定.*\d{4}-\d{2}-\d{2} \d{2}:\d{2}/.test(text), `no lockout time on the page: ${text.slice(0, 200)}`);
   await page.screenshot({ path: path.join(OUT, 'locked.png'), fullPage: true });

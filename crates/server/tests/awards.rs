@@ -538,6 +538,82 @@ async fn the_rules_list_pages_and_publishing_a_wrong_version_is_a_conflict(fresh
 
 on_both_backends!(the_rules_list_pages_and_publishing_a_wrong_version_is_a_conflict);
 
+/// While the 抚州 office drafts a change to a published rule, a county of 抚州 still reads the
+/// version in force — never the draft, not even by its number — and sees the change once it is
+/// published.
+async fn a_county_reads_the_rule_in_force_while_the_city_drafts_a_change(fresh: Fresh) {
+    let app = app_in_2025(&fresh).await;
+    add_user(&fresh, "admin.fuzhou", "admin", Some("361000"), None).await;
+    add_user(&fresh, "admin.linchuan", "admin", Some("361002"), None).await;
+    let office = app.long_token(&fresh, "admin.fuzhou").await;
+    let county = app.long_token(&fresh, "admin.linchuan").await;
+    let policy = fund_policy(&app, &office).await;
+    let rule = honours_rule(policy);
+    let id = publish_rule(&app, &office, rule.clone()).await;
+    let read = |token: String, query: &'static str| {
+        let app = &app;
+        async move {
+            call(
+                app,
+                Method::GET,
+                &format!("{RULES}/{id}{query}"),
+                &token,
+                None,
+            )
+            .await
+        }
+    };
+    let (status, before) = read(county.clone(), "").await;
+    assert_eq!(status, StatusCode::OK, "{before}");
+    assert_eq!(before["current"]["version"], 1);
+
+    let mut changed = rule.clone();
+    changed["name"] = json!("示范企业奖励（修订稿）");
+    let (status, draft) = call(
+        &app,
+        Method::PATCH,
+        &format!("{RULES}/{id}"),
+        &office,
+        Some(json!({"version": 1, "rule": changed})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{draft}");
+    assert_eq!(draft["current"]["version"], 2);
+
+    let (status, during) = read(county.clone(), "").await;
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "the rule in force vanished: {during}"
+    );
+    assert_eq!(during["current"]["version"], 1, "{during}");
+    assert!(
+        !during.to_string().contains("修订稿"),
+        "the draft leaked: {during}"
+    );
+    let (status, body) = read(county.clone(), "?version=2").await;
+    assert_problem(status, &body, 404);
+    let (status, own) = read(office.clone(), "").await;
+    assert_eq!(status, StatusCode::OK, "{own}");
+    assert_eq!(own["current"]["version"], 2, "the keepers see their draft");
+
+    let (status, body) = call(
+        &app,
+        Method::POST,
+        &format!("{RULES}/{id}/publish"),
+        &office,
+        Some(json!({"version": 2})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, after) = read(county, "").await;
+    assert_eq!(status, StatusCode::OK, "{after}");
+    assert_eq!(after["current"]["version"], 2);
+    app.stop().await;
+}
+
+on_both_backends!(a_county_reads_the_rule_in_force_while_the_city_drafts_a_change);
+
 /// An amount the platform cannot hold — too many decimals, too many digits — is refused on the
 /// field where it was typed, with the money rule's own code and words, whether it is the rule's
 /// amount, a tier's, a cap in a dry run or a declared cost in a worked example; nothing is

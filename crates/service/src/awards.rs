@@ -333,14 +333,20 @@ impl Services {
         let Scope::Region(own) = scope else {
             return Ok(history);
         };
-        let region = history.current.rule.region;
-        if own.contains(region) {
+        if own.contains(history.current.rule.region) {
             return Ok(history);
         }
         // Outside the caller's subtree: a rule that applies there (a province's or the
-        // nation's) is seen as published, never its drafts; any other rule is not there.
+        // nation's) is seen as published, never its drafts; any other rule is not there. While
+        // its keepers draft a change, the version in force (the newest published) stands for
+        // the rule, unless a draft version was asked for by number.
+        if !history.current.published && version.is_none() {
+            if let Some(in_force) = history.versions.iter().find(|v| v.published) {
+                history.current = in_force.clone();
+            }
+        }
         let object = format!("award_rule:{id}");
-        if !region.contains(own) || !history.current.published {
+        if !history.current.rule.region.contains(own) || !history.current.published {
             return Err(self
                 .refused(
                     actor,
