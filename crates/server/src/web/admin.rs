@@ -303,11 +303,7 @@ pub async fn user_action(
                     "已重置 {} 的密码：原密码、会话和访问令牌均已失效，一次性设置码已发往本人联系方式 {}。",
                     sent.user.username, sent.sent_to
                 ),
-                Err(ServiceError::Invalid(v)) => v
-                    .into_iter()
-                    .map(|f| f.violation.message_zh)
-                    .collect::<Vec<_>>()
-                    .join("；"),
+                Err(ServiceError::Invalid(v)) => super::violations_text(v),
                 Err(e) => return Err(e.into()),
             };
             return users_page_for(

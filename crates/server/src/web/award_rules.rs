@@ -114,11 +114,7 @@ pub async fn publish(
     {
         Ok(_) => Ok(Redirect::to(&format!("/award-rules/{id}")).into_response()),
         Err(ServiceError::Invalid(v)) => {
-            let msg = v
-                .into_iter()
-                .map(|f| f.violation.message_zh)
-                .collect::<Vec<_>>()
-                .join("；");
+            let msg = super::violations_text(v);
             rule_page(
                 &state,
                 &signed,

@@ -199,12 +199,7 @@ pub async fn confirm(
             .await
         }
         Err(ServiceError::Invalid(v)) => {
-            let errors = FormErrors::general(
-                v.into_iter()
-                    .map(|f| f.violation.message_zh)
-                    .collect::<Vec<_>>()
-                    .join("；"),
-            );
+            let errors = FormErrors::general(super::violations_text(v));
             let status = StatusCode::UNPROCESSABLE_ENTITY;
             page(
                 &state,

@@ -390,6 +390,14 @@ pub struct ErrorPage {
 }
 
 /// The HTML page for an error status, used by the error layer for every non-API path.
+/// A form's refusals as one line for the page's notice, in the order the service gave them.
+pub fn violations_text(v: Vec<zhichan_service::FieldViolation>) -> String {
+    v.into_iter()
+        .map(|f| f.violation.message_zh)
+        .collect::<Vec<_>>()
+        .join("；")
+}
+
 pub fn error_page(status: StatusCode) -> Response {
     error_page_with(status, None)
 }

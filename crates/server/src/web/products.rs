@@ -826,11 +826,7 @@ pub async fn step(
             let (amounts, other): (Vec<_>, Vec<_>) = v
                 .into_iter()
                 .partition(|f| update_field(&f.field).is_some());
-            let other = other
-                .into_iter()
-                .map(|f| f.violation.message_zh)
-                .collect::<Vec<_>>()
-                .join("；");
+            let other = super::violations_text(other);
             view_page_with(
                 &state,
                 &signed,
@@ -883,11 +879,7 @@ pub async fn step(
             .await
         }
         Err(ServiceError::Invalid(v)) => {
-            let msg = v
-                .into_iter()
-                .map(|f| f.violation.message_zh)
-                .collect::<Vec<_>>()
-                .join("；");
+            let msg = super::violations_text(v);
             view_page(
                 &state,
                 &signed,
@@ -1524,12 +1516,7 @@ pub async fn import(
             &signed,
             StatusCode::UNPROCESSABLE_ENTITY,
             ImportPageParts {
-                problem: Some(
-                    v.into_iter()
-                        .map(|f| f.violation.message_zh)
-                        .collect::<Vec<_>>()
-                        .join("；"),
-                ),
+                problem: Some(super::violations_text(v)),
                 ..Default::default()
             },
         )),
