@@ -95,32 +95,57 @@ impl Cycle {
         withdrawn_on: Option<time::Date>,
         updates: &[AnnualUpdate],
     ) -> UpdateState {
+        self.state_by(registered_on, withdrawn_on, |year| {
+            updates
+                .iter()
+                .find(|u| u.product_id == id && u.year == year)
+                .map(|u| u.status)
+        })
+    }
+
+    /// The state of a product registered on `registered_on` and withdrawn on `withdrawn_on`
+    /// whose annual update of the cycle's year ([`Cycle::year`]) is in `status` (`None`: none
+    /// filed), as a product read from its stored document has it.
+    pub fn state_with(
+        &self,
+        registered_on: Option<time::Date>,
+        withdrawn_on: Option<time::Date>,
+        status: Option<UpdateStatus>,
+    ) -> UpdateState {
+        let year = self.year();
+        self.state_by(registered_on, withdrawn_on, |y| {
+            status.filter(|_| Some(y) == year)
+        })
+    }
+
+    /// The state given the status of the product's update of a year, if it filed one.
+    fn state_by(
+        &self,
+        registered_on: Option<time::Date>,
+        withdrawn_on: Option<time::Date>,
+        status_of: impl Fn(i32) -> Option<UpdateStatus>,
+    ) -> UpdateState {
         let Some(registered) = registered_on else {
             return UpdateState::NotApplicable;
         };
         if withdrawn_on.is_some() {
             return UpdateState::NotApplicable;
         }
-        let of = |year: i32| {
-            updates
-                .iter()
-                .find(|u| u.product_id == id && u.year == year)
-        };
         if let Some(w) = self.open {
             if registered >= w.opens {
                 return UpdateState::NotYetDue;
             }
-            return match of(w.year) {
-                Some(u) if u.status == UpdateStatus::Approved => UpdateState::Done,
-                Some(u) => UpdateState::Filed(u.status),
+            return match status_of(w.year) {
+                Some(UpdateStatus::Approved) => UpdateState::Done,
+                Some(s) => UpdateState::Filed(s),
                 None => UpdateState::Due { closes: w.closes },
             };
         }
         match self.last_closed {
-            Some(w) if registered < w.opens => match of(w.year) {
-                Some(u) if u.status == UpdateStatus::Approved => UpdateState::Done,
+            Some(w) if registered < w.opens => match status_of(w.year) {
+                Some(UpdateStatus::Approved) => UpdateState::Done,
                 // Filed in time and still under review or returned: not yet a failure.
-                Some(u) => UpdateState::Filed(u.status),
+                Some(s) => UpdateState::Filed(s),
                 None => UpdateState::NotUpdated { year: w.year },
             },
             _ => UpdateState::NotYetDue,

@@ -197,14 +197,12 @@ fn finish(
     cycle: &Cycle,
     head: &zhichan_store::products::Head,
     document: &str,
-    update: Option<zhichan_store::annual_updates::AnnualUpdate>,
+    update: Option<UpdateStatus>,
     out: &mut Vec<u8>,
 ) {
     let due = waiting_since(head.status, head.submitted_at, head.amendment_submitted_at)
         .map(|t| terms.deadline(t));
-    let updates: Vec<_> = update.into_iter().collect();
-    let annual =
-        update_code(cycle.state_of(head.id, head.registered_on, head.withdrawn_on, &updates));
+    let annual = update_code(cycle.state_with(head.registered_on, head.withdrawn_on, update));
     ApiProduct::finish_document(
         document,
         due.map(|d| format_date(d.due)).as_deref(),

@@ -73,12 +73,12 @@ pub struct ProductInput {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum ProductAnswer {
-    /// Its stored document, with what the fields of the day are judged on: its head and its
-    /// update of the cycle's year.
+    /// Its stored document, with what the fields of the day are judged on: its head and the
+    /// status of its update of the cycle's year.
     Document {
         head: products::Head,
         document: String,
-        update: Option<zhichan_store::annual_updates::AnnualUpdate>,
+        update: Option<zhichan_domain::registration::UpdateStatus>,
     },
     /// Put together from its tables (no document written yet), with its update of the cycle.
     View(
