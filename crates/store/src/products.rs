@@ -884,6 +884,16 @@ pub async fn list_documented(
         }),
         _ => None,
     };
+    // A page that is not full and starts the list or holds rows is the list's end: the total
+    // is what came before it and what it holds, without counting again.
+    if filter.after.is_none() && !full && (offset == 0 || !page.is_empty()) {
+        let n = offset + page.len() as i64;
+        let total = Total {
+            total: n.min(LIST_TOTAL_CAP),
+            capped: n > LIST_TOTAL_CAP,
+        };
+        return Ok((page, total, next));
+    }
     // One more than the cap tells a capped total from an exact one.
     let mut count = Sql::new(format!(
         "SELECT COUNT(*) FROM (SELECT 1 AS one FROM products WHERE {filter_sql} LIMIT ${}) AS m",
