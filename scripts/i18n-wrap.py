@@ -11,7 +11,7 @@ it is safe on new templates. Text inside askama expressions (string literals) is
 wrap such values by hand with `chrome.t(…)`.
 
 With --check it changes nothing and exits 1 listing the templates it would change.
-After wrapping, run `cargo test -p zhichan-server --test i18n every_message_is_catalogued` to
+After wrapping, run `cargo test -p zhichan-server --test stories i18n::every_message_is_catalogued` to
 get the new keys, ready to paste into locales/en.toml.
 """
 

@@ -1,6 +1,6 @@
 //! Signing in, the caller's account, and who may reach which route: on SQLite and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

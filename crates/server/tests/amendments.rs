@@ -1,7 +1,7 @@
 //! Amendments (变更) keep a registration in force, and a reviewer may revoke (撤销) one: the
 //! stories of CONTRACT.md "Registration details that must hold", over HTTP, on both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -1,6 +1,6 @@
 //! The HTTP surface as a client sees it, on SQLite and on PostgreSQL.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use std::collections::BTreeSet;

@@ -6,7 +6,7 @@
 //! not counted, the patent condition of a cost share, and a firm outside 抚州 getting nothing.
 //! On both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -6,7 +6,7 @@
 //! evaluation, explained in Chinese; changing a product afterwards changes nothing; another
 //! method version is compared on the frozen inputs (what-if); outside one's scope is 404.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

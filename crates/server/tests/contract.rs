@@ -2,7 +2,7 @@
 //! every enumerated field is declared with its values, `null` means "left out", and what the
 //! document does not list is refused.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -155,7 +155,7 @@ fn snapshot_path() -> PathBuf {
 
 /// Every change to the contract is a diff someone reads: the served document is kept as
 /// `tests/snapshots/openapi.json`; `UPDATE_SNAPSHOTS=1 cargo test -p zhichan-server --test
-/// contract` rewrites it after a change that is meant.
+/// stories contract::` rewrites it after a change that is meant.
 #[test]
 fn the_openapi_document_matches_its_reviewed_snapshot() {
     let now = zhichan_server::openapi_document()
@@ -180,7 +180,7 @@ fn the_openapi_document_matches_its_reviewed_snapshot() {
     panic!(
         "the OpenAPI document differs from {} in {} place(s):\n{}{}\n\
          If the change is meant, run `UPDATE_SNAPSHOTS=1 cargo test -p zhichan-server --test \
-         contract` and commit the snapshot with it.",
+         stories contract::` and commit the snapshot with it.",
         path.display(),
         changes.len(),
         changes[..shown].join("\n"),

@@ -5,7 +5,7 @@
 //! its declaration, the returned one not counted. The certificate the firm entered itself does
 //! not count until the reviewer confirms it; one that expired never counts. On both databases.
 
-mod support;
+use crate::support;
 
 use base64::Engine;
 use reqwest::{Method, StatusCode};

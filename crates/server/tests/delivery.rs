@@ -3,7 +3,7 @@
 //! retried with growing waits and finally given up, the system administrator sees it (the
 //! recipient masked, never the text) and retries it, and two workers deliver every message once.
 
-mod support;
+use crate::support;
 
 use base64::Engine;
 use reqwest::StatusCode;

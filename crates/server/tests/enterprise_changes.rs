@@ -1,7 +1,7 @@
 //! One enterprise per credit code, further accounts of an enterprise, and changes of an
 //! enterprise's name and region reviewed before they hold, over HTTP on both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

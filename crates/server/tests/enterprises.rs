@@ -1,6 +1,6 @@
 //! Enterprise profiles over HTTP: the contract's fields, codes and conflicts, on both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

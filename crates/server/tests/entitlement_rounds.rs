@@ -8,7 +8,7 @@
 //! The story holds the round a chunk at a time through the services' gate (no sleeping).
 //! On both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! Forms tell people what to fix, beside the field, and keep what they typed (docs/forms.md);
 //! the API refuses the same mistakes with the same codes. Both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

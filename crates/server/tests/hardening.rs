@@ -2,7 +2,7 @@
 //! refuse query parameters they do not read, one-time set-password codes are bounded and die
 //! with a disable.
 
-mod support;
+use crate::support;
 
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};

@@ -1,6 +1,6 @@
 //! Three languages: 简体中文 (the source), 繁體中文 and English, for every page and API error.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use std::collections::BTreeSet;

@@ -3,7 +3,7 @@
 //! never edits a published version (a change is a new version); an office cannot write one;
 //! staff read them. On both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

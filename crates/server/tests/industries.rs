@@ -1,6 +1,6 @@
 //! GB/T 4754-2017 at every level over HTTP (issue 13, point 11), on both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -2,7 +2,7 @@
 //! and no page shows an enum code, a bare region code or a bare industry code, a field key in
 //! front of an error, raw JSON or a debug string.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::Value;

@@ -2,7 +2,7 @@
 //! page and the province's port, as officials and administrators meet them over HTTP: on SQLite
 //! and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

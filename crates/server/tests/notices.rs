@@ -6,7 +6,7 @@
 //! notice to end and every objection to be answered, then numbers what remains. On both
 //! databases.
 
-mod support;
+use crate::support;
 
 use reqwest::multipart::{Form, Part};
 use reqwest::{Method, StatusCode};

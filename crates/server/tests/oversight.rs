@@ -2,7 +2,7 @@
 //! when and from where; a public lookup that cannot be enumerated; an archive that searches like
 //! the live log. On both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -1,6 +1,6 @@
 //! The web pages: they render in Chinese and reference nothing outside the binary.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use std::collections::BTreeSet;

@@ -5,7 +5,7 @@
 //! assignments, once; the aggregate follows the method's rule once enough experts scored. On
 //! both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -6,7 +6,7 @@
 //! region, exports them, and records the payment, which is never recorded twice nor above what
 //! is payable. A 南昌 office and firm see none of it (404). On both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -2,7 +2,7 @@
 //! field takes a code or an exact name, and a name that names nothing or several things comes
 //! back beside the field with suggestions; the API answers the pickers' searches. Both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use support::{add_user, call, spawn_app, TestApp, LINCHUAN};

@@ -3,7 +3,7 @@
 //! them without signing in, in force follows the dates on the server's clock, and only the
 //! administrators of a policy's region (and the nation) write it. On both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

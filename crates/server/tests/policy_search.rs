@@ -5,7 +5,7 @@
 //! generation, missed by a write, or unreadable, it is brought in step before it answers. On
 //! both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -1,6 +1,6 @@
 //! The registration flow over HTTP, as CONTRACT.md describes it, on both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

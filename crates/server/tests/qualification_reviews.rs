@@ -7,7 +7,7 @@
 //! audited with the return's reason, not at a stale version, not when it is not returned, and
 //! not by anyone outside the firm's region. Both then wait for the reviewer, who confirms them. On both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

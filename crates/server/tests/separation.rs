@@ -1,7 +1,7 @@
 //! 三员分立 that holds, and limits a stranger cannot turn against others, as the system,
 //! security and national officials live them over HTTP: on SQLite and PostgreSQL.
 
-mod support;
+use crate::support;
 
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;

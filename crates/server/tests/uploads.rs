@@ -2,7 +2,7 @@
 //! they are read, exports complete behind gzip, directories that reveal nothing outside the
 //! office's region, text and dates within bounds, echoes capped, request ids screened.
 
-mod support;
+use crate::support;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};

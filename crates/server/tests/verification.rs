@@ -1,7 +1,7 @@
 //! Real-name verification over HTTP, and its region scope as a matrix: the reviewer of the
 //! enterprise's own county, of its city, of its province, of the nation, and of another city.
 
-mod support;
+use crate::support;
 
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;

@@ -1,7 +1,7 @@
 //! Each role's home page is its workbench: what waits for it, counted in its own region and
 //! nowhere else, every number a link to the list it counts. On both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
