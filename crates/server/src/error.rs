@@ -416,9 +416,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 )),
             },
             Err(e) => {
-                let path = e.path().to_string();
-                let inner = e.into_inner();
-                let text = inner.to_string();
+                let inner = e.inner();
                 if inner.is_syntax() || inner.is_eof() {
                     return Err(AppError::Malformed(format!(
                         "请求内容不是有效的 JSON：第 {} 行第 {} 列",
@@ -426,40 +424,222 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                         inner.column()
                     )));
                 }
-                if let Some(name) = missing_field(&text) {
-                    let field = if path == "." {
-                        name.to_string()
-                    } else {
-                        format!("{path}.{name}")
-                    };
-                    return Err(AppError::Invalid(vec![FieldError {
-                        field,
-                        code: "required".into(),
-                        message: "此字段为必填项".into(),
-                    }]));
-                }
-                // An unknown code of an enumerated field: its own code and Chinese message.
-                if let Some((code, message)) = zhichan_api::edge::decode_refusal(&text) {
-                    return Err(AppError::Invalid(vec![FieldError {
-                        field: path,
-                        code,
-                        message,
-                    }]));
-                }
-                if path == "." {
-                    return Err(AppError::Malformed(
-                        "请求内容的结构不正确：应为一个 JSON 对象".into(),
-                    ));
-                }
-                // serde's English stays out of the message: the field and the type it wants.
-                Err(AppError::Invalid(vec![FieldError {
-                    message: type_message(&path, &text),
-                    field: path,
-                    code: "invalid".into(),
-                }]))
+                let first =
+                    refusal_of(e.path(), &inner.to_string()).map_err(AppError::Malformed)?;
+                Err(AppError::Invalid(every_bad_field::<T>(&bytes, first)))
             }
         }
     }
+}
+
+/// The refusal of one field, from serde's error at `path`; `Err` when the body as a whole has
+/// the wrong shape (not an object, or a field this endpoint does not read).
+fn refusal_of(path: &serde_path_to_error::Path, text: &str) -> Result<FieldError, String> {
+    let path = path.to_string();
+    if let Some(name) = missing_field(text) {
+        let field = if path == "." {
+            name.to_string()
+        } else {
+            format!("{path}.{name}")
+        };
+        return Ok(FieldError {
+            field,
+            code: "required".into(),
+            message: "此字段为必填项".into(),
+        });
+    }
+    // An unknown code of an enumerated field: its own code and Chinese message.
+    if let Some((code, message)) = zhichan_api::edge::decode_refusal(text) {
+        return Ok(FieldError {
+            field: path,
+            code,
+            message,
+        });
+    }
+    if path == "." {
+        return Err("请求内容的结构不正确：应为一个 JSON 对象".into());
+    }
+    // serde's English stays out of the message: the field and the type it wants.
+    Ok(FieldError {
+        message: type_message(&path, text),
+        field: path,
+        code: "invalid".into(),
+    })
+}
+
+/// Every bad field of a body, not only the first serde stops at (CONTRACT.md: "one entry per
+/// bad field"). Each refused value is mended in a copy of the body with a stand-in of the type
+/// the field wants (the first allowed code of an enumeration, a zero, an empty text, …), and
+/// the copy is read again, until it reads or no stand-in gets past a field. What the body holds
+/// besides is not judged here: the service checks a body that reads.
+fn every_bad_field<T: DeserializeOwned>(bytes: &[u8], first: FieldError) -> Vec<FieldError> {
+    let mut errors = vec![first];
+    let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return errors;
+    };
+    if !body.is_object() {
+        return errors;
+    }
+    let mut mended: Vec<Vec<Step>> = Vec::new();
+    // A body has a bounded number of fields; the bound only guards against a stand-in that
+    // does not move the reading on.
+    for _ in 0..200 {
+        let Err(e) = serde_path_to_error::deserialize::<_, T>(&body) else {
+            break;
+        };
+        let text = e.inner().to_string();
+        let mut at = steps(e.path());
+        let refusal = refusal_of(e.path(), &text);
+        if let Some(name) = missing_field(&text) {
+            at.push(Step::Key(name.to_string()));
+        }
+        if mended.contains(&at) {
+            break;
+        }
+        if let Ok(r) = refusal {
+            if !errors.iter().any(|e| e.field == r.field) {
+                errors.push(r);
+            }
+        }
+        if !mend::<T>(&mut body, &at, &text) {
+            break;
+        }
+        mended.push(at);
+    }
+    errors
+}
+
+/// One step of a path into a JSON value.
+#[derive(Clone, Debug, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn steps(path: &serde_path_to_error::Path) -> Vec<Step> {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|s| match s {
+            Segment::Seq { index } => Some(Step::Index(*index)),
+            Segment::Map { key } => Some(Step::Key(key.clone())),
+            Segment::Enum { .. } | Segment::Unknown => None,
+        })
+        .collect()
+}
+
+/// The value at `at` (its parent must exist; a missing key is added as `null`).
+fn slot<'v>(body: &'v mut serde_json::Value, at: &[Step]) -> Option<&'v mut serde_json::Value> {
+    let mut v = body;
+    for step in at {
+        v = match step {
+            Step::Key(k) => v
+                .as_object_mut()?
+                .entry(k.clone())
+                .or_insert(serde_json::Value::Null),
+            Step::Index(i) => v.as_array_mut()?.get_mut(*i)?,
+        };
+    }
+    Some(v)
+}
+
+/// Puts at `at` the first stand-in that the type reads (the reading then stops somewhere else,
+/// or nowhere), or takes away a field the type does not read. (A bad field is never simply
+/// left out: a required one would only be missed at the end of its object, after the fields
+/// that follow it were read.)
+fn mend<T: DeserializeOwned>(body: &mut serde_json::Value, at: &[Step], text: &str) -> bool {
+    use serde_json::Value;
+    let Some((Step::Key(last), parent)) = at.split_last().map(|(l, p)| (l.clone(), p)) else {
+        return mend_value::<T>(body, at, text);
+    };
+    if text.starts_with("unknown field") {
+        return slot(body, parent)
+            .and_then(Value::as_object_mut)
+            .is_some_and(|o| o.remove(&last).is_some());
+    }
+    mend_value::<T>(body, at, text)
+}
+
+fn mend_value<T: DeserializeOwned>(body: &mut serde_json::Value, at: &[Step], text: &str) -> bool {
+    use serde_json::{json, Value};
+    let mut stand_ins: Vec<Value> = allowed_codes(text).into_iter().map(Value::String).collect();
+    stand_ins.extend([
+        json!("0"),
+        json!(0),
+        json!(""),
+        json!(false),
+        json!([]),
+        json!({}),
+        json!("2000-01-01"),
+        json!("1"),
+        json!(1),
+        Value::Null,
+    ]);
+    let Some(old) = slot(body, at).cloned() else {
+        return false;
+    };
+    let mut i = 0;
+    while i < stand_ins.len() {
+        if let Some(v) = slot(body, at) {
+            *v = stand_ins[i].clone();
+        }
+        match moved_on::<T>(body, at) {
+            Ok(()) => return true,
+            // A field that was missing tells what it allows once it holds a wrong value.
+            Err(text) => {
+                for code in allowed_codes(&text).into_iter().rev() {
+                    let code = Value::String(code);
+                    if !stand_ins.contains(&code) {
+                        stand_ins.insert(i + 1, code);
+                    }
+                }
+            }
+        }
+        i += 1;
+    }
+    if let Some(v) = slot(body, at) {
+        *v = old;
+    }
+    false
+}
+
+/// Whether the body now reads, or its reading stops somewhere other than at `at` or inside
+/// the stand-in (an empty object in place of a required one would only name its fields); else
+/// serde's complaint.
+fn moved_on<T: DeserializeOwned>(body: &serde_json::Value, at: &[Step]) -> Result<(), String> {
+    match serde_path_to_error::deserialize::<_, T>(body) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let text = e.inner().to_string();
+            let mut now = steps(e.path());
+            if let Some(name) = missing_field(&text) {
+                now.push(Step::Key(name.to_string()));
+            }
+            if now.starts_with(at) {
+                Err(text)
+            } else {
+                Ok(())
+            }
+        }
+    }
+}
+
+/// The codes an enumerated field allows, as serde ("expected one of `a`, `b`") or our own
+/// refusal ("可选：a、b") lists them.
+fn allowed_codes(text: &str) -> Vec<String> {
+    if let Some((_, message)) = zhichan_api::edge::decode_refusal(text) {
+        if let Some((_, list)) = message.rsplit_once("可选：") {
+            return list.split('、').map(|c| c.trim().to_string()).collect();
+        }
+    }
+    text.split_once("expected ")
+        .map(|(_, e)| {
+            e.split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A Chinese message for a value of the wrong type, from serde's "invalid type: null, expected
@@ -518,6 +698,33 @@ fn missing_field(message: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    fn fields_of<T: DeserializeOwned>(body: &str) -> Vec<(String, String)> {
+        let mut de = serde_json::Deserializer::from_str(body);
+        let e = serde_path_to_error::deserialize::<_, T>(&mut de)
+            .err()
+            .expect("a refusal");
+        let first = refusal_of(e.path(), &e.inner().to_string()).expect("a field");
+        every_bad_field::<T>(body.as_bytes(), first)
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect()
+    }
+
+    #[test]
+    fn every_bad_field_of_a_body_is_named_not_only_the_first() {
+        use zhichan_api::declarations::QualificationsReview;
+        assert_eq!(
+            fields_of::<QualificationsReview>(r#"{"decision": "maybe", "reason": ["a"]}"#),
+            [
+                ("decision".to_string(), "invalid_decision".to_string()),
+                ("reason".to_string(), "invalid".to_string()),
+                ("version".to_string(), "required".to_string()),
+            ]
+        );
+    }
+
     #[test]
     fn a_wrong_type_is_named_in_chinese_without_serdes_english() {
         assert_eq!(

@@ -69,6 +69,41 @@ pub fn with_code(name: String, code: &str) -> String {
     }
 }
 
+/// The punctuation a sentence put together in Rust is written with, in the language of the
+/// request: Chinese full-width marks, or English ones.
+pub struct Punctuation {
+    pub colon: &'static str,
+    /// Between the parts of a sentence (；).
+    pub separator: &'static str,
+    /// Between the clauses of a part (，).
+    pub comma: &'static str,
+    /// Between the items of a list (、).
+    pub list: &'static str,
+    pub open: &'static str,
+    pub close: &'static str,
+}
+
+pub fn punctuation() -> Punctuation {
+    match current() {
+        Locale::En => Punctuation {
+            colon: ": ",
+            separator: "; ",
+            comma: ", ",
+            list: ", ",
+            open: "(",
+            close: ")",
+        },
+        _ => Punctuation {
+            colon: "：",
+            separator: "；",
+            comma: "，",
+            list: "、",
+            open: "（",
+            close: "）",
+        },
+    }
+}
+
 /// The signed-in person's own setting wins over the cookie and the browser, for pages, the API
 /// and exports alike (called once the caller is known, session or bearer token).
 pub fn prefer_user(setting: Option<&str>) {

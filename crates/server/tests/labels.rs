@@ -181,8 +181,14 @@ fn enum_codes(doc: &Value) -> BTreeSet<String> {
 }
 
 /// The pages a signed-in person reaches from the home page by following links (up to 80;
-/// at most four queries of one path), with the visible text of each HTML page.
-async fn walk(app: &support::TestApp, token: &str, extra: &[&str]) -> Vec<(String, String)> {
+/// at most four queries of one path), in the language `accept` asks for, with the HTML of each
+/// page.
+async fn walk(
+    app: &support::TestApp,
+    token: &str,
+    extra: &[&str],
+    accept: &str,
+) -> Vec<(String, String)> {
     let mut queue: VecDeque<String> = ["/"].iter().chain(extra).map(|s| s.to_string()).collect();
     let mut seen = BTreeSet::new();
     let mut per_path: BTreeMap<String, usize> = BTreeMap::new();
@@ -195,6 +201,7 @@ async fn walk(app: &support::TestApp, token: &str, extra: &[&str]) -> Vec<(Strin
             .client
             .get(app.url(&page))
             .bearer_auth(token)
+            .header("accept-language", accept)
             .send()
             .await
             .unwrap();
@@ -227,12 +234,40 @@ async fn walk(app: &support::TestApp, token: &str, extra: &[&str]) -> Vec<(Strin
                 queue.push_back(href);
             }
         }
-        pages.push((page, visible_text(&body)));
+        pages.push((page, body));
     }
     pages
 }
 
-async fn every_role_sees_names_not_codes(fresh: Fresh) {
+/// Each demo role, what it is, and the pages it reaches only by typing their address.
+fn roles() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
+    vec![
+        (
+            "qiye",
+            "enterprise",
+            vec!["/notifications", "/products/new"],
+        ),
+        ("shenhe", "reviewer", vec![]),
+        (
+            "fuzhou",
+            "city office",
+            vec!["/stats", "/evaluation", "/reports/monthly"],
+        ),
+        ("linchuan", "county office", vec!["/stats", "/ports"]),
+        ("jiangxi", "province office", vec!["/ports", "/directories"]),
+        ("xitong", "system administrator", vec!["/admin/users"]),
+        (
+            "anquan",
+            "security administrator",
+            vec!["/admin/security", "/admin/users"],
+        ),
+        ("shenji", "auditor", vec!["/audit"]),
+    ]
+}
+
+/// The demo's people and data, with the province office and the three administrators enrolled,
+/// one firm holding a qualification and another waiting for its sign-up to be checked.
+async fn demo_app(fresh: &Fresh) -> support::TestApp {
     let s = Services::new(fresh.db.clone());
     s.prepare_demo().await.unwrap();
     // The province office and the three administrators have enrolled their second factor.
@@ -255,7 +290,6 @@ async fn every_role_sees_names_not_codes(fresh: Fresh) {
         .await
         .unwrap();
     let app = support::spawn_services(s, zhichan_server::Settings::default()).await;
-    let (_, doc) = app.get_json("/api/v1/openapi.json").await;
     // A firm signs up, so that the reviewer's queue has an application waiting.
     let first17 = "91361002MA35QW7K2";
     let credit_code = format!(
@@ -284,7 +318,12 @@ async fn every_role_sees_names_not_codes(fresh: Fresh) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::ACCEPTED);
+    app
+}
 
+async fn every_role_sees_names_not_codes(fresh: Fresh) {
+    let app = demo_app(&fresh).await;
+    let (_, doc) = app.get_json("/api/v1/openapi.json").await;
     let firm = app.long_token(&fresh, "qiye").await;
     // A form sent back with mistakes: a bad year and a bad patent number.
     let res = app
@@ -392,40 +431,19 @@ async fn every_role_sees_names_not_codes(fresh: Fresh) {
     };
 
     let mut problems: Vec<String> = rules.check("POST /products/new", &form_errors);
-    let roles = [
-        (
-            "qiye",
-            "enterprise",
-            vec!["/notifications", "/products/new"],
-        ),
-        ("shenhe", "reviewer", vec![]),
-        (
-            "fuzhou",
-            "city office",
-            vec!["/stats", "/evaluation", "/reports/monthly"],
-        ),
-        ("linchuan", "county office", vec!["/stats", "/ports"]),
-        ("jiangxi", "province office", vec!["/ports", "/directories"]),
-        ("xitong", "system administrator", vec!["/admin/users"]),
-        (
-            "anquan",
-            "security administrator",
-            vec!["/admin/security", "/admin/users"],
-        ),
-        ("shenji", "auditor", vec!["/audit"]),
-    ];
+    let roles = roles();
     for (username, role, extra) in roles {
         let token = app.long_token(&fresh, username).await;
-        let pages = walk(&app, &token, &extra).await;
+        let pages = walk(&app, &token, &extra, "zh-CN").await;
         assert!(
             pages.len() >= 4,
             "{role} reaches its pages: {}",
             pages.len()
         );
-        for (page, text) in &pages {
+        for (page, html) in &pages {
             problems.extend(
                 rules
-                    .check(page, text)
+                    .check(page, &visible_text(html))
                     .into_iter()
                     .map(|p| format!("{role} {p}")),
             );
@@ -541,6 +559,114 @@ async fn every_role_sees_names_not_codes(fresh: Fresh) {
 }
 on_both_backends!(every_role_sees_names_not_codes);
 
+/// Whether a text of a page reads as half of an English sentence with Chinese in it: English
+/// words (two letters or more, not all capitals, so `GB/T` and `ZC-100` are no sentence) beside
+/// Chinese characters or Chinese punctuation ("By month (2 months, 抚州市)", "Ceiling：1000.00").
+/// What is quoted (e.g. “临川区”) is mentioned, not said, and a path or a file name
+/// (`营业执照.pdf`, `data/industries/SOURCE.md`) is no word.
+fn mixes_chinese_into_english(text: &str) -> bool {
+    let mut said = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '“' => quoted = true,
+            '”' => quoted = false,
+            c if !quoted => said.push(c),
+            _ => {}
+        }
+    }
+    let chinese = |c: char| matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{3000}'..='\u{303F}' | '\u{FF01}'..='\u{FF60}');
+    said.chars().any(chinese)
+        && said
+            .split(|c: char| c.is_whitespace() || chinese(c))
+            .filter(|token| !token.contains(['/', '.', '@']))
+            .flat_map(|token| token.split(|c: char| !c.is_ascii_alphabetic()))
+            .any(|w| w.len() >= 2 && w.bytes().any(|b| b.is_ascii_lowercase()))
+}
+
+/// The texts of a page as the browser keeps them, one per run between tags (scripts and styles
+/// left out), entities decoded.
+fn text_nodes(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    loop {
+        let end = rest.find('<').unwrap_or(rest.len());
+        let text = visible_text(&rest[..end]);
+        if !text.trim().is_empty() {
+            out.push(text.trim().to_string());
+        }
+        if end == rest.len() {
+            break;
+        }
+        let tail = &rest[end..];
+        let lower = tail.get(..8).unwrap_or(tail).to_ascii_lowercase();
+        let skip_to = if lower.starts_with("<script") {
+            tail.find("</script>").map(|e| e + "</script>".len())
+        } else if lower.starts_with("<style") {
+            tail.find("</style>").map(|e| e + "</style>".len())
+        } else if tail.starts_with("<!--") {
+            tail.find("-->").map(|e| e + 3)
+        } else {
+            tail.find('>').map(|e| e + 1)
+        };
+        rest = &tail[skip_to.unwrap_or(tail.len())..];
+    }
+    out
+}
+
+/// The texts of an English page that mix Chinese into an English sentence. Data stays as
+/// recorded (names of firms, products, regions, rules and honours, the switcher's languages in
+/// their own names): alone in its element it is no sentence.
+fn not_english(page: &str, html: &str) -> Vec<String> {
+    text_nodes(html)
+        .into_iter()
+        .filter(|t| mixes_chinese_into_english(t))
+        .map(|t| format!("{page}: “{}”", t.chars().take(120).collect::<String>()))
+        .collect()
+}
+
+/// Every role reads its pages in English in English: no text of them mixes Chinese into an
+/// English sentence. After an export, so that the audit log holds entries with details to
+/// read.
+async fn every_role_reads_english_pages_in_english(fresh: Fresh) {
+    let app = demo_app(&fresh).await;
+    let auditor = app.long_token(&fresh, "shenji").await;
+    let res = app
+        .client
+        .get(app.url("/audit/export?action=session."))
+        .bearer_auth(&auditor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap();
+    let mut problems = BTreeSet::new();
+    for (username, role, extra) in roles() {
+        let token = app.long_token(&fresh, username).await;
+        let pages = walk(&app, &token, &extra, "en").await;
+        assert!(pages.len() >= 4, "{role} reaches its pages");
+        for (page, html) in &pages {
+            assert!(
+                html.contains("<html lang=\"en\""),
+                "{role} {page} is not in English"
+            );
+            problems.extend(
+                not_english(page, html)
+                    .into_iter()
+                    .map(|p| format!("{role} {p}")),
+            );
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} texts are not English:\n{}",
+        problems.len(),
+        problems.into_iter().collect::<Vec<_>>().join("\n")
+    );
+    app.stop().await;
+}
+on_both_backends!(every_role_reads_english_pages_in_english);
+
 #[test]
 fn the_text_scanner_sees_what_a_person_sees() {
     let html = r#"<p title="approved">状态：<b>已通过</b> &amp; <span data-x="361002">x</span></p><script>var s="submitted"</script>"#;
@@ -572,4 +698,29 @@ fn the_text_scanner_sees_what_a_person_sees() {
     assert_eq!(rules.check("/x", "figures[0].year：应为整数").len(), 1);
     assert_eq!(rules.check("/x", "{\"days\":30}").len(), 1);
     assert_eq!(rules.check("/x", "Filter { username: None }").len(), 1);
+}
+
+#[test]
+fn a_half_chinese_english_sentence_is_found_and_data_alone_is_not() {
+    assert!(mixes_chinese_into_english("By month (2 months, 抚州市)"));
+    assert!(mixes_chinese_into_english("No. 1 (qiye: 创建)"));
+    assert!(!mixes_chinese_into_english("e.g. “临川区” or 361002"));
+    assert!(!mixes_chinese_into_english("营业执照.pdf"));
+    assert!(!mixes_chinese_into_english(
+        "（见 data/industries/SOURCE.md）"
+    ));
+    assert!(mixes_chinese_into_english("Ceiling：1000.00"));
+    assert!(mixes_chinese_into_english("会话：expired"));
+    assert!(!mixes_chinese_into_english("抚州市临川区示例科技有限公司"));
+    assert!(!mixes_chinese_into_english(
+        "《企业知识产权管理规范》（GB/T 29490）认证"
+    ));
+    assert!(!mixes_chinese_into_english("By month (2 months, )"));
+    assert!(!mixes_chinese_into_english("“Check a certificate”"));
+    let html = "<p>By month (2 months, <bdi>抚州市</bdi>)</p><script>var s='中文 text'</script><td>Ceiling：1000.00</td>";
+    assert_eq!(
+        text_nodes(html),
+        ["By month (2 months,", "抚州市", ")", "Ceiling：1000.00"]
+    );
+    assert_eq!(not_english("/x", html), ["/x: “Ceiling：1000.00”"]);
 }

@@ -550,13 +550,13 @@ async fn the_province_s_port_is_applied_for_by_its_own_office(fresh: Fresh) {
     let (status, page) = app.page_as("/ports", &province).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        page.contains("申请单位：江西省知识产权管理部门；"),
+        page.contains("申请单位：<bdi>江西省知识产权管理部门</bdi>；"),
         "{page}"
     );
     // The city's own port keeps the unit it was opened for.
     let city = app.token(&fresh, "adm.fz").await;
     let (_, page) = app.page_as("/ports", &city).await;
-    assert!(page.contains("申请单位：测试；"), "{page}");
+    assert!(page.contains("申请单位：<bdi>测试</bdi>；"), "{page}");
     app.stop().await;
 }
 on_both_backends!(the_province_s_port_is_applied_for_by_its_own_office);

@@ -283,7 +283,7 @@ async fn the_evaluation_says_its_starting_weights_come_from_no_document(fresh: F
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     let page = res.text().await.unwrap();
-    assert!(page.contains(&format!("来源：{stated}")), "{page}");
+    assert!(page.contains(&format!("来源：<bdi>{stated}")), "{page}");
     // No title of a document that does not exist.
     assert!(!page.contains("工作评价办法"));
     assert!(!source.contains("工作评价办法"));

@@ -258,7 +258,7 @@ async fn an_office_sees_this_months_registrations_by_sub_region_and_not_its_sibl
 
     let month = "/reports/monthly?month=2026-11";
     let home = page(&app, "/", &city).await;
-    assert!(home.contains("抚州市 · 工作台"), "{home}");
+    assert!(home.contains("<bdi>抚州市</bdi> · 工作台"), "{home}");
     assert_eq!(figure(&home, month), Some(3), "{home}");
     assert_eq!(figure(&home, "/products?status=approved"), Some(3));
     assert_eq!(
@@ -306,7 +306,7 @@ async fn an_office_sees_this_months_registrations_by_sub_region_and_not_its_sibl
     clock.advance(time::Duration::days(25));
     let monthly = page(&app, "/reports/monthly", &city).await;
     assert!(
-        monthly.contains("抚州市 2026-11 专利产品备案月度通报"),
+        monthly.contains("<bdi>抚州市</bdi> 2026-11 专利产品备案月度通报"),
         "{monthly}"
     );
     assert!(monthly.contains(

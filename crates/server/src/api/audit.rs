@@ -80,29 +80,26 @@ pub fn filter_of(q: &HashMap<String, String>) -> AppResult<Filter> {
     })
 }
 
-/// What an audit search asked for, in words (全部 when it asked for everything).
-pub fn filter_summary(f: &Filter) -> String {
-    let mut parts = Vec::new();
-    for (label, v) in [
-        ("用户名", &f.username),
-        ("操作", &f.action),
-        ("对象", &f.object),
+/// What an audit search asked for, by the filter's fields (an empty object when it asked for
+/// everything), so that the audit page names them in the reader's language.
+pub fn filter_summary(f: &Filter) -> serde_json::Value {
+    let mut asked = serde_json::Map::new();
+    for (key, v) in [
+        ("username", &f.username),
+        ("action", &f.action),
+        ("object", &f.object),
     ] {
         if let Some(v) = v {
-            parts.push(format!("{label} {v}"));
+            asked.insert(key.into(), v.clone().into());
         }
     }
     if let Some(t) = f.from {
-        parts.push(format!("自 {}", t.beijing_minutes()));
+        asked.insert("from".into(), t.beijing_minutes().into());
     }
     if let Some(t) = f.to {
-        parts.push(format!("至 {}", t.beijing_minutes()));
+        asked.insert("to".into(), t.beijing_minutes().into());
     }
-    if parts.is_empty() {
-        "全部".into()
-    } else {
-        parts.join("，")
-    }
+    serde_json::Value::Object(asked)
 }
 
 /// The audit log, newest first, filtered by user, action (a trailing `.` matches a prefix),

@@ -5,6 +5,7 @@ use super::{render, Chrome};
 use crate::api::audit::filter_of;
 use crate::auth::Signed;
 use crate::error::{AppError, AppResult};
+use crate::locale::Punctuation;
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Query, State};
@@ -24,9 +25,12 @@ struct Row {
     role: String,
     /// The action by name (its code shown small beside it).
     action: String,
+    /// The object's kind by name (empty for a kind without one) and what names it.
+    object_kind: String,
     object: String,
     outcome: String,
     ok: bool,
+    /// The detail in words, as HTML (its data escaped).
     detail: String,
 }
 
@@ -54,16 +58,18 @@ fn object_kind_zh(kind: &str) -> Option<&'static str> {
     })
 }
 
-/// An entry's object in words: 产品 4, 管理端口 江西省.
-async fn object_zh(names: &mut Names<'_>, object: &str) -> AppResult<String> {
+/// An entry's object in words: its kind by name (产品, 管理端口) and what names it (4, 江西省),
+/// which is data and shown apart.
+async fn object_words(names: &mut Names<'_>, object: &str) -> AppResult<(String, String)> {
     let (kind, id) = object.split_once(':').unwrap_or((object, ""));
     let Some(k) = object_kind_zh(kind) else {
-        return Ok(object.to_string());
+        return Ok((String::new(), object.to_string()));
     };
     Ok(match (kind, id) {
-        (_, "") => k.to_string(),
-        ("port" | "stats" | "region", id) => format!("{k} {}", names.region_text(id).await?),
-        (_, id) => format!("{k} {id}"),
+        ("port" | "stats" | "region", id) if !id.is_empty() => {
+            (k.to_string(), names.region_text(id).await?)
+        }
+        (_, id) => (k.to_string(), id.to_string()),
     })
 }
 
@@ -80,9 +86,9 @@ fn codes_in(v: &Value, key: &str, regions: &mut Vec<String>, industries: &mut Ve
     }
 }
 
-/// An old export's filter, written as a debug string (`Filter { username: Some("x"), … }`), in
-/// words.
-fn debug_filter_zh(s: &str) -> String {
+/// An old export's filter, written as a debug string (`Filter { username: Some("x"), … }`):
+/// what it asked for, by the names of the filter's fields.
+fn debug_filter(s: &str) -> Vec<(&'static str, String)> {
     let mut parts = Vec::new();
     for (key, label) in [
         ("username", "用户名"),
@@ -95,68 +101,108 @@ fn debug_filter_zh(s: &str) -> String {
         if let Some(i) = s.find(&marker) {
             let rest = &s[i + marker.len()..];
             let end = rest.find(')').unwrap_or(rest.len());
-            parts.push(format!("{label} {}", rest[..end].trim_matches('"')));
+            parts.push((label, rest[..end].trim_matches('"').to_string()));
         }
     }
-    if parts.is_empty() {
-        "全部".into()
+    parts
+}
+
+fn escaped(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+/// Data as it was recorded (a name, a number someone typed), in an element of its own when it
+/// is no plain ASCII, so that an English sentence around it stays English.
+fn data(s: &str) -> String {
+    if s.is_ascii() {
+        escaped(s)
     } else {
-        parts.join("，")
+        format!("<bdi>{}</bdi>", escaped(s))
     }
 }
 
-/// A detail value in words: keys by their Chinese names, codes by theirs, nested values in
-/// brackets.
-fn detail_zh(v: &Value, key: &str, names: &HashMap<String, String>) -> String {
+/// A name of the catalogue in the page's language, escaped.
+fn named(zh: &str) -> String {
+    escaped(&crate::locale::t(zh))
+}
+
+/// A detail value in words, as HTML: keys and codes by their names in the page's language,
+/// nested values in brackets, data as recorded.
+fn detail_html(v: &Value, key: &str, names: &HashMap<String, String>, m: &Punctuation) -> String {
+    let pairs = |items: Vec<(String, String)>| {
+        items
+            .into_iter()
+            .map(|(label, value)| format!("{label}{}{value}", m.colon))
+            .collect::<Vec<_>>()
+            .join(m.separator)
+    };
     match v {
         Value::Null => "—".into(),
-        Value::Bool(b) => if *b { "是" } else { "否" }.into(),
+        Value::Bool(b) => named(if *b { "是" } else { "否" }),
         Value::Number(n) => n.to_string(),
         Value::String(s) => {
             if s.is_empty() {
                 "—".into()
             } else if key == "filter" && s.starts_with("Filter {") {
-                debug_filter_zh(s)
+                let asked = debug_filter(s);
+                if asked.is_empty() {
+                    named("全部")
+                } else {
+                    pairs(
+                        asked
+                            .into_iter()
+                            .map(|(l, v)| (named(l), data(&v)))
+                            .collect(),
+                    )
+                }
             } else if let Some(n) = names.get(&format!("{key}:{s}")) {
-                n.clone()
+                data(n)
             } else if let Some(n) = value_zh(key, s) {
-                n.to_string()
+                named(n)
             } else if key == "action" {
-                audit_action_zh(s).map_or(s.clone(), str::to_string)
+                audit_action_zh(s).map_or_else(|| data(s), named)
             } else {
-                s.clone()
+                data(s)
             }
         }
-        Value::Array(a) if a.is_empty() => "无".into(),
+        Value::Array(a) if a.is_empty() => named("无"),
         Value::Array(a) => a
             .iter()
             .map(|x| match x {
-                Value::Object(_) => format!("（{}）", detail_zh(x, key, names)),
-                _ => detail_zh(x, key, names),
-            })
-            .collect::<Vec<_>>()
-            .join("、"),
-        Value::Object(m) if m.is_empty() => "—".into(),
-        Value::Object(m) => m
-            .iter()
-            .map(|(k, x)| {
-                let label = key_zh(k).unwrap_or(k);
-                match x {
-                    Value::Object(o) if !o.is_empty() => {
-                        format!("{label}：（{}）", detail_zh(x, k, names))
-                    }
-                    _ => format!("{label}：{}", detail_zh(x, k, names)),
+                Value::Object(_) => {
+                    format!("{}{}{}", m.open, detail_html(x, key, names, m), m.close)
                 }
+                _ => detail_html(x, key, names, m),
             })
             .collect::<Vec<_>>()
-            .join("；"),
+            .join(m.list),
+        Value::Object(o) if o.is_empty() && key == "filter" => named("全部"),
+        Value::Object(o) if o.is_empty() => "—".into(),
+        Value::Object(o) => pairs(
+            o.iter()
+                .map(|(k, x)| {
+                    let label = key_zh(k).map_or_else(|| escaped(k), named);
+                    let value = match x {
+                        Value::Object(inner) if !inner.is_empty() => {
+                            format!("{}{}{}", m.open, detail_html(x, k, names, m), m.close)
+                        }
+                        _ => detail_html(x, k, names, m),
+                    };
+                    (label, value)
+                })
+                .collect(),
+        ),
     }
 }
 
-/// An entry's detail in words (text that is no JSON as it is).
+/// An entry's detail in words, as HTML (text that is no JSON is shown as it is).
 async fn detail_text(names: &mut Names<'_>, detail: &str) -> AppResult<String> {
     let Ok(v) = serde_json::from_str::<Value>(detail) else {
-        return Ok(detail.to_string());
+        return Ok(data(detail));
     };
     let (mut regions, mut industries) = (Vec::new(), Vec::new());
     codes_in(&v, "", &mut regions, &mut industries);
@@ -166,11 +212,11 @@ async fn detail_text(names: &mut Names<'_>, detail: &str) -> AppResult<String> {
         named.insert(format!("region:{r}"), n);
     }
     for i in industries {
-        let n = format!("{}（{i}）", names.industry(&i).await?);
+        let n = crate::locale::with_code(names.industry(&i).await?, &i);
         named.insert(format!("industry:{i}"), n.clone());
         named.insert(format!("field:{i}"), n);
     }
-    Ok(detail_zh(&v, "", &named))
+    Ok(detail_html(&v, "", &named, &crate::locale::punctuation()))
 }
 
 #[derive(Template)]
@@ -278,6 +324,7 @@ pub async fn audit_page(
     let mut rows = Vec::with_capacity(entries.len());
     for e in entries {
         let outcome = AuditOutcome::parse(&e.outcome).ok();
+        let (object_kind, object) = object_words(&mut names, &e.object).await?;
         rows.push(Row {
             at: e.at.beijing_minutes(),
             user: match e.username.as_str() {
@@ -290,7 +337,8 @@ pub async fn audit_page(
                 r => role_zh(r).map_or(r.to_string(), str::to_string),
             },
             action: audit_action_zh(&e.action).map_or_else(|| e.action.clone(), str::to_string),
-            object: object_zh(&mut names, &e.object).await?,
+            object_kind,
+            object,
             outcome: outcome.map_or(e.outcome.clone(), |o| o.label_zh().to_string()),
             ok: outcome == Some(AuditOutcome::Ok),
             detail: detail_text(&mut names, &e.detail).await?,

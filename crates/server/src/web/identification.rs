@@ -101,33 +101,25 @@ struct ViewPage {
     notice: Option<String>,
 }
 
-fn yes_no(b: bool) -> &'static str {
-    if b {
-        "通过"
-    } else {
-        "未通过"
-    }
-}
-
-fn figures_zh(f: &zhichan_domain::identification::Figures) -> String {
+/// An example's figures in the page's language.
+fn figures_words(f: &zhichan_domain::identification::Figures) -> String {
+    let t = crate::locale::t;
     let mut parts = vec![
-        format!("有效专利 {} 件", f.valid_patents),
-        format!("发明专利 {} 件", f.invention_patents),
+        t(&format!("有效专利 {} 件", f.valid_patents)),
+        t(&format!("发明专利 {} 件", f.invention_patents)),
     ];
     if let Some(n) = f.core_patents {
-        parts.push(format!("核心专利 {n} 件"));
+        parts.push(t(&format!("核心专利 {n} 件")));
     }
-    for (label, m) in [
-        ("销售收入", f.sales_revenue),
-        ("上年销售收入", f.prior_sales_revenue),
-        ("知识产权投入", f.ip_investment),
-        ("出口额", f.export_value),
-    ] {
-        if let Some(m) = m {
-            parts.push(format!("{label} {m} 元"));
-        }
-    }
-    parts.join("，")
+    let money = [
+        (f.sales_revenue.map(|m| format!("销售收入 {m} 元"))),
+        (f.prior_sales_revenue
+            .map(|m| format!("上年销售收入 {m} 元"))),
+        (f.ip_investment.map(|m| format!("知识产权投入 {m} 元"))),
+        (f.export_value.map(|m| format!("出口额 {m} 元"))),
+    ];
+    parts.extend(money.into_iter().flatten().map(|p| t(&p)));
+    parts.join(crate::locale::punctuation().comma)
 }
 
 fn view_page(
@@ -145,7 +137,7 @@ fn view_page(
             measure: i.measure.label_zh(),
             unit: i.measure.unit_zh(),
             definition: i.measure.definition_zh(),
-            benchmark: i.benchmark.describe_zh(i.measure),
+            benchmark: crate::locale::t(&i.benchmark.describe_zh(i.measure)),
             direction: i.direction.label_zh(),
             weight: i.weight.map(plain).unwrap_or_default(),
         })
@@ -156,31 +148,45 @@ fn view_page(
         .enumerate()
         .map(|(k, e)| {
             let failure = h.current.failures.iter().find(|f| f.index == k);
-            let mut inputs = format!("本产品：{}", figures_zh(&e.product));
+            let t = crate::locale::t;
+            let p = crate::locale::punctuation();
+            let mut inputs = format!("{}{}{}", t("本产品"), p.colon, figures_words(&e.product));
             if !e.field.is_empty() {
-                inputs.push_str(&format!(
-                    "；同领域其他产品 {} 件：{}",
-                    e.field.len(),
-                    e.field
+                inputs.push_str(p.separator);
+                inputs.push_str(&t(&format!("同领域其他产品 {} 件", e.field.len())));
+                inputs.push_str(p.colon);
+                inputs.push_str(
+                    &e.field
                         .iter()
-                        .map(figures_zh)
+                        .map(figures_words)
                         .collect::<Vec<_>>()
-                        .join("；")
-                ));
+                        .join(p.separator),
+                );
             }
             if !e.expert_scores.is_empty() {
-                inputs.push_str(&format!(
-                    "；专家评分 {}",
-                    e.expert_scores
+                inputs.push_str(p.separator);
+                inputs.push_str(&t("专家评分"));
+                inputs.push_str(p.colon);
+                inputs.push_str(
+                    &e.expert_scores
                         .iter()
                         .map(|s| plain(*s))
                         .collect::<Vec<_>>()
-                        .join("、")
-                ));
+                        .join(p.list),
+                );
             }
-            let mut expected = format!("专利性评价{}", yes_no(e.passed));
+            let mut expected = t(if e.passed {
+                "专利性评价通过"
+            } else {
+                "专利性评价未通过"
+            });
             if let Some(o) = e.outcome {
-                expected.push_str(&format!("，认定结论{}", yes_no(o)));
+                expected.push_str(p.comma);
+                expected.push_str(&t(if o {
+                    "认定结论通过"
+                } else {
+                    "认定结论未通过"
+                }));
             }
             ExampleRow {
                 name: e.name.clone(),

@@ -1028,6 +1028,13 @@ struct FormPage {
     returned: Option<String>,
 }
 
+impl FormPage {
+    /// A box of the figures table by its row and column, for screen readers: 第 2 行销售收入.
+    fn row_label(&self, n: &&usize, column: &str) -> String {
+        crate::locale::t(&format!("第 {} 行{column}", **n + 1))
+    }
+}
+
 /// The product form as typed: what goes to the service, and every row as the page shows it
 /// (raw strings, a bad year "20x5" included), with the page row of each item sent.
 #[derive(Clone, Default)]

@@ -95,12 +95,14 @@ pub async fn monthly(
     };
     let s = |k: &str| r[k].as_str().unwrap_or("").to_string();
     let n = |k: &str| r[k].as_i64().unwrap_or(0).to_string();
+    // The parent region's name has a row of its own: a name is data, never half of a sentence.
     let rank = match (r["rank"]["position"].as_i64(), r["rank"]["of"].as_i64()) {
-        (Some(p), Some(o)) => format!(
-            "{} 下属 {o} 个地区中第 {p} 位",
-            crate::locale::reference_name(r["rank"]["parent_name"].as_str().unwrap_or("").into())
-        ),
+        (Some(p), Some(o)) => format!("{o} 个地区中第 {p} 位"),
         _ => "本月无新增，不参与排名".into(),
+    };
+    let ranked_within = match r["rank"]["parent_name"].as_str() {
+        Some(name) if !name.is_empty() => crate::locale::reference_name(name.into()),
+        _ => "—".into(),
     };
     let news: Vec<i64> = r["children"]
         .as_array()
@@ -142,6 +144,7 @@ pub async fn monthly(
                 ("本月认定的专利密集型产品", n("identified_in_month")),
                 ("月末累计认定的专利密集型产品", n("identified_products")),
                 ("本月新增排名", rank),
+                ("排名范围（上级地区）", ranked_within),
                 ("备案企业（通报生成时）", n("enterprises")),
                 ("关联专利（通报生成时）", n("patents")),
                 ("销售收入（元，通报生成时）", money),

@@ -13,6 +13,8 @@ use zhichan_service::ServiceError;
 
 /// One counted figure: what it is, how many, and the list it counts.
 pub struct Tile {
+    /// Whose figure it is, a name shown as recorded before the label (empty for most).
+    pub of: String,
     pub label: String,
     pub n: i64,
     pub href: String,
@@ -22,6 +24,7 @@ pub struct Tile {
 
 fn tile(label: impl Into<String>, n: i64, href: impl Into<String>, warn: bool) -> Tile {
     Tile {
+        of: String::new(),
         label: label.into(),
         n,
         href: href.into(),
@@ -79,6 +82,7 @@ impl Section {
 #[template(path = "workbench.html")]
 struct WorkbenchPage {
     chrome: Chrome,
+    place: String,
     heading: String,
     intro: String,
     sections: Vec<Section>,
@@ -150,6 +154,8 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
         Err(e) => return Err(e.into()),
     };
     let role = auth.actor.role.label_zh();
+    // The office's region, shown as recorded before the heading.
+    let mut place = String::new();
     let (heading, intro, sections) = match bench {
         Workbench::Reviewer(b) => {
             // Declarations and self-entered qualifications an award waits on.
@@ -226,12 +232,15 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
             let month = &b.month;
             let mut month_s = Section::new("w-month", format!("{month} 新增备案"));
             month_s.tiles = vec![
-                tile(
-                    format!("{} 本月新增备案产品", b.region_name),
-                    b.month_total,
-                    format!("/reports/monthly?month={month}"),
-                    false,
-                ),
+                Tile {
+                    of: b.region_name.clone(),
+                    ..tile(
+                        "本月新增备案产品",
+                        b.month_total,
+                        format!("/reports/monthly?month={month}"),
+                        false,
+                    )
+                },
                 tile(
                     "有效备案产品",
                     b.summary.products,
@@ -301,7 +310,10 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
             waiting.more.push(("/reports/monthly".into(), "月度通报"));
             waiting.more.push(("/payouts".into(), "奖补兑现"));
             (
-                format!("{} · 工作台", b.region_name),
+                {
+                    place = b.region_name.clone();
+                    "· 工作台".to_string()
+                },
                 format!("{role}：本辖区的备案情况、重点名录覆盖和等待处理的事项。"),
                 vec![month_s, dirs, waiting],
             )
@@ -387,6 +399,7 @@ pub async fn page(state: &AppState, auth: &Authenticated) -> AppResult<Option<Re
         StatusCode::OK,
         &WorkbenchPage {
             chrome: Chrome::for_user("工作台", "/", Some(auth)),
+            place,
             heading,
             intro,
             sections,
