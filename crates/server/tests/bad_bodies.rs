@@ -5,7 +5,7 @@
 //! every bad field with its code, and a body that is right apart from its mistakes is taken
 //! once they are mended. On both databases.
 
-mod support;
+use crate::support;
 
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};

@@ -11,6 +11,7 @@ mod accounts;
 mod amendments;
 mod api;
 mod awards;
+mod bad_bodies;
 mod batches;
 mod contract;
 mod declarations;
