@@ -466,7 +466,8 @@ fn inputs_select() -> String {
 /// Freezes the inputs of a batch: one row per product registered (approved, not withdrawn) on
 /// `year_end`, with its figures of `year` and `year − 1` and its linked patents in force on
 /// `year_end` (granted by then, and valid, or lapsed or transferred only after it): the rows of
-/// [`inputs_select`]. Done by the database in one statement, nothing held in memory. The rows
+/// [`inputs_select`]. Done by the database in one statement, nothing held in memory; written in
+/// product order (the order the computation reads them back in, by their key). The rows
 /// written.
 pub async fn freeze_inputs(
     ex: &impl Exec,
@@ -478,7 +479,7 @@ pub async fn freeze_inputs(
         Sql::new(format!(
             "INSERT INTO identification_inputs (batch_id, product_id, region, industry, \
              valid_patents, invention_patents, core_patents, sales_revenue, prior_sales_revenue, \
-             ip_investment, export_value, update_approved) {}",
+             ip_investment, export_value, update_approved) {} ORDER BY p.id",
             inputs_select()
         ))
         .bind(batch_id)
