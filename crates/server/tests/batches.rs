@@ -1140,7 +1140,7 @@ async fn results_column(w: &World, batch: i64) -> Vec<(i64, Option<String>)> {
         .fresh_db
         .fetch_all(
             Sql::new(
-                "SELECT product_id, result FROM identification_candidates WHERE batch_id = $1 \
+                "SELECT product_id, result FROM identification_results WHERE batch_id = $1 \
                  ORDER BY product_id",
             )
             .bind(batch),

@@ -28,6 +28,9 @@ use zhichan_store::StoreError;
 /// plus one decimal per product and measure for the quantiles).
 pub const PAGE: i64 = 2000;
 
+/// Computed results gathered before they are inserted (one COPY on PostgreSQL): about 5 MB.
+const RESULTS_AT_ONCE: usize = 10_000;
+
 /// Where a batch stands, as the pages and the API say it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BatchState {
@@ -174,21 +177,31 @@ pub fn figures_of(i: &store::Input) -> Figures {
 /// One frozen input in the canonical form the digest reads: fields separated by `|`, NULL as
 /// the empty string, one line per product in product order.
 pub fn canonical_line(i: &store::Input) -> String {
-    let opt = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();
-    format!(
-        "{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{}\n",
-        i.product_id,
-        i.region,
-        i.industry,
-        i.valid_patents,
-        i.invention_patents,
-        i.core_patents,
-        opt(i.sales_revenue),
-        opt(i.prior_sales_revenue),
-        opt(i.ip_investment),
-        opt(i.export_value),
-        u8::from(i.update_approved)
-    )
+    let mut line = String::with_capacity(128);
+    write_canonical_line(i, &mut line);
+    line
+}
+
+/// Appends [`canonical_line`] to `out` (without a string of its own a row).
+fn write_canonical_line(i: &store::Input, out: &mut String) {
+    use std::fmt::Write;
+    let opt = |out: &mut String, v: Option<i64>| {
+        if let Some(x) = v {
+            let _ = write!(out, "{x}");
+        }
+        out.push('|');
+    };
+    let _ = write!(
+        out,
+        "{}|{}|{}|{}|{}|{}|",
+        i.product_id, i.region, i.industry, i.valid_patents, i.invention_patents, i.core_patents
+    );
+    opt(out, i.sales_revenue);
+    opt(out, i.prior_sales_revenue);
+    opt(out, i.ip_investment);
+    opt(out, i.export_value);
+    out.push(if i.update_approved { '1' } else { '0' });
+    out.push('\n');
 }
 
 fn industry_of(i: &store::Input) -> ServiceResult<IndustryCode> {
@@ -834,9 +847,11 @@ impl Services {
             store::freeze_inputs(&tx, id, batch.year, &format!("{}-12-31", batch.year)).await?;
         }
         step("freeze");
-        // One ordered read of the frozen inputs for their digest, the benchmarks and the
-        // candidates' figures (kept packed until the benchmarks are known).
-        let (count, digest, book, kept) = read_inputs(&tx, id, batch.year, &method).await?;
+        // The candidates to evaluate (by product id), then one ordered read of the frozen
+        // inputs for their digest, the benchmarks and the candidates' figures (kept packed until
+        // the benchmarks are known).
+        let live = store::live_candidates(&tx, id).await?;
+        let (count, digest, book, kept) = read_inputs(&tx, id, batch.year, &method, &live).await?;
         step("digest and benchmarks");
         if first {
             store::set_frozen(&tx, id, count, &digest, now).await?;
@@ -858,34 +873,17 @@ impl Services {
             .await?;
         }
         // The first computation has no results to clear (only a computation writes them, in
-        // the transaction that claims the freeze); clearing would still read every candidate.
+        // the transaction that claims the freeze).
         if !first {
             store::clear_results(&tx, id).await?;
         }
         step("benchmarks written, results cleared");
         let mut computed = 0u64;
-        // One page's results written a few statements at a time, not one by one.
-        for page in kept.candidates.chunks(PAGE as usize) {
-            let mut rows = Vec::with_capacity(page.len());
-            for k in page {
-                let field = &kept.fields[k.field as usize];
-                let r = stored_result(&method, field, &k.figures(), &book);
-                rows.push(store::ResultRow {
-                    product_id: k.product_id,
-                    result: serde_json::to_string(&r).expect("a result serialises"),
-                    field: r.field,
-                    passed: r.passed,
-                });
-                computed += 1;
-            }
-            store::set_results(&tx, id, &rows).await?;
-        }
-        step("results");
-        // A candidate not registered on 31 December (withdrawn since) has no frozen input: the
-        // approved candidates still without a result, by id only (the others are not read
-        // again).
-        let unfrozen = store::approved_without_result(&tx, id).await?;
-        let r = StoredResult {
+        // The results are inserted in bulk, RESULTS_AT_ONCE at a time (one COPY on PostgreSQL),
+        // by product: the candidates with a frozen input evaluated, merged in order with those
+        // without one (not registered on 31 December, withdrawn since), which get a fixed
+        // explanation.
+        let unfrozen = serde_json::to_string(&StoredResult {
             field: String::new(),
             passed: false,
             indicators: Vec::new(),
@@ -893,18 +891,37 @@ impl Services {
                 "该产品在 {} 年 12 月 31 日不处于备案状态，不参加计算，专利性评价未通过",
                 batch.year
             )],
-        };
-        let body = serde_json::to_string(&r).expect("a result serialises");
-        let rows: Vec<store::ResultRow> = unfrozen
-            .into_iter()
-            .map(|product_id| store::ResultRow {
-                product_id,
-                field: String::new(),
-                passed: false,
-                result: body.clone(),
-            })
-            .collect();
-        store::set_results(&tx, id, &rows).await?;
+        })
+        .expect("a result serialises");
+        let mut rows = Vec::with_capacity(RESULTS_AT_ONCE.min(live.len()));
+        let mut frozen = kept.candidates.iter().peekable();
+        for &product_id in &live {
+            let row = match frozen.next_if(|k| k.product_id == product_id) {
+                Some(k) => {
+                    let field = &kept.fields[k.field as usize];
+                    let r = stored_result(&method, field, &k.figures(), &book);
+                    computed += 1;
+                    store::ResultRow {
+                        product_id,
+                        result: serde_json::to_string(&r).expect("a result serialises"),
+                        field: r.field,
+                        passed: r.passed,
+                    }
+                }
+                None => store::ResultRow {
+                    product_id,
+                    field: String::new(),
+                    passed: false,
+                    result: unfrozen.clone(),
+                },
+            };
+            rows.push(row);
+            if rows.len() == RESULTS_AT_ONCE {
+                store::insert_results(&tx, id, std::mem::take(&mut rows)).await?;
+            }
+        }
+        store::insert_results(&tx, id, rows).await?;
+        step("results");
         store::set_computed(&tx, id, &actor.username, now).await?;
         record(
             &tx,
@@ -917,7 +934,7 @@ impl Services {
             now,
         )
         .await?;
-        step("unfrozen, audit");
+        step("audit");
         tx.commit().await?;
         step("commit");
         self.identification_batch(actor, id).await
@@ -1182,8 +1199,8 @@ impl KeptCandidate {
     }
 }
 
-/// The candidates (not returned in the formal check) that [`read_inputs`] met, by product,
-/// and the fields (at the method's level) they are judged in.
+/// The candidates (approved in the formal check) that [`read_inputs`] met, by product, and the
+/// fields (at the method's level) they are judged in.
 #[derive(Default)]
 struct Kept {
     fields: Vec<IndustryCode>,
@@ -1192,26 +1209,32 @@ struct Kept {
 
 /// One ordered read of a batch's frozen inputs (see [`store::for_each_input`]): their count and
 /// digest (as [`digest_inputs`]), the benchmarks of `method` over all of them (as
-/// [`benchmark_book`]), and the figures of the candidates not returned in the formal check,
-/// so that their evaluation reads nothing again. Memory: the book's values (eight bytes a
-/// product and measure) and 64 bytes a candidate.
+/// [`benchmark_book`]), and the figures of the candidates among them (`live`, by product id, as
+/// [`store::live_candidates`] reads them), so that their evaluation reads nothing again.
+/// Memory: the book's values (eight bytes a product and measure) and 64 bytes a candidate.
 async fn read_inputs(
     tx: &zhichan_store::Tx,
     batch_id: i64,
     year: i32,
     method: &Method,
+    live: &[i64],
 ) -> ServiceResult<(i64, String, BenchmarkBook, Kept)> {
     let mut h = Sha256::new();
     h.update(format!("zhichan identification inputs v1\nyear {year}\n").as_bytes());
     let mut book = BenchmarkBook::default();
     let mut kept = Kept::default();
     let mut index: std::collections::HashMap<IndustryCode, u32> = Default::default();
-    let count = store::for_each_input(tx, batch_id, |row: store::InputOfBatch| {
-        let i = &row.input;
-        h.update(canonical_line(i).as_bytes());
-        let industry = industry_of(i)?;
-        book.add(method, &industry, &figures_of(i));
-        if row.candidate {
+    // Both in product order: a candidate is the next live id not passed yet.
+    let mut next = live.iter().peekable();
+    let mut line = String::with_capacity(128);
+    let count = store::for_each_input(tx, batch_id, |i: store::Input| {
+        line.clear();
+        write_canonical_line(&i, &mut line);
+        h.update(line.as_bytes());
+        let industry = industry_of(&i)?;
+        book.add(method, &industry, &figures_of(&i));
+        while next.next_if(|&&p| p < i.product_id).is_some() {}
+        if next.next_if(|&&p| p == i.product_id).is_some() {
             let field = method.field_level.field_of(&industry);
             let n = match index.get(&field) {
                 Some(n) => *n,
@@ -1222,7 +1245,7 @@ async fn read_inputs(
                     n
                 }
             };
-            kept.candidates.push(KeptCandidate::of(i, n));
+            kept.candidates.push(KeptCandidate::of(&i, n));
         }
         Ok::<(), ServiceError>(())
     })

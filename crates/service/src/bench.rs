@@ -340,7 +340,7 @@ impl Services {
                      SELECT $1, p.id, p.region, p.enterprise_id, $2, $3, 'approved', $2, $3, 1 \
                      FROM products p WHERE p.status = 'approved' AND EXISTS (SELECT 1 FROM \
                      annual_updates a WHERE a.product_id = p.id AND a.year = $4 \
-                     AND a.status = 'approved')",
+                     AND a.status = 'approved') ORDER BY p.id",
                 )
                 .bind(id)
                 .bind(username)
@@ -366,7 +366,7 @@ impl Services {
         let passed: i64 = db
             .fetch_one(
                 Sql::new(
-                    "SELECT COUNT(*) FROM identification_candidates WHERE batch_id = $1 AND passed",
+                    "SELECT COUNT(*) FROM identification_results WHERE batch_id = $1 AND passed",
                 )
                 .bind(id),
             )

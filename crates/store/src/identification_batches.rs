@@ -197,13 +197,17 @@ pub struct Candidate {
 
 pub(crate) const CANDIDATE_COLUMNS: &str = "c.batch_id, c.product_id, c.region, c.enterprise_id, \
     c.opted_in_by, c.opted_in_at, c.check_status, c.check_reason, c.checked_by, c.checked_at, \
-    c.field, c.passed, c.result, c.outcome, c.version, c.panel_item, c.industry_score, \
+    r.field, r.passed, r.result, c.outcome, c.version, c.panel_item, c.industry_score, \
     c.proposed, c.outcome_reason, c.identification_number, p.name AS product_name, \
     e.name AS enterprise_name, e.credit_code AS enterprise_code";
 
+/// A candidate with its product, its enterprise and its computed result (`r`, none before the
+/// batch is computed).
 pub(crate) const CANDIDATE_FROM: &str =
     "identification_candidates c JOIN products p ON p.id = c.product_id \
-    JOIN enterprises e ON e.id = c.enterprise_id";
+    JOIN enterprises e ON e.id = c.enterprise_id \
+    LEFT JOIN identification_results r ON r.batch_id = c.batch_id \
+    AND r.product_id = c.product_id";
 
 impl FromDbRow for Candidate {
     fn from_row(row: &DbRow) -> Result<Self, StoreError> {
@@ -356,13 +360,13 @@ pub async fn candidates_page(
         push(&mut sql, " AND c.check_status = ?", s.clone().into());
     }
     if let Some(field) = &f.field {
-        push(&mut sql, " AND c.field = ?", field.clone().into());
+        push(&mut sql, " AND r.field = ?", field.clone().into());
     }
     if let Some(p) = f.passed {
-        push(&mut sql, " AND c.passed = ?", p.into());
+        push(&mut sql, " AND r.passed = ?", p.into());
     }
     if f.computed {
-        sql.push_str(" AND c.result IS NOT NULL");
+        sql.push_str(" AND r.result IS NOT NULL");
     }
     sql.push_str(match f.outcome {
         None => "",
@@ -462,7 +466,8 @@ fn inputs_select() -> String {
 /// Freezes the inputs of a batch: one row per product registered (approved, not withdrawn) on
 /// `year_end`, with its figures of `year` and `year − 1` and its linked patents in force on
 /// `year_end` (granted by then, and valid, or lapsed or transferred only after it): the rows of
-/// [`inputs_select`]. Done by the database in one statement, nothing held in memory. The rows
+/// [`inputs_select`]. Done by the database in one statement, nothing held in memory; written in
+/// product order (the order the computation reads them back in, by their key). The rows
 /// written.
 pub async fn freeze_inputs(
     ex: &impl Exec,
@@ -474,7 +479,7 @@ pub async fn freeze_inputs(
         Sql::new(format!(
             "INSERT INTO identification_inputs (batch_id, product_id, region, industry, \
              valid_patents, invention_patents, core_patents, sales_revenue, prior_sales_revenue, \
-             ip_investment, export_value, update_approved) {}",
+             ip_investment, export_value, update_approved) {} ORDER BY p.id",
             inputs_select()
         ))
         .bind(batch_id)
@@ -585,40 +590,17 @@ pub async fn inputs_page(
     .await
 }
 
-/// A frozen input, and whether its product is a candidate of the batch not returned in the
-/// formal check: the row of [`for_each_input`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct InputOfBatch {
-    pub input: Input,
-    pub candidate: bool,
-}
-
-impl FromDbRow for InputOfBatch {
-    fn from_row(row: &DbRow) -> Result<Self, StoreError> {
-        let candidate: i64 = row.get("candidate")?;
-        Ok(InputOfBatch {
-            input: Input::from_row(row)?,
-            candidate: candidate == 1,
-        })
-    }
-}
-
-/// Every frozen input of a batch by product, each with whether it is a candidate not returned
-/// in the formal check, handed to `each` as it is read: one statement, one ordered read of the
-/// inputs (each joined to its candidacy by the primary key), nothing held but the current row.
-/// The rows read.
+/// Every frozen input of a batch by product, handed to `each` as it is read: one statement,
+/// one ordered read of the inputs by their primary key, nothing held but the current row. The
+/// rows read.
 pub async fn for_each_input<E: From<StoreError>>(
     tx: &crate::Tx,
     batch_id: i64,
-    each: impl FnMut(InputOfBatch) -> Result<(), E>,
+    each: impl FnMut(Input) -> Result<(), E>,
 ) -> Result<u64, E> {
     tx.for_each(
         Sql::new(format!(
-            "SELECT {INPUT_COLUMNS}, CAST(CASE WHEN c.check_status IS NOT NULL \
-             AND c.check_status <> 'returned' THEN 1 ELSE 0 END AS BIGINT) AS candidate \
-             FROM identification_inputs i \
-             LEFT JOIN identification_candidates c ON c.batch_id = i.batch_id \
-             AND c.product_id = i.product_id \
+            "SELECT {INPUT_COLUMNS} FROM identification_inputs i \
              WHERE i.batch_id = $1 ORDER BY i.product_id"
         ))
         .bind(batch_id),
@@ -750,7 +732,7 @@ pub async fn benchmarks(ex: &impl Exec, batch_id: i64) -> Result<Vec<StoredBench
     .await
 }
 
-/// One candidate's computed evaluation, as [`set_results`] writes it.
+/// One candidate's computed evaluation, as [`insert_results`] writes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResultRow {
     pub product_id: i64,
@@ -759,87 +741,46 @@ pub struct ResultRow {
     pub result: String,
 }
 
-/// Rows a statement of [`set_results`]: four parameters each, well under both engines' limits.
-const RESULTS_PER_STATEMENT: usize = 500;
+/// The columns of `identification_results` in their order.
+const RESULT_COLUMNS: &[&str] = &["batch_id", "product_id", "field", "passed", "result"];
 
-/// Writes many candidates' computed evaluations, [`RESULTS_PER_STATEMENT`] rows a statement
-/// (an `UPDATE … FROM (VALUES …)` joined on the primary key), instead of one statement a
-/// candidate: a statement costs a round trip (to SQLite's worker thread, to PostgreSQL's
-/// server) whatever it writes. On SQLite the parameters are anonymous (`?`), as the bulk
-/// path's, because sqlx looks every `$N` up by name (see `bulk.rs`). The rows changed.
-pub async fn set_results(
-    ex: &impl Exec,
+/// Writes many candidates' computed evaluations into the insert-only results table (migration
+/// 45) inside `tx`: one `COPY … FROM STDIN` on PostgreSQL, multi-row INSERTs on SQLite (the
+/// bulk path of [`crate::bulk`]). The candidates' own rows, and their six indexes, are not
+/// touched. The rows written.
+pub async fn insert_results(
+    tx: &crate::Tx,
     batch_id: i64,
-    rows: &[ResultRow],
+    rows: Vec<ResultRow>,
 ) -> Result<u64, StoreError> {
-    let sqlite = ex.backend() == crate::db::Backend::Sqlite;
-    let mut changed = 0;
-    for chunk in rows.chunks(RESULTS_PER_STATEMENT) {
-        let mut text = String::with_capacity(160 + chunk.len() * 32);
-        text.push_str(
-            "UPDATE identification_candidates SET field = u.column2, passed = u.column3, \
-             result = u.column4 FROM (VALUES ",
-        );
-        let mut n = 0;
-        let mut mark = |text: &mut String| {
-            n += 1;
-            if sqlite {
-                text.push('?');
-            } else {
-                text.push_str(&format!("${n}"));
-            }
-        };
-        for (i, _) in chunk.iter().enumerate() {
-            text.push_str(if i == 0 { "(" } else { ", (" });
-            for k in 0..4 {
-                if k > 0 {
-                    text.push_str(", ");
-                }
-                mark(&mut text);
-            }
-            text.push(')');
-        }
-        text.push_str(") AS u WHERE identification_candidates.batch_id = ");
-        mark(&mut text);
-        text.push_str(" AND identification_candidates.product_id = u.column1");
-        let mut q = Sql::new(text);
-        for r in chunk {
-            q.push_param(r.product_id);
-            q.push_param(r.field.as_str());
-            q.push_param(r.passed);
-            q.push_param(r.result.as_str());
-        }
-        q.push_param(batch_id);
-        changed += ex.execute(q).await?;
+    let mut b = crate::bulk::Batch::new("identification_results", RESULT_COLUMNS);
+    for r in rows {
+        b.push(vec![
+            batch_id.into(),
+            r.product_id.into(),
+            r.field.into(),
+            r.passed.into(),
+            r.result.into(),
+        ]);
     }
-    Ok(changed)
+    b.flush(tx).await
 }
 
-/// The batch's candidates approved in the formal check that have no result yet, by product.
-pub async fn approved_without_result(
-    ex: &impl Exec,
-    batch_id: i64,
-) -> Result<Vec<i64>, StoreError> {
+/// The batch's candidates approved in the formal check, by product id: what computing the
+/// batch evaluates (a batch is computed once none is pending).
+pub async fn live_candidates(ex: &impl Exec, batch_id: i64) -> Result<Vec<i64>, StoreError> {
     ex.fetch_all(
         Sql::new(
             "SELECT product_id FROM identification_candidates WHERE batch_id = $1 \
-             AND check_status = 'approved' AND result IS NULL ORDER BY product_id",
+             AND check_status = 'approved' ORDER BY product_id",
         )
         .bind(batch_id),
     )
     .await
 }
 
-/// Clears the computed results of a batch's candidates (before computing them again); the
-/// rows without one are not written again.
+/// Clears the computed results of a batch (before computing it again).
 pub async fn clear_results(ex: &impl Exec, batch_id: i64) -> Result<u64, StoreError> {
-    ex.execute(
-        Sql::new(
-            "UPDATE identification_candidates SET field = NULL, passed = NULL, result = NULL \
-             WHERE batch_id = $1 AND (result IS NOT NULL OR field IS NOT NULL \
-             OR passed IS NOT NULL)",
-        )
-        .bind(batch_id),
-    )
-    .await
+    ex.execute(Sql::new("DELETE FROM identification_results WHERE batch_id = $1").bind(batch_id))
+        .await
 }

@@ -295,12 +295,14 @@ pub async fn identified_by_field(
     let (lo, hi) = region.subtree();
     ex.fetch_all(
         Sql::new(
-            "SELECT COALESCE(c.field, '') AS field, COUNT(*) AS n \
+            "SELECT COALESCE(r.field, '') AS field, COUNT(*) AS n \
              FROM identification_candidates c \
              JOIN identification_batches b ON b.id = c.batch_id \
+             LEFT JOIN identification_results r ON r.batch_id = c.batch_id \
+             AND r.product_id = c.product_id \
              WHERE c.outcome = 'identified' AND b.status = 'announced' \
              AND b.announced_on >= $1 AND b.announced_on < $2 \
-             AND c.region BETWEEN $3 AND $4 GROUP BY c.field ORDER BY field",
+             AND c.region BETWEEN $3 AND $4 GROUP BY r.field ORDER BY field",
         )
         .bind(from)
         .bind(until)

@@ -96,11 +96,13 @@ pub async fn rebuild(ex: &impl Exec) -> Result<(), StoreError> {
     ex.execute(Sql::new("DELETE FROM stat_identified")).await?;
     let groups: Vec<Grouped> = ex
         .fetch_all(Sql::new(
-            "SELECT c.region AS region, COALESCE(c.field, '') AS field, \
+            "SELECT c.region AS region, COALESCE(r.field, '') AS field, \
              substr(b.announced_on, 1, 4) AS y, COUNT(*) AS n \
              FROM identification_candidates c JOIN identification_batches b ON b.id = c.batch_id \
+             LEFT JOIN identification_results r ON r.batch_id = c.batch_id \
+             AND r.product_id = c.product_id \
              WHERE c.outcome = 'identified' AND b.status = 'announced' \
-             GROUP BY c.region, COALESCE(c.field, ''), substr(b.announced_on, 1, 4)",
+             GROUP BY c.region, COALESCE(r.field, ''), substr(b.announced_on, 1, 4)",
         ))
         .await?;
     let mut by_year: BTreeMap<i32, Vec<(RegionCode, String, i64)>> = BTreeMap::new();

@@ -81,6 +81,7 @@ const STEPS: &[Step] = &[
     step!(42, "opt_in_closing"),
     step!(43, "panel_closing"),
     step!(44, "entitlement_rounds"),
+    step!(45, "identification_results"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {
