@@ -246,6 +246,12 @@ enum Command {
         /// Print what was made as one JSON object instead of a sentence
         #[arg(long)]
         json: bool,
+        /// Only the policy library's share of the scale (500 / 10,000 / 100,000 policies), the
+        /// very policies a full run of the scale and seed writes, and nothing else: for
+        /// measuring the search without loading the enterprises (`bench/run --only
+        /// policy-search`)
+        #[arg(long, conflicts_with = "csv")]
+        policies_only: bool,
     },
     /// Measure the platform (used by bench/run; see the README's performance section)
     Bench {
@@ -735,6 +741,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
             csv,
             json,
+            policies_only,
         } => {
             let Some(scale) = zhichan_service::generator::Scale::parse(scale.trim()) else {
                 anyhow::bail!("--scale 应为 small、province 或 national");
@@ -744,10 +751,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(dir) => zhichan_service::generator::Target::Csv(dir),
                 None => zhichan_service::generator::Target::Database,
             };
-            let g = Services::new(database.clone())
-                .generate_into(scale, seed, target)
-                .await
-                .map_err(describe)?;
+            let g = if policies_only {
+                None
+            } else {
+                Some(
+                    Services::new(database.clone())
+                        .generate_into(scale, seed, target)
+                        .await
+                        .map_err(describe)?,
+                )
+            };
             // The policy library's share (into the database only).
             let policies = match csv {
                 Some(_) => None,
@@ -760,7 +773,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             database.close().await;
             if json {
-                let mut v = serde_json::to_value(&g)?;
+                let mut v = match &g {
+                    Some(g) => serde_json::to_value(g)?,
+                    None => serde_json::json!({}),
+                };
                 v["policies"] = serde_json::to_value(&policies)?;
                 println!("{v}");
             } else {
@@ -770,19 +786,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                         p.policies, p.characters, p.seconds
                     );
                 }
-                println!(
-                    "已生成：企业 {} 家，专利 {} 件，产品 {} 个，专利关联 {} 条，年度数据 {} 条，年度信息更新 {} 条；共 {} 行，写入 {:.1} 秒（每秒 {:.0} 行），重建统计 {:.1} 秒",
-                    g.enterprises,
-                    g.patents,
-                    g.products,
-                    g.links,
-                    g.figures,
-                    g.updates,
-                    g.rows(),
-                    g.load_seconds,
-                    g.rows() as f64 / g.load_seconds.max(0.001),
-                    g.rollup_seconds
-                );
+                if let Some(g) = &g {
+                    println!(
+                        "已生成：企业 {} 家，专利 {} 件，产品 {} 个，专利关联 {} 条，年度数据 {} 条，年度信息更新 {} 条；共 {} 行，写入 {:.1} 秒（每秒 {:.0} 行），重建统计 {:.1} 秒",
+                        g.enterprises,
+                        g.patents,
+                        g.products,
+                        g.links,
+                        g.figures,
+                        g.updates,
+                        g.rows(),
+                        g.load_seconds,
+                        g.rows() as f64 / g.load_seconds.max(0.001),
+                        g.rollup_seconds
+                    );
+                }
             }
             Ok(())
         }

@@ -425,3 +425,37 @@ async fn an_operator_loads_the_starter_identification_method_once(url: String) {
 }
 
 on_both_backends!(raw an_operator_loads_the_starter_identification_method_once);
+
+/// A benchmark of the policy search loads only the policies of a scale: `demo --policies-only`
+/// writes the scale's policies (500 at small scale) and no enterprise, and says so as JSON.
+async fn a_benchmark_loads_only_the_policies_of_a_scale(url: String) {
+    let out = zhichan()
+        .args([
+            "demo",
+            "--scale",
+            "small",
+            "--policies-only",
+            "--json",
+            "--db",
+            &url,
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let made: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(made["policies"]["policies"], 500, "{made}");
+    assert!(made.get("enterprises").is_none(), "{made}");
+    let db = zhichan_store::Db::connect(&url).await.unwrap();
+    use zhichan_store::{Exec, Sql};
+    let policies: i64 = db
+        .fetch_one(Sql::new("SELECT COUNT(*) FROM policies"))
+        .await
+        .unwrap();
+    let enterprises: i64 = db
+        .fetch_one(Sql::new("SELECT COUNT(*) FROM enterprises"))
+        .await
+        .unwrap();
+    db.close().await;
+    assert_eq!((policies, enterprises), (500, 0));
+}
+on_both_backends!(raw a_benchmark_loads_only_the_policies_of_a_scale);
