@@ -474,6 +474,12 @@ fn refusal_of(path: &serde_path_to_error::Path, text: &str) -> Result<FieldError
 /// besides is not judged here: the service checks a body that reads.
 fn every_bad_field<T: DeserializeOwned>(bytes: &[u8], first: FieldError) -> Vec<FieldError> {
     let mut errors = vec![first];
+    // Each bad field costs one more reading of the whole body: a body larger than any form
+    // (a product with all its patents is a few kilobytes) is answered with its first refusal,
+    // so that a large body full of bad fields cannot make one request cost hundreds of readings.
+    if bytes.len() > EVERY_BAD_FIELD_UP_TO {
+        return errors;
+    }
     let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(bytes) else {
         return errors;
     };
@@ -508,6 +514,9 @@ fn every_bad_field<T: DeserializeOwned>(bytes: &[u8], first: FieldError) -> Vec<
     }
     errors
 }
+
+/// The largest body whose bad fields are all named (64 KiB); a larger one gets its first refusal.
+const EVERY_BAD_FIELD_UP_TO: usize = 64 * 1024;
 
 /// One step of a path into a JSON value.
 #[derive(Clone, Debug, PartialEq)]
@@ -723,6 +732,18 @@ mod tests {
                 ("version".to_string(), "required".to_string()),
             ]
         );
+    }
+
+    #[test]
+    fn a_body_larger_than_any_form_is_answered_with_its_first_refusal_only() {
+        use zhichan_api::declarations::QualificationsReview;
+        // The same three mistakes, padded past the bound with a field the endpoint ignores or
+        // refuses last: only the first refusal is named, without reading the body again.
+        let pad = "x".repeat(EVERY_BAD_FIELD_UP_TO);
+        let body = format!(r#"{{"decision": "maybe", "reason": ["a"], "pad": "{pad}"}}"#);
+        let named = fields_of::<QualificationsReview>(&body);
+        assert_eq!(named.len(), 1, "{named:?}");
+        assert_eq!(named[0].0, "decision");
     }
 
     #[test]
