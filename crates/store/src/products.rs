@@ -894,6 +894,15 @@ pub async fn list_documented(
         };
         return Ok((page, total, next));
     }
+    // Registered products in force of a region and division are counted by the statistics'
+    // rollups, kept in the transaction of every change that moves them.
+    if let Some(n) = registered_from_rollups(ex, within, &whole).await? {
+        let total = Total {
+            total: n.min(LIST_TOTAL_CAP),
+            capped: n > LIST_TOTAL_CAP,
+        };
+        return Ok((page, total, next));
+    }
     // One more than the cap tells a capped total from an exact one.
     let mut count = Sql::new(format!(
         "SELECT COUNT(*) FROM (SELECT 1 AS one FROM products WHERE {filter_sql} LIMIT ${}) AS m",
@@ -908,6 +917,61 @@ pub async fn list_documented(
         capped: n > LIST_TOTAL_CAP,
     };
     Ok((page, total, next))
+}
+
+/// How many products a list of approved products counts, read from the statistics rollups
+/// when nothing but a region and a division (two-digit GB/T 4754 code) narrows it: an approved
+/// product is a registered one in force, which is what `stat_regions` and `stat_region_fields`
+/// count by the product's region and division (crate::stats, one transaction with each
+/// approval, amendment, move, withdrawal and revocation). `None` when the list asks for more.
+async fn registered_from_rollups(
+    ex: &impl Exec,
+    within: &Within,
+    filter: &Filter,
+) -> Result<Option<i64>, StoreError> {
+    let plain = Filter {
+        status: filter.status,
+        region: filter.region,
+        field: filter.field.clone(),
+        order: filter.order,
+        queue_order: filter.queue_order,
+        ..Filter::default()
+    };
+    if filter.status != Some(ProductStatus::Approved) || *filter != plain {
+        return Ok(None);
+    }
+    let scope = match within {
+        Within::All => RegionCode::NATION,
+        Within::Region(r) => *r,
+        Within::Enterprise(_) => return Ok(None),
+    };
+    // The narrower of the scope and the asked region; none in common, none counted.
+    let region = match filter.region {
+        None => scope,
+        Some(r) if scope.contains(r) => r,
+        Some(r) if r.contains(scope) => scope,
+        Some(_) => return Ok(Some(0)),
+    };
+    let n: Option<i64> = match filter.field.as_deref().map(str::trim) {
+        None | Some("") => {
+            ex.fetch_optional(
+                Sql::new("SELECT products FROM stat_regions WHERE region = $1").bind(region),
+            )
+            .await?
+        }
+        Some(f) if f.len() == 2 && f.bytes().all(|b| b.is_ascii_digit()) => {
+            ex.fetch_optional(
+                Sql::new(
+                    "SELECT products FROM stat_region_fields WHERE region = $1 AND field = $2",
+                )
+                .bind(region)
+                .bind(f.to_string()),
+            )
+            .await?
+        }
+        Some(_) => return Ok(None),
+    };
+    Ok(Some(n.unwrap_or(0)))
 }
 
 /// A row of a list page: the product as [`documented`] reads one, and the value of the list's
