@@ -11,6 +11,20 @@ use zhichan_service::Services;
 use zhichan_store::{Exec, Sql};
 use zhichan_testkit::{on_both_backends, Fresh};
 
+/// Where the tag `tail` starts with ends: past a whole script, style or comment, else past its `>`.
+fn past_tag(tail: &str) -> usize {
+    let lower = tail.get(..8).unwrap_or(tail).to_ascii_lowercase();
+    let end = if lower.starts_with("<script") {
+        tail.find("</script>").map(|e| e + "</script>".len())
+    } else if lower.starts_with("<style") {
+        tail.find("</style>").map(|e| e + "</style>".len())
+    } else if tail.starts_with("<!--") {
+        tail.find("-->").map(|e| e + 3)
+    } else {
+        tail.find('>').map(|e| e + 1)
+    };
+    end.unwrap_or(tail.len())
+}
 /// The text a person sees: tags, scripts, styles and attributes gone, entities decoded.
 fn visible_text(html: &str) -> String {
     let mut rest = html;
@@ -19,17 +33,7 @@ fn visible_text(html: &str) -> String {
         out.push_str(&rest[..i]);
         out.push(' ');
         let tail = &rest[i..];
-        let lower = tail.get(..8).unwrap_or(tail).to_ascii_lowercase();
-        let skip_to = if lower.starts_with("<script") {
-            tail.find("</script>").map(|e| e + "</script>".len())
-        } else if lower.starts_with("<style") {
-            tail.find("</style>").map(|e| e + "</style>".len())
-        } else if tail.starts_with("<!--") {
-            tail.find("-->").map(|e| e + 3)
-        } else {
-            tail.find('>').map(|e| e + 1)
-        };
-        rest = &tail[skip_to.unwrap_or(tail.len())..];
+        rest = &tail[past_tag(tail)..];
     }
     out.push_str(rest);
     out.replace("&lt;", "<")
@@ -599,17 +603,7 @@ fn text_nodes(html: &str) -> Vec<String> {
             break;
         }
         let tail = &rest[end..];
-        let lower = tail.get(..8).unwrap_or(tail).to_ascii_lowercase();
-        let skip_to = if lower.starts_with("<script") {
-            tail.find("</script>").map(|e| e + "</script>".len())
-        } else if lower.starts_with("<style") {
-            tail.find("</style>").map(|e| e + "</style>".len())
-        } else if tail.starts_with("<!--") {
-            tail.find("-->").map(|e| e + 3)
-        } else {
-            tail.find('>').map(|e| e + 1)
-        };
-        rest = &tail[skip_to.unwrap_or(tail.len())..];
+        rest = &tail[past_tag(tail)..];
     }
     out
 }

@@ -107,13 +107,7 @@ fn debug_filter(s: &str) -> Vec<(&'static str, String)> {
     parts
 }
 
-fn escaped(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
-}
+use super::escape_html as escaped;
 
 /// Data as it was recorded (a name, a number someone typed), in an element of its own when it
 /// is no plain ASCII, so that an English sentence around it stays English.

@@ -40,12 +40,7 @@ pub fn urlencode(s: &str) -> String {
     out
 }
 
-fn html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use super::escape_html as html;
 
 impl Listing {
     /// Reads `sort`, `page` and `per_page` (422 `invalid_sort` for a key the list lacks) and

@@ -390,6 +390,14 @@ pub struct ErrorPage {
 }
 
 /// The HTML page for an error status, used by the error layer for every non-API path.
+/// Text written into HTML that Rust puts together (outside a template, which escapes by itself).
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
 /// A form's refusals as one line for the page's notice, in the order the service gave them.
 pub fn violations_text(v: Vec<zhichan_service::FieldViolation>) -> String {
     v.into_iter()
