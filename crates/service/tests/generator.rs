@@ -465,3 +465,54 @@ async fn one_seed_makes_the_same_data() {
     assert_eq!(a, b);
     assert_ne!(a, c);
 }
+
+/// The national administrator reads the same page of approved products again and again: on
+/// PostgreSQL the page's statement is planned once and its plan kept, not planned anew at every
+/// read (with the row count a bound argument, planning the list cost twice what running it did
+/// at province scale). SQLite keeps its plan with the prepared statement and has nothing to
+/// check.
+async fn a_list_page_is_planned_once_not_at_every_read(fresh: Fresh) {
+    use zhichan_domain::registration::ProductStatus;
+    use zhichan_store::products::{self, Filter, Within};
+    let s = Services::new(fresh.db.clone());
+    s.generate(Scale::Small, 5).await.unwrap();
+    let db = s.db();
+    if db.backend() != zhichan_store::Backend::Postgres {
+        return;
+    }
+    let filter = Filter {
+        status: Some(ProductStatus::Approved),
+        ..Filter::default()
+    };
+    let (plans, page) = zhichan_store::with_shared_connection(async {
+        let mut page = 0;
+        for _ in 0..8 {
+            let (rows, _, _) =
+                products::list_documented(db, &Within::All, &filter, 20, 0, Some(2025))
+                    .await
+                    .unwrap();
+            page = rows.len();
+        }
+        let plans = |kind: &str| {
+            Sql::new(format!(
+                "SELECT CAST(COALESCE(SUM({kind}_plans), 0) AS BIGINT) \
+                 FROM pg_prepared_statements \
+                 WHERE statement LIKE '%FROM products WHERE id IN (SELECT id FROM products%'"
+            ))
+        };
+        let kept: i64 = db.fetch_one(plans("generic")).await.unwrap();
+        let planned: i64 = db.fetch_one(plans("custom")).await.unwrap();
+        let plans = (kept, planned);
+        (plans, page)
+    })
+    .await;
+    assert_eq!(page, 20, "a full page");
+    // PostgreSQL plans the first five executions with their arguments, then keeps a plan.
+    assert!(
+        plans.0 >= 3 && plans.1 <= 5,
+        "eight reads: {} by a kept plan, {} planned anew",
+        plans.0,
+        plans.1
+    );
+}
+on_both_backends!(a_list_page_is_planned_once_not_at_every_read);

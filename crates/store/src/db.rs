@@ -307,6 +307,17 @@ impl<T: ParamType> From<Option<T>> for Param {
     }
 }
 
+/// `LIMIT n OFFSET m` written into a statement's text instead of bound as arguments.
+/// PostgreSQL plans a prepared statement anew at each execution until a plan made without the
+/// arguments' values looks no dearer; with the row count a parameter, such a plan never does
+/// (it must guess how far the LIMIT reads), so a list page on `products` (seventeen indexes)
+/// spent more time being planned (0.7 ms) than run (0.3 ms). With the numbers in the text the
+/// sixth execution switches to the plan kept with the statement. They are integers, never text
+/// from a request; below zero reads as zero.
+pub fn limit_offset(limit: i64, offset: i64) -> String {
+    format!("LIMIT {} OFFSET {}", limit.max(0), offset.max(0))
+}
+
 /// A statement and its arguments. The text is the single source of truth for both backends.
 #[derive(Clone, Debug)]
 pub struct Sql {

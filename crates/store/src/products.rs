@@ -1,7 +1,7 @@
 //! Products, their figures and patents, their versions, and registration serials.
 
 use crate::annual_updates::AnnualUpdate;
-use crate::db::{Backend, DbRow, Exec, Flag, FromDbRow, Sql};
+use crate::db::{limit_offset, Backend, DbRow, Exec, Flag, FromDbRow, Sql};
 use crate::patents::Patent;
 use crate::users::{region_opt, ts, ts_opt};
 use crate::StoreError;
@@ -747,15 +747,14 @@ pub async fn list(
     // The page's ids first, from the index alone where the filter allows; then only their rows.
     let mut q = Sql::new(format!(
         "SELECT {} FROM products WHERE id IN (SELECT id FROM products WHERE {filter_sql} \
-         ORDER BY {order} LIMIT ${} OFFSET ${}) ORDER BY {order}",
+         ORDER BY {order} {}) ORDER BY {order}",
         columns(ex),
-        params.len() + 1,
-        params.len() + 2
+        limit_offset(limit, offset),
     ));
     for p in &params {
         q.push_param(p.clone());
     }
-    let rows = read(ex, q.bind(limit).bind(offset)).await?;
+    let rows = read(ex, q).await?;
     let total = count(ex, &filter_sql, params).await?;
     Ok((rows, total))
 }
@@ -842,7 +841,6 @@ pub async fn list_documented(
         ..filter.clone()
     };
     let (filter_sql, params) = conditions(within, &whole);
-    let n = params.len();
     let m = page_params.len();
     let keyset = Cursor::order_of(filter);
     // The order's column comes with each row, so that the page's end gives the next cursor.
@@ -852,20 +850,17 @@ pub async fn list_documented(
     };
     let mut q = Sql::new(format!(
         "SELECT {}{cursor_column} FROM products WHERE id IN (SELECT id FROM products \
-         WHERE {page_sql} ORDER BY {order} LIMIT ${} OFFSET ${}) ORDER BY {order}",
+         WHERE {page_sql} ORDER BY {order} {}) ORDER BY {order}",
         reads(ex)
             .documented_columns
-            .replace("$YEAR", &format!("${}", m + 3)),
-        m + 1,
-        m + 2,
+            .replace("$YEAR", &format!("${}", m + 1)),
+        limit_offset(limit, offset),
         order = order_of(filter),
     ));
     for p in page_params {
         q.push_param(p);
     }
-    let rows: Vec<PageRow> = ex
-        .fetch_all(q.bind(limit).bind(offset).bind(update_year.map(i64::from)))
-        .await?;
+    let rows: Vec<PageRow> = ex.fetch_all(q.bind(update_year.map(i64::from))).await?;
     let full = rows.len() as i64 == limit;
     let mut last_value = None;
     let page: Vec<Documented> = rows
@@ -905,13 +900,13 @@ pub async fn list_documented(
     }
     // One more than the cap tells a capped total from an exact one.
     let mut count = Sql::new(format!(
-        "SELECT COUNT(*) FROM (SELECT 1 AS one FROM products WHERE {filter_sql} LIMIT ${}) AS m",
-        n + 1
+        "SELECT COUNT(*) FROM (SELECT 1 AS one FROM products WHERE {filter_sql} {}) AS m",
+        limit_offset(LIST_TOTAL_CAP + 1, 0)
     ));
     for p in params {
         count.push_param(p);
     }
-    let n: i64 = ex.fetch_one(count.bind(LIST_TOTAL_CAP + 1)).await?;
+    let n: i64 = ex.fetch_one(count).await?;
     let total = Total {
         total: n.min(LIST_TOTAL_CAP),
         capped: n > LIST_TOTAL_CAP,
@@ -1041,15 +1036,15 @@ pub async fn export_page(
 ) -> Result<Vec<Product>, StoreError> {
     let (filter_sql, params) = conditions(within, filter);
     let mut q = Sql::new(format!(
-        "SELECT {} FROM products WHERE {filter_sql} AND id > ${} ORDER BY id LIMIT ${}",
+        "SELECT {} FROM products WHERE {filter_sql} AND id > ${} ORDER BY id {}",
         columns(ex),
         params.len() + 1,
-        params.len() + 2
+        limit_offset(limit, 0)
     ));
     for p in params {
         q.push_param(p);
     }
-    read(ex, q.bind(after).bind(limit)).await
+    read(ex, q.bind(after)).await
 }
 
 /// The products linked to a patent (for flags and notices when it lapses).
