@@ -351,7 +351,9 @@ impl Services {
         let opt_in_seconds = started.elapsed().as_secs_f64();
         let year_end = format!("{year}-12-31");
         let started = Instant::now();
-        let read = batches::read_inputs_once(db, year, &year_end).await?;
+        let tx = db.begin().await?;
+        let read = batches::read_inputs_once(&tx, year, &year_end).await?;
+        tx.commit().await?;
         let floor_seconds = started.elapsed().as_secs_f64();
         let started = Instant::now();
         let view = self.compute_batch(&actor, ctx, id).await?;
