@@ -23,7 +23,6 @@ use zhichan_domain::rules::RegistrationRules;
 use zhichan_domain::RegionCode;
 use zhichan_service::dashboard::EnterpriseDashboard;
 use zhichan_service::notifications::Kind;
-use zhichan_service::products::Change;
 use zhichan_service::ServiceError;
 
 // ---- the enterprise's dashboard -------------------------------------------------------------
@@ -192,7 +191,7 @@ struct DiffPage {
     name: String,
     from: (i64, String, String, String),
     to: (i64, String, String, String),
-    changes: Vec<Change>,
+    changes: Vec<super::names::ChangeRow>,
 }
 
 pub async fn diff(
@@ -215,14 +214,15 @@ pub async fn diff(
     }
     let actor = &signed.auth.actor;
     let product = state.services.product(actor, id).await?;
-    let (a, b, mut changes) = state.services.product_diff(actor, id, from, to).await?;
-    super::names::name_fields(&mut super::names::Names::new(&state), &mut changes).await?;
+    let (a, b, changes) = state.services.product_diff(actor, id, from, to).await?;
+    let changes = super::names::change_rows(&mut super::names::Names::new(&state), changes).await?;
     let head = |v: zhichan_store::products::Version| {
+        let note = super::names::version_note(&v);
         (
             v.version,
             v.changed_at.beijing_minutes(),
             v.changed_by,
-            v.note,
+            note,
         )
     };
     Ok(render(

@@ -98,17 +98,61 @@ impl<'a> Names<'a> {
     }
 }
 
-/// Names the industry codes of a version diff's 所属领域 row (通用设备制造业（34）).
-pub async fn name_fields(
-    names: &mut Names<'_>,
-    changes: &mut [zhichan_service::products::Change],
-) -> AppResult<()> {
-    for c in changes.iter_mut().filter(|c| c.what == "所属领域") {
-        for v in [&mut c.before, &mut c.after] {
-            if !v.is_empty() {
-                *v = format!("{}（{}）", names.industry(v).await?, v);
-            }
-        }
-    }
-    Ok(())
+/// A row of a comparison of two versions of a product as a page shows it: the field and the
+/// platform's words (a status, yes or no, added) in the reader's language, data as recorded, an
+/// industry by its name.
+pub struct ChangeRow {
+    pub what: String,
+    pub before: String,
+    pub after: String,
 }
+
+/// The changes between two versions of a product as rows of a page.
+pub async fn change_rows(
+    names: &mut Names<'_>,
+    changes: Vec<zhichan_service::products::Change>,
+) -> AppResult<Vec<ChangeRow>> {
+    let mut rows = Vec::with_capacity(changes.len());
+    for c in changes {
+        let field = c.what == "所属领域";
+        let mut shown = Vec::with_capacity(2);
+        for v in [c.before, c.after] {
+            shown.push(if v.word {
+                crate::locale::t(&v.text)
+            } else if field && !v.is_empty() {
+                let name = names.industry(&v.text).await?;
+                crate::locale::with_code(name, &v.text)
+            } else {
+                v.text
+            });
+        }
+        let after = shown.pop().unwrap_or_default();
+        let before = shown.pop().unwrap_or_default();
+        rows.push(ChangeRow {
+            what: crate::locale::t(&c.what),
+            before,
+            after,
+        });
+    }
+    Ok(rows)
+}
+
+/// What happened at a version of a product, in the reader's language: the event by its name,
+/// with the reason given as it was typed or the year updated. A version saved before events
+/// were recorded shows its note as it was written.
+pub fn version_note(v: &zhichan_store::products::Version) -> String {
+    use zhichan_domain::registration::VersionEvent;
+    let Some(event) = v.event.as_deref().and_then(|e| VersionEvent::parse(e).ok()) else {
+        return v.note.clone();
+    };
+    let name = crate::locale::t(event.label_zh());
+    match (event, v.detail.as_deref()) {
+        // "{0} 年度信息更新通过", a year filled in.
+        (VersionEvent::AnnualUpdateApproved, Some(year)) => {
+            crate::locale::t(&event.note_zh(Some(year)))
+        }
+        (_, Some(d)) if !d.is_empty() => format!("{name}{}{d}", crate::locale::punctuation().colon),
+        _ => name,
+    }
+}
+
