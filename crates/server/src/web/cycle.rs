@@ -290,7 +290,7 @@ pub async fn certificate(
         .await?
         .remove(&code)
     {
-        Some(n) => format!("{}（{code}）", crate::locale::reference_name(n)),
+        Some(n) => crate::locale::with_code(crate::locale::reference_name(n), &code),
         None => code,
     };
     Ok(render(
