@@ -533,14 +533,24 @@ async fn rules_page(
         &RulesPage {
             chrome: Chrome::for_user("业务规则", "/rules", Some(&signed.auth)),
             registration_version: reg.version,
-            rules: reg.rules,
+            rules: {
+                let mut r = reg.rules;
+                r.review_source = super::names::shipped_words(&r.review_source);
+                r.update_source = super::names::shipped_words(&r.update_source);
+                for reason in &mut r.return_reasons {
+                    *reason = super::names::shipped_words(reason);
+                }
+                r
+            },
             calendar_version: cal.version,
             days: cal
                 .days
                 .iter()
                 .cloned()
-                .map(|d| {
+                .map(|mut d| {
                     let k = d.kind.label_zh();
+                    d.name = super::names::shipped_words(&d.name);
+                    d.source = super::names::shipped_words(&d.source);
                     (d, k)
                 })
                 .collect(),

@@ -156,3 +156,32 @@ pub fn version_note(v: &zhichan_store::products::Version) -> String {
     }
 }
 
+/// A text of the rules officials may change, as a page shows it: the platform's own words, as
+/// it ships them until an official replaces them (the starter identification method's name,
+/// source, score items and examples; the default registration rules' sources and return
+/// reasons; the starting evaluation weights' source; the built-in calendar's holidays and the
+/// notices that set them), in the reader's language; an official's own words as typed.
+pub fn shipped_words(text: &str) -> String {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static SHIPPED: OnceLock<HashSet<String>> = OnceLock::new();
+    let shipped = SHIPPED.get_or_init(|| {
+        let m = zhichan_domain::identification::starter_method();
+        let mut words = vec![m.name, m.source.document, m.source.clause];
+        words.extend(m.industry.items.into_iter().map(|i| i.name));
+        words.extend(m.examples.into_iter().map(|e| e.name));
+        let r = zhichan_domain::rules::RegistrationRules::default();
+        words.extend([r.review_source, r.update_source]);
+        words.extend(r.return_reasons);
+        words.push(zhichan_domain::rules::STARTING_WEIGHTS_SOURCE.to_string());
+        for d in zhichan_service::rules::default_calendar() {
+            words.extend([d.name, d.source]);
+        }
+        words.into_iter().collect()
+    });
+    if shipped.contains(text) {
+        crate::locale::t(text)
+    } else {
+        text.to_string()
+    }
+}

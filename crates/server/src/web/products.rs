@@ -683,7 +683,14 @@ async fn view_page_with(
                 })
                 .collect(),
             update_to_review,
-            reasons: services.registration_rules().await?.rules.return_reasons,
+            reasons: services
+                .registration_rules()
+                .await?
+                .rules
+                .return_reasons
+                .iter()
+                .map(|r| super::names::shipped_words(r))
+                .collect(),
             error,
             update_errors,
             update_typed,
