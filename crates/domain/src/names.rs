@@ -200,6 +200,7 @@ const KEYS: &[(&str, &str)] = &[
     ("deadline_days", "期限（工作日）"),
     ("decision", "决定"),
     ("description", "产品说明"),
+    ("detail", "详情"),
     ("digest", "输入摘要"),
     ("directories", "重点名录"),
     ("disabled", "已停用"),
@@ -211,6 +212,7 @@ const KEYS: &[(&str, &str)] = &[
     ("embodiment", "实施方式"),
     ("enterprise", "企业"),
     ("enterprises", "企业"),
+    ("event", "事件"),
     ("evidence", "证明材料"),
     ("expert", "专家"),
     ("export_value", "出口额"),
@@ -392,6 +394,9 @@ pub fn value_zh(key: &str, value: &str) -> Option<&'static str> {
         "kind" => QualificationKind::parse(value).ok().map(|s| s.label_zh()),
         "level" => QualificationLevel::parse(value).ok().map(|s| s.label_zh()),
         "outcome" => AuditOutcome::parse(value).ok().map(|s| s.label_zh()),
+        "event" => crate::registration::VersionEvent::parse(value)
+            .ok()
+            .map(|e| e.label_zh()),
         "decision" => match value {
             "approve" => Some("通过"),
             "return" => Some("退回"),

@@ -46,6 +46,57 @@ code_enum!(
     }
 );
 
+code_enum!(
+    /// What happened to a product at one of its versions (its history), kept as a code so that
+    /// a page names it in the reader's language; named as what has happened, not as the action.
+    VersionEvent, "version_event", {
+        Created = "created" / "产品已创建",
+        Imported = "imported" / "已批量导入",
+        Edited = "edited" / "已修改",
+        Submitted = "submitted" / "已提交审核",
+        Approved = "approved" / "备案通过",
+        Returned = "returned" / "备案退回",
+        Withdrawn = "withdrawn" / "已撤销",
+        Revoked = "revoked" / "已撤销备案",
+        AmendmentDrafted = "amendment_drafted" / "变更草稿",
+        AmendmentSubmitted = "amendment_submitted" / "提交变更",
+        AmendmentReturned = "amendment_returned" / "变更退回",
+        AmendmentApproved = "amendment_approved" / "变更通过",
+        AmendmentDiscarded = "amendment_discarded" / "变更已放弃",
+        AnnualUpdateApproved = "annual_update_approved" / "年度信息更新通过",
+    }
+);
+
+impl VersionEvent {
+    /// The note as the history has always stored it (and the API answers it), in Chinese:
+    /// the event in a word or two, with the reason given (`退回：…`) or the year updated
+    /// (`2025 年度信息更新通过`).
+    pub fn note_zh(self, detail: Option<&str>) -> String {
+        use VersionEvent::*;
+        let word = match self {
+            Created => "创建",
+            Imported => "批量导入",
+            Edited => "修改",
+            Submitted => "提交审核",
+            Approved => "备案通过",
+            Returned => "退回",
+            Withdrawn => "撤销",
+            Revoked => "撤销备案",
+            AmendmentDrafted => "变更草稿",
+            AmendmentSubmitted => "提交变更",
+            AmendmentReturned => "变更退回",
+            AmendmentApproved => "变更通过",
+            AmendmentDiscarded => "放弃变更",
+            AnnualUpdateApproved => "年度信息更新通过",
+        };
+        match (self, detail) {
+            (AnnualUpdateApproved, Some(year)) => format!("{year} {word}"),
+            (_, Some(d)) => format!("{word}：{d}"),
+            (_, None) => word.to_string(),
+        }
+    }
+}
+
 /// Something that happens to a registration.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {

@@ -269,6 +269,9 @@ fn roles() -> Vec<(&'static str, &'static str, Vec<&'static str>)> {
     ]
 }
 
+/// What the story's firm types when it signs up: its name, its contact's and its licence's file.
+const SIGNUP_TYPED: [&str; 3] = ["抚州市临川区新创科技有限公司", "王芳", "营业执照.pdf"];
+
 /// The demo's people and data, with the province office and the three administrators enrolled,
 /// one firm holding a qualification and another waiting for its sign-up to be checked.
 async fn demo_app(fresh: &Fresh) -> support::TestApp {
@@ -307,15 +310,15 @@ async fn demo_app(fresh: &Fresh) -> support::TestApp {
             reqwest::multipart::Form::new()
                 .text("username", "linchuan.tech")
                 .text("contact", support::contact_of("linchuan.tech"))
-                .text("enterprise_name", "抚州市临川区新创科技有限公司")
+                .text("enterprise_name", SIGNUP_TYPED[0])
                 .text("credit_code", credit_code)
-                .text("contact_name", "王芳")
+                .text("contact_name", SIGNUP_TYPED[1])
                 .text("contact_phone", "0794-8888888")
                 .text("pledge", "true")
                 .part(
                     "document",
                     reqwest::multipart::Part::bytes(&b"%PDF-1.4 licence"[..])
-                        .file_name("营业执照.pdf"),
+                        .file_name(SIGNUP_TYPED[2]),
                 ),
         )
         .send()
@@ -608,20 +611,231 @@ fn text_nodes(html: &str) -> Vec<String> {
     out
 }
 
-/// The texts of an English page that mix Chinese into an English sentence. Data stays as
-/// recorded (names of firms, products, regions, rules and honours, the switcher's languages in
-/// their own names): alone in its element it is no sentence.
-fn not_english(page: &str, html: &str) -> Vec<String> {
-    text_nodes(html)
+/// The elements that never hold text or other elements, so never close.
+const VOID: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// The texts of a page as the browser keeps them (as [`text_nodes`]), each with the language the
+/// nearest enclosing element below `<html>` declares in its `lang` attribute, if one does: the
+/// switcher names each language in its own words, and a page marks what people entered
+/// (`lang="zh-Hans"`) when the platform cannot know its language.
+fn text_nodes_with_lang(html: &str) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    // The open elements, each with the language it declares.
+    let mut open: Vec<(String, Option<String>)> = Vec::new();
+    let mut rest = html;
+    loop {
+        let end = rest.find('<').unwrap_or(rest.len());
+        let text = visible_text(&rest[..end]);
+        if !text.trim().is_empty() {
+            let lang = open.iter().rev().find_map(|(_, l)| l.clone());
+            out.push((text.trim().to_string(), lang));
+        }
+        if end == rest.len() {
+            break;
+        }
+        let tail = &rest[end..];
+        let len = past_tag(tail);
+        let tag = &tail[..len];
+        rest = &tail[len..];
+        let name: String = tag
+            .trim_start_matches(['<', '/'])
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if name.is_empty() || ["script", "style", "html"].contains(&name.as_str()) {
+            continue;
+        }
+        if tag.starts_with("</") {
+            if let Some(at) = open.iter().rposition(|(n, _)| *n == name) {
+                open.truncate(at);
+            }
+        } else if !VOID.contains(&name.as_str()) && !tag.ends_with("/>") {
+            let lang = tag.find(" lang=\"").map(|at| {
+                let value = &tag[at + 7..];
+                value[..value.find('"').unwrap_or(value.len())].to_string()
+            });
+            open.push((name, lang));
+        }
+    }
+    out
+}
+
+/// A Chinese character (an ideograph, not a mark of punctuation).
+fn han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// What people entered, and the reference names that have no English: the words an English page
+/// shows as they were written, looked up by their first character, longest first.
+struct Names(BTreeMap<char, Vec<String>>);
+
+impl Names {
+    fn new(names: impl IntoIterator<Item = String>) -> Self {
+        let mut by_first: BTreeMap<char, Vec<String>> = BTreeMap::new();
+        for name in names {
+            let name = name.trim().to_string();
+            // A lone character (GB/T 2260's placeholder 县) names nothing on its own.
+            if name.chars().filter(|c| han(*c)).count() < 2 {
+                continue;
+            }
+            if let Some(first) = name.chars().next() {
+                by_first.entry(first).or_default().push(name);
+            }
+        }
+        for list in by_first.values_mut() {
+            list.sort_by_key(|n| std::cmp::Reverse(n.len()));
+            list.dedup();
+        }
+        Names(by_first)
+    }
+
+    /// `text` with every name in it, and everything quoted (“…”) or titled (《…》), blanked out.
+    fn without_names(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut at = 0;
+        let mut depth = 0usize;
+        while let Some(c) = text[at..].chars().next() {
+            match c {
+                '“' | '《' => depth += 1,
+                '”' | '》' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+            if depth > 0 || matches!(c, '”' | '》') {
+                out.push(' ');
+                at += c.len_utf8();
+                continue;
+            }
+            let name = self
+                .0
+                .get(&c)
+                .and_then(|list| list.iter().find(|n| text[at..].starts_with(n.as_str())));
+            match name {
+                Some(n) => {
+                    out.push(' ');
+                    at += n.len();
+                }
+                None => {
+                    out.push(c);
+                    at += c.len_utf8();
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Whether a text of an English page is Chinese left untranslated: Chinese characters remain once
+/// the names people entered, the reference names and what is quoted are taken out. A text whose
+/// element declares another language (`lang`) is that language's.
+fn untranslated(names: &Names, text: &str, lang: Option<&str>) -> bool {
+    lang.is_none_or(|l| l.starts_with("en")) && names.without_names(text).chars().any(han)
+}
+
+/// The texts of an English page that are not English: those that mix Chinese into an English
+/// sentence, and those left in Chinese. Data stays as recorded: the names of firms, products,
+/// people, regions, industries, rules and honours, and what people typed.
+fn not_english(names: &Names, page: &str, html: &str) -> Vec<String> {
+    text_nodes_with_lang(html)
         .into_iter()
-        .filter(|t| mixes_chinese_into_english(t))
-        .map(|t| format!("{page}: “{}”", t.chars().take(120).collect::<String>()))
+        .filter_map(|(t, lang)| {
+            let what = if mixes_chinese_into_english(&t) {
+                "mixed"
+            } else if untranslated(names, &t, lang.as_deref()) {
+                "untranslated"
+            } else {
+                return None;
+            };
+            Some(format!(
+                "{page}: {what} “{}”",
+                t.chars().take(120).collect::<String>()
+            ))
+        })
         .collect()
 }
 
+/// The columns that hold what people entered, or the demonstration entered for them: names of
+/// firms, products, patents, people, units, rules, policies, notices and directories, reasons,
+/// opinions and notes. Never a column the platform writes its own words into (a version's
+/// note, an award's explanation, a notification): those are translated.
+const ENTERED: &[(&str, &str)] = &[
+    ("enterprises", "name"),
+    ("enterprises", "address"),
+    ("enterprises", "contact_name"),
+    ("enterprise_qualifications", "certificate"),
+    ("enterprise_qualifications", "review_reason"),
+    ("enterprise_amendments", "reason"),
+    ("products", "name"),
+    ("products", "model"),
+    ("products", "description"),
+    ("products", "return_reason"),
+    ("product_amendments", "return_reason"),
+    ("patents", "title"),
+    ("patents", "patentees"),
+    ("product_patents", "embodiment"),
+    ("users", "display_name"),
+    ("ports", "unit"),
+    ("ports", "contact_name"),
+    ("ports", "purpose"),
+    ("ports", "reason"),
+    ("verifications", "enterprise_name"),
+    ("verifications", "contact_name"),
+    ("verifications", "reason"),
+    ("expert_profiles", "unit_name"),
+    ("panel_items", "label"),
+    ("panel_items", "enterprise_name"),
+    ("panel_assignments", "opinion"),
+    ("notices", "title"),
+    ("notice_items", "title"),
+    ("notice_items", "enterprise"),
+    ("objections", "reason"),
+    ("objections", "answer"),
+    ("identification_method_versions", "name"),
+    ("award_rule_versions", "name"),
+    ("declarations", "note"),
+    ("declarations", "reason"),
+    ("evidence", "name"),
+    ("identification_batches", "review_reason"),
+    ("policies", "title"),
+    ("policies", "issuers"),
+    ("directories", "name"),
+    ("directory_entries", "name"),
+    ("security_settings", "reason"),
+];
+
+/// Everything [`ENTERED`] holds (a JSON list of names, such as a policy's issuers, name by
+/// name), the region names of GB/T 2260 and the industry names of GB/T 4754, and what the
+/// story typed itself.
+async fn entered_names(fresh: &Fresh, typed: &[&str]) -> Names {
+    let mut names: Vec<String> = typed.iter().map(|s| s.to_string()).collect();
+    for (table, column) in ENTERED {
+        let values: Vec<String> = fresh
+            .db
+            .fetch_all(Sql::new(format!(
+                "SELECT {column} FROM {table} WHERE {column} IS NOT NULL"
+            )))
+            .await
+            .unwrap();
+        for v in values {
+            match serde_json::from_str::<Vec<String>>(&v) {
+                Ok(list) => names.extend(list),
+                Err(_) => names.push(v),
+            }
+        }
+    }
+    for sql in ["SELECT name FROM regions", "SELECT name FROM industries"] {
+        let values: Vec<String> = fresh.db.fetch_all(Sql::new(sql)).await.unwrap();
+        names.extend(values);
+    }
+    Names::new(names)
+}
+
 /// Every role reads its pages in English in English: no text of them mixes Chinese into an
-/// English sentence. After an export, so that the audit log holds entries with details to
-/// read.
+/// English sentence, and none is left in Chinese but the names and words people entered. After
+/// an export, so that the audit log holds entries with details to read.
 async fn every_role_reads_english_pages_in_english(fresh: Fresh) {
     let app = demo_app(&fresh).await;
     let auditor = app.long_token(&fresh, "shenji").await;
@@ -634,6 +848,7 @@ async fn every_role_reads_english_pages_in_english(fresh: Fresh) {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     res.text().await.unwrap();
+    let names = entered_names(&fresh, &SIGNUP_TYPED).await;
     let mut problems = BTreeSet::new();
     for (username, role, extra) in roles() {
         let token = app.long_token(&fresh, username).await;
@@ -645,7 +860,7 @@ async fn every_role_reads_english_pages_in_english(fresh: Fresh) {
                 "{role} {page} is not in English"
             );
             problems.extend(
-                not_english(page, html)
+                not_english(&names, page, html)
                     .into_iter()
                     .map(|p| format!("{role} {p}")),
             );
@@ -716,5 +931,56 @@ fn a_half_chinese_english_sentence_is_found_and_data_alone_is_not() {
         text_nodes(html),
         ["By month (2 months,", "抚州市", ")", "Ceiling：1000.00"]
     );
-    assert_eq!(not_english("/x", html), ["/x: “Ceiling：1000.00”"]);
+    let names = Names::new(["抚州市".to_string()]);
+    assert_eq!(
+        not_english(&names, "/x", html),
+        ["/x: mixed “Ceiling：1000.00”"]
+    );
+}
+
+#[test]
+fn chinese_left_on_an_english_page_is_found_and_names_people_entered_are_not() {
+    let names = Names::new(
+        ["抚州市临川区示例科技有限公司", "智能电能表", "临川区", "县"].map(String::from),
+    );
+    // Whole texts in Chinese: a role, a status, a note of the history, a unit.
+    for text in [
+        "企业用户",
+        "待审核",
+        "创建",
+        "Valid patents (件)",
+        "第 2 版",
+    ] {
+        assert!(untranslated(&names, text, None), "{text}");
+    }
+    // Names, alone or with their punctuation and codes, and what is quoted or titled.
+    for text in [
+        "抚州市临川区示例科技有限公司",
+        "智能电能表（ZC-100）",
+        "临川区 (361002)",
+        "e.g. “南城县”",
+        "《企业知识产权管理规范》 (GB/T 29490)",
+        "Pending",
+    ] {
+        assert!(!untranslated(&names, text, None), "{text}");
+    }
+    // One character is no name: 县 alone is still Chinese.
+    assert!(untranslated(&names, "县", None));
+    // Text whose element declares its language is that language's.
+    let html = r#"<ul><li><a lang="zh-Hans" href="/lang">简体中文<span>简</span></a></li><li>待审核<br>创建</li></ul><p><span lang="zh-Hans">一种装置</span> Passed</p>"#;
+    assert_eq!(
+        text_nodes_with_lang(html),
+        [
+            ("简体中文".to_string(), Some("zh-Hans".to_string())),
+            ("简".to_string(), Some("zh-Hans".to_string())),
+            ("待审核".to_string(), None),
+            ("创建".to_string(), None),
+            ("一种装置".to_string(), Some("zh-Hans".to_string())),
+            ("Passed".to_string(), None),
+        ]
+    );
+    assert_eq!(
+        not_english(&names, "/y", html),
+        ["/y: untranslated “待审核”", "/y: untranslated “创建”"]
+    );
 }

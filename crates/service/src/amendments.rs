@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use zhichan_domain::access::{Action, Actor};
 use zhichan_domain::enterprises::format_date;
-use zhichan_domain::registration::{AmendmentStatus, ProductStatus, Step};
+use zhichan_domain::registration::{AmendmentStatus, ProductStatus, Step, VersionEvent};
 use zhichan_domain::{PatentNumber, Violation};
 use zhichan_store::amendments::{self, Amendment};
 use zhichan_store::enterprises::{self, Enterprise};
@@ -271,7 +271,7 @@ impl Services {
                 &before,
                 version,
                 "product.amendment.update",
-                "变更草稿",
+                (VersionEvent::AmendmentDrafted, None),
             )
             .await?;
         tx.commit().await?;
@@ -320,7 +320,7 @@ impl Services {
                         &before,
                         version,
                         "product.amendment.submit",
-                        "提交变更",
+                        (VersionEvent::AmendmentSubmitted, None),
                     )
                     .await?;
             }
@@ -342,7 +342,7 @@ impl Services {
                         &before,
                         version,
                         "product.amendment.return",
-                        &format!("变更退回：{reason}"),
+                        (VersionEvent::AmendmentReturned, Some(reason)),
                     )
                     .await?;
                 notice = Some((
@@ -382,7 +382,7 @@ impl Services {
                         &after,
                         version,
                         "product.amendment.approve",
-                        "变更通过",
+                        (VersionEvent::AmendmentApproved, None),
                     )
                     .await?;
                 notice = Some((
@@ -439,7 +439,7 @@ impl Services {
                 &before,
                 version,
                 "product.amendment.discard",
-                "放弃变更",
+                (VersionEvent::AmendmentDiscarded, None),
             )
             .await?;
         tx.commit().await?;

@@ -11,7 +11,7 @@ use serde_json::json;
 use zhichan_domain::access::{authorize, Action, Actor, Scope};
 use zhichan_domain::calendar::{Deadline, WorkCalendar};
 use zhichan_domain::enterprises::format_date;
-use zhichan_domain::registration::UpdateStatus;
+use zhichan_domain::registration::{UpdateStatus, VersionEvent};
 use zhichan_domain::rules::{RegistrationRules, UpdateWindow};
 use zhichan_domain::{Money, Timestamp, Violation};
 use zhichan_store::annual_updates::{self, AnnualUpdate};
@@ -478,7 +478,10 @@ impl Services {
                 &p,
                 stale,
                 "product.annual_update.approve",
-                &format!("{} 年度信息更新通过", u.year),
+                (
+                    VersionEvent::AnnualUpdateApproved,
+                    Some(&u.year.to_string()),
+                ),
             )
             .await?;
             notify(

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 use std::io::Cursor;
 use zhichan_domain::access::{authorize, Action, Actor};
 use zhichan_domain::patents::{LegalStatus, PatentRight};
+use zhichan_domain::registration::VersionEvent;
 use zhichan_domain::validation::limits;
 use zhichan_domain::{CreditCode, PatentNumber, Violation};
 use zhichan_store::{enterprises, patents};
@@ -571,7 +572,7 @@ impl Services {
                     &product,
                     0,
                     "product.create",
-                    "批量导入",
+                    (VersionEvent::Imported, None),
                 )
                 .await?;
             ids.push(view.product.id);

@@ -11,7 +11,7 @@ use zhichan_api::products::Product as ApiProduct;
 use zhichan_domain::access::{authorize, Action, Actor, Placement, Scope};
 use zhichan_domain::enterprises::{format_date, parse_date};
 use zhichan_domain::patents::not_in_force;
-use zhichan_domain::registration::{ProductStatus, RegistrationNumber, Step};
+use zhichan_domain::registration::{ProductStatus, RegistrationNumber, Step, VersionEvent};
 use zhichan_domain::validation::{date_between, limits, max_chars};
 use zhichan_domain::{CreditCode, IndustryCode, Money, PatentNumber, Violation};
 use zhichan_store::enterprises::{self, Enterprise};
@@ -559,10 +559,11 @@ impl Services {
         ctx: &Ctx,
         view: &ProductView,
         action: &str,
-        note: &str,
+        (event, detail): (VersionEvent, Option<&str>),
     ) -> ServiceResult<()> {
         let now = self.now();
         let snap = view.snapshot();
+        let note = event.note_zh(detail);
         products::insert_version(
             tx,
             view.product.id,
@@ -572,7 +573,9 @@ impl Services {
                 snapshot: snap.to_string(),
                 changed_by: actor.username.clone(),
                 changed_at: now,
-                note: note.to_string(),
+                note: note.clone(),
+                event: Some(event.as_str().to_string()),
+                detail: detail.map(str::to_string),
             },
         )
         .await?;
@@ -583,7 +586,8 @@ impl Services {
             action,
             &format!("product:{}", view.product.id),
             "ok",
-            json!({"after": snap, "version": view.product.version, "note": note}),
+            json!({"after": snap, "version": view.product.version, "note": note,
+                "event": event.as_str(), "detail": detail}),
             now,
         )
         .await?;
@@ -614,7 +618,16 @@ impl Services {
         let tx = self.db().begin().await?;
         self.add_new_patents(&tx, &mut product, new).await?;
         let view = self
-            .save_product(&tx, actor, ctx, None, &product, 0, "product.create", "创建")
+            .save_product(
+                &tx,
+                actor,
+                ctx,
+                None,
+                &product,
+                0,
+                "product.create",
+                (VersionEvent::Created, None),
+            )
             .await?;
         tx.commit().await?;
         Ok(view)
@@ -635,7 +648,7 @@ impl Services {
         after: &Product,
         version: i64,
         action: &str,
-        note: &str,
+        event: (VersionEvent, Option<&str>),
     ) -> ServiceResult<ProductView> {
         let now = self.now();
         let id = match before {
@@ -655,7 +668,7 @@ impl Services {
             .ok_or(ServiceError::NotFound)?;
         zhichan_store::stats::apply(tx, before, &saved).await?;
         let view = self.view(tx, saved).await?;
-        self.record_version(tx, actor, ctx, &view, action, note)
+        self.record_version(tx, actor, ctx, &view, action, event)
             .await?;
         Ok(view)
     }
@@ -921,7 +934,7 @@ impl Services {
                 &after,
                 version,
                 "product.update",
-                "修改",
+                (VersionEvent::Edited, None),
             )
             .await?;
         tx.commit().await?;
@@ -1034,25 +1047,18 @@ impl Services {
             // A registration that ends takes its pending change with it.
             zhichan_store::amendments::delete(&tx, p.id).await?;
         }
-        let (action, note) = match step {
-            Step::Submit => ("product.submit", "提交审核".to_string()),
-            Step::Approve => ("product.approve", "备案通过".to_string()),
-            Step::Return => (
-                "product.return",
-                format!("退回：{}", reason.unwrap_or_default()),
-            ),
-            Step::Withdraw => (
-                "product.withdraw",
-                format!("撤销：{}", reason.unwrap_or_default()),
-            ),
-            Step::Revoke => (
-                "product.revoke",
-                format!("撤销备案：{}", reason.unwrap_or_default()),
-            ),
-            Step::Edit | Step::Discard => ("product.update", "修改".to_string()),
+        // The reason as the note has always held it (empty when none was given).
+        let given = Some(reason.unwrap_or_default());
+        let (action, event) = match step {
+            Step::Submit => ("product.submit", (VersionEvent::Submitted, None)),
+            Step::Approve => ("product.approve", (VersionEvent::Approved, None)),
+            Step::Return => ("product.return", (VersionEvent::Returned, given)),
+            Step::Withdraw => ("product.withdraw", (VersionEvent::Withdrawn, given)),
+            Step::Revoke => ("product.revoke", (VersionEvent::Revoked, given)),
+            Step::Edit | Step::Discard => ("product.update", (VersionEvent::Edited, None)),
         };
         let view = self
-            .save_product(&tx, actor, ctx, Some(&before), &p, version, action, &note)
+            .save_product(&tx, actor, ctx, Some(&before), &p, version, action, event)
             .await?;
         let p = &view.product;
         let link = format!("/products/{}", p.id);
@@ -1245,37 +1251,74 @@ impl Services {
 /// One difference between two versions: what, before, after (empty when absent).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
+    /// The field, in the platform's words (`年度数据 2024 销售收入`).
     pub what: String,
-    pub before: String,
-    pub after: String,
+    pub before: Shown,
+    pub after: Shown,
 }
 
-fn text(v: Option<&serde_json::Value>) -> String {
+/// A value of a version as a comparison shows it: data as recorded (a name, a figure), or a
+/// word of the platform's (a status's name, yes or no, added or removed), which a page shows
+/// in its reader's language.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Shown {
+    pub text: String,
+    pub word: bool,
+}
+
+impl Shown {
+    fn data(text: String) -> Self {
+        Shown { text, word: false }
+    }
+
+    fn word(text: &str) -> Self {
+        Shown {
+            text: text.to_string(),
+            word: true,
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
+    }
+}
+
+impl PartialEq<&str> for Shown {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
+}
+
+fn text(v: Option<&serde_json::Value>) -> Shown {
     match v {
-        None | Some(serde_json::Value::Null) => String::new(),
-        Some(serde_json::Value::String(s)) => s.clone(),
-        Some(serde_json::Value::Bool(b)) => if *b { "是" } else { "否" }.to_string(),
-        Some(other) => other.to_string(),
+        None | Some(serde_json::Value::Null) => Shown::default(),
+        Some(serde_json::Value::String(s)) => Shown::data(s.clone()),
+        Some(serde_json::Value::Bool(b)) => Shown::word(if *b { "是" } else { "否" }),
+        Some(other) => Shown::data(other.to_string()),
     }
 }
 
 /// A snapshot's value as a person reads it: statuses by their names.
-fn named(key: &str, value: String) -> String {
+fn named(key: &str, value: Shown) -> Shown {
     let name = match key {
-        "status" => ProductStatus::parse(&value).ok().map(|s| s.label_zh()),
-        "legal_status" => zhichan_domain::patents::LegalStatus::parse(&value)
+        "status" => ProductStatus::parse(&value.text).ok().map(|s| s.label_zh()),
+        "legal_status" => zhichan_domain::patents::LegalStatus::parse(&value.text)
             .ok()
             .map(|s| s.label_zh()),
         _ => None,
     };
-    name.map_or(value, str::to_string)
+    name.map_or(value, Shown::word)
 }
 
 /// Compares two version snapshots field by field: scalar fields, the figures by year, the
 /// patents by number.
 pub fn diff_snapshots(a: &serde_json::Value, b: &serde_json::Value) -> Vec<Change> {
     let mut out = Vec::new();
-    let mut push = |what: String, before: String, after: String| {
+    let mut push = |what: String, before: Shown, after: Shown| {
         if before != after {
             out.push(Change {
                 what,
@@ -1304,7 +1347,7 @@ pub fn diff_snapshots(a: &serde_json::Value, b: &serde_json::Value) -> Vec<Chang
             .and_then(|x| x.as_array())
             .map(|list| {
                 list.iter()
-                    .map(|item| (text(item.get(id)), item.clone()))
+                    .map(|item| (text(item.get(id)).text, item.clone()))
                     .collect()
             })
             .unwrap_or_default()
@@ -1340,7 +1383,7 @@ pub fn diff_snapshots(a: &serde_json::Value, b: &serde_json::Value) -> Vec<Chang
                     for (f, fl) in fields {
                         let v = named(f, text(x.get(*f)));
                         if !v.is_empty() {
-                            push(format!("{label} {k} {fl}"), v, "（删除）".into());
+                            push(format!("{label} {k} {fl}"), v, Shown::word("（删除）"));
                         }
                     }
                 }
@@ -1348,7 +1391,7 @@ pub fn diff_snapshots(a: &serde_json::Value, b: &serde_json::Value) -> Vec<Chang
                     for (f, fl) in fields {
                         let v = named(f, text(y.get(*f)));
                         if !v.is_empty() {
-                            push(format!("{label} {k} {fl}"), "（新增）".into(), v);
+                            push(format!("{label} {k} {fl}"), Shown::word("（新增）"), v);
                         }
                     }
                 }

@@ -82,6 +82,7 @@ const STEPS: &[Step] = &[
     step!(43, "panel_closing"),
     step!(44, "entitlement_rounds"),
     step!(45, "identification_results"),
+    step!(46, "version_events"),
 ];
 
 fn migrator(backend: Backend) -> Migrator {

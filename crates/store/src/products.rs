@@ -1181,7 +1181,13 @@ pub struct Version {
     pub snapshot: String,
     pub changed_by: String,
     pub changed_at: Timestamp,
+    /// The event as a Chinese sentence (`退回：…`), as it was always stored.
     pub note: String,
+    /// The event's code (`zhichan_domain::registration::VersionEvent`), absent on versions
+    /// saved before events were recorded.
+    pub event: Option<String>,
+    /// The event's detail: the reason given, or the year updated.
+    pub detail: Option<String>,
 }
 
 impl FromDbRow for Version {
@@ -1193,6 +1199,8 @@ impl FromDbRow for Version {
             changed_by: row.get("changed_by")?,
             changed_at: ts(row, "changed_at")?,
             note: row.get("note")?,
+            event: row.get("event")?,
+            detail: row.get("detail")?,
         })
     }
 }
@@ -1201,7 +1209,7 @@ pub async fn insert_version(ex: &impl Exec, id: i64, v: &Version) -> Result<(), 
     ex.execute(
         Sql::new(
             "INSERT INTO product_versions (product_id, version, status, snapshot, changed_by, \
-             changed_at, note) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             changed_at, note, event, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(id)
         .bind(v.version)
@@ -1209,7 +1217,9 @@ pub async fn insert_version(ex: &impl Exec, id: i64, v: &Version) -> Result<(), 
         .bind(v.snapshot.as_str())
         .bind(v.changed_by.as_str())
         .bind(v.changed_at)
-        .bind(v.note.as_str()),
+        .bind(v.note.as_str())
+        .bind(v.event.as_deref())
+        .bind(v.detail.as_deref()),
     )
     .await?;
     Ok(())
@@ -1218,7 +1228,8 @@ pub async fn insert_version(ex: &impl Exec, id: i64, v: &Version) -> Result<(), 
 pub async fn versions(ex: &impl Exec, id: i64) -> Result<Vec<Version>, StoreError> {
     ex.fetch_all(
         Sql::new(
-            "SELECT version, status, snapshot, changed_by, changed_at, note FROM product_versions \
+            "SELECT version, status, snapshot, changed_by, changed_at, note, event, detail \
+             FROM product_versions \
              WHERE product_id = $1 ORDER BY version DESC",
         )
         .bind(id),

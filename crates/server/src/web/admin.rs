@@ -806,8 +806,8 @@ async fn expert_section(
     Ok(Some(ExpertSection {
         unit: stored
             .as_ref()
-            .map(|p| format!("{}（{}）", p.unit_name, p.unit_credit_code))
-            .unwrap_or_else(|| "尚未登记".into()),
+            .map(|p| crate::locale::with_code(p.unit_name.clone(), &p.unit_credit_code))
+            .unwrap_or_else(|| crate::locale::t("尚未登记")),
         fields,
         version: stored.as_ref().map(|p| p.version).unwrap_or(0),
         editable: grant(signed.auth.actor.role, Action::ManageUsers).is_some(),

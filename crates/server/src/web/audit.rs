@@ -178,6 +178,9 @@ fn detail_html(v: &Value, key: &str, names: &HashMap<String, String>, m: &Punctu
         Value::Object(o) if o.is_empty() => "—".into(),
         Value::Object(o) => pairs(
             o.iter()
+                // A product's version names its event (`event`, `detail`): its note says the
+                // same in Chinese, as it was written before events were recorded.
+                .filter(|(k, _)| !(k.as_str() == "note" && o.contains_key("event")))
                 .map(|(k, x)| {
                     let label = key_zh(k).map_or_else(|| escaped(k), named);
                     let value = match x {

@@ -61,7 +61,10 @@ async fn list_page(
     errors: FormErrors,
 ) -> AppResult<Response> {
     let actor = &signed.auth.actor;
-    let batches = state.services.identification_batches(actor).await?;
+    let mut batches = state.services.identification_batches(actor).await?;
+    for b in &mut batches {
+        b.method_name = super::names::shipped_words(&b.method_name);
+    }
     let can_manage = Services::can_manage_batches(actor);
     let methods = if can_manage {
         state
@@ -70,8 +73,15 @@ async fn list_page(
             .await?
             .into_iter()
             .filter_map(|m: MethodSummary| {
-                m.published_version
-                    .map(|v| (m.id.to_string(), format!("{}（第 {v} 版）", m.name)))
+                m.published_version.map(|v| {
+                    let version = crate::locale::t(&format!("第 {v} 版"));
+                    let p = crate::locale::punctuation();
+                    let name = super::names::shipped_words(&m.name);
+                    (
+                        m.id.to_string(),
+                        format!("{name}{}{version}{}", p.open, p.close),
+                    )
+                })
             })
             .collect()
     } else {
@@ -272,7 +282,8 @@ async fn batch_page(
 ) -> AppResult<Response> {
     let s = &state.services;
     let actor = &signed.auth.actor;
-    let b = s.identification_batch(actor, id).await?;
+    let mut b = s.identification_batch(actor, id).await?;
+    b.method_name = super::names::shipped_words(&b.method_name);
     let role = actor.role;
     let can_manage = Services::can_manage_batches(actor);
     let can_apply = grant(role, Action::ApplyIdentification).is_some();
@@ -363,11 +374,16 @@ async fn batch_page(
         for m in s.identification_methods(actor).await? {
             let h = s.identification_method(actor, m.id, None).await?;
             for v in h.versions {
+                let t = crate::locale::t;
+                let p = crate::locale::punctuation();
                 let label = format!(
-                    "{}（第 {} 版，{}）",
-                    m.name,
-                    v.version,
-                    if v.published { "已发布" } else { "草稿" }
+                    "{}{}{}{}{}{}",
+                    super::names::shipped_words(&m.name),
+                    p.open,
+                    t(&format!("第 {} 版", v.version)),
+                    p.comma,
+                    t(if v.published { "已发布" } else { "草稿" }),
+                    p.close
                 );
                 versions.push((format!("{}:{}", m.id, v.version), label));
             }
@@ -383,7 +399,9 @@ async fn batch_page(
                     ),
                 ));
             };
-            what_if = Some(s.batch_what_if(actor, id, m, v).await?);
+            let mut w = s.batch_what_if(actor, id, m, v).await?;
+            w.method_name = super::names::shipped_words(&w.method_name);
+            what_if = Some(w);
         }
     }
     Ok(render(

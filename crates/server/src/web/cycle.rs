@@ -23,7 +23,6 @@ use zhichan_domain::rules::RegistrationRules;
 use zhichan_domain::RegionCode;
 use zhichan_service::dashboard::EnterpriseDashboard;
 use zhichan_service::notifications::Kind;
-use zhichan_service::products::Change;
 use zhichan_service::ServiceError;
 
 // ---- the enterprise's dashboard -------------------------------------------------------------
@@ -192,7 +191,7 @@ struct DiffPage {
     name: String,
     from: (i64, String, String, String),
     to: (i64, String, String, String),
-    changes: Vec<Change>,
+    changes: Vec<super::names::ChangeRow>,
 }
 
 pub async fn diff(
@@ -215,14 +214,15 @@ pub async fn diff(
     }
     let actor = &signed.auth.actor;
     let product = state.services.product(actor, id).await?;
-    let (a, b, mut changes) = state.services.product_diff(actor, id, from, to).await?;
-    super::names::name_fields(&mut super::names::Names::new(&state), &mut changes).await?;
+    let (a, b, changes) = state.services.product_diff(actor, id, from, to).await?;
+    let changes = super::names::change_rows(&mut super::names::Names::new(&state), changes).await?;
     let head = |v: zhichan_store::products::Version| {
+        let note = super::names::version_note(&v);
         (
             v.version,
             v.changed_at.beijing_minutes(),
             v.changed_by,
-            v.note,
+            note,
         )
     };
     Ok(render(
@@ -290,7 +290,7 @@ pub async fn certificate(
         .await?
         .remove(&code)
     {
-        Some(n) => format!("{}（{code}）", crate::locale::reference_name(n)),
+        Some(n) => crate::locale::with_code(crate::locale::reference_name(n), &code),
         None => code,
     };
     Ok(render(
@@ -533,14 +533,24 @@ async fn rules_page(
         &RulesPage {
             chrome: Chrome::for_user("业务规则", "/rules", Some(&signed.auth)),
             registration_version: reg.version,
-            rules: reg.rules,
+            rules: {
+                let mut r = reg.rules;
+                r.review_source = super::names::shipped_words(&r.review_source);
+                r.update_source = super::names::shipped_words(&r.update_source);
+                for reason in &mut r.return_reasons {
+                    *reason = super::names::shipped_words(reason);
+                }
+                r
+            },
             calendar_version: cal.version,
             days: cal
                 .days
                 .iter()
                 .cloned()
-                .map(|d| {
+                .map(|mut d| {
                     let k = d.kind.label_zh();
+                    d.name = super::names::shipped_words(&d.name);
+                    d.source = super::names::shipped_words(&d.source);
                     (d, k)
                 })
                 .collect(),

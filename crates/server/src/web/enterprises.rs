@@ -295,8 +295,9 @@ pub async fn view_page(
                     returned: q.review == QualificationReview::Returned,
                     reason: q.review_reason.clone(),
                     valid: format!(
-                        "{} 至 {}",
+                        "{} {} {}",
                         q.valid_from.map(format_date).unwrap_or_else(|| "—".into()),
+                        crate::locale::t("至").trim(),
                         q.valid_to.map(format_date).unwrap_or_else(|| "—".into())
                     ),
                     certificate: q.certificate.clone(),

@@ -78,7 +78,8 @@ pub async fn page(
             year,
         )
         .await?;
-    let weights = state.services.evaluation_weights().await?.rules;
+    let mut weights = state.services.evaluation_weights().await?.rules;
+    weights.source = super::names::shipped_words(&weights.source);
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

@@ -40,10 +40,13 @@ struct ListPage {
 }
 
 pub async fn list(State(state): State<AppState>, signed: Signed) -> AppResult<Response> {
-    let methods = state
+    let mut methods = state
         .services
         .identification_methods(&signed.auth.actor)
         .await?;
+    for m in &mut methods {
+        m.name = super::names::shipped_words(&m.name);
+    }
     Ok(render(
         StatusCode::OK,
         &ListPage {
@@ -83,6 +86,10 @@ struct ExampleRow {
 struct ViewPage {
     chrome: Chrome,
     h: MethodHistory,
+    /// The method's name, source document and clause as the page shows them.
+    name: String,
+    document: String,
+    clause: String,
     field_level: &'static str,
     combine: &'static str,
     pass_score: String,
@@ -189,7 +196,7 @@ fn view_page(
                 }));
             }
             ExampleRow {
-                name: e.name.clone(),
+                name: super::names::shipped_words(&e.name),
                 inputs,
                 expected,
                 holds: failure.is_none(),
@@ -205,6 +212,9 @@ fn view_page(
             "/identification/methods",
             Some(&signed.auth),
         ),
+        name: super::names::shipped_words(&m.name),
+        document: super::names::shipped_words(&m.source.document),
+        clause: super::names::shipped_words(&m.source.clause),
         field_level: m.field_level.label_zh(),
         combine: m.combine.label_zh(),
         pass_score: m.pass_score.map(plain).unwrap_or_default(),
@@ -213,7 +223,7 @@ fn view_page(
             .industry
             .items
             .iter()
-            .map(|i| (i.name.clone(), plain(i.max_score)))
+            .map(|i| (super::names::shipped_words(&i.name), plain(i.max_score)))
             .collect(),
         max_total: plain(max_total),
         aggregate: m.industry.aggregate.label_zh(),

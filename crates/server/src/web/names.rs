@@ -98,17 +98,90 @@ impl<'a> Names<'a> {
     }
 }
 
-/// Names the industry codes of a version diff's 所属领域 row (通用设备制造业（34）).
-pub async fn name_fields(
+/// A row of a comparison of two versions of a product as a page shows it: the field and the
+/// platform's words (a status, yes or no, added) in the reader's language, data as recorded, an
+/// industry by its name.
+pub struct ChangeRow {
+    pub what: String,
+    pub before: String,
+    pub after: String,
+}
+
+/// The changes between two versions of a product as rows of a page.
+pub async fn change_rows(
     names: &mut Names<'_>,
-    changes: &mut [zhichan_service::products::Change],
-) -> AppResult<()> {
-    for c in changes.iter_mut().filter(|c| c.what == "所属领域") {
-        for v in [&mut c.before, &mut c.after] {
-            if !v.is_empty() {
-                *v = format!("{}（{}）", names.industry(v).await?, v);
-            }
+    changes: Vec<zhichan_service::products::Change>,
+) -> AppResult<Vec<ChangeRow>> {
+    let mut rows = Vec::with_capacity(changes.len());
+    for c in changes {
+        let field = c.what == "所属领域";
+        let mut shown = Vec::with_capacity(2);
+        for v in [c.before, c.after] {
+            shown.push(if v.word {
+                crate::locale::t(&v.text)
+            } else if field && !v.is_empty() {
+                let name = names.industry(&v.text).await?;
+                crate::locale::with_code(name, &v.text)
+            } else {
+                v.text
+            });
         }
+        let after = shown.pop().unwrap_or_default();
+        let before = shown.pop().unwrap_or_default();
+        rows.push(ChangeRow {
+            what: crate::locale::t(&c.what),
+            before,
+            after,
+        });
     }
-    Ok(())
+    Ok(rows)
+}
+
+/// What happened at a version of a product, in the reader's language: the event by its name,
+/// with the reason given as it was typed or the year updated. A version saved before events
+/// were recorded shows its note as it was written.
+pub fn version_note(v: &zhichan_store::products::Version) -> String {
+    use zhichan_domain::registration::VersionEvent;
+    let Some(event) = v.event.as_deref().and_then(|e| VersionEvent::parse(e).ok()) else {
+        return v.note.clone();
+    };
+    let name = crate::locale::t(event.label_zh());
+    match (event, v.detail.as_deref()) {
+        // "{0} 年度信息更新通过", a year filled in.
+        (VersionEvent::AnnualUpdateApproved, Some(year)) => {
+            crate::locale::t(&event.note_zh(Some(year)))
+        }
+        (_, Some(d)) if !d.is_empty() => format!("{name}{}{d}", crate::locale::punctuation().colon),
+        _ => name,
+    }
+}
+
+/// A text of the rules officials may change, as a page shows it: the platform's own words, as
+/// it ships them until an official replaces them (the starter identification method's name,
+/// source, score items and examples; the default registration rules' sources and return
+/// reasons; the starting evaluation weights' source; the built-in calendar's holidays and the
+/// notices that set them), in the reader's language; an official's own words as typed.
+pub fn shipped_words(text: &str) -> String {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    static SHIPPED: OnceLock<HashSet<String>> = OnceLock::new();
+    let shipped = SHIPPED.get_or_init(|| {
+        let m = zhichan_domain::identification::starter_method();
+        let mut words = vec![m.name, m.source.document, m.source.clause];
+        words.extend(m.industry.items.into_iter().map(|i| i.name));
+        words.extend(m.examples.into_iter().map(|e| e.name));
+        let r = zhichan_domain::rules::RegistrationRules::default();
+        words.extend([r.review_source, r.update_source]);
+        words.extend(r.return_reasons);
+        words.push(zhichan_domain::rules::STARTING_WEIGHTS_SOURCE.to_string());
+        for d in zhichan_service::rules::default_calendar() {
+            words.extend([d.name, d.source]);
+        }
+        words.into_iter().collect()
+    });
+    if shipped.contains(text) {
+        crate::locale::t(text)
+    } else {
+        text.to_string()
+    }
 }

@@ -165,8 +165,13 @@ async fn score_page(
             index: i,
             field: format!("scores[{i}]"),
             id: format!("sc-{i}"),
-            label: format!("{}（满分 {}）", item.name, plain(item.max_score)),
-            name: item.name.clone(),
+            label: {
+                let p = crate::locale::punctuation();
+                let full = crate::locale::t(&format!("满分 {}", plain(item.max_score)));
+                let name = super::names::shipped_words(&item.name);
+                format!("{name}{}{full}{}", p.open, p.close)
+            },
+            name: super::names::shipped_words(&item.name),
             max: plain(item.max_score),
             value: match typed {
                 Some((t, _)) => t.get(i).cloned().unwrap_or_default(),

@@ -487,7 +487,7 @@ fn update_field(field: &str) -> Option<(String, String)> {
 struct AmendmentView {
     status: &'static str,
     return_reason: Option<String>,
-    changes: Vec<zhichan_service::products::Change>,
+    changes: Vec<super::names::ChangeRow>,
 }
 
 struct UpdateForm {
@@ -546,12 +546,13 @@ async fn view_page_with(
         .into_iter()
         .map(|h| {
             let label = ProductStatus::parse(&h.status).map_or("", |s| s.label_zh());
+            let note = super::names::version_note(&h);
             (
                 h.version,
                 label,
                 h.changed_at.beijing_minutes(),
                 h.changed_by,
-                h.note,
+                note,
             )
         })
         .collect();
@@ -610,8 +611,11 @@ async fn view_page_with(
     let enterprise = super::names::Names::new(state)
         .enterprise(actor, &v.enterprise)
         .await?;
-    let mut amendment_changes = services.amendment_diff(&v);
-    super::names::name_fields(&mut super::names::Names::new(state), &mut amendment_changes).await?;
+    let amendment_changes = super::names::change_rows(
+        &mut super::names::Names::new(state),
+        services.amendment_diff(&v),
+    )
+    .await?;
     Ok(render(
         status,
         &ViewPage {
@@ -679,7 +683,14 @@ async fn view_page_with(
                 })
                 .collect(),
             update_to_review,
-            reasons: services.registration_rules().await?.rules.return_reasons,
+            reasons: services
+                .registration_rules()
+                .await?
+                .rules
+                .return_reasons
+                .iter()
+                .map(|r| super::names::shipped_words(r))
+                .collect(),
             error,
             update_errors,
             update_typed,
