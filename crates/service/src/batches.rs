@@ -878,11 +878,11 @@ impl Services {
             store::clear_results(&tx, id).await?;
         }
         step("benchmarks written, results cleared");
-        let mut computed = 0u64;
         // The results are inserted in bulk, RESULTS_AT_ONCE at a time (one COPY on PostgreSQL),
         // by product: the candidates with a frozen input evaluated, merged in order with those
         // without one (not registered on 31 December, withdrawn since), which get a fixed
-        // explanation.
+        // explanation. They are evaluated on a thread of their own while the chunk before is
+        // being written, so that the evaluation and the database work at once.
         let unfrozen = serde_json::to_string(&StoredResult {
             field: String::new(),
             passed: false,
@@ -893,34 +893,50 @@ impl Services {
             )],
         })
         .expect("a result serialises");
-        let mut rows = Vec::with_capacity(RESULTS_AT_ONCE.min(live.len()));
-        let mut frozen = kept.candidates.iter().peekable();
-        for &product_id in &live {
-            let row = match frozen.next_if(|k| k.product_id == product_id) {
-                Some(k) => {
-                    let field = &kept.fields[k.field as usize];
-                    let r = stored_result(&method, field, &k.figures(), &book);
-                    computed += 1;
-                    store::ResultRow {
-                        product_id,
-                        result: serde_json::to_string(&r).expect("a result serialises"),
-                        field: r.field,
-                        passed: r.passed,
+        let (chunks, mut written) = tokio::sync::mpsc::channel::<Vec<store::ResultRow>>(2);
+        let evaluation = tokio::task::spawn_blocking(move || {
+            let mut computed = 0u64;
+            let mut rows = Vec::with_capacity(RESULTS_AT_ONCE.min(live.len()));
+            let mut frozen = kept.candidates.iter().peekable();
+            for &product_id in &live {
+                let row = match frozen.next_if(|k| k.product_id == product_id) {
+                    Some(k) => {
+                        let field = &kept.fields[k.field as usize];
+                        let r = stored_result(&method, field, &k.figures(), &book);
+                        computed += 1;
+                        store::ResultRow {
+                            product_id,
+                            result: serde_json::to_string(&r).expect("a result serialises"),
+                            field: r.field,
+                            passed: r.passed,
+                        }
                     }
+                    None => store::ResultRow {
+                        product_id,
+                        field: String::new(),
+                        passed: false,
+                        result: unfrozen.clone(),
+                    },
+                };
+                rows.push(row);
+                // A writer gone (its insert failed) ends the evaluation too.
+                if rows.len() == RESULTS_AT_ONCE
+                    && chunks.blocking_send(std::mem::take(&mut rows)).is_err()
+                {
+                    return computed;
                 }
-                None => store::ResultRow {
-                    product_id,
-                    field: String::new(),
-                    passed: false,
-                    result: unfrozen.clone(),
-                },
-            };
-            rows.push(row);
-            if rows.len() == RESULTS_AT_ONCE {
-                store::insert_results(&tx, id, std::mem::take(&mut rows)).await?;
             }
+            if !rows.is_empty() {
+                let _ = chunks.blocking_send(rows);
+            }
+            computed
+        });
+        while let Some(rows) = written.recv().await {
+            store::insert_results(&tx, id, rows).await?;
         }
-        store::insert_results(&tx, id, rows).await?;
+        let computed = evaluation
+            .await
+            .map_err(|e| corrupt(format!("identification batch {id}: evaluation: {e}")))?;
         step("results");
         store::set_computed(&tx, id, &actor.username, now).await?;
         record(
