@@ -473,7 +473,7 @@ fn inputs_select() -> String {
 /// three processes), no JIT (1.5–3 s of compiling a run), and no parallel workers (each built
 /// the same grouping of every link again: 48 s with two against 41 s alone). SQLite has none
 /// of these.
-pub async fn settle_for_inputs(tx: &Tx) -> Result<(), StoreError> {
+async fn settle_for_inputs(tx: &Tx) -> Result<(), StoreError> {
     if tx.backend() == Backend::Postgres {
         tx.execute(Sql::new(
             "SELECT set_config('work_mem', '512MB', true), set_config('jit', 'off', true), \
