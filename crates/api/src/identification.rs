@@ -200,6 +200,26 @@ pub struct OptIn {
     pub batch: i64,
 }
 
+/// `POST /api/v1/identification/batches/{id}/opt-ins`: the caller's enterprise opts several of
+/// its products into a batch at once (1 to 100), each checked as a single opt-in.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkOptIn {
+    pub products: Vec<i64>,
+}
+
+/// What happened to one product of a bulk opt-in: `created` when this request opted it in,
+/// `ok` without `created` when it was in already, otherwise the problem a single opt-in of it
+/// would have answered (404 for a product that is not the caller's).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OptInOutcome {
+    pub product: i64,
+    pub ok: bool,
+    pub created: bool,
+    pub candidate: Option<Candidate>,
+    pub problem: Option<crate::Problem>,
+}
+
 /// A product opted into a batch.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Candidate {

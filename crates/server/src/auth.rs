@@ -283,6 +283,11 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     ),
     (
         "POST",
+        "/api/v1/identification/batches/{id}/opt-ins",
+        Signed(A::ApplyIdentification),
+    ),
+    (
+        "POST",
         "/api/v1/identification/batches/{id}/compute",
         Signed(A::ManageIdentificationBatches),
     ),
@@ -699,6 +704,11 @@ pub const ENDPOINTS: &[(&str, &str, Access)] = &[
     (
         "POST",
         "/identification/batches/{id}/opt-in",
+        Signed(A::ApplyIdentification),
+    ),
+    (
+        "POST",
+        "/identification/batches/{id}/opt-in-all",
         Signed(A::ApplyIdentification),
     ),
     (

@@ -225,6 +225,10 @@ pub fn app(services: Services, settings: Settings) -> Router {
             post(web::batches::opt_in),
         )
         .route(
+            "/identification/batches/{id}/opt-in-all",
+            post(web::batches::opt_in_all),
+        )
+        .route(
             "/identification/batches/{id}/check",
             post(web::batches::check),
         )

@@ -764,6 +764,168 @@ async fn each_opt_in_refusal_has_its_code_and_reason(fresh: Fresh) {
 
 on_both_backends!(each_opt_in_refusal_has_its_code_and_reason);
 
+/// A firm with many products opts them in at once: through the API, a list of up to 100 (each
+/// product opted in or refused as on its own, with the same codes; another firm's product or
+/// one that does not exist is "not found"; named twice, tried once); on the batch page, one
+/// button for every product it may still opt in, which then says how many went in.
+async fn an_enterprise_opts_in_many_products_at_once(fresh: Fresh) {
+    let w = world(&fresh).await;
+    let batch = w.new_batch().await;
+    let many = format!("{BATCHES}/{batch}/opt-ins");
+    let ids = |ps: &[&str]| -> Vec<Value> { ps.iter().map(|p| json!(w.ids[*p])).collect() };
+    let mut list = ids(&["A1", "A2", "A5", "A6", "B1", "A1"]);
+    list.push(json!(987_654_321));
+    let (status, out) = w
+        .call(
+            Method::POST,
+            &many,
+            &w.firm_a,
+            Some(json!({ "products": list })),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    let out = out.as_array().unwrap().clone();
+    assert_eq!(out.len(), 6, "A1 named twice is tried once: {out:?}");
+    let of = |id: i64| out.iter().find(|o| o["product"] == id).unwrap().clone();
+    for p in ["A1", "A2"] {
+        let o = of(w.ids[p]);
+        assert_eq!(
+            (o["ok"].clone(), o["created"].clone()),
+            (json!(true), json!(true)),
+            "{o}"
+        );
+        assert_eq!(o["candidate"]["check"], "pending", "{o}");
+        assert!(o["problem"].is_null(), "{o}");
+    }
+    let code = |o: &Value| {
+        o["problem"]["errors"][0]["code"]
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_eq!(code(&of(w.ids["A5"])), "annual_update_missing");
+    assert_eq!(code(&of(w.ids["A6"])), "not_registered");
+    for id in [w.ids["B1"], 987_654_321] {
+        let o = of(id);
+        assert_eq!(o["ok"], false, "{o}");
+        assert_eq!(
+            o["problem"]["status"], 404,
+            "another firm's product is not found: {o}"
+        );
+        assert!(o["candidate"].is_null(), "{o}");
+    }
+    // Again: in already, not created; the candidacy is the one there was.
+    let (status, again) = w
+        .call(
+            Method::POST,
+            &many,
+            &w.firm_a,
+            Some(json!({"products": ids(&["A1"])})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(
+        (again[0]["ok"].clone(), again[0]["created"].clone()),
+        (json!(true), json!(false))
+    );
+    // The list holds 1 to 100 products; only a firm opts in; the batch must exist.
+    for bad in [json!([]), json!((1..=101).collect::<Vec<i64>>())] {
+        let (status, body) = w
+            .call(
+                Method::POST,
+                &many,
+                &w.firm_a,
+                Some(json!({ "products": bad })),
+            )
+            .await;
+        assert_problem(status, &body, 422);
+        assert_eq!(body["errors"][0]["field"], "products", "{body}");
+        assert_eq!(body["errors"][0]["code"], "invalid_products", "{body}");
+    }
+    let (status, _) = w
+        .call(
+            Method::POST,
+            &many,
+            &w.rev_a,
+            Some(json!({"products": ids(&["A3"])})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = w
+        .call(
+            Method::POST,
+            &format!("{BATCHES}/{}/opt-ins", batch + 1000),
+            &w.firm_a,
+            Some(json!({"products": ids(&["A3"])})),
+        )
+        .await;
+    assert_problem(status, &body, 404);
+    // Every opt-in is audited on its own, as a single one is.
+    let audited: Vec<i64> = w
+        .fresh_db
+        .fetch_all(Sql::new(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'identification.opt_in'",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(audited, vec![2]);
+
+    // The page: A3 and A4 may still go in; one button says so and opts both in.
+    let path = format!("/identification/batches/{batch}");
+    let (status, html) = page(&w, &path, &w.firm_a).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("全部申报（2 件可申报）"), "{html}");
+    let (status, location, _) = post_form(&w, &format!("{path}/opt-in-all"), &w.firm_a, &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        location.ends_with("?done=opted_in_all&n=2&refused=0"),
+        "{location}"
+    );
+    let (_, html) = page(&w, location.as_str(), &w.firm_a).await;
+    assert!(html.contains("已申报 2 件产品，等待形式审查"), "{html}");
+    assert!(
+        !html.contains("全部申报（"),
+        "nothing is left to opt in: {html}"
+    );
+    let (_, queue) = w
+        .call(
+            Method::GET,
+            &format!("{BATCHES}/{batch}/candidates"),
+            &w.firm_a,
+            None,
+        )
+        .await;
+    let mut mine: Vec<i64> = queue["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["product"].as_i64().unwrap())
+        .collect();
+    mine.sort();
+    let mut want: Vec<i64> = ["A1", "A2", "A3", "A4"].iter().map(|p| w.ids[*p]).collect();
+    want.sort();
+    assert_eq!(mine, want);
+    // After the date every product of a list is refused as closed; the page has no button.
+    w.clock.advance(time::Duration::days(50));
+    let (status, late) = w
+        .call(
+            Method::POST,
+            &many,
+            &w.firm_b,
+            Some(json!({"products": ids(&["B1", "B2"])})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{late}");
+    for o in late.as_array().unwrap() {
+        assert_eq!(code(o), "batch_closed", "{o}");
+    }
+    let (_, html) = page(&w, &path, &w.firm_b).await;
+    assert!(!html.contains("全部申报（"), "{html}");
+    w.app.stop().await;
+}
+
+on_both_backends!(an_enterprise_opts_in_many_products_at_once);
+
 /// The national administrator closes opt-in before its date (a round that cannot wait): the
 /// reason is required (beside its box on the page, as typed), the batch is closed at once and
 /// can be computed, the enterprises with a product in it are told, the act is audited; closing

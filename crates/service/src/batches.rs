@@ -666,6 +666,47 @@ impl Services {
         ))
     }
 
+    /// The most products one bulk opt-in takes (as many as one formal check decides).
+    pub const BULK_OPT_IN_MAX: usize = 100;
+
+    /// The caller's enterprise opts several products into a batch at once: each is opted in
+    /// (or refused) exactly as [`Services::opt_in_product`] would, in its own transaction, so
+    /// one refusal keeps none of the others out; a product named twice is tried once. The
+    /// batch must exist (404) and the caller must be one who may opt in (403); the list must
+    /// hold 1 to [`Self::BULK_OPT_IN_MAX`] products (422 `invalid_products`).
+    pub async fn opt_in_products(
+        &self,
+        actor: &Actor,
+        ctx: &Ctx,
+        batch_id: i64,
+        product_ids: &[i64],
+    ) -> ServiceResult<Vec<(i64, ServiceResult<(CandidateView, bool)>)>> {
+        authorize(actor, Action::ApplyIdentification)?;
+        store::by_id(self.db(), batch_id)
+            .await?
+            .ok_or(ServiceError::NotFound)?;
+        let mut seen = std::collections::BTreeSet::new();
+        let ids: Vec<i64> = product_ids
+            .iter()
+            .copied()
+            .filter(|id| seen.insert(*id))
+            .collect();
+        if ids.is_empty() || ids.len() > Self::BULK_OPT_IN_MAX {
+            return Err(field_error(
+                "products",
+                "invalid_products",
+                format!("一次申报 1 至 {} 件产品", Self::BULK_OPT_IN_MAX),
+                "between 1 and 100 products",
+            ));
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let r = self.opt_in_product(actor, ctx, id, batch_id).await;
+            out.push((id, r));
+        }
+        Ok(out)
+    }
+
     pub(crate) fn scope_filter(actor: &Actor, action: Action) -> ServiceResult<CandidateFilter> {
         Ok(match authorize(actor, action)? {
             Scope::All => CandidateFilter::default(),

@@ -8,9 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use std::collections::HashMap;
 use zhichan_api::identification::{
-    Batch, BatchList, BatchStatus, BenchmarkItem, BenchmarkList, Candidate, CandidateList,
-    CheckOutcome, CheckStatus, CloseOptIn, FormalCheck, IndicatorResult, Measure, NewBatch, OptIn,
-    Outcome, OutcomeFilter, ProductIdentification, ResultItem, ResultList, WhatIf, WhatIfChange,
+    Batch, BatchList, BatchStatus, BenchmarkItem, BenchmarkList, BulkOptIn, Candidate,
+    CandidateList, CheckOutcome, CheckStatus, CloseOptIn, FormalCheck, IndicatorResult, Measure,
+    NewBatch, OptIn, OptInOutcome, Outcome, OutcomeFilter, ProductIdentification, ResultItem,
+    ResultList, WhatIf, WhatIfChange,
 };
 use zhichan_api::Problem;
 use zhichan_domain::Violation;
@@ -220,6 +221,51 @@ pub async fn opt_in(
         StatusCode::OK
     };
     Ok((status, Json(candidate_body(&c))))
+}
+
+/// The caller's enterprise opts several of its products into a batch at once (1 to 100), each
+/// opted in or refused as `POST /api/v1/products/{id}/identification` would (200 even when some
+/// were refused; each product's outcome says).
+#[utoipa::path(post, path = "/api/v1/identification/batches/{id}/opt-ins", tag = "identification",
+    params(("id" = i64, Path)),
+    request_body = BulkOptIn,
+    responses(
+        (status = 200, description = "逐件结果", body = Vec<OptInOutcome>),
+        (status = 403, description = "只有企业用户可以申报", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "批次不存在", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "产品数量有误（invalid_products）", body = Problem, content_type = "application/problem+json")
+    ))]
+pub async fn opt_in_many(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<BulkOptIn>,
+) -> AppResult<Json<Vec<OptInOutcome>>> {
+    let done = state
+        .services
+        .opt_in_products(&signed.auth.actor, &ctx, id, &body.products)
+        .await?;
+    Ok(Json(
+        done.into_iter()
+            .map(|(product, r)| match r {
+                Ok((c, created)) => OptInOutcome {
+                    product,
+                    ok: true,
+                    created,
+                    candidate: Some(candidate_body(&c)),
+                    problem: None,
+                },
+                Err(e) => OptInOutcome {
+                    product,
+                    ok: false,
+                    created: false,
+                    candidate: None,
+                    problem: Some(AppError::from(e).to_problem()),
+                },
+            })
+            .collect(),
+    ))
 }
 
 /// The product's newest candidacy: its batch, its formal check and its computed result.

@@ -293,6 +293,7 @@ fn table() -> (Router<AppState>, Document, Vec<String>) {
         .routes(routes!(batches::results))
         .routes(routes!(batches::what_if))
         .routes(routes!(batches::opt_in, batches::of_product))
+        .routes(routes!(batches::opt_in_many))
         .routes(routes!(rounds::evaluate))
         .routes(routes!(rounds::proposals, rounds::review))
         .routes(routes!(rounds::publish))

@@ -217,6 +217,8 @@ struct BatchPage {
     can_apply: bool,
     can_check: bool,
     eligible: Vec<Eligible>,
+    /// The one-click button for every product that may be opted in, when there are two or more.
+    opt_in_all: Option<String>,
     candidates: Vec<CandidateRow>,
     benchmarks: Vec<BenchmarkRow>,
     results: Vec<ResultRow>,
@@ -253,7 +255,20 @@ fn check_label(s: &str) -> &'static str {
     }
 }
 
-fn done_notice(done: &str) -> Option<String> {
+fn done_notice(done: &str, q: &HashMap<String, String>) -> Option<String> {
+    let count = |k: &str| {
+        q.get(k)
+            .and_then(|n| n.parse::<u32>().ok())
+            .unwrap_or_default()
+    };
+    if done == "opted_in_all" {
+        let (n, refused) = (count("n"), count("refused"));
+        return Some(if refused == 0 {
+            format!("已申报 {n} 件产品，等待形式审查")
+        } else {
+            format!("已申报 {n} 件产品，等待形式审查；{refused} 件未能申报，原因见下表")
+        });
+    }
     Some(
         match done {
             "computed" => "已计算：输入数据已冻结，基准值和结果如下",
@@ -304,6 +319,11 @@ async fn batch_page(
     } else {
         Vec::new()
     };
+    let ready = eligible
+        .iter()
+        .filter(|e| e.opted_in.is_none() && e.refusal.is_none())
+        .count();
+    let opt_in_all = (open && ready > 1).then(|| format!("全部申报（{ready} 件可申报）"));
     let mut candidates = Vec::new();
     if !can_apply {
         for c in s.batch_candidates(actor, id, None).await? {
@@ -422,6 +442,7 @@ async fn batch_page(
             can_manage,
             can_apply,
             can_check,
+            opt_in_all,
             eligible,
             candidates,
             benchmarks,
@@ -434,7 +455,7 @@ async fn batch_page(
             versions,
             compare,
             what_if,
-            notice: q.get("done").and_then(|d| done_notice(d)),
+            notice: q.get("done").and_then(|d| done_notice(d, q)),
             close_reason: q.get("close_reason").cloned().unwrap_or_default(),
             errors,
         },
@@ -597,6 +618,52 @@ pub async fn opt_in(
         ),
         Err(e) => refused(&state, &signed, id, e).await,
     }
+}
+
+/// The enterprise opts in, with one click, every product the page offers it (registered, its
+/// annual update approved, not in yet), a hundred at a time, each as a single opt-in would be.
+/// When opt-in has closed meanwhile the page says so beside nothing but its notice.
+pub async fn opt_in_all(
+    State(state): State<AppState>,
+    RequestCtx(ctx): RequestCtx,
+    signed: Signed,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let s = &state.services;
+    let actor = &signed.auth.actor;
+    let ids: Vec<i64> = s
+        .eligible_products(actor, id)
+        .await?
+        .into_iter()
+        .filter(|e| e.opted_in.is_none() && e.refusal.is_none())
+        .map(|e| e.product_id)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Redirect::to(&format!("/identification/batches/{id}")).into_response());
+    }
+    let (mut done, mut not_in) = (0usize, 0usize);
+    let mut first_refusal = None;
+    for chunk in ids.chunks(zhichan_service::Services::BULK_OPT_IN_MAX) {
+        for (_, r) in s.opt_in_products(actor, &ctx, id, chunk).await? {
+            match r {
+                Ok((_, true)) => done += 1,
+                Ok((_, false)) => {}
+                Err(e) => {
+                    not_in += 1;
+                    first_refusal.get_or_insert(e);
+                }
+            }
+        }
+    }
+    if done == 0 {
+        if let Some(e) = first_refusal {
+            return refused(&state, &signed, id, e).await;
+        }
+    }
+    Ok(Redirect::to(&format!(
+        "/identification/batches/{id}?done=opted_in_all&n={done}&refused={not_in}"
+    ))
+    .into_response())
 }
 
 pub async fn check(

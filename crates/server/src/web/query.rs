@@ -62,7 +62,9 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/identification/batches", &[]),
     (
         "/identification/batches/{id}",
-        &["field", "passed", "outcome", "compare", "done"],
+        &[
+            "field", "passed", "outcome", "compare", "done", "n", "refused",
+        ],
     ),
     (
         "/identification/batches/{id}/export.xlsx",
