@@ -1292,6 +1292,11 @@ await check('an identification round: opt-in, early close, check, compute, exper
   await open(page, `${BASE}${batchPath}`);
   const row = page.locator('main tr', { hasText: PRODUCT });
   assert(await row.count() === 1, `${PRODUCT} is not listed for the enterprise (no demo registration of ${year}?)`);
+  // Two of its products may go in: one button would take both (the story opts in one).
+  const all = page.locator('form[action$="/opt-in-all"] button');
+  assert(await all.count() === 1 && (await all.innerText()).includes('全部申报（2 件可申报）'),
+    `no one-click button for both products: ${await page.locator('main').innerText()}`);
+  await shoot('enterprise-batch', 'the enterprise\'s batch page before opting in');
   await navigating(page, () => row.locator('button[type="submit"]').click());
   let text = await page.locator('main').innerText();
   assert(text.includes('已申报，等待形式审查'), `opt-in not confirmed: ${text.slice(0, 300)}`);

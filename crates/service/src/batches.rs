@@ -1336,6 +1336,9 @@ pub fn measure_of(code: &str) -> Option<Measure> {
     Measure::parse(code).ok()
 }
 
+/// How many of a firm's registered products the opt-in page reads at a time.
+const ELIGIBLE_PAGE: i64 = 500;
+
 /// One of an enterprise's registered products as the opt-in page shows it.
 #[derive(Clone, Debug)]
 pub struct Eligible {
@@ -1364,15 +1367,29 @@ impl Services {
             status: Some(ProductStatus::Approved),
             ..crate::products::Filter::default()
         };
-        let (views, _) = self.products(actor, &filter, 500, 0).await?;
+        // Every one of them, a page at a time (a firm may have more than a page).
+        let mut views = Vec::new();
+        loop {
+            let (page, _) = self
+                .products(actor, &filter, ELIGIBLE_PAGE, views.len() as i64)
+                .await?;
+            let last = (page.len() as i64) < ELIGIBLE_PAGE;
+            views.extend(page);
+            if last {
+                break;
+            }
+        }
         let ids: Vec<i64> = views.iter().map(|v| v.product.id).collect();
-        let approved: std::collections::BTreeSet<i64> =
-            zhichan_store::annual_updates::of_year(self.db(), batch.year, &ids)
-                .await?
-                .into_iter()
-                .filter(|u| u.status == UpdateStatus::Approved)
-                .map(|u| u.product_id)
-                .collect();
+        let mut approved = std::collections::BTreeSet::new();
+        for chunk in ids.chunks(ELIGIBLE_PAGE as usize) {
+            approved.extend(
+                zhichan_store::annual_updates::of_year(self.db(), batch.year, chunk)
+                    .await?
+                    .into_iter()
+                    .filter(|u| u.status == UpdateStatus::Approved)
+                    .map(|u| u.product_id),
+            );
+        }
         let mut f = Self::scope_filter(actor, Action::ApplyIdentification)?;
         f.computed = false;
         let opted: std::collections::BTreeMap<i64, String> =
