@@ -205,7 +205,41 @@ pub struct OptIn {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkOptIn {
+    /// 1 to 100 product ids; a longer list is refused as soon as its 101st id is read.
+    #[serde(deserialize_with = "at_most_a_hundred")]
+    #[schema(min_items = 1, max_items = 100)]
     pub products: Vec<i64>,
+}
+
+/// The most products one bulk opt-in names (the service holds the same limit).
+pub const BULK_OPT_IN_MAX: usize = 100;
+
+/// A list of ids read only up to its limit: the 101st ends the reading with `invalid_products`,
+/// so that a body of millions of ids (the 20 MiB any body may have) costs no more than 101.
+fn at_most_a_hundred<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i64>, D::Error> {
+    struct Ids;
+    impl<'de> serde::de::Visitor<'de> for Ids {
+        type Value = Vec<i64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of 1 to 100 product ids")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<i64>, A::Error> {
+            let mut ids = Vec::new();
+            while let Some(id) = seq.next_element::<i64>()? {
+                if ids.len() == BULK_OPT_IN_MAX {
+                    return Err(serde::de::Error::custom(
+                        zhichan_domain::validation::refusal_text(
+                            "invalid_products",
+                            "一次申报 1 至 100 件产品",
+                        ),
+                    ));
+                }
+                ids.push(id);
+            }
+            Ok(ids)
+        }
+    }
+    d.deserialize_seq(Ids)
 }
 
 /// What happened to one product of a bulk opt-in: `created` when this request opted it in,

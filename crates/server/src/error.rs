@@ -107,18 +107,22 @@ pub fn translated(mut p: Problem) -> Problem {
     p
 }
 
-/// A problem+json response for a status with no field errors.
-pub fn problem(status: StatusCode, detail: impl Into<String>, errors: Vec<FieldError>) -> Response {
-    let kind = match status.as_u16() {
+/// The `type` of a problem of `status`: the same on a response and on an item of a bulk answer.
+fn problem_type(status: StatusCode) -> &'static str {
+    match status.as_u16() {
         400 => "/problems/malformed",
         404 => "/problems/not-found",
         409 => "/problems/conflict",
         413 => "/problems/too-large",
         422 => "/problems/validation",
         _ => "about:blank",
-    };
+    }
+}
+
+/// A problem+json response for a status with no field errors.
+pub fn problem(status: StatusCode, detail: impl Into<String>, errors: Vec<FieldError>) -> Response {
     let body = translated(Problem {
-        type_: kind.to_string(),
+        type_: problem_type(status).to_string(),
         title: title_for(status).to_string(),
         status: status.as_u16(),
         detail: capped(detail.into()),
@@ -246,7 +250,7 @@ impl AppError {
             }
         };
         translated(Problem {
-            type_: "about:blank".into(),
+            type_: problem_type(status).into(),
             title: title_for(status).to_string(),
             status: status.as_u16(),
             detail: capped(detail),

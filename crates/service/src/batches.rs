@@ -669,11 +669,15 @@ impl Services {
     /// The most products one bulk opt-in takes (as many as one formal check decides).
     pub const BULK_OPT_IN_MAX: usize = 100;
 
-    /// The caller's enterprise opts several products into a batch at once: each is opted in
-    /// (or refused) exactly as [`Services::opt_in_product`] would, in its own transaction, so
-    /// one refusal keeps none of the others out; a product named twice is tried once. The
-    /// batch must exist (404) and the caller must be one who may opt in (403); the list must
-    /// hold 1 to [`Self::BULK_OPT_IN_MAX`] products (422 `invalid_products`).
+    /// The caller's enterprise opts several products into a batch at once: each of its own is
+    /// opted in (or refused) exactly as [`Services::opt_in_product`] would, in its own
+    /// transaction, so one refusal keeps none of the others out; a product named twice is tried
+    /// once. The list is resolved against the caller's enterprise in one statement first: an id
+    /// that is not its product — another firm's or nobody's — is "not found" by the same path
+    /// (no lookup of its own, no audit row of its own: the two must not differ even in time),
+    /// and the request records one audit row naming how many there were. The batch must exist
+    /// (404) and the caller must be one who may opt in (403); the list must hold 1 to
+    /// [`Self::BULK_OPT_IN_MAX`] products (422 `invalid_products`).
     pub async fn opt_in_products(
         &self,
         actor: &Actor,
@@ -681,17 +685,13 @@ impl Services {
         batch_id: i64,
         product_ids: &[i64],
     ) -> ServiceResult<Vec<(i64, ServiceResult<(CandidateView, bool)>)>> {
-        authorize(actor, Action::ApplyIdentification)?;
+        let Scope::Enterprise(code) = authorize(actor, Action::ApplyIdentification)? else {
+            return Err(ServiceError::Forbidden);
+        };
         store::by_id(self.db(), batch_id)
             .await?
             .ok_or(ServiceError::NotFound)?;
-        let mut seen = std::collections::BTreeSet::new();
-        let ids: Vec<i64> = product_ids
-            .iter()
-            .copied()
-            .filter(|id| seen.insert(*id))
-            .collect();
-        if ids.is_empty() || ids.len() > Self::BULK_OPT_IN_MAX {
+        if product_ids.is_empty() || product_ids.len() > Self::BULK_OPT_IN_MAX {
             return Err(field_error(
                 "products",
                 "invalid_products",
@@ -699,10 +699,44 @@ impl Services {
                 "between 1 and 100 products",
             ));
         }
+        let mut seen = std::collections::BTreeSet::new();
+        let ids: Vec<i64> = product_ids
+            .iter()
+            .copied()
+            .filter(|id| seen.insert(*id))
+            .collect();
+        let own: std::collections::BTreeSet<i64> =
+            match zhichan_store::enterprises::by_credit_code(self.db(), &code).await? {
+                Some(e) => zhichan_store::products::of_enterprise_among(self.db(), e.id, &ids)
+                    .await?
+                    .into_iter()
+                    .collect(),
+                None => std::collections::BTreeSet::new(),
+            };
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            let r = self.opt_in_product(actor, ctx, id, batch_id).await;
+            let r = if own.contains(&id) {
+                self.opt_in_product(actor, ctx, id, batch_id).await
+            } else {
+                Err(ServiceError::NotFound)
+            };
             out.push((id, r));
+        }
+        let unknown = out.len() - own.len();
+        if unknown > 0 {
+            let tx = self.db().begin().await?;
+            record(
+                &tx,
+                ctx,
+                Some(actor),
+                "identification.opt_in_many",
+                &format!("batch:{batch_id}"),
+                "not_found",
+                json!({"batch": batch_id, "products": out.len(), "not_found": unknown}),
+                self.now(),
+            )
+            .await?;
+            tx.commit().await?;
         }
         Ok(out)
     }

@@ -295,6 +295,27 @@ pub async fn by_ids(ex: &impl Exec, ids: &[i64]) -> Result<Vec<Product>, StoreEr
     read(ex, q).await
 }
 
+/// Which of `ids` are products of the enterprise, in one statement: the others are another
+/// enterprise's or nobody's, and cannot be told apart (nothing else is read or written for them).
+pub async fn of_enterprise_among(
+    ex: &impl Exec,
+    enterprise_id: i64,
+    ids: &[i64],
+) -> Result<Vec<i64>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(format!(
+        "SELECT id FROM products WHERE enterprise_id = $1 AND id IN ({})",
+        in_list(2, ids.len())
+    ))
+    .bind(enterprise_id);
+    for id in ids {
+        q.push_param(*id);
+    }
+    ex.fetch_all(q).await
+}
+
 /// One product with its figures, links and linked patents, in one statement.
 pub async fn by_id(ex: &impl Exec, id: i64) -> Result<Option<Product>, StoreError> {
     Ok(read(ex, Sql::new(reads(ex).one.as_str()).bind(id))

@@ -255,25 +255,14 @@ fn check_label(s: &str) -> &'static str {
     }
 }
 
-fn done_notice(done: &str, q: &HashMap<String, String>) -> Option<String> {
-    let count = |k: &str| {
-        q.get(k)
-            .and_then(|n| n.parse::<u32>().ok())
-            .unwrap_or_default()
-    };
-    if done == "opted_in_all" {
-        let (n, refused) = (count("n"), count("refused"));
-        return Some(if refused == 0 {
-            format!("已申报 {n} 件产品，等待形式审查")
-        } else {
-            format!("已申报 {n} 件产品，等待形式审查；{refused} 件未能申报，原因见下表")
-        });
-    }
+fn done_notice(done: &str) -> Option<String> {
     Some(
         match done {
             "computed" => "已计算：输入数据已冻结，基准值和结果如下",
             "closed" => "申报已提前截止，已申报的企业已收到通知",
             "opted_in" => "已申报，等待形式审查",
+            "opted_in_all" => "可申报的产品已全部申报，等待形式审查",
+            "opted_in_some" => "部分产品已申报，等待形式审查；其余未能申报，原因见下表",
             "checked" => "形式审查结论已保存",
             "evaluating" => "产业性评价已开始：请在专家评审组中为每件产品指派专家",
             "reviewed" => "名单已审核通过",
@@ -455,7 +444,7 @@ async fn batch_page(
             versions,
             compare,
             what_if,
-            notice: q.get("done").and_then(|d| done_notice(d, q)),
+            notice: q.get("done").and_then(|d| done_notice(d)),
             close_reason: q.get("close_reason").cloned().unwrap_or_default(),
             errors,
         },
@@ -641,12 +630,12 @@ pub async fn opt_in_all(
     if ids.is_empty() {
         return Ok(Redirect::to(&format!("/identification/batches/{id}")).into_response());
     }
-    let (mut done, mut not_in) = (0usize, 0usize);
+    let (mut opted, mut not_in) = (0usize, 0usize);
     let mut first_refusal = None;
     for chunk in ids.chunks(zhichan_service::Services::BULK_OPT_IN_MAX) {
         for (_, r) in s.opt_in_products(actor, &ctx, id, chunk).await? {
             match r {
-                Ok((_, true)) => done += 1,
+                Ok((_, true)) => opted += 1,
                 Ok((_, false)) => {}
                 Err(e) => {
                     not_in += 1;
@@ -655,15 +644,19 @@ pub async fn opt_in_all(
             }
         }
     }
-    if done == 0 {
+    if opted == 0 {
         if let Some(e) = first_refusal {
             return refused(&state, &signed, id, e).await;
         }
     }
-    Ok(Redirect::to(&format!(
-        "/identification/batches/{id}?done=opted_in_all&n={done}&refused={not_in}"
-    ))
-    .into_response())
+    // The counts stay out of the address (a link anyone can write would show any number);
+    // the table below says, product by product, what is in and why the rest is not.
+    let done = if not_in == 0 {
+        "opted_in_all"
+    } else {
+        "opted_in_some"
+    };
+    Ok(Redirect::to(&format!("/identification/batches/{id}?done={done}")).into_response())
 }
 
 pub async fn check(
