@@ -50,6 +50,10 @@ const ACTIONS: &[(&str, &str)] = &[
     ("entitlement.notify_resume", "续发免申即享通知"),
     ("identification.formal_check", "认定形式审查"),
     ("identification.opt_in", "申报认定"),
+    (
+        "identification.opt_in_many",
+        "批量申报认定（含未找到的产品）",
+    ),
     ("identification_batch.announce", "公告认定结果"),
     ("identification_batch.compute", "计算认定批次"),
     ("identification_batch.close_opt_in", "提前截止认定申报"),
@@ -259,6 +263,7 @@ const KEYS: &[(&str, &str)] = &[
     ("new_password", "新密码"),
     ("new_patents", "新增专利"),
     ("new_registrations", "新增备案"),
+    ("not_found", "未找到的产品数"),
     ("not_identified", "未认定数"),
     ("note", "说明"),
     ("notice_days", "公示天数"),

@@ -731,7 +731,7 @@ impl Services {
                 Some(actor),
                 "identification.opt_in_many",
                 &format!("batch:{batch_id}"),
-                "not_found",
+                "denied",
                 json!({"batch": batch_id, "products": out.len(), "not_found": unknown}),
                 self.now(),
             )
