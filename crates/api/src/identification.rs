@@ -230,7 +230,7 @@ fn at_most_a_hundred<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<i64>,
                     return Err(serde::de::Error::custom(
                         zhichan_domain::validation::refusal_text(
                             "invalid_products",
-                            "一次申报 1 至 100 件产品",
+                            &format!("一次申报 1 至 {BULK_OPT_IN_MAX} 件产品"),
                         ),
                     ));
                 }

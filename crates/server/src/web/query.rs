@@ -62,9 +62,7 @@ pub const PAGE_PARAMETERS: &[(&str, &[&str])] = &[
     ("/identification/batches", &[]),
     (
         "/identification/batches/{id}",
-        &[
-            "field", "passed", "outcome", "compare", "done", "n", "refused",
-        ],
+        &["field", "passed", "outcome", "compare", "done"],
     ),
     (
         "/identification/batches/{id}/export.xlsx",
