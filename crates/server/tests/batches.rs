@@ -540,6 +540,17 @@ async fn a_batch_from_creation_to_computed_results(fresh: Fresh) {
     assert_eq!(b["inputs_count"], 7);
     let digest = b["inputs_digest"].as_str().unwrap().to_string();
     assert_eq!(digest.len(), 64);
+    // The digest the computation took from the lines the database joined is the one the frozen
+    // inputs give rendered one by one in Rust — absent figures too (A5 has no 2026 figures).
+    let (count, own) = zhichan_service::batches::digest_inputs(&w.fresh_db, batch, 2026)
+        .await
+        .unwrap();
+    assert_eq!((count, own.as_str()), (7, digest.as_str()));
+    let frozen = zhichan_store::identification_batches::inputs_page(&w.fresh_db, batch, 0, 100)
+        .await
+        .unwrap();
+    let a5 = frozen.iter().find(|i| i.product_id == w.ids["A5"]).unwrap();
+    assert_eq!((a5.sales_revenue, a5.export_value), (None, None));
 
     // Benchmarks, checked against an independent computation over the same products.
     let (_, bench) = w

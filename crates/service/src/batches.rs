@@ -1298,11 +1298,53 @@ struct Kept {
     candidates: Vec<KeptCandidate>,
 }
 
-/// One ordered read of a batch's frozen inputs (see [`store::for_each_input`]): their count and
-/// digest (as [`digest_inputs`]), the benchmarks of `method` over all of them (as
-/// [`benchmark_book`]), and the figures of the candidates among them (`live`, by product id, as
-/// [`store::live_candidates`] reads them), so that their evaluation reads nothing again.
-/// Memory: the book's values (eight bytes a product and measure) and 64 bytes a candidate.
+/// The frozen inputs a page [`read_inputs`] reads as one text.
+const CANONICAL_PAGE: i64 = 10_000;
+
+/// An input from its canonical line (without its newline): the inverse of
+/// [`canonical_line`]. `None` for a line it could not have written.
+pub fn parse_canonical_line(line: &str) -> Option<store::Input> {
+    let mut f = line.split('|');
+    let mut int = || f.next()?.parse::<i64>().ok();
+    let (product_id, region) = (int()?, int()?);
+    let industry = f.next()?.to_string();
+    let mut int = || f.next()?.parse::<i64>().ok();
+    let (valid_patents, invention_patents, core_patents) = (int()?, int()?, int()?);
+    let mut amount = || -> Option<Option<i64>> {
+        match f.next()? {
+            "" => Some(None),
+            v => v.parse().ok().map(Some),
+        }
+    };
+    let (sales_revenue, prior_sales_revenue, ip_investment, export_value) =
+        (amount()?, amount()?, amount()?, amount()?);
+    let update_approved = match f.next()? {
+        "1" => true,
+        "0" => false,
+        _ => return None,
+    };
+    f.next().is_none().then_some(store::Input {
+        product_id,
+        region,
+        industry,
+        valid_patents,
+        invention_patents,
+        core_patents,
+        sales_revenue,
+        prior_sales_revenue,
+        ip_investment,
+        export_value,
+        update_approved,
+    })
+}
+
+/// One ordered read of a batch's frozen inputs, in pages of their canonical lines joined by the
+/// database (see [`store::canonical_inputs_page`]): their count and digest (the lines are what
+/// the digest reads, as [`digest_inputs`] renders them), the benchmarks of `method` over all of
+/// them (as [`benchmark_book`]), and the figures of the candidates among them (`live`, by
+/// product id, as [`store::live_candidates`] reads them), so that their evaluation reads nothing
+/// again. Memory: the book's values (eight bytes a product and measure), 64 bytes a candidate,
+/// one page of lines.
 async fn read_inputs(
     tx: &zhichan_store::Tx,
     batch_id: i64,
@@ -1317,32 +1359,49 @@ async fn read_inputs(
     let mut index: std::collections::HashMap<IndustryCode, u32> = Default::default();
     // Both in product order: a candidate is the next live id not passed yet.
     let mut next = live.iter().peekable();
-    let mut line = String::with_capacity(128);
-    let count = store::for_each_input(tx, batch_id, |i: store::Input| {
-        line.clear();
-        write_canonical_line(&i, &mut line);
-        h.update(line.as_bytes());
-        let industry = industry_of(&i)?;
-        book.add(method, &industry, &figures_of(&i));
-        while next.next_if(|&&p| p < i.product_id).is_some() {}
-        if next.next_if(|&&p| p == i.product_id).is_some() {
-            let field = method.field_level.field_of(&industry);
-            let n = match index.get(&field) {
-                Some(n) => *n,
-                None => {
-                    let n = kept.fields.len() as u32;
-                    kept.fields.push(field.clone());
-                    index.insert(field, n);
-                    n
-                }
-            };
-            kept.candidates.push(KeptCandidate::of(&i, n));
+    let mut count = 0i64;
+    let mut after = 0;
+    while let Some(page) = store::canonical_inputs_page(tx, batch_id, after, CANONICAL_PAGE).await?
+    {
+        h.update(page.lines.as_bytes());
+        let mut rows = 0;
+        for line in page.lines.lines() {
+            let i = parse_canonical_line(line).ok_or_else(|| {
+                corrupt(format!(
+                    "identification batch {batch_id}: frozen input {line:?}"
+                ))
+            })?;
+            let industry = industry_of(&i)?;
+            book.add(method, &industry, &figures_of(&i));
+            while next.next_if(|&&p| p < i.product_id).is_some() {}
+            if next.next_if(|&&p| p == i.product_id).is_some() {
+                let field = method.field_level.field_of(&industry);
+                let n = match index.get(&field) {
+                    Some(n) => *n,
+                    None => {
+                        let n = kept.fields.len() as u32;
+                        kept.fields.push(field.clone());
+                        index.insert(field, n);
+                        n
+                    }
+                };
+                kept.candidates.push(KeptCandidate::of(&i, n));
+            }
+            after = i.product_id;
+            rows += 1;
         }
-        Ok::<(), ServiceError>(())
-    })
-    .await?;
+        // A line the database joined that is not one input (a newline inside a value) would
+        // shift every count after it.
+        if rows != page.rows || after != page.last {
+            return Err(corrupt(format!(
+                "identification batch {batch_id}: a page of {} frozen inputs read as {rows}",
+                page.rows
+            )));
+        }
+        count += rows;
+    }
     book.finish(method);
-    Ok((count as i64, hex::encode(h.finalize()), book, kept))
+    Ok((count, hex::encode(h.finalize()), book, kept))
 }
 
 /// The benchmarks of `method` over a batch's frozen inputs, read in keyset pages.
@@ -1446,5 +1505,61 @@ impl Services {
                 }
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{canonical_line, parse_canonical_line};
+    use zhichan_store::identification_batches::Input;
+
+    fn input(amounts: [Option<i64>; 4], approved: bool) -> Input {
+        Input {
+            product_id: 9_007_199_254_740_993,
+            region: 110_101,
+            industry: "C3911".into(),
+            valid_patents: 12,
+            invention_patents: 0,
+            core_patents: 3,
+            sales_revenue: amounts[0],
+            prior_sales_revenue: amounts[1],
+            ip_investment: amounts[2],
+            export_value: amounts[3],
+            update_approved: approved,
+        }
+    }
+
+    /// A frozen input's canonical line reads back as the same input: absent amounts, zero,
+    /// the largest amount, both update states.
+    #[test]
+    fn a_canonical_line_reads_back_as_its_input() {
+        for i in [
+            input([None, None, None, None], false),
+            input([Some(0), None, Some(i64::MAX), Some(1)], true),
+            input([Some(123_456_789), Some(1), None, Some(0)], false),
+        ] {
+            let line = canonical_line(&i);
+            assert!(line.ends_with('\n') && !line[..line.len() - 1].contains('\n'));
+            assert_eq!(parse_canonical_line(line.trim_end()), Some(i));
+        }
+        assert_eq!(
+            canonical_line(&input([None, Some(5), None, None], true)),
+            "9007199254740993|110101|C3911|12|0|3||5|||1\n"
+        );
+    }
+
+    /// What it could not have written is refused, not read as something else.
+    #[test]
+    fn a_line_it_could_not_have_written_is_refused() {
+        for bad in [
+            "",
+            "1|2|C39|1|0|0||||",
+            "1|2|C39|1|0|0|||||1|extra",
+            "1|2|C39|1|0|0|x||||1",
+            "1|2|C39|1|0|0|||||2",
+            "a|2|C39|1|0|0|||||1",
+        ] {
+            assert_eq!(parse_canonical_line(bad), None, "{bad}");
+        }
     }
 }

@@ -7,7 +7,9 @@ mod common;
 
 use common::{actor, ctx, services};
 use zhichan_domain::identification::Method;
-use zhichan_service::batches::{benchmark_book, figures_of, stored_result};
+use zhichan_service::batches::{
+    benchmark_book, canonical_line, digest_inputs, figures_of, parse_canonical_line, stored_result,
+};
 use zhichan_service::generator::Scale;
 use zhichan_store::identification_batches as batches;
 use zhichan_testkit::{on_both_backends, Fresh};
@@ -33,6 +35,11 @@ async fn a_batch_over_generated_data_gives_each_candidate_its_own_result(fresh: 
         .unwrap()
         .current
         .rule;
+    // The digest the computation took from the lines the database rendered is the one the
+    // inputs give rendered here, row by row; and each line reads back as its input.
+    let (count, digest) = digest_inputs(db, batch.id, batch.year).await.unwrap();
+    assert_eq!(count, t.inputs);
+    assert_eq!(batch.inputs_digest.as_deref(), Some(digest.as_str()));
     let book = benchmark_book(db, batch.id, &method).await.unwrap();
     let stored: std::collections::BTreeMap<i64, Stored> =
         batches::candidates(db, batch.id, &batches::CandidateFilter::default())
@@ -51,6 +58,11 @@ async fn a_batch_over_generated_data_gives_each_candidate_its_own_result(fresh: 
         let Some(last) = page.last() else { break };
         after = last.product_id;
         for i in &page {
+            let line = canonical_line(i);
+            assert_eq!(
+                parse_canonical_line(line.trim_end_matches('\n')).as_ref(),
+                Some(i)
+            );
             let Some((field, passed, result)) = stored.get(&i.product_id) else {
                 continue;
             };
