@@ -909,6 +909,9 @@ impl Services {
             clock = std::time::Instant::now();
         };
         let tx = self.db().begin().await?;
+        // SQLite's larger page cache for this transaction (see the store), given back before it
+        // commits.
+        store::settle_for_inputs(&tx).await?;
         let first = batch.frozen_at.is_none();
         if first {
             // Two first computations at once: the second finds the freeze claimed (on
@@ -1026,6 +1029,7 @@ impl Services {
         )
         .await?;
         step("audit");
+        store::unsettle_for_inputs(&tx).await?;
         tx.commit().await?;
         step("commit");
         self.identification_batch(actor, id).await
@@ -1343,8 +1347,9 @@ pub fn parse_canonical_line(line: &str) -> Option<store::Input> {
 /// the digest reads, as [`digest_inputs`] renders them), the benchmarks of `method` over all of
 /// them (as [`benchmark_book`]), and the figures of the candidates among them (`live`, by
 /// product id, as [`store::live_candidates`] reads them), so that their evaluation reads nothing
-/// again. Memory: the book's values (eight bytes a product and measure), 64 bytes a candidate,
-/// one page of lines.
+/// again. Each page is taken apart on a thread of its own while the database joins the next
+/// (the two took about as long). Memory: the book's values (eight bytes a product and measure),
+/// 64 bytes a candidate, three pages of lines.
 async fn read_inputs(
     tx: &zhichan_store::Tx,
     batch_id: i64,
@@ -1352,56 +1357,72 @@ async fn read_inputs(
     method: &Method,
     live: &[i64],
 ) -> ServiceResult<(i64, String, BenchmarkBook, Kept)> {
-    let mut h = Sha256::new();
-    h.update(format!("zhichan identification inputs v1\nyear {year}\n").as_bytes());
-    let mut book = BenchmarkBook::default();
-    let mut kept = Kept::default();
-    let mut index: std::collections::HashMap<IndustryCode, u32> = Default::default();
-    // Both in product order: a candidate is the next live id not passed yet.
-    let mut next = live.iter().peekable();
-    let mut count = 0i64;
+    let (pages, mut arriving) = tokio::sync::mpsc::channel::<store::CanonicalPage>(2);
+    let (method, live) = (method.clone(), live.to_vec());
+    let reading = tokio::task::spawn_blocking(move || {
+        let mut h = Sha256::new();
+        h.update(format!("zhichan identification inputs v1\nyear {year}\n").as_bytes());
+        let mut book = BenchmarkBook::default();
+        let mut kept = Kept::default();
+        let mut index: std::collections::HashMap<IndustryCode, u32> = Default::default();
+        // Both in product order: a candidate is the next live id not passed yet.
+        let mut next = live.iter().peekable();
+        let mut count = 0i64;
+        while let Some(page) = arriving.blocking_recv() {
+            h.update(page.lines.as_bytes());
+            let (mut rows, mut last) = (0, 0);
+            for line in page.lines.lines() {
+                let i = parse_canonical_line(line).ok_or_else(|| {
+                    corrupt(format!(
+                        "identification batch {batch_id}: frozen input {line:?}"
+                    ))
+                })?;
+                let industry = industry_of(&i)?;
+                book.add(&method, &industry, &figures_of(&i));
+                while next.next_if(|&&p| p < i.product_id).is_some() {}
+                if next.next_if(|&&p| p == i.product_id).is_some() {
+                    let field = method.field_level.field_of(&industry);
+                    let n = match index.get(&field) {
+                        Some(n) => *n,
+                        None => {
+                            let n = kept.fields.len() as u32;
+                            kept.fields.push(field.clone());
+                            index.insert(field, n);
+                            n
+                        }
+                    };
+                    kept.candidates.push(KeptCandidate::of(&i, n));
+                }
+                last = i.product_id;
+                rows += 1;
+            }
+            // A line the database joined that is not one input (a newline inside a value)
+            // would shift every count after it.
+            if rows != page.rows || last != page.last {
+                return Err(corrupt(format!(
+                    "identification batch {batch_id}: a page of {} frozen inputs read as {rows}",
+                    page.rows
+                )));
+            }
+            count += rows;
+        }
+        book.finish(&method);
+        Ok::<_, ServiceError>((count, hex::encode(h.finalize()), book, kept))
+    });
     let mut after = 0;
     while let Some(page) = store::canonical_inputs_page(tx, batch_id, after, CANONICAL_PAGE).await?
     {
-        h.update(page.lines.as_bytes());
-        let mut rows = 0;
-        for line in page.lines.lines() {
-            let i = parse_canonical_line(line).ok_or_else(|| {
-                corrupt(format!(
-                    "identification batch {batch_id}: frozen input {line:?}"
-                ))
-            })?;
-            let industry = industry_of(&i)?;
-            book.add(method, &industry, &figures_of(&i));
-            while next.next_if(|&&p| p < i.product_id).is_some() {}
-            if next.next_if(|&&p| p == i.product_id).is_some() {
-                let field = method.field_level.field_of(&industry);
-                let n = match index.get(&field) {
-                    Some(n) => *n,
-                    None => {
-                        let n = kept.fields.len() as u32;
-                        kept.fields.push(field.clone());
-                        index.insert(field, n);
-                        n
-                    }
-                };
-                kept.candidates.push(KeptCandidate::of(&i, n));
-            }
-            after = i.product_id;
-            rows += 1;
+        after = page.last;
+        // The reader gone (it found a page it could not read) ends the reading; its error is
+        // the answer.
+        if pages.send(page).await.is_err() {
+            break;
         }
-        // A line the database joined that is not one input (a newline inside a value) would
-        // shift every count after it.
-        if rows != page.rows || after != page.last {
-            return Err(corrupt(format!(
-                "identification batch {batch_id}: a page of {} frozen inputs read as {rows}",
-                page.rows
-            )));
-        }
-        count += rows;
     }
-    book.finish(method);
-    Ok((count, hex::encode(h.finalize()), book, kept))
+    drop(pages);
+    reading
+        .await
+        .map_err(|e| corrupt(format!("identification batch {batch_id}: reading: {e}")))?
 }
 
 /// The benchmarks of `method` over a batch's frozen inputs, read in keyset pages.

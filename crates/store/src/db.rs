@@ -81,15 +81,7 @@ impl Db {
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                // A page cache of up to 64 MiB a connection (SQLite's default is 2 MiB), filled
-                // only as pages are read. With 2 MiB, a statement that writes while it reads
-                // many pages at random (a batch's freeze: every registered product's links and
-                // patents, written out as it goes) had its dirty pages crowd every page it read
-                // out of the cache, and read each one from the file again at every lookup: 5 GB
-                // of reads and 1.1–1.25 s for the freeze of a province (122,000 products), 0.6–0.7 s
-                // with this cache; the same SELECT alone takes 0.55 s either way.
-                .pragma("cache_size", "-65536");
+                .busy_timeout(Duration::from_secs(10));
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
             // Two connections opening a new file at once can find it locked while the first
             // switches it to WAL (a lock the busy timeout does not cover): try again briefly.
