@@ -549,6 +549,34 @@ async fn a_batch_from_creation_to_computed_results(fresh: Fresh) {
     let frozen = zhichan_store::identification_batches::inputs_page(&w.fresh_db, batch, 0, 100)
         .await
         .unwrap();
+    // Read in pages of 3 (3, 3, 1) or of 7 (one whole page, then none), the lines are those of
+    // one page of them all.
+    let whole =
+        zhichan_store::identification_batches::canonical_inputs_page(&w.fresh_db, batch, 0, 100)
+            .await
+            .unwrap()
+            .unwrap();
+    assert_eq!(whole.rows, 7);
+    for size in [3, 7] {
+        let (mut joined, mut after, mut pages) = (String::new(), 0, 0);
+        while let Some(p) = zhichan_store::identification_batches::canonical_inputs_page(
+            &w.fresh_db,
+            batch,
+            after,
+            size,
+        )
+        .await
+        .unwrap()
+        {
+            after = p.last;
+            joined.push_str(&p.lines);
+            pages += 1;
+        }
+        assert_eq!(
+            (joined.as_str(), pages),
+            (whole.lines.as_str(), 7usize.div_ceil(size as usize))
+        );
+    }
     let a5 = frozen.iter().find(|i| i.product_id == w.ids["A5"]).unwrap();
     assert_eq!((a5.sales_revenue, a5.export_value), (None, None));
 

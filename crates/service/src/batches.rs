@@ -910,126 +910,134 @@ impl Services {
         };
         let tx = self.db().begin().await?;
         // SQLite's larger page cache for this transaction (see the store), given back before it
-        // commits.
+        // commits or rolls back, whatever the computation's outcome (a cache is the
+        // connection's, not the transaction's).
         store::settle_for_inputs(&tx).await?;
-        let first = batch.frozen_at.is_none();
-        if first {
-            // Two first computations at once: the second finds the freeze claimed (on
-            // PostgreSQL after waiting for the first's row lock) and is told so, instead of
-            // running into the frozen inputs' primary key.
-            if zhichan_store::identification_rounds::claim_freeze(&tx, id, now).await? == 0 {
-                return Err(ServiceError::Conflict(
-                    "本批次正在由他人计算，请稍后刷新查看结果".into(),
-                ));
+        let outcome: ServiceResult<()> = async {
+            let first = batch.frozen_at.is_none();
+            if first {
+                // Two first computations at once: the second finds the freeze claimed (on
+                // PostgreSQL after waiting for the first's row lock) and is told so, instead of
+                // running into the frozen inputs' primary key.
+                if zhichan_store::identification_rounds::claim_freeze(&tx, id, now).await? == 0 {
+                    return Err(ServiceError::Conflict(
+                        "本批次正在由他人计算，请稍后刷新查看结果".into(),
+                    ));
+                }
+                store::freeze_inputs(&tx, id, batch.year, &format!("{}-12-31", batch.year)).await?;
             }
-            store::freeze_inputs(&tx, id, batch.year, &format!("{}-12-31", batch.year)).await?;
-        }
-        step("freeze");
-        // The candidates to evaluate (by product id), then one ordered read of the frozen
-        // inputs for their digest, the benchmarks and the candidates' figures (kept packed until
-        // the benchmarks are known).
-        let live = store::live_candidates(&tx, id).await?;
-        let (count, digest, book, kept) = read_inputs(&tx, id, batch.year, &method, &live).await?;
-        step("digest and benchmarks");
-        if first {
-            store::set_frozen(&tx, id, count, &digest, now).await?;
-        } else if batch.inputs_digest.as_deref() != Some(digest.as_str()) {
-            return Err(corrupt(format!(
-                "identification batch {id}: the frozen inputs no longer match their digest"
-            )));
-        }
-        store::clear_benchmarks(&tx, id).await?;
-        for (field, m, value, population) in book.entries() {
-            store::insert_benchmark(
+            step("freeze");
+            // The candidates to evaluate (by product id), then one ordered read of the frozen
+            // inputs for their digest, the benchmarks and the candidates' figures (kept packed until
+            // the benchmarks are known).
+            let live = store::live_candidates(&tx, id).await?;
+            let (count, digest, book, kept) =
+                read_inputs(&tx, id, batch.year, &method, &live).await?;
+            step("digest and benchmarks");
+            if first {
+                store::set_frozen(&tx, id, count, &digest, now).await?;
+            } else if batch.inputs_digest.as_deref() != Some(digest.as_str()) {
+                return Err(corrupt(format!(
+                    "identification batch {id}: the frozen inputs no longer match their digest"
+                )));
+            }
+            store::clear_benchmarks(&tx, id).await?;
+            for (field, m, value, population) in book.entries() {
+                store::insert_benchmark(
+                    &tx,
+                    id,
+                    field,
+                    m.as_str(),
+                    &value.to_string(),
+                    i64::from(population),
+                )
+                .await?;
+            }
+            // The first computation has no results to clear (only a computation writes them, in
+            // the transaction that claims the freeze).
+            if !first {
+                store::clear_results(&tx, id).await?;
+            }
+            step("benchmarks written, results cleared");
+            // The results are inserted in bulk, RESULTS_AT_ONCE at a time (one COPY on PostgreSQL),
+            // by product: the candidates with a frozen input evaluated, merged in order with those
+            // without one (not registered on 31 December, withdrawn since), which get a fixed
+            // explanation. They are evaluated on a thread of their own while the chunk before is
+            // being written, so that the evaluation and the database work at once.
+            let unfrozen = serde_json::to_string(&StoredResult {
+                field: String::new(),
+                passed: false,
+                indicators: Vec::new(),
+                reasons: vec![format!(
+                    "该产品在 {} 年 12 月 31 日不处于备案状态，不参加计算，专利性评价未通过",
+                    batch.year
+                )],
+            })
+            .expect("a result serialises");
+            let (chunks, mut written) = tokio::sync::mpsc::channel::<Vec<store::ResultRow>>(2);
+            let evaluation = tokio::task::spawn_blocking(move || {
+                let mut computed = 0u64;
+                let mut rows = Vec::with_capacity(RESULTS_AT_ONCE.min(live.len()));
+                let mut frozen = kept.candidates.iter().peekable();
+                for &product_id in &live {
+                    let row = match frozen.next_if(|k| k.product_id == product_id) {
+                        Some(k) => {
+                            let field = &kept.fields[k.field as usize];
+                            let r = stored_result(&method, field, &k.figures(), &book);
+                            computed += 1;
+                            store::ResultRow {
+                                product_id,
+                                result: serde_json::to_string(&r).expect("a result serialises"),
+                                field: r.field,
+                                passed: r.passed,
+                            }
+                        }
+                        None => store::ResultRow {
+                            product_id,
+                            field: String::new(),
+                            passed: false,
+                            result: unfrozen.clone(),
+                        },
+                    };
+                    rows.push(row);
+                    // A writer gone (its insert failed) ends the evaluation too.
+                    if rows.len() == RESULTS_AT_ONCE
+                        && chunks.blocking_send(std::mem::take(&mut rows)).is_err()
+                    {
+                        return computed;
+                    }
+                }
+                if !rows.is_empty() {
+                    let _ = chunks.blocking_send(rows);
+                }
+                computed
+            });
+            while let Some(rows) = written.recv().await {
+                store::insert_results(&tx, id, rows).await?;
+            }
+            let computed = evaluation
+                .await
+                .map_err(|e| corrupt(format!("identification batch {id}: evaluation: {e}")))?;
+            step("results");
+            store::set_computed(&tx, id, &actor.username, now).await?;
+            record(
                 &tx,
-                id,
-                field,
-                m.as_str(),
-                &value.to_string(),
-                i64::from(population),
+                ctx,
+                Some(actor),
+                "identification_batch.compute",
+                &format!("identification_batch:{id}"),
+                "ok",
+                json!({"inputs": count, "digest": digest, "candidates": computed, "first": first}),
+                now,
             )
             .await?;
+            step("audit");
+            Ok(())
         }
-        // The first computation has no results to clear (only a computation writes them, in
-        // the transaction that claims the freeze).
-        if !first {
-            store::clear_results(&tx, id).await?;
-        }
-        step("benchmarks written, results cleared");
-        // The results are inserted in bulk, RESULTS_AT_ONCE at a time (one COPY on PostgreSQL),
-        // by product: the candidates with a frozen input evaluated, merged in order with those
-        // without one (not registered on 31 December, withdrawn since), which get a fixed
-        // explanation. They are evaluated on a thread of their own while the chunk before is
-        // being written, so that the evaluation and the database work at once.
-        let unfrozen = serde_json::to_string(&StoredResult {
-            field: String::new(),
-            passed: false,
-            indicators: Vec::new(),
-            reasons: vec![format!(
-                "该产品在 {} 年 12 月 31 日不处于备案状态，不参加计算，专利性评价未通过",
-                batch.year
-            )],
-        })
-        .expect("a result serialises");
-        let (chunks, mut written) = tokio::sync::mpsc::channel::<Vec<store::ResultRow>>(2);
-        let evaluation = tokio::task::spawn_blocking(move || {
-            let mut computed = 0u64;
-            let mut rows = Vec::with_capacity(RESULTS_AT_ONCE.min(live.len()));
-            let mut frozen = kept.candidates.iter().peekable();
-            for &product_id in &live {
-                let row = match frozen.next_if(|k| k.product_id == product_id) {
-                    Some(k) => {
-                        let field = &kept.fields[k.field as usize];
-                        let r = stored_result(&method, field, &k.figures(), &book);
-                        computed += 1;
-                        store::ResultRow {
-                            product_id,
-                            result: serde_json::to_string(&r).expect("a result serialises"),
-                            field: r.field,
-                            passed: r.passed,
-                        }
-                    }
-                    None => store::ResultRow {
-                        product_id,
-                        field: String::new(),
-                        passed: false,
-                        result: unfrozen.clone(),
-                    },
-                };
-                rows.push(row);
-                // A writer gone (its insert failed) ends the evaluation too.
-                if rows.len() == RESULTS_AT_ONCE
-                    && chunks.blocking_send(std::mem::take(&mut rows)).is_err()
-                {
-                    return computed;
-                }
-            }
-            if !rows.is_empty() {
-                let _ = chunks.blocking_send(rows);
-            }
-            computed
-        });
-        while let Some(rows) = written.recv().await {
-            store::insert_results(&tx, id, rows).await?;
-        }
-        let computed = evaluation
-            .await
-            .map_err(|e| corrupt(format!("identification batch {id}: evaluation: {e}")))?;
-        step("results");
-        store::set_computed(&tx, id, &actor.username, now).await?;
-        record(
-            &tx,
-            ctx,
-            Some(actor),
-            "identification_batch.compute",
-            &format!("identification_batch:{id}"),
-            "ok",
-            json!({"inputs": count, "digest": digest, "candidates": computed, "first": first}),
-            now,
-        )
-        .await?;
-        step("audit");
-        store::unsettle_for_inputs(&tx).await?;
+        .await;
+        let given_back = store::unsettle_for_inputs(&tx).await;
+        outcome?;
+        given_back?;
         tx.commit().await?;
         step("commit");
         self.identification_batch(actor, id).await
