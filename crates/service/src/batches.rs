@@ -1218,34 +1218,6 @@ pub async fn digest_inputs(
     Ok((count, hex::encode(h.finalize())))
 }
 
-/// The count and digest of a batch's frozen inputs (as [`digest_inputs`]) and the benchmarks
-/// of `method` over them (as [`benchmark_book`]), in one pass of keyset pages: what computing a
-/// batch reads of its inputs. Memory: the book's values, eight bytes each, one page of rows.
-pub async fn digest_and_book(
-    ex: &impl zhichan_store::Exec,
-    batch_id: i64,
-    year: i32,
-    method: &Method,
-) -> ServiceResult<(i64, String, BenchmarkBook)> {
-    let mut h = Sha256::new();
-    h.update(format!("zhichan identification inputs v1\nyear {year}\n").as_bytes());
-    let mut book = BenchmarkBook::default();
-    let mut after = 0;
-    let mut count = 0;
-    loop {
-        let page = store::inputs_page(ex, batch_id, after, PAGE).await?;
-        let Some(last) = page.last() else { break };
-        after = last.product_id;
-        for i in &page {
-            h.update(canonical_line(i).as_bytes());
-            book.add(method, &industry_of(i)?, &figures_of(i));
-            count += 1;
-        }
-    }
-    book.finish(method);
-    Ok((count, hex::encode(h.finalize()), book))
-}
-
 /// A candidate's figures as [`read_inputs`] keeps them until the benchmarks are known: 64
 /// bytes a candidate (its field an index into [`Kept::fields`], a missing amount a bit).
 struct KeptCandidate {

@@ -57,6 +57,16 @@ impl Backend {
             Backend::Postgres => "PostgreSQL",
         }
     }
+
+    /// The aggregate that joins texts with a separator, in an order it is given
+    /// (`f(text, separator ORDER BY …)`): SQLite's `group_concat` (3.44 and later), PostgreSQL's
+    /// `string_agg`.
+    pub fn text_agg(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "group_concat",
+            Backend::Postgres => "string_agg",
+        }
+    }
 }
 
 /// A pool of connections to SQLite or PostgreSQL. Cheap to clone.
@@ -674,36 +684,6 @@ impl Tx {
             }
             TxInner::Sqlite(_) => Err(StoreError::Unsupported("SQLite 没有 COPY 命令")),
         }
-    }
-
-    /// Runs one query and hands each row to `each` as it arrives: one statement, one ordered
-    /// read, only the current row held (where keyset pages would run a statement a page). The
-    /// rows read.
-    pub async fn for_each<T: FromDbRow, E: From<StoreError>>(
-        &self,
-        sql: Sql,
-        mut each: impl FnMut(T) -> Result<(), E>,
-    ) -> Result<u64, E> {
-        log(&sql);
-        let mut guard = self.inner.lock().await;
-        let mut n = 0;
-        match &mut *guard {
-            TxInner::Sqlite(t) => {
-                let mut rows = sql.sqlite().fetch(&mut **t);
-                while let Some(r) = rows.try_next().await.map_err(StoreError::from)? {
-                    each(T::from_row(&DbRow::Sqlite(r))?)?;
-                    n += 1;
-                }
-            }
-            TxInner::Postgres(t) => {
-                let mut rows = sql.postgres().fetch(&mut **t);
-                while let Some(r) = rows.try_next().await.map_err(StoreError::from)? {
-                    each(T::from_row(&DbRow::Postgres(r))?)?;
-                    n += 1;
-                }
-            }
-        }
-        Ok(n)
     }
 
     pub async fn rollback(self) -> Result<(), StoreError> {

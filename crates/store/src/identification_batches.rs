@@ -537,15 +537,14 @@ pub async fn unsettle_for_inputs(tx: &Tx) -> Result<(), StoreError> {
 /// `year_end`, with its figures of `year` and `year − 1` and its linked patents in force on
 /// `year_end` (granted by then, and valid, or lapsed or transferred only after it): the rows of
 /// [`inputs_select`]. Done by the database in one statement, nothing held in memory; written in
-/// product order (the order the computation reads them back in, by their key). The rows
-/// written.
+/// product order (the order the computation reads them back in, by their key), in a transaction
+/// its caller has settled with [`settle_for_inputs`]. The rows written.
 pub async fn freeze_inputs(
     tx: &Tx,
     batch_id: i64,
     year: i32,
     year_end: &str,
 ) -> Result<u64, StoreError> {
-    settle_for_inputs(tx).await?;
     tx.execute(
         Sql::new(format!(
             "INSERT INTO identification_inputs (batch_id, product_id, region, industry, \
@@ -697,10 +696,7 @@ pub async fn canonical_inputs_page(
     after: i64,
     limit: i64,
 ) -> Result<Option<CanonicalPage>, StoreError> {
-    let join = match ex.backend() {
-        Backend::Postgres => "string_agg",
-        Backend::Sqlite => "group_concat",
-    };
+    let join = ex.backend().text_agg();
     let page: Option<CanonicalPage> = ex
         .fetch_optional(
             Sql::new(format!(
@@ -890,15 +886,11 @@ pub async fn insert_results(
 }
 
 /// The batch's candidates approved in the formal check, by product id: what computing the
-/// batch evaluates (a batch is computed once none is pending).
-/// Read as text, `LIVE_AT_ONCE` ids a statement joined by the database (one row, not one a
+/// batch evaluates (a batch is computed once none is pending). Read as text, `LIVE_AT_ONCE` ids a statement joined by the database (one row, not one a
 /// candidate: 110,000 rows through the SQLite driver took a fifth of a second).
 pub async fn live_candidates(ex: &impl Exec, batch_id: i64) -> Result<Vec<i64>, StoreError> {
     const LIVE_AT_ONCE: i64 = 50_000;
-    let join = match ex.backend() {
-        Backend::Postgres => "string_agg",
-        Backend::Sqlite => "group_concat",
-    };
+    let join = ex.backend().text_agg();
     let mut ids = Vec::new();
     loop {
         let after = ids.last().copied().unwrap_or(0);
